@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm test`: lint, typecheck, build, then every Vitest project (domain, components,
+// integration against a real hub, e2e in real Chromium). Fails if any part fails.
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+function run(label, cmd, args, opts = {}) {
+  const started = Date.now()
+  console.log(`\n▶ ${label}: ${cmd} ${args.join(' ')}`)
+  const result = spawnSync(cmd, args, { stdio: 'inherit', ...opts })
+  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+  const ok = result.status === 0
+  console.log(`${ok ? '✔' : '✘'} ${label} (${seconds} s)`)
+  return ok
+}
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return true
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0
+  if (!isRoot || !hasApt) {
+    console.error(`The end-to-end tests need Chromium at ${CHROMIUM}, and it is missing.\n` +
+      'Install it with: sudo apt-get update && sudo apt-get install -y chromium\n' +
+      '(or set CHROMIUM_PATH to a Chromium binary). The e2e tests are never skipped.')
+    return false
+  }
+  console.log(`Chromium is missing at ${CHROMIUM}: installing Debian's chromium with apt-get (about a minute)…`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  return run('apt-get update', 'apt-get', ['update', '-q'], { env }) &&
+    run('apt-get install chromium', 'apt-get', ['install', '-y', '-q', 'chromium'], { env }) &&
+    existsSync(CHROMIUM)
+}
+
+const steps = [
+  ['lint', 'npx', ['eslint', '.']],
+  ['typecheck', 'npx', ['vue-tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['build', 'npx', ['vite', 'build', '--logLevel', 'warn']],
+]
+const failed = []
+if (!ensureChromium()) failed.push('chromium')
+for (const [label, cmd, args] of steps) if (!run(label, cmd, args)) failed.push(label)
+const only = process.argv.slice(2)
+const vitestArgs = ['vitest', 'run', ...(only.length ? only.flatMap((p) => ['--project', p]) : [])]
+if (failed.length === 0 || !failed.includes('build')) {
+  if (!run('tests', 'npx', vitestArgs, { env: { ...process.env, CHROMIUM_PATH: CHROMIUM } })) failed.push('tests')
+} else {
+  failed.push('tests (not run: the build failed)')
+}
+
+if (failed.length) {
+  console.error(`\nnpm test failed: ${failed.join(', ')}`)
+  process.exit(1)
+}
+console.log('\nnpm test: all parts passed (lint, typecheck, build, tests)')

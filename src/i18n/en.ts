@@ -1,0 +1,44 @@
+import type zhCN from './zh-CN'
+
+type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> }
+
+const en: Messages<typeof zhCN> = {
+  app: { name: 'Yishi', tagline: 'Courtyard councils · decide together · in the open' },
+  home: {
+    village: 'Village',
+    notEnrolled: 'This tablet is not enrolled in a village yet',
+    actions: 'What to do',
+    language: 'Language',
+  },
+  actions: {
+    proposals: 'Proposals',
+    proposalsHint: "Collect residents' needs",
+    meetings: 'Meetings',
+    meetingsHint: 'Councils, check-in, minutes',
+    votes: 'Votes',
+    votesHint: 'Choose the projects',
+    notices: 'Notices',
+    noticesHint: 'Decision, process, accounts',
+    accounts: 'Accounts',
+    accountsHint: 'Fund and spending',
+    supervision: 'Supervision',
+    supervisionHint: "Supervisory committee's checks",
+    township: 'Township',
+    townshipHint: 'All villages at a glance',
+    comingSoon: 'Not available yet',
+  },
+  sync: {
+    title: 'Sync',
+    never: 'Never synced',
+    offline: 'Offline: data is kept on this tablet',
+    online: 'Online',
+    syncing: 'Syncing…',
+    lastSync: 'Last sync: {time}',
+    pending: '{n} waiting to upload',
+    error: 'Sync error: {reason}',
+    now: 'Sync now',
+  },
+  lang: { 'zh-CN': '中文', en: 'English' },
+}
+
+export default en

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path'
+
+export interface HubConfig {
+  host: string
+  port: number
+  dataDir: string
+  adminUser: string
+  adminPassword: string
+  couchdbUrl: string | null
+  seedDemo: boolean
+  staticDir: string
+  tlsCert: string | null
+  tlsKey: string | null
+  logLevel: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads the hub's configuration from the environment, with safe defaults. Throws ConfigError with a message a person can act on. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const port = Number(env.PORT ?? 8080)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, not "${env.PORT}"`)
+  }
+  const adminUser = env.HUB_ADMIN_USER ?? 'admin'
+  const adminPassword = env.HUB_ADMIN_PASSWORD ?? ''
+  if (adminPassword !== '' && adminPassword.length < 8) {
+    throw new ConfigError('HUB_ADMIN_PASSWORD must be at least 8 characters (or unset it to generate one at first start)')
+  }
+  const couchdbUrl = env.COUCHDB_URL?.trim() || null
+  if (couchdbUrl !== null && !/^https?:\/\/.+/.test(couchdbUrl)) {
+    throw new ConfigError(`COUCHDB_URL must be an http(s) URL such as http://admin:secret@127.0.0.1:5984, not "${couchdbUrl}"`)
+  }
+  const tlsCert = env.TLS_CERT || null
+  const tlsKey = env.TLS_KEY || null
+  if ((tlsCert === null) !== (tlsKey === null)) {
+    throw new ConfigError('Set both TLS_CERT and TLS_KEY (paths to PEM files), or neither')
+  }
+  const seed = (env.SEED_DEMO ?? 'false').toLowerCase()
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(seed)) {
+    throw new ConfigError(`SEED_DEMO must be true or false, not "${env.SEED_DEMO}"`)
+  }
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    adminUser,
+    adminPassword,
+    couchdbUrl,
+    seedDemo: ['true', '1', 'yes'].includes(seed),
+    staticDir: resolve(env.STATIC_DIR ?? './dist'),
+    tlsCert,
+    tlsKey,
+    logLevel: env.LOG_LEVEL ?? 'info',
+  }
+}

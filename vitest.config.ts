@@ -1,0 +1,34 @@
+import { fileURLToPath, URL } from 'node:url'
+import { defineConfig } from 'vitest/config'
+import vue from '@vitejs/plugin-vue'
+
+const alias = { '@': fileURLToPath(new URL('./src', import.meta.url)) }
+
+// One project per kind of test; `npm test` runs them all (scripts/test.mjs).
+export default defineConfig({
+  test: {
+    projects: [
+      { resolve: { alias }, test: { name: 'domain', environment: 'node', include: ['test/domain/**/*.test.ts'] } },
+      {
+        plugins: [vue()],
+        resolve: { alias },
+        test: { name: 'components', environment: 'happy-dom', include: ['test/features/**/*.test.ts', 'test/stores/**/*.test.ts', 'test/modules/**/*.test.ts'] },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration', environment: 'node',
+          include: ['test/sync-server/**/*.test.ts', 'test/data/**/*.test.ts', 'test/proof/**/*.test.ts'],
+          testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
