@@ -4,12 +4,6 @@ type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K
 
 const en: Messages<typeof zhCN> = {
   app: { name: 'Yishi', tagline: 'Courtyard councils · decide together · in the open' },
-  home: {
-    village: 'Village',
-    notEnrolled: 'This tablet is not enrolled in a village yet',
-    actions: 'What to do',
-    language: 'Language',
-  },
   actions: {
     proposals: 'Proposals',
     proposalsHint: "Collect residents' needs",

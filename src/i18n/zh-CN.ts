@@ -1,12 +1,6 @@
 // Chinese is the source language; every key here must exist in en.ts (checked by a test).
 export default {
   app: { name: '议事', tagline: '院落议事 · 民主决策 · 公开监督' },
-  home: {
-    village: '本村',
-    notEnrolled: '本平板尚未登记到村',
-    actions: '要做的事',
-    language: '语言',
-  },
   actions: {
     proposals: '提议',
     proposalsHint: '收集村民的需求',

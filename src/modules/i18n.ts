@@ -1,10 +1,8 @@
 import type { App } from 'vue'
 import { createI18n } from 'vue-i18n'
-import zhCN from '@/i18n/zh-CN'
-import en from '@/i18n/en'
+import { allMessages, LOCALES, type Locale } from '@/i18n'
 
-export type Locale = 'zh-CN' | 'en'
-export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
+export { LOCALES, type Locale }
 const STORAGE_KEY = 'yishi.locale'
 
 function savedLocale(): Locale {
@@ -13,12 +11,7 @@ function savedLocale(): Locale {
 }
 
 export function createAppI18n(locale: Locale = savedLocale()) {
-  return createI18n({
-    legacy: false,
-    locale,
-    fallbackLocale: 'zh-CN',
-    messages: { 'zh-CN': zhCN, en },
-  })
+  return createI18n({ legacy: false, locale, fallbackLocale: 'zh-CN', messages: allMessages() })
 }
 
 export const i18n = createAppI18n()

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import zhCN from '@/i18n/zh-CN'
-import en from '@/i18n/en'
+import { allMessages } from '@/i18n'
 
 type Tree = { [key: string]: string | Tree }
 
@@ -14,9 +13,10 @@ function leaves(tree: Tree, prefix = ''): Map<string, string> {
   return out
 }
 
-describe('translations', () => {
-  const zh = leaves(zhCN as Tree)
-  const english = leaves(en as Tree)
+describe('translations (core and every feature)', () => {
+  const messages = allMessages()
+  const zh = leaves(messages['zh-CN'] as Tree)
+  const english = leaves(messages.en as Tree)
 
   it('English has every key Chinese has, and no extra ones', () => {
     expect([...english.keys()].sort()).toEqual([...zh.keys()].sort())

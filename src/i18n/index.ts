@@ -1,0 +1,33 @@
+import zhCN from './zh-CN'
+import en from './en'
+
+export type Locale = 'zh-CN' | 'en'
+export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
+
+export type MessageTree = { [key: string]: string | MessageTree }
+type FeatureMessages = Record<Locale, MessageTree>
+
+// Each feature keeps its own strings in src/features/<feature>/i18n.ts
+// (default export: { 'zh-CN': {...}, en: {...} }), merged here under their top-level keys.
+const featureModules = import.meta.glob<{ default: FeatureMessages }>('../features/*/i18n.ts', { eager: true })
+
+function merge(target: MessageTree, source: MessageTree, where: string): MessageTree {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key]
+    if (existing === undefined) target[key] = value
+    else if (typeof existing === 'object' && typeof value === 'object') merge(existing, value, `${where}.${key}`)
+    else throw new Error(`i18n: key ${where}.${key} is defined twice`)
+  }
+  return target
+}
+
+export function allMessages(): Record<Locale, MessageTree> {
+  const out: Record<Locale, MessageTree> = {
+    'zh-CN': structuredClone(zhCN) as MessageTree,
+    en: structuredClone(en) as MessageTree,
+  }
+  for (const [path, mod] of Object.entries(featureModules)) {
+    for (const locale of LOCALES) merge(out[locale], mod.default[locale], `${path}:${locale}`)
+  }
+  return out
+}
