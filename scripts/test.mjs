@@ -2,7 +2,9 @@
 // `npm test`: lint, typecheck, build, then every Vitest project (domain, components,
 // integration against a real hub, e2e in real Chromium). Fails if any part fails.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -42,11 +44,24 @@ const failed = []
 if (!ensureChromium()) failed.push('chromium')
 for (const [label, cmd, args] of steps) if (!run(label, cmd, args)) failed.push(label)
 const only = process.argv.slice(2)
-const vitestArgs = ['vitest', 'run', ...(only.length ? only.flatMap((p) => ['--project', p]) : [])]
-if (failed.length === 0 || !failed.includes('build')) {
+const reportDir = mkdtempSync(join(tmpdir(), 'yishi-test-'))
+const reportFile = join(reportDir, 'vitest.json')
+const vitestArgs = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`,
+  ...(only.length ? only.flatMap((p) => ['--project', p]) : [])]
+let counts = null
+if (!failed.includes('build')) {
   if (!run('tests', 'npx', vitestArgs, { env: { ...process.env, CHROMIUM_PATH: CHROMIUM } })) failed.push('tests')
+  try {
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'))
+    counts = { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }
+  } catch { /* no report: vitest itself failed to start */ }
 } else {
   failed.push('tests (not run: the build failed)')
+}
+rmSync(reportDir, { recursive: true, force: true })
+if (counts) {
+  if (counts.passed === 0) failed.push('no test ran')
+  console.log(`\n${counts.passed} passed, ${counts.failed} failed` + (counts.skipped ? `, ${counts.skipped} skipped` : ''))
 }
 
 if (failed.length) {
