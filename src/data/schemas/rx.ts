@@ -1,0 +1,53 @@
+/**
+ * The RxDB collection schema of the one replicated collection, `docs`, with its version history and
+ * migration strategies. Type-only import of rxdb: the hub can import this file in Node.
+ */
+import type { MigrationStrategies, RxJsonSchema } from 'rxdb'
+import { ENVELOPE_SCHEMA, type YishiDoc } from './envelope'
+
+export const COLLECTION_NAME = 'docs'
+
+const { year: yearProp, ...envelopeV0Props } = ENVELOPE_SCHEMA.properties
+const primaryId = { ...ENVELOPE_SCHEMA.properties.id, type: 'string' as const, maxLength: 142 }
+
+/** Version 0: the contract as first written (no `year`). Kept so older tablets can migrate. */
+export const DOCS_SCHEMA_V0 = {
+  title: 'yishi docs',
+  version: 0,
+  primaryKey: 'id',
+  type: 'object',
+  properties: { ...envelopeV0Props, id: primaryId },
+  required: ENVELOPE_SCHEMA.required.filter((k) => k !== 'year'),
+  indexes: [['kind', 'ref'], ['kind', 'deviceTime'], ['device', 'seq']],
+} as unknown as RxJsonSchema<Omit<YishiDoc, 'year'>>
+
+/**
+ * Version 1 (current): adds `year`, the council year a record belongs to, so a closed year can be
+ * archived off the tablet. Indexes serve every query the screens run: lists by kind (newest first),
+ * children of a record (ballots of a vote, attendance of a meeting), this device's writes by sequence
+ * (pending count, audit chain, export), and a year's records (archive).
+ */
+export const DOCS_SCHEMA = {
+  title: 'yishi docs',
+  version: 1,
+  primaryKey: 'id',
+  type: 'object',
+  properties: { ...envelopeV0Props, id: primaryId, year: yearProp },
+  required: [...ENVELOPE_SCHEMA.required],
+  indexes: [['kind', 'ref', 'deviceTime'], ['kind', 'deviceTime'], ['device', 'seq'], ['year', 'kind']],
+} as unknown as RxJsonSchema<YishiDoc>
+
+/** China Standard Time has no daylight saving: the council year of a device time. */
+export function yearOfTime(ms: number): number {
+  return new Date(ms + 8 * 3600_000).getUTCFullYear()
+}
+
+/** The council year of a version-0 document: a fund's own year, otherwise the year of its device time. */
+export function yearOfV0(doc: Omit<YishiDoc, 'year'>): number {
+  const bodyYear = (doc.body as { year?: unknown }).year
+  return doc.kind === 'fund' && typeof bodyYear === 'number' ? bodyYear : yearOfTime(doc.deviceTime)
+}
+
+export const DOCS_MIGRATIONS: MigrationStrategies = {
+  1: (old: Omit<YishiDoc, 'year'>) => ({ ...old, year: yearOfV0(old) }),
+}

@@ -1,0 +1,146 @@
+/**
+ * Validation without eval (works under a CSP without 'unsafe-eval', and in the hub under Node):
+ * a small interpreter for the JSON-schema subset our schemas use, giving reasons a person can act on.
+ */
+import { BODY_SCHEMAS, BODY_VERSIONS, migrateBody, type JsonSchema } from './bodies'
+import { ENVELOPE_SCHEMA, ID_REST_PATTERN, checkoffId, isDocKind, isImmutableKind, type DocKind, type YishiDoc } from './envelope'
+
+export type Validation = { ok: true } | { ok: false; reason: string }
+
+const patternCache = new Map<string, RegExp>()
+function regex(pattern: string): RegExp {
+  let re = patternCache.get(pattern)
+  if (!re) { re = new RegExp(pattern); patternCache.set(pattern, re) }
+  return re
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'empty'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'string') return 'text'
+  if (typeof value === 'number') return 'a number'
+  return typeof value === 'object' ? 'a group of fields' : typeof value
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text', integer: 'a whole number', number: 'a number', boolean: 'yes or no', object: 'a group of fields', array: 'a list', null: 'empty',
+}
+
+function typeOk(type: NonNullable<JsonSchema['type']>, value: unknown): boolean {
+  switch (type) {
+    case 'string': return typeof value === 'string'
+    case 'integer': return typeof value === 'number' && Number.isInteger(value)
+    case 'number': return typeof value === 'number' && Number.isFinite(value)
+    case 'boolean': return typeof value === 'boolean'
+    case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value)
+    case 'array': return Array.isArray(value)
+    case 'null': return value === null
+  }
+}
+
+/** Returns null when `value` satisfies `schema`, otherwise a plain-words reason naming the field. */
+export function checkSchema(schema: JsonSchema, value: unknown, path: string): string | null {
+  const at = path || 'the record'
+  if (schema.type && !typeOk(schema.type, value)) return `${at} should be ${TYPE_WORDS[schema.type]}, not ${describe(value)}`
+  if (schema.enum && !schema.enum.includes(value as string)) return `${at} must be one of: ${schema.enum.join(', ')} (got "${String(value)}")`
+  if (typeof value === 'string') {
+    if (schema.minLength !== undefined && value.length < schema.minLength) return schema.minLength === 1 ? `${at} is empty` : `${at} is shorter than ${schema.minLength} characters`
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) return `${at} is longer than ${schema.maxLength} characters`
+    if (schema.pattern && !regex(schema.pattern).test(value)) return `${at} is not in the expected form ("${value.slice(0, 60)}")`
+  }
+  if (typeof value === 'number') {
+    if (schema.minimum !== undefined && value < schema.minimum) return `${at} is below ${schema.minimum}`
+    if (schema.maximum !== undefined && value > schema.maximum) return `${at} is above ${schema.maximum}`
+  }
+  if (Array.isArray(value)) {
+    if (schema.minItems !== undefined && value.length < schema.minItems) return `${at} needs at least ${schema.minItems} entries`
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) return `${at} has more than ${schema.maxItems} entries`
+    if (schema.items) {
+      for (let i = 0; i < value.length; i++) {
+        const r = checkSchema(schema.items, value[i], `${at}[${i}]`)
+        if (r) return r
+      }
+    }
+  }
+  if (schema.type === 'object' && typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>
+    for (const key of schema.required ?? []) {
+      if (record[key] === undefined) return `${path ? `${path}.` : ''}${key} is missing`
+    }
+    const props = schema.properties ?? {}
+    for (const [key, v] of Object.entries(record)) {
+      if (v === undefined) continue
+      const child = props[key]
+      const childPath = path ? `${path}.${key}` : key
+      if (child) {
+        const r = checkSchema(child, v, childPath)
+        if (r) return r
+      } else if (schema.additionalProperties === false) {
+        return `${childPath} is not a field this app knows`
+      } else if (typeof schema.additionalProperties === 'object') {
+        const r = checkSchema(schema.additionalProperties, v, childPath)
+        if (r) return r
+      }
+    }
+  }
+  return null
+}
+
+/** Parent kind a `ref` must point to, for kinds whose parent is fixed. */
+const REF_KIND: Partial<Record<DocKind, string>> = {
+  checkoff: 'vote', ballot: 'vote', papercount: 'vote', attendance: 'meeting', objection: 'notice', answer: 'objection',
+  cosign: 'ledger',
+}
+
+const COUCH_FIELDS = new Set(['_id', '_rev', '_deleted', '_revisions', '_attachments', '_conflicts', '_meta'])
+
+/** Takes a document as RxDB holds it or as CouchDB sends it (`_id`, `_rev`) and returns the envelope. */
+export function toEnvelope(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(doc)) if (!COUCH_FIELDS.has(k)) out[k] = v
+  if (out.id === undefined && typeof doc._id === 'string') out.id = doc._id
+  return out
+}
+
+/** Validates a body against its kind's current schema (migrating older versions first). */
+export function validateBody(kind: DocKind, v: number, body: unknown): Validation {
+  if (v > BODY_VERSIONS[kind]) return { ok: false, reason: `this ${kind} was written by a newer version of the app (version ${v}); update the app` }
+  let current = body as Record<string, unknown>
+  try {
+    current = migrateBody(kind, v, current).body
+  } catch (e) {
+    return { ok: false, reason: `this ${kind} is in an old format that cannot be converted: ${(e as Error).message}` }
+  }
+  const reason = checkSchema(BODY_SCHEMAS[kind], current, '')
+  return reason ? { ok: false, reason: `${kind}: ${reason}` } : { ok: true }
+}
+
+/**
+ * Validates one document (RxDB or CouchDB form) against the envelope, its kind's body schema and the
+ * rules the contract puts on ids and parents. The reason is written for a person to read.
+ */
+export function validateDocument(doc: unknown): Validation {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, reason: 'not a record' }
+  const raw = doc as Record<string, unknown>
+  if (raw._deleted === true) return { ok: false, reason: 'records are never deleted' }
+  const env = toEnvelope(raw)
+  if (!isDocKind(env.kind)) return { ok: false, reason: `unknown kind of record "${String(env.kind)}"` }
+  const kind = env.kind
+  const envReason = checkSchema(ENVELOPE_SCHEMA as unknown as JsonSchema, { ...env, body: env.body ?? undefined }, '')
+  if (envReason) return { ok: false, reason: `${kind}: ${envReason}` }
+  const d = env as unknown as YishiDoc
+  if (!d.id.startsWith(`${kind}:`)) return { ok: false, reason: `${kind}: its id "${d.id}" should start with "${kind}:"` }
+  if (!regex(ID_REST_PATTERN).test(d.id.slice(kind.length + 1))) return { ok: false, reason: `${kind}: its id "${d.id}" has characters that are not allowed` }
+  const refKind = REF_KIND[kind]
+  if (refKind && !d.ref.startsWith(`${refKind}:`)) return { ok: false, reason: `${kind}: it must belong to a ${refKind} (ref is "${d.ref}")` }
+  // a refused document carries whatever the hub could not accept; only its envelope is checked
+  if (d.refused) return { ok: true }
+  const body = validateBody(kind, d.v, d.body)
+  if (!body.ok) return body
+  if (kind === 'checkoff' && d.id !== checkoffId(d.ref, String(d.body.person))) {
+    return { ok: false, reason: `checkoff: its id must be ${checkoffId(d.ref, String(d.body.person))} so a second check-off of the same voter is caught` }
+  }
+  return { ok: true }
+}
+
+export { isImmutableKind }

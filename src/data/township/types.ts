@@ -1,0 +1,98 @@
+/**
+ * What a township staff device holds about each village: one summary per village,
+ * computed on the hub (sync-server/township) from the village's records, plus — for
+ * the village that is opened — its full records. Plain data, JSON-safe.
+ */
+
+/** A compliance problem found by src/domain/compliance.ts, with the record it concerns. */
+export interface TownshipFlag {
+  /** Stable code the UI translates, e.g. `resolution-without-quorum`. */
+  code: string
+  /** Id of the record concerned (resolution, ledger entry, allocation, step…), '' if none. */
+  ref: string
+  /** The domain's English explanation, with the figures ("28 of 37 present, quorum 25"). */
+  message: string
+}
+
+export interface MeetingSummary {
+  id: string
+  title: string
+  /** When it was held (ms since epoch), as recorded. */
+  at: number
+  kind: string
+  present: number
+  /** true / false when a quorum rule applies, null when the records cannot tell. */
+  quorate: boolean | null
+}
+
+export interface VoteResultSummary {
+  id: string
+  title: string
+  rule: string
+  budget: number
+  /** Ballots counted. */
+  ballots: number
+  /** Eligible voters on the roster (0 when unknown). */
+  eligible: number
+  /** ballots / eligible in 0..1, null when the roster is unknown. */
+  turnout: number | null
+  closedAt: number | null
+  /** Funded project ids, in the order the rule selected them. */
+  selected: string[]
+  cost: number
+}
+
+export interface AllocationSummary {
+  id: string
+  project: string
+  title: string
+  allocated: number
+  spent: number
+}
+
+export interface TabletSummary {
+  device: string
+  /** When this tablet's writes last reached the township hub (hub clock), null if never. */
+  lastSyncAt: number | null
+  docs: number
+}
+
+export interface VillageSummary {
+  villageId: string
+  name: string
+  townshipId: string
+  /** Current step of the cycle (procedure step key, e.g. `decide`), null before any. */
+  step: string | null
+  stepIndex: number
+  stepCount: number
+  fundYear: number | null
+  fund: number
+  allocated: number
+  spent: number
+  lastVote: VoteResultSummary | null
+  votes: VoteResultSummary[]
+  allocations: AllocationSummary[]
+  meetings: MeetingSummary[]
+  publicityRunning: number
+  publicityOverdue: number
+  openObjections: number
+  doubleVotes: number
+  conflicts: number
+  quarantined: number
+  tablets: TabletSummary[]
+  flags: TownshipFlag[]
+  docCount: number
+  /** When the village's data last reached this (township) hub, hub clock; null if never. */
+  lastReachedTownship: number | null
+  /** When it last reached the district hub or CouchDB upstream (peer sync); null if never/unknown. */
+  lastReachedDistrict: number | null
+  computedAt: number
+}
+
+export interface TownshipSummary {
+  townshipId: string
+  townshipName: string
+  villages: VillageSummary[]
+  /** Hub clock when this answer was made. */
+  at: number
+}

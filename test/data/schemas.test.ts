@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { IMMUTABLE_KINDS, checkoffId, validateDocument, type YishiDoc } from '@/data/schemas'
+
+function doc(over: Partial<YishiDoc> = {}): YishiDoc {
+  return {
+    id: 'proposal:p1', kind: 'proposal', v: 1, village: 'qingbo', year: 2026, author: 'person:ann', device: 'tab-1',
+    deviceTime: 1_780_000_000_000, seq: 1, ref: '', body: { title: '路灯', status: 'draft' }, ...over,
+  }
+}
+
+describe('validateDocument', () => {
+  it('accepts a valid document, in RxDB form and in CouchDB form', () => {
+    expect(validateDocument(doc())).toEqual({ ok: true })
+    const { id, ...rest } = doc()
+    expect(validateDocument({ ...rest, _id: id, _rev: '1-abc' })).toEqual({ ok: true })
+  })
+
+  it('explains what is wrong in plain words', () => {
+    expect(validateDocument(doc({ body: { status: 'draft' } }))).toEqual({ ok: false, reason: 'proposal: title is missing' })
+    expect(validateDocument(doc({ body: { title: 'x', status: 'draft', colour: 'red' } }))).toEqual({ ok: false, reason: 'proposal: colour is not a field this app knows' })
+    expect(validateDocument(doc({ year: undefined as unknown as number }))).toEqual({ ok: false, reason: 'proposal: year is missing' })
+    expect(validateDocument(doc({ kind: 'spell' as never }))).toMatchObject({ ok: false, reason: 'unknown kind of record "spell"' })
+    expect(validateDocument(doc({ v: 7 }))).toMatchObject({ ok: false, reason: expect.stringContaining('newer version of the app') })
+    expect(validateDocument({ ...doc(), _deleted: true })).toMatchObject({ ok: false, reason: 'records are never deleted' })
+  })
+
+  it('requires the deterministic check-off id, so a second check-off of one voter collides', () => {
+    const good = doc({ id: checkoffId('vote:v1', 'person:bo'), kind: 'checkoff', ref: 'vote:v1', body: { person: 'person:bo' } })
+    expect(good.id).toBe('checkoff:v1:bo')
+    expect(validateDocument(good)).toEqual({ ok: true })
+    expect(validateDocument({ ...good, id: 'checkoff:random' })).toMatchObject({ ok: false, reason: expect.stringContaining('checkoff:v1:bo') })
+    expect(validateDocument({ ...good, ref: 'meeting:m1' })).toMatchObject({ ok: false, reason: expect.stringContaining('must belong to a vote') })
+  })
+
+  it('lists ballots and check-offs among the insert-only kinds', () => {
+    expect(IMMUTABLE_KINDS).toEqual(expect.arrayContaining(['ballot', 'checkoff', 'audit', 'ledger', 'conflict', 'rejection']))
+  })
+})
