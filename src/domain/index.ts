@@ -1,0 +1,28 @@
+/**
+ * Yishi domain: the rules of the council cycle as plain TypeScript (no Vue, storage or DOM;
+ * runs in the browser and in the hub). Time, ids and the acting person are parameters.
+ * Every function returns data or throws a `DomainError` { code, message, details }.
+ *
+ * Public API
+ * - errors: `DomainError`, `DomainErrorCode`
+ * - model (model/types.ts): record types; validating constructors `township`, `village`, `unit`,
+ *   `person`, `proposal`, `candidateProject`, `meeting`, `attendance`, `vote`, `ballot`,
+ *   `checkOff` (+ `checkOffId`), `paperCount`, `fund`, `allocation`, `ledgerEntry`,
+ *   `coSignature`, `notice`, `objection`, `answer`, `progress`, `override`;
+ *   kinds: `IMMUTABLE_KINDS`, `MUTABLE_KINDS`, `isImmutableKind`, `kindOf`.
+ *   Money is integer fen; times are ms since the epoch.
+ * - meetings (meeting.ts): `DEFAULT_MEETING_RULES`, `MEETING_RULE_VARIANTS`, `quorum`,
+ *   `decideMotion` (outcome + "28 of 37 present, quorum 25: quorate; …"), `presentCount`.
+ * - procedure (procedure.ts): `DEFAULT_TEMPLATE`, `procedureTemplate`, `startProcedure`,
+ *   `unmetRequirements`, `nextSteps`, `completeStep`, `skipTo`, `overriddenSteps`.
+ */
+export * from './errors.ts'
+export * from './model/types.ts'
+export * from './model/kinds.ts'
+export * from './model/org.ts'
+export * from './model/council.ts'
+export * from './model/voting.ts'
+export * from './model/money.ts'
+export * from './model/publicity.ts'
+export * from './meeting.ts'
+export * from './procedure.ts'

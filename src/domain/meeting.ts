@@ -1,0 +1,104 @@
+import { fail } from './errors.ts'
+import type { MeetingKind, Outcome } from './model/types.ts'
+
+/**
+ * Quorum and thresholds. A fraction `num/den` with `strict` means "more than" (> half),
+ * otherwise "at least" (≥ two-thirds). Thresholds count yes votes against the members,
+ * those present, or the votes cast (yes + no).
+ */
+export interface Fraction { num: number; den: number; strict: boolean }
+export interface MeetingRule {
+  quorum: Fraction
+  threshold: Fraction & { of: 'members' | 'present' | 'votes-cast' }
+}
+
+const HALF_STRICT: Fraction = { num: 1, den: 2, strict: true }
+const TWO_THIRDS: Fraction = { num: 2, den: 3, strict: false }
+
+/** Defaults from ../shared/DOMAIN.md; every village may change them in its procedure template. */
+export const DEFAULT_MEETING_RULES: Readonly<Record<MeetingKind, MeetingRule>> = {
+  // Villagers' meeting: more than half of adult villagers; decision by more than half of those present.
+  'villagers-meeting': { quorum: HALF_STRICT, threshold: { ...HALF_STRICT, of: 'present' } },
+  // Representatives' meeting: at least two-thirds present; more than half of those present.
+  'representatives-meeting': { quorum: TWO_THIRDS, threshold: { ...HALF_STRICT, of: 'present' } },
+  // Councils: two-thirds of members present; more than half of all members.
+  'village-council': { quorum: TWO_THIRDS, threshold: { ...HALF_STRICT, of: 'members' } },
+  'courtyard-council': { quorum: TWO_THIRDS, threshold: { ...HALF_STRICT, of: 'members' } },
+}
+
+/** Variants a village can pick: a villagers' meeting counted by household representatives
+ * (at least two-thirds of households), and a council needing two-thirds for infrastructure. */
+export const MEETING_RULE_VARIANTS = {
+  villagersMeetingByHouseholds: { quorum: TWO_THIRDS, threshold: { ...HALF_STRICT, of: 'present' } } as MeetingRule,
+  councilTwoThirds: { quorum: TWO_THIRDS, threshold: { ...TWO_THIRDS, of: 'members' } } as MeetingRule,
+}
+
+/** The smallest count that satisfies `fraction` of `base` (e.g. > 1/2 of 37 → 19; ≥ 2/3 of 37 → 25). */
+export function minimumFor(fraction: Fraction, base: number): number {
+  // count * den > num * base (strict) or >= (not strict), in integers.
+  const product = fraction.num * base
+  const atLeast = Math.ceil(product / fraction.den)
+  return fraction.strict && atLeast * fraction.den === product ? atLeast + 1 : atLeast
+}
+
+/** Whether `count` satisfies `fraction` of `base`. */
+export function satisfies(fraction: Fraction, count: number, base: number): boolean {
+  const lhs = count * fraction.den
+  const rhs = fraction.num * base
+  return fraction.strict ? lhs > rhs : lhs >= rhs
+}
+
+function describeLine(fraction: Fraction, base: number): string {
+  const exact = (fraction.num * base) / fraction.den
+  const shown = Number.isInteger(exact) ? String(exact) : String(Math.round(exact * 100) / 100)
+  return fraction.strict ? `> ${shown}` : `≥ ${shown}`
+}
+
+export interface QuorumResult { members: number; present: number; needed: number; quorate: boolean; explanation: string }
+
+export function quorum(rule: MeetingRule, members: number, present: number): QuorumResult {
+  checkCounts({ members, present })
+  if (present > members) fail('meeting.attendance', `${present} present but only ${members} members`, { members, present })
+  const needed = minimumFor(rule.quorum, members)
+  const quorate = satisfies(rule.quorum, present, members)
+  return { members, present, needed, quorate, explanation: `${present} of ${members} present, quorum ${needed}: ${quorate ? 'quorate' : 'not quorate'}` }
+}
+
+export interface Count { yes: number; no: number; abstain: number }
+export interface ResolutionResult extends Count {
+  members: number
+  present: number
+  quorate: boolean
+  /** The smallest number of yes votes that would adopt. */
+  yesNeeded: number
+  outcome: Outcome
+  /** "28 of 37 present, quorum 25: quorate; 20 yes > 18.5 needed: adopted" */
+  explanation: string
+}
+
+/**
+ * Decides a yes/no/abstain motion. Abstentions count as present, never as yes; with a
+ * threshold "of votes cast" they are left out of the base.
+ */
+export function decideMotion(rule: MeetingRule, members: number, present: number, count: Count): ResolutionResult {
+  checkCounts({ members, present, ...count })
+  const q = quorum(rule, members, present)
+  const cast = count.yes + count.no + count.abstain
+  if (cast > present) fail('meeting.attendance', `${cast} votes (${count.yes} yes, ${count.no} no, ${count.abstain} abstain) but only ${present} present`, { present, ...count })
+  const base = rule.threshold.of === 'members' ? members : rule.threshold.of === 'present' ? present : count.yes + count.no
+  const yesNeeded = minimumFor(rule.threshold, base)
+  const passes = base > 0 && satisfies(rule.threshold, count.yes, base)
+  const outcome: Outcome = !q.quorate ? 'not-quorate' : passes ? 'adopted' : 'rejected'
+  const line = describeLine(rule.threshold, base)
+  const of = rule.threshold.of === 'members' ? 'members' : rule.threshold.of === 'present' ? 'present' : 'votes cast'
+  const vote = outcome === 'not-quorate'
+    ? 'no decision'
+    : `${count.yes} yes ${passes ? line : 'not ' + line} needed (of ${base} ${of}): ${outcome}`
+  return { ...count, members, present, quorate: q.quorate, yesNeeded, outcome, explanation: `${q.explanation}; ${vote}` }
+}
+
+function checkCounts(counts: Record<string, number>): void {
+  for (const [name, value] of Object.entries(counts)) {
+    if (!Number.isSafeInteger(value) || value < 0) fail('invalid.range', `${name}: expected a whole number ≥ 0, got ${value}`, { field: name, actual: value })
+  }
+}

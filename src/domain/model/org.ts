@@ -1,0 +1,75 @@
+import { fail } from '../errors.ts'
+import { asInput, bool, id, int, list, oneOf, slug, str, time } from './check.ts'
+import { PROPOSAL_STATUSES, ROLES, UNIT_KINDS } from './types.ts'
+import type { Person, Proposal, Role, Township, Unit, Village } from './types.ts'
+
+export function township(input: unknown): Township {
+  const i = asInput('township', input)
+  return { id: slug('township', i, 'id'), name: str('township', i, 'name', { max: 100 }) }
+}
+
+export function village(input: unknown): Village {
+  const i = asInput('village', input)
+  return {
+    id: slug('village', i, 'id'),
+    townshipId: slug('village', i, 'townshipId'),
+    name: str('village', i, 'name', { max: 100 }),
+    procedureId: id('village', i, 'procedureId', 'procedure', { optional: true }),
+  }
+}
+
+export function unit(input: unknown): Unit {
+  const i = asInput('unit', input)
+  return {
+    id: id('unit', i, 'id', 'unit'),
+    villageId: slug('unit', i, 'villageId'),
+    kind: oneOf('unit', i, 'kind', UNIT_KINDS),
+    name: str('unit', i, 'name', { max: 100 }),
+  }
+}
+
+export function person(input: unknown): Person {
+  const i = asInput('person', input)
+  const adult = bool('person', i, 'adult', true)
+  const eligible = bool('person', i, 'eligible', adult)
+  if (eligible && !adult) fail('invalid.range', 'person.eligible: a minor cannot be eligible to vote', { entity: 'person', field: 'eligible' })
+  const roles = list('person', i, 'roles', (v, n) => oneOf('person', { [`roles[${n}]`]: v }, `roles[${n}]`, ROLES), { unique: (r: Role) => r })
+  return {
+    id: id('person', i, 'id', 'person'),
+    villageId: slug('person', i, 'villageId'),
+    name: str('person', i, 'name', { max: 100 }),
+    householdId: id('person', i, 'householdId', 'household'),
+    unitId: id('person', i, 'unitId', 'unit', { optional: true }),
+    adult,
+    eligible,
+    householdHead: bool('person', i, 'householdHead', false),
+    roles,
+  }
+}
+
+export function hasRole(p: Pick<Person, 'roles'>, role: Role): boolean {
+  return p.roles.includes(role)
+}
+
+export function proposal(input: unknown): Proposal {
+  const i = asInput('proposal', input)
+  const status = oneOf('proposal', i, 'status', PROPOSAL_STATUSES, 'open')
+  const mergedInto = id('proposal', i, 'mergedInto', 'proposal', { optional: true })
+  if (status === 'merged' && !mergedInto) fail('invalid.required', 'proposal.mergedInto: required when the proposal is merged', { entity: 'proposal', field: 'mergedInto' })
+  const out: Proposal = {
+    id: id('proposal', i, 'id', 'proposal'),
+    villageId: slug('proposal', i, 'villageId'),
+    unitId: id('proposal', i, 'unitId', 'unit', { optional: true }),
+    title: str('proposal', i, 'title', { max: 200 }),
+    description: str('proposal', i, 'description', { optional: true, max: 5000 }),
+    proposedBy: id('proposal', i, 'proposedBy', 'person'),
+    createdAt: time('proposal', i, 'createdAt'),
+    status,
+    mergedInto,
+    estimatedCost: int('proposal', i, 'estimatedCost', { min: 0, fallback: 0 }),
+  }
+  if (out.mergedInto === out.id) fail('invalid.reference', 'proposal.mergedInto: a proposal cannot be merged into itself', { entity: 'proposal', field: 'mergedInto' })
+  return out
+}
+
+
