@@ -12,7 +12,11 @@ export default defineConfig({
       {
         plugins: [vue()],
         resolve: { alias },
-        test: { name: 'components', environment: 'happy-dom', include: ['test/features/**/*.test.ts', 'test/stores/**/*.test.ts', 'test/modules/**/*.test.ts'] },
+        test: {
+          name: 'components', environment: 'happy-dom', include: ['test/features/**/*.test.ts', 'test/stores/**/*.test.ts', 'test/modules/**/*.test.ts'],
+          // Vant's per-component style files import CSS: let Vite transform them.
+          server: { deps: { inline: ['vant'] } },
+        },
       },
       {
         resolve: { alias },

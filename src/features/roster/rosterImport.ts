@@ -1,0 +1,94 @@
+/**
+ * Turns a table read from CSV or XLSX into roster rows, with per-row errors a clerk can fix.
+ * Headers are matched in Chinese or English; columns may come in any order.
+ * This is input parsing at the edge; who may vote and what roles mean stay in src/domain.
+ */
+export const ROLES = ['council', 'supervisor', 'clerk', 'group'] as const
+export type Role = (typeof ROLES)[number]
+
+export interface RosterRow {
+  household: string
+  name: string
+  unit: string
+  roles: Role[]
+  eligible: boolean
+  representative: boolean
+}
+
+export interface RowError { code: 'missingName' | 'missingHousehold' | 'missingUnit' | 'unknownRole' | 'badYesNo' | 'duplicate'; detail?: string }
+export interface ParsedLine { line: number; fields: { household: string; name: string; unit: string }; row: RosterRow | null; errors: RowError[] }
+export interface ParsedRoster { missingColumns: string[]; lines: ParsedLine[] }
+
+type Column = keyof RosterRow
+const HEADERS: Record<Column, string[]> = {
+  household: ['户号', '户编号', 'household', 'household no', 'household number'],
+  name: ['姓名', '名字', 'name'],
+  unit: ['院落', '小组', '院落/小组', '单元', 'unit', 'courtyard', 'group'],
+  roles: ['角色', '职务', 'roles', 'role'],
+  eligible: ['投票权', '有投票权', '选民', 'eligible', 'can vote', 'voter'],
+  representative: ['户代表', 'representative', 'household representative'],
+}
+export const EXPORT_HEADERS: Record<'zh-CN' | 'en', string[]> = {
+  'zh-CN': ['户号', '姓名', '院落/小组', '角色', '投票权', '户代表'],
+  en: ['household', 'name', 'unit', 'roles', 'eligible', 'representative'],
+}
+const ROLE_WORDS: Record<string, Role> = {
+  议事会成员: 'council', 议事员: 'council', 议事会: 'council', council: 'council', 'council member': 'council',
+  监事: 'supervisor', 监事会成员: 'supervisor', 监督委员: 'supervisor', supervisor: 'supervisor',
+  文书: 'clerk', 记录员: 'clerk', clerk: 'clerk',
+  自管小组成员: 'group', 自管小组: 'group', 组员: 'group', group: 'group', 'group member': 'group',
+}
+const YES = ['是', '有', 'y', 'yes', 'true', '1', '√', '✓']
+const NO = ['否', '无', '没有', 'n', 'no', 'false', '0', '×']
+
+const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ')
+
+function yesNo(value: string, fallback: boolean): boolean | null {
+  const v = norm(value)
+  if (v === '') return fallback
+  if (YES.includes(v)) return true
+  if (NO.includes(v)) return false
+  return null
+}
+
+export function parseRoster(table: string[][]): ParsedRoster {
+  const [header = [], ...body] = table
+  const index = {} as Record<Column, number>
+  for (const col of Object.keys(HEADERS) as Column[]) index[col] = header.findIndex((h) => HEADERS[col].includes(norm(h)))
+  const missingColumns = (['household', 'name', 'unit'] as const).filter((c) => index[c] < 0)
+  const seen = new Map<string, number>()
+  const lines = body.map((cells, i): ParsedLine => {
+    const line = i + 2
+    const get = (c: Column) => (index[c] >= 0 ? (cells[index[c]] ?? '').trim() : '')
+    const errors: RowError[] = []
+    const name = get('name'); const household = get('household'); const unit = get('unit')
+    if (!name) errors.push({ code: 'missingName' })
+    if (!household) errors.push({ code: 'missingHousehold' })
+    if (!unit) errors.push({ code: 'missingUnit' })
+    const roles: Role[] = []
+    for (const word of get('roles').split(/[、,，;；/]+/).map((w) => w.trim()).filter(Boolean)) {
+      const role = ROLE_WORDS[norm(word)]
+      if (role) { if (!roles.includes(role)) roles.push(role) } else errors.push({ code: 'unknownRole', detail: word })
+    }
+    const eligible = yesNo(get('eligible'), true)
+    if (eligible === null) errors.push({ code: 'badYesNo', detail: get('eligible') })
+    const representative = yesNo(get('representative'), false)
+    if (representative === null) errors.push({ code: 'badYesNo', detail: get('representative') })
+    const key = `${household}|${name}`
+    if (name && household) {
+      const first = seen.get(key)
+      if (first !== undefined) errors.push({ code: 'duplicate', detail: String(first) })
+      else seen.set(key, line)
+    }
+    const row = errors.length === 0 ? { household, name, unit, roles, eligible: eligible!, representative: representative! } : null
+    return { line, fields: { household, name, unit }, row, errors }
+  })
+  return { missingColumns, lines }
+}
+
+export function rosterTable(rows: readonly RosterRow[], locale: 'zh-CN' | 'en', roleLabel: (r: Role) => string): string[][] {
+  const yes = locale === 'en' ? 'yes' : '是'
+  const no = locale === 'en' ? 'no' : '否'
+  return [EXPORT_HEADERS[locale], ...rows.map((r) => [r.household, r.name, r.unit, r.roles.map(roleLabel).join('、'),
+    r.eligible ? yes : no, r.representative ? yes : no])]
+}

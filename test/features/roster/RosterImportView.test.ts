@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import RosterImportView from '@/features/roster/RosterImportView.vue'
+import RosterView from '@/features/roster/RosterView.vue'
+import { writeXlsx } from '@/features/roster/xlsx'
+import { useRosterStore } from '@/stores/roster'
+import { mountFeature, flushPromises } from '../support/mount'
+
+async function pickFile(wrapper: Awaited<ReturnType<typeof mountFeature>>['wrapper'], file: File) {
+  const input = wrapper.get('[data-testid="roster-file"]')
+  Object.defineProperty(input.element, 'files', { value: [file], configurable: true })
+  await input.trigger('change')
+  for (let i = 0; i < 20 && !wrapper.find('[data-testid="roster-preview"]').exists() && !wrapper.find('[role="alert"]').exists(); i++) {
+    await new Promise((r) => setTimeout(r, 10))
+    await flushPromises()
+  }
+}
+
+describe('roster import screen', () => {
+  it('previews an xlsx sheet, marks the bad rows with reasons and imports only the good ones', async () => {
+    const { wrapper, pinia } = await mountFeature(RosterImportView)
+    const bytes = writeXlsx([
+      ['户号', '姓名', '院落/小组', '角色', '投票权'],
+      ['1', '张三', '一组', '议事会成员', '是'],
+      ['1', '', '一组', '', ''],
+      ['2', '李四', '二组', '村霸', ''],
+      ['3', '王五', '二组', '', '否'],
+    ])
+    await pickFile(wrapper, new File([bytes as BlobPart], '名册.xlsx'))
+    expect(wrapper.get('[data-testid="roster-preview-summary"]').text()).toBe('共 4 行：2 行正确，2 行有错误')
+    const errors = wrapper.findAll('[data-testid="roster-row-errors"]').map((e) => e.text())
+    expect(errors).toEqual(['没有姓名', '不认识的角色“村霸”'])
+    const confirm = wrapper.get('[data-testid="roster-import-confirm"]')
+    expect(confirm.text()).toContain('导入 2 行正确的')
+    await confirm.trigger('click')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="roster-import-done"]').text()).toContain('新增 2 人')
+    const roster = useRosterStore(pinia)
+    expect(roster.people.map((p) => [p.name, p.eligible, p.roles])).toEqual([['张三', true, ['council']], ['王五', false, []]])
+  })
+
+  it('names the missing columns of a CSV in English', async () => {
+    const { wrapper } = await mountFeature(RosterImportView, { locale: 'en' })
+    await pickFile(wrapper, new File(['name,roles\nWang,clerk\n'], 'people.csv', { type: 'text/csv' }))
+    expect(wrapper.get('[data-testid="roster-missing-columns"]').text()).toBe('The sheet lacks these columns: Household no., Courtyard / group')
+    expect(wrapper.find('[data-testid="roster-import-confirm"]').exists()).toBe(false)
+  })
+})
+
+describe('roster screen', () => {
+  it('groups people by household with their roles and whether they can vote', async () => {
+    const { wrapper, pinia } = await mountFeature(RosterView, { path: '/roster' })
+    const roster = useRosterStore(pinia)
+    await roster.importRows([
+      { household: '2', name: '李四', unit: '二组', roles: [], eligible: false, representative: false },
+      { household: '1', name: '张三', unit: '一组', roles: ['supervisor'], eligible: true, representative: true },
+    ])
+    await flushPromises()
+    expect(wrapper.get('[data-testid="roster-summary"]').text()).toContain('2 人 · 2 户 · 1 人有投票权')
+    const people = wrapper.findAll('[data-testid="roster-person"]').map((p) => p.findAll('span').map((s) => s.text()))
+    expect(people[0]).toEqual(expect.arrayContaining(['张三', '一组', '监事', '户代表', '有投票权']))
+    expect(people[1]).toEqual(expect.arrayContaining(['李四', '二组', '无投票权']))
+    expect(people[1]).not.toContain('有投票权')
+  })
+})

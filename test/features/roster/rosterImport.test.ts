@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import { parseCsv, toCsv } from '@/features/roster/csv'
+import { readXlsx, writeXlsx } from '@/features/roster/xlsx'
+import { parseRoster, rosterTable } from '@/features/roster/rosterImport'
+import { zipSync, strToU8 } from 'fflate'
+
+describe('CSV', () => {
+  it('reads quotes, line breaks in fields, a BOM and CRLF, and writes back the same table', () => {
+    const rows = [['户号', '姓名'], ['3', '张"大"山'], ['4', '李, 四\n第二行']]
+    expect(parseCsv(toCsv(rows))).toEqual(rows)
+    expect(parseCsv('a;b\r\n1;2\r\n')).toEqual([['a', 'b'], ['1', '2']])
+    expect(parseCsv('a\tb\n\n1\t2')).toEqual([['a', 'b'], ['1', '2']])
+  })
+})
+
+describe('XLSX', () => {
+  it('round-trips Chinese text, empty cells and XML special characters', () => {
+    const rows = [['户号', '姓名', '备注'], ['1', '王<小>&明', ''], ['2', '', 'x"y']]
+    expect(readXlsx(writeXlsx(rows))).toEqual([['户号', '姓名', '备注'], ['1', '王<小>&明', ''], ['2', '', 'x"y']])
+  })
+
+  it('reads a workbook the way Excel writes it: shared strings, numbers, gaps between cells and rows', () => {
+    const x = (s: string) => strToU8(s)
+    const bytes = zipSync({
+      'xl/workbook.xml': x('<workbook xmlns:r="r"><sheets><sheet name="名册" sheetId="1" r:id="rId3"/></sheets></workbook>'),
+      'xl/_rels/workbook.xml.rels': x('<Relationships><Relationship Id="rId3" Type="t" Target="worksheets/sheet7.xml"/></Relationships>'),
+      'xl/sharedStrings.xml': x('<sst><si><t>姓名</t></si><si><r><t>张</t></r><r><t>三</t></r></si></sst>'),
+      'xl/worksheets/sheet7.xml': x('<worksheet><sheetData>' +
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="inlineStr"><is><t>户号</t></is></c></row>' +
+        '<row r="3"><c r="A3" t="s"><v>1</v></c><c r="C3"><v>12</v></c><c r="D3" t="b"><v>1</v></c></row>' +
+        '</sheetData></worksheet>'),
+    })
+    expect(readXlsx(bytes)).toEqual([['姓名', '', '户号'], [], ['张三', '', '12', 'TRUE']])
+  })
+
+  it('refuses a file that is not a workbook with a reason', () => {
+    expect(() => readXlsx(strToU8('hello'))).toThrow(/not an xlsx/)
+  })
+})
+
+describe('roster rows', () => {
+  const header = ['户号', '姓名', '院落/小组', '角色', '投票权', '户代表']
+
+  it('accepts good rows in any column order and explains each bad row', () => {
+    const parsed = parseRoster([
+      header,
+      ['1', '张三', '一组', '议事会成员、监事', '是', '是'],
+      ['1', '', '一组', '', '', ''],
+      ['2', '李四', '', '村长', '也许', ''],
+      ['1', '张三', '一组', '', '', ''],
+    ])
+    expect(parsed.missingColumns).toEqual([])
+    expect(parsed.lines[0]!.row).toEqual({ household: '1', name: '张三', unit: '一组', roles: ['council', 'supervisor'], eligible: true, representative: true })
+    expect(parsed.lines[1]!.errors.map((e) => e.code)).toEqual(['missingName'])
+    expect(parsed.lines[2]!.errors).toEqual([{ code: 'missingUnit' }, { code: 'unknownRole', detail: '村长' }, { code: 'badYesNo', detail: '也许' }])
+    expect(parsed.lines[3]!.errors).toEqual([{ code: 'duplicate', detail: '2' }])
+    expect(parsed.lines[3]!.line).toBe(5)
+  })
+
+  it('reads English headers and reports missing required columns', () => {
+    expect(parseRoster([['Name', 'Household', 'Unit', 'Eligible'], ['Wang', '7', 'Group 2', 'no']]).lines[0]!.row)
+      .toMatchObject({ name: 'Wang', household: '7', unit: 'Group 2', eligible: false, roles: [] })
+    expect(parseRoster([['姓名', '角色']]).missingColumns).toEqual(['household', 'unit'])
+  })
+
+  it('reads back what it exports, in both languages', () => {
+    const rows = [{ household: '3', name: '赵六', unit: '二组', roles: ['clerk', 'group'] as const, eligible: false, representative: true }]
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const labels = locale === 'en' ? { clerk: 'clerk', group: 'group member' } : { clerk: '文书', group: '自管小组成员' }
+      const table = rosterTable(rows.map((r) => ({ ...r, roles: [...r.roles] })), locale, (r) => labels[r as 'clerk' | 'group'])
+      expect(parseRoster(readXlsx(writeXlsx(table))).lines[0]!.row).toEqual({ ...rows[0], roles: ['clerk', 'group'] })
+    }
+  })
+})
