@@ -4,7 +4,7 @@ import { IMMUTABLE_KINDS, checkoffId, validateDocument, type YishiDoc } from '@/
 function doc(over: Partial<YishiDoc> = {}): YishiDoc {
   return {
     id: 'proposal:p1', kind: 'proposal', v: 1, village: 'qingbo', year: 2026, author: 'person:ann', device: 'tab-1',
-    deviceTime: 1_780_000_000_000, seq: 1, ref: '', body: { title: '路灯', status: 'draft' }, ...over,
+    deviceTime: 1_780_000_000_000, seq: 1, ref: '', body: { title: '路灯', status: 'open' }, ...over,
   }
 }
 
@@ -16,8 +16,9 @@ describe('validateDocument', () => {
   })
 
   it('explains what is wrong in plain words', () => {
-    expect(validateDocument(doc({ body: { status: 'draft' } }))).toEqual({ ok: false, reason: 'proposal: title is missing' })
-    expect(validateDocument(doc({ body: { title: 'x', status: 'draft', colour: 'red' } }))).toEqual({ ok: false, reason: 'proposal: colour is not a field this app knows' })
+    expect(validateDocument(doc({ body: { status: 'open' } }))).toEqual({ ok: false, reason: 'proposal: title is missing' })
+    expect(validateDocument(doc({ body: { title: 'x', status: 'open', estimatedCost: -5 } }))).toEqual({ ok: false, reason: 'proposal: estimatedCost is below 0' })
+    expect(validateDocument(doc({ body: { title: 'x'.repeat(201), status: 'open' } }))).toEqual({ ok: false, reason: 'proposal: title is longer than 200 characters' })
     expect(validateDocument(doc({ year: undefined as unknown as number }))).toEqual({ ok: false, reason: 'proposal: year is missing' })
     expect(validateDocument(doc({ kind: 'spell' as never }))).toMatchObject({ ok: false, reason: 'unknown kind of record "spell"' })
     expect(validateDocument(doc({ v: 7 }))).toMatchObject({ ok: false, reason: expect.stringContaining('newer version of the app') })
@@ -25,11 +26,12 @@ describe('validateDocument', () => {
   })
 
   it('requires the deterministic check-off id, so a second check-off of one voter collides', () => {
-    const good = doc({ id: checkoffId('vote:v1', 'person:bo'), kind: 'checkoff', ref: 'vote:v1', body: { person: 'person:bo' } })
+    const good = doc({ id: checkoffId('vote:v1', 'person:bo'), kind: 'checkoff', ref: 'vote:v1', body: { voteId: 'vote:v1', voterId: 'person:bo', at: 1, recordedBy: 'person:ann' } })
     expect(good.id).toBe('checkoff:v1:bo')
     expect(validateDocument(good)).toEqual({ ok: true })
     expect(validateDocument({ ...good, id: 'checkoff:random' })).toMatchObject({ ok: false, reason: expect.stringContaining('checkoff:v1:bo') })
     expect(validateDocument({ ...good, ref: 'meeting:m1' })).toMatchObject({ ok: false, reason: expect.stringContaining('must belong to a vote') })
+    expect(validateDocument({ ...good, ref: 'vote:v2' })).toMatchObject({ ok: false, reason: expect.stringContaining('must name the same record') })
   })
 
   it('lists ballots and check-offs among the insert-only kinds', () => {

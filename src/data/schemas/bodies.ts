@@ -1,6 +1,6 @@
 /**
  * One JSON schema per document kind: the `body` of the envelope, versioned by the envelope's `v`.
- * Money is in integer fen (分, 1/100 yuan). Times are ms since epoch. Dates are `YYYY-MM-DD`.
+ * Money is in integer fen (分, 1/100 yuan). Times are ms since epoch.
  * Photos are referenced by content hash (sha-256, hex). Ids of other records are full ids (`kind:rest`).
  * Plain data: importable by the hub in Node.
  */
@@ -30,111 +30,109 @@ const id: JsonSchema = { type: 'string', pattern: '^[a-z]+:[A-Za-z0-9_.:-]{1,120
 const optId: JsonSchema = { type: 'string', pattern: '^([a-z]+:[A-Za-z0-9_.:-]{1,120})?$', maxLength: 142 }
 const int = (minimum = 0, maximum = Number.MAX_SAFE_INTEGER): JsonSchema => ({ type: 'integer', minimum, maximum })
 const fen: JsonSchema = int(0, 1e13)
-const signedFen: JsonSchema = int(-1e13, 1e13)
 const time: JsonSchema = int(0, 9_999_999_999_999)
-const date: JsonSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 }
 const hash: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$', maxLength: 64 }
 const photos: JsonSchema = { type: 'array', items: hash, maxItems: 20 }
 const ids = (maxItems: number): JsonSchema => ({ type: 'array', items: id, maxItems })
 const bool: JsonSchema = { type: 'boolean' }
 const strings = (maxItems: number, maxLength = 60): JsonSchema => ({ type: 'array', items: text(maxLength), maxItems })
-const ratio: JsonSchema = { type: 'number', minimum: 0, maximum: 1 }
 const anyObject: JsonSchema = { type: 'object' }
 
+/**
+ * Known fields are typed and the domain's required fields are required. Unknown extra fields are
+ * tolerated (the domain model grows while tablets in the field run older code) but the whole body
+ * is capped in size by validateDocument.
+ */
 function obj(properties: Record<string, JsonSchema>, required: readonly string[]): JsonSchema {
+  return { type: 'object', properties, required }
+}
+function closed(properties: Record<string, JsonSchema>, required: readonly string[]): JsonSchema {
   return { type: 'object', properties, required, additionalProperties: false }
 }
+const oneOf = (values: readonly string[]): JsonSchema => ({ type: 'string', enum: values })
 
-/** Council bodies that meet and vote. */
-export const BODY_TYPES = ['council', 'courtyard-council', 'villagers', 'representatives', 'committee', 'supervisory'] as const
-export const ROLES = ['clerk', 'council', 'supervisor', 'representative', 'committee', 'resident', 'staff'] as const
+const fraction = obj({ num: int(0, 1000), den: int(1, 1000), strict: bool }, ['num', 'den', 'strict'])
+const meetingRule = obj({ quorum: fraction, threshold: fraction }, ['quorum', 'threshold'])
+const candidate = obj({ id, title: text(200, 1), cost: fen, proposalIds: ids(100) }, ['id', 'title', 'cost'])
 
-const rule = obj({ quorum: ratio, threshold: ratio, ofPresent: bool }, ['quorum', 'threshold'])
-
-const voteOption = obj({
-  id: text(40, 1), label: text(200, 1), proposal: optId, cost: fen,
-}, ['id', 'label'])
-
-/** Current body schema of each kind (version = BODY_VERSIONS[kind]). */
+/**
+ * Current body schema of each kind (version = BODY_VERSIONS[kind]). A body is the domain record
+ * (src/domain/model/types.ts) without `id` and `villageId`, which live in the envelope.
+ */
 export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
   // ---- mutable
-  village: obj({
-    name: text(80, 1), township: text(80), townshipName: text(80), adults: int(), households: int(),
-    representatives: int(), procedure: optId,
-  }, ['name']),
-  unit: obj({ name: text(80, 1), type: { type: 'string', enum: ['courtyard', 'compound', 'building', 'group'] } }, ['name', 'type']),
+  village: obj({ townshipId: text(41), name: text(80, 1), procedureId: optId }, ['name']),
+  unit: obj({ kind: oneOf(['courtyard', 'compound', 'building', 'villager-group']), name: text(80, 1) }, ['kind', 'name']),
   person: obj({
-    name: text(60, 1), unit: optId, household: text(60), roles: { type: 'array', items: { type: 'string', enum: [...ROLES] }, maxItems: 7 },
-    eligible: bool, active: bool, phone: text(20),
-  }, ['name', 'roles', 'eligible', 'active']),
+    name: text(60, 1), householdId: optId, unitId: optId, adult: bool, eligible: bool, householdHead: bool,
+    roles: { type: 'array', items: text(40, 1), maxItems: 10 },
+  }, ['name', 'eligible', 'roles']),
   proposal: obj({
-    title: text(200, 1), text: text(5000), unit: optId, proposer: optId, category: text(40), estimate: fen,
-    status: text(30, 1), photos, merged: ids(50), history: { type: 'array', items: anyObject, maxItems: 200 },
+    unitId: optId, title: text(200, 1), description: text(5000), proposedBy: optId, createdAt: time,
+    status: text(30, 1), mergedInto: optId, estimatedCost: fen, photos,
   }, ['title', 'status']),
   meeting: obj({
-    title: text(200, 1), type: { type: 'string', enum: [...BODY_TYPES] }, scheduledAt: time, place: text(200),
-    status: text(30, 1), agenda: ids(50), members: int(), rule, noticeAt: time, openedAt: time, closedAt: time,
-    minutes: text(20000), minutesBy: optId,
-  }, ['title', 'type', 'scheduledAt', 'status']),
+    unitId: optId, kind: text(40, 1), title: text(200, 1), scheduledAt: time, place: text(200),
+    agenda: { type: 'array', items: obj({ key: text(40, 1), title: text(200) }, ['key']), maxItems: 50 },
+    memberCount: int(), minutes: text(50_000), status: oneOf(['planned', 'open', 'closed']),
+  }, ['kind', 'title', 'scheduledAt', 'status']),
   vote: obj({
-    title: text(200, 1), meeting: optId, method: { type: 'string', enum: ['approval', 'resolution', 'knapsack', 'equal-shares'] },
-    options: { type: 'array', items: voteOption, maxItems: 100 }, maxChoices: int(0, 100), budget: fen,
-    roster: { type: 'string', enum: ['persons', 'households', 'members'] }, eligible: int(), rule,
-    status: { type: 'string', enum: ['draft', 'open', 'closed', 'cancelled'] }, secret: bool,
-    openedBy: optId, closedBy: optId,
-  }, ['title', 'method', 'options', 'status']),
+    unitId: optId, kind: text(40, 1), title: text(200, 1), candidates: { type: 'array', items: candidate, maxItems: 200 },
+    ballotType: text(30, 1), minChoices: int(0, 500), maxChoices: int(0, 500), budget: fen, opensAt: time, closesAt: time,
+    closedAt: time, roster: ids(20_000), perHousehold: bool, rule: text(30), sealKeys: strings(20, 200),
+  }, ['title', 'candidates', 'ballotType', 'opensAt', 'closesAt']),
   notice: obj({
-    title: text(200, 1), text: text(10000), subject: optId, stage: { type: 'string', enum: ['decision', 'process', 'accounts', 'other'] },
-    days: int(0, 365), postedAt: time, closesOn: date, status: text(30, 1), photos, republishOf: optId,
-  }, ['title', 'stage', 'status']),
-  fund: obj({ name: text(120, 1), year: int(2000, 2200), amount: fen, source: text(120) }, ['name', 'year', 'amount']),
-  allocation: obj({
-    fund: id, vote: optId, method: text(30), items: {
-      type: 'array', maxItems: 200,
-      items: obj({ proposal: id, amount: fen, rank: int(), funded: bool }, ['proposal', 'amount', 'funded']),
-    }, total: fen, status: text(30, 1),
-  }, ['fund', 'items', 'status']),
+    stage: text(40, 1), subjectId: optId, title: text(200, 1), body: text(20_000), startAt: time, endAt: time, republishes: optId, photos,
+  }, ['stage', 'title', 'startAt', 'endAt']),
+  fund: obj({ year: int(2000, 2200), amount: fen, source: text(200) }, ['year', 'amount']),
+  allocation: obj({ fundId: id, projectId: id, title: text(200), amount: fen, decidedBy: optId, at: time }, ['fundId', 'projectId', 'amount']),
   procedure: obj({
-    name: text(120, 1), steps: {
-      type: 'array', maxItems: 30,
-      items: obj({ key: text(40, 1), label: text(120), direction: { type: 'string', enum: ['up', 'down', 'public', 'other'] }, days: int(0, 365), optional: bool }, ['key']),
-    }, publicityDays: int(0, 365), noticeDays: int(0, 365), councilRule: rule, villagersRule: rule, representativesRule: rule,
-    infrastructureThreshold: ratio,
-  }, ['name', 'steps']),
+    name: text(120), steps: { type: 'array', maxItems: 40, items: obj({ key: text(40, 1), publicityDays: int(0, 365), requires: strings(20) }, ['key']) },
+    meetingRules: { type: 'object', additionalProperties: meetingRule },
+    templateId: optId, subjectId: optId, current: text(40), startedAt: time,
+    history: { type: 'array', maxItems: 100, items: obj({ step: text(40, 1), completedAt: time, by: text(142), overrideId: optId }, ['step', 'completedAt']) },
+  }, []),
   // ---- immutable
-  comment: obj({ text: text(5000, 1), photos, on: optId }, ['text']),
-  attendance: obj({ person: id, present: bool, proxyFor: optId, at: time }, ['person', 'present']),
+  comment: obj({ on: optId, text: text(5000, 1), by: optId, at: time, photos }, ['text']),
+  attendance: obj({ meetingId: id, personId: id, at: time, recordedBy: optId, proxyFor: optId }, ['meetingId', 'personId', 'at']),
   resolution: obj({
-    text: text(5000, 1), subject: optId, outcome: { type: 'string', enum: ['adopted', 'rejected', 'no-quorum'] },
-    yes: int(), no: int(), abstain: int(), present: int(), members: int(),
-  }, ['text', 'outcome']),
-  checkoff: obj({ person: id, household: text(60), proxy: optId }, ['person']),
-  ballot: obj({
-    choices: strings(100, 40), blank: bool, spoiled: bool, paper: bool,
-  }, ['choices']),
+    meetingId: id, agendaKey: text(40), motion: text(5000, 1), members: int(), present: int(), yes: int(), no: int(), abstain: int(),
+    outcome: oneOf(['adopted', 'rejected', 'not-quorate']), explanation: text(2000), at: time, recordedBy: optId,
+  }, ['meetingId', 'motion', 'yes', 'no', 'abstain', 'outcome']),
+  checkoff: obj({ voteId: id, voterId: id, at: time, device: text(120), recordedBy: id, seal: text(4000) }, ['voteId', 'voterId', 'at', 'recordedBy']),
+  ballot: closed({ voteId: id, choices: ids(500), castAt: time, device: text(120) }, ['voteId', 'choices', 'castAt']),
   papercount: obj({
-    totals: { type: 'object', additionalProperties: int() }, valid: int(), blank: int(), spoiled: int(), total: int(),
-    enteredBy: id, confirmedBy: id, photos,
-  }, ['totals', 'valid', 'blank', 'spoiled', 'total', 'enteredBy', 'confirmedBy']),
+    voteId: id, enteredBy: id, at: time, total: int(), valid: int(), blank: int(), spoiled: int(),
+    perOption: { type: 'object', additionalProperties: int() },
+  }, ['voteId', 'enteredBy', 'total', 'valid', 'blank', 'spoiled', 'perOption']),
   ledger: obj({
-    amount: signedFen, fund: id, proposal: optId, payee: text(120), purpose: text(500, 1), date,
-    photos, correctionOf: optId,
-  }, ['amount', 'fund', 'purpose', 'date']),
-  cosign: obj({ entry: id, by: id, verdict: { type: 'string', enum: ['approved', 'questioned'] }, note: text(1000) }, ['entry', 'by', 'verdict']),
-  objection: obj({ text: text(5000, 1), by: optId, name: text(60), photos }, ['text']),
-  answer: obj({ text: text(5000, 1), by: id, republish: bool }, ['text', 'by']),
-  override: obj({ step: text(40, 1), action: { type: 'string', enum: ['skip', 'override', 'reopen'] }, reason: text(1000, 1), by: id }, ['step', 'action', 'reason', 'by']),
-  audit: obj({
-    n: int(), doc: id, op: { type: 'string', enum: ['insert', 'update'] }, digest: hash, prev: { type: 'string', pattern: '^([0-9a-f]{64})?$' }, hash,
-  }, ['n', 'doc', 'op', 'digest', 'prev', 'hash']),
-  decision: obj({ subject: id, outcome: text(60, 1), reason: text(2000, 1), by: id, keep: optId }, ['subject', 'outcome', 'reason', 'by']),
-  progress: obj({ text: text(5000, 1), percent: int(0, 100), photos }, ['text']),
+    fundId: id, projectId: optId, kind: oneOf(['expense', 'refund']), amount: fen, payee: text(200), description: text(2000, 1),
+    at: time, recordedBy: optId, photos,
+  }, ['fundId', 'kind', 'amount', 'description', 'at']),
+  cosign: obj({ ledgerId: id, supervisorId: id, approve: bool, note: text(2000), at: time }, ['ledgerId', 'supervisorId', 'approve', 'at']),
+  objection: obj({ noticeId: id, raisedBy: text(142), text: text(5000, 1), at: time, photos }, ['noticeId', 'text', 'at']),
+  answer: obj({ objectionId: id, answeredBy: id, text: text(5000, 1), at: time }, ['objectionId', 'answeredBy', 'text', 'at']),
+  override: obj({ procedureId: optId, step: text(40, 1), action: text(20, 1), personId: id, reason: text(2000, 1), at: time }, ['step', 'action', 'personId', 'reason', 'at']),
+  audit: closed({
+    device: text(120, 1), seq: int(), at: time, actor: text(142), action: text(40, 1), subjectId: id,
+    digest: hash, prevHash: { type: 'string', pattern: '^([0-9a-f]{64})?$' }, hash,
+  }, ['device', 'seq', 'at', 'actor', 'action', 'subjectId', 'prevHash', 'hash']),
+  decision: obj({ subjectId: id, outcome: text(60, 1), reason: text(2000, 1), by: id, keep: optId, at: time }, ['subjectId', 'outcome', 'reason', 'by']),
+  progress: obj({ projectId: id, at: time, by: optId, text: text(5000, 1), startsWork: bool, percent: int(0, 100), photos }, ['projectId', 'text', 'at']),
   conflict: obj({
-    subject: id, reason: { type: 'string', enum: ['double-checkoff', 'duplicate-insert', 'concurrent-edit'] },
-    winner: obj({ device: text(80), seq: int(), author: text(142) }, ['device', 'seq']),
-    loser: anyObject, fields: strings(100),
-  }, ['subject', 'reason', 'winner', 'loser']),
-  rejection: obj({ subject: id, reason: text(500, 1), device: text(80), seq: int(), at: time }, ['subject', 'reason']),
+    subjectId: id, reason: oneOf(['double-checkoff', 'duplicate-insert', 'concurrent-edit']),
+    winner: obj({ device: text(120), seq: int(), author: text(142) }, ['device', 'seq']),
+    loser: anyObject, fields: strings(100), at: time,
+  }, ['subjectId', 'reason', 'winner', 'loser']),
+  rejection: obj({ subjectId: id, reason: text(500, 1), device: text(120), seq: int(), at: time }, ['subjectId', 'reason']),
+}
+
+/** The field of the body that names the parent record, copied into the envelope's `ref`. */
+export const PARENT_FIELD: Partial<Record<DocKind, string>> = {
+  attendance: 'meetingId', resolution: 'meetingId', checkoff: 'voteId', ballot: 'voteId', papercount: 'voteId',
+  allocation: 'fundId', ledger: 'fundId', cosign: 'ledgerId', objection: 'noticeId', answer: 'objectionId',
+  progress: 'projectId', override: 'procedureId', decision: 'subjectId', conflict: 'subjectId', rejection: 'subjectId',
+  comment: 'on', notice: 'subjectId',
 }
 
 /** Current version of each kind's body. A document with a lower `v` is migrated on read and on the hub. */

@@ -2,7 +2,7 @@
  * Validation without eval (works under a CSP without 'unsafe-eval', and in the hub under Node):
  * a small interpreter for the JSON-schema subset our schemas use, giving reasons a person can act on.
  */
-import { BODY_SCHEMAS, BODY_VERSIONS, migrateBody, type JsonSchema } from './bodies'
+import { BODY_SCHEMAS, BODY_VERSIONS, PARENT_FIELD, migrateBody, type JsonSchema } from './bodies'
 import { ENVELOPE_SCHEMA, ID_REST_PATTERN, checkoffId, isDocKind, isImmutableKind, type DocKind, type YishiDoc } from './envelope'
 
 export type Validation = { ok: true } | { ok: false; reason: string }
@@ -92,6 +92,9 @@ const REF_KIND: Partial<Record<DocKind, string>> = {
   cosign: 'ledger',
 }
 
+/** Bodies are small records; photos travel as blobs referenced by hash. */
+export const MAX_BODY_CHARS = 512_000
+
 const COUCH_FIELDS = new Set(['_id', '_rev', '_deleted', '_revisions', '_attachments', '_conflicts', '_meta'])
 
 /** Takes a document as RxDB holds it or as CouchDB sends it (`_id`, `_rev`) and returns the envelope. */
@@ -135,10 +138,15 @@ export function validateDocument(doc: unknown): Validation {
   if (refKind && !d.ref.startsWith(`${refKind}:`)) return { ok: false, reason: `${kind}: it must belong to a ${refKind} (ref is "${d.ref}")` }
   // a refused document carries whatever the hub could not accept; only its envelope is checked
   if (d.refused) return { ok: true }
+  if (JSON.stringify(d.body).length > MAX_BODY_CHARS) return { ok: false, reason: `${kind}: too large (more than ${MAX_BODY_CHARS / 1000} KB); attach photos by hash instead` }
   const body = validateBody(kind, d.v, d.body)
   if (!body.ok) return body
-  if (kind === 'checkoff' && d.id !== checkoffId(d.ref, String(d.body.person))) {
-    return { ok: false, reason: `checkoff: its id must be ${checkoffId(d.ref, String(d.body.person))} so a second check-off of the same voter is caught` }
+  const parentField = PARENT_FIELD[kind]
+  if (parentField && (d.body[parentField] ?? '') !== d.ref) {
+    return { ok: false, reason: `${kind}: ref "${d.ref}" and ${parentField} "${String(d.body[parentField] ?? '')}" must name the same record` }
+  }
+  if (kind === 'checkoff' && d.id !== checkoffId(d.ref, String(d.body.voterId))) {
+    return { ok: false, reason: `checkoff: its id must be ${checkoffId(d.ref, String(d.body.voterId))} so a second check-off of the same voter is caught` }
   }
   return { ok: true }
 }
