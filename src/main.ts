@@ -4,6 +4,7 @@ import { installPinia } from './modules/pinia'
 import { installI18n } from './modules/i18n'
 import { installRouter } from './modules/router'
 import { installVant } from './modules/vant'
+import { installPwa } from './modules/pwa'
 import './styles/main.css'
 
 const app = createApp(App)
@@ -11,4 +12,5 @@ installPinia(app)
 installI18n(app)
 installRouter(app)
 installVant(app)
+installPwa(app)
 app.mount('#app')

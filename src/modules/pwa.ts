@@ -1,0 +1,173 @@
+import { createVNode, getCurrentInstance, onBeforeUnmount, reactive, readonly, render, watch, type App, type WatchSource } from 'vue'
+import type { Workbox } from 'workbox-window'
+
+/**
+ * The service worker, safe updates and the install hint.
+ *
+ * A new version is downloaded in the background and then WAITS. It is announced
+ * ("new version ready — update when the meeting is over") and applied only when a person
+ * taps "update" and nothing holds updates. Ballots, meetings and unsaved forms hold them:
+ *
+ *   const release = holdUpdates('ballot')   // …
+ *   release()                               // when the ballot is cast or abandoned
+ *
+ * or, in a component, `useUpdateHold('form', () => dirty.value)`.
+ */
+
+interface BeforeInstallPromptEvent extends Event {
+  prompt(): Promise<void>
+  userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>
+}
+
+export interface PwaState {
+  /** The app shell is cached: the app will start without a network. */
+  offlineReady: boolean
+  /** A new version is installed and waiting to be applied. */
+  updateReady: boolean
+  /** Why updates are held right now (empty: an update may be applied). */
+  holds: string[]
+  /** The browser offers installing the app (Chromium's beforeinstallprompt). */
+  canInstall: boolean
+  /** Running as an installed app (standalone window). */
+  installed: boolean
+  /** The person closed the install hint. */
+  installHintDismissed: boolean
+}
+
+const HINT_KEY = 'yishi.installHintDismissed'
+const UPDATE_CHECK_MS = 60 * 60 * 1000
+
+const state = reactive<PwaState>({
+  offlineReady: false,
+  updateReady: false,
+  holds: [],
+  canInstall: false,
+  installed: false,
+  installHintDismissed: false,
+})
+
+/** Read-only view of the PWA state for components. */
+export const pwaState = readonly(state)
+
+let workbox: Workbox | null = null
+let installEvent: BeforeInstallPromptEvent | null = null
+let reloadRequested = false
+
+/** Holds updates until `release()` is called (idempotent). Reasons: 'ballot', 'meeting', 'form', … */
+export function holdUpdates(reason: string): () => void {
+  const token = reason
+  state.holds.push(token)
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    const at = state.holds.indexOf(token)
+    if (at >= 0) state.holds.splice(at, 1)
+  }
+}
+
+/** Holds updates while the component is mounted and `active` (default: always) is true. */
+export function useUpdateHold(reason: string, active: WatchSource<boolean> = () => true): void {
+  let release: (() => void) | null = null
+  const stop = watch(active, (on) => {
+    if (on && !release) release = holdUpdates(reason)
+    else if (!on && release) { release(); release = null }
+  }, { immediate: true })
+  if (getCurrentInstance()) {
+    onBeforeUnmount(() => { stop(); release?.() })
+  }
+}
+
+export function updatesHeld(): boolean {
+  return state.holds.length > 0
+}
+
+/**
+ * Applies a waiting update: the new service worker takes over and the page reloads.
+ * Refuses (returns false) while anything holds updates or when no update is waiting.
+ */
+export function applyUpdate(): boolean {
+  if (updatesHeld() || !state.updateReady || !workbox) return false
+  reloadRequested = true
+  workbox.messageSkipWaiting()
+  return true
+}
+
+/** Asks the hub whether a new version exists (also done hourly and when the network returns). */
+export async function checkForUpdate(): Promise<void> {
+  if (!workbox || !navigator.onLine) return
+  try { await workbox.update() } catch { /* offline or hub unreachable: try later */ }
+}
+
+/** Shows the browser's install dialog, when it offers one. */
+export async function promptInstall(): Promise<'accepted' | 'dismissed' | 'unavailable'> {
+  const event = installEvent
+  if (!event) return 'unavailable'
+  installEvent = null
+  state.canInstall = false
+  await event.prompt()
+  const { outcome } = await event.userChoice
+  return outcome
+}
+
+export function dismissInstallHint(): void {
+  state.installHintDismissed = true
+  globalThis.localStorage?.setItem(HINT_KEY, '1')
+}
+
+async function registerServiceWorker(): Promise<void> {
+  const { Workbox } = await import('workbox-window')
+  const wb = new Workbox('/sw.js', { scope: '/' })
+  workbox = wb
+  wb.addEventListener('installed', (event) => {
+    if (!event.isUpdate) state.offlineReady = true
+  })
+  wb.addEventListener('waiting', () => { state.updateReady = true })
+  wb.addEventListener('controlling', (event) => {
+    // Reload only the tab that asked for the update, and never while it holds updates.
+    if (event.isUpdate && reloadRequested && !updatesHeld()) window.location.reload()
+  })
+  const registration = await wb.register()
+  if (registration?.active) state.offlineReady = true
+  if (registration?.waiting && navigator.serviceWorker.controller) state.updateReady = true
+  window.addEventListener('online', () => void checkForUpdate())
+  setInterval(() => void checkForUpdate(), UPDATE_CHECK_MS)
+}
+
+/** Mounts the update banner and install hint (loaded only when there is something to show). */
+function mountNotices(app: App): void {
+  let mounted = false
+  watch(() => state.updateReady || (state.canInstall && !state.installHintDismissed), async (show) => {
+    if (!show || mounted) return
+    mounted = true
+    const { default: PwaNotices } = await import('@/features/pwa/PwaNotices.vue')
+    const host = document.createElement('div')
+    host.id = 'yishi-pwa'
+    document.body.appendChild(host)
+    const vnode = createVNode(PwaNotices)
+    vnode.appContext = app._context
+    render(vnode, host)
+  }, { immediate: true })
+}
+
+export function installPwa(app: App): void {
+  if (typeof window === 'undefined') return
+  state.installHintDismissed = globalThis.localStorage?.getItem(HINT_KEY) === '1'
+  state.installed = window.matchMedia?.('(display-mode: standalone)').matches ?? false
+  window.addEventListener('beforeinstallprompt', (event) => {
+    event.preventDefault()
+    installEvent = event as BeforeInstallPromptEvent
+    state.canInstall = true
+  })
+  window.addEventListener('appinstalled', () => {
+    installEvent = null
+    state.canInstall = false
+    state.installed = true
+  })
+  mountNotices(app)
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return
+  // Register after the first screen has loaded, so the precache download never competes with it.
+  const start = () => void registerServiceWorker().catch((error: unknown) => console.warn('service worker not registered', error))
+  if (document.readyState === 'complete') start()
+  else window.addEventListener('load', start, { once: true })
+}
