@@ -32,11 +32,11 @@ function precompress(): Plugin {
       handler() {
         for (const file of walk(outDir)) {
           if (!text.test(file)) continue
-          const body = readFileSync(file)
+          const body = new Uint8Array(readFileSync(file))
           const br = brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } })
           const gz = gzipSync(body, { level: 9 })
-          if (br.length < body.length) writeFileSync(`${file}.br`, br)
-          if (gz.length < body.length) writeFileSync(`${file}.gz`, gz)
+          if (br.length < body.length) writeFileSync(`${file}.br`, new Uint8Array(br))
+          if (gz.length < body.length) writeFileSync(`${file}.gz`, new Uint8Array(gz))
         }
       },
     },
