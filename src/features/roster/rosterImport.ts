@@ -1,21 +1,24 @@
 /**
  * Turns a table read from CSV or XLSX into roster rows, with per-row errors a clerk can fix.
  * Headers are matched in Chinese or English; columns may come in any order.
- * This is input parsing at the edge; who may vote and what roles mean stay in src/domain.
+ * This is input parsing at the edge; each row is then checked by the domain's `person`
+ * constructor (who may vote, valid household numbers), whose refusals become row errors.
  */
-export const ROLES = ['council', 'supervisor', 'clerk', 'group'] as const
-export type Role = (typeof ROLES)[number]
+import { DomainError, person, ROLES, type Role } from '@/domain'
+
+export { ROLES, type Role }
 
 export interface RosterRow {
   household: string
   name: string
   unit: string
   roles: Role[]
+  adult: boolean
   eligible: boolean
-  representative: boolean
+  householdHead: boolean
 }
 
-export interface RowError { code: 'missingName' | 'missingHousehold' | 'missingUnit' | 'unknownRole' | 'badYesNo' | 'duplicate'; detail?: string }
+export interface RowError { code: 'missingName' | 'missingHousehold' | 'missingUnit' | 'unknownRole' | 'badYesNo' | 'duplicate' | 'refused'; detail?: string }
 export interface ParsedLine { line: number; fields: { household: string; name: string; unit: string }; row: RosterRow | null; errors: RowError[] }
 export interface ParsedRoster { missingColumns: string[]; lines: ParsedLine[] }
 
@@ -25,18 +28,21 @@ const HEADERS: Record<Column, string[]> = {
   name: ['姓名', '名字', 'name'],
   unit: ['院落', '小组', '院落/小组', '单元', 'unit', 'courtyard', 'group'],
   roles: ['角色', '职务', 'roles', 'role'],
+  adult: ['成年', '成年人', 'adult'],
   eligible: ['投票权', '有投票权', '选民', 'eligible', 'can vote', 'voter'],
-  representative: ['户代表', 'representative', 'household representative'],
+  householdHead: ['户代表', '户主', 'representative', 'household representative', 'household head'],
 }
 export const EXPORT_HEADERS: Record<'zh-CN' | 'en', string[]> = {
-  'zh-CN': ['户号', '姓名', '院落/小组', '角色', '投票权', '户代表'],
-  en: ['household', 'name', 'unit', 'roles', 'eligible', 'representative'],
+  'zh-CN': ['户号', '姓名', '院落/小组', '角色', '成年', '投票权', '户代表'],
+  en: ['household', 'name', 'unit', 'roles', 'adult', 'eligible', 'representative'],
 }
 const ROLE_WORDS: Record<string, Role> = {
-  议事会成员: 'council', 议事员: 'council', 议事会: 'council', council: 'council', 'council member': 'council',
+  议事会成员: 'council-member', 村民议事会成员: 'council-member', 议事员: 'council-member', 'council member': 'council-member',
+  院落议事会成员: 'courtyard-council-member', 'courtyard council member': 'courtyard-council-member',
+  村民代表: 'representative', 代表: 'representative', "villagers' representative": 'representative',
   监事: 'supervisor', 监事会成员: 'supervisor', 监督委员: 'supervisor', supervisor: 'supervisor',
   文书: 'clerk', 记录员: 'clerk', clerk: 'clerk',
-  自管小组成员: 'group', 自管小组: 'group', 组员: 'group', group: 'group', 'group member': 'group',
+  自管小组成员: 'self-management', 自管小组: 'self-management', 'self-management group member': 'self-management', 'group member': 'self-management',
 }
 const YES = ['是', '有', 'y', 'yes', 'true', '1', '√', '✓']
 const NO = ['否', '无', '没有', 'n', 'no', 'false', '0', '×']
@@ -70,25 +76,46 @@ export function parseRoster(table: string[][]): ParsedRoster {
       const role = ROLE_WORDS[norm(word)]
       if (role) { if (!roles.includes(role)) roles.push(role) } else errors.push({ code: 'unknownRole', detail: word })
     }
-    const eligible = yesNo(get('eligible'), true)
+    const adult = yesNo(get('adult'), true)
+    if (adult === null) errors.push({ code: 'badYesNo', detail: get('adult') })
+    const eligible = yesNo(get('eligible'), adult ?? true)
     if (eligible === null) errors.push({ code: 'badYesNo', detail: get('eligible') })
-    const representative = yesNo(get('representative'), false)
-    if (representative === null) errors.push({ code: 'badYesNo', detail: get('representative') })
+    const householdHead = yesNo(get('householdHead'), false)
+    if (householdHead === null) errors.push({ code: 'badYesNo', detail: get('householdHead') })
     const key = `${household}|${name}`
     if (name && household) {
       const first = seen.get(key)
       if (first !== undefined) errors.push({ code: 'duplicate', detail: String(first) })
       else seen.set(key, line)
     }
-    const row = errors.length === 0 ? { household, name, unit, roles, eligible: eligible!, representative: representative! } : null
+    let row: RosterRow | null = null
+    if (errors.length === 0) {
+      row = { household, name, unit, roles, adult: adult!, eligible: eligible!, householdHead: householdHead! }
+      const refusal = domainRefusal(row)
+      if (refusal) { errors.push({ code: 'refused', detail: refusal }); row = null }
+    }
     return { line, fields: { household, name, unit }, row, errors }
   })
   return { missingColumns, lines }
 }
 
+/** Why the domain refuses this row as a person (its English message), or '' when it accepts it. */
+function domainRefusal(row: RosterRow): string {
+  try {
+    person({ id: 'person:preview', villageId: 'preview', name: row.name, householdId: householdId(row.household), unitId: '', adult: row.adult, eligible: row.eligible, householdHead: row.householdHead, roles: row.roles })
+    return ''
+  } catch (e) {
+    if (e instanceof DomainError) return e.message
+    throw e
+  }
+}
+
+export const householdId = (household: string) => `household:${household}`
+export const householdNumber = (id: string) => id.replace(/^household:/, '')
+
 export function rosterTable(rows: readonly RosterRow[], locale: 'zh-CN' | 'en', roleLabel: (r: Role) => string): string[][] {
   const yes = locale === 'en' ? 'yes' : '是'
   const no = locale === 'en' ? 'no' : '否'
   return [EXPORT_HEADERS[locale], ...rows.map((r) => [r.household, r.name, r.unit, r.roles.map(roleLabel).join('、'),
-    r.eligible ? yes : no, r.representative ? yes : no])]
+    r.adult ? yes : no, r.eligible ? yes : no, r.householdHead ? yes : no])]
 }

@@ -35,7 +35,7 @@ describe('roster import screen', () => {
     await flushPromises()
     expect(wrapper.get('[data-testid="roster-import-done"]').text()).toContain('新增 2 人')
     const roster = useRosterStore(pinia)
-    expect(roster.people.map((p) => [p.name, p.eligible, p.roles])).toEqual([['张三', true, ['council']], ['王五', false, []]])
+    expect(roster.people.map((p) => [p.name, p.eligible, p.roles, p.unit])).toEqual([['张三', true, ['council-member'], '一组'], ['王五', false, [], '二组']])
   })
 
   it('names the missing columns of a CSV in English', async () => {
@@ -51,8 +51,8 @@ describe('roster screen', () => {
     const { wrapper, pinia } = await mountFeature(RosterView, { path: '/roster' })
     const roster = useRosterStore(pinia)
     await roster.importRows([
-      { household: '2', name: '李四', unit: '二组', roles: [], eligible: false, representative: false },
-      { household: '1', name: '张三', unit: '一组', roles: ['supervisor'], eligible: true, representative: true },
+      { household: '2', name: '李四', unit: '二组', roles: [], adult: true, eligible: false, householdHead: false },
+      { household: '1', name: '张三', unit: '一组', roles: ['supervisor'], adult: true, eligible: true, householdHead: true },
     ])
     await flushPromises()
     expect(wrapper.get('[data-testid="roster-summary"]').text()).toContain('2 人 · 2 户 · 1 人有投票权')

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { parseCsv, toCsv } from '@/features/roster/csv'
 import { readXlsx, writeXlsx } from '@/features/roster/xlsx'
-import { parseRoster, rosterTable } from '@/features/roster/rosterImport'
+import { parseRoster, rosterTable, ROLES, type RosterRow } from '@/features/roster/rosterImport'
+import { allMessages } from '@/i18n'
 import { zipSync, strToU8 } from 'fflate'
 
 describe('CSV', () => {
@@ -39,36 +40,42 @@ describe('XLSX', () => {
 })
 
 describe('roster rows', () => {
-  const header = ['户号', '姓名', '院落/小组', '角色', '投票权', '户代表']
+  const header = ['户号', '姓名', '院落/小组', '角色', '投票权', '户代表', '成年']
 
   it('accepts good rows in any column order and explains each bad row', () => {
     const parsed = parseRoster([
       header,
-      ['1', '张三', '一组', '议事会成员、监事', '是', '是'],
-      ['1', '', '一组', '', '', ''],
-      ['2', '李四', '', '村长', '也许', ''],
-      ['1', '张三', '一组', '', '', ''],
+      ['1', '张三', '一组', '议事会成员、监事', '是', '是', ''],
+      ['1', '', '一组', '', '', '', ''],
+      ['2', '李四', '', '村长', '也许', '', ''],
+      ['1', '张三', '一组', '', '', '', ''],
+      ['3', '小明', '一组', '', '是', '', '否'],
+      ['3 号', '王五', '一组', '', '', '', ''],
     ])
     expect(parsed.missingColumns).toEqual([])
-    expect(parsed.lines[0]!.row).toEqual({ household: '1', name: '张三', unit: '一组', roles: ['council', 'supervisor'], eligible: true, representative: true })
+    expect(parsed.lines[0]!.row).toEqual({ household: '1', name: '张三', unit: '一组', roles: ['council-member', 'supervisor'], adult: true, eligible: true, householdHead: true })
     expect(parsed.lines[1]!.errors.map((e) => e.code)).toEqual(['missingName'])
     expect(parsed.lines[2]!.errors).toEqual([{ code: 'missingUnit' }, { code: 'unknownRole', detail: '村长' }, { code: 'badYesNo', detail: '也许' }])
     expect(parsed.lines[3]!.errors).toEqual([{ code: 'duplicate', detail: '2' }])
     expect(parsed.lines[3]!.line).toBe(5)
+    // The domain's rules: a minor cannot vote; a household number is letters and digits.
+    expect(parsed.lines[4]!.errors).toEqual([{ code: 'refused', detail: expect.stringMatching(/minor/) }])
+    expect(parsed.lines[5]!.errors).toEqual([{ code: 'refused', detail: expect.stringMatching(/householdId/) }])
   })
 
   it('reads English headers and reports missing required columns', () => {
     expect(parseRoster([['Name', 'Household', 'Unit', 'Eligible'], ['Wang', '7', 'Group 2', 'no']]).lines[0]!.row)
-      .toMatchObject({ name: 'Wang', household: '7', unit: 'Group 2', eligible: false, roles: [] })
+      .toMatchObject({ name: 'Wang', household: '7', unit: 'Group 2', eligible: false, roles: [], adult: true })
     expect(parseRoster([['姓名', '角色']]).missingColumns).toEqual(['household', 'unit'])
   })
 
   it('reads back what it exports, in both languages', () => {
-    const rows = [{ household: '3', name: '赵六', unit: '二组', roles: ['clerk', 'group'] as const, eligible: false, representative: true }]
+    const messages = allMessages()
+    const row: RosterRow = { household: '3', name: '赵六', unit: '二组', roles: [...ROLES], adult: true, eligible: false, householdHead: true }
     for (const locale of ['zh-CN', 'en'] as const) {
-      const labels = locale === 'en' ? { clerk: 'clerk', group: 'group member' } : { clerk: '文书', group: '自管小组成员' }
-      const table = rosterTable(rows.map((r) => ({ ...r, roles: [...r.roles] })), locale, (r) => labels[r as 'clerk' | 'group'])
-      expect(parseRoster(readXlsx(writeXlsx(table))).lines[0]!.row).toEqual({ ...rows[0], roles: ['clerk', 'group'] })
+      const labels = (messages[locale].roster as { role: Record<string, string> }).role
+      const table = rosterTable([row], locale, (r) => labels[r]!)
+      expect(parseRoster(readXlsx(writeXlsx(table))).lines[0]!.row).toEqual(row)
     }
   })
 })
