@@ -22,6 +22,12 @@ export interface VillageRecords {
   byRef: Map<string, Doc[]>
 }
 
+/** A document as the hub stores it (`_id`, `_rev`; RxDB's plugin moves `id` to `_id`) → envelope. */
+export function fromCouch(raw: Record<string, unknown>): Doc {
+  const { _id, _rev: _r, _deleted: _d, ...rest } = raw
+  return { ...(rest as unknown as Doc), id: typeof rest.id === 'string' ? rest.id : String(_id) }
+}
+
 /** Indexes a village's documents; refused documents (never accepted by the hub) are left out. */
 export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRecords {
   const byKind = new Map<string, Doc[]>()

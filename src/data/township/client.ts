@@ -1,0 +1,91 @@
+/**
+ * Township staff device ⇄ hub. Chosen shape (see README, "Township view"): one summary per
+ * village from the hub (`GET /hub/township/summary`, a single request, no long-poll), plus
+ * the full records of the one village opened, pulled once through `_changes` and resumed
+ * from its checkpoint. 30 villages stay at 30 summaries + one village's records on the
+ * device, far under 10,000 documents, and no connection is held open.
+ */
+import type { TownshipSummary } from './types'
+import { fromCouch, type Doc } from './records'
+import { cacheGet, cacheSet } from './cache'
+
+export class TownshipSyncError extends Error {
+  override name = 'TownshipSyncError'
+  constructor(readonly status: number, message: string) { super(message) }
+}
+
+export interface StaffSession { name: string; township: string }
+
+export interface VillageCopy {
+  villageId: string
+  since: string
+  docs: Record<string, Doc>
+  syncedAt: number
+}
+
+async function check(res: Response, what: string): Promise<Response> {
+  if (res.ok) return res
+  let reason = ''
+  try { reason = ((await res.json()) as { reason?: string }).reason ?? '' } catch { /* not JSON */ }
+  throw new TownshipSyncError(res.status, `${what}: ${res.status}${reason ? ` — ${reason}` : ''}`)
+}
+
+/** Signs in with the hub's `_session` (cookie session, same origin). */
+export async function signIn(base: string, name: string, password: string): Promise<StaffSession> {
+  await check(await fetch(`${base}/couch/_session`, {
+    method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  }), 'sign in')
+  const info = (await (await check(await fetch(`${base}/couch/_session`, { credentials: 'include' }), 'session')).json()) as
+    { userCtx?: { name?: string | null; roles?: string[] } }
+  const roles = info.userCtx?.roles ?? []
+  const township = roles.find((r) => r.startsWith('township:'))?.slice('township:'.length) ?? ''
+  const session = { name: info.userCtx?.name ?? name, township }
+  await cacheSet('session', session)
+  return session
+}
+
+export async function signOut(base: string): Promise<void> {
+  await fetch(`${base}/couch/_session`, { method: 'DELETE', credentials: 'include' }).catch(() => undefined)
+  await cacheSet('session', null)
+}
+
+export async function savedSession(): Promise<StaffSession | null> {
+  return (await cacheGet<StaffSession | null>('session')) ?? null
+}
+
+/** Fetches the township's summaries from the hub and keeps them for offline use. */
+export async function syncSummary(base: string): Promise<TownshipSummary> {
+  const res = await check(await fetch(`${base}/hub/township/summary`, { credentials: 'include' }), 'township summary')
+  const summary = (await res.json()) as TownshipSummary
+  await cacheSet('summary', summary)
+  return summary
+}
+
+export async function savedSummary(): Promise<TownshipSummary | null> {
+  return (await cacheGet<TownshipSummary>('summary')) ?? null
+}
+
+/** Pulls a village's full records (changes since the last pull), in pages; keeps them offline. */
+export async function syncVillage(base: string, villageId: string, now: () => number = Date.now, pageSize = 500): Promise<VillageCopy> {
+  const key = `village:${villageId}`
+  const copy: VillageCopy = (await cacheGet<VillageCopy>(key)) ?? { villageId, since: '0', docs: {}, syncedAt: 0 }
+  for (let page = 0; page < 10_000; page++) {
+    const url = `${base}/couch/village-${encodeURIComponent(villageId)}/_changes?include_docs=true&limit=${pageSize}&since=${encodeURIComponent(copy.since)}`
+    const res = await check(await fetch(url, { credentials: 'include' }), `village ${villageId}`)
+    const body = (await res.json()) as { results: { id: string; deleted?: boolean; doc?: Record<string, unknown> }[]; last_seq: string | number }
+    for (const change of body.results) {
+      if (change.deleted || !change.doc) delete copy.docs[change.id]
+      else if (!change.id.startsWith('_design/')) copy.docs[change.id] = fromCouch(change.doc)
+    }
+    copy.since = String(body.last_seq)
+    if (body.results.length < pageSize) break
+  }
+  copy.syncedAt = now()
+  await cacheSet(key, copy)
+  return copy
+}
+
+export async function savedVillage(villageId: string): Promise<VillageCopy | null> {
+  return (await cacheGet<VillageCopy>(`village:${villageId}`)) ?? null
+}

@@ -1,0 +1,99 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { Engine } from '../engine'
+import type { Accounts, Principal } from '../auth/accounts'
+import type { Sessions } from '../auth/session'
+import { CouchError, forbidden, notFound, toCouchError, unauthorized } from '../couch/errors'
+import { summarizeVillage } from '../../src/data/township/summarize'
+import { fromCouch } from '../../src/data/township/records'
+import type { TownshipSummary, VillageSummary } from '../../src/data/township/types'
+import { SyncTracker } from './tracker'
+
+export interface TownshipRouteOptions {
+  engine: Engine
+  accounts: Accounts
+  sessions: Sessions
+  /** When this hub's data last reached the district upstream, per database (peer sync), if known. */
+  upstream?: (db: string) => number | null
+}
+
+/**
+ * Township staff read their villages at a glance: `GET /hub/township/summary` answers one
+ * summary per village of the caller's township (admin: `?township=<id>`), computed from the
+ * village databases and cached until a database changes. Staff open one village in full
+ * through the ordinary CouchDB routes (`/couch/village-<id>/`).
+ */
+export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (app, opts) => {
+  const { engine, accounts, sessions } = opts
+  const tracker = new SyncTracker(engine)
+  await tracker.load()
+  await tracker.follow()
+  const refollow = setInterval(() => { void tracker.follow().catch(() => undefined) }, 30_000)
+  app.addHook('onClose', async () => { clearInterval(refollow); await tracker.close() })
+
+  const cache = new Map<string, { seq: string; summary: VillageSummary; day: number }>()
+
+  async function summary(villageId: string, now: number): Promise<VillageSummary> {
+    const name = `village-${villageId}`
+    const db = engine.db(name)
+    const seq = String((await db.info()).update_seq)
+    const day = Math.floor(now / 3_600_000) // windows open and close with time: recompute hourly at least
+    const synced = tracker.get(name)
+    const hit = cache.get(name)
+    const facts = { deviceSync: synced.devices, lastReachedTownship: synced.last, lastReachedDistrict: opts.upstream?.(name) ?? null }
+    if (hit && hit.seq === seq && hit.day === day) {
+      return { ...hit.summary, ...{ lastReachedTownship: facts.lastReachedTownship, lastReachedDistrict: facts.lastReachedDistrict },
+        tablets: hit.summary.tablets.map((t) => ({ ...t, lastSyncAt: synced.devices[t.device] ?? null })) }
+    }
+    const all = await db.allDocs({ include_docs: true })
+    const docs = all.rows.flatMap((r) => (r.doc && !r.id.startsWith('_design/') ? [fromCouch(r.doc as Record<string, unknown>)] : []))
+    const s = summarizeVillage(villageId, docs, now, facts)
+    if (!s.name || s.name === villageId) s.name = accounts.villages.get(villageId)?.name ?? villageId
+    s.townshipId ||= accounts.villages.get(villageId)?.township ?? ''
+    cache.set(name, { seq, summary: s, day })
+    return s
+  }
+
+  async function who(req: FastifyRequest): Promise<Principal> {
+    const p = await sessions.identify(req)
+    if (!p) throw unauthorized()
+    return p
+  }
+
+  function townshipFor(p: Principal, asked: string | undefined): string {
+    if (p.kind === 'admin') {
+      if (!asked) throw new CouchError(400, 'bad_request', 'Say which township: ?township=<id>.')
+      return asked
+    }
+    if (p.kind === 'user' && p.role === 'township') {
+      if (asked && asked !== p.township) throw forbidden(`${p.name} may see township ${p.township} only.`)
+      return p.township
+    }
+    throw forbidden('Only township staff and admins see township summaries.')
+  }
+
+  function fail(reply: FastifyReply, err: unknown) {
+    const e = toCouchError(err)
+    return reply.code(e.status).send(e.toJSON())
+  }
+
+  app.get<{ Querystring: { township?: string } }>('/summary', async (req, reply) => {
+    try {
+      const p = await who(req)
+      const townshipId = townshipFor(p, req.query.township)
+      const township = accounts.townships.get(townshipId)
+      if (!township) throw notFound(`No township ${townshipId}.`)
+      const now = Date.now()
+      const ids = [...accounts.villages.values()].filter((v) => v.township === townshipId).map((v) => v.id).sort()
+      const villages: VillageSummary[] = []
+      for (let i = 0; i < ids.length; i += 4) {
+        const batch = ids.slice(i, i + 4)
+        const present = await Promise.all(batch.map(async (id) => ((await engine.exists(`village-${id}`)) ? summary(id, now) : null)))
+        for (const s of present) if (s) villages.push(s)
+      }
+      const body: TownshipSummary = { townshipId, townshipName: township.name, villages, at: now }
+      return reply.header('cache-control', 'no-store').send(body)
+    } catch (err) {
+      return fail(reply, err)
+    }
+  })
+}
