@@ -15,6 +15,13 @@
  *   `decideMotion` (outcome + "28 of 37 present, quorum 25: quorate; …"), `presentCount`.
  * - procedure (procedure.ts): `DEFAULT_TEMPLATE`, `procedureTemplate`, `startProcedure`,
  *   `unmetRequirements`, `nextSteps`, `completeStep`, `skipTo`, `overriddenSteps`.
+ * - ballots (ballots.ts): `voteStatus` (open/closed as the records show), `validateChoices`,
+ *   `acceptBallot`, `assertEligible`.
+ * - tallies and selection (tally.ts, selection.ts, mes.ts): `tallyApprovals`, `tallyRecord`,
+ *   `select(rule, { projects, budget, ballots })` → { selected, cost, projects: per-project
+ *   explanation }, `greedy`, `methodOfEqualShares`, `equalShares` (MES, cost utilities, add1).
+ * - Pabulib (pabulib.ts): `readPabulib`, `writePabulib`, `electionOf`, `ruleOf`;
+ *   command: `npm run -s tally -- FILE.pb [--rule greedy|greedy-no-skip|mes]`.
  */
 export * from './errors.ts'
 export * from './model/types.ts'
@@ -26,3 +33,8 @@ export * from './model/money.ts'
 export * from './model/publicity.ts'
 export * from './meeting.ts'
 export * from './procedure.ts'
+export * from './ballots.ts'
+export * from './tally.ts'
+export * from './selection.ts'
+export * from './mes.ts'
+export * from './pabulib.ts'
