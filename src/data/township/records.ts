@@ -1,26 +1,15 @@
 /**
- * Typed views of a village's replicated records (the envelope and bodies of
- * src/data/schemas), for the township summary. Plain TypeScript: the hub imports it.
+ * A village's replicated records (envelope + body, src/data/schemas) turned back into the
+ * domain's records (body + `id` + `villageId`), indexed for the township summary.
+ * Plain TypeScript: the hub imports it.
  */
 import type { YishiDoc } from '../schemas/envelope'
+import type {
+  Allocation, Answer, Attendance, Ballot, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
+  Override, Progress, Proposal, Resolution, Vote,
+} from '../../domain/model/types'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
-
-const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d)
-const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d)
-const bool = (v: unknown): boolean => v === true
-
-export interface VillageRecords {
-  villageId: string
-  name: string
-  townshipId: string
-  townshipName: string
-  docs: Doc[]
-  byKind: Map<string, Doc[]>
-  byId: Map<string, Doc>
-  /** Children by parent id (`ref`). */
-  byRef: Map<string, Doc[]>
-}
 
 /** A document as the hub stores it (`_id`, `_rev`; RxDB's plugin moves `id` to `_id`) → envelope. */
 export function fromCouch(raw: Record<string, unknown>): Doc {
@@ -28,72 +17,74 @@ export function fromCouch(raw: Record<string, unknown>): Doc {
   return { ...(rest as unknown as Doc), id: typeof rest.id === 'string' ? rest.id : String(_id) }
 }
 
+/** The domain record a document carries. */
+export function recordOf<T>(d: Doc): T {
+  return { ...d.body, id: d.id, villageId: d.village } as T
+}
+
+export interface ConflictRecord { id: string; subjectId: string; reason: string }
+export interface DecisionRecord { id: string; subjectId: string }
+export interface ProcedureRecord { id: string; current?: string; history?: { step: string; overrideId?: string }[] }
+
+export interface VillageRecords {
+  villageId: string
+  name: string
+  townshipId: string
+  docs: Doc[]
+  funds: Fund[]
+  allocations: Allocation[]
+  ledger: LedgerEntry[]
+  cosigns: CoSignature[]
+  votes: Vote[]
+  ballots: Ballot[]
+  meetings: Meeting[]
+  attendance: Attendance[]
+  resolutions: Resolution[]
+  notices: Notice[]
+  objections: Objection[]
+  answers: Answer[]
+  proposals: Proposal[]
+  progress: Progress[]
+  overrides: Override[]
+  procedures: ProcedureRecord[]
+  conflicts: ConflictRecord[]
+  decisions: DecisionRecord[]
+  rejections: number
+}
+
 /** Indexes a village's documents; refused documents (never accepted by the hub) are left out. */
 export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRecords {
-  const byKind = new Map<string, Doc[]>()
-  const byId = new Map<string, Doc>()
-  const byRef = new Map<string, Doc[]>()
-  const live = docs.filter((d) => !d.refused && d.village === villageId)
-  for (const d of live) {
-    byId.set(d.id, d)
-    const k = byKind.get(d.kind) ?? []
-    k.push(d)
-    byKind.set(d.kind, k)
-    if (d.ref) {
-      const r = byRef.get(d.ref) ?? []
-      r.push(d)
-      byRef.set(d.ref, r)
-    }
-  }
-  const village = byKind.get('village')?.[0]
+  const live = docs.filter((d) => !d.refused && d.village === villageId && d.body && typeof d.body === 'object')
+  const of = <T>(kind: string): T[] => live.filter((d) => d.kind === kind).map((d) => recordOf<T>(d))
+  const village = live.find((d) => d.kind === 'village')
   return {
     villageId,
-    name: str(village?.body.name, villageId),
-    townshipId: str(village?.body.township),
-    townshipName: str(village?.body.townshipName),
+    name: typeof village?.body.name === 'string' ? village.body.name : villageId,
+    townshipId: typeof village?.body.townshipId === 'string' ? village.body.townshipId : '',
     docs: live,
-    byKind, byId, byRef,
+    funds: of('fund'),
+    allocations: of('allocation'),
+    ledger: of('ledger'),
+    cosigns: of('cosign'),
+    votes: of<Vote>('vote').map((v) => ({ ...v, candidates: v.candidates ?? [], roster: v.roster ?? [], closedAt: v.closedAt ?? 0, rule: v.rule || 'greedy' })),
+    ballots: of('ballot'),
+    meetings: of('meeting'),
+    attendance: of('attendance'),
+    resolutions: of('resolution'),
+    notices: of('notice'),
+    objections: of('objection'),
+    answers: of('answer'),
+    proposals: of('proposal'),
+    progress: of('progress'),
+    overrides: of('override'),
+    procedures: of('procedure'),
+    conflicts: of('conflict'),
+    decisions: of('decision'),
+    rejections: live.filter((d) => d.kind === 'rejection').length,
   }
 }
 
-export function kind(r: VillageRecords, k: string): Doc[] {
-  return r.byKind.get(k) ?? []
-}
-
-export function children(r: VillageRecords, parentId: string, k?: string): Doc[] {
-  const all = r.byRef.get(parentId) ?? []
-  return k ? all.filter((d) => d.kind === k) : all
-}
-
-export interface VoteOption { id: string; label: string; cost: number; proposal: string }
-export interface VoteView {
-  id: string; title: string; method: string; status: string; budget: number; eligible: number
-  maxChoices: number; options: VoteOption[]; closedAt: number | null; ruleName: string
-}
-
-export function voteView(d: Doc): VoteView {
-  const b = d.body
-  const options = Array.isArray(b.options) ? (b.options as Record<string, unknown>[]) : []
-  const method = str(b.method, 'approval')
-  return {
-    id: d.id,
-    title: str(b.title),
-    method,
-    status: str(b.status),
-    budget: num(b.budget),
-    eligible: num(b.eligible),
-    maxChoices: num(b.maxChoices),
-    options: options.map((o) => ({ id: str(o.id), label: str(o.label), cost: num(o.cost), proposal: str(o.proposal) })),
-    closedAt: str(b.status) === 'closed' ? d.deviceTime : null,
-    ruleName: method === 'equal-shares' ? 'mes' : 'greedy',
-  }
-}
-
-/** Counted ballots of a vote: choices of ballots not blank or spoiled. */
+/** Ballots of a vote, as lists of candidate ids. */
 export function ballotsOf(r: VillageRecords, voteId: string): string[][] {
-  return children(r, voteId, 'ballot')
-    .filter((b) => !bool(b.body.blank) && !bool(b.body.spoiled))
-    .map((b) => (Array.isArray(b.body.choices) ? (b.body.choices as unknown[]).map((c) => str(c)) : []))
+  return r.ballots.filter((b) => b.voteId === voteId).map((b) => [...(b.choices ?? [])])
 }
-
-export { str, num, bool }

@@ -1,19 +1,22 @@
 /**
- * One village's summary for the township dashboard, computed from its records.
- * Pure (time and hub facts are parameters); the hub runs it (sync-server/township),
- * and a staff device can run it on a village it holds in full.
+ * One village's summary for the township dashboard, computed from its records with the
+ * domain's rules. Pure (time and hub facts are parameters): the hub runs it
+ * (sync-server/township), and a staff device can run it on a village it holds in full.
  */
-import type { TownshipFlag, VillageSummary, VoteResultSummary } from './types'
-import { ballotsOf, bool, children, indexRecords, kind, num, str, voteView, type Doc, type VillageRecords } from './records'
+import type { MeetingSummary, TownshipFlag, VillageSummary, VoteResultSummary } from './types'
+import { ballotsOf, indexRecords, type Doc, type VillageRecords } from './records'
 import { selectVote } from './tally'
 import { complianceFlags } from './compliance'
+import { DEFAULT_TEMPLATE } from '../../domain/procedure'
+import { DEFAULT_MEETING_RULES, quorum } from '../../domain/meeting'
+import { voteStatus } from '../../domain/ballots'
+import type { Vote } from '../../domain/model/types'
 
-/** Steps of the default cycle (DOMAIN.md), in order. */
-export const CYCLE_STEPS = [
-  'collect', 'feedback', 'deliberate', 'announce', 'decide', 'publicise-decision', 'publicise-process', 'publicise-accounts',
-] as const
+export const CYCLE_STEPS = DEFAULT_TEMPLATE.steps.map((s) => s.key)
 
 const DAY = 24 * 3600 * 1000
+/** A decision not put on public notice within this long after the vote closed is overdue. */
+export const DECISION_NOTICE_DUE_MS = 7 * DAY
 
 /** What the hub knows about a village beyond its records. */
 export interface HubFacts {
@@ -25,109 +28,87 @@ export interface HubFacts {
   quarantined?: number
 }
 
-function currentStep(r: VillageRecords): number {
-  const notices = kind(r, 'notice')
-  const stage = (s: string) => notices.some((n) => n.body.stage === s)
-  const votes = kind(r, 'vote')
+/** The step in progress: from the procedure state on record, else from what the records show. */
+function currentStep(r: VillageRecords, now: number): number {
+  const state = r.procedures.find((p) => typeof p.current === 'string')
+  if (state) return state.current === '' ? CYCLE_STEPS.length - 1 : Math.max(CYCLE_STEPS.indexOf(state.current!), 0)
+  const stage = (s: string) => r.notices.some((n) => n.stage === s)
   const checks: [number, boolean][] = [
     [7, stage('accounts')],
-    [6, stage('process') || kind(r, 'progress').length > 0],
+    [6, stage('process') || r.progress.length > 0],
     [5, stage('decision')],
-    [4, votes.some((v) => v.body.status === 'closed')],
-    [3, votes.some((v) => v.body.status === 'open' || v.body.status === 'draft')],
-    [2, kind(r, 'meeting').some((m) => m.body.status === 'closed' || children(r, m.id, 'attendance').length > 0)],
-    [1, kind(r, 'proposal').some((p) => ['shortlisted', 'candidate', 'merged'].includes(str(p.body.status)))],
-    [0, kind(r, 'proposal').length > 0],
+    [4, r.votes.some((v) => voteStatus(v, now) !== 'scheduled')],
+    [3, r.votes.length > 0 || stage('vote-announcement')],
+    [2, r.meetings.some((m) => m.status === 'closed')],
+    [1, r.proposals.some((p) => ['shortlisted', 'candidate', 'merged'].includes(p.status))],
+    [0, r.proposals.length > 0],
   ]
   return checks.find(([, reached]) => reached)?.[0] ?? -1
 }
 
-function voteResult(r: VillageRecords, voteDoc: Doc): VoteResultSummary {
-  const v = voteView(voteDoc)
+function voteResult(r: VillageRecords, v: Vote, now: number): VoteResultSummary {
   const ballots = ballotsOf(r, v.id)
-  const counted = children(r, v.id, 'ballot').length
-  const selection = v.status === 'closed' ? selectVote(v, ballots) : { selected: [], cost: 0 }
+  const closed = voteStatus(v, now) === 'closed'
+  let selection = { selected: [] as string[], cost: 0 }
+  if (closed) {
+    try { selection = selectVote(v, ballots) } catch { /* malformed vote: shown without a result */ }
+  }
+  const eligible = v.roster.length
   return {
-    id: v.id, title: v.title, rule: v.ruleName, budget: v.budget, ballots: counted, eligible: v.eligible,
-    turnout: v.eligible > 0 ? counted / v.eligible : null,
-    closedAt: v.closedAt, selected: selection.selected, cost: selection.cost,
+    id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: ballots.length, eligible,
+    turnout: eligible > 0 ? ballots.length / eligible : null,
+    closedAt: closed ? (v.closedAt || v.closesAt) : null, selected: selection.selected, cost: selection.cost,
   }
 }
 
-function quorate(r: VillageRecords, m: Doc, present: number): boolean | null {
-  const members = num(m.body.members)
-  const rule = m.body.rule as Record<string, unknown> | undefined
-  if (!members || !rule) return null
-  return present >= Math.ceil(num(rule.quorum) * members - 1e-9)
-}
-
-function noticeEnd(n: Doc): number | null {
-  const posted = num(n.body.postedAt, NaN)
-  const closes = str(n.body.closesOn)
-  if (closes) return Date.parse(`${closes}T23:59:59+08:00`)
-  if (Number.isFinite(posted)) return posted + num(n.body.days, 7) * DAY
-  return null
-}
-
-function unanswered(r: VillageRecords, objection: Doc): boolean {
-  return children(r, objection.id, 'answer').length === 0
+function meetingSummaries(r: VillageRecords): MeetingSummary[] {
+  return r.meetings.filter((m) => m.status === 'closed').map((m) => {
+    const present = new Set(r.attendance.filter((a) => a.meetingId === m.id).map((a) => a.personId)).size
+    const rule = DEFAULT_MEETING_RULES[m.kind]
+    let quorate: boolean | null = null
+    try { if (rule && m.memberCount > 0) quorate = quorum(rule, m.memberCount, Math.min(present, m.memberCount)).quorate } catch { quorate = null }
+    return { id: m.id, title: m.title, at: m.scheduledAt, kind: m.kind, present, quorate }
+  }).sort((a, b) => a.at - b.at)
 }
 
 /** Summarises one village's records at hub time `now`. */
 export function summarizeVillage(villageId: string, docs: readonly Doc[], now: number, facts: HubFacts = {}): VillageSummary {
   const r = indexRecords(villageId, docs)
-  const funds = kind(r, 'fund')
-  const fundYear = funds.length ? Math.max(...funds.map((f) => num(f.body.year))) : null
-  const yearFunds = funds.filter((f) => num(f.body.year) === fundYear)
+  const fundYear = r.funds.length ? Math.max(...r.funds.map((f) => f.year)) : null
+  const yearFunds = r.funds.filter((f) => f.year === fundYear)
   const fundIds = new Set(yearFunds.map((f) => f.id))
 
-  const allocations = kind(r, 'allocation').filter((a) => fundIds.has(str(a.body.fund)))
-  const proposals = new Map(kind(r, 'proposal').map((p) => [p.id, str(p.body.title)]))
-  const ledger = kind(r, 'ledger').filter((l) => fundIds.has(str(l.body.fund)))
+  const ledger = r.ledger.filter((l) => fundIds.has(l.fundId))
+  const signed = (l: { amount: number; kind: string }) => (l.kind === 'refund' ? -l.amount : l.amount)
   const spentBy = new Map<string, number>()
-  for (const l of ledger) spentBy.set(str(l.body.proposal), (spentBy.get(str(l.body.proposal)) ?? 0) + num(l.body.amount))
-  const allocationRows = allocations.flatMap((a) => ((a.body.items as Record<string, unknown>[] | undefined) ?? [])
-    .filter((i) => bool(i.funded))
-    .map((i) => ({
-      id: a.id, project: str(i.proposal), title: proposals.get(str(i.proposal)) ?? str(i.proposal),
-      allocated: num(i.amount), spent: spentBy.get(str(i.proposal)) ?? 0,
-    })))
+  for (const l of ledger) spentBy.set(l.projectId, (spentBy.get(l.projectId) ?? 0) + signed(l))
+  const allocations = r.allocations.filter((a) => fundIds.has(a.fundId)).map((a) => ({
+    id: a.id, project: a.projectId, title: a.title || a.projectId, allocated: a.amount, spent: spentBy.get(a.projectId) ?? 0,
+  }))
 
-  const votes = kind(r, 'vote').map((v) => voteResult(r, v))
-    .sort((a, b) => (a.closedAt ?? Infinity) - (b.closedAt ?? Infinity))
+  const votes = r.votes.map((v) => voteResult(r, v, now)).sort((a, b) => (a.closedAt ?? Infinity) - (b.closedAt ?? Infinity))
   const closedVotes = votes.filter((v) => v.closedAt !== null)
 
-  const meetings = kind(r, 'meeting').filter((m) => m.body.status === 'closed').map((m) => {
-    const present = children(r, m.id, 'attendance').filter((a) => bool(a.body.present)).length
-    return { id: m.id, title: str(m.body.title), at: num(m.body.scheduledAt), kind: str(m.body.type), present, quorate: quorate(r, m, present) }
-  }).sort((a, b) => a.at - b.at)
-
+  const answered = new Set(r.answers.map((a) => a.objectionId))
+  const openObjections = r.objections.filter((o) => !answered.has(o.id))
   let running = 0
   let overdue = 0
-  for (const n of kind(r, 'notice')) {
-    const end = noticeEnd(n)
-    const posted = num(n.body.postedAt, NaN)
-    const closed = ['closed', 'withdrawn'].includes(str(n.body.status))
-    const open = children(r, n.id, 'objection').some((o) => unanswered(r, o))
-    if (closed) continue
-    if (end !== null && now > end) { if (open || str(n.body.status) !== 'closed') overdue++ }
-    else if (Number.isFinite(posted) && posted <= now) running++
+  for (const n of r.notices) {
+    if (n.startAt <= now && now <= n.endAt) running++
+    else if (now > n.endAt && openObjections.some((o) => o.noticeId === n.id)) overdue++
   }
+  const decisionNotices = new Set(r.notices.filter((n) => n.stage === 'decision').map((n) => n.subjectId))
+  for (const v of closedVotes) if (!decisionNotices.has(v.id) && now - (v.closedAt ?? now) > DECISION_NOTICE_DUE_MS) overdue++
 
-  const decided = new Set(kind(r, 'decision').map((d) => str(d.body.subject)))
-  const openConflicts = kind(r, 'conflict').filter((c) => !decided.has(c.id) && !decided.has(str(c.body.subject)))
+  const decided = new Set(r.decisions.map((d) => d.subjectId))
+  const openConflicts = r.conflicts.filter((c) => !decided.has(c.id) && !decided.has(c.subjectId))
 
   const deviceDocs = new Map<string, number>()
-  const deviceLast = new Map<string, number>()
-  for (const d of r.docs) {
-    if (d.device === 'hub') continue
-    deviceDocs.set(d.device, (deviceDocs.get(d.device) ?? 0) + 1)
-    deviceLast.set(d.device, Math.max(deviceLast.get(d.device) ?? 0, d.deviceTime))
-  }
+  for (const d of r.docs) if (d.device !== 'hub') deviceDocs.set(d.device, (deviceDocs.get(d.device) ?? 0) + 1)
   const tablets = [...deviceDocs].map(([device, count]) => ({ device, docs: count, lastSyncAt: facts.deviceSync?.[device] ?? null }))
     .sort((a, b) => a.device.localeCompare(b.device))
 
-  const step = currentStep(r)
+  const step = currentStep(r, now)
   const flags: TownshipFlag[] = complianceFlags(r, now)
   return {
     villageId,
@@ -137,20 +118,20 @@ export function summarizeVillage(villageId: string, docs: readonly Doc[], now: n
     stepIndex: step,
     stepCount: CYCLE_STEPS.length,
     fundYear,
-    fund: yearFunds.reduce((s, f) => s + num(f.body.amount), 0),
-    allocated: allocationRows.reduce((s, a) => s + a.allocated, 0),
-    spent: ledger.reduce((s, l) => s + num(l.body.amount), 0),
+    fund: yearFunds.reduce((s, f) => s + f.amount, 0),
+    allocated: allocations.reduce((s, a) => s + a.allocated, 0),
+    spent: ledger.reduce((s, l) => s + signed(l), 0),
     lastVote: closedVotes.at(-1) ?? null,
     votes,
-    allocations: allocationRows,
-    meetings,
+    allocations,
+    meetings: meetingSummaries(r),
     publicityRunning: running,
     publicityOverdue: overdue,
-    openObjections: kind(r, 'objection').filter((o) => unanswered(r, o)).length,
-    doubleVotes: openConflicts.filter((c) => c.body.reason === 'double-checkoff').length,
-    conflicts: openConflicts.filter((c) => c.body.reason !== 'double-checkoff').length,
+    openObjections: openObjections.length,
+    doubleVotes: openConflicts.filter((c) => c.reason === 'double-checkoff').length,
+    conflicts: openConflicts.filter((c) => c.reason !== 'double-checkoff').length,
     // The hub's quarantine when it tells; else the rejection notices it wrote into the village.
-    quarantined: facts.quarantined ?? kind(r, 'rejection').length,
+    quarantined: facts.quarantined ?? r.rejections,
     tablets,
     flags,
     docCount: r.docs.length,
