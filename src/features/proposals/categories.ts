@@ -1,0 +1,9 @@
+import type { Category } from '@/stores/proposals'
+
+/** The icon shown beside each category's word. */
+export const CATEGORY_ICONS: Record<Category, string> = {
+  lighting: 'bulb-o', road: 'guide-o', water: 'umbrella-circle', sanitation: 'delete-o', elderly: 'friends-o',
+  culture: 'music-o', greening: 'flower-o', safety: 'shield-o', other: 'more-o',
+}
+
+export const yuan = (fen: number) => (fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: 2 })

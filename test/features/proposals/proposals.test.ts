@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest'
+import ProposalNewView from '@/features/proposals/ProposalNewView.vue'
+import ProposalsView from '@/features/proposals/ProposalsView.vue'
+import ProposalDetailView from '@/features/proposals/ProposalDetailView.vue'
+import { useProposalsStore } from '@/stores/proposals'
+import { mountFeature, flushPromises } from '../support/mount'
+
+const T0 = Date.UTC(2026, 2, 1)
+
+describe('capturing a proposal', () => {
+  it('takes a title, a category icon and a rough cost, and refuses to save without a title', async () => {
+    const { wrapper, pinia, router } = await mountFeature(ProposalNewView, { path: '/proposals/new' })
+    await wrapper.get('[data-testid="proposal-save"]').trigger('submit')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.text()).toContain('请写下要办什么事')
+    expect(useProposalsStore(pinia).proposals).toHaveLength(0)
+
+    await wrapper.get('[data-testid="proposal-title"] input').setValue('三组路口装两盏路灯')
+    await wrapper.get('[data-testid="category-lighting"]').trigger('click')
+    expect(wrapper.get('[data-testid="category-lighting"]').attributes('aria-checked')).toBe('true')
+    await wrapper.get('[data-testid="proposal-cost"] input').setValue('3500.5')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    const [saved] = useProposalsStore(pinia).proposals
+    expect(saved).toMatchObject({ title: '三组路口装两盏路灯', category: 'lighting', estimatedCost: 350050, status: 'open' })
+    expect(router.currentRoute.value.name).toBe('proposal')
+  })
+})
+
+describe('the proposal list', () => {
+  async function seeded() {
+    const mounted = await mountFeature(ProposalsView, { path: '/proposals' })
+    const store = useProposalsStore(mounted.pinia)
+    const base = { description: '', unitId: '', photos: [], voiceNote: '' }
+    await store.add({ ...base, title: '修三组的路', category: 'road', estimatedCost: 0 }, T0 + 1000)
+    await store.add({ ...base, title: '三组道路硬化', category: 'road', estimatedCost: 2_000_000 }, T0 + 2000)
+    await store.add({ ...base, title: '村口路灯', category: 'lighting', estimatedCost: 500_000 }, T0 + 3000)
+    await flushPromises()
+    return { ...mounted, store }
+  }
+  const titles = (w: Awaited<ReturnType<typeof seeded>>['wrapper']) => w.findAll('[data-testid="proposal-item"] .proposal-title').map((e) => e.text())
+
+  it('lists the newest first and finds by words', async () => {
+    const { wrapper } = await seeded()
+    expect(titles(wrapper)).toEqual(['村口路灯', '三组道路硬化', '修三组的路'])
+    expect(wrapper.text()).toContain('约 20,000 元')
+    await wrapper.get('input[type="search"]').setValue('三组')
+    expect(titles(wrapper)).toEqual(['三组道路硬化', '修三组的路'])
+  })
+
+  it('merges duplicates into the one the clerk keeps', async () => {
+    const { wrapper, store } = await seeded()
+    await wrapper.get('[data-testid="proposal-merge"]').trigger('click')
+    const items = wrapper.findAll('[data-testid="proposal-item"]')
+    await items[1]!.trigger('click')
+    await items[2]!.trigger('click')
+    const keep = wrapper.findAll('[data-testid="proposal-merge-keep"]')
+    expect(keep).toHaveLength(2)
+    expect(keep[0]!.text()).toContain('保留这条，合并其余 1 条')
+    await keep[0]!.trigger('click')
+    await flushPromises()
+    expect(titles(wrapper)).toEqual(['村口路灯', '三组道路硬化'])
+    const merged = store.proposals.find((p) => p.title === '修三组的路')!
+    expect(merged.status).toBe('merged')
+    expect(store.byId(merged.mergedInto)!.title).toBe('三组道路硬化')
+  })
+})
+
+describe('a proposal and its comments', () => {
+  it('records comments from the feedback round and can be shortlisted', async () => {
+    const { pinia } = await mountFeature(ProposalsView)
+    const store = useProposalsStore(pinia)
+    const p = await store.add({ title: 'Fix the well', description: 'The pump is broken', category: 'water', unitId: '', estimatedCost: 0, photos: [], voiceNote: '' })
+    const { wrapper } = await mountFeature(ProposalDetailView, { pinia, props: { id: p.id }, locale: 'en' })
+    expect(wrapper.get('[data-testid="proposal-detail"]').text()).toContain('Fix the well')
+    expect(wrapper.text()).toContain('No comments yet.')
+    await wrapper.get('[data-testid="proposal-comment-text"] textarea').setValue('Group 2 agrees, but wants a cover too')
+    await wrapper.get('[data-testid="proposal-comments"] form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.findAll('[data-testid="proposal-comment"]').map((c) => c.text())[0]).toContain('Group 2 agrees')
+    await wrapper.get('[data-testid="proposal-shortlist"]').trigger('click')
+    await flushPromises()
+    expect(store.byId(p.id)!.status).toBe('shortlisted')
+    expect(wrapper.text()).toContain('shortlisted')
+  })
+})
