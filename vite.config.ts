@@ -43,9 +43,24 @@ function precompress(): Plugin {
   }
 }
 
+/**
+ * Vant's icon font lists a remote copy on a CDN after the embedded one: the CSP blocks it and
+ * an offline tablet cannot reach it anyway, so the build keeps only the embedded font.
+ */
+function vantIconFontLocalOnly(): Plugin {
+  return {
+    name: 'yishi:vant-icon-font-local',
+    transform(code, id) {
+      if (!/vant[\\/](es|lib)[\\/]icon[\\/]index\.css$/.test(id)) return null
+      return { code: code.replace(/,\s*url\(["']?(https?:)?\/\/[^)]*\)\s*format\(["']?woff["']?\)/g, ''), map: null }
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     vue(),
+    vantIconFontLocalOnly(),
     VitePWA({
       // The app asks before it updates (src/modules/pwa.ts): never reload in a meeting.
       registerType: 'prompt',

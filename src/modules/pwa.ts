@@ -125,7 +125,7 @@ async function registerServiceWorker(): Promise<void> {
   wb.addEventListener('waiting', () => { state.updateReady = true })
   wb.addEventListener('controlling', (event) => {
     // Reload only the tab that asked for the update, and never while it holds updates.
-    if (event.isUpdate && reloadRequested && !updatesHeld()) window.location.reload()
+    if (reloadRequested && !updatesHeld()) window.location.reload()
   })
   const registration = await wb.register()
   if (registration?.active) state.offlineReady = true

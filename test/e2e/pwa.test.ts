@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { startHub, type RunningHub } from '../support/hub'
+import { launchChromium } from '../support/browser'
+
+// Field conditions: the app installs its service worker on the first visit, starts with no
+// network, never lets the service worker answer for the hub's data API, and takes a new
+// version only when a person asks for it.
+
+const DIST = join(process.cwd(), 'dist')
+
+/** Waits until the page is controlled by the service worker (bounded). */
+async function controlled(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 })
+}
+
+/** Console messages and page errors that show the app breaking (CSP violations included). */
+function collectProblems(page: Page): string[] {
+  const problems: string[] = []
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error' || /Content.Security.Policy/i.test(message.text())) problems.push(`console: ${message.text()}`)
+  })
+  return problems
+}
+
+describe('PWA in the field', () => {
+  let hub: RunningHub
+  let browser: Browser
+  let staticDir: string
+
+  beforeAll(async () => {
+    if (!existsSync(join(DIST, 'sw.js'))) throw new Error('dist/sw.js is missing: run `npx vite build` first (npm test does)')
+    // A private copy of the build, so a "new deployment" can be made without touching dist/.
+    staticDir = mkdtempSync(join(tmpdir(), 'yishi-pwa-dist-'))
+    cpSync(DIST, staticDir, { recursive: true })
+    hub = await startHub({ STATIC_DIR: staticDir })
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await hub?.stop({ removeData: true })
+    if (staticDir) rmSync(staticDir, { recursive: true, force: true })
+  })
+
+  it('serves every text asset compressed, with caching and security headers', async () => {
+    const html = await fetch(hub.url + '/', { headers: { 'accept-encoding': 'br, gzip' } })
+    expect(html.headers.get('content-encoding')).toBe('br')
+    expect(html.headers.get('cache-control')).toBe('no-cache')
+    const csp = html.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toContain('unsafe-eval')
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/)
+    expect(html.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(html.headers.get('x-frame-options')).toBe('DENY')
+    // No inline script in the shell: everything runs from files the CSP allows.
+    const shell = readFileSync(join(staticDir, 'index.html'), 'utf8')
+    expect(shell).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/)
+
+    // Every text file of the build, whatever its size, goes out compressed.
+    const precache = readFileSync(join(staticDir, 'sw.js'), 'utf8')
+    const urls = [...precache.matchAll(/url:"([^"]+)"/g)].map((m) => m[1]!).filter((u) => /\.(js|css|html|svg|webmanifest)$/.test(u))
+    expect(urls.length).toBeGreaterThan(5)
+    for (const url of [...urls, 'sw.js']) {
+      const response = await fetch(`${hub.url}/${url}`, { headers: { 'accept-encoding': 'gzip' } })
+      expect(response.status, url).toBe(200)
+      expect(response.headers.get('content-encoding'), url).toBe('gzip')
+      if (url.startsWith('assets/')) expect(response.headers.get('cache-control'), url).toContain('immutable')
+    }
+    // The hub's API carries the security headers too; a missing chunk is a 404, not the shell.
+    expect((await fetch(hub.url + '/couch/')).headers.get('x-content-type-options')).toBe('nosniff')
+    expect((await fetch(hub.url + '/assets/no-such-chunk.js')).status).toBe(404)
+  })
+
+  it('is installable: Chinese manifest, standalone, maskable icons, no installability errors', async () => {
+    const manifest = await (await fetch(hub.url + '/manifest.webmanifest')).json() as {
+      name: string; short_name: string; display: string; start_url: string; theme_color: string
+      icons: { src: string; sizes: string; purpose?: string }[]
+    }
+    expect(manifest.short_name).toBe('议事')
+    expect(manifest.name).toContain('议事')
+    expect(manifest.display).toBe('standalone')
+    expect(manifest.start_url).toBe('/')
+    for (const size of ['192x192', '512x512']) {
+      for (const purpose of ['any', 'maskable']) {
+        const icon = manifest.icons.find((i) => i.sizes === size && (i.purpose ?? 'any') === purpose)
+        expect(icon, `${purpose} ${size}`).toBeDefined()
+        const response = await fetch(`${hub.url}/${icon!.src}`)
+        expect(response.headers.get('content-type')).toBe('image/png')
+      }
+    }
+
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(hub.url + '/')
+    await controlled(page)
+    const cdp = await context.newCDPSession(page)
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors') as { installabilityErrors: { errorId: string }[] }
+    // Playwright's contexts are incognito-like; everything else must be clean.
+    expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([])
+    await context.close()
+  })
+
+  it('starts offline after one visit, and never caches or answers for the hub API', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const problems = collectProblems(page)
+    const fromServiceWorker = new Map<string, boolean>()
+    page.on('response', (response) => fromServiceWorker.set(new URL(response.url()).pathname, response.fromServiceWorker()))
+
+    await page.goto(hub.url + '/')
+    await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
+    await controlled(page)
+    // The hub API goes to the network, even with the service worker in control.
+    expect(await page.evaluate(async () => (await fetch('/couch/')).status)).toBe(200)
+    expect(fromServiceWorker.get('/couch/')).toBe(false)
+
+    await context.setOffline(true)
+    await page.reload()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
+    expect(await page.getByTestId('action-votes').isVisible()).toBe(true)
+    expect(fromServiceWorker.get('/')).toBe(true)
+
+    // A deep link works offline too (navigation falls back to the cached shell)…
+    await page.goto(hub.url + '/votes')
+    await expect.poll(() => page.evaluate(() => document.querySelector('#app')?.children.length ?? 0)).toBeGreaterThan(0)
+    expect(await page.title()).toContain('议事')
+    // …but the hub API is never answered from a cache.
+    expect(await page.evaluate(() => fetch('/couch/').then(() => 'answered', () => 'network error'))).toBe('network error')
+    const cached = await page.evaluate(async () => {
+      const urls: string[] = []
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname)
+      }
+      return urls
+    })
+    expect(cached.length).toBeGreaterThan(5)
+    expect(cached.filter((u) => /^\/(couch|hub)\//.test(u))).toEqual([])
+    expect(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load resource/.test(p))).toEqual([])
+    await context.close()
+  })
+
+  it('announces a new version without reloading, and updates only when asked', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const problems = collectProblems(page)
+    await page.goto(hub.url + '/')
+    await controlled(page)
+    await page.evaluate(() => { (window as unknown as { marker: string }).marker = 'first load' })
+
+    deployNewBuild(staticDir, 'build 2')
+    // The app checks for a new version when the network comes back.
+    await context.setOffline(true)
+    await context.setOffline(false)
+    await page.getByTestId('pwa-update').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('pwa-update').textContent()).toContain('新版本已准备好')
+
+    // Nothing reloads by itself: the page, its state and the old version stay until asked.
+    await page.waitForTimeout(1_000)
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('first load')
+    expect(await page.content()).not.toContain('build 2')
+
+    await page.getByTestId('pwa-update-now').click()
+    await page.waitForFunction(() => (window as unknown as { marker?: string }).marker === undefined, undefined, { timeout: 30_000 })
+    await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
+    expect(await page.content()).toContain('build 2')
+    expect(problems).toEqual([])
+    await context.close()
+  })
+})
+
+/**
+ * Simulates deploying a new build: the shell changes and the service worker's precache
+ * manifest names its new revision (as a real rebuild would), so the browser finds a new worker.
+ */
+function deployNewBuild(dir: string, label: string): void {
+  const shellPath = join(dir, 'index.html')
+  const shell = readFileSync(shellPath, 'utf8').replace('</body>', `<!-- ${label} --></body>`)
+  writeFileSync(shellPath, shell)
+  const revision = createHash('md5').update(shell).digest('hex')
+  const swPath = join(dir, 'sw.js')
+  const sw = readFileSync(swPath, 'utf8').replace(/(\{url:"index\.html",revision:")[0-9a-f]+(")/, `$1${revision}$2`)
+  if (!sw.includes(revision)) throw new Error('could not find index.html in the precache manifest of sw.js')
+  writeFileSync(swPath, sw)
+  for (const file of ['index.html', 'sw.js']) for (const ext of ['.br', '.gz']) rmSync(join(dir, file + ext), { force: true })
+}
