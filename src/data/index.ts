@@ -1,0 +1,101 @@
+/**
+ * src/data — the tablet's local data, its sync with the hub, and the repositories the stores call.
+ *
+ * Open and wire (src/modules/data.ts does this in the app):
+ *   const vdb = await openVillageDatabase({ villageId, storage })           // db.ts
+ *   const data = await createRepositories(vdb, { villageId, deviceId, actor: () => session.personId })
+ *   const sync = startSync(vdb, { hubUrl, credentials, onState })            // replication.ts
+ *
+ * Repositories (repositories.ts), one per kind, e.g. `data.proposals`, `data.votes`, `data.ballots`:
+ *   list$({ ref?, limit?, oldestFirst?, includeRefused? }) → Observable<Stored<T>[]>   (newest first)
+ *   get$(id) → Observable<Stored<T> | null>,  list(), get(id), count({ ref })
+ *   create(input) → Stored<T>     input goes through the domain constructor (throws DomainError);
+ *                                 id is generated when absent, villageId filled in
+ *   update(id, patch) → Stored<T> mutable kinds only; rebuilt by the domain constructor
+ * `Stored<T>` is the domain record plus `meta` { author, device, deviceTime, seq, year, refused? }.
+ * Records the hub refused are left out of lists unless `includeRefused`; `data.rejections` says why.
+ * Every write is validated (schemas/), stamped (author, device, deviceTime, per-device seq) and
+ * followed by this device's hash-chained audit event (writer.ts). Errors: DataError { code, message }.
+ *
+ * Ballots: `data.recordBallot({ vote, voterId, choices, recordedBy })` writes the check-off and the
+ * ballot together (one-per-voter check-off id; the ballot carries no person).
+ * Double votes: `data.doubleVotes$(voteId)` lists voters checked off on two tablets, until a
+ * `decision` record resolves them. Conflicts of edits: `data.conflicts.list$()`.
+ * Vue: `useObservable(obs$, initial)` (vue.ts) turns any observable into a ref.
+ */
+import { combineLatest, map, type Observable } from 'rxjs'
+import * as D from '@/domain'
+import type { VillageDb } from './db'
+import { newIdRest } from './hash'
+import { createKindRepositories, type ConflictRecordDoc, type Stored } from './repositories'
+import { Writer, type WriterIdentity } from './writer'
+import { idRest } from './schemas'
+
+export * from './db'
+export * from './errors'
+export * from './repositories'
+export * from './writer'
+export * from './schemas'
+
+export interface DoubleVote { voteId: string; voterId: string; conflictIds: string[]; devices: string[] }
+
+export async function createRepositories(vdb: VillageDb, identity: WriterIdentity) {
+  const writer = await new Writer(vdb, identity).init()
+  const repos = createKindRepositories(vdb, writer)
+
+  // What the conflict handler found is written as `conflict` records (insert-only, replicated).
+  let draining = false
+  async function drainConflicts(): Promise<void> {
+    if (draining) return
+    draining = true
+    try {
+      while (vdb.conflicts.pending.length > 0) {
+        const c = vdb.conflicts.pending.shift()!
+        const id = `conflict:${c.loser.device}-${c.loser.seq}`
+        if (await vdb.docs.findOne(id).exec()) continue
+        const body = {
+          subjectId: c.subjectId, reason: c.reason, winner: { device: c.winner.device, seq: c.winner.seq, author: c.winner.author },
+          loser: c.loser as unknown as Record<string, unknown>, fields: c.fields, at: Date.now(),
+        }
+        await writer.insert([{ kind: 'conflict', id, ref: c.subjectId, body, year: c.loser.year }]).catch(() => undefined)
+      }
+    } finally { draining = false }
+  }
+  vdb.conflicts.notify = () => { void drainConflicts() }
+  await drainConflicts()
+
+  async function recordBallot(input: { vote: D.Vote; voterId: string; choices: string[]; recordedBy: string; at?: number }) {
+    const at = input.at ?? (identity.now ?? Date.now)()
+    D.assertEligible(input.vote, input.voterId)
+    const checkoff = D.checkOff({ voteId: input.vote.id, voterId: input.voterId, at, device: identity.deviceId, recordedBy: input.recordedBy })
+    const ballot = D.ballot({ id: `ballot:${newIdRest(at)}`, voteId: input.vote.id, choices: input.choices, castAt: at, device: identity.deviceId })
+    D.acceptBallot(input.vote, ballot)
+    await writer.insert([repos.checkoffs.item(checkoff), repos.ballots.item(ballot)])
+    return { checkoffId: checkoff.id, ballotId: ballot.id }
+  }
+
+  /** Voters checked off twice for this vote (on two tablets), not yet resolved by a decision. */
+  function doubleVotes$(voteId: string): Observable<DoubleVote[]> {
+    const prefix = `checkoff:${idRest(voteId)}:`
+    return combineLatest([repos.conflicts.list$(), repos.decisions.list$()]).pipe(map(([conflicts, decisions]) => doubleVotesOf(voteId, prefix, conflicts, decisions)))
+  }
+
+  return { ...repos, writer, recordBallot, doubleVotes$, drainConflicts }
+}
+
+function doubleVotesOf(voteId: string, prefix: string, conflicts: Stored<ConflictRecordDoc>[], decisions: { subjectId: string }[]): DoubleVote[] {
+  const decided = new Set(decisions.map((d) => d.subjectId))
+  const byVoter = new Map<string, DoubleVote>()
+  for (const c of conflicts) {
+    if (c.reason !== 'double-checkoff' || !c.subjectId.startsWith(prefix) || decided.has(c.subjectId) || decided.has(c.id)) continue
+    const loserBody = (c.loser?.body ?? {}) as { voterId?: string }
+    const voterId = loserBody.voterId ?? ''
+    const entry = byVoter.get(c.subjectId) ?? { voteId, voterId, conflictIds: [], devices: [c.winner.device] }
+    entry.conflictIds.push(c.id)
+    if (!entry.devices.includes(c.loser.device)) entry.devices.push(c.loser.device)
+    byVoter.set(c.subjectId, entry)
+  }
+  return [...byVoter.values()]
+}
+
+export type Repositories = Awaited<ReturnType<typeof createRepositories>>

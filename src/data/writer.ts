@@ -1,0 +1,131 @@
+/**
+ * Every write of this device goes through one Writer: it validates the document, stamps the envelope
+ * (village, year, author, device, device time, per-device seq) and appends the device's hash-chained
+ * audit event (`audit:<device>-<n>`). Writes are serialised, so seq and chain never fork.
+ */
+import type { VillageDb } from './db'
+import { DataError } from './errors'
+import { canonicalJson, sha256Hex } from './hash'
+import { BODY_VERSIONS, isImmutableKind, validateDocument, yearOfTime, type DocKind, type YishiDoc } from './schemas'
+
+export interface WriterIdentity {
+  villageId: string
+  deviceId: string
+  /** The acting person (`person:…`, or an account name); read at each write. */
+  actor: () => string
+  /** The council year new records belong to; default the year of the device clock. */
+  year?: () => number
+  /** Device clock; tests pass their own. */
+  now?: () => number
+}
+
+export interface WriteItem {
+  kind: DocKind
+  id: string
+  ref: string
+  body: Record<string, unknown>
+  year?: number
+}
+
+export interface ChainHead { n: number; hash: string }
+
+export const SEQ_FLOOR_KEY = 'seq-floor'
+
+export class Writer {
+  private seq = 0
+  private head: ChainHead = { n: 0, hash: '' }
+  private queue: Promise<unknown> = Promise.resolve()
+  private readonly now: () => number
+
+  constructor(readonly vdb: VillageDb, readonly identity: WriterIdentity) {
+    this.now = identity.now ?? Date.now
+  }
+
+  get deviceId(): string { return this.identity.deviceId }
+  get lastSeq(): number { return this.seq }
+  get chainHead(): ChainHead { return { ...this.head } }
+
+  /** Reads this device's last seq and audit chain head from the database. Call once after opening. */
+  async init(): Promise<this> {
+    const me = this.identity.deviceId
+    const [last] = await this.vdb.docs.find({ selector: { device: me }, sort: [{ seq: 'desc' }], limit: 1 }).exec()
+    const floor = await this.vdb.db.getLocal<{ seq: number; n: number; hash: string }>(SEQ_FLOOR_KEY)
+    this.seq = Math.max(last?.seq ?? 0, floor?.get('seq') ?? 0)
+    const [audit] = await this.vdb.docs.find({ selector: { device: me, kind: 'audit' }, sort: [{ seq: 'desc' }], limit: 1 }).exec()
+    if (audit) this.head = { n: Number(audit.body.seq), hash: String(audit.body.hash) }
+    else if (floor) this.head = { n: floor.get('n'), hash: floor.get('hash') }
+    this.vdb.conflicts.restamp = (doc) => this.stamp(doc.kind, doc.id, doc.ref, doc.body, doc.year)
+    return this
+  }
+
+  /** Envelope for a new version written now by this device. */
+  stamp(kind: DocKind, id: string, ref: string, body: Record<string, unknown>, year?: number): YishiDoc {
+    const deviceTime = this.now()
+    return {
+      id, kind, v: BODY_VERSIONS[kind], village: this.identity.villageId,
+      year: year ?? this.identity.year?.() ?? yearOfTime(deviceTime),
+      author: this.identity.actor(), device: this.identity.deviceId, deviceTime, seq: ++this.seq, ref, body,
+    }
+  }
+
+  private audit(doc: YishiDoc, action: 'insert' | 'update'): YishiDoc {
+    const n = this.head.n + 1
+    const event = {
+      device: this.identity.deviceId, seq: n, at: doc.deviceTime, actor: doc.author, action, subjectId: doc.id,
+      digest: sha256Hex(canonicalJson(doc)), prevHash: this.head.hash,
+    }
+    const hash = sha256Hex(canonicalJson(event))
+    this.head = { n, hash }
+    return this.stamp('audit', `audit:${this.identity.deviceId}-${n}`, '', { ...event, hash }, doc.year)
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  /** Inserts new records (all or none are checked first), each with its audit event. */
+  insert(items: WriteItem[]): Promise<YishiDoc[]> {
+    return this.serial(async () => {
+      const existing = await this.vdb.docs.findByIds(items.map((i) => i.id)).exec()
+      const taken = items.find((i) => existing.has(i.id))
+      if (taken) throw new DataError('already-recorded', `${taken.id} is already recorded on this tablet`, { id: taken.id })
+      const seqBefore = this.seq; const headBefore = this.head
+      const docs = items.map((i) => this.stamp(i.kind, i.id, i.ref, i.body, i.year))
+      const bad = docs.map((d) => [d, validateDocument(d)] as const).find(([, r]) => !r.ok)
+      if (bad) {
+        this.seq = seqBefore; this.head = headBefore
+        throw new DataError('invalid', (bad[1] as { reason: string }).reason, { id: bad[0].id })
+      }
+      const audits = docs.map((d) => this.audit(d, 'insert'))
+      await this.bulk([...docs, ...audits])
+      return docs
+    })
+  }
+
+  /** A new version of a mutable record. */
+  update(item: WriteItem): Promise<YishiDoc> {
+    return this.serial(async () => {
+      if (isImmutableKind(item.kind)) throw new DataError('immutable', `a ${item.kind} cannot be changed once recorded`, { id: item.id })
+      const current = await this.vdb.docs.findOne(item.id).exec()
+      if (!current) throw new DataError('not-found', `${item.id} is not on this tablet`, { id: item.id })
+      const seqBefore = this.seq
+      const doc = this.stamp(item.kind, item.id, item.ref, item.body, item.year ?? current.year)
+      const r = validateDocument(doc)
+      if (!r.ok) { this.seq = seqBefore; throw new DataError('invalid', r.reason, { id: doc.id }) }
+      const audit = this.audit(doc, 'update')
+      await current.incrementalModify(() => doc)
+      await this.bulk([audit])
+      return doc
+    })
+  }
+
+  private async bulk(docs: YishiDoc[]): Promise<void> {
+    const res = await this.vdb.docs.bulkInsert(docs)
+    if (res.error.length > 0) {
+      const e = res.error[0]
+      throw new DataError(e?.status === 409 ? 'already-recorded' : 'invalid', `could not save ${e?.documentId ?? ''} (${e?.status ?? '?'})`, { id: e?.documentId })
+    }
+  }
+}

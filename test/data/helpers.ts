@@ -1,0 +1,46 @@
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
+import { firstValueFrom, filter, type Observable } from 'rxjs'
+import { createRepositories, openVillageDatabase, type VillageDb } from '@/data'
+
+export const VILLAGE = 'qingbo'
+let counter = 0
+
+/** A "tablet": its own RxDB database (memory storage) and repositories. */
+export async function openTablet(deviceId: string, opts: { name?: string; now?: () => number } = {}) {
+  const vdb = await openVillageDatabase({ villageId: VILLAGE, storage: getRxStorageMemory(), name: opts.name ?? `t${Date.now().toString(36)}${counter++}${deviceId}` })
+  const data = await createRepositories(vdb, { villageId: VILLAGE, deviceId, actor: () => 'person:clerk', ...(opts.now ? { now: opts.now } : {}) })
+  return { vdb, data, remove: () => vdb.db.remove() }
+}
+
+export type Tablet = Awaited<ReturnType<typeof openTablet>>
+
+/** Waits (bounded) until the observable emits a value matching `ok`. */
+export function until<T>(source: Observable<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  return Promise.race([
+    firstValueFrom(source.pipe(filter(ok))),
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`condition not met within ${ms} ms`)), ms)),
+  ])
+}
+
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 15_000, step = 100): Promise<void> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    if (await check()) return
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
+    await new Promise((r) => setTimeout(r, step))
+  }
+}
+
+export function openVote(now = Date.now()) {
+  return {
+    title: '2026 民生项目', kind: 'project-selection', ballotType: 'approval', minChoices: 0, maxChoices: 2, budget: 20_000_000,
+    candidates: [
+      { id: 'project:lights', title: '路灯', cost: 8_000_000, proposalIds: [] },
+      { id: 'project:path', title: '步道', cost: 9_000_000, proposalIds: [] },
+      { id: 'project:water', title: '饮水', cost: 7_000_000, proposalIds: [] },
+    ],
+    opensAt: now - 3_600_000, closesAt: now + 3_600_000,
+    roster: ['person:a', 'person:b', 'person:c'], perHousehold: false, rule: 'greedy', sealKeys: [],
+  }
+}
+export type { VillageDb }
