@@ -67,9 +67,16 @@ export function proposal(input: unknown): Proposal {
     status,
     mergedInto,
     estimatedCost: int('proposal', i, 'estimatedCost', { min: 0, fallback: 0 }),
+    category: i.category === undefined || i.category === '' ? 'other' : str('proposal', i, 'category', { max: 40 }),
+    photos: list('proposal', i, 'photos', (v, n) => contentHash('proposal', `photos[${n}]`, v), { max: 20, unique: (h) => h }),
+    voiceNote: i.voiceNote === undefined || i.voiceNote === '' ? '' : contentHash('proposal', 'voiceNote', i.voiceNote),
   }
   if (out.mergedInto === out.id) fail('invalid.reference', 'proposal.mergedInto: a proposal cannot be merged into itself', { entity: 'proposal', field: 'mergedInto' })
   return out
 }
 
-
+/** A sha-256 content hash (64 lowercase hex digits) naming a photo or recording. */
+function contentHash(entity: string, field: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) fail('invalid.format', `${entity}.${field}: expected a sha-256 content hash`, { entity, field })
+  return value
+}

@@ -54,6 +54,12 @@ export interface Proposal {
   mergedInto: string
   /** Rough estimate in fen, 0 when unknown. */
   estimatedCost: Fen
+  /** What it is about (lighting, road, water…; the UI shows an icon), 'other' when not given. */
+  category: string
+  /** Photos (sha-256 content hashes, hex). */
+  photos: string[]
+  /** A recorded voice note (sha-256 content hash), '' when none. */
+  voiceNote: string
 }
 
 /** A costed project on a vote's candidate list. */
