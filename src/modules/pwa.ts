@@ -123,7 +123,7 @@ async function registerServiceWorker(): Promise<void> {
     if (!event.isUpdate) state.offlineReady = true
   })
   wb.addEventListener('waiting', () => { state.updateReady = true })
-  wb.addEventListener('controlling', (event) => {
+  wb.addEventListener('controlling', () => {
     // Reload only the tab that asked for the update, and never while it holds updates.
     if (reloadRequested && !updatesHeld()) window.location.reload()
   })
