@@ -22,6 +22,13 @@
  *   explanation }, `greedy`, `methodOfEqualShares`, `equalShares` (MES, cost utilities, add1).
  * - Pabulib (pabulib.ts): `readPabulib`, `writePabulib`, `electionOf`, `ruleOf`;
  *   command: `npm run -s tally -- FILE.pb [--rule greedy|greedy-no-skip|mes]`.
+ * - paper counts (papercount.ts): `checkPaperCount`, `reconcilePaperCounts` (two people agree).
+ * - budget (budget.ts): `checkAllocations`, `addAllocation`, `isCoSigned`, `checkCoSignature`,
+ *   `checkExpense`, `accountsSummary` (figures of the accounts notice); `formatYuan`.
+ * - publicity (publicity.ts): `noticeWindow`, `noticeStatus`, `daysLeft`, `checkObjection`,
+ *   `openObjections`, `overdueObjections`, `mayProceed`, `assertMayProceed`, `republish`.
+ * - audit (audit.ts): `appendAudit`, `auditHash`, `verifyAuditChain` (first broken/missing link).
+ * - compliance (compliance.ts): `complianceFlags` and the five checks behind it.
  */
 export * from './errors.ts'
 export * from './model/types.ts'
@@ -38,3 +45,9 @@ export * from './tally.ts'
 export * from './selection.ts'
 export * from './mes.ts'
 export * from './pabulib.ts'
+export * from './papercount.ts'
+export * from './budget.ts'
+export * from './money.ts'
+export * from './publicity.ts'
+export * from './audit.ts'
+export * from './compliance.ts'
