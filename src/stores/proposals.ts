@@ -1,28 +1,44 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
-import { proposal, type Proposal } from '@/domain'
+import { computed, ref, shallowRef } from 'vue'
+import type { Subscription } from 'rxjs'
+import type { Proposal } from '@/domain'
+import type { Comment, Repositories, Stored } from '@/data'
 import { sha256Hex } from '@/data/hash'
 
 export const CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const
 export type Category = (typeof CATEGORIES)[number]
 
-/** A proposal with what the screens add: a category, photos (content hashes) and an optional voice note. */
-export interface ProposalView extends Proposal { category: Category; photos: string[]; voiceNote: string }
-export interface CommentView { id: string; on: string; text: string; by: string; at: number }
-
+export type ProposalView = Stored<Proposal>
+export type CommentView = Stored<Comment>
 export interface NewProposal { title: string; description: string; category: Category; unitId: string; estimatedCost: number; photos: string[]; voiceNote: string }
+export interface StoreOptions { actor?: () => string; now?: () => number }
 
 /** Residents' needs and proposals (step "collect"), with comments from the feedback round. */
 export const useProposalsStore = defineStore('proposals', () => {
-  const villageId = ref('village')
-  const actor = ref('person:clerk')
-  const proposals = ref<ProposalView[]>([])
-  const comments = ref<CommentView[]>([])
+  const repos = shallowRef<Repositories | null>(null)
+  const proposals = shallowRef<ProposalView[]>([])
+  const comments = shallowRef<CommentView[]>([])
+  const subs: Subscription[] = []
+  let actor = () => 'person:clerk'
+  let now = Date.now
+
+  function attach(r: Repositories, opts: StoreOptions = {}): void {
+    for (const s of subs.splice(0)) s.unsubscribe()
+    repos.value = r
+    if (opts.actor) actor = opts.actor
+    if (opts.now) now = opts.now
+    subs.push(r.proposals.list$().subscribe((p) => { proposals.value = p }))
+    subs.push(r.comments.list$({ oldestFirst: true }).subscribe((c) => { comments.value = c }))
+  }
+  function need(): Repositories {
+    if (!repos.value) throw new Error('This tablet has no village database open yet')
+    return repos.value
+  }
 
   const live = computed(() => proposals.value.filter((p) => p.status !== 'merged' && p.status !== 'withdrawn'))
   const byId = (id: string) => proposals.value.find((p) => p.id === id)
-  const commentsOn = (id: string) => comments.value.filter((c) => c.on === id).sort((a, b) => a.at - b.at)
-  /** Proposals merged into this one (their comments and photos count for it). */
+  const commentsOn = (id: string) => comments.value.filter((c) => c.on === id)
+  /** Proposals merged into this one. */
   const mergedInto = (id: string) => proposals.value.filter((p) => p.mergedInto === id)
 
   function search(query: string): ProposalView[] {
@@ -31,31 +47,25 @@ export const useProposalsStore = defineStore('proposals', () => {
     return q ? list.filter((p) => (p.title + ' ' + p.description).toLowerCase().includes(q)) : list
   }
 
-  async function add(input: NewProposal, now = Date.now()): Promise<ProposalView> {
-    const record = proposal({ id: `proposal:${crypto.randomUUID()}`, villageId: villageId.value, proposedBy: actor.value, createdAt: now, status: 'open', mergedInto: '', ...input })
-    const view: ProposalView = { ...record, category: input.category, photos: [...input.photos], voiceNote: input.voiceNote }
-    proposals.value.push(view)
-    return view
+  async function add(input: NewProposal, at = now()): Promise<ProposalView> {
+    return need().proposals.create({ ...input, proposedBy: actor(), createdAt: at, status: 'open', mergedInto: '' })
   }
 
-  async function update(id: string, change: Partial<ProposalView>): Promise<void> {
-    const i = proposals.value.findIndex((p) => p.id === id)
-    if (i < 0) return
-    const next = { ...proposals.value[i]!, ...change }
-    proposals.value[i] = { ...next, ...proposal(next) }
+  async function update(id: string, change: Partial<Proposal>): Promise<void> {
+    await need().proposals.update(id, change)
   }
 
-  /** Merges duplicates into `targetId`: each keeps its record, marked merged, and points to the target. */
+  /** Merges duplicates into `targetId`: each keeps its record, marked merged, pointing to the target. */
   async function merge(targetId: string, duplicateIds: readonly string[]): Promise<void> {
     for (const id of duplicateIds) if (id !== targetId) await update(id, { status: 'merged', mergedInto: targetId })
   }
 
-  async function comment(on: string, text: string, now = Date.now()): Promise<void> {
-    comments.value.push({ id: `comment:${crypto.randomUUID()}`, on, text: text.trim(), by: actor.value, at: now })
+  async function comment(on: string, text: string, at = now()): Promise<void> {
+    await need().comments.create({ on, text: text.trim(), by: actor(), at })
   }
 
+  // Photos and voice notes stay on the tablet, named by content hash, which the records reference.
   const blobs = ref(new Map<string, string>())
-  /** Keeps a photo or voice note on the tablet; returns its content hash, which records reference. */
   async function keepPhoto(blob: Blob): Promise<string> {
     const hash = sha256Hex(new Uint8Array(await blob.arrayBuffer()))
     if (!blobs.value.has(hash)) blobs.value.set(hash, URL.createObjectURL(blob))
@@ -63,5 +73,5 @@ export const useProposalsStore = defineStore('proposals', () => {
   }
   const photoUrl = (hash: string) => blobs.value.get(hash) ?? ''
 
-  return { keepPhoto, photoUrl, villageId, actor, proposals, comments, live, byId, commentsOn, mergedInto, search, add, update, merge, comment }
+  return { attach, proposals, comments, live, byId, commentsOn, mergedInto, search, add, update, merge, comment, keepPhoto, photoUrl }
 })

@@ -1,6 +1,8 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
-import { person, unit, type Person, type Role, type Unit, type UnitKind } from '@/domain'
+import { computed, shallowRef } from 'vue'
+import type { Subscription } from 'rxjs'
+import type { Person, Role, Unit, UnitKind } from '@/domain'
+import type { Repositories, Stored } from '@/data'
 import { householdId, householdNumber, type RosterRow } from '@/features/roster/rosterImport'
 
 /** A person with the names the screens show. */
@@ -14,11 +16,23 @@ function kindOf(name: string): UnitKind {
   return 'courtyard'
 }
 
-/** The village roster: units, households and people. Reads and writes go through src/data. */
+/** The village roster: units, households and people, read and written through src/data (`attach`). */
 export const useRosterStore = defineStore('roster', () => {
-  const villageId = ref('village')
-  const units = ref<Unit[]>([])
-  const persons = ref<Person[]>([])
+  const repos = shallowRef<Repositories | null>(null)
+  const units = shallowRef<Stored<Unit>[]>([])
+  const persons = shallowRef<Stored<Person>[]>([])
+  const subs: Subscription[] = []
+
+  function attach(r: Repositories): void {
+    for (const s of subs.splice(0)) s.unsubscribe()
+    repos.value = r
+    subs.push(r.units.list$({ oldestFirst: true }).subscribe((u) => { units.value = u }))
+    subs.push(r.persons.list$({ oldestFirst: true }).subscribe((p) => { persons.value = p }))
+  }
+  function need(): Repositories {
+    if (!repos.value) throw new Error('This tablet has no village database open yet')
+    return repos.value
+  }
 
   const unitName = (id: string) => units.value.find((u) => u.id === id)?.name ?? ''
   const people = computed<PersonView[]>(() => persons.value.map((p) => ({ ...p, household: householdNumber(p.householdId), unit: unitName(p.unitId) })))
@@ -31,27 +45,26 @@ export const useRosterStore = defineStore('roster', () => {
   const withRole = (role: Role) => people.value.filter((p) => p.roles.includes(role))
   const byId = (id: string) => people.value.find((p) => p.id === id)
 
-  function ensureUnit(name: string): string {
-    const found = units.value.find((u) => u.name === name)
-    if (found) return found.id
-    const u: Unit = unit({ id: `unit:${crypto.randomUUID()}`, villageId: villageId.value, kind: kindOf(name), name })
-    units.value.push(u)
-    return u.id
+  // Units created during this session, by name, so an import creates each unit once.
+  const created = new Map<string, string>()
+  async function ensureUnit(name: string): Promise<string> {
+    const found = units.value.find((u) => u.name === name)?.id ?? created.get(name)
+    if (found) return found
+    const unit = await need().units.create({ kind: kindOf(name), name })
+    created.set(name, unit.id)
+    return unit.id
   }
 
-  function fromRow(row: RosterRow) {
-    return { name: row.name, householdId: householdId(row.household), unitId: ensureUnit(row.unit), adult: row.adult, eligible: row.eligible, householdHead: row.householdHead, roles: [...row.roles] }
+  async function fields(row: RosterRow) {
+    return { name: row.name, householdId: householdId(row.household), unitId: await ensureUnit(row.unit), adult: row.adult, eligible: row.eligible, householdHead: row.householdHead, roles: [...row.roles] }
   }
 
   async function addPerson(row: RosterRow): Promise<Person> {
-    const p = person({ id: `person:${crypto.randomUUID()}`, villageId: villageId.value, ...fromRow(row) })
-    persons.value.push(p)
-    return p
+    return need().persons.create(await fields(row))
   }
 
   async function updatePerson(id: string, row: RosterRow): Promise<void> {
-    const i = persons.value.findIndex((p) => p.id === id)
-    if (i >= 0) persons.value[i] = person({ ...persons.value[i]!, ...fromRow(row) })
+    await need().persons.update(id, await fields(row))
   }
 
   /** Imports rows; a row whose household and name already exist updates that person. */
@@ -65,5 +78,5 @@ export const useRosterStore = defineStore('roster', () => {
     return { added, updated }
   }
 
-  return { villageId, units, persons, people, households, eligibleCount, unitName, withRole, byId, addPerson, updatePerson, importRows }
+  return { attach, units, persons, people, households, eligibleCount, unitName, withRole, byId, addPerson, updatePerson, importRows }
 })

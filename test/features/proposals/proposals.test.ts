@@ -3,13 +3,20 @@ import ProposalNewView from '@/features/proposals/ProposalNewView.vue'
 import ProposalsView from '@/features/proposals/ProposalsView.vue'
 import ProposalDetailView from '@/features/proposals/ProposalDetailView.vue'
 import { useProposalsStore } from '@/stores/proposals'
+import { afterEach } from 'vitest'
 import { mountFeature, flushPromises } from '../support/mount'
+import { eventually, openTestVillage } from '../support/village'
+
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+async function open() { village = await openTestVillage(); return village }
 
 const T0 = Date.UTC(2026, 2, 1)
 
 describe('capturing a proposal', () => {
   it('takes a title, a category icon and a rough cost, and refuses to save without a title', async () => {
-    const { wrapper, pinia, router } = await mountFeature(ProposalNewView, { path: '/proposals/new' })
+    const { pinia } = await open()
+    const { wrapper, router } = await mountFeature(ProposalNewView, { path: '/proposals/new', pinia })
     await wrapper.get('[data-testid="proposal-save"]').trigger('submit')
     await wrapper.get('form').trigger('submit')
     await flushPromises()
@@ -21,8 +28,8 @@ describe('capturing a proposal', () => {
     expect(wrapper.get('[data-testid="category-lighting"]').attributes('aria-checked')).toBe('true')
     await wrapper.get('[data-testid="proposal-cost"] input').setValue('3500.5')
     await wrapper.get('form').trigger('submit')
-    await flushPromises()
-    const [saved] = useProposalsStore(pinia).proposals
+    await eventually(() => useProposalsStore(pinia).proposals.length === 1 && router.currentRoute.value.name === 'proposal')
+    const [saved] = await village!.data.proposals.list()
     expect(saved).toMatchObject({ title: '三组路口装两盏路灯', category: 'lighting', estimatedCost: 350050, status: 'open' })
     expect(router.currentRoute.value.name).toBe('proposal')
   })
@@ -30,13 +37,14 @@ describe('capturing a proposal', () => {
 
 describe('the proposal list', () => {
   async function seeded() {
-    const mounted = await mountFeature(ProposalsView, { path: '/proposals' })
+    const { pinia } = await open()
+    const mounted = await mountFeature(ProposalsView, { path: '/proposals', pinia })
     const store = useProposalsStore(mounted.pinia)
     const base = { description: '', unitId: '', photos: [], voiceNote: '' }
     await store.add({ ...base, title: '修三组的路', category: 'road', estimatedCost: 0 }, T0 + 1000)
     await store.add({ ...base, title: '三组道路硬化', category: 'road', estimatedCost: 2_000_000 }, T0 + 2000)
     await store.add({ ...base, title: '村口路灯', category: 'lighting', estimatedCost: 500_000 }, T0 + 3000)
-    await flushPromises()
+    await eventually(() => mounted.wrapper.findAll('[data-testid="proposal-item"]').length === 3)
     return { ...mounted, store }
   }
   const titles = (w: Awaited<ReturnType<typeof seeded>>['wrapper']) => w.findAll('[data-testid="proposal-item"] .proposal-title').map((e) => e.text())
@@ -59,7 +67,7 @@ describe('the proposal list', () => {
     expect(keep).toHaveLength(2)
     expect(keep[0]!.text()).toContain('保留这条，合并其余 1 条')
     await keep[0]!.trigger('click')
-    await flushPromises()
+    await eventually(() => titles(wrapper).length === 2)
     expect(titles(wrapper)).toEqual(['村口路灯', '三组道路硬化'])
     const merged = store.proposals.find((p) => p.title === '修三组的路')!
     expect(merged.status).toBe('merged')
@@ -69,19 +77,19 @@ describe('the proposal list', () => {
 
 describe('a proposal and its comments', () => {
   it('records comments from the feedback round and can be shortlisted', async () => {
-    const { pinia } = await mountFeature(ProposalsView)
+    const { pinia } = await open()
     const store = useProposalsStore(pinia)
     const p = await store.add({ title: 'Fix the well', description: 'The pump is broken', category: 'water', unitId: '', estimatedCost: 0, photos: [], voiceNote: '' })
     const { wrapper } = await mountFeature(ProposalDetailView, { pinia, props: { id: p.id }, locale: 'en' })
+    await eventually(() => wrapper.find('[data-testid="proposal-detail"]').exists())
     expect(wrapper.get('[data-testid="proposal-detail"]').text()).toContain('Fix the well')
     expect(wrapper.text()).toContain('No comments yet.')
     await wrapper.get('[data-testid="proposal-comment-text"] textarea').setValue('Group 2 agrees, but wants a cover too')
     await wrapper.get('[data-testid="proposal-comments"] form').trigger('submit')
-    await flushPromises()
+    await eventually(() => wrapper.findAll('[data-testid="proposal-comment"]').length === 1)
     expect(wrapper.findAll('[data-testid="proposal-comment"]').map((c) => c.text())[0]).toContain('Group 2 agrees')
     await wrapper.get('[data-testid="proposal-shortlist"]').trigger('click')
-    await flushPromises()
-    expect(store.byId(p.id)!.status).toBe('shortlisted')
+    await eventually(() => store.byId(p.id)?.status === 'shortlisted')
     expect(wrapper.text()).toContain('shortlisted')
   })
 })

@@ -4,6 +4,12 @@ import RosterView from '@/features/roster/RosterView.vue'
 import { writeXlsx } from '@/features/roster/xlsx'
 import { useRosterStore } from '@/stores/roster'
 import { mountFeature, flushPromises } from '../support/mount'
+import { eventually, openTestVillage } from '../support/village'
+import { afterEach } from 'vitest'
+
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+async function open() { village = await openTestVillage(); return village }
 
 async function pickFile(wrapper: Awaited<ReturnType<typeof mountFeature>>['wrapper'], file: File) {
   const input = wrapper.get('[data-testid="roster-file"]')
@@ -17,7 +23,8 @@ async function pickFile(wrapper: Awaited<ReturnType<typeof mountFeature>>['wrapp
 
 describe('roster import screen', () => {
   it('previews an xlsx sheet, marks the bad rows with reasons and imports only the good ones', async () => {
-    const { wrapper, pinia } = await mountFeature(RosterImportView)
+    const { pinia } = await open()
+    const { wrapper } = await mountFeature(RosterImportView, { pinia })
     const bytes = writeXlsx([
       ['户号', '姓名', '院落/小组', '角色', '投票权'],
       ['1', '张三', '一组', '议事会成员', '是'],
@@ -32,9 +39,12 @@ describe('roster import screen', () => {
     const confirm = wrapper.get('[data-testid="roster-import-confirm"]')
     expect(confirm.text()).toContain('导入 2 行正确的')
     await confirm.trigger('click')
-    await flushPromises()
+    await eventually(() => wrapper.find('[data-testid="roster-import-done"]').exists())
     expect(wrapper.get('[data-testid="roster-import-done"]').text()).toContain('新增 2 人')
     const roster = useRosterStore(pinia)
+    await eventually(() => roster.people.length === 2)
+    // Stored through the repositories: the rows are records in the village database.
+    expect((await village!.data.persons.list()).map((p) => p.name).sort()).toEqual(['张三', '王五'])
     expect(roster.people.map((p) => [p.name, p.eligible, p.roles, p.unit])).toEqual([['张三', true, ['council-member'], '一组'], ['王五', false, [], '二组']])
   })
 
@@ -48,13 +58,14 @@ describe('roster import screen', () => {
 
 describe('roster screen', () => {
   it('groups people by household with their roles and whether they can vote', async () => {
-    const { wrapper, pinia } = await mountFeature(RosterView, { path: '/roster' })
+    const { pinia } = await open()
+    const { wrapper } = await mountFeature(RosterView, { path: '/roster', pinia })
     const roster = useRosterStore(pinia)
     await roster.importRows([
       { household: '2', name: '李四', unit: '二组', roles: [], adult: true, eligible: false, householdHead: false },
       { household: '1', name: '张三', unit: '一组', roles: ['supervisor'], adult: true, eligible: true, householdHead: true },
     ])
-    await flushPromises()
+    await eventually(() => wrapper.findAll('[data-testid="roster-person"]').length === 2)
     expect(wrapper.get('[data-testid="roster-summary"]').text()).toContain('2 人 · 2 户 · 1 人有投票权')
     const people = wrapper.findAll('[data-testid="roster-person"]').map((p) => p.findAll('span').map((s) => s.text()))
     expect(people[0]).toEqual(expect.arrayContaining(['张三', '一组', '监事', '户代表', '有投票权']))

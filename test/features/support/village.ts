@@ -1,0 +1,33 @@
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { flushPromises } from '@vue/test-utils'
+import { createRepositories, openVillageDatabase, type Repositories } from '@/data'
+import { useRosterStore } from '@/stores/roster'
+import { useProposalsStore } from '@/stores/proposals'
+
+let counter = 0
+export const VILLAGE = 'test-village'
+
+/** A real village database (RxDB, memory storage) with its repositories, and a Pinia whose stores use it. */
+export async function openTestVillage(opts: { now?: () => number; actor?: string } = {}) {
+  const vdb = await openVillageDatabase({ villageId: VILLAGE, storage: getRxStorageMemory(), name: `ui${Date.now().toString(36)}${counter++}` })
+  const actor = () => opts.actor ?? 'person:clerk'
+  const data: Repositories = await createRepositories(vdb, { villageId: VILLAGE, deviceId: 'tablet-test', actor, ...(opts.now ? { now: opts.now } : {}) })
+  const pinia: Pinia = createPinia()
+  setActivePinia(pinia)
+  const storeOpts = { actor, ...(opts.now ? { now: opts.now } : {}) }
+  useRosterStore(pinia).attach(data)
+  useProposalsStore(pinia).attach(data, storeOpts)
+  return { vdb, data, pinia, storeOpts, close: () => vdb.db.remove() }
+}
+
+/** Waits (at most `ms`) until `check` holds, letting RxDB's observables and Vue update in between. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    await flushPromises()
+    if (await check()) return
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
