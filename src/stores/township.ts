@@ -1,0 +1,69 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { TownshipSummary } from '@/data/township/types'
+import {
+  savedSession, savedSummary, savedVillage, signIn as hubSignIn, signOut as hubSignOut, syncSummary, syncVillage,
+  type StaffSession, type VillageCopy,
+} from '@/data/township/client'
+
+/** Township staff device: who is signed in, the villages' summaries, the village opened in full. */
+export const useTownshipStore = defineStore('township', () => {
+  const base = ref('')
+  const session = ref<StaffSession | null>(null)
+  const summary = shallowRef<TownshipSummary | null>(null)
+  const syncedAt = ref<number | null>(null)
+  const syncing = ref(false)
+  const error = ref<string | null>(null)
+  const village = shallowRef<VillageCopy | null>(null)
+  const restored = ref(false)
+
+  const villages = computed(() => summary.value?.villages ?? [])
+
+  async function restore() {
+    if (restored.value) return
+    session.value = await savedSession()
+    summary.value = await savedSummary()
+    syncedAt.value = summary.value?.at ?? null
+    restored.value = true
+  }
+
+  async function guard<T>(fn: () => Promise<T>): Promise<T | null> {
+    syncing.value = true
+    error.value = null
+    try {
+      return await fn()
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+      return null
+    } finally {
+      syncing.value = false
+    }
+  }
+
+  async function signIn(name: string, password: string) {
+    const s = await guard(() => hubSignIn(base.value, name, password))
+    if (s) { session.value = s; await sync() }
+    return s !== null
+  }
+
+  async function signOut() {
+    await hubSignOut(base.value)
+    session.value = null
+  }
+
+  async function sync() {
+    const s = await guard(() => syncSummary(base.value))
+    if (s) { summary.value = s; syncedAt.value = s.at }
+    return s !== null
+  }
+
+  async function openVillage(villageId: string, refresh = true) {
+    village.value = await savedVillage(villageId)
+    if (!refresh) return village.value
+    const copy = await guard(() => syncVillage(base.value, villageId))
+    if (copy) village.value = copy
+    return village.value
+  }
+
+  return { base, session, summary, syncedAt, syncing, error, village, villages, restore, signIn, signOut, sync, openVillage }
+})
