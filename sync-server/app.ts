@@ -1,19 +1,58 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import compress from '@fastify/compress'
+import cookie from '@fastify/cookie'
+import { readFileSync } from 'node:fs'
 import type { HubConfig } from './config'
 import { couchRoutes } from './couch/routes'
+import { createEngine, type Engine } from './engine'
+import { Accounts } from './auth/accounts'
+import { Sessions } from './auth/session'
+import { Pusher } from './couch/push'
+import { openLongPolls } from './couch/changes'
 import { serveApp } from './static'
+import { townshipRoutes } from './township/routes'
 
 export { HUB_VERSION } from './version'
 
+export interface Hub {
+  app: FastifyInstance
+  engine: Engine
+  accounts: Accounts
+  pusher: Pusher
+}
+
 /** Builds the hub: the built PWA at `/`, the CouchDB-protocol API under `/couch/`. */
-export async function buildHub(config: HubConfig): Promise<FastifyInstance> {
-  const app = Fastify({
+export async function buildHub(config: HubConfig): Promise<Hub> {
+  const tls = config.tlsCert && config.tlsKey
+    ? { http2: true as const, https: { allowHTTP1: true, cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } }
+    : {}
+  const options = {
     logger: { level: config.logLevel },
-    bodyLimit: 8 * 1024 * 1024,
-  })
-  await app.register(compress, { global: true, threshold: 512 })
-  await app.register(couchRoutes, { prefix: '/couch', config })
+    bodyLimit: config.bodyLimit,
+    // Long-polls stay open for as long as the client wants; heartbeats keep them alive.
+    requestTimeout: 0,
+    keepAliveTimeout: 75_000,
+    ...tls,
+  }
+  // With a certificate: HTTPS with HTTP/2, HTTP/1.1 still accepted (one Fastify type for both).
+  const app = (Fastify as unknown as (o: typeof options) => FastifyInstance)(options)
+  const engine = createEngine(config)
+  const accounts = new Accounts(engine, { name: config.adminUser, password: config.adminPassword })
+  await accounts.load()
+  const sessions = new Sessions(accounts)
+  const pusher = new Pusher(engine, app.log)
+  await pusher.init()
+
+  await app.register(cookie)
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] })
+  await app.register(couchRoutes, { prefix: '/couch', config, engine, accounts, sessions, pusher })
+  await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions })
   await serveApp(app, config.staticDir)
-  return app
+
+  app.addHook('preClose', async () => {
+    // Answer open long-polls (empty results) so clients reconnect elsewhere or later.
+    for (const end of [...openLongPolls]) end()
+  })
+  app.addHook('onClose', async () => { await engine.close() })
+  return { app, engine, accounts, pusher }
 }

@@ -12,6 +12,10 @@ export interface HubConfig {
   tlsCert: string | null
   tlsKey: string | null
   logLevel: string
+  /** Largest request body (JSON), bytes. */
+  bodyLimit: number
+  /** Largest photo or other blob, bytes. */
+  blobMaxBytes: number
 }
 
 export class ConfigError extends Error {
@@ -42,6 +46,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(seed)) {
     throw new ConfigError(`SEED_DEMO must be true or false, not "${env.SEED_DEMO}"`)
   }
+  const bytes = (key: string, fallback: number): number => {
+    const raw = env[key]
+    if (raw === undefined || raw === '') return fallback
+    const m = /^(\d+)\s*(k|m|kb|mb)?$/i.exec(raw.trim())
+    if (!m) throw new ConfigError(`${key} must be a size in bytes, optionally with k or m (like 8m), not "${raw}"`)
+    const unit = (m[2] ?? '').toLowerCase()
+    return Number(m[1]) * (unit.startsWith('m') ? 1024 * 1024 : unit.startsWith('k') ? 1024 : 1)
+  }
+  const logLevel = env.LOG_LEVEL ?? 'info'
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "${logLevel}"`)
+  }
   return {
     host: env.HOST ?? '127.0.0.1',
     port,
@@ -53,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     staticDir: resolve(env.STATIC_DIR ?? './dist'),
     tlsCert,
     tlsKey,
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel,
+    bodyLimit: bytes('BODY_LIMIT', 8 * 1024 * 1024),
+    blobMaxBytes: bytes('BLOB_MAX_BYTES', 16 * 1024 * 1024),
   }
 }

@@ -1,0 +1,126 @@
+import { createHash, createHmac } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { sameSecret, type Accounts, type Principal } from './accounts'
+import { CouchError, unauthorized } from '../couch/errors'
+
+export const COOKIE = 'AuthSession'
+const SESSION_MS = 30 * 24 * 3600_000
+const BASIC_CACHE_MS = 10 * 60_000
+const WINDOW_MS = 5 * 60_000
+const MAX_FAILURES = 10
+
+/** Login failures per client address and per account name; too many → 429 for a while. */
+class LoginLimiter {
+  private failures = new Map<string, { count: number; since: number }>()
+
+  check(keys: string[]): void {
+    const now = Date.now()
+    for (const key of keys) {
+      const f = this.failures.get(key)
+      if (f && now - f.since < WINDOW_MS && f.count >= MAX_FAILURES) {
+        throw new CouchError(429, 'too_many_requests', 'Too many failed logins; wait a few minutes and try again.')
+      }
+    }
+  }
+
+  fail(keys: string[]): void {
+    const now = Date.now()
+    if (this.failures.size > 100_000) this.failures.clear() // bounded memory under a flood
+    for (const key of keys) {
+      const f = this.failures.get(key)
+      if (!f || now - f.since >= WINDOW_MS) this.failures.set(key, { count: 1, since: now })
+      else f.count++
+    }
+  }
+
+  succeed(keys: string[]): void { for (const key of keys) this.failures.delete(key) }
+}
+
+/**
+ * Authentication: CouchDB-style `AuthSession` cookies (HMAC-signed name and expiry) and
+ * HTTP basic auth. Basic auth results are cached briefly by header hash so a syncing
+ * tablet does not pay the slow password hash on every request; the cache is checked
+ * against the account's current credential, so a revoked device or changed password
+ * stops working at once.
+ */
+export class Sessions {
+  private basicCache = new Map<string, { name: string; stamp: string; at: number }>()
+  private limiter = new LoginLimiter()
+
+  constructor(private readonly accounts: Accounts) {}
+
+  /** Checks a name and password for `POST _session` or basic auth, with rate limiting. */
+  async login(name: string, password: string, ip: string): Promise<Principal> {
+    const keys = [`ip:${ip}`, `name:${name}`]
+    this.limiter.check(keys)
+    const p = await this.accounts.verify(name, password)
+    if (!p) {
+      this.limiter.fail(keys)
+      throw new CouchError(401, 'unauthorized', 'Name or password is incorrect.')
+    }
+    this.limiter.succeed(keys)
+    return p
+  }
+
+  /** Rate limit for other guessable secrets (enrollment codes), per client address. */
+  guard(ip: string): void { this.limiter.check([`ip:${ip}`]) }
+  failed(ip: string): void { this.limiter.fail([`ip:${ip}`]) }
+
+  cookieFor(name: string): string {
+    const payload = `${Buffer.from(name).toString('base64url')}:${(Date.now() + SESSION_MS).toString(16)}`
+    return `${payload}:${this.sign(payload)}`
+  }
+
+  private sign(payload: string): string {
+    return createHmac('sha256', this.accounts.secret).update(payload).digest('base64url')
+  }
+
+  private fromCookie(value: string): Principal | null {
+    const parts = value.split(':')
+    if (parts.length !== 3) return null
+    const [n, exp, mac] = parts as [string, string, string]
+    if (!sameSecret(this.sign(`${n}:${exp}`), mac)) return null
+    if (parseInt(exp, 16) < Date.now()) return null
+    return this.accounts.principal(Buffer.from(n, 'base64url').toString())
+  }
+
+  /** Who is asking: null for anonymous; throws 401 for bad credentials, 429 when rate-limited. */
+  async identify(req: FastifyRequest): Promise<Principal | null> {
+    const header = req.headers.authorization
+    if (header?.startsWith('Basic ')) {
+      const key = createHash('sha256').update(header).digest('base64')
+      const hit = this.basicCache.get(key)
+      if (hit && Date.now() - hit.at < BASIC_CACHE_MS && this.accounts.credentialStamp(hit.name) === hit.stamp) {
+        return this.accounts.principal(hit.name)
+      }
+      const decoded = Buffer.from(header.slice(6), 'base64').toString()
+      const colon = decoded.indexOf(':')
+      if (colon < 0) throw unauthorized('Malformed basic authorization header.')
+      const name = decoded.slice(0, colon)
+      const p = await this.login(name, decoded.slice(colon + 1), req.ip)
+      if (this.basicCache.size > 10_000) this.basicCache.clear()
+      this.basicCache.set(key, { name, stamp: this.accounts.credentialStamp(name), at: Date.now() })
+      return p
+    }
+    const cookie = req.cookies?.[COOKIE]
+    if (cookie) return this.fromCookie(cookie)
+    return null
+  }
+
+  setCookie(reply: FastifyReply, name: string, secure: boolean): void {
+    reply.setCookie(COOKIE, this.cookieFor(name), { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_MS / 1000 })
+  }
+
+  clearCookie(reply: FastifyReply): void {
+    reply.setCookie(COOKIE, '', { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 0 })
+  }
+}
+
+export function userCtx(p: Principal | null): { name: string | null; roles: string[] } {
+  if (!p) return { name: null, roles: [] }
+  switch (p.kind) {
+    case 'admin': return { name: p.name, roles: ['_admin'] }
+    case 'device': return { name: p.name, roles: ['device', `village:${p.village}`] }
+    case 'user': return { name: p.name, roles: p.village ? [p.role, `village:${p.village}`] : [p.role, `township:${p.township}`] }
+  }
+}

@@ -1,0 +1,23 @@
+/** An error answered in CouchDB's shape: `{"error":"not_found","reason":"missing"}` with CouchDB's status. */
+export class CouchError extends Error {
+  constructor(readonly status: number, readonly error: string, readonly reason: string) {
+    super(reason)
+  }
+  toJSON(): { error: string; reason: string } { return { error: this.error, reason: this.reason } }
+}
+
+export const notFound = (reason = 'missing') => new CouchError(404, 'not_found', reason)
+export const badRequest = (reason: string) => new CouchError(400, 'bad_request', reason)
+export const unauthorized = (reason = 'You are not authorized to access this db.') => new CouchError(401, 'unauthorized', reason)
+export const forbidden = (reason = 'You are not allowed to access this db.') => new CouchError(403, 'forbidden', reason)
+
+/** Turns a PouchDB error (or anything thrown) into a CouchError. */
+export function toCouchError(err: unknown): CouchError {
+  if (err instanceof CouchError) return err
+  const e = err as { status?: number; name?: string; error?: string | boolean; reason?: string; message?: string }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 600) {
+    const error = typeof e.error === 'string' ? e.error : (e.name ?? 'error')
+    return new CouchError(e.status, error, e.reason ?? e.message ?? error)
+  }
+  return new CouchError(500, 'internal_server_error', e?.message ?? 'internal error')
+}

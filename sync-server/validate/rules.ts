@@ -1,0 +1,64 @@
+import { isImmutableKind, kindOfId, toEnvelope, validateDocument } from '../../src/data/schemas/index'
+import type { Principal } from '../auth/accounts'
+
+type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
+
+/** A vote as the hub's records show it (the ballot rule reads only these fields). */
+export interface VoteRecord { opensAt?: number; closesAt?: number; closedAt?: number }
+
+/** How far before a vote's recorded opening a ballot's device time may lie (tablet clocks drift). */
+export const OPEN_SKEW_MS = 24 * 3600_000
+
+export interface Context {
+  principal: Principal
+  village: string
+  /** The hub's current version of this id (null when the hub never accepted it). */
+  current: Doc | null
+  /** A vote by id, from this push batch or the hub's records. */
+  vote: (id: string) => VoteRecord | null
+}
+
+const SAME_IGNORED = new Set(['_rev', '_revisions', '_meta', '_attachments', '_conflicts'])
+
+/** Same content apart from CouchDB/RxDB bookkeeping fields. */
+export function sameContent(a: Doc, b: Doc): boolean {
+  const strip = (d: Doc) => JSON.stringify(Object.keys(d).filter((k) => !SAME_IGNORED.has(k)).sort().map((k) => [k, d[k]]))
+  return strip(a) === strip(b)
+}
+
+/**
+ * The hub's rules for one document pushed to a village database: the shared JSON schemas
+ * (envelope + body, via validateDocument), then the domain's invariants the tablet cannot
+ * be trusted with — the village matches the database, the author is who authenticated,
+ * immutable kinds stay immutable, and ballots and check-offs only while their vote is open
+ * as the hub's records show. Returns a reason a person can read, or null when accepted.
+ */
+export function refusalReason(doc: Doc, ctx: Context): string | null {
+  const checked = validateDocument(doc)
+  if (!checked.ok) return checked.reason
+  const env = toEnvelope(doc) as { kind: string; village: string; author: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
+  if (env.refused !== undefined) return 'only the hub marks records as refused'
+  if (env.village !== ctx.village) return `this record belongs to village "${env.village}" but was sent to village "${ctx.village}"`
+
+  const p = ctx.principal
+  if (p.kind === 'device' && env.device !== p.name) return `written as device "${env.device}" but sent by device "${p.name}"`
+  if (p.kind === 'user' && env.author !== p.name && env.device !== p.name) return `written as "${env.author}" but sent by account "${p.name}"`
+
+  if (ctx.current && !ctx.current._deleted && isImmutableKind(env.kind)) {
+    return `a ${env.kind} cannot be changed once recorded`
+  }
+  if (ctx.current && kindOfId(String(doc._id)) !== String(ctx.current.kind ?? env.kind)) return 'a record cannot change its kind'
+
+  if (env.kind === 'ballot' || env.kind === 'checkoff') {
+    const vote = ctx.vote(env.ref)
+    if (!vote) return `the vote ${env.ref} is not in the hub's records`
+    const at = Number(env.kind === 'ballot' ? env.body.castAt : env.body.at)
+    if (typeof vote.closedAt === 'number' && vote.closedAt > 0 && at > vote.closedAt) {
+      return `the vote was closed (${new Date(vote.closedAt).toISOString()}) before this ${env.kind} was recorded`
+    }
+    if (typeof vote.opensAt === 'number' && at < vote.opensAt - OPEN_SKEW_MS) {
+      return `this ${env.kind} was recorded before the vote opened (${new Date(vote.opensAt).toISOString()})`
+    }
+  }
+  return null
+}
