@@ -118,5 +118,9 @@ export default defineConfig({
   ],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   server: { proxy: { '/couch': 'http://127.0.0.1:8080', '/hub': 'http://127.0.0.1:8080' } },
-  build: { target: 'es2022', sourcemap: false, manifest: true, outDir },
+  build: {
+    target: 'es2022', sourcemap: false, manifest: true, outDir,
+    // The PWA and precompress steps are slow by nature; their timing notice is noise in `npm test`.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
 })
