@@ -99,3 +99,4 @@ function doubleVotesOf(voteId: string, prefix: string, conflicts: Stored<Conflic
 }
 
 export type Repositories = Awaited<ReturnType<typeof createRepositories>>
+export * from './replication'

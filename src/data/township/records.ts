@@ -6,7 +6,7 @@
 import type { YishiDoc } from '../schemas/envelope'
 import type {
   Allocation, Answer, Attendance, Ballot, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
-  Override, Progress, Proposal, Resolution, Vote,
+  Override, Person, Progress, Proposal, Resolution, Vote,
 } from '../../domain/model/types'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
@@ -24,7 +24,18 @@ export function recordOf<T>(d: Doc): T {
 
 export interface ConflictRecord { id: string; subjectId: string; reason: string }
 export interface DecisionRecord { id: string; subjectId: string }
-export interface ProcedureRecord { id: string; current?: string; history?: { step: string; overrideId?: string }[] }
+/** A procedure document: a template (`steps`) or a running state (`current`, `history`). */
+export interface ProcedureRecord {
+  id: string
+  name?: string
+  steps?: { key: string; publicityDays?: number }[]
+  meetingRules?: Record<string, unknown>
+  templateId?: string
+  subjectId?: string
+  current?: string
+  startedAt?: number
+  history?: { step: string; completedAt?: number; by?: string; overrideId?: string }[]
+}
 
 export interface VillageRecords {
   villageId: string
@@ -44,6 +55,7 @@ export interface VillageRecords {
   objections: Objection[]
   answers: Answer[]
   proposals: Proposal[]
+  persons: Person[]
   progress: Progress[]
   overrides: Override[]
   procedures: ProcedureRecord[]
@@ -75,6 +87,7 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
     objections: of('objection'),
     answers: of('answer'),
     proposals: of('proposal'),
+    persons: of<Person>('person').map((p) => ({ ...p, roles: p.roles ?? [] })),
     progress: of('progress'),
     overrides: of('override'),
     procedures: of('procedure'),

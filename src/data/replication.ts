@@ -1,0 +1,216 @@
+/**
+ * Live replication of a village's one collection with the hub's `/couch/village-<id>/`.
+ * One collection = one long-poll per tab (the browser allows 6 HTTP/1.1 connections per origin;
+ * at 6 live long-polls nothing syncs). Stopping cancels the replication and aborts in-flight
+ * requests; starting again resumes from the checkpoints RxDB keeps locally. Errors back off
+ * exponentially (1 s → 60 s). Deletions are never pushed (archiving a year removes it locally only).
+ */
+import { BehaviorSubject, type Observable } from 'rxjs'
+import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb'
+import type { VillageDb } from './db'
+import type { YishiDoc } from './schemas'
+
+export interface HubCredentials { device: string; secret: string }
+
+export interface SyncOptions {
+  /** Hub origin ('' for same origin in the browser), e.g. http://127.0.0.1:8080 */
+  hubUrl: string
+  credentials: HubCredentials
+  batchSize?: number
+  /** ms of long-poll heartbeat; default 20 s */
+  heartbeat?: number
+  /** underlying fetch (tests and the bench count requests and bytes through it) */
+  fetch?: typeof fetch
+}
+
+export type SyncPhase = 'stopped' | 'syncing' | 'idle' | 'error'
+export interface SyncState {
+  phase: SyncPhase
+  /** last time push and pull were both complete (ms, device clock), persisted */
+  lastSyncAt: number | null
+  /** plain-words reason of the last failure, null when the last attempt worked */
+  lastError: string | null
+  /** highest seq of this device the hub has confirmed */
+  ackedSeq: number
+}
+
+/** An HTTP failure the replication retries; `message` is written for a person. */
+export class HubError extends Error {
+  override readonly name = 'HubError'
+  constructor(readonly status: number, message: string) { super(message) }
+}
+
+export function plainReason(status: number, detail = ''): string {
+  if (status === 0) return 'cannot reach the hub (no network, or the hub is off)'
+  if (status === 401) return 'the hub does not accept this tablet\'s key (enrollment revoked or expired): enroll the tablet again'
+  if (status === 403) return 'this tablet may not use this village on the hub'
+  if (status === 404) return 'the village is not set up on the hub'
+  if (status === 413) return 'a record is too large for the hub'
+  if (status === 429) return 'the hub asks to wait (too many attempts)'
+  if (status >= 500) return `the hub had a problem${detail ? `: ${detail}` : ''}`
+  return `the hub answered ${status}${detail ? `: ${detail}` : ''}`
+}
+
+function basic(c: HubCredentials): string {
+  const raw = `${c.device}:${c.secret}`
+  const bytes = new TextEncoder().encode(raw)
+  let bin = ''
+  for (const b of bytes) bin += String.fromCharCode(b)
+  return `Basic ${btoa(bin)}`
+}
+
+/**
+ * fetch with the device's credentials that throws on non-OK answers (RxDB's long-poll dies on a
+ * 401/404 otherwise) and on network errors, and can abort everything in flight.
+ */
+export function hubFetch(credentials: HubCredentials, base: typeof fetch, signal: AbortSignal, onError: (e: HubError) => void): typeof fetch {
+  const auth = basic(credentials)
+  return async (input, init = {}) => {
+    const headers = new Headers(init.headers)
+    headers.set('Authorization', auth)
+    headers.set('Accept', 'application/json')
+    let res: Response
+    try {
+      res = await base(input, { ...init, headers, signal, credentials: 'omit' })
+    } catch {
+      const err = new HubError(0, signal.aborted ? 'sync stopped' : plainReason(0))
+      if (!signal.aborted) onError(err)
+      throw err
+    }
+    if (!res.ok) {
+      let detail = ''
+      try { detail = String(((await res.json()) as { reason?: string }).reason ?? '') } catch { /* not json */ }
+      const err = new HubError(res.status, plainReason(res.status, detail))
+      onError(err)
+      throw err
+    }
+    return res
+  }
+}
+
+const STATE_KEY = 'sync-state'
+const MIN_RETRY = 1_000
+const MAX_RETRY = 60_000
+
+export class VillageSync {
+  private replication: RxCouchDBReplicationState<YishiDoc> | null = null
+  private abort: AbortController | null = null
+  private readonly subject: BehaviorSubject<SyncState>
+  private subs: { unsubscribe(): void }[] = []
+  private retryTime = MIN_RETRY
+
+  constructor(readonly vdb: VillageDb, readonly deviceId: string, private readonly opts: SyncOptions) {
+    this.subject = new BehaviorSubject<SyncState>({ phase: 'stopped', lastSyncAt: null, lastError: null, ackedSeq: 0 })
+  }
+
+  get state$(): Observable<SyncState> { return this.subject.asObservable() }
+  get state(): SyncState { return this.subject.value }
+  get running(): boolean { return this.replication !== null }
+
+  /** Loads the persisted last-sync time and acknowledged seq. */
+  async init(): Promise<this> {
+    const saved = await this.vdb.db.getLocal<{ lastSyncAt: number | null; ackedSeq: number }>(STATE_KEY)
+    if (saved) this.patch({ lastSyncAt: saved.get('lastSyncAt'), ackedSeq: saved.get('ackedSeq') })
+    return this
+  }
+
+  private patch(p: Partial<SyncState>): void {
+    this.subject.next({ ...this.subject.value, ...p })
+  }
+
+  private async persist(): Promise<void> {
+    const { lastSyncAt, ackedSeq } = this.subject.value
+    await this.vdb.db.upsertLocal(STATE_KEY, { lastSyncAt, ackedSeq }).catch(() => undefined)
+  }
+
+  /** Starts live replication (idempotent). Resumes from the local checkpoints. */
+  start(): void {
+    if (this.replication) return
+    const abort = new AbortController()
+    this.abort = abort
+    const url = `${this.opts.hubUrl.replace(/\/$/, '')}/couch/village-${this.vdb.villageId}/`
+    const onError = (e: HubError) => {
+      this.retryTime = Math.min(MAX_RETRY, this.retryTime * 2)
+      if (this.replication) this.replication.retryTime = this.retryTime
+      this.patch({ phase: 'error', lastError: e.message })
+    }
+    const batchSize = this.opts.batchSize ?? 200
+    const replication = replicateCouchDB<YishiDoc>({
+      replicationIdentifier: `yishi-${this.vdb.villageId}-hub`,
+      collection: this.vdb.docs,
+      url,
+      live: true,
+      retryTime: this.retryTime,
+      waitForLeadership: false,
+      autoStart: true,
+      fetch: hubFetch(this.opts.credentials, this.opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, onError),
+      pull: { batchSize, heartbeat: this.opts.heartbeat ?? 20_000 },
+      push: { batchSize, modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted ? null : d) as YishiDoc },
+    })
+    this.replication = replication
+    this.patch({ phase: 'syncing' })
+    this.subs.push(replication.sent$.subscribe((d) => {
+      if (d.device === this.deviceId && d.seq > this.subject.value.ackedSeq) { this.patch({ ackedSeq: d.seq }); void this.persist() }
+    }))
+    this.subs.push(replication.active$.subscribe((active) => {
+      if (active) { if (this.subject.value.phase !== 'error') this.patch({ phase: 'syncing' }) }
+    }))
+    void this.markInSyncLoop(replication)
+  }
+
+  /** Waits for each quiet moment of the replication and records it as a successful sync. */
+  private async markInSyncLoop(replication: RxCouchDBReplicationState<YishiDoc>): Promise<void> {
+    try {
+      await replication.awaitInitialReplication()
+    } catch { return }
+    const sub = replication.active$.subscribe((active) => {
+      if (!active && this.replication === replication) {
+        this.retryTime = MIN_RETRY
+        replication.retryTime = MIN_RETRY
+        this.patch({ phase: 'idle', lastError: null, lastSyncAt: Date.now() })
+        void this.persist()
+      }
+    })
+    this.subs.push(sub)
+  }
+
+  /** Stops cleanly: cancels the replication and aborts requests in flight (long-poll included). */
+  async stop(): Promise<void> {
+    const r = this.replication
+    if (!r) return
+    this.replication = null
+    for (const s of this.subs) s.unsubscribe()
+    this.subs = []
+    this.abort?.abort()
+    await r.cancel().catch(() => undefined)
+    this.patch({ phase: 'stopped' })
+  }
+
+  /** "Sync now": starts if needed, asks the hub for changes and waits (bounded) until in sync. */
+  async syncNow(timeoutMs = 60_000): Promise<boolean> {
+    this.start()
+    const r = this.replication!
+    this.retryTime = MIN_RETRY
+    r.retryTime = MIN_RETRY
+    r.reSync()
+    const done = await Promise.race([
+      r.awaitInSync().then(() => true, () => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
+    ])
+    if (done && this.replication === r && this.subject.value.phase !== 'error') {
+      this.patch({ phase: 'idle', lastError: null, lastSyncAt: Date.now() })
+      await this.persist()
+    }
+    return done && this.subject.value.phase !== 'error'
+  }
+
+  /** Local changes of this device the hub has not confirmed yet. */
+  async pendingCount(): Promise<number> {
+    return this.vdb.docs.count({ selector: { device: this.deviceId, seq: { $gt: this.subject.value.ackedSeq } } }).exec()
+  }
+}
+
+/** Creates the village's sync controller with its persisted state (does not start it). */
+export async function createSync(vdb: VillageDb, deviceId: string, opts: SyncOptions): Promise<VillageSync> {
+  return new VillageSync(vdb, deviceId, opts).init()
+}

@@ -1,0 +1,39 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
+import { createRepositories, createSync, openVillageDatabase, type VillageSync } from '@/data'
+import type { RunningHub } from '../support/hub'
+import { couch } from '../sync-server/helpers'
+
+let n = 0
+
+export async function enrollDevice(hub: RunningHub, village: string): Promise<{ id: string; secret: string }> {
+  const e = await couch(hub, '_hub/enrollments', { body: { village } })
+  if (e.status !== 201) throw new Error(`enrollment: ${e.status} ${JSON.stringify(e.body)}`)
+  const d = await couch(hub, '_hub/enroll', { auth: null, body: { code: e.body.code, label: `tablet ${++n}` } })
+  if (d.status !== 201) throw new Error(`enroll: ${d.status} ${JSON.stringify(d.body)}`)
+  return { id: d.body.device, secret: d.body.secret }
+}
+
+/** A tablet enrolled with the hub: its own RxDB database, repositories and sync controller. */
+export async function openSyncedTablet(hub: RunningHub, village: string, opts: { now?: () => number; batchSize?: number } = {}) {
+  const device = await enrollDevice(hub, village)
+  const vdb = await openVillageDatabase({ villageId: village, storage: getRxStorageMemory(), name: `sync${Date.now().toString(36)}${n}` })
+  const data = await createRepositories(vdb, { villageId: village, deviceId: device.id, actor: () => 'person:clerk', ...(opts.now ? { now: opts.now } : {}) })
+  const sync: VillageSync = await createSync(vdb, device.id, { hubUrl: hub.url, credentials: { device: device.id, secret: device.secret }, batchSize: opts.batchSize ?? 200, heartbeat: 5_000 })
+  return {
+    device, vdb, data, sync,
+    async close() { await sync.stop(); await vdb.db.remove() },
+    /** Every document as the tablet holds it, by id, without RxDB bookkeeping. */
+    async snapshot(): Promise<Map<string, string>> {
+      const docs = await vdb.docs.find().exec()
+      return new Map(docs.map((d) => { const j = d.toJSON() as any; return [j.id, JSON.stringify([j.kind, j.body, j.device, j.seq, !!j.refused])] }))
+    },
+  }
+}
+export type SyncedTablet = Awaited<ReturnType<typeof openSyncedTablet>>
+
+export async function hubDocCount(hub: RunningHub, village: string): Promise<number> {
+  const r = await couch(hub, `village-${village}/_all_docs?limit=0`)
+  if (r.status !== 200) throw new Error(`_all_docs: ${r.status} ${JSON.stringify(r.body)}`)
+  return r.body.total_rows as number
+}

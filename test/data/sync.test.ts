@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { firstValueFrom } from 'rxjs'
+import { startHub, type RunningHub } from '../support/hub'
+import { provision } from '../sync-server/helpers'
+import { eventually, openVote } from './helpers'
+import { openSyncedTablet, type SyncedTablet } from './sync-helpers'
+
+const VILLAGE = 'va'
+let hub: RunningHub
+const open: SyncedTablet[] = []
+
+beforeAll(async () => {
+  hub = await startHub()
+  await provision(hub, { township: 'tsa', villages: [VILLAGE] })
+})
+afterAll(async () => {
+  for (const t of open) await t.close().catch(() => undefined)
+  await hub?.stop({ removeData: true })
+})
+
+async function tablet(opts: Parameters<typeof openSyncedTablet>[2] = {}) {
+  const t = await openSyncedTablet(hub, VILLAGE, opts)
+  open.push(t)
+  return t
+}
+
+describe('two tablets offline, then sync', () => {
+  it('converge to the same state, lose no ballot, and both show the double vote and the edit conflict', async () => {
+    const a = await tablet()
+    const b = await tablet()
+    const vote = await a.data.votes.create(openVote())
+    const prop = await a.data.proposals.create({ title: '修路灯', description: '', proposedBy: 'person:a', createdAt: Date.now() })
+    expect(await a.sync.syncNow(20_000)).toBe(true)
+    expect(await b.sync.syncNow(20_000)).toBe(true)
+    expect(await b.data.votes.get(vote.id)).not.toBeNull()
+    await a.sync.stop(); await b.sync.stop()
+
+    // offline: both tablets take ballots; voter b is checked off on both
+    await a.data.recordBallot({ vote, voterId: 'person:a', choices: ['project:lights'], recordedBy: 'person:clerk' })
+    await a.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:path'], recordedBy: 'person:clerk' })
+    await b.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:water'], recordedBy: 'person:clerk' })
+    await b.data.recordBallot({ vote, voterId: 'person:c', choices: ['project:lights', 'project:water'], recordedBy: 'person:clerk' })
+    // offline edits of one proposal: different fields merge, the same field conflicts
+    await a.data.proposals.update(prop.id, { title: '修路灯（村口）', status: 'shortlisted' })
+    await b.data.proposals.update(prop.id, { description: '村口到祠堂', status: 'withdrawn' })
+    expect(await a.sync.pendingCount()).toBeGreaterThan(0)
+
+    for (let round = 0; round < 3; round++) {
+      expect(await a.sync.syncNow(20_000)).toBe(true)
+      expect(await b.sync.syncNow(20_000)).toBe(true)
+    }
+    await eventually(async () => {
+      const [sa, sb] = [await a.snapshot(), await b.snapshot()]
+      return sa.size === sb.size && [...sa].every(([id, v]) => sb.get(id) === v)
+    }, 20_000, 200)
+
+    for (const t of [a, b]) {
+      expect(await t.data.ballots.count({ ref: vote.id })).toBe(4)
+      const doubles = await firstValueFrom(t.data.doubleVotes$(vote.id))
+      expect(doubles.map((d) => d.voterId)).toEqual(['person:b'])
+      const p = await t.data.proposals.get(prop.id)
+      expect(p).toMatchObject({ title: '修路灯（村口）', description: '村口到祠堂' })
+      const conflicts = (await t.data.conflicts.list()).filter((c) => c.subjectId === prop.id)
+      expect(conflicts).toHaveLength(1)
+      expect(conflicts[0]?.fields).toEqual(['status'])
+      expect(await t.sync.pendingCount()).toBe(0)
+    }
+  })
+
+  it('shows a refused ballot as a rejection in plain words, and the rest of the sync goes through', async () => {
+    const a = await tablet()
+    const b = await tablet()
+    const vote = await a.data.votes.create(openVote())
+    expect(await a.sync.syncNow(20_000)).toBe(true)
+    expect(await b.sync.syncNow(20_000)).toBe(true)
+    await b.sync.stop()
+    // the vote is closed early on tablet A while tablet B is away and still takes a ballot
+    await a.data.votes.update(vote.id, { closedAt: Date.now() - 60_000 })
+    expect(await a.sync.syncNow(20_000)).toBe(true)
+    const { ballotId } = await b.data.recordBallot({ vote, voterId: 'person:c', choices: ['project:path'], recordedBy: 'person:clerk' })
+    const other = await b.data.proposals.create({ title: '公厕', proposedBy: 'person:c', createdAt: Date.now() })
+
+    await b.sync.syncNow(20_000)
+    await eventually(async () => (await b.data.rejections.list()).some((r) => r.subjectId === ballotId), 20_000)
+    const rejection = (await b.data.rejections.list()).find((r) => r.subjectId === ballotId)
+    expect(rejection?.reason).toMatch(/vote was closed/)
+    expect((await b.data.ballots.list({ ref: vote.id })).map((x) => x.id)).not.toContain(ballotId)
+    const refused = (await b.data.ballots.list({ ref: vote.id, includeRefused: true })).find((x) => x.id === ballotId)
+    expect(refused?.meta.refused?.reason).toMatch(/vote was closed/)
+    expect(await a.sync.syncNow(20_000)).toBe(true)
+    await eventually(async () => (await a.data.proposals.get(other.id)) !== null, 20_000)
+  })
+})
