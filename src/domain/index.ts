@@ -29,6 +29,10 @@
  *   `openObjections`, `overdueObjections`, `mayProceed`, `assertMayProceed`, `republish`.
  * - audit (audit.ts): `appendAudit`, `auditHash`, `verifyAuditChain` (first broken/missing link).
  * - compliance (compliance.ts): `complianceFlags` and the five checks behind it.
+ * - one person, one vote (doublevote.ts; the secrecy design is written there):
+ *   `sealKeyPair`, `sealBallotRef`, `openSealLayer`, `openSeal`, `coarseCastTime`,
+ *   `findDoubleVotes`, `proposeResolution`, `doubleVoteResolution`, `unresolvedDoubleVotes`,
+ *   `voidList`, `countableBallots`.
  */
 export * from './errors.ts'
 export * from './model/types.ts'
@@ -51,3 +55,4 @@ export * from './money.ts'
 export * from './publicity.ts'
 export * from './audit.ts'
 export * from './compliance.ts'
+export * from './doublevote.ts'
