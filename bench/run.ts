@@ -92,7 +92,7 @@ async function runGroup(group: Group): Promise<GroupOutcome> {
       cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'], env: process.env,
     })
     proc.stderr.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk)
+      process.stderr.write(chunk.toString())
       stderrTail = (stderrTail + chunk.toString()).slice(-2000)
     })
     const timer = setTimeout(() => { stderrTail += `\ntimed out after ${GROUP_TIMEOUT_MS / 1000} s`; proc.kill('SIGKILL') }, GROUP_TIMEOUT_MS)
