@@ -1,0 +1,187 @@
+/**
+ * A township's year of council data, generated: villages with courtyards, a roster, proposals,
+ * monthly council meetings with attendance and resolutions, a project vote with check-offs and
+ * ballots, fund, allocations, expenses with co-signatures, notices, objections, progress, and a
+ * per-device audit event for every write (as tablets write them). Deterministic for a seed.
+ *
+ * `run()` (npm run bench) loads 30 villages into a real hub and measures what a township staff
+ * device does: sign in, fetch the summaries, open one village in full.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+
+export type CouchDoc = Record<string, unknown> & { _id: string }
+
+const DAY = 24 * 3600 * 1000
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1
+  return () => {
+    s ^= s << 13; s >>>= 0
+    s ^= s >>> 17
+    s ^= s << 5; s >>>= 0
+    return s / 0x1_0000_0000
+  }
+}
+
+export interface VillageOptions {
+  villageId: string
+  townshipId: string
+  name: string
+  year: number
+  seed: number
+  /** Adults on the roster (default 240). */
+  people?: number
+  /** Devices (tablets) that write (default 3). */
+  tablets?: number
+  /** Add compliance problems: an expense without co-signature, a resolution adopted without quorum. */
+  problems?: boolean
+  /** Write a per-device audit event for every record (default true). */
+  audit?: boolean
+}
+
+export interface GeneratedVillage {
+  docs: CouchDoc[]
+  voteId: string
+  /** Expense ids left without co-signature (when `problems`). */
+  uncosigned: string[]
+}
+
+export function generateVillage(o: VillageOptions): GeneratedVillage {
+  const rand = rng(o.seed)
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!
+  const v = o.villageId
+  const start = Date.UTC(o.year, 0, 6, 1)
+  const docs: CouchDoc[] = []
+  const tablets = Array.from({ length: o.tablets ?? 3 }, (_, i) => `dev-${v}-${i + 1}`)
+  const chains = new Map(tablets.map((d) => [d, { seq: 0, prev: '' }]))
+  const withAudit = o.audit ?? true
+  let hubSeq = 0
+
+  function put(kind: string, rest: string, body: Record<string, unknown>, at: number, ref = '', device = pick(tablets), author = `person:${v}-7`): string {
+    const id = `${kind}:${rest}`
+    const chain = chains.get(device)
+    const seq = chain ? ++chain.seq : ++hubSeq
+    docs.push({ _id: id, kind, v: 1, village: v, year: o.year, author, device, deviceTime: at, seq, ref, body })
+    if (withAudit && chain) {
+      const digest = bytesToHex(sha256(new TextEncoder().encode(JSON.stringify(body))))
+      const hash = bytesToHex(sha256(new TextEncoder().encode(`${chain.prev}|${id}|${digest}`)))
+      const n = ++chain.seq
+      docs.push({
+        _id: `audit:${device}.${n}`, kind: 'audit', v: 1, village: v, year: o.year, author, device, deviceTime: at, seq: n, ref: id,
+        body: { device, seq: n, at, actor: author, action: 'insert', subjectId: id, digest, prevHash: chain.prev, hash },
+      })
+      chain.prev = hash
+    }
+    return id
+  }
+
+  put('village', v, { townshipId: o.townshipId, name: o.name, procedureId: '' }, start, '', 'hub', 'hub')
+  const fundId = put('fund', `${v}-${o.year}`, { year: o.year, amount: 20_000_000, source: '村级公共服务和社会管理专项资金' }, start, '', 'hub', 'hub')
+  const units = Array.from({ length: 6 }, (_, i) => put('unit', `${v}-u${i + 1}`, { kind: 'courtyard', name: `第${i + 1}院落` }, start))
+  const nPeople = o.people ?? 240
+  const people: string[] = []
+  for (let i = 0; i < nPeople; i++) {
+    const roles = i < 15 ? ['council-member'] : i < 18 ? ['supervisor'] : i === 18 ? ['clerk'] : []
+    people.push(put('person', `${v}-${i + 1}`, {
+      name: `村民${i + 1}`, householdId: `household:${v}-${Math.floor(i / 3) + 1}`, unitId: units[i % units.length],
+      adult: true, eligible: true, householdHead: i % 3 === 0, roles,
+    }, start + i * 1000))
+  }
+  const council = people.slice(0, 15)
+  const supervisors = people.slice(15, 18)
+  const clerk = people[18]!
+
+  // Proposals and comments (collect, feed back).
+  const proposals: { id: string; cost: number; title: string }[] = []
+  for (let i = 0; i < 40; i++) {
+    const cost = (20 + Math.floor(rand() * 80)) * 100_000
+    const title = `${pick(['路灯', '便道', '水渠', '垃圾亭', '老年活动室', '健身器材', '护栏', '绿化'])}${i + 1}`
+    const id = put('proposal', `${v}-p${i + 1}`, {
+      unitId: pick(units), title, description: `${title}：村民提出的民生项目。`, proposedBy: pick(people), createdAt: start + i * DAY,
+      status: i < 12 ? 'candidate' : 'open', mergedInto: '', estimatedCost: cost, photos: [],
+    }, start + i * DAY)
+    proposals.push({ id, cost, title })
+    for (let c = 0; c < 2; c++) put('comment', `${v}-p${i + 1}-c${c + 1}`, { on: id, text: '同意，希望尽快实施。', by: pick(people), at: start + (i + 1) * DAY }, start + (i + 1) * DAY, id)
+  }
+
+  // Monthly council meetings: attendance and resolutions.
+  for (let m = 0; m < 12; m++) {
+    const at = Date.UTC(o.year, m, 15, 2)
+    const meetingId = put('meeting', `${v}-m${m + 1}`, {
+      unitId: '', kind: 'village-council', title: `${m + 1}月议事会`, scheduledAt: at, place: '村委会议室',
+      agenda: [{ key: 'a1', title: '议题' }], memberCount: council.length, minutes: '会议纪要……', status: 'closed',
+    }, at)
+    const notQuorate = o.problems && m === 2
+    const present = notQuorate ? council.slice(0, 8) : council.filter(() => rand() < 0.9).slice(0, 15)
+    const counted = present.length >= 10 ? present : council.slice(0, 12)
+    const attendees = notQuorate ? present : counted
+    for (const p of attendees) put('attendance', `${v}-m${m + 1}-${p.split(':')[1]}`, { meetingId, personId: p, at, recordedBy: clerk, proxyFor: '' }, at, meetingId)
+    for (let r = 0; r < 2; r++) {
+      const yes = Math.min(attendees.length, notQuorate ? 8 : 9 + Math.floor(rand() * 4))
+      put('resolution', `${v}-m${m + 1}-r${r + 1}`, {
+        meetingId, agendaKey: 'a1', motion: `第${m + 1}次会议第${r + 1}项决议`, members: council.length, present: attendees.length,
+        yes, no: attendees.length - yes, abstain: 0, outcome: 'adopted', explanation: '', at, recordedBy: clerk,
+      }, at, meetingId)
+    }
+  }
+
+  // The project vote (approval, greedy), with check-offs and ballots; then the decision notice.
+  const candidates = proposals.slice(0, 12).map((p) => ({ id: `cand:${p.id.split(':')[1]}`, title: p.title, cost: p.cost, proposalIds: [p.id] }))
+  const opensAt = Date.UTC(o.year, 4, 10, 0)
+  const closesAt = Date.UTC(o.year, 4, 12, 10)
+  const voteId = put('vote', `${v}-v1`, {
+    unitId: '', kind: 'project-selection', title: `${o.year}年度民生项目投票`, candidates, ballotType: 'approval', minChoices: 1, maxChoices: 4,
+    budget: 20_000_000, opensAt, closesAt, closedAt: 0, roster: people, perHousehold: false, rule: 'greedy', sealKeys: [],
+  }, opensAt - DAY)
+  const popular = candidates.map(() => rand())
+  const voters = people.filter(() => rand() < 0.6)
+  voters.forEach((p, i) => {
+    const at = opensAt + 3600_000 + i * 60_000
+    put('checkoff', `${v}-v1:${p.split(':')[1]}`, { voteId, voterId: p, at, device: '', recordedBy: clerk, seal: '' }, at, voteId)
+    const choices = candidates.filter((_, k) => rand() < popular[k]! * 0.6).slice(0, 4).map((c) => c.id)
+    put('ballot', `${v}-b${i + 1}-${Math.floor(rand() * 1e9).toString(36)}`, { voteId, choices: choices.length ? choices : [candidates[0]!.id], castAt: at }, at, voteId)
+  })
+  const decisionAt = closesAt + DAY
+  const noticeId = put('notice', `${v}-n-decision`, {
+    stage: 'decision', subjectId: voteId, title: '投票结果公示', body: '……', startAt: decisionAt, endAt: decisionAt + 7 * DAY, republishes: '', photos: [],
+  }, decisionAt, voteId)
+  for (let k = 0; k < 3; k++) {
+    const objection = put('objection', `${v}-o${k + 1}`, { noticeId, raisedBy: pick(people), text: '对排序有疑问。', at: decisionAt + DAY }, decisionAt + DAY, noticeId)
+    put('answer', `${v}-a${k + 1}`, { objectionId: objection, answeredBy: clerk, text: '已解释。', at: decisionAt + 2 * DAY }, decisionAt + 2 * DAY, objection)
+  }
+
+  // Allocations (top candidates within the fund), progress, expenses with co-signatures, accounts notices.
+  let left = 20_000_000
+  const funded = [...candidates].sort((a, b) => a.cost - b.cost).filter((c) => (c.cost <= left ? ((left -= c.cost), true) : false)).slice(0, 6)
+  const workStart = decisionAt + 10 * DAY
+  const uncosigned: string[] = []
+  funded.forEach((c, i) => {
+    put('allocation', `${v}-al${i + 1}`, { fundId, projectId: c.id, title: c.title, amount: c.cost, decidedBy: clerk, at: workStart }, workStart, fundId)
+    for (let s = 0; s < 4; s++) put('progress', `${v}-pr${i + 1}-${s + 1}`, { projectId: c.id, at: workStart + s * 20 * DAY, by: clerk, text: `进度${s * 25}%`, startsWork: s === 0, percent: s * 25 }, workStart + s * 20 * DAY, c.id)
+    for (let e = 0; e < 8; e++) {
+      const at = workStart + (e + 1) * 12 * DAY
+      const ledgerId = put('ledger', `${v}-l${i + 1}-${e + 1}`, {
+        fundId, projectId: c.id, kind: 'expense', amount: Math.floor(c.cost / 10), payee: '施工队', description: `${c.title}材料费`, at, recordedBy: clerk, photos: [],
+      }, at, fundId)
+      if (o.problems && i === 0 && e === 7) { uncosigned.push(ledgerId); continue }
+      put('cosign', `${v}-l${i + 1}-${e + 1}-s`, { ledgerId, supervisorId: supervisors[e % supervisors.length], approve: true, note: '', at: at + DAY }, at + DAY, ledgerId)
+    }
+  })
+  for (let q = 0; q < 4; q++) {
+    const at = Date.UTC(o.year, q * 3 + 2, 28)
+    put('notice', `${v}-n-accounts-${q + 1}`, { stage: 'accounts', subjectId: fundId, title: `第${q + 1}季度财务公开`, body: '……', startAt: at, endAt: at + 7 * DAY, republishes: '', photos: [] }, at, fundId)
+  }
+  return { docs, voteId, uncosigned }
+}
+
+export interface TownshipOptions { townshipId: string; villages: number; year: number; seed?: number; problems?: number }
+
+export function generateTownship(o: TownshipOptions): { villageId: string; name: string; docs: CouchDoc[] }[] {
+  return Array.from({ length: o.villages }, (_, i) => {
+    const villageId = `${o.townshipId}-v${String(i + 1).padStart(2, '0')}`
+    const name = `第${i + 1}村`
+    const { docs } = generateVillage({ villageId, townshipId: o.townshipId, name, year: o.year, seed: (o.seed ?? 7) * 1000 + i, problems: i < (o.problems ?? 3) })
+    return { villageId, name, docs }
+  })
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import { generateVillage, type CouchDoc } from '../../../bench/township-data'
+import { fromCouch } from '@/data/township/records'
+import { summarizeVillage } from '@/data/township/summarize'
+import { validateDocument } from '@/data/schemas'
+
+const END_OF_YEAR = Date.UTC(2026, 11, 20)
+const docsOf = (docs: CouchDoc[]) => docs.map((d) => fromCouch(d))
+
+describe('township summary of a village year', () => {
+  const clean = generateVillage({ villageId: 'qingbo', townshipId: 'huayuan', name: '清波村', year: 2026, seed: 3, problems: false })
+  const messy = generateVillage({ villageId: 'qingbo', townshipId: 'huayuan', name: '清波村', year: 2026, seed: 3, problems: true })
+
+  it('generates only documents the shared schemas accept', () => {
+    const invalid = messy.docs.map((d) => validateDocument(d)).filter((r) => !r.ok)
+    expect(invalid).toEqual([])
+  })
+
+  it('reports money, turnout, meetings and the step of the cycle from the records', () => {
+    const s = summarizeVillage('qingbo', docsOf(clean.docs), END_OF_YEAR)
+    expect(s.name).toBe('清波村')
+    expect(s.fund).toBe(20_000_000)
+    expect(s.allocated).toBeLessThanOrEqual(s.fund)
+    expect(s.spent).toBeGreaterThan(0)
+    expect(s.step).toBe('publicise-accounts')
+    expect(s.meetings).toHaveLength(12)
+    expect(s.meetings.every((m) => m.quorate === true)).toBe(true)
+    const ballots = clean.docs.filter((d) => d.kind === 'ballot').length
+    expect(s.lastVote?.ballots).toBe(ballots)
+    expect(s.lastVote?.turnout).toBeCloseTo(ballots / 240, 5)
+    expect(s.lastVote?.selected.length).toBeGreaterThan(0)
+    expect(s.lastVote!.cost).toBeLessThanOrEqual(s.lastVote!.budget)
+    expect(s.openObjections).toBe(0)
+    expect(s.flags).toEqual([])
+    expect(s.tablets.map((t) => t.device)).toEqual(['dev-qingbo-1', 'dev-qingbo-2', 'dev-qingbo-3'])
+  })
+
+  it('raises the domain’s flags for an uncosigned expense and a resolution adopted without quorum', () => {
+    const s = summarizeVillage('qingbo', docsOf(messy.docs), END_OF_YEAR)
+    expect(s.flags.map((f) => f.code).sort()).toEqual(['adopted-without-quorum', 'adopted-without-quorum', 'expense-without-cosign'])
+    expect(s.flags.find((f) => f.code === 'expense-without-cosign')?.ref).toBe(messy.uncosigned[0])
+    expect(s.meetings[2]?.quorate).toBe(false)
+  })
+
+  it('counts unanswered objections, overdue publicity and unresolved double votes; leaves refused documents out', () => {
+    const base = docsOf(clean.docs)
+    const env = (id: string, kind: string, body: Record<string, unknown>, ref = '') =>
+      fromCouch({ _id: id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:qingbo-7', device: 'dev-x', deviceTime: END_OF_YEAR, seq: 1, ref, body })
+    const notice = base.find((d) => d.kind === 'notice' && d.body.stage === 'decision')!
+    const extra = [
+      env('objection:late', 'objection', { noticeId: notice.id, raisedBy: 'person:qingbo-30', text: '没有答复', at: END_OF_YEAR }, notice.id),
+      env('conflict:dv1', 'conflict', { subjectId: 'checkoff:qingbo-v1:qingbo-40', reason: 'double-checkoff', winner: { device: 'a', seq: 1 }, loser: {} }),
+      env('conflict:dv2', 'conflict', { subjectId: 'checkoff:qingbo-v1:qingbo-41', reason: 'double-checkoff', winner: { device: 'a', seq: 2 }, loser: {} }),
+      env('decision:dv2', 'decision', { subjectId: 'conflict:dv2', outcome: 'keep-first', reason: '监事会核对', by: 'person:qingbo-16' }),
+      { ...env('ledger:refused', 'ledger', { fundId: 'fund:qingbo-2026', kind: 'expense', amount: 99_999_999, description: 'x', at: END_OF_YEAR }), refused: { reason: 'test', at: 1 } },
+    ]
+    const before = summarizeVillage('qingbo', base, END_OF_YEAR)
+    const s = summarizeVillage('qingbo', [...base, ...extra], END_OF_YEAR)
+    expect(s.openObjections).toBe(1)
+    expect(s.publicityOverdue).toBe(1)
+    expect(s.doubleVotes).toBe(1)
+    expect(s.spent).toBe(before.spent)
+    expect(s.docCount).toBe(before.docCount + 4)
+  })
+
+  it('takes tablet sync times and upstream times from the hub, not from device clocks', () => {
+    const s = summarizeVillage('qingbo', docsOf(clean.docs), END_OF_YEAR, {
+      deviceSync: { 'dev-qingbo-2': 123 }, lastReachedTownship: 456, lastReachedDistrict: 789,
+    })
+    expect(s.tablets.map((t) => t.lastSyncAt)).toEqual([null, 123, null])
+    expect([s.lastReachedTownship, s.lastReachedDistrict]).toEqual([456, 789])
+  })
+})
