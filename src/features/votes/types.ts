@@ -1,0 +1,67 @@
+// View models for the vote screens. Stores map repository records to these; components
+// only render them and emit what the person did. Money is integer fen.
+
+export type BallotType = 'approval' | 'knapsack' | 'choose-one'
+export type SelectionMethod = 'greedy' | 'greedy-no-skip' | 'mes'
+/** As the records show at this moment (domain `voteStatus`). */
+export type VoteStatus = 'scheduled' | 'open' | 'closed'
+
+export interface CandidateView {
+  id: string
+  name: string
+  /** fen */
+  cost: number
+  /** A small image as a data: URL, or '' for the placeholder. */
+  picture: string
+  /** Vant icon name of the proposal's category, shown when there is no picture. */
+  icon: string
+  description: string
+}
+
+export interface VoteView {
+  id: string
+  title: string
+  ballotType: BallotType
+  method: SelectionMethod
+  /** Most options a voter may tick (0 = no limit). */
+  maxChoices: number
+  /** fen */
+  budget: number
+  opensAt: number
+  closesAt: number
+  status: VoteStatus
+  perHousehold: boolean
+  candidates: CandidateView[]
+}
+
+export interface VoterView {
+  id: string
+  name: string
+  household: string
+  unit: string
+  checkedOff: boolean
+}
+
+export interface ResultRow {
+  candidateId: string
+  name: string
+  cost: number
+  votes: number
+  funded: boolean
+  explanation: string
+}
+
+export interface ResultsView {
+  rows: ResultRow[]
+  electronic: number
+  paper: number
+  budget: number
+  allocated: number
+  explanation: string
+}
+
+export type PaperState =
+  | { kind: 'none' }
+  | { kind: 'waiting'; by: string }
+  | { kind: 'confirmed' }
+  | { kind: 'disagree'; detail: string }

@@ -1,0 +1,106 @@
+import { defineStore } from 'pinia'
+import { computed, shallowRef } from 'vue'
+import { combineLatest, type Subscription } from 'rxjs'
+import type * as D from '@/domain'
+import type { ConflictRecordDoc, Decision, Repositories, Stored } from '@/data'
+
+export type ConflictReason = ConflictRecordDoc['reason']
+
+export interface ConflictSide { device: string; at: number; author: string; summary: string }
+export interface ConflictDecisionView { outcome: string; reason: string; by: string; at: number }
+export interface ConflictView {
+  /** The record the council decides on: the check-off id (double vote) or the conflict record id. */
+  id: string
+  reason: ConflictReason
+  /** What it is about, for people: the voter's name, the record's title. */
+  title: string
+  /** The vote or record it belongs to, for context. */
+  context: string
+  sides: ConflictSide[]
+  /** The outcomes the council may record for this kind of conflict. */
+  options: string[]
+  decision: ConflictDecisionView | null
+}
+
+const OPTIONS: Record<ConflictReason, string[]> = {
+  'double-checkoff': ['void-extra', 'keep-both', 'void-both'],
+  'duplicate-insert': ['keep-first', 'noted'],
+  'concurrent-edit': ['keep-second', 'merge', 'noted'],
+}
+
+/**
+ * The queue of double votes and edit conflicts found by sync. Double check-offs of one voter
+ * are one item (decided on the check-off id); every other conflict record is its own item.
+ * A decision is an immutable `decision` record: the item then shows as resolved, with who and why.
+ */
+export const useConflictsStore = defineStore('conflicts', () => {
+  const repos = shallowRef<Repositories | null>(null)
+  const conflicts = shallowRef<Stored<ConflictRecordDoc>[]>([])
+  const decisions = shallowRef<Stored<Decision>[]>([])
+  const persons = shallowRef<Stored<D.Person>[]>([])
+  const votes = shallowRef<Stored<D.Vote>[]>([])
+  const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
+  let now: () => number = Date.now
+  const subs: Subscription[] = []
+
+  function attach(r: Repositories, opts: { now?: () => number } = {}): void {
+    for (const s of subs.splice(0)) s.unsubscribe()
+    repos.value = r
+    if (opts.now) now = opts.now
+    subs.push(combineLatest([r.conflicts.list$({ oldestFirst: true }), r.decisions.list$(), r.persons.list$(), r.votes.list$(), r.checkoffs.list$()])
+      .subscribe(([c, d, p, v, k]) => { conflicts.value = c; decisions.value = d; persons.value = p; votes.value = v; checkoffs.value = k }))
+  }
+
+  const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
+
+  const items = computed<ConflictView[]>(() => {
+    const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))
+    const grouped = new Map<string, ConflictView>()
+    for (const c of conflicts.value) {
+      const key = c.reason === 'double-checkoff' ? c.subjectId : c.id
+      const loser = c.loser
+      let item = grouped.get(key)
+      if (!item) {
+        const body = (loser?.body ?? {}) as Record<string, unknown>
+        const winnerDoc = c.reason === 'double-checkoff' ? checkoffs.value.find((k) => k.id === c.subjectId) : undefined
+        const vote = votes.value.find((v) => v.id === (body.voteId ?? loser?.ref))
+        const title = c.reason === 'double-checkoff' ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? c.subjectId)
+        const d = decided.get(key)
+        item = {
+          id: key, reason: c.reason, title, context: vote?.title ?? '',
+          sides: [{ device: c.winner.device, at: winnerDoc?.meta.deviceTime ?? 0, author: nameOf(winnerDoc?.recordedBy ?? c.winner.author ?? ''), summary: '' }],
+          options: OPTIONS[c.reason],
+          decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null,
+        }
+        grouped.set(key, item)
+      }
+      const b = (loser?.body ?? {}) as Record<string, unknown>
+      item.sides.push({
+        device: loser?.device ?? '', at: loser?.deviceTime ?? 0, author: nameOf(String(b.recordedBy ?? loser?.author ?? '')),
+        summary: c.fields.length ? c.fields.join(', ') : '',
+      })
+    }
+    return [...grouped.values()]
+  })
+  const open = computed(() => items.value.filter((c) => !c.decision))
+  const resolved = computed(() => items.value.filter((c) => c.decision))
+  /** Council members and supervisors, who may record a decision. */
+  const deciders = computed(() => persons.value
+    .filter((p) => p.roles.some((r) => r === 'council-member' || r === 'supervisor' || r === 'courtyard-council-member'))
+    .map((p) => ({ id: p.id, name: p.name })))
+
+  async function load(): Promise<void> { /* live from attach() */ }
+
+  /** Records the council's decision on one item. */
+  async function resolve(id: string, outcome: string, reason: string, by: string): Promise<void> {
+    const r = repos.value
+    if (!r) throw new Error('This tablet has no village database open yet')
+    const item = items.value.find((c) => c.id === id)
+    if (!item) throw new Error(`${id} is not waiting for a decision`)
+    if (item.decision) throw new Error('This has already been decided')
+    if (!item.options.includes(outcome)) throw new Error(`${outcome} is not a possible decision here`)
+    await r.decisions.create({ subjectId: id, outcome, reason, by, keep: '', at: now() })
+  }
+
+  return { items, open, resolved, deciders, attach, load, resolve }
+})

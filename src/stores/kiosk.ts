@@ -1,0 +1,126 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { holdUpdates } from '@/modules/pwa'
+import type { CandidateView, VoteView, VoterView } from '@/features/votes/types'
+import { useVotesStore } from './votes'
+
+/**
+ * The ballot kiosk's screens, one at a time:
+ *   locked → find (clerk checks off a voter) → handover → ballot → confirm → thanks → neutral → (PIN) find …
+ * The voter's choices live only here, only between `start` and `cast`, and are wiped before
+ * the thank-you screen shows, so nothing of the last ballot stays on the tablet's screen.
+ */
+export type KioskPhase = 'locked' | 'find' | 'handover' | 'ballot' | 'confirm' | 'thanks' | 'neutral' | 'exit'
+
+export const useKioskStore = defineStore('kiosk', () => {
+  const votes = useVotesStore()
+  const phase = ref<KioskPhase>('locked')
+  const voteId = ref('')
+  const clerkId = ref('')
+  const voterName = ref('')
+  // The voter being served: kept only until the ballot is cast, never shown after.
+  const voterId = ref('')
+  const selected = ref<string[]>([])
+  const error = ref('')
+  const busy = ref(false)
+  const release = shallowRef<(() => void) | null>(null)
+
+  const vote = computed<VoteView | null>(() => votes.current)
+  const voters = computed<VoterView[]>(() => votes.voters)
+  const chosen = computed<CandidateView[]>(() => (vote.value?.candidates ?? []).filter((c) => selected.value.includes(c.id)))
+  const blocked = computed(() => (vote.value ? votes.blockedChoices(vote.value, selected.value) : []))
+  const spent = computed(() => chosen.value.reduce((sum, c) => sum + c.cost, 0))
+  const problem = computed(() => (vote.value ? votes.ballotProblem(vote.value, selected.value) : ''))
+
+  async function enter(id: string): Promise<void> {
+    voteId.value = id
+    await votes.load(id)
+    phase.value = 'locked'
+    clearVoter()
+    release.value ??= holdUpdates('ballot')
+  }
+
+  function leave(): void {
+    clearVoter()
+    clerkId.value = ''
+    phase.value = 'locked'
+    release.value?.()
+    release.value = null
+  }
+
+  function clearVoter(): void {
+    selected.value = []
+    voterName.value = ''
+    voterId.value = ''
+    error.value = ''
+  }
+
+  /** The clerk's PIN opens the find screen (from locked or neutral), or leaves the kiosk (from exit). */
+  async function unlock(pin: string): Promise<boolean> {
+    busy.value = true
+    try {
+      const clerk = await votes.verifyClerk(pin)
+      if (!clerk) { error.value = 'badPin'; return false }
+      error.value = ''
+      clerkId.value = clerk
+      if (phase.value === 'exit') { leave(); return true }
+      phase.value = 'find'
+      return true
+    } finally { busy.value = false }
+  }
+
+  function askExit(): void {
+    clerkId.value = ''
+    error.value = ''
+    phase.value = 'exit'
+  }
+
+  /** The clerk has found and identified the voter; the check-off is written with the ballot. */
+  function checkOff(personId: string): void {
+    const voter = voters.value.find((v) => v.id === personId)
+    if (!voter || voter.checkedOff) { error.value = 'alreadyVoted'; return }
+    error.value = ''
+    voterId.value = personId
+    voterName.value = voter.name
+    selected.value = []
+    phase.value = 'handover'
+  }
+
+  function start(): void {
+    selected.value = []
+    phase.value = 'ballot'
+  }
+
+  function toggle(candidateId: string): void {
+    if (selected.value.includes(candidateId)) selected.value = selected.value.filter((c) => c !== candidateId)
+    else if (!blocked.value.includes(candidateId)) selected.value = [...selected.value, candidateId]
+  }
+
+  function review(): void { error.value = ''; phase.value = 'confirm' }
+  function back(): void { phase.value = 'ballot' }
+
+  async function cast(): Promise<boolean> {
+    if (!vote.value || problem.value) return false
+    busy.value = true
+    try {
+      await votes.castBallot(voteId.value, voterId.value, [...selected.value], clerkId.value)
+      clearVoter()
+      clerkId.value = ''
+      phase.value = 'thanks'
+      return true
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+      return false
+    } finally { busy.value = false }
+  }
+
+  function done(): void {
+    clearVoter()
+    phase.value = 'neutral'
+  }
+
+  return {
+    phase, voteId, clerkId, voterId, voterName, selected, error, busy, vote, voters, chosen, blocked, spent, problem,
+    enter, leave, unlock, askExit, checkOff, start, toggle, review, back, cast, done,
+  }
+})

@@ -1,0 +1,102 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { combineLatest, type Subscription } from 'rxjs'
+import * as D from '@/domain'
+import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored } from '@/data'
+
+export interface DeviceChainView { device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'; detail: string }
+export interface ComplianceItemView { key: string; ok: boolean; detail: string }
+export interface RejectionView { id: string; subject: string; what: string; reason: string; device: string; at: number }
+
+type AuditBody = Stored<AuditDoc> & { device?: string; seq?: number; at?: number; actor?: string; action?: string; subjectId?: string; prevHash?: string; hash?: string }
+
+/** The supervisory committee's checks: audit chains per device, compliance of the cycle, refused records. */
+export const useSupervisionStore = defineStore('supervision', () => {
+  const repos = shallowRef<Repositories | null>(null)
+  const audit = shallowRef<AuditBody[]>([])
+  const reports = ref<Record<string, D.ChainReport>>({})
+  const rejectionDocs = shallowRef<Stored<{ id: string; subjectId: string; reason: string; device?: string; at?: number }>[]>([])
+  const input = shallowRef<D.ComplianceInput | null>(null)
+  const openDoubles = ref(0)
+  const openObjections = ref(0)
+  let now: () => number = Date.now
+  const subs: Subscription[] = []
+
+  function attach(r: Repositories, opts: { now?: () => number } = {}): void {
+    for (const s of subs.splice(0)) s.unsubscribe()
+    repos.value = r
+    if (opts.now) now = opts.now
+    reports.value = {}
+    subs.push(r.audit.list$({ oldestFirst: true }).subscribe((a) => { audit.value = a as AuditBody[] }))
+    subs.push(r.rejections.list$().subscribe((x) => { rejectionDocs.value = x }))
+    subs.push(combineLatest([r.meetings.list$(), r.resolutions.list$(), r.ledger.list$(), r.cosignatures.list$(), r.persons.list$(), r.progress.list$(), r.funds.list$(), r.allocations.list$()])
+      .subscribe(([meetings, resolutions, ledger, cosigns, persons, progress, funds, allocations]) => {
+        input.value = {
+          now: now(), meetings, resolutions: resolutions as unknown as (Resolution & D.Resolution)[], meetingRules: D.DEFAULT_MEETING_RULES,
+          ledger, cosigns, cosignRule: { supervisors: persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id) },
+          progress, funds, allocations,
+        }
+      }))
+    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$()]).subscribe(([c, d]) => { openDoubles.value = undecided(c, d) }))
+    subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
+      openObjections.value = n.reduce((sum, notice) => sum + D.openObjections(notice, o, a).length, 0)
+    }))
+  }
+
+  function undecided(conflicts: readonly ConflictRecordDoc[], decisions: readonly Decision[]): number {
+    const decided = new Set(decisions.map((d) => d.subjectId))
+    return new Set(conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId)).map((c) => c.subjectId)).size
+  }
+
+  /** The audit records as the domain's events (one chain per device). */
+  const events = computed<D.AuditEvent[]>(() => audit.value.map((a) => ({
+    id: a.id, device: String(a.device ?? a.meta.device), seq: Number(a.seq ?? 0), at: Number(a.at ?? 0), actor: String(a.actor ?? ''),
+    action: String(a.action ?? ''), subjectId: String(a.subjectId ?? ''), prevHash: String(a.prevHash ?? ''), hash: String(a.hash ?? ''),
+  })))
+
+  const devices = computed<DeviceChainView[]>(() => {
+    const byDevice = new Map<string, D.AuditEvent[]>()
+    for (const e of events.value) byDevice.set(e.device, [...(byDevice.get(e.device) ?? []), e])
+    return [...byDevice.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([device, list]) => {
+      const report = reports.value[device]
+      return {
+        device, events: list.length, lastAt: Math.max(...list.map((e) => e.at)),
+        state: !report ? 'unchecked' : report.ok ? 'ok' : 'broken', detail: report?.firstProblem?.message ?? '',
+      }
+    })
+  })
+
+  const flags = computed(() => (input.value ? D.complianceFlags({ ...input.value, now: now() }) : []))
+  const checklist = computed<ComplianceItemView[]>(() => {
+    const by = (code: D.FlagCode) => flags.value.filter((f) => f.code === code)
+    const item = (key: string, list: D.ComplianceFlag[]) => ({ key, ok: list.length === 0, detail: list.map((f) => f.message).join('\n') })
+    return [
+      item('quorum', by('adopted-without-quorum')),
+      item('budget', by('allocations-over-fund')),
+      item('publicity', by('work-before-publicity-ended')),
+      item('cosign', by('expense-without-cosign')),
+      item('overrides', by('step-skipped-without-override')),
+      { key: 'doubleVotes', ok: openDoubles.value === 0, detail: '' },
+      { key: 'objections', ok: openObjections.value === 0, detail: '' },
+    ]
+  })
+  const cycleTitle = ref('')
+
+  const rejections = computed<RejectionView[]>(() => rejectionDocs.value.map((x) => ({
+    id: x.id, subject: x.subjectId, what: x.subjectId, reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime,
+  })))
+
+  async function load(): Promise<void> { /* live from attach() */ }
+
+  async function verify(device: string): Promise<void> {
+    const [report] = D.verifyAuditChain(events.value.filter((e) => e.device === device))
+    if (report) reports.value = { ...reports.value, [device]: report }
+  }
+  async function verifyAll(): Promise<void> {
+    const out: Record<string, D.ChainReport> = {}
+    for (const report of D.verifyAuditChain(events.value)) out[report.device] = report
+    reports.value = out
+  }
+
+  return { devices, checklist, cycleTitle, rejections, flags, attach, load, verify, verifyAll }
+})

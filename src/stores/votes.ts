@@ -1,0 +1,216 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { Subscription } from 'rxjs'
+import * as D from '@/domain'
+import type { Repositories, Stored } from '@/data'
+import { categoryIcon } from '@/features/proposals/categories'
+import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
+
+export interface VoteDraft {
+  title: string
+  ballotType: VoteView['ballotType']
+  method: VoteView['method']
+  maxChoices: number
+  budget: number
+  opensAt: number
+  closesAt: number
+  perHousehold: boolean
+  candidates: { name: string; cost: number; proposalId: string }[]
+}
+export interface PaperEntryInput { enteredBy: string; total: number; valid: number; blank: number; spoiled: number; perOption: Record<string, number> }
+
+const rest = (id: string) => id.slice(id.indexOf(':') + 1)
+
+/**
+ * Votes of this village: the list, the vote on screen, its voters and check-offs, paper counts
+ * and results. Rules come from src/domain; reads and writes from src/data (`attach` gives the
+ * repositories of the open village).
+ */
+export const useVotesStore = defineStore('votes', () => {
+  const repos = shallowRef<Repositories | null>(null)
+  const now = ref(Date.now)
+  const records = shallowRef<Stored<D.Vote>[]>([])
+  const persons = shallowRef<Stored<D.Person>[]>([])
+  const units = shallowRef<Stored<D.Unit>[]>([])
+  const proposals = shallowRef<Stored<D.Proposal>[]>([])
+  /** Shows a photo by content hash (the proposals store knows the photos kept on this tablet). */
+  const photoUrl = ref<(hash: string) => string>(() => '')
+  const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
+  const ballots = shallowRef<Stored<D.Ballot>[]>([])
+  const paperCounts = shallowRef<Stored<D.PaperCount>[]>([])
+  const currentId = ref('')
+  const listSubs: Subscription[] = []
+  const voteSubs: Subscription[] = []
+
+  function need(): Repositories {
+    if (!repos.value) throw new Error('This tablet has no village database open yet')
+    return repos.value
+  }
+
+  function attach(r: Repositories, opts: { now?: () => number; photoUrl?: (hash: string) => string } = {}): void {
+    for (const s of listSubs.splice(0)) s.unsubscribe()
+    repos.value = r
+    if (opts.now) now.value = opts.now
+    if (opts.photoUrl) photoUrl.value = opts.photoUrl
+    listSubs.push(r.votes.list$().subscribe((v) => { records.value = v }))
+    listSubs.push(r.persons.list$({ oldestFirst: true }).subscribe((p) => { persons.value = p }))
+    listSubs.push(r.units.list$().subscribe((u) => { units.value = u }))
+    listSubs.push(r.proposals.list$().subscribe((p) => { proposals.value = p }))
+    if (currentId.value) watchVote(currentId.value)
+  }
+
+  function view(v: D.Vote): VoteView {
+    return {
+      id: v.id, title: v.title, ballotType: v.ballotType, method: v.rule, maxChoices: v.maxChoices, budget: v.budget,
+      opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: D.voteStatus(v, now.value()), perHousehold: v.perHousehold,
+      candidates: v.candidates.map((c) => {
+        const p = proposals.value.find((x) => x.id === c.proposalIds[0])
+        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photoUrl.value(p.photos[0]) : '', icon: categoryIcon(p?.category ?? 'other'), description: p?.description ?? '' }
+      }),
+    }
+  }
+
+  const list = computed(() => records.value.map(view))
+  const record = computed(() => records.value.find((v) => v.id === currentId.value) ?? null)
+  const current = computed(() => (record.value ? view(record.value) : null))
+
+  const voters = computed<VoterView[]>(() => {
+    const v = record.value
+    if (!v) return []
+    const done = new Set(checkoffs.value.map((c) => c.voterId))
+    const unitName = new Map(units.value.map((u) => [u.id, u.name]))
+    if (v.perHousehold) {
+      return v.roster.map((h) => {
+        const head = persons.value.find((p) => p.householdId === h && p.householdHead) ?? persons.value.find((p) => p.householdId === h)
+        return { id: h, name: head?.name ?? rest(h), household: rest(h), unit: unitName.get(head?.unitId ?? '') ?? '', checkedOff: done.has(h) }
+      })
+    }
+    const byId = new Map(persons.value.map((p) => [p.id, p]))
+    return v.roster.map((id) => {
+      const p = byId.get(id)
+      return { id, name: p?.name ?? rest(id), household: rest(p?.householdId ?? ''), unit: unitName.get(p?.unitId ?? '') ?? '', checkedOff: done.has(id) }
+    })
+  })
+  const checkedOff = computed(() => checkoffs.value.length)
+  const ballotsHere = computed(() => ballots.value.length)
+  /** People who may enter a paper count or co-decide: clerks, council and supervisors. */
+  const counters = computed(() => persons.value.filter((p) => p.roles.some((r) => r !== 'self-management')).map((p) => ({ id: p.id, name: p.name })))
+
+  function watchVote(id: string): void {
+    for (const s of voteSubs.splice(0)) s.unsubscribe()
+    const r = repos.value
+    if (!r) return
+    voteSubs.push(r.checkoffs.list$({ ref: id }).subscribe((c) => { checkoffs.value = c }))
+    voteSubs.push(r.ballots.list$({ ref: id }).subscribe((b) => { ballots.value = b }))
+    voteSubs.push(r.paperCounts.list$({ ref: id, oldestFirst: true }).subscribe((p) => { paperCounts.value = p }))
+  }
+
+  async function loadAll(): Promise<void> { records.value = await need().votes.list() }
+
+  async function load(id: string): Promise<void> {
+    if (currentId.value !== id) { currentId.value = id; checkoffs.value = []; ballots.value = []; paperCounts.value = [] }
+    watchVote(id)
+    if (repos.value && !records.value.some((v) => v.id === id)) await loadAll()
+  }
+
+  /** Creates a vote; its roster is every eligible person (or every household) on this tablet. */
+  async function save(draft: VoteDraft): Promise<string> {
+    const r = need()
+    const eligible = persons.value.filter((p) => p.eligible)
+    const roster = draft.perHousehold ? [...new Set(eligible.map((p) => p.householdId))] : eligible.map((p) => p.id)
+    const created = await r.votes.create({
+      title: draft.title, ballotType: draft.ballotType, rule: draft.method, maxChoices: draft.ballotType === 'approval' ? draft.maxChoices : 0,
+      budget: draft.budget, opensAt: draft.opensAt, closesAt: draft.closesAt, perHousehold: draft.perHousehold, roster, kind: 'project-selection',
+      candidates: draft.candidates.map((c, i) => ({ id: `project:${rest(crypto.randomUUID())}-${i + 1}`, title: c.name, cost: c.cost, proposalIds: c.proposalId ? [c.proposalId] : [] })),
+    })
+    return created.id
+  }
+
+  async function open(id: string): Promise<void> {
+    const v = records.value.find((x) => x.id === id)
+    if (v && v.opensAt > now.value()) await need().votes.update(id, { opensAt: now.value() })
+  }
+
+  async function close(id: string): Promise<void> {
+    await need().votes.update(id, { closedAt: Math.max(now.value(), (records.value.find((x) => x.id === id)?.opensAt ?? 0) + 1) })
+  }
+
+  /** The clerk who unlocks the kiosk. */
+  async function verifyClerk(pin: string): Promise<string | null> {
+    // TODO(identity): check the PIN against the tablet's enrolled clerks once src/data has it.
+    if (!/^\d{4,12}$/.test(pin)) return null
+    const clerk = persons.value.find((p) => p.roles.includes('clerk'))
+    return clerk?.id ?? null
+  }
+
+  /** Writes the check-off and the ballot together; the ballot carries no person. */
+  async function castBallot(voteId: string, voterId: string, choices: string[], clerkId: string): Promise<void> {
+    const vote = records.value.find((v) => v.id === voteId)
+    if (!vote) throw new Error(`${voteId} is not on this tablet`)
+    await need().recordBallot({ vote, voterId, choices, recordedBy: clerkId, at: now.value() })
+  }
+
+  /** Candidates the voter may not add now: adding them would break the ballot's limits. */
+  function blockedChoices(vote: VoteView, selected: readonly string[]): string[] {
+    const v = record.value
+    if (!v || v.id !== vote.id) return []
+    return v.candidates.filter((c) => !selected.includes(c.id)).filter((c) => {
+      try { D.validateChoices({ ...v, minChoices: 0 }, [...selected, c.id]); return false } catch { return true }
+    }).map((c) => c.id)
+  }
+
+  /** Why these choices cannot be cast (translated by the caller's i18n), '' when they can. */
+  function ballotProblem(vote: VoteView, selected: readonly string[]): string {
+    const v = record.value
+    if (!v || v.id !== vote.id) return ''
+    try { D.validateChoices(v, selected); return '' } catch (e) { return e instanceof Error ? e.message : String(e) }
+  }
+
+  const paperState = computed<PaperState>(() => {
+    const v = record.value
+    const entries = paperCounts.value
+    if (!v || entries.length === 0) return { kind: 'none' }
+    if (entries.length === 1) return { kind: 'waiting', by: entries[0]!.enteredBy }
+    try { D.reconcilePaperCounts(v, entries[entries.length - 2]!, entries[entries.length - 1]!); return { kind: 'confirmed' } } catch (e) {
+      return { kind: 'disagree', detail: e instanceof Error ? e.message : String(e) }
+    }
+  })
+
+  async function savePaperEntry(voteId: string, entry: PaperEntryInput): Promise<void> {
+    const v = records.value.find((x) => x.id === voteId)
+    if (!v) throw new Error(`${voteId} is not on this tablet`)
+    const last = paperCounts.value[paperCounts.value.length - 1]
+    if (paperState.value.kind === 'waiting' && last?.enteredBy === entry.enteredBy) {
+      D.fail('papercount.same-person', 'the second entry must be made by another person', { person: entry.enteredBy })
+    }
+    const draft = D.paperCount({ id: `papercount:${rest(crypto.randomUUID())}`, voteId, at: now.value(), ...entry })
+    D.checkPaperCount(v, draft)
+    await need().paperCounts.create({ ...draft })
+  }
+
+  const results = computed<ResultsView | null>(() => {
+    const v = record.value
+    if (!v) return null
+    const electronic = ballots.value.map((b) => b.choices)
+    // A confirmed paper count adds its per-option ticks (exact for the greedy rules; see report).
+    const paper: string[][] = []
+    let paperBallots = 0
+    if (paperState.value.kind === 'confirmed') {
+      const agreed = paperCounts.value[paperCounts.value.length - 1]!
+      paperBallots = agreed.total
+      for (const [option, n] of Object.entries(agreed.perOption)) for (let i = 0; i < n; i++) paper.push([option])
+    }
+    const outcome = D.select(v.rule, { projects: v.candidates.map((c) => ({ id: c.id, cost: c.cost })), budget: v.budget, ballots: [...electronic, ...paper] })
+    const byId = new Map(v.candidates.map((c) => [c.id, c]))
+    return {
+      rows: outcome.projects.map((p) => ({ candidateId: p.id, name: byId.get(p.id)?.title ?? p.id, cost: p.cost, votes: p.support, funded: p.funded, explanation: p.text })),
+      electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
+      explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
+    }
+  })
+
+  return {
+    repos, list, current, record, voters, proposals, checkedOff, ballotsHere, counters, paperState, results, persons,
+    attach, loadAll, load, save, open, close, verifyClerk, castBallot, blockedChoices, ballotProblem, savePaperEntry,
+  }
+})
