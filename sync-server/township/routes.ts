@@ -82,6 +82,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
       const townshipId = townshipFor(p, req.query.township)
       const township = accounts.townships.get(townshipId)
       if (!township) throw notFound(`No township ${townshipId}.`)
+      await tracker.follow() // villages provisioned since the last look
       const now = Date.now()
       const ids = [...accounts.villages.values()].filter((v) => v.township === townshipId).map((v) => v.id).sort()
       const villages: VillageSummary[] = []

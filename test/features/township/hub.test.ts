@@ -1,0 +1,64 @@
+// @vitest-environment node
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN, startHub, type RunningHub } from '../../support/hub'
+import type { TownshipSummary } from '@/data/township/types'
+
+const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') })
+const STAFF = basic('huayuan-staff', 'yishi-demo')
+const ADMIN_AUTH = basic(ADMIN.user, ADMIN.password)
+
+describe('hub: township summaries (/hub/township/summary)', () => {
+  let hub: RunningHub
+
+  async function call(path: string, headers: Record<string, string>, init: RequestInit = {}) {
+    const res = await fetch(`${hub.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...headers } })
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  }
+
+  beforeAll(async () => {
+    hub = await startHub({ SEED_DEMO: 'true' })
+    // A second township with its own village and staff: never visible to 花园镇's staff.
+    expect((await call('/couch/_hub/townships', ADMIN_AUTH, { method: 'POST', body: JSON.stringify({ id: 'other', name: '别的镇' }) })).status).toBe(201)
+    expect((await call('/couch/_hub/villages', ADMIN_AUTH, { method: 'POST', body: JSON.stringify({ id: 'faraway', township: 'other', name: '远村' }) })).status).toBe(201)
+    expect((await call('/couch/_hub/users', ADMIN_AUTH, { method: 'POST', body: JSON.stringify({ name: 'other-staff', password: 'other-password', role: 'township', township: 'other' }) })).status).toBe(201)
+  }, 60_000)
+  afterAll(async () => { await hub?.stop({ removeData: true }) })
+
+  it('answers 401 without credentials, 403 to a clerk and to staff asking for another township', async () => {
+    expect((await call('/hub/township/summary', {})).status).toBe(401)
+    expect((await call('/hub/township/summary', basic('qingbo-clerk', 'yishi-demo'))).status).toBe(403)
+    expect((await call('/hub/township/summary?township=other', STAFF)).status).toBe(403)
+    expect((await call('/hub/township/summary', basic('huayuan-staff', 'wrong-password'))).status).toBe(401)
+  }, 30_000)
+
+  it('gives staff their own villages only, and an admin the township asked for', async () => {
+    const mine = (await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary
+    expect(mine.townshipName).toBe('花园镇')
+    expect(mine.villages.map((v) => v.villageId)).toEqual(['mingyue', 'qingbo'])
+    const other = (await call('/hub/township/summary', basic('other-staff', 'other-password'))).body as unknown as TownshipSummary
+    expect(other.villages.map((v) => v.villageId)).toEqual(['faraway'])
+    const asAdmin = (await call('/hub/township/summary?township=huayuan', ADMIN_AUTH)).body as unknown as TownshipSummary
+    expect(asAdmin.villages).toHaveLength(2)
+  }, 30_000)
+
+  it('shows a newly synced problem, and when the tablet’s data reached the hub', async () => {
+    const before = (await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary
+    expect(before.villages.find((v) => v.villageId === 'qingbo')?.flags).toEqual([])
+    const env = (id: string, kind: string, body: Record<string, unknown>, ref: string) =>
+      ({ _id: id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:qingbo-7', device: 'dev-qingbo-a', deviceTime: Date.UTC(2026, 5, 1), seq: 1, ref, body })
+    const pushedAt = Date.now()
+    const res = await call('/couch/village-qingbo/_bulk_docs', ADMIN_AUTH, {
+      method: 'POST',
+      body: JSON.stringify({ docs: [env('ledger:qingbo-e1', 'ledger', {
+        fundId: 'fund:qingbo-2026', projectId: 'proposal:qingbo-1', kind: 'expense', amount: 1_250_000, payee: '灯具店',
+        description: '太阳能路灯', at: Date.UTC(2026, 5, 1), recordedBy: 'person:qingbo-7',
+      }, 'fund:qingbo-2026')] }),
+    })
+    expect(res.status).toBe(201)
+    await expect.poll(async () => {
+      const s = (await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary
+      const q = s.villages.find((v) => v.villageId === 'qingbo')!
+      return { flags: q.flags.map((f) => `${f.code} ${f.ref}`), spent: q.spent, tablet: (q.tablets[0]?.lastSyncAt ?? 0) >= pushedAt, reached: (q.lastReachedTownship ?? 0) >= pushedAt }
+    }, { timeout: 10_000, interval: 200 }).toEqual({ flags: ['expense-without-cosign ledger:qingbo-e1'], spent: 1_250_000, tablet: true, reached: true })
+  }, 30_000)
+})
