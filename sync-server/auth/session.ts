@@ -7,9 +7,11 @@ export const COOKIE = 'AuthSession'
 const SESSION_MS = 30 * 24 * 3600_000
 const BASIC_CACHE_MS = 10 * 60_000
 const WINDOW_MS = 5 * 60_000
-const MAX_FAILURES = 10
+/** Failures allowed per window: per account name from one address, and per address in all. */
+const MAX_PER_NAME = 10
+const MAX_PER_ADDRESS = 100
 
-/** Login failures per client address and per account name; too many → 429 for a while. */
+/** Login failures per client address and per account name from it; too many → 429 for a while. */
 class LoginLimiter {
   private failures = new Map<string, { count: number; since: number }>()
 
@@ -17,7 +19,8 @@ class LoginLimiter {
     const now = Date.now()
     for (const key of keys) {
       const f = this.failures.get(key)
-      if (f && now - f.since < WINDOW_MS && f.count >= MAX_FAILURES) {
+      const max = key.startsWith('ip:') ? MAX_PER_ADDRESS : MAX_PER_NAME
+      if (f && now - f.since < WINDOW_MS && f.count >= max) {
         throw new CouchError(429, 'too_many_requests', 'Too many failed logins; wait a few minutes and try again.')
       }
     }
@@ -51,7 +54,7 @@ export class Sessions {
 
   /** Checks a name and password for `POST _session` or basic auth, with rate limiting. */
   async login(name: string, password: string, ip: string): Promise<Principal> {
-    const keys = [`ip:${ip}`, `name:${name}`]
+    const keys = [`ip:${ip}`, `name:${ip}|${name}`]
     this.limiter.check(keys)
     const p = await this.accounts.verify(name, password)
     if (!p) {

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startHub, type RunningHub } from '../support/hub'
+import { basic, couch, proposal, provision, type Provisioned } from './helpers'
+
+let hub: RunningHub
+let p: Provisioned
+let dev: { id: string; secret: string }
+let auth: string
+
+beforeAll(async () => {
+  hub = await startHub()
+  p = await provision(hub, { township: 'tv', villages: ['va', 'vb'] })
+  dev = p.devices[0]!
+  auth = basic(dev.id, dev.secret)
+})
+afterAll(async () => { await hub?.stop({ removeData: true }) })
+
+type Row = { ok?: boolean; id: string; rev?: string; error?: string; reason?: string }
+const push = async (docs: unknown[], a = auth): Promise<Row[]> => {
+  const r = await couch(hub, 'village-va/_bulk_docs', { auth: a, body: { docs } })
+  expect(r.status).toBe(201)
+  return r.body as Row[]
+}
+const hubDoc = async (id: string) => (await couch(hub, `village-va/${encodeURIComponent(id)}`)).body
+
+/** The rejection notices the hub wrote for `subjectId`. */
+async function notices(subjectId: string): Promise<{ body: { reason: string; subjectId: string } }[]> {
+  const all = await couch(hub, 'village-va/_all_docs?include_docs=true&startkey="rejection:"&endkey="rejection:\ufff0"')
+  return all.body.rows.map((r: { doc: unknown }) => r.doc).filter((d: { body: { subjectId: string } }) => d.body.subjectId === subjectId)
+}
+
+function envelope(kind: string, rest: string, body: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return { _id: `${kind}:${rest}`, kind, v: 1, village: 'va', year: 2026, author: 'person:p1', device: dev.id, deviceTime: Date.now(), seq: 1, ref: '', body, ...extra }
+}
+
+describe('validation and quarantine', () => {
+  it('lands valid documents and answers each refused one with conflict, a reason, a refused marker and a notice', async () => {
+    const good = proposal('va', dev.id, 1)
+    const noTitle = { ...proposal('va', dev.id, 2), body: { status: 'open' } }
+    const wrongVillage = { ...proposal('va', dev.id, 3), village: 'vb' }
+    const badId = { ...proposal('va', dev.id, 4), _id: 'proposal:has spaces' }
+    const rows = await push([good, noTitle, wrongVillage, badId])
+    expect(rows[0]).toMatchObject({ ok: true, id: good._id })
+    for (const [i, words] of [[1, 'title'], [2, 'village'], [3, 'characters']] as const) {
+      expect(rows[i]!.error).toBe('conflict')
+      expect(rows[i]!.reason).toContain(words)
+    }
+    expect((await hubDoc(String(good._id))).refused).toBeUndefined()
+    const marked = await hubDoc(String(noTitle._id))
+    expect(marked.refused.reason).toContain('title')
+    expect((await notices(String(noTitle._id)))[0]!.body.reason).toContain('title')
+    const q = await couch(hub, '_hub/quarantine?db=village-va')
+    expect(q.body.map((e: { docId: string }) => e.docId)).toEqual(expect.arrayContaining([noTitle._id, wrongVillage._id]))
+    expect(q.body.find((e: { docId: string }) => e.docId === noTitle._id)).toMatchObject({ device: dev.id, principal: dev.id, at: expect.any(Number) })
+  })
+
+  it('refuses a forged author or device', async () => {
+    const clerk = basic(p.clerk.name, p.clerk.password)
+    const [byClerk, asOtherDevice] = await push([
+      proposal('va', 'dev-someoneelse', 5, { author: 'person:p9' }),
+      proposal('va', p.devices[1]!.id, 6),
+    ], clerk)
+    expect(byClerk).toMatchObject({ error: 'conflict' })
+    expect(byClerk!.reason).toContain(p.clerk.name)
+    const [forged] = await push([proposal('va', p.devices[1]!.id, 7)])
+    expect(forged).toMatchObject({ error: 'conflict' })
+    expect(forged!.reason).toContain('device')
+    expect(asOtherDevice).toMatchObject({ error: 'conflict' })
+  })
+
+  it('keeps immutable records immutable and refuses deletions', async () => {
+    const c = envelope('comment', 'c1', { on: '', text: '同意修路' })
+    const [first] = await push([c])
+    expect(first!.ok).toBe(true)
+    // re-sending the same record is harmless
+    const [same] = await push([{ ...c, _rev: first!.rev }])
+    expect(same).toMatchObject({ ok: true, rev: first!.rev })
+    const [edit] = await push([{ ...c, _rev: first!.rev, body: { on: '', text: '不同意' } }])
+    expect(edit).toMatchObject({ error: 'conflict' })
+    expect(edit!.reason).toContain('cannot be changed')
+    const [del] = await push([{ _id: c._id, _rev: first!.rev, _deleted: true }])
+    expect(del!.error).toBe('conflict')
+    expect((await hubDoc(c._id)).body.text).toBe('同意修路')
+    // a single PUT is refused the same way, with 409
+    const put = await couch(hub, `village-va/${c._id}`, { method: 'PUT', auth, body: { ...c, _rev: first!.rev, body: { text: 'x' } } })
+    expect(put.status).toBe(409)
+  })
+
+  it('takes ballots and check-offs only while the vote is open as the records show', async () => {
+    const now = Date.now()
+    const voteBody = {
+      title: '民生项目', kind: 'project-selection', ballotType: 'approval', minChoices: 0, maxChoices: 1, budget: 100,
+      candidates: [{ id: 'project:a', title: 'A', cost: 10 }], opensAt: now - 3_600_000, closesAt: now + 3_600_000, roster: [],
+    }
+    const ballot = (rest: string, voteId: string, castAt: number) => envelope('ballot', rest, { voteId, choices: ['project:a'], castAt }, { ref: voteId })
+    const [vote, inBatch, unknownVote] = await push([
+      envelope('vote', 'v1', voteBody),
+      ballot('b1', 'vote:v1', now),
+      ballot('b2', 'vote:nope', now),
+    ])
+    expect(vote!.ok).toBe(true)
+    expect(inBatch!.ok).toBe(true)
+    expect(unknownVote!.reason).toContain('not in the hub')
+    // the vote is closed on the hub; a ballot recorded after the close is refused, one before is kept
+    const [closed] = await push([{ ...envelope('vote', 'v1', { ...voteBody, closedAt: now + 1000 }), _rev: vote!.rev }])
+    expect(closed!.ok).toBe(true)
+    const [late, early] = await push([ballot('b3', 'vote:v1', now + 60_000), ballot('b4', 'vote:v1', now + 500)])
+    expect(late!.reason).toContain('closed')
+    expect(early!.ok).toBe(true)
+  })
+
+  it('lets the admin release a quarantined document', async () => {
+    const doc = { ...proposal('va', dev.id, 8), body: { title: '', status: 'open' } }
+    await push([doc])
+    const q = await couch(hub, '_hub/quarantine?db=village-va')
+    const entry = q.body.find((e: { docId: string }) => e.docId === doc._id)
+    expect(entry).toBeDefined()
+    expect((await couch(hub, `_hub/quarantine/${entry._id}/release`, { method: 'POST', auth })).status).toBe(403)
+    const r = await couch(hub, `_hub/quarantine/${entry._id}/release`, { method: 'POST' })
+    expect(r.status).toBe(200)
+    const released = await hubDoc(String(doc._id))
+    expect(released.refused).toBeUndefined()
+    expect(released.body.title).toBe('')
+  })
+})
