@@ -42,7 +42,7 @@ export function str(entity: string, input: Input, field: string, opts: { max?: n
   const text = value.trim()
   const min = opts.min ?? (opts.optional ? 0 : 1)
   if (text.length < min) {
-    if (min === 1) missing(entity, field)
+    if (text.length === 0 && !opts.optional) missing(entity, field)
     fail('invalid.range', `${where(entity, field)}: at least ${min} characters`, { entity, field, min })
   }
   const max = opts.max ?? 2000
@@ -107,10 +107,10 @@ function checkRange(entity: string, field: string, value: number, min?: number, 
   if (max !== undefined && value > max) fail('invalid.range', `${where(entity, field)}: must be at most ${max}, got ${value}`, { entity, field, max, actual: value })
 }
 
-/** A time in ms since the epoch (integer, after 2000-01-01). */
+/** A time in ms since the epoch (integer, after 2000-01-01). Optional times use 0 for "none". */
 export function time(entity: string, input: Input, field: string, opts: { optional?: boolean } = {}): number {
   const value = input[field]
-  if ((value === undefined || value === null) && opts.optional) return 0
+  if ((value === undefined || value === null || value === 0) && opts.optional) return 0
   return int(entity, input, field, { min: 946_684_800_000, max: 8_640_000_000_000 })
 }
 

@@ -1,0 +1,61 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import * as D from '@/domain'
+import { domainError } from './support.ts'
+
+const council = D.DEFAULT_MEETING_RULES['village-council']
+
+describe('quorum and thresholds', () => {
+  it('explains a council decision in plain words', () => {
+    const r = D.decideMotion(council, 37, 28, { yes: 20, no: 6, abstain: 2 })
+    expect(r.outcome).toBe('adopted')
+    expect(r.explanation).toBe('28 of 37 present, quorum 25: quorate; 20 yes > 18.5 needed (of 37 members): adopted')
+  })
+
+  it('needs more than half of all council members, not of those present', () => {
+    const r = D.decideMotion(council, 37, 25, { yes: 18, no: 2, abstain: 5 })
+    expect(r.outcome).toBe('rejected')
+    expect(r.yesNeeded).toBe(19)
+    expect(r.explanation).toContain('18 yes not > 18.5 needed')
+  })
+
+  it('is not quorate below two-thirds of members', () => {
+    const r = D.decideMotion(council, 37, 24, { yes: 24, no: 0, abstain: 0 })
+    expect(r.outcome).toBe('not-quorate')
+    expect(r.explanation).toBe('24 of 37 present, quorum 25: not quorate; no decision')
+  })
+
+  it('uses "more than half of those present" at a villagers\' meeting', () => {
+    const rule = D.DEFAULT_MEETING_RULES['villagers-meeting']
+    expect(D.quorum(rule, 400, 200).quorate).toBe(false) // exactly half is not more than half
+    expect(D.quorum(rule, 400, 201).quorate).toBe(true)
+    expect(D.decideMotion(rule, 400, 201, { yes: 101, no: 90, abstain: 10 }).outcome).toBe('adopted')
+    expect(D.decideMotion(rule, 400, 201, { yes: 100, no: 90, abstain: 11 }).outcome).toBe('rejected')
+  })
+
+  it('supports the two-thirds variant for infrastructure spending', () => {
+    const rule = D.MEETING_RULE_VARIANTS.councilTwoThirds
+    expect(D.decideMotion(rule, 30, 30, { yes: 20, no: 10, abstain: 0 }).outcome).toBe('adopted')
+    expect(D.decideMotion(rule, 30, 30, { yes: 19, no: 11, abstain: 0 }).outcome).toBe('rejected')
+  })
+
+  it('refuses impossible counts', () => {
+    expect(domainError(() => D.quorum(council, 10, 11)).code).toBe('meeting.attendance')
+    expect(domainError(() => D.decideMotion(council, 10, 8, { yes: 5, no: 3, abstain: 1 })).code).toBe('meeting.attendance')
+    expect(domainError(() => D.quorum(council, 10, -1)).code).toBe('invalid.range')
+  })
+
+  it('a quorum is monotone in attendance', () => {
+    const rules = [...Object.values(D.DEFAULT_MEETING_RULES), ...Object.values(D.MEETING_RULE_VARIANTS)]
+    fc.assert(fc.property(fc.constantFrom(...rules), fc.integer({ min: 1, max: 2000 }), fc.nat(), fc.nat(), (rule, members, a, b) => {
+      const lo = Math.min(a, b) % (members + 1)
+      const hi = Math.max(lo, Math.max(a, b) % (members + 1))
+      if (D.quorum(rule, members, lo).quorate) expect(D.quorum(rule, members, hi).quorate).toBe(true)
+      // and `needed` is exactly the threshold
+      const needed = D.quorum(rule, members, 0).needed
+      expect(needed <= members).toBe(true)
+      expect(D.quorum(rule, members, Math.min(needed, members)).quorate).toBe(needed <= members)
+      if (needed > 0) expect(D.quorum(rule, members, needed - 1).quorate).toBe(false)
+    }), { numRuns: 300 })
+  })
+})
