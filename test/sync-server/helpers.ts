@@ -51,7 +51,7 @@ export async function provision(hub: RunningHub, opts: { township?: string; vill
 
 let seq = 0
 /** A valid document of kind `proposal` for `village`, written by `device`. */
-export function proposal(village: string, device: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function proposal(village: string, device: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> & { _id: string } {
   return {
     _id: `proposal:p${n}-${device}`, kind: 'proposal', v: 1, village, year: 2026, author: 'person:p1', device,
     deviceTime: 1_790_000_000_000 + n, seq: ++seq, ref: '', body: { title: `修路 ${n}`, status: 'draft' }, ...extra,
