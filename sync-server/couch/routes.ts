@@ -21,6 +21,23 @@ declare module 'fastify' {
 
 const bool = (v: unknown) => v === true || v === 'true'
 
+export const MAX_JSON_DEPTH = 64
+
+/** Deepest nesting of objects and arrays in JSON text (strings skipped), in one pass. */
+export function jsonDepth(text: string): number {
+  let depth = 0; let max = 0; let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91) { if (++depth > max) max = depth }
+    else if (c === 125 || c === 93) depth--
+  }
+  return max
+}
+
 function json<T>(raw: string | undefined, key: string): T | undefined {
   if (raw === undefined) return undefined
   try { return JSON.parse(raw) as T } catch { throw badRequest(`${key} must be JSON`) }
@@ -75,6 +92,19 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     return reply.code(e.status).send(e.toJSON())
   })
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found', reason: 'missing' }))
+
+  // JSON bodies: invalid UTF-8 is refused (Node would silently turn it into U+FFFD and store it),
+  // and so is nesting deeper than any record of ours needs (it overflowed the stack later: a 500
+  // that a syncing tablet would retry forever). Then Fastify's own parser (proto-poisoning checks).
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  const utf8 = new TextDecoder('utf-8', { fatal: true })
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string
+    try { text = utf8.decode(body as Buffer) } catch { return done(badRequest('invalid UTF-8 JSON'), undefined) }
+    if (jsonDepth(text) > MAX_JSON_DEPTH) return done(badRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
+    parseJson(req, text, done)
+  })
 
   // CouchDB's _session takes forms too.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
