@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import TownshipView from '@/features/township/TownshipView.vue'
+import { cacheClear, cacheSet } from '@/data/township/cache'
+import { fromCouch } from '@/data/township/records'
+import { summarizeVillage } from '@/data/township/summarize'
+import type { TownshipSummary } from '@/data/township/types'
+import { generateVillage } from '../../../bench/township-data'
+import { flushPromises, mountFeature } from '../support/mount'
+
+const NOW = Date.UTC(2026, 11, 20)
+
+function township(): TownshipSummary {
+  const villages = [
+    { id: 'qingbo', name: '清波村', problems: false },
+    { id: 'mingyue', name: '明月村', problems: true },
+    { id: 'anle', name: '安乐村', problems: false },
+  ].map((v, i) => {
+    const g = generateVillage({ villageId: v.id, townshipId: 'huayuan', name: v.name, year: 2026, seed: 10 + i, people: 60, problems: v.problems, audit: false })
+    return summarizeVillage(v.id, g.docs.map(fromCouch), NOW, { lastReachedTownship: NOW - i * 86_400_000 })
+  })
+  return { townshipId: 'huayuan', townshipName: '花园镇', villages, at: NOW }
+}
+
+async function eventually(check: () => boolean, ms = 3000) {
+  const end = Date.now() + ms
+  while (!check() && Date.now() < end) { await new Promise((r) => setTimeout(r, 20)); await flushPromises() }
+}
+
+afterEach(async () => { vi.unstubAllGlobals(); await cacheClear() })
+
+describe('township dashboard', () => {
+  it('offline, shows the last synced villages with the problem flagged first, and filters and sorts them', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    await cacheSet('summary', township())
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+    await eventually(() => wrapper.find('[data-testid="township-error"]').exists())
+
+    expect(wrapper.get('[data-testid="township-error"]').text()).toContain('显示的是上次同步的数据')
+    const rows = () => wrapper.findAll('[data-testid^="township-row-"]').map((r) => r.attributes('data-testid')!.slice('township-row-'.length))
+    expect(rows()[0]).toBe('mingyue') // most in need of attention first
+    expect(rows()).toHaveLength(3)
+    expect(wrapper.get('[data-testid="township-flags-mingyue"]').text()).toBe('3 个问题')
+    expect(wrapper.get('[data-testid="township-flags-qingbo"]').text()).toBe('✓')
+    expect(wrapper.get('[data-testid="township-row-qingbo"]').text()).toContain('财务公开')
+
+    const flag = wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"]')
+    expect(flag.text()).toContain('支出没有监事会会签')
+    expect(flag.text()).toMatch(/no co-signature/)
+    expect(wrapper.findAll('[data-testid="township-flag-mingyue-adopted-without-quorum"]')).toHaveLength(2)
+
+    await wrapper.get('[data-testid="township-filter"]').setValue('flagged')
+    expect(rows()).toEqual(['mingyue'])
+    await wrapper.get('[data-testid="township-filter"]').setValue('all')
+    await wrapper.get('[data-testid="township-sort"]').setValue('lastSync')
+    expect(rows()).toEqual(['qingbo', 'mingyue', 'anle'])
+    await wrapper.get('[data-testid="township-sort-dir"]').trigger('click')
+    expect(rows()).toEqual(['anle', 'mingyue', 'qingbo'])
+    await wrapper.get('[data-testid="township-search"]').setValue('明月')
+    expect(rows()).toEqual(['mingyue'])
+
+    // The charts arrive lazily, drawn as SVG.
+    await eventually(() => wrapper.find('[data-testid="township-charts"] svg').exists())
+    expect(wrapper.findAll('[data-testid="township-charts"] svg')).toHaveLength(2)
+    wrapper.unmount()
+  })
+
+  it('asks a staff member to sign in when no one is, and shows why sign-in failed', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'unauthorized', reason: 'Name or password is incorrect.' }), { status: 401 })))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township', locale: 'en' })
+    await eventually(() => wrapper.find('[data-testid="township-signin"]').exists())
+    await wrapper.get('[data-testid="township-name"]').setValue('huayuan-staff')
+    await wrapper.get('[data-testid="township-password"]').setValue('nope')
+    await wrapper.get('[data-testid="township-signin"]').trigger('submit')
+    await eventually(() => wrapper.find('[role="alert"]').exists())
+    expect(wrapper.get('[role="alert"]').text()).toBe('Sync failed: sign in: 401 — Name or password is incorrect.')
+    expect(wrapper.find('[data-testid="township-table"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+})
