@@ -126,6 +126,7 @@ function parseOnly(argv: string[]): Group[] {
 
 function format(value: number | null): string {
   if (value === null) return '—'
+  if (Number.isInteger(value)) return String(value)
   return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2)
 }
 
