@@ -4,6 +4,7 @@ import { flushPromises } from '@vue/test-utils'
 import { createRepositories, openVillageDatabase, type Repositories } from '@/data'
 import { useRosterStore } from '@/stores/roster'
 import { useProposalsStore } from '@/stores/proposals'
+import { useMeetingsStore } from '@/stores/meetings'
 
 let counter = 0
 export const VILLAGE = 'test-village'
@@ -18,6 +19,7 @@ export async function openTestVillage(opts: { now?: () => number; actor?: string
   const storeOpts = { actor, ...(opts.now ? { now: opts.now } : {}) }
   useRosterStore(pinia).attach(data)
   useProposalsStore(pinia).attach(data, storeOpts)
+  useMeetingsStore(pinia).attach(data, storeOpts)
   return { vdb, data, pinia, storeOpts, close: () => vdb.db.remove() }
 }
 

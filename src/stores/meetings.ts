@@ -1,0 +1,97 @@
+import { defineStore } from 'pinia'
+import { computed, shallowRef } from 'vue'
+import type { Subscription } from 'rxjs'
+import * as D from '@/domain'
+import type { Comment, Repositories, Resolution, Stored } from '@/data'
+import { idRest } from '@/data'
+
+export type MeetingView = Stored<D.Meeting>
+export type SignatureRole = 'chair' | 'supervisor'
+/** Signatures and photos of paper minutes are immutable comments on the meeting, told apart by `role`. */
+export type MeetingNote = Stored<Comment> & { role?: SignatureRole | 'minutes-photo' }
+export interface NewMeeting { kind: D.MeetingKind; title: string; scheduledAt: number; place: string; unitId: string; memberCount: number }
+export interface Motion { agendaKey: string; motion: string; yes: number; no: number; abstain: number }
+export interface StoreOptions { actor?: () => string; now?: () => number }
+
+/** Meetings: schedule, check-in, quorum, agenda, minutes, resolutions and signatures. Rules from src/domain. */
+export const useMeetingsStore = defineStore('meetings', () => {
+  const repos = shallowRef<Repositories | null>(null)
+  const meetings = shallowRef<MeetingView[]>([])
+  const attendance = shallowRef<Stored<D.Attendance>[]>([])
+  const resolutions = shallowRef<Stored<D.Resolution>[]>([])
+  const notes = shallowRef<MeetingNote[]>([])
+  /** Quorum and threshold rules per meeting kind (the village's procedure template may change them). */
+  const rules = shallowRef<Record<D.MeetingKind, D.MeetingRule>>({ ...D.DEFAULT_MEETING_RULES })
+  const subs: Subscription[] = []
+  let actor = () => 'person:clerk'
+  let now = Date.now
+
+  function attach(r: Repositories, opts: StoreOptions = {}): void {
+    for (const s of subs.splice(0)) s.unsubscribe()
+    repos.value = r
+    if (opts.actor) actor = opts.actor
+    if (opts.now) now = opts.now
+    subs.push(r.meetings.list$().subscribe((m) => { meetings.value = m }))
+    subs.push(r.attendance.list$({ oldestFirst: true }).subscribe((a) => { attendance.value = a }))
+    subs.push(r.resolutions.list$({ oldestFirst: true }).subscribe((x) => { resolutions.value = x as unknown as Stored<D.Resolution>[] }))
+    subs.push(r.comments.list$({ oldestFirst: true }).subscribe((c) => { notes.value = (c as MeetingNote[]).filter((n) => n.on.startsWith('meeting:')) }))
+  }
+  function need(): Repositories {
+    if (!repos.value) throw new Error('This tablet has no village database open yet')
+    return repos.value
+  }
+
+  const sorted = computed(() => [...meetings.value].sort((a, b) => b.scheduledAt - a.scheduledAt))
+  const byId = (id: string) => meetings.value.find((m) => m.id === id)
+  const presentIds = (id: string) => new Set(attendance.value.filter((a) => a.meetingId === id).map((a) => a.proxyFor || a.personId))
+  const present = (id: string) => D.presentCount(attendance.value, id)
+  const quorumOf = (m: D.Meeting) => D.quorum(rules.value[m.kind], m.memberCount, Math.min(present(m.id), m.memberCount))
+  const resolutionsOf = (id: string) => resolutions.value.filter((r) => r.meetingId === id)
+  const notesOf = (id: string) => notes.value.filter((n) => n.on === id)
+
+  async function schedule(input: NewMeeting): Promise<MeetingView> {
+    return need().meetings.create({ ...input, agenda: [], minutes: '', status: 'planned' })
+  }
+  async function update(id: string, patch: Partial<D.Meeting>): Promise<void> {
+    await need().meetings.update(id, patch)
+  }
+
+  /** Checks a person in; one record per person and meeting (the id says so), so a second tap changes nothing. */
+  async function checkIn(meetingId: string, personId: string): Promise<boolean> {
+    if (presentIds(meetingId).has(personId)) return false
+    const id = `attendance:${`${idRest(meetingId)}:${idRest(personId)}`.slice(0, 120)}`
+    if (await need().attendance.get(id)) return false
+    await need().attendance.create({ id, meetingId, personId, at: now(), recordedBy: actor(), proxyFor: '' })
+    const m = byId(meetingId)
+    if (m?.status === 'planned') await update(meetingId, { status: 'open' })
+    return true
+  }
+
+  /** Records a yes/no/abstain decision with the domain's outcome and explanation. */
+  async function resolve(meetingId: string, motion: Motion): Promise<Stored<Resolution>> {
+    const m = byId(meetingId)
+    if (!m) throw new Error(`${meetingId} is not on this tablet`)
+    const presentNow = Math.min(present(meetingId), m.memberCount)
+    const result = D.decideMotion(rules.value[m.kind], m.memberCount, presentNow, { yes: motion.yes, no: motion.no, abstain: motion.abstain })
+    return need().resolutions.create({
+      meetingId, agendaKey: motion.agendaKey, motion: motion.motion.trim(), members: m.memberCount, present: presentNow,
+      yes: motion.yes, no: motion.no, abstain: motion.abstain, outcome: result.outcome, explanation: result.explanation, at: now(), recordedBy: actor(),
+    })
+  }
+
+  /** The figures behind a recorded resolution (quorum needed, yes votes needed), recomputed by the domain. */
+  function explain(r: D.Resolution) {
+    const m = byId(r.meetingId)
+    const rule = rules.value[m?.kind ?? 'village-council']
+    return { ...D.decideMotion(rule, r.members, r.present, { yes: r.yes, no: r.no, abstain: r.abstain }), needed: D.quorum(rule, r.members, r.present).needed }
+  }
+
+  async function addNote(meetingId: string, role: MeetingNote['role'], by: string, photo: string, text: string): Promise<void> {
+    await need().comments.create({ on: meetingId, text, by: by || actor(), at: now(), photos: [photo], role })
+  }
+
+  return {
+    attach, rules, meetings, sorted, attendance, resolutions, notes, byId, presentIds, present, quorumOf, resolutionsOf, notesOf,
+    schedule, update, checkIn, resolve, explain, addNote,
+  }
+})

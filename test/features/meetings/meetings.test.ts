@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import MeetingsView from '@/features/meetings/MeetingsView.vue'
+import MeetingView from '@/features/meetings/MeetingView.vue'
+import { useMeetingsStore } from '@/stores/meetings'
+import { useRosterStore } from '@/stores/roster'
+import { useProposalsStore } from '@/stores/proposals'
+import { mountFeature } from '../support/mount'
+import { eventually, openTestVillage } from '../support/village'
+
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+const member = (household: string, name: string, roles: ('council-member' | 'supervisor')[]) =>
+  ({ household, name, unit: '一组', roles, adult: true, eligible: true, householdHead: true })
+
+async function councilVillage() {
+  village = await openTestVillage()
+  const roster = useRosterStore(village.pinia)
+  await roster.importRows([member('1', '张三', ['council-member']), member('2', '李四', ['council-member']), member('3', '王五', ['council-member']), member('4', '赵监', ['supervisor'])])
+  await eventually(() => roster.people.length === 4)
+  return village
+}
+
+describe('scheduling a meeting', () => {
+  it('counts the members expected from the roster and opens the new meeting', async () => {
+    const { pinia } = await councilVillage()
+    const { wrapper, router } = await mountFeature(MeetingsView, { pinia, path: '/meetings' })
+    await wrapper.get('[data-testid="meeting-schedule"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="meeting-form"]') !== null)
+    const form = document.querySelector('[data-testid="meeting-form"]') as HTMLFormElement
+    // Village council is the default kind: 3 council members in the roster.
+    expect((form.querySelector('[data-testid="meeting-members"] input') as HTMLInputElement).value).toBe('3')
+    const title = form.querySelector('[data-testid="meeting-title"] input') as HTMLInputElement
+    title.value = '民生项目议事会'
+    title.dispatchEvent(new Event('input'))
+    form.dispatchEvent(new Event('submit'))
+    await eventually(() => router.currentRoute.value.name === 'meeting')
+    const [m] = await village!.data.meetings.list()
+    expect(m).toMatchObject({ title: '民生项目议事会', kind: 'village-council', memberCount: 3, status: 'planned' })
+    wrapper.unmount()
+  })
+})
+
+describe('running a meeting', () => {
+  async function meetingScreen(locale: 'zh-CN' | 'en' = 'zh-CN') {
+    const { pinia } = await councilVillage()
+    const meetings = useMeetingsStore(pinia)
+    const m = await meetings.schedule({ kind: 'village-council', title: 'Council', scheduledAt: Date.now(), place: '', unitId: '', memberCount: 3 })
+    const mounted = await mountFeature(MeetingView, { pinia, props: { id: m.id }, locale })
+    await eventually(() => mounted.wrapper.find('[data-testid="meeting-quorum"]').exists())
+    return { ...mounted, meetings, id: m.id }
+  }
+
+  it('checks people in by tapping names and shows the quorum live', async () => {
+    const { wrapper } = await meetingScreen()
+    const quorum = () => wrapper.get('[data-testid="meeting-quorum"]')
+    expect(quorum().attributes('data-quorate')).toBe('false')
+    expect(quorum().text()).toContain('还差 2 人才够法定人数')
+    const names = wrapper.findAll('[data-testid="checkin-person"]')
+    expect(names.map((n) => n.find('span').text())).toEqual(['张三', '李四', '王五'])
+    await names[0]!.trigger('click')
+    await eventually(() => quorum().text().includes('到会 1 人'))
+    await names[0]!.trigger('click') // a second tap changes nothing
+    await names[1]!.trigger('click')
+    await eventually(() => quorum().attributes('data-quorate') === 'true')
+    expect(quorum().text()).toContain('到会 2 人 / 应到 3 人，至少要 2 人')
+    expect(wrapper.findAll('[data-testid="checkin-person"]')[0]!.attributes('aria-pressed')).toBe('true')
+    expect(await village!.data.attendance.count()).toBe(2)
+    wrapper.unmount()
+  })
+
+  it('checks in a household by its number', async () => {
+    const { wrapper } = await meetingScreen('en')
+    await wrapper.get('[data-testid="checkin-household"]').setValue('3')
+    await wrapper.get('.checkin-household').trigger('submit')
+    await eventually(() => wrapper.find('[data-testid="checkin-message"]').exists())
+    expect(wrapper.get('[data-testid="checkin-message"]').text()).toBe('Household 3: 1 checked in')
+    await wrapper.get('[data-testid="checkin-household"]').setValue('4')
+    await wrapper.get('.checkin-household').trigger('submit')
+    await eventually(() => wrapper.get('[data-testid="checkin-message"]').text().includes('No expected member in household 4'))
+    wrapper.unmount()
+  })
+
+  it("records a resolution with the domain's outcome and explains it", async () => {
+    const { wrapper, meetings, id } = await meetingScreen()
+    const people = useRosterStore(village!.pinia).people
+    for (const p of people.slice(0, 2)) await meetings.checkIn(id, p.id)
+    await eventually(() => meetings.present(id) === 2)
+    await useProposalsStore(village!.pinia).add({ title: '修路', description: '', category: 'road', unitId: '', estimatedCost: 0, photos: [], voiceNote: '' })
+    await wrapper.findAll('[role="tab"]').find((tab) => tab.text() === '表决')!.trigger('click')
+    await eventually(() => wrapper.find('[data-testid="resolution-motion"]').exists())
+    await wrapper.get('[data-testid="resolution-motion"] textarea').setValue('同意修路列为候选项目')
+    const yes = wrapper.get('[data-testid="resolution-yes"] input')
+    await yes.setValue('3')
+    await yes.trigger('blur')
+    await wrapper.get('[data-testid="resolution-form"]').trigger('submit')
+
+    await eventually(() => wrapper.find('[role="alert"]').exists())
+    expect(wrapper.get('[role="alert"]').text()).toBe('票数（3）不能多于到会人数（2）')
+
+    await yes.setValue('2')
+    await yes.trigger('blur')
+    await wrapper.get('[data-testid="resolution-form"]').trigger('submit')
+    await eventually(() => wrapper.find('[data-testid="resolution"]').exists())
+    expect(wrapper.get('[data-testid="resolution-outcome"]').text()).toBe('通过')
+    // Council: quorum two-thirds of 3 = 2; adopted by more than half of all 3 members = 2 yes.
+    expect(wrapper.get('[data-testid="resolution-explanation"]').text()).toBe('到会 2 人 / 应到 3 人（至少 2 人）；赞成 2 票，至少要 2 票。')
+    const [stored] = await village!.data.resolutions.list()
+    expect(stored).toMatchObject({ outcome: 'adopted', yes: 2, present: 2, members: 3 })
+    expect(String(stored!.explanation)).toContain('2 of 3 present')
+    wrapper.unmount()
+  })
+})
