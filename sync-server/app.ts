@@ -9,6 +9,7 @@ import { Accounts } from './auth/accounts'
 import { Sessions } from './auth/session'
 import { Pusher } from './couch/push'
 import { openLongPolls } from './couch/changes'
+import { Peers } from './peers'
 import { serveApp } from './static'
 import { townshipRoutes } from './township/routes'
 
@@ -19,6 +20,7 @@ export interface Hub {
   engine: Engine
   accounts: Accounts
   pusher: Pusher
+  peers: Peers
 }
 
 /** Builds the hub: the built PWA at `/`, the CouchDB-protocol API under `/couch/`. */
@@ -42,17 +44,20 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   const sessions = new Sessions(accounts)
   const pusher = new Pusher(engine, app.log)
   await pusher.init()
+  const peers = new Peers(engine, app.log)
 
   await app.register(cookie)
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] })
-  await app.register(couchRoutes, { prefix: '/couch', config, engine, accounts, sessions, pusher })
+  await app.register(couchRoutes, { prefix: '/couch', config, engine, accounts, sessions, pusher, peers })
   await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions })
   await serveApp(app, config.staticDir)
+  await peers.start()
 
   app.addHook('preClose', async () => {
     // Answer open long-polls (empty results) so clients reconnect elsewhere or later.
     for (const end of [...openLongPolls]) end()
+    peers.stopAll()
   })
   app.addHook('onClose', async () => { await engine.close() })
-  return { app, engine, accounts, pusher }
+  return { app, engine, accounts, pusher, peers }
 }

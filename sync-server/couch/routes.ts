@@ -9,11 +9,13 @@ import { CouchError, badRequest, forbidden, notFound, toCouchError, unauthorized
 import { handleChanges } from './changes'
 import type { Pusher } from './push'
 import { adminRoutes } from '../admin/routes'
+import { blobRoutes } from '../blobs'
+import { peerRoutes, type Peers } from '../peers'
 
 type Query = Record<string, string | undefined>
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
 
-export interface CouchDeps { config: HubConfig; engine: Engine; accounts: Accounts; sessions: Sessions; pusher: Pusher }
+export interface CouchDeps { config: HubConfig; engine: Engine; accounts: Accounts; sessions: Sessions; pusher: Pusher; peers: Peers }
 
 declare module 'fastify' {
   interface FastifyRequest { principal: Principal | null }
@@ -73,7 +75,7 @@ function allDocsOptions(q: Query, body: Record<string, unknown>): PouchDB.Core.A
 }
 
 /** CouchDB-protocol routes under /couch. */
-export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, engine, accounts, sessions, pusher }) => {
+export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, engine, accounts, sessions, pusher, peers }) => {
   app.decorateRequest('principal', null)
 
   // Authentication on every request; 401/403/429 come out in CouchDB's shape.
@@ -125,6 +127,8 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   }
 
   await app.register(adminRoutes, { prefix: '/_hub', accounts, sessions, pusher })
+  await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
+  await app.register(blobRoutes, { accounts, dataDir: config.dataDir, maxBytes: config.blobMaxBytes })
 
   app.get('/', async () => ({
     couchdb: 'Welcome', version: '3.4.3',

@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startHub, type RunningHub } from '../support/hub'
+import { ADMIN_AUTH, basic, provision, type Provisioned } from './helpers'
+
+let hub: RunningHub
+let p: Provisioned
+
+beforeAll(async () => {
+  hub = await startHub({ BLOB_MAX_BYTES: '1m' })
+  p = await provision(hub, { township: 'tb', villages: ['va', 'vb'] })
+})
+afterAll(async () => { await hub?.stop({ removeData: true }) })
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+const blobUrl = (db: string, hash: string) => `${hub.url}/couch/${db}/_blobs/${hash}`
+async function put(db: string, hash: string, body: Uint8Array, auth: string, range?: string) {
+  const headers: Record<string, string> = { authorization: auth, 'content-type': 'image/jpeg' }
+  if (range) headers['content-range'] = range
+  const res = await fetch(blobUrl(db, hash), { method: 'PUT', headers, body, signal: AbortSignal.timeout(10_000) })
+  return { status: res.status, body: await res.json() as Record<string, unknown>, offset: res.headers.get('x-upload-offset') }
+}
+
+describe('photos by content hash', () => {
+  it('stores, serves and re-accepts a photo idempotently, for its village only', async () => {
+    const [dev] = p.devices
+    const auth = basic(dev!.id, dev!.secret)
+    const photo = new Uint8Array(randomBytes(50_000))
+    const hash = sha(photo)
+    expect((await put('village-va', hash, photo, auth)).status).toBe(201)
+    expect((await put('village-va', hash, photo, auth)).body.existed).toBe(true)
+    const got = await fetch(blobUrl('village-va', hash), { headers: { authorization: auth } })
+    expect(got.headers.get('content-type')).toBe('image/jpeg')
+    expect(sha(new Uint8Array(await got.arrayBuffer()))).toBe(hash)
+    // another village's device may neither read nor write here
+    const otherAuth = basic(p.devices[1]!.id, p.devices[1]!.secret)
+    expect((await fetch(blobUrl('village-va', hash), { headers: { authorization: otherAuth } })).status).toBe(403)
+    expect((await put('village-va', hash, photo, otherAuth)).status).toBe(403)
+    expect((await fetch(blobUrl('village-va', hash))).status).toBe(401)
+  })
+
+  it('resumes an interrupted upload from the offset the hub reports, and checks the hash', async () => {
+    const photo = new Uint8Array(randomBytes(300_000))
+    const hash = sha(photo)
+    const first = await put('village-va', hash, photo.subarray(0, 100_000), ADMIN_AUTH, `bytes 0-99999/${photo.length}`)
+    expect(first).toMatchObject({ status: 202, offset: '100000' })
+    // "the connection broke": ask where to continue
+    const head = await fetch(blobUrl('village-va', hash), { method: 'HEAD', headers: { authorization: ADMIN_AUTH } })
+    expect(head.status).toBe(404)
+    const offset = Number(head.headers.get('x-upload-offset'))
+    expect(offset).toBe(100_000)
+    // a chunk from the wrong place is refused with the right offset
+    expect((await put('village-va', hash, photo.subarray(150_000), ADMIN_AUTH, `bytes 150000-299999/${photo.length}`)).offset).toBe('100000')
+    const done = await put('village-va', hash, photo.subarray(offset), ADMIN_AUTH, `bytes ${offset}-${photo.length - 1}/${photo.length}`)
+    expect(done).toMatchObject({ status: 201, body: { complete: true, size: 300_000 } })
+    // content that does not match its name is discarded
+    const wrong = await put('village-va', sha(new Uint8Array([1])), new Uint8Array([2]), ADMIN_AUTH)
+    expect(wrong.status).toBe(400)
+  })
+
+  it('refuses a photo over the size limit', async () => {
+    const big = new Uint8Array(randomBytes(1_200_000))
+    const r = await put('village-va', sha(big), big, ADMIN_AUTH)
+    expect(r.status).toBe(413)
+    expect((await fetch(`${hub.url}/couch/_up`)).status).toBe(200)
+  })
+})
