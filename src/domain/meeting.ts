@@ -1,5 +1,5 @@
 import { fail } from './errors.ts'
-import type { MeetingKind, Outcome } from './model/types.ts'
+import type { MeetingKind, Outcome, Resolution, Time } from './model/types.ts'
 
 /**
  * Quorum and thresholds. A fraction `num/den` with `strict` means "more than" (> half),
@@ -100,5 +100,35 @@ export function decideMotion(rule: MeetingRule, members: number, present: number
 function checkCounts(counts: Record<string, number>): void {
   for (const [name, value] of Object.entries(counts)) {
     if (!Number.isSafeInteger(value) || value < 0) fail('invalid.range', `${name}: expected a whole number ≥ 0, got ${value}`, { field: name, actual: value })
+  }
+}
+
+export interface RecordResolution {
+  id: string
+  meetingId: string
+  agendaKey?: string
+  motion: string
+  members: number
+  present: number
+  count: Count
+  at: Time
+  recordedBy: string
+}
+
+/** Decides a motion and returns the resolution record, outcome and explanation filled in. */
+export function recordResolution(rule: MeetingRule, input: RecordResolution): Resolution {
+  const r = decideMotion(rule, input.members, input.present, input.count)
+  return {
+    id: input.id, meetingId: input.meetingId, agendaKey: input.agendaKey ?? '', motion: input.motion,
+    members: r.members, present: r.present, yes: r.yes, no: r.no, abstain: r.abstain,
+    outcome: r.outcome, explanation: r.explanation, at: input.at, recordedBy: input.recordedBy,
+  }
+}
+
+/** Throws unless a stored resolution's outcome follows from its counts under `rule` (for the hub). */
+export function checkResolution(rule: MeetingRule, r: Resolution): void {
+  const expected = decideMotion(rule, r.members, r.present, { yes: r.yes, no: r.no, abstain: r.abstain })
+  if (expected.outcome !== r.outcome) {
+    fail('meeting.outcome', `resolution ${r.id} says "${r.outcome}", but the counts give "${expected.outcome}": ${expected.explanation}`, { recorded: r.outcome, expected: expected.outcome })
   }
 }

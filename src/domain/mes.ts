@@ -14,6 +14,8 @@
  * Speed: voters are indices into typed arrays; a project's ρ can only grow as budgets shrink,
  * so the last ρ computed is a lower bound and projects are priced lazily in order of it.
  */
+import { fail } from './errors.ts'
+
 export interface MesInput {
   projects: ReadonlyArray<{ id: string; cost: number }>
   budget: number
@@ -139,6 +141,7 @@ export function equalShares(input: MesInput, options: MesOptions = {}): MesResul
   const p = prepare(input)
   const increment = options.increment ?? 1
   const maxSteps = options.maxSteps ?? 1_000_000
+  if (!(increment > 0) || !Number.isFinite(increment)) fail('invalid.range', `the add1 increment must be a positive number, got ${increment}`, { field: 'increment' })
   if (p.n === 0) return { selected: [], cost: 0, perVoterShare: 0, steps: 0 }
   const budgets = new Float64Array(p.n)
   const scratch = new Float64Array(p.n)

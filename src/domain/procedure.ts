@@ -1,7 +1,7 @@
 import { fail } from './errors.ts'
 import { DEFAULT_MEETING_RULES } from './meeting.ts'
 import type { MeetingRule } from './meeting.ts'
-import { asInput, id, int, list, oneOf, str } from './model/check.ts'
+import { asInput, id, int, list, oneOf, str, time } from './model/check.ts'
 import type { MeetingKind, Override, Time } from './model/types.ts'
 import { MEETING_KINDS } from './model/types.ts'
 
@@ -102,6 +102,27 @@ export interface ProcedureState {
   current: string
   startedAt: Time
   history: StepRecord[]
+}
+
+/** Validating constructor for a stored procedure state (history entries in order). */
+export function procedureState(input: unknown): ProcedureState {
+  const i = asInput('procedure', input)
+  const history = list('procedure', i, 'history', (v, n): StepRecord => {
+    const e = `procedure.history[${n}]`
+    const h = asInput(e, v)
+    return { step: str(e, h, 'step', { max: 40 }), completedAt: time(e, h, 'completedAt'), by: str(e, h, 'by', { max: 140 }), overrideId: id(e, h, 'overrideId', 'override', { optional: true }) }
+  }, { max: 200 })
+  for (let n = 1; n < history.length; n++) {
+    if ((history[n] as StepRecord).completedAt < (history[n - 1] as StepRecord).completedAt) fail('invalid.order', `procedure.history[${n}]: completed before the step recorded before it`, { entity: 'procedure', field: 'history' })
+  }
+  return {
+    id: id('procedure', i, 'id', 'procedure'),
+    templateId: id('procedure', i, 'templateId', 'procedure'),
+    subjectId: str('procedure', i, 'subjectId', { max: 140 }),
+    current: str('procedure', i, 'current', { optional: true, max: 40 }),
+    startedAt: time('procedure', i, 'startedAt'),
+    history,
+  }
 }
 
 export function startProcedure(template: ProcedureTemplate, stateId: string, subjectId: string, at: Time): ProcedureState {

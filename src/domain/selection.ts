@@ -20,6 +20,11 @@ export interface SelectionInput {
   projects: readonly SelectionProject[]
   budget: number
   ballots: ReadonlyArray<readonly string[]>
+  /**
+   * MES add1 step: one currency unit in the units of `cost` and `budget` (default 1). The app
+   * keeps money in fen, so it passes 100 (one yuan); Pabulib files use whole units.
+   */
+  increment?: number
 }
 
 export type Reason = 'funded' | 'does-not-fit' | 'stopped' | 'no-support' | 'supporters-cannot-afford'
@@ -94,7 +99,7 @@ function result(rule: SelectionRule, budget: number, projects: ProjectExplanatio
 
 export function methodOfEqualShares(input: SelectionInput): SelectionResult {
   const rows = ranked(input)
-  const { selected, perVoterShare } = equalShares(input)
+  const { selected, perVoterShare } = equalShares(input, input.increment !== undefined ? { increment: input.increment } : {})
   const chosen = new Set(selected)
   const order = new Map(selected.map((id, i) => [id, i + 1]))
   const projects = rows.map((p, i): ProjectExplanation => {

@@ -59,3 +59,21 @@ describe('quorum and thresholds', () => {
     }), { numRuns: 300 })
   })
 })
+
+describe('resolution records', () => {
+  const base = { id: 'resolution:r1', meetingId: 'meeting:m1', motion: '确定候选项目', members: 37, present: 28, at: 1_772_000_000_000, recordedBy: 'person:clerk' }
+
+  it('records the outcome and explanation, and the hub can check a pushed one', () => {
+    const r = D.recordResolution(council, { ...base, count: { yes: 20, no: 6, abstain: 2 } })
+    expect(r).toMatchObject({ outcome: 'adopted', explanation: '28 of 37 present, quorum 25: quorate; 20 yes > 18.5 needed (of 37 members): adopted' })
+    expect(D.resolution(JSON.parse(JSON.stringify(r)))).toEqual(r)
+    expect(() => D.checkResolution(council, r)).not.toThrow()
+    const forged = D.resolution({ ...r, yes: 15, no: 11 })
+    expect(domainError(() => D.checkResolution(council, forged)).message).toContain('says "adopted", but the counts give "rejected"')
+  })
+
+  it('refuses counts that do not add up', () => {
+    expect(domainError(() => D.resolution({ ...base, yes: 20, no: 10, abstain: 0, outcome: 'adopted' })).code).toBe('meeting.attendance')
+    expect(domainError(() => D.resolution({ ...base, present: 38, yes: 1, no: 0, abstain: 0, outcome: 'adopted' })).code).toBe('invalid.range')
+  })
+})

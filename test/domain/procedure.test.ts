@@ -76,3 +76,12 @@ describe('procedure template and state machine', () => {
     expect(domainError(() => D.procedureTemplate({ id: 'procedure:x', name: 'x', steps: [{ key: 'a' }, { key: 'a' }] })).code).toBe('invalid.duplicate')
   })
 })
+
+describe('stored procedure state', () => {
+  it('round-trips a state and refuses a history out of order', () => {
+    const s = walkTo('announce')
+    expect(D.procedureState(JSON.parse(JSON.stringify(s)))).toEqual(s)
+    const bad = { ...s, history: [...s.history].reverse().map((h, i) => ({ ...h, completedAt: T0 + (10 - i) * DAY })) }
+    expect(domainError(() => D.procedureState(bad)).code).toBe('invalid.order')
+  })
+})

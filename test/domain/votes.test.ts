@@ -132,3 +132,12 @@ describe('properties of tallies and selections', () => {
     }), { numRuns: 200 })
   })
 })
+
+describe('MES in fen', () => {
+  it('takes one yuan as the add1 step and gives the same outcome as in yuan', () => {
+    const yuan = { projects: [{ id: 'a', cost: 500 }, { id: 'b', cost: 300 }, { id: 'c', cost: 250 }], budget: 800, ballots: [['a'], ['a', 'b'], ['b', 'c'], ['c'], ['a', 'c']] }
+    const fen = { ...yuan, projects: yuan.projects.map((p) => ({ ...p, cost: p.cost * 100 })), budget: yuan.budget * 100, increment: 100 }
+    expect(D.select('mes', fen).selected).toEqual(D.select('mes', yuan).selected)
+    expect(domainError(() => D.equalShares(yuan, { increment: 0 })).code).toBe('invalid.range')
+  })
+})

@@ -1,7 +1,7 @@
 import { fail } from '../errors.ts'
 import { asInput, id, int, list, oneOf, slug, str, time } from './check.ts'
 import { MEETING_KINDS } from './types.ts'
-import type { AgendaItem, Attendance, Meeting } from './types.ts'
+import type { AgendaItem, Attendance, Meeting, Resolution } from './types.ts'
 
 export function meeting(input: unknown): Meeting {
   const i = asInput('meeting', input)
@@ -47,4 +47,34 @@ export function presentCount(records: readonly Attendance[], meetingId: string):
     if (r.proxyFor) present.add(r.proxyFor)
   }
   return present.size
+}
+
+/**
+ * Validating constructor for a stored resolution. Counts must be consistent (yes + no +
+ * abstain ≤ present ≤ members); whether the outcome follows from the rules is checked by
+ * `checkResolution` (meeting.ts), which needs the meeting's rule.
+ */
+export function resolution(input: unknown): Resolution {
+  const i = asInput('resolution', input)
+  const members = int('resolution', i, 'members', { min: 1, max: 1_000_000 })
+  const present = int('resolution', i, 'present', { min: 0, max: members })
+  const yes = int('resolution', i, 'yes', { min: 0 })
+  const no = int('resolution', i, 'no', { min: 0 })
+  const abstain = int('resolution', i, 'abstain', { min: 0 })
+  if (yes + no + abstain > present) fail('meeting.attendance', `resolution: ${yes + no + abstain} votes (${yes} yes, ${no} no, ${abstain} abstain) but only ${present} present`, { entity: 'resolution', present, yes, no, abstain })
+  return {
+    id: id('resolution', i, 'id', 'resolution'),
+    meetingId: id('resolution', i, 'meetingId', 'meeting'),
+    agendaKey: str('resolution', i, 'agendaKey', { optional: true, max: 40 }),
+    motion: str('resolution', i, 'motion', { max: 500 }),
+    members,
+    present,
+    yes,
+    no,
+    abstain,
+    outcome: oneOf('resolution', i, 'outcome', ['adopted', 'rejected', 'not-quorate'] as const),
+    explanation: str('resolution', i, 'explanation', { optional: true, max: 1000 }),
+    at: time('resolution', i, 'at'),
+    recordedBy: id('resolution', i, 'recordedBy', 'person'),
+  }
 }
