@@ -1,5 +1,5 @@
 import { fileURLToPath, URL } from 'node:url'
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { defineConfig, type Plugin } from 'vite'
@@ -44,15 +44,25 @@ function precompress(): Plugin {
 }
 
 /**
- * Vant's icon font lists a remote copy on a CDN after the embedded one: the CSP blocks it and
- * an offline tablet cannot reach it anyway, so the build keeps only the embedded font.
+ * Vant's icon font arrives as a 30 KB base64 data URL inside render-blocking CSS, followed by a
+ * remote copy on a CDN. The build moves the font to its own hashed file (fetched only when an
+ * icon is drawn, cached by the service worker) and drops the CDN copy, which the CSP blocks and
+ * an offline tablet cannot reach anyway.
  */
-function vantIconFontLocalOnly(): Plugin {
+function vantIconFontAsFile(): Plugin {
+  const cacheDir = fileURLToPath(new URL('./node_modules/.cache/yishi', import.meta.url))
   return {
-    name: 'yishi:vant-icon-font-local',
+    name: 'yishi:vant-icon-font',
+    enforce: 'pre',
     transform(code, id) {
       if (!/vant[\\/](es|lib)[\\/]icon[\\/]index\.css$/.test(id)) return null
-      return { code: code.replace(/,\s*url\(["']?(https?:)?\/\/[^)]*\)\s*format\(["']?woff["']?\)/g, ''), map: null }
+      let out = code.replace(/,\s*url\(["']?(https?:)?\/\/[^)]*\)\s*format\(["']?woff["']?\)/g, '')
+      out = out.replace(/url\(["']?data:font\/woff2;[^,]*base64,([A-Za-z0-9+/=]+)["']?\)/, (_match, base64: string) => {
+        mkdirSync(cacheDir, { recursive: true })
+        writeFileSync(join(cacheDir, 'vant-icon.woff2'), new Uint8Array(Buffer.from(base64, 'base64')))
+        return 'url("/node_modules/.cache/yishi/vant-icon.woff2")'
+      })
+      return { code: out, map: null }
     },
   }
 }
@@ -60,7 +70,7 @@ function vantIconFontLocalOnly(): Plugin {
 export default defineConfig({
   plugins: [
     vue(),
-    vantIconFontLocalOnly(),
+    vantIconFontAsFile(),
     VitePWA({
       // The app asks before it updates (src/modules/pwa.ts): never reload in a meeting.
       registerType: 'prompt',
