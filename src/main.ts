@@ -5,6 +5,7 @@ import { installI18n } from './modules/i18n'
 import { installRouter } from './modules/router'
 import { installVant } from './modules/vant'
 import { installPwa } from './modules/pwa'
+import { installData } from './modules/data'
 import './styles/main.css'
 
 const app = createApp(App)
@@ -13,4 +14,5 @@ installI18n(app)
 installRouter(app)
 installVant(app)
 installPwa(app)
+installData(app)
 app.mount('#app')

@@ -100,3 +100,5 @@ function doubleVotesOf(voteId: string, prefix: string, conflicts: Stored<Conflic
 
 export type Repositories = Awaited<ReturnType<typeof createRepositories>>
 export * from './replication'
+export * from './identity'
+export * from './refusals'

@@ -21,6 +21,8 @@ export interface SyncOptions {
   heartbeat?: number
   /** underlying fetch (tests and the bench count requests and bytes through it) */
   fetch?: typeof fetch
+  /** device clock (tests pass a wrong one) */
+  now?: () => number
 }
 
 export type SyncPhase = 'stopped' | 'syncing' | 'idle' | 'error'
@@ -32,7 +34,12 @@ export interface SyncState {
   lastError: string | null
   /** highest seq of this device the hub has confirmed */
   ackedSeq: number
+  /** device clock minus the hub's clock (from the hub's Date header), null until known */
+  clockSkewMs: number | null
 }
+
+/** More than this between the tablet's clock and the hub's: warn the clerk. */
+export const SKEW_WARNING_MS = 5 * 60_000
 
 /** An HTTP failure the replication retries; `message` is written for a person. */
 export class HubError extends Error {
@@ -63,7 +70,7 @@ function basic(c: HubCredentials): string {
  * fetch with the device's credentials that throws on non-OK answers (RxDB's long-poll dies on a
  * 401/404 otherwise) and on network errors, and can abort everything in flight.
  */
-export function hubFetch(credentials: HubCredentials, base: typeof fetch, signal: AbortSignal, onError: (e: HubError) => void): typeof fetch {
+export function hubFetch(credentials: HubCredentials, base: typeof fetch, signal: AbortSignal, onError: (e: HubError) => void, onResponse: (res: Response) => void = () => {}): typeof fetch {
   const auth = basic(credentials)
   return async (input, init = {}) => {
     const headers = new Headers(init.headers)
@@ -77,6 +84,7 @@ export function hubFetch(credentials: HubCredentials, base: typeof fetch, signal
       if (!signal.aborted) onError(err)
       throw err
     }
+    onResponse(res)
     if (!res.ok) {
       let detail = ''
       try { detail = String(((await res.json()) as { reason?: string }).reason ?? '') } catch { /* not json */ }
@@ -99,8 +107,11 @@ export class VillageSync {
   private subs: { unsubscribe(): void }[] = []
   private retryTime = MIN_RETRY
 
+  private readonly now: () => number
+
   constructor(readonly vdb: VillageDb, readonly deviceId: string, private readonly opts: SyncOptions) {
-    this.subject = new BehaviorSubject<SyncState>({ phase: 'stopped', lastSyncAt: null, lastError: null, ackedSeq: 0 })
+    this.now = opts.now ?? Date.now
+    this.subject = new BehaviorSubject<SyncState>({ phase: 'stopped', lastSyncAt: null, lastError: null, ackedSeq: 0, clockSkewMs: null })
   }
 
   get state$(): Observable<SyncState> { return this.subject.asObservable() }
@@ -143,7 +154,7 @@ export class VillageSync {
       retryTime: this.retryTime,
       waitForLeadership: false,
       autoStart: true,
-      fetch: hubFetch(this.opts.credentials, this.opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, onError),
+      fetch: hubFetch(this.opts.credentials, this.opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, onError, (res) => this.noteHubTime(res)),
       pull: { batchSize, heartbeat: this.opts.heartbeat ?? 20_000 },
       push: { batchSize, modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted ? null : d) as YishiDoc },
     })
@@ -202,6 +213,21 @@ export class VillageSync {
       await this.persist()
     }
     return done && this.subject.value.phase !== 'error'
+  }
+
+  private noteHubTime(res: Response): void {
+    const date = res.headers.get('date')
+    const hub = date ? Date.parse(date) : NaN
+    if (Number.isNaN(hub)) return
+    // the Date header has 1 s resolution: keep the estimate to whole seconds
+    const skew = Math.round((this.now() - hub) / 1000) * 1000
+    if (skew !== this.subject.value.clockSkewMs) this.patch({ clockSkewMs: skew })
+  }
+
+  /** True when the tablet's clock is off from the hub's by more than a few minutes. */
+  get clockWrong(): boolean {
+    const s = this.subject.value.clockSkewMs
+    return s !== null && Math.abs(s) > SKEW_WARNING_MS
   }
 
   /** Local changes of this device the hub has not confirmed yet. */

@@ -1,15 +1,28 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
+import type { SyncPhase as DataSyncPhase, SyncState } from '@/data/replication'
 
 export type SyncPhase = 'idle' | 'syncing' | 'error'
 
-/** What the person sees about sync. The replication layer (src/data) feeds it. */
+/** One line about records the hub refused: "the hub refused 1 ballot: outside the voting window". */
+export interface Refusal { kind: string; count: number; reason: string; subjectIds: string[] }
+
+/** What the person sees about sync. The data module (src/modules/data.ts) feeds it. */
 export const useSyncStore = defineStore('sync', () => {
   const online = ref(typeof navigator === 'undefined' ? false : navigator.onLine)
   const phase = ref<SyncPhase>('idle')
   const lastSyncAt = ref<number | null>(null)
   const pending = ref(0)
   const lastError = ref<string | null>(null)
+  const refusals = shallowRef<Refusal[]>([])
+  /** device clock minus hub clock, ms; null until the hub has answered */
+  const clockSkewMs = ref<number | null>(null)
+  const clockWrong = computed(() => clockSkewMs.value !== null && Math.abs(clockSkewMs.value) > 5 * 60_000)
+  /** share of the browser's storage quota in use, 0–1; null when unknown */
+  const storageUsed = ref<number | null>(null)
+  const storageLow = computed(() => storageUsed.value !== null && storageUsed.value > 0.8)
+  const enrolled = ref(false)
+  let syncNowImpl: (() => Promise<boolean>) | null = null
 
   const status = computed(() => {
     if (!online.value) return 'offline'
@@ -22,10 +35,34 @@ export const useSyncStore = defineStore('sync', () => {
     online.value = value
   }
 
+  /** Called by the data module with each replication state. */
+  function update(s: SyncState & { pending?: number }) {
+    const map: Record<DataSyncPhase, SyncPhase> = { stopped: 'idle', idle: 'idle', syncing: 'syncing', error: 'error' }
+    phase.value = map[s.phase]
+    lastSyncAt.value = s.lastSyncAt
+    lastError.value = s.lastError
+    clockSkewMs.value = s.clockSkewMs
+    if (s.pending !== undefined) pending.value = s.pending
+  }
+
+  function connect(impl: (() => Promise<boolean>) | null) {
+    syncNowImpl = impl
+    enrolled.value = impl !== null
+  }
+
+  async function syncNow(): Promise<boolean> {
+    if (!syncNowImpl) return false
+    phase.value = 'syncing'
+    return syncNowImpl()
+  }
+
   if (typeof window !== 'undefined') {
     window.addEventListener('online', () => setOnline(true))
     window.addEventListener('offline', () => setOnline(false))
   }
 
-  return { online, phase, lastSyncAt, pending, lastError, status, setOnline }
+  return {
+    online, phase, lastSyncAt, pending, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
+    setOnline, update, connect, syncNow,
+  }
 })

@@ -1,0 +1,18 @@
+import type { RejectionDoc, Stored } from './repositories'
+import { kindOfId } from './schemas'
+
+export interface RefusalLine { kind: string; count: number; reason: string; subjectIds: string[] }
+
+/** Groups the hub's rejections of this device's records by kind and reason, newest first. */
+export function refusalLines(rejections: Stored<RejectionDoc>[], deviceId: string): RefusalLine[] {
+  const lines = new Map<string, RefusalLine>()
+  for (const r of rejections) {
+    if (r.device && r.device !== deviceId) continue
+    const kind = kindOfId(r.subjectId) || 'record'
+    const key = `${kind}\u0000${r.reason}`
+    const line = lines.get(key) ?? { kind, count: 0, reason: r.reason, subjectIds: [] }
+    if (!line.subjectIds.includes(r.subjectId)) { line.subjectIds.push(r.subjectId); line.count++ }
+    lines.set(key, line)
+  }
+  return [...lines.values()]
+}

@@ -1,0 +1,52 @@
+export default {
+  'zh-CN': {
+    device: {
+      enroll: {
+        title: '登记本平板', intro: '请向镇上工作人员或村文书要登记码，输入后本平板就属于本村。',
+        code: '登记码', label: '平板名称', labelHint: '例如：村委会平板 1', submit: '登记', working: '正在登记…',
+        done: '登记成功，本平板已属于 {village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkId: '文书编号',
+        pin: '密码（4–8 位数字）', savePin: '保存密码', pinSaved: '密码已保存',
+      },
+      unlock: {
+        title: '文书解锁', intro: '输入文书密码，没有网络也能用。', pin: '密码', submit: '解锁',
+        wrong: '密码不对，还可以试 {n} 次', locked: '试错太多次，请 {time} 以后再试', noClerk: '本平板还没有设置文书密码',
+        welcome: '{name}，您好', lock: '锁上',
+      },
+      sync: {
+        title: '同步', now: '马上同步', working: '正在同步…', pending: '还没传到镇上的记录：{n} 条', none: '所有记录都已传到镇上',
+        last: '上次同步：{time}', never: '还没有同步过', failed: '同步出了问题：{reason}', offline: '现在没有网络，有网络时会自动同步',
+        refused: '镇上服务器退回了 {n} 条{kind}：{reason}', clock: '本平板的时间和镇上差了 {min} 分钟，请让文书校准时间',
+        storage: '平板存储快满了（已用 {pct}%），请联系镇上把往年的记录归档', notEnrolled: '本平板还没有登记', enroll: '去登记',
+      },
+      kinds: {
+        ballot: '选票', checkoff: '投票登记', proposal: '提案', meeting: '会议', vote: '投票', attendance: '签到', ledger: '账目',
+        objection: '异议', record: '记录',
+      },
+    },
+  },
+  en: {
+    device: {
+      enroll: {
+        title: 'Enroll this tablet', intro: 'Ask township staff or the village clerk for an enrollment code; once entered, this tablet belongs to the village.',
+        code: 'Enrollment code', label: 'Tablet name', labelHint: 'e.g. Committee tablet 1', submit: 'Enroll', working: 'Enrolling…',
+        done: 'Enrolled: this tablet now belongs to {village}', clerkTitle: 'Set the clerk PIN', clerkName: 'Clerk name', clerkId: 'Clerk number',
+        pin: 'PIN (4–8 digits)', savePin: 'Save PIN', pinSaved: 'PIN saved',
+      },
+      unlock: {
+        title: 'Clerk unlock', intro: 'Enter the clerk PIN. Works without a network.', pin: 'PIN', submit: 'Unlock',
+        wrong: 'Wrong PIN, {n} tries left', locked: 'Too many wrong PINs: try again after {time}', noClerk: 'No clerk PIN is set on this tablet',
+        welcome: 'Hello, {name}', lock: 'Lock',
+      },
+      sync: {
+        title: 'Sync', now: 'Sync now', working: 'Syncing…', pending: 'Records not yet at the hub: {n}', none: 'Every record is at the hub',
+        last: 'Last sync: {time}', never: 'Never synced', failed: 'Sync failed: {reason}', offline: 'No network now; sync starts by itself when there is one',
+        refused: 'The hub refused {n} {kind}: {reason}', clock: 'This tablet\'s clock is {min} minutes off the hub\'s: ask the clerk to set the time',
+        storage: 'Tablet storage is nearly full ({pct}% used): ask the township to archive past years', notEnrolled: 'This tablet is not enrolled', enroll: 'Enroll',
+      },
+      kinds: {
+        ballot: 'ballot(s)', checkoff: 'voter check-off(s)', proposal: 'proposal(s)', meeting: 'meeting(s)', vote: 'vote(s)', attendance: 'attendance record(s)',
+        ledger: 'ledger entr(ies)', objection: 'objection(s)', record: 'record(s)',
+      },
+    },
+  },
+}

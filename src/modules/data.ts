@@ -1,0 +1,100 @@
+/**
+ * App wiring of the data layer: opens the enrolled village's database (RxDB on IndexedDB via
+ * Dexie), gives every feature store its repositories (`attach`), runs replication while the
+ * browser is online, and feeds the sync and session stores. Identity rules: src/data/identity.ts.
+ */
+import type { App } from 'vue'
+import type { Pinia } from 'pinia'
+import { debounceTime, startWith, type Subscription } from 'rxjs'
+import type { Repositories, VillageDb, VillageSync } from '@/data'
+import * as identity from '@/data/identity'
+import { useSessionStore } from '@/stores/session'
+import { useSyncStore } from '@/stores/sync'
+
+interface Running { vdb: VillageDb; data: Repositories; sync: VillageSync; subs: Subscription[] }
+let running: Running | null = null
+let pinia: Pinia | null = null
+const kv: identity.KeyValue = globalThis.localStorage ?? identity.memoryKeyValue()
+
+type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknown>) => void }
+const storeModules = import.meta.glob<Record<string, unknown>>('../stores/*.ts', { eager: true })
+
+function attachStores(data: Repositories): void {
+  const photoUrl = storeModules['../stores/proposals.ts']?.useProposalsStore
+  const photos = typeof photoUrl === 'function' ? (photoUrl as () => { photoUrl?: (h: string) => string })().photoUrl : undefined
+  for (const mod of Object.values(storeModules)) {
+    for (const [name, value] of Object.entries(mod)) {
+      if (!/^use\w+Store$/.test(name) || typeof value !== 'function') continue
+      const store = (value as (p?: Pinia | null) => StoreWithAttach)(pinia)
+      if (typeof store.attach === 'function') store.attach(data, { kv, ...(photos ? { photoUrl: photos } : {}) })
+    }
+  }
+}
+
+/** The open village's repositories and sync, or null before enrollment. */
+export function dataRuntime(): Readonly<Running> | null {
+  return running
+}
+
+async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
+  if (running) return running
+  const { openVillageDatabase, createRepositories, createSync, refusalLines } = await import('@/data')
+  const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
+  const session = useSessionStore(pinia ?? undefined)
+  const syncStore = useSyncStore(pinia ?? undefined)
+  const vdb = await openVillageDatabase({ villageId: e.village, storage: getRxStorageDexie() })
+  const data = await createRepositories(vdb, { villageId: e.village, deviceId: e.device, actor: () => session.personId || e.device })
+  const sync = await createSync(vdb, e.device, { hubUrl: e.hubUrl, credentials: { device: e.device, secret: e.secret } })
+  const subs: Subscription[] = []
+  const refreshPending = async () => { syncStore.pending = await sync.pendingCount() }
+  subs.push(sync.state$.subscribe((s) => { syncStore.update(s); void refreshPending() }))
+  subs.push(vdb.docs.$.pipe(debounceTime(300), startWith(null)).subscribe(() => { void refreshPending() }))
+  subs.push(data.rejections.list$().subscribe((r) => { syncStore.refusals = refusalLines(r, e.device) }))
+  subs.push(data.villages.get$(e.village).subscribe((v) => {
+    session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.village, townshipName: v?.townshipId ?? '', deviceId: e.device })
+  }))
+  syncStore.connect(() => sync.syncNow(60_000))
+  running = { vdb, data, sync, subs }
+  attachStores(data)
+  if (navigator.onLine) sync.start()
+  return running
+}
+
+/** Redeems an enrollment code at the hub (same origin unless `hubUrl`), then opens the village. */
+export async function enroll(code: string, label: string, hubUrl = ''): Promise<void> {
+  const e = await identity.enrollDevice(kv, { hubUrl, code, label })
+  await openVillage(e)
+}
+
+export async function unlock(pin: string): Promise<identity.UnlockResult> {
+  const r = await identity.unlockWithPin(kv, pin)
+  if (r.ok) useSessionStore(pinia ?? undefined).setPerson(r.personId, r.name)
+  return r
+}
+
+export async function setClerkPin(clerk: { personId: string; name: string }, pin: string): Promise<void> {
+  await identity.setClerkPin(kv, clerk, pin)
+}
+
+export function clerks() { return identity.clerks(kv) }
+
+async function watchStorage(): Promise<void> {
+  const storage = navigator.storage
+  if (!storage?.estimate) return
+  await storage.persist?.().catch(() => false)
+  const check = async () => {
+    const { usage = 0, quota = 0 } = await storage.estimate()
+    useSyncStore(pinia ?? undefined).storageUsed = quota > 0 ? usage / quota : null
+  }
+  await check()
+  setInterval(() => { void check() }, 10 * 60_000)
+}
+
+export function installData(app: App): void {
+  pinia = (app.config.globalProperties.$pinia as Pinia | undefined) ?? null
+  window.addEventListener('online', () => running?.sync.start())
+  window.addEventListener('offline', () => { void running?.sync.stop() })
+  void watchStorage()
+  const e = identity.loadEnrollment(kv)
+  if (e) void openVillage(e).catch((err: unknown) => console.error('could not open the village database', err))
+}
