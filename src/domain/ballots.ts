@@ -1,5 +1,5 @@
 import { fail } from './errors.ts'
-import type { Ballot, Time, Vote } from './model/types.ts'
+import type { Ballot, CheckOff, Time, Vote } from './model/types.ts'
 
 export type VoteStatus = 'scheduled' | 'open' | 'closed'
 
@@ -49,4 +49,13 @@ export function acceptBallot(vote: Vote, ballot: Ballot): string[] {
 /** Whether `voterId` is on the vote's roster. */
 export function assertEligible(vote: Pick<Vote, 'roster'>, voterId: string): void {
   if (!vote.roster.includes(voterId)) fail('vote.not-eligible', `${voterId} is not on this vote's roster`, { voterId })
+}
+
+/** Whether the hub or a tablet may accept this check-off: right vote, voter on the roster, recorded while open. */
+export function acceptCheckOff(vote: Vote, c: CheckOff): void {
+  if (c.voteId !== vote.id) fail('ballot.wrong-vote', `check-off ${c.id} belongs to ${c.voteId}, not ${vote.id}`, { checkoff: c.id })
+  if (vote.roster.length > 0) assertEligible(vote, c.voterId)
+  const status = voteStatus(vote, c.at)
+  if (status === 'scheduled') fail('vote.not-open', `the vote opens at ${new Date(vote.opensAt).toISOString()}; check-off at ${new Date(c.at).toISOString()}`, { opensAt: vote.opensAt, at: c.at })
+  if (status === 'closed') fail('vote.closed', `the vote closed at ${new Date(vote.closedAt || vote.closesAt).toISOString()}; check-off at ${new Date(c.at).toISOString()}`, { closedAt: vote.closedAt || vote.closesAt, at: c.at })
 }

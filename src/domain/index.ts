@@ -16,7 +16,7 @@
  * - procedure (procedure.ts): `DEFAULT_TEMPLATE`, `procedureTemplate`, `startProcedure`,
  *   `unmetRequirements`, `nextSteps`, `completeStep`, `skipTo`, `overriddenSteps`.
  * - ballots (ballots.ts): `voteStatus` (open/closed as the records show), `validateChoices`,
- *   `acceptBallot`, `assertEligible`.
+ *   `acceptBallot`, `acceptCheckOff`, `assertEligible`.
  * - tallies and selection (tally.ts, selection.ts, mes.ts): `tallyApprovals`, `tallyRecord`,
  *   `select(rule, { projects, budget, ballots })` → { selected, cost, projects: per-project
  *   explanation }, `greedy`, `methodOfEqualShares`, `equalShares` (MES, cost utilities, add1).

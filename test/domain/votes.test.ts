@@ -141,3 +141,12 @@ describe('MES in fen', () => {
     expect(domainError(() => D.equalShares(yuan, { increment: 0 })).code).toBe('invalid.range')
   })
 })
+
+describe('check-offs', () => {
+  it('are accepted for a voter on the roster while the vote is open', () => {
+    const c = (voterId: string, at: number) => D.checkOff({ voteId: 'vote:v1', voterId, at, device: 'tab-1', recordedBy: 'person:clerk' })
+    expect(() => D.acceptCheckOff(vote, c('person:a', T0 + 1))).not.toThrow()
+    expect(domainError(() => D.acceptCheckOff(vote, c('person:b', T0 + 1))).code).toBe('vote.not-eligible')
+    expect(domainError(() => D.acceptCheckOff(vote, c('person:a', T0 + 1000))).code).toBe('vote.closed')
+  })
+})
