@@ -5,6 +5,7 @@ import { createRepositories, openVillageDatabase, type Repositories } from '@/da
 import { useRosterStore } from '@/stores/roster'
 import { useProposalsStore } from '@/stores/proposals'
 import { useMeetingsStore } from '@/stores/meetings'
+import { useNoticesStore } from '@/stores/notices'
 
 let counter = 0
 export const VILLAGE = 'test-village'
@@ -20,6 +21,7 @@ export async function openTestVillage(opts: { now?: () => number; actor?: string
   useRosterStore(pinia).attach(data)
   useProposalsStore(pinia).attach(data, storeOpts)
   useMeetingsStore(pinia).attach(data, storeOpts)
+  useNoticesStore(pinia).attach(data, storeOpts)
   return { vdb, data, pinia, storeOpts, close: () => vdb.db.remove() }
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Drafts of public notices generated from the records (the clerk may edit them before
+ * publishing). Figures come from the domain (accounts summary, co-signatures); the words from
+ * the caller's translator, so a notice is written in the language the clerk works in.
+ */
+import * as D from '@/domain'
+import type { NoticeSources } from '@/stores/notices'
+
+export type Translate = (key: string, values?: Record<string, unknown>) => string
+export interface Draft { subjectId: string; title: string; body: string }
+export interface DraftInput extends NoticeSources {
+  meetings: D.Meeting[]
+  resolutions: D.Resolution[]
+  supervisors: string[]
+  when: (ms: number) => string
+}
+
+const yuan = (fen: number) => D.formatYuan(fen)
+
+function meetingDraft(m: D.Meeting, input: DraftInput, t: Translate): Draft {
+  const lines = [t('notices.draft.meetingLine', { when: input.when(m.scheduledAt), place: m.place || '—' }), '', t('notices.draft.agenda')]
+  m.agenda.forEach((a, i) => lines.push(`${i + 1}. ${a.title}`))
+  return { subjectId: m.id, title: t('notices.draft.meetingTitle', { title: m.title }), body: lines.join('\n') }
+}
+
+function decisionDraft(m: D.Meeting, input: DraftInput, t: Translate): Draft {
+  const lines = [t('notices.draft.decisionIntro', { title: m.title, when: input.when(m.scheduledAt) }), '']
+  for (const r of input.resolutions.filter((x) => x.meetingId === m.id)) {
+    lines.push(t('notices.draft.resolutionLine', { motion: r.motion, outcome: t(`meetings.resolutions.outcome.${r.outcome}`), yes: r.yes, no: r.no, abstain: r.abstain, present: r.present, members: r.members }))
+  }
+  const funded = input.allocations
+  if (funded.length) {
+    lines.push('', t('notices.draft.allocations'))
+    funded.forEach((a, i) => lines.push(`${i + 1}. ${a.title}：${yuan(a.amount)}`))
+  }
+  lines.push('', t('notices.draft.objectionsWelcome'))
+  return { subjectId: m.id, title: t('notices.draft.decisionTitle', { title: m.title }), body: lines.join('\n') }
+}
+
+function voteDraft(v: D.Vote, input: DraftInput, t: Translate): Draft {
+  const lines = [t('notices.draft.voteIntro', { title: v.title, opens: input.when(v.opensAt), closes: input.when(v.closesAt), budget: yuan(v.budget) }), '']
+  v.candidates.forEach((c, i) => lines.push(`${i + 1}. ${c.title}：${yuan(c.cost)}`))
+  if (v.maxChoices) lines.push('', t('notices.draft.voteRule', { k: v.maxChoices }))
+  return { subjectId: v.id, title: t('notices.draft.voteTitle', { title: v.title }), body: lines.join('\n') }
+}
+
+function processDraft(fund: D.Fund, input: DraftInput, t: Translate): Draft {
+  const lines = [t('notices.draft.processIntro', { year: fund.year }), '']
+  for (const a of input.allocations.filter((x) => x.fundId === fund.id)) {
+    const updates = input.progress.filter((p) => p.projectId === a.projectId)
+    const last = updates[updates.length - 1]
+    lines.push(t('notices.draft.processLine', { title: a.title, percent: last?.percent ?? 0, text: last?.text ?? t('notices.draft.noProgress') }))
+  }
+  return { subjectId: fund.id, title: t('notices.draft.processTitle', { year: fund.year }), body: lines.join('\n') }
+}
+
+function accountsDraft(fund: D.Fund, input: DraftInput, t: Translate): Draft {
+  const s = D.accountsSummary(fund, input.allocations, input.ledger, input.cosignatures, { supervisors: input.supervisors })
+  const lines = [t('notices.draft.accountsIntro', { year: fund.year, fund: yuan(s.fund), allocated: yuan(s.allocated), spent: yuan(s.spent) }), '']
+  for (const p of s.projects) lines.push(t('notices.draft.accountsLine', { title: p.title || p.projectId, allocated: yuan(p.allocated), spent: yuan(p.spent), remaining: yuan(p.remaining) }))
+  if (s.uncosignedEntries.length) lines.push('', t('notices.draft.uncosigned', { n: s.uncosignedEntries.length }))
+  return { subjectId: fund.id, title: t('notices.draft.accountsTitle', { year: fund.year }), body: lines.join('\n') }
+}
+
+/** Every draft the records allow for this stage (newest subject first). */
+export function draftsFor(stage: D.NoticeStage, input: DraftInput, t: Translate): Draft[] {
+  switch (stage) {
+    case 'meeting': return input.meetings.map((m) => meetingDraft(m, input, t))
+    case 'decision': return input.meetings.filter((m) => input.resolutions.some((r) => r.meetingId === m.id)).map((m) => decisionDraft(m, input, t))
+    case 'vote-announcement': return input.votes.map((v) => voteDraft(v, input, t))
+    case 'process': return input.funds.map((f) => processDraft(f, input, t))
+    case 'accounts': return input.funds.map((f) => accountsDraft(f, input, t))
+  }
+}

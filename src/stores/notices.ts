@@ -1,0 +1,99 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { Subscription } from 'rxjs'
+import * as D from '@/domain'
+import type { Repositories, Stored } from '@/data'
+
+export type NoticeView = Stored<D.Notice>
+export interface NewNotice { stage: D.NoticeStage; subjectId: string; title: string; body: string; days: number }
+export interface StoreOptions { actor?: () => string; now?: () => number }
+/** The records a notice is generated from (read only here; other features write them). */
+export interface NoticeSources {
+  votes: Stored<D.Vote>[]; funds: Stored<D.Fund>[]; allocations: Stored<D.Allocation>[]
+  progress: Stored<D.Progress>[]; ledger: Stored<D.LedgerEntry>[]; cosignatures: Stored<D.CoSignature>[]
+}
+
+/** Public notices (公示) for the three publics, objections and answers, re-publication. Rules from src/domain. */
+export const useNoticesStore = defineStore('notices', () => {
+  const repos = shallowRef<Repositories | null>(null)
+  const notices = shallowRef<NoticeView[]>([])
+  const objections = shallowRef<Stored<D.Objection>[]>([])
+  const answers = shallowRef<Stored<D.Answer>[]>([])
+  const sources = shallowRef<NoticeSources>({ votes: [], funds: [], allocations: [], progress: [], ledger: [], cosignatures: [] })
+  /** The clock, refreshed every minute so countdowns move. */
+  const clock = ref(Date.now())
+  const subs: Subscription[] = []
+  let actor = () => 'person:clerk'
+  let now = Date.now
+  let ticker: ReturnType<typeof setInterval> | undefined
+
+  function attach(r: Repositories, opts: StoreOptions = {}): void {
+    for (const s of subs.splice(0)) s.unsubscribe()
+    repos.value = r
+    if (opts.actor) actor = opts.actor
+    if (opts.now) now = opts.now
+    clock.value = now()
+    clearInterval(ticker)
+    ticker = setInterval(() => { clock.value = now() }, 60_000)
+    subs.push(r.notices.list$().subscribe((n) => { notices.value = n }))
+    subs.push(r.objections.list$({ oldestFirst: true }).subscribe((o) => { objections.value = o }))
+    subs.push(r.answers.list$({ oldestFirst: true }).subscribe((a) => { answers.value = a }))
+    const source = <K extends keyof NoticeSources>(key: K, list$: { subscribe(f: (v: NoticeSources[K]) => void): Subscription }) =>
+      subs.push(list$.subscribe((v) => { sources.value = { ...sources.value, [key]: v } }))
+    source('votes', r.votes.list$())
+    source('funds', r.funds.list$())
+    source('allocations', r.allocations.list$({ oldestFirst: true }))
+    source('progress', r.progress.list$({ oldestFirst: true }))
+    source('ledger', r.ledger.list$({ oldestFirst: true }))
+    source('cosignatures', r.cosignatures.list$())
+  }
+  function need(): Repositories {
+    if (!repos.value) throw new Error('This tablet has no village database open yet')
+    return repos.value
+  }
+
+  const byId = (id: string) => notices.value.find((n) => n.id === id)
+  const status = (n: D.Notice) => D.noticeStatus(n, clock.value)
+  const daysLeft = (n: D.Notice) => D.daysLeft(n, clock.value)
+  const objectionsTo = (id: string) => objections.value.filter((o) => o.noticeId === id)
+  const answerTo = (objectionId: string) => answers.value.find((a) => a.objectionId === objectionId)
+  const open = (n: D.Notice) => D.openObjections(n, objections.value, answers.value)
+  const overdue = (n: D.Notice) => D.overdueObjections(n, objections.value, answers.value, clock.value)
+  const mayProceed = (n: D.Notice) => D.mayProceed(n, objections.value, answers.value, clock.value)
+  /** Running notices first, then upcoming, then ended; newest first within each. */
+  const sorted = computed(() => {
+    const rank = { running: 0, upcoming: 1, ended: 2 }
+    return [...notices.value].sort((a, b) => rank[status(a)] - rank[status(b)] || b.startAt - a.startAt)
+  })
+
+  async function publish(input: NewNotice): Promise<NoticeView> {
+    const at = now()
+    return need().notices.create({ stage: input.stage, subjectId: input.subjectId, title: input.title, body: input.body, republishes: '', ...D.noticeWindow(at, input.days) })
+  }
+
+  /** Records an objection; the domain refuses one outside the notice's window. */
+  async function object(noticeId: string, raisedBy: string, text: string): Promise<void> {
+    const notice = byId(noticeId)
+    if (!notice) throw new Error(`${noticeId} is not on this tablet`)
+    const o = need().objections.build({ noticeId, raisedBy: raisedBy || actor(), text, at: now() })
+    D.checkObjection(notice, o)
+    await need().objections.create(o as unknown as Record<string, unknown>)
+  }
+
+  async function answer(objectionId: string, text: string): Promise<void> {
+    await need().answers.create({ objectionId, answeredBy: actor(), text, at: now() })
+  }
+
+  /** The supervisory committee orders re-publication: the order is recorded with its reason, and the notice runs again. */
+  async function republish(noticeId: string, reason: string, days = D.DEFAULT_NOTICE_DAYS): Promise<NoticeView> {
+    const notice = byId(noticeId)
+    if (!notice) throw new Error(`${noticeId} is not on this tablet`)
+    const at = now()
+    await need().decisions.create({ subjectId: noticeId, outcome: 'republish', reason, by: actor(), keep: '', at })
+    const { meta: _meta, ...plain } = notice
+    const next = D.republish(plain, need().notices.build({ ...plain, id: undefined }).id, at, days)
+    return need().notices.create(next as unknown as Record<string, unknown>)
+  }
+
+  return { attach, notices, objections, answers, sources, clock, sorted, byId, status, daysLeft, objectionsTo, answerTo, open, overdue, mayProceed, publish, object, answer, republish }
+})

@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import AccountsView from '@/features/accounts/AccountsView.vue'
+import AccountsProjectView from '@/features/accounts/AccountsProjectView.vue'
+import { mountFeature } from '../support/mount'
+import { eventually } from '../support/village'
+import { openVoteVillage } from '../votes/village'
+
+let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+async function funded() {
+  village = await openVoteVillage()
+  const fund = await village.data.funds.create({ year: 2026, amount: 20_000_000, source: '公共服务专项资金' })
+  await village.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: village.now() })
+  return village
+}
+
+describe('implementation and accounts', () => {
+  it('lists funded projects with spent versus allocated', async () => {
+    const v = await funded()
+    const { wrapper: w } = await mountFeature(AccountsView, { path: '/accounts', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="project-project:lamps"]').exists())
+    expect(w.get('[data-testid="fund"]').text()).toContain('专项资金 ¥200,000，已安排到项目 ¥30,000')
+    expect(w.get('[data-testid="project-project:lamps"]').text()).toContain('已花 ¥0 / 安排 ¥30,000')
+  })
+
+  it('records progress and expenses; an expense counts once a supervisor other than its recorder co-signs it', async () => {
+    const v = await funded()
+    const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="expense-form"]').exists())
+
+    await w.get('[data-testid="progress-text"]').setValue('灯杆已运到村口')
+    await w.get('[data-testid="progress-percent"]').setValue('30')
+    await w.get('[data-testid="progress-by"]').setValue('person:clerk')
+    await w.get('[data-testid="progress-form"]').trigger('submit')
+    await eventually(() => w.text().includes('灯杆已运到村口'))
+    expect(w.text()).toContain('完成 30%')
+
+    // Over the allocation: refused with the figures.
+    await w.get('[data-testid="expense-amount"]').setValue('35000')
+    await w.get('[data-testid="expense-payee"]').setValue('成都照明公司')
+    await w.get('[data-testid="expense-purpose"]').setValue('路灯 10 盏')
+    await w.get('[data-testid="expense-by"]').setValue('person:sup1')
+    await w.get('[data-testid="expense-form"]').trigger('submit')
+    await eventually(() => w.find('[data-testid="accounts-error"]').exists())
+    expect(w.get('[data-testid="accounts-error"]').text()).toContain('over its allocation of ¥30,000')
+
+    await w.get('[data-testid="expense-amount"]').setValue('12000')
+    await w.get('[data-testid="expense-payee"]').setValue('成都照明公司')
+    await w.get('[data-testid="expense-purpose"]').setValue('路灯 4 盏')
+    await w.get('[data-testid="expense-by"]').setValue('person:sup1')
+    await w.get('[data-testid="expense-form"]').trigger('submit')
+    await eventually(() => w.find('[data-testid^="ledger-ledger:"]').exists())
+    const entry = () => w.get('[data-testid^="ledger-ledger:"]')
+    expect(entry().text()).toContain('等待监事会签字')
+    expect(w.get('[data-testid="spent-of"]').text()).toContain('已花 ¥12,000 / 安排 ¥30,000')
+
+    // The supervisor who recorded it cannot co-sign it.
+    await entry().get('[data-testid="cosign-open"]').trigger('click')
+    await entry().get('[data-testid="cosign-by"]').setValue('person:sup1')
+    await entry().get('[data-testid="cosign-approve"]').trigger('click')
+    await eventually(() => w.find('[data-testid="accounts-error"]').exists())
+    expect(w.get('[data-testid="accounts-error"]').text()).toContain('cannot also co-sign')
+    await entry().get('[data-testid="cosign-by"]').setValue('person:sup2')
+    await entry().get('[data-testid="cosign-approve"]').trigger('click')
+    await eventually(() => entry().attributes('data-signed') === 'true')
+    expect(entry().get('[data-testid="cosign-state"]').text()).toContain('赵监事 已签字同意')
+    const [cosign] = await v.data.cosignatures.list()
+    expect(cosign).toMatchObject({ supervisorId: 'person:sup2', approve: true })
+  })
+})

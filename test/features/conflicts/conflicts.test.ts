@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { firstValueFrom } from 'rxjs'
+import ConflictsView from '@/features/conflicts/ConflictsView.vue'
+import VotesView from '@/features/votes/VotesView.vue'
+import { useVotesStore } from '@/stores/votes'
+import { mountFeature } from '../support/mount'
+import { eventually } from '../support/village'
+import { openApprovalVote, openVoteVillage, T0 } from '../votes/village'
+
+let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+/**
+ * This tablet checked off 张秀英; sync brought the other tablet's check-off of the same person,
+ * which the conflict handler records as a `conflict` (the same record src/data writes).
+ */
+async function doubleVote() {
+  village = await openVoteVillage()
+  const v = village
+  await openApprovalVote(v)
+  await useVotesStore(v.pinia).castBallot('vote:lights', 'person:zhang', ['project:lamps'], 'person:clerk')
+  const other = {
+    id: 'checkoff:lights:zhang', kind: 'checkoff', v: 1, village: 'test-village', year: 2026, author: 'person:clerk2', device: 'tablet-b',
+    deviceTime: T0 + 600_000, seq: 7, ref: 'vote:lights',
+    body: { voteId: 'vote:lights', voterId: 'person:zhang', at: T0 + 600_000, device: 'tablet-b', recordedBy: 'person:clerk2', seal: '' },
+  }
+  await v.data.conflicts.create({
+    id: 'conflict:tablet-b-7', subjectId: 'checkoff:lights:zhang', reason: 'double-checkoff',
+    winner: { device: 'tablet-test', seq: 2, author: 'person:clerk' }, loser: other, fields: [], at: T0 + 700_000,
+  })
+  return v
+}
+
+describe('the double votes and conflicts queue', () => {
+  it('shows a voter checked off on two tablets, and records the council decision with who and why', async () => {
+    const v = await doubleVote()
+    expect(await firstValueFrom(v.data.doubleVotes$('vote:lights'))).toHaveLength(1)
+
+    // The votes screen points to it.
+    const list = await mountFeature(VotesView, { path: '/votes', pinia: v.pinia })
+    await eventually(() => list.wrapper.find('[data-testid="conflicts-banner"]').exists())
+    expect(list.wrapper.get('[data-testid="conflicts-banner"]').text()).toContain('有 1 件重复投票或冲突')
+    list.wrapper.unmount()
+
+    const { wrapper: w } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
+    const item = () => w.get('[data-testid="conflict-checkoff:lights:zhang"]')
+    await eventually(() => w.find('[data-testid="conflict-checkoff:lights:zhang"]').exists())
+    expect(item().text()).toContain('张秀英 在两台平板上都领了票')
+    expect(item().text()).toContain('2026 年公共服务项目')
+    expect(item().text()).toContain('平板 tablet-test')
+    expect(item().text()).toContain('平板 tablet-b')
+
+    // Nothing is recorded until the outcome, a reason and who decided are given.
+    expect(item().get('[data-testid="conflict-record"]').attributes('disabled')).toBeDefined()
+    await item().get('[data-testid="outcome-keep-earliest"]').setValue(true)
+    await item().get('[data-testid="conflict-reason"]').setValue('本人确认只投了一次，第二台平板登记有误')
+    await item().get('[data-testid="conflict-by"]').setValue('person:sup2')
+    await item().get('form').trigger('submit')
+
+    await eventually(() => w.find('[data-testid="conflicts-none"]').exists())
+    expect(item().attributes('data-resolved')).toBe('true')
+    expect(item().get('[data-testid="conflict-decision"]').text()).toContain('赵监事')
+    expect(item().get('[data-testid="conflict-decision"]').text()).toContain('第二台平板登记有误')
+    const [decision] = await v.data.decisions.list()
+    expect(decision).toMatchObject({ subjectId: 'checkoff:lights:zhang', outcome: 'keep-earliest', by: 'person:sup2', voterId: 'person:zhang', voteId: 'vote:lights' })
+    expect(await firstValueFrom(v.data.doubleVotes$('vote:lights'))).toHaveLength(0)
+  })
+})

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import NoticesView from '@/features/notices/NoticesView.vue'
+import NoticeView from '@/features/notices/NoticeView.vue'
+import { useMeetingsStore } from '@/stores/meetings'
+import { useNoticesStore } from '@/stores/notices'
+import { useRosterStore } from '@/stores/roster'
+import { mountFeature } from '../support/mount'
+import { eventually, openTestVillage } from '../support/village'
+
+const DAY = 86_400_000
+const T0 = Date.UTC(2026, 4, 1, 2)
+let clock = T0
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined; clock = T0 })
+
+async function villageWithDecision() {
+  village = await openTestVillage({ now: () => clock })
+  const { pinia } = village
+  const roster = useRosterStore(pinia)
+  await roster.importRows([1, 2, 3].map((n) => ({ household: String(n), name: `委员${n}`, unit: '一组', roles: ['council-member' as const], adult: true, eligible: true, householdHead: true })))
+  await eventually(() => roster.people.length === 3)
+  const meetings = useMeetingsStore(pinia)
+  const m = await meetings.schedule({ kind: 'village-council', title: '五月议事会', scheduledAt: T0, place: '村委会', unitId: '', memberCount: 3 })
+  await eventually(() => !!meetings.byId(m.id))
+  for (const p of roster.people) await meetings.checkIn(m.id, p.id)
+  await eventually(() => meetings.present(m.id) === 3)
+  await meetings.resolve(m.id, { agendaKey: '', motion: '修建村口路灯', yes: 3, no: 0, abstain: 0 })
+  await eventually(() => meetings.resolutions.length === 1)
+  return { ...village, meetingId: m.id }
+}
+
+describe('publishing a notice from the records', () => {
+  it('drafts the decision notice from the meeting and its resolution, and publishes it for 7 days', async () => {
+    const { pinia } = await villageWithDecision()
+    const { wrapper, router } = await mountFeature(NoticesView, { pinia, path: '/notices' })
+    await wrapper.get('[data-testid="notice-publish"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="notice-form"]') !== null)
+    const form = document.querySelector('[data-testid="notice-form"]') as HTMLFormElement
+    const body = (form.querySelector('[data-testid="notice-body"] textarea') as HTMLTextAreaElement).value
+    expect((form.querySelector('[data-testid="notice-title"] input') as HTMLInputElement).value).toBe('决策公示：五月议事会')
+    expect(body).toContain('修建村口路灯 — 通过（到会 3/3 人，赞成 3，反对 0，弃权 0）')
+    form.dispatchEvent(new Event('submit'))
+    await eventually(() => router.currentRoute.value.name === 'notice')
+    const [n] = await village!.data.notices.list()
+    expect(n).toMatchObject({ stage: 'decision', title: '决策公示：五月议事会', startAt: T0, endAt: T0 + 7 * DAY })
+    wrapper.unmount()
+  })
+})
+
+describe('a running notice', () => {
+  it('counts down, takes objections during its window, and lets the next step proceed only when all are answered', async () => {
+    const { pinia, meetingId } = await villageWithDecision()
+    const notices = useNoticesStore(pinia)
+    const n = await notices.publish({ stage: 'decision', subjectId: meetingId, title: 'Decision: May council', body: 'Street lights at the gate', days: 7 })
+    clock = T0 + 2 * DAY
+    notices.clock = clock
+    const { wrapper } = await mountFeature(NoticeView, { pinia, props: { id: n.id }, locale: 'en' })
+    await eventually(() => wrapper.find('[data-testid="notice-sheet"]').exists())
+    expect(wrapper.get('[data-testid="notice-countdown"]').text()).toContain('5 days left')
+    expect(wrapper.get('[data-testid="notice-proceed"]').attributes('data-ok')).toBe('false')
+
+    await wrapper.get('[data-testid="objection-by"]').setValue(useRosterStore(pinia).people[0]!.id)
+    await wrapper.get('[data-testid="objection-text"] textarea').setValue('The lights should also cover group 2')
+    await wrapper.get('[data-testid="objection-form"]').trigger('submit')
+    await eventually(() => wrapper.findAll('[data-testid="objection"]').length === 1)
+    expect(wrapper.get('[data-testid="objection"]').text()).toContain('委员1')
+    expect(wrapper.get('[data-testid="objection"]').text()).toContain('unanswered')
+
+    await wrapper.get('[data-testid="objection-answer-text"] textarea').setValue('Group 2 gets two lights in the next round')
+    await wrapper.get('.objection-reply').trigger('submit')
+    await eventually(() => wrapper.find('[data-testid="objection-answer"]').exists())
+
+    clock = T0 + 8 * DAY
+    notices.clock = clock
+    await eventually(() => wrapper.get('[data-testid="notice-proceed"]').attributes('data-ok') === 'true')
+    expect(wrapper.get('[data-testid="notice-countdown"]').text()).toContain('ended')
+    expect(wrapper.find('[data-testid="objection-form"]').exists()).toBe(false)
+    // The domain refuses an objection once the window has ended.
+    await expect(notices.object(n.id, '', 'too late')).rejects.toThrow(/objections to "Decision: May council" are taken from/)
+    wrapper.unmount()
+  })
+
+  it('is published again when the supervisory committee orders it, with the reason on record', async () => {
+    const { pinia, meetingId } = await villageWithDecision()
+    const notices = useNoticesStore(pinia)
+    const n = await notices.publish({ stage: 'accounts', subjectId: meetingId, title: '账目公示', body: '……', days: 7 })
+    const { wrapper, router } = await mountFeature(NoticeView, { pinia, props: { id: n.id } })
+    await eventually(() => wrapper.find('[data-testid="notice-republish"]').exists())
+    await wrapper.get('[data-testid="notice-republish"]').trigger('click')
+    await wrapper.get('[data-testid="notice-republish-reason"] textarea').setValue('公示地点太偏，很多村民没看到')
+    clock = T0 + DAY
+    await wrapper.get('.republish form').trigger('submit')
+    await eventually(() => router.currentRoute.value.name === 'notice')
+    const all = await village!.data.notices.list()
+    const again = all.find((x) => x.republishes === n.id)!
+    expect(again).toMatchObject({ title: '账目公示', startAt: T0 + DAY, endAt: T0 + 8 * DAY })
+    const [order] = await village!.data.decisions.list()
+    expect(order).toMatchObject({ subjectId: n.id, outcome: 'republish', reason: '公示地点太偏，很多村民没看到' })
+    wrapper.unmount()
+  })
+})

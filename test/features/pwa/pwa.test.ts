@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { defineComponent, h, nextTick, ref } from 'vue'
+import { mount } from '@vue/test-utils'
+import PwaNotices from '@/features/pwa/PwaNotices.vue'
+import { applyUpdate, holdUpdates, pwaState, updatesHeld, useUpdateHold } from '@/modules/pwa'
+import { mountFeature } from '../support/mount'
+
+afterEach(() => { document.body.innerHTML = '' })
+
+describe('holding updates (ballots, meetings, unsaved forms)', () => {
+  it('holds until every holder has released, and release is idempotent', () => {
+    expect(updatesHeld()).toBe(false)
+    const ballot = holdUpdates('ballot')
+    const form = holdUpdates('form')
+    expect(pwaState.holds).toEqual(['ballot', 'form'])
+    ballot()
+    ballot()
+    expect(pwaState.holds).toEqual(['form'])
+    expect(updatesHeld()).toBe(true)
+    form()
+    expect(updatesHeld()).toBe(false)
+  })
+
+  it('refuses to apply an update while held', () => {
+    const release = holdUpdates('meeting')
+    expect(applyUpdate()).toBe(false)
+    release()
+  })
+
+  it('a component holds while its condition is true and lets go when it unmounts', async () => {
+    const dirty = ref(false)
+    const Form = defineComponent({ setup() { useUpdateHold('form', () => dirty.value); return () => h('form') } })
+    const wrapper = mount(Form)
+    expect(updatesHeld()).toBe(false)
+    dirty.value = true
+    await nextTick()
+    expect(pwaState.holds).toEqual(['form'])
+    dirty.value = false
+    await nextTick()
+    expect(updatesHeld()).toBe(false)
+    dirty.value = true
+    await nextTick()
+    wrapper.unmount()
+    expect(updatesHeld()).toBe(false)
+  })
+})
+
+describe('update banner and install hint', () => {
+  it('announces the new version and, while a ballot is open, does not offer to update', async () => {
+    const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: true, held: true, canInstall: false } })
+    expect(wrapper.get('[data-testid=pwa-update]').text()).toContain('新版本已准备好——会议结束后再更新')
+    expect(wrapper.get('[data-testid=pwa-update-held]').text()).toContain('结束后')
+    const now = wrapper.get('[data-testid=pwa-update-now]')
+    expect(now.attributes('disabled')).toBeDefined()
+    await now.trigger('click')
+    expect(wrapper.emitted('update')).toBeUndefined()
+  })
+
+  it('updates on a tap once nothing holds, and "later" hides the banner', async () => {
+    const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: true, held: false, canInstall: false }, locale: 'en' })
+    expect(wrapper.text()).toContain('New version ready — update when the meeting is over')
+    expect(wrapper.find('[data-testid=pwa-update-held]').exists()).toBe(false)
+    await wrapper.get('[data-testid=pwa-update-now]').trigger('click')
+    expect(wrapper.emitted('update')).toHaveLength(1)
+    await wrapper.get('[data-testid=pwa-update-later]').trigger('click')
+    expect(wrapper.find('[data-testid=pwa-update]').exists()).toBe(false)
+  })
+
+  it('offers installing when the browser allows it, and can be declined', async () => {
+    const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: false, held: false, canInstall: true } })
+    expect(wrapper.get('[data-testid=pwa-install]').text()).toContain('安装到这台平板')
+    await wrapper.get('[data-testid=pwa-install-yes]').trigger('click')
+    await wrapper.get('[data-testid=pwa-install-no]').trigger('click')
+    expect(wrapper.emitted('install')).toHaveLength(1)
+    expect(wrapper.emitted('dismissInstall')).toHaveLength(1)
+    await wrapper.setProps({ canInstall: false })
+    expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(false)
+  })
+})

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import SupervisionView from '@/features/supervision/SupervisionView.vue'
+import { mountFeature } from '../support/mount'
+import { eventually } from '../support/village'
+import { openVoteVillage } from '../votes/village'
+
+let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+describe('supervision', () => {
+  it("verifies this tablet's audit chain, flags an expense without co-signature, and lists refused records", async () => {
+    village = await openVoteVillage()
+    const v = village
+    const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
+    await v.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: v.now() })
+    await v.data.ledger.create({ fundId: fund.id, projectId: 'project:lamps', kind: 'expense', amount: 1_200_000, payee: '成都照明公司', description: '路灯', at: v.now(), recordedBy: 'person:clerk' })
+    await v.data.rejections.create({ subjectId: 'ballot:late1', reason: 'the vote closed before this ballot was cast', device: 'tablet-b', seq: 9, at: v.now() })
+
+    const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="audit-tablet-test"]').exists())
+    expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toBe('未核查')
+    await w.get('[data-testid="audit-verify-all"]').trigger('click')
+    await eventually(() => w.get('[data-testid="audit-tablet-test"]').attributes('data-state') !== 'unchecked')
+    expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toBe('完整，未被改动')
+
+    expect(w.get('[data-testid="check-cosign"]').attributes('data-ok')).toBe('false')
+    expect(w.get('[data-testid="check-cosign"]').text()).toContain('不合规')
+    expect(w.get('[data-testid="check-budget"]').attributes('data-ok')).toBe('true')
+    expect(w.get('[data-testid^="rejection-rejection:"]').text()).toContain('the vote closed before this ballot was cast')
+  })
+})
+
+describe('the audit chain check', () => {
+  it('finds an audit event that was altered after it was written', async () => {
+    village = await openVoteVillage()
+    const v = village
+    await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
+    const [first] = await v.data.audit.list({ oldestFirst: true })
+    // Someone edits the stored event directly (bypassing the app).
+    const doc = await v.vdb.docs.findOne(first!.id).exec()
+    await doc!.incrementalModify((d) => ({ ...d, body: { ...d.body, actor: 'person:someone-else' } }))
+    const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="audit-tablet-test"]').exists())
+    await w.get('[data-testid="audit-verify-all"]').trigger('click')
+    await eventually(() => w.get('[data-testid="audit-tablet-test"]').attributes('data-state') === 'broken')
+    expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toContain('链条断裂')
+    expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toContain('event 1')
+  })
+})

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import KioskView from '@/features/votes/KioskView.vue'
+import { pwaState } from '@/modules/pwa'
+import { mountFeature } from '../support/mount'
+import { eventually } from '../support/village'
+import { CLERK_PIN, openApprovalVote, openVoteVillage } from './village'
+
+let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+async function kiosk() {
+  village = await openVoteVillage()
+  await openApprovalVote(village)
+  const mounted = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
+  return mounted
+}
+
+type W = Awaited<ReturnType<typeof kiosk>>['wrapper']
+const phase = (w: W) => w.get('[data-testid="kiosk"]').attributes('data-phase')
+
+async function typePin(w: W, pin: string) {
+  for (const d of pin) await w.get(`[data-testid="pin-${d}"]`).trigger('click')
+  await w.get('[data-testid="pin-ok"]').trigger('click')
+}
+
+describe('the ballot kiosk', () => {
+  it('takes a voter from check-off to a private ballot and back to a neutral screen that shows nothing of it', async () => {
+    const { wrapper: w } = await kiosk()
+    expect(phase(w)).toBe('locked')
+    expect(pwaState.holds).toContain('ballot')
+
+    // A wrong PIN keeps it locked and says so.
+    await typePin(w, '0000')
+    await eventually(() => w.find('[data-testid="pin-error"]').exists())
+    expect(w.get('[data-testid="pin-error"]').text()).toContain('密码不对')
+    expect(phase(w)).toBe('locked')
+
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    expect(w.text()).toContain('已领票 0 / 6 人')
+
+    // The clerk finds the voter by household number and checks identity before handing over.
+    await w.get('[data-testid="voter-search"]').setValue('3-12')
+    await w.get('[data-testid="voter-person:zhang"]').trigger('click')
+    expect(w.get('[data-testid="voter-picked"]').text()).toContain('张秀英')
+    await w.get('[data-testid="voter-confirm"]').trigger('click')
+    await eventually(() => phase(w) === 'handover')
+    expect(w.text()).toContain('请把平板交给 张秀英')
+    await w.get('[data-testid="kiosk-start"]').trigger('click')
+
+    // Big cards with a read-aloud button each; at most two may be chosen.
+    await eventually(() => phase(w) === 'ballot')
+    expect(w.findAll('[data-testid^="ballot-card-"]')).toHaveLength(3)
+    expect(w.findAll('[data-testid^="ballot-card-"] [data-testid="read-aloud"]')).toHaveLength(3)
+    await w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').trigger('click')
+    await w.get('[data-testid="ballot-card-project:water"] [role="checkbox"]').trigger('click')
+    await w.get('[data-testid="ballot-card-project:road"] [role="checkbox"]').trigger('click')
+    expect(w.get('[data-testid="ballot-card-project:road"] [role="checkbox"]').attributes('aria-checked')).toBe('false')
+    expect(w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').attributes('aria-checked')).toBe('true')
+    expect(w.get('[data-testid="ballot-counter"]').text()).toBe('已选 2 项，最多 2 项')
+
+    // Change of mind: untick water, tick road.
+    await w.get('[data-testid="ballot-card-project:water"] [role="checkbox"]').trigger('click')
+    await w.get('[data-testid="ballot-card-project:road"] [role="checkbox"]').trigger('click')
+    await w.get('[data-testid="ballot-next"]').trigger('click')
+    expect(phase(w)).toBe('confirm')
+    expect(w.get('[data-testid="kiosk-confirm"]').text()).toContain('村口装路灯')
+    expect(w.get('[data-testid="kiosk-confirm"]').text()).toContain('三组道路硬化')
+    expect(w.get('[data-testid="kiosk-confirm"]').text()).not.toContain('修水渠')
+    await w.get('[data-testid="confirm-cast"]').trigger('click')
+
+    await eventually(() => phase(w) === 'thanks')
+    // Nothing of the ballot or the voter is on screen or in the kiosk's state any more.
+    for (const secret of ['张秀英', '村口装路灯', '三组道路硬化']) expect(document.body.textContent).not.toContain(secret)
+    await w.get('[data-testid="thanks-done"]').trigger('click')
+    expect(phase(w)).toBe('neutral')
+    expect(document.body.textContent).not.toContain('张秀英')
+    expect(w.text()).toContain('请把平板交回给工作人员')
+
+    // What was written: one check-off naming the voter, one ballot naming no one.
+    const [checkoff] = await village!.data.checkoffs.list({ ref: 'vote:lights' })
+    const [ballot] = await village!.data.ballots.list({ ref: 'vote:lights' })
+    expect(checkoff).toMatchObject({ id: 'checkoff:lights:zhang', voterId: 'person:zhang', recordedBy: 'person:clerk' })
+    expect(ballot!.choices.sort()).toEqual(['project:lamps', 'project:road'])
+    expect(JSON.stringify(ballot)).not.toContain('zhang')
+
+    // Next voter: the clerk's PIN again; the first voter now shows as already checked off.
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    expect(w.text()).toContain('已领票 1 / 6 人')
+    await w.get('[data-testid="voter-search"]').setValue('张')
+    expect(w.get('[data-testid="voter-person:zhang"]').attributes('disabled')).toBeDefined()
+    expect(w.get('[data-testid="voter-person:zhang"]').text()).toContain('已领过票')
+    w.unmount()
+    expect(pwaState.holds).not.toContain('ballot')
+  }, 30_000)
+
+  it('records a blank ballot when the voter chooses nothing, after saying so', async () => {
+    const { wrapper: w } = await kiosk()
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    await w.get('[data-testid="voter-search"]').setValue('刘')
+    await w.get('[data-testid="voter-person:liu"]').trigger('click')
+    await w.get('[data-testid="voter-confirm"]').trigger('click')
+    await w.get('[data-testid="kiosk-start"]').trigger('click')
+    await w.get('[data-testid="ballot-next"]').trigger('click')
+    expect(w.get('[data-testid="confirm-blank"]').text()).toContain('空白票')
+    await w.get('[data-testid="confirm-cast"]').trigger('click')
+    await eventually(() => phase(w) === 'thanks')
+    const [ballot] = await village!.data.ballots.list({ ref: 'vote:lights' })
+    expect(ballot!.choices).toEqual([])
+    w.unmount()
+  }, 30_000)
+})

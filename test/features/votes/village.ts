@@ -1,0 +1,53 @@
+import { memoryKeyValue, setClerkPin, type KeyValue } from '@/data'
+import { useVotesStore } from '@/stores/votes'
+import { useConflictsStore } from '@/stores/conflicts'
+import { useAccountsStore } from '@/stores/accounts'
+import { useSupervisionStore } from '@/stores/supervision'
+import { openTestVillage } from '../support/village'
+
+export const CLERK_PIN = '2468'
+export const T0 = Date.UTC(2026, 4, 10, 2, 0)
+const HOUR = 3_600_000
+
+/**
+ * A real village database with a small roster (a clerk, two supervisors, voters), a clerk PIN on
+ * this "tablet", and the vote/conflict/accounts/supervision stores attached to it.
+ */
+export async function openVoteVillage(opts: { now?: () => number } = {}) {
+  let clock = T0
+  const now = opts.now ?? (() => clock)
+  const village = await openTestVillage({ now, actor: 'person:clerk' })
+  const { data, pinia } = village
+  const kv: KeyValue = memoryKeyValue()
+  const person = (id: string, name: string, household: string, roles: string[] = [], extra: Record<string, unknown> = {}) =>
+    data.persons.create({ id: `person:${id}`, name, householdId: `household:${household}`, householdHead: true, roles, ...extra })
+  await person('clerk', '王文书', '1-01', ['clerk'])
+  await person('sup1', '李监事', '1-02', ['supervisor'])
+  await person('sup2', '赵监事', '1-03', ['supervisor', 'council-member'])
+  await person('zhang', '张秀英', '3-12')
+  await person('liu', '刘德华', '3-15')
+  await person('chen', '陈小明', '4-02')
+  await person('kid', '小虎', '4-02', [], { adult: false, eligible: false, householdHead: false })
+  await setClerkPin(kv, { personId: 'person:clerk', name: '王文书' }, CLERK_PIN)
+  const storeOpts = { now, kv }
+  useVotesStore(pinia).attach(data, storeOpts)
+  useConflictsStore(pinia).attach(data, storeOpts)
+  useAccountsStore(pinia).attach(data, storeOpts)
+  useSupervisionStore(pinia).attach(data, storeOpts)
+  return { ...village, kv, now, advance: (ms = HOUR) => { clock += ms } }
+}
+
+/** An open approval vote (up to 2 of 3 projects, ¥100,000) with every eligible person on its roster. */
+export async function openApprovalVote(v: Awaited<ReturnType<typeof openVoteVillage>>, extra: Record<string, unknown> = {}) {
+  const eligible = (await v.data.persons.list()).filter((p) => p.eligible).map((p) => p.id)
+  return v.data.votes.create({
+    id: 'vote:lights', title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 2, budget: 10_000_000, rule: 'greedy',
+    opensAt: T0 - HOUR, closesAt: T0 + 48 * HOUR, roster: eligible, kind: 'project-selection',
+    candidates: [
+      { id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] },
+      { id: 'project:road', title: '三组道路硬化', cost: 6_000_000, proposalIds: [] },
+      { id: 'project:water', title: '修水渠', cost: 4_000_000, proposalIds: [] },
+    ],
+    ...extra,
+  })
+}

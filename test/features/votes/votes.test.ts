@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import VoteSetupView from '@/features/votes/VoteSetupView.vue'
+import VotePaperView from '@/features/votes/VotePaperView.vue'
+import VoteResultsView from '@/features/votes/VoteResultsView.vue'
+import VoteDetailView from '@/features/votes/VoteDetailView.vue'
+import { useVotesStore } from '@/stores/votes'
+import { mountFeature } from '../support/mount'
+import { eventually } from '../support/village'
+import { openApprovalVote, openVoteVillage } from './village'
+
+let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+describe('setting up a vote', () => {
+  it('asks for a name and two projects, then saves the vote with the eligible roster', async () => {
+    village = await openVoteVillage()
+    await village.data.proposals.create({ title: '村口装路灯', unitId: '', description: '晚上太黑', proposedBy: 'person:zhang', createdAt: village.now(), status: 'shortlisted', estimatedCost: 3_000_000, category: 'lighting' })
+    const { wrapper: w, router } = await mountFeature(VoteSetupView, { path: '/votes/new', pinia: village.pinia })
+    await w.get('form').trigger('submit')
+    expect(w.get('[data-testid="setup-error"]').text()).toBe('请写投票名称')
+
+    await w.get('[data-testid="setup-title"]').setValue('2026 年项目')
+    await eventually(() => w.find('[data-testid^="setup-from-"]').exists())
+    await w.get('[data-testid^="setup-from-"]').trigger('click')
+    await w.get('form').trigger('submit')
+    expect(w.get('[data-testid="setup-error"]').text()).toBe('至少要有两个候选项目')
+    await w.get('[data-testid="cand-name-2"]').setValue('修水渠')
+    await w.get('[data-testid="cand-cost-2"]').setValue('40,000')
+    await w.get('[data-testid="setup-budget"]').setValue('80000')
+    await w.get('form').trigger('submit')
+    await eventually(() => router.currentRoute.value.name === 'vote')
+    const [vote] = await village.data.votes.list()
+    expect(vote).toMatchObject({ title: '2026 年项目', ballotType: 'approval', maxChoices: 3, budget: 8_000_000, rule: 'greedy' })
+    expect(vote!.candidates.map((c) => [c.title, c.cost])).toEqual([['村口装路灯', 3_000_000], ['修水渠', 4_000_000]])
+    expect(vote!.candidates[0]!.proposalIds).toHaveLength(1)
+    expect(vote!.roster).toHaveLength(6)
+    expect(vote!.roster).not.toContain('person:kid')
+  })
+})
+
+describe('paper count, closing and results', () => {
+  it('counts paper only when two different people agree, then explains the result and allocates the money', async () => {
+    village = await openVoteVillage()
+    await openApprovalVote(village)
+    const v = village
+    const paper = await mountFeature(VotePaperView, { path: '/votes/vote:lights/paper', pinia: v.pinia })
+    const w = paper.wrapper
+    await eventually(() => w.find('[data-testid="paper-form"]').exists())
+    async function enter(who: string, total: number, opts: number[]) {
+      await w.get('[data-testid="paper-who"]').setValue(who)
+      await w.get('[data-testid="paper-total"]').setValue(String(total))
+      await w.get('[data-testid="paper-valid"]').setValue(String(total - 1))
+      await w.get('[data-testid="paper-blank"]').setValue('1')
+      await w.get('[data-testid="paper-spoiled"]').setValue('0')
+      for (const [i, n] of opts.entries()) await w.get(`[data-testid="paper-opt-${i + 1}"]`).setValue(String(n))
+      await w.get('[data-testid="paper-form"]').trigger('submit')
+    }
+    await enter('person:clerk', 5, [3, 1, 2])
+    await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'waiting')
+    // The same person cannot confirm their own count.
+    await enter('person:clerk', 5, [3, 1, 2])
+    await eventually(() => w.find('[data-testid="paper-error"]').exists())
+    expect(await v.data.paperCounts.count({ ref: 'vote:lights' })).toBe(1)
+    // A second person who counted differently: the screen says where they differ.
+    await enter('person:sup1', 5, [3, 2, 2])
+    await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'disagree')
+    expect(w.get('[data-testid="paper-state"]').text()).toContain('project:road: 1 vs 2')
+    await enter('person:sup2', 5, [3, 2, 2])
+    await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'confirmed')
+    paper.wrapper.unmount()
+
+    // One electronic ballot too, then close the vote.
+    const store = useVotesStore(v.pinia)
+    await store.castBallot('vote:lights', 'person:zhang', ['project:water'], 'person:clerk')
+    v.advance()
+    await store.close('vote:lights')
+    const results = await mountFeature(VoteResultsView, { path: '/votes/vote:lights/results', pinia: v.pinia })
+    const r = results.wrapper
+    await eventually(() => r.find('[data-testid="results-rows"]').exists() && r.text().includes('共 6 张票'))
+    expect(r.get('[data-testid="results-ballots"]').text()).toBe('共 6 张票（电子 1，纸质 5）')
+    // lamps 3 votes (¥30,000) funded; water 3 votes (¥40,000) funded; road 2 votes (¥60,000) does not fit ¥100,000.
+    expect(r.get('[data-testid="result-project:lamps"]').text()).toContain('入选')
+    expect(r.get('[data-testid="result-project:water"]').text()).toContain('入选')
+    expect(r.get('[data-testid="result-project:road"]').text()).toContain('未入选')
+    expect(r.get('[data-testid="results-total"]').text()).toBe('共安排 ¥70,000，预算 ¥100,000')
+    expect(r.get('[data-testid="results-explanation"]').text()).toContain('not funded')
+
+    await r.get('[data-testid="results-allocate"]').trigger('click')
+    await eventually(() => r.find('[data-testid="results-allocated"]').exists())
+    const allocations = await v.data.allocations.list()
+    expect(allocations.map((a) => [a.projectId, a.amount]).sort()).toEqual([['project:lamps', 3_000_000], ['project:water', 4_000_000]])
+    const [fund] = await v.data.funds.list()
+    expect(fund).toMatchObject({ amount: 10_000_000, year: 2026 })
+  }, 30_000)
+
+  it('shows the vote with its state and the actions that fit it', async () => {
+    village = await openVoteVillage()
+    await openApprovalVote(village, { opensAt: village.now() + 3_600_000 })
+    const { wrapper: w } = await mountFeature(VoteDetailView, { path: '/votes/vote:lights', pinia: village.pinia })
+    await eventually(() => w.find('[data-testid="vote-status"]').exists())
+    expect(w.get('[data-testid="vote-status"]').text()).toBe('未开始')
+    expect(w.find('[data-testid="vote-kiosk"]').exists()).toBe(false)
+    await w.get('[data-testid="vote-open"]').trigger('click')
+    await eventually(() => w.get('[data-testid="vote-status"]').text() === '投票中')
+    expect(w.find('[data-testid="vote-kiosk"]').exists()).toBe(true)
+    expect(w.find('[data-testid="vote-paper"]').exists()).toBe(true)
+  })
+})
