@@ -1,0 +1,111 @@
+/**
+ * A page that drives src/data in Chromium (Dexie storage on IndexedDB, production build, the hub's
+ * CSP): used by test/e2e/data-sync.test.ts and bench/data.ts through `window.yishiData`.
+ */
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie'
+import { firstValueFrom, filter } from 'rxjs'
+import { createRepositories, createSync, openVillageDatabase, type Repositories, type VillageDb, type VillageSync } from '@/data'
+
+interface Tab { vdb: VillageDb; data: Repositories; sync: VillageSync }
+let tab: Tab | null = null
+const wire = { requests: 0, sentBytes: 0 }
+
+function countingFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  wire.requests++
+  if (typeof init?.body === 'string') wire.sentBytes += new TextEncoder().encode(init.body).length
+  else if (init?.body instanceof Uint8Array) wire.sentBytes += init.body.byteLength
+  return fetch(input, init)
+}
+
+function need(): Tab {
+  if (!tab) throw new Error('open() first')
+  return tab
+}
+
+const api = {
+  async open(o: { village: string; device: string; secret: string; name: string; batchSize?: number }) {
+    const vdb = await openVillageDatabase({ villageId: o.village, storage: getRxStorageDexie(), name: o.name })
+    const data = await createRepositories(vdb, { villageId: o.village, deviceId: o.device, actor: () => 'person:clerk' })
+    const sync = await createSync(vdb, o.device, { hubUrl: '', credentials: { device: o.device, secret: o.secret }, batchSize: o.batchSize ?? 200, fetch: countingFetch })
+    tab = { vdb, data, sync }
+    return true
+  },
+  start() { need().sync.start(); return true },
+  async stop() { await need().sync.stop(); return true },
+  async syncNow(timeoutMs = 120_000) { return need().sync.syncNow(timeoutMs) },
+  state() { return need().sync.state },
+  async pending() { return need().sync.pendingCount() },
+  wire() { return { ...wire } },
+  resetWire() { wire.requests = 0; wire.sentBytes = 0; performance.clearResourceTimings(); return true },
+  /** Bytes received for /couch/ requests (compressed, as on the wire) per the Resource Timing API. */
+  received() {
+    let bytes = 0; let n = 0
+    for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+      if (!e.name.includes('/couch/')) continue
+      bytes += e.transferSize; n++
+    }
+    return { bytes, entries: n }
+  },
+  async comment(id: string) {
+    const t0 = performance.now()
+    await need().data.writer.insert([{ kind: 'comment', id, ref: '', body: { text: '村口路灯坏了', at: Date.now() } }])
+    return performance.now() - t0
+  },
+  async createVote(vote: Record<string, unknown>) {
+    const v = await need().data.votes.create(vote)
+    return v.id
+  },
+  /** Records `n` ballots (check-off + ballot + their audit events); returns each write's duration in ms. */
+  async ballots(voteId: string, voters: string[], choices: string[]) {
+    const { data } = need()
+    const vote = await data.votes.get(voteId)
+    if (!vote) throw new Error('no vote')
+    const times: number[] = []
+    for (const voterId of voters) {
+      const t0 = performance.now()
+      await data.recordBallot({ vote, voterId, choices, recordedBy: 'person:clerk' })
+      times.push(performance.now() - t0)
+    }
+    return times
+  },
+  /** Inserts ballots in bulk (no per-ballot audit) to seed large syncs quickly. */
+  async seedBallots(voteId: string, n: number, from = 0) {
+    const { data } = need()
+    const batch = 500
+    for (let i = 0; i < n; i += batch) {
+      const items = []
+      for (let j = i; j < Math.min(n, i + batch); j++) {
+        items.push({ kind: 'ballot' as const, id: `ballot:b${from + j}`, ref: voteId, body: { voteId, choices: ['project:lights', 'project:water'], castAt: Date.now(), device: 'seed' } })
+      }
+      await data.writer.insert(items)
+    }
+    return true
+  },
+  async seedProposals(n: number) {
+    const { data } = need()
+    const now = Date.now()
+    for (let i = 0; i < n; i += 500) {
+      const items = []
+      for (let j = i; j < Math.min(n, i + 500); j++) {
+        items.push(data.proposals.item(data.proposals.build({ id: `proposal:p${j}`, title: `提案 ${j}：修缮村道与路灯`, description: '村民反映夜间出行不便，建议安装路灯并修补路面。', proposedBy: 'person:a', createdAt: now - j })))
+      }
+      await data.writer.insert(items)
+    }
+    return true
+  },
+  /** Time until the proposal list (newest first) first emits all `n` records. */
+  async timeProposalList(n: number) {
+    const t0 = performance.now()
+    const list = await firstValueFrom(need().data.proposals.list$().pipe(filter((l) => l.length >= n)))
+    return { ms: performance.now() - t0, count: list.length }
+  },
+  async count(kind?: string) {
+    const { vdb } = need()
+    return kind ? vdb.docs.count({ selector: { kind } }).exec() : vdb.docs.count().exec()
+  },
+  async remove() { if (tab) { await tab.sync.stop(); await tab.vdb.db.remove(); tab = null } return true },
+}
+
+declare global { interface Window { yishiData: typeof api } }
+window.yishiData = api
+document.getElementById('ready')!.textContent = 'ready'
