@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
 import { combineLatest, type Subscription } from 'rxjs'
-import type * as D from '@/domain'
+import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored } from '@/data'
 
 export type ConflictReason = ConflictRecordDoc['reason']
@@ -23,7 +23,7 @@ export interface ConflictView {
 }
 
 const OPTIONS: Record<ConflictReason, string[]> = {
-  'double-checkoff': ['void-extra', 'keep-both', 'void-both'],
+  'double-checkoff': ['keep-earliest', 'keep-latest', 'void-all'],
   'duplicate-insert': ['keep-first', 'noted'],
   'concurrent-edit': ['keep-second', 'merge', 'noted'],
 }
@@ -99,7 +99,35 @@ export const useConflictsStore = defineStore('conflicts', () => {
     if (!item) throw new Error(`${id} is not waiting for a decision`)
     if (item.decision) throw new Error('This has already been decided')
     if (!item.options.includes(outcome)) throw new Error(`${outcome} is not a possible decision here`)
-    await r.decisions.create({ subjectId: id, outcome, reason, by, keep: '', at: now() })
+    const at = now()
+    if (item.reason !== 'double-checkoff') {
+      await r.decisions.create({ subjectId: id, outcome, reason, by, keep: '', at })
+      return
+    }
+    // A double vote: the domain checks that every check-off's seal is either kept or void.
+    const dv = doubleVoteOf(id)
+    const ordered = dv.checkOffs
+    const kept = outcome === 'keep-earliest' ? ordered[0] : outcome === 'keep-latest' ? ordered[ordered.length - 1] : undefined
+    const resolution = {
+      id: `decision:${id.slice('checkoff:'.length)}`, voteId: dv.voteId, voterId: dv.voterId, keptSeal: kept?.seal ?? '',
+      voidedSeals: ordered.filter((c) => c !== kept).map((c) => c.seal).filter(Boolean), decidedBy: [by], reason, at,
+    }
+    if (ordered.every((c) => c.seal)) D.doubleVoteResolution(resolution, dv)
+    await r.decisions.create({ ...resolution, subjectId: id, outcome, by, keep: '' })
+  }
+
+  /** Every check-off of one voter (this tablet's and the ones sync found), earliest first. */
+  function doubleVoteOf(checkoffId: string): D.DoubleVote {
+    const revisions: D.CheckOff[] = []
+    const mine = checkoffs.value.find((k) => k.id === checkoffId)
+    if (mine) revisions.push(mine)
+    for (const c of conflicts.value) {
+      if (c.subjectId !== checkoffId || !c.loser) continue
+      revisions.push({ ...(c.loser.body as unknown as D.CheckOff), id: checkoffId })
+    }
+    const [dv] = D.findDoubleVotes(revisions)
+    if (!dv) throw new Error(`${checkoffId}: no double vote found`)
+    return dv
   }
 
   return { items, open, resolved, deciders, attach, load, resolve }

@@ -59,10 +59,10 @@ export const useKioskStore = defineStore('kiosk', () => {
   async function unlock(pin: string): Promise<boolean> {
     busy.value = true
     try {
-      const clerk = await votes.verifyClerk(pin)
-      if (!clerk) { error.value = 'badPin'; return false }
+      const result = await votes.verifyClerk(pin)
+      if (!result.ok) { error.value = result.reason; return false }
       error.value = ''
-      clerkId.value = clerk
+      clerkId.value = result.personId
       if (phase.value === 'exit') { leave(); return true }
       phase.value = 'find'
       return true

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest, type Subscription } from 'rxjs'
 import * as D from '@/domain'
 import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored } from '@/data'
+import { verifyAuditDocs } from '@/data/repositories/supervision'
 
 export interface DeviceChainView { device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'; detail: string }
 export interface ComplianceItemView { key: string; ok: boolean; detail: string }
@@ -88,13 +89,14 @@ export const useSupervisionStore = defineStore('supervision', () => {
 
   async function load(): Promise<void> { /* live from attach() */ }
 
+  const chainOf = (device?: string) => audit.value.filter((a) => !device || String(a.device) === device) as Parameters<typeof verifyAuditDocs>[0]
   async function verify(device: string): Promise<void> {
-    const [report] = D.verifyAuditChain(events.value.filter((e) => e.device === device))
+    const [report] = verifyAuditDocs(chainOf(device))
     if (report) reports.value = { ...reports.value, [device]: report }
   }
   async function verifyAll(): Promise<void> {
     const out: Record<string, D.ChainReport> = {}
-    for (const report of D.verifyAuditChain(events.value)) out[report.device] = report
+    for (const report of verifyAuditDocs(chainOf())) out[report.device] = report
     reports.value = out
   }
 

@@ -2,8 +2,9 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
-import type { Repositories, Stored } from '@/data'
+import { unlockWithPin, type KeyValue, type Repositories, type Stored, type UnlockResult } from '@/data'
 import { categoryIcon } from '@/features/proposals/categories'
+import { photoOnTablet } from '@/features/votes/photo'
 import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
 
 export interface VoteDraft {
@@ -34,10 +35,14 @@ export const useVotesStore = defineStore('votes', () => {
   const units = shallowRef<Stored<D.Unit>[]>([])
   const proposals = shallowRef<Stored<D.Proposal>[]>([])
   /** Shows a photo by content hash (the proposals store knows the photos kept on this tablet). */
-  const photoUrl = ref<(hash: string) => string>(() => '')
+  const photoUrl = ref<(hash: string) => string>(photoOnTablet)
+  /** Where this tablet keeps its clerks' PIN hashes (localStorage in the app). */
+  let kv: KeyValue | null = globalThis.localStorage ?? null
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
   const ballots = shallowRef<Stored<D.Ballot>[]>([])
   const paperCounts = shallowRef<Stored<D.PaperCount>[]>([])
+  const funds = shallowRef<Stored<D.Fund>[]>([])
+  const allocations = shallowRef<Stored<D.Allocation>[]>([])
   const currentId = ref('')
   const listSubs: Subscription[] = []
   const voteSubs: Subscription[] = []
@@ -47,15 +52,18 @@ export const useVotesStore = defineStore('votes', () => {
     return repos.value
   }
 
-  function attach(r: Repositories, opts: { now?: () => number; photoUrl?: (hash: string) => string } = {}): void {
+  function attach(r: Repositories, opts: { now?: () => number; photoUrl?: (hash: string) => string; kv?: KeyValue } = {}): void {
     for (const s of listSubs.splice(0)) s.unsubscribe()
     repos.value = r
     if (opts.now) now.value = opts.now
     if (opts.photoUrl) photoUrl.value = opts.photoUrl
+    if (opts.kv) kv = opts.kv
     listSubs.push(r.votes.list$().subscribe((v) => { records.value = v }))
     listSubs.push(r.persons.list$({ oldestFirst: true }).subscribe((p) => { persons.value = p }))
     listSubs.push(r.units.list$().subscribe((u) => { units.value = u }))
     listSubs.push(r.proposals.list$().subscribe((p) => { proposals.value = p }))
+    listSubs.push(r.funds.list$().subscribe((f) => { funds.value = f }))
+    listSubs.push(r.allocations.list$().subscribe((a) => { allocations.value = a }))
     if (currentId.value) watchVote(currentId.value)
   }
 
@@ -135,12 +143,10 @@ export const useVotesStore = defineStore('votes', () => {
     await need().votes.update(id, { closedAt: Math.max(now.value(), (records.value.find((x) => x.id === id)?.opensAt ?? 0) + 1) })
   }
 
-  /** The clerk who unlocks the kiosk. */
-  async function verifyClerk(pin: string): Promise<string | null> {
-    // TODO(identity): check the PIN against the tablet's enrolled clerks once src/data has it.
-    if (!/^\d{4,12}$/.test(pin)) return null
-    const clerk = persons.value.find((p) => p.roles.includes('clerk'))
-    return clerk?.id ?? null
+  /** Checks a clerk's PIN on this tablet (slow hash, lock-out after repeated misses). */
+  async function verifyClerk(pin: string): Promise<UnlockResult> {
+    if (!kv) return { ok: false, reason: 'no-clerk' }
+    return unlockWithPin(kv, pin, now.value())
   }
 
   /** Writes the check-off and the ballot together; the ballot carries no person. */
@@ -209,7 +215,37 @@ export const useVotesStore = defineStore('votes', () => {
     }
   })
 
+  /** The funded projects of the current vote already recorded as allocations. */
+  const allocated = computed(() => {
+    const ids = new Set(record.value?.candidates.map((c) => c.id) ?? [])
+    return allocations.value.filter((a) => ids.has(a.projectId))
+  })
+
+  /**
+   * Records the funded projects of a closed vote as allocations of this year's fund (creating
+   * the fund with the vote's budget when none is recorded). The domain refuses allocations over the fund.
+   */
+  async function recordAllocation(voteId: string): Promise<void> {
+    const r = need()
+    const v = records.value.find((x) => x.id === voteId)
+    const outcome = results.value
+    if (!v || !outcome || currentId.value !== voteId) throw new Error(`${voteId} is not open on screen`)
+    if (D.voteStatus(v, now.value()) !== 'closed') D.fail('vote.not-closed', 'close the vote before allocating the money')
+    const year = new Date(now.value()).getFullYear()
+    let fund = funds.value.find((f) => f.year === year) ?? null
+    if (!fund) fund = await r.funds.create({ year, amount: v.budget, source: v.title })
+    let existing: D.Allocation[] = allocations.value.filter((a) => a.fundId === fund.id)
+    const items = []
+    for (const row of outcome.rows.filter((x) => x.funded && !existing.some((a) => a.projectId === x.candidateId))) {
+      const next = r.allocations.build({ fundId: fund.id, projectId: row.candidateId, title: row.name, amount: row.cost, decidedBy: voteId, at: now.value() })
+      existing = D.addAllocation(fund, existing, next)
+      items.push(next)
+    }
+    for (const a of items) await r.allocations.create({ ...a })
+  }
+
   return {
+    allocated, recordAllocation,
     repos, list, current, record, voters, proposals, checkedOff, ballotsHere, counters, paperState, results, persons,
     attach, loadAll, load, save, open, close, verifyClerk, castBallot, blockedChoices, ballotProblem, savePaperEntry,
   }
