@@ -1,4 +1,4 @@
-import { createVNode, getCurrentInstance, onBeforeUnmount, reactive, readonly, render, watch, type App, type WatchSource } from 'vue'
+import { createVNode, defineComponent, getCurrentInstance, h, onBeforeUnmount, reactive, readonly, render, watch, type App, type WatchSource } from 'vue'
 import type { Workbox } from 'workbox-window'
 
 /**
@@ -141,10 +141,18 @@ function mountNotices(app: App): void {
     if (!show || mounted) return
     mounted = true
     const { default: PwaNotices } = await import('@/features/pwa/PwaNotices.vue')
+    const Notices = defineComponent(() => () => h(PwaNotices, {
+      updateReady: state.updateReady,
+      held: state.holds.length > 0,
+      canInstall: state.canInstall && !state.installHintDismissed && !state.installed,
+      onUpdate: () => { applyUpdate() },
+      onInstall: () => { void promptInstall() },
+      onDismissInstall: dismissInstallHint,
+    }))
     const host = document.createElement('div')
     host.id = 'yishi-pwa'
     document.body.appendChild(host)
-    const vnode = createVNode(PwaNotices)
+    const vnode = createVNode(Notices)
     vnode.appContext = app._context
     render(vnode, host)
   }, { immediate: true })

@@ -71,6 +71,12 @@ describe('PWA in the field', () => {
       expect(response.headers.get('content-encoding'), url).toBe('gzip')
       if (url.startsWith('assets/')) expect(response.headers.get('cache-control'), url).toContain('immutable')
     }
+    // Nothing in the build needs eval (the CSP forbids it) or is dev-mode or test code.
+    for (const url of urls.filter((u) => u.endsWith('.js'))) {
+      const code = readFileSync(join(staticDir, url), 'utf8')
+      expect(code, url).not.toMatch(/\bnew Function\(|[^.\w]eval\(/)
+      expect(code, url).not.toMatch(/iframeShown|RxDBDevModePlugin|fake-indexeddb|vitest/)
+    }
     // The hub's API carries the security headers too; a missing chunk is a 404, not the shell.
     expect((await fetch(hub.url + '/couch/')).headers.get('x-content-type-options')).toBe('nosniff')
     expect((await fetch(hub.url + '/assets/no-such-chunk.js')).status).toBe(404)
