@@ -185,3 +185,90 @@ export function generateTownship(o: TownshipOptions): { villageId: string; name:
     return { villageId, name, docs }
   })
 }
+
+// ------------------------------------------------------------------ benchmark
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/**
+ * A township of 30 villages with a year of data on a real hub; a staff device signs in, fetches
+ * the summaries (cold: the hub reads every village; warm: unchanged villages come from its
+ * cache) and opens one village in full. Prints a table; returns the figures.
+ */
+export async function run(): Promise<Record<string, number | null>> {
+  const { startHub, ADMIN } = await import('../test/support/hub')
+  const { syncVillage } = await import('../src/data/township/client')
+  const { gzipSync } = await import('node:zlib')
+  const hub = await startHub({ SEED_DEMO: 'false', LOG_LEVEL: 'error' }, { timeoutMs: 60_000 })
+  let current = hub
+  const admin = 'Basic ' + Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')
+  const staff = 'Basic ' + Buffer.from('bench-staff:bench-staff-password').toString('base64')
+  const post = async (path: string, body: unknown, auth = admin) => {
+    const res = await fetch(`${hub.url}${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+    return res
+  }
+  try {
+    const year = 2026
+    const township = generateTownship({ townshipId: 'bench', villages: 30, year, problems: 3 })
+    await post('/couch/_hub/townships', { id: 'bench', name: '基准镇' })
+    await post('/couch/_hub/users', { name: 'bench-staff', password: 'bench-staff-password', role: 'township', township: 'bench' })
+    let docs = 0
+    const loadStart = performance.now()
+    for (const v of township) {
+      await post('/couch/_hub/villages', { id: v.villageId, township: 'bench', name: v.name })
+      for (let i = 0; i < v.docs.length; i += 1000) await post(`/couch/village-${v.villageId}/_bulk_docs`, { docs: v.docs.slice(i, i + 1000) })
+      docs += v.docs.length
+    }
+    const loadSeconds = (performance.now() - loadStart) / 1000
+
+    const summaryOnce = async () => {
+      const t0 = performance.now()
+      const res = await fetch(`${current.url}/hub/township/summary`, { headers: { authorization: staff, 'accept-encoding': 'gzip' } })
+      const text = await res.text()
+      if (!res.ok) throw new Error(`summary: ${res.status} ${text}`)
+      return { ms: performance.now() - t0, bytes: Buffer.byteLength(text), gzip: gzipSync(text).length, villages: (JSON.parse(text) as { villages: unknown[] }).villages.length }
+    }
+    // The hub keeps summaries warm once a village's data is quiet for 2 s; let it settle.
+    await new Promise((r) => setTimeout(r, 4_000))
+    const first = await summaryOnce()
+    const warm = median([first, await summaryOnce(), await summaryOnce(), await summaryOnce(), await summaryOnce()].map((r) => r.ms))
+    // Worst case: a staff device asks the moment a restarted hub comes up (nothing cached).
+    await current.stop()
+    current = await startHub({ SEED_DEMO: 'false', LOG_LEVEL: 'error' }, { dataDir: hub.dataDir, timeoutMs: 60_000 })
+    const cold = await summaryOnce()
+
+    // Opening one village in full, as the staff device does (paged _changes).
+    const realFetch = globalThis.fetch
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
+      realFetch(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), authorization: staff } })) as typeof fetch
+    let villageMs = 0
+    let villageDocs = 0
+    try {
+      const t0 = performance.now()
+      const copy = await syncVillage(current.url, township[0]!.villageId)
+      villageMs = performance.now() - t0
+      villageDocs = Object.keys(copy.docs).length
+    } finally {
+      globalThis.fetch = realFetch
+    }
+    const figures = {
+      township_villages: township.length,
+      township_hub_docs: docs,
+      township_load_s: Math.round(loadSeconds * 10) / 10,
+      township_sync_summary_ms: Math.round(warm),
+      township_summary_after_restart_ms: Math.round(cold.ms),
+      township_summary_kb: Math.round(first.bytes / 102.4) / 10,
+      township_summary_gzip_kb: Math.round(first.gzip / 102.4) / 10,
+      township_village_open_ms: Math.round(villageMs),
+      township_device_docs: cold.villages + villageDocs,
+    }
+    console.table(figures)
+    return figures
+  } finally {
+    await current.stop({ removeData: true })
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1) })
+}

@@ -27,31 +27,77 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   const tracker = new SyncTracker(engine)
   await tracker.load()
   await tracker.follow()
-  const refollow = setInterval(() => { void tracker.follow().catch(() => undefined) }, 30_000)
+  const refollow = setInterval(() => { void tracker.follow().catch(() => undefined) }, 5_000)
   app.addHook('onClose', async () => { clearInterval(refollow); await tracker.close() })
 
-  const cache = new Map<string, { seq: string; summary: VillageSummary; day: number }>()
+  const cache = new Map<string, { seq: string; summary: VillageSummary; at: number }>()
+  const computing = new Map<string, Promise<VillageSummary>>()
+  /** Notice windows open and close with time: a summary is recomputed at least this often. */
+  const MAX_AGE_MS = 3_600_000
 
-  async function summary(villageId: string, now: number): Promise<VillageSummary> {
+  async function compute(villageId: string, seq: string): Promise<VillageSummary> {
     const name = `village-${villageId}`
-    const db = engine.db(name)
-    const seq = String((await db.info()).update_seq)
-    const day = Math.floor(now / 3_600_000) // windows open and close with time: recompute hourly at least
-    const synced = tracker.get(name)
-    const hit = cache.get(name)
-    const facts = { deviceSync: synced.devices, lastReachedTownship: synced.last, lastReachedDistrict: opts.upstream?.(name) ?? null }
-    if (hit && hit.seq === seq && hit.day === day) {
-      return { ...hit.summary, ...{ lastReachedTownship: facts.lastReachedTownship, lastReachedDistrict: facts.lastReachedDistrict },
-        tablets: hit.summary.tablets.map((t) => ({ ...t, lastSyncAt: synced.devices[t.device] ?? null })) }
-    }
-    const all = await db.allDocs({ include_docs: true })
+    const all = await engine.db(name).allDocs({ include_docs: true })
     const docs = all.rows.flatMap((r) => (r.doc && !r.id.startsWith('_design/') ? [fromCouch(r.doc as Record<string, unknown>)] : []))
-    const s = summarizeVillage(villageId, docs, now, facts)
+    const now = Date.now()
+    const s = summarizeVillage(villageId, docs, now)
     if (!s.name || s.name === villageId) s.name = accounts.villages.get(villageId)?.name ?? villageId
     s.townshipId ||= accounts.villages.get(villageId)?.township ?? ''
-    cache.set(name, { seq, summary: s, day })
+    cache.set(name, { seq, summary: s, at: now })
     return s
   }
+
+  /** A village's summary: from the cache while its database is unchanged, else recomputed (once at a time). */
+  async function summary(villageId: string, now: number): Promise<VillageSummary> {
+    const name = `village-${villageId}`
+    const seq = String((await engine.db(name).info()).update_seq)
+    const hit = cache.get(name)
+    let s: VillageSummary
+    if (hit && hit.seq === seq && now - hit.at < MAX_AGE_MS) s = hit.summary
+    else {
+      let pending = computing.get(name)
+      if (!pending) {
+        pending = compute(villageId, seq).finally(() => computing.delete(name))
+        computing.set(name, pending)
+      }
+      s = await pending
+    }
+    // Arrival times change without the records changing: always fresh from the tracker.
+    const synced = tracker.get(name)
+    return {
+      ...s, lastReachedTownship: synced.last, lastReachedDistrict: opts.upstream?.(name) ?? null,
+      tablets: s.tablets.map((t) => ({ ...t, lastSyncAt: synced.devices[t.device] ?? null })),
+    }
+  }
+
+  // Keep summaries warm in the background: after a village's data changes (once it is quiet
+  // for 2 s), and every 15 minutes for those getting old, so staff rarely wait for a recompute.
+  let closed = false
+  const debounce = new Map<string, NodeJS.Timeout>()
+  const warm = (villageId: string) => { if (!closed) void summary(villageId, Date.now()).catch(() => undefined) }
+  tracker.onChange = (db) => {
+    const villageId = db.slice('village-'.length)
+    clearTimeout(debounce.get(db))
+    debounce.set(db, setTimeout(() => { debounce.delete(db); warm(villageId) }, 2_000))
+  }
+  const warmAll = async () => {
+    for (const v of [...accounts.villages.values()]) {
+      if (closed) return
+      const hit = cache.get(`village-${v.id}`)
+      if ((!hit || Date.now() - hit.at > MAX_AGE_MS * 0.75) && (await engine.exists(`village-${v.id}`))) {
+        await summary(v.id, Date.now()).catch(() => undefined)
+      }
+    }
+  }
+  const warmer = setInterval(() => { void warmAll() }, 15 * 60_000)
+  const firstWarm = setTimeout(() => { void warmAll() }, 1_000)
+  app.addHook('preClose', async () => {
+    closed = true
+    clearInterval(warmer)
+    clearTimeout(firstWarm)
+    for (const t of debounce.values()) clearTimeout(t)
+    await Promise.allSettled([...computing.values()])
+  })
 
   async function who(req: FastifyRequest): Promise<Principal> {
     const p = await sessions.identify(req)

@@ -15,6 +15,8 @@ export class SyncTracker {
   private dirty = new Set<string>()
   private timer: NodeJS.Timeout | null = null
   private revs = new Map<string, string>()
+  /** Called after any change to a followed village database (hub writes included). */
+  onChange: ((db: string) => void) | null = null
 
   constructor(private readonly engine: Engine, private readonly now: () => number = Date.now) {}
 
@@ -34,7 +36,10 @@ export class SyncTracker {
       if (!name.startsWith('village-') || this.feeds.has(name)) continue
       const info = await this.engine.db(name).info()
       const changes = this.engine.db(name).changes({ since: info.update_seq, live: true, include_docs: true, return_docs: false })
-      changes.on('change', (change) => this.saw(name, (change.doc as { device?: unknown } | undefined)?.device))
+      changes.on('change', (change) => {
+        this.saw(name, (change.doc as { device?: unknown } | undefined)?.device)
+        this.onChange?.(name)
+      })
       changes.on('error', () => { this.feeds.delete(name) })
       this.feeds.set(name, { cancel: () => changes.cancel() })
     }
