@@ -4,7 +4,9 @@
  */
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie'
 import { firstValueFrom, filter } from 'rxjs'
-import { createRepositories, createSync, openVillageDatabase, type Repositories, type VillageDb, type VillageSync } from '@/data'
+import { createRepositories, createSync, openVillageDatabase, type DocKind, type Repositories, type VillageDb, type VillageSync } from '@/data'
+
+performance.setResourceTimingBufferSize(100_000)
 
 interface Tab { vdb: VillageDb; data: Repositories; sync: VillageSync }
 let tab: Tab | null = null
@@ -81,6 +83,21 @@ const api = {
     }
     return true
   },
+  /** Inserts `n` ballot records directly (stamped and valid, without audit events); returns their JSON bytes. */
+  async seedBallotsRaw(voteId: string, n: number) {
+    const { vdb, data } = need()
+    let bytes = 0
+    for (let i = 0; i < n; i += 1000) {
+      const docs = []
+      for (let j = i; j < Math.min(n, i + 1000); j++) {
+        const d = data.writer.stamp('ballot', `ballot:raw${j}`, voteId, { voteId, choices: ['project:lights', 'project:water'], castAt: Date.now(), device: data.writer.deviceId })
+        bytes += new TextEncoder().encode(JSON.stringify(d)).length
+        docs.push(d)
+      }
+      await vdb.docs.bulkInsert(docs)
+    }
+    return bytes
+  },
   async seedProposals(n: number) {
     const { data } = need()
     const now = Date.now()
@@ -101,7 +118,7 @@ const api = {
   },
   async count(kind?: string) {
     const { vdb } = need()
-    return kind ? vdb.docs.count({ selector: { kind } }).exec() : vdb.docs.count().exec()
+    return kind ? vdb.docs.count({ selector: { kind: kind as DocKind } }).exec() : vdb.docs.count().exec()
   },
   async remove() { if (tab) { await tab.sync.stop(); await tab.vdb.db.remove(); tab = null } return true },
 }
