@@ -49,7 +49,7 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   await app.register(cookie)
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] })
   await app.register(couchRoutes, { prefix: '/couch', config, engine, accounts, sessions, pusher, peers })
-  await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions })
+  await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions, peers })
   await serveApp(app, config.staticDir)
   await peers.start()
 

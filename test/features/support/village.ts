@@ -6,6 +6,7 @@ import { useRosterStore } from '@/stores/roster'
 import { useProposalsStore } from '@/stores/proposals'
 import { useMeetingsStore } from '@/stores/meetings'
 import { useNoticesStore } from '@/stores/notices'
+import { useCycleStore } from '@/stores/cycle'
 
 let counter = 0
 export const VILLAGE = 'test-village'
@@ -22,6 +23,7 @@ export async function openTestVillage(opts: { now?: () => number; actor?: string
   useProposalsStore(pinia).attach(data, storeOpts)
   useMeetingsStore(pinia).attach(data, storeOpts)
   useNoticesStore(pinia).attach(data, storeOpts)
+  useCycleStore(pinia).attach(data, storeOpts)
   return { vdb, data, pinia, storeOpts, close: () => vdb.db.remove() }
 }
 

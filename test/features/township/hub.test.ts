@@ -61,4 +61,28 @@ describe('hub: township summaries (/hub/township/summary)', () => {
       return { flags: q.flags.map((f) => `${f.code} ${f.ref}`), spent: q.spent, tablet: (q.tablets[0]?.lastSyncAt ?? 0) >= pushedAt, reached: (q.lastReachedTownship ?? 0) >= pushedAt }
     }, { timeout: 10_000, interval: 200 }).toEqual({ flags: ['expense-without-cosign ledger:qingbo-e1'], spent: 1_250_000, tablet: true, reached: true })
   }, 30_000)
+
+  it('tells when a village’s data reached the district hub through a continuous peer sync', async () => {
+    const district = await startHub({}, { timeoutMs: 30_000 })
+    try {
+      const remote = new URL(`${district.url}/couch/village-qingbo`)
+      remote.username = ADMIN.user
+      remote.password = ADMIN.password
+      const added = await call('/couch/_hub/peers', ADMIN_AUTH, { method: 'POST', body: JSON.stringify({ db: 'village-qingbo', remote: remote.toString(), direction: 'push', continuous: true }) })
+      expect(added.status).toBe(202)
+      const since = Date.now()
+      await expect.poll(async () => {
+        const s = (await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary
+        return (s.villages.find((v) => v.villageId === 'qingbo')?.lastReachedDistrict ?? 0) >= since
+      }, { timeout: 20_000, interval: 500 }).toBe(true)
+      // The district really holds the village's records.
+      const info = await fetch(`${district.url}/couch/village-qingbo`, { headers: ADMIN_AUTH }).then((r) => r.json()) as { doc_count: number }
+      expect(info.doc_count).toBeGreaterThan(20)
+      const mingyue = ((await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary).villages.find((v) => v.villageId === 'mingyue')
+      expect(mingyue?.lastReachedDistrict).toBeNull()
+      await call(`/couch/_hub/peers/${String(added.body.id)}`, ADMIN_AUTH, { method: 'DELETE' })
+    } finally {
+      await district.stop({ removeData: true })
+    }
+  }, 60_000)
 })

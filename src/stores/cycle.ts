@@ -1,0 +1,126 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { combineLatest, type Subscription } from 'rxjs'
+import * as D from '@/domain'
+import type { ConflictRecordDoc, Decision, ProcedureDoc, Repositories, Resolution, Stored } from '@/data'
+
+export interface StoreOptions { actor?: () => string; now?: () => number }
+/** The notice that belongs to a step of the default template (steps a village adds have none). */
+export const STEP_NOTICE: Record<string, D.NoticeStage> = {
+  announce: 'vote-announcement', 'publicise-decision': 'decision', 'publicise-process': 'process', 'publicise-accounts': 'accounts',
+}
+interface Records {
+  procedures: Stored<ProcedureDoc>[]; overrides: Stored<D.Override>[]; proposals: Stored<D.Proposal>[]; resolutions: Stored<Resolution>[]
+  notices: Stored<D.Notice>[]; objections: Stored<D.Objection>[]; answers: Stored<D.Answer>[]; votes: Stored<D.Vote>[]
+  conflicts: Stored<ConflictRecordDoc>[]; decisions: Stored<Decision>[]; progress: Stored<D.Progress>[]; ledger: Stored<D.LedgerEntry>[]
+  cosignatures: Stored<D.CoSignature>[]; persons: Stored<D.Person>[]; meetings: Stored<D.Meeting>[]
+}
+const EMPTY: Records = { procedures: [], overrides: [], proposals: [], resolutions: [], notices: [], objections: [], answers: [], votes: [], conflicts: [], decisions: [], progress: [], ledger: [], cosignatures: [], persons: [], meetings: [] }
+
+const isState = (p: ProcedureDoc) => typeof p.current === 'string' && typeof p.templateId === 'string'
+
+/**
+ * The cycle at a glance: the village's procedure (its own template or the default), the step in
+ * progress, what it still needs, what is overdue, and every recorded override. The state machine,
+ * requirements and publicity rules are the domain's; this store only gathers the facts.
+ */
+export const useCycleStore = defineStore('cycle', () => {
+  const repos = shallowRef<Repositories | null>(null)
+  const records = shallowRef<Records>(EMPTY)
+  const clock = ref(Date.now())
+  const subs: Subscription[] = []
+  let actor = () => 'person:clerk'
+  let now = Date.now
+
+  function attach(r: Repositories, opts: StoreOptions = {}): void {
+    for (const s of subs.splice(0)) s.unsubscribe()
+    repos.value = r
+    if (opts.actor) actor = opts.actor
+    if (opts.now) now = opts.now
+    clock.value = now()
+    subs.push(combineLatest({
+      procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$({ oldestFirst: true }), proposals: r.proposals.list$(),
+      resolutions: r.resolutions.list$(), notices: r.notices.list$(), objections: r.objections.list$(), answers: r.answers.list$(), votes: r.votes.list$(),
+      conflicts: r.conflicts.list$(), decisions: r.decisions.list$(), progress: r.progress.list$(), ledger: r.ledger.list$(),
+      cosignatures: r.cosignatures.list$(), persons: r.persons.list$(), meetings: r.meetings.list$(),
+    }).subscribe((v) => { records.value = v; clock.value = now() }))
+  }
+  function need(): Repositories {
+    if (!repos.value) throw new Error('This tablet has no village database open yet')
+    return repos.value
+  }
+
+  const template = computed<D.ProcedureTemplate>(() => {
+    const own = records.value.procedures.find((p) => !isState(p) && Array.isArray(p.steps))
+    if (!own) return D.DEFAULT_TEMPLATE
+    try { return D.procedureTemplate(own) } catch { return D.DEFAULT_TEMPLATE }
+  })
+  /** The latest cycle of this village ('' current step once finished). */
+  const state = computed<D.ProcedureState | null>(() => {
+    const states = records.value.procedures.filter(isState)
+    return (states[states.length - 1] as unknown as D.ProcedureState | undefined) ?? null
+  })
+  const step = computed(() => template.value.steps.find((s) => s.key === state.value?.current) ?? null)
+  const noticeOf = (stepKey: string) => {
+    const stage = STEP_NOTICE[stepKey]
+    return stage ? records.value.notices.filter((n) => n.stage === stage).sort((a, b) => b.startAt - a.startAt)[0] : undefined
+  }
+
+  /** Facts about the records for the step in progress (counts, dates), handed to the domain. */
+  const facts = computed<D.StepFacts>(() => {
+    const r = records.value
+    const notice = state.value ? noticeOf(state.value.current) : undefined
+    const supervisors = r.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id)
+    const decided = new Set(r.decisions.map((d) => d.subjectId))
+    const expenses = r.ledger.filter((l) => l.kind === 'expense')
+    return {
+      proposals: r.proposals.length,
+      candidates: r.proposals.filter((p) => p.status === 'shortlisted' || p.status === 'candidate').length + r.votes.reduce((n, v) => n + v.candidates.length, 0),
+      adoptedResolution: r.resolutions.some((x) => x.outcome === 'adopted'),
+      noticeEndsAt: notice?.endAt ?? 0,
+      openObjections: notice ? D.openObjections(notice, r.objections, r.answers).length : 0,
+      voteClosed: r.votes.length > 0 && r.votes.every((v) => D.voteStatus(v, clock.value) === 'closed'),
+      unresolvedDoubleVotes: r.conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId) && !decided.has(c.id)).length,
+      progressRecords: r.progress.length,
+      ledgerEntries: expenses.length,
+      uncosignedLedgerEntries: expenses.filter((l) => !D.isCoSigned(l, r.cosignatures, { supervisors })).length,
+    }
+  })
+  const unmet = computed(() => (step.value ? D.unmetRequirements(step.value, facts.value, clock.value) : []))
+
+  /** What is late: objections unanswered past the answer period, meetings past their date never opened. */
+  const overdue = computed(() => {
+    const r = records.value
+    return {
+      objections: r.notices.flatMap((n) => D.overdueObjections(n, r.objections, r.answers, clock.value).map((o) => ({ notice: n, objection: o }))),
+      meetings: r.meetings.filter((m) => m.status === 'planned' && m.scheduledAt + D.DAY_MS < clock.value),
+    }
+  })
+  const overrides = computed(() => records.value.overrides)
+  const overrideOf = (id: string) => records.value.overrides.find((o) => o.id === id)
+
+  async function save(next: D.ProcedureState): Promise<void> {
+    if (state.value && state.value.id === next.id) await need().procedures.update(next.id, next as unknown as Partial<ProcedureDoc>)
+    else await need().procedures.create(next as unknown as Record<string, unknown>)
+  }
+  async function start(subjectId: string): Promise<void> {
+    const year = new Date(now()).getFullYear()
+    await save(D.startProcedure(template.value, `procedure:cycle-${year}-${Date.now().toString(36)}`, subjectId, now()))
+  }
+  /** Completes the step in progress; with `reason`, a recorded "proceed" override covers what is unmet. */
+  async function complete(reason = ''): Promise<void> {
+    if (!state.value) return
+    clock.value = now()
+    let override: D.Override | undefined
+    if (reason) override = await need().overrides.create({ procedureId: state.value.id, step: state.value.current, action: 'proceed', personId: actor(), reason, at: now() })
+    await save(D.completeStep(template.value, state.value, { at: now(), by: actor(), facts: facts.value, ...(override ? { override } : {}) }))
+  }
+  /** Skips ahead to a later step, with the reason on record. */
+  async function skipTo(target: string, reason: string): Promise<void> {
+    if (!state.value) return
+    const o = await need().overrides.create({ procedureId: state.value.id, step: state.value.current, action: 'skip', personId: actor(), reason, at: now() })
+    await save(D.skipTo(template.value, state.value, target, o))
+  }
+
+  return { attach, records, clock, template, state, step, facts, unmet, overdue, overrides, overrideOf, noticeOf, start, complete, skipTo }
+})

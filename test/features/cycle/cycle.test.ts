@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import CycleView from '@/features/cycle/CycleView.vue'
+import { useProposalsStore } from '@/stores/proposals'
+import { useCycleStore } from '@/stores/cycle'
+import { useRosterStore } from '@/stores/roster'
+import { mountFeature } from '../support/mount'
+import { eventually, openTestVillage } from '../support/village'
+
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+async function cycleScreen(locale: 'zh-CN' | 'en' = 'zh-CN') {
+  village = await openTestVillage({ actor: 'person:clerk-wang' })
+  const mounted = await mountFeature(CycleView, { pinia: village.pinia, path: '/cycle', locale })
+  return mounted
+}
+const steps = (w: Awaited<ReturnType<typeof cycleScreen>>['wrapper']) => w.findAll('[data-testid="cycle-step"]').map((s) => s.attributes('data-status'))
+
+describe('the cycle at a glance', () => {
+  it('starts the default procedure and says what the first step still needs', async () => {
+    const { wrapper } = await cycleScreen()
+    expect(wrapper.text()).toContain('本村流程：两下三上三公开')
+    await wrapper.get('[data-testid="cycle-start"]').trigger('click')
+    await eventually(() => wrapper.find('[data-testid="cycle-current-step"]').exists())
+    expect(wrapper.get('[data-testid="cycle-current-step"]').text()).toBe('收集提议（上）')
+    expect(wrapper.get('[data-testid="cycle-unmet"]').text()).toContain('还没有收集到提议')
+    expect(wrapper.get('[data-testid="cycle-complete"]').attributes('disabled')).toBeDefined()
+    expect(steps(wrapper)).toEqual(['current', ...Array(7).fill('upcoming')])
+
+    await useProposalsStore(village!.pinia).add({ title: '修路', description: '', category: 'road', unitId: '', estimatedCost: 0, photos: [], voiceNote: '' })
+    await eventually(() => wrapper.find('[data-testid="cycle-ready"]').exists())
+    await wrapper.get('[data-testid="cycle-complete"]').trigger('click')
+    await eventually(() => wrapper.get('[data-testid="cycle-current-step"]').text() === '反馈意见（下）')
+    expect(steps(wrapper).slice(0, 2)).toEqual(['done', 'current'])
+    wrapper.unmount()
+  })
+
+  it('forces or skips a step only with a reason, and shows every override with who and why', async () => {
+    const { wrapper } = await cycleScreen('en')
+    const roster = useRosterStore(village!.pinia)
+    await roster.importRows([{ household: '9', name: 'Wang Clerk', unit: 'Group 1', roles: ['clerk'], adult: true, eligible: true, householdHead: false }])
+    await useCycleStore(village!.pinia).start('')
+    await eventually(() => wrapper.find('[data-testid="cycle-current-step"]').exists())
+    expect(wrapper.get('[data-testid="cycle-overrides"]').text()).toContain('No step was skipped or forced.')
+
+    await wrapper.get('[data-testid="cycle-proceed"]').trigger('click')
+    await wrapper.get('[data-testid="cycle-reason"] textarea').setValue('ok')
+    expect(wrapper.get('[data-testid="cycle-override-confirm"]').attributes('disabled')).toBeDefined()
+    await wrapper.get('[data-testid="cycle-reason"] textarea').setValue('Needs were collected on paper at the spring meeting')
+    await wrapper.get('.current-override form').trigger('submit')
+    await eventually(() => wrapper.get('[data-testid="cycle-current-step"]').text() === 'Feed back (down)')
+    expect(steps(wrapper)[0]).toBe('forced')
+
+    const overrides = await village!.data.overrides.list()
+    expect(overrides).toHaveLength(1)
+    expect(overrides[0]).toMatchObject({ action: 'proceed', step: 'collect', personId: 'person:clerk-wang', reason: 'Needs were collected on paper at the spring meeting' })
+    const line = wrapper.get('[data-testid="cycle-override"]').text()
+    expect(line).toContain('forced through "Collect proposals (up)". Reason: Needs were collected on paper at the spring meeting')
+    wrapper.unmount()
+  })
+})
