@@ -6,14 +6,14 @@ import { CouchError, forbidden, notFound, toCouchError, unauthorized } from '../
 import { summarizeVillage } from '../../src/data/township/summarize'
 import { fromCouch } from '../../src/data/township/records'
 import type { TownshipSummary, VillageSummary } from '../../src/data/township/types'
-import { SyncTracker } from './tracker'
+import { SyncTracker, type PeerView } from './tracker'
 
 export interface TownshipRouteOptions {
   engine: Engine
   accounts: Accounts
   sessions: Sessions
-  /** When this hub's data last reached the district upstream, per database (peer sync), if known. */
-  upstream?: (db: string) => number | null
+  /** The hub's peer syncs (sync-server/peers.ts), to tell when data reached the district upstream. */
+  peers?: { list(): unknown[] }
 }
 
 /**
@@ -27,7 +27,10 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   const tracker = new SyncTracker(engine)
   await tracker.load()
   await tracker.follow()
-  const refollow = setInterval(() => { void tracker.follow().catch(() => undefined) }, 5_000)
+  const refollow = setInterval(() => {
+    void tracker.follow().catch(() => undefined)
+    if (opts.peers) tracker.observePeers(opts.peers.list() as PeerView[])
+  }, 5_000)
   app.addHook('onClose', async () => { clearInterval(refollow); await tracker.close() })
 
   const cache = new Map<string, { seq: string; summary: VillageSummary; at: number }>()
@@ -65,7 +68,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
     // Arrival times change without the records changing: always fresh from the tracker.
     const synced = tracker.get(name)
     return {
-      ...s, lastReachedTownship: synced.last, lastReachedDistrict: opts.upstream?.(name) ?? null,
+      ...s, lastReachedTownship: synced.last, lastReachedDistrict: synced.district ?? null,
       tablets: s.tablets.map((t) => ({ ...t, lastSyncAt: synced.devices[t.device] ?? null })),
     }
   }

@@ -2,7 +2,10 @@ import type { Engine } from '../engine'
 
 export const TRACKER_DB = 'hub-township-sync'
 
-interface VillageSync { devices: Record<string, number>; last: number | null }
+interface VillageSync { devices: Record<string, number>; last: number | null; district?: number | null }
+
+/** A peer sync as the hub's Peers lists it (sync-server/peers.ts). */
+export interface PeerView { db: string; direction: string; continuous: boolean; state: string; lastError: string | null }
 
 /**
  * Remembers, by the hub's clock, when each village's data (and each tablet's writes) last
@@ -25,7 +28,7 @@ export class SyncTracker {
     const all = await this.engine.db(TRACKER_DB).allDocs({ include_docs: true })
     for (const row of all.rows) {
       const doc = row.doc as unknown as VillageSync & { _id: string; _rev: string }
-      this.state.set(doc._id, { devices: doc.devices ?? {}, last: doc.last ?? null })
+      this.state.set(doc._id, { devices: doc.devices ?? {}, last: doc.last ?? null, district: doc.district ?? null })
       this.revs.set(doc._id, doc._rev)
     }
   }
@@ -54,6 +57,25 @@ export class SyncTracker {
     this.state.set(db, s)
     this.dirty.add(db)
     this.timer ??= setTimeout(() => { this.timer = null; void this.flush() }, 2_000)
+  }
+
+  /**
+   * Upward sync: a continuous push (or two-way) peer of a village database that is idle with
+   * no error holds everything this hub had; if data arrived since we last saw it caught up,
+   * it has now reached the district.
+   */
+  observePeers(peers: readonly PeerView[]): void {
+    const at = this.now()
+    for (const p of peers) {
+      if (!p.db.startsWith('village-') || p.direction === 'pull' || p.state !== 'idle' || p.lastError) continue
+      const s = this.state.get(p.db) ?? { devices: {}, last: null, district: null }
+      if (s.district == null || (s.last !== null && s.last >= s.district)) {
+        s.district = at
+        this.state.set(p.db, s)
+        this.dirty.add(p.db)
+        this.timer ??= setTimeout(() => { this.timer = null; void this.flush() }, 2_000)
+      }
+    }
   }
 
   get(db: string): VillageSync {
