@@ -16,7 +16,10 @@ export interface SyncOptions {
   /** Hub origin ('' for same origin in the browser), e.g. http://127.0.0.1:8080 */
   hubUrl: string
   credentials: HubCredentials
+  /** documents per push request (default 200) */
   batchSize?: number
+  /** documents per pull request (default 500: fewer round trips on slow, high-latency links) */
+  pullBatchSize?: number
   /** ms of long-poll heartbeat; default 20 s */
   heartbeat?: number
   /** underlying fetch (tests and the bench count requests and bytes through it) */
@@ -155,7 +158,7 @@ export class VillageSync {
       waitForLeadership: false,
       autoStart: true,
       fetch: hubFetch(this.opts.credentials, this.opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, onError, (res) => this.noteHubTime(res)),
-      pull: { batchSize, heartbeat: this.opts.heartbeat ?? 20_000 },
+      pull: { batchSize: this.opts.pullBatchSize ?? 500, heartbeat: this.opts.heartbeat ?? 20_000 },
       push: { batchSize, modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted ? null : d) as YishiDoc },
     })
     this.replication = replication

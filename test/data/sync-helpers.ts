@@ -19,7 +19,7 @@ export async function openSyncedTablet(hub: RunningHub, village: string, opts: {
   const device = await enrollDevice(hub, village)
   const vdb = await openVillageDatabase({ villageId: village, storage: getRxStorageMemory(), name: `sync${Date.now().toString(36)}${n}` })
   const data = await createRepositories(vdb, { villageId: village, deviceId: device.id, actor: () => 'person:clerk', ...(opts.now ? { now: opts.now } : {}) })
-  const sync: VillageSync = await createSync(vdb, device.id, { hubUrl: hub.url, credentials: { device: device.id, secret: device.secret }, batchSize: opts.batchSize ?? 200, heartbeat: 5_000 })
+  const sync: VillageSync = await createSync(vdb, device.id, { hubUrl: hub.url, credentials: { device: device.id, secret: device.secret }, batchSize: opts.batchSize ?? 200, heartbeat: 5_000, ...(opts.now ? { now: opts.now } : {}) })
   return {
     device, vdb, data, sync,
     async close() { await sync.stop(); await vdb.db.remove() },

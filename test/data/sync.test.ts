@@ -91,3 +91,16 @@ describe('two tablets offline, then sync', () => {
     await eventually(async () => (await a.data.proposals.get(other.id)) !== null, 20_000)
   })
 })
+
+describe('time', () => {
+  it('warns when the tablet clock is off from the hub by more than a few minutes', async () => {
+    const wrong = await openSyncedTablet(hub, VILLAGE, { now: () => Date.now() - 3 * 24 * 3600_000 })
+    open.push(wrong)
+    const right = await tablet()
+    expect(await wrong.sync.syncNow(20_000)).toBe(true)
+    expect(await right.sync.syncNow(20_000)).toBe(true)
+    expect(wrong.sync.clockWrong).toBe(true)
+    expect(Math.round((wrong.sync.state.clockSkewMs ?? 0) / 3600_000)).toBe(-72)
+    expect(right.sync.clockWrong).toBe(false)
+  })
+})
