@@ -20,6 +20,10 @@ const en: Messages<typeof zhCN> = {
     township: 'Township',
     townshipHint: 'All villages at a glance',
     comingSoon: 'Not available yet',
+    cycle: 'Council cycle',
+    cycleHint: 'Where we are, what is missing',
+    roster: 'Roster',
+    rosterHint: 'Households, people, roles, voters',
   },
   sync: {
     title: 'Sync',

@@ -17,6 +17,10 @@ export default {
     township: '乡镇总览',
     townshipHint: '各村情况',
     comingSoon: '尚未开放',
+    cycle: '议事流程',
+    cycleHint: '走到哪一步，还差什么',
+    roster: '村民名册',
+    rosterHint: '户、人、角色、投票权',
   },
   sync: {
     title: '同步',

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { combineLatest, type Subscription } from 'rxjs'
+import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, ProcedureDoc, Repositories, Resolution, Stored } from '@/data'
 
@@ -29,7 +30,9 @@ export const useCycleStore = defineStore('cycle', () => {
   const records = shallowRef<Records>(EMPTY)
   const clock = ref(Date.now())
   const subs: Subscription[] = []
-  let actor = () => 'person:clerk'
+  const session = useSessionStore()
+  /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
+  let actor = () => session.personId || 'person:tablet-user'
   let now = Date.now
 
   function attach(r: Repositories, opts: StoreOptions = {}): void {

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
+import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
 import type { Comment, Repositories, Resolution, Stored } from '@/data'
 import { idRest } from '@/data'
@@ -23,7 +24,9 @@ export const useMeetingsStore = defineStore('meetings', () => {
   /** Quorum and threshold rules per meeting kind (the village's procedure template may change them). */
   const rules = shallowRef<Record<D.MeetingKind, D.MeetingRule>>({ ...D.DEFAULT_MEETING_RULES })
   const subs: Subscription[] = []
-  let actor = () => 'person:clerk'
+  const session = useSessionStore()
+  /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
+  let actor = () => session.personId || 'person:tablet-user'
   let now = Date.now
 
   function attach(r: Repositories, opts: StoreOptions = {}): void {

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
+import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
 
@@ -23,7 +24,9 @@ export const useNoticesStore = defineStore('notices', () => {
   /** The clock, refreshed every minute so countdowns move. */
   const clock = ref(Date.now())
   const subs: Subscription[] = []
-  let actor = () => 'person:clerk'
+  const session = useSessionStore()
+  /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
+  let actor = () => session.personId || 'person:tablet-user'
   let now = Date.now
   let ticker: ReturnType<typeof setInterval> | undefined
 

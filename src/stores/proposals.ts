@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
+import { useSessionStore } from '@/stores/session'
 import type { Proposal } from '@/domain'
 import type { Comment, Repositories, Stored } from '@/data'
 import { sha256Hex } from '@/data/hash'
@@ -19,7 +20,9 @@ export const useProposalsStore = defineStore('proposals', () => {
   const proposals = shallowRef<ProposalView[]>([])
   const comments = shallowRef<CommentView[]>([])
   const subs: Subscription[] = []
-  let actor = () => 'person:clerk'
+  const session = useSessionStore()
+  /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
+  let actor = () => session.personId || 'person:tablet-user'
   let now = Date.now
 
   function attach(r: Repositories, opts: StoreOptions = {}): void {
