@@ -3,7 +3,7 @@ export default {
     township: {
       title: '乡镇总览',
       entry: '乡镇',
-      entryHint: '各村议事情况一览',
+      entryHint: '工作人员查看各村情况',
       signIn: {
         title: '乡镇工作人员登录',
         name: '账号',
@@ -127,7 +127,7 @@ export default {
     township: {
       title: 'Township overview',
       entry: 'Township',
-      entryHint: 'All villages at a glance',
+      entryHint: 'staff overview of all villages',
       signIn: {
         title: 'Township staff sign-in',
         name: 'Account',
