@@ -57,6 +57,7 @@ export default {
       kiosk: {
         lockedTitle: '投票机已锁定',
         lockedHint: '工作人员请输入密码',
+        loading: '正在载入投票…',
         neutralTitle: '请把平板交回给工作人员',
         neutralHint: '工作人员输入密码后，为下一位选民领票',
         exitTitle: '退出投票机',
@@ -195,6 +196,7 @@ export default {
       kiosk: {
         lockedTitle: 'The ballot kiosk is locked',
         lockedHint: 'Clerk: enter your PIN',
+        loading: 'Loading the vote…',
         neutralTitle: 'Please give the tablet back to the clerk',
         neutralHint: 'The clerk enters the PIN to check off the next voter',
         exitTitle: 'Leave the ballot kiosk',

@@ -1,0 +1,130 @@
+/**
+ * Page objects for the vote screens (and the tablet set-up they need), shared by the village
+ * journeys. A "tablet" is a browser context enrolled with the hub (the same records the
+ * enrollment screen keeps) with a clerk PIN set on it.
+ */
+import { pbkdf2Sync, randomBytes } from 'node:crypto'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { expect } from 'vitest'
+import type { RunningHub } from '../../support/hub'
+import { enrollDevice } from '../../data/sync-helpers'
+
+export const PIN_ROUNDS = 150_000
+
+/** A clerk's PIN record exactly as src/data/identity.ts keeps it (PBKDF2-SHA256, per-clerk salt). */
+export function clerkRecord(clerk: { personId: string; name: string }, pin: string) {
+  const salt = randomBytes(16).toString('hex')
+  const hash = pbkdf2Sync(pin, salt, PIN_ROUNDS, 32, 'sha256').toString('hex')
+  return { ...clerk, salt, hash }
+}
+
+export interface Tablet { context: BrowserContext; page: Page; device: string }
+
+/** A browser context enrolled in `village` on the hub, with `clerk` able to unlock it with `pin`. */
+export async function enrolledTablet(browser: Browser, hub: RunningHub, village: string, clerk: { personId: string; name: string }, pin: string): Promise<Tablet> {
+  const device = await enrollDevice(hub, village)
+  const enrollment = JSON.stringify({ device: device.id, secret: device.secret, village, hubUrl: '', enrolledAt: Date.now() })
+  const clerks = JSON.stringify({ clerks: [clerkRecord(clerk, pin)], failures: 0, lockedUntil: 0 })
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } })
+  await context.addInitScript(([e, c]) => {
+    if (!localStorage.getItem('yishi.device')) { localStorage.setItem('yishi.device', e); localStorage.setItem('yishi.clerks', c) }
+  }, [enrollment, clerks])
+  const page = await context.newPage()
+  page.on('pageerror', (e) => console.error(`[${device.id}] page error:`, e.message))
+  return { context, page, device: device.id }
+}
+
+/** Waits, bounded, until `check` holds in the page. */
+export async function until(page: Page, check: () => Promise<boolean>, ms = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    if (await check().catch(() => false)) return
+    if (Date.now() > deadline) throw new Error(`${what}: not met within ${ms} ms`)
+    await page.waitForTimeout(100)
+  }
+}
+
+/** The ballot kiosk, driven the way a clerk and a voter use it. */
+export class KioskPage {
+  constructor(readonly page: Page) {}
+
+  phase(): Promise<string | null> { return this.page.getByTestId('kiosk').getAttribute('data-phase') }
+
+  async open(hubUrl: string, voteId: string): Promise<void> {
+    await this.page.goto(`${hubUrl}/votes/${voteId}/kiosk`)
+    await until(this.page, async () => (await this.phase()) === 'locked', 20_000, 'kiosk locked screen')
+  }
+
+  async typePin(pin: string): Promise<void> {
+    for (const d of pin) await this.page.getByTestId(`pin-${d}`).click()
+    await this.page.getByTestId('pin-ok').click()
+  }
+
+  /** The clerk unlocks (from the locked or the neutral screen). */
+  async unlock(pin: string): Promise<void> {
+    await this.typePin(pin)
+    await until(this.page, async () => (await this.phase()) === 'find', 20_000, 'kiosk unlocked')
+  }
+
+  /** The clerk finds the voter (name or household number) and checks them off. */
+  async checkOff(search: string, personId: string): Promise<void> {
+    await this.page.getByTestId('voter-search').fill(search)
+    await this.page.getByTestId(`voter-${personId}`).click()
+    await this.page.getByTestId('voter-confirm').click()
+    await until(this.page, async () => (await this.phase()) === 'handover', 10_000, 'handover screen')
+  }
+
+  /** The voter: start, tap the cards, review, cast; then the thank-you screen goes back to neutral. */
+  async vote(candidateIds: string[]): Promise<void> {
+    await this.page.getByTestId('kiosk-start').click()
+    for (const id of candidateIds) await this.page.locator(`[data-testid="ballot-card-${id}"] [role="checkbox"]`).click()
+    await this.page.getByTestId('ballot-next').click()
+    await this.page.getByTestId('confirm-cast').click()
+    await until(this.page, async () => (await this.phase()) === 'thanks', 10_000, 'thank-you screen')
+    await this.page.getByTestId('thanks-done').click()
+    await until(this.page, async () => (await this.phase()) === 'neutral', 10_000, 'neutral screen')
+  }
+
+  /** Check-off and ballot in one go, starting from the find screen or the neutral one. */
+  async serveVoter(pin: string, search: string, personId: string, choices: string[]): Promise<void> {
+    if ((await this.phase()) !== 'find') await this.unlock(pin)
+    await this.checkOff(search, personId)
+    await this.vote(choices)
+  }
+
+  /** What the screen shows now, for privacy checks. */
+  text(): Promise<string> { return this.page.locator('body').innerText() }
+}
+
+/** The conflicts queue: records the council's decision on one item. */
+export async function resolveConflict(page: Page, itemId: string, outcome: string, reason: string, deciderId: string): Promise<void> {
+  const item = page.getByTestId(`conflict-${itemId}`)
+  await item.getByTestId(`outcome-${outcome}`).check()
+  await item.getByTestId('conflict-reason').fill(reason)
+  await item.getByTestId('conflict-by').selectOption(deciderId)
+  await item.getByTestId('conflict-record').click()
+  await until(page, async () => (await item.getAttribute('data-resolved')) === 'true', 10_000, 'decision recorded')
+  expect(await item.getByTestId('conflict-decision').innerText()).toContain(reason)
+}
+
+/** The village both journeys vote in: a clerk, two supervisors, voters, and one open approval vote. */
+export const VILLAGE_PEOPLE = [
+  { id: 'person:clerk', name: '王文书', householdId: 'household:1-01', roles: ['clerk'] },
+  { id: 'person:sup1', name: '李监事', householdId: 'household:1-02', roles: ['supervisor'] },
+  { id: 'person:sup2', name: '赵监事', householdId: 'household:1-03', roles: ['supervisor', 'council-member'] },
+  { id: 'person:zhang', name: '张秀英', householdId: 'household:3-12', roles: [] },
+  { id: 'person:liu', name: '刘德华', householdId: 'household:3-15', roles: [] },
+  { id: 'person:chen', name: '陈小明', householdId: 'household:4-02', roles: [] },
+] as const
+
+export function openVoteInput(now: number) {
+  return {
+    id: 'vote:lights', title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 2, budget: 10_000_000, rule: 'greedy',
+    opensAt: now - 3_600_000, closesAt: now + 48 * 3_600_000, roster: VILLAGE_PEOPLE.map((p) => p.id), kind: 'project-selection',
+    candidates: [
+      { id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] },
+      { id: 'project:road', title: '三组道路硬化', cost: 6_000_000, proposalIds: [] },
+      { id: 'project:water', title: '修水渠', cost: 4_000_000, proposalIds: [] },
+    ],
+  }
+}
