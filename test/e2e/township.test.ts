@@ -60,7 +60,8 @@ describe('township staff device in a real browser', () => {
   it('syncs two demo villages, flags the seeded problem, exports XLSX and a .pb that re-tallies the same', async () => {
     const context = await browser.newContext({ acceptDownloads: true })
     const page = await context.newPage()
-    await page.goto(`${hub.url}/township`)
+    await page.goto(`${hub.url}/`)
+    await page.getByTestId('home-township').click()
     await page.getByTestId('township-name').fill('huayuan-staff')
     await page.getByTestId('township-password').fill('yishi-demo')
     await page.getByTestId('township-signin-submit').click()
