@@ -17,9 +17,11 @@ let pinia: Pinia | null = null
 const kv: identity.KeyValue = globalThis.localStorage ?? identity.memoryKeyValue()
 
 type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknown>) => void }
-const storeModules = import.meta.glob<Record<string, unknown>>('../stores/*.ts', { eager: true })
+// Lazy: the stores pull in RxDB and the domain, which the home screen must not wait for.
+const storeLoaders = import.meta.glob<Record<string, unknown>>('../stores/*.ts')
 
-function attachStores(data: Repositories): void {
+async function attachStores(data: Repositories): Promise<void> {
+  const storeModules = Object.fromEntries(await Promise.all(Object.entries(storeLoaders).map(async ([path, load]) => [path, await load()] as const)))
   const photoUrl = storeModules['../stores/proposals.ts']?.useProposalsStore
   const photos = typeof photoUrl === 'function' ? (photoUrl as () => { photoUrl?: (h: string) => string })().photoUrl : undefined
   for (const mod of Object.values(storeModules)) {
@@ -55,7 +57,7 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   }))
   syncStore.connect(() => sync.syncNow(60_000))
   running = { vdb, data, sync, subs }
-  attachStores(data)
+  await attachStores(data)
   if (navigator.onLine) sync.start()
   return running
 }
