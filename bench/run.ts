@@ -16,7 +16,20 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const RESULTS = join(ROOT, 'bench', 'results')
 
 export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub'] as const
-export type Group = (typeof GROUPS)[number]
+export type Group = string
+
+/**
+ * Other bench/*.ts files that export run() (e.g. township-data) run after the named groups;
+ * their figures are printed and kept in details.json, not in latest.json.
+ */
+function extraGroups(): string[] {
+  return readdirSync(join(ROOT, 'bench'))
+    .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+    .map((f) => f.slice(0, -3))
+    .filter((g) => !(GROUPS as readonly string[]).includes(g))
+    .filter((g) => /export\s+async\s+function\s+run\s*\(/.test(readFileSync(join(ROOT, 'bench', `${g}.ts`), 'utf8')))
+    .sort()
+}
 
 /** Every key of latest.json, with the group(s) expected to produce it (first listed wins when both do). */
 export const KEYS: Record<string, Group[]> = {
@@ -111,17 +124,17 @@ async function runGroup(group: Group): Promise<GroupOutcome> {
   }
 }
 
-function parseOnly(argv: string[]): Group[] {
+function parseOnly(argv: string[], all: string[]): Group[] {
   const at = argv.findIndex((a) => a === '--only' || a.startsWith('--only='))
-  if (at < 0) return [...GROUPS]
+  if (at < 0) return [...all]
   const value = argv[at]!.includes('=') ? argv[at]!.split('=')[1]! : (argv[at + 1] ?? '')
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean)
-  const unknown = wanted.filter((g) => !(GROUPS as readonly string[]).includes(g))
+  const unknown = wanted.filter((g) => !all.includes(g))
   if (wanted.length === 0 || unknown.length) {
-    console.error(`bench: --only takes one or more of ${GROUPS.join(', ')} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`)
+    console.error(`bench: --only takes one or more of ${all.join(', ')} (comma-separated)${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`)
     process.exit(2)
   }
-  return wanted as Group[]
+  return wanted
 }
 
 function format(value: number | null): string {
@@ -136,11 +149,12 @@ async function main(): Promise<void> {
     await child(argv[1] as Group, argv[2]!)
     return
   }
-  const selected = parseOnly(argv)
+  const all = [...GROUPS, ...extraGroups()]
+  const selected = parseOnly(argv, all)
   if (selected.some((g) => g === 'bundle' || g === 'load')) ensureBuild()
 
   const outcomes = new Map<Group, GroupOutcome>()
-  for (const group of GROUPS) {
+  for (const group of all) {
     outcomes.set(group, selected.includes(group) ? await runGroup(group) : { group, status: 'not run', seconds: 0, figures: {} })
   }
 
@@ -165,8 +179,15 @@ async function main(): Promise<void> {
   console.log('\n━━ bench: results ━━')
   console.log(`${'figure'.padEnd(width[0]!)}  ${'value'.padStart(width[1]!)}  source`)
   for (const [key, value, note] of rows) console.log(`${key!.padEnd(width[0]!)}  ${value!.padStart(width[1]!)}  ${note}`)
+  const keyed = new Set(Object.keys(KEYS))
+  const extras = [...outcomes.values()].flatMap((o) => Object.entries(o.figures).filter(([k]) => !keyed.has(k)).map(([k, v]) => [o.group, k, v] as const))
+  if (extras.length) {
+    console.log('\nother figures (details.json only)')
+    for (const [group, key, value] of extras) console.log(`  ${`${group}.${key}`.padEnd(width[0]! + 8)} ${format(value).padStart(width[1]!)}`)
+  }
   for (const outcome of outcomes.values()) {
     if (outcome.status === 'ok') console.log(`  ${outcome.group}: ${outcome.seconds.toFixed(1)} s`)
+    if (outcome.status === 'failed' && !(GROUPS as readonly string[]).includes(outcome.group)) console.log(`  ${outcome.group}: failed — ${outcome.error}`)
   }
 
   mkdirSync(RESULTS, { recursive: true })
