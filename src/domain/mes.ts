@@ -37,6 +37,10 @@ export interface MesResult {
   perVoterShare: number
   /** add1 steps run. */
   steps: number
+  /** Per project id: what its supporters still held at the end of the outcome returned (for explanations). */
+  supportersLeft: Record<string, number>
+  /** Per funded project id: the most one supporter paid towards it. */
+  maxPayment: Record<string, number>
 }
 
 interface Prepared {
@@ -102,7 +106,7 @@ const TIE_DOWN = 1 - TIE
 interface Scratch { budgets: Float64Array; held: Float64Array }
 
 /** One run of MES with a fixed per-voter share; returns project indices in funding order. */
-function fixedShare(p: Prepared, share: number, s: Scratch): number[] {
+function fixedShare(p: Prepared, share: number, s: Scratch, onFund?: (project: number, maxPayment: number) => void): number[] {
   const { budgets, held } = s
   budgets.fill(share)
   const chosen: number[] = []
@@ -165,6 +169,7 @@ function fixedShare(p: Prepared, share: number, s: Scratch): number[] {
     if (dropped) remaining = remaining.filter((c) => lower[c] !== Infinity)
     if (best < 0) break
     chosen.push(best)
+    onFund?.(best, bestQ)
     remaining = remaining.filter((c) => c !== best)
     const sup = p.supporters[best] as Int32Array
     for (let j = 0; j < sup.length; j++) {
@@ -188,7 +193,7 @@ export function equalShares(input: MesInput, options: MesOptions = {}): MesResul
   const increment = options.increment ?? 1
   const maxSteps = options.maxSteps ?? 1_000_000
   if (!(increment > 0) || !Number.isFinite(increment)) fail('invalid.range', `the add1 increment must be a positive number, got ${increment}`, { field: 'increment' })
-  if (p.n === 0) return { selected: [], cost: 0, perVoterShare: 0, steps: 0 }
+  if (p.n === 0) return { selected: [], cost: 0, perVoterShare: 0, steps: 0, supportersLeft: {}, maxPayment: {} }
   const groups = p.weights.length
   const scratch: Scratch = { budgets: new Float64Array(groups), held: new Float64Array(groups) }
   const supported = p.supporters.filter((s) => s.length > 0).length
@@ -202,5 +207,14 @@ export function equalShares(input: MesInput, options: MesOptions = {}): MesResul
     share += increment
     chosen = next
   }
-  return { selected: chosen.map((c) => p.ids[c] as string), cost: totalCost(p, chosen), perVoterShare: share, steps }
+  // Run the kept outcome once more to read the money left and the payments, for explanations.
+  const maxPayment: Record<string, number> = {}
+  fixedShare(p, share, scratch, (c, q) => { maxPayment[p.ids[c] as string] = q })
+  const supportersLeft: Record<string, number> = {}
+  p.supporters.forEach((sup, c) => {
+    let left = 0
+    for (let j = 0; j < sup.length; j++) left += (scratch.budgets[sup[j] as number] as number) * (p.weights[sup[j] as number] as number)
+    supportersLeft[p.ids[c] as string] = left
+  })
+  return { selected: chosen.map((c) => p.ids[c] as string), cost: totalCost(p, chosen), perVoterShare: share, steps, supportersLeft, maxPayment }
 }

@@ -99,22 +99,24 @@ function result(rule: SelectionRule, budget: number, projects: ProjectExplanatio
 
 export function methodOfEqualShares(input: SelectionInput): SelectionResult {
   const rows = ranked(input)
-  const { selected, perVoterShare } = equalShares(input, input.increment !== undefined ? { increment: input.increment } : {})
-  const chosen = new Set(selected)
-  const order = new Map(selected.map((id, i) => [id, i + 1]))
+  const mes = equalShares(input, input.increment !== undefined ? { increment: input.increment } : {})
+  const order = new Map(mes.selected.map((id, i) => [id, i + 1]))
   const projects = rows.map((p, i): ProjectExplanation => {
     const head = `#${i + 1}, ${p.support} votes, cost ${p.cost}`
     const base = { ...p, rank: i + 1, remainingBefore: 0 }
-    if (chosen.has(p.id)) return { ...base, funded: true, reason: 'funded', text: `${head}: funded (round ${order.get(p.id)}), its supporters could share the cost equally` }
+    const round = order.get(p.id)
+    if (round !== undefined) {
+      return { ...base, funded: true, reason: 'funded', text: `${head}: funded (round ${round}), its supporters paid at most ${round2(mes.maxPayment[p.id] ?? 0)} each from their equal shares of ${round2(mes.perVoterShare)}` }
+    }
     if (p.support === 0) return { ...base, funded: false, reason: 'no-support', text: `${head}: not funded, nobody voted for it` }
+    const left = round2(mes.supportersLeft[p.id] ?? 0)
     return {
       ...base, funded: false, reason: 'supporters-cannot-afford',
-      text: `${head}: not funded, its ${p.support} supporters' equal shares (${round2(perVoterShare)} each at the start) could not cover it after the projects they also chose`,
+      text: `${head}: not funded, its supporters had ${left} left of their equal shares after the projects they also chose, less than its cost ${p.cost}`,
     }
   })
-  // Keep the order of funding first, for the notice.
   const out = result('mes', input.budget, projects)
-  out.selected = selected
+  out.selected = mes.selected // in the order MES funded them
   return out
 }
 

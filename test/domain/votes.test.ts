@@ -79,7 +79,10 @@ describe('selection', () => {
     const mes = D.select('mes', profile)
     expect(mes.selected).toContain('b')
     expect(mes.cost).toBeLessThanOrEqual(100)
-    expect(mes.projects.find((p) => !p.funded)?.reason).toBe('supporters-cannot-afford')
+    const left = mes.projects.find((p) => !p.funded)
+    expect(left?.reason).toBe('supporters-cannot-afford')
+    expect(left?.text).toBe('#2, 6 votes, cost 50: not funded, its supporters had 46 left of their equal shares after the projects they also chose, less than its cost 50')
+    expect(mes.projects.find((p) => p.id === 'b')?.text).toBe('#3, 4 votes, cost 40: funded (round 2), its supporters paid at most 10 each from their equal shares of 16')
   })
 
   it('never funds a project nobody voted for', () => {
