@@ -34,6 +34,8 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
     // Long-polls stay open for as long as the client wants; heartbeats keep them alive.
     requestTimeout: 0,
     keepAliveTimeout: 75_000,
+    // CouchDB clients address a database as `/db/` as well as `/db`.
+    routerOptions: { ignoreTrailingSlash: true },
     ...tls,
   }
   // With a certificate: HTTPS with HTTP/2, HTTP/1.1 still accepted (one Fastify type for both).

@@ -13,7 +13,7 @@ interface ChangesParams {
   conflicts: boolean
 }
 
-export interface ChangesResult { results: unknown[]; last_seq: string | number }
+export interface ChangesResult { results: unknown[]; last_seq: string | number; pending: number }
 
 const bool = (v: unknown) => v === true || v === 'true'
 
@@ -89,8 +89,8 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
       reply.raw.off('close', gone)
       resolve(r)
     }
-    const endNow = () => finish({ results: [], last_seq: params.since })
-    const gone = () => finish({ results: [], last_seq: params.since })
+    const endNow = () => finish({ results: [], last_seq: params.since, pending: 0 })
+    const gone = () => finish({ results: [], last_seq: params.since, pending: 0 })
     const check = async () => {
       if (running) { again = true; return }
       running = true
@@ -138,5 +138,12 @@ async function readChanges(db: Db, p: ChangesParams): Promise<ChangesResult> {
   if (p.limit !== undefined) opts.limit = p.limit
   if (p.doc_ids) opts.doc_ids = p.doc_ids
   const r = await db.changes(opts)
-  return { results: r.results, last_seq: r.last_seq }
+  // CouchDB's `pending` (tools page until it is 0). PouchDB does not count it: when the
+  // page was full, estimate from the update sequence; otherwise nothing is pending.
+  let pending = 0
+  if (p.limit !== undefined && r.results.length >= p.limit) {
+    const update = (await db.info()).update_seq
+    pending = typeof update === 'number' && typeof r.last_seq === 'number' ? Math.max(1, update - r.last_seq) : 1
+  }
+  return { results: r.results, last_seq: r.last_seq, pending }
 }

@@ -88,9 +88,11 @@ export class Pusher {
       else { toWrite.push(doc); writeIndex.push(i) }
     })
 
+    const failures: PushResult[] = []
     if (toWrite.length > 0) {
-      const written = await this.write(db, toWrite, newEdits, true)
-      written.forEach((r, j) => { results[writeIndex[j] as number] = r })
+      const written = await this.write(db, toWrite, newEdits)
+      if (newEdits) written.forEach((r, j) => { results[writeIndex[j] as number] = r })
+      else failures.push(...written)
     }
     if (refused.length > 0) {
       await this.refuse(p, dbName, village, db, refused.map((r) => ({ ...r, current: current.get(ids[r.index] as string) ?? null })))
@@ -98,13 +100,15 @@ export class Pusher {
         results[r.index] = { id: ids[r.index] || '', error: newEdits ? 'conflict' : 'forbidden', reason: `refused by the hub: ${r.reason}` }
       }
     }
-    return newEdits ? (results as PushResult[]) : (results as PushResult[]).filter((r) => 'error' in r)
+    // With new_edits=false CouchDB answers only the failures (PouchDB may return fewer rows).
+    return newEdits ? (results as PushResult[]) : [...failures, ...results.filter((r): r is PushResult => r !== null && 'error' in r)]
   }
 
-  private async write(db: Db, docs: Doc[], newEdits: boolean, full = false): Promise<PushResult[]> {
+  /** Writes through the engine; with new_edits=false only the failures come back (CouchDB's answer). */
+  private async write(db: Db, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
     const res = await db.bulkDocs(docs as PouchDB.Core.PutDocument<Record<string, unknown>>[], { new_edits: newEdits })
     const mapped = res.map((r, i) => mapPouchResult(r, String(docs[i]?._id ?? '')))
-    return newEdits || full ? mapped : mapped.filter((r) => 'error' in r)
+    return newEdits ? mapped : mapped.filter((r) => 'error' in r)
   }
 
   private async refuse(p: Principal, dbName: string, village: string, db: Db, items: { doc: Doc; reason: string; current: Doc | null }[]): Promise<void> {

@@ -108,6 +108,13 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     parseJson(req, text, done)
   })
 
+  // JSON bodies; an empty body is no body (CouchDB clients send POSTs without one).
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string
+    if (text.trim() === '') return done(null, undefined)
+    try { done(null, JSON.parse(text)) } catch { done(badRequest('invalid UTF-8 JSON'), undefined) }
+  })
   // CouchDB's _session takes forms too.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
@@ -229,7 +236,16 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     const q = req.query as Query
     const body = req.body as { docs?: unknown } | null
     if (!body || !Array.isArray(body.docs)) throw badRequest('Missing JSON list of `docs`.')
-    return engine.db(name).bulkGet({ docs: body.docs as { id: string; rev?: string }[], revs: bool(q.revs), attachments: bool(q.attachments), latest: bool(q.latest) } as PouchDB.Core.BulkGetOptions)
+    // PouchDB never answers an empty request (CouchDB tools send one as a probe).
+    if (body.docs.length === 0) return { results: [] }
+    const res = await engine.db(name).bulkGet({ docs: body.docs as { id: string; rev?: string }[], revs: bool(q.revs), attachments: bool(q.attachments), latest: bool(q.latest) } as PouchDB.Core.BulkGetOptions)
+    // Errors in CouchDB's shape, without PouchDB's stack traces.
+    for (const r of res.results as { id: string; docs: { error?: { status?: number; name?: string; reason?: string; message?: string; rev?: string } }[] }[]) {
+      for (const d of r.docs) {
+        if (d.error) d.error = { id: r.id, rev: d.error.rev ?? 'undefined', error: d.error.name ?? 'not_found', reason: d.error.reason ?? d.error.message ?? 'missing' } as never
+      }
+    }
+    return res
   })
 
   app.post('/:db/_revs_diff', async (req) => {

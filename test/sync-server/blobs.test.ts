@@ -17,7 +17,7 @@ const blobUrl = (db: string, hash: string) => `${hub.url}/couch/${db}/_blobs/${h
 async function put(db: string, hash: string, body: Uint8Array, auth: string, range?: string) {
   const headers: Record<string, string> = { authorization: auth, 'content-type': 'image/jpeg' }
   if (range) headers['content-range'] = range
-  const res = await fetch(blobUrl(db, hash), { method: 'PUT', headers, body, signal: AbortSignal.timeout(10_000) })
+  const res = await fetch(blobUrl(db, hash), { method: 'PUT', headers, body: body as unknown as BodyInit, signal: AbortSignal.timeout(10_000) })
   return { status: res.status, body: await res.json() as Record<string, unknown>, offset: res.headers.get('x-upload-offset') }
 }
 
