@@ -26,9 +26,9 @@ export async function enrolledTablet(browser: Browser, hub: RunningHub, village:
   const enrollment = JSON.stringify({ device: device.id, secret: device.secret, village, hubUrl: '', enrolledAt: Date.now() })
   const clerks = JSON.stringify({ clerks: [clerkRecord(clerk, pin)], failures: 0, lockedUntil: 0 })
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 } })
-  await context.addInitScript(([e, c]) => {
+  await context.addInitScript(({ e, c }: { e: string; c: string }) => {
     if (!localStorage.getItem('yishi.device')) { localStorage.setItem('yishi.device', e); localStorage.setItem('yishi.clerks', c) }
-  }, [enrollment, clerks])
+  }, { e: enrollment, c: clerks })
   const page = await context.newPage()
   page.on('pageerror', (e) => console.error(`[${device.id}] page error:`, e.message))
   return { context, page, device: device.id }
