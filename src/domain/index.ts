@@ -32,7 +32,8 @@
  * - one person, one vote (doublevote.ts; the secrecy design is written there):
  *   `sealKeyPair`, `sealBallotRef`, `openSealLayer`, `openSeal`, `coarseCastTime`,
  *   `findDoubleVotes`, `proposeResolution`, `doubleVoteResolution`, `unresolvedDoubleVotes`,
- *   `voidList`, `countableBallots`.
+ *   `voidList`, `countableBallots`; `castVote` (casting.ts) makes the check-off and the ballot
+ *   of one vote with those measures applied.
  */
 export * from './errors.ts'
 export * from './model/types.ts'
@@ -56,3 +57,4 @@ export * from './publicity.ts'
 export * from './audit.ts'
 export * from './compliance.ts'
 export * from './doublevote.ts'
+export * from './casting.ts'

@@ -87,3 +87,27 @@ describe('one person, one vote', () => {
     expect(D.doubleVoteResolution({ ...base, keptSeal: '', voidedSeals: seals }, dv).keptSeal).toBe('')
   })
 })
+
+describe('casting a vote', () => {
+  const vote = D.vote({
+    id: 'vote:v1', villageId: 'qingbo', title: 't', ballotType: 'approval', maxChoices: 1, opensAt: T0, closesAt: T0 + 86_400_000, roster: ['person:wang'], sealKeys,
+    candidates: [{ id: 'project:x', title: 'x', cost: 1 }, { id: 'project:y', title: 'y', cost: 1 }],
+  })
+  const cast = (over: Partial<D.CastInput> = {}) => D.castVote({ vote, voterId: 'person:wang', choices: ['project:y'], recordedBy: 'person:clerk', device: 'tab-1', at: T0 + 5_000_123, random, ...over })
+
+  it('gives a check-off and a ballot that share nothing but a sealed link', () => {
+    const { checkOff: c, ballot: b } = cast()
+    expect(c.id).toBe('checkoff:v1:wang')
+    expect(b.id).toMatch(/^ballot:[0-9a-f]{32}$/)
+    expect(b.castAt).toBe(T0 + 3_600_000) // the hour, not the exact moment of the check-off
+    expect(c.at).toBe(T0 + 5_000_123)
+    expect(JSON.stringify(c)).not.toContain(b.id.slice(7))
+    expect(D.openSeal(c.seal, [sup1.secretKey, sup2.secretKey])).toBe(b.id)
+  })
+
+  it('refuses a voter off the roster, a closed vote, or a bad ballot', () => {
+    expect(domainError(() => cast({ voterId: 'person:li' })).code).toBe('vote.not-eligible')
+    expect(domainError(() => cast({ at: T0 + 86_400_000 })).code).toBe('vote.closed')
+    expect(domainError(() => cast({ choices: ['project:x', 'project:y'] })).code).toBe('ballot.too-many')
+  })
+})
