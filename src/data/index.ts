@@ -44,22 +44,23 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
   const repos = createKindRepositories(vdb, writer)
 
   // What the conflict handler found is written as `conflict` records (insert-only, replicated).
-  let draining = false
-  async function drainConflicts(): Promise<void> {
-    if (draining) return
-    draining = true
-    try {
-      while (vdb.conflicts.pending.length > 0) {
-        const c = vdb.conflicts.pending.shift()!
-        const id = `conflict:${c.loser.device}-${c.loser.seq}`
-        if (await vdb.docs.findOne(id).exec()) continue
-        const body = {
-          subjectId: c.subjectId, reason: c.reason, winner: { device: c.winner.device, seq: c.winner.seq, author: c.winner.author },
-          loser: c.loser as unknown as Record<string, unknown>, fields: c.fields, at: Date.now(),
-        }
-        await writer.insert([{ kind: 'conflict', id, ref: c.subjectId, body, year: c.loser.year }]).catch(() => undefined)
+  let draining: Promise<void> | null = null
+  async function drainOnce(): Promise<void> {
+    while (vdb.conflicts.pending.length > 0) {
+      const c = vdb.conflicts.pending.shift()!
+      const id = `conflict:${c.loser.device}-${c.loser.seq}`
+      if (await vdb.docs.findOne(id).exec()) continue
+      const body = {
+        subjectId: c.subjectId, reason: c.reason, winner: { device: c.winner.device, seq: c.winner.seq, author: c.winner.author },
+        loser: c.loser as unknown as Record<string, unknown>, fields: c.fields, at: Date.now(),
       }
-    } finally { draining = false }
+      await writer.insert([{ kind: 'conflict', id, ref: c.subjectId, body, year: c.loser.year }]).catch(() => undefined)
+    }
+  }
+  /** Writes what the conflict handler found; resolves when nothing is left to write. */
+  function drainConflicts(): Promise<void> {
+    draining ??= drainOnce().finally(() => { draining = null })
+    return draining.then(() => (vdb.conflicts.pending.length > 0 ? drainConflicts() : undefined))
   }
   vdb.conflicts.notify = () => { void drainConflicts() }
   await drainConflicts()
@@ -102,3 +103,5 @@ export type Repositories = Awaited<ReturnType<typeof createRepositories>>
 export * from './replication'
 export * from './identity'
 export * from './refusals'
+export * from './carry'
+export * from './conflicts'

@@ -159,7 +159,10 @@ export class VillageSync {
       autoStart: true,
       fetch: hubFetch(this.opts.credentials, this.opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, onError, (res) => this.noteHubTime(res)),
       pull: { batchSize: this.opts.pullBatchSize ?? 500, heartbeat: this.opts.heartbeat ?? 20_000 },
-      push: { batchSize, modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted ? null : d) as YishiDoc },
+      // Push only this device's own writes (the hub refuses anything else from this credential):
+      // never deletions (archiving a year removes it locally only), never records imported from
+      // another tablet's export file (that tablet, or an admin upload, brings them to the hub).
+      push: { batchSize, modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted || d.device !== this.deviceId ? null : d) as YishiDoc },
     })
     this.replication = replication
     this.patch({ phase: 'syncing' })

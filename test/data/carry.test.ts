@@ -1,0 +1,76 @@
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
+import { firstValueFrom } from 'rxjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { archiveYear, exportUnsynced, importBundle, openArchivedYear, verifyBundle } from '@/data'
+import { sha256Hex } from '@/data/hash'
+import { startHub, type RunningHub } from '../support/hub'
+import { provision } from '../sync-server/helpers'
+import { openTablet, openVote, type Tablet } from './helpers'
+import { hubDocCount, openSyncedTablet, type SyncedTablet } from './sync-helpers'
+
+describe('export and import of unsynced changes', () => {
+  const tablets: Tablet[] = []
+  afterAll(async () => { for (const t of tablets) await t.remove() })
+
+  it('carries ballots to another tablet; importing twice changes nothing; a voter on both shows as a double vote', async () => {
+    const a = await openTablet('tab-a'); const b = await openTablet('tab-b'); tablets.push(a, b)
+    const vote = await a.data.votes.create(openVote())
+    const secret = 'a-device-secret'
+    // tablet B has the vote (from an earlier file) and checks off voter b itself
+    await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, { device: 'tab-a', secret }, 0))
+    await b.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:path'], recordedBy: 'person:clerk' })
+    const since = a.data.writer.lastSeq
+    await a.data.recordBallot({ vote, voterId: 'person:a', choices: ['project:lights'], recordedBy: 'person:clerk' })
+    await a.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:water'], recordedBy: 'person:clerk' })
+
+    const file = JSON.parse(JSON.stringify(await exportUnsynced(a.vdb, a.data.writer, { device: 'tab-a', secret }, since)))
+    expect(file.docs.map((d: { kind: string }) => d.kind).sort()).toEqual(['audit', 'audit', 'audit', 'audit', 'ballot', 'ballot', 'checkoff', 'checkoff'])
+    expect(verifyBundle(file, sha256Hex(secret))).toBe(true)
+    expect(verifyBundle({ ...file, docs: file.docs.slice(1) }, sha256Hex(secret))).toBe(false)
+
+    const first = await importBundle(b.vdb, file)
+    expect(first).toMatchObject({ added: 7, conflicts: 1, refused: [] })
+    await b.data.drainConflicts()
+    expect(await b.data.conflicts.count()).toBe(1)
+    const countAfterFirst = await b.vdb.docs.count().exec()
+    const second = await importBundle(b.vdb, file)
+    expect(second).toMatchObject({ added: 0, merged: 0, refused: [] })
+    await b.data.drainConflicts()
+    expect(await b.vdb.docs.count().exec()).toBe(countAfterFirst)
+    expect(await b.data.conflicts.count()).toBe(1)
+    expect(await b.data.ballots.count({ ref: vote.id })).toBe(3)
+    const doubles = await firstValueFrom(b.data.doubleVotes$(vote.id))
+    expect(doubles.map((d) => d.voterId)).toEqual(['person:b'])
+    await expect(importBundle(b.vdb, { ...file, village: 'elsewhere' })).rejects.toThrow(/belongs to village/)
+  })
+})
+
+describe('archiving a closed year', () => {
+  let hub: RunningHub
+  const open: SyncedTablet[] = []
+  beforeAll(async () => { hub = await startHub(); await provision(hub, { township: 'tsy', villages: ['vy'] }) })
+  afterAll(async () => { for (const t of open) await t.close().catch(() => undefined); await hub?.stop({ removeData: true }) })
+
+  it('takes the year off the tablet, keeps it on the hub, and fetches it again read-only', async () => {
+    const t = await openSyncedTablet(hub, 'vy'); open.push(t)
+    const old = Array.from({ length: 30 }, (_, i) => ({ kind: 'comment' as const, id: `comment:old${i}`, ref: '', body: { text: `2025 意见 ${i}`, at: Date.now() }, year: 2025 }))
+    await t.data.writer.insert(old)
+    await t.data.comments.create({ text: '今年的意见', on: '', by: 'person:a', at: Date.now() })
+    await expect(archiveYear(t.vdb, t.data.writer, 2025, t.sync.state.ackedSeq)).rejects.toThrow(/have not reached the hub/)
+    expect(await t.sync.syncNow(20_000)).toBe(true)
+    const onHub = await hubDocCount(hub, 'vy')
+    const seqBefore = t.data.writer.lastSeq
+
+    const removed = await archiveYear(t.vdb, t.data.writer, 2025, t.sync.state.ackedSeq)
+    expect(removed).toBe(60) // 30 comments and their audit events
+    expect(await t.data.comments.count()).toBe(1)
+    expect(await t.sync.syncNow(20_000)).toBe(true)
+    expect(await hubDocCount(hub, 'vy')).toBe(onHub)
+    const next = await t.data.comments.create({ text: '又一条', on: '', by: 'person:a', at: Date.now() })
+    expect(next.meta.seq).toBe(seqBefore + 1)
+
+    const archive = await openArchivedYear({ villageId: 'vy', year: 2025, hubUrl: hub.url, credentials: { device: t.device.id, secret: t.device.secret }, storage: getRxStorageMemory() })
+    expect((await archive.list('comment')).length).toBe(30)
+    await archive.close()
+  })
+})
