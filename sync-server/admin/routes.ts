@@ -5,6 +5,7 @@ import { requireAdmin } from '../auth/access'
 import type { Sessions } from '../auth/session'
 import type { Pusher } from '../couch/push'
 import { CouchError, badRequest, forbidden, unauthorized } from '../couch/errors'
+import { openLongPolls } from '../couch/changes'
 
 export interface AdminDeps { accounts: Accounts; sessions: Sessions; pusher: Pusher }
 
@@ -36,6 +37,12 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
     if (!req.principal) throw unauthorized()
     return req.principal
   }
+
+  app.get('/stats', async (req) => {
+    requireAdmin(req.principal)
+    const m = process.memoryUsage()
+    return { longPolls: openLongPolls.size, rssBytes: m.rss, heapUsedBytes: m.heapUsed, uptimeSeconds: Math.round(process.uptime()) }
+  })
 
   app.get('/townships', async (req) => {
     const p = who(req)
