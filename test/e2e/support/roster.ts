@@ -1,0 +1,59 @@
+/**
+ * Page object for the roster screens: import a sheet (with its preview and per-row errors),
+ * read the roster, export it.
+ */
+import type { Page } from 'playwright-core'
+import { until } from './votes'
+
+/** Waits until the service worker controls the page, so every screen and lazy chunk is there offline. */
+export async function installedOffline(page: Page): Promise<void> {
+  const state = () => page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.getRegistration()
+    return navigator.serviceWorker.controller ? 'controlled' : reg?.active ? 'active' : 'installing'
+  })
+  await until(page, async () => (await state()) !== 'installing', 90_000, 'service worker installed')
+  if ((await state()) === 'active') await page.reload()
+  await until(page, async () => (await state()) === 'controlled', 20_000, 'service worker in control')
+}
+
+export class RosterPage {
+  constructor(readonly page: Page) {}
+
+  async openImport(hubUrl: string): Promise<void> {
+    await this.page.goto(`${hubUrl}/roster/import`)
+    await until(this.page, () => this.page.getByTestId('roster-file').count().then((n) => n === 1), 20_000, 'roster import screen')
+  }
+
+  /** Picks a sheet file and waits for its preview (or a refusal). */
+  async pick(name: string, bytes: Uint8Array | string): Promise<void> {
+    await this.page.getByTestId('roster-file').setInputFiles({ name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(bytes) })
+    await until(this.page, async () => (await this.page.getByTestId('roster-preview').count()) + (await this.page.locator('[role="alert"]').count()) > 0, 10_000, 'roster preview')
+  }
+
+  summary(): Promise<string> { return this.page.getByTestId('roster-preview-summary').innerText() }
+  rowErrors(): Promise<string[]> { return this.page.getByTestId('roster-row-errors').allInnerTexts() }
+
+  /** Imports the correct rows and waits for the result line. */
+  async confirm(): Promise<string> {
+    await this.page.getByTestId('roster-import-confirm').click()
+    await until(this.page, () => this.page.getByTestId('roster-import-done').isVisible(), 20_000, 'import done')
+    return this.page.getByTestId('roster-import-done').innerText()
+  }
+
+  async open(hubUrl: string): Promise<void> {
+    await this.page.goto(`${hubUrl}/roster`)
+    await until(this.page, () => this.page.getByTestId('roster-summary').isVisible(), 20_000, 'roster screen')
+  }
+
+  /** Names on the roster screen, in order. */
+  names(): Promise<string[]> { return this.page.locator('[data-testid="roster-person"] .roster-name').allInnerTexts() }
+
+  /** Exports the roster and returns the downloaded file's bytes. */
+  async export(format: 'csv' | 'xlsx'): Promise<Buffer> {
+    const [download] = await Promise.all([this.page.waitForEvent('download', { timeout: 10_000 }), this.page.getByTestId(`roster-export-${format}`).click()])
+    const stream = await download.createReadStream()
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks)
+  }
+}
