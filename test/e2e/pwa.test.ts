@@ -1,22 +1,16 @@
-import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
+import { copyBuild, deployNewBuild, getMarker, serviceWorkerControls, setMarker } from './support/pwa'
 
 // Field conditions: the app installs its service worker on the first visit, starts with no
 // network, never lets the service worker answer for the hub's data API, and takes a new
 // version only when a person asks for it.
 
-const DIST = join(process.cwd(), 'dist')
-
-/** Waits until the page is controlled by the service worker (bounded). */
-async function controlled(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 })
-}
+const controlled = serviceWorkerControls
 
 /** What would show the PWA itself failing: CSP violations, chunks or the worker failing to load. */
 const PWA_PROBLEM = /Content.Security.Policy|dynamically imported module|Failed to load module script|MIME type|ServiceWorker|service worker|workbox/i
@@ -34,10 +28,7 @@ describe('PWA in the field', () => {
   let staticDir: string
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'sw.js'))) throw new Error('dist/sw.js is missing: run `npx vite build` first (npm test does)')
-    // A private copy of the build, so a "new deployment" can be made without touching dist/.
-    staticDir = mkdtempSync(join(tmpdir(), 'yishi-pwa-dist-'))
-    cpSync(DIST, staticDir, { recursive: true })
+    staticDir = copyBuild()
     hub = await startHub({ STATIC_DIR: staticDir })
     browser = await launchChromium()
   })
@@ -156,7 +147,7 @@ describe('PWA in the field', () => {
     const problems = collectProblems(page)
     await page.goto(hub.url + '/')
     await controlled(page)
-    await page.evaluate(() => { (window as unknown as { marker: string }).marker = 'first load' })
+    await setMarker(page, 'first load')
 
     deployNewBuild(staticDir, 'build 2')
     // The app checks for a new version when the network comes back.
@@ -167,30 +158,14 @@ describe('PWA in the field', () => {
 
     // Nothing reloads by itself: the page, its state and the old version stay until asked.
     await page.waitForTimeout(1_000)
-    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('first load')
+    expect(await getMarker(page)).toBe('first load')
     expect(await page.content()).not.toContain('build 2')
 
     await page.getByTestId('pwa-update-now').click()
-    await page.waitForFunction(() => (window as unknown as { marker?: string }).marker === undefined, undefined, { timeout: 30_000 })
+    await expect.poll(() => getMarker(page).catch(() => 'navigating'), { timeout: 30_000 }).toBeUndefined()
     await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
     expect(await page.content()).toContain('build 2')
     expect(problems).toEqual([])
     await context.close()
   })
 })
-
-/**
- * Simulates deploying a new build: the shell changes and the service worker's precache
- * manifest names its new revision (as a real rebuild would), so the browser finds a new worker.
- */
-function deployNewBuild(dir: string, label: string): void {
-  const shellPath = join(dir, 'index.html')
-  const shell = readFileSync(shellPath, 'utf8').replace('</body>', `<!-- ${label} --></body>`)
-  writeFileSync(shellPath, shell)
-  const revision = createHash('md5').update(shell).digest('hex')
-  const swPath = join(dir, 'sw.js')
-  const sw = readFileSync(swPath, 'utf8').replace(/(\{url:"index\.html",revision:")[0-9a-f]+(")/, `$1${revision}$2`)
-  if (!sw.includes(revision)) throw new Error('could not find index.html in the precache manifest of sw.js')
-  writeFileSync(swPath, sw)
-  for (const file of ['index.html', 'sw.js']) for (const ext of ['.br', '.gz']) rmSync(join(dir, file + ext), { force: true })
-}

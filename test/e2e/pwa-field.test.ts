@@ -1,0 +1,106 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
+import { rmSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { startHub, type RunningHub } from '../support/hub'
+import { launchChromium } from '../support/browser'
+import { couch, provision } from '../sync-server/helpers'
+import { openSyncedTablet } from '../data/sync-helpers'
+import { copyBuild, deployNewBuild, getMarker, serviceWorkerControls, setMarker } from './support/pwa'
+import { enrolledTablet, KioskPage, openVoteInput, until, VILLAGE_PEOPLE, type Tablet } from './support/votes'
+
+// Issue 8, field check: one visit with a signal, then a week without. The tablet starts with no
+// network, a proposal is recorded and ballots are cast; a new version deployed meanwhile waits
+// until the kiosk is closed; when the signal comes back, everything reaches the hub.
+
+const PIN = '2468'
+const CLERK = { personId: 'person:clerk', name: '王文书' }
+const TITLE = '村委会门口装公告栏'
+
+describe('field conditions: offline for days on a shared tablet', () => {
+  let hub: RunningHub
+  let browser: Browser
+  let staticDir: string
+  let tablet: Tablet | null = null
+
+  beforeAll(async () => {
+    staticDir = copyBuild()
+    hub = await startHub({ STATIC_DIR: staticDir })
+    await provision(hub, { villages: ['qb'] })
+    const seed = await openSyncedTablet(hub, 'qb')
+    for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
+    await seed.data.votes.create(openVoteInput(Date.now()))
+    expect(await seed.sync.syncNow(30_000)).toBe(true)
+    await seed.close()
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await tablet?.context.close().catch(() => undefined)
+    await browser?.close()
+    await hub?.stop({ removeData: true })
+    if (staticDir) rmSync(staticDir, { recursive: true, force: true })
+  })
+
+  it('starts offline, records a proposal and ballots, holds a new version during the vote, and syncs when back online', async () => {
+    tablet = await enrolledTablet(browser, hub, 'qb', CLERK, PIN)
+    const { context, page } = tablet
+    const kiosk = new KioskPage(page)
+
+    // First visit, online: the app installs its service worker and the village data arrives.
+    await page.goto(hub.url + '/')
+    await serviceWorkerControls(page)
+    await kiosk.open(hub.url, 'vote:lights')
+    await kiosk.unlock(PIN)
+    await until(page, async () => (await kiosk.text()).includes('已领票 0 / 6 人'), 30_000, 'roster and vote on the tablet')
+
+    // No network from here on; the app is started again from nothing.
+    await context.setOffline(true)
+    await page.goto(hub.url + '/')
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 20_000 }).toBe('议事')
+
+    // A proposal is recorded.
+    await page.goto(hub.url + '/proposals/new')
+    await page.getByTestId('proposal-title').locator('input').fill(TITLE)
+    await page.getByTestId('category-other').click()
+    await page.getByTestId('proposal-save').click()
+    await page.waitForURL(/\/proposals\/proposal/, { timeout: 20_000 })
+    expect(await page.locator('body').innerText()).toContain(TITLE)
+
+    // A ballot is cast in the kiosk.
+    await kiosk.open(hub.url, 'vote:lights')
+    await kiosk.serveVoter(PIN, '3-12', 'person:zhang', ['project:lamps'])
+    await setMarker(page, 'kiosk open')
+
+    // A new version is deployed and the signal returns while the kiosk is still open.
+    deployNewBuild(staticDir, 'field build 2')
+    await context.setOffline(false)
+    await page.getByTestId('pwa-update').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('pwa-update-held').isVisible()).toBe(true)
+    expect(await page.getByTestId('pwa-update-now').isDisabled()).toBe(true)
+
+    // The vote goes on undisturbed: same page, same version, another voter served.
+    await kiosk.serveVoter(PIN, '刘', 'person:liu', ['project:road', 'project:water'])
+    expect(await getMarker(page)).toBe('kiosk open')
+    expect(await page.content()).not.toContain('field build 2')
+
+    // Both the proposal and the ballots reach the hub.
+    await until(page, async () => {
+      const all = await couch(hub, 'village-qb/_all_docs?include_docs=true')
+      const docs = (all.body.rows as any[]).map((r) => r.doc)
+      const proposal = docs.some((d) => d.kind === 'proposal' && d.body?.title === TITLE)
+      const ballots = docs.filter((d) => d.kind === 'ballot' && d.ref === 'vote:lights').length
+      return proposal && ballots === 2
+    }, 45_000, 'proposal and two ballots on the hub')
+
+    // The clerk closes the kiosk: now the update may be applied, and only then the page reloads.
+    await kiosk.unlock(PIN)
+    await page.getByTestId('kiosk-exit').click()
+    await kiosk.typePin(PIN)
+    await page.waitForURL((url) => !url.pathname.endsWith('/kiosk'), { timeout: 20_000 })
+    await until(page, () => page.getByTestId('pwa-update-now').isEnabled(), 10_000, 'update offered after the kiosk closed')
+    expect(await getMarker(page)).toBe('kiosk open')
+    await page.getByTestId('pwa-update-now').click()
+    await until(page, async () => (await getMarker(page)) === undefined, 30_000, 'page reloaded into the new version')
+    await until(page, async () => (await page.content()).includes('field build 2'), 20_000, 'new version running')
+  })
+})
