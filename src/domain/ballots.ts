@@ -1,5 +1,5 @@
 import { fail } from './errors.ts'
-import type { Ballot, CheckOff, Time, Vote } from './model/types.ts'
+import type { Ballot, CheckOff, Person, Time, Vote } from './model/types.ts'
 
 export type VoteStatus = 'scheduled' | 'open' | 'closed'
 
@@ -58,4 +58,19 @@ export function acceptCheckOff(vote: Vote, c: CheckOff): void {
   const status = voteStatus(vote, c.at)
   if (status === 'scheduled') fail('vote.not-open', `the vote opens at ${new Date(vote.opensAt).toISOString()}; check-off at ${new Date(c.at).toISOString()}`, { opensAt: vote.opensAt, at: c.at })
   if (status === 'closed') fail('vote.closed', `the vote closed at ${new Date(vote.closedAt || vote.closesAt).toISOString()}; check-off at ${new Date(c.at).toISOString()}`, { closedAt: vote.closedAt || vote.closesAt, at: c.at })
+}
+
+/**
+ * The roster of a vote from the village's people: every eligible person, or — one vote per
+ * household — every household with at least one eligible member. Sorted, no repeats.
+ */
+export function rosterFor(people: readonly Pick<Person, 'id' | 'householdId' | 'eligible'>[], perHousehold: boolean): string[] {
+  const ids = new Set<string>()
+  for (const p of people) if (p.eligible) ids.add(perHousehold ? p.householdId : p.id)
+  return [...ids].sort()
+}
+
+/** Who is checked off when this person votes: the person, or their household. */
+export function voterIdFor(person: Pick<Person, 'id' | 'householdId'>, vote: Pick<Vote, 'perHousehold'>): string {
+  return vote.perHousehold ? person.householdId : person.id
 }

@@ -1,6 +1,6 @@
 import { fail } from './errors.ts'
 import { formatYuan } from './money.ts'
-import type { Allocation, CoSignature, Fund, LedgerEntry } from './model/types.ts'
+import type { Allocation, CoSignature, Fund, LedgerEntry, Time, Vote } from './model/types.ts'
 
 /**
  * Budget and accounts: allocations never exceed the fund; every expense needs the
@@ -107,4 +107,19 @@ export function accountsSummary(fund: Fund, allocations: readonly Allocation[], 
   const spent = projects.reduce((s, p) => s + p.spent, 0)
   const pending = projects.reduce((s, p) => s + p.pending, 0)
   return { fundId: fund.id, year: fund.year, fund: fund.amount, allocated, unallocated: fund.amount - allocated, spent, pending, uncosignedEntries: uncosigned, projects }
+}
+
+/**
+ * The allocations that put a vote's result into the fund: one per selected project, at its
+ * cost, decided by the vote. Throws if together they would exceed what the fund has left.
+ */
+export function allocationsFromSelection(fund: Fund, existing: readonly Allocation[], vote: Pick<Vote, 'id' | 'candidates'>, selected: readonly string[], at: Time, idFor: (projectId: string) => string): Allocation[] {
+  const byId = new Map(vote.candidates.map((c) => [c.id, c]))
+  const added = selected.map((projectId): Allocation => {
+    const c = byId.get(projectId)
+    if (!c) fail('budget.unknown-project', `${projectId} is not a candidate of ${vote.id}`, { projectId })
+    return { id: idFor(projectId), fundId: fund.id, projectId, title: c.title, amount: c.cost, decidedBy: vote.id, at }
+  })
+  checkAllocations(fund, [...existing, ...added])
+  return added
 }

@@ -23,7 +23,7 @@ export type DomainErrorCode =
   | 'procedure.unknown-step' | 'procedure.not-next' | 'procedure.requirement' | 'procedure.finished'
   | 'procedure.override-invalid'
   // meetings
-  | 'meeting.attendance' | 'meeting.outcome'
+  | 'meeting.attendance' | 'meeting.outcome' | 'meeting.notice'
   // votes
   | 'vote.not-open' | 'vote.closed' | 'vote.not-eligible' | 'vote.not-closed'
   | 'ballot.too-many' | 'ballot.too-few' | 'ballot.unknown-candidate' | 'ballot.duplicate-choice'

@@ -8,23 +8,25 @@
  * - model (model/types.ts): record types; validating constructors `township`, `village`, `unit`,
  *   `person`, `proposal`, `candidateProject`, `meeting`, `attendance`, `vote`, `ballot`,
  *   `checkOff` (+ `checkOffId`), `paperCount`, `fund`, `allocation`, `ledgerEntry`,
- *   `coSignature`, `notice`, `objection`, `answer`, `progress`, `override`;
+ *   `coSignature`, `notice`, `objection`, `answer`, `progress`, `override`, `resolution`;
  *   kinds: `IMMUTABLE_KINDS`, `MUTABLE_KINDS`, `isImmutableKind`, `kindOf`.
  *   Money is integer fen; times are ms since the epoch.
  * - meetings (meeting.ts): `DEFAULT_MEETING_RULES`, `MEETING_RULE_VARIANTS`, `quorum`,
- *   `decideMotion` (outcome + "28 of 37 present, quorum 25: quorate; …"), `presentCount`.
- * - procedure (procedure.ts): `DEFAULT_TEMPLATE`, `procedureTemplate`, `startProcedure`,
+ *   `decideMotion` (outcome + "28 of 37 present, quorum 25: quorate; …"), `recordResolution`,
+ *   `checkResolution`, `presentCount`, `checkMeetingNotice`, `oneMatterTriggered` (一事一议).
+ * - procedure (procedure.ts): `DEFAULT_TEMPLATE`, `procedureTemplate`, `procedureState`, `startProcedure`,
  *   `unmetRequirements`, `nextSteps`, `completeStep`, `skipTo`, `overriddenSteps`.
  * - ballots (ballots.ts): `voteStatus` (open/closed as the records show), `validateChoices`,
- *   `acceptBallot`, `acceptCheckOff`, `assertEligible`.
+ *   `acceptBallot`, `acceptCheckOff`, `assertEligible`, `rosterFor`, `voterIdFor`.
  * - tallies and selection (tally.ts, selection.ts, mes.ts): `tallyApprovals`, `tallyRecord`,
  *   `select(rule, { projects, budget, ballots })` → { selected, cost, projects: per-project
  *   explanation }, `greedy`, `methodOfEqualShares`, `equalShares` (MES, cost utilities, add1).
  * - Pabulib (pabulib.ts): `readPabulib`, `writePabulib`, `electionOf`, `ruleOf`;
- *   command: `npm run -s tally -- FILE.pb [--rule greedy|greedy-no-skip|mes]`.
+ *   command: `npm run -s tally -- FILE.pb [--rule greedy|greedy-no-skip|mes]` (src/domain/cli, Node only).
  * - paper counts (papercount.ts): `checkPaperCount`, `reconcilePaperCounts` (two people agree).
  * - budget (budget.ts): `checkAllocations`, `addAllocation`, `isCoSigned`, `checkCoSignature`,
- *   `checkExpense`, `accountsSummary` (figures of the accounts notice); `formatYuan`.
+ *   `checkExpense`, `accountsSummary` (figures of the accounts notice), `allocationsFromSelection`;
+ *   `formatYuan`.
  * - publicity (publicity.ts): `noticeWindow`, `noticeStatus`, `daysLeft`, `checkObjection`,
  *   `openObjections`, `overdueObjections`, `mayProceed`, `assertMayProceed`, `republish`.
  * - audit (audit.ts): `appendAudit`, `auditHash`, `verifyAuditChain` (first broken/missing link).

@@ -1,5 +1,6 @@
 import { fail } from './errors.ts'
 import type { MeetingKind, Outcome, Resolution, Time } from './model/types.ts'
+import { DAY_MS } from './model/publicity.ts'
 
 /**
  * Quorum and thresholds. A fraction `num/den` with `strict` means "more than" (> half),
@@ -130,5 +131,41 @@ export function checkResolution(rule: MeetingRule, r: Resolution): void {
   const expected = decideMotion(rule, r.members, r.present, { yes: r.yes, no: r.no, abstain: r.abstain })
   if (expected.outcome !== r.outcome) {
     fail('meeting.outcome', `resolution ${r.id} says "${r.outcome}", but the counts give "${expected.outcome}": ${expected.explanation}`, { recorded: r.outcome, expected: expected.outcome })
+  }
+}
+
+/** Days of notice a meeting needs before it is held (villagers' meeting: at least 10). */
+export const DEFAULT_MEETING_NOTICE_DAYS: Readonly<Record<MeetingKind, number>> = {
+  'villagers-meeting': 10,
+  'representatives-meeting': 0,
+  'village-council': 0,
+  'courtyard-council': 0,
+}
+
+/** Throws unless the meeting was announced at least `days` before it is held. */
+export function checkMeetingNotice(kind: MeetingKind, announcedAt: Time, scheduledAt: Time, days = DEFAULT_MEETING_NOTICE_DAYS[kind]): void {
+  if (scheduledAt - announcedAt < days * DAY_MS) {
+    const given = Math.max(0, Math.floor((scheduledAt - announcedAt) / DAY_MS))
+    fail('meeting.notice', `a ${kind.replace(/-/g, ' ')} needs ${days} days' notice; ${given} given`, { kind, days, given })
+  }
+}
+
+/**
+ * 一事一议 (one matter, one discussion): an ad-hoc matter goes to a meeting when raised by at
+ * least 1/10 of villagers or 1/5 of representatives (both configurable).
+ */
+export function oneMatterTriggered(
+  supporters: { villagers: number; representatives: number },
+  body: { villagers: number; representatives: number },
+  rule = { villagers: { num: 1, den: 10, strict: false }, representatives: { num: 1, den: 5, strict: false } },
+): { triggered: boolean; explanation: string } {
+  const v = minimumFor(rule.villagers, body.villagers)
+  const r = minimumFor(rule.representatives, body.representatives)
+  const byVillagers = body.villagers > 0 && supporters.villagers >= v
+  const byRepresentatives = body.representatives > 0 && supporters.representatives >= r
+  const triggered = byVillagers || byRepresentatives
+  return {
+    triggered,
+    explanation: `${supporters.villagers} of ${body.villagers} villagers (${v} needed), ${supporters.representatives} of ${body.representatives} representatives (${r} needed): ${triggered ? 'goes to a meeting' : 'not enough support yet'}`,
   }
 }

@@ -85,3 +85,14 @@ describe('budget and accounts', () => {
     expect(D.formatYuan(123_456_78)).toBe('¥123,456.78')
   })
 })
+
+describe('from a vote to the budget', () => {
+  const vote = D.vote({ id: 'vote:v2', villageId: 'qingbo', title: 't', ballotType: 'approval', opensAt: T0, closesAt: T0 + 1,
+    candidates: [{ id: 'project:a', title: '路灯', cost: 12_000_000 }, { id: 'project:b', title: '步道', cost: 9_000_000 }] })
+  it('allocates each selected project at its cost, within the fund', () => {
+    const added = D.allocationsFromSelection(fund, [], vote, ['project:a'], T0, (p) => `allocation:${p.slice(8)}`)
+    expect(added).toEqual([{ id: 'allocation:a', fundId: 'fund:2026', projectId: 'project:a', title: '路灯', amount: 12_000_000, decidedBy: 'vote:v2', at: T0 }])
+    expect(domainError(() => D.allocationsFromSelection(fund, added, vote, ['project:b'], T0, (p) => `allocation:${p.slice(8)}`)).code).toBe('budget.over-fund')
+    expect(domainError(() => D.allocationsFromSelection(fund, [], vote, ['project:z'], T0, (p) => `allocation:${p.slice(8)}`)).code).toBe('budget.unknown-project')
+  })
+})

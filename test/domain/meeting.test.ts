@@ -77,3 +77,20 @@ describe('resolution records', () => {
     expect(domainError(() => D.resolution({ ...base, present: 38, yes: 1, no: 0, abstain: 0, outcome: 'adopted' })).code).toBe('invalid.range')
   })
 })
+
+describe('notice and one matter, one discussion', () => {
+  it('a villagers\' meeting needs 10 days\' notice', () => {
+    const day = 86_400_000
+    expect(() => D.checkMeetingNotice('villagers-meeting', 0, 10 * day)).not.toThrow()
+    expect(domainError(() => D.checkMeetingNotice('villagers-meeting', 0, 9 * day + 1)).message).toBe("a villagers meeting needs 10 days' notice; 9 given")
+    expect(() => D.checkMeetingNotice('village-council', 0, 1)).not.toThrow()
+  })
+
+  it('goes to a meeting when 1/10 of villagers or 1/5 of representatives raise it', () => {
+    expect(D.oneMatterTriggered({ villagers: 40, representatives: 0 }, { villagers: 400, representatives: 30 }).triggered).toBe(true)
+    expect(D.oneMatterTriggered({ villagers: 39, representatives: 5 }, { villagers: 400, representatives: 30 })).toEqual({
+      triggered: false, explanation: '39 of 400 villagers (40 needed), 5 of 30 representatives (6 needed): not enough support yet',
+    })
+    expect(D.oneMatterTriggered({ villagers: 0, representatives: 6 }, { villagers: 400, representatives: 30 }).triggered).toBe(true)
+  })
+})

@@ -153,3 +153,17 @@ describe('check-offs', () => {
     expect(domainError(() => D.acceptCheckOff(vote, c('person:a', T0 + 1000))).code).toBe('vote.closed')
   })
 })
+
+describe('rosters', () => {
+  const people = [
+    { id: 'person:a', householdId: 'household:1', eligible: true },
+    { id: 'person:b', householdId: 'household:1', eligible: true },
+    { id: 'person:c', householdId: 'household:2', eligible: false },
+    { id: 'person:d', householdId: 'household:3', eligible: true },
+  ]
+  it('lists eligible people, or households with an eligible member', () => {
+    expect(D.rosterFor(people, false)).toEqual(['person:a', 'person:b', 'person:d'])
+    expect(D.rosterFor(people, true)).toEqual(['household:1', 'household:3'])
+    expect(D.voterIdFor(people[1] as D.Person, { perHousehold: true })).toBe('household:1')
+  })
+})
