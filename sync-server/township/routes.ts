@@ -7,6 +7,7 @@ import { summarizeVillage } from '../../src/data/township/summarize'
 import { fromCouch } from '../../src/data/township/records'
 import type { TownshipSummary, VillageSummary } from '../../src/data/township/types'
 import { SyncTracker, type PeerView } from './tracker'
+import { QUARANTINE_DB } from '../couch/push'
 
 export interface TownshipRouteOptions {
   engine: Engine
@@ -50,6 +51,23 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
     return s
   }
 
+  // Refused documents held in the hub's quarantine, not yet released, per database.
+  let quarantine: { seq: string; counts: Map<string, number> } = { seq: '', counts: new Map() }
+  async function quarantined(db: string): Promise<number> {
+    if (!(await engine.exists(QUARANTINE_DB))) return 0
+    const q = engine.db(QUARANTINE_DB)
+    const seq = String((await q.info()).update_seq)
+    if (seq !== quarantine.seq) {
+      const counts = new Map<string, number>()
+      for (const row of (await q.allDocs({ include_docs: true })).rows) {
+        const e = row.doc as unknown as { db?: string; released?: boolean } | undefined
+        if (e?.db && !e.released) counts.set(e.db, (counts.get(e.db) ?? 0) + 1)
+      }
+      quarantine = { seq, counts }
+    }
+    return quarantine.counts.get(db) ?? 0
+  }
+
   /** A village's summary: from the cache while its database is unchanged, else recomputed (once at a time). */
   async function summary(villageId: string, now: number): Promise<VillageSummary> {
     const name = `village-${villageId}`
@@ -68,7 +86,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
     // Arrival times change without the records changing: always fresh from the tracker.
     const synced = tracker.get(name)
     return {
-      ...s, lastReachedTownship: synced.last, lastReachedDistrict: synced.district ?? null,
+      ...s, quarantined: await quarantined(name), lastReachedTownship: synced.last, lastReachedDistrict: synced.district ?? null,
       tablets: s.tablets.map((t) => ({ ...t, lastSyncAt: synced.devices[t.device] ?? null })),
     }
   }

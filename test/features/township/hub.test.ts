@@ -62,6 +62,16 @@ describe('hub: township summaries (/hub/township/summary)', () => {
     }, { timeout: 10_000, interval: 200 }).toEqual({ flags: ['expense-without-cosign ledger:qingbo-e1'], spent: 1_250_000, tablet: true, reached: true })
   }, 30_000)
 
+  it('counts what the hub refused and keeps in quarantine for the village', async () => {
+    const clerk = basic('qingbo-clerk', 'yishi-demo')
+    const bad = { _id: 'ledger:qingbo-bad', kind: 'ledger', v: 1, village: 'qingbo', year: 2026, author: 'qingbo-clerk', device: 'dev-x', deviceTime: Date.now(), seq: 1, ref: '', body: { amount: -5 } }
+    const res = await call('/couch/village-qingbo/_bulk_docs', clerk, { method: 'POST', body: JSON.stringify({ docs: [bad] }) })
+    expect(res.status).toBe(201)
+    const s = (await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary
+    expect(s.villages.find((v) => v.villageId === 'qingbo')?.quarantined).toBe(1)
+    expect(s.villages.find((v) => v.villageId === 'mingyue')?.quarantined).toBe(0)
+  }, 30_000)
+
   it('tells when a village’s data reached the district hub through a continuous peer sync', async () => {
     const district = await startHub({}, { timeoutMs: 30_000 })
     try {
