@@ -113,7 +113,8 @@ export const useVotesStore = defineStore('votes', () => {
     voteSubs.push(r.paperCounts.list$({ ref: id, oldestFirst: true }).subscribe((p) => { paperCounts.value = p }))
   }
 
-  async function loadAll(): Promise<void> { records.value = await need().votes.list() }
+  /** Live once attached; before the village database is open there is nothing to load yet. */
+  async function loadAll(): Promise<void> { if (repos.value) records.value = await repos.value.votes.list() }
 
   async function load(id: string): Promise<void> {
     if (currentId.value !== id) { currentId.value = id; checkoffs.value = []; ballots.value = []; paperCounts.value = [] }
