@@ -28,7 +28,7 @@ export type DomainErrorCode =
   | 'vote.not-open' | 'vote.closed' | 'vote.not-eligible' | 'vote.not-closed'
   | 'ballot.too-many' | 'ballot.too-few' | 'ballot.unknown-candidate' | 'ballot.duplicate-choice'
   | 'ballot.over-budget' | 'ballot.wrong-vote'
-  | 'doublevote.invalid' | 'seal.invalid'
+  | 'doublevote.invalid' | 'seal.invalid' | 'selection.needs-ballots'
   // paper counts
   | 'papercount.same-person' | 'papercount.mismatch' | 'papercount.sum' | 'papercount.options'
   // budget and accounts

@@ -19,7 +19,7 @@
  * - ballots (ballots.ts): `voteStatus` (open/closed as the records show), `validateChoices`,
  *   `acceptBallot`, `acceptCheckOff`, `assertEligible`, `rosterFor`, `voterIdFor`.
  * - tallies and selection (tally.ts, selection.ts, mes.ts): `tallyApprovals`, `tallyRecord`,
- *   `select(rule, { projects, budget, ballots })` → { selected, cost, projects: per-project
+ *   `select(rule, { projects, budget, ballots, extraSupport?, increment? })` → { selected, cost, projects: per-project
  *   explanation }, `greedy`, `methodOfEqualShares`, `equalShares` (MES, cost utilities, add1).
  * - Pabulib (pabulib.ts): `readPabulib`, `writePabulib`, `electionOf`, `ruleOf`;
  *   command: `npm run -s tally -- FILE.pb [--rule greedy|greedy-no-skip|mes]` (src/domain/cli, Node only).

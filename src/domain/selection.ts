@@ -25,6 +25,11 @@ export interface SelectionInput {
    * keeps money in fen, so it passes 100 (one yuan); Pabulib files use whole units.
    */
   increment?: number
+  /**
+   * Support counted outside `ballots`, e.g. the per-option totals of a confirmed paper count.
+   * Greedy rules add it to the tally; MES refuses it (it needs every ballot, not totals).
+   */
+  extraSupport?: Readonly<Record<string, number>>
 }
 
 export type Reason = 'funded' | 'does-not-fit' | 'stopped' | 'no-support' | 'supporters-cannot-afford'
@@ -59,8 +64,9 @@ export function compareRank(a: { id: string; cost: number; support: number }, b:
 function ranked(input: SelectionInput) {
   checkInput(input)
   const tally = tallyApprovals(input.projects.map((p) => p.id), input.ballots)
+  const extra = input.extraSupport ?? {}
   return input.projects
-    .map((p, i) => ({ id: p.id, cost: p.cost, support: (tally[i] as { support: number }).support }))
+    .map((p, i) => ({ id: p.id, cost: p.cost, support: (tally[i] as { support: number }).support + (extra[p.id] ?? 0) }))
     .sort(compareRank)
 }
 
@@ -71,6 +77,10 @@ function checkInput(input: SelectionInput): void {
     if (ids.has(p.id)) fail('invalid.duplicate', `project ${p.id} is listed twice`, { value: p.id })
     ids.add(p.id)
     if (!Number.isFinite(p.cost) || p.cost < 0) fail('invalid.range', `project ${p.id}: cost must be ≥ 0, got ${p.cost}`, { field: 'cost', value: p.id })
+  }
+  for (const [id, n] of Object.entries(input.extraSupport ?? {})) {
+    if (!ids.has(id)) fail('ballot.unknown-candidate', `${id} is not a candidate in this vote`, { choice: id })
+    if (!Number.isSafeInteger(n) || n < 0) fail('invalid.range', `extra support for ${id} must be a whole number ≥ 0, got ${n}`, { field: 'extraSupport', value: id })
   }
 }
 
@@ -98,6 +108,9 @@ function result(rule: SelectionRule, budget: number, projects: ProjectExplanatio
 }
 
 export function methodOfEqualShares(input: SelectionInput): SelectionResult {
+  if (input.extraSupport && Object.values(input.extraSupport).some((n) => n > 0)) {
+    fail('selection.needs-ballots', 'the Method of Equal Shares needs every ballot, not per-option totals: enter the paper ballots one by one, or use a greedy rule', {})
+  }
   const rows = ranked(input)
   const mes = equalShares(input, input.increment !== undefined ? { increment: input.increment } : {})
   const order = new Map(mes.selected.map((id, i) => [id, i + 1]))

@@ -167,3 +167,16 @@ describe('rosters', () => {
     expect(D.voterIdFor(people[1] as D.Person, { perHousehold: true })).toBe('household:1')
   })
 })
+
+describe('paper counts in the selection', () => {
+  const projects = [{ id: 'a', cost: 60 }, { id: 'b', cost: 50 }]
+  it('greedy adds a confirmed paper count to the tablet ballots', () => {
+    const r = D.select('greedy', { projects, budget: 100, ballots: [['a'], ['a']], extraSupport: { b: 5 } })
+    expect(r.selected).toEqual(['b'])
+    expect(r.projects.map((p) => [p.id, p.support])).toEqual([['b', 5], ['a', 2]])
+  })
+  it('MES refuses totals, and unknown options are refused', () => {
+    expect(domainError(() => D.select('mes', { projects, budget: 100, ballots: [], extraSupport: { b: 5 } })).code).toBe('selection.needs-ballots')
+    expect(domainError(() => D.select('greedy', { projects, budget: 100, ballots: [], extraSupport: { z: 1 } })).code).toBe('ballot.unknown-candidate')
+  })
+})
