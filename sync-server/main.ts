@@ -50,15 +50,23 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'))
   process.once('SIGTERM', () => void shutdown('SIGTERM'))
 
+  const listen = async (): Promise<string> => {
+    try {
+      return await app.listen({ host: config.host, port: config.port })
+    } catch (error) {
+      console.error(`Yishi hub: cannot listen on ${config.host}:${config.port}: ${(error as Error).message} (set PORT or HOST)`)
+      process.exit(1)
+    }
+  }
   if (config.seedDemo) {
     const { seedDemo, printLogins } = await import('./seed')
     const seeded = await seedDemo(hub)
-    const address = await app.listen({ host: config.host, port: config.port })
+    const address = await listen()
     printLogins(address, config.adminUser, admin.password, seeded)
     console.log(`YISHI_HUB_LISTENING ${address}`)
     return
   }
-  const address = await app.listen({ host: config.host, port: config.port })
+  const address = await listen()
   if (admin.generated) console.log(`Admin login: ${config.adminUser} / ${admin.password}  (kept in ${join(config.dataDir, 'admin-password')})`)
   // One plain line that scripts and tests can wait for.
   console.log(`YISHI_HUB_LISTENING ${address}`)

@@ -5,6 +5,7 @@ import type { Engine, Db } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { villageOf } from '../auth/access'
 import { refusalReason, sameContent, type VoteRecord } from '../validate/rules'
+import { rowsByKeys } from './keys'
 
 export const QUARANTINE_DB = 'hub-quarantine'
 
@@ -47,22 +48,19 @@ export class Pusher {
     if (p.kind === 'admin' || village === null) return this.write(db, docs, newEdits)
 
     const ids = docs.map((d) => (typeof d._id === 'string' ? d._id : ''))
-    const existing = await db.allDocs({ keys: ids.filter((id) => id !== ''), include_docs: true })
+    const existing = await rowsByKeys(db, ids.filter((id) => id !== ''), { include_docs: true })
     const current = new Map<string, Doc>()
-    for (const row of existing.rows) {
-      const r = row as { id?: string; key: string; doc?: Doc | null; value?: { deleted?: boolean } }
-      if (r.doc) current.set(r.key, r.doc)
-    }
+    for (const r of existing.rows) if (r.doc) current.set(r.key, r.doc as Doc)
     const batchVotes = new Map<string, Doc>()
     for (const d of docs) if (typeof d._id === 'string' && d._id.startsWith('vote:') && d.kind === 'vote') batchVotes.set(d._id, d)
     const voteCache = new Map<string, VoteRecord | null>()
     const neededVotes = new Set<string>()
     for (const d of docs) if ((d.kind === 'ballot' || d.kind === 'checkoff') && typeof d.ref === 'string' && !batchVotes.has(d.ref)) neededVotes.add(d.ref)
     if (neededVotes.size > 0) {
-      const votes = await db.allDocs({ keys: [...neededVotes], include_docs: true })
-      for (const row of votes.rows) {
-        const r = row as { key: string; doc?: Doc | null }
-        voteCache.set(r.key, r.doc && !r.doc.refused ? (r.doc.body as VoteRecord) : null)
+      const votes = await rowsByKeys(db, [...neededVotes], { include_docs: true })
+      for (const r of votes.rows) {
+        const d = r.doc as Doc | null | undefined
+        voteCache.set(r.key, d && !d.refused ? (d.body as VoteRecord) : null)
       }
     }
     const vote = (id: string): VoteRecord | null => {

@@ -7,6 +7,7 @@ import { type Sessions, userCtx } from '../auth/session'
 import { HUB_VERSION } from '../version'
 import { CouchError, badRequest, forbidden, notFound, toCouchError, unauthorized } from './errors'
 import { handleChanges } from './changes'
+import { rowsByKeys } from './keys'
 import type { Pusher } from './push'
 import { adminRoutes } from '../admin/routes'
 import { blobRoutes } from '../blobs'
@@ -209,8 +210,9 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   const allDocs = async (req: FastifyRequest) => {
     const name = await useDb(req)
     const opts = allDocsOptions(req.query as Query, (req.body ?? {}) as Record<string, unknown>)
-    const res = await engine.db(name).allDocs(opts)
-    return res
+    const plain = Object.keys(opts).every((k) => ['keys', 'include_docs', 'conflicts'].includes(k))
+    if (opts.keys && plain) return rowsByKeys(engine.db(name), opts.keys, opts)
+    return engine.db(name).allDocs(opts)
   }
   app.get('/:db/_all_docs', allDocs)
   app.post('/:db/_all_docs', allDocs)

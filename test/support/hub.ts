@@ -30,6 +30,17 @@ export async function freePort(): Promise<number> {
 
 /** Starts the real hub process on a free loopback port with a temporary data folder. */
 export async function startHub(env: Record<string, string> = {}, opts: { dataDir?: string; port?: number; timeoutMs?: number } = {}): Promise<RunningHub> {
+  // A free port can be taken by another process before the hub binds it: try a few.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startHubOnce(env, opts)
+    } catch (error) {
+      if (opts.port !== undefined || attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error
+    }
+  }
+}
+
+async function startHubOnce(env: Record<string, string>, opts: { dataDir?: string; port?: number; timeoutMs?: number }): Promise<RunningHub> {
   const port = opts.port ?? await freePort()
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'yishi-hub-'))
   let log = ''
