@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import TownshipView from '@/features/township/TownshipView.vue'
+import TownshipReportView from '@/features/township/TownshipReportView.vue'
 import { cacheClear, cacheSet } from '@/data/township/cache'
 import { fromCouch } from '@/data/township/records'
 import { summarizeVillage } from '@/data/township/summarize'
@@ -76,5 +77,30 @@ describe('township dashboard', () => {
     expect(wrapper.get('[role="alert"]').text()).toBe('Sync failed: sign in: 401 — Name or password is incorrect.')
     expect(wrapper.find('[data-testid="township-table"]').exists()).toBe(false)
     wrapper.unmount()
+  })
+
+  it('exports the accounts as CSV with the flags, and prints a report of every village', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    await cacheSet('summary', township())
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const blobs: Blob[] = []
+    const create = vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => { blobs.push(b as Blob); return 'blob:test' })
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+    await eventually(() => wrapper.find('[data-testid="township-export-csv-accounts"]').exists())
+    await wrapper.get('[data-testid="township-export-csv-accounts"]').trigger('click')
+    expect(blobs).toHaveLength(1)
+    const lines = (await blobs[0]!.text()).replace(/^\uFEFF/, '').trim().split('\r\n')
+    expect(lines[0]).toBe('village_id,村,year,fund_yuan,allocated_yuan,spent_yuan,remaining_yuan,compliance_flags')
+    expect(lines.find((l) => l.startsWith('mingyue,'))).toMatch(/^mingyue,明月村,2026,200000,\d+,\d+(\.\d+)?,\d+(\.\d+)?,adopted-without-quorum adopted-without-quorum expense-without-cosign$/)
+    wrapper.unmount()
+    create.mockRestore()
+
+    const report = (await mountFeature(TownshipReportView, { path: '/township/report' })).wrapper
+    await eventually(() => report.text().includes('花园镇'))
+    expect(report.get('h1').text()).toBe('花园镇 村级公共服务资金议事情况报告')
+    expect(report.findAll('tbody tr')).toHaveLength(3)
+    expect(report.text()).toContain('明月村: 合规提示')
+    expect(report.text()).toContain('支出没有监事会会签')
+    report.unmount()
   })
 })
