@@ -48,7 +48,10 @@ export class Pusher {
     if (p.kind === 'admin' || village === null) return this.write(db, docs, newEdits)
 
     const ids = docs.map((d) => (typeof d._id === 'string' ? d._id : ''))
-    const existing = await rowsByKeys(db, ids.filter((id) => id !== ''), { include_docs: true })
+    // Only documents that carry a revision can replace something: a new one (no _rev, as RxDB
+    // sends documents the hub does not have) meets PouchDB's own conflict check instead.
+    const revised = docs.filter((d) => typeof d._id === 'string' && d._id !== '' && (d._rev !== undefined || !newEdits)).map((d) => d._id as string)
+    const existing = await rowsByKeys(db, revised, { include_docs: true })
     const current = new Map<string, Doc>()
     for (const r of existing.rows) if (r.doc) current.set(r.key, r.doc as Doc)
     const batchVotes = new Map<string, Doc>()
