@@ -23,6 +23,8 @@ export const useKioskStore = defineStore('kiosk', () => {
   const selected = ref<string[]>([])
   const error = ref('')
   const busy = ref(false)
+  /** The voter tapped a card that would break the ballot's limit: the ballot says why. */
+  const limitHit = ref(0)
   const release = shallowRef<(() => void) | null>(null)
 
   const vote = computed<VoteView | null>(() => votes.current)
@@ -50,6 +52,7 @@ export const useKioskStore = defineStore('kiosk', () => {
 
   function clearVoter(): void {
     selected.value = []
+    limitHit.value = 0
     voterName.value = ''
     voterId.value = ''
     error.value = ''
@@ -92,8 +95,9 @@ export const useKioskStore = defineStore('kiosk', () => {
   }
 
   function toggle(candidateId: string): void {
-    if (selected.value.includes(candidateId)) selected.value = selected.value.filter((c) => c !== candidateId)
-    else if (!blocked.value.includes(candidateId)) selected.value = [...selected.value, candidateId]
+    if (selected.value.includes(candidateId)) { selected.value = selected.value.filter((c) => c !== candidateId); limitHit.value = 0 }
+    else if (!blocked.value.includes(candidateId)) { selected.value = [...selected.value, candidateId]; limitHit.value = 0 }
+    else limitHit.value++
   }
 
   function review(): void { error.value = ''; phase.value = 'confirm' }
@@ -120,7 +124,7 @@ export const useKioskStore = defineStore('kiosk', () => {
   }
 
   return {
-    phase, voteId, clerkId, voterId, voterName, selected, error, busy, vote, voters, chosen, blocked, spent, problem,
+    phase, voteId, clerkId, voterId, voterName, selected, limitHit, error, busy, vote, voters, chosen, blocked, spent, problem,
     enter, leave, unlock, askExit, checkOff, start, toggle, review, back, cast, done,
   }
 })

@@ -110,7 +110,7 @@ export const useVotesStore = defineStore('votes', () => {
     if (!r) return
     voteSubs.push(r.checkoffs.list$({ ref: id }).subscribe((c) => { checkoffs.value = c }))
     voteSubs.push(r.ballots.list$({ ref: id }).subscribe((b) => { ballots.value = b }))
-    voteSubs.push(r.paperCounts.list$({ ref: id, oldestFirst: true }).subscribe((p) => { paperCounts.value = p }))
+    voteSubs.push(r.paperCounts.list$({ ref: id, oldestFirst: true }).subscribe((p) => { paperCounts.value = [...p].sort((a, b) => a.at - b.at || a.meta.deviceTime - b.meta.deviceTime || a.meta.seq - b.meta.seq) }))
   }
 
   /** Live once attached; before the village database is open there is nothing to load yet. */

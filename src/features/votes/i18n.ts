@@ -21,6 +21,7 @@ export default {
         window: '投票时间：{from} 至 {to}',
         budget: '预算 {budget}',
         notFound: '找不到这次投票',
+        steps: '怎么做：① 开始投票 → ② 用平板投票机让选民投票，或录入纸质票（两人核对）→ ③ 结束投票 → ④ 查看结果，把入选项目记入资金安排',
       },
       setup: {
         title: '新建投票',
@@ -83,6 +84,8 @@ export default {
         instructionApproval: '请选出您支持的项目，最多选 {max} 项。点一下图片就是选上，再点一下就是取消。',
         instructionKnapsack: '请选出您支持的项目，总费用不能超过 {budget}。点一下图片就是选上，再点一下就是取消。',
         chosenOf: '已选 {n} 项，最多 {max} 项',
+        limitReached: '最多只能选 {max} 项。要换，请先点一下已选的项目取消。',
+        overBudget: '钱不够了：总费用不能超过 {budget}。要换，请先取消一项。',
         spentOf: '已选 {spent}，最多 {budget}',
         cardNumber: '第 {n} 号',
         costSpoken: '费用 {cost}',
@@ -160,6 +163,7 @@ export default {
         window: 'Voting: {from} to {to}',
         budget: 'Budget {budget}',
         notFound: 'This vote was not found',
+        steps: 'How: ① open the vote → ② voters vote on the tablet kiosk, or enter the paper count (two people) → ③ close the vote → ④ see the results and record the allocation',
       },
       setup: {
         title: 'New vote',
@@ -222,6 +226,8 @@ export default {
         instructionApproval: 'Choose the projects you support, at most {max}. Tap a picture to choose it, tap again to undo.',
         instructionKnapsack: 'Choose the projects you support; together they may cost at most {budget}. Tap a picture to choose it, tap again to undo.',
         chosenOf: '{n} chosen, at most {max}',
+        limitReached: 'You may choose at most {max}. To change, first tap a chosen project to undo it.',
+        overBudget: 'Not enough money left: together at most {budget}. To change, first undo one.',
         spentOf: '{spent} chosen, at most {budget}',
         cardNumber: 'Number {n}',
         costSpoken: 'cost {cost}',

@@ -56,6 +56,7 @@ describe('the ballot kiosk', () => {
     await w.get('[data-testid="ballot-card-project:water"] [role="checkbox"]').trigger('click')
     await w.get('[data-testid="ballot-card-project:road"] [role="checkbox"]').trigger('click')
     expect(w.get('[data-testid="ballot-card-project:road"] [role="checkbox"]').attributes('aria-checked')).toBe('false')
+    expect(w.get('[data-testid="ballot-limit"]').text()).toContain('最多只能选 2 项')
     expect(w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').attributes('aria-checked')).toBe('true')
     expect(w.get('[data-testid="ballot-counter"]').text()).toBe('已选 2 项，最多 2 项')
 
