@@ -6,7 +6,9 @@
  * - importBundle: the same validation as a push; records already present are skipped, so
  *   importing twice changes nothing; a different version of an immutable record is a conflict
  *   (a voter checked off on two tablets shows up as a double vote), of a mutable one is merged by
- *   the same rule as sync. Imported records stay on this tablet and are not pushed by it.
+ *   the same rule as sync. This tablet pushes imported records like its own; the hub takes them
+ *   only once their own device has brought them (same version: nothing to do) — until the hub
+ *   accepts relayed records, a record that reaches the hub first from another tablet is refused.
  * - archiveYear / openArchivedYear: a closed year leaves the tablet (it stays on the hub) and can
  *   be fetched again read-only.
  */

@@ -26,7 +26,6 @@
 import { combineLatest, map, type Observable } from 'rxjs'
 import * as D from '@/domain'
 import type { VillageDb } from './db'
-import { newIdRest } from './hash'
 import { createKindRepositories, type ConflictRecordDoc, type Stored } from './repositories'
 import { Writer, type WriterIdentity } from './writer'
 import { idRest } from './schemas'
@@ -65,14 +64,17 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
   vdb.conflicts.notify = () => { void drainConflicts() }
   await drainConflicts()
 
+  /**
+   * Records one vote cast: the check-off (who) and the ballot (what) from the domain's castVote
+   * (random ballot id, hour-coarse ballot time, sealed link). The ballot's envelope carries the
+   * coarse time too, never the exact one.
+   */
   async function recordBallot(input: { vote: D.Vote; voterId: string; choices: string[]; recordedBy: string; at?: number }) {
     const at = input.at ?? (identity.now ?? Date.now)()
-    D.assertEligible(input.vote, input.voterId)
-    const checkoff = D.checkOff({ voteId: input.vote.id, voterId: input.voterId, at, device: identity.deviceId, recordedBy: input.recordedBy })
-    const ballot = D.ballot({ id: `ballot:${newIdRest(at)}`, voteId: input.vote.id, choices: input.choices, castAt: at, device: identity.deviceId })
-    D.acceptBallot(input.vote, ballot)
-    await writer.insert([repos.checkoffs.item(checkoff), repos.ballots.item(ballot)])
-    return { checkoffId: checkoff.id, ballotId: ballot.id }
+    const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
+    const { checkOff, ballot } = D.castVote({ vote: input.vote, voterId: input.voterId, choices: input.choices, recordedBy: input.recordedBy, device: identity.deviceId, at, random })
+    await writer.insert([repos.checkoffs.item(checkOff), { ...repos.ballots.item(ballot), deviceTime: ballot.castAt }])
+    return { checkoffId: checkOff.id, ballotId: ballot.id }
   }
 
   /** Voters checked off twice for this vote (on two tablets), not yet resolved by a decision. */

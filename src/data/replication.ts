@@ -8,6 +8,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs'
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb'
 import type { VillageDb } from './db'
+import { pinLongPollStart } from './longpoll'
 import type { YishiDoc } from './schemas'
 
 export interface HubCredentials { device: string; secret: string }
@@ -157,12 +158,12 @@ export class VillageSync {
       retryTime: this.retryTime,
       waitForLeadership: false,
       autoStart: true,
-      fetch: hubFetch(this.opts.credentials, this.opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, onError, (res) => this.noteHubTime(res)),
+      fetch: pinLongPollStart(hubFetch(this.opts.credentials, this.opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, onError, (res) => this.noteHubTime(res)), abort.signal),
       pull: { batchSize: this.opts.pullBatchSize ?? 500, heartbeat: this.opts.heartbeat ?? 20_000 },
-      // Push only this device's own writes (the hub refuses anything else from this credential):
-      // never deletions (archiving a year removes it locally only), never records imported from
-      // another tablet's export file (that tablet, or an admin upload, brings them to the hub).
-      push: { batchSize, modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted || d.device !== this.deviceId ? null : d) as YishiDoc },
+      // Never push deletions: archiving a year removes it from this tablet only. (A modifier that
+      // also dropped other devices' records would break updates: RxDB passes each row's assumed
+      // master state through the same modifier.)
+      push: { batchSize, modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted ? null : d) as YishiDoc },
     })
     this.replication = replication
     this.patch({ phase: 'syncing' })
@@ -207,6 +208,10 @@ export class VillageSync {
   async syncNow(timeoutMs = 60_000): Promise<boolean> {
     this.start()
     const r = this.replication!
+    // Everything this device wrote before now is on the hub once the replication is in sync —
+    // also records whose push answer was lost and that RxDB then settled as "already there"
+    // (no `sent$` for those: the pending count stayed stuck above zero).
+    const [mine] = await this.vdb.docs.find({ selector: { device: this.deviceId }, sort: [{ seq: 'desc' }], limit: 1 }).exec()
     this.retryTime = MIN_RETRY
     r.retryTime = MIN_RETRY
     r.reSync()
@@ -215,7 +220,7 @@ export class VillageSync {
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
     ])
     if (done && this.replication === r && this.subject.value.phase !== 'error') {
-      this.patch({ phase: 'idle', lastError: null, lastSyncAt: Date.now() })
+      this.patch({ phase: 'idle', lastError: null, lastSyncAt: Date.now(), ackedSeq: Math.max(this.subject.value.ackedSeq, mine?.seq ?? 0) })
       await this.persist()
     }
     return done && this.subject.value.phase !== 'error'

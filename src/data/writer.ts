@@ -25,6 +25,8 @@ export interface WriteItem {
   ref: string
   body: Record<string, unknown>
   year?: number
+  /** device time to record instead of the clock (a ballot records its hour-coarse cast time) */
+  deviceTime?: number
 }
 
 export interface ChainHead { n: number; hash: string }
@@ -59,8 +61,8 @@ export class Writer {
   }
 
   /** Envelope for a new version written now by this device. */
-  stamp(kind: DocKind, id: string, ref: string, body: Record<string, unknown>, year?: number): YishiDoc {
-    const deviceTime = this.now()
+  stamp(kind: DocKind, id: string, ref: string, body: Record<string, unknown>, year?: number, at?: number): YishiDoc {
+    const deviceTime = at ?? this.now()
     return {
       id, kind, v: BODY_VERSIONS[kind], village: this.identity.villageId,
       year: year ?? this.identity.year?.() ?? yearOfTime(deviceTime),
@@ -76,7 +78,7 @@ export class Writer {
     }
     const hash = sha256Hex(canonicalJson(event))
     this.head = { n, hash }
-    return this.stamp('audit', `audit:${this.identity.deviceId}-${n}`, '', { ...event, hash }, doc.year)
+    return this.stamp('audit', `audit:${this.identity.deviceId}-${n}`, '', { ...event, hash }, doc.year, doc.deviceTime)
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
@@ -92,7 +94,7 @@ export class Writer {
       const taken = items.find((i) => existing.has(i.id))
       if (taken) throw new DataError('already-recorded', `${taken.id} is already recorded on this tablet`, { id: taken.id })
       const seqBefore = this.seq; const headBefore = this.head
-      const docs = items.map((i) => this.stamp(i.kind, i.id, i.ref, i.body, i.year))
+      const docs = items.map((i) => this.stamp(i.kind, i.id, i.ref, i.body, i.year, i.deviceTime))
       const bad = docs.map((d) => [d, validateDocument(d)] as const).find(([, r]) => !r.ok)
       if (bad) {
         this.seq = seqBefore; this.head = headBefore

@@ -67,7 +67,7 @@ describe('two tablets offline, then sync', () => {
     }
   })
 
-  it('shows a refused ballot as a rejection in plain words, and the rest of the sync goes through', async () => {
+  it('shows a refused check-off as a rejection in plain words, and the rest of the sync goes through', async () => {
     const a = await tablet()
     const b = await tablet()
     const vote = await a.data.votes.create(openVote())
@@ -77,16 +77,19 @@ describe('two tablets offline, then sync', () => {
     // the vote is closed early on tablet A while tablet B is away and still takes a ballot
     await a.data.votes.update(vote.id, { closedAt: Date.now() - 60_000 })
     expect(await a.sync.syncNow(20_000)).toBe(true)
-    const { ballotId } = await b.data.recordBallot({ vote, voterId: 'person:c', choices: ['project:path'], recordedBy: 'person:clerk' })
+    const { checkoffId } = await b.data.recordBallot({ vote, voterId: 'person:c', choices: ['project:path'], recordedBy: 'person:clerk' })
     const other = await b.data.proposals.create({ title: '公厕', proposedBy: 'person:c', createdAt: Date.now() })
 
+    // the check-off carries the exact time, so the hub sees it came after the close
     await b.sync.syncNow(20_000)
-    await eventually(async () => (await b.data.rejections.list()).some((r) => r.subjectId === ballotId), 20_000)
-    const rejection = (await b.data.rejections.list()).find((r) => r.subjectId === ballotId)
+    await eventually(async () => (await b.data.rejections.list()).some((r) => r.subjectId === checkoffId), 20_000)
+    const rejection = (await b.data.rejections.list()).find((r) => r.subjectId === checkoffId)
     expect(rejection?.reason).toMatch(/vote was closed/)
-    expect((await b.data.ballots.list({ ref: vote.id })).map((x) => x.id)).not.toContain(ballotId)
-    const refused = (await b.data.ballots.list({ ref: vote.id, includeRefused: true })).find((x) => x.id === ballotId)
+    expect((await b.data.checkoffs.list({ ref: vote.id })).map((x) => x.id)).not.toContain(checkoffId)
+    const refused = (await b.data.checkoffs.list({ ref: vote.id, includeRefused: true })).find((x) => x.id === checkoffId)
     expect(refused?.meta.refused?.reason).toMatch(/vote was closed/)
+    const { refusalLines } = await import('@/data')
+    expect(refusalLines(await b.data.rejections.list(), b.device.id)).toEqual([expect.objectContaining({ kind: 'checkoff', count: 1, reason: expect.stringMatching(/vote was closed/) })])
     expect(await a.sync.syncNow(20_000)).toBe(true)
     await eventually(async () => (await a.data.proposals.get(other.id)) !== null, 20_000)
   })
