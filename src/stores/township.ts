@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { TownshipSummary } from '@/data/township/types'
 import {
   savedSession, savedSummary, savedVillage, signIn as hubSignIn, signOut as hubSignOut, syncSummary, syncVillage,
-  type StaffSession, type VillageCopy,
+  TownshipSyncError, type StaffSession, type VillageCopy,
 } from '@/data/township/client'
 
 /** Township staff device: who is signed in, the villages' summaries, the village opened in full. */
@@ -34,6 +34,8 @@ export const useTownshipStore = defineStore('township', () => {
       return await fn()
     } catch (e) {
       error.value = e instanceof Error ? e.message : String(e)
+      // The hub no longer knows this session (expired, password changed): sign in again.
+      if (e instanceof TownshipSyncError && e.status === 401 && session.value) session.value = null
       return null
     } finally {
       syncing.value = false

@@ -103,4 +103,14 @@ describe('township dashboard', () => {
     expect(report.text()).toContain('支出没有监事会会签')
     report.unmount()
   })
+
+  it('asks to sign in again when the hub no longer knows the session, keeping the last data', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    await cacheSet('summary', township())
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'unauthorized', reason: 'You are not authorized to access this db.' }), { status: 401 })))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+    await eventually(() => wrapper.find('[data-testid="township-signin"]').exists())
+    expect(wrapper.get('[role="alert"]').text()).toContain('401')
+    wrapper.unmount()
+  })
 })

@@ -95,4 +95,15 @@ describe('hub: township summaries (/hub/township/summary)', () => {
       await district.stop({ removeData: true })
     }
   }, 60_000)
+
+  it('remembers when data reached the township across a hub restart', async () => {
+    const before = ((await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary).villages.find((v) => v.villageId === 'qingbo')!
+    expect(before.lastReachedTownship).not.toBeNull()
+    await hub.stop()
+    hub = await startHub({ SEED_DEMO: 'true' }, { dataDir: hub.dataDir })
+    const after = ((await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary).villages.find((v) => v.villageId === 'qingbo')!
+    expect(after.lastReachedTownship).toBe(before.lastReachedTownship)
+    expect(after.tablets).toEqual(before.tablets)
+    expect(after.lastReachedDistrict).toBe(before.lastReachedDistrict)
+  }, 60_000)
 })
