@@ -18,7 +18,8 @@ const kv: identity.KeyValue = globalThis.localStorage ?? identity.memoryKeyValue
 
 type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknown>) => void }
 // Lazy: the stores pull in RxDB and the domain, which the home screen must not wait for.
-const storeLoaders = import.meta.glob<Record<string, unknown>>('../stores/*.ts')
+// (session and sync are fed directly and imported statically by the home screen.)
+const storeLoaders = import.meta.glob<Record<string, unknown>>(['../stores/*.ts', '!../stores/session.ts', '!../stores/sync.ts'])
 
 async function attachStores(data: Repositories): Promise<void> {
   const storeModules = Object.fromEntries(await Promise.all(Object.entries(storeLoaders).map(async ([path, load]) => [path, await load()] as const)))
