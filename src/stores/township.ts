@@ -51,6 +51,9 @@ export const useTownshipStore = defineStore('township', () => {
   async function signOut() {
     await hubSignOut(base.value)
     session.value = null
+    summary.value = null
+    village.value = null
+    syncedAt.value = null
   }
 
   async function sync() {

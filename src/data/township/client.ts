@@ -7,7 +7,7 @@
  */
 import type { TownshipSummary } from './types'
 import { fromCouch, type Doc } from './records'
-import { cacheGet, cacheSet } from './cache'
+import { cacheClear, cacheGet, cacheSet } from './cache'
 
 export class TownshipSyncError extends Error {
   override name = 'TownshipSyncError'
@@ -45,9 +45,10 @@ export async function signIn(base: string, name: string, password: string): Prom
   return session
 }
 
+/** Signs out and forgets what this device held for the township (devices are shared). */
 export async function signOut(base: string): Promise<void> {
   await fetch(`${base}/couch/_session`, { method: 'DELETE', credentials: 'include' }).catch(() => undefined)
-  await cacheSet('session', null)
+  await cacheClear()
 }
 
 export async function savedSession(): Promise<StaffSession | null> {

@@ -104,7 +104,7 @@ describe('township dashboard', () => {
     report.unmount()
   })
 
-  it('asks to sign in again when the hub no longer knows the session, keeping the last data', async () => {
+  it('asks to sign in again when the hub no longer knows the session', async () => {
     await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
     await cacheSet('summary', township())
     vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'unauthorized', reason: 'You are not authorized to access this db.' }), { status: 401 })))
