@@ -85,6 +85,14 @@ export class KioskPage {
     await until(this.page, async () => (await this.phase()) === 'neutral', 10_000, 'neutral screen')
   }
 
+  /** Leaves the kiosk: the clerk unlocks if needed, then "leave" and the PIN again. */
+  async leave(pin: string): Promise<void> {
+    if ((await this.phase()) !== 'find') await this.unlock(pin)
+    await this.page.getByTestId('kiosk-exit').click()
+    await this.typePin(pin)
+    await this.page.getByTestId('vote-status').waitFor({ timeout: 10_000 })
+  }
+
   /** Check-off and ballot in one go, starting from the find screen or the neutral one. */
   async serveVoter(pin: string, search: string, personId: string, choices: string[]): Promise<void> {
     if ((await this.phase()) !== 'find') await this.unlock(pin)
@@ -128,3 +136,63 @@ export function openVoteInput(now: number) {
     ],
   }
 }
+
+/** Navigation inside the running app (the router), as the app's own links do. */
+async function inApp(page: Page, path: string): Promise<void> {
+  const { go } = await import('./app')
+  await go(page, path)
+}
+
+/** The vote screens a clerk uses: set-up from the shortlisted proposals, close, results, allocation. */
+export class VotesPage {
+  constructor(readonly page: Page) {}
+
+  /** Creates a vote from the listed proposals (by title); returns its id. */
+  async setUp(opts: { title: string; proposals: string[]; budgetYuan: number; maxChoices?: number }): Promise<string> {
+    const page = this.page
+    await inApp(page, '/votes/new')
+    await page.getByTestId('setup-title').fill(opts.title)
+    for (const title of opts.proposals) await page.locator('[data-testid^="setup-from-"]', { hasText: title }).click()
+    if (opts.maxChoices) await page.getByTestId('setup-max').fill(String(opts.maxChoices))
+    await page.getByTestId('setup-budget').fill(String(opts.budgetYuan))
+    await page.getByTestId('setup-save').click()
+    await until(page, async () => /^\/votes\/vote:[^/]+$/.test(decodeURIComponent(new URL(page.url()).pathname)), 10_000, 'vote saved')
+    await page.getByTestId('vote-status').waitFor()
+    return decodeURIComponent(new URL(page.url()).pathname).slice('/votes/'.length)
+  }
+
+  async status(voteId: string): Promise<string> {
+    await inApp(this.page, `/votes/${voteId}`)
+    return this.page.getByTestId('vote-status').innerText()
+  }
+
+  /** Opens the kiosk from the vote page (as the clerk would) and unlocks it. */
+  async kiosk(voteId: string, pin: string): Promise<KioskPage> {
+    await inApp(this.page, `/votes/${voteId}`)
+    await this.page.getByTestId('vote-kiosk').click()
+    const kiosk = new KioskPage(this.page)
+    await until(this.page, async () => (await kiosk.phase()) === 'locked', 10_000, 'kiosk locked')
+    await kiosk.unlock(pin)
+    return kiosk
+  }
+
+  /** Closes the vote (confirming the dialog) and opens the results; returns the rows' text. */
+  async closeAndResults(voteId: string): Promise<{ rows: string; total: string; ballots: string }> {
+    const page = this.page
+    await inApp(page, `/votes/${voteId}`)
+    await page.getByTestId('vote-close').click()
+    await page.locator('.van-dialog__confirm').click()
+    await until(page, async () => (await page.getByTestId('vote-status').innerText()) === '已结束', 10_000, 'vote closed')
+    await page.getByTestId('vote-results').click()
+    await page.getByTestId('results-rows').waitFor()
+    return { rows: await page.getByTestId('results-rows').innerText(), total: await page.getByTestId('results-total').innerText(), ballots: await page.getByTestId('results-ballots').innerText() }
+  }
+
+  /** On the results page: records the funded projects as allocations of the fund. */
+  async allocate(): Promise<void> {
+    await this.page.getByTestId('results-allocate').click()
+    await this.page.getByTestId('results-allocated').waitFor({ timeout: 10_000 })
+  }
+}
+
+export { inApp }
