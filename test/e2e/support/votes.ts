@@ -137,10 +137,13 @@ export function openVoteInput(now: number) {
   }
 }
 
-/** Navigation inside the running app (the router), as the app's own links do. */
+/** Navigation inside the running app (its router, as its own links do): no page load, works offline. */
 async function inApp(page: Page, path: string): Promise<void> {
-  const { go } = await import('./app')
-  await go(page, path)
+  await page.evaluate(async (p) => {
+    const app = (document.getElementById('app') as unknown as { __vue_app__: { config: { globalProperties: { $router: { push(to: string): Promise<unknown> } } } } }).__vue_app__
+    await app.config.globalProperties.$router.push(p)
+  }, path)
+  await until(page, async () => decodeURIComponent(new URL(page.url()).pathname) === path, 10_000, `navigation to ${path}`)
 }
 
 /** The vote screens a clerk uses: set-up from the shortlisted proposals, close, results, allocation. */
