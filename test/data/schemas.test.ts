@@ -38,3 +38,12 @@ describe('validateDocument', () => {
     expect(IMMUTABLE_KINDS).toEqual(expect.arrayContaining(['ballot', 'checkoff', 'audit', 'ledger', 'conflict', 'rejection']))
   })
 })
+
+describe('validateDocument on hostile input', () => {
+  it('refuses deeply nested bodies without recursing into them', () => {
+    let deep: unknown = 'x'
+    for (let i = 0; i < 100_000; i++) deep = [deep]
+    const d = { id: 'proposal:deep', kind: 'proposal', v: 1, village: 'qingbo', year: 2026, author: 'a', device: 'd', deviceTime: 1, seq: 1, ref: '', body: { title: 't', status: 'open', x: deep } }
+    expect(validateDocument(d)).toEqual({ ok: false, reason: 'proposal: nested more than 12 levels deep' })
+  })
+})

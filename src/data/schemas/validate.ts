@@ -95,6 +95,21 @@ const REF_KIND: Partial<Record<DocKind, string>> = {
 /** Bodies are small records; photos travel as blobs referenced by hash. */
 export const MAX_BODY_CHARS = 512_000
 
+/** Deeper nesting than any schema uses is refused before anything recurses into it. */
+export const MAX_DEPTH = 12
+
+function depthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]]
+  for (let steps = 0; stack.length > 0; steps++) {
+    if (steps > 200_000) return true
+    const [v, depth] = stack.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth >= max) return true
+    for (const child of Object.values(v)) stack.push([child, depth + 1])
+  }
+  return false
+}
+
 const COUCH_FIELDS = new Set(['_id', '_rev', '_deleted', '_revisions', '_attachments', '_conflicts', '_meta'])
 
 /** Takes a document as RxDB holds it or as CouchDB sends it (`_id`, `_rev`) and returns the envelope. */
@@ -138,6 +153,7 @@ export function validateDocument(doc: unknown): Validation {
   if (refKind && !d.ref.startsWith(`${refKind}:`)) return { ok: false, reason: `${kind}: it must belong to a ${refKind} (ref is "${d.ref}")` }
   // a refused document carries whatever the hub could not accept; only its envelope is checked
   if (d.refused) return { ok: true }
+  if (depthOver(d.body, MAX_DEPTH)) return { ok: false, reason: `${kind}: nested more than ${MAX_DEPTH} levels deep` }
   if (JSON.stringify(d.body).length > MAX_BODY_CHARS) return { ok: false, reason: `${kind}: too large (more than ${MAX_BODY_CHARS / 1000} KB); attach photos by hash instead` }
   const body = validateBody(kind, d.v, d.body)
   if (!body.ok) return body
