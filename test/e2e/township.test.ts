@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { read, utils } from 'xlsx'
+import AxeBuilder from '@axe-core/playwright'
 import { ADMIN, startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 
@@ -76,6 +77,9 @@ describe('township staff device in a real browser', () => {
     expect(await flag.textContent()).toContain('支出没有监事会会签')
     expect(await flag.textContent()).toContain('¥12,500')
     expect(await page.getByTestId('township-row-qingbo').textContent()).toContain('70%') // 14 of 20 voted
+    await page.getByTestId('township-charts').waitFor()
+    const axe = await new AxeBuilder({ page }).analyze()
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
 
     // XLSX of results, allocations and accounts, read back by an independent reader.
     const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('township-export-xlsx').click()])
@@ -93,6 +97,8 @@ describe('township staff device in a real browser', () => {
     await page.getByTestId('township-open-qingbo').click()
     await page.getByTestId('township-village-records').waitFor()
     expect(await page.getByTestId('township-vote-selected').textContent()).toContain('院落路灯、老年活动室')
+    // Held in full, the village's flags are computed on the device as well.
+    expect(await page.getByTestId('township-flag-qingbo-expense-without-cosign').textContent()).toContain('¥12,500')
     const [pbDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('township-export-pb-vote:qingbo-2026').click()])
     const pbPath = join(dir, 'qingbo-2026.pb')
     await pbDownload.saveAs(pbPath)
