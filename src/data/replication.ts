@@ -62,7 +62,7 @@ export function plainReason(status: number, detail = ''): string {
   return `the hub answered ${status}${detail ? `: ${detail}` : ''}`
 }
 
-function basic(c: HubCredentials): string {
+export function basicAuth(c: HubCredentials): string {
   const raw = `${c.device}:${c.secret}`
   const bytes = new TextEncoder().encode(raw)
   let bin = ''
@@ -75,7 +75,7 @@ function basic(c: HubCredentials): string {
  * 401/404 otherwise) and on network errors, and can abort everything in flight.
  */
 export function hubFetch(credentials: HubCredentials, base: typeof fetch, signal: AbortSignal, onError: (e: HubError) => void, onResponse: (res: Response) => void = () => {}): typeof fetch {
-  const auth = basic(credentials)
+  const auth = basicAuth(credentials)
   return async (input, init = {}) => {
     const headers = new Headers(init.headers)
     headers.set('Authorization', auth)

@@ -1,0 +1,127 @@
+/**
+ * Photos: resized and compressed on the tablet (about 200 KB), named by the sha-256 of their
+ * bytes (records reference that hash), kept locally until the hub's blob route has them, and
+ * uploaded in the background, resumably (`Content-Range` chunks; `HEAD` tells where to continue)
+ * and deduplicated (the same bytes are one photo, uploaded once).
+ * Route: `PUT|HEAD|GET /couch/village-<id>/_blobs/<sha256>` (sync-server/blobs.ts).
+ */
+import { sha256Hex } from './hash'
+import { basicAuth, hubFetch, HubError, plainReason, type HubCredentials } from './replication'
+
+export interface StoredPhoto { hash: string; type: string; bytes: Uint8Array; uploaded: boolean; at: number }
+
+/** Where photos wait on the tablet. IndexedDB in the browser (`indexedDbPhotoStore`), memory in tests. */
+export interface PhotoStore {
+  get(hash: string): Promise<StoredPhoto | null>
+  put(photo: StoredPhoto): Promise<void>
+  pending(): Promise<string[]>
+}
+
+export const PHOTO_TARGET_BYTES = 200_000
+
+/** Keeps a photo (already resized) and returns its content hash; the same bytes twice are kept once. */
+export async function keepPhoto(store: PhotoStore, bytes: Uint8Array, type = 'image/jpeg', now = Date.now()): Promise<string> {
+  const hash = sha256Hex(bytes)
+  if (!(await store.get(hash))) await store.put({ hash, type, bytes, uploaded: false, at: now })
+  return hash
+}
+
+/**
+ * Shrinks a camera picture to a JPEG of about `targetBytes` (browser only): longest side at most
+ * `maxSide` px, quality stepped down until it fits.
+ */
+export async function resizePhoto(file: Blob, opts: { maxSide?: number; targetBytes?: number } = {}): Promise<Uint8Array> {
+  const maxSide = opts.maxSide ?? 1280
+  const target = opts.targetBytes ?? PHOTO_TARGET_BYTES
+  const bitmap = await createImageBitmap(file)
+  let side = maxSide
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height))
+    const w = Math.max(1, Math.round(bitmap.width * scale)); const h = Math.max(1, Math.round(bitmap.height * scale))
+    const canvas = new OffscreenCanvas(w, h)
+    canvas.getContext('2d')!.drawImage(bitmap, 0, 0, w, h)
+    for (const quality of [0.8, 0.7, 0.6, 0.5]) {
+      const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality })
+      if (blob.size <= target || (quality === 0.5 && attempt === 7)) { bitmap.close(); return new Uint8Array(await blob.arrayBuffer()) }
+    }
+    side = Math.round(side * 0.8)
+  }
+  bitmap.close()
+  throw new Error('could not shrink the photo')
+}
+
+export interface UploadOptions {
+  hubUrl: string
+  villageId: string
+  credentials: HubCredentials
+  store: PhotoStore
+  chunkBytes?: number
+  fetch?: typeof fetch
+  /** stop after this many chunk requests (tests interrupt an upload with it) */
+  maxRequests?: number
+}
+
+/** Uploads every photo the hub does not have yet. Returns how many are now on the hub; throws HubError when the hub is unreachable. */
+export async function uploadPendingPhotos(opts: UploadOptions): Promise<{ uploaded: number; remaining: number }> {
+  const f = hubFetch(opts.credentials, opts.fetch ?? globalThis.fetch.bind(globalThis), new AbortController().signal, () => {})
+  const base = `${opts.hubUrl.replace(/\/$/, '')}/couch/village-${opts.villageId}/_blobs/`
+  const chunk = opts.chunkBytes ?? 64 * 1024
+  let requests = 0
+  let uploaded = 0
+  const pending = await opts.store.pending()
+  for (const hash of pending) {
+    const photo = await opts.store.get(hash)
+    if (!photo) continue
+    let head: Response
+    try {
+      head = await (opts.fetch ?? globalThis.fetch)(base + hash, { method: 'HEAD', headers: { Authorization: basicAuth(opts.credentials) } })
+    } catch {
+      throw new HubError(0, plainReason(0))
+    }
+    if (head.status !== 200 && head.status !== 404) throw new HubError(head.status, plainReason(head.status))
+    // 200: the hub has it already; 404: continue from what it kept of an earlier attempt
+    let offset = head.status === 200 ? photo.bytes.length : Number(head.headers.get('x-upload-offset') ?? 0)
+    while (offset < photo.bytes.length) {
+      if (opts.maxRequests !== undefined && requests >= opts.maxRequests) return { uploaded, remaining: pending.length - uploaded }
+      const end = Math.min(photo.bytes.length, offset + chunk)
+      requests++
+      const res = await f(base + hash, {
+        method: 'PUT', body: photo.bytes.slice(offset, end),
+        headers: { 'content-type': photo.type, 'content-range': `bytes ${offset}-${end - 1}/${photo.bytes.length}` },
+      })
+      offset = res.status === 202 ? Number(res.headers.get('x-upload-offset') ?? end) : photo.bytes.length
+    }
+    await opts.store.put({ ...photo, uploaded: true })
+    uploaded++
+  }
+  return { uploaded, remaining: pending.length - uploaded }
+}
+
+export function memoryPhotoStore(): PhotoStore {
+  const m = new Map<string, StoredPhoto>()
+  return {
+    get: async (h) => m.get(h) ?? null,
+    put: async (p) => { m.set(p.hash, p) },
+    pending: async () => [...m.values()].filter((p) => !p.uploaded).sort((a, b) => a.at - b.at).map((p) => p.hash),
+  }
+}
+
+/** Photos in IndexedDB (database `yishi-photos-<village>`), outside RxDB: binary, never replicated as documents. */
+export function indexedDbPhotoStore(villageId: string): PhotoStore {
+  const open = new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(`yishi-photos-${villageId}`, 1)
+    req.onupgradeneeded = () => { req.result.createObjectStore('photos', { keyPath: 'hash' }) }
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error)
+  })
+  const run = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>) => open.then((db) => new Promise<T>((resolve, reject) => {
+    const req = fn(db.transaction('photos', mode).objectStore('photos'))
+    req.onsuccess = () => resolve(req.result)
+    req.onerror = () => reject(req.error)
+  }))
+  return {
+    get: async (h) => (await run<StoredPhoto | undefined>('readonly', (s) => s.get(h))) ?? null,
+    put: async (p) => { await run('readwrite', (s) => s.put(p)) },
+    pending: async () => (await run<StoredPhoto[]>('readonly', (s) => s.getAll())).filter((p) => !p.uploaded).sort((a, b) => a.at - b.at).map((p) => p.hash),
+  }
+}
