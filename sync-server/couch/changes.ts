@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Db, Engine } from '../engine'
 import { badRequest } from './errors'
@@ -35,6 +36,47 @@ function parseSince(raw: string | undefined): string | number {
 export const openLongPolls = new Set<() => void>()
 
 /**
+ * Reads shared by the long-polls of one database that wake on the same change with the same
+ * parameters (a village's tablets all follow the same feed): one query, one JSON text, one
+ * gzip per wave instead of one per tablet. A change clears the database's shared reads.
+ */
+const sharedReads = new Map<string, Map<string, Promise<SharedResult>>>()
+interface SharedResult { result: ChangesResult; json?: string; gzip?: Buffer }
+
+function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Promise<SharedResult> {
+  let reads = sharedReads.get(name)
+  if (!reads) {
+    const created = new Map<string, Promise<SharedResult>>()
+    sharedReads.set(name, created)
+    engine.onChange(name, () => created.clear()) // registered before any waiter: runs first
+    reads = created
+  }
+  const key = JSON.stringify(p)
+  let read = reads.get(key)
+  if (!read) {
+    const created = readChanges(db, p).then((result) => ({ result }))
+    read = created
+    reads.set(key, created)
+    const m = reads
+    // kept briefly: long enough for a wave of tablets, not to hold memory
+    const forget = () => { if (m.get(key) === created) m.delete(key) }
+    created.then(() => setTimeout(forget, 2000).unref(), forget)
+  }
+  return read
+}
+
+/** Sends a woken long-poll's answer, serialised and compressed once for all who share it. */
+function sendShared(req: FastifyRequest, reply: FastifyReply, shared: SharedResult): FastifyReply {
+  shared.json ??= JSON.stringify(shared.result)
+  reply.header('content-type', 'application/json; charset=utf-8')
+  if (shared.json.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+    shared.gzip ??= gzipSync(shared.json, { level: 4 })
+    return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(shared.gzip)
+  }
+  return reply.send(shared.json)
+}
+
+/**
  * `GET|POST {db}/_changes` with `feed=normal|longpoll`, `since` (number, CouchDB string or
  * `now`), `limit`, `style=all_docs`, `include_docs`, `heartbeat`, `timeout`, `filter=_doc_ids`.
  * A quiet long-poll ends at `timeout`; with `heartbeat` it stays open and sends a newline
@@ -65,21 +107,22 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
   const db = engine.db(name)
 
   if (params.since === 'now') params.since = (await db.info()).update_seq
-  const first = await readChanges(db, params)
-  if (feed === 'normal' || first.results.length > 0) return reply.send(first)
+  const shared = await sharedRead(engine, name, db, { ...params })
+  const first = shared.result
+  if (feed === 'normal' || first.results.length > 0) return sendShared(req, reply, shared)
 
   const heartbeat = intParam(q, 'heartbeat')
   const timeout = intParam(q, 'timeout') ?? (heartbeat ? undefined : 60_000)
   params.since = first.last_seq
 
   let streaming = false
-  const result = await new Promise<ChangesResult>((resolve) => {
+  const result = await new Promise<SharedResult>((resolve) => {
     let done = false
     let beat: NodeJS.Timeout | undefined
     let timer: NodeJS.Timeout | undefined
     let running = false
     let again = false
-    const finish = (r: ChangesResult) => {
+    const finish = (r: SharedResult) => {
       if (done) return
       done = true
       stop()
@@ -89,17 +132,17 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
       reply.raw.off('close', gone)
       resolve(r)
     }
-    const endNow = () => finish({ results: [], last_seq: params.since, pending: 0 })
-    const gone = () => finish({ results: [], last_seq: params.since, pending: 0 })
+    const endNow = () => finish({ result: { results: [], last_seq: params.since, pending: 0 } })
+    const gone = () => finish({ result: { results: [], last_seq: params.since, pending: 0 } })
     const check = async () => {
       if (running) { again = true; return }
       running = true
       try {
         do {
           again = false
-          const r = await readChanges(db, params)
-          if (r.results.length > 0) return finish(r)
-          params.since = r.last_seq
+          const r = await sharedRead(engine, name, db, { ...params })
+          if (r.result.results.length > 0) return finish(r)
+          params.since = r.result.last_seq
         } while (again && !done)
       } catch {
         endNow()
@@ -125,10 +168,10 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
     void check()
   })
   if (streaming) {
-    if (!reply.raw.destroyed) reply.raw.end(JSON.stringify(result) + '\n')
+    if (!reply.raw.destroyed) reply.raw.end(JSON.stringify(result.result) + '\n')
     return
   }
-  return reply.send(result)
+  return sendShared(req, reply, result)
 }
 
 async function readChanges(db: Db, p: ChangesParams): Promise<ChangesResult> {

@@ -1,0 +1,250 @@
+/**
+ * bench hub — the sync server under a township's load, against express-pouchdb in the same run:
+ * 200 simulated tablets hold live long-polls (heartbeat=60000, re-polling after each answer as
+ * RxDB does) across 10 village databases while 20 of them push batches of 100 documents the
+ * way RxDB's CouchDB plugin does (POST _all_docs keys, then POST _bulk_docs).
+ * - hub_push_p95_ms: p95 of one push (both requests), ms;
+ * - hub_docs_per_s: documents landed per second over the whole push phase;
+ * - hub_rss_mb: the hub process's peak resident memory, MB (sampled from /proc);
+ * - hub_vs_express_pouchdb_docs_per_s_ratio: hub docs/s over express-pouchdb docs/s.
+ * Details: p50, long-polls held, and RxDB's plugin moving 10,000 documents (push, then a fresh
+ * pull) against both servers. Reference (this machine, Apache CouchDB 3.4.3): push ~2.4 s,
+ * pull ~1.2–1.3 s; express-pouchdb push 2.4 s, pull 2.5 s.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort, startHub, type RunningHub } from '../test/support/hub'
+import { basic, provision, type Provisioned } from '../test/sync-server/helpers'
+import { rxTablet } from '../test/sync-server/rxdb'
+import type { YishiDoc } from '../src/data/schemas/index'
+
+const VILLAGES = 10
+const TABLETS = 200
+const PUSHERS = 20
+const BATCHES = 10
+const BATCH = 100
+const RX_DOCS = 10_000
+
+const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN }
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d
+
+interface Target {
+  name: string
+  url: string
+  pid: number
+  /** Authorization header for tablet n of village v (none for express-pouchdb). */
+  auth: (v: number, n: number) => Record<string, string>
+  device: (v: number, n: number) => string
+  stop: () => Promise<void>
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
+    return kb / 1024
+  } catch { return NaN }
+}
+
+function doc(village: string, device: string, i: number): YishiDoc & { _id: string } {
+  return {
+    _id: `comment:b${i}-${device}`, kind: 'comment', v: 1, village, year: 2026, author: 'person:p1', device,
+    deviceTime: 1_790_000_000_000 + i, seq: i + 1, ref: '', body: { on: '', text: `第 ${i} 条意见：路灯修好了吗？` },
+  } as unknown as YishiDoc & { _id: string }
+}
+
+async function ourHub(): Promise<{ target: Target; hub: RunningHub; p: Provisioned[] }> {
+  const hub = await startHub({ LOG_LEVEL: 'error' })
+  const villages = Array.from({ length: VILLAGES }, (_, v) => `bv${v}`)
+  const p = [await provision(hub, { township: 'bench', villages })]
+  // more devices per village: 20 tablets each
+  const perVillage = TABLETS / VILLAGES
+  const devices: { id: string; secret: string }[][] = villages.map(() => [])
+  const admin = basic('admin', 'admin-test-password')
+  for (let v = 0; v < VILLAGES; v++) {
+    for (let n = 0; n < perVillage; n++) {
+      const e = await (await fetch(`${hub.url}/couch/_hub/enrollments`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json' }, body: JSON.stringify({ village: villages[v] }) })).json() as { code: string }
+      const d = await (await fetch(`${hub.url}/couch/_hub/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: e.code }) })).json() as { device: string; secret: string }
+      devices[v]!.push({ id: d.device, secret: d.secret })
+    }
+  }
+  return {
+    hub, p,
+    target: {
+      name: 'yishi hub', url: `${hub.url}/couch`, pid: hub.process.pid ?? 0,
+      auth: (v, n) => ({ authorization: basic(devices[v]![n]!.id, devices[v]![n]!.secret) }),
+      device: (v, n) => devices[v]![n]!.id,
+      stop: () => hub.stop({ removeData: true }),
+    },
+  }
+}
+
+/** express-pouchdb (with express 4) on PouchDB 9 LevelDB files, in its own process, no auth. */
+async function expressPouch(): Promise<Target> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'yishi-express-pouchdb-'))
+  const code = `
+    const express = require('express'); const PouchDB = require('pouchdb');
+    const P = PouchDB.defaults({ prefix: ${JSON.stringify(dir + '/')} });
+    const app = express(); app.use('/', require('express-pouchdb')(P, { mode: 'minimumForPouchDB', logPath: ${JSON.stringify(join(dir, 'log.txt'))} }));
+    app.listen(${port}, '127.0.0.1', () => console.log('READY'));`
+  const child: ChildProcess = spawn(process.execPath, ['-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout?.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr?.on('data', (c: Buffer) => { out += c.toString() })
+  const deadline = Date.now() + 30_000
+  while (!out.includes('READY')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`express-pouchdb did not start: ${out.slice(0, 500)}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const url = `http://127.0.0.1:${port}`
+  for (let v = 0; v < VILLAGES; v++) await fetch(`${url}/village-bv${v}`, { method: 'PUT' })
+  return {
+    name: 'express-pouchdb', url, pid: child.pid ?? 0, auth: () => ({}), device: (v, n) => `dev-x${v}-${n}`,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref()
+      await exited
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** 200 live long-polls + 20 pushers. Returns push latencies, docs/s, peak RSS. */
+async function load(t: Target): Promise<{ p50: number; p95: number; docsPerS: number; rss: number; polls: number; errors: number }> {
+  const perVillage = TABLETS / VILLAGES
+  let stopping = false
+  let polls = 0
+  let errors = 0
+  const controllers: AbortController[] = []
+  const poller = async (v: number, n: number) => {
+    let since: unknown = 'now'
+    const ac = new AbortController()
+    controllers.push(ac)
+    while (!stopping) {
+      try {
+        const res = await fetch(`${t.url}/village-bv${v}/_changes?style=all_docs&feed=longpoll&include_docs=true&heartbeat=60000&limit=${BATCH}&since=${since}`, { headers: t.auth(v, n), signal: ac.signal })
+        const body = JSON.parse((await res.text()).trim() || '{}') as { last_seq?: unknown }
+        if (body.last_seq !== undefined) since = body.last_seq
+        polls++
+      } catch {
+        if (stopping) return
+        errors++
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  }
+  const pollers = Array.from({ length: TABLETS }, (_, i) => poller(i % VILLAGES, Math.floor(i / VILLAGES) % perVillage))
+  await new Promise((r) => setTimeout(r, 1500)) // let every long-poll settle
+  let peak = rssMb(t.pid)
+  const sampler = setInterval(() => { peak = Math.max(peak, rssMb(t.pid)) }, 100)
+
+  const latencies: number[] = []
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: PUSHERS }, async (_, k) => {
+    const v = k % VILLAGES
+    const n = Math.floor(k / VILLAGES)
+    const device = t.device(v, n)
+    const headers = { ...t.auth(v, n), 'content-type': 'application/json' }
+    for (let b = 0; b < BATCHES; b++) {
+      const docs = Array.from({ length: BATCH }, (_, i) => doc(`bv${v}`, device, b * BATCH + i))
+      const s = performance.now()
+      const keys = await fetch(`${t.url}/village-bv${v}/_all_docs`, { method: 'POST', headers, body: JSON.stringify({ keys: docs.map((d) => d._id), include_docs: true, deleted: 'ok' }) })
+      await keys.text()
+      const res = await fetch(`${t.url}/village-bv${v}/_bulk_docs`, { method: 'POST', headers, body: JSON.stringify({ docs }) })
+      const rows = await res.json() as { ok?: boolean }[]
+      latencies.push(performance.now() - s)
+      if (!Array.isArray(rows) || rows.some((r) => !r.ok)) errors++
+    }
+  }))
+  const seconds = (performance.now() - t0) / 1000
+  clearInterval(sampler)
+  peak = Math.max(peak, rssMb(t.pid))
+  stopping = true
+  for (const c of controllers) c.abort()
+  await Promise.allSettled(pollers)
+  return { p50: q(latencies, 0.5), p95: q(latencies, 0.95), docsPerS: (PUSHERS * BATCHES * BATCH) / seconds, rss: peak, polls, errors }
+}
+
+/** RxDB's own plugin: one tablet pushes 10,000 documents, then a fresh one pulls them. */
+async function rxdb10k(url: string, user: string, password: string, device: string): Promise<{ push: number; pull: number }> {
+  const docs = Array.from({ length: RX_DOCS }, (_, i) => {
+    const { _id, ...rest } = doc('bv0', device, 100_000 + i)
+    return { ...rest, id: _id } as YishiDoc
+  })
+  const a = await rxTablet(url, user, password, { live: false, batchSize: 200 })
+  await a.docs.bulkInsert(docs)
+  let t0 = performance.now()
+  a.sync.reSync()
+  await a.sync.awaitInSync()
+  const push = (performance.now() - t0) / 1000
+  await a.close()
+  const b = await rxTablet(url, user, password, { live: false, batchSize: 200 })
+  t0 = performance.now()
+  await b.sync.awaitInitialReplication()
+  const pull = (performance.now() - t0) / 1000
+  const count = await b.docs.count().exec()
+  await b.close()
+  if (count < RX_DOCS) throw new Error(`pulled ${count} of ${RX_DOCS}`)
+  return { push, pull }
+}
+
+export async function run(): Promise<Record<string, number | null>> {
+  const ours = await ourHub()
+  let mine
+  let rxMine
+  try {
+    mine = await load(ours.target)
+    const dev = ours.p[0]!.devices[0]!
+    rxMine = await rxdb10k(`${ours.target.url}/village-bv0/`, dev.id, dev.secret, dev.id)
+  } finally {
+    await ours.target.stop()
+  }
+
+  let theirs: Awaited<ReturnType<typeof load>> | null = null
+  let rxTheirs: { push: number; pull: number } | null = null
+  let why = ''
+  try {
+    const ex = await expressPouch()
+    try {
+      theirs = await load(ex)
+      rxTheirs = await rxdb10k(`${ex.url}/village-bv0/`, 'x', 'x', 'dev-x0-0')
+    } finally { await ex.stop() }
+  } catch (e) {
+    why = (e as Error).message
+  }
+
+  const rows: [string, string, string][] = [
+    ['push p50 (ms)', String(round(mine.p50)), theirs ? String(round(theirs.p50)) : '-'],
+    ['push p95 (ms)', String(round(mine.p95)), theirs ? String(round(theirs.p95)) : '-'],
+    ['documents/s', String(Math.round(mine.docsPerS)), theirs ? String(Math.round(theirs.docsPerS)) : '-'],
+    ['peak RSS (MB)', String(round(mine.rss)), theirs ? String(round(theirs.rss)) : '-'],
+    ['long-poll answers', String(mine.polls), theirs ? String(theirs.polls) : '-'],
+    ['errors', String(mine.errors), theirs ? String(theirs.errors) : '-'],
+    ['RxDB push 10k (s)', String(round(rxMine.push, 2)), rxTheirs ? String(round(rxTheirs.push, 2)) : '-'],
+    ['RxDB pull 10k (s)', String(round(rxMine.pull, 2)), rxTheirs ? String(round(rxTheirs.pull, 2)) : '-'],
+  ]
+  console.log(`\nhub: ${TABLETS} long-polling tablets, ${PUSHERS} pushing ${BATCHES}×${BATCH} documents`)
+  console.log(`${'figure'.padEnd(22)}${'yishi hub'.padStart(12)}${'express-pouchdb'.padStart(18)}`)
+  for (const [k, a, b] of rows) console.log(`${k.padEnd(22)}${a.padStart(12)}${b.padStart(18)}`)
+  if (why) console.log(`express-pouchdb could not run: ${why}`)
+
+  return {
+    hub_push_p95_ms: round(mine.p95),
+    hub_docs_per_s: Math.round(mine.docsPerS),
+    hub_rss_mb: round(mine.rss),
+    hub_vs_express_pouchdb_docs_per_s_ratio: theirs ? round(mine.docsPerS / theirs.docsPerS, 2) : null,
+    hub_push_p50_ms: round(mine.p50),
+    hub_rxdb_push_10k_s: round(rxMine.push, 2),
+    hub_rxdb_pull_10k_s: round(rxMine.pull, 2),
+    express_pouchdb_rxdb_push_10k_s: rxTheirs ? round(rxTheirs.push, 2) : null,
+    express_pouchdb_rxdb_pull_10k_s: rxTheirs ? round(rxTheirs.pull, 2) : null,
+  }
+}
+
+if (process.argv[1]?.endsWith('hub.ts')) {
+  run().then((r) => console.log(JSON.stringify(r))).catch((e: unknown) => { console.error(e); process.exit(1) })
+}
