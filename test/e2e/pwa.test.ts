@@ -1,9 +1,10 @@
-import { readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
-import { launchChromium } from '../support/browser'
+import { CHROMIUM_PATH, launchChromium } from '../support/browser'
 import { copyBuild, deployNewBuild, getMarker, serviceWorkerControls, setMarker } from './support/pwa'
 
 // Field conditions: the app installs its service worker on the first visit, starts with no
@@ -73,7 +74,7 @@ describe('PWA in the field', () => {
     expect((await fetch(hub.url + '/assets/no-such-chunk.js')).status).toBe(404)
   })
 
-  it('is installable: Chinese manifest, standalone, maskable icons, no installability errors', async () => {
+  it('is installable: Chinese manifest, standalone, maskable icons, no installability errors, an install hint', async () => {
     const manifest = await (await fetch(hub.url + '/manifest.webmanifest')).json() as {
       name: string; short_name: string; display: string; start_url: string; theme_color: string
       icons: { src: string; sizes: string; purpose?: string }[]
@@ -91,15 +92,33 @@ describe('PWA in the field', () => {
       }
     }
 
-    const context = await browser.newContext()
-    const page = await context.newPage()
-    await page.goto(hub.url + '/')
-    await controlled(page)
-    const cdp = await context.newCDPSession(page)
-    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors') as { installabilityErrors: { errorId: string }[] }
-    // Playwright's contexts are incognito-like; everything else must be clean.
-    expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([])
-    await context.close()
+    // A normal (not incognito) profile, as on a tablet: Chromium finds nothing missing, and the
+    // app shows its own install hint, which stays away once declined.
+    const profile = mkdtempSync(join(tmpdir(), 'yishi-profile-'))
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--bypass-app-banner-engagement-checks'],
+    })
+    try {
+      const page = context.pages()[0] ?? await context.newPage()
+      await page.goto(hub.url + '/')
+      await controlled(page)
+      const cdp = await context.newCDPSession(page)
+      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors') as { installabilityErrors: { errorId: string }[] }
+      expect(installabilityErrors).toEqual([])
+      await page.getByTestId('pwa-install').waitFor({ timeout: 20_000 })
+      expect(await page.getByTestId('pwa-install').textContent()).toContain('把议事安装到这台平板上')
+      await page.getByTestId('pwa-install-no').click()
+      expect(await page.getByTestId('pwa-install').count()).toBe(0)
+      await page.reload()
+      await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
+      await page.waitForTimeout(1_500)
+      expect(await page.getByTestId('pwa-install').count()).toBe(0)
+    } finally {
+      await context.close()
+      rmSync(profile, { recursive: true, force: true })
+    }
   })
 
   it('starts offline after one visit, and never caches or answers for the hub API', async () => {

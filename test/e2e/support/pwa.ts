@@ -8,9 +8,11 @@ const DIST = join(process.cwd(), 'dist')
 
 /** A private copy of the production build, so a test can "deploy" a new one without touching dist/. */
 export function copyBuild(): string {
+  // Another build may be rewriting dist/ at this moment (engineers share the tree): wait a little.
+  const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+  for (let waited = 0; !existsSync(join(DIST, 'sw.js')) && waited < 30_000; waited += 1_000) sleep(1_000)
   if (!existsSync(join(DIST, 'sw.js'))) throw new Error('dist/sw.js is missing: run `npx vite build` first (npm test does)')
   const dir = mkdtempSync(join(tmpdir(), 'yishi-pwa-dist-'))
-  // Another build may be rewriting dist/ at this moment (engineers share the tree): retry a little.
   for (let attempt = 1; ; attempt++) {
     try {
       cpSync(DIST, dir, { recursive: true })
@@ -18,7 +20,7 @@ export function copyBuild(): string {
     } catch (error) {
       if (attempt >= 5) throw error
       rmSync(dir, { recursive: true, force: true })
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3_000)
+      sleep(3_000)
     }
   }
 }
