@@ -38,8 +38,8 @@ export const useNoticesStore = defineStore('notices', () => {
     clock.value = now()
     clearInterval(ticker)
     ticker = setInterval(() => { clock.value = now() }, 60_000)
-    subs.push(r.notices.list$().subscribe((n) => { notices.value = n }))
-    subs.push(r.objections.list$({ oldestFirst: true }).subscribe((o) => { objections.value = o }))
+    subs.push(r.notices.list$().subscribe((n) => { clock.value = now(); notices.value = n }))
+    subs.push(r.objections.list$({ oldestFirst: true }).subscribe((o) => { clock.value = now(); objections.value = o }))
     subs.push(r.answers.list$({ oldestFirst: true }).subscribe((a) => { answers.value = a }))
     const source = <K extends keyof NoticeSources>(key: K, list$: { subscribe(f: (v: NoticeSources[K]) => void): Subscription }) =>
       subs.push(list$.subscribe((v) => { sources.value = { ...sources.value, [key]: v } }))
