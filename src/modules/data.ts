@@ -6,12 +6,12 @@
 import type { App } from 'vue'
 import type { Pinia } from 'pinia'
 import { debounceTime, startWith, type Subscription } from 'rxjs'
-import type { Repositories, VillageDb, VillageSync } from '@/data'
+import type { PhotoStore, Repositories, VillageDb, VillageSync } from '@/data'
 import * as identity from '@/data/identity'
 import { useSessionStore } from '@/stores/session'
 import { useSyncStore } from '@/stores/sync'
 
-interface Running { vdb: VillageDb; data: Repositories; sync: VillageSync; subs: Subscription[] }
+interface Running { vdb: VillageDb; data: Repositories; sync: VillageSync; photos: PhotoStore; subs: Subscription[] }
 let running: Running | null = null
 let pinia: Pinia | null = null
 const kv: identity.KeyValue = globalThis.localStorage ?? identity.memoryKeyValue()
@@ -41,7 +41,7 @@ export function dataRuntime(): Readonly<Running> | null {
 
 async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   if (running) return running
-  const { openVillageDatabase, createRepositories, createSync, refusalLines } = await import('@/data')
+  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos } = await import('@/data')
   const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
   const session = useSessionStore(pinia ?? undefined)
   const syncStore = useSyncStore(pinia ?? undefined)
@@ -57,7 +57,16 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
     session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.village, townshipName: v?.townshipId ?? '', deviceId: e.device })
   }))
   syncStore.connect(() => sync.syncNow(60_000))
-  running = { vdb, data, sync, subs }
+  // Photos wait in IndexedDB until the hub's blob route has them; uploaded whenever sync goes quiet.
+  const photos = indexedDbPhotoStore(e.village)
+  let uploading = false
+  subs.push(sync.state$.subscribe((s) => {
+    if (s.phase !== 'idle' || uploading) return
+    uploading = true
+    void uploadPendingPhotos({ hubUrl: e.hubUrl, villageId: e.village, credentials: { device: e.device, secret: e.secret }, store: photos })
+      .catch(() => undefined).finally(() => { uploading = false })
+  }))
+  running = { vdb, data, sync, photos, subs }
   await attachStores(data)
   if (navigator.onLine) sync.start()
   return running
