@@ -96,25 +96,19 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   })
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found', reason: 'missing' }))
 
-  // JSON bodies: invalid UTF-8 is refused (Node would silently turn it into U+FFFD and store it),
-  // and so is nesting deeper than any record of ours needs (it overflowed the stack later: a 500
-  // that a syncing tablet would retry forever). Then Fastify's own parser (proto-poisoning checks).
+  // JSON bodies. An empty body is no body (CouchDB clients send POSTs without one). Invalid UTF-8
+  // is refused (Node would silently turn it into U+FFFD and store it), and so is nesting deeper
+  // than any record of ours needs (it overflowed the stack later: a 500 that a syncing tablet would
+  // retry forever). Then Fastify's own parser, which refuses `__proto__` keys (test/proof/hostile).
   const parseJson = app.getDefaultJsonParser('error', 'error')
   const utf8 = new TextDecoder('utf-8', { fatal: true })
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string
     try { text = utf8.decode(body as Buffer) } catch { return done(badRequest('invalid UTF-8 JSON'), undefined) }
+    if (text.trim() === '') return done(null, undefined)
     if (jsonDepth(text) > MAX_JSON_DEPTH) return done(badRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
     parseJson(req, text, done)
-  })
-
-  // JSON bodies; an empty body is no body (CouchDB clients send POSTs without one).
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string
-    if (text.trim() === '') return done(null, undefined)
-    try { done(null, JSON.parse(text)) } catch { done(badRequest('invalid UTF-8 JSON'), undefined) }
   })
   // CouchDB's _session takes forms too.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
