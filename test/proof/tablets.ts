@@ -91,8 +91,10 @@ export async function converge(hub: RunningHub, village: string, tablets: ProofT
     const hubSnap = await hubSnapshot(hub, village)
     const diffs: string[] = []
     for (const [i, t] of tablets.entries()) {
-      const d = differences(await t.snapshot(), hubSnap)
-      if (d.length) diffs.push(`tablet ${i}: ${d.join(', ')}`)
+      const mine = await t.snapshot()
+      const d = differences(mine, hubSnap)
+      if (d.length && Date.now() > deadline) diffs.push(`first difference on tablet ${i}: ${d[0]}\n  tablet: ${mine.get(d[0]!)?.slice(0, 400)}\n  hub:    ${hubSnap.get(d[0]!)?.slice(0, 400)}`)
+      if (d.length) diffs.push(`tablet ${i} (${t.sync.state.phase}${t.sync.state.lastError ? `: ${t.sync.state.lastError}` : ''}; ${d.length === 5 ? '5+' : d.length} differ, ${d.filter((id) => !hubSnap.has(id)).length} of them missing on the hub): ${d.join(', ')}`)
     }
     if (diffs.length === 0) return round
     if (Date.now() > deadline) throw new Error(`not converged after ${round} rounds: ${diffs.join('; ')}`)
