@@ -9,6 +9,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { select } from '../src/domain/selection'
 
 export type CouchDoc = Record<string, unknown> & { _id: string }
 
@@ -148,12 +149,18 @@ export function generateVillage(o: VillageOptions): GeneratedVillage {
   }, decisionAt, voteId)
   for (let k = 0; k < 3; k++) {
     const objection = put('objection', `${v}-o${k + 1}`, { noticeId, raisedBy: pick(people), text: '对排序有疑问。', at: decisionAt + DAY }, decisionAt + DAY, noticeId)
+    // With problems: the last objection is never answered, and one voter was checked off on two tablets.
+    if (o.problems && k === 2) continue
     put('answer', `${v}-a${k + 1}`, { objectionId: objection, answeredBy: clerk, text: '已解释。', at: decisionAt + 2 * DAY }, decisionAt + 2 * DAY, objection)
+  }
+  if (o.problems && voters[0]) {
+    const subjectId = `checkoff:${v}-v1:${voters[0].split(':')[1]}`
+    put('conflict', `${v}-dv1`, { subjectId, reason: 'double-checkoff', winner: { device: tablets[0]!, seq: 1 }, loser: { device: tablets[1] ?? tablets[0]! }, at: closesAt }, closesAt, subjectId, 'hub', 'hub')
   }
 
   // Allocations (top candidates within the fund), progress, expenses with co-signatures, accounts notices.
-  let left = 20_000_000
-  const funded = [...candidates].sort((a, b) => a.cost - b.cost).filter((c) => (c.cost <= left ? ((left -= c.cost), true) : false)).slice(0, 6)
+  const outcome = select('greedy', { projects: candidates, budget: 20_000_000, ballots: docs.filter((d) => d.kind === 'ballot').map((d) => (d.body as { choices: string[] }).choices) })
+  const funded = outcome.selected.map((id) => candidates.find((c) => c.id === id)!)
   const workStart = decisionAt + 10 * DAY
   const uncosigned: string[] = []
   funded.forEach((c, i) => {

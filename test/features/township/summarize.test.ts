@@ -40,6 +40,8 @@ describe('township summary of a village year', () => {
     expect(s.flags.map((f) => f.code).sort()).toEqual(['adopted-without-quorum', 'adopted-without-quorum', 'expense-without-cosign'])
     expect(s.flags.find((f) => f.code === 'expense-without-cosign')?.ref).toBe(messy.uncosigned[0])
     expect(s.meetings[2]?.quorate).toBe(false)
+    expect([s.openObjections, s.doubleVotes]).toEqual([1, 1])
+    expect(s.allocations.map((a) => a.project)).toEqual(s.lastVote!.selected) // the generator funds what the vote selected
   })
 
   it('counts unanswered objections, overdue publicity and unresolved double votes; leaves refused documents out', () => {
