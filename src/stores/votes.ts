@@ -199,18 +199,26 @@ export const useVotesStore = defineStore('votes', () => {
     const v = record.value
     if (!v) return null
     const electronic = ballots.value.map((b) => b.choices)
-    // A confirmed paper count adds its per-option ticks (exact for the greedy rules; see report).
-    const paper: string[][] = []
+    // A confirmed paper count adds its per-option totals (the greedy rules take totals; MES refuses them).
     let paperBallots = 0
+    let extraSupport: Record<string, number> | undefined
     if (paperState.value.kind === 'confirmed') {
       const agreed = paperCounts.value[paperCounts.value.length - 1]!
       paperBallots = agreed.total
-      for (const [option, n] of Object.entries(agreed.perOption)) for (let i = 0; i < n; i++) paper.push([option])
+      extraSupport = agreed.perOption
     }
-    const outcome = D.select(v.rule, { projects: v.candidates.map((c) => ({ id: c.id, cost: c.cost })), budget: v.budget, ballots: [...electronic, ...paper] })
+    let outcome: D.SelectionResult
+    try {
+      outcome = D.select(v.rule, { projects: v.candidates.map((c) => ({ id: c.id, cost: c.cost })), budget: v.budget, ballots: electronic, ...(extraSupport ? { extraSupport } : {}) })
+    } catch (e) {
+      return { rows: [], electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: 0, explanation: e instanceof Error ? e.message : String(e) }
+    }
     const byId = new Map(v.candidates.map((c) => [c.id, c]))
     return {
-      rows: outcome.projects.map((p) => ({ candidateId: p.id, name: byId.get(p.id)?.title ?? p.id, cost: p.cost, votes: p.support, funded: p.funded, explanation: p.text })),
+      rows: outcome.projects.map((p) => ({
+        candidateId: p.id, name: byId.get(p.id)?.title ?? p.id, cost: p.cost, votes: p.support, funded: p.funded,
+        rank: p.rank, reason: p.reason, remainingBefore: p.remainingBefore, explanation: p.text,
+      })),
       electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
       explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
     }

@@ -48,6 +48,11 @@ export interface ResultRow {
   cost: number
   votes: number
   funded: boolean
+  rank: number
+  /** The domain's reason: funded, does-not-fit, stopped, no-support, supporters-cannot-afford. */
+  reason: string
+  /** fen left when this project's turn came (greedy rules) */
+  remainingBefore: number
   explanation: string
 }
 

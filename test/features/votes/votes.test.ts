@@ -83,7 +83,8 @@ describe('paper count, closing and results', () => {
     expect(r.get('[data-testid="result-project:water"]').text()).toContain('入选')
     expect(r.get('[data-testid="result-project:road"]').text()).toContain('未入选')
     expect(r.get('[data-testid="results-total"]').text()).toBe('共安排 ¥70,000，预算 ¥100,000')
-    expect(r.get('[data-testid="results-explanation"]').text()).toContain('not funded')
+    expect(r.get('[data-testid="result-project:road"] [data-testid="result-why"]').text()).toBe('第 3 名，2 票：轮到它时只剩 ¥30,000，不够 ¥60,000')
+    expect(r.get('[data-testid="results-explanation"]').text()).toContain('按得票从多到少')
 
     await r.get('[data-testid="results-allocate"]').trigger('click')
     await eventually(() => r.find('[data-testid="results-allocated"]').exists())
