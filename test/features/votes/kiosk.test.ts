@@ -8,9 +8,9 @@ import { CLERK_PIN, openApprovalVote, openVoteVillage } from './village'
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
 
-async function kiosk() {
+async function kiosk(extra: Record<string, unknown> = {}) {
   village = await openVoteVillage()
-  await openApprovalVote(village)
+  await openApprovalVote(village, extra)
   const mounted = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
   return mounted
 }
@@ -110,6 +110,28 @@ describe('the ballot kiosk', () => {
     await eventually(() => phase(w) === 'thanks')
     const [ballot] = await village!.data.ballots.list({ ref: 'vote:lights' })
     expect(ballot!.choices).toEqual([])
+    w.unmount()
+  }, 30_000)
+
+  it('keeps a knapsack ballot within the budget and says why a card cannot be added', async () => {
+    const { wrapper: w } = await kiosk({ ballotType: 'knapsack', maxChoices: 0 })
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    await w.get('[data-testid="voter-search"]').setValue('陈')
+    await w.get('[data-testid="voter-person:chen"]').trigger('click')
+    await w.get('[data-testid="voter-confirm"]').trigger('click')
+    await w.get('[data-testid="kiosk-start"]').trigger('click')
+    await w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').trigger('click')
+    await w.get('[data-testid="ballot-card-project:road"] [role="checkbox"]').trigger('click')
+    expect(w.get('[data-testid="ballot-counter"]').text()).toBe('已选 ¥90,000，最多 ¥100,000')
+    await w.get('[data-testid="ballot-card-project:water"] [role="checkbox"]').trigger('click')
+    expect(w.get('[data-testid="ballot-card-project:water"] [role="checkbox"]').attributes('aria-checked')).toBe('false')
+    expect(w.get('[data-testid="ballot-limit"]').text()).toContain('总费用不能超过 ¥100,000')
+    await w.get('[data-testid="ballot-next"]').trigger('click')
+    await w.get('[data-testid="confirm-cast"]').trigger('click')
+    await eventually(() => phase(w) === 'thanks')
+    const [ballot] = await village!.data.ballots.list({ ref: 'vote:lights' })
+    expect(ballot!.choices.sort()).toEqual(['project:lamps', 'project:road'])
     w.unmount()
   }, 30_000)
 })
