@@ -1,4 +1,5 @@
 import { createVNode, defineComponent, getCurrentInstance, h, onBeforeUnmount, reactive, readonly, render, watch, type App, type WatchSource } from 'vue'
+import type { RouteLocationNormalized, Router } from 'vue-router'
 import type { Workbox } from 'workbox-window'
 
 /**
@@ -11,8 +12,17 @@ import type { Workbox } from 'workbox-window'
  *   const release = holdUpdates('ballot')   // …
  *   release()                               // when the ballot is cast or abandoned
  *
- * or, in a component, `useUpdateHold('form', () => dirty.value)`.
+ * or, in a component, `useUpdateHold('form', () => dirty.value)`. Screens listed in
+ * HOLDING_SCREENS (or with route meta `holdsUpdates`) hold by themselves, and an update is
+ * refused while any text field on screen has unsaved input.
  */
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** This screen holds app updates while it is open (a ballot, a meeting, a form). */
+    holdsUpdates?: boolean
+  }
+}
 
 interface BeforeInstallPromptEvent extends Event {
   prompt(): Promise<void>
@@ -32,6 +42,8 @@ export interface PwaState {
   installed: boolean
   /** The person closed the install hint. */
   installHintDismissed: boolean
+  /** An update was asked for while a form on screen had unsaved input. */
+  unsavedInput: boolean
 }
 
 const HINT_KEY = 'yishi.installHintDismissed'
@@ -44,6 +56,7 @@ const state = reactive<PwaState>({
   canInstall: false,
   installed: false,
   installHintDismissed: false,
+  unsavedInput: false,
 })
 
 /** Read-only view of the PWA state for components. */
@@ -83,11 +96,45 @@ export function updatesHeld(): boolean {
 }
 
 /**
+ * Screens where a reload would cut a ballot, a meeting or a form short: updates are held
+ * while one is open. A feature can also mark a route with `meta: { holdsUpdates: true }`.
+ */
+export const HOLDING_SCREENS: ReadonlySet<string> = new Set(['meeting', 'vote-kiosk', 'vote-paper', 'vote-new', 'proposal-new', 'roster-import'])
+
+/** Holds updates while the router shows a holding screen. */
+export function holdOnScreens(router: Router): void {
+  let release: (() => void) | null = null
+  const follow = (to: RouteLocationNormalized) => {
+    release?.()
+    release = null
+    state.unsavedInput = false
+    const name = typeof to.name === 'string' ? to.name : ''
+    if (to.meta.holdsUpdates || HOLDING_SCREENS.has(name)) release = holdUpdates(`screen:${name || to.path}`)
+  }
+  router.afterEach(follow)
+  if (router.currentRoute.value.matched.length) follow(router.currentRoute.value)
+}
+
+const NOT_TEXT = new Set(['button', 'submit', 'reset', 'checkbox', 'radio', 'hidden', 'file', 'range', 'color', 'image'])
+
+/** Is any text field on screen holding something typed that a reload would lose? */
+export function hasUnsavedInput(root: ParentNode = document): boolean {
+  return [...root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')]
+    .some((el) => !el.disabled && !el.readOnly && !NOT_TEXT.has(el.type) && el.value !== el.defaultValue)
+}
+
+/**
  * Applies a waiting update: the new service worker takes over and the page reloads.
- * Refuses (returns false) while anything holds updates or when no update is waiting.
+ * Refuses (returns false) while anything holds updates, while a form has unsaved input,
+ * or when no update is waiting.
  */
 export function applyUpdate(): boolean {
-  if (updatesHeld() || !state.updateReady || !workbox) return false
+  if (updatesHeld()) return false
+  if (typeof document !== 'undefined' && hasUnsavedInput()) {
+    state.unsavedInput = true
+    return false
+  }
+  if (!state.updateReady || !workbox) return false
   reloadRequested = true
   workbox.messageSkipWaiting()
   return true
@@ -143,7 +190,7 @@ function mountNotices(app: App): void {
     const { default: PwaNotices } = await import('@/features/pwa/PwaNotices.vue')
     const Notices = defineComponent(() => () => h(PwaNotices, {
       updateReady: state.updateReady,
-      held: state.holds.length > 0,
+      held: state.holds.length > 0 || state.unsavedInput,
       canInstall: state.canInstall && !state.installHintDismissed && !state.installed,
       onUpdate: () => { applyUpdate() },
       onInstall: () => { void promptInstall() },
@@ -173,6 +220,9 @@ export function installPwa(app: App): void {
     state.installed = true
   })
   mountNotices(app)
+  const router = app.config.globalProperties.$router as Router | undefined
+  if (router) holdOnScreens(router)
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') void checkForUpdate() })
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return
   // Register after the first screen has loaded, so the precache download never competes with it.
   const start = () => void registerServiceWorker().catch((error: unknown) => console.warn('service worker not registered', error))

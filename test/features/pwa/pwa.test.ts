@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, nextTick, ref } from 'vue'
 import { mount } from '@vue/test-utils'
+import { createMemoryHistory, createRouter } from 'vue-router'
 import PwaNotices from '@/features/pwa/PwaNotices.vue'
-import { applyUpdate, holdUpdates, pwaState, updatesHeld, useUpdateHold } from '@/modules/pwa'
+import { applyUpdate, hasUnsavedInput, holdOnScreens, holdUpdates, pwaState, updatesHeld, useUpdateHold } from '@/modules/pwa'
 import { mountFeature } from '../support/mount'
 
 afterEach(() => { document.body.innerHTML = '' })
@@ -42,6 +43,41 @@ describe('holding updates (ballots, meetings, unsaved forms)', () => {
     await nextTick()
     wrapper.unmount()
     expect(updatesHeld()).toBe(false)
+  })
+})
+
+describe('screens and forms that hold updates by themselves', () => {
+  it('a meeting, the kiosk or a marked screen holds while open; home does not', async () => {
+    const view = { render: () => h('div') }
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/', name: 'home', component: view },
+        { path: '/meetings/:id', name: 'meeting', component: view },
+        { path: '/votes/:id/kiosk', name: 'vote-kiosk', component: view },
+        { path: '/accounts/:id/expense', name: 'expense', component: view, meta: { holdsUpdates: true } },
+      ],
+    })
+    holdOnScreens(router)
+    await router.push('/')
+    expect(updatesHeld()).toBe(false)
+    await router.push('/meetings/m1')
+    expect(pwaState.holds).toEqual(['screen:meeting'])
+    await router.push('/votes/v1/kiosk')
+    expect(pwaState.holds).toEqual(['screen:vote-kiosk'])
+    await router.push('/accounts/a1/expense')
+    expect(updatesHeld()).toBe(true)
+    await router.push('/')
+    expect(updatesHeld()).toBe(false)
+  })
+
+  it('refuses an update while a text field has unsaved input', () => {
+    document.body.innerHTML = '<form><input type="text" value=""><textarea></textarea><input type="checkbox"></form>'
+    expect(hasUnsavedInput()).toBe(false)
+    document.querySelector<HTMLTextAreaElement>('textarea')!.value = '会议记录：路灯'
+    expect(hasUnsavedInput()).toBe(true)
+    expect(applyUpdate()).toBe(false)
+    expect(pwaState.unsavedInput).toBe(true)
   })
 })
 
