@@ -44,6 +44,8 @@ abstract class BaseEngine implements Engine {
     let db = this.open.get(name)
     if (!db) {
       db = this.openDb(name)
+      // every concurrent changes() call listens on the database: many long-polls are normal here
+      ;(db as unknown as { setMaxListeners?: (n: number) => void }).setMaxListeners?.(0)
       this.open.set(name, db)
     }
     return db
