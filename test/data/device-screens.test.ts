@@ -1,0 +1,62 @@
+import { rmSync } from 'node:fs'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../support/browser'
+import { startHub, type RunningHub } from '../support/hub'
+import { couch, provision } from '../sync-server/helpers'
+import { copyBuild } from '../e2e/support/pwa'
+
+// The real app (dist/, built by `npm test` before the test projects) served by the real hub.
+const VILLAGE = 'vdevice'
+let hub: RunningHub
+let browser: Browser
+let build: string
+beforeAll(async () => {
+  build = copyBuild()
+  hub = await startHub({ STATIC_DIR: build })
+  await provision(hub, { township: 'tsd', villages: [VILLAGE] })
+  browser = await launchChromium()
+}, 120_000)
+afterAll(async () => { await browser?.close(); await hub?.stop({ removeData: true }); rmSync(build, { recursive: true, force: true }) })
+
+describe('device screens in the app', () => {
+  it('enrolls by code, sets and checks the clerk PIN offline, and shows sync in plain words', async () => {
+    const context = await browser.newContext({ locale: 'en-US' })
+    await context.addInitScript(() => { if (!localStorage.getItem('yishi.locale')) localStorage.setItem('yishi.locale', 'en') })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+
+    const code = (await couch(hub, '_hub/enrollments', { body: { village: VILLAGE } })).body.code as string
+    await page.goto(`${hub.url}/device/enroll`)
+    await page.getByTestId('enroll-code').fill('WRONG-CODE')
+    await page.getByRole('button', { name: 'Enroll' }).click()
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/did not accept this code/)
+    await page.getByTestId('enroll-code').fill(code)
+    await page.getByRole('button', { name: 'Enroll' }).click()
+    await page.getByTestId('enroll-done').waitFor({ timeout: 20_000 })
+
+    await page.getByLabel('Clerk name').fill('王文书')
+    await page.getByLabel('Clerk number').fill('wang')
+    await page.getByLabel('PIN (4–8 digits)').fill('4821')
+    await page.getByRole('button', { name: 'Save PIN' }).click()
+    await page.getByText('PIN saved').waitFor({ timeout: 10_000 })
+
+    await page.goto(`${hub.url}/device/unlock`)
+    await context.setOffline(true) // the PIN is checked on the tablet
+    await page.getByTestId('unlock-pin').fill('1111')
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/Wrong PIN, 4 tries left/)
+    await page.getByTestId('unlock-pin').fill('4821')
+    await page.getByRole('button', { name: 'Unlock' }).click()
+    await page.waitForURL(`${hub.url}/`, { timeout: 10_000 })
+    await context.setOffline(false)
+
+    await page.goto(`${hub.url}/device/sync`)
+    await page.getByTestId('sync-now').click()
+    await expect.poll(() => page.getByTestId('sync-pending').textContent(), { timeout: 20_000 }).toMatch(/Every record is at the hub/)
+    await expect.poll(() => page.getByTestId('device-sync').textContent(), { timeout: 20_000 }).toMatch(/Last sync:/)
+    expect(errors, errors.join('\n')).toEqual([])
+    await context.close()
+  })
+})
