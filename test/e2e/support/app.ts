@@ -7,7 +7,7 @@ export async function go(page: Page, path: string): Promise<void> {
     const app = (document.getElementById('app') as unknown as { __vue_app__: { config: { globalProperties: { $router: { push(p: string): Promise<unknown> } } } } }).__vue_app__
     await app.config.globalProperties.$router.push(p)
   }, path)
-  await until(page, async () => new URL(page.url()).pathname === encodeURI(path).replace(/%3A/gi, ':') || new URL(page.url()).pathname === path, 10_000, `navigation to ${path}`)
+  await until(page, async () => new URL(page.url()).pathname === encodeURI(path).replace(/%3A/gi, ':') || new URL(page.url()).pathname === path, 20_000, `navigation to ${path}`)
 }
 
 /** Unlocks the tablet with the clerk's PIN on the device screen. */

@@ -13,7 +13,7 @@ export class MeetingsPage {
     await this.page.getByTestId(`meeting-kind-${m.kind}`).click()
     await this.page.locator('[data-testid="meeting-title"] input').fill(m.title)
     await this.page.getByTestId('meeting-save').click()
-    await until(this.page, () => this.page.getByTestId('meeting-quorum').isVisible(), 10_000, 'meeting screen')
+    await until(this.page, () => this.page.getByTestId('meeting-quorum').isVisible(), 20_000, 'meeting screen')
     return decodeURIComponent(new URL(this.page.url()).pathname.split('/').pop() ?? '')
   }
 
@@ -30,7 +30,7 @@ export class MeetingsPage {
     for (const name of names) {
       const button = this.page.getByTestId('checkin-person').filter({ hasText: name })
       await button.click()
-      await until(this.page, async () => (await button.getAttribute('aria-pressed')) === 'true', 10_000, `${name} checked in`)
+      await until(this.page, async () => (await button.getAttribute('aria-pressed')) === 'true', 20_000, `${name} checked in`)
     }
   }
 
@@ -39,7 +39,7 @@ export class MeetingsPage {
     for (const title of titles) {
       const item = this.page.getByTestId('agenda-proposal').filter({ hasText: title })
       await item.click()
-      await until(this.page, async () => (await item.getAttribute('aria-pressed')) === 'true', 10_000, `${title} on the agenda`)
+      await until(this.page, async () => (await item.getAttribute('aria-pressed')) === 'true', 20_000, `${title} on the agenda`)
     }
   }
 
@@ -47,7 +47,7 @@ export class MeetingsPage {
     await this.tab('纪要')
     await this.page.locator('[data-testid="minutes-text"] textarea').fill(text)
     await this.page.getByTestId('minutes-save').click()
-    await until(this.page, () => this.page.getByText('纪要已保存').isVisible(), 10_000, 'minutes saved')
+    await until(this.page, () => this.page.getByText('纪要已保存').isVisible(), 20_000, 'minutes saved')
   }
 
   /** Records a yes/no/abstain decision; returns the outcome and its explanation as shown. */
@@ -61,7 +61,7 @@ export class MeetingsPage {
       await input.blur()
     }
     await this.page.getByTestId('resolution-record').click()
-    await until(this.page, async () => (await this.page.getByTestId('resolution').count()) > before, 10_000, 'resolution recorded')
+    await until(this.page, async () => (await this.page.getByTestId('resolution').count()) > before, 20_000, 'resolution recorded')
     const last = this.page.getByTestId('resolution').last()
     return { outcome: await last.getByTestId('resolution-outcome').innerText(), explanation: await last.getByTestId('resolution-explanation').innerText() }
   }
@@ -80,12 +80,12 @@ export class MeetingsPage {
       fire('touchend', [])
     })
     await block.getByRole('button', { name: '确认签名' }).click()
-    await until(this.page, () => block.getByText('已签名').isVisible(), 10_000, `${role} signed`)
+    await until(this.page, () => block.getByText('已签名').isVisible(), 20_000, `${role} signed`)
   }
 
   async close(): Promise<void> {
     await this.tab('签名')
     await this.page.getByTestId('meeting-close').click()
-    await until(this.page, () => this.page.getByText('会议已结束').isVisible(), 10_000, 'meeting closed')
+    await until(this.page, () => this.page.getByText('会议已结束').isVisible(), 20_000, 'meeting closed')
   }
 }

@@ -13,7 +13,7 @@ export class NoticesPage {
     await this.page.getByTestId(`notice-stage-${stage}`).click()
     if (subject) await this.page.locator('[data-testid="notice-form"] .choice').filter({ hasText: subject }).click()
     await this.page.getByTestId('notice-save').click()
-    await until(this.page, () => this.page.getByTestId('notice-sheet').isVisible(), 10_000, `${stage} notice published`)
+    await until(this.page, () => this.page.getByTestId('notice-sheet').isVisible(), 20_000, `${stage} notice published`)
     return decodeURIComponent(new URL(this.page.url()).pathname.split('/').pop() ?? '')
   }
 
@@ -25,14 +25,14 @@ export class NoticesPage {
     await this.page.getByTestId('objection-by').selectOption(value ?? '')
     await this.page.locator('[data-testid="objection-text"] textarea').fill(text)
     await this.page.getByTestId('objection-save').click()
-    await until(this.page, async () => (await this.page.getByTestId('objection').count()) > before, 10_000, 'objection recorded')
+    await until(this.page, async () => (await this.page.getByTestId('objection').count()) > before, 20_000, 'objection recorded')
   }
 
   async answerFirstOpen(text: string): Promise<void> {
     const before = await this.page.getByTestId('objection-answer').count()
     await this.page.locator('[data-testid="objection-answer-text"] textarea').first().fill(text)
     await this.page.getByTestId('objection-answer-save').first().click()
-    await until(this.page, async () => (await this.page.getByTestId('objection-answer').count()) > before, 10_000, 'answer recorded')
+    await until(this.page, async () => (await this.page.getByTestId('objection-answer').count()) > before, 20_000, 'answer recorded')
   }
 }
 
@@ -41,13 +41,13 @@ export class CyclePage {
 
   async open(): Promise<void> {
     await go(this.page, '/cycle')
-    await until(this.page, async () => (await this.page.getByTestId('cycle-current').count()) + (await this.page.getByTestId('cycle-start').count()) > 0, 10_000, 'cycle screen')
+    await until(this.page, async () => (await this.page.getByTestId('cycle-current').count()) + (await this.page.getByTestId('cycle-start').count()) > 0, 20_000, 'cycle screen')
   }
 
   async start(): Promise<void> {
     await this.open()
     await this.page.getByTestId('cycle-start').click()
-    await until(this.page, () => this.page.getByTestId('cycle-current-step').isVisible(), 10_000, 'cycle started')
+    await until(this.page, () => this.page.getByTestId('cycle-current-step').isVisible(), 20_000, 'cycle started')
   }
 
   current(): Promise<string> { return this.page.getByTestId('cycle-current-step').innerText() }
@@ -57,9 +57,9 @@ export class CyclePage {
   async complete(): Promise<string> {
     await this.open()
     const from = await this.current()
-    await until(this.page, async () => !(await this.page.getByTestId('cycle-complete').isDisabled()), 10_000, `step "${from}" ready`)
+    await until(this.page, async () => !(await this.page.getByTestId('cycle-complete').isDisabled()), 20_000, `step "${from}" ready`)
     await this.page.getByTestId('cycle-complete').click()
-    await until(this.page, async () => (await this.page.getByTestId('cycle-current-step').count()) === 0 || (await this.current()) !== from, 10_000, `step "${from}" completed`)
+    await until(this.page, async () => (await this.page.getByTestId('cycle-current-step').count()) === 0 || (await this.current()) !== from, 20_000, `step "${from}" completed`)
     return from
   }
 
@@ -71,7 +71,7 @@ export class CyclePage {
     await this.page.getByTestId('cycle-proceed').click()
     await this.page.locator('[data-testid="cycle-reason"] textarea').fill(reason)
     await this.page.getByTestId('cycle-override-confirm').click()
-    await until(this.page, async () => (await this.page.getByTestId('cycle-current-step').count()) === 0 || (await this.current()) !== from, 10_000, `step "${from}" forced`)
+    await until(this.page, async () => (await this.page.getByTestId('cycle-current-step').count()) === 0 || (await this.current()) !== from, 20_000, `step "${from}" forced`)
     return from
   }
 

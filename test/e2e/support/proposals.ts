@@ -8,7 +8,7 @@ export class ProposalsPage {
 
   async open(): Promise<void> {
     await go(this.page, '/proposals')
-    await until(this.page, () => this.page.getByTestId('proposal-new').isVisible(), 10_000, 'proposal list')
+    await until(this.page, () => this.page.getByTestId('proposal-new').isVisible(), 20_000, 'proposal list')
   }
 
   /** A need in a few taps: title, category icon, optional rough cost (yuan). Returns the new proposal's id. */
@@ -18,7 +18,7 @@ export class ProposalsPage {
     await this.page.getByTestId(`category-${p.category}`).click()
     if (p.cost) await this.page.locator('[data-testid="proposal-cost"] input').fill(String(p.cost))
     await this.page.getByTestId('proposal-save').click()
-    await until(this.page, () => this.page.getByTestId('proposal-detail').isVisible(), 10_000, `proposal "${p.title}" saved`)
+    await until(this.page, () => this.page.getByTestId('proposal-detail').isVisible(), 20_000, `proposal "${p.title}" saved`)
     return decodeURIComponent(new URL(this.page.url()).pathname.split('/').pop() ?? '')
   }
 
@@ -28,7 +28,7 @@ export class ProposalsPage {
   async openOne(title: string): Promise<void> {
     await this.open()
     await this.page.getByTestId('proposal-item').filter({ hasText: title }).click()
-    await until(this.page, () => this.page.getByTestId('proposal-detail').isVisible(), 10_000, `proposal "${title}"`)
+    await until(this.page, () => this.page.getByTestId('proposal-detail').isVisible(), 20_000, `proposal "${title}"`)
   }
 
   async comment(title: string, text: string): Promise<void> {
@@ -36,13 +36,13 @@ export class ProposalsPage {
     const before = await this.page.getByTestId('proposal-comment').count()
     await this.page.locator('[data-testid="proposal-comment-text"] textarea').fill(text)
     await this.page.getByTestId('proposal-comment-save').click()
-    await until(this.page, async () => (await this.page.getByTestId('proposal-comment').count()) > before, 10_000, 'comment saved')
+    await until(this.page, async () => (await this.page.getByTestId('proposal-comment').count()) > before, 20_000, 'comment saved')
   }
 
   async shortlist(title: string): Promise<void> {
     await this.openOne(title)
     await this.page.getByTestId('proposal-shortlist').click()
-    await until(this.page, async () => (await this.page.getByTestId('proposal-shortlist').count()) === 0, 10_000, 'shortlisted')
+    await until(this.page, async () => (await this.page.getByTestId('proposal-shortlist').count()) === 0, 20_000, 'shortlisted')
   }
 
   /** Merges the duplicates into `keep`. */
@@ -51,6 +51,6 @@ export class ProposalsPage {
     await this.page.getByTestId('proposal-merge').click()
     for (const title of [keep, ...duplicates]) await this.page.getByTestId('proposal-item').filter({ hasText: title }).click()
     await this.page.locator('li').filter({ has: this.page.getByTestId('proposal-item').filter({ hasText: keep }) }).getByTestId('proposal-merge-keep').click()
-    await until(this.page, async () => !(await this.titles()).some((t) => duplicates.includes(t)), 10_000, 'duplicates merged')
+    await until(this.page, async () => !(await this.titles()).some((t) => duplicates.includes(t)), 20_000, 'duplicates merged')
   }
 }

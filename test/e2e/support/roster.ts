@@ -27,7 +27,7 @@ export class RosterPage {
   /** Picks a sheet file and waits for its preview (or a refusal). */
   async pick(name: string, bytes: Uint8Array | string): Promise<void> {
     await this.page.getByTestId('roster-file').setInputFiles({ name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(bytes) })
-    await until(this.page, async () => (await this.page.getByTestId('roster-preview').count()) + (await this.page.locator('[role="alert"]').count()) > 0, 10_000, 'roster preview')
+    await until(this.page, async () => (await this.page.getByTestId('roster-preview').count()) + (await this.page.locator('[role="alert"]').count()) > 0, 20_000, 'roster preview')
   }
 
   summary(): Promise<string> { return this.page.getByTestId('roster-preview-summary').innerText() }
@@ -50,7 +50,7 @@ export class RosterPage {
 
   /** Exports the roster and returns the downloaded file's bytes. */
   async export(format: 'csv' | 'xlsx'): Promise<Buffer> {
-    const [download] = await Promise.all([this.page.waitForEvent('download', { timeout: 10_000 }), this.page.getByTestId(`roster-export-${format}`).click()])
+    const [download] = await Promise.all([this.page.waitForEvent('download', { timeout: 20_000 }), this.page.getByTestId(`roster-export-${format}`).click()])
     const stream = await download.createReadStream()
     const chunks: Buffer[] = []
     for await (const chunk of stream) chunks.push(chunk as Buffer)
