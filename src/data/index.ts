@@ -21,7 +21,14 @@
  * ballot together (one-per-voter check-off id; the ballot carries no person).
  * Double votes: `data.doubleVotes$(voteId)` lists voters checked off on two tablets, until a
  * `decision` record resolves them. Conflicts of edits: `data.conflicts.list$()`.
+ * Refusals: a record the hub refused stays on the tablet marked `meta.refused` (left out of lists);
+ * `data.rejections.list$({ ref: recordId })` gives the hub's reason next to that record, and
+ * `refusalLines(rejections, deviceId)` groups them for the sync page.
  * Vue: `useObservable(obs$, initial)` (vue.ts) turns any observable into a ref.
+ *
+ * Also here: sync (`createSync` → VillageSync: start/stop/syncNow/pendingCount, state$ with
+ * lastSyncAt, lastError in plain words, clockSkewMs), identity (enrollment, clerk PIN), carry
+ * (signed export/import of unsynced changes, year archive), photos (keep by hash, upload).
  */
 import { combineLatest, map, type Observable } from 'rxjs'
 import * as D from '@/domain'
