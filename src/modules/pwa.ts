@@ -65,6 +65,7 @@ export const pwaState = readonly(state)
 let workbox: Workbox | null = null
 let installEvent: BeforeInstallPromptEvent | null = null
 let reloadRequested = false
+let newVersionControls = false
 
 /** Holds updates until `release()` is called (idempotent). Reasons: 'ballot', 'meeting', 'form', … */
 export function holdUpdates(reason: string): () => void {
@@ -134,6 +135,10 @@ export function applyUpdate(): boolean {
     state.unsavedInput = true
     return false
   }
+  if (newVersionControls) {
+    window.location.reload()
+    return true
+  }
   if (!state.updateReady || !workbox) return false
   reloadRequested = true
   workbox.messageSkipWaiting()
@@ -170,9 +175,16 @@ async function registerServiceWorker(): Promise<void> {
     if (!event.isUpdate) state.offlineReady = true
   })
   wb.addEventListener('waiting', () => { state.updateReady = true })
+  let controlled = navigator.serviceWorker.controller !== null
   wb.addEventListener('controlling', () => {
+    // The first worker taking over a fresh page is not an update.
+    if (!controlled) { controlled = true; return }
     // Reload only the tab that asked for the update, and never while it holds updates.
-    if (reloadRequested && !updatesHeld()) window.location.reload()
+    if (reloadRequested && !updatesHeld()) { window.location.reload(); return }
+    // Another tab applied the update: this page keeps running the old version until the
+    // person taps "update" (applyUpdate then only reloads).
+    newVersionControls = true
+    state.updateReady = true
   })
   const registration = await wb.register()
   if (registration?.active) state.offlineReady = true

@@ -160,13 +160,18 @@ describe('PWA in the field', () => {
     await context.close()
   })
 
-  it('announces a new version without reloading, and updates only when asked', async () => {
+  it('announces a new version without reloading, and updates only when asked, tab by tab', async () => {
     const context = await browser.newContext()
     const page = await context.newPage()
     const problems = collectProblems(page)
     await page.goto(hub.url + '/')
     await controlled(page)
     await setMarker(page, 'first load')
+    // A second tab of the app on the same tablet.
+    const other = await context.newPage()
+    await other.goto(hub.url + '/')
+    await controlled(other)
+    await setMarker(other, 'other tab')
 
     deployNewBuild(staticDir, 'build 2')
     // The app checks for a new version when the network comes back.
@@ -184,6 +189,14 @@ describe('PWA in the field', () => {
     await expect.poll(() => getMarker(page).catch(() => 'navigating'), { timeout: 30_000 }).toBeUndefined()
     await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
     expect(await page.content()).toContain('build 2')
+
+    // The other tab is not reloaded under its user: it keeps its page and offers the update.
+    await other.waitForTimeout(1_000)
+    expect(await getMarker(other)).toBe('other tab')
+    await other.getByTestId('pwa-update').waitFor({ timeout: 10_000 })
+    await other.getByTestId('pwa-update-now').click()
+    await expect.poll(() => getMarker(other).catch(() => 'navigating'), { timeout: 30_000 }).toBeUndefined()
+    await expect.poll(() => other.content(), { timeout: 10_000 }).toContain('build 2')
     expect(problems).toEqual([])
     await context.close()
   })
