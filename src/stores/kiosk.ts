@@ -82,6 +82,7 @@ export const useKioskStore = defineStore('kiosk', () => {
   function checkOff(personId: string): void {
     const voter = voters.value.find((v) => v.id === personId)
     if (!voter || voter.checkedOff) { error.value = 'alreadyVoted'; return }
+    if (votes.statusNow(voteId.value) !== 'open') { error.value = 'notOpen'; return }
     error.value = ''
     voterId.value = personId
     voterName.value = voter.name

@@ -144,6 +144,12 @@ export const useVotesStore = defineStore('votes', () => {
     await need().votes.update(id, { closedAt: Math.max(now.value(), (records.value.find((x) => x.id === id)?.opensAt ?? 0) + 1) })
   }
 
+  /** Whether the vote takes ballots right now (the domain's status at this moment). */
+  function statusNow(id: string): VoteView['status'] | null {
+    const v = records.value.find((x) => x.id === id)
+    return v ? D.voteStatus(v, now.value()) : null
+  }
+
   /** Checks a clerk's PIN on this tablet (slow hash, lock-out after repeated misses). */
   async function verifyClerk(pin: string): Promise<UnlockResult> {
     if (!kv) return { ok: false, reason: 'no-clerk' }
@@ -254,7 +260,7 @@ export const useVotesStore = defineStore('votes', () => {
   }
 
   return {
-    allocated, recordAllocation,
+    allocated, recordAllocation, statusNow,
     repos, list, current, record, voters, proposals, checkedOff, ballotsHere, counters, paperState, results, persons,
     attach, loadAll, load, save, open, close, verifyClerk, castBallot, blockedChoices, ballotProblem, savePaperEntry,
   }
