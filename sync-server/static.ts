@@ -32,7 +32,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
-  'permissions-policy': 'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+  // Camera: photos and member-card scans; microphone: spoken proposals (voice notes).
+  'permissions-policy': 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=()',
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
