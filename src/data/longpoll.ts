@@ -39,3 +39,35 @@ export function pinLongPollStart(base: typeof fetch, signal: AbortSignal): typeo
     return res
   }
 }
+
+/**
+ * A long-poll whose connection died silently (a NAT or a 2G link dropping it without a reset)
+ * waits forever: RxDB sets no timeout, so live updates from the hub would stop until the app is
+ * restarted. The hub sends a heartbeat (a newline) every `heartbeat` ms on a quiet long-poll, so
+ * silence for `idleMs` (more than two heartbeats) means the connection is dead: abort it, and
+ * RxDB opens a new one (found by the wire suite in test/proof, with a stalling proxy).
+ */
+export function abandonSilentLongPolls(base: typeof fetch, idleMs: number): typeof fetch {
+  return async (input, init = {}) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    if (!/\/_changes\?/.test(url) || !/[?&]feed=longpoll(&|$)/.test(url)) return base(input, init)
+    const own = new AbortController()
+    const outer = init.signal
+    const abort = () => own.abort()
+    if (outer?.aborted) own.abort()
+    else outer?.addEventListener('abort', abort, { once: true })
+    let timer = setTimeout(abort, idleMs)
+    const kick = () => { clearTimeout(timer); timer = setTimeout(abort, idleMs) }
+    const done = () => { clearTimeout(timer); outer?.removeEventListener('abort', abort) }
+    own.signal.addEventListener('abort', done, { once: true })
+    let res: Response
+    try { res = await base(input, { ...init, signal: own.signal }) } catch (e) { done(); throw e }
+    if (!res.body) { done(); return res }
+    kick()
+    const body = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) { kick(); controller.enqueue(chunk) },
+      flush() { done() },
+    }))
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers })
+  }
+}

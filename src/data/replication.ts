@@ -8,7 +8,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs'
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb'
 import type { VillageDb } from './db'
-import { pinLongPollStart } from './longpoll'
+import { abandonSilentLongPolls, pinLongPollStart } from './longpoll'
 import type { YishiDoc } from './schemas'
 
 export interface HubCredentials { device: string; secret: string }
@@ -150,6 +150,7 @@ export class VillageSync {
       this.patch({ phase: 'error', lastError: e.message })
     }
     const batchSize = this.opts.batchSize ?? 200
+    const heartbeat = this.opts.heartbeat ?? 20_000
     const replication = replicateCouchDB<YishiDoc>({
       replicationIdentifier: `yishi-${this.vdb.villageId}-hub`,
       collection: this.vdb.docs,
@@ -158,8 +159,8 @@ export class VillageSync {
       retryTime: this.retryTime,
       waitForLeadership: false,
       autoStart: true,
-      fetch: pinLongPollStart(hubFetch(this.opts.credentials, this.opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, onError, (res) => this.noteHubTime(res)), abort.signal),
-      pull: { batchSize: this.opts.pullBatchSize ?? 500, heartbeat: this.opts.heartbeat ?? 20_000 },
+      fetch: pinLongPollStart(hubFetch(this.opts.credentials, abandonSilentLongPolls(this.opts.fetch ?? globalThis.fetch.bind(globalThis), 2 * heartbeat + 5_000), abort.signal, onError, (res) => this.noteHubTime(res)), abort.signal),
+      pull: { batchSize: this.opts.pullBatchSize ?? 500, heartbeat },
       // Never push deletions: archiving a year removes it from this tablet only. (A modifier that
       // also dropped other devices' records would break updates: RxDB passes each row's assumed
       // master state through the same modifier.)
