@@ -38,7 +38,7 @@ const ballot = (rest: string, voteId: string, castAt = NOW, extra: Record<string
   env('ballot', rest, { voteId, choices: ['project:a'], castAt, ...extra }, { ref: voteId })
 
 /** A raw HTTP request (for bytes fetch would not send: invalid UTF-8, odd paths). */
-function raw(method: string, path: string, body: Buffer | string | null, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+function raw(method: string, path: string, body: Uint8Array | string | null, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${hub.url}${path}`, { method, headers: { ...(body !== null ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
       let text = ''
@@ -298,7 +298,7 @@ describe('hostile requests', () => {
   it('refuses invalid UTF-8 with 400, and nothing of it lands', async () => {
     const head = Buffer.from(JSON.stringify({ docs: [proposal('utf8', { title: 'AAAA', status: 'draft' })] }))
     const at = head.indexOf('AAAA')
-    const bytes = Buffer.concat([head.subarray(0, at), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), head.subarray(at + 4)])
+    const bytes = new Uint8Array([...head.subarray(0, at), 0xff, 0xfe, 0xc3, 0x28, ...head.subarray(at + 4)])
     const r = await raw('POST', '/couch/village-va/_bulk_docs', bytes, { authorization: auth })
     expect(r.status, r.text).toBe(400)
     expect((await couch(hub, 'village-va/proposal:utf8')).status).toBe(404)

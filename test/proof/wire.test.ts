@@ -102,6 +102,22 @@ describe('faults on the wire', () => {
     await noFalseRefusals(village)
   })
 
+  it('a long-poll whose connection goes silent is abandoned: live updates resume without "sync now"', async () => {
+    const village = 'vl'
+    const [a, b] = await setup(village, 2)
+    await converge(hub!, village, tablets, 30_000)
+    // every long-poll connection open now goes dead silently (no reset, no heartbeat); new ones work
+    proxy!.set({ stallLongPolls: true })
+    proxy!.cutAll()
+    await eventually(() => proxy!.stats.stalled >= 2, 20_000)
+    proxy!.set({ stallLongPolls: false })
+    const started = Date.now()
+    const pb = await b!.data.proposals.create({ title: '乙的新提案', proposedBy: 'person:b', createdAt: Date.now() })
+    // heartbeat 3 s: a silent long-poll is given up after 2 heartbeats + 5 s, then the new one delivers
+    await eventually(async () => (await a!.data.proposals.get(pb.id)) !== null, 25_000, 200)
+    console.log(`stalled long-poll: the other tablet's record arrived live after ${Date.now() - started} ms`)
+  })
+
   it('kill -9 of the hub during a large push through a slow link: resumes, complete, no duplicates, no false refusal', async () => {
     const village = 'vk'
     const TOTAL = 1200 // 600 comments and their 600 audit events

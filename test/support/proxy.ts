@@ -46,8 +46,10 @@ function delayedWriter(to: Socket, plan: () => FaultPlan, random: () => number) 
     else setTimeout(fn, at - Date.now())
   }
   return {
-    write(chunk: Buffer) {
+    write(buffer: Buffer) {
       const p = plan()
+      // a plain view of the bytes (TS 6 with @types/node 20 will not pass a Buffer to write())
+      const chunk = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
       later(() => { if (!to.destroyed) to.write(chunk) }, p.delayMs + (p.jitterMs ? random() * p.jitterMs : 0))
     },
     end() { later(() => { if (!to.destroyed) to.end() }, 0) },
