@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { Engine } from '../engine'
 import type { Accounts, Principal } from '../auth/accounts'
@@ -158,8 +159,12 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
         const present = await Promise.all(batch.map(async (id) => ((await engine.exists(`village-${id}`)) ? summary(id, now) : null)))
         for (const s of present) if (s) villages.push(s)
       }
+      // Frugal on 2G: unchanged summaries cost a 304 (the browser revalidates with its ETag).
+      const etag = `"${createHash('sha256').update(JSON.stringify([townshipId, township.name, villages.map(({ computedAt: _c, ...v }) => v)])).digest('base64url').slice(0, 27)}"`
+      reply.header('cache-control', 'private, no-cache').header('etag', etag).header('vary', 'Cookie, Authorization')
+      if (req.headers['if-none-match'] === etag) return reply.code(304).send()
       const body: TownshipSummary = { townshipId, townshipName: township.name, villages, at: now }
-      return reply.header('cache-control', 'no-store').send(body)
+      return reply.send(body)
     } catch (err) {
       return fail(reply, err)
     }

@@ -78,6 +78,15 @@ describe('township staff device in a real browser', () => {
     const axe = await new AxeBuilder({ page }).analyze()
     expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
 
+    // Syncing again revalidates with the hub's ETag (the hub answers 304 while nothing changed:
+    // test/features/township/hub.test.ts); Chromium then serves the body from its cache.
+    const revalidations: (string | undefined)[] = []
+    page.on('request', async (r) => { if (r.url().endsWith('/hub/township/summary')) revalidations.push((await r.allHeaders())['if-none-match']) })
+    await page.getByTestId('township-sync').click()
+    await expect.poll(() => revalidations.length, { timeout: 10_000 }).toBe(1)
+    expect(revalidations[0]).toMatch(/^"[\w-]+"$/)
+    expect(await page.getByTestId('township-flags-qingbo').textContent()).toMatch(/\d+ 个问题/)
+
     // XLSX of results, allocations and accounts, read back by an independent reader.
     const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('township-export-xlsx').click()])
     const xlsxPath = join(dir, 'township.xlsx')

@@ -55,10 +55,14 @@ export async function savedSession(): Promise<StaffSession | null> {
   return (await cacheGet<StaffSession | null>('session')) ?? null
 }
 
-/** Fetches the township's summaries from the hub and keeps them for offline use. */
-export async function syncSummary(base: string): Promise<TownshipSummary> {
-  const res = await check(await fetch(`${base}/hub/township/summary`, { credentials: 'include' }), 'township summary')
-  const summary = (await res.json()) as TownshipSummary
+/**
+ * Fetches the township's summaries from the hub and keeps them for offline use. The browser
+ * revalidates with the hub's ETag (`cache: 'no-cache'`), so an unchanged township costs a 304;
+ * `at` is then when this device last heard from the hub.
+ */
+export async function syncSummary(base: string, now: () => number = Date.now): Promise<TownshipSummary> {
+  const res = await check(await fetch(`${base}/hub/township/summary`, { credentials: 'include', cache: 'no-cache' }), 'township summary')
+  const summary = { ...((await res.json()) as TownshipSummary), at: now() }
   await cacheSet('summary', summary)
   return summary
 }

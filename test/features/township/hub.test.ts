@@ -39,6 +39,12 @@ describe('hub: township summaries (/hub/township/summary)', () => {
     expect(other.villages.map((v) => v.villageId)).toEqual(['faraway'])
     const asAdmin = (await call('/hub/township/summary?township=huayuan', ADMIN_AUTH)).body as unknown as TownshipSummary
     expect(asAdmin.villages).toHaveLength(2)
+    // Nothing changed: revalidating costs a 304 and no body.
+    const first = await fetch(`${hub.url}/hub/township/summary`, { headers: STAFF })
+    const etag = first.headers.get('etag')!
+    expect(etag).toMatch(/^"[\w-]+"$/)
+    const again = await fetch(`${hub.url}/hub/township/summary`, { headers: { ...STAFF, 'if-none-match': etag } })
+    expect([again.status, (await again.text()).length]).toEqual([304, 0])
   }, 30_000)
 
   it('shows a newly synced problem, and when the tablet’s data reached the hub', async () => {
