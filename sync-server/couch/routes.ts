@@ -10,6 +10,7 @@ import { handleChanges } from './changes'
 import { rowsByKeys } from './keys'
 import type { Pusher } from './push'
 import { adminRoutes } from '../admin/routes'
+import { importRoutes } from '../admin/import'
 import { blobRoutes } from '../blobs'
 import { peerRoutes, type Peers } from '../peers'
 
@@ -130,6 +131,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
 
   await app.register(adminRoutes, { prefix: '/_hub', accounts, sessions, pusher })
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
+  await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
   await app.register(blobRoutes, { accounts, dataDir: config.dataDir, maxBytes: config.blobMaxBytes })
 
   app.get('/', async () => ({

@@ -1,4 +1,6 @@
+import { createHash, createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { canonicalJson } from '../../src/data/hash'
 import { startHub, type RunningHub } from '../support/hub'
 import { basic, couch, proposal, provision, type Provisioned } from './helpers'
 
@@ -121,5 +123,29 @@ describe('validation and quarantine', () => {
     const released = await hubDoc(String(doc._id))
     expect(released.refused).toBeUndefined()
     expect(released.body.title).toBe('')
+  })
+
+  it('takes an export file carried by another tablet of the village, checked by its signature and the same rules', async () => {
+    const origin = p.devices[0]!
+    const carrier = basic(p.clerk.name, p.clerk.password)
+    const rx = (d: Record<string, unknown>) => { const { _id, ...rest } = d; return { ...rest, id: _id } }
+    const unsigned = {
+      format: 'yishi-export/1', village: 'va', device: origin.id, createdAt: Date.now(), upToSeq: 3,
+      docs: [rx(proposal('va', origin.id, 50)), rx(proposal('va', origin.id, 51)), rx({ ...proposal('va', origin.id, 52), body: { status: 'open' } })],
+    }
+    const key = createHash('sha256').update(origin.secret).digest('hex')
+    const bundle = { ...unsigned, signature: createHmac('sha256', key).update(canonicalJson(unsigned)).digest('hex') }
+    const first = await couch(hub, '_hub/import', { auth: carrier, body: bundle })
+    expect(first.status).toBe(200)
+    expect(first.body).toMatchObject({ added: 2, skipped: 0 })
+    expect(first.body.refused[0].reason).toContain('title')
+    expect((await hubDoc(`proposal:p50-${origin.id}`)).device).toBe(origin.id)
+    // importing twice changes nothing
+    expect((await couch(hub, '_hub/import', { auth: carrier, body: bundle })).body).toMatchObject({ added: 0, skipped: 2, conflicts: [`proposal:p52-${origin.id}`] })
+    // a changed file is refused, and so is a file brought to another village's account
+    const tampered = { ...bundle, docs: [rx(proposal('va', origin.id, 53))] }
+    expect((await couch(hub, '_hub/import', { auth: carrier, body: tampered })).status).toBe(403)
+    const outsider = basic(p.devices[1]!.id, p.devices[1]!.secret)
+    expect((await couch(hub, '_hub/import', { auth: outsider, body: bundle })).status).toBe(403)
   })
 })
