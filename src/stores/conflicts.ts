@@ -24,8 +24,13 @@ export interface ConflictView {
 
 const OPTIONS: Record<ConflictReason, string[]> = {
   'double-checkoff': ['keep-earliest', 'keep-latest', 'void-all'],
-  'duplicate-insert': ['keep-first', 'noted'],
-  'concurrent-edit': ['keep-second', 'merge', 'noted'],
+  'duplicate-insert': ['noted'],
+  'concurrent-edit': ['noted', 'restore-earlier'],
+}
+
+const MUTABLE_REPOS: Partial<Record<string, keyof Repositories>> = {
+  village: 'villages', unit: 'units', person: 'persons', proposal: 'proposals', meeting: 'meetings', vote: 'votes',
+  notice: 'notices', fund: 'funds', allocation: 'allocations', procedure: 'procedures',
 }
 
 /**
@@ -77,7 +82,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
       const b = (loser?.body ?? {}) as Record<string, unknown>
       item.sides.push({
         device: loser?.device ?? '', at: loser?.deviceTime ?? 0, author: nameOf(String(b.recordedBy ?? loser?.author ?? '')),
-        summary: c.fields.length ? c.fields.join(', ') : '',
+        summary: c.fields.map((f) => `${f}: ${JSON.stringify(b[f] ?? '')}`).join('；'),
       })
     }
     return [...grouped.values()]
@@ -101,6 +106,8 @@ export const useConflictsStore = defineStore('conflicts', () => {
     if (!item.options.includes(outcome)) throw new Error(`${outcome} is not a possible decision here`)
     const at = now()
     if (item.reason !== 'double-checkoff') {
+      // Restoring puts the overwritten fields back as a new, audited version of the record.
+      if (outcome === 'restore-earlier') await restoreLoser(r, id)
       await r.decisions.create({ subjectId: id, outcome, reason, by, keep: '', at })
       return
     }
@@ -114,6 +121,16 @@ export const useConflictsStore = defineStore('conflicts', () => {
     }
     if (ordered.every((c) => c.seal)) D.doubleVoteResolution(resolution, dv)
     await r.decisions.create({ ...resolution, subjectId: id, outcome, by, keep: '' })
+  }
+
+  async function restoreLoser(r: Repositories, conflictId: string): Promise<void> {
+    const c = conflicts.value.find((x) => x.id === conflictId)
+    if (!c?.loser) throw new Error(`${conflictId}: the overwritten version is not on this tablet`)
+    const repo = MUTABLE_REPOS[c.loser.kind]
+    if (!repo) throw new Error(`a ${c.loser.kind} cannot be changed`)
+    const body = c.loser.body as Record<string, unknown>
+    const patch = Object.fromEntries(c.fields.filter((f) => f in body).map((f) => [f, body[f]]))
+    await (r[repo] as unknown as { update(id: string, patch: Record<string, unknown>): Promise<unknown> }).update(c.subjectId, patch)
   }
 
   /** Every check-off of one voter (this tablet's and the ones sync found), earliest first. */

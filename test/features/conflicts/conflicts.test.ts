@@ -65,4 +65,31 @@ describe('the double votes and conflicts queue', () => {
     expect(decision).toMatchObject({ subjectId: 'checkoff:lights:zhang', outcome: 'keep-earliest', by: 'person:sup2', voterId: 'person:zhang', voteId: 'vote:lights' })
     expect(await firstValueFrom(v.data.doubleVotes$('vote:lights'))).toHaveLength(0)
   })
+
+  it('restores an edit that another tablet overwrote, when the council decides so', async () => {
+    village = await openVoteVillage()
+    const v = village
+    const p = await v.data.proposals.create({ id: 'proposal:path', title: '修三组的路', proposedBy: 'person:zhang', createdAt: T0 })
+    const overwritten = {
+      id: p.id, kind: 'proposal', v: 1, village: 'test-village', year: 2026, author: 'person:sup1', device: 'tablet-b', deviceTime: T0 + 1000, seq: 4, ref: '',
+      body: { ...p, id: undefined, villageId: undefined, meta: undefined, title: '三组道路硬化（含排水沟）' },
+    }
+    await v.data.conflicts.create({
+      id: 'conflict:tablet-b-4', subjectId: p.id, reason: 'concurrent-edit', winner: { device: 'tablet-test', seq: 9, author: 'person:clerk' },
+      loser: JSON.parse(JSON.stringify(overwritten)), fields: ['title'], at: T0 + 2000,
+    })
+    const { wrapper: w } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
+    const item = () => w.get('[data-testid="conflict-conflict:tablet-b-4"]')
+    await eventually(() => w.find('[data-testid="conflict-conflict:tablet-b-4"]').exists())
+    expect(item().text()).toContain('被两台平板同时修改')
+    expect(item().text()).toContain('三组道路硬化（含排水沟）')
+    await item().get('[data-testid="outcome-restore-earlier"]').setValue(true)
+    await item().get('[data-testid="conflict-reason"]').setValue('议事会确认应包括排水沟')
+    await item().get('[data-testid="conflict-by"]').setValue('person:sup2')
+    await item().get('form').trigger('submit')
+    await eventually(() => w.find('[data-testid="conflicts-none"]').exists())
+    expect((await v.data.proposals.get(p.id))!.title).toBe('三组道路硬化（含排水沟）')
+    const [decision] = await v.data.decisions.list()
+    expect(decision).toMatchObject({ subjectId: 'conflict:tablet-b-4', outcome: 'restore-earlier', by: 'person:sup2' })
+  })
 })
