@@ -3,6 +3,7 @@
  * CSP): used by test/e2e/data-sync.test.ts and bench/data.ts through `window.yishiData`.
  */
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie'
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { firstValueFrom, filter } from 'rxjs'
 import { createRepositories, createSync, openVillageDatabase, type DocKind, type Repositories, type VillageDb, type VillageSync } from '@/data'
 
@@ -25,10 +26,10 @@ function need(): Tab {
 }
 
 const api = {
-  async open(o: { village: string; device: string; secret: string; name: string; batchSize?: number }) {
-    const vdb = await openVillageDatabase({ villageId: o.village, storage: getRxStorageDexie(), name: o.name })
+  async open(o: { village: string; device: string; secret: string; name: string; batchSize?: number; pullBatchSize?: number; memory?: boolean }) {
+    const vdb = await openVillageDatabase({ villageId: o.village, storage: o.memory ? getRxStorageMemory() : getRxStorageDexie(), name: o.name })
     const data = await createRepositories(vdb, { villageId: o.village, deviceId: o.device, actor: () => 'person:clerk' })
-    const sync = await createSync(vdb, o.device, { hubUrl: '', credentials: { device: o.device, secret: o.secret }, batchSize: o.batchSize ?? 200, fetch: countingFetch })
+    const sync = await createSync(vdb, o.device, { hubUrl: '', credentials: { device: o.device, secret: o.secret }, batchSize: o.batchSize ?? 200, ...(o.pullBatchSize ? { pullBatchSize: o.pullBatchSize } : {}), fetch: countingFetch })
     tab = { vdb, data, sync }
     return true
   },
