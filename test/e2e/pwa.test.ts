@@ -131,6 +131,12 @@ describe('PWA in the field', () => {
     await page.goto(hub.url + '/')
     await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
     await controlled(page)
+    // The headers leave the camera (photos) and microphone (voice notes) to the app, nothing more.
+    const allowed = await page.evaluate(() => {
+      const policy = (document as unknown as { featurePolicy?: { allowsFeature: (f: string) => boolean } }).featurePolicy
+      return policy ? ['camera', 'microphone', 'geolocation', 'payment'].map((f) => policy.allowsFeature(f)) : null
+    })
+    expect(allowed).toEqual([true, true, false, false])
     // The hub API goes to the network, even with the service worker in control.
     expect(await page.evaluate(async () => (await fetch('/couch/')).status)).toBe(200)
     expect(fromServiceWorker.get('/couch/')).toBe(false)

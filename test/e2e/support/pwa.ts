@@ -10,8 +10,10 @@ const DIST = join(process.cwd(), 'dist')
 export function copyBuild(): string {
   // Another build may be rewriting dist/ at this moment (engineers share the tree): wait a little.
   const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-  for (let waited = 0; !existsSync(join(DIST, 'sw.js')) && waited < 30_000; waited += 1_000) sleep(1_000)
-  if (!existsSync(join(DIST, 'sw.js'))) throw new Error('dist/sw.js is missing: run `npx vite build` first (npm test does)')
+  // sw.js.br is written last (the precompress step), so its presence means a complete build.
+  const complete = () => existsSync(join(DIST, 'sw.js')) && existsSync(join(DIST, 'sw.js.br'))
+  for (let waited = 0; !complete() && waited < 30_000; waited += 1_000) sleep(1_000)
+  if (!complete()) throw new Error('dist/ has no complete build: run `npx vite build` first (npm test does)')
   const dir = mkdtempSync(join(tmpdir(), 'yishi-pwa-dist-'))
   for (let attempt = 1; ; attempt++) {
     try {
