@@ -51,6 +51,8 @@ export class CyclePage {
   }
 
   current(): Promise<string> { return this.page.getByTestId('cycle-current-step').innerText() }
+  /** The step in progress without waiting ('' once the cycle is finished and the heading is gone). */
+  private async now(): Promise<string> { return (await this.page.getByTestId('cycle-current-step').allInnerTexts())[0] ?? '' }
   async unmet(): Promise<string> { return (await this.page.getByTestId('cycle-unmet').count()) ? this.page.getByTestId('cycle-unmet').innerText() : '' }
 
   /** Completes the step in progress (its requirements met) and waits for the next one. */
@@ -59,7 +61,7 @@ export class CyclePage {
     const from = await this.current()
     await until(this.page, async () => !(await this.page.getByTestId('cycle-complete').isDisabled()), 20_000, `step "${from}" ready`)
     await this.page.getByTestId('cycle-complete').click()
-    await until(this.page, async () => (await this.page.getByTestId('cycle-current-step').count()) === 0 || (await this.current()) !== from, 20_000, `step "${from}" completed`)
+    await until(this.page, async () => (await this.now()) !== from, 20_000, `step "${from}" completed`)
     return from
   }
 
@@ -71,7 +73,7 @@ export class CyclePage {
     await this.page.getByTestId('cycle-proceed').click()
     await this.page.locator('[data-testid="cycle-reason"] textarea').fill(reason)
     await this.page.getByTestId('cycle-override-confirm').click()
-    await until(this.page, async () => (await this.page.getByTestId('cycle-current-step').count()) === 0 || (await this.current()) !== from, 20_000, `step "${from}" forced`)
+    await until(this.page, async () => (await this.now()) !== from, 20_000, `step "${from}" forced`)
     return from
   }
 
