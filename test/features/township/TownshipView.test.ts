@@ -29,7 +29,7 @@ async function eventually(check: () => boolean, ms = 3000) {
 
 afterEach(async () => { vi.unstubAllGlobals(); await cacheClear() })
 
-describe('township dashboard', () => {
+describe('township dashboard', { timeout: 30_000 }, () => {
   it('offline, shows the last synced villages with the problem flagged first, and filters and sorts them', async () => {
     await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
     await cacheSet('summary', township())

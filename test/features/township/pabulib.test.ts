@@ -15,7 +15,7 @@ function vote(rule: Vote['rule'], costs: number[], budget: number): Vote {
   }
 }
 
-describe('a vote exported as a Pabulib .pb file', () => {
+describe('a vote exported as a Pabulib .pb file', { timeout: 30_000 }, () => {
   it('carries the raw ballots, the costs in fen and the app’s selection, and reads back unchanged', () => {
     const v = vote('greedy', [6_800_000, 9_500_000, 4_200_000], 15_000_000)
     const ballots = [['cand:p1', 'cand:p2'], ['cand:p1'], ['cand:p2', 'cand:p3'], ['cand:p1', 'cand:p3']]

@@ -7,7 +7,7 @@ import { validateDocument } from '@/data/schemas'
 const END_OF_YEAR = Date.UTC(2026, 11, 20)
 const docsOf = (docs: CouchDoc[]) => docs.map((d) => fromCouch(d))
 
-describe('township summary of a village year', () => {
+describe('township summary of a village year', { timeout: 30_000 }, () => {
   const clean = generateVillage({ villageId: 'qingbo', townshipId: 'huayuan', name: '清波村', year: 2026, seed: 3, problems: false })
   const messy = generateVillage({ villageId: 'qingbo', townshipId: 'huayuan', name: '清波村', year: 2026, seed: 3, problems: true })
 
