@@ -11,11 +11,9 @@
  * pull) against both servers. Reference (this machine, Apache CouchDB 3.4.3): push ~2.4 s,
  * pull ~1.2–1.3 s; express-pouchdb push 2.4 s, pull 2.5 s.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { freePort, startHub, type RunningHub } from '../test/support/hub'
+import { readFileSync } from 'node:fs'
+import { startHub, type RunningHub } from '../test/support/hub'
+import { startExpressPouch } from '../test/sync-server/express-pouchdb'
 import { basic, provision, type Provisioned } from '../test/sync-server/helpers'
 import { rxTablet } from '../test/sync-server/rxdb'
 import type { YishiDoc } from '../src/data/schemas/index'
@@ -81,36 +79,11 @@ async function ourHub(): Promise<{ target: Target; hub: RunningHub; p: Provision
   }
 }
 
-/** express-pouchdb (with express 4) on PouchDB 9 LevelDB files, in its own process, no auth. */
+/** express-pouchdb in its own process, no auth (test/sync-server/express-pouchdb.ts). */
 async function expressPouch(): Promise<Target> {
-  const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), 'yishi-express-pouchdb-'))
-  const code = `
-    const express = require('express'); const PouchDB = require('pouchdb');
-    const P = PouchDB.defaults({ prefix: ${JSON.stringify(dir + '/')} });
-    const app = express(); app.use('/', require('express-pouchdb')(P, { mode: 'minimumForPouchDB', logPath: ${JSON.stringify(join(dir, 'log.txt'))} }));
-    app.listen(${port}, '127.0.0.1', () => console.log('READY'));`
-  const child: ChildProcess = spawn(process.execPath, ['-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout?.on('data', (c: Buffer) => { out += c.toString() })
-  child.stderr?.on('data', (c: Buffer) => { out += c.toString() })
-  const deadline = Date.now() + 30_000
-  while (!out.includes('READY')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`express-pouchdb did not start: ${out.slice(0, 500)}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  const url = `http://127.0.0.1:${port}`
-  for (let v = 0; v < VILLAGES; v++) await fetch(`${url}/village-bv${v}`, { method: 'PUT' })
-  return {
-    name: 'express-pouchdb', url, pid: child.pid ?? 0, auth: () => ({}), device: (v, n) => `dev-x${v}-${n}`,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref()
-      await exited
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+  const ex = await startExpressPouch()
+  for (let v = 0; v < VILLAGES; v++) await fetch(`${ex.url}/village-bv${v}`, { method: 'PUT' })
+  return { name: 'express-pouchdb', url: ex.url, pid: ex.pid, auth: () => ({}), device: (v, n) => `dev-x${v}-${n}`, stop: ex.stop }
 }
 
 /** 200 live long-polls + 20 pushers. Returns push latencies, docs/s, peak RSS. */
