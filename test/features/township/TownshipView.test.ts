@@ -22,7 +22,7 @@ function township(): TownshipSummary {
   return { townshipId: 'huayuan', townshipName: '花园镇', villages, at: NOW }
 }
 
-async function eventually(check: () => boolean, ms = 3000) {
+async function eventually(check: () => boolean, ms = 10_000) {
   const end = Date.now() + ms
   while (!check() && Date.now() < end) { await new Promise((r) => setTimeout(r, 20)); await flushPromises() }
 }
