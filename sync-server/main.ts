@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const { seedDemo, printLogins } = await import('./seed')
     const seeded = await seedDemo(hub)
     const address = await listen()
-    printLogins(address, config.adminUser, admin.password, seeded)
+    printLogins(address, config.adminUser, admin.generated ? admin.password : '(the HUB_ADMIN_PASSWORD you set)', seeded)
     console.log(`YISHI_HUB_LISTENING ${address}`)
     return
   }
