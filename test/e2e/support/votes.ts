@@ -93,6 +93,22 @@ export class KioskPage {
     await this.page.getByTestId('vote-status').waitFor({ timeout: 10_000 })
   }
 
+  /** Serves a voter found by name, choosing the cards by their titles (ids unknown to the caller). */
+  async serveByName(pin: string, name: string, titles: string[]): Promise<void> {
+    if ((await this.phase()) !== 'find') await this.unlock(pin)
+    await this.page.getByTestId('voter-search').fill(name)
+    await this.page.locator('[data-testid^="voter-"]:not([data-testid="voter-search"])', { hasText: name }).first().click()
+    await this.page.getByTestId('voter-confirm').click()
+    await until(this.page, async () => (await this.phase()) === 'handover', 10_000, 'handover screen')
+    await this.page.getByTestId('kiosk-start').click()
+    for (const title of titles) await this.page.locator('[data-testid^="ballot-card-"]', { hasText: title }).locator('[role="checkbox"]').click()
+    await this.page.getByTestId('ballot-next').click()
+    await this.page.getByTestId('confirm-cast').click()
+    await until(this.page, async () => (await this.phase()) === 'thanks', 10_000, 'thank-you screen')
+    await this.page.getByTestId('thanks-done').click()
+    await until(this.page, async () => (await this.phase()) === 'neutral', 10_000, 'neutral screen')
+  }
+
   /** Check-off and ballot in one go, starting from the find screen or the neutral one. */
   async serveVoter(pin: string, search: string, personId: string, choices: string[]): Promise<void> {
     if ((await this.phase()) !== 'find') await this.unlock(pin)
