@@ -6,11 +6,13 @@
  *  - Lighthouse 12.2.3, mobile preset: performance score.
  * Against the real hub serving dist/ (the harness builds it when stale). Medians of RUNS.
  */
+import { rmSync } from 'node:fs'
 import { launch as launchChrome } from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { startHub } from '../test/support/hub'
 import { CHROMIUM_PATH, launchChromium } from '../test/support/browser'
+import { copyBuild } from '../test/e2e/support/pwa'
 
 const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 3)
 const TAP_DEADLINE_MS = 90_000
@@ -115,7 +117,9 @@ async function lighthouseScore(url: string): Promise<number | null> {
 }
 
 export async function run(): Promise<Record<string, number | null>> {
-  const hub = await startHub({ STATIC_DIR: process.env.STATIC_DIR ?? 'dist' })
+  // A private copy of the build: another build may rewrite dist/ while this runs.
+  const staticDir = process.env.STATIC_DIR ?? copyBuild()
+  const hub = await startHub({ STATIC_DIR: staticDir })
   try {
     const url = hub.url + '/'
     const { first, repeat } = await measureLoads(url)
@@ -143,5 +147,6 @@ export async function run(): Promise<Record<string, number | null>> {
     }
   } finally {
     await hub.stop({ removeData: true })
+    if (!process.env.STATIC_DIR) rmSync(staticDir, { recursive: true, force: true })
   }
 }

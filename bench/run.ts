@@ -117,7 +117,8 @@ async function runGroup(group: Group): Promise<GroupOutcome> {
       return { group, status: 'ok', seconds, figures: JSON.parse(readFileSync(out, 'utf8')) as Figures }
     }
     const lines = stderrTail.trim().split('\n').filter((l) => l.trim() !== '')
-    const error = lines.find((l) => /Error|error:/.test(l)) ?? lines.at(-1) ?? `exited with ${code}`
+    const message = lines.filter((l) => !/^\s*at\s/.test(l))
+    const error = message.find((l) => /Error|error:|exceeded|failed/i.test(l)) ?? message[0] ?? `exited with ${code}`
     return { group, status: 'failed', seconds, error: error.trim().slice(0, 300), figures: {} }
   } finally {
     rmSync(dir, { recursive: true, force: true })
