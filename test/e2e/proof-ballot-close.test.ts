@@ -1,0 +1,135 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw IndexedDB rows and hub JSON */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { startHub, type RunningHub } from '../support/hub'
+import { launchChromium } from '../support/browser'
+import { couch, provision } from '../sync-server/helpers'
+import { openSyncedTablet } from '../data/sync-helpers'
+import { enrolledTablet, KioskPage, until, type Tablet } from './support/votes'
+
+// A browser tab closed in the middle of casting a ballot: the voter's check-off and ballot (and
+// their audit events) are stored together or not at all — never a check-off without its ballot,
+// never a ballot without its check-off — and what was stored reaches the hub exactly once.
+
+const PIN = '8642'
+const CLERK = { personId: 'person:clerk', name: '王文书' }
+const VILLAGE = 'qc'
+const VOTE = 'vote:close'
+const VOTERS = ['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛'].map((c, i) => ({ id: `person:c${i}`, name: `村民${c}${c}` }))
+/** ms between tapping "cast" and closing the tab, one attempt each */
+const DELAYS = [0, 0, 2, 5, 10, 20, 40, 100]
+
+/** What this tablet's IndexedDB holds for the vote, read straight from RxDB's Dexie store. */
+async function stored(page: Page): Promise<{ checkoffs: string[]; ballots: string[]; audited: string[] }> {
+  return page.evaluate(async (voteId) => {
+    const names = (await indexedDB.databases()).map((d) => d.name ?? '')
+    // the current schema version's store (an older version's may exist from a migration check)
+    const version = (n: string) => Number(/--(\d+)--docs$/.exec(n)?.[1] ?? -1)
+    const name = names.filter((n) => n.startsWith('rxdb-dexie-yishi-') && n.endsWith('--docs')).sort((a, b) => version(b) - version(a))[0]
+    if (!name) throw new Error(`no docs database among ${names.join(', ')}`)
+    const db = await new Promise<IDBDatabase>((resolve, reject) => { const r = indexedDB.open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error) })
+    const rows = await new Promise<any[]>((resolve, reject) => {
+      const r = db.transaction('docs', 'readonly').objectStore('docs').getAll()
+      r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error)
+    })
+    db.close()
+    const live = rows.filter((d) => d._deleted !== '1' && d._deleted !== true) // RxDB's Dexie store keeps '0' / '1'
+    return {
+      checkoffs: live.filter((d) => d.kind === 'checkoff' && d.ref === voteId).map((d) => d.id as string).sort(),
+      ballots: live.filter((d) => d.kind === 'ballot' && d.ref === voteId).map((d) => d.id as string).sort(),
+      audited: live.filter((d) => d.kind === 'audit').map((d) => d.body.subjectId as string),
+    }
+  }, VOTE)
+}
+
+describe('a tab closed in the middle of casting a ballot', () => {
+  let hub: RunningHub
+  let browser: Browser
+  let tablet: Tablet
+
+  beforeAll(async () => {
+    hub = await startHub()
+    await provision(hub, { township: 'tc', villages: [VILLAGE] })
+    const seed = await openSyncedTablet(hub, VILLAGE)
+    await seed.data.persons.create({ id: CLERK.personId, name: CLERK.name, householdId: 'household:1-01', roles: ['clerk'], householdHead: true })
+    for (const [i, v] of VOTERS.entries()) await seed.data.persons.create({ ...v, householdId: `household:2-${10 + i}`, roles: [], householdHead: true })
+    const now = Date.now()
+    await seed.data.votes.create({
+      id: VOTE, title: '村口路灯', kind: 'project-selection', ballotType: 'approval', maxChoices: 1, budget: 10_000_000, rule: 'greedy',
+      opensAt: now - 3_600_000, closesAt: now + 48 * 3_600_000, roster: VOTERS.map((v) => v.id),
+      candidates: [{ id: 'project:lamps', title: '装路灯', cost: 3_000_000, proposalIds: [] }, { id: 'project:road', title: '修路', cost: 5_000_000, proposalIds: [] }],
+    })
+    expect(await seed.sync.syncNow(30_000)).toBe(true)
+    await seed.close()
+    browser = await launchChromium()
+    tablet = await enrolledTablet(browser, hub, VILLAGE, CLERK, PIN)
+  })
+  afterAll(async () => {
+    await tablet?.context.close().catch(() => undefined)
+    await browser?.close()
+    await hub?.stop({ removeData: true })
+  })
+
+  it('stores the check-off and the ballot together or not at all, and the hub gets them once', async () => {
+    const { context } = tablet
+    // The vote and roster reach the tablet while online; then the tablet works offline.
+    let page = tablet.page
+    const first = new KioskPage(page)
+    await first.open(hub.url, VOTE).catch(async (e) => { throw new Error(`${(e as Error).message}; screen: ${(await first.text()).slice(0, 300)}`) })
+    await first.unlock(PIN)
+    await until(page, async () => (await first.text()).includes(`0 / ${VOTERS.length}`), 30_000, 'roster and vote on the tablet')
+    // new tabs must start offline too: wait until the service worker controls the app
+    await until(page, () => page.evaluate(() => navigator.serviceWorker.controller !== null), 30_000, 'service worker in control')
+    await context.setOffline(true)
+
+    for (const [i, delay] of DELAYS.entries()) {
+      if (i > 0) {
+        page = await context.newPage()
+        await new KioskPage(page).open(hub.url, VOTE)
+        await new KioskPage(page).unlock(PIN)
+      }
+      const kiosk = new KioskPage(page)
+      const voter = VOTERS[i]!
+      await kiosk.checkOff(voter.name, voter.id)
+      await page.getByTestId('kiosk-start').click()
+      await page.locator('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').click()
+      await page.getByTestId('ballot-next').click()
+      await page.getByTestId('confirm-cast').click({ noWaitAfter: true })
+      if (delay) await page.waitForTimeout(delay)
+      await page.close()
+    }
+
+    page = await context.newPage()
+    await new KioskPage(page).open(hub.url, VOTE)
+    const local = await stored(page)
+    console.log(`tab closed mid-cast: ${local.ballots.length} of ${DELAYS.length} ballots stored, ${local.checkoffs.length} check-offs`)
+    // all or nothing: as many ballots as check-offs, and each of them with its audit event
+    expect(local.ballots.length).toBe(local.checkoffs.length)
+    for (const id of [...local.checkoffs, ...local.ballots]) expect(local.audited, `audit event of ${id}`).toContain(id)
+    const checkedOff = new Set(local.checkoffs.map((id) => `person:${id.split(':').pop()}`))
+
+    // A voter whose ballot was not stored is not checked off: they can still vote, now in full.
+    const again = VOTERS.slice(0, DELAYS.length).find((v) => !checkedOff.has(v.id))
+    if (again) {
+      const kiosk = new KioskPage(page)
+      await kiosk.serveVoter(PIN, again.name, again.id, ['project:road'])
+      const after = await stored(page)
+      expect(after.ballots.length).toBe(local.ballots.length + 1)
+      expect(after.checkoffs.length).toBe(local.checkoffs.length + 1)
+      local.ballots = after.ballots
+      local.checkoffs = after.checkoffs
+    }
+
+    // Online again: the hub ends up with exactly what the tablet stored.
+    await context.setOffline(false)
+    const onHub = async () => {
+      const rows = (await couch(hub, `village-${VILLAGE}/_all_docs?include_docs=true`)).body.rows.map((r: any) => r.doc)
+      return {
+        checkoffs: rows.filter((d: any) => d.kind === 'checkoff' && d.ref === VOTE && !d.refused).map((d: any) => d._id).sort(),
+        ballots: rows.filter((d: any) => d.kind === 'ballot' && d.ref === VOTE && !d.refused).map((d: any) => d._id).sort(),
+      }
+    }
+    await until(page, async () => (await onHub()).ballots.length === local.ballots.length, 60_000, 'ballots on the hub')
+    expect(await onHub()).toEqual({ checkoffs: local.checkoffs, ballots: local.ballots })
+  })
+})
