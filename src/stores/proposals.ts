@@ -4,7 +4,7 @@ import type { Subscription } from 'rxjs'
 import { useSessionStore } from '@/stores/session'
 import type { Proposal } from '@/domain'
 import type { Comment, Repositories, Stored } from '@/data'
-import { sha256Hex } from '@/data/hash'
+import { keepPhoto as keepPhotoBytes, memoryPhotoStore, resizePhoto, type PhotoStore } from '@/data/photos'
 
 export const CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const
 export type Category = (typeof CATEGORIES)[number]
@@ -67,14 +67,36 @@ export const useProposalsStore = defineStore('proposals', () => {
     await need().comments.create({ on, text: text.trim(), by: actor(), at })
   }
 
-  // Photos and voice notes stay on the tablet, named by content hash, which the records reference.
-  const blobs = ref(new Map<string, string>())
+  // Photos and voice notes stay on the tablet in the data layer's photo store (IndexedDB), named by
+  // content hash, which the records reference; the data layer uploads them to the hub when online.
+  let photoStore: PhotoStore | null = null
+  async function photos(): Promise<PhotoStore> {
+    if (!photoStore) {
+      const { dataRuntime } = await import('@/modules/data')
+      photoStore = dataRuntime()?.photos ?? memoryPhotoStore()
+    }
+    return photoStore
+  }
+  const urls = ref(new Map<string, string>())
+  const loading = new Set<string>()
   async function keepPhoto(blob: Blob): Promise<string> {
-    const hash = sha256Hex(new Uint8Array(await blob.arrayBuffer()))
-    if (!blobs.value.has(hash)) blobs.value.set(hash, URL.createObjectURL(blob))
+    const raw = new Uint8Array(await blob.arrayBuffer())
+    const isPicture = blob.type.startsWith('image/') && blob.type !== 'image/png'
+    const bytes = isPicture ? await resizePhoto(blob).catch(() => raw) : raw
+    const hash = await keepPhotoBytes(await photos(), bytes, isPicture && bytes !== raw ? 'image/jpeg' : blob.type || 'application/octet-stream')
+    if (!urls.value.has(hash)) urls.value.set(hash, URL.createObjectURL(new Blob([bytes as BlobPart], { type: blob.type })))
     return hash
   }
-  const photoUrl = (hash: string) => blobs.value.get(hash) ?? ''
+  /** A displayable URL for a kept photo ('' until it is read from the tablet's photo store). */
+  function photoUrl(hash: string): string {
+    const url = urls.value.get(hash)
+    if (url || !hash || loading.has(hash)) return url ?? ''
+    loading.add(hash)
+    void photos().then((s) => s.get(hash)).then((p) => {
+      if (p) urls.value.set(hash, URL.createObjectURL(new Blob([p.bytes as BlobPart], { type: p.type })))
+    }).catch(() => undefined)
+    return ''
+  }
 
   return { attach, proposals, comments, live, byId, commentsOn, mergedInto, search, add, update, merge, comment, keepPhoto, photoUrl }
 })
