@@ -90,6 +90,23 @@ export async function setClerkPin(clerk: { personId: string; name: string }, pin
 
 export function clerks() { return identity.clerks(kv) }
 
+/** This tablet's changes the hub has not confirmed, as a signed JSON file (for carrying by hand). */
+export async function exportUnsyncedFile(): Promise<{ name: string; blob: Blob; count: number } | null> {
+  const e = identity.loadEnrollment(kv)
+  if (!running || !e) return null
+  const { exportUnsynced } = await import('@/data')
+  const bundle = await exportUnsynced(running.vdb, running.data.writer, { device: e.device, secret: e.secret }, running.sync.state.ackedSeq)
+  const stamp = new Date(bundle.createdAt).toISOString().slice(0, 16).replace(/[-:T]/g, '')
+  return { name: `yishi-${e.village}-${e.device}-${stamp}.json`, blob: new Blob([JSON.stringify(bundle)], { type: 'application/json' }), count: bundle.docs.length }
+}
+
+/** Imports another tablet's export file: same checks as a push; importing twice changes nothing. */
+export async function importFile(file: Blob) {
+  if (!running) return null
+  const { importBundle } = await import('@/data')
+  return importBundle(running.vdb, JSON.parse(await file.text()) as unknown)
+}
+
 async function watchStorage(): Promise<void> {
   const storage = navigator.storage
   if (!storage?.estimate) return

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../support/browser'
@@ -21,7 +21,7 @@ afterAll(async () => { await browser?.close(); await hub?.stop({ removeData: tru
 
 describe('device screens in the app', () => {
   it('enrolls by code, sets and checks the clerk PIN offline, and shows sync in plain words', async () => {
-    const context = await browser.newContext({ locale: 'en-US' })
+    const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true })
     await context.addInitScript(() => { if (!localStorage.getItem('yishi.locale')) localStorage.setItem('yishi.locale', 'en') })
     const page = await context.newPage()
     const errors: string[] = []
@@ -56,6 +56,15 @@ describe('device screens in the app', () => {
     await page.getByTestId('sync-now').click()
     await expect.poll(() => page.getByTestId('sync-pending').textContent(), { timeout: 20_000 }).toMatch(/Every record is at the hub/)
     await expect.poll(() => page.getByTestId('device-sync').textContent(), { timeout: 20_000 }).toMatch(/Last sync:/)
+
+    // carrying data by hand: the file is a signed export; loading it again changes nothing
+    const download = page.waitForEvent('download')
+    await page.getByTestId('export-file').click()
+    const file = await (await download).path()
+    const bundle = JSON.parse(readFileSync(file, 'utf8')) as { format: string; village: string; signature: string; docs: unknown[] }
+    expect(bundle).toMatchObject({ format: 'yishi-export/1', village: VILLAGE, signature: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    await page.getByTestId('import-file').setInputFiles(file)
+    await expect.poll(() => page.getByTestId('carry-message').textContent(), { timeout: 10_000 }).toMatch(/Imported 0 new records/)
     expect(errors, errors.join('\n')).toEqual([])
     await context.close()
   })

@@ -17,6 +17,8 @@ export default {
         last: '上次同步：{time}', never: '还没有同步过', failed: '同步出了问题：{reason}', offline: '现在没有网络，有网络时会自动同步',
         refused: '镇上服务器退回了 {n} 条{kind}：{reason}', clock: '本平板的时间和镇上差了 {min} 分钟，请让文书校准时间',
         storage: '平板存储快满了（已用 {pct}%），请联系镇上把往年的记录归档', notEnrolled: '本平板还没有登记', enroll: '去登记',
+        carry: '没有网络时带走数据', exportFile: '把未同步的记录存成文件', exported: '已存 {n} 条记录到文件', importFile: '导入另一台平板的文件',
+        imported: '导入 {added} 条新记录，{skipped} 条已有，{conflicts} 处冲突', importRefused: '{n} 条记录没通过检查：{reason}',
       },
       kinds: {
         ballot: '选票', checkoff: '投票登记', proposal: '提案', meeting: '会议', vote: '投票', attendance: '签到', ledger: '账目',
@@ -42,6 +44,8 @@ export default {
         last: 'Last sync: {time}', never: 'Never synced', failed: 'Sync failed: {reason}', offline: 'No network now; sync starts by itself when there is one',
         refused: 'The hub refused {n} {kind}: {reason}', clock: 'This tablet\'s clock is {min} minutes off the hub\'s: ask the clerk to set the time',
         storage: 'Tablet storage is nearly full ({pct}% used): ask the township to archive past years', notEnrolled: 'This tablet is not enrolled', enroll: 'Enroll',
+        carry: 'Carry data without a network', exportFile: 'Save unsynced records to a file', exported: 'Saved {n} records to a file', importFile: 'Import a file from another tablet',
+        imported: 'Imported {added} new records, {skipped} already here, {conflicts} conflicts', importRefused: '{n} records failed the checks: {reason}',
       },
       kinds: {
         ballot: 'ballot(s)', checkoff: 'voter check-off(s)', proposal: 'proposal(s)', meeting: 'meeting(s)', vote: 'vote(s)', attendance: 'attendance record(s)',
