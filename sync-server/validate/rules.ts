@@ -38,6 +38,8 @@ export function refusalReason(doc: Doc, ctx: Context): string | null {
   if (!checked.ok) return checked.reason
   const env = toEnvelope(doc) as { kind: string; village: string; author: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
   if (env.refused !== undefined) return 'only the hub marks records as refused'
+  // A rejection notice is the hub's word; a forged one would tell every tablet a record was refused.
+  if (env.kind === 'rejection') return 'only the hub writes rejection notices'
   if (env.village !== ctx.village) return `this record belongs to village "${env.village}" but was sent to village "${ctx.village}"`
 
   const p = ctx.principal
