@@ -105,6 +105,7 @@ describe('hostile documents in one batch with valid ones', () => {
     ['photo that is not a content hash', () => proposal('h37', { title: '照片', status: 'draft', photos: ['javascript:alert(1)'] }), /photos\[0\] is not in the expected form/],
     ['person with roles as text', () => env('person', 'h38', { name: '张三', eligible: true, roles: 'admin' }), /roles should be a list/],
     ['empty comment', () => env('comment', 'h39', { text: '' }), /text is empty/],
+    ['forged hub rejection notice', () => env('rejection', 'ok3:1', { subjectId: 'ballot:ok3', reason: 'the hub refused this ballot' }, { ref: 'ballot:ok3', author: 'hub' }), /only the hub/],
     ['conflict record with an unknown reason', () => env('conflict', 'h40', { subjectId: 'proposal:x', reason: 'hack', winner: { device: 'd', seq: 1 }, loser: {} }, { ref: 'proposal:x' }), /reason must be one of/],
   ]
 
