@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import { useSessionStore } from '@/stores/session'
+import { useCycleStore } from '@/stores/cycle'
 import * as D from '@/domain'
 import type { Comment, Repositories, Resolution, Stored } from '@/data'
 import { idRest } from '@/data'
@@ -21,8 +22,9 @@ export const useMeetingsStore = defineStore('meetings', () => {
   const attendance = shallowRef<Stored<D.Attendance>[]>([])
   const resolutions = shallowRef<Stored<D.Resolution>[]>([])
   const notes = shallowRef<MeetingNote[]>([])
-  /** Quorum and threshold rules per meeting kind (the village's procedure template may change them). */
-  const rules = shallowRef<Record<D.MeetingKind, D.MeetingRule>>({ ...D.DEFAULT_MEETING_RULES })
+  /** Quorum and threshold rules per meeting kind: the village's procedure template (default: the domain's). */
+  const cycle = useCycleStore()
+  const rules = computed<Record<D.MeetingKind, D.MeetingRule>>(() => cycle.template.meetingRules)
   const subs: Subscription[] = []
   const session = useSessionStore()
   /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */

@@ -4,6 +4,7 @@ import MeetingView from '@/features/meetings/MeetingView.vue'
 import { useMeetingsStore } from '@/stores/meetings'
 import { useRosterStore } from '@/stores/roster'
 import { useProposalsStore } from '@/stores/proposals'
+import * as D from '@/domain'
 import { mountFeature } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'
 
@@ -109,5 +110,26 @@ describe('running a meeting', () => {
     expect(stored).toMatchObject({ outcome: 'adopted', yes: 2, present: 2, members: 3 })
     expect(String(stored!.explanation)).toContain('2 of 3 present')
     wrapper.unmount()
+  })
+})
+
+describe("the village's own rules", () => {
+  it('judges a resolution by the quorum and threshold of the village procedure template', async () => {
+    village = await openTestVillage()
+    const { pinia, data } = village
+    const roster = useRosterStore(pinia)
+    await roster.importRows([1, 2, 3, 4, 5].map((n) => member(String(n), `委员${n}`, ['council-member'])))
+    await eventually(() => roster.people.length === 5)
+    // This village needs two-thirds of all council members for a decision (infrastructure spending).
+    await data.procedures.create({ ...D.DEFAULT_TEMPLATE, id: 'procedure:village-rules', meetingRules: { ...D.DEFAULT_TEMPLATE.meetingRules, 'village-council': D.MEETING_RULE_VARIANTS.councilTwoThirds } })
+    const meetings = useMeetingsStore(pinia)
+    await eventually(() => meetings.rules['village-council'].threshold.num === 2)
+    const m = await meetings.schedule({ kind: 'village-council', title: '修路', scheduledAt: Date.now(), place: '', unitId: '', memberCount: 5 })
+    await eventually(() => !!meetings.byId(m.id))
+    for (const p of roster.people) await meetings.checkIn(m.id, p.id)
+    await eventually(() => meetings.present(m.id) === 5)
+    // 3 of 5 is more than half (the default) but less than two-thirds.
+    const r = await meetings.resolve(m.id, { agendaKey: '', motion: '修路', yes: 3, no: 2, abstain: 0 })
+    expect(r).toMatchObject({ outcome: 'rejected' })
   })
 })
