@@ -10,7 +10,8 @@ import { rmSync } from 'node:fs'
 import { launch as launchChrome } from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
-import { startHub } from '../test/support/hub'
+import { startHub, type RunningHub } from '../test/support/hub'
+import { provision } from '../test/sync-server/helpers'
 import { CHROMIUM_PATH, launchChromium } from '../test/support/browser'
 import { copyBuild } from '../test/e2e/support/pwa'
 
@@ -100,6 +101,37 @@ async function measureLoads(url: string): Promise<{ first: LoadSample[]; repeat:
   return { first, repeat }
 }
 
+/**
+ * The same offline repeat visit on an enrolled tablet: the app also opens the village's
+ * database (RxDB on IndexedDB) at start, which a real tablet always does.
+ */
+async function measureEnrolledRepeats(hub: RunningHub): Promise<LoadSample[]> {
+  const { devices } = await provision(hub, { villages: ['bench'] })
+  const device = devices[0]!
+  const enrollment = JSON.stringify({ device: device.id, secret: device.secret, village: device.village, hubUrl: '', enrolledAt: Date.now() })
+  const browser = await launchChromium()
+  const samples: LoadSample[] = []
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const context = await newContext(browser)
+      await context.addInitScript((e: string) => { if (!localStorage.getItem('yishi.device')) localStorage.setItem('yishi.device', e) }, enrollment)
+      const page = await context.newPage()
+      const cdp = await context.newCDPSession(page)
+      await page.goto(hub.url + '/')
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })
+      await page.waitForTimeout(2_000)
+      await page.evaluate(() => localStorage.removeItem('yishi.locale'))
+      await context.setOffline(true)
+      await throttle(cdp, false)
+      samples.push(await loadUntilTapAnswered(page, hub.url + '/'))
+      await context.close()
+    }
+  } finally {
+    await browser.close()
+  }
+  return samples
+}
+
 async function lighthouseScore(url: string): Promise<number | null> {
   const chrome = await launchChrome({ chromePath: CHROMIUM_PATH, chromeFlags: CHROMIUM_FLAGS, logLevel: 'silent' })
   try {
@@ -134,6 +166,12 @@ export async function run(): Promise<Record<string, number | null>> {
     console.log(`Chromium, ${RUNS} runs each, medians; network 400 kbit/s · 400 ms RTT; CPU ${CPU_SLOWDOWN}× slower`)
     const firstMs = row('first visit (bad network)', first, 5000)
     const repeatMs = row('repeat visit offline (service worker)', repeat, 1500)
+    let enrolledMs: number | null = null
+    try {
+      enrolledMs = row('  same, enrolled tablet (database opens too)', await measureEnrolledRepeats(hub), 1500)
+    } catch (error) {
+      console.log(`enrolled repeat visit could not be measured: ${error instanceof Error ? error.message : String(error)}`)
+    }
     let score: number | null = null
     try {
       score = await lighthouseScore(url)
@@ -144,6 +182,7 @@ export async function run(): Promise<Record<string, number | null>> {
       first_load_throttled_ms: Math.round(firstMs),
       repeat_load_offline_ms: Math.round(repeatMs),
       lighthouse_performance: score,
+      repeat_load_offline_enrolled_ms: enrolledMs === null ? null : Math.round(enrolledMs),
     }
   } finally {
     await hub.stop({ removeData: true })
