@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest, type Subscription } from 'rxjs'
 import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
-import { keepPhotoOnTablet, photoOnTablet } from '@/features/votes/photo'
+import { keepPhoto as keepPhotoBytes, memoryPhotoStore, resizePhoto, type PhotoStore } from '@/data/photos'
 
 export interface ProgressView { id: string; at: number; by: string; text: string; percent: number; photos: string[] }
 export interface CosignView { verdict: 'approved' | 'questioned'; by: string; note: string; at: number }
@@ -36,7 +36,7 @@ export const useAccountsStore = defineStore('accounts', () => {
   const updates = shallowRef<Stored<D.Progress>[]>([])
   const persons = shallowRef<Stored<D.Person>[]>([])
   const currentId = ref('')
-  const photoUrl = ref<(hash: string) => string>(photoOnTablet)
+  const photoUrl = ref<(hash: string) => string>(() => '')
   let now: () => number = Date.now
   const subs: Subscription[] = []
 
@@ -75,7 +75,7 @@ export const useAccountsStore = defineStore('accounts', () => {
   const current = computed(() => projects.value.find((p) => p.id === currentId.value) ?? null)
 
   const progress = computed<ProgressView[]>(() => updates.value.filter((u) => u.projectId === currentId.value).sort((a, b) => b.at - a.at)
-    .map((u) => ({ id: u.id, at: u.at, by: u.by, text: u.text, percent: u.percent, photos: ((u as { photos?: string[] }).photos ?? []).map((h) => photoUrl.value(h)).filter(Boolean) })))
+    .map((u) => ({ id: u.id, at: u.at, by: u.by, text: u.text, percent: u.percent, photos: u.photos.map(urlOf).filter(Boolean) })))
 
   const ledger = computed<LedgerView[]>(() => entries.value.filter((l) => l.projectId === currentId.value).sort((a, b) => b.at - a.at).map((l) => {
     const c = cosigns.value.filter((x) => x.ledgerId === l.id).sort((a, b) => b.at - a.at)[0]
@@ -88,8 +88,20 @@ export const useAccountsStore = defineStore('accounts', () => {
   async function load(): Promise<void> { /* live from attach() */ }
   async function loadProject(id: string): Promise<void> { currentId.value = id }
 
-  async function addProgress(projectId: string, entry: { text: string; percent: number; photos: string[]; by: string }): Promise<void> {
-    const photos = await Promise.all(entry.photos.map(keepPhotoOnTablet))
+  // Photos go to the data layer's photo store (IndexedDB, uploaded to the hub when online); records keep their hashes.
+  let photoStore: PhotoStore | null = null
+  const local = ref(new Map<string, string>())
+  async function keepPhoto(blob: Blob): Promise<string> {
+    if (!photoStore) photoStore = (await import('@/modules/data')).dataRuntime()?.photos ?? memoryPhotoStore()
+    const bytes = await resizePhoto(blob).catch(async () => new Uint8Array(await blob.arrayBuffer()))
+    const hash = await keepPhotoBytes(photoStore, bytes, 'image/jpeg', now())
+    local.value.set(hash, URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/jpeg' })))
+    return hash
+  }
+  const urlOf = (hash: string) => local.value.get(hash) || photoUrl.value(hash)
+
+  async function addProgress(projectId: string, entry: { text: string; percent: number; photos: Blob[]; by: string }): Promise<void> {
+    const photos = await Promise.all(entry.photos.map(keepPhoto))
     await need().progress.create({ projectId, at: now(), by: entry.by, text: entry.text, percent: entry.percent, startsWork: false, photos })
   }
 

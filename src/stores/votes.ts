@@ -4,7 +4,6 @@ import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
 import { unlockWithPin, type KeyValue, type Repositories, type Stored, type UnlockResult } from '@/data'
 import { categoryIcon } from '@/features/proposals/categories'
-import { photoOnTablet } from '@/features/votes/photo'
 import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
 
 export interface VoteDraft {
@@ -35,7 +34,7 @@ export const useVotesStore = defineStore('votes', () => {
   const units = shallowRef<Stored<D.Unit>[]>([])
   const proposals = shallowRef<Stored<D.Proposal>[]>([])
   /** Shows a photo by content hash (the proposals store knows the photos kept on this tablet). */
-  const photoUrl = ref<(hash: string) => string>(photoOnTablet)
+  const photoUrl = ref<(hash: string) => string>(() => '')
   /** Where this tablet keeps its clerks' PIN hashes (localStorage in the app). */
   let kv: KeyValue | null = globalThis.localStorage ?? null
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])

@@ -76,7 +76,7 @@ export function proposal(input: unknown): Proposal {
 }
 
 /** A sha-256 content hash (64 lowercase hex digits) naming a photo or recording. */
-function contentHash(entity: string, field: string, value: unknown): string {
+export function contentHash(entity: string, field: string, value: unknown): string {
   if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) fail('invalid.format', `${entity}.${field}: expected a sha-256 content hash`, { entity, field })
   return value
 }

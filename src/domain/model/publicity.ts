@@ -1,6 +1,7 @@
 import { fail } from '../errors.ts'
-import { asInput, bool, id, int, oneOf, slug, str, time } from './check.ts'
+import { asInput, bool, id, int, list, oneOf, slug, str, time } from './check.ts'
 import { NOTICE_STAGES } from './types.ts'
+import { contentHash } from './org.ts'
 import type { Answer, Notice, Objection, Override, Progress } from './types.ts'
 
 export const DAY_MS = 86_400_000
@@ -57,6 +58,7 @@ export function progress(input: unknown): Progress {
     text: str('progress', i, 'text', { optional: true, max: 5000 }),
     startsWork: bool('progress', i, 'startsWork', false),
     percent: int('progress', i, 'percent', { min: 0, max: 100, fallback: 0 }),
+    photos: list('progress', i, 'photos', (v, n) => contentHash('progress', `photos[${n}]`, v), { max: 20, unique: (h) => h }),
   }
 }
 

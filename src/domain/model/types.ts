@@ -193,7 +193,11 @@ export interface Objection { id: string; noticeId: string; raisedBy: string; tex
 export interface Answer { id: string; objectionId: string; answeredBy: string; text: string; at: Time }
 
 /** Immutable: work on a funded project (process publicity). */
-export interface Progress { id: string; projectId: string; at: Time; by: string; text: string; startsWork: boolean; percent: number }
+export interface Progress {
+  id: string; projectId: string; at: Time; by: string; text: string; startsWork: boolean; percent: number
+  /** Photos of the work (sha-256 content hashes, hex). */
+  photos: string[]
+}
 
 /** Immutable: a recorded exception (skip a step, proceed despite an objection, …). */
 export interface Override { id: string; procedureId: string; step: string; action: 'skip' | 'proceed'; personId: string; reason: string; at: Time }

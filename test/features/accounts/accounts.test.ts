@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import AccountsView from '@/features/accounts/AccountsView.vue'
 import AccountsProjectView from '@/features/accounts/AccountsProjectView.vue'
+import { useAccountsStore } from '@/stores/accounts'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
 import { openVoteVillage } from '../votes/village'
@@ -67,5 +68,18 @@ describe('implementation and accounts', () => {
     expect(entry().get('[data-testid="cosign-state"]').text()).toContain('赵监事 已签字同意')
     const [cosign] = await v.data.cosignatures.list()
     expect(cosign).toMatchObject({ supervisorId: 'person:sup2', approve: true })
+  })
+
+  it('keeps progress photos by content hash and shows them with the update', async () => {
+    const v = await funded()
+    const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="progress-form"]').exists())
+    const photo = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4])], { type: 'image/jpeg' })
+    await useAccountsStore(v.pinia).addProgress('project:lamps', { text: '基坑已挖好', percent: 20, photos: [photo], by: 'person:clerk' })
+    const [update] = await v.data.progress.list()
+    expect(update!.photos).toHaveLength(1)
+    expect(update!.photos[0]).toMatch(/^[0-9a-f]{64}$/)
+    await eventually(() => w.findAll('.timeline img').length === 1)
+    expect(w.get('.timeline img').attributes('alt')).toBe('照片 1')
   })
 })
