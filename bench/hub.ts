@@ -24,6 +24,15 @@ const PUSHERS = 20
 const BATCHES = 10
 const BATCH = 100
 const RX_DOCS = 10_000
+/** Set when a phase timed out: its pollers stop instead of retrying a stopped server. */
+let abandoned = false
+
+/** Every phase is bounded: a server that stalls (express-pouchdb does, under load) must not hang the bench. */
+function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms) })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}
 
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN }
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d
@@ -97,7 +106,7 @@ async function load(t: Target): Promise<{ p50: number; p95: number; docsPerS: nu
     let since: unknown = 'now'
     const ac = new AbortController()
     controllers.push(ac)
-    while (!stopping) {
+    while (!stopping && !abandoned) {
       try {
         const res = await fetch(`${t.url}/village-bv${v}/_changes?style=all_docs&feed=longpoll&include_docs=true&heartbeat=60000&limit=${BATCH}&since=${since}`, { headers: t.auth(v, n), signal: ac.signal })
         const body = JSON.parse((await res.text()).trim() || '{}') as { last_seq?: unknown }
@@ -170,9 +179,10 @@ export async function run(): Promise<Record<string, number | null>> {
   let mine
   let rxMine
   try {
-    mine = await load(ours.target)
+    mine = await within(180_000, 'hub load', load(ours.target))
+    console.log(`yishi hub: push p50 ${round(mine.p50)} ms, p95 ${round(mine.p95)} ms, ${Math.round(mine.docsPerS)} docs/s, peak RSS ${round(mine.rss)} MB`)
     const dev = ours.p[0]!.devices[0]!
-    rxMine = await rxdb10k(`${ours.target.url}/village-bv0/`, dev.id, dev.secret, dev.id)
+    rxMine = await within(180_000, 'hub RxDB 10k', rxdb10k(`${ours.target.url}/village-bv0/`, dev.id, dev.secret, dev.id))
   } finally {
     await ours.target.stop()
   }
@@ -183,10 +193,11 @@ export async function run(): Promise<Record<string, number | null>> {
   try {
     const ex = await expressPouch()
     try {
-      theirs = await load(ex)
-      rxTheirs = await rxdb10k(`${ex.url}/village-bv0/`, 'x', 'x', 'dev-x0-0')
+      theirs = await within(180_000, 'express-pouchdb load', load(ex))
+      rxTheirs = await within(120_000, 'express-pouchdb RxDB 10k', rxdb10k(`${ex.url}/village-bv0/`, 'x', 'x', 'dev-x0-0')).catch((e: Error) => { why = e.message; return null })
     } finally { await ex.stop() }
   } catch (e) {
+    abandoned = true
     why = (e as Error).message
   }
 
@@ -219,5 +230,5 @@ export async function run(): Promise<Record<string, number | null>> {
 }
 
 if (process.argv[1]?.endsWith('hub.ts')) {
-  run().then((r) => console.log(JSON.stringify(r))).catch((e: unknown) => { console.error(e); process.exit(1) })
+  run().then((r) => { console.log(JSON.stringify(r)); process.exit(0) }).catch((e: unknown) => { console.error(e); process.exit(1) })
 }
