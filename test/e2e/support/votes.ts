@@ -201,7 +201,7 @@ export class VotesPage {
     await inApp(page, `/votes/${voteId}`)
     await page.getByTestId('vote-close').click()
     await page.locator('.van-dialog__confirm').click()
-    await until(page, async () => (await page.getByTestId('vote-status').innerText()) === '已结束', 10_000, 'vote closed')
+    await until(page, async () => (await page.getByTestId('vote-status').getAttribute('data-status')) === 'closed', 10_000, 'vote closed')
     await page.getByTestId('vote-results').click()
     await page.getByTestId('results-rows').waitFor()
     return { rows: await page.getByTestId('results-rows').innerText(), total: await page.getByTestId('results-total').innerText(), ballots: await page.getByTestId('results-ballots').innerText() }
