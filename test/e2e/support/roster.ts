@@ -49,11 +49,14 @@ export class RosterPage {
   names(): Promise<string[]> { return this.page.locator('[data-testid="roster-person"] .roster-name').allInnerTexts() }
 
   /** Exports the roster and returns the downloaded file's bytes. */
-  async export(format: 'csv' | 'xlsx'): Promise<Buffer> {
+  async export(format: 'csv' | 'xlsx'): Promise<Uint8Array> {
     const [download] = await Promise.all([this.page.waitForEvent('download', { timeout: 20_000 }), this.page.getByTestId(`roster-export-${format}`).click()])
     const stream = await download.createReadStream()
-    const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks)
+    const chunks: Uint8Array[] = []
+    for await (const chunk of stream) chunks.push(new Uint8Array(chunk as ArrayBuffer))
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+    let at = 0
+    for (const c of chunks) { out.set(c, at); at += c.length }
+    return out
   }
 }
