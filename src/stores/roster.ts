@@ -67,6 +67,10 @@ export const useRosterStore = defineStore('roster', () => {
     await need().persons.update(id, await fields(row))
   }
 
+  async function setUnitKind(id: string, kind: UnitKind): Promise<void> {
+    await need().units.update(id, { kind })
+  }
+
   /** Imports rows; a row whose household and name already exist updates that person. */
   async function importRows(rows: readonly RosterRow[]): Promise<{ added: number; updated: number }> {
     let added = 0
@@ -78,5 +82,5 @@ export const useRosterStore = defineStore('roster', () => {
     return { added, updated }
   }
 
-  return { attach, units, persons, people, households, eligibleCount, unitName, withRole, byId, addPerson, updatePerson, importRows }
+  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, withRole, byId, addPerson, updatePerson, importRows }
 })

@@ -26,6 +26,7 @@ export default {
       required: '必须填写',
       householdLabel: '第 {household} 户',
       adult: '成年',
+      units: { title: '院落和小组（{n} 个）', people: '{n} 人', kind: '{name} 是什么单元', kinds: { courtyard: '院落', compound: '小区', building: '楼栋', 'villager-group': '村民小组' } },
       role: { 'council-member': '议事会成员', 'courtyard-council-member': '院落议事会成员', representative: '村民代表', supervisor: '监事', clerk: '文书', 'self-management': '自管小组成员' },
       importPage: {
         title: '导入名册',
@@ -82,6 +83,7 @@ export default {
       required: 'Required',
       householdLabel: 'Household {household}',
       adult: 'Adult',
+      units: { title: 'Courtyards and groups ({n})', people: '{n} people', kind: 'What kind of unit {name} is', kinds: { courtyard: 'Courtyard', compound: 'Compound', building: 'Building', 'villager-group': 'Villager group' } },
       role: { 'council-member': 'council member', 'courtyard-council-member': 'courtyard council member', representative: "villagers' representative", supervisor: 'supervisor', clerk: 'clerk', 'self-management': 'self-management group member' },
       importPage: {
         title: 'Import roster',

@@ -73,3 +73,19 @@ describe('roster screen', () => {
     expect(people[1]).not.toContain('有投票权')
   })
 })
+
+describe('units of the roster', () => {
+  it('lists the courtyards and groups the import created and lets the clerk say what kind each is', async () => {
+    const { pinia } = await open()
+    const { wrapper } = await mountFeature(RosterView, { path: '/roster', pinia, locale: 'en' })
+    const roster = useRosterStore(pinia)
+    await roster.importRows([{ household: '1', name: 'Wang', unit: 'East court', roles: [], adult: true, eligible: true, householdHead: true }])
+    await eventually(() => wrapper.findAll('[data-testid="roster-unit"]').length === 1)
+    const unit = wrapper.get('[data-testid="roster-unit"]')
+    expect(unit.text()).toContain('East court 1 people')
+    expect(unit.get('[data-testid="unit-kind-courtyard"]').attributes('aria-checked')).toBe('true')
+    await unit.get('[data-testid="unit-kind-compound"]').trigger('click')
+    await eventually(() => roster.units[0]?.kind === 'compound')
+    expect((await village!.data.units.list())[0]!.kind).toBe('compound')
+  })
+})
