@@ -62,7 +62,7 @@ describe('faults on the wire', () => {
     const started = Date.now()
     let blips = 0
     // and every so often the whole link drops (every open connection reset)
-    const blipper = setInterval(() => { blips++; proxy!.cutAll() }, 1_500)
+    const blipper = setInterval(() => { blips++; proxy!.cutAll() }, 3_000)
     for (const t of tablets) t.sync.start()
     const rounds = await converge(hub!, village, tablets, 100_000).finally(() => clearInterval(blipper))
     console.log(`wire faults: converged in ${rounds} rounds, ${Date.now() - started} ms, ${blips} link drops; proxy ${JSON.stringify(proxy!.stats)}`)
