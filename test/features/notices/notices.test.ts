@@ -59,7 +59,7 @@ describe('a running notice', () => {
     expect(wrapper.get('[data-testid="notice-countdown"]').text()).toContain('5 days left')
     expect(wrapper.get('[data-testid="notice-proceed"]').attributes('data-ok')).toBe('false')
 
-    await wrapper.get('[data-testid="objection-by"]').setValue(useRosterStore(pinia).people[0]!.id)
+    await wrapper.get('[data-testid="objection-by"]').setValue(useRosterStore(pinia).people.find((p) => p.name === '委员1')!.id)
     await wrapper.get('[data-testid="objection-text"] textarea').setValue('The lights should also cover group 2')
     await wrapper.get('[data-testid="objection-form"]').trigger('submit')
     await eventually(() => wrapper.findAll('[data-testid="objection"]').length === 1)
