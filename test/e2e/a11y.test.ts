@@ -13,7 +13,7 @@ const DAY = 86_400_000
 /** The main screens of every feature, with a village that has something on each. */
 const SCREENS: { path: string; ready: string }[] = [
   { path: '/', ready: '[data-testid="action-votes"]' },
-  { path: '/roster', ready: 'main' },
+  { path: '/roster', ready: '[data-testid="roster-person"]' },
   { path: '/proposals', ready: 'main' },
   { path: '/proposals/new', ready: 'main' },
   { path: '/proposals/proposal:a11y', ready: 'main' },
