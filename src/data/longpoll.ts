@@ -41,16 +41,20 @@ export function pinLongPollStart(base: typeof fetch, signal: AbortSignal): typeo
 }
 
 /**
- * A long-poll whose connection died silently (a NAT or a 2G link dropping it without a reset)
- * waits forever: RxDB sets no timeout, so live updates from the hub would stop until the app is
- * restarted. The hub sends a heartbeat (a newline) every `heartbeat` ms on a quiet long-poll, so
- * silence for `idleMs` (more than two heartbeats) means the connection is dead: abort it, and
- * RxDB opens a new one (found by the wire suite in test/proof, with a stalling proxy).
+ * A request whose connection died silently (a NAT or a 2G link dropping it without a reset) waits
+ * forever: neither RxDB nor fetch sets a timeout. A dead long-poll stopped live updates for good,
+ * and a push sent into a dead network blocked every later push after the link came back (both
+ * found by the wire suite in test/proof). So a request is aborted when nothing arrives for a
+ * while — RxDB then retries it on a new connection:
+ * - a long-poll after `longPollIdleMs` of silence (the hub sends a heartbeat newline every
+ *   `heartbeat` ms, so more than two heartbeats of silence means the connection is dead);
+ * - any other request after `requestIdleMs` without its answer (or between two of its chunks).
  */
-export function abandonSilentLongPolls(base: typeof fetch, idleMs: number): typeof fetch {
+export function abandonSilentRequests(base: typeof fetch, longPollIdleMs: number, requestIdleMs: number): typeof fetch {
   return async (input, init = {}) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-    if (!/\/_changes\?/.test(url) || !/[?&]feed=longpoll(&|$)/.test(url)) return base(input, init)
+    const longPoll = /\/_changes\?/.test(url) && /[?&]feed=longpoll(&|$)/.test(url)
+    const idleMs = longPoll ? longPollIdleMs : requestIdleMs
     const own = new AbortController()
     const outer = init.signal
     const abort = () => own.abort()

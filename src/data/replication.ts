@@ -8,7 +8,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs'
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb'
 import type { VillageDb } from './db'
-import { abandonSilentLongPolls, pinLongPollStart } from './longpoll'
+import { abandonSilentRequests, pinLongPollStart } from './longpoll'
 import type { YishiDoc } from './schemas'
 
 export interface HubCredentials { device: string; secret: string }
@@ -23,6 +23,8 @@ export interface SyncOptions {
   pullBatchSize?: number
   /** ms of long-poll heartbeat; default 20 s */
   heartbeat?: number
+  /** a request that gets no answer (or no next chunk) for this long is given up and retried; default 60 s */
+  requestTimeoutMs?: number
   /** underlying fetch (tests and the bench count requests and bytes through it) */
   fetch?: typeof fetch
   /** device clock (tests pass a wrong one) */
@@ -159,7 +161,7 @@ export class VillageSync {
       retryTime: this.retryTime,
       waitForLeadership: false,
       autoStart: true,
-      fetch: pinLongPollStart(hubFetch(this.opts.credentials, abandonSilentLongPolls(this.opts.fetch ?? globalThis.fetch.bind(globalThis), 2 * heartbeat + 5_000), abort.signal, onError, (res) => this.noteHubTime(res)), abort.signal),
+      fetch: pinLongPollStart(hubFetch(this.opts.credentials, abandonSilentRequests(this.opts.fetch ?? globalThis.fetch.bind(globalThis), 2 * heartbeat + 5_000, this.opts.requestTimeoutMs ?? 60_000), abort.signal, onError, (res) => this.noteHubTime(res)), abort.signal),
       pull: { batchSize: this.opts.pullBatchSize ?? 500, heartbeat },
       // Never push deletions: archiving a year removes it from this tablet only. (A modifier that
       // also dropped other devices' records would break updates: RxDB passes each row's assumed
