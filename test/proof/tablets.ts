@@ -32,6 +32,8 @@ export interface ProofTabletOptions {
   batchSize?: number
   heartbeat?: number
   fetch?: typeof fetch
+  /** give up a request that gets no answer for this long (ms) */
+  requestTimeoutMs?: number
 }
 
 /** A simulated tablet: real RxDB (memory storage), the real repositories and the real sync controller. */
@@ -42,6 +44,7 @@ export async function openProofTablet(hub: RunningHub, village: string, opts: Pr
   const sync: VillageSync = await createSync(vdb, device.id, {
     hubUrl: opts.hubUrl ?? hub.url, credentials: { device: device.id, secret: device.secret },
     batchSize: opts.batchSize ?? 50, heartbeat: opts.heartbeat ?? 3_000, ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
   })
   return {
     device, vdb, data, sync,

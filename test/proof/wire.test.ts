@@ -118,6 +118,24 @@ describe('faults on the wire', () => {
     console.log(`stalled long-poll: the other tablet's record arrived live after ${Date.now() - started} ms`)
   })
 
+  it('a request lost in a dead network is given up: after the link heals, the push completes', async () => {
+    const village = 'vd'
+    const [a] = await setup(village, 1, { requestTimeoutMs: 4_000 })
+    await converge(hub!, village, tablets, 30_000)
+    // the network dies silently: connections are accepted and never answered
+    proxy!.set({ blackhole: true })
+    proxy!.cutAll()
+    const p = await a!.data.proposals.create({ title: '断网时写的提案', proposedBy: 'person:a', createdAt: Date.now() })
+    // the push is now stuck in the dead network
+    await eventually(() => proxy!.stats.lost.some((l) => /^POST .*\/(_all_docs|_bulk_docs)/.test(l)), 20_000)
+    proxy!.set({ blackhole: false })
+    const started = Date.now()
+    await eventually(async () => (await hubSnapshot(hub!, village)).has(p.id), 30_000, 200)
+    console.log(`dead network: the push went through ${Date.now() - started} ms after the link healed`)
+    expect(await a!.sync.syncNow(20_000)).toBe(true)
+    expect(await a!.sync.pendingCount()).toBe(0)
+  })
+
   it('kill -9 of the hub during a large push through a slow link: resumes, complete, no duplicates, no false refusal', async () => {
     const village = 'vk'
     const TOTAL = 1200 // 600 comments and their 600 audit events

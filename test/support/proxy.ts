@@ -21,7 +21,11 @@ export interface FaultPlan {
   blackhole: boolean
 }
 
-export interface FaultStats { connections: number; dropped: number; cut: number; stalled: number; bytesUp: number; bytesDown: number }
+export interface FaultStats {
+  connections: number; dropped: number; cut: number; stalled: number; bytesUp: number; bytesDown: number
+  /** request lines that went into the blackhole (never answered) */
+  lost: string[]
+}
 
 export interface FaultProxy {
   url: string
@@ -59,7 +63,8 @@ function delayedWriter(to: Socket, plan: () => FaultPlan, random: () => number) 
 export async function startFaultProxy(target: { host?: string; port: number }, opts: { random?: () => number; plan?: Partial<FaultPlan> } = {}): Promise<FaultProxy> {
   const random = opts.random ?? Math.random
   const plan: FaultPlan = { ...CALM, ...opts.plan }
-  const stats: FaultStats = { connections: 0, dropped: 0, cut: 0, stalled: 0, bytesUp: 0, bytesDown: 0 }
+  const stats: FaultStats = { connections: 0, dropped: 0, cut: 0, stalled: 0, bytesUp: 0, bytesDown: 0, lost: [] }
+  const requestLine = (chunk: Buffer) => /^(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.[01]\r\n/.exec(chunk.subarray(0, 512).toString('latin1'))
   const open = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
 
@@ -68,7 +73,10 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
     open.add(client)
     client.on('error', () => undefined)
     client.on('close', () => open.delete(client))
-    if (plan.blackhole) return // accepted, never answered
+    if (plan.blackhole) { // accepted, never answered
+      client.on('data', (chunk: Buffer) => { const line = requestLine(chunk); if (line) stats.lost.push(`${line[1]} ${line[2]}`) })
+      return
+    }
     const upstream = connect({ host: target.host ?? '127.0.0.1', port: target.port, allowHalfOpen: true })
     open.add(upstream)
     upstream.on('error', () => client.destroy())
@@ -87,10 +95,9 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
     const up = delayedWriter(upstream, () => plan, random)
     const down = delayedWriter(client, () => plan, random)
     client.on('data', (chunk: Buffer) => {
-      if (plan.blackhole) return
+      const line = requestLine(chunk)
+      if (plan.blackhole) { if (line) stats.lost.push(`${line[1]} ${line[2]}`); return }
       stats.bytesUp += chunk.length
-      const head = chunk.subarray(0, 512).toString('latin1')
-      const line = /^(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.[01]\r\n/.exec(head)
       if (line) longPoll = /\/_changes\?/.test(line[2]!) && /feed=longpoll/.test(line[2]!)
       up.write(chunk)
     })
