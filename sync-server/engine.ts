@@ -22,12 +22,12 @@ export interface Engine {
   destroy(name: string): Promise<boolean>
   /** The open database (opened on first use). Call only for a database that exists. */
   db(name: string): Db
-  /** Calls `listener` after every change in `name` until the returned function is called. */
-  onChange(name: string, listener: () => void): () => void
+  /** Calls `listener` (with the changed id) after every change in `name` until the returned function is called. */
+  onChange(name: string, listener: (id: string) => void): () => void
   close(): Promise<void>
 }
 
-type Feed = { listeners: Set<() => void>; cancel: () => void }
+type Feed = { listeners: Set<(id: string) => void>; cancel: () => void }
 
 abstract class BaseEngine implements Engine {
   abstract readonly kind: 'pouchdb' | 'couchdb'
@@ -51,13 +51,13 @@ abstract class BaseEngine implements Engine {
     return db
   }
 
-  onChange(name: string, listener: () => void): () => void {
+  onChange(name: string, listener: (id: string) => void): () => void {
     let feed = this.feeds.get(name)
     if (!feed) {
       // One live feed per database, shared by every waiting long-poll.
-      const listeners = new Set<() => void>()
+      const listeners = new Set<(id: string) => void>()
       const changes = this.db(name).changes({ since: 'now', live: true, return_docs: false })
-      changes.on('change', () => { for (const l of [...listeners]) l() })
+      changes.on('change', (c: { id: string }) => { for (const l of [...listeners]) l(c.id) })
       changes.on('error', () => { this.feeds.delete(name) })
       feed = { listeners, cancel: () => changes.cancel() }
       this.feeds.set(name, feed)

@@ -5,7 +5,7 @@ import type { Engine, Db } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { villageOf } from '../auth/access'
 import { refusalReason, sameContent, type VoteRecord } from '../validate/rules'
-import { rowsByKeys } from './keys'
+import { noteIds, rowsByKeys } from './keys'
 
 export const QUARANTINE_DB = 'hub-quarantine'
 
@@ -43,6 +43,7 @@ export class Pusher {
   async init(): Promise<void> { await this.engine.create(QUARANTINE_DB) }
 
   async push(p: Principal, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
+    noteIds(dbName, docs.map((d) => d._id).filter((id): id is string => typeof id === 'string'))
     const db = this.engine.db(dbName)
     const village = villageOf(dbName)
     if (p.kind === 'admin' || village === null) return this.write(db, docs, newEdits)

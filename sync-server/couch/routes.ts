@@ -7,7 +7,7 @@ import { type Sessions, userCtx } from '../auth/session'
 import { HUB_VERSION } from '../version'
 import { CouchError, badRequest, forbidden, notFound, toCouchError, unauthorized } from './errors'
 import { handleChanges } from './changes'
-import { rowsByKeys } from './keys'
+import { forgetIds, knownIds, rowsByKeys } from './keys'
 import type { Pusher } from './push'
 import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
@@ -187,6 +187,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     const name = dbName(req)
     requireAdmin(req.principal)
     if (name.startsWith('hub-')) throw forbidden('hub- databases belong to the hub')
+    forgetIds(name)
     if (!(await engine.destroy(name))) throw notFound('Database does not exist.')
     return { ok: true }
   })
@@ -207,7 +208,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     const name = await useDb(req)
     const opts = allDocsOptions(req.query as Query, (req.body ?? {}) as Record<string, unknown>)
     const plain = Object.keys(opts).every((k) => ['keys', 'include_docs', 'conflicts'].includes(k))
-    if (opts.keys && plain) return rowsByKeys(engine.db(name), opts.keys, opts)
+    if (opts.keys && plain) return rowsByKeys(engine.db(name), opts.keys, opts, (await knownIds(engine, name)) ?? undefined)
     return engine.db(name).allDocs(opts)
   }
   app.get('/:db/_all_docs', allDocs)
