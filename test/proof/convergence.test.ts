@@ -1,27 +1,31 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type * as D from '@/domain'
 import { startHub, type RunningHub } from '../support/hub'
+import { startFaultProxy, type FaultProxy } from '../support/proxy'
 import { couch, provision } from '../sync-server/helpers'
 import { openVote } from '../data/helpers'
 import { converge, hubSnapshot, openProofTablet, prng, sleep, type ProofTablet } from './tablets'
 
 // Convergence torture: 5 tablets (real RxDB on memory storage, the real repositories and
 // replication) and a real hub; a seeded random schedule of proposals, edits of the same
-// proposals on several tablets, ballots (some for the same voter on two tablets), partitions,
+// proposals on several tablets, ballots (some for the same voter on two tablets), partitions
+// (an app going offline, or its link dying silently under it — each tablet has its own fault proxy),
 // a tablet offline for a long stretch, and a hub restart. At the end: identical data everywhere,
 // every ballot exactly once, every double vote flagged, no edit vanished without a conflict record.
 // Replay a failure with PROOF_SEED=<seed> npx vitest run --project integration test/proof/convergence
 
 const VILLAGE = 'vt'
 const TABLETS = 5
-const STEPS = 90
+const STEPS = 120
 const VOTERS = Array.from({ length: 24 }, (_, i) => `person:v${i}`)
 const SEED = Number(process.env.PROOF_SEED ?? Math.floor(Math.random() * 2 ** 31))
 
 let hub: RunningHub | null = null
 const tablets: ProofTablet[] = []
+const links: FaultProxy[] = []
 afterAll(async () => {
   for (const t of tablets) await t.close().catch(() => undefined)
+  for (const link of links) await link.close()
   await hub?.stop({ removeData: true })
 })
 
@@ -45,7 +49,10 @@ async function torture(seed: number, log: string[]): Promise<void> {
   const rnd = prng(seed)
   hub = await startHub()
   await provision(hub, { township: 'tt', villages: [VILLAGE] })
-  for (let i = 0; i < TABLETS; i++) tablets.push(await openProofTablet(hub, VILLAGE))
+  // each tablet reaches the hub through its own link (a fault proxy) that can die silently
+  const hubPort = hub.port
+  for (let i = 0; i < TABLETS; i++) links.push(await startFaultProxy({ port: hubPort }, { random: prng(seed + i).next }))
+  for (let i = 0; i < TABLETS; i++) tablets.push(await openProofTablet(hub, VILLAGE, { hubUrl: links[i]!.url, requestTimeoutMs: 4_000 }))
 
   // A vote everybody knows, and a few proposals to fight over.
   const t0 = tablets[0]!
@@ -106,14 +113,21 @@ async function torture(seed: number, log: string[]): Promise<void> {
       cast.set(ballotId, i)
       votedOn.set(voter, (votedOn.get(voter) ?? new Set()).add(i))
       note(`tablet ${i} casts ${ballotId} for ${voter}`)
-    } else if (i !== longOffline || step < longFrom || step >= longTo) {
-      if (online.has(i)) { await t.sync.stop(); online.delete(i); note(`tablet ${i} cut off`) }
-      else { t.sync.start(); online.add(i); note(`tablet ${i} reconnects`) }
+    } else if (r < 0.9 && (i !== longOffline || step < longFrom || step >= longTo)) {
+      // the app goes offline (sync stopped) and comes back
+      if (online.has(i)) { await t.sync.stop(); online.delete(i); note(`tablet ${i} offline`) }
+      else { t.sync.start(); online.add(i); note(`tablet ${i} online`) }
+    } else {
+      // the network dies silently under a syncing tablet (requests hang) and comes back
+      const link = links[i]!
+      link.set({ blackhole: !link.plan.blackhole })
+      note(`tablet ${i} link ${link.plan.blackhole ? 'dead' : 'back'}`)
     }
     await sleep(20 + rnd.int(120))
   }
 
-  // Everyone back online; sync until everything is identical (bounded).
+  // Every link healed, everyone back online; sync until everything is identical (bounded).
+  for (const link of links) link.set({ blackhole: false })
   for (const t of tablets) t.sync.start()
   const rounds = await converge(hub, VILLAGE, tablets, 75_000)
   log.push(`converged in ${rounds} rounds`)

@@ -17,7 +17,8 @@ export interface FaultPlan {
   cutRate: number
   /** long-poll answers (`_changes?…feed=longpoll`) are swallowed: the connection stays open and silent */
   stallLongPolls: boolean
-  /** nothing passes at all: connections are accepted and then stay silent (a dead network) */
+  /** nothing passes at all: new connections are accepted and stay silent, open ones stall (a dead
+   * network); when it ends, every connection that lived through it is reset */
   blackhole: boolean
 }
 
@@ -128,7 +129,13 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
   const port = typeof address === 'object' && address ? address.port : 0
   return {
     url: `http://127.0.0.1:${port}`, port, plan, stats,
-    set(p) { Object.assign(plan, p) },
+    set(p) {
+      const healing = plan.blackhole && p.blackhole === false
+      Object.assign(plan, p)
+      // a connection that lived through the dead spell is reset, as TCP does when its retries give up
+      // (its swallowed bytes must never be taken for part of a later answer)
+      if (healing) for (const s of [...open]) s.destroy()
+    },
     cutAll() { for (const s of [...open]) s.destroy() },
     async close() {
       for (const t of timers) clearTimeout(t)
