@@ -42,7 +42,7 @@ describe('convergence torture', () => {
       console.error(message)
       throw new Error(message, { cause: error })
     }
-  })
+  }, 150_000)
 })
 
 async function torture(seed: number, log: string[]): Promise<void> {
