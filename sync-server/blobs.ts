@@ -12,6 +12,9 @@ export interface BlobDeps { accounts: Accounts; dataDir: string; maxBytes: numbe
 
 const HASH = /^[0-9a-f]{64}$/
 
+/** Content types a blob keeps when served (photos, voice notes); everything else is octet-stream. */
+const SAFE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'audio/webm', 'audio/ogg', 'audio/mp4', 'audio/mpeg', 'audio/wav', 'audio/aac'])
+
 /** A Buffer as a plain Uint8Array view (what the fs and crypto typings expect). */
 const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
@@ -72,8 +75,14 @@ export const blobRoutes: FastifyPluginAsync<BlobDeps> = async (app, { accounts, 
     const t = target(req)
     if (!existsSync(t.file)) throw notFound()
     const meta = existsSync(t.meta) ? JSON.parse(await readFile(t.meta, 'utf8')) as { type?: string } : {}
+    // Served on the app's own origin: only photo and voice types keep their type, anything else
+    // (HTML, SVG, scripts a device uploaded as a "photo") goes out as inert bytes that no page may
+    // run or frame (test/proof/hostile).
+    const type = SAFE_TYPES.has(String(meta.type ?? '').split(';')[0]!.trim().toLowerCase()) ? String(meta.type) : 'application/octet-stream'
     return reply
-      .header('content-type', meta.type ?? 'application/octet-stream')
+      .header('content-type', type)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, max-age=31536000, immutable')
       .header('etag', `"${t.hash}"`)
       .send(createReadStream(t.file))
