@@ -330,3 +330,38 @@ describe('hostile requests', () => {
     await alive()
   })
 })
+
+describe('hostile files (photo blobs)', () => {
+  const sha = async (data: Uint8Array) => Buffer.from(await crypto.subtle.digest('SHA-256', data)).toString('hex')
+
+  it.each([
+    ['an HTML page', 'text/html', '<html><body><script>window.__pwned = 1</script></body></html>'],
+    ['an SVG with a script', 'image/svg+xml', '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'],
+    ['a script', 'application/javascript', 'window.__pwned = 1'],
+  ])('serves %s uploaded as a "photo" so no browser can run it', async (_name, type, content) => {
+    const data = new TextEncoder().encode(content)
+    const hash = await sha(data)
+    const put = await fetch(`${hub.url}/couch/village-va/_blobs/${hash}`, { method: 'PUT', headers: { authorization: auth, 'content-type': type }, body: data })
+    expect([201, 200, 400, 415]).toContain(put.status)
+    if (put.status >= 400) return // refused outright: fine
+    const get = await fetch(`${hub.url}/couch/village-va/_blobs/${hash}`, { headers: { authorization: auth } })
+    expect(get.status).toBe(200)
+    const served = get.headers.get('content-type') ?? ''
+    expect(served).not.toMatch(/html|svg|javascript|xml/)
+    expect(get.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(get.headers.get('content-security-policy') ?? '').toMatch(/sandbox|default-src 'none'/)
+  })
+
+  it('refuses a blob whose content does not match its hash, and a hash with path tricks', async () => {
+    const data = new TextEncoder().encode('not what the name says')
+    const wrong = 'a'.repeat(64)
+    const put = await fetch(`${hub.url}/couch/village-va/_blobs/${wrong}`, { method: 'PUT', headers: { authorization: auth, 'content-type': 'image/jpeg' }, body: data })
+    expect(put.status).toBe(400)
+    expect((await fetch(`${hub.url}/couch/village-va/_blobs/${wrong}`, { headers: { authorization: auth } })).status).toBe(404)
+    const tricky = await fetch(`${hub.url}/couch/village-va/_blobs/..%2F..%2Fadmin-password`, { headers: { authorization: auth } })
+    expect(tricky.status).toBe(400)
+    const other = await fetch(`${hub.url}/couch/village-vb/_blobs/${wrong}`, { headers: { authorization: auth } })
+    expect(other.status).toBe(403)
+    await alive()
+  })
+})
