@@ -256,6 +256,9 @@ describe('hostile requests', () => {
     ['device reads the quarantine', 'GET', '_hub/quarantine', DEV, undefined, 403, 'forbidden'],
     ['device makes itself a user', 'POST', '_hub/users', DEV, { name: 'x', password: 'password-1', role: 'township', township: 'th' }, 403, 'forbidden'],
     ['device mints an enrollment code', 'POST', '_hub/enrollments', DEV, { village: 'vb' }, 403, 'forbidden'],
+    ['device lists peer hubs', 'GET', '_hub/peers', DEV, undefined, 403, 'forbidden'],
+    ['device adds a peer hub', 'POST', '_hub/peers', DEV, { url: 'http://evil.example/couch/' }, 403, 'forbidden'],
+    ['export file of an unknown device', 'POST', '_hub/import', DEV, { format: 'yishi-export/1', village: 'va', device: 'dev-nobody', docs: [], signature: 'f'.repeat(64) }, 403, 'forbidden'],
     ['enrolling with a made-up code', 'POST', '_hub/enroll', NONE, { code: '000000', label: 'x' }, 403, 'forbidden'],
     ['clerk reads another village', 'GET', 'village-vb', () => basic(p.clerk.name, p.clerk.password), undefined, 403, 'forbidden'],
     ['forged session cookie', 'GET', 'village-va', NONE, undefined, 401],
@@ -282,6 +285,16 @@ describe('hostile requests', () => {
     })
     expect(r.status, JSON.stringify(r.body)).toBe(status)
     if (error) expect(r.body.error).toBe(error)
+  })
+
+  it('refuses an export file with a forged signature, or for another village, and lands nothing of it', async () => {
+    const file = { format: 'yishi-export/1', village: 'va', device: dev.id, docs: [proposal('forged-import')], signature: '0'.repeat(64) }
+    const forged = await couch(hub, '_hub/import', { auth, body: file })
+    expect(forged.status).toBe(403)
+    expect(forged.body.reason).toMatch(/signature/)
+    const elsewhere = await couch(hub, '_hub/import', { auth, body: { ...file, village: 'vb' } })
+    expect(elsewhere.status).toBe(403)
+    expect((await couch(hub, 'village-va/proposal:forged-import')).status).toBe(404)
   })
 
   it('refuses a body over the limit with 413 and keeps serving', async () => {
