@@ -34,6 +34,11 @@ async function attachStores(data: Repositories): Promise<void> {
   }
 }
 
+/** Whether this tablet has been enrolled in a village (its credential is kept on the device). */
+export function isEnrolled(): boolean {
+  return identity.loadEnrollment(kv) !== null
+}
+
 /** The open village's repositories and sync, or null before enrollment. */
 export function dataRuntime(): Readonly<Running> | null {
   return running

@@ -6,6 +6,7 @@ export default {
         code: '登记码', label: '平板名称', labelHint: '例如：村委会平板 1', submit: '登记', working: '正在登记…',
         done: '登记成功，本平板已属于 {village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkId: '文书编号',
         pin: '密码（4–8 位数字）', savePin: '保存密码', pinSaved: '密码已保存',
+        first: '这个页面要用本村的记录：请先登记本平板。', continue: '继续去刚才要打开的页面',
       },
       unlock: {
         title: '文书解锁', intro: '输入文书密码，没有网络也能用。', pin: '密码', submit: '解锁',
@@ -33,6 +34,7 @@ export default {
         code: 'Enrollment code', label: 'Tablet name', labelHint: 'e.g. Committee tablet 1', submit: 'Enroll', working: 'Enrolling…',
         done: 'Enrolled: this tablet now belongs to {village}', clerkTitle: 'Set the clerk PIN', clerkName: 'Clerk name', clerkId: 'Clerk number',
         pin: 'PIN (4–8 digits)', savePin: 'Save PIN', pinSaved: 'PIN saved',
+        first: "This screen uses the village's records: enroll this tablet first.", continue: 'Continue to the screen you were opening',
       },
       unlock: {
         title: 'Clerk unlock', intro: 'Enter the clerk PIN. Works without a network.', pin: 'PIN', submit: 'Unlock',
