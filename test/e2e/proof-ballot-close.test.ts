@@ -1,4 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw IndexedDB rows and hub JSON */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
@@ -45,10 +48,14 @@ async function stored(page: Page): Promise<{ checkoffs: string[]; ballots: strin
 describe('a tab closed in the middle of casting a ballot', () => {
   let hub: RunningHub
   let browser: Browser
+  let staticDir = ''
   let tablet: Tablet
 
   beforeAll(async () => {
-    hub = await startHub()
+    // a private copy of the build: a rebuild of dist/ by a parallel run cannot change the app mid-test
+    staticDir = mkdtempSync(join(tmpdir(), 'yishi-proof-dist-'))
+    cpSync(join(process.cwd(), 'dist'), staticDir, { recursive: true })
+    hub = await startHub({ STATIC_DIR: staticDir })
     await provision(hub, { township: 'tc', villages: [VILLAGE] })
     const seed = await openSyncedTablet(hub, VILLAGE)
     await seed.data.persons.create({ id: CLERK.personId, name: CLERK.name, householdId: 'household:1-01', roles: ['clerk'], householdHead: true })
@@ -68,6 +75,7 @@ describe('a tab closed in the middle of casting a ballot', () => {
     await tablet?.context.close().catch(() => undefined)
     await browser?.close()
     await hub?.stop({ removeData: true })
+    if (staticDir) rmSync(staticDir, { recursive: true, force: true })
   })
 
   it('stores the check-off and the ballot together or not at all, and the hub gets them once', async () => {

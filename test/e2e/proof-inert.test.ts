@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
@@ -18,11 +21,15 @@ const VILLAGE = 'qi'
 describe('injected strings render as inert text', () => {
   let hub: RunningHub
   let browser: Browser
+  let staticDir = ''
   let tablet: Tablet
   const ids: Record<string, string> = {}
 
   beforeAll(async () => {
-    hub = await startHub()
+    // a private copy of the build: a rebuild of dist/ by a parallel run cannot change the app mid-test
+    staticDir = mkdtempSync(join(tmpdir(), 'yishi-proof-dist-'))
+    cpSync(join(process.cwd(), 'dist'), staticDir, { recursive: true })
+    hub = await startHub({ STATIC_DIR: staticDir })
     await provision(hub, { township: 'ti', villages: [VILLAGE] })
     const seed = await openSyncedTablet(hub, VILLAGE)
     const now = Date.now()
@@ -50,6 +57,7 @@ describe('injected strings render as inert text', () => {
     await tablet?.context.close().catch(() => undefined)
     await browser?.close()
     await hub?.stop({ removeData: true })
+    if (staticDir) rmSync(staticDir, { recursive: true, force: true })
   })
 
   it('shows them as text on every screen that carries them, and nothing runs', async () => {
