@@ -202,3 +202,15 @@ export function countableBallots(ballots: readonly Ballot[], voteId: string, voi
   const voided = new Set(voids.filter((v) => v.voteId === voteId).flatMap((v) => v.ballotIds))
   return ballots.filter((b) => b.voteId === voteId && !voided.has(b.id))
 }
+
+/**
+ * Ballots that no check-off accounts for. A voter checked off on two tablets leaves one
+ * check-off (the ids collide) but two ballots; until supervisors open the extra ballot's seal
+ * and void it, nobody can tell which ballot is the extra one, so the result counts both.
+ * The result must say so: this is how many ballots it counts beyond the voters checked off.
+ */
+export function surplusBallots(ballots: readonly Ballot[], checkOffs: readonly CheckOff[], voteId: string, voids: readonly VoidList[] = []): number {
+  const counted = countableBallots(ballots, voteId, voids).length
+  const voters = new Set(checkOffs.filter((c) => c.voteId === voteId).map((c) => c.voterId)).size
+  return Math.max(0, counted - voters)
+}

@@ -34,7 +34,7 @@
  * - one person, one vote (doublevote.ts; the secrecy design is written there):
  *   `sealKeyPair`, `sealBallotRef`, `openSealLayer`, `openSeal`, `coarseCastTime`,
  *   `findDoubleVotes`, `proposeResolution`, `doubleVoteResolution`, `unresolvedDoubleVotes`,
- *   `voidList`, `countableBallots`; `castVote` (casting.ts) makes the check-off and the ballot
+ *   `voidList`, `countableBallots`, `surplusBallots`; `castVote` (casting.ts) makes the check-off and the ballot
  *   of one vote with those measures applied.
  */
 export * from './errors.ts'

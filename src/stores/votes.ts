@@ -216,7 +216,7 @@ export const useVotesStore = defineStore('votes', () => {
     try {
       outcome = D.select(v.rule, { projects: v.candidates.map((c) => ({ id: c.id, cost: c.cost })), budget: v.budget, ballots: electronic, ...(extraSupport ? { extraSupport } : {}) })
     } catch (e) {
-      return { rows: [], electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: 0, explanation: e instanceof Error ? e.message : String(e) }
+      return { rows: [], electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: 0, surplus: 0, explanation: e instanceof Error ? e.message : String(e) }
     }
     const byId = new Map(v.candidates.map((c) => [c.id, c]))
     return {
@@ -225,6 +225,7 @@ export const useVotesStore = defineStore('votes', () => {
         rank: p.rank, reason: p.reason, remainingBefore: p.remainingBefore, explanation: p.text,
       })),
       electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
+      surplus: D.surplusBallots(ballots.value, checkoffs.value, v.id),
       explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
     }
   })

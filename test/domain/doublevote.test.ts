@@ -77,6 +77,18 @@ describe('one person, one vote', () => {
     expect(D.countableBallots(ballots, 'vote:v1', [voids]).map((b) => b.id)).toEqual(['ballot:a', 'ballot:c'])
   })
 
+  it('counts the ballots a result holds beyond the voters checked off, until the extra one is voided', () => {
+    const ballots = ['a', 'b', 'c'].map((x) => D.ballot({ id: `ballot:${x}`, voteId: 'vote:v1', choices: ['project:x'], castAt: T0, device: 'tab-1' }))
+    // wang voted on two tablets: the check-off ids collided, so one check-off stands for two ballots
+    const standing = [checkOff('tab-1', T0, 'ballot:a'), { ...checkOff('tab-1', T0, 'ballot:c'), voterId: 'person:li' }]
+    expect(D.surplusBallots(ballots, standing, 'vote:v1')).toBe(1)
+    const voids = D.voidList('vote:v1', ['ballot:b'], ['person:sup1'], T0 + 200)
+    expect(D.surplusBallots(ballots, standing, 'vote:v1', [voids])).toBe(0)
+    // a check-off whose ballot never got stored (tab closed) is not a surplus either way
+    expect(D.surplusBallots(ballots.slice(0, 1), standing, 'vote:v1')).toBe(0)
+    expect(D.surplusBallots(ballots, standing, 'vote:other')).toBe(0)
+  })
+
   it('refuses a decision that leaves a check-off undecided or names a foreign seal', () => {
     const [dv] = D.findDoubleVotes([checkOff('tab-1', T0, 'ballot:a'), checkOff('tab-2', T0 + 1, 'ballot:b'), checkOff('tab-3', T0 + 2, 'ballot:c')]) as [D.DoubleVote]
     const base = { id: 'decision:dv', voteId: 'vote:v1', voterId: 'person:wang', decidedBy: ['person:sup1'], reason: '核实后决定', at: T0 }

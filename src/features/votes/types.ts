@@ -62,6 +62,8 @@ export interface ResultsView {
   paper: number
   budget: number
   allocated: number
+  /** Ballots counted beyond the voters checked off (double votes not yet voided). */
+  surplus: number
   explanation: string
 }
 

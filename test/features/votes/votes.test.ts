@@ -6,7 +6,7 @@ import VoteDetailView from '@/features/votes/VoteDetailView.vue'
 import { useVotesStore } from '@/stores/votes'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { openApprovalVote, openVoteVillage } from './village'
+import { openApprovalVote, openVoteVillage, T0 } from './village'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -39,6 +39,20 @@ describe('setting up a vote', () => {
 })
 
 describe('paper count, closing and results', () => {
+  it('says so when the result counts more ballots than voters checked off (a double vote not yet voided)', async () => {
+    village = await openVoteVillage()
+    await openApprovalVote(village)
+    const store = useVotesStore(village.pinia)
+    await store.castBallot('vote:lights', 'person:zhang', ['project:water'], 'person:clerk')
+    await store.castBallot('vote:lights', 'person:liu', ['project:lamps'], 'person:clerk')
+    // zhang also voted on another tablet: that check-off collided with this one, its ballot synced in
+    await village.data.ballots.create({ id: 'ballot:from-tablet-2', voteId: 'vote:lights', choices: ['project:road'], castAt: T0, device: 'tab-2' })
+    const { wrapper: r } = await mountFeature(VoteResultsView, { path: '/votes/vote:lights/results', pinia: village.pinia })
+    await eventually(() => r.find('[data-testid="results-surplus"]').exists())
+    expect(r.get('[data-testid="results-surplus"]').text()).toContain('选票比登记投票的人多 1 张')
+    expect(r.get('[data-testid="results-ballots"]').text()).toContain('共 3 张票')
+  })
+
   it('counts paper only when two different people agree, then explains the result and allocates the money', async () => {
     village = await openVoteVillage()
     await openApprovalVote(village)
@@ -78,6 +92,7 @@ describe('paper count, closing and results', () => {
     const r = results.wrapper
     await eventually(() => r.find('[data-testid="results-rows"]').exists() && r.text().includes('共 6 张票'))
     expect(r.get('[data-testid="results-ballots"]').text()).toBe('共 6 张票（电子 1，纸质 5）')
+    expect(r.find('[data-testid="results-surplus"]').exists()).toBe(false)
     // lamps 3 votes (¥30,000) funded; water 3 votes (¥40,000) funded; road 2 votes (¥60,000) does not fit ¥100,000.
     expect(r.get('[data-testid="result-project:lamps"]').text()).toContain('入选')
     expect(r.get('[data-testid="result-project:water"]').text()).toContain('入选')
