@@ -13,7 +13,8 @@
  *   Money is integer fen; times are ms since the epoch.
  * - meetings (meeting.ts): `DEFAULT_MEETING_RULES`, `MEETING_RULE_VARIANTS`, `quorum`,
  *   `decideMotion` (outcome + "28 of 37 present, quorum 25: quorate; …"), `recordResolution`,
- *   `checkResolution`, `presentCount`, `checkMeetingNotice`, `oneMatterTriggered` (一事一议).
+ *   `checkResolution`, `presentCount`, `checkMeetingNotice`, `oneMatterTriggered` (一事一议),
+ *   `expectedMembers` (who counts as a member of each kind of meeting).
  * - procedure (procedure.ts): `DEFAULT_TEMPLATE`, `procedureTemplate`, `procedureState`, `startProcedure`,
  *   `unmetRequirements`, `nextSteps`, `completeStep`, `skipTo`, `overriddenSteps`.
  * - ballots (ballots.ts): `voteStatus` (open/closed as the records show), `validateChoices`,

@@ -94,3 +94,24 @@ describe('notice and one matter, one discussion', () => {
     expect(D.oneMatterTriggered({ villagers: 0, representatives: 6 }, { villagers: 400, representatives: 30 }).triggered).toBe(true)
   })
 })
+
+describe('who is expected at each kind of meeting', () => {
+  const p = (id: string, roles: string[], extra: Record<string, unknown> = {}) =>
+    D.person({ id: `person:${id}`, villageId: 'qingbo', name: id, householdId: `household:${id}`, roles, ...extra })
+  const people = [
+    p('wang', ['council-member'], { unitId: 'unit:east' }),
+    p('li', ['courtyard-council-member'], { unitId: 'unit:east' }),
+    p('zhao', ['courtyard-council-member'], { unitId: 'unit:west' }),
+    p('chen', ['representative'], { unitId: 'unit:west' }),
+    p('xiao', [], { adult: false, eligible: false, unitId: 'unit:east' }),
+  ]
+  const ids = (xs: readonly D.Person[]) => xs.map((x) => x.id)
+
+  it('counts council members, courtyard council members of the unit, representatives, or adults', () => {
+    expect(ids(D.expectedMembers('village-council', people))).toEqual(['person:wang'])
+    expect(ids(D.expectedMembers('courtyard-council', people, 'unit:east'))).toEqual(['person:li'])
+    expect(ids(D.expectedMembers('representatives-meeting', people))).toEqual(['person:chen'])
+    expect(ids(D.expectedMembers('villagers-meeting', people))).toEqual(['person:wang', 'person:li', 'person:zhao', 'person:chen'])
+    expect(ids(D.expectedMembers('villagers-meeting', people, 'unit:east'))).toEqual(['person:wang', 'person:li'])
+  })
+})
