@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { combineLatest, type Subscription } from 'rxjs'
+import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
 import { keepPhoto as keepPhotoBytes, memoryPhotoStore, resizePhoto, type PhotoStore } from '@/data/photos'
+import { villageLink, type LinkOptions } from './support/villageLink'
 
 export interface ProgressView { id: string; at: number; by: string; text: string; percent: number; photos: string[] }
 export interface CosignView { verdict: 'approved' | 'questioned'; by: string; note: string; at: number }
@@ -28,7 +29,6 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
  * `accountsSummary`; an expense is checked against its allocation before it is written.
  */
 export const useAccountsStore = defineStore('accounts', () => {
-  const repos = shallowRef<Repositories | null>(null)
   const funds = shallowRef<Stored<D.Fund>[]>([])
   const allocations = shallowRef<Stored<D.Allocation>[]>([])
   const entries = shallowRef<Stored<D.LedgerEntry>[]>([])
@@ -37,22 +37,16 @@ export const useAccountsStore = defineStore('accounts', () => {
   const persons = shallowRef<Stored<D.Person>[]>([])
   const currentId = ref('')
   const photoUrl = ref<(hash: string) => string>(() => '')
-  let now: () => number = Date.now
-  const subs: Subscription[] = []
+  const link = villageLink()
+  const { need, now } = link
 
-  function attach(r: Repositories, opts: { now?: () => number; photoUrl?: (hash: string) => string } = {}): void {
-    for (const s of subs.splice(0)) s.unsubscribe()
-    repos.value = r
-    if (opts.now) now = opts.now
+  function attach(r: Repositories, opts: LinkOptions & { photoUrl?: (hash: string) => string } = {}): void {
+    const subs = link.connect(r, opts)
     if (opts.photoUrl) photoUrl.value = opts.photoUrl
     subs.push(combineLatest([r.funds.list$(), r.allocations.list$(), r.ledger.list$(), r.cosignatures.list$(), r.progress.list$(), r.persons.list$({ oldestFirst: true })])
       .subscribe(([f, a, l, c, p, people]) => {
         funds.value = f; allocations.value = a; entries.value = l; cosigns.value = c; updates.value = p; persons.value = people
       }))
-  }
-  function need(): Repositories {
-    if (!repos.value) throw new Error('This tablet has no village database open yet')
-    return repos.value
   }
 
   const people = computed(() => persons.value.map((p) => ({ id: p.id, name: p.name, supervisor: p.roles.includes('supervisor') })))
@@ -70,8 +64,7 @@ export const useAccountsStore = defineStore('accounts', () => {
   const latestPercent = (projectId: string) => updates.value.filter((u) => u.projectId === projectId).sort((a, b) => b.at - a.at)[0]?.percent ?? 0
   const projects = computed<ProjectAccountView[]>(() => (summary.value?.projects ?? []).map((p) => ({
     id: p.projectId, title: p.title || p.projectId, allocated: p.allocated, spent: p.spent + p.pending, percent: latestPercent(p.projectId),
-    unsigned: entries.value.filter((l) => l.projectId === p.projectId && summary.value!.uncosignedEntries.includes(l.id)).length,
-  })))
+    unsigned: entries.value.filter((l) => l.projectId === p.projectId && summary.value!.uncosignedEntries.includes(l.id)).length })))
   const current = computed(() => projects.value.find((p) => p.id === currentId.value) ?? null)
 
   const progress = computed<ProgressView[]>(() => updates.value.filter((u) => u.projectId === currentId.value).sort((a, b) => b.at - a.at)
@@ -81,8 +74,7 @@ export const useAccountsStore = defineStore('accounts', () => {
     const c = cosigns.value.filter((x) => x.ledgerId === l.id).sort((a, b) => b.at - a.at)[0]
     return {
       id: l.id, date: day(l.at), amount: l.kind === 'refund' ? -l.amount : l.amount, payee: l.payee, purpose: l.description, recordedBy: l.recordedBy, photos: [],
-      cosign: c ? { verdict: c.approve ? 'approved' : 'questioned', by: c.supervisorId, note: c.note, at: c.at } : null,
-    }
+      cosign: c ? { verdict: c.approve ? 'approved' : 'questioned', by: c.supervisorId, note: c.note, at: c.at } : null }
   }))
 
   async function load(): Promise<void> { /* live from attach() */ }

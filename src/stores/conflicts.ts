@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
-import { combineLatest, type Subscription } from 'rxjs'
+import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored } from '@/data'
+import { villageLink, type LinkOptions } from './support/villageLink'
 
 export type ConflictReason = ConflictRecordDoc['reason']
 
@@ -25,13 +26,11 @@ export interface ConflictView {
 const OPTIONS: Record<ConflictReason, string[]> = {
   'double-checkoff': ['keep-earliest', 'keep-latest', 'void-all'],
   'duplicate-insert': ['noted'],
-  'concurrent-edit': ['noted', 'restore-earlier'],
-}
+  'concurrent-edit': ['noted', 'restore-earlier'] }
 
 const MUTABLE_REPOS: Partial<Record<string, keyof Repositories>> = {
   village: 'villages', unit: 'units', person: 'persons', proposal: 'proposals', meeting: 'meetings', vote: 'votes',
-  notice: 'notices', fund: 'funds', allocation: 'allocations', procedure: 'procedures',
-}
+  notice: 'notices', fund: 'funds', allocation: 'allocations', procedure: 'procedures' }
 
 /**
  * The queue of double votes and edit conflicts found by sync. Double check-offs of one voter
@@ -39,19 +38,16 @@ const MUTABLE_REPOS: Partial<Record<string, keyof Repositories>> = {
  * A decision is an immutable `decision` record: the item then shows as resolved, with who and why.
  */
 export const useConflictsStore = defineStore('conflicts', () => {
-  const repos = shallowRef<Repositories | null>(null)
   const conflicts = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const decisions = shallowRef<Stored<Decision>[]>([])
   const persons = shallowRef<Stored<D.Person>[]>([])
   const votes = shallowRef<Stored<D.Vote>[]>([])
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
-  let now: () => number = Date.now
-  const subs: Subscription[] = []
+  const link = villageLink()
+  const { repos, now } = link
 
-  function attach(r: Repositories, opts: { now?: () => number } = {}): void {
-    for (const s of subs.splice(0)) s.unsubscribe()
-    repos.value = r
-    if (opts.now) now = opts.now
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
+    const subs = link.connect(r, opts)
     subs.push(combineLatest([r.conflicts.list$({ oldestFirst: true }), r.decisions.list$(), r.persons.list$(), r.votes.list$(), r.checkoffs.list$()])
       .subscribe(([c, d, p, v, k]) => { conflicts.value = c; decisions.value = d; persons.value = p; votes.value = v; checkoffs.value = k }))
   }
@@ -75,15 +71,13 @@ export const useConflictsStore = defineStore('conflicts', () => {
           id: key, reason: c.reason, title, context: vote?.title ?? '',
           sides: [{ device: c.winner.device, at: winnerDoc?.meta.deviceTime ?? 0, author: nameOf(winnerDoc?.recordedBy ?? c.winner.author ?? ''), summary: '' }],
           options: OPTIONS[c.reason],
-          decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null,
-        }
+          decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null }
         grouped.set(key, item)
       }
       const b = (loser?.body ?? {}) as Record<string, unknown>
       item.sides.push({
         device: loser?.device ?? '', at: loser?.deviceTime ?? 0, author: nameOf(String(b.recordedBy ?? loser?.author ?? '')),
-        summary: c.fields.map((f) => `${f}: ${JSON.stringify(b[f] ?? '')}`).join('；'),
-      })
+        summary: c.fields.map((f) => `${f}: ${JSON.stringify(b[f] ?? '')}`).join('；') })
     }
     return [...grouped.values()]
   })
@@ -117,8 +111,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
     const kept = outcome === 'keep-earliest' ? ordered[0] : outcome === 'keep-latest' ? ordered[ordered.length - 1] : undefined
     const resolution = {
       id: `decision:${id.slice('checkoff:'.length)}`, voteId: dv.voteId, voterId: dv.voterId, keptSeal: kept?.seal ?? '',
-      voidedSeals: ordered.filter((c) => c !== kept).map((c) => c.seal).filter(Boolean), decidedBy: [by], reason, at,
-    }
+      voidedSeals: ordered.filter((c) => c !== kept).map((c) => c.seal).filter(Boolean), decidedBy: [by], reason, at }
     if (ordered.every((c) => c.seal)) D.doubleVoteResolution(resolution, dv)
     await r.decisions.create({ ...resolution, subjectId: id, outcome, by, keep: '' })
   }

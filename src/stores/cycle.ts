@@ -1,15 +1,14 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { combineLatest, type Subscription } from 'rxjs'
+import { combineLatest} from 'rxjs'
 import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, ProcedureDoc, Repositories, Resolution, Stored } from '@/data'
+import { villageLink, type LinkOptions } from './support/villageLink'
 
-export interface StoreOptions { actor?: () => string; now?: () => number }
 /** The notice that belongs to a step of the default template (steps a village adds have none). */
 export const STEP_NOTICE: Record<string, D.NoticeStage> = {
-  announce: 'vote-announcement', 'publicise-decision': 'decision', 'publicise-process': 'process', 'publicise-accounts': 'accounts',
-}
+  announce: 'vote-announcement', 'publicise-decision': 'decision', 'publicise-process': 'process', 'publicise-accounts': 'accounts' }
 interface Records {
   procedures: Stored<ProcedureDoc>[]; overrides: Stored<D.Override>[]; proposals: Stored<D.Proposal>[]; resolutions: Stored<Resolution>[]
   notices: Stored<D.Notice>[]; objections: Stored<D.Objection>[]; answers: Stored<D.Answer>[]; votes: Stored<D.Vote>[]
@@ -26,31 +25,21 @@ const isState = (p: ProcedureDoc) => typeof p.current === 'string' && typeof p.t
  * requirements and publicity rules are the domain's; this store only gathers the facts.
  */
 export const useCycleStore = defineStore('cycle', () => {
-  const repos = shallowRef<Repositories | null>(null)
   const records = shallowRef<Records>(EMPTY)
   const clock = ref(Date.now())
-  const subs: Subscription[] = []
   const session = useSessionStore()
   /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
-  let actor = () => session.personId || 'person:tablet-user'
-  let now = Date.now
+  const link = villageLink(() => session.personId || 'person:tablet-user')
+  const { need, now, actor } = link
 
-  function attach(r: Repositories, opts: StoreOptions = {}): void {
-    for (const s of subs.splice(0)) s.unsubscribe()
-    repos.value = r
-    if (opts.actor) actor = opts.actor
-    if (opts.now) now = opts.now
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
+    const subs = link.connect(r, opts)
     clock.value = now()
     subs.push(combineLatest({
       procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$({ oldestFirst: true }), proposals: r.proposals.list$(),
       resolutions: r.resolutions.list$(), notices: r.notices.list$(), objections: r.objections.list$(), answers: r.answers.list$(), votes: r.votes.list$(),
       conflicts: r.conflicts.list$(), decisions: r.decisions.list$(), progress: r.progress.list$(), ledger: r.ledger.list$(),
-      cosignatures: r.cosignatures.list$(), persons: r.persons.list$(), meetings: r.meetings.list$(),
-    }).subscribe((v) => { records.value = v; clock.value = now() }))
-  }
-  function need(): Repositories {
-    if (!repos.value) throw new Error('This tablet has no village database open yet')
-    return repos.value
+      cosignatures: r.cosignatures.list$(), persons: r.persons.list$(), meetings: r.meetings.list$() }).subscribe((v) => { records.value = v; clock.value = now() }))
   }
 
   const template = computed<D.ProcedureTemplate>(() => {
@@ -86,8 +75,7 @@ export const useCycleStore = defineStore('cycle', () => {
       unresolvedDoubleVotes: r.conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId) && !decided.has(c.id)).length,
       progressRecords: r.progress.length,
       ledgerEntries: expenses.length,
-      uncosignedLedgerEntries: expenses.filter((l) => !D.isCoSigned(l, r.cosignatures, { supervisors })).length,
-    }
+      uncosignedLedgerEntries: expenses.filter((l) => !D.isCoSigned(l, r.cosignatures, { supervisors })).length }
   })
   const unmet = computed(() => (step.value ? D.unmetRequirements(step.value, facts.value, clock.value) : []))
 
@@ -96,8 +84,7 @@ export const useCycleStore = defineStore('cycle', () => {
     const r = records.value
     return {
       objections: r.notices.flatMap((n) => D.overdueObjections(n, r.objections, r.answers, clock.value).map((o) => ({ notice: n, objection: o }))),
-      meetings: r.meetings.filter((m) => m.status === 'planned' && m.scheduledAt + D.DAY_MS < clock.value),
-    }
+      meetings: r.meetings.filter((m) => m.status === 'planned' && m.scheduledAt + D.DAY_MS < clock.value) }
   })
   const overrides = computed(() => records.value.overrides)
   const overrideOf = (id: string) => records.value.overrides.find((o) => o.id === id)

@@ -1,11 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
-import type { Subscription } from 'rxjs'
 import { useSessionStore } from '@/stores/session'
 import { useCycleStore } from '@/stores/cycle'
 import * as D from '@/domain'
 import type { Comment, Repositories, Resolution, Stored } from '@/data'
 import { idRest } from '@/data'
+import { villageLink, type LinkOptions } from './support/villageLink'
 
 export type MeetingView = Stored<D.Meeting>
 export type SignatureRole = 'chair' | 'supervisor'
@@ -13,11 +13,9 @@ export type SignatureRole = 'chair' | 'supervisor'
 export type MeetingNote = Stored<Comment> & { role?: SignatureRole | 'minutes-photo' }
 export interface NewMeeting { kind: D.MeetingKind; title: string; scheduledAt: number; place: string; unitId: string; memberCount: number }
 export interface Motion { agendaKey: string; motion: string; yes: number; no: number; abstain: number }
-export interface StoreOptions { actor?: () => string; now?: () => number }
 
 /** Meetings: schedule, check-in, quorum, agenda, minutes, resolutions and signatures. Rules from src/domain. */
 export const useMeetingsStore = defineStore('meetings', () => {
-  const repos = shallowRef<Repositories | null>(null)
   const meetings = shallowRef<MeetingView[]>([])
   const attendance = shallowRef<Stored<D.Attendance>[]>([])
   const resolutions = shallowRef<Stored<D.Resolution>[]>([])
@@ -25,25 +23,17 @@ export const useMeetingsStore = defineStore('meetings', () => {
   /** Quorum and threshold rules per meeting kind: the village's procedure template (default: the domain's). */
   const cycle = useCycleStore()
   const rules = computed<Record<D.MeetingKind, D.MeetingRule>>(() => cycle.template.meetingRules)
-  const subs: Subscription[] = []
   const session = useSessionStore()
   /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
-  let actor = () => session.personId || 'person:tablet-user'
-  let now = Date.now
+  const link = villageLink(() => session.personId || 'person:tablet-user')
+  const { need, now, actor } = link
 
-  function attach(r: Repositories, opts: StoreOptions = {}): void {
-    for (const s of subs.splice(0)) s.unsubscribe()
-    repos.value = r
-    if (opts.actor) actor = opts.actor
-    if (opts.now) now = opts.now
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
+    const subs = link.connect(r, opts)
     subs.push(r.meetings.list$().subscribe((m) => { meetings.value = m }))
     subs.push(r.attendance.list$({ oldestFirst: true }).subscribe((a) => { attendance.value = a }))
     subs.push(r.resolutions.list$({ oldestFirst: true }).subscribe((x) => { resolutions.value = x as unknown as Stored<D.Resolution>[] }))
     subs.push(r.comments.list$({ oldestFirst: true }).subscribe((c) => { notes.value = (c as MeetingNote[]).filter((n) => n.on.startsWith('meeting:')) }))
-  }
-  function need(): Repositories {
-    if (!repos.value) throw new Error('This tablet has no village database open yet')
-    return repos.value
   }
 
   const sorted = computed(() => [...meetings.value].sort((a, b) => b.scheduledAt - a.scheduledAt))
@@ -80,8 +70,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
     const result = D.decideMotion(rules.value[m.kind], m.memberCount, presentNow, { yes: motion.yes, no: motion.no, abstain: motion.abstain })
     return need().resolutions.create({
       meetingId, agendaKey: motion.agendaKey, motion: motion.motion.trim(), members: m.memberCount, present: presentNow,
-      yes: motion.yes, no: motion.no, abstain: motion.abstain, outcome: result.outcome, explanation: result.explanation, at: now(), recordedBy: actor(),
-    })
+      yes: motion.yes, no: motion.no, abstain: motion.abstain, outcome: result.outcome, explanation: result.explanation, at: now(), recordedBy: actor() })
   }
 
   /** The figures behind a recorded resolution (quorum needed, yes votes needed), recomputed by the domain. */
@@ -97,6 +86,5 @@ export const useMeetingsStore = defineStore('meetings', () => {
 
   return {
     attach, rules, meetings, sorted, attendance, resolutions, notes, byId, presentIds, present, quorumOf, resolutionsOf, notesOf,
-    schedule, update, checkIn, resolve, explain, addNote,
-  }
+    schedule, update, checkIn, resolve, explain, addNote }
 })

@@ -4,10 +4,10 @@ import type { Subscription } from 'rxjs'
 import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
+import { villageLink, type LinkOptions } from './support/villageLink'
 
 export type NoticeView = Stored<D.Notice>
 export interface NewNotice { stage: D.NoticeStage; subjectId: string; title: string; body: string; days: number }
-export interface StoreOptions { actor?: () => string; now?: () => number }
 /** The records a notice is generated from (read only here; other features write them). */
 export interface NoticeSources {
   votes: Stored<D.Vote>[]; funds: Stored<D.Fund>[]; allocations: Stored<D.Allocation>[]
@@ -16,25 +16,20 @@ export interface NoticeSources {
 
 /** Public notices (公示) for the three publics, objections and answers, re-publication. Rules from src/domain. */
 export const useNoticesStore = defineStore('notices', () => {
-  const repos = shallowRef<Repositories | null>(null)
   const notices = shallowRef<NoticeView[]>([])
   const objections = shallowRef<Stored<D.Objection>[]>([])
   const answers = shallowRef<Stored<D.Answer>[]>([])
   const sources = shallowRef<NoticeSources>({ votes: [], funds: [], allocations: [], progress: [], ledger: [], cosignatures: [] })
   /** The clock, refreshed every minute so countdowns move. */
   const clock = ref(Date.now())
-  const subs: Subscription[] = []
   const session = useSessionStore()
   /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
-  let actor = () => session.personId || 'person:tablet-user'
-  let now = Date.now
+  const link = villageLink(() => session.personId || 'person:tablet-user')
+  const { need, now, actor } = link
   let ticker: ReturnType<typeof setInterval> | undefined
 
-  function attach(r: Repositories, opts: StoreOptions = {}): void {
-    for (const s of subs.splice(0)) s.unsubscribe()
-    repos.value = r
-    if (opts.actor) actor = opts.actor
-    if (opts.now) now = opts.now
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
+    const subs = link.connect(r, opts)
     clock.value = now()
     clearInterval(ticker)
     ticker = setInterval(() => { clock.value = now() }, 60_000)
@@ -49,10 +44,6 @@ export const useNoticesStore = defineStore('notices', () => {
     source('progress', r.progress.list$({ oldestFirst: true }))
     source('ledger', r.ledger.list$({ oldestFirst: true }))
     source('cosignatures', r.cosignatures.list$())
-  }
-  function need(): Repositories {
-    if (!repos.value) throw new Error('This tablet has no village database open yet')
-    return repos.value
   }
 
   const byId = (id: string) => notices.value.find((n) => n.id === id)

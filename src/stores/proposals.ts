@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { Subscription } from 'rxjs'
 import { useSessionStore } from '@/stores/session'
 import type { Proposal } from '@/domain'
 import type { Comment, Repositories, Stored } from '@/data'
 import { keepPhoto as keepPhotoBytes, memoryPhotoStore, resizePhoto, type PhotoStore } from '@/data/photos'
+import { villageLink, type LinkOptions } from './support/villageLink'
 
 export const CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const
 export type Category = (typeof CATEGORIES)[number]
@@ -12,30 +12,20 @@ export type Category = (typeof CATEGORIES)[number]
 export type ProposalView = Stored<Proposal>
 export type CommentView = Stored<Comment>
 export interface NewProposal { title: string; description: string; category: Category; unitId: string; estimatedCost: number; photos: string[]; voiceNote: string }
-export interface StoreOptions { actor?: () => string; now?: () => number }
 
 /** Residents' needs and proposals (step "collect"), with comments from the feedback round. */
 export const useProposalsStore = defineStore('proposals', () => {
-  const repos = shallowRef<Repositories | null>(null)
   const proposals = shallowRef<ProposalView[]>([])
   const comments = shallowRef<CommentView[]>([])
-  const subs: Subscription[] = []
   const session = useSessionStore()
   /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
-  let actor = () => session.personId || 'person:tablet-user'
-  let now = Date.now
+  const link = villageLink(() => session.personId || 'person:tablet-user')
+  const { need, now, actor } = link
 
-  function attach(r: Repositories, opts: StoreOptions = {}): void {
-    for (const s of subs.splice(0)) s.unsubscribe()
-    repos.value = r
-    if (opts.actor) actor = opts.actor
-    if (opts.now) now = opts.now
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
+    const subs = link.connect(r, opts)
     subs.push(r.proposals.list$().subscribe((p) => { proposals.value = p }))
     subs.push(r.comments.list$({ oldestFirst: true }).subscribe((c) => { comments.value = c }))
-  }
-  function need(): Repositories {
-    if (!repos.value) throw new Error('This tablet has no village database open yet')
-    return repos.value
   }
 
   const live = computed(() => proposals.value.filter((p) => p.status !== 'merged' && p.status !== 'withdrawn'))

@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
-import type { Subscription } from 'rxjs'
 import type { Person, Role, Unit, UnitKind } from '@/domain'
 import type { Repositories, Stored } from '@/data'
 import { householdId, householdNumber, type RosterRow } from '@/features/roster/rosterImport'
+import { villageLink, type LinkOptions } from './support/villageLink'
 
 /** A person with the names the screens show. */
 export interface PersonView extends Person { household: string; unit: string }
@@ -18,20 +18,16 @@ function kindOf(name: string): UnitKind {
 
 /** The village roster: units, households and people, read and written through src/data (`attach`). */
 export const useRosterStore = defineStore('roster', () => {
-  const repos = shallowRef<Repositories | null>(null)
   const units = shallowRef<Stored<Unit>[]>([])
   const persons = shallowRef<Stored<Person>[]>([])
-  const subs: Subscription[] = []
 
-  function attach(r: Repositories): void {
-    for (const s of subs.splice(0)) s.unsubscribe()
-    repos.value = r
+  const link = villageLink()
+  const { need } = link
+
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
+    const subs = link.connect(r, opts)
     subs.push(r.units.list$({ oldestFirst: true }).subscribe((u) => { units.value = u }))
     subs.push(r.persons.list$({ oldestFirst: true }).subscribe((p) => { persons.value = p }))
-  }
-  function need(): Repositories {
-    if (!repos.value) throw new Error('This tablet has no village database open yet')
-    return repos.value
   }
 
   const unitName = (id: string) => units.value.find((u) => u.id === id)?.name ?? ''

@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { combineLatest, type Subscription } from 'rxjs'
+import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored } from '@/data'
 import { verifyAuditDocs } from '@/data/repositories/supervision'
+import { villageLink, type LinkOptions } from './support/villageLink'
 
 export interface DeviceChainView { device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'; detail: string }
 export interface ComplianceItemView { key: string; ok: boolean; detail: string }
@@ -13,20 +14,17 @@ type AuditBody = Stored<AuditDoc> & { device?: string; seq?: number; at?: number
 
 /** The supervisory committee's checks: audit chains per device, compliance of the cycle, refused records. */
 export const useSupervisionStore = defineStore('supervision', () => {
-  const repos = shallowRef<Repositories | null>(null)
   const audit = shallowRef<AuditBody[]>([])
   const reports = ref<Record<string, D.ChainReport>>({})
   const rejectionDocs = shallowRef<Stored<{ id: string; subjectId: string; reason: string; device?: string; at?: number }>[]>([])
   const input = shallowRef<D.ComplianceInput | null>(null)
   const openDoubles = ref(0)
   const openObjections = ref(0)
-  let now: () => number = Date.now
-  const subs: Subscription[] = []
+  const link = villageLink()
+  const { now } = link
 
-  function attach(r: Repositories, opts: { now?: () => number } = {}): void {
-    for (const s of subs.splice(0)) s.unsubscribe()
-    repos.value = r
-    if (opts.now) now = opts.now
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
+    const subs = link.connect(r, opts)
     reports.value = {}
     subs.push(r.audit.list$({ oldestFirst: true }).subscribe((a) => { audit.value = a as AuditBody[] }))
     subs.push(r.rejections.list$().subscribe((x) => { rejectionDocs.value = x }))
@@ -35,8 +33,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
         input.value = {
           now: now(), meetings, resolutions: resolutions as unknown as (Resolution & D.Resolution)[], meetingRules: D.DEFAULT_MEETING_RULES,
           ledger, cosigns, cosignRule: { supervisors: persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id) },
-          progress, funds, allocations,
-        }
+          progress, funds, allocations }
       }))
     subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$()]).subscribe(([c, d]) => { openDoubles.value = undecided(c, d) }))
     subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
@@ -52,8 +49,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
   /** The audit records as the domain's events (one chain per device). */
   const events = computed<D.AuditEvent[]>(() => audit.value.map((a) => ({
     id: a.id, device: String(a.device ?? a.meta.device), seq: Number(a.seq ?? 0), at: Number(a.at ?? 0), actor: String(a.actor ?? ''),
-    action: String(a.action ?? ''), subjectId: String(a.subjectId ?? ''), prevHash: String(a.prevHash ?? ''), hash: String(a.hash ?? ''),
-  })))
+    action: String(a.action ?? ''), subjectId: String(a.subjectId ?? ''), prevHash: String(a.prevHash ?? ''), hash: String(a.hash ?? '') })))
 
   const devices = computed<DeviceChainView[]>(() => {
     const byDevice = new Map<string, D.AuditEvent[]>()
@@ -62,8 +58,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
       const report = reports.value[device]
       return {
         device, events: list.length, lastAt: Math.max(...list.map((e) => e.at)),
-        state: !report ? 'unchecked' : report.ok ? 'ok' : 'broken', detail: report?.firstProblem?.message ?? '',
-      }
+        state: !report ? 'unchecked' : report.ok ? 'ok' : 'broken', detail: report?.firstProblem?.message ?? '' }
     })
   })
 
@@ -84,8 +79,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const cycleTitle = ref('')
 
   const rejections = computed<RejectionView[]>(() => rejectionDocs.value.map((x) => ({
-    id: x.id, subject: x.subjectId, what: x.subjectId, reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime,
-  })))
+    id: x.id, subject: x.subjectId, what: x.subjectId, reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime })))
 
   async function load(): Promise<void> { /* live from attach() */ }
 
