@@ -46,8 +46,8 @@ describe('injected strings render as inert text', () => {
       candidates: INJECTIONS.slice(0, 4).map((s, i) => ({ id: `project:x${i}`, title: s, cost: 1_000_000, proposalIds: [] })),
     })
     ids.vote = vote.id
-    const meeting = await seed.data.meetings.create({ kind: 'council', title: INJECTIONS[2], scheduledAt: now + 3_600_000, place: INJECTIONS[0], status: 'planned', memberCount: 5 }).catch(() => null)
-    if (meeting) ids.meeting = meeting.id
+    const meeting = await seed.data.meetings.create({ kind: 'village-council', title: INJECTIONS[2], scheduledAt: now + 3_600_000, place: INJECTIONS[0], status: 'planned', memberCount: 5 })
+    ids.meeting = meeting.id
     expect(await seed.sync.syncNow(30_000)).toBe(true)
     await seed.close()
     browser = await launchChromium()
@@ -68,7 +68,7 @@ describe('injected strings render as inert text', () => {
     const pages: [string, string | null][] = [
       ['/proposals', INJECTIONS[7]!], [`/proposals/${ids.proposal1}`, INJECTIONS[1]!], [`/proposals/${ids.proposal6}`, INJECTIONS[6]!],
       ['/votes', null], [`/votes/${ids.vote}`, null], [`/votes/${ids.vote}/kiosk`, null], ['/roster', null], ['/meetings', null],
-      ...(ids.meeting ? [[`/meetings/${ids.meeting}`, null] as [string, null]] : []), ['/conflicts', null], ['/', null],
+      [`/meetings/${ids.meeting}`, INJECTIONS[2]!], ['/conflicts', null], ['/', null],
     ]
     let shown = 0
     for (const [path, expected] of pages) {
