@@ -54,7 +54,9 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
   async function drainOnce(): Promise<void> {
     while (vdb.conflicts.pending.length > 0) {
       const c = vdb.conflicts.pending.shift()!
-      const id = `conflict:${c.loser.device}-${c.loser.seq}`
+      // One record per (loser, winner) pair: the same version can lose to two different
+      // versions on two tablets, in different fields, and each of those losses must be kept.
+      const id = `conflict:${c.loser.device}-${c.loser.seq}.${c.winner.device}-${c.winner.seq}`
       if (await vdb.docs.findOne(id).exec()) continue
       const body = {
         subjectId: c.subjectId, reason: c.reason, winner: { device: c.winner.device, seq: c.winner.seq, author: c.winner.author },

@@ -13,6 +13,7 @@ import { converge, hubSnapshot, openProofTablet, prng, sleep, type ProofTablet }
 // a tablet offline for a long stretch, and a hub restart. At the end: identical data everywhere,
 // every ballot exactly once, every double vote flagged, no edit vanished without a conflict record.
 // Replay a failure with PROOF_SEED=<seed> npx vitest run --project integration test/proof/convergence
+// (PROOF_LOG=<n> prints the last n steps instead of 25).
 
 const VILLAGE = 'vt'
 const TABLETS = 5
@@ -38,7 +39,7 @@ describe('convergence torture', () => {
     try {
       await torture(SEED, log)
     } catch (error) {
-      const message = `convergence torture FAILED with seed ${SEED} (replay: PROOF_SEED=${SEED})\nlast steps:\n${log.slice(-25).join('\n')}\n${(error as Error).message}`
+      const message = `convergence torture FAILED with seed ${SEED} (replay: PROOF_SEED=${SEED})\nlast steps:\n${log.slice(-(Number(process.env.PROOF_LOG) || 25)).join('\n')}\n${(error as Error).message}`
       console.error(message)
       throw new Error(message, { cause: error })
     }
