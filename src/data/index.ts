@@ -17,8 +17,10 @@
  * Every write is validated (schemas/), stamped (author, device, deviceTime, per-device seq) and
  * followed by this device's hash-chained audit event (writer.ts). Errors: DataError { code, message }.
  *
- * Ballots: `data.recordBallot({ vote, voterId, choices, recordedBy })` writes the check-off and the
- * ballot together (one-per-voter check-off id; the ballot carries no person).
+ * Ballots: `data.recordBallot({ vote, voterId, choices, recordedBy })` writes the check-off at once and
+ * puts the ballot in the tablet's ballot box (ballotbox.ts); `data.ballotBox.flush(voteId?)` writes the
+ * boxed ballots in a shuffled batch (also done when the kiosk session ends, before a vote is closed
+ * here, and when a vote with boxed ballots is seen closed); `data.ballotBox.count$(voteId?)` counts them.
  * Double votes: `data.doubleVotes$(voteId)` lists voters checked off on two tablets, until a
  * `decision` record resolves them. Conflicts of edits: `data.conflicts.list$()`.
  * Refusals: a record the hub refused stays on the tablet marked `meta.refused` (left out of lists);
@@ -35,13 +37,15 @@ import * as D from '@/domain'
 import type { VillageDb } from './db'
 import { createKindRepositories, type ConflictRecordDoc, type Stored } from './repositories'
 import { Writer, type WriterIdentity } from './writer'
-import { idRest } from './schemas'
+import { idRest, yearOfTime } from './schemas'
+import { createBallotBox } from './ballotbox'
 
 export * from './db'
 export * from './errors'
 export * from './repositories'
 export * from './writer'
 export * from './schemas'
+export * from './ballotbox'
 
 export interface DoubleVote { voteId: string; voterId: string; conflictIds: string[]; devices: string[] }
 
@@ -73,16 +77,27 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
   vdb.conflicts.notify = () => { void drainConflicts() }
   await drainConflicts()
 
+  // The ballot box: ballots wait apart from their check-offs and are written in shuffled batches.
+  const ballotBox = await createBallotBox(vdb, writer, identity, repos.votes)
+  // Closing a vote on this tablet writes its boxed ballots first, then the close.
+  const updateVote = repos.votes.update.bind(repos.votes)
+  repos.votes.update = async (id, patch) => {
+    if (patch.closedAt) await ballotBox.flush(id)
+    return updateVote(id, patch)
+  }
+
   /**
-   * Records one vote cast: the check-off (who) and the ballot (what) from the domain's castVote
-   * (random ballot id, hour-coarse ballot time, sealed link). The ballot's envelope carries the
-   * coarse time too, never the exact one.
+   * Records one vote cast: the check-off (who) is written at once; the ballot (what) from the domain's
+   * castVote (random ballot id, hour-coarse ballot time, sealed link) goes into the ballot box and is
+   * written later in a shuffled batch, so write order does not link the two. The ballot's envelope
+   * carries the coarse time too, never the exact one.
    */
   async function recordBallot(input: { vote: D.Vote; voterId: string; choices: string[]; recordedBy: string; at?: number }) {
     const at = input.at ?? (identity.now ?? Date.now)()
     const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
     const { checkOff, ballot } = D.castVote({ vote: input.vote, voterId: input.voterId, choices: input.choices, recordedBy: input.recordedBy, device: identity.deviceId, at, random })
-    await writer.insert([repos.checkoffs.item(checkOff), { ...repos.ballots.item(ballot), deviceTime: ballot.castAt }])
+    const year = identity.year?.() ?? yearOfTime(ballot.castAt)
+    await ballotBox.cast(repos.checkoffs.item(checkOff), { ...repos.ballots.item(ballot), deviceTime: ballot.castAt, year })
     return { checkoffId: checkOff.id, ballotId: ballot.id }
   }
 
@@ -92,7 +107,7 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
     return combineLatest([repos.conflicts.list$(), repos.decisions.list$()]).pipe(map(([conflicts, decisions]) => doubleVotesOf(voteId, prefix, conflicts, decisions)))
   }
 
-  return { ...repos, writer, recordBallot, doubleVotes$, drainConflicts }
+  return { ...repos, writer, ballotBox, recordBallot, doubleVotes$, drainConflicts }
 }
 
 function doubleVotesOf(voteId: string, prefix: string, conflicts: Stored<ConflictRecordDoc>[], decisions: { subjectId: string }[]): DoubleVote[] {
