@@ -144,6 +144,20 @@ export interface ConflictRecordDoc { id: string; subjectId: string; reason: 'dou
 export interface RejectionDoc { id: string; subjectId: string; reason: string; device?: string; seq?: number; at?: number }
 export interface AuditDoc extends Omit<D.AuditEvent, 'id'> { id: string; digest: string }
 export type ProcedureDoc = Record<string, unknown> & { id: string }
+/** A supervisor's seal key: public key in clear, secret key sealed with their passphrase (see features/sealkeys/keyWrap.ts). */
+export interface SealKeyDoc {
+  id: string; personId: string; publicKey: string; kdf: 'pbkdf2-sha256'; iterations: number; salt: string
+  cipher: 'aes-256-gcm'; iv: string; secret: string; createdAt: number; replaces?: string
+}
+/** Ballots the supervisors voided together, after the council's decisions (`decisions`) on double votes. */
+export interface VoidListDoc extends D.VoidList { id: string; decisions: string[] }
+const voidListRecord = (input: unknown): VoidListDoc => {
+  const i = (input ?? {}) as Record<string, unknown>
+  const decisions = Array.isArray(i.decisions) ? i.decisions.map(String) : []
+  if (decisions.length < 1) D.fail('invalid.required', 'voidlist.decisions: required')
+  const list = D.voidList(String(i.voteId ?? ''), (i.ballotIds ?? []) as string[], (i.openedBy ?? []) as string[], Number(i.at))
+  return { id: String(i.id), ...list, decisions: [...new Set(decisions)].sort() }
+}
 
 export function createKindRepositories(vdb: VillageDb, writer: Writer) {
   const repo = <T extends { id: string }>(kind: DocKind, construct: Constructor<T>) => new Repository<T>(kind, vdb, writer, construct)
@@ -174,6 +188,8 @@ export function createKindRepositories(vdb: VillageDb, writer: Writer) {
     conflicts: repo<ConflictRecordDoc>('conflict', same),
     rejections: repo<RejectionDoc>('rejection', same),
     audit: repo<AuditDoc>('audit', same),
+    sealKeys: repo<SealKeyDoc>('sealkey', same),
+    voidLists: repo<VoidListDoc>('voidlist', voidListRecord),
   }
 }
 export type KindRepositories = ReturnType<typeof createKindRepositories>

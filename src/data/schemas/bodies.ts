@@ -125,6 +125,19 @@ export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
     loser: anyObject, fields: strings(100), at: time,
   }, ['subjectId', 'reason', 'winner', 'loser']),
   rejection: obj({ subjectId: id, reason: text(500, 1), device: text(120), seq: int(), at: time }, ['subjectId', 'reason']),
+  // A supervisor's seal key: public key in clear, secret key sealed with their passphrase
+  // (PBKDF2-SHA-256 → AES-GCM; the AES-GCM additional data binds it to personId and publicKey).
+  sealkey: closed({
+    personId: id, publicKey: { type: 'string', pattern: '^[0-9a-f]{64}$', maxLength: 64 },
+    kdf: oneOf(['pbkdf2-sha256']), iterations: int(200_000, 10_000_000), salt: { type: 'string', pattern: '^[0-9a-f]{32,128}$', maxLength: 128 },
+    cipher: oneOf(['aes-256-gcm']), iv: { type: 'string', pattern: '^[0-9a-f]{24}$', maxLength: 24 },
+    secret: { type: 'string', pattern: '^[0-9a-f]{64,256}$', maxLength: 256 }, createdAt: time, replaces: optId,
+  }, ['personId', 'publicKey', 'kdf', 'iterations', 'salt', 'cipher', 'iv', 'secret', 'createdAt']),
+  // Ballots voided by the supervisors who opened the void seals together (sorted ids; no voter, no choice).
+  voidlist: closed({
+    voteId: id, ballotIds: { type: 'array', items: id, minItems: 1, maxItems: 5000 }, openedBy: { type: 'array', items: id, minItems: 1, maxItems: 20 },
+    decisions: { type: 'array', items: id, minItems: 1, maxItems: 5000 }, at: time,
+  }, ['voteId', 'ballotIds', 'openedBy', 'decisions', 'at']),
 }
 
 /** The field of the body that names the parent record, copied into the envelope's `ref`. */
@@ -132,7 +145,7 @@ export const PARENT_FIELD: Partial<Record<DocKind, string>> = {
   attendance: 'meetingId', resolution: 'meetingId', checkoff: 'voteId', ballot: 'voteId', papercount: 'voteId',
   allocation: 'fundId', ledger: 'fundId', cosign: 'ledgerId', objection: 'noticeId', answer: 'objectionId',
   progress: 'projectId', override: 'procedureId', decision: 'subjectId', conflict: 'subjectId', rejection: 'subjectId',
-  comment: 'on', notice: 'subjectId',
+  comment: 'on', notice: 'subjectId', sealkey: 'personId', voidlist: 'voteId',
 }
 
 /** Current version of each kind's body. A document with a lower `v` is migrated on read and on the hub. */

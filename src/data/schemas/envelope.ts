@@ -10,6 +10,8 @@ export const MUTABLE_KINDS = [
 export const IMMUTABLE_KINDS = [
   'comment', 'attendance', 'resolution', 'checkoff', 'ballot', 'papercount', 'ledger', 'cosign',
   'objection', 'answer', 'override', 'audit', 'decision', 'progress', 'conflict', 'rejection',
+  // supervisors' seal keys (a replaced key is a new record) and the ballots they voided together
+  'sealkey', 'voidlist',
 ] as const
 
 export type MutableKind = (typeof MUTABLE_KINDS)[number]

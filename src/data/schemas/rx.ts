@@ -7,7 +7,20 @@ import { ENVELOPE_SCHEMA, type YishiDoc } from './envelope'
 
 export const COLLECTION_NAME = 'docs'
 
-const { year: yearProp, ...envelopeV0Props } = ENVELOPE_SCHEMA.properties
+/**
+ * The kinds as collection schema versions 0 and 1 were first stored on tablets. RxDB runs here
+ * without a validator plugin (our own validateDocument checks every write and push against
+ * DOC_KINDS), so this list only describes; but it is part of the stored schema's hash, and a
+ * changed hash would refuse to open every tablet's database in the field (RxDB error DB6).
+ * Kinds added later (sealkey, voidlist, …) are stored under the same schema.
+ */
+const STORED_KINDS_V1 = [
+  'village', 'unit', 'person', 'proposal', 'meeting', 'vote', 'notice', 'fund', 'allocation', 'procedure',
+  'comment', 'attendance', 'resolution', 'checkoff', 'ballot', 'papercount', 'ledger', 'cosign',
+  'objection', 'answer', 'override', 'audit', 'decision', 'progress', 'conflict', 'rejection',
+] as const
+const { year: yearProp, ...envelopeCurrentProps } = ENVELOPE_SCHEMA.properties
+const envelopeV0Props = { ...envelopeCurrentProps, kind: { ...envelopeCurrentProps.kind, enum: [...STORED_KINDS_V1] } }
 const primaryId = { ...ENVELOPE_SCHEMA.properties.id, type: 'string' as const, maxLength: 142 }
 
 /** Version 0: the contract as first written (no `year`). Kept so older tablets can migrate. */

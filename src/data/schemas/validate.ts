@@ -89,7 +89,7 @@ export function checkSchema(schema: JsonSchema, value: unknown, path: string): s
 /** Parent kind a `ref` must point to, for kinds whose parent is fixed. */
 const REF_KIND: Partial<Record<DocKind, string>> = {
   checkoff: 'vote', ballot: 'vote', papercount: 'vote', attendance: 'meeting', objection: 'notice', answer: 'objection',
-  cosign: 'ledger',
+  cosign: 'ledger', sealkey: 'person', voidlist: 'vote',
 }
 
 /** Bodies are small records; photos travel as blobs referenced by hash. */

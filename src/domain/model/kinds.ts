@@ -1,7 +1,7 @@
 /** Document kinds of src/data/README.md: immutable ones are insert-only (the hub refuses a new revision). */
 export const IMMUTABLE_KINDS = [
   'comment', 'attendance', 'resolution', 'checkoff', 'ballot', 'papercount', 'ledger', 'cosign', 'objection',
-  'answer', 'override', 'audit', 'decision', 'progress', 'conflict', 'rejection',
+  'answer', 'override', 'audit', 'decision', 'progress', 'conflict', 'rejection', 'sealkey', 'voidlist',
 ] as const
 export const MUTABLE_KINDS = ['village', 'unit', 'person', 'proposal', 'meeting', 'vote', 'notice', 'fund', 'allocation', 'procedure'] as const
 export type ImmutableKind = (typeof IMMUTABLE_KINDS)[number]

@@ -1,0 +1,127 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { combineLatest } from 'rxjs'
+import * as D from '@/domain'
+import type { Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
+import { checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/features/sealkeys/keyWrap'
+import { villageLink, type LinkOptions } from './support/villageLink'
+
+export interface SupervisorKeyView { personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number }
+export interface SealerView { publicKey: string; personId: string; name: string; keyId: string; unlocked: boolean }
+/** A council decision on a double vote of which some seals are void and not opened yet. */
+export interface PendingVoidView { decisionId: string; voterName: string; outcome: string; reason: string; seals: number }
+
+/** A double-vote decision as the conflicts store records it (a `decision` record with the resolution's fields). */
+type VoidDecision = Stored<Decision> & { voteId?: string; voterId?: string; voidedSeals?: string[] }
+
+/**
+ * Supervisors' seal keys and the joint opening of void seals. Secret keys exist only in memory,
+ * unlocked one supervisor at a time by their passphrase, and are forgotten after the opening
+ * (or when the screen leaves). Only the void ballots' ids are ever recorded.
+ */
+export const useSealsStore = defineStore('seals', () => {
+  const persons = shallowRef<Stored<D.Person>[]>([])
+  const keys = shallowRef<Stored<SealKeyDoc>[]>([])
+  const votes = shallowRef<Stored<D.Vote>[]>([])
+  const decisions = shallowRef<VoidDecision[]>([])
+  const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
+  const link = villageLink()
+  const { now } = link
+  /** Unlocked secret keys by public key: never in reactive state, never written. */
+  const secrets = new Map<string, string>()
+  const unlockedKeys = ref<string[]>([])
+
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
+    const subs = link.connect(r, opts)
+    subs.push(combineLatest([r.persons.list$({ oldestFirst: true }), r.sealKeys.list$(), r.votes.list$(), r.decisions.list$(), r.voidLists.list$()])
+      .subscribe(([p, k, v, d, l]) => { persons.value = p; keys.value = k; votes.value = v; decisions.value = d as VoidDecision[]; voidLists.value = l }))
+  }
+
+  const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
+  const latestFirst = (a: Stored<SealKeyDoc>, b: Stored<SealKeyDoc>) => b.createdAt - a.createdAt || b.meta.deviceTime - a.meta.deviceTime
+
+  /** Every supervisor on the roster with their current key (the latest they made), if any. */
+  const supervisors = computed<SupervisorKeyView[]>(() => persons.value.filter((p) => p.roles.includes('supervisor')).map((p) => {
+    const own = keys.value.filter((k) => k.personId === p.id).sort(latestFirst)
+    return { personId: p.id, name: p.name, key: own[0] ?? null, replaced: Math.max(0, own.length - 1) }
+  }))
+  /** The public keys a new vote takes: every supervisor's current key, in roster order. */
+  const currentKeys = computed(() => supervisors.value.filter((s) => s.key).map((s) => ({ personId: s.personId, name: s.name, publicKey: s.key!.publicKey })))
+
+  /** Creates (or replaces, for future votes only) a supervisor's key, sealed with their passphrase. */
+  async function createKey(personId: string, passphrase: string, repeat: string): Promise<Stored<SealKeyDoc>> {
+    const r = link.need()
+    const who = supervisors.value.find((s) => s.personId === personId)
+    if (!who) throw new Error(`${nameOf(personId)} is not a supervisor on the roster`)
+    checkNewPassphrase(passphrase, repeat)
+    const wrapped = await newWrappedKeyPair(personId, passphrase)
+    return r.sealKeys.create({ personId, ...wrapped, createdAt: now(), ...(who.key ? { replaces: who.key.id } : {}) })
+  }
+
+  const voteOf = (voteId: string) => votes.value.find((v) => v.id === voteId) ?? null
+
+  /** Who sealed this vote, in the order the layers open (the vote's `sealKeys` order). */
+  function sealers(voteId: string): SealerView[] {
+    return (voteOf(voteId)?.sealKeys ?? []).map((publicKey) => {
+      const key = keys.value.find((k) => k.publicKey === publicKey)
+      return { publicKey, personId: key?.personId ?? '', name: key ? nameOf(key.personId) : '', keyId: key?.id ?? '', unlocked: unlockedKeys.value.includes(publicKey) }
+    })
+  }
+
+  function voidDecisions(voteId: string): VoidDecision[] {
+    return decisions.value.filter((d) => d.voteId === voteId && (d.voidedSeals?.length ?? 0) > 0)
+  }
+  /** Decisions on this vote's double votes whose void seals are not opened yet. */
+  function pending(voteId: string): PendingVoidView[] {
+    const opened = new Set(voidLists.value.filter((l) => l.voteId === voteId).flatMap((l) => l.decisions))
+    return voidDecisions(voteId).filter((d) => !opened.has(d.id)).map((d) => ({
+      decisionId: d.id, voterName: nameOf(d.voterId ?? ''), outcome: d.outcome, reason: d.reason, seals: d.voidedSeals?.length ?? 0,
+    }))
+  }
+  /** The void lists recorded for this vote, with the names of who opened them. */
+  function opened(voteId: string) {
+    return voidLists.value.filter((l) => l.voteId === voteId).map((l) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at }))
+  }
+
+  /** One supervisor unlocks their key with their passphrase (kept in memory until `forget`). */
+  async function unlock(voteId: string, publicKey: string, passphrase: string): Promise<void> {
+    const s = sealers(voteId).find((x) => x.publicKey === publicKey)
+    const key = keys.value.find((k) => k.publicKey === publicKey)
+    if (!s || !key) throw new Error('this key is not one of the keys that sealed this vote')
+    secrets.set(publicKey, await unwrapSecretKey(key, passphrase))
+    unlockedKeys.value = [...new Set([...unlockedKeys.value, publicKey])]
+  }
+
+  function forget(): void {
+    secrets.clear()
+    unlockedKeys.value = []
+  }
+
+  /**
+   * With every sealer's key unlocked and the vote closed: opens the void seals of the pending
+   * decisions and records one void list (sorted ballot ids, who opened it). Kept seals are never
+   * opened. Keys are forgotten afterwards, whatever happens.
+   */
+  async function openVoids(voteId: string): Promise<Stored<VoidListDoc>> {
+    const r = link.need()
+    try {
+      const vote = voteOf(voteId)
+      if (!vote) throw new Error(`${voteId} is not on this tablet`)
+      if (D.voteStatus(vote, now()) !== 'closed') D.fail('vote.not-closed', 'close the vote before opening seals')
+      const order = sealers(voteId)
+      if (order.length === 0) D.fail('seal.invalid', 'this vote has no supervisors\' seal keys: its seals cannot be opened')
+      const missing = order.filter((s) => !secrets.has(s.publicKey))
+      if (missing.length) D.fail('seal.invalid', `every supervisor who sealed this vote must unlock their key first (${missing.length} missing)`)
+      const todo = pending(voteId)
+      if (todo.length === 0) D.fail('seal.invalid', 'no decided double vote is waiting for its seals to be opened')
+      const secretKeys = order.map((s) => secrets.get(s.publicKey) as string)
+      const byId = new Map(voidDecisions(voteId).map((d) => [d.id, d]))
+      const ballotIds = todo.flatMap((p) => (byId.get(p.decisionId)?.voidedSeals ?? []).map((seal) => D.openSeal(seal, secretKeys)))
+      return await r.voidLists.create({ voteId, ballotIds, openedBy: order.map((s) => s.personId), decisions: todo.map((p) => p.decisionId), at: now() })
+    } finally {
+      forget()
+    }
+  }
+
+  return { supervisors, currentKeys, createKey, sealers, pending, opened, unlock, forget, openVoids, attach, voteOf }
+})
