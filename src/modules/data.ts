@@ -58,6 +58,7 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   subs.push(sync.state$.subscribe((s) => { syncStore.update(s); void refreshPending() }))
   subs.push(vdb.docs.$.pipe(debounceTime(300), startWith(null)).subscribe(() => { void refreshPending() }))
   subs.push(data.rejections.list$().subscribe((r) => { syncStore.refusals = refusalLines(r, e.device) }))
+  subs.push(data.ballotBox.count$().subscribe((n) => { syncStore.boxed = n }))
   subs.push(data.villages.get$(e.village).subscribe((v) => {
     session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.village, townshipName: v?.townshipId ?? '', deviceId: e.device })
   }))

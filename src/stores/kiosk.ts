@@ -42,12 +42,21 @@ export const useKioskStore = defineStore('kiosk', () => {
     release.value ??= holdUpdates('ballot')
   }
 
-  function leave(): void {
+  /**
+   * Ends the kiosk session: the ballots cast in it wait in the tablet's ballot box and are written
+   * now, in one shuffled batch (src/data/ballotbox.ts), before the clerk sees the kiosk closed.
+   */
+  async function leave(): Promise<void> {
     clearVoter()
     clerkId.value = ''
     phase.value = 'locked'
     release.value?.()
     release.value = null
+    if (voteId.value) await flushBox(voteId.value)
+  }
+
+  async function flushBox(id: string): Promise<void> {
+    try { await votes.repos?.ballotBox.flush(id) } catch { /* stays boxed; written at the vote's close */ }
   }
 
   function clearVoter(): void {
@@ -66,7 +75,7 @@ export const useKioskStore = defineStore('kiosk', () => {
       if (!result.ok) { error.value = result.reason; return false }
       error.value = ''
       clerkId.value = result.personId
-      if (phase.value === 'exit') { leave(); return true }
+      if (phase.value === 'exit') { await leave(); return true }
       phase.value = 'find'
       return true
     } finally { busy.value = false }

@@ -13,6 +13,8 @@ export const useSyncStore = defineStore('sync', () => {
   const phase = ref<SyncPhase>('idle')
   const lastSyncAt = ref<number | null>(null)
   const pending = ref(0)
+  /** Ballots waiting in the tablet's ballot box: not in the database yet, so not pending sync either. */
+  const boxed = ref(0)
   const lastError = ref<string | null>(null)
   const refusals = shallowRef<Refusal[]>([])
   /** device clock minus hub clock, ms; null until the hub has answered */
@@ -62,7 +64,7 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   return {
-    online, phase, lastSyncAt, pending, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
+    online, phase, lastSyncAt, pending, boxed, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
     setOnline, update, connect, syncNow,
   }
 })
