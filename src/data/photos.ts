@@ -4,6 +4,10 @@
  * uploaded in the background, resumably (`Content-Range` chunks; `HEAD` tells where to continue)
  * and deduplicated (the same bytes are one photo, uploaded once).
  * Route: `PUT|HEAD|GET /couch/village-<id>/_blobs/<sha256>` (sync-server/blobs.ts).
+ *
+ * Another tablet's photos: `photoResolver` looks in this tablet's store first, otherwise (when
+ * online) downloads the photo from the hub with the device's credentials, checks that the bytes
+ * hash to the name, and keeps it locally (marked uploaded: the hub has it). A few downloads at once.
  */
 import { sha256Hex } from './hash'
 import { basicAuth, hubFetch, HubError, plainReason, type HubCredentials } from './replication'
@@ -95,6 +99,99 @@ export async function uploadPendingPhotos(opts: UploadOptions): Promise<{ upload
     uploaded++
   }
   return { uploaded, remaining: pending.length - uploaded }
+}
+
+const HASH = /^[0-9a-f]{64}$/
+
+/** Where a photo is, as far as this tablet can tell right now. */
+export type PhotoLookup =
+  | { state: 'ready'; photo: StoredPhoto }
+  /** not on this tablet, and the hub cannot be reached now: try again when online */
+  | { state: 'offline' }
+  /** the hub does not have it yet: the tablet that took it has not uploaded it */
+  | { state: 'not-on-hub' }
+  /** the hub's bytes do not hash to the photo's name (damaged or forged): not kept */
+  | { state: 'refused'; reason: string }
+  /** any other answer of the hub (revoked tablet, hub error), in plain words */
+  | { state: 'failed'; reason: string }
+
+/** The hub a tablet downloads photos from. */
+export interface PhotoSource {
+  hubUrl: string
+  villageId: string
+  credentials: HubCredentials
+  fetch?: typeof fetch
+  /** false = do not even try (the browser says it is offline) */
+  online?: () => boolean
+  /** give up a download after this long (default 60 s) */
+  timeoutMs?: number
+}
+
+/** Downloads one photo from the hub, checks its hash and keeps it in `store`. */
+export async function downloadPhoto(source: PhotoSource, store: PhotoStore, hash: string, now = Date.now()): Promise<PhotoLookup> {
+  if (!HASH.test(hash)) return { state: 'refused', reason: 'not a photo name (sha-256)' }
+  if (source.online && !source.online()) return { state: 'offline' }
+  const url = `${source.hubUrl.replace(/\/$/, '')}/couch/village-${source.villageId}/_blobs/${hash}`
+  let res: Response
+  let bytes: Uint8Array
+  try {
+    res = await (source.fetch ?? globalThis.fetch)(url, {
+      headers: { Authorization: basicAuth(source.credentials) }, credentials: 'omit', signal: AbortSignal.timeout(source.timeoutMs ?? 60_000),
+    })
+    if (res.status === 404) return { state: 'not-on-hub' }
+    if (!res.ok) return { state: 'failed', reason: plainReason(res.status) }
+    bytes = new Uint8Array(await res.arrayBuffer())
+  } catch {
+    return { state: 'offline' }
+  }
+  const actual = sha256Hex(bytes)
+  if (actual !== hash) return { state: 'refused', reason: `the hub's copy is damaged (its sha-256 is ${actual.slice(0, 12)}…)` }
+  const photo: StoredPhoto = { hash, type: (res.headers.get('content-type') ?? 'application/octet-stream').slice(0, 100), bytes, uploaded: true, at: now }
+  await store.put(photo)
+  return { state: 'ready', photo }
+}
+
+export interface PhotoResolver {
+  readonly store: PhotoStore
+  /** This tablet's copy, or the hub's (downloaded, checked, kept); never throws. */
+  resolve(hash: string): Promise<PhotoLookup>
+}
+
+/**
+ * One way to find a photo by hash: the tablet's store first, then the hub (without `source`:
+ * this tablet only, a missing photo is `not-on-hub`). The same hash asked twice is one download;
+ * at most `maxDownloads` (default 3) run at once, the rest wait their turn.
+ */
+export function photoResolver(store: PhotoStore, source: PhotoSource | null, opts: { maxDownloads?: number } = {}): PhotoResolver {
+  const max = Math.max(1, opts.maxDownloads ?? 3)
+  let active = 0
+  const waiting: (() => void)[] = []
+  const inFlight = new Map<string, Promise<PhotoLookup>>()
+  async function slot<T>(fn: () => Promise<T>): Promise<T> {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve))
+    active++
+    try { return await fn() } finally { active--; waiting.shift()?.() }
+  }
+  async function lookup(hash: string): Promise<PhotoLookup> {
+    const local = await store.get(hash).catch(() => null)
+    if (local) return { state: 'ready', photo: local }
+    if (!source) return { state: 'not-on-hub' }
+    return slot(async () => {
+      const again = await store.get(hash).catch(() => null)
+      return again ? { state: 'ready', photo: again } : downloadPhoto(source, store, hash)
+    })
+  }
+  return {
+    store,
+    resolve(hash) {
+      let p = inFlight.get(hash)
+      if (!p) {
+        p = lookup(hash).catch((e: unknown) => ({ state: 'failed', reason: (e as Error).message }) as PhotoLookup).finally(() => inFlight.delete(hash))
+        inFlight.set(hash, p)
+      }
+      return p
+    },
+  }
 }
 
 export function memoryPhotoStore(): PhotoStore {

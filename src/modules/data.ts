@@ -21,15 +21,13 @@ type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknow
 // (session and sync are fed directly and imported statically by the home screen.)
 const storeLoaders = import.meta.glob<Record<string, unknown>>(['../stores/*.ts', '!../stores/session.ts', '!../stores/sync.ts'])
 
-async function attachStores(data: Repositories): Promise<void> {
+async function attachStores(data: Repositories, photoUrl: (hash: string) => string): Promise<void> {
   const storeModules = Object.fromEntries(await Promise.all(Object.entries(storeLoaders).map(async ([path, load]) => [path, await load()] as const)))
-  const photoUrl = storeModules['../stores/proposals.ts']?.useProposalsStore
-  const photos = typeof photoUrl === 'function' ? (photoUrl as () => { photoUrl?: (h: string) => string })().photoUrl : undefined
   for (const mod of Object.values(storeModules)) {
     for (const [name, value] of Object.entries(mod)) {
       if (!/^use\w+Store$/.test(name) || typeof value !== 'function') continue
       const store = (value as (p?: Pinia | null) => StoreWithAttach)(pinia)
-      if (typeof store.attach === 'function') store.attach(data, { kv, ...(photos ? { photoUrl: photos } : {}) })
+      if (typeof store.attach === 'function') store.attach(data, { kv, photoUrl })
     }
   }
 }
@@ -46,7 +44,8 @@ export function dataRuntime(): Readonly<Running> | null {
 
 async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   if (running) return running
-  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos } = await import('@/data')
+  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos, photoResolver } = await import('@/data')
+  const { usePhotosStore } = await import('@/stores/support/photos')
   const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
   const session = useSessionStore(pinia ?? undefined)
   const syncStore = useSyncStore(pinia ?? undefined)
@@ -64,16 +63,21 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   }))
   syncStore.connect(() => sync.syncNow(60_000))
   // Photos wait in IndexedDB until the hub's blob route has them; uploaded whenever sync goes quiet.
+  // Photos taken on other tablets are fetched from the hub when shown (one resolver for every
+  // screen); those not found yet are tried again after each sync and when the network returns.
   const photos = indexedDbPhotoStore(e.village)
+  const credentials = { device: e.device, secret: e.secret }
+  const photoStore = usePhotosStore(pinia ?? undefined)
+  photoStore.connect(photoResolver(photos, { hubUrl: e.hubUrl, villageId: e.village, credentials, online: () => navigator.onLine }))
   let uploading = false
   subs.push(sync.state$.subscribe((s) => {
     if (s.phase !== 'idle' || uploading) return
     uploading = true
-    void uploadPendingPhotos({ hubUrl: e.hubUrl, villageId: e.village, credentials: { device: e.device, secret: e.secret }, store: photos })
-      .catch(() => undefined).finally(() => { uploading = false })
+    void uploadPendingPhotos({ hubUrl: e.hubUrl, villageId: e.village, credentials, store: photos })
+      .catch(() => undefined).finally(() => { uploading = false; photoStore.retry() })
   }))
   running = { vdb, data, sync, photos, subs }
-  await attachStores(data)
+  await attachStores(data, photoStore.url)
   if (navigator.onLine) sync.start()
   return running
 }

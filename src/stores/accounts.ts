@@ -3,8 +3,8 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
-import { keepPhoto as keepPhotoBytes, memoryPhotoStore, resizePhoto, type PhotoStore } from '@/data/photos'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { usePhotosStore } from './support/photos'
 
 export interface ProgressView { id: string; at: number; by: string; text: string; percent: number; photos: string[] }
 export interface CosignView { verdict: 'approved' | 'questioned'; by: string; note: string; at: number }
@@ -36,13 +36,12 @@ export const useAccountsStore = defineStore('accounts', () => {
   const updates = shallowRef<Stored<D.Progress>[]>([])
   const persons = shallowRef<Stored<D.Person>[]>([])
   const currentId = ref('')
-  const photoUrl = ref<(hash: string) => string>(() => '')
+  const photos = usePhotosStore()
   const link = villageLink()
   const { need, now } = link
 
-  function attach(r: Repositories, opts: LinkOptions & { photoUrl?: (hash: string) => string } = {}): void {
+  function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
-    if (opts.photoUrl) photoUrl.value = opts.photoUrl
     subs.push(combineLatest([r.funds.list$(), r.allocations.list$(), r.ledger.list$(), r.cosignatures.list$(), r.progress.list$(), r.persons.list$({ oldestFirst: true })])
       .subscribe(([f, a, l, c, p, people]) => {
         funds.value = f; allocations.value = a; entries.value = l; cosigns.value = c; updates.value = p; persons.value = people
@@ -68,7 +67,7 @@ export const useAccountsStore = defineStore('accounts', () => {
   const current = computed(() => projects.value.find((p) => p.id === currentId.value) ?? null)
 
   const progress = computed<ProgressView[]>(() => updates.value.filter((u) => u.projectId === currentId.value).sort((a, b) => b.at - a.at)
-    .map((u) => ({ id: u.id, at: u.at, by: u.by, text: u.text, percent: u.percent, photos: u.photos.map(urlOf).filter(Boolean) })))
+    .map((u) => ({ id: u.id, at: u.at, by: u.by, text: u.text, percent: u.percent, photos: u.photos.map(photos.url) })))
 
   const ledger = computed<LedgerView[]>(() => entries.value.filter((l) => l.projectId === currentId.value).sort((a, b) => b.at - a.at).map((l) => {
     const c = cosigns.value.filter((x) => x.ledgerId === l.id).sort((a, b) => b.at - a.at)[0]
@@ -80,17 +79,8 @@ export const useAccountsStore = defineStore('accounts', () => {
   async function load(): Promise<void> { /* live from attach() */ }
   async function loadProject(id: string): Promise<void> { currentId.value = id }
 
-  // Photos go to the data layer's photo store (IndexedDB, uploaded to the hub when online); records keep their hashes.
-  let photoStore: PhotoStore | null = null
-  const local = ref(new Map<string, string>())
-  async function keepPhoto(blob: Blob): Promise<string> {
-    if (!photoStore) photoStore = (await import('@/modules/data')).dataRuntime()?.photos ?? memoryPhotoStore()
-    const bytes = await resizePhoto(blob).catch(async () => new Uint8Array(await blob.arrayBuffer()))
-    const hash = await keepPhotoBytes(photoStore, bytes, 'image/jpeg', now())
-    local.value.set(hash, URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/jpeg' })))
-    return hash
-  }
-  const urlOf = (hash: string) => local.value.get(hash) || photoUrl.value(hash)
+  // Photos: kept by content hash (records reference it), shown from this tablet or the hub (support/photos.ts).
+  const keepPhoto = (blob: Blob): Promise<string> => photos.keep(blob, now())
 
   async function addProgress(projectId: string, entry: { text: string; percent: number; photos: Blob[]; by: string }): Promise<void> {
     const photos = await Promise.all(entry.photos.map(keepPhoto))

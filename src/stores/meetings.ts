@@ -6,6 +6,7 @@ import * as D from '@/domain'
 import type { Comment, Repositories, Resolution, Stored } from '@/data'
 import { idRest } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { usePhotosStore } from './support/photos'
 
 export type MeetingView = Stored<D.Meeting>
 export type SignatureRole = 'chair' | 'supervisor'
@@ -80,11 +81,16 @@ export const useMeetingsStore = defineStore('meetings', () => {
     return { ...D.decideMotion(rule, r.members, r.present, { yes: r.yes, no: r.no, abstain: r.abstain }), needed: D.quorum(rule, r.members, r.present).needed }
   }
 
+  // Photos of paper minutes and signatures: kept by content hash, shown from this tablet or the hub.
+  const photos = usePhotosStore()
+  const keepPhoto = (blob: Blob): Promise<string> => photos.keep(blob, now())
+  const photoUrl = (hash: string): string => photos.url(hash)
+
   async function addNote(meetingId: string, role: MeetingNote['role'], by: string, photo: string, text: string): Promise<void> {
     await need().comments.create({ on: meetingId, text, by: by || actor(), at: now(), photos: [photo], role })
   }
 
   return {
     attach, rules, meetings, sorted, attendance, resolutions, notes, byId, presentIds, present, quorumOf, resolutionsOf, notesOf,
-    schedule, update, checkIn, resolve, explain, addNote }
+    schedule, update, checkIn, resolve, explain, addNote, keepPhoto, photoUrl }
 })

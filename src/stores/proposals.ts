@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, shallowRef } from 'vue'
 import { useSessionStore } from '@/stores/session'
 import type { Proposal } from '@/domain'
 import type { Comment, Repositories, Stored } from '@/data'
-import { keepPhoto as keepPhotoBytes, memoryPhotoStore, resizePhoto, type PhotoStore } from '@/data/photos'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { usePhotosStore } from './support/photos'
 
 export const CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const
 export type Category = (typeof CATEGORIES)[number]
@@ -57,36 +57,12 @@ export const useProposalsStore = defineStore('proposals', () => {
     await need().comments.create({ on, text: text.trim(), by: actor(), at })
   }
 
-  // Photos and voice notes stay on the tablet in the data layer's photo store (IndexedDB), named by
-  // content hash, which the records reference; the data layer uploads them to the hub when online.
-  let photoStore: PhotoStore | null = null
-  async function photos(): Promise<PhotoStore> {
-    if (!photoStore) {
-      const { dataRuntime } = await import('@/modules/data')
-      photoStore = dataRuntime()?.photos ?? memoryPhotoStore()
-    }
-    return photoStore
-  }
-  const urls = ref(new Map<string, string>())
-  const loading = new Set<string>()
-  async function keepPhoto(blob: Blob): Promise<string> {
-    const raw = new Uint8Array(await blob.arrayBuffer())
-    const isPicture = blob.type.startsWith('image/') && blob.type !== 'image/png'
-    const bytes = isPicture ? await resizePhoto(blob).catch(() => raw) : raw
-    const hash = await keepPhotoBytes(await photos(), bytes, isPicture && bytes !== raw ? 'image/jpeg' : blob.type || 'application/octet-stream')
-    if (!urls.value.has(hash)) urls.value.set(hash, URL.createObjectURL(new Blob([bytes as BlobPart], { type: blob.type })))
-    return hash
-  }
-  /** A displayable URL for a kept photo ('' until it is read from the tablet's photo store). */
-  function photoUrl(hash: string): string {
-    const url = urls.value.get(hash)
-    if (url || !hash || loading.has(hash)) return url ?? ''
-    loading.add(hash)
-    void photos().then((s) => s.get(hash)).then((p) => {
-      if (p) urls.value.set(hash, URL.createObjectURL(new Blob([p.bytes as BlobPart], { type: p.type })))
-    }).catch(() => undefined)
-    return ''
-  }
+  // Photos and voice notes: kept by content hash (the records reference it) and shown from this
+  // tablet or fetched from the hub, through the one photo resolver (support/photos.ts).
+  const photos = usePhotosStore()
+  const keepPhoto = (blob: Blob): Promise<string> => photos.keep(blob)
+  /** What an `<img>` shows for a photo hash: the photo, or a placeholder saying where it is. */
+  const photoUrl = (hash: string): string => photos.url(hash)
 
   return { attach, proposals, comments, live, byId, commentsOn, mergedInto, search, add, update, merge, comment, keepPhoto, photoUrl }
 })

@@ -21,6 +21,13 @@ export default {
         carry: '没有网络时带走数据', exportFile: '把未同步的记录存成文件', exported: '已存 {n} 条记录到文件', importFile: '导入另一台平板的文件',
         imported: '导入 {added} 条新记录，{skipped} 条已有，{conflicts} 处冲突', importRefused: '{n} 条记录没通过检查：{reason}',
       },
+      photos: {
+        loading: { title: '正在找照片…', hint: '请稍等' },
+        offline: { title: '照片在镇上服务器上', hint: '有网络同步以后就会显示' },
+        notOnHub: { title: '照片还没传到镇上', hint: '拍照的平板同步以后就会显示' },
+        refused: { title: '这张照片不对，没有收下', hint: '镇上的这份照片坏了，请拍照的人再传一次' },
+        failed: { title: '现在取不到这张照片', hint: '下次同步以后再试' },
+      },
       kinds: {
         ballot: '选票', checkoff: '投票登记', proposal: '提案', meeting: '会议', vote: '投票', attendance: '签到', ledger: '账目',
         objection: '异议', record: '记录',
@@ -48,6 +55,13 @@ export default {
         storage: 'Tablet storage is nearly full ({pct}% used): ask the township to archive past years', notEnrolled: 'This tablet is not enrolled', enroll: 'Enroll',
         carry: 'Carry data without a network', exportFile: 'Save unsynced records to a file', exported: 'Saved {n} records to a file', importFile: 'Import a file from another tablet',
         imported: 'Imported {added} new records, {skipped} already here, {conflicts} conflicts', importRefused: '{n} records failed the checks: {reason}',
+      },
+      photos: {
+        loading: { title: 'Finding the photo…', hint: 'One moment' },
+        offline: { title: 'This photo is on the hub', hint: 'It will show after the next sync' },
+        notOnHub: { title: 'This photo has not reached the hub', hint: 'It will show once the tablet that took it syncs' },
+        refused: { title: 'This photo was wrong and not kept', hint: 'The hub\'s copy is damaged: ask whoever took it to send it again' },
+        failed: { title: 'Cannot get this photo now', hint: 'It will be tried again after the next sync' },
       },
       kinds: {
         ballot: 'ballot(s)', checkoff: 'voter check-off(s)', proposal: 'proposal(s)', meeting: 'meeting(s)', vote: 'vote(s)', attendance: 'attendance record(s)',
