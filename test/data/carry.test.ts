@@ -19,9 +19,13 @@ describe('export and import of unsynced changes', () => {
     // tablet B has the vote (from an earlier file) and checks off voter b itself
     await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, { device: 'tab-a', secret }, 0))
     await b.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:path'], recordedBy: 'person:clerk' })
+    expect(await b.data.ballotBox.flush(vote.id)).toBe(1)
     const since = a.data.writer.lastSeq
     await a.data.recordBallot({ vote, voterId: 'person:a', choices: ['project:lights'], recordedBy: 'person:clerk' })
     await a.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:water'], recordedBy: 'person:clerk' })
+    // the ballots wait in tablet A's ballot box until a flush writes them (then they are changes to carry)
+    expect((await exportUnsynced(a.vdb, a.data.writer, { device: 'tab-a', secret }, since)).docs.map((d: { kind: string }) => d.kind).sort()).toEqual(['audit', 'audit', 'checkoff', 'checkoff'])
+    expect(await a.data.ballotBox.flush(vote.id)).toBe(2)
 
     const file = JSON.parse(JSON.stringify(await exportUnsynced(a.vdb, a.data.writer, { device: 'tab-a', secret }, since)))
     expect(file.docs.map((d: { kind: string }) => d.kind).sort()).toEqual(['audit', 'audit', 'audit', 'audit', 'ballot', 'ballot', 'checkoff', 'checkoff'])

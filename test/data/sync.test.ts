@@ -40,6 +40,9 @@ describe('two tablets offline, then sync', () => {
     await a.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:path'], recordedBy: 'person:clerk' })
     await b.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:water'], recordedBy: 'person:clerk' })
     await b.data.recordBallot({ vote, voterId: 'person:c', choices: ['project:lights', 'project:water'], recordedBy: 'person:clerk' })
+    // each tablet's kiosk session ends: its ballot box is written
+    expect(await a.data.ballotBox.flush()).toBe(2)
+    expect(await b.data.ballotBox.flush()).toBe(2)
     // offline edits of one proposal: different fields merge, the same field conflicts
     await a.data.proposals.update(prop.id, { title: '修路灯（村口）', status: 'shortlisted' })
     await b.data.proposals.update(prop.id, { description: '村口到祠堂', status: 'withdrawn' })
