@@ -58,7 +58,10 @@ const api = {
     const v = await need().data.votes.create(vote)
     return v.id
   },
-  /** Records `n` ballots (check-off + ballot + their audit events); returns each write's duration in ms. */
+  /**
+   * Records `n` ballots (check-off + ballot into the ballot box); returns each cast's duration in ms.
+   * Then the box is flushed (not timed), so the ballots and their audit events are in the database.
+   */
   async ballots(voteId: string, voters: string[], choices: string[]) {
     const { data } = need()
     const vote = await data.votes.get(voteId)
@@ -69,7 +72,12 @@ const api = {
       await data.recordBallot({ vote, voterId, choices, recordedBy: 'person:clerk' })
       times.push(performance.now() - t0)
     }
+    await data.ballotBox.flush(voteId)
     return times
+  },
+  /** Writes the ballot box (all votes, or one) in shuffled batches; returns how many ballots were written. */
+  async flushBox(voteId?: string) {
+    return need().data.ballotBox.flush(voteId)
   },
   /** Inserts ballots in bulk (no per-ballot audit) to seed large syncs quickly. */
   async seedBallots(voteId: string, n: number, from = 0) {
