@@ -124,8 +124,12 @@ async function torture(seed: number, log: string[]): Promise<void> {
       link.set({ blackhole: !link.plan.blackhole })
       note(`tablet ${i} link ${link.plan.blackhole ? 'dead' : 'back'}`)
     }
+    // every so often the kiosk sessions end: each tablet writes its ballot box (a shuffled batch)
+    if (step % 15 === 14) for (const [k, tb] of tablets.entries()) { const n = await tb.data.ballotBox.flush(); if (n) note(`tablet ${k} writes ${n} boxed ballots`) }
     await sleep(20 + rnd.int(120))
   }
+  // the last kiosk sessions end
+  for (const tb of tablets) await tb.data.ballotBox.flush()
 
   // Every link healed, everyone back online; sync until everything is identical (bounded).
   for (const link of links) link.set({ blackhole: false })

@@ -53,6 +53,7 @@ describe('faults on the wire', () => {
     const cast: string[] = []
     for (const [i, t] of [a!, b!, c!].entries()) {
       for (let k = 0; k < 20; k++) cast.push((await t.data.recordBallot({ vote, voterId: voters[i * 20 + k]!, choices: ['project:lights'], recordedBy: 'person:clerk' })).ballotId)
+      expect(await t.data.ballotBox.flush()).toBe(20) // the kiosk session ends
       await t.data.writer.insert(Array.from({ length: 40 }, (_, k) => ({ kind: 'comment' as const, id: `comment:w${i}-${k}`, ref: '', body: { text: `意见 ${i}-${k} `.repeat(10) } })))
       const p = await t.data.proposals.create({ title: `提案 ${i}`, proposedBy: 'person:w0', createdAt: Date.now() })
       await t.data.proposals.update(p.id, { description: `说明 ${i}` })

@@ -78,12 +78,11 @@ describe('the ballot kiosk', () => {
     expect(document.body.textContent).not.toContain('张秀英')
     expect(w.text()).toContain('请把平板交回给工作人员')
 
-    // What was written: one check-off naming the voter, one ballot naming no one.
+    // What was written: one check-off naming the voter; the ballot waits in the tablet's ballot box.
     const [checkoff] = await village!.data.checkoffs.list({ ref: 'vote:lights' })
-    const [ballot] = await village!.data.ballots.list({ ref: 'vote:lights' })
     expect(checkoff).toMatchObject({ id: 'checkoff:lights:zhang', voterId: 'person:zhang', recordedBy: 'person:clerk' })
-    expect(ballot!.choices.sort()).toEqual(['project:lamps', 'project:road'])
-    expect(JSON.stringify(ballot)).not.toContain('zhang')
+    expect(await village!.data.ballots.count({ ref: 'vote:lights' })).toBe(0)
+    expect(await village!.data.ballotBox.count('vote:lights')).toBe(1)
 
     // Next voter: the clerk's PIN again; the first voter now shows as already checked off.
     await typePin(w, CLERK_PIN)
@@ -92,8 +91,18 @@ describe('the ballot kiosk', () => {
     await w.get('[data-testid="voter-search"]').setValue('张')
     expect(w.get('[data-testid="voter-person:zhang"]').attributes('disabled')).toBeDefined()
     expect(w.get('[data-testid="voter-person:zhang"]').text()).toContain('已领过票')
-    w.unmount()
+
+    // The clerk leaves the kiosk (PIN): the session's ballots are written, one ballot naming no one.
+    await w.get('[data-testid="kiosk-exit"]').trigger('click')
+    await eventually(() => phase(w) === 'exit')
+    await typePin(w, CLERK_PIN)
+    await eventually(async () => (await village!.data.ballotBox.count()) === 0, 5000)
+    const [ballot] = await village!.data.ballots.list({ ref: 'vote:lights' })
+    expect(ballot!.choices.sort()).toEqual(['project:lamps', 'project:road'])
+    expect(JSON.stringify(ballot)).not.toContain('zhang')
+    expect(await village!.data.ballots.count({ ref: 'vote:lights' })).toBe(1)
     expect(pwaState.holds).not.toContain('ballot')
+    w.unmount()
   }, 30_000)
 
   it('records a blank ballot when the voter chooses nothing, after saying so', async () => {
@@ -108,9 +117,11 @@ describe('the ballot kiosk', () => {
     expect(w.get('[data-testid="confirm-blank"]').text()).toContain('空白票')
     await w.get('[data-testid="confirm-cast"]').trigger('click')
     await eventually(() => phase(w) === 'thanks')
+    // leaving the kiosk screen ends the session: the boxed ballot is written
+    w.unmount()
+    await eventually(async () => (await village!.data.ballots.count({ ref: 'vote:lights' })) === 1, 5000)
     const [ballot] = await village!.data.ballots.list({ ref: 'vote:lights' })
     expect(ballot!.choices).toEqual([])
-    w.unmount()
   }, 30_000)
 
   it('keeps a knapsack ballot within the budget and says why a card cannot be added', async () => {
@@ -130,8 +141,10 @@ describe('the ballot kiosk', () => {
     await w.get('[data-testid="ballot-next"]').trigger('click')
     await w.get('[data-testid="confirm-cast"]').trigger('click')
     await eventually(() => phase(w) === 'thanks')
+    // leaving the kiosk screen ends the session: the boxed ballot is written
+    w.unmount()
+    await eventually(async () => (await village!.data.ballots.count({ ref: 'vote:lights' })) === 1, 5000)
     const [ballot] = await village!.data.ballots.list({ ref: 'vote:lights' })
     expect(ballot!.choices.sort()).toEqual(['project:lamps', 'project:road'])
-    w.unmount()
   }, 30_000)
 })

@@ -39,12 +39,30 @@ describe('setting up a vote', () => {
 })
 
 describe('paper count, closing and results', () => {
+  it('says how many ballots wait in the ballot box, and closing the vote writes them', async () => {
+    village = await openVoteVillage()
+    await openApprovalVote(village)
+    const store = useVotesStore(village.pinia)
+    await store.castBallot('vote:lights', 'person:zhang', ['project:water'], 'person:clerk')
+    await store.castBallot('vote:lights', 'person:liu', ['project:lamps'], 'person:clerk')
+    const { wrapper: d } = await mountFeature(VoteDetailView, { path: '/votes/vote:lights', pinia: village.pinia })
+    await eventually(() => d.find('[data-testid="vote-boxed"]').exists())
+    expect(d.get('[data-testid="vote-boxed"]').text()).toBe('2 张选票在票箱中，锁定投票机或结束投票时写入')
+    expect(await village.data.ballots.count({ ref: 'vote:lights' })).toBe(0)
+    village.advance()
+    await store.close('vote:lights')
+    await eventually(() => !d.find('[data-testid="vote-boxed"]').exists())
+    expect(await village.data.ballots.count({ ref: 'vote:lights' })).toBe(2)
+    expect(await village.data.checkoffs.count({ ref: 'vote:lights' })).toBe(2)
+  })
+
   it('says so when the result counts more ballots than voters checked off (a double vote not yet voided)', async () => {
     village = await openVoteVillage()
     await openApprovalVote(village)
     const store = useVotesStore(village.pinia)
     await store.castBallot('vote:lights', 'person:zhang', ['project:water'], 'person:clerk')
     await store.castBallot('vote:lights', 'person:liu', ['project:lamps'], 'person:clerk')
+    expect(await village.data.ballotBox.flush('vote:lights')).toBe(2) // the kiosk session ended
     // zhang also voted on another tablet: that check-off collided with this one, its ballot synced in
     await village.data.ballots.create({ id: 'ballot:from-tablet-2', voteId: 'vote:lights', choices: ['project:road'], castAt: T0, device: 'tab-2' })
     const { wrapper: r } = await mountFeature(VoteResultsView, { path: '/votes/vote:lights/results', pinia: village.pinia })
