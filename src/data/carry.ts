@@ -107,52 +107,112 @@ export async function importBundle(vdb: VillageDb, raw: unknown): Promise<Import
   return report
 }
 
+/** A council year with records on this tablet. */
+export interface TabletYear { year: number; count: number; closed: boolean }
+
+/** A year is closed (may be archived) once the calendar has moved past it. */
+export function isClosedYear(year: number, now = Date.now()): boolean {
+  return year < new Date(now).getFullYear()
+}
+
+/** The years this tablet holds records of, newest first, with how many records each. */
+export async function yearsOnTablet(vdb: VillageDb, now = Date.now()): Promise<TabletYear[]> {
+  const out: TabletYear[] = []
+  // walk the (year, kind) index from the newest year down: one query per year held
+  let below = Number.POSITIVE_INFINITY
+  for (let guard = 0; guard < 200; guard++) {
+    const next = await vdb.docs.findOne({ selector: { year: { $lt: below } }, sort: [{ year: 'desc' }, { kind: 'desc' }] }).exec()
+    if (!next) break
+    const year = next.year
+    out.push({ year, count: await vdb.docs.count({ selector: { year } }).exec(), closed: isClosedYear(year, now) })
+    below = year
+  }
+  return out
+}
+
+/** Years archived off this tablet (they stay on the hub). */
+export async function archivedYears(vdb: VillageDb): Promise<number[]> {
+  return (await vdb.db.getLocal<{ years: number[] }>('archived-years'))?.get('years') ?? []
+}
+
 /**
- * Removes a closed year from this tablet (the hub keeps it). Refuses while any of this device's
- * records of that year are not yet confirmed by the hub.
+ * Removes a closed year from this tablet (the hub keeps it), deletion markers included, so the
+ * tablet really shrinks. Refuses a year that is not over, and while any of this device's records
+ * of that year are not yet confirmed by the hub.
  */
-export async function archiveYear(vdb: VillageDb, writer: Writer, year: number, ackedSeq: number): Promise<number> {
+export async function archiveYear(vdb: VillageDb, writer: Writer, year: number, ackedSeq: number, now = Date.now()): Promise<number> {
+  if (!isClosedYear(year, now)) throw new DataError('invalid', `${year} is not over yet: only a past year can be archived`, { reason: 'open-year', year })
   const unsynced = await vdb.docs.count({ selector: { device: writer.deviceId, seq: { $gt: ackedSeq }, year } }).exec()
-  if (unsynced > 0) throw new DataError('invalid', `${unsynced} records of ${year} have not reached the hub yet: sync first`)
+  if (unsynced > 0) throw new DataError('invalid', `${unsynced} records of ${year} have not reached the hub yet: sync first`, { reason: 'unsynced', year, count: unsynced })
   const head = writer.chainHead
   await vdb.db.upsertLocal(SEQ_FLOOR_KEY, { seq: writer.lastSeq, n: head.n, hash: head.hash })
   const docs = await vdb.docs.find({ selector: { year } }).exec()
   const ids = docs.map((d) => d.primary)
   for (let i = 0; i < ids.length; i += 500) await vdb.docs.bulkRemove(ids.slice(i, i + 500))
-  const archived = new Set((await vdb.db.getLocal<{ years: number[] }>('archived-years'))?.get('years') ?? [])
+  const archived = new Set(await archivedYears(vdb))
   archived.add(year)
   await vdb.db.upsertLocal('archived-years', { years: [...archived].sort() })
+  await purgeDeleted(vdb)
   return ids.length
 }
 
 /**
- * Fetches an archived year from the hub into a separate, read-only, not replicated database
- * (scans the village's changes feed: the hub has no per-year query yet). Close it when done.
+ * Drops the deletion markers RxDB keeps after a remove (for replication). This is what RxDB's
+ * cleanup plugin runs in the background (`storageInstance.cleanup`), called once, now, for
+ * every deleted record: deletions are never pushed (replication.ts), so nothing waits for them.
+ */
+async function purgeDeleted(vdb: VillageDb): Promise<void> {
+  // the storages purge markers deleted strictly before "now - 0": step past this millisecond
+  await new Promise((resolve) => setTimeout(resolve, 2))
+  for (let round = 0; round < 100; round++) if (await vdb.docs.storageInstance.cleanup(0)) return
+}
+
+/** An archived year fetched back from the hub: read-only, on this tablet only while it is open. */
+export interface ArchivedYear {
+  year: number
+  /** how many records the hub holds for that year */
+  total: number
+  /** records of the year (refused ones left out), optionally of one kind */
+  list(kind?: YishiDoc['kind']): Promise<YishiDoc[]>
+  close(): Promise<void>
+}
+
+/**
+ * Fetches an archived year from the hub (`GET /couch/village-<id>/_year/<year>`, pages of 500)
+ * into a separate, read-only, not replicated database. Needs the network (throws HubError
+ * otherwise). Close it when done.
  */
 export async function openArchivedYear(opts: {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  villageId: string; year: number; hubUrl: string; credentials: HubCredentials; storage: RxStorage<any, any>; fetch?: typeof fetch
-}) {
-  const db = await createRxDatabase<Record<string, never>>({ name: `yishi-${opts.villageId}-archive-${opts.year}-${sha256Hex(String(Math.random())).slice(0, 6)}`, storage: opts.storage, multiInstance: false })
-  const { docs } = await db.addCollections({ [COLLECTION_NAME]: { schema: DOCS_SCHEMA } })
+  villageId: string; year: number; hubUrl: string; credentials: HubCredentials; storage: RxStorage<any, any>; fetch?: typeof fetch; pageSize?: number
+}): Promise<ArchivedYear> {
   const abort = new AbortController()
   const f = hubFetch(opts.credentials, opts.fetch ?? globalThis.fetch.bind(globalThis), abort.signal, () => {})
-  const base = `${opts.hubUrl.replace(/\/$/, '')}/couch/village-${opts.villageId}/_changes?include_docs=true&limit=1000&since=`
-  let since: unknown = 0
-  for (let page = 0; page < 10_000; page++) {
-    const res = await (await f(`${base}${encodeURIComponent(String(since))}`)).json() as { results: { doc?: Record<string, unknown> }[]; last_seq: unknown }
-    const batch = res.results.map((r) => r.doc).filter((d): d is Record<string, unknown> => !!d && d.year === opts.year && !d._deleted)
-      .map(({ _id, _rev: _r, ...rest }) => ({ ...rest, id: _id }) as unknown as YishiDoc)
-    if (batch.length > 0) await docs!.bulkUpsert(batch)
-    if (res.results.length === 0) break
-    since = res.last_seq
-  }
-  return {
-    year: opts.year,
-    async list(kind?: string) {
-      const found = await docs!.find(kind ? { selector: { kind: kind as YishiDoc['kind'] } } : {}).exec()
-      return found.map((d) => d.toJSON() as YishiDoc)
-    },
-    close: () => db.remove(),
+  const base = `${opts.hubUrl.replace(/\/$/, '')}/couch/village-${opts.villageId}/_year/${opts.year}?limit=${opts.pageSize ?? 500}`
+  // the first page before anything is created here: no network, no empty database left behind
+  let res = await (await f(base)).json() as { total: number; docs: Record<string, unknown>[]; next: string | null }
+  const db = await createRxDatabase<Record<string, never>>({ name: `yishi-${opts.villageId}-archive-${opts.year}-${sha256Hex(String(Math.random())).slice(0, 6)}`, storage: opts.storage, multiInstance: false })
+  try {
+    const { docs } = await db.addCollections({ [COLLECTION_NAME]: { schema: DOCS_SCHEMA } })
+    for (let page = 0; page < 10_000; page++) {
+      const batch = res.docs.filter((d) => d.year === opts.year && !d._deleted)
+        .map(({ _id, _rev: _r, _conflicts: _c, ...rest }) => ({ ...rest, id: _id }) as unknown as YishiDoc)
+      if (batch.length > 0) await docs!.bulkUpsert(batch)
+      if (!res.next) break
+      res = await (await f(`${base}&after=${encodeURIComponent(res.next)}`)).json() as typeof res
+    }
+    const total = res.total
+    return {
+      year: opts.year,
+      total,
+      async list(kind) {
+        const found = await docs!.find(kind ? { selector: { kind } } : {}).exec()
+        return found.map((d) => d.toJSON() as YishiDoc).filter((d) => !d.refused)
+      },
+      close: async () => { await db.remove() },
+    }
+  } catch (e) {
+    await db.remove().catch(() => undefined)
+    throw e
   }
 }

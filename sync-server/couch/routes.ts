@@ -12,6 +12,7 @@ import type { Pusher } from './push'
 import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
 import { blobRoutes } from '../blobs'
+import { yearRoutes } from './year'
 import { peerRoutes, type Peers } from '../peers'
 
 type Query = Record<string, string | undefined>
@@ -133,6 +134,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
   await app.register(blobRoutes, { accounts, dataDir: config.dataDir, maxBytes: config.blobMaxBytes })
+  await app.register(yearRoutes, { accounts, engine })
 
   app.get('/', async () => ({
     couchdb: 'Welcome', version: '3.4.3',

@@ -1,12 +1,12 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { firstValueFrom } from 'rxjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { archiveYear, exportUnsynced, importBundle, openArchivedYear, verifyBundle } from '@/data'
+import { archivedYears, archiveYear, exportUnsynced, importBundle, openArchivedYear, verifyBundle, yearsOnTablet, type YishiDoc } from '@/data'
 import { sha256Hex } from '@/data/hash'
 import { startHub, type RunningHub } from '../support/hub'
-import { provision } from '../sync-server/helpers'
+import { couch, provision } from '../sync-server/helpers'
 import { openTablet, openVote, type Tablet } from './helpers'
-import { hubDocCount, openSyncedTablet, type SyncedTablet } from './sync-helpers'
+import { enrollDevice, hubDocCount, openSyncedTablet, type SyncedTablet } from './sync-helpers'
 
 describe('export and import of unsynced changes', () => {
   const tablets: Tablet[] = []
@@ -52,29 +52,58 @@ describe('export and import of unsynced changes', () => {
 describe('archiving a closed year', () => {
   let hub: RunningHub
   const open: SyncedTablet[] = []
-  beforeAll(async () => { hub = await startHub(); await provision(hub, { township: 'tsy', villages: ['vy'] }) })
+  beforeAll(async () => { hub = await startHub(); await provision(hub, { township: 'tsy', villages: ['vy', 'vz'] }) })
   afterAll(async () => { for (const t of open) await t.close().catch(() => undefined); await hub?.stop({ removeData: true }) })
 
-  it('takes the year off the tablet, keeps it on the hub, and fetches it again read-only', async () => {
+  it('takes the year off the tablet (deletion markers too), keeps it on the hub, and fetches the same records back read-only', async () => {
     const t = await openSyncedTablet(hub, 'vy'); open.push(t)
     const old = Array.from({ length: 30 }, (_, i) => ({ kind: 'comment' as const, id: `comment:old${i}`, ref: '', body: { text: `2025 意见 ${i}`, at: Date.now() }, year: 2025 }))
     await t.data.writer.insert(old)
     await t.data.comments.create({ text: '今年的意见', on: '', by: 'person:a', at: Date.now() })
+    const thisYear = new Date().getFullYear()
+    await expect(archiveYear(t.vdb, t.data.writer, thisYear, t.sync.state.ackedSeq)).rejects.toThrow(/not over yet/)
     await expect(archiveYear(t.vdb, t.data.writer, 2025, t.sync.state.ackedSeq)).rejects.toThrow(/have not reached the hub/)
+    expect(await yearsOnTablet(t.vdb)).toEqual([{ year: thisYear, count: 2, closed: false }, { year: 2025, count: 60, closed: true }])
     expect(await t.sync.syncNow(20_000)).toBe(true)
     const onHub = await hubDocCount(hub, 'vy')
     const seqBefore = t.data.writer.lastSeq
+    const before = (await t.vdb.docs.find({ selector: { year: 2025 } }).exec()).map((d) => d.toJSON() as YishiDoc)
+    const ids = before.map((d) => d.id)
 
     const removed = await archiveYear(t.vdb, t.data.writer, 2025, t.sync.state.ackedSeq)
     expect(removed).toBe(60) // 30 comments and their audit events
     expect(await t.data.comments.count()).toBe(1)
+    expect(await yearsOnTablet(t.vdb)).toEqual([{ year: thisYear, count: 2, closed: false }])
+    expect(await archivedYears(t.vdb)).toEqual([2025])
+    // not even RxDB's deletion markers are left: the tablet really shrank
+    expect(await t.vdb.docs.storageInstance.findDocumentsById(ids, true)).toHaveLength(0)
     expect(await t.sync.syncNow(20_000)).toBe(true)
     expect(await hubDocCount(hub, 'vy')).toBe(onHub)
     const next = await t.data.comments.create({ text: '又一条', on: '', by: 'person:a', at: Date.now() })
     expect(next.meta.seq).toBe(seqBefore + 1)
 
-    const archive = await openArchivedYear({ villageId: 'vy', year: 2025, hubUrl: hub.url, credentials: { device: t.device.id, secret: t.device.secret }, storage: getRxStorageMemory() })
+    let requests = 0
+    const counting: typeof fetch = (input, init) => { requests++; return fetch(input, init) }
+    const archive = await openArchivedYear({ villageId: 'vy', year: 2025, hubUrl: hub.url, credentials: { device: t.device.id, secret: t.device.secret }, storage: getRxStorageMemory(), fetch: counting, pageSize: 25 })
+    expect(archive.total).toBe(60)
+    expect(requests).toBe(3) // pages of 25
     expect((await archive.list('comment')).length).toBe(30)
+    const fetched = new Map((await archive.list()).map((d) => [d.id, JSON.stringify([d.kind, d.body, d.device, d.seq, d.year])]))
+    expect(fetched).toEqual(new Map(before.map((d) => [d.id, JSON.stringify([d.kind, d.body, d.device, d.seq, d.year])])))
     await archive.close()
+  })
+
+  it('serves a year only to those who may read the village, compressed', async () => {
+    const p = `village-vy/_year/2025`
+    expect((await couch(hub, p, { auth: null })).status).toBe(401)
+    const other = await enrollDevice(hub, 'vz')
+    expect((await couch(hub, p, { auth: `Basic ${btoa(`${other.id}:${other.secret}`)}` })).status).toBe(403)
+    const mine = await enrollDevice(hub, 'vy')
+    const res = await couch(hub, p, { auth: `Basic ${btoa(`${mine.id}:${mine.secret}`)}`, headers: { 'accept-encoding': 'gzip' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    expect(res.body.total).toBe(60)
+    expect(res.body.docs.every((d: YishiDoc) => d.year === 2025)).toBe(true)
+    expect((await couch(hub, 'village-vy/_year/20x5', { auth: `Basic ${btoa(`${mine.id}:${mine.secret}`)}` })).status).toBe(400)
   })
 })
