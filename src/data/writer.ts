@@ -1,11 +1,12 @@
 /**
  * Every write of this device goes through one Writer: it validates the document, stamps the envelope
  * (village, year, author, device, device time, per-device seq) and appends the device's hash-chained
- * audit event (`audit:<device>-<n>`). Writes are serialised, so seq and chain never fork.
+ * audit event, built by the domain (`appendAudit`, src/domain/audit.ts: `audit:<device>-<n>`, body =
+ * the event without id). Writes are serialised, so seq and chain never fork.
  */
+import { appendAudit, recordDigest } from '@/domain/audit'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
-import { canonicalJson, sha256Hex } from './hash'
 import { BODY_VERSIONS, isImmutableKind, validateDocument, yearOfTime, type DocKind, type YishiDoc } from './schemas'
 
 export interface WriterIdentity {
@@ -71,14 +72,11 @@ export class Writer {
   }
 
   private audit(doc: YishiDoc, action: 'insert' | 'update'): YishiDoc {
-    const n = this.head.n + 1
-    const event = {
-      device: this.identity.deviceId, seq: n, at: doc.deviceTime, actor: doc.author, action, subjectId: doc.id,
-      digest: sha256Hex(canonicalJson(doc)), prevHash: this.head.hash,
-    }
-    const hash = sha256Hex(canonicalJson(event))
-    this.head = { n, hash }
-    return this.stamp('audit', `audit:${this.identity.deviceId}-${n}`, '', { ...event, hash }, doc.year, doc.deviceTime)
+    const { id, ...event } = appendAudit({ seq: this.head.n, hash: this.head.hash }, {
+      device: this.identity.deviceId, at: doc.deviceTime, actor: doc.author, action, subjectId: doc.id, digest: recordDigest(doc),
+    })
+    this.head = { n: event.seq, hash: event.hash }
+    return this.stamp('audit', id, '', event, doc.year, doc.deviceTime)
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {

@@ -4,80 +4,199 @@ import { fail } from './errors.ts'
 import type { AuditEvent, Time } from './model/types.ts'
 
 /**
- * A per-device hash chain of audit events. Event n of a device carries the SHA-256 of event
- * n−1 (`prevHash`), and its own `hash` covers every other field, so changing, removing or
- * reordering an event breaks the chain at that point. Ids are `audit:<device>:<seq>`.
- * `verifyAuditChain` reports, per device, the first broken or missing link.
+ * The audit chain — the one definition shared by the tablet's writer (src/data/writer.ts), the
+ * supervision screen and the hub (sync-server/validate). Each device keeps its own chain:
+ *
+ * - event n of device d is stored as the document `audit:<d>-<n>`, its body being the event
+ *   without `id`: `{ device, seq: n, at, actor, action, subjectId, digest, prevHash, hash }`;
+ * - `digest` = SHA-256 of the canonical JSON of the record version the event is about (`recordDigest`);
+ * - `prevHash` = `hash` of event n−1, or `AUDIT_GENESIS` ('') for event 1;
+ * - `hash` = SHA-256 (lower-case hex) of the canonical JSON of exactly the eight fields
+ *   device, seq, at, actor, action, subjectId, digest, prevHash (`auditHash`) — nothing else,
+ *   so bookkeeping a store adds to a record (id, rev, meta) does not count.
+ * Canonical JSON (`canonicalJson`): JSON with object keys sorted at every level and undefined
+ * members left out, so the same content always hashes the same on a tablet and on the hub.
+ *
+ * Changing an event breaks its own hash; rewriting it with a fresh hash breaks the link from the
+ * next event; removing events leaves a gap in the numbers. `verifyAuditChain` reports all of these
+ * in plain words, per device.
  */
-export const GENESIS_HASH = '0'.repeat(64)
+export const AUDIT_GENESIS = ''
 
-export type AuditContent = Omit<AuditEvent, 'hash'>
-
-/** The hash of an event: SHA-256 of its fields in a fixed order (hex). */
-export function auditHash(e: AuditContent): string {
-  const canonical = JSON.stringify([e.id, e.device, e.seq, e.at, e.actor, e.action, e.subjectId, e.prevHash])
-  return bytesToHex(sha256(utf8ToBytes(canonical)))
+/** JSON with object keys sorted at every level (undefined members dropped): the same record always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
 }
 
-export interface AuditInput { device: string; at: Time; actor: string; action: string; subjectId: string }
+/** SHA-256 of a string (UTF-8) or bytes, lower-case hex. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return bytesToHex(sha256(typeof data === 'string' ? utf8ToBytes(data) : data))
+}
 
-/** The next event of a device's chain after `previous` (null for the first). */
-export function appendAudit(previous: AuditEvent | null, input: AuditInput): AuditEvent {
-  if (previous && previous.device !== input.device) fail('audit.chain', `the previous event belongs to device ${previous.device}, not ${input.device}`)
-  if (!/^[A-Za-z0-9_.-]{1,60}$/.test(input.device)) fail('invalid.format', `audit.device: expected letters, digits, _ . -, got "${input.device}"`, { field: 'device' })
+/** The id of event `seq` of `device`. */
+export function auditId(device: string, seq: number): string {
+  return `audit:${device}-${seq}`
+}
+
+/** The digest an event carries of the record version it is about. */
+export function recordDigest(record: unknown): string {
+  return sha256Hex(canonicalJson(record))
+}
+
+/** What an event's hash covers. */
+export type AuditContent = Pick<AuditEvent, 'device' | 'seq' | 'at' | 'actor' | 'action' | 'subjectId' | 'digest' | 'prevHash'>
+
+/** The hash of an event: SHA-256 of the canonical JSON of its covered fields (any other field is ignored). */
+export function auditHash(e: AuditContent): string {
+  const { device, seq, at, actor, action, subjectId, digest, prevHash } = e
+  return sha256Hex(canonicalJson({ device, seq, at, actor, action, subjectId, digest, prevHash }))
+}
+
+/** Where a device's chain stands: its last event's number and hash (seq 0, hash '' before the first). */
+export interface ChainHead { seq: number; hash: string; device?: string }
+
+export interface AuditInput { device: string; at: Time; actor: string; action: string; subjectId: string; digest: string }
+
+const DEVICE = /^[A-Za-z0-9_.:-]{1,110}$/
+
+/** The next event of a device's chain after `head` (null or seq 0 for the first). */
+export function appendAudit(head: ChainHead | null, input: AuditInput): AuditEvent {
+  if (head?.device !== undefined && head.device !== input.device) fail('audit.chain', `the previous event belongs to device ${head.device}, not ${input.device}`)
+  if (!DEVICE.test(input.device)) fail('invalid.format', `audit.device: expected letters, digits, _ . : -, got "${input.device}"`, { field: 'device' })
   if (!input.action) fail('invalid.required', 'audit.action: required', { field: 'action' })
-  const seq = previous ? previous.seq + 1 : 1
+  const seq = (head?.seq ?? 0) + 1
   const content: AuditContent = {
-    id: `audit:${input.device}:${seq}`,
-    device: input.device,
-    seq,
-    at: input.at,
-    actor: input.actor,
-    action: input.action,
-    subjectId: input.subjectId,
-    prevHash: previous ? previous.hash : GENESIS_HASH,
+    device: input.device, seq, at: input.at, actor: input.actor, action: input.action, subjectId: input.subjectId,
+    digest: input.digest, prevHash: head && head.seq > 0 ? head.hash : AUDIT_GENESIS,
   }
-  return { ...content, hash: auditHash(content) }
+  return { id: auditId(input.device, seq), ...content, hash: auditHash(content) }
+}
+
+/**
+ * Why one stored audit event cannot be genuine on its own (the hub's check of a pushed event),
+ * or null: its id must name its device and number, its device must be the writing device, and
+ * its hash must match its content.
+ */
+export function auditEventRefusal(e: AuditEvent, writtenBy: string): string | null {
+  if (e.device !== writtenBy) return `audit event of device "${e.device}" written by device "${writtenBy}"`
+  if (e.id !== auditId(e.device, e.seq)) return `audit event ${e.id} does not match its device and number (expected ${auditId(e.device, e.seq)})`
+  if (auditHash(e) !== e.hash) return `audit event ${e.seq} of device ${e.device}: hash does not match its content`
+  return null
 }
 
 export type ChainProblem = 'missing' | 'duplicate' | 'altered' | 'broken-link' | 'bad-id'
+export interface ChainIssue {
+  problem: ChainProblem
+  /** The event numbers concerned (from = to for one event). */
+  from: number
+  to: number
+  /** Plain words, e.g. "event 37 altered: hash does not match", "events 12–14 missing". */
+  message: string
+}
 export interface ChainReport {
   device: string
   ok: boolean
-  /** Events verified before the first problem. */
+  /** Distinct events present. */
+  events: number
+  /** Events checked in order before the first problem. */
   verified: number
-  /** The first problem, if any: at which sequence number and what. */
+  /** The first event present when earlier ones are archived elsewhere (`partial`), else 1. */
+  startsAt: number
+  /** The last event present, to anchor a later check. */
+  head: ChainHead | null
+  /** Every problem, in chain order. */
+  problems: ChainIssue[]
+  /** The first problem (same as problems[0]). */
   firstProblem?: { seq: number; problem: ChainProblem; message: string }
+  /** One line in plain words: "device tab-1: 1,204 events, chain intact". */
+  summary: string
 }
 
-/** Verifies every device's chain in `events` (any order, any mix of devices). */
-export function verifyAuditChain(events: readonly AuditEvent[]): ChainReport[] {
+export interface VerifyOptions {
+  /** Per device, the last event known from elsewhere (an archive): a chain may start right after it. */
+  anchors?: Readonly<Record<string, ChainHead>>
+  /** Earlier events may be archived off this copy: a chain that starts after event 1 is not a problem. */
+  partial?: boolean
+}
+
+/** Verifies every device's chain in `events` (any order, any mix of devices, events received twice). */
+export function verifyAuditChain(events: readonly AuditEvent[], opts: VerifyOptions = {}): ChainReport[] {
   const byDevice = new Map<string, AuditEvent[]>()
   const seen = new Set<string>()
   for (const e of events) {
     const key = `${e.id}|${e.hash}`
     if (seen.has(key)) continue // the same event received twice (sync) is not a problem
     seen.add(key)
-    const list = byDevice.get(e.device) ?? []
-    list.push(e)
-    byDevice.set(e.device, list)
+    const device = String(e.device)
+    const list = byDevice.get(device)
+    if (list) list.push(e)
+    else byDevice.set(device, [e])
   }
-  return [...byDevice.keys()].sort().map((device) => verifyDevice(device, (byDevice.get(device) as AuditEvent[]).sort((a, b) => a.seq - b.seq)))
+  return [...byDevice.keys()].sort().map((device) =>
+    verifyDevice(device, (byDevice.get(device) as AuditEvent[]).sort((a, b) => a.seq - b.seq), opts))
 }
 
-function verifyDevice(device: string, chain: AuditEvent[]): ChainReport {
-  let prevHash = GENESIS_HASH
-  const problem = (seq: number, p: ChainProblem, message: string, verified: number): ChainReport =>
-    ({ device, ok: false, verified, firstProblem: { seq, problem: p, message: `device ${device}, event ${seq}: ${message}` } })
-  for (let i = 0; i < chain.length; i++) {
-    const e = chain[i] as AuditEvent
-    const expectedSeq = i + 1
-    if (e.seq > expectedSeq) return problem(expectedSeq, 'missing', `missing (next present is ${e.seq})`, i)
-    if (e.seq < expectedSeq) return problem(e.seq, 'duplicate', 'appears twice with different content', i)
-    if (e.id !== `audit:${device}:${e.seq}`) return problem(e.seq, 'bad-id', `id ${e.id} does not match its device and number`, i)
-    if (auditHash(e) !== e.hash) return problem(e.seq, 'altered', 'its content does not match its hash (changed after it was written)', i)
-    if (e.prevHash !== prevHash) return problem(e.seq, 'broken-link', 'does not follow the event before it (an event was removed, replaced or reordered)', i)
-    prevHash = e.hash
+const fmt = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+const range = (from: number, to: number): string => (from === to ? `event ${fmt(from)}` : `events ${fmt(from)}–${fmt(to)}`)
+
+function verifyDevice(device: string, chain: AuditEvent[], opts: VerifyOptions): ChainReport {
+  const problems: ChainIssue[] = []
+  const issue = (problem: ChainProblem, from: number, to: number, message: string) => problems.push({ problem, from, to, message })
+  let verified = 0
+  let distinct = 0
+  let startsAt = 1
+  let expected = 1
+  let prevHash: string | null = AUDIT_GENESIS
+  const first = chain[0]
+  const anchor = opts.anchors?.[device]
+  if (first && first.seq > 1) {
+    if (anchor && anchor.seq === first.seq - 1) { expected = first.seq; prevHash = anchor.hash; startsAt = first.seq }
+    else if (opts.partial) { expected = first.seq; prevHash = null; startsAt = first.seq }
   }
-  return { device, ok: true, verified: chain.length }
+  let last: AuditEvent | null = null
+  for (let i = 0; i < chain.length;) {
+    // all versions of one event number (more than one: something was inserted or rewritten)
+    const seq = (chain[i] as AuditEvent).seq
+    let j = i
+    while (j < chain.length && (chain[j] as AuditEvent).seq === seq) j++
+    const versions = chain.slice(i, j)
+    i = j
+    distinct += versions.length
+    if (!Number.isSafeInteger(seq) || seq < expected) {
+      issue('bad-id', seq, seq, `event ${String(seq)} is out of place (not a number after ${fmt(expected - 1)})`)
+      continue
+    }
+    if (seq > expected) {
+      issue('missing', expected, seq - 1, `${range(expected, seq - 1)} missing`)
+      prevHash = null // the link across a gap cannot be checked
+    }
+    const e = versions.find((v) => auditHash(v) === v.hash && (prevHash === null || v.prevHash === prevHash)) ?? (versions[0] as AuditEvent)
+    if (versions.length > 1) issue('duplicate', seq, seq, `event ${fmt(seq)} appears ${versions.length} times with different content (an event was inserted or rewritten)`)
+    if (e.id !== auditId(device, seq)) issue('bad-id', seq, seq, `event ${fmt(seq)} is stored as "${e.id}": the id does not match its device and number`)
+    if (auditHash(e) !== e.hash) issue('altered', seq, seq, `event ${fmt(seq)} altered: hash does not match`)
+    else if (prevHash !== null && e.prevHash !== prevHash) {
+      issue('broken-link', seq, seq, seq === 1
+        ? 'event 1 does not start a chain: earlier events were removed, or it was rewritten'
+        : `event ${fmt(seq)} does not follow event ${fmt(seq - 1)}: an event was replaced, inserted or reordered`)
+    }
+    if (problems.length === 0) verified++
+    prevHash = e.hash
+    expected = seq + 1
+    last = e
+  }
+  const ok = problems.length === 0
+  const what = startsAt > 1 && last ? `events ${fmt(startsAt)}–${fmt(last.seq)} here (earlier ones archived)` : `${fmt(distinct)} event${distinct === 1 ? '' : 's'}`
+  const shown = problems.slice(0, 3).map((p) => p.message)
+  if (problems.length > 3) shown.push(`${problems.length - 3} more problems`)
+  const p0 = problems[0]
+  return {
+    device, ok, events: distinct, verified, startsAt, head: last ? { seq: last.seq, hash: last.hash, device } : null, problems,
+    ...(p0 ? { firstProblem: { seq: p0.from, problem: p0.problem, message: `device ${device}: ${p0.message}` } } : {}),
+    summary: ok ? `device ${device}: ${what}, chain intact` : `device ${device}: ${what}; ${shown.join('; ')}`,
+  }
 }

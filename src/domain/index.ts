@@ -30,7 +30,8 @@
  *   `formatYuan`.
  * - publicity (publicity.ts): `noticeWindow`, `noticeStatus`, `daysLeft`, `checkObjection`,
  *   `openObjections`, `overdueObjections`, `mayProceed`, `assertMayProceed`, `republish`.
- * - audit (audit.ts): `appendAudit`, `auditHash`, `verifyAuditChain` (first broken/missing link).
+ * - audit (audit.ts): the one audit-chain encoding (`canonicalJson`, `auditHash`, `recordDigest`, `auditId`),
+ *   `appendAudit`, `auditEventRefusal` (the hub's check), `verifyAuditChain` (every problem, in plain words).
  * - compliance (compliance.ts): `complianceFlags` and the five checks behind it.
  * - one person, one vote (doublevote.ts; the secrecy design is written there):
  *   `sealKeyPair`, `sealBallotRef`, `openSealLayer`, `openSeal`, `coarseCastTime`,

@@ -3,18 +3,20 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored } from '@/data'
-import { verifyAuditDocs } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
-export interface DeviceChainView { device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'; detail: string }
+export interface DeviceChainView {
+  device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'
+  /** The check's problems (the view words them), and its one-line summary in English. */
+  issues: D.ChainIssue[]; detail: string
+}
 export interface ComplianceItemView { key: string; ok: boolean; detail: string }
 export interface RejectionView { id: string; subject: string; what: string; reason: string; device: string; at: number }
 
-type AuditBody = Stored<AuditDoc> & { device?: string; seq?: number; at?: number; actor?: string; action?: string; subjectId?: string; prevHash?: string; hash?: string }
 
 /** The supervisory committee's checks: audit chains per device, compliance of the cycle, refused records. */
 export const useSupervisionStore = defineStore('supervision', () => {
-  const audit = shallowRef<AuditBody[]>([])
+  const audit = shallowRef<Stored<AuditDoc>[]>([])
   const reports = ref<Record<string, D.ChainReport>>({})
   const rejectionDocs = shallowRef<Stored<{ id: string; subjectId: string; reason: string; device?: string; at?: number }>[]>([])
   const input = shallowRef<D.ComplianceInput | null>(null)
@@ -26,7 +28,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
     reports.value = {}
-    subs.push(r.audit.list$({ oldestFirst: true }).subscribe((a) => { audit.value = a as AuditBody[] }))
+    subs.push(r.audit.list$({ oldestFirst: true }).subscribe((a) => { audit.value = a }))
     subs.push(r.rejections.list$().subscribe((x) => { rejectionDocs.value = x }))
     subs.push(combineLatest([r.meetings.list$(), r.resolutions.list$(), r.ledger.list$(), r.cosignatures.list$(), r.persons.list$(), r.progress.list$(), r.funds.list$(), r.allocations.list$()])
       .subscribe(([meetings, resolutions, ledger, cosigns, persons, progress, funds, allocations]) => {
@@ -46,19 +48,17 @@ export const useSupervisionStore = defineStore('supervision', () => {
     return new Set(conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId)).map((c) => c.subjectId)).size
   }
 
-  /** The audit records as the domain's events (one chain per device). */
-  const events = computed<D.AuditEvent[]>(() => audit.value.map((a) => ({
-    id: a.id, device: String(a.device ?? a.meta.device), seq: Number(a.seq ?? 0), at: Number(a.at ?? 0), actor: String(a.actor ?? ''),
-    action: String(a.action ?? ''), subjectId: String(a.subjectId ?? ''), prevHash: String(a.prevHash ?? ''), hash: String(a.hash ?? '') })))
-
   const devices = computed<DeviceChainView[]>(() => {
-    const byDevice = new Map<string, D.AuditEvent[]>()
-    for (const e of events.value) byDevice.set(e.device, [...(byDevice.get(e.device) ?? []), e])
-    return [...byDevice.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([device, list]) => {
+    const byDevice = new Map<string, { events: number; lastAt: number }>()
+    for (const e of audit.value) {
+      const d = byDevice.get(e.device) ?? { events: 0, lastAt: 0 }
+      byDevice.set(e.device, { events: d.events + 1, lastAt: Math.max(d.lastAt, Number(e.at) || 0) })
+    }
+    return [...byDevice.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([device, { events, lastAt }]) => {
       const report = reports.value[device]
       return {
-        device, events: list.length, lastAt: Math.max(...list.map((e) => e.at)),
-        state: !report ? 'unchecked' : report.ok ? 'ok' : 'broken', detail: report?.firstProblem?.message ?? '' }
+        device, events, lastAt, state: !report ? 'unchecked' : report.ok ? 'ok' : 'broken',
+        issues: report?.problems ?? [], detail: report && !report.ok ? report.summary : '' }
     })
   })
 
@@ -83,14 +83,14 @@ export const useSupervisionStore = defineStore('supervision', () => {
 
   async function load(): Promise<void> { /* live from attach() */ }
 
-  const chainOf = (device?: string) => audit.value.filter((a) => !device || String(a.device) === device) as Parameters<typeof verifyAuditDocs>[0]
+  /** The domain's verifier over the audit events as this tablet stores them. */
   async function verify(device: string): Promise<void> {
-    const [report] = verifyAuditDocs(chainOf(device))
+    const [report] = D.verifyAuditChain(audit.value.filter((a) => a.device === device))
     if (report) reports.value = { ...reports.value, [device]: report }
   }
   async function verifyAll(): Promise<void> {
     const out: Record<string, D.ChainReport> = {}
-    for (const report of verifyAuditDocs(chainOf())) out[report.device] = report
+    for (const report of D.verifyAuditChain(audit.value)) out[report.device] = report
     reports.value = out
   }
 

@@ -1,4 +1,6 @@
 import { isImmutableKind, kindOfId, toEnvelope, validateDocument } from '../../src/data/schemas/index'
+import { auditEventRefusal } from '../../src/domain/audit'
+import type { AuditEvent } from '../../src/domain/model/types'
 import type { Principal } from '../auth/accounts'
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
@@ -30,8 +32,9 @@ export function sameContent(a: Doc, b: Doc): boolean {
  * The hub's rules for one document pushed to a village database: the shared JSON schemas
  * (envelope + body, via validateDocument), then the domain's invariants the tablet cannot
  * be trusted with — the village matches the database, the author is who authenticated,
- * immutable kinds stay immutable, and ballots and check-offs only while their vote is open
- * as the hub's records show. Returns a reason a person can read, or null when accepted.
+ * immutable kinds stay immutable, an audit event is whole (the domain's `auditEventRefusal`:
+ * its id, device and hash agree with its content), and ballots and check-offs only while their
+ * vote is open as the hub's records show. Returns a reason a person can read, or null when accepted.
  */
 export function refusalReason(doc: Doc, ctx: Context): string | null {
   const checked = validateDocument(doc)
@@ -50,6 +53,10 @@ export function refusalReason(doc: Doc, ctx: Context): string | null {
     return `a ${env.kind} cannot be changed once recorded`
   }
   if (ctx.current && kindOfId(String(doc._id)) !== String(ctx.current.kind ?? env.kind)) return 'a record cannot change its kind'
+  if (env.kind === 'audit') {
+    const why = auditEventRefusal({ ...env.body, id: String(doc._id ?? doc.id) } as unknown as AuditEvent, env.device)
+    if (why) return why
+  }
 
   if (env.kind === 'ballot' || env.kind === 'checkoff') {
     const vote = ctx.vote(env.ref)

@@ -1,51 +1,156 @@
+import { createHash } from 'node:crypto'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as D from '@/domain'
 import { T0, domainError } from './support.ts'
 
-function chain(device: string, n: number): D.AuditEvent[] {
-  const out: D.AuditEvent[] = []
-  for (let i = 0; i < n; i++) out.push(D.appendAudit(out[i - 1] ?? null, { device, at: T0 + i, actor: 'person:clerk', action: 'ballot.cast', subjectId: `vote:v${i}` }))
+type E = D.AuditEvent
+
+function chain(device: string, n: number, from: D.ChainHead | null = null): E[] {
+  const out: E[] = []
+  for (let i = 0; i < n; i++) {
+    const subjectId = `proposal:p${i}`
+    out.push(D.appendAudit(out[i - 1] ?? from, { device, at: T0 + i, actor: 'person:clerk', action: 'insert', subjectId, digest: D.recordDigest({ id: subjectId, i }) }))
+  }
   return out
 }
 
-describe('audit chain', () => {
-  it('links every event to the one before', () => {
+/** What someone editing the stored event and recomputing its own hash would store. */
+const rehash = (e: E, change: Partial<E>): E => {
+  const next = { ...e, ...change }
+  return { ...next, id: D.auditId(next.device, next.seq), hash: D.auditHash(next) }
+}
+const at = (events: E[], seq: number): E => events[seq - 1] as E
+const problems = (r: D.ChainReport | undefined) => r?.problems.map((p) => [p.problem, p.from, p.to])
+
+describe('the audit-chain encoding', () => {
+  it('stores event n as audit:<device>-<n>, chained from an empty genesis hash', () => {
     const events = chain('tab-1', 3)
-    expect(events.map((e) => e.id)).toEqual(['audit:tab-1:1', 'audit:tab-1:2', 'audit:tab-1:3'])
-    expect(events[0]?.prevHash).toBe(D.GENESIS_HASH)
-    expect(events[1]?.prevHash).toBe(events[0]?.hash)
-    expect(events[0]?.hash).toMatch(/^[0-9a-f]{64}$/)
-    expect(D.verifyAuditChain([...chain('tab-2', 2), ...events].reverse())).toEqual([
-      { device: 'tab-1', ok: true, verified: 3 }, { device: 'tab-2', ok: true, verified: 2 },
-    ])
+    expect(events.map((e) => e.id)).toEqual(['audit:tab-1-1', 'audit:tab-1-2', 'audit:tab-1-3'])
+    expect(at(events, 1).prevHash).toBe(D.AUDIT_GENESIS)
+    expect(D.AUDIT_GENESIS).toBe('')
+    expect(at(events, 2).prevHash).toBe(at(events, 1).hash)
+    expect(at(events, 3).hash).toMatch(/^[0-9a-f]{64}$/)
   })
 
-  it('reports a changed event', () => {
-    const events = chain('tab-1', 4)
-    events[1] = { ...(events[1] as D.AuditEvent), action: 'ballot.deleted' }
-    const [report] = D.verifyAuditChain(events)
-    expect(report).toMatchObject({ ok: false, verified: 1, firstProblem: { seq: 2, problem: 'altered' } })
+  it('hashes exactly the eight covered fields as sorted-key JSON (checked against node:crypto)', () => {
+    const e = D.appendAudit(null, { device: 'tab-1', at: 1, actor: 'person:李', action: 'insert', subjectId: 'proposal:p', digest: 'ab'.repeat(32) })
+    const text = `{"action":"insert","actor":"person:李","at":1,"device":"tab-1","digest":"${'ab'.repeat(32)}","prevHash":"","seq":1,"subjectId":"proposal:p"}`
+    expect(e.hash).toBe(createHash('sha256').update(text, 'utf8').digest('hex'))
+    // bookkeeping a store adds (id, rev, meta) is not covered
+    expect(D.auditHash({ ...e, _rev: '1-x', meta: { device: 'x' } } as E)).toBe(e.hash)
+    expect(D.recordDigest({ b: 1, a: [{ d: 2, c: undefined }] })).toBe(createHash('sha256').update('{"a":[{"d":2}],"b":1}').digest('hex'))
   })
 
-  it('reports a removed event as missing', () => {
-    const events = chain('tab-1', 5)
-    const [report] = D.verifyAuditChain(events.filter((e) => e.seq !== 3))
-    expect(report?.firstProblem).toEqual({ seq: 3, problem: 'missing', message: 'device tab-1, event 3: missing (next present is 4)' })
+  it('refuses to continue another device’s chain, and odd device names', () => {
+    const [first] = chain('tab-1', 1)
+    const input = { device: 'tab-9', at: T0, actor: 'x', action: 'insert', subjectId: 'proposal:p', digest: '' }
+    expect(domainError(() => D.appendAudit(first as E, input)).code).toBe('audit.chain')
+    expect(domainError(() => D.appendAudit(null, { ...input, device: 'tab 9' })).code).toBe('invalid.format')
   })
 
-  it('reports an event rewritten with a fresh hash as a broken link', () => {
+  it('checks one pushed event on its own, as the hub does', () => {
+    const e = at(chain('dev-1', 2), 2)
+    expect(D.auditEventRefusal(e, 'dev-1')).toBeNull()
+    expect(D.auditEventRefusal(e, 'dev-2')).toMatch(/of device "dev-1" written by device "dev-2"/)
+    expect(D.auditEventRefusal({ ...e, actor: 'person:other' }, 'dev-1')).toMatch(/hash does not match/)
+    expect(D.auditEventRefusal({ ...e, id: 'audit:dev-1-7' }, 'dev-1')).toMatch(/does not match its device and number/)
+  })
+})
+
+describe('verifying chains', () => {
+  it('says an intact chain is intact, whatever the order and however often an event was received', () => {
+    const events = chain('tab-1', 1204)
+    const mixed = [...chain('tab-2', 2), ...events, ...events.slice(0, 50)].reverse()
+    const reports = D.verifyAuditChain(mixed)
+    expect(reports.map((r) => [r.device, r.ok, r.events, r.verified])).toEqual([['tab-1', true, 1204, 1204], ['tab-2', true, 2, 2]])
+    expect(reports[0]?.summary).toBe('device tab-1: 1,204 events, chain intact')
+    expect(reports[0]?.head).toEqual({ seq: 1204, hash: at(events, 1204).hash, device: 'tab-1' })
+    expect(reports[1]?.summary).toBe('device tab-2: 2 events, chain intact')
+  })
+
+  it('finds an altered event, and only that one', () => {
+    const events = chain('tab-1', 60)
+    events[36] = { ...at(events, 37), actor: 'person:someone-else' }
+    const [r] = D.verifyAuditChain(events)
+    expect(r).toMatchObject({ ok: false, verified: 36, firstProblem: { seq: 37, problem: 'altered', message: 'device tab-1: event 37 altered: hash does not match' } })
+    expect(problems(r)).toEqual([['altered', 37, 37]])
+    expect(r?.summary).toBe('device tab-1: 60 events; event 37 altered: hash does not match')
+  })
+
+  it('finds an event altered and re-hashed: the next one no longer follows it', () => {
+    const events = chain('tab-1', 10)
+    events[3] = rehash(at(events, 4), { action: 'update' })
+    expect(problems(D.verifyAuditChain(events)[0])).toEqual([['broken-link', 5, 5]])
+  })
+
+  it('finds removed events, as one range', () => {
+    const events = chain('tab-1', 20).filter((e) => e.seq < 12 || e.seq > 14)
+    const [r] = D.verifyAuditChain(events)
+    expect(problems(r)).toEqual([['missing', 12, 14]])
+    expect(r?.summary).toBe('device tab-1: 17 events; events 12–14 missing')
+    expect(problems(D.verifyAuditChain(chain('tab-1', 5).filter((e) => e.seq !== 3))[0])).toEqual([['missing', 3, 3]])
+    expect(D.verifyAuditChain(chain('tab-1', 5).filter((e) => e.seq !== 3))[0]?.problems[0]?.message).toBe('event 3 missing')
+  })
+
+  it('finds reordered events (swapped, renumbered and re-hashed)', () => {
+    const events = chain('tab-1', 10)
+    const [five, six] = [at(events, 5), at(events, 6)]
+    events[4] = rehash(six, { seq: 5 })
+    events[5] = rehash(five, { seq: 6 })
+    const [r] = D.verifyAuditChain(events)
+    expect(r?.ok).toBe(false)
+    expect(r?.firstProblem).toMatchObject({ seq: 5, problem: 'broken-link' })
+    expect(r?.problems[0]?.message).toBe('event 5 does not follow event 4: an event was replaced, inserted or reordered')
+  })
+
+  it('finds an inserted event: beside the genuine one, or with the later ones renumbered', () => {
+    const events = chain('tab-1', 10)
+    const forged = rehash(at(events, 8), { subjectId: 'ballot:forged' })
+    const [beside] = D.verifyAuditChain([...events, forged])
+    expect(problems(beside)).toEqual([['duplicate', 8, 8]])
+    expect(beside?.problems[0]?.message).toMatch(/^event 8 appears 2 times with different content/)
+
+    const inserted = rehash(at(events, 8), { subjectId: 'ballot:forged' }) // links to event 7 properly
+    const shifted = events.slice(7).map((e) => rehash(e, { seq: e.seq + 1 })) // renumbered, own hashes fixed
+    const [r] = D.verifyAuditChain([...events.slice(0, 7), inserted, ...shifted])
+    expect(r?.firstProblem).toMatchObject({ seq: 9, problem: 'broken-link' })
+  })
+
+  it('finds an event stored under another id', () => {
     const events = chain('tab-1', 3)
-    const forged = D.appendAudit(null, { device: 'tab-1', at: T0, actor: 'person:x', action: 'rewrite', subjectId: '' })
-    const [report] = D.verifyAuditChain([events[0] as D.AuditEvent, { ...forged, seq: 2, id: 'audit:tab-1:2', hash: D.auditHash({ ...forged, seq: 2, id: 'audit:tab-1:2' }) }, events[2] as D.AuditEvent])
-    expect(report?.firstProblem?.problem).toBe('broken-link')
-    expect(report?.firstProblem?.seq).toBe(2)
+    events[1] = { ...at(events, 2), id: 'audit:tab-7-2' }
+    expect(problems(D.verifyAuditChain(events)[0])).toEqual([['bad-id', 2, 2]])
   })
 
-  it('ignores an event received twice, but not two different events with one number', () => {
-    const events = chain('tab-1', 2)
-    expect(D.verifyAuditChain([...events, events[1] as D.AuditEvent])[0]?.ok).toBe(true)
-    const other = { ...(events[1] as D.AuditEvent), action: 'other' }
-    expect(D.verifyAuditChain([...events, { ...other, hash: D.auditHash(other) }])[0]?.firstProblem?.problem).toBe('duplicate')
-    expect(domainError(() => D.appendAudit(events[1] as D.AuditEvent, { device: 'tab-9', at: T0, actor: 'x', action: 'a', subjectId: '' })).code).toBe('audit.chain')
+  it('names a chain whose first events are gone, unless they were archived or are anchored', () => {
+    const events = chain('tab-1', 10)
+    const tail = events.slice(3)
+    expect(problems(D.verifyAuditChain(tail)[0])).toEqual([['missing', 1, 3]])
+    const [archived] = D.verifyAuditChain(tail, { partial: true })
+    expect(archived).toMatchObject({ ok: true, startsAt: 4, events: 7 })
+    expect(archived?.summary).toBe('device tab-1: events 4–10 here (earlier ones archived), chain intact')
+    expect(D.verifyAuditChain(tail, { anchors: { 'tab-1': { seq: 3, hash: at(events, 3).hash } } })[0]?.ok).toBe(true)
+    expect(problems(D.verifyAuditChain(tail, { anchors: { 'tab-1': { seq: 3, hash: 'f'.repeat(64) } } })[0])).toEqual([['broken-link', 4, 4]])
+    // a chain that goes on after an archived part starts from the archive's head
+    const more = chain('tab-1', 3, { seq: 10, hash: at(events, 10).hash })
+    expect(more.map((e) => e.seq)).toEqual([11, 12, 13])
+    expect(D.verifyAuditChain([...events, ...more])[0]?.ok).toBe(true)
+  })
+
+  it('never calls a tampered chain intact (random chains, one random tamper each)', () => {
+    const tampers = ['alter', 'rehash', 'remove', 'swap', 'insert'] as const
+    fc.assert(fc.property(fc.integer({ min: 3, max: 40 }), fc.nat(), fc.constantFrom(...tampers), (n, pick, how) => {
+      const events = chain('tab-1', n)
+      const i = pick % (n - 1) // never the last: removing the newest events is not visible in the chain alone
+      const e = events[i] as E
+      if (how === 'alter') events[i] = { ...e, at: e.at + 1 }
+      if (how === 'rehash') events[i] = rehash(e, { subjectId: 'proposal:other' })
+      if (how === 'remove') events.splice(i, 1)
+      if (how === 'swap') { const f = events[i + 1] as E; events[i] = rehash(f, { seq: e.seq }); events[i + 1] = rehash(e, { seq: f.seq }) }
+      if (how === 'insert') events.push(rehash(e, { action: 'update' }))
+      const [r] = D.verifyAuditChain(events)
+      return r?.ok === false && r.problems.length > 0 && r.summary.includes('; ')
+    }), { numRuns: 200 })
   })
 })

@@ -211,6 +211,8 @@ export interface AuditEvent {
   actor: string
   action: string
   subjectId: string
+  /** sha-256 of the canonical JSON of the record version the event is about */
+  digest?: string
   prevHash: string
   hash: string
 }

@@ -31,19 +31,25 @@ describe('supervision', () => {
 })
 
 describe('the audit chain check', () => {
-  it('finds an audit event that was altered after it was written', async () => {
+  it('names, in words, an audit event altered and events removed after they were written', async () => {
     village = await openVoteVillage()
     const v = village
     await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
-    const [first] = await v.data.audit.list({ oldestFirst: true })
-    // Someone edits the stored event directly (bypassing the app).
-    const doc = await v.vdb.docs.findOne(first!.id).exec()
+    const mine = (await v.data.audit.list({ oldestFirst: true })).filter((a) => a.device === 'tablet-test').sort((a, b) => a.seq - b.seq)
+    expect(mine.length).toBeGreaterThanOrEqual(4)
+    // Someone edits one stored event directly (bypassing the app) and removes two others.
+    const doc = await v.vdb.docs.findOne(mine[0]!.id).exec()
     await doc!.incrementalModify((d) => ({ ...d, body: { ...d.body, actor: 'person:someone-else' } }))
+    await v.vdb.docs.bulkRemove([mine[1]!.id, mine[2]!.id])
     const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
     await eventually(() => w.find('[data-testid="audit-tablet-test"]').exists())
     await w.get('[data-testid="audit-verify-all"]').trigger('click')
     await eventually(() => w.get('[data-testid="audit-tablet-test"]').attributes('data-state') === 'broken')
-    expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toContain('链条断裂')
-    expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toContain('event 1')
+    expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toBe('链条断裂')
+    const issues = w.findAll('[data-testid="audit-tablet-test"] [data-testid="audit-issues"] li')
+    expect(issues.map((li) => [li.attributes('data-problem'), li.text()])).toEqual([
+      ['altered', '第 1 条记录被改动过：内容与当初的校验码不符'],
+      ['missing', '第 2 至 3 条记录不见了'],
+    ])
   })
 })

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as D from '@/domain'
+import type { YishiDoc } from '@/data/schemas'
+import { startHub, type RunningHub } from '../support/hub'
+import { basic, couch, provision } from '../sync-server/helpers'
+import { openSyncedTablet, type SyncedTablet } from './sync-helpers'
+
+// The audit chain the tablet's writer stores is the domain's: the domain's verifier checks it,
+// the hub checks each pushed event with the domain's rule, and tampering is named in words.
+
+let hub: RunningHub
+const open: SyncedTablet[] = []
+beforeAll(async () => { hub = await startHub(); await provision(hub, { township: 'tau', villages: ['vau'] }) })
+afterAll(async () => { for (const t of open) await t.close().catch(() => undefined); await hub?.stop({ removeData: true }) })
+
+type Stored = YishiDoc & { _rev?: string }
+const strip = ({ _rev: _r, ...doc }: Stored): YishiDoc => doc
+const stored = async (t: SyncedTablet): Promise<YishiDoc[]> => (await t.vdb.docs.find().exec()).map((d) => d.toJSON() as YishiDoc)
+const eventsOf = (docs: YishiDoc[]): D.AuditEvent[] => docs.filter((d) => d.kind === 'audit').map((d) => ({ ...(d.body as unknown as D.AuditEvent), id: d.id }))
+
+/** A few everyday writes: a proposal created and edited, a fund, an expense, a comment. */
+async function everyday(t: SyncedTablet): Promise<void> {
+  const p = await t.data.proposals.create({ title: '修路灯', proposedBy: 'person:a', createdAt: Date.now() })
+  await t.data.proposals.update(p.id, { title: '修村口路灯' })
+  const fund = await t.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
+  await t.data.ledger.create({ fundId: fund.id, projectId: 'project:lamps', kind: 'expense', amount: 120_000, payee: '五金店', description: '灯泡', at: Date.now(), recordedBy: 'person:clerk' })
+  await t.data.comments.create({ text: '晚上太黑', on: p.id, by: 'person:b', at: Date.now() })
+}
+
+describe('the audit chain as tablets store it', () => {
+  it("verifies with the domain's verifier, each event's digest matches the record it names, and the hub takes every event", async () => {
+    const t = await openSyncedTablet(hub, 'vau'); open.push(t)
+    await everyday(t)
+    const docs = await stored(t)
+    const events = eventsOf(docs)
+    expect(events).toHaveLength(5)
+    const [report] = D.verifyAuditChain(events)
+    expect(report).toMatchObject({ device: t.device.id, ok: true, events: 5, problems: [] })
+    expect(report?.summary).toBe(`device ${t.device.id}: 5 events, chain intact`)
+
+    // the newest event about each record carries the digest of the version the tablet holds
+    const latest = new Map(events.sort((a, b) => a.seq - b.seq).map((e) => [e.subjectId, e]))
+    for (const doc of docs.filter((d) => d.kind !== 'audit')) expect(latest.get(doc.id)?.digest, doc.id).toBe(D.recordDigest(doc))
+
+    // the hub runs the domain's check on every pushed event: nothing is refused, and its copy verifies too
+    expect(await t.sync.syncNow(20_000)).toBe(true)
+    const onHub = await couch(hub, 'village-vau/_all_docs?include_docs=true&startkey="audit:"&endkey="audit:\ufff0"')
+    const hubEvents = eventsOf(onHub.body.rows.map((r: { doc: Stored }) => ({ ...strip(r.doc), id: (r.doc as unknown as { _id: string })._id })))
+    expect(hubEvents).toHaveLength(5)
+    expect(D.verifyAuditChain(hubEvents)[0]?.summary).toBe(`device ${t.device.id}: 5 events, chain intact`)
+    expect(await couch(hub, '_hub/quarantine?db=village-vau').then((r) => r.body)).toEqual([])
+  })
+
+  it('reports a stored event altered and events removed behind the app, and the hub refuses the altered event', async () => {
+    const t = await openSyncedTablet(hub, 'vau'); open.push(t)
+    await everyday(t)
+    const me = t.device.id
+    const doc = await t.vdb.docs.findOne(D.auditId(me, 2)).exec()
+    await doc!.incrementalModify((d) => ({ ...d, body: { ...d.body, actor: 'person:someone-else' } }))
+    await t.vdb.docs.bulkRemove([D.auditId(me, 3), D.auditId(me, 4)])
+    const [report] = D.verifyAuditChain(eventsOf(await stored(t)))
+    expect(report?.ok).toBe(false)
+    expect(report?.problems.map((p) => p.message)).toEqual(['event 2 altered: hash does not match', 'events 3–4 missing'])
+    expect(report?.summary).toBe(`device ${me}: 3 events; event 2 altered: hash does not match; events 3–4 missing`)
+
+    // pushed as it now stands, the altered event is refused (quarantined) by the hub
+    const altered = (await t.vdb.docs.findOne(D.auditId(me, 2)).exec())!.toJSON() as YishiDoc
+    const { id, ...rest } = altered
+    const rows = await couch(hub, 'village-vau/_bulk_docs', { auth: basic(me, t.device.secret), body: { docs: [{ _id: id, ...rest }] } })
+    expect(rows.body[0]).toMatchObject({ id, error: 'conflict' })
+    expect(rows.body[0].reason).toMatch(/hash does not match/)
+  })
+})
