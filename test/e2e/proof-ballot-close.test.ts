@@ -10,9 +10,12 @@ import { couch, provision } from '../sync-server/helpers'
 import { openSyncedTablet } from '../data/sync-helpers'
 import { enrolledTablet, KioskPage, until, type Tablet } from './support/votes'
 
-// A browser tab closed in the middle of casting a ballot: the voter's check-off and ballot (and
-// their audit events) are stored together or not at all — never a check-off without its ballot,
-// never a ballot without its check-off — and what was stored reaches the hub exactly once.
+// A browser tab closed in the middle of casting a ballot. The ballot goes into the tablet's ballot
+// box (an RxDB local document, apart from the check-offs) and the check-off is written; the box is
+// written as one shuffled batch when the kiosk session ends. Whatever the moment of the close: after
+// the app opens again there are as many boxed-or-written ballots as check-offs (a cast whose
+// check-off was not written leaves no ballot, and the voter can vote again), once the clerk leaves
+// the kiosk every ballot is in the database with its audit event, and the hub gets them exactly once.
 
 const PIN = '8642'
 const CLERK = { personId: 'person:clerk', name: '王文书' }
@@ -22,25 +25,36 @@ const VOTERS = ['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛'].map((c, 
 /** ms between tapping "cast" and closing the tab, one attempt each */
 const DELAYS = [0, 0, 2, 5, 10, 20, 40, 100]
 
-/** What this tablet's IndexedDB holds for the vote, read straight from RxDB's Dexie store. */
-async function stored(page: Page): Promise<{ checkoffs: string[]; ballots: string[]; audited: string[] }> {
+interface Stored { checkoffs: string[]; ballots: string[]; audited: string[]; boxed: string[]; pending: number }
+
+/** What this tablet's IndexedDB holds for the vote, read straight from RxDB's Dexie stores (docs and the ballot box). */
+async function stored(page: Page): Promise<Stored> {
   return page.evaluate(async (voteId) => {
     const names = (await indexedDB.databases()).map((d) => d.name ?? '')
     // the current schema version's store (an older version's may exist from a migration check)
-    const version = (n: string) => Number(/--(\d+)--docs$/.exec(n)?.[1] ?? -1)
-    const name = names.filter((n) => n.startsWith('rxdb-dexie-yishi-') && n.endsWith('--docs')).sort((a, b) => version(b) - version(a))[0]
-    if (!name) throw new Error(`no docs database among ${names.join(', ')}`)
-    const db = await new Promise<IDBDatabase>((resolve, reject) => { const r = indexedDB.open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error) })
-    const rows = await new Promise<any[]>((resolve, reject) => {
-      const r = db.transaction('docs', 'readonly').objectStore('docs').getAll()
-      r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error)
-    })
-    db.close()
-    const live = rows.filter((d) => d._deleted !== '1' && d._deleted !== true) // RxDB's Dexie store keeps '0' / '1'
+    const version = (n: string) => Number(/--(\d+)--[\w-]+$/.exec(n)?.[1] ?? -1)
+    const newest = (suffix: string) => names.filter((n) => n.startsWith('rxdb-dexie-yishi-') && n.endsWith(suffix)).sort((a, b) => version(b) - version(a))[0]
+    const readAll = async (name: string) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => { const r = indexedDB.open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error) })
+      const rows = await new Promise<any[]>((resolve, reject) => {
+        const r = db.transaction('docs', 'readonly').objectStore('docs').getAll()
+        r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error)
+      })
+      db.close()
+      return rows.filter((d) => d._deleted !== '1' && d._deleted !== true) // RxDB's Dexie store keeps '0' / '1'
+    }
+    const docsName = newest('--docs')
+    if (!docsName) throw new Error(`no docs database among ${names.join(', ')}`)
+    const live = await readAll(docsName)
+    const localName = newest('--plugin-local-documents-docs')
+    const box = localName ? (await readAll(localName)).find((d) => d.id === 'ballot-box') : undefined
+    const entries: { voteId: string; item: { id: string }; pending?: string }[] = box?.data?.entries ?? []
     return {
       checkoffs: live.filter((d) => d.kind === 'checkoff' && d.ref === voteId).map((d) => d.id as string).sort(),
       ballots: live.filter((d) => d.kind === 'ballot' && d.ref === voteId).map((d) => d.id as string).sort(),
       audited: live.filter((d) => d.kind === 'audit').map((d) => d.body.subjectId as string),
+      boxed: entries.filter((e) => e.voteId === voteId).map((e) => e.item.id).sort(),
+      pending: entries.filter((e) => e.pending !== undefined).length,
     }
   }, VOTE)
 }
@@ -78,7 +92,7 @@ describe('a tab closed in the middle of casting a ballot', () => {
     if (staticDir) rmSync(staticDir, { recursive: true, force: true })
   })
 
-  it('stores the check-off and the ballot together or not at all, and the hub gets them once', async () => {
+  it('keeps the check-off and the ballot together or neither, through the ballot box, and the hub gets them once', async () => {
     const { context } = tablet
     // The vote and roster reach the tablet while online; then the tablet works offline.
     let page = tablet.page
@@ -108,25 +122,38 @@ describe('a tab closed in the middle of casting a ballot', () => {
     }
 
     page = await context.newPage()
-    await new KioskPage(page).open(hub.url, VOTE)
+    const kiosk = new KioskPage(page)
+    await kiosk.open(hub.url, VOTE)
+    // the locked screen names the vote once the village database is open (and the box recovered)
+    await until(page, async () => (await kiosk.text()).includes('村口路灯'), 20_000, 'vote on the locked screen')
     const local = await stored(page)
-    console.log(`tab closed mid-cast: ${local.ballots.length} of ${DELAYS.length} ballots stored, ${local.checkoffs.length} check-offs`)
-    // all or nothing: as many ballots as check-offs, and each of them with its audit event
-    expect(local.ballots.length).toBe(local.checkoffs.length)
-    for (const id of [...local.checkoffs, ...local.ballots]) expect(local.audited, `audit event of ${id}`).toContain(id)
+    console.log(`tab closed mid-cast: ${local.boxed.length} of ${DELAYS.length} ballots boxed, ${local.ballots.length} written, ${local.checkoffs.length} check-offs`)
+    // nothing half-done: as many ballots (boxed, none written yet) as check-offs, each check-off with its audit event
+    expect(local.pending).toBe(0)
+    expect(local.ballots).toEqual([])
+    expect(local.boxed.length).toBe(local.checkoffs.length)
+    for (const id of local.checkoffs) expect(local.audited, `audit event of ${id}`).toContain(id)
     const checkedOff = new Set(local.checkoffs.map((id) => `person:${id.split(':').pop()}`))
 
     // A voter whose ballot was not stored is not checked off: they can still vote, now in full.
     const again = VOTERS.slice(0, DELAYS.length).find((v) => !checkedOff.has(v.id))
     if (again) {
-      const kiosk = new KioskPage(page)
       await kiosk.serveVoter(PIN, again.name, again.id, ['project:road'])
       const after = await stored(page)
-      expect(after.ballots.length).toBe(local.ballots.length + 1)
+      expect(after.boxed.length).toBe(local.boxed.length + 1)
       expect(after.checkoffs.length).toBe(local.checkoffs.length + 1)
-      local.ballots = after.ballots
+      local.boxed = after.boxed
       local.checkoffs = after.checkoffs
     }
+
+    // The clerk leaves the kiosk: the box is written, every boxed ballot exactly once, with its audit event.
+    await kiosk.leave(PIN)
+    const written = await stored(page)
+    expect(written.boxed).toEqual([])
+    expect(written.ballots).toEqual(local.boxed)
+    expect(written.checkoffs).toEqual(local.checkoffs)
+    for (const id of written.ballots) expect(written.audited, `audit event of ${id}`).toContain(id)
+    local.ballots = written.ballots
 
     // Online again: the hub ends up with exactly what the tablet stored.
     await context.setOffline(false)

@@ -83,20 +83,26 @@ describe('field conditions: offline for days on a shared tablet', () => {
     expect(await getMarker(page)).toBe('kiosk open')
     expect(await page.content()).not.toContain('field build 2')
 
-    // Both the proposal and the ballots reach the hub.
-    await until(page, async () => {
+    // The proposal and the check-offs reach the hub; the ballots wait in the tablet's ballot box.
+    const onHub = async () => {
       const all = await couch(hub, 'village-qb/_all_docs?include_docs=true')
       const docs = (all.body.rows as any[]).map((r) => r.doc)
-      const proposal = docs.some((d) => d.kind === 'proposal' && d.body?.title === TITLE)
-      const ballots = docs.filter((d) => d.kind === 'ballot' && d.ref === 'vote:lights').length
-      return proposal && ballots === 2
-    }, 45_000, 'proposal and two ballots on the hub')
+      return {
+        proposal: docs.some((d) => d.kind === 'proposal' && d.body?.title === TITLE),
+        checkoffs: docs.filter((d) => d.kind === 'checkoff' && d.ref === 'vote:lights').length,
+        ballots: docs.filter((d) => d.kind === 'ballot' && d.ref === 'vote:lights').length,
+      }
+    }
+    await until(page, async () => { const h = await onHub(); return h.proposal && h.checkoffs === 2 }, 45_000, 'proposal and two check-offs on the hub')
+    expect((await onHub()).ballots).toBe(0)
 
-    // The clerk closes the kiosk: now the update may be applied, and only then the page reloads.
+    // The clerk closes the kiosk: the ballots are written and reach the hub; now the update may be
+    // applied, and only then the page reloads.
     await kiosk.unlock(PIN)
     await page.getByTestId('kiosk-exit').click()
     await kiosk.typePin(PIN)
     await page.waitForURL((url) => !url.pathname.endsWith('/kiosk'), { timeout: 20_000 })
+    await until(page, async () => (await onHub()).ballots === 2, 45_000, 'two ballots on the hub')
     await until(page, () => page.getByTestId('pwa-update-now').isEnabled(), 10_000, 'update offered after the kiosk closed')
     expect(await getMarker(page)).toBe('kiosk open')
     await page.getByTestId('pwa-update-now').click()

@@ -46,6 +46,8 @@ describe('one vote on two tablets, offline, with a double vote', () => {
       await k.open(hub.url, 'vote:lights')
       await k.unlock(PIN)
       await until(k.page, async () => (await k.text()).includes('已领票 0 / 6 人'), 30_000, 'roster and vote on the tablet')
+      // the app's other screens must open offline too (the clerk leaves the kiosk to the vote page)
+      await until(k.page, () => k.page.evaluate(() => navigator.serviceWorker.controller !== null), 30_000, 'service worker in control')
     }
     await a.context.setOffline(true)
     await b.context.setOffline(true)
@@ -57,6 +59,9 @@ describe('one vote on two tablets, offline, with a double vote', () => {
     await kioskA.serveVoter(PIN, '刘', 'person:liu', ['project:road', 'project:water'])
     await kioskB.serveVoter(PIN, '陈', 'person:chen', ['project:water'])
     await kioskB.serveVoter(PIN, '张', 'person:zhang', ['project:road'])
+    // the clerks close their kiosks: each tablet writes its ballot box
+    await kioskA.leave(PIN)
+    await kioskB.leave(PIN)
 
     // Signal again: both tablets sync through the hub.
     await a.context.setOffline(false)
@@ -73,6 +78,7 @@ describe('one vote on two tablets, offline, with a double vote', () => {
     // Every ballot reached both tablets: 4 ballots, 3 distinct voters checked off.
     await a.page.goto(`${hub.url}/votes/vote:lights`)
     await until(a.page, async () => (await a.page.getByTestId('vote-checkedoff').innerText()).includes('3'), 30_000, 'check-offs synced')
+    expect(await a.page.getByTestId('vote-boxed').count()).toBe(0)
     await a.page.getByTestId('conflicts-banner').click()
     await until(a.page, () => a.page.getByTestId('conflict-checkoff:lights:zhang').isVisible(), 10_000, 'queue from the banner')
 
