@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
-import type { ConflictRecordDoc, Decision, Repositories, Stored } from '@/data'
+import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 export type ConflictReason = ConflictRecordDoc['reason']
@@ -21,6 +21,13 @@ export interface ConflictView {
   /** The outcomes the council may record for this kind of conflict. */
   options: string[]
   decision: ConflictDecisionView | null
+  /** The vote of a double vote ('' otherwise). */
+  voteId: string
+  /**
+   * A decided double vote whose void seals the supervisors must open together ('waiting'), have
+   * opened ('opened'), or nothing to open ('none': kept everything, or the vote had no seal keys).
+   */
+  voids: 'none' | 'waiting' | 'opened'
 }
 
 const OPTIONS: Record<ConflictReason, string[]> = {
@@ -43,6 +50,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
   const persons = shallowRef<Stored<D.Person>[]>([])
   const votes = shallowRef<Stored<D.Vote>[]>([])
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
+  const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
   const link = villageLink()
   const { repos, now } = link
 
@@ -50,12 +58,14 @@ export const useConflictsStore = defineStore('conflicts', () => {
     const subs = link.connect(r, opts)
     subs.push(combineLatest([r.conflicts.list$({ oldestFirst: true }), r.decisions.list$(), r.persons.list$(), r.votes.list$(), r.checkoffs.list$()])
       .subscribe(([c, d, p, v, k]) => { conflicts.value = c; decisions.value = d; persons.value = p; votes.value = v; checkoffs.value = k }))
+    subs.push(r.voidLists.list$().subscribe((l) => { voidLists.value = l }))
   }
 
   const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
 
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))
+    const opened = new Set(voidLists.value.flatMap((l) => l.decisions))
     const grouped = new Map<string, ConflictView>()
     for (const c of conflicts.value) {
       const key = c.reason === 'double-checkoff' ? c.subjectId : c.id
@@ -66,8 +76,10 @@ export const useConflictsStore = defineStore('conflicts', () => {
         const winnerDoc = c.reason === 'double-checkoff' ? checkoffs.value.find((k) => k.id === c.subjectId) : undefined
         const vote = votes.value.find((v) => v.id === (body.voteId ?? loser?.ref))
         const title = c.reason === 'double-checkoff' ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? c.subjectId)
-        const d = decided.get(key)
+        const d = decided.get(key) as (Stored<Decision> & { voidedSeals?: string[] }) | undefined
+        const voids = !d || !(d.voidedSeals?.length) ? 'none' : opened.has(d.id) ? 'opened' : 'waiting'
         item = {
+          voteId: c.reason === 'double-checkoff' ? (vote?.id ?? String(body.voteId ?? '')) : '', voids,
           id: key, reason: c.reason, title, context: vote?.title ?? '',
           sides: [{ device: c.winner.device, at: winnerDoc?.meta.deviceTime ?? 0, author: nameOf(winnerDoc?.recordedBy ?? c.winner.author ?? ''), summary: '' }],
           options: OPTIONS[c.reason],

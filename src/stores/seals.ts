@@ -59,6 +59,8 @@ export const useSealsStore = defineStore('seals', () => {
   }
 
   const voteOf = (voteId: string) => votes.value.find((v) => v.id === voteId) ?? null
+  /** Whether the vote is closed now (seals are opened only after the close). */
+  const isClosed = (voteId: string) => { const v = voteOf(voteId); return !!v && D.voteStatus(v, now()) === 'closed' }
 
   /** Who sealed this vote, in the order the layers open (the vote's `sealKeys` order). */
   function sealers(voteId: string): SealerView[] {
@@ -123,5 +125,5 @@ export const useSealsStore = defineStore('seals', () => {
     }
   }
 
-  return { supervisors, currentKeys, createKey, sealers, pending, opened, unlock, forget, openVoids, attach, voteOf }
+  return { supervisors, currentKeys, createKey, sealers, pending, opened, unlock, forget, openVoids, attach, voteOf, isClosed }
 })

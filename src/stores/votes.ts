@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
-import { unlockWithPin, type KeyValue, type Repositories, type Stored, type UnlockResult } from '@/data'
+import { unlockWithPin, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { categoryIcon } from '@/features/proposals/categories'
 import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
 
@@ -16,6 +16,18 @@ export interface VoteDraft {
   closesAt: number
   perHousehold: boolean
   candidates: { name: string; cost: number; proposalId: string }[]
+  /** Public keys of the supervisors who seal the check-offs (their current keys); [] = no seals. */
+  sealKeys?: string[]
+}
+/** Ballots the supervisory committee voided in a vote, and the council's decisions behind them. */
+export interface VoidedView {
+  ballots: number
+  openedBy: string[]
+  decisions: { outcome: string; reason: string }[]
+  /** Double votes decided on but whose void seals are not opened yet. */
+  waiting: number
+  /** Whether the vote was sealed with supervisors' keys at all (old votes: no). */
+  sealed: boolean
 }
 export interface PaperEntryInput { enteredBy: string; total: number; valid: number; blank: number; spoiled: number; perOption: Record<string, number> }
 
@@ -40,6 +52,8 @@ export const useVotesStore = defineStore('votes', () => {
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
   const ballots = shallowRef<Stored<D.Ballot>[]>([])
   const paperCounts = shallowRef<Stored<D.PaperCount>[]>([])
+  const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
+  const decisions = shallowRef<(Stored<Decision> & { voteId?: string; voidedSeals?: string[] })[]>([])
   const funds = shallowRef<Stored<D.Fund>[]>([])
   const allocations = shallowRef<Stored<D.Allocation>[]>([])
   const currentId = ref('')
@@ -109,6 +123,8 @@ export const useVotesStore = defineStore('votes', () => {
     if (!r) return
     voteSubs.push(r.checkoffs.list$({ ref: id }).subscribe((c) => { checkoffs.value = c }))
     voteSubs.push(r.ballots.list$({ ref: id }).subscribe((b) => { ballots.value = b }))
+    voteSubs.push(r.voidLists.list$({ ref: id }).subscribe((l) => { voidLists.value = l }))
+    voteSubs.push(r.decisions.list$().subscribe((d) => { decisions.value = d.filter((x) => (x as { voteId?: string }).voteId === id) }))
     voteSubs.push(r.paperCounts.list$({ ref: id, oldestFirst: true }).subscribe((p) => { paperCounts.value = [...p].sort((a, b) => a.at - b.at || a.meta.deviceTime - b.meta.deviceTime || a.meta.seq - b.meta.seq) }))
   }
 
@@ -116,7 +132,7 @@ export const useVotesStore = defineStore('votes', () => {
   async function loadAll(): Promise<void> { if (repos.value) records.value = await repos.value.votes.list() }
 
   async function load(id: string): Promise<void> {
-    if (currentId.value !== id) { currentId.value = id; checkoffs.value = []; ballots.value = []; paperCounts.value = [] }
+    if (currentId.value !== id) { currentId.value = id; checkoffs.value = []; ballots.value = []; paperCounts.value = []; voidLists.value = []; decisions.value = [] }
     watchVote(id)
     if (repos.value && !records.value.some((v) => v.id === id)) await loadAll()
   }
@@ -129,6 +145,7 @@ export const useVotesStore = defineStore('votes', () => {
     const created = await r.votes.create({
       title: draft.title, ballotType: draft.ballotType, rule: draft.method, maxChoices: draft.ballotType === 'approval' ? draft.maxChoices : 0,
       budget: draft.budget, opensAt: draft.opensAt, closesAt: draft.closesAt, perHousehold: draft.perHousehold, roster, kind: 'project-selection',
+      sealKeys: draft.sealKeys ?? [],
       candidates: draft.candidates.map((c, i) => ({ id: `project:${rest(crypto.randomUUID())}-${i + 1}`, title: c.name, cost: c.cost, proposalIds: c.proposalId ? [c.proposalId] : [] })),
     })
     return created.id
@@ -203,7 +220,8 @@ export const useVotesStore = defineStore('votes', () => {
   const results = computed<ResultsView | null>(() => {
     const v = record.value
     if (!v) return null
-    const electronic = ballots.value.map((b) => b.choices)
+    // Ballots the supervisors voided (opened from the council's void seals) do not count.
+    const electronic = D.countableBallots(ballots.value, v.id, voidLists.value).map((b) => b.choices)
     // A confirmed paper count adds its per-option totals (the greedy rules take totals; MES refuses them).
     let paperBallots = 0
     let extraSupport: Record<string, number> | undefined
@@ -225,8 +243,24 @@ export const useVotesStore = defineStore('votes', () => {
         rank: p.rank, reason: p.reason, remainingBefore: p.remainingBefore, explanation: p.text,
       })),
       electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
-      surplus: D.surplusBallots(ballots.value, checkoffs.value, v.id),
+      surplus: D.surplusBallots(ballots.value, checkoffs.value, v.id, voidLists.value),
       explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
+    }
+  })
+
+  /** What the supervisory committee voided in the current vote, by whose decision. */
+  const voided = computed<VoidedView | null>(() => {
+    const v = record.value
+    if (!v) return null
+    const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
+    const covered = new Set(voidLists.value.flatMap((l) => l.decisions))
+    const withVoids = decisions.value.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
+    return {
+      ballots: new Set(voidLists.value.flatMap((l) => l.ballotIds)).size,
+      openedBy: [...new Set(voidLists.value.flatMap((l) => l.openedBy))].map(nameOf),
+      decisions: withVoids.filter((d) => covered.has(d.id)).map((d) => ({ outcome: d.outcome, reason: d.reason })),
+      waiting: withVoids.filter((d) => !covered.has(d.id)).length,
+      sealed: v.sealKeys.length > 0,
     }
   })
 
@@ -260,7 +294,7 @@ export const useVotesStore = defineStore('votes', () => {
   }
 
   return {
-    allocated, recordAllocation, statusNow,
+    allocated, recordAllocation, statusNow, voided,
     repos, list, current, record, voters, proposals, checkedOff, ballotsHere, counters, paperState, results, persons,
     attach, loadAll, load, save, open, close, verifyClerk, castBallot, blockedChoices, ballotProblem, savePaperEntry,
   }

@@ -174,6 +174,9 @@ export class VotesPage {
     for (const title of opts.proposals) await page.locator('[data-testid^="setup-from-"]', { hasText: title }).click()
     if (opts.maxChoices) await page.getByTestId('setup-max').fill(String(opts.maxChoices))
     await page.getByTestId('setup-budget').fill(String(opts.budgetYuan))
+    // without supervisors' seal keys, set-up asks for an explicit acknowledgement
+    const ack = page.getByTestId('setup-seals-ack')
+    if (await ack.isVisible()) await ack.check()
     await page.getByTestId('setup-save').click()
     await until(page, async () => /^\/votes\/vote:[^/]+$/.test(decodeURIComponent(new URL(page.url()).pathname)), 10_000, 'vote saved')
     await page.getByTestId('vote-status').waitFor()

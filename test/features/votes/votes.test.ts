@@ -27,6 +27,7 @@ describe('setting up a vote', () => {
     await w.get('[data-testid="cand-name-2"]').setValue('修水渠')
     await w.get('[data-testid="cand-cost-2"]').setValue('40,000')
     await w.get('[data-testid="setup-budget"]').setValue('80000')
+    await w.get('[data-testid="setup-seals-ack"]').setValue(true) // no supervisor has a seal key in this village
     await w.get('form').trigger('submit')
     await eventually(() => router.currentRoute.value.name === 'vote')
     const [vote] = await village.data.votes.list()

@@ -1,0 +1,222 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as D from '@/domain'
+import SealKeysView from '@/features/sealkeys/SealKeysView.vue'
+import SealKeysOpenView from '@/features/sealkeys/SealKeysOpenView.vue'
+import VoteSetupView from '@/features/votes/VoteSetupView.vue'
+import VoteResultsView from '@/features/votes/VoteResultsView.vue'
+import ConflictsView from '@/features/conflicts/ConflictsView.vue'
+import { unwrapSecretKey } from '@/features/sealkeys/keyWrap'
+import { useSealsStore } from '@/stores/seals'
+import { useVotesStore } from '@/stores/votes'
+import { useConflictsStore } from '@/stores/conflicts'
+import { mountFeature } from '../support/mount'
+import { eventually } from '../support/village'
+import { openApprovalVote, openVoteVillage, T0 } from '../votes/village'
+
+/** Bounded waits; key derivation (PBKDF2, 250k rounds) is slow on a busy machine. */
+const soon = (check: () => boolean | Promise<boolean>, ms = 15_000) => eventually(check, ms)
+
+let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+const PASS = { 'person:sup1': '李家院子123', 'person:sup2': 'zhao-456789' } as const
+
+async function sealVillage() {
+  village = await openVoteVillage()
+  useSealsStore(village.pinia).attach(village.data, { now: village.now })
+  return village
+}
+
+/** Both supervisors set up their keys (through the store, as the key screen does). */
+async function withKeys(v: NonNullable<typeof village>) {
+  const seals = useSealsStore(v.pinia)
+  await soon(() => seals.supervisors.length === 2)
+  for (const [id, p] of Object.entries(PASS)) await seals.createKey(id, p, p)
+  await soon(() => seals.currentKeys.length === 2)
+  return seals.currentKeys.map((k) => k.publicKey)
+}
+
+describe('the supervisors\' key screen', () => {
+  it('lets each supervisor set up a key with a passphrase typed twice; only the public key is in clear', async () => {
+    const v = await sealVillage()
+    const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
+    const row = () => w.get('[data-testid="sealkey-person:sup1"]')
+    await soon(() => w.find('[data-testid="sealkey-person:sup1"]').exists())
+    expect(w.find('[data-testid="sealkey-person:clerk"]').exists()).toBe(false)
+    expect(row().text()).toContain('李监事')
+    expect(row().text()).toContain('还没有密钥')
+
+    await row().get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
+    await row().get('[data-testid="sealkey-pass"]').setValue('12345')
+    await row().get('[data-testid="sealkey-repeat"]').setValue('12345')
+    await row().get('form').trigger('submit')
+    await soon(() => row().find('[data-testid="sealkey-error"]').exists())
+    expect(row().get('[data-testid="sealkey-error"]').text()).toBe('口令太短，至少要 6 个字。')
+    await row().get('[data-testid="sealkey-pass"]').setValue(PASS['person:sup1'])
+    await row().get('[data-testid="sealkey-repeat"]').setValue('李家院子124')
+    await row().get('form').trigger('submit')
+    await soon(() => row().get('[data-testid="sealkey-error"]').text().includes('不一样'))
+    expect(await v.data.sealKeys.list()).toHaveLength(0)
+
+    await row().get('[data-testid="sealkey-repeat"]').setValue(PASS['person:sup1'])
+    await row().get('form').trigger('submit')
+    await soon(() => row().attributes('data-has-key') === 'true', 10_000)
+    expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事 的密钥已保存')
+    expect(row().find('[data-testid="sealkey-pass"]').exists()).toBe(false)
+
+    const [key] = await v.data.sealKeys.list()
+    expect(key).toMatchObject({ personId: 'person:sup1', kdf: 'pbkdf2-sha256', cipher: 'aes-256-gcm' })
+    expect(key!.iterations).toBeGreaterThanOrEqual(200_000)
+    // the stored record opens only with the passphrase, and holds the secret of its public key
+    const secret = await unwrapSecretKey(key!, PASS['person:sup1'])
+    expect(D.sealKeyPair(() => Uint8Array.from(secret.match(/../g)!.map((h) => parseInt(h, 16)))).publicKey).toBe(key!.publicKey)
+    expect(JSON.stringify(key)).not.toContain(secret)
+    await expect(unwrapSecretKey(key!, 'not-the-passphrase')).rejects.toMatchObject({ code: 'wrong-passphrase' })
+
+    // replacing is a new record (older votes keep opening with the old key)
+    await row().get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
+    expect(row().text()).toContain('新密钥只用于以后的投票')
+    await row().get('[data-testid="sealkey-pass"]').setValue('新的口令abc')
+    await row().get('[data-testid="sealkey-repeat"]').setValue('新的口令abc')
+    await row().get('form').trigger('submit')
+    await soon(() => row().text().includes('已更换过 1 次'), 10_000)
+    const keys = await v.data.sealKeys.list({ oldestFirst: true })
+    expect(keys).toHaveLength(2)
+    expect(keys[1]!.replaces).toBe(keys[0]!.id)
+  })
+})
+
+describe('vote set-up with supervisors\' seals', () => {
+  async function fillVote(w: Awaited<ReturnType<typeof mountFeature>>['wrapper']) {
+    await w.get('[data-testid="setup-title"]').setValue('2026 年项目')
+    await w.get('[data-testid="cand-name-1"]').setValue('村口装路灯')
+    await w.get('[data-testid="cand-name-2"]').setValue('修水渠')
+  }
+
+  it('without any key, explains what that means and creates the vote only after an explicit acknowledgement', async () => {
+    const v = await sealVillage()
+    const { wrapper: w, router } = await mountFeature(VoteSetupView, { path: '/votes/new', pinia: v.pinia })
+    await soon(() => w.find('[data-testid="setup-seals-none"]').exists())
+    expect(w.get('[data-testid="setup-seals-none"]').text()).toContain('无法找出作废')
+    expect(w.get('[data-testid="setup-to-keys"]').attributes('href')).toContain('/seal-keys')
+    await fillVote(w)
+    await w.get('form').trigger('submit')
+    expect(w.get('[data-testid="setup-error"]').text()).toBe('请先让监事设好密钥，或勾选上面的确认。')
+    expect(await v.data.votes.list()).toHaveLength(0)
+    await w.get('[data-testid="setup-seals-ack"]').setValue(true)
+    await w.get('form').trigger('submit')
+    await soon(() => router.currentRoute.value.name === 'vote')
+    const [vote] = await v.data.votes.list()
+    expect(vote!.sealKeys).toEqual([])
+  })
+
+  it('takes the current public keys of all supervisors, shown by name', async () => {
+    const v = await sealVillage()
+    const keys = await withKeys(v)
+    const { wrapper: w, router } = await mountFeature(VoteSetupView, { path: '/votes/new', pinia: v.pinia })
+    await soon(() => w.find('[data-testid="setup-seal-names"]').exists())
+    expect(w.get('[data-testid="setup-seal-names"]').text()).toContain('李监事')
+    expect(w.get('[data-testid="setup-seal-names"]').text()).toContain('赵监事')
+    expect(w.find('[data-testid="setup-seals-ack"]').exists()).toBe(false)
+    await fillVote(w)
+    await w.get('form').trigger('submit')
+    await soon(() => router.currentRoute.value.name === 'vote')
+    const [vote] = await v.data.votes.list()
+    expect(vote!.sealKeys).toEqual(keys)
+  })
+})
+
+describe('opening the void seals together', () => {
+  /**
+   * 张秀英 voted here, and again on tablet B (whose check-off lost the collision and came back as a
+   * conflict record, its ballot synced in). The council decides the first ballot counts.
+   */
+  async function decidedDoubleVote() {
+    const v = await sealVillage()
+    const sealKeys = await withKeys(v)
+    const vote = await openApprovalVote(v, { sealKeys })
+    const votes = useVotesStore(v.pinia)
+    await soon(() => votes.list.length === 1)
+    await votes.castBallot(vote.id, 'person:zhang', ['project:lamps'], 'person:clerk')
+    await votes.castBallot(vote.id, 'person:liu', ['project:road'], 'person:clerk')
+    const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
+    const other = D.castVote({ vote, voterId: 'person:zhang', choices: ['project:water'], recordedBy: 'person:clerk2', device: 'tablet-b', at: T0 + 600_000, random })
+    await v.data.ballots.create({ ...other.ballot })
+    await v.data.conflicts.create({
+      id: 'conflict:tablet-b-7', subjectId: other.checkOff.id, reason: 'double-checkoff', winner: { device: 'tablet-test', seq: 2, author: 'person:clerk' },
+      loser: { id: other.checkOff.id, kind: 'checkoff', v: 1, village: 'test-village', year: 2026, author: 'person:clerk2', device: 'tablet-b', deviceTime: T0 + 600_000, seq: 7, ref: vote.id, body: { ...other.checkOff, id: undefined } },
+      fields: [], at: T0 + 700_000,
+    })
+    const conflicts = useConflictsStore(v.pinia)
+    await soon(() => conflicts.open.length === 1)
+    await conflicts.resolve(other.checkOff.id, 'keep-earliest', '本人确认只投了一次，第二台平板重复登记', 'person:sup2')
+    v.advance()
+    await votes.close(vote.id)
+    await soon(async () => (await v.data.ballots.count({ ref: vote.id })) === 3)
+    return { v, vote, extra: other.ballot.id }
+  }
+
+  it('needs every supervisor\'s passphrase in turn; a wrong one records nothing; then only the void ballot is voided and results exclude it', async () => {
+    const { v, vote, extra } = await decidedDoubleVote()
+    // results before: one ballot more than voters, and the decision waits for the supervisors
+    const results = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
+    await soon(() => results.wrapper.find('[data-testid="results-void-waiting"]').exists())
+    expect(results.wrapper.get('[data-testid="results-surplus"]').text()).toContain('选票比登记投票的人多 1 张')
+    expect(results.wrapper.get('[data-testid="results-ballots"]').text()).toBe('共 3 张票（电子 3，纸质 0）')
+    expect(results.wrapper.get('[data-testid="result-project:water"]').text()).toContain('1 票')
+    results.wrapper.unmount()
+
+    // the conflicts queue leads there
+    const queue = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
+    await soon(() => queue.wrapper.find('[data-testid="conflict-to-seals"]').exists())
+    expect(queue.wrapper.get('[data-testid="conflict-to-seals"]').attributes('href')).toBe(`/votes/${vote.id}/seals`)
+    queue.wrapper.unmount()
+
+    const { wrapper: w } = await mountFeature(SealKeysOpenView, { path: `/votes/${vote.id}/seals`, pinia: v.pinia })
+    await soon(() => w.find('[data-testid="sealer-2"]').exists())
+    expect(w.get('[data-testid="seals-pending"]').text()).toContain('张秀英')
+    expect(w.get('[data-testid="sealer-1"]').text()).toContain('李监事')
+    expect(w.get('[data-testid="sealer-2"]').text()).toContain('赵监事')
+    expect(w.get('[data-testid="seals-open"]').attributes('disabled')).toBeDefined()
+
+    await w.get('[data-testid="sealer-pass-1"]').setValue('wrong passphrase')
+    await w.get('[data-testid="sealer-1"] form').trigger('submit')
+    await soon(() => w.find('[data-testid="sealer-error-1"]').exists(), 10_000)
+    expect(w.get('[data-testid="sealer-error-1"]').text()).toBe('口令不对，这把密钥没有打开。什么都没有记录。')
+    expect((w.get('[data-testid="sealer-pass-1"]').element as HTMLInputElement).value).toBe('')
+    expect(await v.data.voidLists.list()).toHaveLength(0)
+
+    await w.get('[data-testid="sealer-pass-1"]').setValue(PASS['person:sup1'])
+    await w.get('[data-testid="sealer-1"] form').trigger('submit')
+    await soon(() => w.get('[data-testid="sealer-1"]').attributes('data-unlocked') === 'true', 10_000)
+    await w.get('[data-testid="sealer-pass-2"]').setValue(PASS['person:sup2'])
+    await w.get('[data-testid="sealer-2"] form').trigger('submit')
+    await soon(() => w.get('[data-testid="sealer-2"]').attributes('data-unlocked') === 'true', 10_000)
+    await soon(() => w.get('[data-testid="seals-open"]').attributes('disabled') === undefined)
+    const before = w.text()
+    await w.get('[data-testid="seals-open"]').trigger('click')
+    await soon(() => w.find('[data-testid="seals-opened"]').exists())
+    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由 李监事、赵监事 共同开封')
+    // nothing on screen, before or after, names a ballot or a choice
+    for (const text of [before, w.text()]) {
+      expect(text).not.toContain('ballot:')
+      for (const c of ['村口装路灯', '三组道路硬化', '修水渠']) expect(text).not.toContain(c)
+    }
+
+    const [list] = await v.data.voidLists.list()
+    expect(list).toMatchObject({ voteId: vote.id, ballotIds: [extra], openedBy: ['person:sup1', 'person:sup2'] })
+    expect(Object.keys(list!).sort()).toEqual(['at', 'ballotIds', 'decisions', 'id', 'meta', 'openedBy', 'villageId', 'voteId'])
+    w.unmount()
+
+    const after = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
+    await soon(() => after.wrapper.find('[data-testid="results-voided"]').exists())
+    expect(after.wrapper.find('[data-testid="results-surplus"]').exists()).toBe(false)
+    expect(after.wrapper.find('[data-testid="results-void-waiting"]').exists()).toBe(false)
+    expect(after.wrapper.get('[data-testid="results-ballots"]').text()).toBe('共 2 张票（电子 2，纸质 0）')
+    expect(after.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事、赵监事 共同开封）')
+    expect(after.wrapper.get('[data-testid="results-voided"]').text()).toContain('第二台平板重复登记')
+    // the voided ballot was 修水渠; the kept ones are 路灯 and 道路
+    expect(after.wrapper.get('[data-testid="result-project:water"]').text()).toContain('0 票')
+    expect(after.wrapper.get('[data-testid="result-project:lamps"]').text()).toContain('1 票')
+  })
+})
