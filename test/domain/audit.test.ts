@@ -42,6 +42,14 @@ describe('the audit-chain encoding', () => {
     expect(D.recordDigest({ b: 1, a: [{ d: 2, c: undefined }] })).toBe(createHash('sha256').update('{"a":[{"d":2}],"b":1}').digest('hex'))
   })
 
+  it('hashes any event, even a malformed stored one, as the canonical JSON of its covered fields', () => {
+    const field = fc.option(fc.oneof(fc.string(), fc.integer(), fc.constant('person:李')), { nil: undefined })
+    fc.assert(fc.property(fc.record({ device: field, seq: field, at: field, actor: field, action: field, subjectId: field, digest: field, prevHash: field, extra: field }), (raw) => {
+      const { extra: _x, ...covered } = raw
+      return D.auditHash(raw as unknown as E) === D.sha256Hex(D.canonicalJson(covered))
+    }), { numRuns: 300 })
+  })
+
   it('refuses to continue another device’s chain, and odd device names', () => {
     const [first] = chain('tab-1', 1)
     const input = { device: 'tab-9', at: T0, actor: 'x', action: 'insert', subjectId: 'proposal:p', digest: '' }
