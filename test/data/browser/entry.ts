@@ -4,12 +4,39 @@
  */
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie'
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
+import { getChangedDocumentsSince, type RxStorage, type RxStorageDefaultCheckpoint, type RxStorageInstance } from 'rxdb'
 import { firstValueFrom, filter } from 'rxjs'
 import { createRepositories, createSync, openVillageDatabase, type DocKind, type Repositories, type VillageDb, type VillageSync } from '@/data'
 
 performance.setResourceTimingBufferSize(100_000)
 
 interface Tab { vdb: VillageDb; data: Repositories; sync: VillageSync }
+
+/** Wall-clock time spent in each storage call, by collection and call (the profile script reads it). */
+const storageTimes = new Map<string, { n: number; docs: number; ms: number }>()
+function timed<S extends RxStorage<any, any>>(storage: S): S { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    ...storage,
+    async createStorageInstance(params) {
+      const inst = await storage.createStorageInstance(params)
+      const name = params.collectionName.startsWith('rx-replication-meta') ? 'meta' : params.collectionName
+      for (const op of ['bulkWrite', 'findDocumentsById', 'query', 'count', 'getChangedDocumentsSince'] as const) {
+        const f = (inst as unknown as Record<string, unknown>)[op] as ((...a: unknown[]) => Promise<unknown>) | undefined
+        if (!f) continue
+        ;(inst as unknown as Record<string, unknown>)[op] = async (...args: unknown[]) => {
+          const t0 = performance.now()
+          try { return await f.apply(inst, args) } finally {
+            const k = `${name}.${op}`
+            const e = storageTimes.get(k) ?? { n: 0, docs: 0, ms: 0 }
+            e.n++; e.ms += performance.now() - t0; e.docs += Array.isArray(args[0]) ? args[0].length : 0
+            storageTimes.set(k, e)
+          }
+        }
+      }
+      return inst
+    },
+  }
+}
 let tab: Tab | null = null
 const wire = { requests: 0, sentBytes: 0 }
 
@@ -26,8 +53,9 @@ function need(): Tab {
 }
 
 const api = {
-  async open(o: { village: string; device: string; secret: string; name: string; batchSize?: number; pullBatchSize?: number; memory?: boolean }) {
-    const vdb = await openVillageDatabase({ villageId: o.village, storage: o.memory ? getRxStorageMemory() : getRxStorageDexie(), name: o.name })
+  async open(o: { village: string; device: string; secret: string; name: string; batchSize?: number; pullBatchSize?: number; memory?: boolean; timed?: boolean }) {
+    const storage = o.memory ? getRxStorageMemory() : getRxStorageDexie()
+    const vdb = await openVillageDatabase({ villageId: o.village, storage: o.timed ? timed(storage) : storage, name: o.name })
     const data = await createRepositories(vdb, { villageId: o.village, deviceId: o.device, actor: () => 'person:clerk' })
     const sync = await createSync(vdb, o.device, { hubUrl: '', credentials: { device: o.device, secret: o.secret }, batchSize: o.batchSize ?? 200, ...(o.pullBatchSize ? { pullBatchSize: o.pullBatchSize } : {}), fetch: countingFetch })
     tab = { vdb, data, sync }
@@ -39,7 +67,8 @@ const api = {
   state() { return need().sync.state },
   async pending() { return need().sync.pendingCount() },
   wire() { return { ...wire } },
-  resetWire() { wire.requests = 0; wire.sentBytes = 0; performance.clearResourceTimings(); return true },
+  resetWire() { wire.requests = 0; wire.sentBytes = 0; performance.clearResourceTimings(); storageTimes.clear(); return true },
+  storageTimes() { return Object.fromEntries([...storageTimes].map(([k, e]) => [k, { n: e.n, docs: e.docs, ms: Math.round(e.ms) }])) },
   /** Bytes received for /couch/ requests (compressed, as on the wire) per the Resource Timing API. */
   received() {
     let bytes = 0; let n = 0
@@ -62,7 +91,7 @@ const api = {
    * Records `n` ballots (check-off + ballot into the ballot box); returns each cast's duration in ms.
    * Then the box is flushed (not timed), so the ballots and their audit events are in the database.
    */
-  async ballots(voteId: string, voters: string[], choices: string[]) {
+  async ballots(voteId: string, voters: string[], choices: string[], flush = true) {
     const { data } = need()
     const vote = await data.votes.get(voteId)
     if (!vote) throw new Error('no vote')
@@ -72,12 +101,14 @@ const api = {
       await data.recordBallot({ vote, voterId, choices, recordedBy: 'person:clerk' })
       times.push(performance.now() - t0)
     }
-    await data.ballotBox.flush(voteId)
+    if (flush) await data.ballotBox.flush(voteId)
     return times
   },
-  /** Writes the ballot box (all votes, or one) in shuffled batches; returns how many ballots were written. */
+  /** Writes the ballot box (all votes, or one) in shuffled batches; returns how many ballots were written and how long it took. */
   async flushBox(voteId?: string) {
-    return need().data.ballotBox.flush(voteId)
+    const t0 = performance.now()
+    const n = await need().data.ballotBox.flush(voteId)
+    return { n, ms: performance.now() - t0 }
   },
   /** Inserts ballots in bulk (no per-ballot audit) to seed large syncs quickly. */
   async seedBallots(voteId: string, n: number, from = 0) {
@@ -128,6 +159,32 @@ const api = {
   async count(kind?: string) {
     const { vdb } = need()
     return kind ? vdb.docs.count({ selector: { kind: kind as DocKind } }).exec() : vdb.docs.count().exec()
+  },
+  /**
+   * Pages through the changes of the open tablet's storage (limit `limit`) with the Dexie storage's
+   * fast path (db.ts `withFastChanges`) and with RxDB's own query, from the start: ids and
+   * checkpoints of every page, for a test to compare.
+   */
+  async changesBothWays(limit: number) {
+    const inst = need().vdb.docs.storageInstance as unknown as RxStorageInstance<unknown, unknown, unknown, RxStorageDefaultCheckpoint>
+    if (!inst.getChangedDocumentsSince) throw new Error('no fast path on this storage')
+    const plain = Object.create(inst) as typeof inst
+    plain.getChangedDocumentsSince = undefined
+    const walk = async (s: typeof inst) => {
+      const pages: { ids: string[]; checkpoint: RxStorageDefaultCheckpoint }[] = []
+      let cp: RxStorageDefaultCheckpoint | undefined
+      for (let i = 0; i < 1000; i++) {
+        const r = await getChangedDocumentsSince(s, limit, cp)
+        pages.push({ ids: r.documents.map((d) => (d as unknown as { id: string }).id), checkpoint: r.checkpoint })
+        if (r.documents.length === 0) break
+        cp = r.checkpoint
+      }
+      return pages
+    }
+    const fast = await walk(inst)
+    const viaQuery = await walk(plain)
+    const sample = (await getChangedDocumentsSince(inst, 3)).documents as unknown[]
+    return { fast, viaQuery, sample, sampleViaQuery: (await getChangedDocumentsSince(plain, 3)).documents as unknown[] }
   },
   async remove() { if (tab) { await tab.sync.stop(); await tab.vdb.db.remove(); tab = null } return true },
 }
