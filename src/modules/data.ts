@@ -117,6 +117,30 @@ export async function importFile(file: Blob) {
   return importBundle(running.vdb, JSON.parse(await file.text()) as unknown)
 }
 
+/** The council years this tablet holds (newest first, with record counts) and those archived off it. */
+export async function tabletYears() {
+  if (!running) return null
+  const { yearsOnTablet, archivedYears } = await import('@/data')
+  return { years: await yearsOnTablet(running.vdb), archived: await archivedYears(running.vdb) }
+}
+
+/** Archives a closed year off this tablet (it stays on the hub); throws DataError with the reason. */
+export async function archiveTabletYear(year: number): Promise<number> {
+  if (!running) throw new Error('This tablet has no village database open yet')
+  const { archiveYear } = await import('@/data')
+  return archiveYear(running.vdb, running.data.writer, year, running.sync.state.ackedSeq)
+}
+
+/** Fetches an archived year from the hub, read-only, kept in memory until closed. Needs the network. */
+export async function openArchive(year: number) {
+  const e = identity.loadEnrollment(kv)
+  if (!e) throw new Error('This tablet is not enrolled')
+  const { openArchivedYear, HubError, plainReason } = await import('@/data')
+  if (!navigator.onLine) throw new HubError(0, plainReason(0))
+  const { getRxStorageMemory } = await import('rxdb/plugins/storage-memory')
+  return openArchivedYear({ villageId: e.village, year, hubUrl: e.hubUrl, credentials: { device: e.device, secret: e.secret }, storage: getRxStorageMemory() })
+}
+
 async function watchStorage(): Promise<void> {
   const storage = navigator.storage
   if (!storage?.estimate) return

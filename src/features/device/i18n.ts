@@ -28,6 +28,21 @@ export default {
         refused: { title: '这张照片不对，没有收下', hint: '镇上的这份照片坏了，请拍照的人再传一次' },
         failed: { title: '现在取不到这张照片', hint: '下次同步以后再试' },
       },
+      years: {
+        title: '往年的记录', intro: '过去的年份可以从本平板归档：记录还留在镇上服务器上，本平板腾出地方；需要时可以联网再看。',
+        year: '{year} 年', count: '{n} 条记录', current: '今年还没结束，不能归档', none: '本平板上还没有记录',
+        archive: '归档 {year} 年', confirm: '把 {year} 年的 {n} 条记录从本平板移走？镇上服务器还留着，联网可以再看。',
+        yes: '确定归档', no: '先不归档', archived: '已归档 {year} 年：本平板移走了 {n} 条记录',
+        unsynced: '{year} 年还有 {n} 条记录没传到镇上：请先同步，再归档', openYear: '{year} 年还没结束，不能归档',
+        archivedTitle: '已归档的年份', view: '查看 {year} 年（从镇上取，只能看）', link: '往年的记录和归档',
+      },
+      archive: {
+        title: '{year} 年的记录', loading: '正在从镇上服务器取记录…', offline: '看往年的记录要联网：现在没有网络，请有网络时再打开',
+        failed: '取不到记录：{reason}', readOnly: '共 {n} 条记录，从镇上服务器取来，只能看，不能改', empty: '这一年没有提案、投票和账目',
+        proposals: '提案', vote: '投票：{title}', ballots: '{n} 张电子选票，{paper} 张纸质选票', support: '{n} 票',
+        funded: '拨款 ¥{amount}', accounts: '账目', fund: '{name}：¥{amount}，已花 ¥{spent}',
+        status: { open: '收集中', merged: '已合并', shortlisted: '入选', candidate: '候选', rejected: '未通过', withdrawn: '已撤回' },
+      },
       kinds: {
         ballot: '选票', checkoff: '投票登记', proposal: '提案', meeting: '会议', vote: '投票', attendance: '签到', ledger: '账目',
         objection: '异议', record: '记录',
@@ -62,6 +77,21 @@ export default {
         notOnHub: { title: 'This photo has not reached the hub', hint: 'It will show once the tablet that took it syncs' },
         refused: { title: 'This photo was wrong and not kept', hint: 'The hub\'s copy is damaged: ask whoever took it to send it again' },
         failed: { title: 'Cannot get this photo now', hint: 'It will be tried again after the next sync' },
+      },
+      years: {
+        title: 'Past years', intro: 'A past year can be archived off this tablet: its records stay on the hub and the tablet gets room back; you can look at it again with a network.',
+        year: '{year}', count: '{n} records', current: 'This year is not over: it cannot be archived', none: 'No records on this tablet yet',
+        archive: 'Archive {year}', confirm: 'Take the {n} records of {year} off this tablet? The hub keeps them; you can view them again with a network.',
+        yes: 'Archive', no: 'Not now', archived: 'Archived {year}: {n} records taken off this tablet',
+        unsynced: '{n} records of {year} have not reached the hub yet: sync first, then archive', openYear: '{year} is not over yet: it cannot be archived',
+        archivedTitle: 'Archived years', view: 'View {year} (from the hub, read-only)', link: 'Past years and archiving',
+      },
+      archive: {
+        title: 'Records of {year}', loading: 'Fetching the records from the hub…', offline: 'Past years need a network: there is none now, open this again when there is',
+        failed: 'Could not fetch the records: {reason}', readOnly: '{n} records, fetched from the hub: read-only', empty: 'No proposals, votes or accounts in this year',
+        proposals: 'Proposals', vote: 'Vote: {title}', ballots: '{n} tablet ballots, {paper} paper ballots', support: '{n} votes',
+        funded: 'allocated ¥{amount}', accounts: 'Accounts', fund: '{name}: ¥{amount}, spent ¥{spent}',
+        status: { open: 'collecting', merged: 'merged', shortlisted: 'shortlisted', candidate: 'candidate', rejected: 'not chosen', withdrawn: 'withdrawn' },
       },
       kinds: {
         ballot: 'ballot(s)', checkoff: 'voter check-off(s)', proposal: 'proposal(s)', meeting: 'meeting(s)', vote: 'vote(s)', attendance: 'attendance record(s)',
