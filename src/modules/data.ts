@@ -13,6 +13,8 @@ import { useSyncStore } from '@/stores/sync'
 
 interface Running { vdb: VillageDb; data: Repositories; sync: VillageSync; photos: PhotoStore; subs: Subscription[] }
 let running: Running | null = null
+/** The village being opened at start-up (screens opened first thing wait for it). */
+let opening: Promise<Running | null> = Promise.resolve(null)
 let pinia: Pinia | null = null
 const kv: identity.KeyValue = globalThis.localStorage ?? identity.memoryKeyValue()
 
@@ -119,6 +121,7 @@ export async function importFile(file: Blob) {
 
 /** The council years this tablet holds (newest first, with record counts) and those archived off it. */
 export async function tabletYears() {
+  await opening
   if (!running) return null
   const { yearsOnTablet, archivedYears } = await import('@/data')
   return { years: await yearsOnTablet(running.vdb), archived: await archivedYears(running.vdb) }
@@ -126,6 +129,7 @@ export async function tabletYears() {
 
 /** Archives a closed year off this tablet (it stays on the hub); throws DataError with the reason. */
 export async function archiveTabletYear(year: number): Promise<number> {
+  await opening
   if (!running) throw new Error('This tablet has no village database open yet')
   const { archiveYear } = await import('@/data')
   return archiveYear(running.vdb, running.data.writer, year, running.sync.state.ackedSeq)
@@ -159,5 +163,5 @@ export function installData(app: App): void {
   window.addEventListener('offline', () => { void running?.sync.stop() })
   void watchStorage()
   const e = identity.loadEnrollment(kv)
-  if (e) void openVillage(e).catch((err: unknown) => console.error('could not open the village database', err))
+  if (e) opening = openVillage(e).catch((err: unknown) => { console.error('could not open the village database', err); return null })
 }
