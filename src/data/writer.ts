@@ -57,8 +57,19 @@ export class Writer {
     const [audit] = await this.vdb.docs.find({ selector: { device: me, kind: 'audit' }, sort: [{ seq: 'desc' }], limit: 1 }).exec()
     if (audit) this.head = { n: Number(audit.body.seq), hash: String(audit.body.hash) }
     else if (floor) this.head = { n: floor.get('n'), hash: floor.get('hash') }
-    this.vdb.conflicts.restamp = (doc) => this.stamp(doc.kind, doc.id, doc.ref, doc.body, doc.year)
+    this.vdb.conflicts.restamp = (doc) => this.merged(doc)
     return this
+  }
+
+  /**
+   * A version the conflict handler merged is a new write of this device: stamped, and audited like
+   * any other write (action `merge`), so every stored version has an event that carries its digest.
+   */
+  private merged(doc: YishiDoc): YishiDoc {
+    const stamped = this.stamp(doc.kind, doc.id, doc.ref, doc.body, doc.year)
+    const audit = this.audit(stamped, 'merge')
+    void this.serial(() => this.bulk([audit])).catch(() => undefined)
+    return stamped
   }
 
   /** Envelope for a new version written now by this device. */
@@ -71,7 +82,7 @@ export class Writer {
     }
   }
 
-  private audit(doc: YishiDoc, action: 'insert' | 'update'): YishiDoc {
+  private audit(doc: YishiDoc, action: 'insert' | 'update' | 'merge'): YishiDoc {
     const { id, ...event } = appendAudit({ seq: this.head.n, hash: this.head.hash }, {
       device: this.identity.deviceId, at: doc.deviceTime, actor: doc.author, action, subjectId: doc.id, digest: recordDigest(doc),
     })

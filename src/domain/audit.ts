@@ -100,12 +100,14 @@ export function auditEventRefusal(e: AuditEvent, writtenBy: string): string | nu
   return null
 }
 
-export type ChainProblem = 'missing' | 'duplicate' | 'altered' | 'broken-link' | 'bad-id'
+export type ChainProblem = 'missing' | 'duplicate' | 'altered' | 'broken-link' | 'bad-id' | 'record-altered' | 'unaudited'
 export interface ChainIssue {
   problem: ChainProblem
-  /** The event numbers concerned (from = to for one event). */
+  /** The event numbers concerned (from = to for one event; for a record: its device's latest event about it, 0 when none). */
   from: number
   to: number
+  /** For a record's problem: the record. */
+  recordId?: string
   /** Plain words, e.g. "event 37 altered: hash does not match", "events 12–14 missing". */
   message: string
 }
@@ -120,6 +122,8 @@ export interface ChainReport {
   startsAt: number
   /** The last event present, to anchor a later check. */
   head: ChainHead | null
+  /** Records of this device checked against its events (when records were given). */
+  records: number
   /** Every problem, in chain order. */
   problems: ChainIssue[]
   /** The first problem (same as problems[0]). */
@@ -133,7 +137,17 @@ export interface VerifyOptions {
   anchors?: Readonly<Record<string, ChainHead>>
   /** Earlier events may be archived off this copy: a chain that starts after event 1 is not a problem. */
   partial?: boolean
+  /**
+   * The records this copy holds, as stored envelopes (`{ id, kind, v, village, year, author, device,
+   * deviceTime, seq, ref, body }`, no storage bookkeeping). Each version must be one its writing device
+   * recorded: an event of that device about that record carries its digest. Audit events, the hub's
+   * own records (device 'hub') and refused markers are not checked.
+   */
+  records?: readonly AuditedRecord[]
 }
+
+/** A stored record, as far as the check of records needs it. */
+export interface AuditedRecord { id: string; kind: string; device: string; refused?: unknown }
 
 /** Verifies every device's chain in `events` (any order, any mix of devices, events received twice). */
 export function verifyAuditChain(events: readonly AuditEvent[], opts: VerifyOptions = {}): ChainReport[] {
@@ -148,14 +162,44 @@ export function verifyAuditChain(events: readonly AuditEvent[], opts: VerifyOpti
     if (list) list.push(e)
     else byDevice.set(device, [e])
   }
-  return [...byDevice.keys()].sort().map((device) =>
-    verifyDevice(device, (byDevice.get(device) as AuditEvent[]).sort((a, b) => a.seq - b.seq), opts))
+  const recordIssues = opts.records ? checkRecords(opts.records, byDevice) : new Map<string, { checked: number; issues: ChainIssue[] }>()
+  const devices = new Set([...byDevice.keys(), ...recordIssues.keys()])
+  return [...devices].sort().map((device) =>
+    verifyDevice(device, (byDevice.get(device) ?? []).sort((a, b) => a.seq - b.seq), opts, recordIssues.get(device)))
+}
+
+/** Per device: how many of its records were checked, and those that match none of its events. */
+function checkRecords(records: readonly AuditedRecord[], byDevice: ReadonlyMap<string, AuditEvent[]>) {
+  const recorded = new Map<string, { digests: Set<string>; latest: number }>()
+  for (const [device, events] of byDevice) {
+    for (const e of events) {
+      const key = `${device}\u0000${e.subjectId}`
+      const r = recorded.get(key) ?? { digests: new Set<string>(), latest: 0 }
+      if (e.digest) r.digests.add(e.digest)
+      r.latest = Math.max(r.latest, e.seq)
+      recorded.set(key, r)
+    }
+  }
+  const out = new Map<string, { checked: number; issues: ChainIssue[] }>()
+  for (const record of [...records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    if (record.kind === 'audit' || record.device === 'hub' || record.refused !== undefined) continue
+    const device = String(record.device)
+    const entry = out.get(device) ?? { checked: 0, issues: [] }
+    out.set(device, entry)
+    entry.checked++
+    const r = recorded.get(`${device}\u0000${record.id}`)
+    if (r?.digests.has(recordDigest(record))) continue
+    entry.issues.push(r
+      ? { problem: 'record-altered', from: r.latest, to: r.latest, recordId: record.id, message: `record ${record.id} altered: it matches none of the versions this device recorded` }
+      : { problem: 'unaudited', from: 0, to: 0, recordId: record.id, message: `record ${record.id} has no audit event of this device here (not synced yet, or added behind the app)` })
+  }
+  return out
 }
 
 const fmt = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 const range = (from: number, to: number): string => (from === to ? `event ${fmt(from)}` : `events ${fmt(from)}–${fmt(to)}`)
 
-function verifyDevice(device: string, chain: AuditEvent[], opts: VerifyOptions): ChainReport {
+function verifyDevice(device: string, chain: AuditEvent[], opts: VerifyOptions, records?: { checked: number; issues: ChainIssue[] }): ChainReport {
   const problems: ChainIssue[] = []
   const issue = (problem: ChainProblem, from: number, to: number, message: string) => problems.push({ problem, from, to, message })
   let verified = 0
@@ -200,14 +244,16 @@ function verifyDevice(device: string, chain: AuditEvent[], opts: VerifyOptions):
     expected = seq + 1
     last = e
   }
+  if (records) problems.push(...records.issues)
   const ok = problems.length === 0
-  const what = startsAt > 1 && last ? `events ${fmt(startsAt)}–${fmt(last.seq)} here (earlier ones archived)` : `${fmt(distinct)} event${distinct === 1 ? '' : 's'}`
+  const what = (startsAt > 1 && last ? `events ${fmt(startsAt)}–${fmt(last.seq)} here (earlier ones archived)` : `${fmt(distinct)} event${distinct === 1 ? '' : 's'}`)
+    + (records ? `, ${fmt(records.checked)} record${records.checked === 1 ? '' : 's'}` : '')
   const shown = problems.slice(0, 3).map((p) => p.message)
   if (problems.length > 3) shown.push(`${problems.length - 3} more problems`)
   const p0 = problems[0]
   return {
-    device, ok, events: distinct, verified, startsAt, head: last ? { seq: last.seq, hash: last.hash, device } : null, problems,
+    device, ok, events: distinct, verified, startsAt, head: last ? { seq: last.seq, hash: last.hash, device } : null, records: records?.checked ?? 0, problems,
     ...(p0 ? { firstProblem: { seq: p0.from, problem: p0.problem, message: `device ${device}: ${p0.message}` } } : {}),
-    summary: ok ? `device ${device}: ${what}, chain intact` : `device ${device}: ${what}; ${shown.join('; ')}`,
+    summary: ok ? `device ${device}: ${what}, chain intact${records ? ', every record as recorded' : ''}` : `device ${device}: ${what}; ${shown.join('; ')}`,
   }
 }

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored } from '@/data'
+import { auditSnapshot } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 export interface DeviceChainView {
@@ -24,9 +25,11 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const openObjections = ref(0)
   const link = villageLink()
   const { now } = link
+  let repos: Repositories | null = null
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
+    repos = r
     reports.value = {}
     subs.push(r.audit.list$({ oldestFirst: true }).subscribe((a) => { audit.value = a }))
     subs.push(r.rejections.list$().subscribe((x) => { rejectionDocs.value = x }))
@@ -83,14 +86,24 @@ export const useSupervisionStore = defineStore('supervision', () => {
 
   async function load(): Promise<void> { /* live from attach() */ }
 
-  /** The domain's verifier over the audit events as this tablet stores them. */
-  async function verify(device: string): Promise<void> {
-    const [report] = D.verifyAuditChain(audit.value.filter((a) => a.device === device))
+  /**
+   * The domain's verifier over the audit events and records as this tablet stores them: each
+   * device's chain, and each record against its device's events. `opts.partial` when years were
+   * archived off this tablet (their events are on the hub).
+   */
+  async function check(device?: string, opts: Omit<D.VerifyOptions, 'records'> = {}): Promise<D.ChainReport[]> {
+    if (!repos) return []
+    const { events, records } = await auditSnapshot(repos.writer.vdb)
+    const mine = <T extends { device: string }>(xs: T[]) => (device ? xs.filter((x) => x.device === device) : xs)
+    return D.verifyAuditChain(mine(events), { ...opts, records: mine(records) })
+  }
+  async function verify(device: string, opts: Omit<D.VerifyOptions, 'records'> = {}): Promise<void> {
+    const [report] = await check(device, opts)
     if (report) reports.value = { ...reports.value, [device]: report }
   }
-  async function verifyAll(): Promise<void> {
+  async function verifyAll(opts: Omit<D.VerifyOptions, 'records'> = {}): Promise<void> {
     const out: Record<string, D.ChainReport> = {}
-    for (const report of D.verifyAuditChain(audit.value)) out[report.device] = report
+    for (const report of await check(undefined, opts)) out[report.device] = report
     reports.value = out
   }
 

@@ -3,6 +3,7 @@ import * as D from '@/domain'
 import type { YishiDoc } from '@/data/schemas'
 import { startHub, type RunningHub } from '../support/hub'
 import { basic, couch, provision } from '../sync-server/helpers'
+import { eventually } from './helpers'
 import { openSyncedTablet, type SyncedTablet } from './sync-helpers'
 
 // The audit chain the tablet's writer stores is the domain's: the domain's verifier checks it,
@@ -16,7 +17,7 @@ afterAll(async () => { for (const t of open) await t.close().catch(() => undefin
 type Stored = YishiDoc & { _rev?: string }
 const strip = ({ _rev: _r, ...doc }: Stored): YishiDoc => doc
 const stored = async (t: SyncedTablet): Promise<YishiDoc[]> => (await t.vdb.docs.find().exec()).map((d) => d.toJSON() as YishiDoc)
-const eventsOf = (docs: YishiDoc[]): D.AuditEvent[] => docs.filter((d) => d.kind === 'audit').map((d) => ({ ...(d.body as unknown as D.AuditEvent), id: d.id }))
+const eventsOf = (docs: YishiDoc[]): D.AuditEvent[] => docs.filter((d) => d.kind === 'audit' && !d.refused).map((d) => ({ ...(d.body as unknown as D.AuditEvent), id: d.id }))
 
 /** A few everyday writes: a proposal created and edited, a fund, an expense, a comment. */
 async function everyday(t: SyncedTablet): Promise<void> {
@@ -37,6 +38,8 @@ describe('the audit chain as tablets store it', () => {
     const [report] = D.verifyAuditChain(events)
     expect(report).toMatchObject({ device: t.device.id, ok: true, events: 5, problems: [] })
     expect(report?.summary).toBe(`device ${t.device.id}: 5 events, chain intact`)
+    const [withRecords] = D.verifyAuditChain(events, { records: docs })
+    expect(withRecords?.summary).toBe(`device ${t.device.id}: 5 events, 4 records, chain intact, every record as recorded`)
 
     // the newest event about each record carries the digest of the version the tablet holds
     const latest = new Map(events.sort((a, b) => a.seq - b.seq).map((e) => [e.subjectId, e]))
@@ -62,6 +65,17 @@ describe('the audit chain as tablets store it', () => {
     expect(report?.ok).toBe(false)
     expect(report?.problems.map((p) => p.message)).toEqual(['event 2 altered: hash does not match', 'events 3–4 missing'])
     expect(report?.summary).toBe(`device ${me}: 3 events; event 2 altered: hash does not match; events 3–4 missing`)
+    // with the records: the two whose events are gone have none; a record changed behind the app matches none
+    const gone = (await Promise.all([3, 4].map((n) => t.data.audit.get(D.auditId(me, n))))).map((e) => e)
+    expect(gone).toEqual([null, null])
+    const comment = (await t.data.comments.list())[0]!
+    await (await t.vdb.docs.findOne(comment.id).exec())!.incrementalModify((d) => ({ ...d, body: { ...d.body, text: '改过的意见' } }))
+    const snapshot = await stored(t)
+    const [full] = D.verifyAuditChain(eventsOf(snapshot), { records: snapshot })
+    const fund = (await t.data.funds.list())[0]!
+    const ledger = (await t.data.ledger.list())[0]!
+    expect(full?.problems.filter((p) => p.recordId).map((p) => [p.problem, p.recordId]).sort()).toEqual(
+      [['record-altered', comment.id], ['unaudited', fund.id], ['unaudited', ledger.id]].sort())
 
     // pushed as it now stands, the altered event is refused (quarantined) by the hub
     const altered = (await t.vdb.docs.findOne(D.auditId(me, 2)).exec())!.toJSON() as YishiDoc
@@ -69,5 +83,31 @@ describe('the audit chain as tablets store it', () => {
     const rows = await couch(hub, 'village-vau/_bulk_docs', { auth: basic(me, t.device.secret), body: { docs: [{ _id: id, ...rest }] } })
     expect(rows.body[0]).toMatchObject({ id, error: 'conflict' })
     expect(rows.body[0].reason).toMatch(/hash does not match/)
+  })
+
+  it('two tablets that edit one record offline and sync: the merged version is audited, every copy verifies', async () => {
+    const a = await openSyncedTablet(hub, 'vau'); open.push(a)
+    const b = await openSyncedTablet(hub, 'vau'); open.push(b)
+    const p = await a.data.proposals.create({ title: '修水渠', description: '', proposedBy: 'person:a', createdAt: Date.now() })
+    expect(await a.sync.syncNow(20_000)).toBe(true)
+    expect(await b.sync.syncNow(20_000)).toBe(true)
+    await a.data.proposals.update(p.id, { title: '修水渠（三组）' })
+    await b.data.proposals.update(p.id, { description: '从三组到五组' })
+    for (let round = 0; round < 3; round++) {
+      expect(await a.sync.syncNow(20_000)).toBe(true)
+      expect(await b.sync.syncNow(20_000)).toBe(true)
+    }
+    await eventually(async () => {
+      const [sa, sb] = [await a.snapshot(), await b.snapshot()]
+      return sa.size === sb.size && [...sa].every(([id, v]) => sb.get(id) === v)
+    }, 20_000, 200)
+    for (const t of [a, b]) {
+      const docs = await stored(t)
+      expect((await t.data.proposals.get(p.id))).toMatchObject({ title: '修水渠（三组）', description: '从三组到五组' })
+      expect(eventsOf(docs).some((e) => e.action === 'merge' && e.subjectId === p.id)).toBe(true)
+      const reports = D.verifyAuditChain(eventsOf(docs), { records: docs })
+      expect(reports.map((r) => [r.device, r.ok, r.summary]).filter(([, ok]) => !ok)).toEqual([])
+      expect(reports.map((r) => r.device).sort()).toEqual(expect.arrayContaining([a.device.id, b.device.id].sort()))
+    }
   })
 })

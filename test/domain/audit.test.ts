@@ -162,3 +162,41 @@ describe('verifying chains', () => {
     }), { numRuns: 200 })
   })
 })
+
+describe('checking records against their devices’ events', () => {
+  type Rec = { id: string; kind: string; v: number; village: string; year: number; author: string; device: string; deviceTime: number; seq: number; ref: string; body: Record<string, unknown>; refused?: unknown }
+  const rec = (id: string, device: string, seq: number, body: Record<string, unknown>): Rec =>
+    ({ id, kind: id.split(':')[0] as string, v: 1, village: 'qingbo', year: 2026, author: 'person:clerk', device, deviceTime: T0 + seq, seq, ref: '', body })
+  /** A device's writes: each record version followed by its event, as the tablet's writer does. */
+  function written(device: string, versions: Rec[]): E[] {
+    const out: E[] = []
+    for (const r of versions) out.push(D.appendAudit(out.at(-1) ?? null, { device, at: r.deviceTime, actor: r.author, action: 'insert', subjectId: r.id, digest: D.recordDigest(r) }))
+    return out
+  }
+
+  it('says every record is as recorded, including the latest version of an edited one', () => {
+    const v1 = rec('proposal:p1', 'tab-1', 1, { title: '修路' })
+    const v2 = rec('proposal:p1', 'tab-1', 3, { title: '修村口路' })
+    const fund = rec('fund:f', 'tab-1', 2, { amount: 100 })
+    const events = written('tab-1', [v1, fund, v2])
+    const hubs = { ...rec('village:qingbo', 'hub', 1, {}) }
+    const refused = { ...rec('ballot:x', 'tab-1', 9, {}), refused: { reason: 'late', at: T0 } }
+    const [r] = D.verifyAuditChain(events, { records: [v2, fund, hubs, refused] })
+    expect(r).toMatchObject({ ok: true, records: 2, problems: [] })
+    expect(r?.summary).toBe('device tab-1: 3 events, 2 records, chain intact, every record as recorded')
+  })
+
+  it('names a record changed behind the app, and one that no event of its device mentions', () => {
+    const fund = rec('fund:f', 'tab-1', 1, { amount: 100 })
+    const events = written('tab-1', [fund, rec('proposal:p1', 'tab-1', 2, { title: '修路' })])
+    const forged = rec('ballot:forged', 'tab-1', 7, { voteId: 'vote:v', choices: [] })
+    const ghost = rec('ballot:ghost', 'tab-9', 1, { voteId: 'vote:v', choices: [] })
+    const reports = D.verifyAuditChain(events, { records: [{ ...fund, body: { amount: 900 } }, forged, ghost] })
+    expect(reports.map((r) => [r.device, r.ok, r.events, r.records])).toEqual([['tab-1', false, 2, 2], ['tab-9', false, 0, 1]])
+    expect(reports[0]?.problems).toEqual([
+      { problem: 'unaudited', from: 0, to: 0, recordId: 'ballot:forged', message: 'record ballot:forged has no audit event of this device here (not synced yet, or added behind the app)' },
+      { problem: 'record-altered', from: 1, to: 1, recordId: 'fund:f', message: 'record fund:f altered: it matches none of the versions this device recorded' },
+    ])
+    expect(reports[1]?.summary).toBe('device tab-9: 0 events, 1 record; record ballot:ghost has no audit event of this device here (not synced yet, or added behind the app)')
+  })
+})

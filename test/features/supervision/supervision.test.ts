@@ -31,25 +31,29 @@ describe('supervision', () => {
 })
 
 describe('the audit chain check', () => {
-  it('names, in words, an audit event altered and events removed after they were written', async () => {
+  it('names, in words, an audit event altered, events removed and a record altered behind the app', async () => {
     village = await openVoteVillage()
     const v = village
-    await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
+    const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
     const mine = (await v.data.audit.list({ oldestFirst: true })).filter((a) => a.device === 'tablet-test').sort((a, b) => a.seq - b.seq)
     expect(mine.length).toBeGreaterThanOrEqual(4)
-    // Someone edits one stored event directly (bypassing the app) and removes two others.
+    // Someone edits one stored event directly (bypassing the app), removes two others, and raises the fund.
     const doc = await v.vdb.docs.findOne(mine[0]!.id).exec()
     await doc!.incrementalModify((d) => ({ ...d, body: { ...d.body, actor: 'person:someone-else' } }))
     await v.vdb.docs.bulkRemove([mine[1]!.id, mine[2]!.id])
+    await (await v.vdb.docs.findOne(fund.id).exec())!.incrementalModify((d) => ({ ...d, body: { ...d.body, amount: 90_000_000 } }))
     const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
     await eventually(() => w.find('[data-testid="audit-tablet-test"]').exists())
     await w.get('[data-testid="audit-verify-all"]').trigger('click')
     await eventually(() => w.get('[data-testid="audit-tablet-test"]').attributes('data-state') === 'broken')
     expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toBe('链条断裂')
-    const issues = w.findAll('[data-testid="audit-tablet-test"] [data-testid="audit-issues"] li')
-    expect(issues.map((li) => [li.attributes('data-problem'), li.text()])).toEqual([
-      ['altered', '第 1 条记录被改动过：内容与当初的校验码不符'],
-      ['missing', '第 2 至 3 条记录不见了'],
+    const issues = w.findAll('[data-testid="audit-tablet-test"] [data-testid="audit-issues"] li').map((li) => [li.attributes('data-problem'), li.text()])
+    expect(issues.slice(0, 2)).toEqual([
+      ['altered', '第 1 条操作记录被改动过：内容与当初的校验码不符'],
+      ['missing', '第 2 至 3 条操作记录不见了'],
     ])
+    // the records whose events were removed no longer have one; the raised fund matches none
+    expect(issues).toContainEqual(['unaudited', `${mine[1]!.subjectId} 没有这台平板的操作记录：可能还没同步完，或是绕过应用加进来的`])
+    expect(issues).toContainEqual(['record-altered', `${fund.id} 被改动过：与这台平板当初记下的任何版本都不符`])
   })
 })

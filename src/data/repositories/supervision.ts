@@ -1,0 +1,25 @@
+/**
+ * What the supervisory committee's check reads: this tablet's audit events and records exactly as
+ * stored (envelopes without RxDB's bookkeeping), for the domain's `verifyAuditChain`
+ * (src/domain/audit.ts) — the chain's one definition. Nothing here hashes or judges.
+ */
+import type { AuditEvent } from '@/domain'
+import type { VillageDb } from '../db'
+import type { YishiDoc } from '../schemas'
+
+export interface AuditSnapshot { events: AuditEvent[]; records: YishiDoc[] }
+
+/**
+ * Every audit event (as the domain's event: body plus id) and every other record this tablet holds.
+ * An event the hub refused is not live data (the hub keeps it in quarantine): its absence shows as a gap.
+ */
+export async function auditSnapshot(vdb: VillageDb): Promise<AuditSnapshot> {
+  const events: AuditEvent[] = []
+  const records: YishiDoc[] = []
+  for (const d of await vdb.docs.find().exec()) {
+    const doc = d.toJSON() as YishiDoc
+    if (doc.kind === 'audit') { if (!doc.refused) events.push({ ...(doc.body as unknown as AuditEvent), id: doc.id }) }
+    else records.push(doc)
+  }
+  return { events, records }
+}
