@@ -30,6 +30,9 @@ export const useSealsStore = defineStore('seals', () => {
   /** Unlocked secret keys by public key: never in reactive state, never written. */
   const secrets = new Map<string, string>()
   const unlockedKeys = ref<string[]>([])
+  /** Unlocked keys are forgotten this long after the last unlock, if the opening never happens. */
+  const FORGET_AFTER_MS = 10 * 60_000
+  let forgetTimer: ReturnType<typeof setTimeout> | null = null
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
@@ -92,9 +95,14 @@ export const useSealsStore = defineStore('seals', () => {
     if (!s || !key) throw new Error('this key is not one of the keys that sealed this vote')
     secrets.set(publicKey, await unwrapSecretKey(key, passphrase))
     unlockedKeys.value = [...new Set([...unlockedKeys.value, publicKey])]
+    if (forgetTimer) clearTimeout(forgetTimer)
+    forgetTimer = setTimeout(forget, FORGET_AFTER_MS)
+    ;(forgetTimer as { unref?: () => void }).unref?.()
   }
 
   function forget(): void {
+    if (forgetTimer) clearTimeout(forgetTimer)
+    forgetTimer = null
     secrets.clear()
     unlockedKeys.value = []
   }
