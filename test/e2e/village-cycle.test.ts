@@ -103,7 +103,7 @@ describe('a full cycle offline, then synced', () => {
     expect(r.outcome).toBe('通过')
     expect(r.explanation).toBe('到会 2 人 / 应到 3 人（至少 2 人）；赞成 2 票，至少要 2 票。')
     await meetings.sign('chair', '张秀英')
-    await meetings.sign('supervisor', '李监事')
+    await meetings.sign('supervisor', '李监事', 'pen')
     await meetings.close()
     expect(await cycle.complete()).toBe('议事会讨论（上）')
 

@@ -2,6 +2,14 @@ export default {
   'zh-CN': {
     accounts: {
       title: '项目实施与账目',
+      unknownPerson: '名册外人员',
+      errors: {
+        overAllocation: '记上这笔 {amount} 后，本项目共花 {total}，超过了安排给它的 {allocated}。请核对金额；确实不够时，要先经议事会调整资金安排。',
+        ownExpense: '这笔账是 {name} 记的，不能自己会签：请另一位监事会成员签字。',
+        notSupervisor: '{name} 不是监事会成员，不能会签：请在名册里确认监事。',
+        noAllocation: '这个项目还没有安排资金，不能记开支：请先在投票结果里把入选项目记入资金安排。',
+        other: '没能保存：{reason}',
+      },
       intro: '每个入选项目的进度、照片和每一笔开支。每笔开支都要监事会成员签字确认。',
       fundLine: '专项资金 {amount}，已安排到项目 {allocated}',
       noFund: '还没有登记今年的专项资金。',
@@ -43,6 +51,14 @@ export default {
   },
   en: {
     accounts: {
+      unknownPerson: 'someone not on the roster',
+      errors: {
+        overAllocation: 'With this {amount} the project would have spent {total}, more than the {allocated} allocated to it. Check the amount; if the money really is short, the council must change the allocation first.',
+        ownExpense: '{name} recorded this expense and cannot co-sign it: another member of the supervisory committee must sign.',
+        notSupervisor: '{name} is not on the supervisory committee and cannot co-sign: check the supervisors in the roster.',
+        noAllocation: 'This project has no money allocated yet, so no expense can be recorded: first record the selected projects in the budget from the vote results.',
+        other: 'Could not save: {reason}',
+      },
       title: 'Implementation and accounts',
       intro: 'Progress, photos and every expense of each selected project. Every expense is co-signed by a member of the supervisory committee.',
       fundLine: 'Special fund {amount}, {allocated} allocated to projects',

@@ -66,19 +66,36 @@ export class MeetingsPage {
     return { outcome: await last.getByTestId('resolution-outcome').innerText(), explanation: await last.getByTestId('resolution-explanation').innerText() }
   }
 
-  /** Picks who signs and draws a signature with a finger (touch events, as on the tablet). */
-  async sign(role: 'chair' | 'supervisor', name: string): Promise<void> {
+  /**
+   * Picks who signs and draws a signature: with the real mouse, or as a pen or finger (pointer events
+   * of that type, as a stylus or a touch screen sends them). The pad takes all three.
+   */
+  async sign(role: 'chair' | 'supervisor', name: string, tool: 'mouse' | 'pen' | 'touch' = 'mouse'): Promise<void> {
     await this.tab('签名')
     const block = this.page.getByTestId(`signature-${role}`)
     await block.getByTestId('signature-person').filter({ hasText: name }).click()
-    await block.locator('canvas').evaluate((canvas) => {
-      const r = canvas.getBoundingClientRect()
-      const at = (i: number) => new Touch({ identifier: 1, target: canvas, clientX: r.left + 20 + i * 12, clientY: r.top + r.height / 2 + Math.sin(i / 2) * 20 })
-      const fire = (type: string, touches: Touch[]) => canvas.dispatchEvent(new TouchEvent(type, { touches, changedTouches: touches, bubbles: true, cancelable: true }))
-      fire('touchstart', [at(0)])
-      for (let i = 1; i < 15; i++) fire('touchmove', [at(i)])
-      fire('touchend', [])
-    })
+    const canvas = block.getByTestId('signature-canvas')
+    await canvas.scrollIntoViewIfNeeded()
+    const box = await canvas.boundingBox()
+    if (!box) throw new Error(`${role}: signature pad not shown`)
+    const at = (i: number) => ({ x: box.x + 20 + i * 12, y: box.y + box.height / 2 + Math.sin(i / 2) * 20 })
+    if (tool === 'mouse') {
+      await this.page.mouse.move(at(0).x, at(0).y)
+      await this.page.mouse.down()
+      for (let i = 1; i < 15; i++) await this.page.mouse.move(at(i).x, at(i).y)
+      await this.page.mouse.up()
+    } else {
+      const points = Array.from({ length: 15 }, (_, i) => at(i))
+      await canvas.evaluate((c, { points, tool }) => {
+        const fire = (type: string, p: { x: number; y: number }) => c.dispatchEvent(new PointerEvent(type, {
+          pointerId: 9, pointerType: tool, isPrimary: true, bubbles: true, cancelable: true, button: 0, buttons: type === 'pointerup' ? 0 : 1, clientX: p.x, clientY: p.y, pressure: 0.5,
+        }))
+        fire('pointerdown', points[0]!)
+        for (const p of points.slice(1)) fire('pointermove', p)
+        fire('pointerup', points[points.length - 1]!)
+      }, { points, tool })
+    }
+    await until(this.page, async () => (await canvas.getAttribute('data-strokes')) === '1', 10_000, `${role} stroke drawn`)
     await block.getByRole('button', { name: '确认签名' }).click()
     await until(this.page, () => block.getByText('已签名').isVisible(), 20_000, `${role} signed`)
   }

@@ -44,7 +44,8 @@ describe('implementation and accounts', () => {
     await w.get('[data-testid="expense-by"]').setValue('person:sup1')
     await w.get('[data-testid="expense-form"]').trigger('submit')
     await eventually(() => w.find('[data-testid="accounts-error"]').exists())
-    expect(w.get('[data-testid="accounts-error"]').text()).toContain('over its allocation of ¥30,000')
+    // Said in Chinese with the amounts, not the domain's English or the project's id.
+    expect(w.get('[data-testid="accounts-error"]').text()).toBe('记上这笔 ¥35,000 后，本项目共花 ¥35,000，超过了安排给它的 ¥30,000。请核对金额；确实不够时，要先经议事会调整资金安排。')
 
     await w.get('[data-testid="expense-amount"]').setValue('12000')
     await w.get('[data-testid="expense-payee"]').setValue('成都照明公司')
@@ -54,6 +55,8 @@ describe('implementation and accounts', () => {
     await eventually(() => w.find('[data-testid^="ledger-ledger:"]').exists())
     const entry = () => w.get('[data-testid^="ledger-ledger:"]')
     expect(entry().text()).toContain('等待监事会签字')
+    // The date as people write it, like the progress dates (not the stored ISO form).
+    expect(entry().text()).not.toMatch(/\d{4}-\d{2}-\d{2}/)
     expect(w.get('[data-testid="spent-of"]').text()).toContain('已花 ¥12,000 / 安排 ¥30,000')
 
     // The supervisor who recorded it cannot co-sign it.
@@ -61,7 +64,8 @@ describe('implementation and accounts', () => {
     await entry().get('[data-testid="cosign-by"]').setValue('person:sup1')
     await entry().get('[data-testid="cosign-approve"]').trigger('click')
     await eventually(() => w.find('[data-testid="accounts-error"]').exists())
-    expect(w.get('[data-testid="accounts-error"]').text()).toContain('cannot also co-sign')
+    expect(w.get('[data-testid="accounts-error"]').text()).toMatch(/^这笔账是 \S+ 记的，不能自己会签：请另一位监事会成员签字。$/)
+    expect(w.get('[data-testid="accounts-error"]').text()).not.toContain('person:')
     await entry().get('[data-testid="cosign-by"]').setValue('person:sup2')
     await entry().get('[data-testid="cosign-approve"]').trigger('click')
     await eventually(() => entry().attributes('data-signed') === 'true')

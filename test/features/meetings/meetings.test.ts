@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import MeetingsView from '@/features/meetings/MeetingsView.vue'
 import MeetingView from '@/features/meetings/MeetingView.vue'
+import MeetingsSignaturePad from '@/features/meetings/MeetingsSignaturePad.vue'
 import { useMeetingsStore } from '@/stores/meetings'
 import { useRosterStore } from '@/stores/roster'
 import { useProposalsStore } from '@/stores/proposals'
@@ -109,6 +110,94 @@ describe('running a meeting', () => {
     const [stored] = await village!.data.resolutions.list()
     expect(stored).toMatchObject({ outcome: 'adopted', yes: 2, present: 2, members: 3 })
     expect(String(stored!.explanation)).toContain('2 of 3 present')
+    wrapper.unmount()
+  })
+})
+
+describe('a courtyard council whose members the roster does not mark', () => {
+  it('says which role is missing when scheduling, and still lets the courtyard\'s villagers check in', async () => {
+    const { pinia } = await councilVillage()
+    const { wrapper } = await mountFeature(MeetingsView, { pinia, path: '/meetings' })
+    await wrapper.get('[data-testid="meeting-schedule"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="meeting-form"]') !== null)
+    ;(document.querySelector('[data-testid="meeting-kind-courtyard-council"]') as HTMLButtonElement).click()
+    await eventually(() => document.querySelector('[data-testid="meeting-members-hint"]')?.textContent?.includes('院落议事会成员') === true)
+    expect(document.querySelector('[data-testid="meeting-members-hint"]')!.textContent).toContain('名册里全村还没有人标为“院落议事会成员”')
+    wrapper.unmount()
+
+    const meetings = useMeetingsStore(pinia)
+    const unitId = useRosterStore(pinia).units[0]!.id
+    const m = await meetings.schedule({ kind: 'courtyard-council', title: '一组院落议事会', scheduledAt: Date.now(), place: '', unitId, memberCount: 3 })
+    const screen = await mountFeature(MeetingView, { pinia, props: { id: m.id } })
+    await eventually(() => screen.wrapper.find('[data-testid="checkin-nobody"]').exists())
+    expect(screen.wrapper.get('[data-testid="checkin-nobody"]').text()).toContain('名册里一组还没有人标为“院落议事会成员”')
+    expect(screen.wrapper.get('[data-testid="checkin-nobody"]').text()).toContain('现在也可以直接点下面村民的名字签到')
+    // Not a dead end: the people of 一组 are there to tap.
+    const names = screen.wrapper.findAll('[data-testid="checkin-person"]')
+    expect(names.map((n) => n.find('span').text())).toEqual(['张三', '李四', '王五', '赵监'])
+    await names[0]!.trigger('click')
+    await eventually(() => meetings.present(m.id) === 1)
+    screen.wrapper.unmount()
+  })
+})
+
+describe('the signature pad', () => {
+  const people = [{ id: 'person:a', name: '张秀英' }, { id: 'person:b', name: '刘德华' }]
+  function draw(canvas: Element, pointerType: string, pointerId: number) {
+    const fire = (type: string, i: number) => canvas.dispatchEvent(new PointerEvent(type, { pointerId, pointerType, isPrimary: true, bubbles: true, cancelable: true, button: 0, clientX: 20 + i * 10, clientY: 50 + (i % 3) * 8 }))
+    fire('pointerdown', 0)
+    for (let i = 1; i < 8; i++) fire('pointermove', i)
+    fire('pointerup', 8)
+  }
+
+  it('signs with a mouse, a pen or a finger (pointer events), and 重写 wipes the pad', async () => {
+    const { wrapper } = await mountFeature(MeetingsSignaturePad, { props: { people } })
+    const canvas = wrapper.get('[data-testid="signature-canvas"]')
+    expect(wrapper.text()).toContain('请在框里签名')
+    expect(wrapper.get('[data-testid="signature-clear"]').attributes('disabled')).toBeDefined()
+
+    draw(canvas.element, 'mouse', 1)
+    await eventually(() => canvas.attributes('data-strokes') === '1')
+    draw(canvas.element, 'pen', 2)
+    draw(canvas.element, 'touch', 3)
+    await eventually(() => canvas.attributes('data-strokes') === '3')
+    expect(wrapper.text()).not.toContain('请在框里签名')
+    // A move with no pointer down draws nothing.
+    canvas.element.dispatchEvent(new PointerEvent('pointermove', { pointerId: 4, pointerType: 'mouse', clientX: 5, clientY: 5, bubbles: true }))
+    expect(canvas.attributes('data-strokes')).toBe('3')
+
+    await wrapper.get('[data-testid="signature-clear"]').trigger('click')
+    await eventually(() => canvas.attributes('data-strokes') === '0')
+    expect(wrapper.text()).toContain('请在框里签名')
+    wrapper.unmount()
+  })
+
+  it('asks who signs, refuses an empty pad, then hands over the signer and a PNG', async () => {
+    const { wrapper } = await mountFeature(MeetingsSignaturePad, { props: { people } })
+    await wrapper.get('[data-testid="signature-confirm"]').trigger('click')
+    expect(wrapper.get('[data-testid="signature-problem"]').text()).toBe('请选择签名人')
+    await wrapper.findAll('[data-testid="signature-person"]')[1]!.trigger('click')
+    await wrapper.get('[data-testid="signature-confirm"]').trigger('click')
+    expect(wrapper.get('[data-testid="signature-problem"]').text()).toBe('还没有签名：请先在框里写上名字')
+    expect(wrapper.emitted('signed')).toBeUndefined()
+
+    draw(wrapper.get('[data-testid="signature-canvas"]').element, 'pen', 7)
+    await eventually(() => wrapper.get('[data-testid="signature-canvas"]').attributes('data-strokes') === '1')
+    await wrapper.get('[data-testid="signature-confirm"]').trigger('click')
+    const [[by, image]] = wrapper.emitted('signed') as [[string, Blob]]
+    expect(by).toBe('person:b')
+    expect(image.type).toBe('image/png')
+    wrapper.unmount()
+  })
+
+  it('explains why the meeting cannot be closed before both signatures', async () => {
+    const { pinia } = await councilVillage()
+    const m = await useMeetingsStore(pinia).schedule({ kind: 'village-council', title: 'Council', scheduledAt: Date.now(), place: '', unitId: '', memberCount: 3 })
+    const { wrapper } = await mountFeature(MeetingView, { pinia, props: { id: m.id } })
+    await wrapper.findAll('[role="tab"]').find((tab) => tab.text() === '签名')!.trigger('click')
+    await eventually(() => wrapper.find('[data-testid="meeting-close-needs"]').exists())
+    expect(wrapper.get('[data-testid="meeting-close-needs"]').text()).toBe('主持人和监事都签名后，才能结束会议。')
+    expect(wrapper.get('[data-testid="meeting-close"]').attributes('disabled')).toBeDefined()
     wrapper.unmount()
   })
 })

@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createPinia } from 'pinia'
+import HomeView from '@/features/home/HomeView.vue'
+import { useSessionStore } from '@/stores/session'
+import { useRosterStore } from '@/stores/roster'
+import { useCycleStore } from '@/stores/cycle'
+import { mountFeature } from '../support/mount'
+import { eventually, openTestVillage, VILLAGE } from '../support/village'
+
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+const next = () => document.querySelector('[data-testid="home-next"]')
+
+describe('home tells a new clerk what to do next', () => {
+  it('on a tablet not enrolled: enroll it first', async () => {
+    const { wrapper } = await mountFeature(HomeView, { pinia: createPinia() })
+    expect(next()?.getAttribute('data-next')).toBe('enroll')
+    expect(wrapper.get('[data-testid="home-next-go"]').text()).toContain('登记本平板')
+    expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/device/enroll')
+    wrapper.unmount()
+  })
+
+  it('then the roster, then starting the cycle, then each step with a link to where it is done', async () => {
+    village = await openTestVillage()
+    const session = useSessionStore(village.pinia)
+    session.setEnrollment({ villageId: VILLAGE, villageName: '清波村', townshipName: 'huayuan', deviceId: 'tablet-test' })
+    const { wrapper } = await mountFeature(HomeView, { pinia: village.pinia })
+    // The village by its name, without the township's id in front.
+    expect(wrapper.get('[data-testid="village"]').text()).toBe('清波村')
+    // Nobody unlocked: the way to unlock is shown.
+    expect(wrapper.get('[data-testid="home-clerk"]').text()).toContain('文书用密码解锁')
+
+    // The card is loaded with the village's stores (its own chunk): the first time takes a moment.
+    await eventually(() => next()?.getAttribute('data-next') === 'roster', 15_000)
+    expect(next()!.textContent).toContain('先把本村的村民名册放进来')
+    expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/roster/import')
+
+    await useRosterStore(village.pinia).importRows([{ household: '1', name: '张三', unit: '一组', roles: ['council-member'], adult: true, eligible: true, householdHead: true }])
+    await eventually(() => next()?.getAttribute('data-next') === 'start')
+    expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/cycle')
+
+    await useCycleStore(village.pinia).start('')
+    await eventually(() => next()?.getAttribute('data-next') === 'collect')
+    expect(next()!.textContent).toContain('现在是第 1 步（共 8 步）：收集提议（上）。')
+    expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/proposals')
+
+    session.setPerson('person:clerk', '王文书')
+    await eventually(() => wrapper.get('[data-testid="home-clerk"]').text().includes('文书：王文书（已解锁）'))
+    wrapper.unmount()
+  })
+})
