@@ -23,6 +23,9 @@ describe('implementation and accounts', () => {
     await eventually(() => w.find('[data-testid="project-project:lamps"]').exists())
     expect(w.get('[data-testid="fund"]').text()).toContain('专项资金 ¥200,000，已安排到项目 ¥30,000')
     expect(w.get('[data-testid="project-project:lamps"]').text()).toContain('已花 ¥0 / 安排 ¥30,000')
+    // What comes next, and where.
+    expect(w.get('[data-testid="accounts-next"]').text()).toContain('到“公示”里发布过程公开和账目公开')
+    expect(w.get('[data-testid="accounts-next"] a').attributes('href')).toBe('/notices')
   })
 
   it('records progress and expenses; an expense counts once a supervisor other than its recorder co-signs it', async () => {
