@@ -29,6 +29,7 @@ export default {
       units: { title: '院落和小组（{n} 个）', people: '{n} 人', kind: '{name} 是什么单元', kinds: { courtyard: '院落', compound: '小区', building: '楼栋', 'villager-group': '村民小组' } },
       role: { 'council-member': '议事会成员', 'courtyard-council-member': '院落议事会成员', representative: '村民代表', supervisor: '监事', clerk: '文书', 'self-management': '自管小组成员' },
       importPage: {
+        noRole: '—',
         title: '导入名册',
         intro: '选择一个 Excel（.xlsx）或 CSV 表格。第一行是表头：户号、姓名、院落/小组、角色、成年、投票权、户代表（后四列可以不填）。',
         pick: '选择表格文件',
@@ -86,6 +87,7 @@ export default {
       units: { title: 'Courtyards and groups ({n})', people: '{n} people', kind: 'What kind of unit {name} is', kinds: { courtyard: 'Courtyard', compound: 'Compound', building: 'Building', 'villager-group': 'Villager group' } },
       role: { 'council-member': 'council member', 'courtyard-council-member': 'courtyard council member', representative: "villagers' representative", supervisor: 'supervisor', clerk: 'clerk', 'self-management': 'self-management group member' },
       importPage: {
+        noRole: '—',
         title: 'Import roster',
         intro: 'Pick an Excel (.xlsx) or CSV sheet. The first row is the header: household, name, unit, roles, adult, eligible, representative (the last four may be left out).',
         pick: 'Pick a sheet file',

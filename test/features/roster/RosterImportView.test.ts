@@ -36,6 +36,8 @@ describe('roster import screen', () => {
     expect(wrapper.get('[data-testid="roster-preview-summary"]').text()).toBe('共 4 行：2 行正确，2 行有错误')
     const errors = wrapper.findAll('[data-testid="roster-row-errors"]').map((e) => e.text())
     expect(errors).toEqual(['没有姓名', '不认识的角色“村霸”'])
+    // The roles as they will be recorded, to check before importing (they decide who is expected at meetings).
+    expect(wrapper.findAll('[data-testid="roster-preview-roles"]').map((c) => c.text())).toEqual(['议事会成员', '', '', '—'])
     const confirm = wrapper.get('[data-testid="roster-import-confirm"]')
     expect(confirm.text()).toContain('导入 2 行正确的')
     await confirm.trigger('click')
