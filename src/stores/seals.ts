@@ -7,7 +7,11 @@ import { checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/featur
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 export interface SupervisorKeyView { personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number }
-export interface SealerView { publicKey: string; personId: string; name: string; keyId: string; unlocked: boolean }
+export interface SealerView {
+  publicKey: string; personId: string; name: string; keyId: string; unlocked: boolean
+  /** When the key was set up, and whether the supervisor has replaced it since (then the older passphrase opens it). */
+  createdAt: number; replacedSince: boolean
+}
 /** A council decision on a double vote of which some seals are void and not opened yet. */
 export interface PendingVoidView { decisionId: string; voterName: string; outcome: string; reason: string; seals: number }
 
@@ -69,7 +73,11 @@ export const useSealsStore = defineStore('seals', () => {
   function sealers(voteId: string): SealerView[] {
     return (voteOf(voteId)?.sealKeys ?? []).map((publicKey) => {
       const key = keys.value.find((k) => k.publicKey === publicKey)
-      return { publicKey, personId: key?.personId ?? '', name: key ? nameOf(key.personId) : '', keyId: key?.id ?? '', unlocked: unlockedKeys.value.includes(publicKey) }
+      const current = supervisors.value.find((x) => x.personId === key?.personId)?.key
+      return {
+        publicKey, personId: key?.personId ?? '', name: key ? nameOf(key.personId) : '', keyId: key?.id ?? '', unlocked: unlockedKeys.value.includes(publicKey),
+        createdAt: key?.createdAt ?? 0, replacedSince: !!key && !!current && current.id !== key.id,
+      }
     })
   }
 

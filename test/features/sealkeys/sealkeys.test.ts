@@ -172,8 +172,13 @@ describe('opening the void seals together', () => {
     expect(queue.wrapper.get('[data-testid="conflict-to-seals"]').attributes('href')).toBe(`/votes/${vote.id}/seals`)
     queue.wrapper.unmount()
 
+    // 李监事 replaced their key after this vote was sealed: the vote still opens with the old one
+    await useSealsStore(v.pinia).createKey('person:sup1', '换过的新口令', '换过的新口令')
     const { wrapper: w } = await mountFeature(SealKeysOpenView, { path: `/votes/${vote.id}/seals`, pinia: v.pinia })
     await soon(() => w.find('[data-testid="sealer-2"]').exists())
+    await soon(() => w.find('[data-testid="sealer-old-key"]').exists())
+    expect(w.get('[data-testid="sealer-1"]').text()).toContain('请输入当时的口令')
+    expect(w.find('[data-testid="sealer-2"] [data-testid="sealer-old-key"]').exists()).toBe(false)
     expect(w.get('[data-testid="seals-pending"]').text()).toContain('张秀英')
     expect(w.get('[data-testid="sealer-1"]').text()).toContain('李监事')
     expect(w.get('[data-testid="sealer-2"]').text()).toContain('赵监事')
