@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import CycleView from '@/features/cycle/CycleView.vue'
+import ProposalsView from '@/features/proposals/ProposalsView.vue'
+import MeetingsView from '@/features/meetings/MeetingsView.vue'
 import { useProposalsStore } from '@/stores/proposals'
 import { useCycleStore } from '@/stores/cycle'
 import { useRosterStore } from '@/stores/roster'
@@ -57,5 +59,28 @@ describe('the cycle at a glance', () => {
     const line = wrapper.get('[data-testid="cycle-override"]').text()
     expect(line).toContain('forced through "Collect proposals (up)". Reason: Needs were collected on paper at the spring meeting')
     wrapper.unmount()
+  })
+})
+
+describe('the step of the cycle, on the screens where the work is done', () => {
+  it('tells the proposals screen it is its turn, and sends the meetings screen to where the work is', async () => {
+    village = await openTestVillage()
+    const proposals = await mountFeature(ProposalsView, { pinia: village.pinia, path: '/proposals' })
+    // Before the cycle starts, nothing to say.
+    expect(proposals.wrapper.find('[data-testid="cycle-hint"]').exists()).toBe(false)
+    await useCycleStore(village.pinia).start('')
+    await eventually(() => proposals.wrapper.find('[data-testid="cycle-hint"]').exists())
+    const hint = proposals.wrapper.get('[data-testid="cycle-hint"]')
+    expect(hint.attributes('data-mine')).toBe('true')
+    expect(hint.text()).toContain('议事流程：第 1 步 收集提议（上）。')
+    expect(hint.text()).toContain('到“提议”里记下村民的需求。')
+    expect(hint.get('a').attributes('href')).toBe('/cycle')
+    proposals.wrapper.unmount()
+
+    const meetings = await mountFeature(MeetingsView, { pinia: village.pinia, path: '/meetings' })
+    await eventually(() => meetings.wrapper.find('[data-testid="cycle-hint"]').exists())
+    expect(meetings.wrapper.get('[data-testid="cycle-hint"]').attributes('data-mine')).toBe('false')
+    expect(meetings.wrapper.get('[data-testid="cycle-hint"] a').attributes('href')).toBe('/proposals')
+    meetings.wrapper.unmount()
   })
 })
