@@ -46,6 +46,7 @@ export default {
       detail: {
         title: '提议详情',
         by: '提出时间：{time}',
+        noted: '记录人：{name}',
         unit: '院落/小组：{unit}',
         addComment: '记下一条意见',
         commentPlaceholder: '反馈轮次中村民的意见',
@@ -111,6 +112,7 @@ export default {
       detail: {
         title: 'Proposal',
         by: 'Raised: {time}',
+        noted: 'noted by {name}',
         unit: 'Courtyard / group: {unit}',
         addComment: 'Note a comment',
         commentPlaceholder: "A villager's comment from the feedback round",

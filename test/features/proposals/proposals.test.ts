@@ -3,6 +3,7 @@ import ProposalNewView from '@/features/proposals/ProposalNewView.vue'
 import ProposalsView from '@/features/proposals/ProposalsView.vue'
 import ProposalDetailView from '@/features/proposals/ProposalDetailView.vue'
 import { useProposalsStore } from '@/stores/proposals'
+import { useSessionStore } from '@/stores/session'
 import { afterEach } from 'vitest'
 import { mountFeature, flushPromises } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'
@@ -114,6 +115,10 @@ describe('a proposal and its comments', () => {
     await eventually(() => store.byId(p.id)?.estimatedCost === 4_000_000)
     await eventually(() => !wrapper.find('[data-testid="proposal-no-cost"]').exists())
     expect(wrapper.get('[data-testid="proposal-detail"]').text()).toContain('约 40,000 元')
+    // Who noted it is named only when known: never a raw id.
+    expect(wrapper.get('[data-testid="proposal-meta"]').text()).not.toContain('person:')
+    useSessionStore(pinia).setPerson('person:clerk', '王文书')
+    await eventually(() => wrapper.get('[data-testid="proposal-meta"]').text().includes('记录人：王文书'))
     wrapper.unmount()
   })
 })
