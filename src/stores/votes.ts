@@ -280,6 +280,7 @@ export const useVotesStore = defineStore('votes', () => {
     const outcome = results.value
     if (!v || !outcome || currentId.value !== voteId) throw new Error(`${voteId} is not open on screen`)
     if (D.voteStatus(v, now.value()) !== 'closed') D.fail('vote.not-closed', 'close the vote before allocating the money')
+    if (voided.value?.waiting) D.fail('vote.not-closed', 'the supervisors must open the void seals of the decided double votes before the money is allocated')
     const year = new Date(now.value()).getFullYear()
     let fund = funds.value.find((f) => f.year === year) ?? null
     if (!fund) fund = await r.funds.create({ year, amount: v.budget, source: v.title })

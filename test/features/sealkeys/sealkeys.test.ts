@@ -164,6 +164,8 @@ describe('opening the void seals together', () => {
     expect(results.wrapper.get('[data-testid="results-surplus"]').text()).toContain('选票比登记投票的人多 1 张')
     expect(results.wrapper.get('[data-testid="results-ballots"]').text()).toBe('共 3 张票（电子 3，纸质 0）')
     expect(results.wrapper.get('[data-testid="result-project:water"]').text()).toContain('1 票')
+    // the money waits for the exact result
+    expect(results.wrapper.get('[data-testid="results-allocate"]').attributes('disabled')).toBeDefined()
     results.wrapper.unmount()
 
     // the conflicts queue leads there
@@ -223,5 +225,6 @@ describe('opening the void seals together', () => {
     // the voided ballot was 修水渠; the kept ones are 路灯 and 道路
     expect(after.wrapper.get('[data-testid="result-project:water"]').text()).toContain('0 票')
     expect(after.wrapper.get('[data-testid="result-project:lamps"]').text()).toContain('1 票')
+    expect(after.wrapper.get('[data-testid="results-allocate"]').attributes('disabled')).toBeUndefined()
   })
 })
