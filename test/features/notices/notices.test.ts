@@ -4,6 +4,7 @@ import NoticeView from '@/features/notices/NoticeView.vue'
 import { useMeetingsStore } from '@/stores/meetings'
 import { useNoticesStore } from '@/stores/notices'
 import { useRosterStore } from '@/stores/roster'
+import { useCycleStore } from '@/stores/cycle'
 import { mountFeature } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'
 
@@ -43,6 +44,23 @@ describe('publishing a notice from the records', () => {
     await eventually(() => router.currentRoute.value.name === 'notice')
     const [n] = await village!.data.notices.list()
     expect(n).toMatchObject({ stage: 'decision', title: '决策公示：五月议事会', startAt: T0, endAt: T0 + 7 * DAY })
+    wrapper.unmount()
+  })
+})
+
+describe('the notice the cycle asks for', () => {
+  it('comes first in the form: at the accounts step, the accounts notice is preselected', async () => {
+    const { pinia } = await villageWithDecision()
+    const cycle = useCycleStore(pinia)
+    await cycle.start('')
+    await eventually(() => cycle.state?.current === 'collect')
+    await cycle.skipTo('publicise-accounts', '测试：直接到账目公开')
+    await eventually(() => cycle.state?.current === 'publicise-accounts')
+    const { wrapper } = await mountFeature(NoticesView, { pinia, path: '/notices' })
+    await wrapper.get('[data-testid="notice-publish"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="notice-form"]') !== null)
+    expect(document.querySelector('[data-testid="notice-stage-accounts"]')!.getAttribute('aria-pressed')).toBe('true')
+    expect(document.querySelector('[data-testid="notice-stage-decision"]')!.getAttribute('aria-pressed')).toBe('false')
     wrapper.unmount()
   })
 })
