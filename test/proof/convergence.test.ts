@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type * as D from '@/domain'
+import * as D from '@/domain'
+import { auditSnapshot } from '@/data/repositories/supervision'
 import { startHub, type RunningHub } from '../support/hub'
 import { startFaultProxy, type FaultProxy } from '../support/proxy'
 import { couch, provision } from '../sync-server/helpers'
@@ -11,7 +12,8 @@ import { converge, hubSnapshot, openProofTablet, prng, sleep, type ProofTablet }
 // proposals on several tablets, ballots (some for the same voter on two tablets), partitions
 // (an app going offline, or its link dying silently under it — each tablet has its own fault proxy),
 // a tablet offline for a long stretch, and a hub restart. At the end: identical data everywhere,
-// every ballot exactly once, every double vote flagged, no edit vanished without a conflict record.
+// every ballot exactly once, every double vote flagged, no edit vanished without a conflict record,
+// and every tablet's audit check (every chain, every record against its device's events) intact.
 // Replay a failure with PROOF_SEED=<seed> npx vitest run --project integration test/proof/convergence
 // (PROOF_LOG=<n> prints the last n steps instead of 25).
 
@@ -170,5 +172,11 @@ async function torture(seed: number, log: string[]): Promise<void> {
     expect(recorded, `edit ${e.value} of ${e.proposalId}.${e.field} on tablet ${e.tablet} vanished (final: ${String(final)}) without a conflict record`).toBe(true)
   }
   log.push(`${conflicts.length} edit conflicts recorded, ${viaConflict} edits lost to a recorded conflict`)
+
+  // the supervisory committee's tamper check passes on every tablet: merges and conflicts are audited too
+  for (const [n, t] of tablets.entries()) {
+    const { events, records } = await auditSnapshot(t.vdb)
+    expect(D.verifyAuditChain(events, { records }).filter((r) => !r.ok).map((r) => r.summary), `audit check on tablet ${n}`).toEqual([])
+  }
   console.log(`convergence torture seed ${SEED}: ${log.slice(-3).join('; ')}`)
 }
