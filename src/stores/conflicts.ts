@@ -3,6 +3,7 @@ import { computed, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
+import { acceptedVoidLists } from '@/features/sealkeys/voids'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 export type ConflictReason = ConflictRecordDoc['reason']
@@ -65,7 +66,8 @@ export const useConflictsStore = defineStore('conflicts', () => {
 
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))
-    const opened = new Set(voidLists.value.flatMap((l) => l.decisions))
+    const voteIds = [...new Set(voidLists.value.map((l) => l.voteId))]
+    const opened = new Set(voteIds.flatMap((v) => acceptedVoidLists(voidLists.value, decisions.value as (Decision & { voteId?: string; voidedSeals?: string[] })[], v)).flatMap((l) => l.decisions))
     const grouped = new Map<string, ConflictView>()
     for (const c of conflicts.value) {
       const key = c.reason === 'double-checkoff' ? c.subjectId : c.id

@@ -4,6 +4,7 @@ import { combineLatest } from 'rxjs'
 import * as D from '@/domain'
 import type { Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
 import { checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/features/sealkeys/keyWrap'
+import { acceptedVoidLists } from '@/features/sealkeys/voids'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 export interface SupervisorKeyView { personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number }
@@ -86,14 +87,14 @@ export const useSealsStore = defineStore('seals', () => {
   }
   /** Decisions on this vote's double votes whose void seals are not opened yet. */
   function pending(voteId: string): PendingVoidView[] {
-    const opened = new Set(voidLists.value.filter((l) => l.voteId === voteId).flatMap((l) => l.decisions))
+    const opened = new Set(acceptedVoidLists(voidLists.value, decisions.value, voteId).flatMap((l) => l.decisions))
     return voidDecisions(voteId).filter((d) => !opened.has(d.id)).map((d) => ({
       decisionId: d.id, voterName: nameOf(d.voterId ?? ''), outcome: d.outcome, reason: d.reason, seals: d.voidedSeals?.length ?? 0,
     }))
   }
   /** The void lists recorded for this vote, with the names of who opened them. */
   function opened(voteId: string) {
-    return voidLists.value.filter((l) => l.voteId === voteId).map((l) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at }))
+    return acceptedVoidLists(voidLists.value, decisions.value, voteId).map((l) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at }))
   }
 
   /** One supervisor unlocks their key with their passphrase (kept in memory until `forget`). */

@@ -4,6 +4,7 @@ import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
 import { unlockWithPin, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { categoryIcon } from '@/features/proposals/categories'
+import { acceptedVoidLists } from '@/features/sealkeys/voids'
 import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
 
 export interface VoteDraft {
@@ -217,11 +218,14 @@ export const useVotesStore = defineStore('votes', () => {
     await need().paperCounts.create({ ...draft })
   }
 
+  /** The void lists this tablet honours for the current vote (within the council's decisions). */
+  const voids = computed(() => acceptedVoidLists(voidLists.value, decisions.value, currentId.value))
+
   const results = computed<ResultsView | null>(() => {
     const v = record.value
     if (!v) return null
     // Ballots the supervisors voided (opened from the council's void seals) do not count.
-    const electronic = D.countableBallots(ballots.value, v.id, voidLists.value).map((b) => b.choices)
+    const electronic = D.countableBallots(ballots.value, v.id, voids.value).map((b) => b.choices)
     // A confirmed paper count adds its per-option totals (the greedy rules take totals; MES refuses them).
     let paperBallots = 0
     let extraSupport: Record<string, number> | undefined
@@ -243,7 +247,7 @@ export const useVotesStore = defineStore('votes', () => {
         rank: p.rank, reason: p.reason, remainingBefore: p.remainingBefore, explanation: p.text,
       })),
       electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
-      surplus: D.surplusBallots(ballots.value, checkoffs.value, v.id, voidLists.value),
+      surplus: D.surplusBallots(ballots.value, checkoffs.value, v.id, voids.value),
       explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
     }
   })
@@ -253,11 +257,11 @@ export const useVotesStore = defineStore('votes', () => {
     const v = record.value
     if (!v) return null
     const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
-    const covered = new Set(voidLists.value.flatMap((l) => l.decisions))
+    const covered = new Set(voids.value.flatMap((l) => l.decisions))
     const withVoids = decisions.value.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
     return {
-      ballots: new Set(voidLists.value.flatMap((l) => l.ballotIds)).size,
-      openedBy: [...new Set(voidLists.value.flatMap((l) => l.openedBy))].map(nameOf),
+      ballots: new Set(voids.value.flatMap((l) => l.ballotIds)).size,
+      openedBy: [...new Set(voids.value.flatMap((l) => l.openedBy))].map(nameOf),
       decisions: withVoids.filter((d) => covered.has(d.id)).map((d) => ({ outcome: d.outcome, reason: d.reason })),
       waiting: withVoids.filter((d) => !covered.has(d.id)).length,
       sealed: v.sealKeys.length > 0,

@@ -215,6 +215,8 @@ describe('opening the void seals together', () => {
     expect(Object.keys(list!).sort()).toEqual(['at', 'ballotIds', 'decisions', 'id', 'meta', 'openedBy', 'villageId', 'voteId'])
     w.unmount()
 
+    // a list written behind the app, voiding more than the council decided, changes nothing
+    await v.data.voidLists.create({ voteId: vote.id, ballotIds: (await v.data.ballots.list({ ref: vote.id })).map((b) => b.id), openedBy: ['person:sup1'], decisions: list!.decisions, at: list!.at + 1 })
     const after = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
     await soon(() => after.wrapper.find('[data-testid="results-voided"]').exists())
     expect(after.wrapper.find('[data-testid="results-surplus"]').exists()).toBe(false)
