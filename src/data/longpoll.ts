@@ -5,9 +5,9 @@
  * for good, because the stream's answer moves the pull checkpoint past them (found by the wire
  * suite in test/proof: a tablet never received another tablet's records).
  *
- * This fetch wrapper starts the long-poll where the latest catch-up page (`feed=normal`) ended
- * instead: the stream then overlaps the catch-up (harmless, equal documents are skipped) and can
- * never jump over a change. Until a catch-up page has answered, the long-poll waits.
+ * This fetch wrapper starts the long-poll where the latest catch-up (`feed=normal`) ended instead —
+ * at the last_seq of its last page, the first one that is not full — so it can never jump over a
+ * change. Until a catch-up has reached its end, the long-poll waits.
  */
 export function pinLongPollStart(base: typeof fetch, signal: AbortSignal): typeof fetch {
   let lastSeq: string | null = null
@@ -28,8 +28,14 @@ export function pinLongPollStart(base: typeof fetch, signal: AbortSignal): typeo
     }
     const res = await base(input, init)
     try {
-      const seq = ((await res.clone().json()) as { last_seq?: unknown }).last_seq
-      if (seq !== undefined && seq !== null) {
+      const page = (await res.clone().json()) as { last_seq?: unknown; results?: unknown[] }
+      const seq = page.last_seq
+      // Only a page that is not full ends a catch-up: starting the long-poll after a full page
+      // made it walk the rest of the feed alongside the catch-up (every record read, sent and
+      // parsed twice on a first sync).
+      const limit = Number(/[?&]limit=(\d+)/.exec(url)?.[1] ?? NaN)
+      const last = !(limit > 0) || !Array.isArray(page.results) || page.results.length < limit
+      if (last && seq !== undefined && seq !== null) {
         lastSeq = String(seq)
         const ready = waiters
         waiters = []

@@ -242,6 +242,7 @@ export class VillageSync {
 
   /** "Sync now": starts if needed, asks the hub for changes and waits (bounded) until in sync. */
   async syncNow(timeoutMs = 60_000): Promise<boolean> {
+    const fresh = !this.replication
     this.start()
     const r = this.replication!
     // Everything this device wrote before now is on the hub once the replication is in sync —
@@ -250,7 +251,9 @@ export class VillageSync {
     const mine = await this.highestOwnSeq(this.subject.value.ackedSeq)
     this.retryTime = MIN_RETRY
     r.retryTime = MIN_RETRY
-    r.reSync()
+    // A replication just started runs its first catch-up and push anyway; asking again made it walk
+    // the hub's feed a second time after the push (on a first sync, every record it had just sent).
+    if (!fresh) r.reSync()
     const done = await Promise.race([
       r.awaitInSync().then(() => true, () => false),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
