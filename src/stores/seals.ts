@@ -2,9 +2,9 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { combineLatest } from 'rxjs'
 import * as D from '@/domain'
-import type { Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
+import type { ConflictRecordDoc, Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
 import { checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/features/sealkeys/keyWrap'
-import { acceptedVoidLists } from '@/features/sealkeys/voids'
+import { acceptedVoidLists, resolvesDoubleVote } from '@/features/sealkeys/voids'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 export interface SupervisorKeyView { personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number }
@@ -17,7 +17,7 @@ export interface SealerView {
 export interface PendingVoidView { decisionId: string; voterName: string; outcome: string; reason: string; seals: number }
 
 /** A double-vote decision as the conflicts store records it (a `decision` record with the resolution's fields). */
-type VoidDecision = Stored<Decision> & { voteId?: string; voterId?: string; voidedSeals?: string[] }
+type VoidDecision = Stored<Decision> & { voteId?: string; voterId?: string; keptSeal?: string; voidedSeals?: string[]; decidedBy?: string[] }
 
 /**
  * Supervisors' seal keys and the joint opening of void seals. Secret keys exist only in memory,
@@ -30,6 +30,8 @@ export const useSealsStore = defineStore('seals', () => {
   const votes = shallowRef<Stored<D.Vote>[]>([])
   const decisions = shallowRef<VoidDecision[]>([])
   const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
+  const conflicts = shallowRef<Stored<ConflictRecordDoc>[]>([])
+  const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
   const link = villageLink()
   const { now } = link
   /** Unlocked secret keys by public key: never in reactive state, never written. */
@@ -43,6 +45,7 @@ export const useSealsStore = defineStore('seals', () => {
     const subs = link.connect(r, opts)
     subs.push(combineLatest([r.persons.list$({ oldestFirst: true }), r.sealKeys.list$(), r.votes.list$(), r.decisions.list$(), r.voidLists.list$()])
       .subscribe(([p, k, v, d, l]) => { persons.value = p; keys.value = k; votes.value = v; decisions.value = d as VoidDecision[]; voidLists.value = l }))
+    subs.push(combineLatest([r.conflicts.list$(), r.checkoffs.list$()]).subscribe(([c, k]) => { conflicts.value = c; checkoffs.value = k }))
   }
 
   const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
@@ -83,18 +86,18 @@ export const useSealsStore = defineStore('seals', () => {
   }
 
   function voidDecisions(voteId: string): VoidDecision[] {
-    return decisions.value.filter((d) => d.voteId === voteId && (d.voidedSeals?.length ?? 0) > 0)
+    return decisions.value.filter((d) => d.voteId === voteId && (d.voidedSeals?.length ?? 0) > 0 && resolvesDoubleVote(d, checkoffs.value, conflicts.value))
   }
   /** Decisions on this vote's double votes whose void seals are not opened yet. */
   function pending(voteId: string): PendingVoidView[] {
-    const opened = new Set(acceptedVoidLists(voidLists.value, decisions.value, voteId).flatMap((l) => l.decisions))
+    const opened = new Set(acceptedVoidLists(voidLists.value, voidDecisions(voteId), voteId).flatMap((l) => l.decisions))
     return voidDecisions(voteId).filter((d) => !opened.has(d.id)).map((d) => ({
       decisionId: d.id, voterName: nameOf(d.voterId ?? ''), outcome: d.outcome, reason: d.reason, seals: d.voidedSeals?.length ?? 0,
     }))
   }
   /** The void lists recorded for this vote, with the names of who opened them. */
   function opened(voteId: string) {
-    return acceptedVoidLists(voidLists.value, decisions.value, voteId).map((l) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at }))
+    return acceptedVoidLists(voidLists.value, voidDecisions(voteId), voteId).map((l) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at }))
   }
 
   /** One supervisor unlocks their key with their passphrase (kept in memory until `forget`). */

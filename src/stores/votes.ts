@@ -2,9 +2,9 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
-import { unlockWithPin, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
+import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { categoryIcon } from '@/features/proposals/categories'
-import { acceptedVoidLists } from '@/features/sealkeys/voids'
+import { acceptedVoidLists, resolvesDoubleVote } from '@/features/sealkeys/voids'
 import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
 
 export interface VoteDraft {
@@ -55,6 +55,7 @@ export const useVotesStore = defineStore('votes', () => {
   const paperCounts = shallowRef<Stored<D.PaperCount>[]>([])
   const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
   const decisions = shallowRef<(Stored<Decision> & { voteId?: string; voidedSeals?: string[] })[]>([])
+  const doubleCheckoffs = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const funds = shallowRef<Stored<D.Fund>[]>([])
   const allocations = shallowRef<Stored<D.Allocation>[]>([])
   const currentId = ref('')
@@ -126,6 +127,7 @@ export const useVotesStore = defineStore('votes', () => {
     voteSubs.push(r.ballots.list$({ ref: id }).subscribe((b) => { ballots.value = b }))
     voteSubs.push(r.voidLists.list$({ ref: id }).subscribe((l) => { voidLists.value = l }))
     voteSubs.push(r.decisions.list$().subscribe((d) => { decisions.value = d.filter((x) => (x as { voteId?: string }).voteId === id) }))
+    voteSubs.push(r.conflicts.list$().subscribe((c) => { doubleCheckoffs.value = c.filter((x) => x.reason === 'double-checkoff' && x.loser?.ref === id) }))
     voteSubs.push(r.paperCounts.list$({ ref: id, oldestFirst: true }).subscribe((p) => { paperCounts.value = [...p].sort((a, b) => a.at - b.at || a.meta.deviceTime - b.meta.deviceTime || a.meta.seq - b.meta.seq) }))
   }
 
@@ -219,7 +221,8 @@ export const useVotesStore = defineStore('votes', () => {
   }
 
   /** The void lists this tablet honours for the current vote (within the council's decisions). */
-  const voids = computed(() => acceptedVoidLists(voidLists.value, decisions.value, currentId.value))
+  const voidDecisions = computed(() => decisions.value.filter((d) => resolvesDoubleVote(d, checkoffs.value, doubleCheckoffs.value)))
+  const voids = computed(() => acceptedVoidLists(voidLists.value, voidDecisions.value, currentId.value))
 
   const results = computed<ResultsView | null>(() => {
     const v = record.value
@@ -258,7 +261,7 @@ export const useVotesStore = defineStore('votes', () => {
     if (!v) return null
     const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
     const covered = new Set(voids.value.flatMap((l) => l.decisions))
-    const withVoids = decisions.value.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
+    const withVoids = voidDecisions.value.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
     return {
       ballots: new Set(voids.value.flatMap((l) => l.ballotIds)).size,
       openedBy: [...new Set(voids.value.flatMap((l) => l.openedBy))].map(nameOf),

@@ -7,6 +7,8 @@
  * have void seals. A list recorded by a tampered tablet can then void no more than the council
  * decided, and the audit chain names the device and the supervisors who opened it.
  */
+import * as D from '@/domain'
+
 export interface VoidListLike { id: string; voteId: string; ballotIds: string[]; decisions: string[]; at: number }
 export interface VoidDecisionLike { id: string; voteId?: string; voidedSeals?: string[] }
 
@@ -23,4 +25,29 @@ export function acceptedVoidLists<L extends VoidListLike>(lists: readonly L[], d
     out.push(l)
   }
   return out
+}
+
+/** A `decision` record as the conflicts store writes it for a double vote. */
+export interface DoubleVoteDecision {
+  id: string; subjectId: string; by: string; reason: string; at: number
+  voteId?: string; voterId?: string; keptSeal?: string; voidedSeals?: string[]; decidedBy?: string[]
+}
+interface ConflictLike { reason: string; subjectId: string; loser?: { body?: unknown } | null }
+
+/**
+ * Whether a decision resolves a double vote sync really found: the voter's check-offs (the stored
+ * one and those recorded as conflicts) pass the domain's check that every seal is kept or void.
+ * A decision naming any other seal (an honest voter's) resolves nothing: its seals are not opened
+ * and no void list can lean on it.
+ */
+export function resolvesDoubleVote(d: DoubleVoteDecision, checkoffs: readonly D.CheckOff[], conflicts: readonly ConflictLike[]): boolean {
+  const revisions: D.CheckOff[] = []
+  const mine = checkoffs.find((k) => k.id === d.subjectId)
+  if (mine) revisions.push(mine)
+  for (const c of conflicts) {
+    if (c.reason === 'double-checkoff' && c.subjectId === d.subjectId && c.loser?.body) revisions.push({ ...(c.loser.body as D.CheckOff), id: d.subjectId })
+  }
+  const [dv] = D.findDoubleVotes(revisions)
+  if (!dv) return false
+  try { D.doubleVoteResolution({ ...d, keptSeal: d.keptSeal ?? '', decidedBy: d.decidedBy ?? [d.by] }, dv); return true } catch { return false }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { acceptedVoidLists } from '@/features/sealkeys/voids'
+import * as D from '@/domain'
+import { acceptedVoidLists, resolvesDoubleVote } from '@/features/sealkeys/voids'
 
 const decisions = [
   { id: 'decision:a', voteId: 'vote:v', voidedSeals: ['s1'] },
@@ -23,5 +24,24 @@ describe('which void lists a tablet honours', () => {
     expect(acceptedVoidLists([list('voidlist:3', ['ballot:q'], ['decision:other'])], decisions, 'vote:v')).toEqual([])
     expect(acceptedVoidLists([list('voidlist:4', ['ballot:q'], ['decision:kept-all'])], decisions, 'vote:v')).toEqual([])
     expect(acceptedVoidLists([list('voidlist:5', ['ballot:q'], ['decision:unknown'])], decisions, 'vote:v')).toEqual([])
+  })
+})
+
+describe('which decisions may have their seals opened', () => {
+  const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
+  const keys = [D.sealKeyPair(random).publicKey]
+  const T = Date.UTC(2026, 4, 10)
+  const vote = D.vote({ id: 'vote:v', villageId: 'qingbo', title: 't', ballotType: 'approval', maxChoices: 1, opensAt: T, closesAt: T + 86_400_000, roster: ['person:a', 'person:b'], sealKeys: keys, candidates: [{ id: 'project:p', title: 'p', cost: 1, proposalIds: [] }], budget: 10 })
+  const cast = (voterId: string, device: string, at: number) => D.castVote({ vote, voterId, choices: ['project:p'], recordedBy: 'person:clerk', device, at, random }).checkOff
+  const first = cast('person:a', 'tab-1', T + 1000)
+  const second = cast('person:a', 'tab-2', T + 2000)
+  const honest = cast('person:b', 'tab-1', T + 3000)
+  const conflicts = [{ reason: 'double-checkoff', subjectId: first.id, loser: { body: { ...second } } }]
+  const decision = (voidedSeals: string[], keptSeal: string) => ({ id: 'decision:x', subjectId: first.id, by: 'person:s', reason: 'decided so', at: T, voteId: vote.id, voterId: 'person:a', keptSeal, voidedSeals })
+
+  it('a decision on a real double vote qualifies; one naming an honest voter\'s seal does not', () => {
+    expect(resolvesDoubleVote(decision([second.seal], first.seal), [first, honest], conflicts)).toBe(true)
+    expect(resolvesDoubleVote(decision([honest.seal], first.seal), [first, honest], conflicts)).toBe(false)
+    expect(resolvesDoubleVote({ ...decision([honest.seal], ''), subjectId: honest.id, voterId: 'person:b' }, [first, honest], conflicts)).toBe(false)
   })
 })
