@@ -246,7 +246,7 @@ function verifyDevice(device: string, chain: AuditEvent[], opts: VerifyOptions, 
   }
   if (records) problems.push(...records.issues)
   const ok = problems.length === 0
-  const what = (startsAt > 1 && last ? `events ${fmt(startsAt)}–${fmt(last.seq)} here (earlier ones archived)` : `${fmt(distinct)} event${distinct === 1 ? '' : 's'}`)
+  const what = (startsAt > 1 && last ? `${range(startsAt, last.seq)} here (earlier ones archived)` : `${fmt(distinct)} event${distinct === 1 ? '' : 's'}`)
     + (records ? `, ${fmt(records.checked)} record${records.checked === 1 ? '' : 's'}` : '')
   const shown = problems.slice(0, 3).map((p) => p.message)
   if (problems.length > 3) shown.push(`${problems.length - 3} more problems`)

@@ -57,6 +57,8 @@ export const useSupervisionStore = defineStore('supervision', () => {
       const d = byDevice.get(e.device) ?? { events: 0, lastAt: 0 }
       byDevice.set(e.device, { events: d.events + 1, lastAt: Math.max(d.lastAt, Number(e.at) || 0) })
     }
+    // a device known only from the check (records that claim it, no event of it here) is shown too
+    for (const device of Object.keys(reports.value)) if (!byDevice.has(device)) byDevice.set(device, { events: 0, lastAt: 0 })
     return [...byDevice.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([device, { events, lastAt }]) => {
       const report = reports.value[device]
       return {
@@ -88,14 +90,14 @@ export const useSupervisionStore = defineStore('supervision', () => {
 
   /**
    * The domain's verifier over the audit events and records as this tablet stores them: each
-   * device's chain, and each record against its device's events. `opts.partial` when years were
-   * archived off this tablet (their events are on the hub).
+   * device's chain, and each record against its device's events. Once a year is archived off this
+   * tablet, chains may start after event 1 here (the earlier events are on the hub).
    */
   async function check(device?: string, opts: Omit<D.VerifyOptions, 'records'> = {}): Promise<D.ChainReport[]> {
     if (!repos) return []
-    const { events, records } = await auditSnapshot(repos.writer.vdb)
+    const { events, records, archivedYears } = await auditSnapshot(repos.writer.vdb)
     const mine = <T extends { device: string }>(xs: T[]) => (device ? xs.filter((x) => x.device === device) : xs)
-    return D.verifyAuditChain(mine(events), { ...opts, records: mine(records) })
+    return D.verifyAuditChain(mine(events), { partial: archivedYears.length > 0, ...opts, records: mine(records) })
   }
   async function verify(device: string, opts: Omit<D.VerifyOptions, 'records'> = {}): Promise<void> {
     const [report] = await check(device, opts)

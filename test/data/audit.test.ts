@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as D from '@/domain'
 import type { YishiDoc } from '@/data/schemas'
 import { startHub, type RunningHub } from '../support/hub'
+import { archiveYear } from '@/data'
+import { auditSnapshot } from '@/data/repositories/supervision'
 import { basic, couch, provision } from '../sync-server/helpers'
 import { eventually } from './helpers'
 import { openSyncedTablet, type SyncedTablet } from './sync-helpers'
@@ -109,5 +111,19 @@ describe('the audit chain as tablets store it', () => {
       expect(reports.map((r) => [r.device, r.ok, r.summary]).filter(([, ok]) => !ok)).toEqual([])
       expect(reports.map((r) => r.device).sort()).toEqual(expect.arrayContaining([a.device.id, b.device.id].sort()))
     }
+  })
+
+  it('after a year is archived off the tablet, its chains start later here and still verify', async () => {
+    const t = await openSyncedTablet(hub, 'vau'); open.push(t)
+    await t.data.writer.insert(Array.from({ length: 3 }, (_, i) => ({ kind: 'comment' as const, id: `comment:y2025n${i}`, ref: '', body: { text: `2025 意见 ${i}`, at: Date.now() }, year: 2025 })))
+    await t.data.comments.create({ text: '今年的意见', on: '', by: 'person:a', at: Date.now() })
+    expect(await t.sync.syncNow(20_000)).toBe(true)
+    await archiveYear(t.vdb, t.data.writer, 2025, t.sync.state.ackedSeq)
+    const snap = await auditSnapshot(t.vdb)
+    expect(snap.archivedYears).toEqual([2025])
+    const mine = { events: snap.events.filter((e) => e.device === t.device.id), records: snap.records.filter((r) => r.device === t.device.id) }
+    expect(D.verifyAuditChain(mine.events, { records: mine.records })[0]?.problems.map((p) => p.message)).toEqual(['events 1–3 missing'])
+    expect(D.verifyAuditChain(mine.events, { records: mine.records, partial: true })[0]?.summary)
+      .toBe(`device ${t.device.id}: event 4 here (earlier ones archived), 1 record, chain intact, every record as recorded`)
   })
 })

@@ -4,10 +4,16 @@
  * (src/domain/audit.ts) — the chain's one definition. Nothing here hashes or judges.
  */
 import type { AuditEvent } from '@/domain'
+import { archivedYears } from '../carry'
 import type { VillageDb } from '../db'
 import type { YishiDoc } from '../schemas'
 
-export interface AuditSnapshot { events: AuditEvent[]; records: YishiDoc[] }
+export interface AuditSnapshot {
+  events: AuditEvent[]
+  records: YishiDoc[]
+  /** Years archived off this tablet: their events are on the hub, so chains may start later here. */
+  archivedYears: number[]
+}
 
 /**
  * Every audit event (as the domain's event: body plus id) and every other record this tablet holds.
@@ -21,5 +27,5 @@ export async function auditSnapshot(vdb: VillageDb): Promise<AuditSnapshot> {
     if (doc.kind === 'audit') { if (!doc.refused) events.push({ ...(doc.body as unknown as AuditEvent), id: doc.id }) }
     else records.push(doc)
   }
-  return { events, records }
+  return { events, records, archivedYears: await archivedYears(vdb) }
 }
