@@ -44,6 +44,7 @@ export default {
         nobodyWith: '名册里{unit}还没有人标为“{role}”，所以算不出谁应到。请在村民名册里给成员勾上这个角色。',
         anyone: '现在也可以直接点下面村民的名字签到。',
         adult: '成年人',
+        full: '已到应到人数（{n} 人）。',
         roster: '打开名册',
       },
       agenda: {
@@ -75,6 +76,9 @@ export default {
         explain: '到会 {present} 人 / 应到 {members} 人（至少 {needed} 人）；赞成 {yes} 票，至少要 {yesNeeded} 票。',
         none: '还没有表决。',
         tooMany: '票数（{cast}）不能多于到会人数（{present}）',
+        overMembers: '到会 {present} 人，多于应到的 {members} 人，不能表决：请检查签到。',
+        failed: '没能记录表决：{reason}',
+        pickItem: '点一个议程事项，它会填进“表决事项”：',
       },
       signatures: {
         hint: '会议结束后，主持人和一位监事在这里签名。',
@@ -141,6 +145,7 @@ export default {
         nobodyWith: 'Nobody in {unit} is marked "{role}" in the roster, so nobody is expected. Tick this role for the members in the roster.',
         anyone: 'For now you can also tap the names of the villagers below to check them in.',
         adult: 'adult',
+        full: 'As many as expected ({n}) are checked in.',
         roster: 'Open the roster',
       },
       agenda: {
@@ -172,6 +177,9 @@ export default {
         explain: '{present} present of {members} (at least {needed} needed); {yes} yes, at least {yesNeeded} needed.',
         none: 'No votes yet.',
         tooMany: 'Votes ({cast}) cannot exceed those present ({present})',
+        overMembers: '{present} present is more than the {members} members expected, so no vote can be recorded: check the check-in.',
+        failed: 'Could not record the vote: {reason}',
+        pickItem: 'Tap an agenda item to put it in the motion:',
       },
       signatures: {
         hint: 'When the meeting ends, the chair and a supervisor sign here.',
