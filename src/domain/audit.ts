@@ -230,7 +230,9 @@ function verifyDevice(device: string, chain: AuditEvent[], opts: VerifyOptions, 
       issue('missing', expected, seq - 1, `${range(expected, seq - 1)} missing`)
       prevHash = null // the link across a gap cannot be checked
     }
-    const e = versions.find((v) => auditHash(v) === v.hash && (prevHash === null || v.prevHash === prevHash)) ?? (versions[0] as AuditEvent)
+    // of several versions, follow the genuine one (its own hash holds and it links to the previous event)
+    const e = versions.length === 1 ? (versions[0] as AuditEvent)
+      : versions.find((v) => auditHash(v) === v.hash && (prevHash === null || v.prevHash === prevHash)) ?? (versions[0] as AuditEvent)
     if (versions.length > 1) issue('duplicate', seq, seq, `event ${fmt(seq)} appears ${versions.length} times with different content (an event was inserted or rewritten)`)
     if (e.id !== auditId(device, seq)) issue('bad-id', seq, seq, `event ${fmt(seq)} is stored as "${e.id}": the id does not match its device and number`)
     if (auditHash(e) !== e.hash) issue('altered', seq, seq, `event ${fmt(seq)} altered: hash does not match`)
