@@ -6,7 +6,8 @@
  * Seeded records shaped like a village's (ballots, check-offs, proposals). Median of repeats after a warm-up.
  */
 import { pathToFileURL } from 'node:url'
-import { appendAudit, recordDigest, verifyAuditChain, type AuditEvent } from '../src/domain/audit.ts'
+import { appendAudit, recordDigest, verifyAuditChain } from '../src/domain/audit.ts'
+import type { AuditEvent } from '../src/domain/model/types.ts'
 
 const T0 = Date.UTC(2026, 2, 1)
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
