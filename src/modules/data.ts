@@ -23,13 +23,13 @@ type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknow
 // (session and sync are fed directly and imported statically by the home screen.)
 const storeLoaders = import.meta.glob<Record<string, unknown>>(['../stores/*.ts', '!../stores/session.ts', '!../stores/sync.ts'])
 
-async function attachStores(data: Repositories, photoUrl: (hash: string) => string): Promise<void> {
+async function attachStores(data: Repositories): Promise<void> {
   const storeModules = Object.fromEntries(await Promise.all(Object.entries(storeLoaders).map(async ([path, load]) => [path, await load()] as const)))
   for (const mod of Object.values(storeModules)) {
     for (const [name, value] of Object.entries(mod)) {
       if (!/^use\w+Store$/.test(name) || typeof value !== 'function') continue
       const store = (value as (p?: Pinia | null) => StoreWithAttach)(pinia)
-      if (typeof store.attach === 'function') store.attach(data, { kv, photoUrl })
+      if (typeof store.attach === 'function') store.attach(data, { kv })
     }
   }
 }
@@ -79,7 +79,7 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
       .catch(() => undefined).finally(() => { uploading = false; photoStore.retry() })
   }))
   running = { vdb, data, sync, photos, subs }
-  await attachStores(data, photoStore.url)
+  await attachStores(data)
   if (navigator.onLine) sync.start()
   return running
 }

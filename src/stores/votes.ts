@@ -5,6 +5,7 @@ import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { categoryIcon } from '@/features/proposals/categories'
 import { acceptedVoidLists, resolvesDoubleVote } from '@/features/sealkeys/voids'
+import { usePhotosStore } from './support/photos'
 import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
 
 export interface VoteDraft {
@@ -46,8 +47,8 @@ export const useVotesStore = defineStore('votes', () => {
   const persons = shallowRef<Stored<D.Person>[]>([])
   const units = shallowRef<Stored<D.Unit>[]>([])
   const proposals = shallowRef<Stored<D.Proposal>[]>([])
-  /** Shows a photo by content hash (the proposals store knows the photos kept on this tablet). */
-  const photoUrl = ref<(hash: string) => string>(() => '')
+  /** Candidate pictures: kept on this tablet, or fetched from the hub (one resolver for every screen). */
+  const photos = usePhotosStore()
   /** Where this tablet keeps its clerks' PIN hashes (localStorage in the app). */
   let kv: KeyValue | null = globalThis.localStorage ?? null
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
@@ -67,11 +68,10 @@ export const useVotesStore = defineStore('votes', () => {
     return repos.value
   }
 
-  function attach(r: Repositories, opts: { now?: () => number; photoUrl?: (hash: string) => string; kv?: KeyValue } = {}): void {
+  function attach(r: Repositories, opts: { now?: () => number; kv?: KeyValue } = {}): void {
     for (const s of listSubs.splice(0)) s.unsubscribe()
     repos.value = r
     if (opts.now) now.value = opts.now
-    if (opts.photoUrl) photoUrl.value = opts.photoUrl
     if (opts.kv) kv = opts.kv
     listSubs.push(r.votes.list$().subscribe((v) => { records.value = v }))
     listSubs.push(r.persons.list$({ oldestFirst: true }).subscribe((p) => { persons.value = p }))
@@ -88,7 +88,7 @@ export const useVotesStore = defineStore('votes', () => {
       opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: D.voteStatus(v, now.value()), perHousehold: v.perHousehold,
       candidates: v.candidates.map((c) => {
         const p = proposals.value.find((x) => x.id === c.proposalIds[0])
-        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photoUrl.value(p.photos[0]) : '', icon: categoryIcon(p?.category ?? 'other'), description: p?.description ?? '' }
+        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', icon: categoryIcon(p?.category ?? 'other'), description: p?.description ?? '' }
       }),
     }
   }
