@@ -5,7 +5,7 @@
  * details.json). Medians of a few runs; no network, no database.
  */
 import * as D from '../src/domain/index'
-import { PBKDF2_ITERATIONS, newWrappedKeyPair, unwrapSecretKey } from '../src/features/sealkeys/keyWrap'
+import { PBKDF2_ITERATIONS, newWrappedKeyPair, unwrapSecretKey } from '../src/data/sealkeys'
 
 const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
 

@@ -144,7 +144,7 @@ export interface ConflictRecordDoc { id: string; subjectId: string; reason: 'dou
 export interface RejectionDoc { id: string; subjectId: string; reason: string; device?: string; seq?: number; at?: number }
 export interface AuditDoc extends Omit<D.AuditEvent, 'id'> { id: string; digest: string }
 export type ProcedureDoc = Record<string, unknown> & { id: string }
-/** A supervisor's seal key: public key in clear, secret key sealed with their passphrase (see features/sealkeys/keyWrap.ts). */
+/** A supervisor's seal key: public key in clear, secret key sealed with their passphrase (see src/data/sealkeys.ts). */
 export interface SealKeyDoc {
   id: string; personId: string; publicKey: string; kdf: 'pbkdf2-sha256'; iterations: number; salt: string
   cipher: 'aes-256-gcm'; iv: string; secret: string; createdAt: number; replaces?: string

@@ -3,7 +3,6 @@ import { computed, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
-import { acceptedVoidLists } from '@/features/sealkeys/voids'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 export type ConflictReason = ConflictRecordDoc['reason']
@@ -67,7 +66,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))
     const voteIds = [...new Set(voidLists.value.map((l) => l.voteId))]
-    const opened = new Set(voteIds.flatMap((v) => acceptedVoidLists(voidLists.value, decisions.value as (Decision & { voteId?: string; voidedSeals?: string[] })[], v)).flatMap((l) => l.decisions))
+    const opened = new Set(voteIds.flatMap((v) => D.acceptedVoidLists(voidLists.value, decisions.value as (Decision & { voteId?: string; voidedSeals?: string[] })[], v)).flatMap((l) => l.decisions))
     const grouped = new Map<string, ConflictView>()
     for (const c of conflicts.value) {
       const key = c.reason === 'double-checkoff' ? c.subjectId : c.id

@@ -3,8 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest } from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
-import { checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/features/sealkeys/keyWrap'
-import { acceptedVoidLists, resolvesDoubleVote } from '@/features/sealkeys/voids'
+import { checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 export interface SupervisorKeyView { personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number }
@@ -86,18 +85,18 @@ export const useSealsStore = defineStore('seals', () => {
   }
 
   function voidDecisions(voteId: string): VoidDecision[] {
-    return decisions.value.filter((d) => d.voteId === voteId && (d.voidedSeals?.length ?? 0) > 0 && resolvesDoubleVote(d, checkoffs.value, conflicts.value))
+    return decisions.value.filter((d) => d.voteId === voteId && (d.voidedSeals?.length ?? 0) > 0 && D.resolvesDoubleVote(d, checkoffs.value, conflicts.value))
   }
   /** Decisions on this vote's double votes whose void seals are not opened yet. */
   function pending(voteId: string): PendingVoidView[] {
-    const opened = new Set(acceptedVoidLists(voidLists.value, voidDecisions(voteId), voteId).flatMap((l) => l.decisions))
+    const opened = new Set(D.acceptedVoidLists(voidLists.value, voidDecisions(voteId), voteId).flatMap((l) => l.decisions))
     return voidDecisions(voteId).filter((d) => !opened.has(d.id)).map((d) => ({
       decisionId: d.id, voterName: nameOf(d.voterId ?? ''), outcome: d.outcome, reason: d.reason, seals: d.voidedSeals?.length ?? 0,
     }))
   }
   /** The void lists recorded for this vote, with the names of who opened them. */
   function opened(voteId: string) {
-    return acceptedVoidLists(voidLists.value, voidDecisions(voteId), voteId).map((l) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at }))
+    return D.acceptedVoidLists(voidLists.value, voidDecisions(voteId), voteId).map((l) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at }))
   }
 
   /** One supervisor unlocks their key with their passphrase (kept in memory until `forget`). */

@@ -4,7 +4,6 @@ import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { categoryIcon } from '@/features/proposals/categories'
-import { acceptedVoidLists, resolvesDoubleVote } from '@/features/sealkeys/voids'
 import { usePhotosStore } from './support/photos'
 import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
 
@@ -221,8 +220,8 @@ export const useVotesStore = defineStore('votes', () => {
   }
 
   /** The void lists this tablet honours for the current vote (within the council's decisions). */
-  const voidDecisions = computed(() => decisions.value.filter((d) => resolvesDoubleVote(d, checkoffs.value, doubleCheckoffs.value)))
-  const voids = computed(() => acceptedVoidLists(voidLists.value, voidDecisions.value, currentId.value))
+  const voidDecisions = computed(() => decisions.value.filter((d) => D.resolvesDoubleVote(d, checkoffs.value, doubleCheckoffs.value)))
+  const voids = computed(() => D.acceptedVoidLists(voidLists.value, voidDecisions.value, currentId.value))
 
   const results = computed<ResultsView | null>(() => {
     const v = record.value

@@ -1,4 +1,4 @@
-import { SealKeyError } from './keyWrap'
+import { SealKeyError } from '@/data/sealkeys'
 
 /** What went wrong, in the screen's language when it is a known seal-key problem. */
 export function problemText(e: unknown, t: (key: string) => string): string {

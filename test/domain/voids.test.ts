@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import * as D from '@/domain'
-import { acceptedVoidLists, resolvesDoubleVote } from '@/features/sealkeys/voids'
 
 const decisions = [
   { id: 'decision:a', voteId: 'vote:v', voidedSeals: ['s1'] },
@@ -13,17 +12,17 @@ const list = (id: string, ballotIds: string[], named: string[], at = 1) => ({ id
 describe('which void lists a tablet honours', () => {
   it('a list within the council\'s decisions counts; one voiding more ballots than the decisions have void seals does not', () => {
     const ok = list('voidlist:1', ['ballot:x', 'ballot:y', 'ballot:z'], ['decision:a', 'decision:b'])
-    expect(acceptedVoidLists([ok], decisions, 'vote:v')).toEqual([ok])
-    expect(acceptedVoidLists([list('voidlist:2', ['ballot:x', 'ballot:y'], ['decision:a'])], decisions, 'vote:v')).toEqual([])
+    expect(D.acceptedVoidLists([ok], decisions, 'vote:v')).toEqual([ok])
+    expect(D.acceptedVoidLists([list('voidlist:2', ['ballot:x', 'ballot:y'], ['decision:a'])], decisions, 'vote:v')).toEqual([])
   })
 
   it('a decision is used once (the earliest list), and only a decision of this vote with void seals can be named', () => {
     const first = list('voidlist:1', ['ballot:x'], ['decision:a'], 1)
     const again = list('voidlist:2', ['ballot:q'], ['decision:a'], 2)
-    expect(acceptedVoidLists([again, first], decisions, 'vote:v')).toEqual([first])
-    expect(acceptedVoidLists([list('voidlist:3', ['ballot:q'], ['decision:other'])], decisions, 'vote:v')).toEqual([])
-    expect(acceptedVoidLists([list('voidlist:4', ['ballot:q'], ['decision:kept-all'])], decisions, 'vote:v')).toEqual([])
-    expect(acceptedVoidLists([list('voidlist:5', ['ballot:q'], ['decision:unknown'])], decisions, 'vote:v')).toEqual([])
+    expect(D.acceptedVoidLists([again, first], decisions, 'vote:v')).toEqual([first])
+    expect(D.acceptedVoidLists([list('voidlist:3', ['ballot:q'], ['decision:other'])], decisions, 'vote:v')).toEqual([])
+    expect(D.acceptedVoidLists([list('voidlist:4', ['ballot:q'], ['decision:kept-all'])], decisions, 'vote:v')).toEqual([])
+    expect(D.acceptedVoidLists([list('voidlist:5', ['ballot:q'], ['decision:unknown'])], decisions, 'vote:v')).toEqual([])
   })
 })
 
@@ -40,8 +39,8 @@ describe('which decisions may have their seals opened', () => {
   const decision = (voidedSeals: string[], keptSeal: string) => ({ id: 'decision:x', subjectId: first.id, by: 'person:s', reason: 'decided so', at: T, voteId: vote.id, voterId: 'person:a', keptSeal, voidedSeals })
 
   it('a decision on a real double vote qualifies; one naming an honest voter\'s seal does not', () => {
-    expect(resolvesDoubleVote(decision([second.seal], first.seal), [first, honest], conflicts)).toBe(true)
-    expect(resolvesDoubleVote(decision([honest.seal], first.seal), [first, honest], conflicts)).toBe(false)
-    expect(resolvesDoubleVote({ ...decision([honest.seal], ''), subjectId: honest.id, voterId: 'person:b' }, [first, honest], conflicts)).toBe(false)
+    expect(D.resolvesDoubleVote(decision([second.seal], first.seal), [first, honest], conflicts)).toBe(true)
+    expect(D.resolvesDoubleVote(decision([honest.seal], first.seal), [first, honest], conflicts)).toBe(false)
+    expect(D.resolvesDoubleVote({ ...decision([honest.seal], ''), subjectId: honest.id, voterId: 'person:b' }, [first, honest], conflicts)).toBe(false)
   })
 })

@@ -7,7 +7,8 @@
  * have void seals. A list recorded by a tampered tablet can then void no more than the council
  * decided, and the audit chain names the device and the supervisors who opened it.
  */
-import * as D from '@/domain'
+import type { CheckOff } from './model/types.ts'
+import { doubleVoteResolution, findDoubleVotes } from './doublevote.ts'
 
 export interface VoidListLike { id: string; voteId: string; ballotIds: string[]; decisions: string[]; at: number }
 export interface VoidDecisionLike { id: string; voteId?: string; voidedSeals?: string[] }
@@ -40,14 +41,14 @@ interface ConflictLike { reason: string; subjectId: string; loser?: { body?: unk
  * A decision naming any other seal (an honest voter's) resolves nothing: its seals are not opened
  * and no void list can lean on it.
  */
-export function resolvesDoubleVote(d: DoubleVoteDecision, checkoffs: readonly D.CheckOff[], conflicts: readonly ConflictLike[]): boolean {
-  const revisions: D.CheckOff[] = []
+export function resolvesDoubleVote(d: DoubleVoteDecision, checkoffs: readonly CheckOff[], conflicts: readonly ConflictLike[]): boolean {
+  const revisions: CheckOff[] = []
   const mine = checkoffs.find((k) => k.id === d.subjectId)
   if (mine) revisions.push(mine)
   for (const c of conflicts) {
-    if (c.reason === 'double-checkoff' && c.subjectId === d.subjectId && c.loser?.body) revisions.push({ ...(c.loser.body as D.CheckOff), id: d.subjectId })
+    if (c.reason === 'double-checkoff' && c.subjectId === d.subjectId && c.loser?.body) revisions.push({ ...(c.loser.body as CheckOff), id: d.subjectId })
   }
-  const [dv] = D.findDoubleVotes(revisions)
+  const [dv] = findDoubleVotes(revisions)
   if (!dv) return false
-  try { D.doubleVoteResolution({ ...d, keptSeal: d.keptSeal ?? '', decidedBy: d.decidedBy ?? [d.by] }, dv); return true } catch { return false }
+  try { doubleVoteResolution({ ...d, keptSeal: d.keptSeal ?? '', decidedBy: d.decidedBy ?? [d.by] }, dv); return true } catch { return false }
 }
