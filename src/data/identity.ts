@@ -14,6 +14,9 @@ export interface DeviceEnrollment {
   device: string
   secret: string
   village: string
+  /** the village's and township's names as the hub knows them (shown until the village record syncs) */
+  villageName?: string
+  townshipName?: string
   /** hub origin; '' = the origin the app was loaded from */
   hubUrl: string
   enrolledAt: number
@@ -41,13 +44,17 @@ export async function enrollDevice(kv: KeyValue, opts: { hubUrl: string; code: s
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: opts.code.trim(), label: opts.label }),
     })
   } catch {
-    throw new DataError('not-found', 'cannot reach the hub: enrollment needs a network connection')
+    throw new DataError('not-found', 'cannot reach the hub: enrollment needs a network connection', { reason: 'offline' })
   }
-  const body = await res.json().catch(() => ({})) as { device?: string; secret?: string; village?: string; reason?: string }
+  const body = await res.json().catch(() => ({})) as { device?: string; secret?: string; village?: string; villageName?: string; townshipName?: string; reason?: string }
   if (!res.ok || !body.device || !body.secret || !body.village) {
-    throw new DataError('invalid', res.status === 429 ? 'too many attempts: wait a few minutes' : `the hub did not accept this code${body.reason ? ` (${body.reason})` : ''}`)
+    throw new DataError('invalid', res.status === 429 ? 'too many attempts: wait a few minutes' : `the hub did not accept this code${body.reason ? ` (${body.reason})` : ''}`,
+      { reason: res.status === 429 ? 'rate-limited' : 'refused' })
   }
-  const e: DeviceEnrollment = { device: body.device, secret: body.secret, village: body.village, hubUrl: opts.hubUrl, enrolledAt: opts.now ?? Date.now() }
+  const e: DeviceEnrollment = {
+    device: body.device, secret: body.secret, village: body.village, hubUrl: opts.hubUrl, enrolledAt: opts.now ?? Date.now(),
+    ...(body.villageName ? { villageName: body.villageName } : {}), ...(body.townshipName ? { townshipName: body.townshipName } : {}),
+  }
   kv.setItem(ENROLLMENT_KEY, JSON.stringify(e))
   return e
 }

@@ -61,7 +61,7 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   subs.push(data.rejections.list$().subscribe((r) => { syncStore.refusals = refusalLines(r, e.device) }))
   subs.push(data.ballotBox.count$().subscribe((n) => { syncStore.boxed = n }))
   subs.push(data.villages.get$(e.village).subscribe((v) => {
-    session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.village, townshipName: v?.townshipId ?? '', deviceId: e.device })
+    session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.villageName ?? e.village, townshipName: e.townshipName ?? v?.townshipId ?? '', deviceId: e.device })
   }))
   syncStore.connect(() => sync.syncNow(60_000))
   // Photos wait in IndexedDB until the hub's blob route has them; uploaded whenever sync goes quiet.

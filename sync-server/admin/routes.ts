@@ -107,7 +107,9 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
     sessions.guard(req.ip)
     try {
       const { device, secret } = await wrap(() => accounts.enroll(code, String(b.label ?? '')))
-      return reply.code(201).send({ device: device.id, secret, village: device.village, db: `village-${device.village}` })
+      const villageName = accounts.villages.get(device.village)?.name ?? device.village
+      const townshipName = accounts.townships.get(device.township)?.name ?? device.township
+      return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}` })
     } catch (e) {
       sessions.failed(req.ip)
       throw e

@@ -31,13 +31,14 @@ describe('device screens in the app', () => {
     await page.goto(`${hub.url}/device/enroll`)
     await page.getByTestId('enroll-code').fill('WRONG-CODE')
     await page.getByRole('button', { name: 'Enroll' }).click()
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/did not accept this code/)
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/This code is wrong, already used or expired: ask the township for a new one/)
     await page.getByTestId('enroll-code').fill(code)
     await page.getByRole('button', { name: 'Enroll' }).click()
     await page.getByTestId('enroll-done').waitFor({ timeout: 20_000 })
+    // the hub's name for the village, not its id, before any village record has synced
+    expect(await page.getByTestId('enroll-done').textContent()).toContain(`村 ${VILLAGE}`)
 
     await page.getByLabel('Clerk name').fill('王文书')
-    await page.getByLabel('Clerk number').fill('wang')
     await page.getByLabel('PIN (4–8 digits)').fill('4821')
     await page.getByRole('button', { name: 'Save PIN' }).click()
     await page.getByText('PIN saved').waitFor({ timeout: 10_000 })
