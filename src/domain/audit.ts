@@ -19,7 +19,11 @@ import type { AuditEvent, Time } from './model/types.ts'
  *
  * Changing an event breaks its own hash; rewriting it with a fresh hash breaks the link from the
  * next event; removing events leaves a gap in the numbers. `verifyAuditChain` reports all of these
- * in plain words, per device.
+ * in plain words, per device; given the records, it also names a record that matches none of the
+ * versions its device recorded, or that no event of its device mentions. What a chain alone cannot
+ * show: its newest events cut off (compare `head` with an earlier report or the hub's copy), a
+ * whole tail rewritten by someone holding the tablet, or a record put back to an earlier version
+ * its own device recorded.
  */
 export const AUDIT_GENESIS = ''
 
