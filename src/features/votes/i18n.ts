@@ -54,6 +54,7 @@ export default {
         needName: '请写投票名称',
         needCandidates: '至少要有两个候选项目',
         badCost: '第 {n} 个项目的费用不是数字',
+        needCost: '第 {n} 个项目“{name}”还没有估计费用：请填上大概要花多少元，投票后才能按预算分配',
         badBudget: '可用资金不是数字',
       },
       kiosk: {
@@ -213,6 +214,7 @@ export default {
         needName: 'Please name the vote',
         needCandidates: 'At least two candidate projects are needed',
         badCost: 'The cost of project {n} is not a number',
+        needCost: 'Project {n} “{name}” has no estimated cost: enter roughly how many yuan it needs, or the budget cannot be allocated after the vote',
         badBudget: 'The money available is not a number',
       },
       kiosk: {

@@ -25,6 +25,9 @@ describe('setting up a vote', () => {
     await w.get('form').trigger('submit')
     expect(w.get('[data-testid="setup-error"]').text()).toBe('至少要有两个候选项目')
     await w.get('[data-testid="cand-name-2"]').setValue('修水渠')
+    await w.get('form').trigger('submit')
+    // a project without a cost would break the budget allocation after the vote: caught here
+    expect(w.get('[data-testid="setup-error"]').text()).toBe('第 2 个项目“修水渠”还没有估计费用：请填上大概要花多少元，投票后才能按预算分配')
     await w.get('[data-testid="cand-cost-2"]').setValue('40,000')
     await w.get('[data-testid="setup-budget"]').setValue('80000')
     await w.get('[data-testid="setup-seals-ack"]').setValue(true) // no supervisor has a seal key in this village
