@@ -32,6 +32,10 @@ const SCREENS: { path: string; ready: string }[] = [
   { path: '/accounts/project:lamps', ready: '[data-testid="expense-form"]' },
   { path: '/supervision', ready: '[data-testid="audit-verify-all"]' },
   { path: '/device/enroll', ready: 'main' },
+  { path: '/device/sync', ready: 'main' },
+  { path: '/device/years', ready: 'main' },
+  { path: '/seal-keys', ready: 'main' },
+  { path: '/votes/vote:lights/seals', ready: 'main' },
 ]
 
 async function serious(page: Page): Promise<string[]> {
