@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
-import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored } from '@/data'
+import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored, VoidListDoc } from '@/data'
 import { auditSnapshot } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
@@ -22,6 +22,8 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const rejectionDocs = shallowRef<Stored<{ id: string; subjectId: string; reason: string; device?: string; at?: number }>[]>([])
   const input = shallowRef<D.ComplianceInput | null>(null)
   const openDoubles = ref(0)
+  /** Council decisions that void a sealed ballot, not yet opened by the supervisors. */
+  const awaitingSeals = ref(0)
   const openObjections = ref(0)
   const link = villageLink()
   const { now } = link
@@ -40,7 +42,10 @@ export const useSupervisionStore = defineStore('supervision', () => {
           ledger, cosigns, cosignRule: { supervisors: persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id) },
           progress, funds, allocations }
       }))
-    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$()]).subscribe(([c, d]) => { openDoubles.value = undecided(c, d) }))
+    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$()]).subscribe(([c, d, v, l]) => {
+      openDoubles.value = undecided(c, d)
+      awaitingSeals.value = unopened(d, v, l)
+    }))
     subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
       openObjections.value = n.reduce((sum, notice) => sum + D.openObjections(notice, o, a).length, 0)
     }))
@@ -49,6 +54,18 @@ export const useSupervisionStore = defineStore('supervision', () => {
   function undecided(conflicts: readonly ConflictRecordDoc[], decisions: readonly Decision[]): number {
     const decided = new Set(decisions.map((d) => d.subjectId))
     return new Set(conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId)).map((c) => c.subjectId)).size
+  }
+
+  function unopened(decisions: readonly Decision[], votes: readonly D.Vote[], lists: readonly VoidListDoc[]): number {
+    const voiding = decisions as (Decision & { voteId?: string; voidedSeals?: string[] })[]
+    let n = 0
+    for (const v of votes) {
+      if (v.sealKeys.length === 0) continue // nothing can be opened: results warn about the surplus instead
+      const wanted = voiding.filter((d) => d.voteId === v.id && (d.voidedSeals?.length ?? 0) > 0)
+      const opened = new Set(D.acceptedVoidLists(lists, wanted, v.id).flatMap((l) => l.decisions))
+      n += wanted.filter((d) => !opened.has(d.id)).length
+    }
+    return n
   }
 
   const devices = computed<DeviceChainView[]>(() => {
@@ -78,6 +95,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
       item('cosign', by('expense-without-cosign')),
       item('overrides', by('step-skipped-without-override')),
       { key: 'doubleVotes', ok: openDoubles.value === 0, detail: '' },
+      { key: 'voidSeals', ok: awaitingSeals.value === 0, detail: '' },
       { key: 'objections', ok: openObjections.value === 0, detail: '' },
     ]
   })

@@ -9,6 +9,7 @@ import { unwrapSecretKey } from '@/data/sealkeys'
 import { useSealsStore } from '@/stores/seals'
 import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
+import { useSupervisionStore } from '@/stores/supervision'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
 import { openApprovalVote, openVoteVillage, T0 } from '../votes/village'
@@ -90,7 +91,9 @@ describe('vote set-up with supervisors\' seals', () => {
   async function fillVote(w: Awaited<ReturnType<typeof mountFeature>>['wrapper']) {
     await w.get('[data-testid="setup-title"]').setValue('2026 年项目')
     await w.get('[data-testid="cand-name-1"]').setValue('村口装路灯')
+    await w.get('[data-testid="cand-cost-1"]').setValue('30000')
     await w.get('[data-testid="cand-name-2"]').setValue('修水渠')
+    await w.get('[data-testid="cand-cost-2"]').setValue('40000')
   }
 
   it('without any key, explains what that means and creates the vote only after an explicit acknowledgement', async () => {
@@ -158,6 +161,12 @@ describe('opening the void seals together', () => {
 
   it('needs every supervisor\'s passphrase in turn; a wrong one records nothing; then only the void ballot is voided and results exclude it', async () => {
     const { v, vote, extra } = await decidedDoubleVote()
+    // the supervision checklist: the double vote is decided, but its extra ballot is not voided yet
+    const supervision = useSupervisionStore(v.pinia)
+    supervision.attach(v.data, { now: v.now })
+    const check = (key: string) => supervision.checklist.find((c) => c.key === key)?.ok
+    await soon(() => check('voidSeals') === false)
+    expect(check('doubleVotes')).toBe(true)
     // results before: one ballot more than voters, and the decision waits for the supervisors
     const results = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
     await soon(() => results.wrapper.find('[data-testid="results-void-waiting"]').exists())
@@ -204,6 +213,7 @@ describe('opening the void seals together', () => {
     await w.get('[data-testid="seals-open"]').trigger('click')
     await soon(() => w.find('[data-testid="seals-opened"]').exists())
     expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由 李监事、赵监事 共同开封')
+    await soon(() => check('voidSeals') === true)
     // nothing on screen, before or after, names a ballot or a choice
     for (const text of [before, w.text()]) {
       expect(text).not.toContain('ballot:')
