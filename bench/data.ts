@@ -15,6 +15,7 @@ import { startHub } from '../test/support/hub'
 import { provision } from '../test/sync-server/helpers'
 import { buildDataHarness } from '../test/data/browser/build'
 import { enrollDevice } from '../test/data/sync-helpers'
+import { cpuSince, descendantsCpu } from '../test/data/browser/cpu'
 
 const VILLAGE = 'vbench'
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN }
@@ -66,17 +67,21 @@ export async function run(): Promise<Record<string, number | null>> {
     await a.evaluate(() => window.yishiData.stop())
     const jsonBytes = await a.evaluate((id) => window.yishiData.seedBallotsRaw(id, 10_000), voteId)
     await a.evaluate(() => window.yishiData.resetWire())
+    let cpu0 = descendantsCpu()
     let t0 = Date.now()
     if (!await a.evaluate(() => window.yishiData.syncNow(300_000))) throw new Error('push did not finish')
     const pushS = (Date.now() - t0) / 1000
+    const pushCpu = cpuSince(cpu0)
     const pushWire = await a.evaluate(() => ({ ...window.yishiData.wire(), ...window.yishiData.received() }))
     const pendingAfter = await a.evaluate(() => window.yishiData.pending())
 
     const b = await open('bench-b')
     await b.evaluate(() => window.yishiData.resetWire())
+    cpu0 = descendantsCpu()
     t0 = Date.now()
     if (!await b.evaluate(() => window.yishiData.syncNow(300_000))) throw new Error('pull did not finish')
     const pullS = (Date.now() - t0) / 1000
+    const pullCpu = cpuSince(cpu0)
     const pullWire = await b.evaluate(() => ({ ...window.yishiData.wire(), ...window.yishiData.received() }))
     const pulledBallots = await b.evaluate(() => window.yishiData.count('ballot'))
     await a.evaluate(() => window.yishiData.remove())
@@ -89,6 +94,7 @@ export async function run(): Promise<Record<string, number | null>> {
       'proposal list 5000 (ms)': { p50: round(list.ms), p95: '', n: list.count },
       'push 10k ballots': { p50: `${round(pushS, 2)} s`, p95: `${pushWire.requests} req, sent ${round(pushWire.sentBytes / 1e6, 2)} MB, got ${round(pushWire.bytes / 1e6, 2)} MB`, n: `pending after: ${pendingAfter}` },
       'pull 10k ballots': { p50: `${round(pullS, 2)} s`, p95: `${pullWire.requests} req, sent ${round(pullWire.sentBytes / 1e6, 2)} MB, got ${round(pullWire.bytes / 1e6, 2)} MB`, n: pulledBallots },
+      'CPU push / pull (s)': { p50: `${pushCpu.total} / ${pullCpu.total}`, p95: `push ${JSON.stringify(pushCpu.byKind)}`, n: `pull ${JSON.stringify(pullCpu.byKind)}` },
       'wire / JSON': { p50: round(ratio, 2), p95: `JSON ${round(jsonBytes / 1e6, 2)} MB`, n: '' },
     })
     return {
@@ -100,6 +106,9 @@ export async function run(): Promise<Record<string, number | null>> {
       sync_10k_pull_s: round(pullS, 2),
       sync_10k_requests: pushWire.requests + pullWire.requests,
       sync_wire_bytes_ratio: round(ratio, 2),
+      // CPU seconds of Chromium's processes and the hub during each phase (steadier than wall time on a busy machine)
+      sync_10k_push_cpu_s: pushCpu.total,
+      sync_10k_pull_cpu_s: pullCpu.total,
     }
   } finally {
     await browser.close()

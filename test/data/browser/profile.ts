@@ -15,7 +15,9 @@ import { startHub } from '../../support/hub'
 import { provision } from '../../sync-server/helpers'
 import { enrollDevice } from '../sync-helpers'
 import { summarise, type Profile } from './profile-summary'
+import { cpuSince, descendantsCpu } from './cpu'
 
+/** CPU seconds (user + system) used so far by this process's descendants: Chromium's processes and the hub. */
 async function profiled<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<{ value: T; profile: Profile }> {
   await cdp.send('Profiler.enable')
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
@@ -48,6 +50,7 @@ async function timings(page: Page): Promise<string> {
 
 async function main(): Promise<void> {
   const out = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'yishi-profile-'))
+  mkdirSync(out, { recursive: true })
   if (process.env.HUBPROF) mkdirSync(join(out, 'hub'), { recursive: true })
   const harness = mkdtempSync(join(tmpdir(), 'yishi-profile-harness-'))
   await build({
@@ -81,22 +84,24 @@ async function main(): Promise<void> {
     await a.evaluate((id) => window.yishiData.seedBallotsRaw(id, 10_000), voteId)
     await a.evaluate(() => window.yishiData.resetWire())
     const cdpA = await context.newCDPSession(a)
+    let c0 = descendantsCpu()
     let t0 = Date.now()
     const push = await profiled(cdpA, () => a.evaluate(() => window.yishiData.syncNow(300_000)))
-    console.log(`push ${(Date.now() - t0) / 1000} s ok=${push.value}`)
+    console.log(`push ${(Date.now() - t0) / 1000} s ok=${push.value} cpu=${JSON.stringify(cpuSince(c0))}`)
     writeFileSync(join(out, 'push.cpuprofile'), JSON.stringify(push.profile))
     console.log(await timings(a))
-    console.table(await a.evaluate(() => window.yishiData.storageTimes()))
+    console.table(await a.evaluate(() => window.yishiData.storageTimes?.() ?? {}))
     console.log(summarise(push.profile))
     const b = await open('prof-b')
     await b.evaluate(() => window.yishiData.resetWire())
     const cdpB = await context.newCDPSession(b)
+    c0 = descendantsCpu()
     t0 = Date.now()
     const pull = await profiled(cdpB, () => b.evaluate(() => window.yishiData.syncNow(300_000)))
-    console.log(`pull ${(Date.now() - t0) / 1000} s ok=${pull.value} count=${await b.evaluate(() => window.yishiData.count('ballot'))}`)
+    console.log(`pull ${(Date.now() - t0) / 1000} s ok=${pull.value} cpu=${JSON.stringify(cpuSince(c0))} count=${await b.evaluate(() => window.yishiData.count('ballot'))}`)
     writeFileSync(join(out, 'pull.cpuprofile'), JSON.stringify(pull.profile))
     console.log(await timings(b))
-    console.table(await b.evaluate(() => window.yishiData.storageTimes()))
+    console.table(await b.evaluate(() => window.yishiData.storageTimes?.() ?? {}))
     console.log(summarise(pull.profile))
     console.log(`profiles in ${out}`)
   } finally {
