@@ -13,6 +13,12 @@
  * in a crypto-random order, then empties them from the box; ballots already in the database (a flush
  * that crashed half-way) are not written twice. The anonymity set is the ballots of one flush.
  *
+ * A ballot cast after a close this tablet did not know of yet (the vote was closed on another tablet
+ * while this one was offline) is written at flush time as cast just after the close, so the hub
+ * refuses it in plain words, like its check-off ("the vote was closed before this ballot was
+ * recorded"), and no result counts it. For that the box keeps each ballot's exact cast time while it
+ * is boxed (on this tablet only; it is never written anywhere).
+ *
  * Flushes happen when the kiosk session ends, before a vote is closed on this tablet, when a vote with
  * boxed ballots is seen closed (closed by sync, or its closing time passed on this device's clock), and
  * on `flush(voteId?)`.
@@ -33,6 +39,8 @@ export interface BoxEntry {
   item: WriteItem
   /** Only while the cast is being written: the check-off id. Gone once the check-off is saved. */
   pending?: string
+  /** The exact cast time, kept only while boxed: a ballot cast after the vote's close is held to it. */
+  castAt?: number
 }
 
 export interface BallotBox {
@@ -107,7 +115,7 @@ export async function createBallotBox(
     const kept: BoxEntry[] = []
     for (const e of entries) {
       if (e.pending === undefined) { kept.push(e); continue }
-      if (await checkedOffHere(e.pending)) kept.push({ voteId: e.voteId, item: e.item })
+      if (await checkedOffHere(e.pending)) kept.push({ voteId: e.voteId, item: e.item, ...(e.castAt !== undefined ? { castAt: e.castAt } : {}) })
     }
     await write(kept)
   }
@@ -127,7 +135,8 @@ export async function createBallotBox(
       }
       const before = await read()
       const at = randomIndex(before.length + 1)
-      const entry: BoxEntry = { voteId: ballot.ref, item: ballot, pending: checkoff.id }
+      const castAt = Number((checkoff.body as { at?: unknown }).at) || now()
+      const entry: BoxEntry = { voteId: ballot.ref, item: ballot, pending: checkoff.id, castAt }
       await write([...before.slice(0, at), entry, ...before.slice(at)])
       try {
         await writer.insert([checkoff])
@@ -135,7 +144,7 @@ export async function createBallotBox(
         await write(before)
         throw e
       }
-      await write([...before.slice(0, at), { voteId: ballot.ref, item: ballot }, ...before.slice(at)])
+      await write([...before.slice(0, at), { voteId: ballot.ref, item: ballot, castAt }, ...before.slice(at)])
     })
   }
 
@@ -144,11 +153,13 @@ export async function createBallotBox(
       let entries = await read()
       const voteIds = [...new Set(entries.filter((e) => e.pending === undefined && (voteId === undefined || e.voteId === voteId)).map((e) => e.voteId))]
       let written = 0
+      const known = voteIds.length > 0 ? await votes.list() : []
       for (const v of voteIds) {
         const batch = entries.filter((e) => e.pending === undefined && e.voteId === v)
         const present = await vdb.docs.findByIds(batch.map((e) => e.item.id)).exec()
         const todo = cryptoShuffle(batch.filter((e) => !present.has(e.item.id)))
-        if (todo.length > 0) await writer.insert(todo.map((e) => e.item))
+        const closedAt = known.find((x) => x.id === v)?.closedAt ?? 0
+        if (todo.length > 0) await writer.insert(todo.map((e) => (closedAt > 0 && (e.castAt ?? 0) > closedAt ? late(e.item, closedAt) : e.item)))
         written += todo.length
         const gone = new Set(batch.map((e) => e.item.id))
         entries = entries.filter((e) => !gone.has(e.item.id))
@@ -156,6 +167,11 @@ export async function createBallotBox(
       }
       return written
     })
+  }
+
+  /** A ballot cast after the close: recorded as cast just after it (not its real time), so the hub refuses it. */
+  function late(item: WriteItem, closedAt: number): WriteItem {
+    return { ...item, deviceTime: closedAt + 1, body: { ...item.body, castAt: closedAt + 1 } }
   }
 
   function count$(voteId?: string): Observable<number> {

@@ -81,6 +81,7 @@ export class Repository<T extends { id: string }> {
     return this.rows(await this.query(opts).exec(), opts)
   }
 
+  /** How many records of this kind are stored, refused ones included (an index-only count; `list` leaves refused ones out). */
   async count(opts: Pick<ListOptions, 'ref'> = {}): Promise<number> {
     const selector: Record<string, unknown> = { kind: this.kind }
     if (opts.ref !== undefined) selector.ref = opts.ref

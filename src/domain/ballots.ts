@@ -4,6 +4,14 @@ import type { Ballot, CheckOff, Person, Time, Vote } from './model/types.ts'
 export type VoteStatus = 'scheduled' | 'open' | 'closed'
 
 /**
+ * A ballot recorded as cast after the vote was closed on record — by a tablet that did not know of
+ * the close yet (the hub refuses it the same way). It never counts.
+ */
+export function isLateBallot(vote: Pick<Vote, 'closedAt'>, ballot: Pick<Ballot, 'castAt'>): boolean {
+  return vote.closedAt > 0 && ballot.castAt > vote.closedAt
+}
+
+/**
  * A vote's status "as the records show": open from `opensAt` until `closedAt` (an early close
  * on record) or else `closesAt`. `at` is the time being judged (a ballot's `castAt`, or now).
  */

@@ -226,8 +226,11 @@ export const useVotesStore = defineStore('votes', () => {
   const results = computed<ResultsView | null>(() => {
     const v = record.value
     if (!v) return null
-    // Ballots the supervisors voided (opened from the council's void seals) do not count.
-    const electronic = D.countableBallots(ballots.value, v.id, voids.value).map((b) => b.choices)
+    // Ballots cast after the close (on a tablet that did not know of it yet) and ballots the
+    // supervisors voided (opened from the council's void seals) do not count.
+    const onTime = ballots.value.filter((b) => !D.isLateBallot(v, b))
+    const late = ballots.value.length - onTime.length
+    const electronic = D.countableBallots(onTime, v.id, voids.value).map((b) => b.choices)
     // A confirmed paper count adds its per-option totals (the greedy rules take totals; MES refuses them).
     let paperBallots = 0
     let extraSupport: Record<string, number> | undefined
@@ -240,7 +243,7 @@ export const useVotesStore = defineStore('votes', () => {
     try {
       outcome = D.select(v.rule, { projects: v.candidates.map((c) => ({ id: c.id, cost: c.cost })), budget: v.budget, ballots: electronic, ...(extraSupport ? { extraSupport } : {}) })
     } catch (e) {
-      return { rows: [], electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: 0, surplus: 0, explanation: e instanceof Error ? e.message : String(e) }
+      return { rows: [], electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: 0, surplus: 0, late, explanation: e instanceof Error ? e.message : String(e) }
     }
     const byId = new Map(v.candidates.map((c) => [c.id, c]))
     return {
@@ -249,7 +252,7 @@ export const useVotesStore = defineStore('votes', () => {
         rank: p.rank, reason: p.reason, remainingBefore: p.remainingBefore, explanation: p.text,
       })),
       electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
-      surplus: D.surplusBallots(ballots.value, checkoffs.value, v.id, voids.value),
+      surplus: D.surplusBallots(onTime, checkoffs.value, v.id, voids.value), late,
       explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
     }
   })

@@ -64,6 +64,8 @@ export interface ResultsView {
   allocated: number
   /** Ballots counted beyond the voters checked off (double votes not yet voided). */
   surplus: number
+  /** Ballots cast after the close on a tablet that did not know of it yet: shown, never counted. */
+  late: number
   explanation: string
 }
 

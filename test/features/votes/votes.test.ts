@@ -75,6 +75,21 @@ describe('paper count, closing and results', () => {
     expect(r.get('[data-testid="results-ballots"]').text()).toContain('共 3 张票')
   })
 
+  it('leaves out, and says so, a ballot cast after the vote was closed on another tablet', async () => {
+    village = await openVoteVillage()
+    await openApprovalVote(village)
+    await useVotesStore(village.pinia).castBallot('vote:lights', 'person:zhang', ['project:water'], 'person:clerk')
+    await village.data.votes.update('vote:lights', { closedAt: T0 + 60_000 }) // writes the box first
+    // written by a tablet's ballot box after it learnt of the close: held to just after the close
+    await village.data.ballots.create({ id: 'ballot:late', voteId: 'vote:lights', choices: ['project:road'], castAt: T0 + 60_001, device: 'tab-2' })
+    const { wrapper: r } = await mountFeature(VoteResultsView, { path: '/votes/vote:lights/results', pinia: village.pinia })
+    await eventually(() => r.find('[data-testid="results-late"]').exists())
+    expect(r.get('[data-testid="results-late"]').text()).toContain('有 1 张选票是在投票结束以后才投的')
+    expect(r.get('[data-testid="results-ballots"]').text()).toContain('共 1 张票')
+    expect(r.get('[data-testid="result-project:road"]').text()).toContain('0 票')
+    expect(r.find('[data-testid="results-surplus"]').exists()).toBe(false)
+  })
+
   it('counts paper only when two different people agree, then explains the result and allocates the money', async () => {
     village = await openVoteVillage()
     await openApprovalVote(village)
