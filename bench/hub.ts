@@ -152,7 +152,7 @@ async function load(t: Target): Promise<{ p50: number; p95: number; docsPerS: nu
 }
 
 /** RxDB's own plugin: one tablet pushes 10,000 documents, then a fresh one pulls them. */
-async function rxdb10k(url: string, user: string, password: string, device: string): Promise<{ push: number; pull: number }> {
+async function rxdb10k(url: string, user: string, password: string, device: string, afterPush?: () => void): Promise<{ push: number; pull: number }> {
   const docs = Array.from({ length: RX_DOCS }, (_, i) => {
     const { _id, ...rest } = doc('bv0', device, 100_000 + i)
     return { ...rest, id: _id } as YishiDoc
@@ -163,6 +163,7 @@ async function rxdb10k(url: string, user: string, password: string, device: stri
   a.sync.reSync()
   await a.sync.awaitInSync()
   const push = (performance.now() - t0) / 1000
+  afterPush?.()
   await a.close()
   const b = await rxTablet(url, user, password, { live: false, batchSize: 200 })
   t0 = performance.now()
@@ -229,6 +230,40 @@ export async function run(): Promise<Record<string, number | null>> {
   }
 }
 
-if (process.argv[1]?.endsWith('hub.ts')) {
+/** CPU seconds (user + system) the process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100
+  } catch { return NaN }
+}
+
+/**
+ * Only RxDB's plugin moving 10,000 documents through a fresh hub, RUNS times (default 3):
+ * `HUB_RX_ONLY=1 npx tsx bench/hub.ts`. Prints wall seconds and the hub's CPU seconds per phase.
+ */
+async function rxOnly(): Promise<void> {
+  const runs = Math.min(10, Number(process.env.RUNS ?? 3))
+  for (let i = 0; i < runs; i++) {
+    const prof = process.env.HUBPROF // a folder: the hub's CPU profile (test/data/browser/hub-profiler.mjs)
+    const hub = await startHub({ LOG_LEVEL: 'error', ...(prof ? { NODE_OPTIONS: `--import ${new URL('../test/data/browser/hub-profiler.mjs', import.meta.url).pathname}`, HUB_PROFILE_DIR: prof } : {}) })
+    try {
+      const p = await provision(hub, { township: 'bench', villages: ['bv0'] })
+      const dev = p.devices[0]!
+      const pid = hub.process.pid ?? 0
+      const c0 = cpuSeconds(pid)
+      let c1 = c0
+      const r = await within(180_000, 'hub RxDB 10k', rxdb10k(`${hub.url}/couch/village-bv0/`, dev.id, dev.secret, dev.id, () => { c1 = cpuSeconds(pid) }))
+      const c2 = cpuSeconds(pid)
+      console.log(`run ${i + 1}: push ${r.push.toFixed(2)} s, pull ${r.pull.toFixed(2)} s, hub CPU push ${(c1 - c0).toFixed(2)} s, pull ${(c2 - c1).toFixed(2)} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)
+    } finally {
+      await hub.stop({ removeData: true })
+    }
+  }
+}
+
+if (process.argv[1]?.endsWith('hub.ts') && process.env.HUB_RX_ONLY) {
+  rxOnly().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1) })
+} else if (process.argv[1]?.endsWith('hub.ts')) {
   run().then((r) => { console.log(JSON.stringify(r)); process.exit(0) }).catch((e: unknown) => { console.error(e); process.exit(1) })
 }

@@ -24,10 +24,17 @@ export interface Engine {
   db(name: string): Db
   /** Calls `listener` (with the changed id) after every change in `name` until the returned function is called. */
   onChange(name: string, listener: (id: string) => void): () => void
+  /**
+   * Local engine only (the hub is the only writer): calls `listener` with the documents of each
+   * committed write to `name`, as sent, until the returned function is called.
+   */
+  onWrite?(name: string, listener: (docs: WrittenDoc[]) => void): () => void
   close(): Promise<void>
 }
 
 type Feed = { listeners: Set<(id: string) => void>; cancel: () => void }
+/** A document as written through the hub (its content as sent; `_rev` may be missing). */
+export type WrittenDoc = Record<string, unknown> & { _id: string }
 
 abstract class BaseEngine implements Engine {
   abstract readonly kind: 'pouchdb' | 'couchdb'
@@ -54,17 +61,26 @@ abstract class BaseEngine implements Engine {
   onChange(name: string, listener: (id: string) => void): () => void {
     let feed = this.feeds.get(name)
     if (!feed) {
-      // One live feed per database, shared by every waiting long-poll.
+      // One feed per database, shared by every waiting long-poll.
       const listeners = new Set<(id: string) => void>()
-      const changes = this.db(name).changes({ since: 'now', live: true, return_docs: false })
-      changes.on('change', (c: { id: string }) => { for (const l of [...listeners]) l(c.id) })
-      changes.on('error', () => { this.feeds.delete(name) })
-      feed = { listeners, cancel: () => changes.cancel() }
+      const cancel = this.follow(name, (id) => { for (const l of [...listeners]) l(id) }, () => { this.feeds.delete(name) })
+      feed = { listeners, cancel }
       this.feeds.set(name, feed)
     }
     const f = feed
     f.listeners.add(listener)
     return () => { f.listeners.delete(listener) }
+  }
+
+  /**
+   * Follows the changes of `name`, calling `emit` with each changed id, until the returned
+   * function is called: PouchDB's live changes feed (which reads every change back from storage).
+   */
+  protected follow(name: string, emit: (id: string) => void, failed: () => void): () => void {
+    const changes = this.db(name).changes({ since: 'now', live: true, return_docs: false })
+    changes.on('change', (c: { id: string }) => emit(c.id))
+    changes.on('error', failed)
+    return () => changes.cancel()
   }
 
   protected async forget(name: string): Promise<void> {
@@ -117,8 +133,57 @@ class PouchEngine extends BaseEngine {
     return true
   }
 
+  /** Who hears of each write, by database (see openDb). */
+  private readonly writeListeners = new Map<string, Set<(docs: WrittenDoc[]) => void>>()
+
+  /**
+   * Only this process writes these LevelDB folders (LevelDB locks them), and every write goes
+   * through the adapter's `_bulkDocs` (put, post, remove, bulkDocs, replication): the ids are
+   * heard there, once the batch is committed, instead of reading each change back from LevelDB
+   * through a live changes feed (one metadata read per written document, on the push's path).
+   */
+  protected override follow(name: string, emit: (id: string) => void): () => void {
+    return this.onWrite(name, (docs) => { for (const d of docs) emit(d._id) })
+  }
+
+  onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void {
+    let set = this.writeListeners.get(name)
+    if (!set) { set = new Set(); this.writeListeners.set(name, set) }
+    const s = set
+    s.add(listener)
+    return () => { s.delete(listener) }
+  }
+
   protected openDb(name: string): Db {
-    return new PouchDB<Record<string, unknown>>(name, { prefix: this.dir + '/', adapter: 'leveldb' } as PouchDB.Configuration.DatabaseConfiguration)
+    const db = new PouchDB<Record<string, unknown>>(name, { prefix: this.dir + '/', adapter: 'leveldb' } as PouchDB.Configuration.DatabaseConfiguration)
+    type BulkDocs = (req: { docs: Record<string, unknown>[] }, opts: unknown, callback: (err: unknown, res?: unknown) => void) => void
+    const adapter = db as unknown as { _bulkDocs?: BulkDocs }
+    const inner = adapter._bulkDocs
+    if (typeof inner !== 'function') throw new Error('PouchDB leveldb adapter without _bulkDocs')
+    adapter._bulkDocs = (req, opts, callback) => {
+      const docs = [...req.docs] // the adapter may consume the array
+      inner.call(db, req, opts, (err, res) => {
+        const listeners = err ? undefined : this.writeListeners.get(name)
+        if (listeners && listeners.size > 0) {
+          // the adapter's results line up with the documents; a refused one (conflict) is left out
+          const rows = Array.isArray(res) ? res as ({ id?: unknown; error?: unknown } | undefined)[] : []
+          const written: WrittenDoc[] = []
+          docs.forEach((d, i) => {
+            const r = rows[i]
+            if (r?.error) return
+            const id = typeof d._id === 'string' ? d._id : typeof r?.id === 'string' ? r.id : null // a post without an id: the adapter's
+            if (id && !id.startsWith('_local/')) written.push(id === d._id ? d as WrittenDoc : { ...d, _id: id })
+          })
+          if (written.length > 0) {
+            for (const l of [...listeners]) {
+              try { l(written) } catch { /* a listener's failure is not the write's */ }
+            }
+          }
+        }
+        callback(err, res)
+      })
+    }
+    return db
   }
 }
 

@@ -37,6 +37,15 @@ export class SyncTracker {
   async follow(): Promise<void> {
     for (const name of await this.engine.list()) {
       if (!name.startsWith('village-') || this.feeds.has(name)) continue
+      if (this.engine.onWrite) {
+        // the local engine reports each write with its documents: no read-back per change
+        const cancel = this.engine.onWrite(name, (docs) => {
+          for (const d of docs) this.saw(name, d.device)
+          this.onChange?.(name)
+        })
+        this.feeds.set(name, { cancel })
+        continue
+      }
       const info = await this.engine.db(name).info()
       const changes = this.engine.db(name).changes({ since: info.update_seq, live: true, include_docs: true, return_docs: false })
       changes.on('change', (change) => {
