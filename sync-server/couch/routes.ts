@@ -7,6 +7,7 @@ import { type Sessions, userCtx } from '../auth/session'
 import { HUB_VERSION } from '../version'
 import { CouchError, badRequest, forbidden, notFound, toCouchError, unauthorized } from './errors'
 import { handleChanges } from './changes'
+import { sendJson } from './send'
 import { forgetIds, knownIds, rowsByKeys } from './keys'
 import type { Pusher } from './push'
 import { adminRoutes } from '../admin/routes'
@@ -206,12 +207,12 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   })
 
   // ---- _all_docs ----
-  const allDocs = async (req: FastifyRequest) => {
+  const allDocs = async (req: FastifyRequest, reply: FastifyReply) => {
     const name = await useDb(req)
     const opts = allDocsOptions(req.query as Query, (req.body ?? {}) as Record<string, unknown>)
     const plain = Object.keys(opts).every((k) => ['keys', 'include_docs', 'conflicts'].includes(k))
-    if (opts.keys && plain) return rowsByKeys(engine.db(name), opts.keys, opts, (await knownIds(engine, name)) ?? undefined)
-    return engine.db(name).allDocs(opts)
+    if (opts.keys && plain) return sendJson(req, reply, await rowsByKeys(engine.db(name), opts.keys, opts, (await knownIds(engine, name)) ?? undefined))
+    return sendJson(req, reply, await engine.db(name).allDocs(opts))
   }
   app.get('/:db/_all_docs', allDocs)
   app.post('/:db/_all_docs', allDocs)
@@ -229,7 +230,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     if (body.docs.some((d) => d === null || typeof d !== 'object' || Array.isArray(d))) throw badRequest('Document must be a JSON object')
     const newEdits = body.new_edits !== false
     const result = await pusher.push(req.principal as Principal, name, body.docs as Doc[], newEdits)
-    return reply.code(201).send(result)
+    return sendJson(req, reply.code(201), result)
   })
 
   app.post('/:db/_bulk_get', async (req) => {

@@ -111,6 +111,28 @@ describe('validation and quarantine', () => {
     expect(early!.ok).toBe(true)
   })
 
+  it('judges each batch of ballots by the vote as it stands now (the hub remembers votes it read, until one is written)', async () => {
+    const now = Date.now()
+    const voteBody = {
+      title: '民生项目', kind: 'project-selection', ballotType: 'approval', minChoices: 0, maxChoices: 1, budget: 100,
+      candidates: [{ id: 'project:a', title: 'A', cost: 10 }], opensAt: now - 3_600_000, closesAt: now + 3_600_000, roster: [],
+    }
+    const ballot = (rest: string, castAt: number) => envelope('ballot', rest, { voteId: 'vote:v2', choices: ['project:a'], castAt }, { ref: 'vote:v2' })
+    // before the vote reaches the hub, its ballots are refused; once it has, they land
+    const [early] = await push([ballot('c0', now)])
+    expect(early!.reason).toContain('not in the hub')
+    const [vote] = await push([envelope('vote', 'v2', voteBody)])
+    expect(vote!.ok).toBe(true)
+    const [first] = await push([ballot('c1', now + 60_000)])
+    expect(first!.ok).toBe(true)
+    // closed in a batch of its own: the next batch of ballots sees the close
+    const [closed] = await push([{ ...envelope('vote', 'v2', { ...voteBody, closedAt: now + 1000 }), _rev: vote!.rev }])
+    expect(closed!.ok).toBe(true)
+    const [late, before] = await push([ballot('c2', now + 60_000), ballot('c3', now + 500)])
+    expect(late!.reason).toContain('closed')
+    expect(before!.ok).toBe(true)
+  })
+
   it('lets the admin release a quarantined document', async () => {
     const doc = { ...proposal('va', dev.id, 8), body: { title: '', status: 'open' } }
     await push([doc])
