@@ -152,23 +152,26 @@ async function load(t: Target): Promise<{ p50: number; p95: number; docsPerS: nu
 }
 
 /** RxDB's own plugin: one tablet pushes 10,000 documents, then a fresh one pulls them. */
-async function rxdb10k(url: string, user: string, password: string, device: string, afterPush?: () => void): Promise<{ push: number; pull: number }> {
+async function rxdb10k(url: string, user: string, password: string, device: string, at?: (phase: 'push' | 'pushed' | 'pull' | 'end') => void): Promise<{ push: number; pull: number }> {
   const docs = Array.from({ length: RX_DOCS }, (_, i) => {
     const { _id, ...rest } = doc('bv0', device, 100_000 + i)
     return { ...rest, id: _id } as YishiDoc
   })
   const a = await rxTablet(url, user, password, { live: false, batchSize: 200 })
   await a.docs.bulkInsert(docs)
+  at?.('push')
   let t0 = performance.now()
   a.sync.reSync()
   await a.sync.awaitInSync()
   const push = (performance.now() - t0) / 1000
-  afterPush?.()
+  at?.('pushed')
   await a.close()
   const b = await rxTablet(url, user, password, { live: false, batchSize: 200 })
+  at?.('pull')
   t0 = performance.now()
   await b.sync.awaitInitialReplication()
   const pull = (performance.now() - t0) / 1000
+  at?.('end')
   const count = await b.docs.count().exec()
   await b.close()
   if (count < RX_DOCS) throw new Error(`pulled ${count} of ${RX_DOCS}`)
@@ -251,11 +254,10 @@ async function rxOnly(): Promise<void> {
       const p = await provision(hub, { township: 'bench', villages: ['bv0'] })
       const dev = p.devices[0]!
       const pid = hub.process.pid ?? 0
-      const c0 = cpuSeconds(pid)
-      let c1 = c0
-      const r = await within(180_000, 'hub RxDB 10k', rxdb10k(`${hub.url}/couch/village-bv0/`, dev.id, dev.secret, dev.id, () => { c1 = cpuSeconds(pid) }))
-      const c2 = cpuSeconds(pid)
-      console.log(`run ${i + 1}: push ${r.push.toFixed(2)} s, pull ${r.pull.toFixed(2)} s, hub CPU push ${(c1 - c0).toFixed(2)} s, pull ${(c2 - c1).toFixed(2)} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)
+      const cpu: Record<string, [number, number]> = {}
+      const r = await within(180_000, 'hub RxDB 10k', rxdb10k(`${hub.url}/couch/village-bv0/`, dev.id, dev.secret, dev.id, (phase) => { cpu[phase] = [cpuSeconds(pid), cpuSeconds(process.pid)] }))
+      const d = (a: string, b: string, k: 0 | 1) => (cpu[b]![k] - cpu[a]![k]).toFixed(2)
+      console.log(`run ${i + 1}: push ${r.push.toFixed(2)} s, pull ${r.pull.toFixed(2)} s; CPU s push: hub ${d('push', 'pushed', 0)}, RxDB client ${d('push', 'pushed', 1)}; pull: hub ${d('pull', 'end', 0)}, client ${d('pull', 'end', 1)}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)
     } finally {
       await hub.stop({ removeData: true })
     }
