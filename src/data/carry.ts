@@ -22,7 +22,7 @@ import { canonicalJson, sha256Hex } from './hash'
 import { resolveConflict, type ConflictSink } from './conflicts'
 import { COLLECTION_NAME, DOCS_SCHEMA, isImmutableKind, validateDocument, type YishiDoc } from './schemas'
 import { SEQ_FLOOR_KEY, type Writer } from './writer'
-import { hubFetch, type HubCredentials } from './replication'
+import { ARCHIVED_YEARS_KEY, hubFetch, type HubCredentials } from './replication'
 
 export const BUNDLE_FORMAT = 'yishi-export/1'
 
@@ -132,7 +132,7 @@ export async function yearsOnTablet(vdb: VillageDb, now = Date.now()): Promise<T
 
 /** Years archived off this tablet (they stay on the hub). */
 export async function archivedYears(vdb: VillageDb): Promise<number[]> {
-  return (await vdb.db.getLocal<{ years: number[] }>('archived-years'))?.get('years') ?? []
+  return (await vdb.db.getLocal<{ years: number[] }>(ARCHIVED_YEARS_KEY))?.get('years') ?? []
 }
 
 /**
@@ -147,12 +147,13 @@ export async function archiveYear(vdb: VillageDb, writer: Writer, year: number, 
   if (unsynced > 0) throw new DataError('invalid', `${unsynced} records of ${year} have not reached the hub yet: sync first`, { reason: 'unsynced', year, count: unsynced })
   const head = writer.chainHead
   await vdb.db.upsertLocal(SEQ_FLOOR_KEY, { seq: writer.lastSeq, n: head.n, hash: head.hash })
+  // marked first: from now on the pull takes records of this year as deleted (replication.ts)
+  const archived = new Set(await archivedYears(vdb))
+  archived.add(year)
+  await vdb.db.upsertLocal(ARCHIVED_YEARS_KEY, { years: [...archived].sort() })
   const docs = await vdb.docs.find({ selector: { year } }).exec()
   const ids = docs.map((d) => d.primary)
   for (let i = 0; i < ids.length; i += 500) await vdb.docs.bulkRemove(ids.slice(i, i + 500))
-  const archived = new Set(await archivedYears(vdb))
-  archived.add(year)
-  await vdb.db.upsertLocal('archived-years', { years: [...archived].sort() })
   await purgeDeleted(vdb)
   return ids.length
 }

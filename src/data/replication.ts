@@ -10,6 +10,7 @@ import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/r
 import type { VillageDb } from './db'
 import { abandonSilentRequests, pinLongPollStart } from './longpoll'
 import type { YishiDoc } from './schemas'
+import type { WithDeleted } from 'rxdb'
 
 export interface HubCredentials { device: string; secret: string }
 
@@ -103,6 +104,8 @@ export function hubFetch(credentials: HubCredentials, base: typeof fetch, signal
 }
 
 const STATE_KEY = 'sync-state'
+/** Local document listing the years archived off this tablet (written by carry.ts archiveYear). */
+export const ARCHIVED_YEARS_KEY = 'archived-years'
 const MIN_RETRY = 1_000
 const MAX_RETRY = 60_000
 
@@ -112,6 +115,9 @@ export class VillageSync {
   private readonly subject: BehaviorSubject<SyncState>
   private subs: { unsubscribe(): void }[] = []
   private retryTime = MIN_RETRY
+  /** Years archived off this tablet (carry.ts): their records must not come back through the pull. */
+  private archived = new Set<number>()
+  private archivedSub: { unsubscribe(): void } | null = null
 
   private readonly now: () => number
 
@@ -128,6 +134,8 @@ export class VillageSync {
   async init(): Promise<this> {
     const saved = await this.vdb.db.getLocal<{ lastSyncAt: number | null; ackedSeq: number }>(STATE_KEY)
     if (saved) this.patch({ lastSyncAt: saved.get('lastSyncAt'), ackedSeq: saved.get('ackedSeq') })
+    this.archivedSub = this.vdb.db.getLocal$<{ years: number[] }>(ARCHIVED_YEARS_KEY).subscribe((d) => { this.archived = new Set(d?.get('years') ?? []) })
+    this.vdb.db.onClose.push(() => { this.archivedSub?.unsubscribe(); this.archivedSub = null })
     return this
   }
 
@@ -195,7 +203,12 @@ export class VillageSync {
       waitForLeadership: false,
       autoStart: true,
       fetch: pinLongPollStart(hubFetch(this.opts.credentials, abandonSilentRequests(this.opts.fetch ?? globalThis.fetch.bind(globalThis), 2 * heartbeat + 5_000, this.opts.requestTimeoutMs ?? 60_000), abort.signal, onError, (res) => this.noteHubTime(res)), abort.signal),
-      pull: { batchSize: this.opts.pullBatchSize ?? 500, heartbeat },
+      // A record of an archived year that arrives anyway (the hub's echo of this tablet's own last
+      // push, landing after the archive) is taken as deleted: the year stays off the tablet.
+      pull: {
+        batchSize: this.opts.pullBatchSize ?? 500, heartbeat,
+        modifier: (d: WithDeleted<YishiDoc>) => (this.archived.has(d.year) && !d._deleted ? { ...d, _deleted: true } : d),
+      },
       // Never push deletions: archiving a year removes it from this tablet only. (A modifier that
       // also dropped other devices' records would break updates: RxDB passes each row's assumed
       // master state through the same modifier.)
