@@ -84,6 +84,11 @@ export interface AccountsSummary {
   projects: ProjectAccount[]
 }
 
+/** What a ledger entry does to the money spent: an expense adds, a refund takes back. */
+export function signedAmount(entry: Pick<LedgerEntry, 'kind' | 'amount'>): number {
+  return entry.kind === 'expense' ? entry.amount : -entry.amount
+}
+
 /** The figures of the accounts notice: spent versus allocated, per project and in all. */
 export function accountsSummary(fund: Fund, allocations: readonly Allocation[], ledger: readonly LedgerEntry[], cosigns: readonly CoSignature[], rule: CoSignRule): AccountsSummary {
   const byProject = new Map<string, ProjectAccount>()
@@ -97,7 +102,7 @@ export function accountsSummary(fund: Fund, allocations: readonly Allocation[], 
   for (const l of ledger) {
     if (l.fundId !== fund.id) continue
     const r = row(l.projectId)
-    const signed = l.kind === 'expense' ? l.amount : -l.amount
+    const signed = signedAmount(l)
     if (isCoSigned(l, cosigns, rule)) r.spent += signed
     else { r.pending += signed; uncosigned.push(l.id) }
   }

@@ -198,7 +198,7 @@ export function voidList(voteId: string, ballotIds: readonly string[], openedBy:
 }
 
 /** The ballots that count: this vote's, minus the void ones. */
-export function countableBallots(ballots: readonly Ballot[], voteId: string, voids: readonly VoidList[]): Ballot[] {
+export function countableBallots<B extends Ballot>(ballots: readonly B[], voteId: string, voids: readonly Pick<VoidList, 'voteId' | 'ballotIds'>[]): B[] {
   const voided = new Set(voids.filter((v) => v.voteId === voteId).flatMap((v) => v.ballotIds))
   return ballots.filter((b) => b.voteId === voteId && !voided.has(b.id))
 }
@@ -209,7 +209,7 @@ export function countableBallots(ballots: readonly Ballot[], voteId: string, voi
  * and void it, nobody can tell which ballot is the extra one, so the result counts both.
  * The result must say so: this is how many ballots it counts beyond the voters checked off.
  */
-export function surplusBallots(ballots: readonly Ballot[], checkOffs: readonly CheckOff[], voteId: string, voids: readonly VoidList[] = []): number {
+export function surplusBallots(ballots: readonly Ballot[], checkOffs: readonly CheckOff[], voteId: string, voids: readonly Pick<VoidList, 'voteId' | 'ballotIds'>[] = []): number {
   const counted = countableBallots(ballots, voteId, voids).length
   const voters = new Set(checkOffs.filter((c) => c.voteId === voteId).map((c) => c.voterId)).size
   return Math.max(0, counted - voters)

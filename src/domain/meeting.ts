@@ -1,5 +1,5 @@
 import { fail } from './errors.ts'
-import type { MeetingKind, Outcome, Person, Resolution, Time } from './model/types.ts'
+import type { MeetingKind, Outcome, Person, Resolution, Role, Time } from './model/types.ts'
 import { DAY_MS } from './model/publicity.ts'
 
 /**
@@ -178,10 +178,12 @@ export function oneMatterTriggered(
  */
 export function expectedMembers(kind: MeetingKind, people: readonly Person[], unitId = ''): Person[] {
   const inUnit = (p: Person) => !unitId || p.unitId === unitId
-  switch (kind) {
-    case 'village-council': return people.filter((p) => p.roles.includes('council-member'))
-    case 'courtyard-council': return people.filter((p) => p.roles.includes('courtyard-council-member') && inUnit(p))
-    case 'representatives-meeting': return people.filter((p) => p.roles.includes('representative'))
-    case 'villagers-meeting': return people.filter((p) => p.adult && inUnit(p))
-  }
+  const role = expectedRole(kind)
+  if (role === '') return people.filter((p) => p.adult && inUnit(p))
+  return people.filter((p) => p.roles.includes(role) && (kind !== 'courtyard-council' || inUnit(p)))
+}
+
+/** The roster role that makes someone expected at this kind of meeting ('' for a villagers' meeting: every adult). */
+export function expectedRole(kind: MeetingKind): Role | '' {
+  return ({ 'village-council': 'council-member', 'courtyard-council': 'courtyard-council-member', 'representatives-meeting': 'representative', 'villagers-meeting': '' } as const)[kind]
 }

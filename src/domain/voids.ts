@@ -7,8 +7,9 @@
  * have void seals. A list recorded by a tampered tablet can then void no more than the council
  * decided, and the audit chain names the device and the supervisors who opened it.
  */
-import type { CheckOff } from './model/types.ts'
-import { doubleVoteResolution, findDoubleVotes } from './doublevote.ts'
+import type { Ballot, CheckOff, Vote } from './model/types.ts'
+import { isLateBallot } from './ballots.ts'
+import { countableBallots, doubleVoteResolution, findDoubleVotes } from './doublevote.ts'
 
 export interface VoidListLike { id: string; voteId: string; ballotIds: string[]; decisions: string[]; at: number }
 export interface VoidDecisionLike { id: string; voteId?: string; voidedSeals?: string[] }
@@ -51,4 +52,39 @@ export function resolvesDoubleVote(d: DoubleVoteDecision, checkoffs: readonly Ch
   const [dv] = findDoubleVotes(revisions)
   if (!dv) return false
   try { doubleVoteResolution({ ...d, keptSeal: d.keptSeal ?? '', decidedBy: d.decidedBy ?? [d.by] }, dv); return true } catch { return false }
+}
+
+/** What a vote's result counts, and why the rest does not (one rule for every screen that counts). */
+export interface CountedBallots<B, L, T> {
+  /** Ballots that count. */
+  counted: B[]
+  /** Ballots not cast after a recorded close (the base of the surplus check). */
+  onTime: B[]
+  /** Ballots cast after the close on a tablet that did not know of it yet. */
+  late: number
+  /** Council decisions on double votes that resolve a double vote sync really found. */
+  voidDecisions: T[]
+  /** The void lists honoured (within those decisions). */
+  voids: L[]
+}
+
+/**
+ * The ballots a vote's result counts: not cast after the vote's recorded close, and not voided by
+ * the supervisors within the council's recorded decisions on double votes.
+ */
+export function countedBallots<B extends Ballot, L extends VoidListLike, T extends DoubleVoteDecision>(
+  vote: Pick<Vote, 'id' | 'closedAt'>, ballots: readonly B[],
+  records: { voidLists: readonly L[]; decisions: readonly T[]; checkoffs: readonly CheckOff[]; conflicts: readonly ConflictLike[] },
+): CountedBallots<B, L, T> {
+  const mine = ballots.filter((b) => b.voteId === vote.id)
+  const onTime = mine.filter((b) => !isLateBallot(vote, b))
+  const voidDecisions = records.decisions.filter((d) => resolvesDoubleVote(d, records.checkoffs, records.conflicts))
+  const voids = acceptedVoidLists(records.voidLists, voidDecisions, vote.id)
+  return { counted: countableBallots(onTime, vote.id, voids), onTime, late: mine.length - onTime.length, voidDecisions, voids }
+}
+
+/** Decisions that void ballots and still wait for the supervisors to open the seals (no honoured void list covers them). */
+export function awaitingSeals<T extends VoidDecisionLike>(decisions: readonly T[], voids: readonly VoidListLike[]): T[] {
+  const covered = new Set(voids.flatMap((l) => l.decisions))
+  return decisions.filter((d) => (d.voidedSeals?.length ?? 0) > 0 && !covered.has(d.id))
 }

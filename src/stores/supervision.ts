@@ -61,9 +61,8 @@ export const useSupervisionStore = defineStore('supervision', () => {
     let n = 0
     for (const v of votes) {
       if (v.sealKeys.length === 0) continue // nothing can be opened: results warn about the surplus instead
-      const wanted = voiding.filter((d) => d.voteId === v.id && (d.voidedSeals?.length ?? 0) > 0)
-      const opened = new Set(D.acceptedVoidLists(lists, wanted, v.id).flatMap((l) => l.decisions))
-      n += wanted.filter((d) => !opened.has(d.id)).length
+      const wanted = voiding.filter((d) => d.voteId === v.id)
+      n += D.awaitingSeals(wanted, D.acceptedVoidLists(lists, wanted, v.id)).length
     }
     return n
   }

@@ -219,18 +219,19 @@ export const useVotesStore = defineStore('votes', () => {
     await need().paperCounts.create({ ...draft })
   }
 
-  /** The void lists this tablet honours for the current vote (within the council's decisions). */
-  const voidDecisions = computed(() => decisions.value.filter((d) => D.resolvesDoubleVote(d, checkoffs.value, doubleCheckoffs.value)))
-  const voids = computed(() => D.acceptedVoidLists(voidLists.value, voidDecisions.value, currentId.value))
+  /** What the current vote's result counts (the domain's rule: on time, not voided within the council's decisions). */
+  const counting = computed(() => {
+    const v = record.value
+    return v ? D.countedBallots(v, ballots.value, { voidLists: voidLists.value, decisions: decisions.value, checkoffs: checkoffs.value, conflicts: doubleCheckoffs.value }) : null
+  })
 
   const results = computed<ResultsView | null>(() => {
     const v = record.value
     if (!v) return null
     // Ballots cast after the close (on a tablet that did not know of it yet) and ballots the
     // supervisors voided (opened from the council's void seals) do not count.
-    const onTime = ballots.value.filter((b) => !D.isLateBallot(v, b))
-    const late = ballots.value.length - onTime.length
-    const electronic = D.countableBallots(onTime, v.id, voids.value).map((b) => b.choices)
+    const { counted, onTime, late, voids } = counting.value!
+    const electronic = counted.map((b) => b.choices)
     // A confirmed paper count adds its per-option totals (the greedy rules take totals; MES refuses them).
     let paperBallots = 0
     let extraSupport: Record<string, number> | undefined
@@ -252,7 +253,7 @@ export const useVotesStore = defineStore('votes', () => {
         rank: p.rank, reason: p.reason, remainingBefore: p.remainingBefore, explanation: p.text,
       })),
       electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
-      surplus: D.surplusBallots(onTime, checkoffs.value, v.id, voids.value), late,
+      surplus: D.surplusBallots(onTime, checkoffs.value, v.id, voids), late,
       explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
     }
   })
@@ -260,15 +261,16 @@ export const useVotesStore = defineStore('votes', () => {
   /** What the supervisory committee voided in the current vote, by whose decision. */
   const voided = computed<VoidedView | null>(() => {
     const v = record.value
-    if (!v) return null
+    if (!v || !counting.value) return null
+    const { voids, voidDecisions } = counting.value
     const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
-    const covered = new Set(voids.value.flatMap((l) => l.decisions))
-    const withVoids = voidDecisions.value.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
+    const covered = new Set(voids.flatMap((l) => l.decisions))
+    const withVoids = voidDecisions.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
     return {
-      ballots: new Set(voids.value.flatMap((l) => l.ballotIds)).size,
-      openedBy: [...new Set(voids.value.flatMap((l) => l.openedBy))].map(nameOf),
+      ballots: new Set(voids.flatMap((l) => l.ballotIds)).size,
+      openedBy: [...new Set(voids.flatMap((l) => l.openedBy))].map(nameOf),
       decisions: withVoids.filter((d) => covered.has(d.id)).map((d) => ({ outcome: d.outcome, reason: d.reason })),
-      waiting: withVoids.filter((d) => !covered.has(d.id)).length,
+      waiting: D.awaitingSeals(voidDecisions, voids).length,
       sealed: v.sealKeys.length > 0,
     }
   })

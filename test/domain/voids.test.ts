@@ -44,3 +44,21 @@ describe('which decisions may have their seals opened', () => {
     expect(D.resolvesDoubleVote({ ...decision([honest.seal], ''), subjectId: honest.id, voterId: 'person:b' }, [first, honest], conflicts)).toBe(false)
   })
 })
+
+describe('the ballots a result counts', () => {
+  const ballot = (id: string, castAt: number) => ({ id, voteId: 'vote:v', choices: ['project:a'], castAt, device: 'tab-1' })
+  it('leaves out ballots cast after the recorded close and ballots voided within the council\'s decisions', () => {
+    const ballots = [ballot('ballot:1', 100), ballot('ballot:2', 100), ballot('ballot:late', 201), ballot('ballot:other', 100)]
+    ballots[3]!.voteId = 'vote:w'
+    // decision:a is not backed by a double vote sync found (no check-offs here), so its list is not honoured
+    const recorded = decisions.map((d) => ({ ...d, subjectId: `checkoff:${d.id}`, by: 'person:sup', reason: '议事会决定', at: 1 }))
+    const none = D.countedBallots({ id: 'vote:v', closedAt: 200 }, ballots, { voidLists: [list('voidlist:1', ['ballot:2'], ['decision:a'])], decisions: recorded, checkoffs: [], conflicts: [] })
+    expect(none.counted.map((b) => b.id)).toEqual(['ballot:1', 'ballot:2'])
+    expect(none.late).toBe(1)
+    expect(none.voids).toEqual([])
+    expect(D.awaitingSeals(decisions, none.voids).map((d) => d.id)).toEqual(['decision:a', 'decision:b', 'decision:other'])
+    expect(D.awaitingSeals(decisions, [list('voidlist:1', ['ballot:2'], ['decision:a'])]).map((d) => d.id)).toEqual(['decision:b', 'decision:other'])
+    // with no close on record nothing is late
+    expect(D.countedBallots({ id: 'vote:v', closedAt: 0 }, ballots, { voidLists: [], decisions: [], checkoffs: [], conflicts: [] }).late).toBe(0)
+  })
+})

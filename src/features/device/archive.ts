@@ -13,8 +13,8 @@ const record = <T>(d: YishiDoc): T => ({ ...(d.body as object), id: d.id, villag
 
 /**
  * An archived year's records, summed up for reading: proposals, each vote's support per candidate
- * (every electronic ballot plus the latest paper count, as recorded; the vote screen's voiding of
- * double votes is not applied here) with the money allocated to each, and the fund's ledger.
+ * (the ballots the domain counts — late and voided ones left out, as on the vote screen — plus the
+ * latest paper count) with the money allocated to each, and the fund's ledger.
  */
 export function summarizeArchive(docs: readonly YishiDoc[]): ArchiveSummary {
   const of = <T>(kind: YishiDoc['kind']) => docs.filter((d) => d.kind === kind).map((d) => record<T>(d))
@@ -22,10 +22,13 @@ export function summarizeArchive(docs: readonly YishiDoc[]): ArchiveSummary {
   const papers = of<D.PaperCount>('papercount')
   const allocations = of<D.Allocation>('allocation')
   const entries = of<D.LedgerEntry>('ledger').sort((a, b) => a.at - b.at)
-  const signed = (fen: number, e: D.LedgerEntry) => (e.kind === 'refund' ? -fen : fen)
+  const counting = {
+    voidLists: of<D.VoidListLike>('voidlist'), decisions: of<D.DoubleVoteDecision>('decision'),
+    checkoffs: of<D.CheckOff>('checkoff'), conflicts: of<{ reason: string; subjectId: string; loser?: { body?: unknown } | null }>('conflict'),
+  }
 
   const votes = of<D.Vote>('vote').map((v) => {
-    const mine = ballots.filter((b) => b.voteId === v.id)
+    const mine = D.countedBallots(v, ballots, counting).counted
     const paper = papers.filter((p) => p.voteId === v.id).sort((a, b) => b.at - a.at)[0]
     const rows = D.tallyApprovals(v.candidates.map((c) => c.id), mine.map((b) => b.choices))
     return {
@@ -43,8 +46,8 @@ export function summarizeArchive(docs: readonly YishiDoc[]): ArchiveSummary {
     votes,
     funds: of<D.Fund>('fund').map((f) => ({
       id: f.id, name: f.source || String(f.year), amount: f.amount,
-      spent: entries.filter((e) => e.fundId === f.id).reduce((sum, e) => sum + signed(e.amount, e), 0),
+      spent: entries.filter((e) => e.fundId === f.id).reduce((sum, e) => sum + D.signedAmount(e), 0),
     })),
-    ledger: entries.map((e) => ({ id: e.id, at: e.at, payee: e.payee, purpose: e.description, amount: signed(e.amount, e) })),
+    ledger: entries.map((e) => ({ id: e.id, at: e.at, payee: e.payee, purpose: e.description, amount: D.signedAmount(e) })),
   }
 }
