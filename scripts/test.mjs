@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -53,7 +53,12 @@ if (!failed.includes('build')) {
   if (!run('tests', 'npx', vitestArgs, { env: { ...process.env, CHROMIUM_PATH: CHROMIUM } })) failed.push('tests')
   try {
     const report = JSON.parse(readFileSync(reportFile, 'utf8'))
-    counts = { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }
+    // A file that fails to load (a missing fixture, a syntax error) holds no failed test: count it too.
+    const brokenFiles = (report.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'))
+    counts = {
+      passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests,
+      brokenFiles: brokenFiles.map((f) => relative(process.cwd(), f.name)),
+    }
   } catch { /* no report: vitest itself failed to start */ }
 } else {
   failed.push('tests (not run: the build failed)')
@@ -61,7 +66,11 @@ if (!failed.includes('build')) {
 rmSync(reportDir, { recursive: true, force: true })
 if (counts) {
   if (counts.passed === 0) failed.push('no test ran')
-  console.log(`\n${counts.passed} passed, ${counts.failed} failed` + (counts.skipped ? `, ${counts.skipped} skipped` : ''))
+  for (const f of counts.brokenFiles) console.error(`✘ ${f}: the file failed before or outside its tests (see its error above)`)
+  const failures = counts.failed + counts.brokenFiles.length
+  console.log(`\n${counts.passed} passed, ${failures} failed` +
+    (counts.brokenFiles.length ? ` (${counts.failed} tests, ${counts.brokenFiles.length} files)` : '') +
+    (counts.skipped ? `, ${counts.skipped} skipped` : ''))
 }
 
 if (failed.length) {

@@ -16,7 +16,7 @@ export interface MeetingRule {
 const HALF_STRICT: Fraction = { num: 1, den: 2, strict: true }
 const TWO_THIRDS: Fraction = { num: 2, den: 3, strict: false }
 
-/** Defaults from ../shared/DOMAIN.md; every village may change them in its procedure template. */
+/** The rules of the Chengdu councils' procedure (the comments give each); every village may change them in its procedure template. */
 export const DEFAULT_MEETING_RULES: Readonly<Record<MeetingKind, MeetingRule>> = {
   // Villagers' meeting: more than half of adult villagers; decision by more than half of those present.
   'villagers-meeting': { quorum: HALF_STRICT, threshold: { ...HALF_STRICT, of: 'present' } },

@@ -3,7 +3,7 @@
  * for a project they approve is its cost), completed by **add1**: start each voter's share at
  * budget / voters; while the outcome still fits the real budget, raise every voter's share by
  * one currency unit (`increment`) and run again; keep the last outcome that fit. This is the
- * variant that reproduces the real Pabulib outcomes in ../shared/fixtures/pabulib.
+ * variant that reproduces the real Pabulib outcomes in test/fixtures/pabulib.
  *
  * One round: every remaining project c whose supporters still hold at least cost(c) is priced
  * at the smallest per-supporter payment q with Σ min(budgetᵢ, q) = cost(c); the project with

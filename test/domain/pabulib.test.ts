@@ -7,7 +7,7 @@ import * as D from '@/domain'
 import { tallyCommand } from '@/domain/cli/tally'
 import { domainError } from './support.ts'
 
-const FIXTURES = resolve(process.cwd(), '../shared/fixtures/pabulib')
+const FIXTURES = resolve(process.cwd(), 'test/fixtures/pabulib')
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.pb')).sort()
 const load = (f: string) => D.readPabulib(readFileSync(resolve(FIXTURES, f), 'utf8'))
 const sorted = (xs: readonly string[]) => [...xs].sort()
