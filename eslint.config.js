@@ -4,6 +4,9 @@ import pluginVue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
 import globals from 'globals'
 
+const UI = ['vue', 'vue-*', '@vue/*', 'pinia', 'vant', 'vant/*', 'vue-i18n', 'vue-router']
+const STORAGE = ['rxdb', 'rxdb/*', 'dexie', 'pouchdb', 'pouchdb-*']
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', '.hub-data/**', 'dev-dist/**', 'bench/results/**', 'coverage/**'] },
   js.configs.recommended,
@@ -25,11 +28,22 @@ export default tseslint.config(
       'vue/html-self-closing': 'off',
     },
   },
-  {
-    // The domain is pure: no UI, storage or DOM.
-    files: ['src/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['vue', 'vue-*', 'pinia', 'rxdb', 'rxdb/*', 'dexie', 'vant', '@/data/*', '@/stores/*', '@/features/*', '../data/*', '../stores/*'] }],
-    },
-  },
+  // The layers, each importing only those below it: domain ← shared ← data ← stores ← features ← modules.
+  // The hub (sync-server) runs only the domain and the shared code.
+  layer(['src/domain/**/*.ts'], 'The domain is pure: it imports nothing of the app (no UI, storage, DOM or shared code).',
+    [...UI, ...STORAGE, ...above('shared', 'data', 'stores', 'features', 'modules')]),
+  layer(['src/shared/**/*.ts'], 'Shared code (hub and tablet) imports only the domain: no RxDB, no Vue.',
+    [...UI, ...STORAGE, ...above('data', 'stores', 'features', 'modules')]),
+  layer(['src/data/**/*.ts'], 'The data layer imports the domain and shared code, never stores, features or modules.',
+    [...UI, ...above('stores', 'features', 'modules')]),
+  layer(['sync-server/**/*.ts'], 'The hub imports only src/domain and src/shared (its engine is PouchDB or CouchDB, never RxDB).',
+    [...UI, 'rxdb', 'rxdb/*', 'dexie', ...above('data', 'stores', 'features', 'modules')]),
 )
+
+function layer(files, message, group) {
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message }] }] } }
+}
+/** Import patterns that reach a folder of src/ by alias or relative path. */
+function above(...folders) {
+  return folders.flatMap((f) => [`@/${f}`, `@/${f}/*`, `**/${f}`, `**/${f}/*`, `**/src/${f}/**`])
+}

@@ -16,7 +16,7 @@ import { startHub, type RunningHub } from '../test/support/hub'
 import { startExpressPouch } from '../test/sync-server/express-pouchdb'
 import { basic, provision, type Provisioned } from '../test/sync-server/helpers'
 import { rxTablet } from '../test/sync-server/rxdb'
-import type { YishiDoc } from '../src/data/schemas/index'
+import type { YishiDoc } from '../src/shared/schemas/index'
 
 const VILLAGES = 10
 const TABLETS = 200

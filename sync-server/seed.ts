@@ -1,4 +1,4 @@
-import { validateDocument } from '../src/data/schemas/index'
+import { validateDocument } from '../src/shared/schemas/index'
 import type { Hub } from './app'
 
 export interface DemoLogin { role: string; name: string; password: string; village?: string; enrollCode?: string }

@@ -6,7 +6,8 @@
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage, type RxStorageDefaultCheckpoint, type RxStorageInstance } from 'rxdb'
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema'
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents'
-import { COLLECTION_NAME, DOCS_MIGRATIONS, DOCS_SCHEMA, type YishiDoc } from './schemas'
+import { type YishiDoc } from '../shared/schemas'
+import { COLLECTION_NAME, DOCS_MIGRATIONS, DOCS_SCHEMA } from './rxSchema'
 import { createConflictHandler, type ConflictSink } from './conflicts'
 
 addRxPlugin(RxDBMigrationSchemaPlugin)

@@ -26,7 +26,6 @@
  * Refusals: a record the hub refused stays on the tablet marked `meta.refused` (left out of lists);
  * `data.rejections.list$({ ref: recordId })` gives the hub's reason next to that record, and
  * `refusalLines(rejections, deviceId)` groups them for the sync page.
- * Vue: `useObservable(obs$, initial)` (vue.ts) turns any observable into a ref.
  *
  * Also here: sync (`createSync` → VillageSync: start/stop/syncNow/pendingCount, state$ with
  * lastSyncAt, lastError in plain words, clockSkewMs), identity (enrollment, clerk PIN), carry
@@ -37,14 +36,16 @@ import * as D from '@/domain'
 import type { VillageDb } from './db'
 import { createKindRepositories, type ConflictRecordDoc, type Stored } from './repositories'
 import { Writer, type WriterIdentity } from './writer'
-import { idRest, yearOfTime } from './schemas'
+import { idRest } from '../shared/schemas'
+import { yearOfTime } from './rxSchema'
 import { createBallotBox } from './ballotbox'
 
 export * from './db'
 export * from './errors'
 export * from './repositories'
 export * from './writer'
-export * from './schemas'
+export * from '../shared/schemas'
+export * from './rxSchema'
 export * from './ballotbox'
 
 export interface DoubleVote { voteId: string; voterId: string; conflictIds: string[]; devices: string[] }

@@ -9,7 +9,7 @@ import { BehaviorSubject, type Observable } from 'rxjs'
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb'
 import type { VillageDb } from './db'
 import { abandonSilentRequests, pinLongPollStart } from './longpoll'
-import type { YishiDoc } from './schemas'
+import type { YishiDoc } from '../shared/schemas'
 import type { WithDeleted } from 'rxdb'
 
 export interface HubCredentials { device: string; secret: string }

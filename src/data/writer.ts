@@ -7,7 +7,8 @@
 import { appendAudit, recordDigest } from '@/domain/audit'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
-import { BODY_VERSIONS, isImmutableKind, validateDocument, yearOfTime, type DocKind, type YishiDoc } from './schemas'
+import { BODY_VERSIONS, isImmutableKind, validateDocument, type DocKind, type YishiDoc } from '../shared/schemas'
+import { yearOfTime } from './rxSchema'
 
 export interface WriterIdentity {
   villageId: string

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { TownshipSummary } from '@/data/township/types'
+import type { TownshipSummary } from '@/shared/township/types'
 import {
   savedSession, savedSummary, savedVillage, signIn as hubSignIn, signOut as hubSignOut, syncSummary, syncVillage,
   TownshipSyncError, type StaffSession, type VillageCopy,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
-import { canonicalJson } from '../../src/data/hash'
+import { canonicalJson } from '../../src/domain/audit'
 import { sameSecret, type Accounts, type Principal } from '../auth/accounts'
 import type { Engine } from '../engine'
 import type { Pusher } from '../couch/push'

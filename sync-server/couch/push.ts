@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
-import { idRest, validateDocument } from '../../src/data/schemas/index'
+import { idRest, validateDocument } from '../../src/shared/schemas/index'
 import type { Engine, Db } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { villageOf } from '../auth/access'

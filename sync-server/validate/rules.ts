@@ -1,4 +1,4 @@
-import { isImmutableKind, kindOfId, toEnvelope, validateDocument } from '../../src/data/schemas/index'
+import { isImmutableKind, kindOfId, toEnvelope, validateDocument } from '../../src/shared/schemas/index'
 import { auditEventRefusal } from '../../src/domain/audit'
 import type { AuditEvent } from '../../src/domain/model/types'
 import type { Principal } from '../auth/accounts'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as D from '@/domain'
-import type { YishiDoc } from '@/data/schemas'
+import type { YishiDoc } from '@/shared/schemas'
 import { startHub, type RunningHub } from '../support/hub'
 import { archiveYear } from '@/data'
 import { auditSnapshot } from '@/data/repositories/supervision'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { IMMUTABLE_KINDS, checkoffId, validateDocument, type YishiDoc } from '@/data/schemas'
+import { IMMUTABLE_KINDS, checkoffId, validateDocument, type YishiDoc } from '@/shared/schemas'
 
 function doc(over: Partial<YishiDoc> = {}): YishiDoc {
   return {

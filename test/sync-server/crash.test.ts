@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { startHub, type RunningHub } from '../support/hub'
 import { couch, provision } from './helpers'
 import { rxTablet, type RxTablet } from './rxdb'
-import type { YishiDoc } from '../../src/data/schemas/index'
+import type { YishiDoc } from '../../src/shared/schemas/index'
 
 const N = 3000
 let hub: RunningHub | undefined

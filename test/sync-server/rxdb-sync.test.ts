@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHub, type RunningHub } from '../support/hub'
 import { couch, provision, type Provisioned } from './helpers'
 import { rxTablet, type RxTablet } from './rxdb'
-import type { YishiDoc } from '../../src/data/schemas/index'
+import type { YishiDoc } from '../../src/shared/schemas/index'
 
 let hub: RunningHub
 let p: Provisioned

@@ -2,7 +2,8 @@ import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase } fro
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema'
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb'
-import { DOCS_MIGRATIONS, DOCS_SCHEMA, type YishiDoc } from '../../src/data/schemas/index'
+import { type YishiDoc } from '../../src/shared/schemas/index'
+import { DOCS_MIGRATIONS, DOCS_SCHEMA } from '../../src/data/rxSchema'
 import { basic } from './helpers'
 
 let n = 0

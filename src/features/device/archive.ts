@@ -1,5 +1,5 @@
 import * as D from '@/domain'
-import type { YishiDoc } from '@/data/schemas'
+import type { YishiDoc } from '@/shared/schemas'
 
 /** What the read-only view of an archived year shows. */
 export interface ArchiveSummary {

@@ -1,4 +1,4 @@
-import type { VillageSummary } from '@/data/township/types'
+import type { VillageSummary } from '@/shared/township/types'
 
 /** Columns the dashboard can sort by. */
 export type SortKey = 'name' | 'step' | 'fund' | 'spent' | 'turnout' | 'attention' | 'lastSync'

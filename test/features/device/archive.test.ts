@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { YishiDoc } from '@/data/schemas'
+import type { YishiDoc } from '@/shared/schemas'
 import { summarizeArchive } from '@/features/device/archive'
 
 let seq = 0

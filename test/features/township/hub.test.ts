@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN, startHub, type RunningHub } from '../../support/hub'
-import type { TownshipSummary } from '@/data/township/types'
+import type { TownshipSummary } from '@/shared/township/types'
 
 const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') })
 const STAFF = basic('huayuan-staff', 'yishi-demo')

@@ -4,7 +4,7 @@ import { electionOf, readPabulib, ruleOf } from '@/domain/pabulib'
 import { select } from '@/domain/selection'
 import type { Vote } from '@/domain/model/types'
 import { voteToPabulib } from '@/features/township/export/pabulib'
-import { selectVote } from '@/data/township/tally'
+import { selectVote } from '@/shared/township/tally'
 
 function vote(rule: Vote['rule'], costs: number[], budget: number): Vote {
   return {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { generateVillage, type CouchDoc } from '../../../bench/township-data'
-import { fromCouch } from '@/data/township/records'
-import { summarizeVillage } from '@/data/township/summarize'
-import { validateDocument } from '@/data/schemas'
+import { fromCouch } from '@/shared/township/records'
+import { summarizeVillage } from '@/shared/township/summarize'
+import { validateDocument } from '@/shared/schemas'
 
 const END_OF_YEAR = Date.UTC(2026, 11, 20)
 const docsOf = (docs: CouchDoc[]) => docs.map((d) => fromCouch(d))

@@ -1,7 +1,7 @@
 import { writePabulib, type PabulibFile } from '@/domain/pabulib'
 import { tallyRecord } from '@/domain/tally'
 import type { Vote } from '@/domain/model/types'
-import { selectVote } from '@/data/township/tally'
+import { selectVote } from '@/shared/township/tally'
 
 const PB_RULE = { greedy: 'greedy', 'greedy-no-skip': 'greedy-no-skip', mes: 'equalshares/add1' } as const
 

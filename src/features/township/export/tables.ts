@@ -1,5 +1,5 @@
-import type { TownshipSummary } from '@/data/township/types'
-import type { VillageRecords } from '@/data/township/records'
+import type { TownshipSummary } from '@/shared/township/types'
+import type { VillageRecords } from '@/shared/township/records'
 import type { ExportTable } from './table'
 
 /** Labels for column headers, in the person's language. */

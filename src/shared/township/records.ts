@@ -1,5 +1,5 @@
 /**
- * A village's replicated records (envelope + body, src/data/schemas) turned back into the
+ * A village's replicated records (envelope + body, src/shared/schemas) turned back into the
  * domain's records (body + `id` + `villageId`), indexed for the township summary.
  * Plain TypeScript: the hub imports it.
  */
