@@ -8,7 +8,7 @@ const alias = { '@': fileURLToPath(new URL('./src', import.meta.url)) }
 export default defineConfig({
   test: {
     projects: [
-      { resolve: { alias }, test: { name: 'domain', environment: 'node', include: ['test/domain/**/*.test.ts'] } },
+      { resolve: { alias }, test: { name: 'domain', environment: 'node', include: ['test/domain/**/*.test.ts', 'test/shared/**/*.test.ts'] } },
       {
         plugins: [vue()],
         resolve: { alias },
