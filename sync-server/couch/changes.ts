@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Db, Engine } from '../engine'
 import { badRequest } from './errors'
+import { changesWithin } from './reads'
 
 type Query = Record<string, string | undefined>
 
@@ -180,11 +181,12 @@ async function readChanges(db: Db, p: ChangesParams): Promise<ChangesResult> {
   }
   if (p.limit !== undefined) opts.limit = p.limit
   if (p.doc_ids) opts.doc_ids = p.doc_ids
-  const r = await db.changes(opts)
+  // records are read until the answer's size (LIMITS.responseBytes): a page may end early (`cut`)
+  const r = await changesWithin(db, opts)
   // CouchDB's `pending` (tools page until it is 0). PouchDB does not count it: when the
-  // page was full, estimate from the update sequence; otherwise nothing is pending.
+  // page was full or cut, estimate from the update sequence; otherwise nothing is pending.
   let pending = 0
-  if (p.limit !== undefined && r.results.length >= p.limit) {
+  if (r.cut || (p.limit !== undefined && r.results.length >= p.limit)) {
     const update = (await db.info()).update_seq
     pending = typeof update === 'number' && typeof r.last_seq === 'number' ? Math.max(1, update - r.last_seq) : 1
   }

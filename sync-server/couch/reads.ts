@@ -1,0 +1,110 @@
+import type { Db } from '../engine'
+import { LIMITS } from '../limits'
+import { tooLarge } from './errors'
+import { rowsByKeys } from './keys'
+
+/**
+ * Reads whose answer is bounded (LIMITS.responseBytes of records): the records are read a slice at
+ * a time and their size counted as the answer grows, so a request naming one large record a
+ * thousand times, or a thousand large records, is refused (413) or cut into pages before the hub
+ * has built it — not after it ran out of memory.
+ */
+
+/** What a record adds to an answer (its JSON). */
+const size = (doc: unknown) => (doc === undefined || doc === null ? 0 : JSON.stringify(doc).length)
+const SLICE = 50
+
+export const tooManyKeys = (what: string) => tooLarge(`at most ${LIMITS.keysPerRead} ${what} per request; ask in smaller batches`)
+const tooBig = () => tooLarge(`the answer would hold more than ${LIMITS.responseBytes / 1024 / 1024} MB of records; ask for fewer`)
+
+type Rows = Awaited<ReturnType<typeof rowsByKeys>>
+
+/** `_all_docs` with `keys`: every key answered (duplicates too), each record read once. */
+export async function keysWithin(db: Db, keys: unknown[], opts: { include_docs?: boolean; conflicts?: boolean }, known?: Set<string>): Promise<Rows> {
+  if (keys.length > LIMITS.keysPerRead) throw tooManyKeys('keys')
+  const times = new Map<unknown, number>()
+  for (const k of keys) times.set(k, (times.get(k) ?? 0) + 1)
+  const unique = [...times.keys()]
+  const rows = new Map<unknown, Rows['rows'][number]>()
+  let bytes = 0
+  let total = 0
+  for (let i = 0; i < unique.length || i === 0; i += SLICE) {
+    const part = await rowsByKeys(db, unique.slice(i, i + SLICE), opts, known)
+    total = part.total_rows
+    part.rows.forEach((r, j) => {
+      rows.set(unique[i + j], r)
+      if (opts.include_docs) bytes += size(r.doc) * (times.get(unique[i + j]) ?? 1)
+    })
+    if (bytes > LIMITS.responseBytes) throw tooBig()
+  }
+  return { total_rows: total, offset: 0, rows: keys.map((k) => rows.get(k)!) }
+}
+
+/** `_all_docs` over a range: with documents, read a page at a time and refused past the answer's size. */
+export async function rangeWithin(db: Db, opts: PouchDB.Core.AllDocsOptions): Promise<unknown> {
+  if (!opts.include_docs || 'key' in opts) return db.allDocs(opts)
+  const want = opts.limit ?? Number.POSITIVE_INFINITY
+  const { skip: _skip, ...rest } = opts as PouchDB.Core.AllDocsOptions & { skip?: number }
+  let asked = Math.min(SLICE, want)
+  let page = await db.allDocs({ ...opts, limit: asked })
+  const first = page
+  const rows: typeof page.rows = []
+  let bytes = 0
+  for (let pages = 0; pages < 100_000; pages++) {
+    rows.push(...page.rows)
+    bytes += page.rows.reduce((n, r) => n + size(r.doc), 0)
+    if (bytes > LIMITS.responseBytes) throw tooBig()
+    if (page.rows.length < asked || rows.length >= want) break
+    asked = Math.min(SLICE, want - rows.length)
+    page = await db.allDocs({ ...rest, startkey: page.rows.at(-1)!.key, skip: 1, limit: asked } as PouchDB.Core.AllDocsOptions)
+  }
+  return { ...first, rows }
+}
+
+/** `_bulk_get`, a slice at a time, refused past the answer's size. */
+export async function bulkGetWithin(db: Db, opts: PouchDB.Core.BulkGetOptions): Promise<{ results: unknown[] }> {
+  if (opts.docs.length > LIMITS.keysPerRead) throw tooManyKeys('documents')
+  const results: unknown[] = []
+  let bytes = 0
+  for (let i = 0; i < opts.docs.length; i += SLICE) {
+    const part = await db.bulkGet({ ...opts, docs: opts.docs.slice(i, i + SLICE) })
+    for (const r of part.results) bytes += size(r)
+    if (bytes > LIMITS.responseBytes) throw tooBig()
+    results.push(...part.results)
+  }
+  return { results }
+}
+
+/**
+ * `_changes` with documents, stopped at the answer's size: the page ends early (`cut`) and the
+ * client goes on from its `last_seq`, as CouchDB clients page anyway. At least one change is
+ * always answered. Records are read SLICE changes at a time (fewer once large ones are seen), so a
+ * page holds at most LIMITS.responseBytes plus one slice; reading a page of 500 in slices cost
+ * ~20–70% more than in one call on this machine, the price of a bound.
+ */
+export async function changesWithin(db: Db, opts: PouchDB.Core.ChangesOptions): Promise<{ results: PouchDB.Core.ChangesResponseChange<Record<string, unknown>>[]; last_seq: string | number; cut: boolean }> {
+  if (!opts.include_docs) {
+    const r = await db.changes(opts)
+    return { results: r.results, last_seq: r.last_seq, cut: false }
+  }
+  const want = typeof opts.limit === 'number' ? opts.limit : Number.POSITIVE_INFINITY
+  const results: PouchDB.Core.ChangesResponseChange<Record<string, unknown>>[] = []
+  let since = opts.since ?? 0
+  let bytes = 0
+  let largest = 1
+  let slice = Math.min(SLICE, want)
+  for (let pages = 0; pages < 100_000; pages++) {
+    const r = await db.changes({ ...opts, since, limit: slice })
+    results.push(...r.results)
+    for (const c of r.results) {
+      const n = size(c.doc)
+      bytes += n
+      largest = Math.max(largest, n)
+    }
+    since = r.last_seq
+    if (r.results.length < slice || results.length >= want) return { results, last_seq: since, cut: false }
+    if (bytes >= LIMITS.responseBytes) return { results, last_seq: since, cut: true }
+    slice = Math.max(1, Math.min(SLICE, want - results.length, Math.floor((LIMITS.responseBytes - bytes) / largest)))
+  }
+  return { results, last_seq: since, cut: true }
+}
