@@ -16,6 +16,8 @@ export interface HubConfig {
   bodyLimit: number
   /** Largest photo or other blob, bytes. */
   blobMaxBytes: number
+  /** Photos and other blobs one village may keep on the hub, bytes. */
+  blobQuotaBytes: number
   /** How long a request body may take to arrive, ms (408 after). */
   bodyTimeoutMs: number
 }
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel,
     bodyLimit: bytes('BODY_LIMIT', 8 * 1024 * 1024),
     blobMaxBytes: bytes('BLOB_MAX_BYTES', 16 * 1024 * 1024),
+    blobQuotaBytes: bytes('BLOB_QUOTA', 2 * 1024 * 1024 * 1024),
     bodyTimeoutMs: Number(bodyTimeout) * 1000,
   }
 }
