@@ -106,9 +106,9 @@ export class Pusher {
     }
     if (admitted) {
       await this.quarantine.keep(p, dbName, village, admitted)
-      const fresh = new Set(admitted.fresh)
+      const fresh = new Set(admitted.fresh.map((r) => r.doc))
       for (const { index, refusal } of refused) {
-        const reason = fresh.has(refusal) ? refusal.reason : Quarantine.lastReason(admitted, dbName, p, ids[index]!) ?? refusal.reason
+        const reason = fresh.has(refusal.doc) ? refusal.reason : Quarantine.lastReason(admitted, dbName, p, ids[index]!) ?? refusal.reason
         results[index] = { id: ids[index]!, error: newEdits ? 'conflict' : 'forbidden', reason: `refused by the hub: ${reason}` }
       }
     }
@@ -170,8 +170,14 @@ export class Pusher {
   /** Writes through the engine; with new_edits=false only the failures come back (CouchDB's answer). */
   private async write(db: Db, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
     noteIds(dbName, docs.map((d) => String(d._id)))
-    const res = await db.bulkDocs(docs as PouchDB.Core.PutDocument<Record<string, unknown>>[], { new_edits: newEdits })
-    const mapped = res.map((r, i) => mapPouchResult(r, String(docs[i]?._id ?? '')))
+    // a few hundred at a time, other requests served in between (PouchDB's bulk writes are synchronous work)
+    const mapped: PushResult[] = []
+    for (let i = 0; i < docs.length; i += 250) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+      const slice = docs.slice(i, i + 250)
+      const res = await db.bulkDocs(slice as PouchDB.Core.PutDocument<Record<string, unknown>>[], { new_edits: newEdits })
+      mapped.push(...res.map((r, j) => mapPouchResult(r, String(slice[j]?._id ?? ''))))
+    }
     return newEdits ? mapped : mapped.filter((r) => 'error' in r)
   }
 

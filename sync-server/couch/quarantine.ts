@@ -19,6 +19,7 @@ export interface QuarantineEntry {
 
 /** A refused document and why. */
 export interface Refusal { doc: Doc; reason: string }
+type Weighed = Refusal & { digest: string; bytes: number }
 
 /**
  * The last refusal of one id from one writer: which entry holds it and a digest of its content, so
@@ -34,8 +35,12 @@ const RELEASED = 'released:'
 const entryId = (db: string, at: number) => `${ENTRY}${db}:${at.toString(36).padStart(9, '0')}:${randomBytes(6).toString('hex')}`
 const sha = (text: string) => createHash('sha256').update(text).digest('hex')
 const lastId = (db: string, principal: string, docId: string) => `${LAST}${db}|${principal}|${sha(docId).slice(0, 40)}`
-/** The refused content, bookkeeping aside: the same record sent again has the same digest. */
-const digestOf = (doc: Doc) => { const { _rev: _r, _revisions: _v, ...rest } = doc; return sha(JSON.stringify(rest)) }
+/** The refused content, bookkeeping aside (the same record sent again has the same digest), and its size. */
+function weigh(doc: Doc): { digest: string; bytes: number } {
+  const { _rev: _r, _revisions: _v, ...rest } = doc
+  const json = JSON.stringify(rest)
+  return { digest: sha(json), bytes: json.length }
+}
 const bytesOf = (doc: Doc) => JSON.stringify(doc).length
 
 /**
@@ -82,17 +87,16 @@ export class Quarantine {
    * unchanged for this writer are left out (their earlier reason stands); for the rest the writer's
    * share is taken, or a 429 is thrown before anything is written. Returns what to keep.
    */
-  async admit(p: Principal, dbName: string, refused: Refusal[]): Promise<{ fresh: Refusal[]; last: Map<string, LastRefusal> }> {
+  async admit(p: Principal, dbName: string, refused: Refusal[]): Promise<{ fresh: Weighed[]; last: Map<string, LastRefusal> }> {
     const ids = refused.map((r) => lastId(dbName, p.name, String(r.doc._id ?? '')))
-    const found = await this.db.allDocs({ keys: [...new Set(ids)], include_docs: true })
-    const last = new Map<string, LastRefusal>()
-    for (const row of found.rows) if ('doc' in row && row.doc) last.set(row.id, row.doc as unknown as LastRefusal)
-    const fresh = refused.filter((r, i) => last.get(ids[i]!)?.digest !== digestOf(r.doc))
+    const last = await this.pointers([...new Set(ids)])
+    const weighed: Weighed[] = refused.map((r) => ({ ...r, ...weigh(r.doc) }))
+    const fresh = weighed.filter((r, i) => last.get(ids[i]!)?.digest !== r.digest)
     if (fresh.length === 0) return { fresh, last }
     const { quarantinePerWindow: max, quarantineBytesPerWindow: maxBytes, quarantineWindowMs: window } = LIMITS
     const wait = await this.counters.take([{ key: `q#${p.name}`, max }], fresh.length, window)
     if (wait > 0) throw tooMany(`this device has had more than ${max} records refused within the hour; wait before sending more`, wait)
-    const bytes = fresh.reduce((n, r) => n + bytesOf(r.doc), 0)
+    const bytes = fresh.reduce((n, r) => n + r.bytes, 0)
     const waitBytes = await this.counters.take([{ key: `qb#${p.name}`, max: maxBytes }], bytes, window)
     if (waitBytes > 0) {
       await this.counters.give([`q#${p.name}`], fresh.length)
@@ -102,13 +106,21 @@ export class Quarantine {
   }
 
   /** Keeps what `admit` let in: quarantine entries, the writer's last refusal per id, and a notice per record in its village. */
-  async keep(p: Principal, dbName: string, village: string, admitted: { fresh: Refusal[]; last: Map<string, LastRefusal> }): Promise<void> {
+  /** The writer's last refusals under these pointer ids (one point read each: PouchDB's keyed allDocs opens an iterator per key). */
+  private async pointers(ids: string[]): Promise<Map<string, LastRefusal>> {
+    const found = await Promise.all(ids.map((id) => this.db.get(id).catch(() => null)))
+    const out = new Map<string, LastRefusal>()
+    for (const d of found) if (d) out.set(d._id, d as unknown as LastRefusal)
+    return out
+  }
+
+  async keep(p: Principal, dbName: string, village: string, admitted: { fresh: Weighed[]; last: Map<string, LastRefusal> }): Promise<void> {
     const { fresh, last } = admitted
     if (fresh.length === 0) return
     const at = Date.now()
     const writes: Record<string, unknown>[] = []
     const pointers = new Map<string, LastRefusal>()
-    for (const { doc, reason } of fresh) {
+    for (const { doc, reason, digest } of fresh) {
       const docId = String(doc._id ?? '')
       const entry: QuarantineEntry = {
         _id: entryId(dbName, at), db: dbName, docId, doc, reason, principal: p.name,
@@ -117,18 +129,23 @@ export class Quarantine {
       writes.push(entry as unknown as Record<string, unknown>)
       const id = lastId(dbName, p.name, docId)
       const rev = pointers.get(id)?._rev ?? last.get(id)?._rev
-      pointers.set(id, { _id: id, ...(rev ? { _rev: rev } : {}), entry: entry._id, digest: digestOf(doc), reason: reason.slice(0, 500), at })
+      pointers.set(id, { _id: id, ...(rev ? { _rev: rev } : {}), entry: entry._id, digest, reason: reason.slice(0, 500), at })
     }
     writes.push(...[...pointers.values()] as unknown as Record<string, unknown>[])
-    const res = await this.db.bulkDocs(writes as never)
-    res.forEach((r, i) => { if (!('ok' in r && r.ok)) this.log.warn({ id: writes[i]?._id, err: r }, 'could not write a quarantine entry') })
-
+    await this.inSlices(this.db, writes, 'could not write a quarantine entry')
     const notices = fresh.map(({ doc, reason }) => this.notice(village, doc, reason, at)).filter((n): n is Doc => n !== null)
-    if (notices.length > 0) {
-      const written = await this.engine.db(dbName).bulkDocs(notices as never)
-      written.forEach((r, i) => { if (!('ok' in r && r.ok)) this.log.warn({ id: notices[i]?._id, err: r }, 'could not write a rejection notice') })
-    }
+    await this.inSlices(this.engine.db(dbName), notices, 'could not write a rejection notice')
     this.log.info({ db: dbName, principal: p.name, refused: fresh.map((r) => ({ id: String(r.doc._id ?? '').slice(0, 160), reason: r.reason })) }, 'documents quarantined')
+  }
+
+  /** Writes a hundred documents at a time, letting other requests be served in between (PouchDB's bulk writes are synchronous work). */
+  private async inSlices(db: ReturnType<Engine['db']>, docs: Record<string, unknown>[], failure: string): Promise<void> {
+    for (let i = 0; i < docs.length; i += 100) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+      const slice = docs.slice(i, i + 100)
+      const res = await db.bulkDocs(slice as never)
+      res.forEach((r, j) => { if (!('ok' in r && r.ok)) this.log.warn({ id: slice[j]?._id, err: r }, failure) })
+    }
   }
 
   /** The reason `p`'s last refusal of `docId` in `dbName` was given (for an answer to a record sent again). */
@@ -144,14 +161,10 @@ export class Quarantine {
   async recall(dbName: string, principal: string, ids: string[]): Promise<Map<string, Doc>> {
     const out = new Map<string, Doc>()
     if (ids.length === 0) return out
-    const pointers = await this.db.allDocs({ keys: ids.map((id) => lastId(dbName, principal, id)), include_docs: true })
-    const last = pointers.rows.flatMap((r) => ('doc' in r && r.doc ? [r.doc as unknown as LastRefusal] : []))
-    if (last.length === 0) return out
-    const entries = await this.db.allDocs({ keys: last.map((l) => l.entry), include_docs: true })
-    for (const row of entries.rows) {
-      const e = 'doc' in row ? row.doc as unknown as QuarantineEntry | undefined : undefined
-      const l = last.find((x) => x.entry === row.key)
-      if (!e || !l || e.released) continue
+    const last = [...(await this.pointers(ids.map((id) => lastId(dbName, principal, id)))).values()]
+    for (const l of last) {
+      const e = await this.db.get(l.entry).catch(() => null) as unknown as QuarantineEntry | null
+      if (!e || e.released || (await this.db.get(`${RELEASED}${l.entry}`).catch(() => null))) continue
       const { _rev: _r, _revisions: _v, _deleted: _d, _attachments: _a, ...rest } = e.doc
       out.set(e.docId, { ...rest, _id: e.docId, _rev: `1-${sha(e._id).slice(0, 32)}`, refused: { reason: l.reason, at: l.at } })
     }

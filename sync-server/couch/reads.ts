@@ -12,7 +12,11 @@ import { rowsByKeys } from './keys'
 
 /** What a record adds to an answer (its JSON). */
 const size = (doc: unknown) => (doc === undefined || doc === null ? 0 : JSON.stringify(doc).length)
-const SLICE = 50
+/** Records read at once: a few at first, more once the largest seen shows there is room. */
+const FIRST_SLICE = 10
+const MAX_SLICE = 100
+const nextSlice = (bytes: number, largest: number, left: number) =>
+  Math.max(1, Math.min(MAX_SLICE, left, Math.floor((LIMITS.responseBytes - bytes) / Math.max(largest, 1))))
 
 export const tooManyKeys = (what: string) => tooLarge(`at most ${LIMITS.keysPerRead} ${what} per request; ask in smaller batches`)
 const tooBig = () => tooLarge(`the answer would hold more than ${LIMITS.responseBytes / 1024 / 1024} MB of records; ask for fewer`)
@@ -25,15 +29,23 @@ export async function keysWithin(db: Db, keys: unknown[], opts: { include_docs?:
   const times = new Map<unknown, number>()
   for (const k of keys) times.set(k, (times.get(k) ?? 0) + 1)
   const unique = [...times.keys()]
+  if (!opts.include_docs) {
+    const all = await rowsByKeys(db, unique, opts, known)
+    const byKey = new Map(unique.map((k, i) => [k, all.rows[i]!]))
+    return { ...all, rows: keys.map((k) => byKey.get(k)!) }
+  }
   const rows = new Map<unknown, Rows['rows'][number]>()
   let bytes = 0
+  let largest = 1
   let total = 0
-  for (let i = 0; i < unique.length || i === 0; i += SLICE) {
-    const part = await rowsByKeys(db, unique.slice(i, i + SLICE), opts, known)
+  for (let i = 0, slice = FIRST_SLICE; i < unique.length || i === 0; i += slice, slice = nextSlice(bytes, largest, unique.length - i)) {
+    const part = await rowsByKeys(db, unique.slice(i, i + slice), opts, known)
     total = part.total_rows
     part.rows.forEach((r, j) => {
       rows.set(unique[i + j], r)
-      if (opts.include_docs) bytes += size(r.doc) * (times.get(unique[i + j]) ?? 1)
+      const n = size(r.doc)
+      largest = Math.max(largest, n)
+      bytes += n * (times.get(unique[i + j]) ?? 1)
     })
     if (bytes > LIMITS.responseBytes) throw tooBig()
   }
@@ -45,17 +57,18 @@ export async function rangeWithin(db: Db, opts: PouchDB.Core.AllDocsOptions): Pr
   if (!opts.include_docs || 'key' in opts) return db.allDocs(opts)
   const want = opts.limit ?? Number.POSITIVE_INFINITY
   const { skip: _skip, ...rest } = opts as PouchDB.Core.AllDocsOptions & { skip?: number }
-  let asked = Math.min(SLICE, want)
+  let asked = Math.min(FIRST_SLICE, want)
   let page = await db.allDocs({ ...opts, limit: asked })
   const first = page
   const rows: typeof page.rows = []
   let bytes = 0
+  let largest = 1
   for (let pages = 0; pages < 100_000; pages++) {
     rows.push(...page.rows)
-    bytes += page.rows.reduce((n, r) => n + size(r.doc), 0)
+    for (const r of page.rows) { const n = size(r.doc); bytes += n; largest = Math.max(largest, n) }
     if (bytes > LIMITS.responseBytes) throw tooBig()
     if (page.rows.length < asked || rows.length >= want) break
-    asked = Math.min(SLICE, want - rows.length)
+    asked = nextSlice(bytes, largest, want - rows.length)
     page = await db.allDocs({ ...rest, startkey: page.rows.at(-1)!.key, skip: 1, limit: asked } as PouchDB.Core.AllDocsOptions)
   }
   return { ...first, rows }
@@ -66,9 +79,10 @@ export async function bulkGetWithin(db: Db, opts: PouchDB.Core.BulkGetOptions): 
   if (opts.docs.length > LIMITS.keysPerRead) throw tooManyKeys('documents')
   const results: unknown[] = []
   let bytes = 0
-  for (let i = 0; i < opts.docs.length; i += SLICE) {
-    const part = await db.bulkGet({ ...opts, docs: opts.docs.slice(i, i + SLICE) })
-    for (const r of part.results) bytes += size(r)
+  let largest = 1
+  for (let i = 0, slice = FIRST_SLICE; i < opts.docs.length; i += slice, slice = nextSlice(bytes, largest, opts.docs.length - i)) {
+    const part = await db.bulkGet({ ...opts, docs: opts.docs.slice(i, i + slice) })
+    for (const r of part.results) { const n = size(r); bytes += n; largest = Math.max(largest, n) }
     if (bytes > LIMITS.responseBytes) throw tooBig()
     results.push(...part.results)
   }
@@ -78,8 +92,8 @@ export async function bulkGetWithin(db: Db, opts: PouchDB.Core.BulkGetOptions): 
 /**
  * `_changes` with documents, stopped at the answer's size: the page ends early (`cut`) and the
  * client goes on from its `last_seq`, as CouchDB clients page anyway. At least one change is
- * always answered. Records are read SLICE changes at a time (fewer once large ones are seen), so a
- * page holds at most LIMITS.responseBytes plus one slice; reading a page of 500 in slices cost
+ * always answered. Records are read a slice at a time, sized by the largest record seen so far, so
+ * a page holds little more than LIMITS.responseBytes; reading a page of 500 in slices cost
  * ~20–70% more than in one call on this machine, the price of a bound.
  */
 export async function changesWithin(db: Db, opts: PouchDB.Core.ChangesOptions): Promise<{ results: PouchDB.Core.ChangesResponseChange<Record<string, unknown>>[]; last_seq: string | number; cut: boolean }> {
@@ -92,7 +106,7 @@ export async function changesWithin(db: Db, opts: PouchDB.Core.ChangesOptions): 
   let since = opts.since ?? 0
   let bytes = 0
   let largest = 1
-  let slice = Math.min(SLICE, want)
+  let slice = Math.min(FIRST_SLICE, want)
   for (let pages = 0; pages < 100_000; pages++) {
     const r = await db.changes({ ...opts, since, limit: slice })
     results.push(...r.results)
@@ -104,7 +118,7 @@ export async function changesWithin(db: Db, opts: PouchDB.Core.ChangesOptions): 
     since = r.last_seq
     if (r.results.length < slice || results.length >= want) return { results, last_seq: since, cut: false }
     if (bytes >= LIMITS.responseBytes) return { results, last_seq: since, cut: true }
-    slice = Math.max(1, Math.min(SLICE, want - results.length, Math.floor((LIMITS.responseBytes - bytes) / largest)))
+    slice = nextSlice(bytes, largest, want - results.length)
   }
   return { results, last_seq: since, cut: true }
 }
