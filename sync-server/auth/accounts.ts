@@ -184,9 +184,9 @@ export class Accounts {
 
   /**
    * A one-time enrollment code, valid for `ttlMs` (at most 7 days): 12 digits, typed in groups of
-   * four or scanned. Wrong codes are limited to a few hundred an hour from everywhere together
-   * (limits.ts), so over a code's whole life a guesser tries about 10^5 of 10^12: one chance in
-   * ten million per code outstanding.
+   * four or scanned. Wrong codes are limited to 1,200 an hour from everywhere together (limits.ts),
+   * so over a code's longest life (7 days) a guesser tries about 2·10^5 of 10^12: one chance in
+   * five million per code outstanding.
    */
   async createEnrollment(village: string, createdBy: string, ttlMs = 24 * 3600_000): Promise<Enrollment> {
     if (!this.villages.has(village)) throw new AccountError(404, `no village ${village}`)
