@@ -34,6 +34,8 @@ export const LIMITS = {
   passwordChecksInFlight: 2,
   /** Wrong enrollment codes per window: per address, and from everywhere together. */
   enrollFailures: { perAddress: 10, overall: 300, windowMs: 15 * 60_000 },
+  /** Unused, unexpired enrollment codes per village (each is one more code a guesser might hit). */
+  enrollCodesWaiting: 50,
   /** Body of an anonymous request (login, enrollment): nothing else is read before authentication. */
   anonymousBodyBytes: 4 * 1024,
   /** Unfinished photo uploads older than this are removed. */

@@ -17,7 +17,7 @@ const str = (v: unknown, field: string): string => {
 
 function wrap<T>(fn: () => Promise<T>): Promise<T> {
   return fn().catch((e: unknown) => {
-    if (e instanceof AccountError) throw new CouchError(e.status, e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : e.status === 403 ? 'forbidden' : 'bad_request', e.message)
+    if (e instanceof AccountError) throw new CouchError(e.status, e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : e.status === 403 ? 'forbidden' : e.status === 429 ? 'too_many_requests' : 'bad_request', e.message)
     throw e
   })
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt, scrypt } from 'node:crypto'
 import type { Db, Engine } from '../engine'
+import { LIMITS } from '../limits'
 
 export const ACCOUNTS_DB = 'hub-accounts'
 export const ID = /^[a-z][a-z0-9-]{1,40}$/
@@ -190,6 +191,9 @@ export class Accounts {
    */
   async createEnrollment(village: string, createdBy: string, ttlMs = 24 * 3600_000): Promise<Enrollment> {
     if (!this.villages.has(village)) throw new AccountError(404, `no village ${village}`)
+    const now = Date.now()
+    const waiting = [...this.enrollments.values()].filter((e) => e.village === village && e.usedBy === null && e.expiresAt > now).length
+    if (waiting >= LIMITS.enrollCodesWaiting) throw new AccountError(429, `village ${village} already has ${waiting} unused enrollment codes; use them or wait until they expire`)
     let code = ''
     for (let i = 0; i < 20 && (code === '' || this.enrollments.has(code)); i++) {
       code = `${randomInt(0, 1_000_000).toString().padStart(6, '0')}${randomInt(0, 1_000_000).toString().padStart(6, '0')}`

@@ -219,6 +219,12 @@ describe('smaller', () => {
       expect(r.status, type).toBe(415)
     }
   })
+  it('keeps at most 50 unused enrollment codes waiting per village, however many a clerk asks for', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < 55; i++) statuses.push((await couch(hub, '_hub/enrollments', { auth: clerk, body: { village: 'va' } })).status)
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(50)
+    expect(statuses.at(-1)).toBe(429)
+  })
   it('keeps a tablet\'s own password change from happening without the current password', async () => {
     expect((await couch(hub, `_hub/users/${p.clerk.name}`, { method: 'PUT', auth: clerk, body: { password: 'new-password-9' } })).status).toBe(400)
     expect((await couch(hub, `_hub/users/${p.clerk.name}`, { method: 'PUT', auth: clerk, body: { password: 'new-password-9', currentPassword: 'guess' } })).status).toBe(403)
