@@ -8,6 +8,7 @@ import { createEngine, type Engine } from './engine'
 import { Accounts } from './auth/accounts'
 import { Sessions } from './auth/session'
 import { Pusher } from './couch/push'
+import { removeRefusedPlaceholders } from './couch/placeholders'
 import { MemoryCounters } from './limits'
 import { openLongPolls } from './couch/changes'
 import { Peers } from './peers'
@@ -60,6 +61,8 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions, peers, quarantine: pusher.quarantine })
   await serveApp(app, config.staticDir)
   await peers.start()
+  // once after an upgrade, in the background: earlier hubs kept refused records in village databases
+  void removeRefusedPlaceholders(engine, app.log).catch((err: unknown) => app.log.warn({ err }, 'could not remove refused placeholders'))
 
   app.addHook('preClose', async () => {
     // Answer open long-polls (empty results) so clients reconnect elsewhere or later.

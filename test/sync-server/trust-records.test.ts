@@ -210,3 +210,40 @@ describe("a record's device is who authenticated", () => {
     expect(staffAsTablet.error).toBe('conflict')
   })
 })
+
+describe('after an upgrade', () => {
+  it("removes the refused placeholders an earlier hub left in village databases, so the genuine record lands", async () => {
+    const { default: PouchDB } = await import('pouchdb')
+    const { join } = await import('node:path')
+    const h = await startHub()
+    try {
+      const q = await provision(h, { township: 'tu', villages: ['vu'] })
+      const dev = basic(q.devices[0]!.id, q.devices[0]!.secret)
+      const genuine = { _id: 'proposal:up1', kind: 'proposal', v: 1, village: 'vu', year: 2026, author: 'person:p1', device: q.devices[0]!.id, deviceTime: NOW, seq: 1, ref: '', body: { title: '修路', status: 'draft' } }
+      // what an earlier hub wrote for a refused record: its content, marked refused
+      const old = await couch(h, 'village-vu/_bulk_docs', { body: { docs: [{ ...genuine, device: 'dev-someone', body: { title: '冒名', status: 'draft' }, refused: { reason: 'written as device "dev-someone"', at: NOW } }] } })
+      expect(old.body[0].ok).toBe(true)
+      await h.stop()
+      // the hub of before had never run the clean-up
+      const quarantine = new PouchDB(join(h.dataDir, 'db', 'hub-quarantine'), { adapter: 'leveldb' } as PouchDB.Configuration.DatabaseConfiguration)
+      const done = await quarantine.get('migration:refused-placeholders')
+      await quarantine.remove(done)
+      await quarantine.close()
+      const again = await startHub({}, { port: h.port, dataDir: h.dataDir })
+      try {
+        const deadline = Date.now() + 20_000
+        while ((await couch(again, 'village-vu/proposal:up1')).status !== 404) {
+          if (Date.now() > deadline) throw new Error('the placeholder is still there')
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        const [row] = (await couch(again, 'village-vu/_bulk_docs', { auth: dev, body: { docs: [genuine] } })).body
+        expect(row.ok).toBe(true)
+        expect((await couch(again, 'village-vu/proposal:up1')).body.body.title).toBe('修路')
+      } finally {
+        await again.stop({ removeData: true })
+      }
+    } finally {
+      await h.stop({ removeData: true })
+    }
+  })
+})
