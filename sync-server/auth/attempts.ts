@@ -22,7 +22,8 @@ export class Attempts {
     if (name.startsWith('dev-')) {
       const p = await check()
       if (p) return p
-      const wait = await this.counters.take([address], 1, windowMs)
+      // counted apart: a revoked tablet retrying its sync must not lock people out behind the same address
+      const wait = await this.counters.take([{ key: `dev#${ip}`, max: perAddress }], 1, windowMs)
       if (wait > 0) throw tooMany(`Too many failed logins from this address; wait ${minutes(wait)} and try again.`, wait)
       return null
     }
