@@ -76,6 +76,12 @@ describe('failed attempts', () => {
     expect(statuses.filter((s) => s === 401).length).toBeLessThan(40)
   })
 
+  it("does not let a revoked tablet that keeps retrying lock people out behind the same address", async () => {
+    const address = '127.0.0.9'
+    for (let i = 0; i < 110; i++) await from(address, 'village-va/_changes', { headers: { authorization: basic('dev-000000000000', 'revoked-secret') } })
+    expect((await from(address, '_session', { body: { name: p.clerk.name, password: p.clerk.password } })).status).toBe(200)
+  })
+
   it('gives enrollment codes a limit of their own that a logged-in guesser cannot reset', async () => {
     const address = '127.0.0.4'
     let limited = false
