@@ -11,12 +11,15 @@ export const LIMITS = {
   docsPerBatch: 1000,
   /** Keys in one read: `_all_docs` keys, `_bulk_get` docs, `_revs_diff` ids, `_changes` doc_ids. */
   keysPerRead: 1000,
-  /** Records in one `_changes` answer (a client asking for more gets pages, with `pending`). */
+  /**
+   * Records in one `_changes` answer with documents. Never cut shorter than asked below this:
+   * RxDB's pull (500 a page) and the township view stop at a short page.
+   */
   changesPerPage: 1000,
   /**
-   * JSON of the records in one answer. `_changes` and a council year stop a page there (the client
-   * follows the next page); a read that must answer every key it was given is refused with 413.
-   * The largest record a village holds (a 512 KB body) always fits.
+   * JSON of the records in one answer. A council year's page stops there (its client follows
+   * `next`); a read that must answer every key it was given is refused with 413. The largest
+   * record a village holds (a 512 KB body) always fits.
    */
   responseBytes: 8 * 1024 * 1024,
   /** A replication checkpoint (`_local` document). */

@@ -2,7 +2,6 @@ import { gzipSync } from 'node:zlib'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Db, Engine } from '../engine'
 import { badRequest } from './errors'
-import { changesWithin } from './reads'
 import { SYNC_GZIP_MAX } from './send'
 
 type Query = Record<string, string | undefined>
@@ -183,12 +182,11 @@ async function readChanges(db: Db, p: ChangesParams): Promise<ChangesResult> {
   }
   if (p.limit !== undefined) opts.limit = p.limit
   if (p.doc_ids) opts.doc_ids = p.doc_ids
-  // records are read until the answer's size (LIMITS.responseBytes): a page may end early (`cut`)
-  const r = await changesWithin(db, opts)
+  const r = await db.changes(opts)
   // CouchDB's `pending` (tools page until it is 0). PouchDB does not count it: when the
-  // page was full or cut, estimate from the update sequence; otherwise nothing is pending.
+  // page was full, estimate from the update sequence; otherwise nothing is pending.
   let pending = 0
-  if (r.cut || (p.limit !== undefined && r.results.length >= p.limit)) {
+  if (p.limit !== undefined && r.results.length >= p.limit) {
     const update = (await db.info()).update_seq
     pending = typeof update === 'number' && typeof r.last_seq === 'number' ? Math.max(1, update - r.last_seq) : 1
   }

@@ -6,8 +6,10 @@ import { rowsByKeys } from './keys'
 /**
  * Reads whose answer is bounded (LIMITS.responseBytes of records): the records are read a slice at
  * a time and their size counted as the answer grows, so a request naming one large record a
- * thousand times, or a thousand large records, is refused (413) or cut into pages before the hub
- * has built it — not after it ran out of memory.
+ * thousand times, or a thousand large records, is refused (413) before the hub has built it — not
+ * after it ran out of memory. (`_changes` is not cut by size: RxDB's pull, and the township view,
+ * stop at a page shorter than they asked for, so a cut page would leave records behind. Its pages
+ * are bounded in count, LIMITS.changesPerPage; their memory is bounded by streaming them.)
  */
 
 /** What a record adds to an answer (its JSON). */
@@ -87,38 +89,4 @@ export async function bulkGetWithin(db: Db, opts: PouchDB.Core.BulkGetOptions): 
     results.push(...part.results)
   }
   return { results }
-}
-
-/**
- * `_changes` with documents, stopped at the answer's size: the page ends early (`cut`) and the
- * client goes on from its `last_seq`, as CouchDB clients page anyway. At least one change is
- * always answered. Records are read a slice at a time, sized by the largest record seen so far, so
- * a page holds little more than LIMITS.responseBytes; reading a page of 500 in slices cost
- * ~20–70% more than in one call on this machine, the price of a bound.
- */
-export async function changesWithin(db: Db, opts: PouchDB.Core.ChangesOptions): Promise<{ results: PouchDB.Core.ChangesResponseChange<Record<string, unknown>>[]; last_seq: string | number; cut: boolean }> {
-  if (!opts.include_docs) {
-    const r = await db.changes(opts)
-    return { results: r.results, last_seq: r.last_seq, cut: false }
-  }
-  const want = typeof opts.limit === 'number' ? opts.limit : Number.POSITIVE_INFINITY
-  const results: PouchDB.Core.ChangesResponseChange<Record<string, unknown>>[] = []
-  let since = opts.since ?? 0
-  let bytes = 0
-  let largest = 1
-  let slice = Math.min(FIRST_SLICE, want)
-  for (let pages = 0; pages < 100_000; pages++) {
-    const r = await db.changes({ ...opts, since, limit: slice })
-    results.push(...r.results)
-    for (const c of r.results) {
-      const n = size(c.doc)
-      bytes += n
-      largest = Math.max(largest, n)
-    }
-    since = r.last_seq
-    if (r.results.length < slice || results.length >= want) return { results, last_seq: since, cut: false }
-    if (bytes >= LIMITS.responseBytes) return { results, last_seq: since, cut: true }
-    slice = nextSlice(bytes, largest, want - results.length)
-  }
-  return { results, last_seq: since, cut: true }
 }
