@@ -16,6 +16,10 @@ export interface HubConfig {
   bodyLimit: number
   /** Largest photo or other blob, bytes. */
   blobMaxBytes: number
+  /** Photos and other blobs one village may keep on the hub, bytes. */
+  blobQuotaBytes: number
+  /** How long a request body may take to arrive, ms (408 after). */
+  bodyTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -58,6 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "${logLevel}"`)
   }
+  const bodyTimeout = env.BODY_TIMEOUT ?? '120'
+  if (!/^\d+$/.test(bodyTimeout.trim()) || Number(bodyTimeout) < 1 || Number(bodyTimeout) > 3600) {
+    throw new ConfigError(`BODY_TIMEOUT must be a number of seconds from 1 to 3600, not "${bodyTimeout}"`)
+  }
   return {
     host: env.HOST ?? '127.0.0.1',
     port,
@@ -72,5 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel,
     bodyLimit: bytes('BODY_LIMIT', 8 * 1024 * 1024),
     blobMaxBytes: bytes('BLOB_MAX_BYTES', 16 * 1024 * 1024),
+    blobQuotaBytes: bytes('BLOB_QUOTA', 2 * 1024 * 1024 * 1024),
+    bodyTimeoutMs: Number(bodyTimeout) * 1000,
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt, scrypt } from 'node:crypto'
 import type { Db, Engine } from '../engine'
+import { LIMITS } from '../limits'
 
 export const ACCOUNTS_DB = 'hub-accounts'
 export const ID = /^[a-z][a-z0-9-]{1,40}$/
@@ -20,7 +21,9 @@ export interface Device {
 export interface Enrollment {
   type: 'enroll'; code: string; village: string; createdBy: string; expiresAt: number; usedBy: string | null
 }
-type Record_ = Township | Village | User | Device | Enrollment
+/** When an account's sessions were last ended (logout, password change): cookies issued before are void. */
+export interface SessionsEnded { type: 'sessions'; name: string; at: number }
+type Record_ = Township | Village | User | Device | Enrollment | SessionsEnded
 
 /** Who is asking. Devices carry their village; township staff their township. */
 export type Principal =
@@ -58,6 +61,7 @@ function docId(r: Record_): string {
     case 'user': return `user:${r.name}`
     case 'device': return `device:${r.id}`
     case 'enroll': return `enroll:${r.code}`
+    case 'sessions': return `sessions:${r.name}`
   }
 }
 
@@ -71,6 +75,7 @@ export class Accounts {
   readonly users = new Map<string, User>()
   readonly devices = new Map<string, Device>()
   readonly enrollments = new Map<string, Enrollment>()
+  private readonly sessionsEnded = new Map<string, number>()
   private revs = new Map<string, string>()
   private db!: Db
   /** Key that signs session cookies (hex). */
@@ -104,6 +109,7 @@ export class Accounts {
       case 'user': this.users.set(r.name, r); break
       case 'device': this.devices.set(r.id, r); break
       case 'enroll': this.enrollments.set(r.code, r); break
+      case 'sessions': this.sessionsEnded.set(r.name, r.at); break
     }
   }
 
@@ -154,12 +160,22 @@ export class Accounts {
     return u
   }
 
+  /** Sets a new password; every session of the account begun before ends. */
   async setPassword(name: string, password: string): Promise<void> {
     const u = this.users.get(name)
     if (!u) throw new AccountError(404, `no user ${name}`)
     if (password.length < 8) throw new AccountError(400, 'password must be at least 8 characters')
     await this.save({ ...u, ...(await hashPassword(password)) })
+    await this.endSessions(name)
   }
+
+  /** Ends every session (cookie) of `name` begun until now: logout, password change. */
+  async endSessions(name: string): Promise<void> {
+    await this.save({ type: 'sessions', name, at: Math.max(Date.now(), this.sessionsEndedAt(name) + 1) })
+  }
+
+  /** When `name`'s sessions were last ended (0: never). */
+  sessionsEndedAt(name: string): number { return this.sessionsEnded.get(name) ?? 0 }
 
   async setDisabled(name: string, disabled: boolean): Promise<void> {
     const u = this.users.get(name)
@@ -167,20 +183,30 @@ export class Accounts {
     await this.save({ ...u, disabled })
   }
 
-  /** A one-time enrollment code (8 digits, easy to type or scan), valid for `ttlMs`. */
+  /**
+   * A one-time enrollment code, valid for `ttlMs` (at most 7 days): 12 digits, typed in groups of
+   * four or scanned. Wrong codes are limited to 1,200 an hour from everywhere together (limits.ts),
+   * so over a code's longest life (7 days) a guesser tries about 2·10^5 of 10^12: one chance in
+   * five million per code outstanding.
+   */
   async createEnrollment(village: string, createdBy: string, ttlMs = 24 * 3600_000): Promise<Enrollment> {
     if (!this.villages.has(village)) throw new AccountError(404, `no village ${village}`)
+    const now = Date.now()
+    const waiting = [...this.enrollments.values()].filter((e) => e.village === village && e.usedBy === null && e.expiresAt > now).length
+    if (waiting >= LIMITS.enrollCodesWaiting) throw new AccountError(429, `village ${village} already has ${waiting} unused enrollment codes; use them or wait until they expire`)
     let code = ''
-    for (let i = 0; i < 20 && (code === '' || this.enrollments.has(code)); i++) code = String(randomInt(10_000_000, 100_000_000))
+    for (let i = 0; i < 20 && (code === '' || this.enrollments.has(code)); i++) {
+      code = `${randomInt(0, 1_000_000).toString().padStart(6, '0')}${randomInt(0, 1_000_000).toString().padStart(6, '0')}`
+    }
     const e: Enrollment = { type: 'enroll', code, village, createdBy, expiresAt: Date.now() + ttlMs, usedBy: null }
     await this.save(e)
     return e
   }
 
-  /** Redeems an enrollment code for a long-lived device credential. The secret is shown once. */
-  async enroll(code: string, label: string): Promise<{ device: Device; secret: string }> {
+  /** Redeems an enrollment code for a long-lived device credential (null: unknown, used or expired). The secret is shown once. */
+  async enroll(code: string, label: string): Promise<{ device: Device; secret: string } | null> {
     const e = this.enrollments.get(code)
-    if (!e || e.usedBy !== null || e.expiresAt < Date.now()) throw new AccountError(403, 'enrollment code unknown, used or expired')
+    if (!e || e.usedBy !== null || e.expiresAt < Date.now()) return null
     const v = this.villages.get(e.village)
     if (!v) throw new AccountError(404, `no village ${e.village}`)
     const id = `dev-${randomBytes(6).toString('hex')}`

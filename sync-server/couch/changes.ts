@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Db, Engine } from '../engine'
 import { badRequest } from './errors'
+import { SYNC_GZIP_MAX } from './send'
 
 type Query = Record<string, string | undefined>
 
@@ -69,7 +70,8 @@ function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Pro
 function sendShared(req: FastifyRequest, reply: FastifyReply, shared: SharedResult): FastifyReply {
   shared.json ??= JSON.stringify(shared.result)
   reply.header('content-type', 'application/json; charset=utf-8')
-  if (shared.json.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+  // a large page is left to @fastify/compress, which gzips it off the event loop (send.ts)
+  if (shared.json.length > 1024 && shared.json.length <= SYNC_GZIP_MAX && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
     shared.gzip ??= gzipSync(shared.json, { level: 4 })
     return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(shared.gzip)
   }

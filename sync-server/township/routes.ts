@@ -8,7 +8,6 @@ import { summarizeVillage } from '../../src/shared/township/summarize'
 import { fromCouch } from '../../src/shared/township/records'
 import type { TownshipSummary, VillageSummary } from '../../src/shared/township/types'
 import { SyncTracker, type PeerView } from './tracker'
-import { QUARANTINE_DB } from '../couch/push'
 
 export interface TownshipRouteOptions {
   engine: Engine
@@ -16,6 +15,8 @@ export interface TownshipRouteOptions {
   sessions: Sessions
   /** The hub's peer syncs (sync-server/peers.ts), to tell when data reached the district upstream. */
   peers?: { list(): unknown[] }
+  /** The hub's quarantine (couch/quarantine.ts): how many refused records each village has waiting. */
+  quarantine: { count(db: string): Promise<number> }
 }
 
 /**
@@ -52,22 +53,8 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
     return s
   }
 
-  // Refused documents held in the hub's quarantine, not yet released, per database.
-  let quarantine: { seq: string; counts: Map<string, number> } = { seq: '', counts: new Map() }
-  async function quarantined(db: string): Promise<number> {
-    if (!(await engine.exists(QUARANTINE_DB))) return 0
-    const q = engine.db(QUARANTINE_DB)
-    const seq = String((await q.info()).update_seq)
-    if (seq !== quarantine.seq) {
-      const counts = new Map<string, number>()
-      for (const row of (await q.allDocs({ include_docs: true })).rows) {
-        const e = row.doc as unknown as { db?: string; released?: boolean } | undefined
-        if (e?.db && !e.released) counts.set(e.db, (counts.get(e.db) ?? 0) + 1)
-      }
-      quarantine = { seq, counts }
-    }
-    return quarantine.counts.get(db) ?? 0
-  }
+  // Refused documents held in the hub's quarantine, not yet released, per database (counted from ids).
+  const quarantined = (db: string) => opts.quarantine.count(db)
 
   /** A village's summary: from the cache while its database is unchanged, else recomputed (once at a time). */
   async function summary(villageId: string, now: number): Promise<VillageSummary> {

@@ -24,7 +24,7 @@ describe('demo seed and provisioning', () => {
     expect(out).toContain(hub.url)
     expect(out).toMatch(/huayuan-staff \/ \S+/)
     expect(out).toMatch(/qingbo-clerk \/ \S+/)
-    expect(out).toMatch(/mingyue\s+\d{8}/)
+    expect(out).toMatch(/mingyue\s+\d{12}/)
     const staff = basic('huayuan-staff', 'yishi-demo')
     const people = await couch(hub, 'village-qingbo/_all_docs?startkey="person:"&endkey="person:\ufff0"', { auth: staff })
     const others = await couch(hub, 'village-mingyue/_all_docs?startkey="person:"&endkey="person:\ufff0"', { auth: staff })
@@ -32,7 +32,7 @@ describe('demo seed and provisioning', () => {
     const proposals = await couch(hub, 'village-qingbo/_all_docs?include_docs=true&startkey="proposal:"&endkey="proposal:\ufff0"', { auth: staff })
     expect(proposals.body.rows[0].doc.body.title).toMatch(/[\u4e00-\u9fff]/)
     // a code printed at start enrolls a tablet
-    const code = /qingbo\s+(\d{8})/.exec(out)![1]
+    const code = /qingbo\s+(\d{12})/.exec(out)![1]
     expect((await couch(hub, '_hub/enroll', { auth: null, body: { code } })).status).toBe(201)
   })
 
@@ -42,7 +42,7 @@ describe('demo seed and provisioning', () => {
     const added = await cli('user', 'add', 'taoyuan-clerk', '--role', 'clerk', '--village', 'taoyuan')
     const password = /password: (\S+)/.exec(added)![1]!
     expect((await couch(hub, 'village-taoyuan', { auth: basic('taoyuan-clerk', password) })).status).toBe(200)
-    expect(await cli('enroll', 'taoyuan')).toMatch(/Enrollment code for taoyuan: \d{8}/)
+    expect(await cli('enroll', 'taoyuan')).toMatch(/Enrollment code for taoyuan: \d{12}/)
     await expect(cli('village', 'add', 'nowhere')).rejects.toThrow(/--township/)
   })
 })

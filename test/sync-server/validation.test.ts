@@ -36,7 +36,7 @@ function envelope(kind: string, rest: string, body: Record<string, unknown>, ext
 }
 
 describe('validation and quarantine', () => {
-  it('lands valid documents and answers each refused one with conflict, a reason, a refused marker and a notice', async () => {
+  it('lands valid documents and answers each refused one with conflict, a reason and a notice, writing nothing under its id', async () => {
     const good = proposal('va', dev.id, 1)
     const noTitle = { ...proposal('va', dev.id, 2), body: { status: 'open' } }
     const wrongVillage = { ...proposal('va', dev.id, 3), village: 'vb' }
@@ -48,8 +48,10 @@ describe('validation and quarantine', () => {
       expect(rows[i]!.reason).toContain(words)
     }
     expect((await hubDoc(String(good._id))).refused).toBeUndefined()
-    const marked = await hubDoc(String(noTitle._id))
-    expect(marked.refused.reason).toContain('title')
+    expect((await couch(hub, `village-va/${encodeURIComponent(String(noTitle._id))}`)).status).toBe(404)
+    // the pushing tablet alone reads it back (RxDB's re-read after a conflict), marked refused
+    const back = await couch(hub, `village-va/_all_docs?include_docs=true&keys=${encodeURIComponent(JSON.stringify([noTitle._id]))}`, { auth })
+    expect(back.body.rows[0].doc.refused.reason).toContain('title')
     expect((await notices(String(noTitle._id)))[0]!.body.reason).toContain('title')
     const q = await couch(hub, '_hub/quarantine?db=village-va')
     expect(q.body.map((e: { docId: string }) => e.docId)).toEqual(expect.arrayContaining([noTitle._id, wrongVillage._id]))
@@ -163,7 +165,9 @@ describe('validation and quarantine', () => {
     expect(first.body.refused[0].reason).toContain('title')
     expect((await hubDoc(`proposal:p50-${origin.id}`)).device).toBe(origin.id)
     // importing twice changes nothing
-    expect((await couch(hub, '_hub/import', { auth: carrier, body: bundle })).body).toMatchObject({ added: 0, skipped: 2, conflicts: [`proposal:p52-${origin.id}`] })
+    const again = await couch(hub, '_hub/import', { auth: carrier, body: bundle })
+    expect(again.body).toMatchObject({ added: 0, skipped: 2, conflicts: [] })
+    expect(again.body.refused.map((r: { id: string }) => r.id)).toEqual([`proposal:p52-${origin.id}`])
     // a changed file is refused, and so is a file brought to another village's account
     const tampered = { ...bundle, docs: [rx(proposal('va', origin.id, 53))] }
     expect((await couch(hub, '_hub/import', { auth: carrier, body: tampered })).status).toBe(403)
