@@ -61,6 +61,6 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
     for (const end of [...openLongPolls]) end()
     peers.stopAll()
   })
-  app.addHook('onClose', async () => { await engine.close() })
+  app.addHook('onClose', async () => { accounts.close(); await engine.close() })
   return { app, engine, accounts, pusher, peers }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { idRest, validateDocument } from '../../src/shared/schemas/index'
-import type { Engine, Db } from '../engine'
+import type { Db, Engine, WriteResult } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { villageOf } from '../auth/access'
 import { refusalReason, sameContent, type VoteRecord } from '../validate/rules'
@@ -12,20 +12,13 @@ export const QUARANTINE_DB = 'hub-quarantine'
 interface KnownVotes { db: Db; epoch: number; votes: Map<string, VoteRecord | null>; stop: () => void }
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
-export type PushResult = { ok: true; id: string; rev: string } | { id: string; rev?: string; error: string; reason: string }
+export type PushResult = WriteResult
 
 export interface QuarantineEntry {
   _id: string; _rev?: string
   db: string; docId: string; doc: Doc; reason: string
   principal: string; device: string; at: number
   released: boolean; releasedAt?: number; releasedBy?: string
-}
-
-function mapPouchResult(r: PouchDB.Core.Response | PouchDB.Core.Error, id: string): PushResult {
-  if ('ok' in r && r.ok) return { ok: true, id: r.id, rev: r.rev }
-  const e = r as PouchDB.Core.Error & { error?: unknown }
-  const error = e.status === 409 ? 'conflict' : typeof e.name === 'string' && e.name !== 'Error' ? e.name : 'bad_request'
-  return { id, error, reason: e.message ?? error }
 }
 
 /**
@@ -48,11 +41,12 @@ export class Pusher {
   /**
    * The votes already read from `db`, forgotten whenever a vote is written to it: every ballot
    * batch needs its vote, and the first LevelDB read after a write took ~10 ms of each push.
-   * Only for the local engine, which hears every write as it commits (Engine.onWrite); a
-   * re-created database is a new Db, so its votes start over.
+   * Only for the local engine, which hears every write as it commits (Engine.onWrite); on
+   * CouchDB other hubs write too, so votes are read with each batch. A re-created database is a
+   * new Db, so its votes start over.
    */
   private knownVotes(name: string, db: Db): KnownVotes | null {
-    if (!this.engine.onWrite) return null
+    if (!this.engine.soleWriter) return null
     let known = this.votes.get(name)
     if (known?.db !== db) {
       known?.stop()
@@ -148,10 +142,8 @@ export class Pusher {
   }
 
   /** Writes through the engine; with new_edits=false only the failures come back (CouchDB's answer). */
-  private async write(db: Db, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
-    const res = await db.bulkDocs(docs as PouchDB.Core.PutDocument<Record<string, unknown>>[], { new_edits: newEdits })
-    const mapped = res.map((r, i) => mapPouchResult(r, String(docs[i]?._id ?? '')))
-    return newEdits ? mapped : mapped.filter((r) => 'error' in r)
+  private write(db: Db, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
+    return db.bulkDocs(docs, { new_edits: newEdits })
   }
 
   private async refuse(p: Principal, dbName: string, village: string, db: Db, items: { doc: Doc; reason: string; current: Doc | null }[]): Promise<void> {
@@ -162,7 +154,7 @@ export class Pusher {
       db: dbName, docId: String(doc._id ?? ''), doc, reason, principal: p.name,
       device: typeof doc.device === 'string' ? doc.device : device, at, released: false,
     }))
-    await this.engine.db(QUARANTINE_DB).bulkDocs(quarantine as never)
+    await this.engine.db(QUARANTINE_DB).bulkDocs(quarantine as unknown as Doc[])
 
     const hubDocs: Doc[] = []
     for (const { doc, reason, current } of items) {
@@ -180,7 +172,7 @@ export class Pusher {
       if (notice) hubDocs.push(notice)
     }
     if (hubDocs.length > 0) {
-      const res = await db.bulkDocs(hubDocs as never)
+      const res = await db.bulkDocs(hubDocs)
       res.forEach((r, i) => {
         if (!('ok' in r && r.ok)) this.log.warn({ id: hubDocs[i]?._id, err: r }, 'could not write the refused marker or notice')
       })
@@ -224,7 +216,7 @@ export class Pusher {
     const { _rev: _r, _deleted: _d, _revisions: _v, refused: _x, ...rest } = entry.doc
     const doc: Doc = { ...rest, _id: entry.docId, ...(cur?._rev ? { _rev: cur._rev } : {}) }
     const [r] = await this.write(db, [doc], true)
-    if (r && 'ok' in r) await q.put({ ...entry, released: true, releasedAt: Date.now(), releasedBy: by } as never)
+    if (r && 'ok' in r) await q.put({ ...entry, released: true, releasedAt: Date.now(), releasedBy: by } as unknown as Doc)
     return r ?? { id: entry.docId, error: 'unknown', reason: 'no result' }
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { HubConfig } from '../config'
-import { DB_NAME, type Engine } from '../engine'
+import { DB_NAME, docPath, type AllDocsOptions, type Engine } from '../engine'
 import type { Accounts, Principal } from '../auth/accounts'
 import { requireAdmin, requireDb } from '../auth/access'
 import { type Sessions, userCtx } from '../auth/session'
@@ -9,6 +9,7 @@ import { CouchError, badRequest, forbidden, notFound, toCouchError, unauthorized
 import { handleChanges } from './changes'
 import { sendJson } from './send'
 import { forgetIds, knownIds, rowsByKeys } from './keys'
+import { pickQuery, relay } from './forward'
 import type { Pusher } from './push'
 import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
@@ -50,7 +51,7 @@ function json<T>(raw: string | undefined, key: string): T | undefined {
 }
 
 /** Reads the standard view parameters of `_all_docs` from the query string and the body. */
-function allDocsOptions(q: Query, body: Record<string, unknown>): PouchDB.Core.AllDocsOptions & { keys?: string[] } {
+function allDocsOptions(q: Query, body: Record<string, unknown>): AllDocsOptions & { keys?: string[] } {
   const opts: Record<string, unknown> = {}
   const keys = body.keys ?? json<unknown>(q.keys, 'keys')
   if (keys !== undefined) {
@@ -75,8 +76,20 @@ function allDocsOptions(q: Query, body: Record<string, unknown>): PouchDB.Core.A
       opts[k] = n
     }
   }
-  return opts as PouchDB.Core.AllDocsOptions & { keys?: string[] }
+  return opts as AllDocsOptions & { keys?: string[] }
 }
+
+/** `_all_docs` options as CouchDB's query string (keys go in the body). */
+function allDocsQuery(opts: AllDocsOptions): string {
+  const parts: string[] = []
+  for (const [k, v] of Object.entries(opts)) {
+    if (k === 'keys' || v === undefined) continue
+    parts.push(`${k}=${encodeURIComponent(typeof v === 'boolean' || typeof v === 'number' ? String(v) : JSON.stringify(v))}`)
+  }
+  return parts.length ? `?${parts.join('&')}` : ''
+}
+
+const DOC_QUERY = ['rev', 'revs', 'revs_info', 'conflicts', 'latest', 'deleted_conflicts', 'attachments', 'open_revs'] as const
 
 /** CouchDB-protocol routes under /couch. */
 export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, engine, accounts, sessions, pusher, peers }) => {
@@ -210,6 +223,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   const allDocs = async (req: FastifyRequest, reply: FastifyReply) => {
     const name = await useDb(req)
     const opts = allDocsOptions(req.query as Query, (req.body ?? {}) as Record<string, unknown>)
+    if (engine.forward) return relay(req, reply, engine, name, opts.keys ? 'POST' : 'GET', `_all_docs${allDocsQuery(opts)}`, opts.keys ? { keys: opts.keys } : null)
     const plain = Object.keys(opts).every((k) => ['keys', 'include_docs', 'conflicts'].includes(k))
     if (opts.keys && plain) return sendJson(req, reply, await rowsByKeys(engine.db(name), opts.keys, opts, (await knownIds(engine, name)) ?? undefined))
     return sendJson(req, reply, await engine.db(name).allDocs(opts))
@@ -233,14 +247,15 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     return sendJson(req, reply.code(201), result)
   })
 
-  app.post('/:db/_bulk_get', async (req) => {
+  app.post('/:db/_bulk_get', async (req, reply) => {
     const name = await useDb(req)
     const q = req.query as Query
     const body = req.body as { docs?: unknown } | null
     if (!body || !Array.isArray(body.docs)) throw badRequest('Missing JSON list of `docs`.')
     // PouchDB never answers an empty request (CouchDB tools send one as a probe).
     if (body.docs.length === 0) return { results: [] }
-    const res = await engine.db(name).bulkGet({ docs: body.docs as { id: string; rev?: string }[], revs: bool(q.revs), attachments: bool(q.attachments), latest: bool(q.latest) } as PouchDB.Core.BulkGetOptions)
+    if (engine.forward) return relay(req, reply, engine, name, 'POST', `_bulk_get${pickQuery(q, ['revs', 'attachments', 'latest'])}`, { docs: body.docs })
+    const res = await engine.db(name).bulkGet(body.docs as { id: string; rev?: string }[], { revs: bool(q.revs), attachments: bool(q.attachments), latest: bool(q.latest) }) as { results: unknown[] }
     // Errors in CouchDB's shape, without PouchDB's stack traces.
     for (const r of res.results as { id: string; docs: { error?: { status?: number; name?: string; reason?: string; message?: string; rev?: string } }[] }[]) {
       for (const d of r.docs) {
@@ -250,10 +265,11 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     return res
   })
 
-  app.post('/:db/_revs_diff', async (req) => {
+  app.post('/:db/_revs_diff', async (req, reply) => {
     const name = await useDb(req)
     const body = req.body as Record<string, string[]> | null
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object')
+    if (engine.forward) return relay(req, reply, engine, name, 'POST', '_revs_diff', body)
     return engine.db(name).revsDiff(body)
   })
 
@@ -274,21 +290,21 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     const id = `_local/${(req.params as { id: string }).id}`
     const rev = (req.query as Query).rev
     const db = engine.db(name)
-    const doc = await db.get(id)
-    const res = await db.remove({ _id: id, _rev: rev ?? doc._rev })
+    const res = await db.remove(id, rev ?? String((await db.get(id))._rev))
     return { ok: true, id, rev: res.rev }
   })
 
   // ---- single documents ----
-  app.get('/:db/:docid', async (req) => {
+  app.get('/:db/:docid', async (req, reply) => {
     const name = await useDb(req)
     const id = (req.params as { docid: string }).docid
     const q = req.query as Query
+    if (engine.forward) return relay(req, reply, engine, name, 'GET', `${docPath(id)}${pickQuery(q, DOC_QUERY)}`)
     const opts: Record<string, unknown> = {}
     if (q.rev) opts.rev = q.rev
     for (const k of ['revs', 'revs_info', 'conflicts', 'latest', 'deleted_conflicts', 'attachments'] as const) if (q[k] !== undefined) opts[k] = bool(q[k])
     if (q.open_revs !== undefined) opts.open_revs = q.open_revs === 'all' ? 'all' : json<string[]>(q.open_revs, 'open_revs')
-    return engine.db(name).get(id, opts as PouchDB.Core.GetOptions)
+    return engine.db(name).get(id, opts)
   })
 
   const writeOne = async (req: FastifyRequest, reply: FastifyReply, doc: Doc) => {
