@@ -82,7 +82,9 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
   const q = { ...(req.query as Query) }
   const body = (req.body ?? {}) as { doc_ids?: unknown }
   const feed = q.feed ?? 'normal'
-  if (!['normal', 'longpoll'].includes(feed)) throw badRequest('feed must be normal or longpoll (continuous and eventsource are not served)')
+  // continuous: CouchDB's replicator pulls with it; the local engine serves normal and longpoll only
+  const feeds = engine.forward ? ['normal', 'longpoll', 'continuous'] : ['normal', 'longpoll']
+  if (!feeds.includes(feed)) throw badRequest(`feed must be ${feeds.join(' or ')} (${engine.forward ? '' : 'continuous and '}eventsource ${engine.forward ? 'is' : 'are'} not served)`)
   let doc_ids: string[] | undefined
   if (q.filter !== undefined && q.filter !== '') {
     if (q.filter !== '_doc_ids') throw badRequest('only filter=_doc_ids is supported')
@@ -106,8 +108,10 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
     const body = doc_ids ? { doc_ids } : null
     const method = doc_ids ? 'POST' : 'GET'
     if (feed === 'normal') return void await relay(req, reply, engine, name, method, `_changes${pickQuery(q, FORWARDED)}`, body)
+    // `now` becomes the database's current sequence here, so shutdown can answer with a real one
+    if (q.since === 'now' && feed === 'longpoll') q.since = String((await engine.db(name).info()).update_seq)
     const wait = heartbeat !== undefined ? `&heartbeat=${Math.max(heartbeat, 1000)}` : `&timeout=${timeout}`
-    const path = `_changes${pickQuery(q, FORWARDED) || '?'}&feed=longpoll${wait}`
+    const path = `_changes${pickQuery(q, FORWARDED) || '?'}&feed=${feed}${wait}`
     return relayLongPoll(req, reply, engine, name, path, body, q.since ?? '0', (end) => { openLongPolls.add(end); return () => openLongPolls.delete(end) })
   }
   const db = engine.db(name)

@@ -94,12 +94,17 @@ export async function relayLongPoll(req: FastifyRequest, reply: FastifyReply, en
   const raw = reply.raw
   let ended = false
   const head = (status: number) => { if (!raw.headersSent) raw.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'must-revalidate' }) }
+  let sent = '' // what CouchDB's answer has said so far, whitespace aside (it opens with `{"results":[` at once)
   const end = () => {
     if (ended) return
     ended = true
     ac.abort()
     head(200)
-    if (!raw.destroyed) raw.end(since === 'now' ? undefined : JSON.stringify({ results: [], last_seq: since, pending: 0 }) + '\n')
+    if (raw.destroyed) return
+    const last = `"last_seq":${JSON.stringify(since)},"pending":0}\n`
+    if (sent === '') raw.end(`{"results":[],${last}`)
+    else if (sent === '{"results":[') raw.end(`],${last}`)
+    else raw.destroy() // half an answer: the client asks again
   }
   const unregister = register(end)
   const gone = () => { ended = true; ac.abort() }
@@ -115,7 +120,11 @@ export async function relayLongPoll(req: FastifyRequest, reply: FastifyReply, en
     }
     head(res.statusCode ?? 502)
     await new Promise<void>((resolve) => {
-      res.on('data', (c: Buffer) => { if (!ended) raw.write(c) })
+      res.on('data', (c: Buffer) => {
+        if (ended) return
+        if (sent.length < 64) sent += c.toString('utf8').replace(/\s+/g, '')
+        raw.write(c)
+      })
       res.once('end', resolve)
       res.once('error', resolve)
       res.once('close', resolve)

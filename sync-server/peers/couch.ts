@@ -41,8 +41,10 @@ export class CouchPeers implements PeerSync {
         const r = await this.engine.server<ReplicateResult>('POST', '_replicate', { source, target }).catch((e: { reason?: string; message?: string }) => {
           throw new CouchError(502, 'peer_error', `peer sync with ${redact(input.remote)} failed: ${e.reason ?? e.message ?? 'error'}`)
         })
-        const h = r.history?.[0]
-        docs_written += h?.docs_written ?? 0; docs_read += h?.docs_read ?? 0; doc_write_failures += h?.doc_write_failures ?? 0
+        // CouchDB carries a replication's counts over from its last checkpoint: this run's are the difference
+        const [h, before] = [r.history?.[0], r.no_changes ? r.history?.[0] : r.history?.[1]]
+        const run = (k: 'docs_written' | 'docs_read' | 'doc_write_failures') => Math.max(0, (h?.[k] ?? 0) - (before?.[k] ?? 0))
+        docs_written += run('docs_written'); docs_read += run('docs_read'); doc_write_failures += run('doc_write_failures')
       }
       return { id, result: { ok: true, docs_written, docs_read, doc_write_failures } }
     }

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
 import { couch, provision, type Provisioned } from './helpers'
 import { rxTablet, type RxTablet } from './rxdb'
 import type { YishiDoc } from '../../src/shared/schemas/index'
@@ -23,16 +24,17 @@ function doc(device: string, n: number, extra: Partial<YishiDoc> = {}): YishiDoc
   } as YishiDoc
 }
 
-beforeAll(async () => {
-  hub = await startHub()
-  p = await provision(hub, { township: 'rxt', villages: ['va', 'vb'] })
-})
-afterAll(async () => {
-  for (const t of open) await t.close().catch(() => undefined)
-  await hub?.stop({ removeData: true })
-})
+describeEngines('RxDB CouchDB plugin through the hub', (engine) => {
+  beforeAll(async () => {
+    hub = await startHub(engine().env)
+    p = await provision(hub, { township: 'rxt', villages: ['va', 'vb'] })
+  })
+  afterAll(async () => {
+    for (const t of open) await t.close().catch(() => undefined)
+    await hub?.stop({ removeData: true })
+    await engine().cleanup()
+  })
 
-describe('RxDB CouchDB plugin through the hub', () => {
   it('syncs two tablets of one village both ways', async () => {
     const [da] = p.devices
     const url = `${hub.url}/couch/village-va/`
