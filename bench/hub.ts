@@ -28,7 +28,7 @@ const RX_DOCS = 10_000
 let abandoned = false
 
 /** Every phase is bounded: a server that stalls (express-pouchdb does, under load) must not hang the bench. */
-function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+export function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms) })
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
@@ -47,7 +47,7 @@ interface Target {
   stop: () => Promise<void>
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
@@ -55,7 +55,7 @@ function rssMb(pid: number): number {
   } catch { return NaN }
 }
 
-function doc(village: string, device: string, i: number): YishiDoc & { _id: string } {
+export function doc(village: string, device: string, i: number): YishiDoc & { _id: string } {
   return {
     _id: `comment:b${i}-${device}`, kind: 'comment', v: 1, village, year: 2026, author: 'person:p1', device,
     deviceTime: 1_790_000_000_000 + i, seq: i + 1, ref: '', body: { on: '', text: `第 ${i} 条意见：路灯修好了吗？` },
@@ -152,7 +152,7 @@ async function load(t: Target): Promise<{ p50: number; p95: number; docsPerS: nu
 }
 
 /** RxDB's own plugin: one tablet pushes 10,000 documents, then a fresh one pulls them. */
-async function rxdb10k(url: string, user: string, password: string, device: string, at?: (phase: 'push' | 'pushed' | 'pull' | 'end') => void): Promise<{ push: number; pull: number }> {
+export async function rxdb10k(url: string, user: string, password: string, device: string, at?: (phase: 'push' | 'pushed' | 'pull' | 'end') => void): Promise<{ push: number; pull: number }> {
   const docs = Array.from({ length: RX_DOCS }, (_, i) => {
     const { _id, ...rest } = doc('bv0', device, 100_000 + i)
     return { ...rest, id: _id } as YishiDoc
