@@ -106,7 +106,7 @@ async function ratios(url: string): Promise<Record<string, number | null>> {
     console.log(`run ${run + 1}: direct push ${d.push.toFixed(2)} s pull ${d.pull.toFixed(2)} s; hub push ${m.push.toFixed(2)} s pull ${m.pull.toFixed(2)} s; load ${load()}`)
     console.log(`  CPU s direct: push ${JSON.stringify(d.cpu.push)} pull ${JSON.stringify(d.cpu.pull)}; hub: push ${JSON.stringify(m.cpu.push)} pull ${JSON.stringify(m.cpu.pull)}`)
   }
-  const med = (xs: Moved[], k: keyof Moved) => median(xs.map((x) => x[k]))
+  const med = (xs: Moved[], k: Exclude<keyof Moved, 'cpu'>) => median(xs.map((x) => x[k]))
   const figures = {
     couchdb_push_ratio: round(med(hub, 'push') / med(direct, 'push')),
     couchdb_pull_ratio: round(med(hub, 'pull') / med(direct, 'pull')),

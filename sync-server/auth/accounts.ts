@@ -88,7 +88,7 @@ export class Accounts {
     await this.engine.create(ACCOUNTS_DB)
     this.db = this.engine.db(ACCOUNTS_DB)
     // followed before the first read, so no change made meanwhile slips between
-    if (!this.engine.soleWriter) this.unfollow = this.engine.onChange(ACCOUNTS_DB, (id) => { void this.reload(id).catch(() => undefined) })
+    if (!this.engine.soleWriter) this.unfollow = this.engine.onChange(ACCOUNTS_DB, (id) => { if (id) void this.reload(id).catch(() => undefined) })
     const all = await this.db.allDocs({ include_docs: true })
     for (const row of all.rows) {
       const doc = row.doc as unknown as (Record_ & { _id: string; _rev: string }) | undefined

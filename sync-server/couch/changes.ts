@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ChangesOptions, ChangesResult, Db, Engine } from '../engine'
 import { badRequest } from './errors'
-import { pickQuery, relay, relayLongPoll } from './forward'
+import { pickQuery, relay, relayStream } from './forward'
 
 type Query = Record<string, string | undefined>
 
@@ -49,7 +49,9 @@ function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Pro
   const key = JSON.stringify(p)
   let read = reads.get(key)
   if (!read) {
-    const created = db.changes(p).then((result) => ({ result }))
+    // from the local engine's memory of its latest writes when it holds them all, else from storage
+    const memory = engine.recentChanges?.(name, p)
+    const created = memory ? Promise.resolve({ result: memory }) : db.changes(p).then((result) => ({ result }))
     read = created
     reads.set(key, created)
     const m = reads
@@ -103,16 +105,16 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
   if (doc_ids) params.doc_ids = doc_ids
   const heartbeat = intParam(q, 'heartbeat')
   const timeout = intParam(q, 'timeout') ?? (heartbeat ? undefined : 60_000)
-  if (engine.forward) {
-    // CouchDB answers, whichever hub process wrote: the request passes on as it came.
+  if (engine.forward && feed !== 'longpoll') {
+    // A read CouchDB answers as it stands: passed on as it came. (A long-poll waits here, below:
+    // one feed per database tells every waiting tablet at once, whichever hub process wrote.)
     const body = doc_ids ? { doc_ids } : null
     const method = doc_ids ? 'POST' : 'GET'
     if (feed === 'normal') return void await relay(req, reply, engine, name, method, `_changes${pickQuery(q, FORWARDED)}`, body)
-    // `now` becomes the database's current sequence here, so shutdown can answer with a real one
-    if (q.since === 'now' && feed === 'longpoll') q.since = String((await engine.db(name).info()).update_seq)
+    // continuous (CouchDB's replicator pulls with it): streamed back as it comes
     const wait = heartbeat !== undefined ? `&heartbeat=${Math.max(heartbeat, 1000)}` : `&timeout=${timeout}`
-    const path = `_changes${pickQuery(q, FORWARDED) || '?'}&feed=${feed}${wait}`
-    return relayLongPoll(req, reply, engine, name, path, body, q.since ?? '0', (end) => { openLongPolls.add(end); return () => openLongPolls.delete(end) })
+    const path = `_changes${pickQuery(q, FORWARDED) || '?'}&feed=continuous${wait}`
+    return relayStream(req, reply, engine, name, path, body, (end) => { openLongPolls.add(end); return () => openLongPolls.delete(end) })
   }
   const db = engine.db(name)
 

@@ -83,28 +83,22 @@ export async function relay(req: FastifyRequest, reply: FastifyReply, engine: En
 }
 
 /**
- * A long-poll handed to CouchDB as it is and streamed back unbuffered and uncompressed, so its
- * heartbeat newlines really leave and its answer comes the moment CouchDB has one — whichever
- * hub process wrote the change. `register` lets shutdown end it (empty results at `since`).
+ * A continuous feed handed to CouchDB as it is and streamed back unbuffered and uncompressed (one
+ * change a line, heartbeats as newlines). `register` lets shutdown end it.
  */
-export async function relayLongPoll(req: FastifyRequest, reply: FastifyReply, engine: Engine, name: string, path: string, body: unknown, since: string, register: (end: () => void) => () => void): Promise<void> {
-  if (!engine.forward) throw new Error('relayLongPoll needs an engine that forwards')
+export async function relayStream(req: FastifyRequest, reply: FastifyReply, engine: Engine, name: string, path: string, body: unknown, register: (end: () => void) => () => void): Promise<void> {
+  if (!engine.forward) throw new Error('relayStream needs an engine that forwards')
   const ac = new AbortController()
   reply.hijack()
   const raw = reply.raw
   let ended = false
   const head = (status: number) => { if (!raw.headersSent) raw.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'must-revalidate' }) }
-  let sent = '' // what CouchDB's answer has said so far, whitespace aside (it opens with `{"results":[` at once)
   const end = () => {
     if (ended) return
     ended = true
     ac.abort()
     head(200)
-    if (raw.destroyed) return
-    const last = `"last_seq":${JSON.stringify(since)},"pending":0}\n`
-    if (sent === '') raw.end(`{"results":[],${last}`)
-    else if (sent === '{"results":[') raw.end(`],${last}`)
-    else raw.destroy() // half an answer: the client asks again
+    if (!raw.destroyed) raw.end()
   }
   const unregister = register(end)
   const gone = () => { ended = true; ac.abort() }
@@ -120,11 +114,7 @@ export async function relayLongPoll(req: FastifyRequest, reply: FastifyReply, en
     }
     head(res.statusCode ?? 502)
     await new Promise<void>((resolve) => {
-      res.on('data', (c: Buffer) => {
-        if (ended) return
-        if (sent.length < 64) sent += c.toString('utf8').replace(/\s+/g, '')
-        raw.write(c)
-      })
+      res.on('data', (c: Buffer) => { if (!ended) raw.write(c) })
       res.once('end', resolve)
       res.once('error', resolve)
       res.once('close', resolve)

@@ -18,7 +18,7 @@ export function knownIds(engine: Engine, name: string): Promise<Set<string>> | n
   let known = knownSets.get(name)
   if (!known) {
     const set = new Set<string>()
-    engine.onChange(name, (id) => { set.add(id) }) // before the scan, so nothing slips between
+    engine.onChange(name, (id) => { if (id) set.add(id) }) // before the scan, so nothing slips between
     known = engine.db(name).changes({ since: 0, style: 'main_only' }).then((r) => {
       for (const row of r.results) set.add(row.id)
       return set

@@ -82,7 +82,7 @@ class CouchDb implements Db {
   revsDiff(body: Record<string, string[]>): Promise<unknown> { return this.http.json('POST', `${this.path}/_revs_diff`, body) }
 }
 
-interface Feed { listeners: Set<(id: string) => void>; stop: () => void }
+interface Feed { listeners: Set<(id: string | null) => void>; stop: () => void }
 
 /**
  * An Apache CouchDB (single node or cluster) as the engine, spoken to directly over HTTP with
@@ -162,10 +162,10 @@ export class CouchEngine implements Engine {
   }
 
   /** One continuous `_changes` feed per followed database, shared by its listeners; it reconnects from where it was. */
-  onChange(name: string, listener: (id: string) => void): () => void {
+  onChange(name: string, listener: (id: string | null) => void): () => void {
     let feed = this.feeds.get(name)
     if (!feed) {
-      const listeners = new Set<(id: string) => void>()
+      const listeners = new Set<(id: string | null) => void>()
       const stop = this.http.follow(`${this.path(name)}/_changes`, (id) => { for (const l of [...listeners]) l(id) })
       feed = { listeners, stop: () => { stop(); this.feeds.delete(name) } }
       this.feeds.set(name, feed)

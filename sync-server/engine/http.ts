@@ -60,10 +60,11 @@ export class CouchHttp {
 
   /**
    * Follows a continuous `_changes` feed (ids only) from now on, calling `emit` with each changed
-   * id, reconnecting from the last sequence seen (after 0.5 s, then up to 10 s between tries)
-   * until the returned function is called.
+   * id, and with null each time it (re)connects (a change may have landed before it listened),
+   * reconnecting from the last sequence seen (after 0.5 s, then up to 10 s between tries) until
+   * the returned function is called.
    */
-  follow(path: string, emit: (id: string) => void): () => void {
+  follow(path: string, emit: (id: string | null) => void): () => void {
     let since = 'now'
     let stopped = false
     let ac: AbortController | null = null
@@ -75,6 +76,7 @@ export class CouchHttp {
       try {
         const res = await this.request('GET', `${path}?feed=continuous&heartbeat=10000&since=${encodeURIComponent(since)}`, null, ac.signal)
         if (res.statusCode !== 200) { res.resume(); throw new Error(`status ${res.statusCode}`) }
+        emit(null)
         res.setEncoding('utf8')
         let buffer = ''
         for await (const chunk of res as AsyncIterable<string>) {

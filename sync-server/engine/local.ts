@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import PouchDB from 'pouchdb'
+import { ChangesTail } from './tail'
 import { DB_NAME, EngineError, type AllDocsOptions, type AllDocsResult, type ChangesOptions, type ChangesResult, type Db, type DbInfo, type Doc, type Engine, type Row, type WriteResult, type WrittenDoc } from './types'
 
 export type Pouch = PouchDB.Database<Record<string, unknown>>
@@ -117,6 +118,8 @@ export class LocalEngine implements Engine {
   private readonly open = new Map<string, LocalDb>()
   /** Who hears of each write, by database. */
   private readonly writeListeners = new Map<string, Set<(docs: WrittenDoc[]) => void>>()
+  /** The latest changes of each database, as they committed (see ChangesTail). */
+  private readonly tails = new Map<string, ChangesTail>()
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'db')
@@ -154,10 +157,15 @@ export class LocalEngine implements Engine {
     return db
   }
 
+  /** The changes after `p.since` from memory, when the database's tail holds them all; else null. */
+  recentChanges(name: string, p: ChangesOptions): ChangesResult | null {
+    return this.tails.get(name)?.read(p) ?? null
+  }
+
   /** The PouchDB object itself (for PouchDB's replicator). */
   pouch(name: string): Pouch { return this.db(name).pouch }
 
-  onChange(name: string, listener: (id: string) => void): () => void {
+  onChange(name: string, listener: (id: string | null) => void): () => void {
     return this.onWrite(name, (docs) => { for (const d of docs) listener(d._id) })
   }
 
@@ -171,36 +179,52 @@ export class LocalEngine implements Engine {
 
   private openPouch(name: string): Pouch {
     const db = new PouchDB<Record<string, unknown>>(name, { prefix: this.dir + '/', adapter: 'leveldb' } as PouchDB.Configuration.DatabaseConfiguration)
+    // the tail starts where the database is when opened (or at its first write, whichever comes first)
+    void db.info().then((i) => { if (!this.tails.has(name) && typeof i.update_seq === 'number') this.tails.set(name, new ChangesTail(i.update_seq)) }, () => undefined)
     // every concurrent changes() call listens on the database: many readers are normal here
     ;(db as unknown as { setMaxListeners?: (n: number) => void }).setMaxListeners?.(0)
-    type BulkDocs = (req: { docs: Record<string, unknown>[] }, opts: unknown, callback: (err: unknown, res?: unknown) => void) => void
-    const adapter = db as unknown as { _bulkDocs?: BulkDocs }
+    type Callback = (err: unknown, res?: unknown) => void
+    type BulkDocs = (req: { docs: Record<string, unknown>[] }, opts: { new_edits?: boolean } | undefined, callback: Callback) => void
+    const adapter = db as unknown as { _bulkDocs?: BulkDocs; _info?: (cb: (err: unknown, info?: { update_seq?: unknown }) => void) => void }
     const inner = adapter._bulkDocs
-    if (typeof inner !== 'function') throw new Error('PouchDB leveldb adapter without _bulkDocs')
+    const info = adapter._info
+    if (typeof inner !== 'function' || typeof info !== 'function') throw new Error('PouchDB leveldb adapter without _bulkDocs or _info')
     adapter._bulkDocs = (req, opts, callback) => {
       const docs = [...req.docs] // the adapter may consume the array
       inner.call(db, req, opts, (err, res) => {
-        const listeners = err ? undefined : this.writeListeners.get(name)
-        if (listeners && listeners.size > 0) {
-          // the adapter's results line up with the documents; a refused one (conflict) is left out
-          const rows = Array.isArray(res) ? res as ({ id?: unknown; error?: unknown } | undefined)[] : []
-          const written: WrittenDoc[] = []
-          docs.forEach((d, i) => {
-            const r = rows[i]
-            if (r?.error) return
-            const id = typeof d._id === 'string' ? d._id : typeof r?.id === 'string' ? r.id : null // a post without an id: the adapter's
-            if (id && !id.startsWith('_local/')) written.push(id === d._id ? d as WrittenDoc : { ...d, _id: id })
-          })
-          if (written.length > 0) {
-            for (const l of [...listeners]) {
-              try { l(written) } catch { /* a listener's failure is not the write's */ }
-            }
-          }
-        }
-        callback(err, res)
+        if (err) return callback(err, res)
+        // The adapter's _info reads the update sequence when called: here, before the next
+        // write can start, it is this batch's last sequence (handed over on the next tick).
+        info.call(db, (_e, i) => {
+          const rows = Array.isArray(res) ? res as ({ ok?: boolean; id?: unknown; error?: unknown } | undefined)[] : []
+          const seq = typeof i?.update_seq === 'number' ? i.update_seq : null
+          if (seq !== null) {
+            let tail = this.tails.get(name)
+            if (!tail) { tail = new ChangesTail(seq); this.tails.set(name, tail) } else tail.record(docs as Doc[], rows, opts?.new_edits !== false, seq)
+          } else this.tails.delete(name)
+          this.heard(name, docs, rows)
+          callback(err, res)
+        })
       })
     }
     return db
+  }
+
+  /** Tells the write listeners of `name` about a committed batch (a refused document, like a conflict, is left out). */
+  private heard(name: string, docs: Record<string, unknown>[], rows: ({ id?: unknown; error?: unknown } | undefined)[]): void {
+    const listeners = this.writeListeners.get(name)
+    if (!listeners || listeners.size === 0) return
+    const written: WrittenDoc[] = []
+    docs.forEach((d, i) => {
+      const r = rows[i]
+      if (r?.error) return
+      const id = typeof d._id === 'string' ? d._id : typeof r?.id === 'string' ? r.id : null // a post without an id: the adapter's
+      if (id && !id.startsWith('_local/')) written.push(id === d._id ? d as WrittenDoc : { ...d, _id: id })
+    })
+    if (written.length === 0) return
+    for (const l of [...listeners]) {
+      try { l(written) } catch { /* a listener's failure is not the write's */ }
+    }
   }
 
   async close(): Promise<void> {

@@ -72,13 +72,22 @@ export interface Engine {
   destroy(name: string): Promise<boolean>
   /** The database (call only for one that exists). */
   db(name: string): Db
-  /** Calls `listener` with the id of every change to `name`, whoever wrote it, until the returned function is called. */
-  onChange(name: string, listener: (id: string) => void): () => void
+  /**
+   * Calls `listener` with the id of every change to `name`, whoever wrote it, until the returned
+   * function is called; with null when the engine's feed (re)connected (anything may have changed
+   * while it was not listening: look again).
+   */
+  onChange(name: string, listener: (id: string | null) => void): () => void
   /**
    * Calls `listener` with the documents of each write this process commits to `name` (as sent)
    * until the returned function is called. On the local engine that is every write.
    */
   onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void
+  /**
+   * Local engine only: the changes after `p.since` from memory, when it holds them all (long-polls
+   * woken by a write are answered without reading storage); null when storage must be read.
+   */
+  recentChanges?(name: string, p: ChangesOptions): ChangesResult | null
   /**
    * CouchDB only: sends a read to the engine as it is and hands back its answer unread, for the
    * routes to stream to the client (`path` is below the database, e.g. `_changes?since=0`).
