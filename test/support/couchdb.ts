@@ -23,7 +23,8 @@ export interface Engine {
   cleanup: () => Promise<void>
 }
 
-async function admin(url: string, method: string, path: string): Promise<Response> {
+/** A request to CouchDB itself, as its admin (credentials from the URL). */
+export async function couchAdmin(url: string, method: string, path: string): Promise<Response> {
   const u = new URL(url)
   const auth = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')
   u.username = ''; u.password = ''
@@ -40,10 +41,10 @@ export function couchEngine(url: string): Engine {
     another: () => { const e = couchEngine(url); others.push(e); return e },
     cleanup: async () => {
       for (const o of others.splice(0)) await o.cleanup()
-      const dbs = await (await admin(url, 'GET', '_all_dbs')).json() as string[]
-      for (const db of dbs.filter((d) => d.startsWith(prefix))) await admin(url, 'DELETE', encodeURIComponent(db))
-      const reps = await (await admin(url, 'GET', `_replicator/_all_docs?startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(prefix + '\ufff0'))}`)).json() as { rows?: { id: string; value: { rev: string } }[] }
-      for (const r of reps.rows ?? []) await admin(url, 'DELETE', `_replicator/${encodeURIComponent(r.id)}?rev=${r.value.rev}`)
+      const dbs = await (await couchAdmin(url, 'GET', '_all_dbs')).json() as string[]
+      for (const db of dbs.filter((d) => d.startsWith(prefix))) await couchAdmin(url, 'DELETE', encodeURIComponent(db))
+      const reps = await (await couchAdmin(url, 'GET', `_replicator/_all_docs?startkey=${encodeURIComponent(JSON.stringify(prefix))}&endkey=${encodeURIComponent(JSON.stringify(prefix + '\ufff0'))}`)).json() as { rows?: { id: string; value: { rev: string } }[] }
+      for (const r of reps.rows ?? []) await couchAdmin(url, 'DELETE', `_replicator/${encodeURIComponent(r.id)}?rev=${r.value.rev}`)
     },
   }
 }
