@@ -15,14 +15,15 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { startHub } from '../test/support/hub'
 import { startFaultProxy } from '../test/support/proxy'
 import { provision } from '../test/sync-server/helpers'
-import { doc, rxdb10k, within } from './hub'
+import { doc, load, ourHub, rxdb10k, within } from './hub'
+import { district, districtFigures } from './district'
 
 const RUNS = Math.max(1, Math.min(9, Number(process.env.BENCH_COUCHDB_RUNS ?? 3)))
 const DOCS = 10_000
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN }
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+const load1 = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
 export function couchdbUrl(): string | null {
   return process.env.BENCH_COUCHDB_URL?.trim() || process.env.COUCHDB_TEST_URL?.trim() || null
@@ -103,7 +104,7 @@ async function ratios(url: string): Promise<Record<string, number | null>> {
       await dropPrefix(url, prefix)
     }
     const [d, m] = [direct.at(-1)!, hub.at(-1)!]
-    console.log(`run ${run + 1}: direct push ${d.push.toFixed(2)} s pull ${d.pull.toFixed(2)} s; hub push ${m.push.toFixed(2)} s pull ${m.pull.toFixed(2)} s; load ${load()}`)
+    console.log(`run ${run + 1}: direct push ${d.push.toFixed(2)} s pull ${d.pull.toFixed(2)} s; hub push ${m.push.toFixed(2)} s pull ${m.pull.toFixed(2)} s; load ${load1()}`)
     console.log(`  CPU s direct: push ${JSON.stringify(d.cpu.push)} pull ${JSON.stringify(d.cpu.pull)}; hub: push ${JSON.stringify(m.cpu.push)} pull ${JSON.stringify(m.cpu.pull)}`)
   }
   const med = (xs: Moved[], k: Exclude<keyof Moved, 'cpu'>) => median(xs.map((x) => x[k]))
@@ -137,6 +138,29 @@ export async function run(): Promise<Record<string, number | null>> {
   const only = (process.env.BENCH_COUCHDB_ONLY ?? 'ratios,burst,district').split(',')
   let figures: Record<string, number | null> = { ...none }
   if (only.includes('ratios')) figures = { ...figures, ...await ratios(url) }
+  if (only.includes('burst')) {
+    const prefix = `burst${randomBytes(3).toString('hex')}_`
+    const ours = await ourHub({ COUCHDB_URL: url, COUCHDB_PREFIX: prefix })
+    try {
+      const r = await within(600_000, 'burst on CouchDB', load(ours.target))
+      console.log(`hub on CouchDB, 200 tablets waiting while 20 push: push p95 ${round(r.p95, 1)} ms; waiting tablets heard of writes p50 ${round(r.wakeP50, 1)} p95 ${round(r.wakeP95, 1)} ms (${r.wakeSamples} samples, ${r.unanswered} unanswered); load ${load1()}`)
+      figures.couchdb_longpoll_wake_p95_during_burst_ms = round(r.wakeP95, 1)
+      figures.couchdb_hub_push_p95_ms = round(r.p95, 1)
+    } finally {
+      await ours.target.stop()
+      await dropPrefix(url, prefix)
+    }
+  }
+  if (only.includes('district')) {
+    const prefix = `district${randomBytes(3).toString('hex')}_`
+    try {
+      const r = await district({ COUCHDB_URL: url, COUCHDB_PREFIX: prefix }, 'hub on CouchDB')
+      Object.assign(figures, districtFigures('district_', r), { district_push_p95_ms: round(r.load.p95, 1), district_hub_rss_mb: round(r.load.rss, 1) })
+    } finally {
+      await dropPrefix(url, prefix)
+    }
+    Object.assign(figures, districtFigures('district_embedded_', await district({}, 'embedded engine')))
+  }
   return figures
 }
 

@@ -114,7 +114,7 @@ export interface LoadResult { p50: number; p95: number; docsPerS: number; rss: n
 
 /** 200 live long-polls + 20 pushers. Returns push latencies, docs/s, peak RSS, and how fast waiting polls heard of writes. */
 export async function load(t: Target, shape = { villages: VILLAGES, tablets: TABLETS, pushers: PUSHERS, batches: BATCHES }): Promise<LoadResult> {
-  const perVillage = shape.tablets / shape.villages
+  const perVillage = Math.ceil(shape.tablets / shape.villages)
   let stopping = false
   let polls = 0
   let errors = 0
@@ -122,11 +122,18 @@ export async function load(t: Target, shape = { villages: VILLAGES, tablets: TAB
   const intervals = new Map<number, { start: number; end: number | null }[]>()
   const writes = new Map<number, number[]>()
   const poller = async (v: number, n: number) => {
-    let since: unknown = 'now'
     const ac = new AbortController()
     controllers.push(ac)
     const mine = intervals.get(v) ?? []
     intervals.set(v, mine)
+    // where the feed is now (a long-poll from `now` would wait past a write that landed while it was on its way)
+    let since: unknown
+    for (let tries = 0; since === undefined && tries < 20 && !stopping; tries++) {
+      try {
+        const res = await fetch(`${t.url}/village-bv${v}/_changes?since=now&limit=1`, { headers: t.auth(v, n), signal: ac.signal })
+        since = ((await res.json()) as { last_seq?: unknown }).last_seq
+      } catch { await new Promise((r) => setTimeout(r, 100)) }
+    }
     while (!stopping && !abandoned) {
       const interval = { start: performance.now(), end: null as number | null }
       mine.push(interval)
