@@ -7,6 +7,7 @@ import { couchRoutes } from './couch/routes'
 import { createEngine, type Engine } from './engine'
 import { Accounts } from './auth/accounts'
 import { Sessions } from './auth/session'
+import { loginLimits } from './auth/limits'
 import { Pusher } from './couch/push'
 import { openLongPolls } from './couch/changes'
 import { Peers } from './peers'
@@ -43,7 +44,7 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   const engine = createEngine(config)
   const accounts = new Accounts(engine, { name: config.adminUser, password: config.adminPassword })
   await accounts.load()
-  const sessions = new Sessions(accounts)
+  const sessions = new Sessions(accounts, await loginLimits(engine))
   const pusher = new Pusher(engine, app.log)
   await pusher.init()
   const peers = new Peers(engine, app.log)

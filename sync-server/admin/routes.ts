@@ -104,14 +104,14 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
     const b = (req.body ?? {}) as Record<string, unknown>
     const code = str(b.code, 'code').replace(/\s+/g, '')
     // Guessing codes is rate-limited like failed logins.
-    sessions.guard(req.ip)
+    await sessions.guard(req.ip)
     try {
       const { device, secret } = await wrap(() => accounts.enroll(code, String(b.label ?? '')))
       const villageName = accounts.villages.get(device.village)?.name ?? device.village
       const townshipName = accounts.townships.get(device.township)?.name ?? device.township
       return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}` })
     } catch (e) {
-      sessions.failed(req.ip)
+      await sessions.failed(req.ip)
       throw e
     }
   })

@@ -1,44 +1,12 @@
 import { createHash, createHmac } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { sameSecret, type Accounts, type Principal } from './accounts'
+import { MemoryLimits, type LoginLimits } from './limits'
 import { CouchError, unauthorized } from '../couch/errors'
 
 export const COOKIE = 'AuthSession'
 const SESSION_MS = 30 * 24 * 3600_000
 const BASIC_CACHE_MS = 10 * 60_000
-const WINDOW_MS = 5 * 60_000
-/** Failures allowed per window: per account name from one address, and per address in all. */
-const MAX_PER_NAME = 10
-const MAX_PER_ADDRESS = 100
-
-/** Login failures per client address and per account name from it; too many → 429 for a while. */
-class LoginLimiter {
-  private failures = new Map<string, { count: number; since: number }>()
-
-  check(keys: string[]): void {
-    const now = Date.now()
-    for (const key of keys) {
-      const f = this.failures.get(key)
-      const max = key.startsWith('ip:') ? MAX_PER_ADDRESS : MAX_PER_NAME
-      if (f && now - f.since < WINDOW_MS && f.count >= max) {
-        throw new CouchError(429, 'too_many_requests', 'Too many failed logins; wait a few minutes and try again.')
-      }
-    }
-  }
-
-  fail(keys: string[]): void {
-    const now = Date.now()
-    if (this.failures.size > 100_000) this.failures.clear() // bounded memory under a flood
-    for (const key of keys) {
-      const f = this.failures.get(key)
-      if (!f || now - f.since >= WINDOW_MS) this.failures.set(key, { count: 1, since: now })
-      else f.count++
-    }
-  }
-
-  succeed(keys: string[]): void { for (const key of keys) this.failures.delete(key) }
-}
-
 /**
  * Authentication: CouchDB-style `AuthSession` cookies (HMAC-signed name and expiry) and
  * HTTP basic auth. Basic auth results are cached briefly by header hash so a syncing
@@ -48,26 +16,24 @@ class LoginLimiter {
  */
 export class Sessions {
   private basicCache = new Map<string, { name: string; stamp: string; at: number }>()
-  private limiter = new LoginLimiter()
-
-  constructor(private readonly accounts: Accounts) {}
+  constructor(private readonly accounts: Accounts, private readonly limiter: LoginLimits = new MemoryLimits()) {}
 
   /** Checks a name and password for `POST _session` or basic auth, with rate limiting. */
   async login(name: string, password: string, ip: string): Promise<Principal> {
     const keys = [`ip:${ip}`, `name:${ip}|${name}`]
-    this.limiter.check(keys)
+    await this.limiter.check(keys)
     const p = await this.accounts.verify(name, password)
     if (!p) {
-      this.limiter.fail(keys)
+      await this.limiter.fail(keys)
       throw new CouchError(401, 'unauthorized', 'Name or password is incorrect.')
     }
-    this.limiter.succeed(keys)
+    await this.limiter.succeed(keys)
     return p
   }
 
   /** Rate limit for other guessable secrets (enrollment codes), per client address. */
-  guard(ip: string): void { this.limiter.check([`ip:${ip}`]) }
-  failed(ip: string): void { this.limiter.fail([`ip:${ip}`]) }
+  guard(ip: string): Promise<void> { return this.limiter.check([`ip:${ip}`]) }
+  failed(ip: string): Promise<void> { return this.limiter.fail([`ip:${ip}`]) }
 
   cookieFor(name: string): string {
     const payload = `${Buffer.from(name).toString('base64url')}:${(Date.now() + SESSION_MS).toString(16)}`

@@ -70,6 +70,15 @@ function twoHubs(title: string, urls: () => [string, string]): void {
       expect((await couch(a, 'village-va', { auth: basic(p.clerk.name, 'a-new-password-2') })).status).toBe(200)
     })
 
+    it('counts failed logins across hubs: guesses spread over both meet one limit', async () => {
+      expect((await couch(a, '_hub/users', { body: { name: 'guessed-user', password: 'right-password-1', role: 'clerk', village: 'va' } })).status).toBe(201)
+      const wrong = basic('guessed-user', 'wrong-password')
+      for (let i = 0; i < 10; i++) expect((await couch(i % 2 ? a : b, 'village-va', { auth: wrong })).status).toBe(401)
+      const right = basic('guessed-user', 'right-password-1')
+      expect((await couch(a, 'village-va', { auth: right })).status).toBe(429)
+      expect((await couch(b, 'village-va', { auth: right })).status).toBe(429)
+    })
+
     it('judges a ballot by the vote as the other hub last wrote it', async () => {
       const dev = p.devices[0]!
       const auth = basic(dev.id, dev.secret)
