@@ -6,7 +6,7 @@ import { redact, type PeerInput, type PeerSync, type PeerView } from './types'
 /** What the hub adds to a `_replicator` document: enough to list it as a peer. */
 interface YishiPeer { peer: string; db: string; remote: string; direction: PeerInput['direction']; createdAt: number }
 interface ReplicatorDoc { _id: string; _rev: string; source: string; target: string; continuous?: boolean; yishi?: YishiPeer }
-interface SchedulerDoc { doc_id: string; state: string; info?: { docs_written?: number; changes_pending?: number | null; error?: string } | null; last_updated?: string; start_time?: string }
+interface SchedulerDoc { doc_id: string; state: string; info?: { docs_written?: number; changes_pending?: number | null; source_seq?: unknown; through_seq?: unknown; error?: string } | null; last_updated?: string; start_time?: string }
 interface ReplicateResult { ok?: boolean; no_changes?: boolean; history?: { docs_written?: number; docs_read?: number; doc_write_failures?: number }[] }
 
 /**
@@ -25,9 +25,10 @@ export class CouchPeers implements PeerSync {
   async start(): Promise<void> { /* CouchDB runs continuous peers itself */ }
   stopAll(): void { /* and keeps them running while hubs restart */ }
 
-  private legs(input: PeerInput): { source: string; target: string; leg: 'push' | 'pull' }[] {
+  private legs(input: PeerInput): { source: string; target: string; leg: 'push' | 'pull'; create_target?: boolean }[] {
     const local = this.engine.dbUrl(input.db)
-    const push = { source: local, target: input.remote, leg: 'push' as const }
+    // like PouchDB's replicator, a push creates the remote database when it is missing
+    const push = { source: local, target: input.remote, leg: 'push' as const, create_target: true }
     const pull = { source: input.remote, target: local, leg: 'pull' as const }
     return input.direction === 'push' ? [push] : input.direction === 'pull' ? [pull] : [push, pull]
   }
@@ -37,8 +38,8 @@ export class CouchPeers implements PeerSync {
     const id = `peer:${hex}`
     if (!input.continuous) {
       let docs_written = 0; let docs_read = 0; let doc_write_failures = 0
-      for (const { source, target } of this.legs(input)) {
-        const r = await this.engine.server<ReplicateResult>('POST', '_replicate', { source, target }).catch((e: { reason?: string; message?: string }) => {
+      for (const { leg: _l, ...job } of this.legs(input)) {
+        const r = await this.engine.server<ReplicateResult>('POST', '_replicate', job).catch((e: { reason?: string; message?: string }) => {
           throw new CouchError(502, 'peer_error', `peer sync with ${redact(input.remote)} failed: ${e.reason ?? e.message ?? 'error'}`)
         })
         // CouchDB carries a replication's counts over from its last checkpoint: this run's are the difference
@@ -49,8 +50,8 @@ export class CouchPeers implements PeerSync {
       return { id, result: { ok: true, docs_written, docs_read, doc_write_failures } }
     }
     const yishi: YishiPeer = { peer: id, db: input.db, remote: redact(input.remote), direction: input.direction, createdAt: Date.now() }
-    for (const { source, target, leg } of this.legs(input)) {
-      await this.engine.server('PUT', `_replicator/${encodeURIComponent(`${this.idPrefix}${hex}-${leg}`)}`, { source, target, continuous: true, yishi })
+    for (const { leg, ...job } of this.legs(input)) {
+      await this.engine.server('PUT', `_replicator/${encodeURIComponent(`${this.idPrefix}${hex}-${leg}`)}`, { ...job, continuous: true, yishi })
     }
     return { id }
   }
@@ -70,9 +71,9 @@ export class CouchPeers implements PeerSync {
     for (const doc of docs) {
       const y = doc.yishi!
       const s = states.get(doc._id)
-      const pending = s?.info?.changes_pending
-      // running and caught up is what PouchDB's replicator calls idle
-      const state = !s ? 'starting' : s.state === 'running' ? (pending ? 'running' : 'idle') : s.state === 'crashing' || s.state === 'error' ? 'retrying' : s.state
+      // running and caught up (through the source's sequence; changes_pending waits for a checkpoint) is what PouchDB's replicator calls idle
+      const caughtUp = s?.info?.changes_pending === 0 || (s?.info?.through_seq !== undefined && s.info.through_seq === s.info.source_seq)
+      const state = !s ? 'starting' : s.state === 'running' ? (caughtUp ? 'idle' : 'running') : s.state === 'crashing' || s.state === 'error' ? 'retrying' : s.state
       const lastError = s && s.state !== 'running' && s.info?.error ? String(s.info.error) : null
       const prev = byPeer.get(y.peer)
       const worst = (a: string, b: string) => (a === 'idle' ? b : a)
