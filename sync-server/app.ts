@@ -9,7 +9,7 @@ import { Accounts } from './auth/accounts'
 import { Sessions } from './auth/session'
 import { Pusher } from './couch/push'
 import { removeRefusedPlaceholders } from './couch/placeholders'
-import { MemoryCounters } from './limits'
+import { countersFor } from './counters'
 import { openLongPolls } from './couch/changes'
 import { Peers } from './peers'
 import { serveApp } from './static'
@@ -47,8 +47,8 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   const engine = createEngine(config)
   const accounts = new Accounts(engine, { name: config.adminUser, password: config.adminPassword })
   await accounts.load()
-  // Counts behind limits (failed logins, enrollment codes, quarantine shares): one process's memory for now.
-  const counters = new MemoryCounters()
+  // Counts behind limits (failed logins, enrollment codes, quarantine shares): shared in CouchDB by every hub in front of it.
+  const counters = await countersFor(engine)
   const sessions = new Sessions(accounts, counters)
   const pusher = new Pusher(engine, counters, app.log)
   await pusher.init()
@@ -69,6 +69,6 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
     for (const end of [...openLongPolls]) end()
     peers.stopAll()
   })
-  app.addHook('onClose', async () => { await engine.close() })
+  app.addHook('onClose', async () => { accounts.close(); await engine.close() })
   return { app, engine, accounts, pusher, peers }
 }

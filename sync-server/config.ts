@@ -7,6 +7,8 @@ export interface HubConfig {
   adminUser: string
   adminPassword: string
   couchdbUrl: string | null
+  /** Prepended to every database name in that CouchDB (several deployments may share one). */
+  couchdbPrefix: string
   seedDemo: boolean
   staticDir: string
   tlsCert: string | null
@@ -41,6 +43,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (couchdbUrl !== null && !/^https?:\/\/.+/.test(couchdbUrl)) {
     throw new ConfigError(`COUCHDB_URL must be an http(s) URL such as http://admin:secret@127.0.0.1:5984, not "${couchdbUrl}"`)
   }
+  const couchdbPrefix = env.COUCHDB_PREFIX?.trim() ?? ''
+  if (couchdbPrefix !== '' && !/^[a-z][a-z0-9_$()+-]{0,40}$/.test(couchdbPrefix)) {
+    throw new ConfigError(`COUCHDB_PREFIX must start with a lowercase letter and hold only a-z, 0-9 and _$()+- (like "yishi_"), not "${couchdbPrefix}"`)
+  }
   const tlsCert = env.TLS_CERT || null
   const tlsKey = env.TLS_KEY || null
   if ((tlsCert === null) !== (tlsKey === null)) {
@@ -73,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     adminUser,
     adminPassword,
     couchdbUrl,
+    couchdbPrefix,
     seedDemo: ['true', '1', 'yes'].includes(seed),
     staticDir: resolve(env.STATIC_DIR ?? './dist'),
     tlsCert,

@@ -115,7 +115,7 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
     const b = (req.body ?? {}) as Record<string, unknown>
     const code = str(b.code, 'code').replace(/[\s-]+/g, '')
     // Guessing codes has a limit of its own (auth/attempts.ts), counted before the code is looked up.
-    const enrolled = await sessions.attempts.enroll(req.ip, () => accounts.enroll(code, String(b.label ?? '')))
+    const enrolled = await sessions.attempts.enroll(req.ip, () => wrap(() => accounts.enroll(code, String(b.label ?? ''))))
     if (!enrolled) throw forbidden('enrollment code unknown, used or expired')
     const { device, secret } = enrolled
     const villageName = accounts.villages.get(device.village)?.name ?? device.village

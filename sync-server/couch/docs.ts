@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { Engine } from '../engine'
+import { docPath, type Engine } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { LIMITS } from '../limits'
 import { CouchError, badRequest, forbidden, notFound, tooLarge } from './errors'
 import { sendJson } from './send'
 import { bulkGetWithin, tooManyKeys } from './reads'
+import { pickQuery, relay } from './forward'
 import type { Pusher } from './push'
 
 type Query = Record<string, string | undefined>
@@ -29,7 +30,12 @@ function localId(p: Principal, id: string): string {
   return p.kind === 'admin' ? `_local/${id}` : `_local/${p.name}:${id}`
 }
 
-/** Document routes: writes (through the Pusher's rules), bulk reads, revision diffs, checkpoints. */
+const DOC_QUERY = ['rev', 'revs', 'revs_info', 'conflicts', 'latest', 'deleted_conflicts', 'attachments', 'open_revs'] as const
+
+/**
+ * Document routes: writes (through the Pusher's rules), bulk reads, revision diffs, checkpoints.
+ * On CouchDB a read, once its caps are checked, is passed on as it came and its answer streamed back (forward.ts).
+ */
 export const docRoutes: FastifyPluginAsync<DocDeps> = async (app, { engine, pusher, useDb }) => {
   const principal = (req: FastifyRequest) => req.principal as Principal
 
@@ -43,14 +49,16 @@ export const docRoutes: FastifyPluginAsync<DocDeps> = async (app, { engine, push
     return sendJson(req, reply.code(201), result)
   })
 
-  app.post('/:db/_bulk_get', async (req) => {
+  app.post('/:db/_bulk_get', async (req, reply) => {
     const name = await useDb(req)
     const q = req.query as Query
     const body = req.body as { docs?: unknown } | null
     if (!body || !Array.isArray(body.docs)) throw badRequest('Missing JSON list of `docs`.')
     // PouchDB never answers an empty request (CouchDB tools send one as a probe).
     if (body.docs.length === 0) return { results: [] }
-    const res = await bulkGetWithin(engine.db(name), { docs: body.docs as { id: string; rev?: string }[], revs: bool(q.revs), attachments: bool(q.attachments), latest: bool(q.latest) } as PouchDB.Core.BulkGetOptions)
+    if (body.docs.length > LIMITS.keysPerRead) throw tooManyKeys('documents')
+    if (engine.forward) return relay(req, reply, engine, name, 'POST', `_bulk_get${pickQuery(q, ['revs', 'attachments', 'latest'])}`, { docs: body.docs }, LIMITS.responseBytes)
+    const res = await bulkGetWithin(engine.db(name), body.docs as { id: string; rev?: string }[], { revs: bool(q.revs), attachments: bool(q.attachments), latest: bool(q.latest) })
     // Errors in CouchDB's shape, without PouchDB's stack traces.
     for (const r of res.results as { id: string; docs: { error?: { status?: number; name?: string; reason?: string; message?: string; rev?: string } }[] }[]) {
       for (const d of r.docs) {
@@ -60,12 +68,13 @@ export const docRoutes: FastifyPluginAsync<DocDeps> = async (app, { engine, push
     return res
   })
 
-  app.post('/:db/_revs_diff', async (req) => {
+  app.post('/:db/_revs_diff', async (req, reply) => {
     const name = await useDb(req)
     const body = req.body as Record<string, string[]> | null
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object')
     const revs = Object.values(body)
     if (revs.length > LIMITS.keysPerRead || revs.some((r) => !Array.isArray(r) || r.length > LIMITS.keysPerRead)) throw tooManyKeys('ids (and revisions per id)')
+    if (engine.forward) return relay(req, reply, engine, name, 'POST', '_revs_diff', body)
     return engine.db(name).revsDiff(body)
   })
 
@@ -88,13 +97,12 @@ export const docRoutes: FastifyPluginAsync<DocDeps> = async (app, { engine, push
     const id = local(req)
     const rev = (req.query as Query).rev
     const db = engine.db(name)
-    const doc = await db.get(id)
-    const res = await db.remove({ _id: id, _rev: rev ?? doc._rev })
+    const res = await db.remove(id, rev ?? String((await db.get(id))._rev))
     return { ok: true, id: `_local/${(req.params as { id: string }).id}`, rev: res.rev }
   })
 
   // ---- single documents ----
-  app.get('/:db/:docid', async (req) => {
+  app.get('/:db/:docid', async (req, reply) => {
     const name = await useDb(req)
     const id = (req.params as { docid: string }).docid
     // checkpoints only through their own route, each account's apart
@@ -107,7 +115,8 @@ export const docRoutes: FastifyPluginAsync<DocDeps> = async (app, { engine, push
       opts.open_revs = q.open_revs === 'all' ? 'all' : json<string[]>(q.open_revs, 'open_revs')
       if (Array.isArray(opts.open_revs) && opts.open_revs.length > LIMITS.keysPerRead) throw tooManyKeys('revisions')
     }
-    return engine.db(name).get(id, opts as PouchDB.Core.GetOptions)
+    if (engine.forward) return relay(req, reply, engine, name, 'GET', `${docPath(id)}${pickQuery(q, DOC_QUERY)}`)
+    return engine.db(name).get(id, opts)
   })
 
   const writeOne = async (req: FastifyRequest, reply: FastifyReply, doc: Doc) => {

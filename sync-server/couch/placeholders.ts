@@ -22,16 +22,16 @@ export async function removeRefusedPlaceholders(engine: Engine, log: FastifyBase
     let startkey: string | undefined
     for (let pages = 0; pages < 1_000_000; pages++) {
       const page = await db.allDocs({ include_docs: true, limit: 200, ...(startkey ? { startkey, skip: 1 } : {}) })
-      const placeholders = page.rows.filter((r) => r.doc && (r.doc as { refused?: unknown }).refused !== undefined && !r.id.startsWith('_'))
+      const placeholders = page.rows.filter((r) => r.doc && (r.doc as { refused?: unknown }).refused !== undefined && !r.key.startsWith('_'))
       if (placeholders.length > 0) {
-        await db.bulkDocs(placeholders.map((r) => ({ _id: r.id, _rev: r.value.rev, _deleted: true })) as never)
+        await db.bulkDocs(placeholders.map((r) => ({ _id: r.key, _rev: r.value!.rev, _deleted: true })))
         removed += placeholders.length
       }
       if (page.rows.length < 200) break
-      startkey = page.rows.at(-1)!.id
+      startkey = page.rows.at(-1)!.key
     }
   }
-  await q.put({ _id: DONE, at: Date.now(), removed } as never)
+  await q.put({ _id: DONE, at: Date.now(), removed })
   if (removed > 0) log.info({ removed }, 'refused placeholders of an earlier hub removed from village databases')
   return removed
 }

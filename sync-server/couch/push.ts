@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Engine, Db } from '../engine'
+import type { Db, Engine, WriteResult } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { villageOf } from '../auth/access'
 import { LIMITS, type Counters } from '../limits'
@@ -13,14 +13,7 @@ export { QUARANTINE_DB, type QuarantineEntry } from './quarantine'
 interface KnownVotes { db: Db; epoch: number; votes: Map<string, VoteRecord | null>; stop: () => void }
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
-export type PushResult = { ok: true; id: string; rev: string } | { id: string; rev?: string; error: string; reason: string }
-
-function mapPouchResult(r: PouchDB.Core.Response | PouchDB.Core.Error, id: string): PushResult {
-  if ('ok' in r && r.ok) return { ok: true, id: r.id, rev: r.rev }
-  const e = r as PouchDB.Core.Error & { error?: unknown }
-  const error = e.status === 409 ? 'conflict' : typeof e.name === 'string' && e.name !== 'Error' ? e.name : 'bad_request'
-  return { id, error, reason: e.message ?? error }
-}
+export type PushResult = WriteResult
 
 /**
  * Writes pushed documents, at most LIMITS.docsPerBatch a request. Every document has one identity
@@ -44,11 +37,12 @@ export class Pusher {
   /**
    * The votes already read from `db`, forgotten whenever a vote is written to it: every ballot
    * batch needs its vote, and the first LevelDB read after a write took ~10 ms of each push.
-   * Only for the local engine, which hears every write as it commits (Engine.onWrite); a
-   * re-created database is a new Db, so its votes start over.
+   * Only for the local engine, which hears every write as it commits (Engine.onWrite); on
+   * CouchDB other hubs write too, so votes are read with each batch. A re-created database is a
+   * new Db, so its votes start over.
    */
   private knownVotes(name: string, db: Db): KnownVotes | null {
-    if (!this.engine.onWrite) return null
+    if (!this.engine.soleWriter) return null
     let known = this.votes.get(name)
     if (known?.db !== db) {
       known?.stop()
@@ -170,15 +164,15 @@ export class Pusher {
   /** Writes through the engine; with new_edits=false only the failures come back (CouchDB's answer). */
   private async write(db: Db, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
     noteIds(dbName, docs.map((d) => String(d._id)))
-    // a few hundred at a time, other requests served in between (PouchDB's bulk writes are synchronous work)
-    const mapped: PushResult[] = []
+    // CouchDB: the validated batch in one request, as the client sent it
+    if (!this.engine.soleWriter) return db.bulkDocs(docs, { new_edits: newEdits })
+    // local: a few hundred at a time, other requests served in between (PouchDB's bulk writes are synchronous work)
+    const results: PushResult[] = []
     for (let i = 0; i < docs.length; i += 250) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve))
-      const slice = docs.slice(i, i + 250)
-      const res = await db.bulkDocs(slice as PouchDB.Core.PutDocument<Record<string, unknown>>[], { new_edits: newEdits })
-      mapped.push(...res.map((r, j) => mapPouchResult(r, String(slice[j]?._id ?? ''))))
+      results.push(...await db.bulkDocs(docs.slice(i, i + 250), { new_edits: newEdits }))
     }
-    return newEdits ? mapped : mapped.filter((r) => 'error' in r)
+    return results
   }
 
   /** Writes a quarantined document into its database as the hub's version (admin's decision). */

@@ -65,9 +65,9 @@ export class Quarantine {
 
   /** Entries of earlier hubs were named `q:<time>:<random>`, with `released` inside: renamed once by database. */
   private async renameOldEntries(): Promise<void> {
-    const old = (await this.db.allDocs({ startkey: ENTRY, endkey: `${ENTRY}\ufff0` })).rows.filter((r) => r.id.split(':').length === 3)
+    const old = (await this.db.allDocs({ startkey: ENTRY, endkey: `${ENTRY}\ufff0` })).rows.filter((r) => r.key.split(':').length === 3)
     for (let i = 0; i < old.length; i += 100) {
-      const page = await this.db.allDocs({ keys: old.slice(i, i + 100).map((r) => r.id), include_docs: true })
+      const page = await this.db.allDocs({ keys: old.slice(i, i + 100).map((r) => r.key), include_docs: true })
       const writes: Record<string, unknown>[] = []
       for (const row of page.rows) {
         const e = 'doc' in row ? row.doc as unknown as QuarantineEntry | undefined : undefined
@@ -106,11 +106,11 @@ export class Quarantine {
   }
 
   /** Keeps what `admit` let in: quarantine entries, the writer's last refusal per id, and a notice per record in its village. */
-  /** The writer's last refusals under these pointer ids (one point read each: PouchDB's keyed allDocs opens an iterator per key). */
+  /** The writer's last refusals under these pointer ids (the engine's cheapest keyed read: point reads locally, one request to CouchDB). */
   private async pointers(ids: string[]): Promise<Map<string, LastRefusal>> {
-    const found = await Promise.all(ids.map((id) => this.db.get(id).catch(() => null)))
     const out = new Map<string, LastRefusal>()
-    for (const d of found) if (d) out.set(d._id, d as unknown as LastRefusal)
+    if (ids.length === 0) return out
+    for (const r of (await this.db.byKeys(ids, { include_docs: true })).rows) if (r.doc) out.set(r.key, r.doc as unknown as LastRefusal)
     return out
   }
 
@@ -180,8 +180,8 @@ export class Quarantine {
   /** Quarantined documents, newest first (admin), up to `limit` entries and the hub's answer size. */
   async list(opts: { db?: string; includeReleased?: boolean; limit?: number } = {}): Promise<QuarantineEntry[]> {
     const prefix = opts.db ? `${ENTRY}${opts.db}:` : ENTRY
-    const ids = (await this.db.allDocs({ startkey: prefix, endkey: `${prefix}\ufff0` })).rows.map((r) => r.id)
-    const released = new Set((await this.db.allDocs({ startkey: `${RELEASED}${prefix}`, endkey: `${RELEASED}${prefix}\ufff0` })).rows.map((r) => r.id.slice(RELEASED.length)))
+    const ids = (await this.db.allDocs({ startkey: prefix, endkey: `${prefix}\ufff0` })).rows.map((r) => r.key)
+    const released = new Set((await this.db.allDocs({ startkey: `${RELEASED}${prefix}`, endkey: `${RELEASED}${prefix}\ufff0` })).rows.map((r) => r.key.slice(RELEASED.length)))
     const time = (id: string) => id.split(':')[2] ?? ''
     const wanted = ids.filter((id) => opts.includeReleased || !released.has(id)).sort((a, b) => (time(a) < time(b) ? 1 : time(a) > time(b) ? -1 : 0))
       .slice(0, Math.max(1, Math.min(opts.limit ?? 500, 5000)))

@@ -1,4 +1,4 @@
-import type { Db } from '../engine'
+import type { AllDocsOptions, AllDocsResult, Db } from '../engine'
 import { LIMITS } from '../limits'
 import { tooLarge } from './errors'
 import { rowsByKeys } from './keys'
@@ -21,9 +21,9 @@ const nextSlice = (bytes: number, largest: number, left: number) =>
   Math.max(1, Math.min(MAX_SLICE, left, Math.floor((LIMITS.responseBytes - bytes) / Math.max(largest, 1))))
 
 export const tooManyKeys = (what: string) => tooLarge(`at most ${LIMITS.keysPerRead} ${what} per request; ask in smaller batches`)
-const tooBig = () => tooLarge(`the answer would hold more than ${LIMITS.responseBytes / 1024 / 1024} MB of records; ask for fewer`)
+export const tooBig = () => tooLarge(`the answer would hold more than ${LIMITS.responseBytes / 1024 / 1024} MB of records; ask for fewer`)
 
-type Rows = Awaited<ReturnType<typeof rowsByKeys>>
+type Rows = AllDocsResult
 
 /** `_all_docs` with `keys`: every key answered (duplicates too), each record read once. */
 export async function keysWithin(db: Db, keys: unknown[], opts: { include_docs?: boolean; conflicts?: boolean }, known?: Set<string>): Promise<Rows> {
@@ -55,10 +55,10 @@ export async function keysWithin(db: Db, keys: unknown[], opts: { include_docs?:
 }
 
 /** `_all_docs` over a range: with documents, read a page at a time and refused past the answer's size. */
-export async function rangeWithin(db: Db, opts: PouchDB.Core.AllDocsOptions): Promise<unknown> {
+export async function rangeWithin(db: Db, opts: AllDocsOptions): Promise<unknown> {
   if (!opts.include_docs || 'key' in opts) return db.allDocs(opts)
   const want = opts.limit ?? Number.POSITIVE_INFINITY
-  const { skip: _skip, ...rest } = opts as PouchDB.Core.AllDocsOptions & { skip?: number }
+  const { skip: _skip, ...rest } = opts
   let asked = Math.min(FIRST_SLICE, want)
   let page = await db.allDocs({ ...opts, limit: asked })
   const first = page
@@ -71,19 +71,19 @@ export async function rangeWithin(db: Db, opts: PouchDB.Core.AllDocsOptions): Pr
     if (bytes > LIMITS.responseBytes) throw tooBig()
     if (page.rows.length < asked || rows.length >= want) break
     asked = nextSlice(bytes, largest, want - rows.length)
-    page = await db.allDocs({ ...rest, startkey: page.rows.at(-1)!.key, skip: 1, limit: asked } as PouchDB.Core.AllDocsOptions)
+    page = await db.allDocs({ ...rest, startkey: page.rows.at(-1)!.key, skip: 1, limit: asked })
   }
   return { ...first, rows }
 }
 
 /** `_bulk_get`, a slice at a time, refused past the answer's size. */
-export async function bulkGetWithin(db: Db, opts: PouchDB.Core.BulkGetOptions): Promise<{ results: unknown[] }> {
-  if (opts.docs.length > LIMITS.keysPerRead) throw tooManyKeys('documents')
+export async function bulkGetWithin(db: Db, docs: { id: string; rev?: string }[], opts: { revs?: boolean; attachments?: boolean; latest?: boolean }): Promise<{ results: unknown[] }> {
+  if (docs.length > LIMITS.keysPerRead) throw tooManyKeys('documents')
   const results: unknown[] = []
   let bytes = 0
   let largest = 1
-  for (let i = 0, slice = FIRST_SLICE; i < opts.docs.length; i += slice, slice = nextSlice(bytes, largest, opts.docs.length - i)) {
-    const part = await db.bulkGet({ ...opts, docs: opts.docs.slice(i, i + slice) })
+  for (let i = 0, slice = FIRST_SLICE; i < docs.length; i += slice, slice = nextSlice(bytes, largest, docs.length - i)) {
+    const part = await db.bulkGet(docs.slice(i, i + slice), opts) as { results: unknown[] }
     for (const r of part.results) { const n = size(r); bytes += n; largest = Math.max(largest, n) }
     if (bytes > LIMITS.responseBytes) throw tooBig()
     results.push(...part.results)

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { HubConfig } from '../config'
-import { DB_NAME, type Engine } from '../engine'
+import { DB_NAME, type AllDocsOptions, type Engine } from '../engine'
 import type { Accounts } from '../auth/accounts'
 import { requireAdmin, requireDb, villageOf } from '../auth/access'
 import { COOKIE, type Sessions, userCtx } from '../auth/session'
@@ -13,6 +13,7 @@ import { handleChanges } from './changes'
 import { sendJson } from './send'
 import { forgetIds, knownIds } from './keys'
 import { keysWithin, rangeWithin, tooManyKeys } from './reads'
+import { relay } from './forward'
 import type { Pusher } from './push'
 import { docRoutes } from './docs'
 import { adminRoutes } from '../admin/routes'
@@ -32,7 +33,7 @@ function json<T>(raw: string | undefined, key: string): T | undefined {
 }
 
 /** Reads the standard view parameters of `_all_docs` from the query string and the body. */
-function allDocsOptions(q: Query, body: Record<string, unknown>): PouchDB.Core.AllDocsOptions & { keys?: string[] } {
+function allDocsOptions(q: Query, body: Record<string, unknown>): AllDocsOptions & { keys?: string[] } {
   const opts: Record<string, unknown> = {}
   const keys = body.keys ?? json<unknown>(q.keys, 'keys')
   if (keys !== undefined) {
@@ -57,7 +58,17 @@ function allDocsOptions(q: Query, body: Record<string, unknown>): PouchDB.Core.A
       opts[k] = n
     }
   }
-  return opts as PouchDB.Core.AllDocsOptions & { keys?: string[] }
+  return opts as AllDocsOptions & { keys?: string[] }
+}
+
+/** `_all_docs` options as CouchDB's query string (keys go in the body). */
+function allDocsQuery(opts: AllDocsOptions): string {
+  const parts: string[] = []
+  for (const [k, v] of Object.entries(opts)) {
+    if (k === 'keys' || v === undefined) continue
+    parts.push(`${k}=${encodeURIComponent(typeof v === 'boolean' || typeof v === 'number' ? String(v) : JSON.stringify(v))}`)
+  }
+  return parts.length ? `?${parts.join('&')}` : ''
 }
 
 /** CouchDB-protocol routes under /couch. */
@@ -161,18 +172,26 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   const allDocs = async (req: FastifyRequest, reply: FastifyReply) => {
     const name = await useDb(req)
     const opts = allDocsOptions(req.query as Query, (req.body ?? {}) as Record<string, unknown>)
+    if (opts.keys && opts.keys.length > LIMITS.keysPerRead) throw tooManyKeys('keys')
+    // RxDB re-reads the ids of a push answered `conflict` with this GET: a record the hub refused
+    // comes back to its own writer, marked refused, so the writer's push loop ends (quarantine.ts).
+    const p = req.principal
+    const recall = req.method === 'GET' && opts.include_docs && opts.keys && p && p.kind !== 'admin' && villageOf(name) !== null ? p.name : null
+    if (engine.forward) {
+      // CouchDB answers as it is (a record with documents bounded in size) unless this writer has refusals among the keys
+      const mine = recall !== null ? await pusher.quarantine.recall(name, recall, [...new Set(opts.keys as string[])]) : null
+      const path = `_all_docs${allDocsQuery(opts)}`
+      if (!mine?.size) return relay(req, reply, engine, name, opts.keys ? 'POST' : 'GET', path, opts.keys ? { keys: opts.keys } : null, opts.include_docs ? LIMITS.responseBytes : undefined)
+    }
     const db = engine.db(name)
     if (!opts.keys) return sendJson(req, reply, await rangeWithin(db, opts))
     const { keys, descending, skip = 0, limit } = opts
     const read = await keysWithin(db, keys, opts, (await knownIds(engine, name)) ?? undefined)
     if (descending) read.rows.reverse()
     if (skip > 0 || limit !== undefined) read.rows = read.rows.slice(skip, limit === undefined ? undefined : skip + limit)
-    // RxDB re-reads the ids of a push answered `conflict` with this GET: a record the hub refused
-    // comes back to its own writer, marked refused, so the writer's push loop ends (quarantine.ts).
-    const p = req.principal
-    if (req.method === 'GET' && opts.include_docs && p && p.kind !== 'admin' && villageOf(name) !== null) {
+    if (recall !== null) {
       const missing = read.rows.filter((r) => r.error === 'not_found').map((r) => r.key)
-      const mine = await pusher.quarantine.recall(name, p.name, [...new Set(missing)])
+      const mine = await pusher.quarantine.recall(name, recall, [...new Set(missing)])
       read.rows = read.rows.map((r) => {
         const doc = r.error === 'not_found' ? mine.get(r.key) : undefined
         return doc ? { id: r.key, key: r.key, value: { rev: String(doc._rev) }, doc } : r

@@ -31,7 +31,7 @@ class YearIndex {
 
   private async catchUp(): Promise<void> {
     for (let page = 0; page < 100_000; page++) {
-      const res = await this.db.changes({ since: this.since, include_docs: true, limit: 1000, style: 'main_only', return_docs: true })
+      const res = await this.db.changes({ since: this.since, include_docs: true, limit: 1000, style: 'main_only' })
       for (const row of res.results) {
         const doc = row.doc as Doc | undefined
         this.drop(row.id)

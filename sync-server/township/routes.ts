@@ -14,7 +14,7 @@ export interface TownshipRouteOptions {
   accounts: Accounts
   sessions: Sessions
   /** The hub's peer syncs (sync-server/peers.ts), to tell when data reached the district upstream. */
-  peers?: { list(): unknown[] }
+  peers?: { list(): Promise<PeerView[]> }
   /** The hub's quarantine (couch/quarantine.ts): how many refused records each village has waiting. */
   quarantine: { count(db: string): Promise<number> }
 }
@@ -32,7 +32,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   await tracker.follow()
   const refollow = setInterval(() => {
     void tracker.follow().catch(() => undefined)
-    if (opts.peers) tracker.observePeers(opts.peers.list() as PeerView[])
+    if (opts.peers) void opts.peers.list().then((l) => tracker.observePeers(l), () => undefined)
   }, 5_000)
   app.addHook('onClose', async () => { clearInterval(refollow); await tracker.close() })
 
@@ -44,7 +44,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   async function compute(villageId: string, seq: string): Promise<VillageSummary> {
     const name = `village-${villageId}`
     const all = await engine.db(name).allDocs({ include_docs: true })
-    const docs = all.rows.flatMap((r) => (r.doc && !r.id.startsWith('_design/') ? [fromCouch(r.doc as Record<string, unknown>)] : []))
+    const docs = all.rows.flatMap((r) => (r.doc && !r.id?.startsWith('_design/') ? [fromCouch(r.doc as Record<string, unknown>)] : []))
     const now = Date.now()
     const s = summarizeVillage(villageId, docs, now)
     if (!s.name || s.name === villageId) s.name = accounts.villages.get(villageId)?.name ?? villageId
@@ -138,6 +138,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
       const township = accounts.townships.get(townshipId)
       if (!township) throw notFound(`No township ${townshipId}.`)
       await tracker.follow() // villages provisioned since the last look
+      await tracker.refresh() // arrivals other hub processes recorded
       const now = Date.now()
       const ids = [...accounts.villages.values()].filter((v) => v.township === townshipId).map((v) => v.id).sort()
       const villages: VillageSummary[] = []

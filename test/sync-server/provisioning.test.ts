@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN, startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
 import { basic, couch } from './helpers'
 
 const run = promisify(execFile)
 let hub: RunningHub
 
-beforeAll(async () => { hub = await startHub({ SEED_DEMO: 'true' }) })
-afterAll(async () => { await hub?.stop({ removeData: true }) })
 
 /** The provisioning CLI, as `npm run -s hub -- …` runs it, against the running hub. */
 async function cli(...args: string[]): Promise<string> {
@@ -18,7 +17,10 @@ async function cli(...args: string[]): Promise<string> {
   return stdout
 }
 
-describe('demo seed and provisioning', () => {
+describeEngines('demo seed and provisioning', (engine) => {
+  beforeAll(async () => { hub = await startHub({ SEED_DEMO: 'true', ...engine().env }) })
+  afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
+
   it('seeds the demo township on first run and prints the URL, logins and enrollment codes', async () => {
     const out = hub.output()
     expect(out).toContain(hub.url)

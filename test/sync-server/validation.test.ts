@@ -1,21 +1,14 @@
 import { createHash, createHmac } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { canonicalJson } from '../../src/data/hash'
 import { startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
 import { basic, couch, proposal, provision, type Provisioned } from './helpers'
 
 let hub: RunningHub
 let p: Provisioned
 let dev: { id: string; secret: string }
 let auth: string
-
-beforeAll(async () => {
-  hub = await startHub()
-  p = await provision(hub, { township: 'tv', villages: ['va', 'vb'] })
-  dev = p.devices[0]!
-  auth = basic(dev.id, dev.secret)
-})
-afterAll(async () => { await hub?.stop({ removeData: true }) })
 
 type Row = { ok?: boolean; id: string; rev?: string; error?: string; reason?: string }
 const push = async (docs: unknown[], a = auth): Promise<Row[]> => {
@@ -35,7 +28,15 @@ function envelope(kind: string, rest: string, body: Record<string, unknown>, ext
   return { _id: `${kind}:${rest}`, kind, v: 1, village: 'va', year: 2026, author: 'person:p1', device: dev.id, deviceTime: Date.now(), seq: 1, ref: '', body, ...extra }
 }
 
-describe('validation and quarantine', () => {
+describeEngines('validation and quarantine', (engine) => {
+  beforeAll(async () => {
+    hub = await startHub(engine().env)
+    p = await provision(hub, { township: 'tv', villages: ['va', 'vb'] })
+    dev = p.devices[0]!
+    auth = basic(dev.id, dev.secret)
+  })
+  afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
+
   it('lands valid documents and answers each refused one with conflict, a reason and a notice, writing nothing under its id', async () => {
     const good = proposal('va', dev.id, 1)
     const noTitle = { ...proposal('va', dev.id, 2), body: { status: 'open' } }
