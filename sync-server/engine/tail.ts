@@ -57,9 +57,10 @@ export class ChangesTail {
   }
 
   /**
-   * The changes after `since`, when the tail holds them all; a longer list than `limit` stops at
-   * the end of a batch (where its last_seq is the database's own sequence), or is not answered
-   * here when the first batch alone is longer. Null when LevelDB must be read.
+   * The changes after `since`, when the tail holds them all; a longer list than `limit` is
+   * answered here only when a batch ends exactly at the limit (a page's last_seq is then the
+   * database's own sequence). A page is never cut short of its limit: RxDB's pull and the
+   * township view take a short page for the end. Null when LevelDB must be read.
    */
   read(p: ChangesOptions): ChangesResult | null {
     const since = typeof p.since === 'number' ? p.since : Number.NaN
@@ -68,11 +69,13 @@ export class ChangesTail {
     if (first < 0) return { results: [], last_seq: this.seq, pending: 0 }
     let stop = this.entries.length - 1
     if (p.limit !== undefined && stop - first + 1 > p.limit) {
-      stop = -1
-      for (let i = first; i < this.entries.length && i - first + 1 <= p.limit; i++) if (this.entries[i]!.end) stop = i
-      if (stop < 0) return null
+      const full = first + p.limit - 1
+      if (!this.entries[full]!.end) return null
+      stop = full
     }
     const ids = p.doc_ids ? new Set(p.doc_ids) : null
+    // filtered, the limit counts what passes: a page cut at `limit` changes could come out short
+    if (ids && stop < this.entries.length - 1) return null
     // the latest change of each id, in sequence order
     const latest = new Map<string, Entry>()
     for (let i = stop; i >= first; i--) {

@@ -20,15 +20,17 @@ describe('the local engine’s memory of its latest changes', () => {
     expect(tail.read({ since: 13 })).toEqual({ results: [], last_seq: 13, pending: 0 })
   })
 
-  it('stops a long answer only where a batch ended, and leaves a batch longer than the limit to storage', () => {
+  it('stops a long answer only where a batch ended at its limit, and leaves a page it would cut short to storage', () => {
     const tail = new ChangesTail(0)
     for (const [ids, seq] of [[['a', 'b'], 2], [['c', 'd'], 4], [['e', 'f', 'g'], 7]] as const) {
       const x = created([...ids])
       tail.record(x.docs, x.results, true, seq)
     }
-    const r = tail.read({ since: 0, limit: 5 })!
+    const r = tail.read({ since: 0, limit: 4 })!
     expect(r.results.map((x) => x.id)).toEqual(['a', 'b', 'c', 'd'])
     expect([r.last_seq, r.pending]).toEqual([4, 3])
+    // a batch ends at 4, not at 5: a page of 4 would look like the end to RxDB's pull
+    expect(tail.read({ since: 0, limit: 5 })).toBeNull()
     expect(tail.read({ since: 4, limit: 2 })).toBeNull()
   })
 
