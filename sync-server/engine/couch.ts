@@ -99,6 +99,7 @@ export class CouchEngine implements Engine {
   private readonly known = new Set<string>()
   private readonly dbs = new Map<string, CouchDb>()
   private readonly writeListeners = new Map<string, Set<(docs: WrittenDoc[]) => void>>()
+  private readonly everyWrite = new Set<(name: string, docs: WrittenDoc[]) => void>()
   private readonly feeds = new Map<string, Feed>()
 
   constructor(url: string, readonly prefix: string) {
@@ -147,10 +148,18 @@ export class CouchEngine implements Engine {
         for (const l of [...(this.writeListeners.get(name) ?? [])]) {
           try { l(docs) } catch { /* a listener's failure is not the write's */ }
         }
+        for (const l of [...this.everyWrite]) {
+          try { l(name, docs) } catch { /* a listener's failure is not the write's */ }
+        }
       })
       this.dbs.set(name, db)
     }
     return db
+  }
+
+  onEveryWrite(listener: (name: string, docs: WrittenDoc[]) => void): () => void {
+    this.everyWrite.add(listener)
+    return () => { this.everyWrite.delete(listener) }
   }
 
   onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void {

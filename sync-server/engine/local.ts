@@ -118,6 +118,7 @@ export class LocalEngine implements Engine {
   private readonly open = new Map<string, LocalDb>()
   /** Who hears of each write, by database. */
   private readonly writeListeners = new Map<string, Set<(docs: WrittenDoc[]) => void>>()
+  private readonly everyWrite = new Set<(name: string, docs: WrittenDoc[]) => void>()
   /** The latest changes of each database, as they committed (see ChangesTail). */
   private readonly tails = new Map<string, ChangesTail>()
 
@@ -169,6 +170,11 @@ export class LocalEngine implements Engine {
     return this.onWrite(name, (docs) => { for (const d of docs) listener(d._id) })
   }
 
+  onEveryWrite(listener: (name: string, docs: WrittenDoc[]) => void): () => void {
+    this.everyWrite.add(listener)
+    return () => { this.everyWrite.delete(listener) }
+  }
+
   onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void {
     let set = this.writeListeners.get(name)
     if (!set) { set = new Set(); this.writeListeners.set(name, set) }
@@ -212,8 +218,8 @@ export class LocalEngine implements Engine {
 
   /** Tells the write listeners of `name` about a committed batch (a refused document, like a conflict, is left out). */
   private heard(name: string, docs: Record<string, unknown>[], rows: ({ id?: unknown; error?: unknown } | undefined)[]): void {
-    const listeners = this.writeListeners.get(name)
-    if (!listeners || listeners.size === 0) return
+    const listeners = this.writeListeners.get(name) ?? new Set()
+    if (listeners.size === 0 && this.everyWrite.size === 0) return
     const written: WrittenDoc[] = []
     docs.forEach((d, i) => {
       const r = rows[i]
@@ -224,6 +230,9 @@ export class LocalEngine implements Engine {
     if (written.length === 0) return
     for (const l of [...listeners]) {
       try { l(written) } catch { /* a listener's failure is not the write's */ }
+    }
+    for (const l of [...this.everyWrite]) {
+      try { l(name, written) } catch { /* a listener's failure is not the write's */ }
     }
   }
 

@@ -83,6 +83,8 @@ export interface Engine {
    * until the returned function is called. On the local engine that is every write.
    */
   onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void
+  /** As onWrite, for every database's writes (also of databases created after the call). */
+  onEveryWrite(listener: (name: string, docs: WrittenDoc[]) => void): () => void
   /**
    * Local engine only: the changes after `p.since` from memory, when it holds them all (long-polls
    * woken by a write are answered without reading storage); null when storage must be read.

@@ -29,12 +29,11 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   const { engine, accounts, sessions } = opts
   const tracker = new SyncTracker(engine)
   await tracker.load()
-  await tracker.follow()
-  const refollow = setInterval(() => {
-    void tracker.follow().catch(() => undefined)
+  tracker.follow()
+  const peerWatch = setInterval(() => {
     if (opts.peers) void opts.peers.list().then((l) => tracker.observePeers(l), () => undefined)
   }, 5_000)
-  app.addHook('onClose', async () => { clearInterval(refollow); await tracker.close() })
+  app.addHook('onClose', async () => { clearInterval(peerWatch); await tracker.close() })
 
   const cache = new Map<string, { seq: string; summary: VillageSummary; at: number }>()
   const computing = new Map<string, Promise<VillageSummary>>()
@@ -137,7 +136,6 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
       const townshipId = townshipFor(p, req.query.township)
       const township = accounts.townships.get(townshipId)
       if (!township) throw notFound(`No township ${townshipId}.`)
-      await tracker.follow() // villages provisioned since the last look
       await tracker.refresh() // arrivals other hub processes recorded
       const now = Date.now()
       const ids = [...accounts.villages.values()].filter((v) => v.township === townshipId).map((v) => v.id).sort()

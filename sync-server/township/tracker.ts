@@ -17,7 +17,7 @@ export interface PeerView { db: string; direction: string; continuous: boolean; 
  */
 export class SyncTracker {
   private state = new Map<string, VillageSync>()
-  private feeds = new Map<string, { cancel: () => void }>()
+  private unfollow: (() => void) | null = null
   private dirty = new Set<string>()
   private timer: NodeJS.Timeout | null = null
   private revs = new Map<string, string>()
@@ -52,16 +52,17 @@ export class SyncTracker {
     this.seenSeq = seq
   }
 
-  /** Starts following every village database not yet followed. */
-  async follow(): Promise<void> {
-    for (const name of await this.engine.list()) {
-      if (!name.startsWith('village-') || this.feeds.has(name)) continue
-      const cancel = this.engine.onWrite(name, (docs) => {
-        for (const d of docs) this.saw(name, d.device)
-        this.onChange?.(name)
-      })
-      this.feeds.set(name, { cancel })
-    }
+  /**
+   * Starts hearing every write this process commits to a village database, also to villages
+   * created after (by this hub or another): a database is never missed between its creation and
+   * a periodic look.
+   */
+  follow(): void {
+    this.unfollow ??= this.engine.onEveryWrite((name, docs) => {
+      if (!name.startsWith('village-')) return
+      for (const d of docs) this.saw(name, d.device)
+      this.onChange?.(name)
+    })
   }
 
   private saw(db: string, device: unknown): void {
@@ -129,8 +130,8 @@ export class SyncTracker {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    for (const f of this.feeds.values()) f.cancel()
-    this.feeds.clear()
+    this.unfollow?.()
+    this.unfollow = null
     await this.flush().catch(() => undefined)
   }
 }
