@@ -70,6 +70,21 @@ function twoHubs(title: string, urls: () => [string, string]): void {
       expect((await couch(a, 'village-va', { auth: basic(p.clerk.name, 'a-new-password-2') })).status).toBe(200)
     })
 
+    it('ends a session on every hub when it is ended through one (logout, twice over)', async () => {
+      expect((await couch(a, '_hub/users', { body: { name: 'session-user', password: 'session-password-1', role: 'clerk', village: 'va' } })).status).toBe(201)
+      const login = async (h: RunningHub) => {
+        const r = await couch(h, '_session', { auth: null, body: { name: 'session-user', password: 'session-password-1' } })
+        expect(r.status).toBe(200)
+        return String(r.headers.get('set-cookie')).split(';')[0]!
+      }
+      for (const [via, other] of [[a, b], [b, a]] as const) {
+        const cookie = await login(other)
+        expect((await couch(via, 'village-va', { auth: null, headers: { cookie } })).status).toBe(200)
+        expect((await couch(via, '_session', { method: 'DELETE', auth: null, headers: { cookie } })).status).toBe(200)
+        await expect.poll(async () => (await couch(other, 'village-va', { auth: null, headers: { cookie } })).status, { timeout: 10_000, interval: 100 }).toBe(401)
+      }
+    })
+
     it('counts failed logins across hubs: guesses spread over both meet one limit', async () => {
       expect((await couch(a, '_hub/users', { body: { name: 'guessed-user', password: 'right-password-1', role: 'clerk', village: 'va' } })).status).toBe(201)
       const wrong = basic('guessed-user', 'wrong-password')
