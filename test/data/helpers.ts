@@ -6,9 +6,10 @@ export const VILLAGE = 'qingbo'
 let counter = 0
 
 /** A "tablet": its own RxDB database (memory storage) and repositories. */
-export async function openTablet(deviceId: string, opts: { name?: string; now?: () => number } = {}) {
-  const vdb = await openVillageDatabase({ villageId: VILLAGE, storage: getRxStorageMemory(), name: opts.name ?? `t${Date.now().toString(36)}${counter++}${deviceId}` })
-  const data = await createRepositories(vdb, { villageId: VILLAGE, deviceId, actor: () => 'person:clerk', ...(opts.now ? { now: opts.now } : {}) })
+export async function openTablet(deviceId: string, opts: { name?: string; now?: () => number; village?: string } = {}) {
+  const villageId = opts.village ?? VILLAGE
+  const vdb = await openVillageDatabase({ villageId, storage: getRxStorageMemory(), name: opts.name ?? `t${Date.now().toString(36)}${counter++}${deviceId}` })
+  const data = await createRepositories(vdb, { villageId, deviceId, actor: () => 'person:clerk', ...(opts.now ? { now: opts.now } : {}) })
   return { vdb, data, remove: () => vdb.db.remove() }
 }
 

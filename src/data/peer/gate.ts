@@ -1,0 +1,113 @@
+/**
+ * The gate every record from another tablet passes, whichever way it comes (pulled from the peer,
+ * pushed by it, or handed back in a conflict answer): the village's rules for a record
+ * (`recordRefusal`, the hub's rule too), then proof that an enrolled device of this village wrote
+ * it unaltered (`PeerTrust.recordRefusal`). A refused record is kept in the tablet's peer
+ * quarantine with its reason and never stored; a record this tablet already holds in another
+ * version of an immutable kind is a conflict, recorded like one found in a sync with the hub.
+ */
+import type { WithDeleted } from 'rxdb'
+import type { VillageDb } from '../db'
+import { recordRefusal, type VoteTimes } from '../../shared/acceptance'
+import { isImmutableKind, type YishiDoc } from '../../shared/schemas'
+import { ARCHIVED_YEARS_KEY } from '../replication'
+import { sameVersion } from '../conflicts'
+import { canonicalJson } from '../hash'
+import type { PeerTrust } from './trust'
+
+/** Local document (never replicated) with the records refused from other tablets. */
+export const PEER_QUARANTINE_KEY = 'peer-quarantine'
+/** Entries kept (the oldest go first): enough to show and hand to the township, bounded. */
+export const QUARANTINE_LIMIT = 200
+
+export interface QuarantinedRecord { id: string; reason: string; from: string; at: number; doc: unknown }
+export interface Refused { id: string; reason: string }
+
+export type PeerDoc = WithDeleted<YishiDoc>
+
+export class PeerGate {
+  constructor(private readonly vdb: VillageDb, private readonly trust: PeerTrust, private readonly now: () => number = Date.now) {}
+
+  /**
+   * The records of `docs` this tablet takes, in order. Deletions and records of years archived off
+   * this tablet are left out quietly (they are not refusals); every other record that fails is
+   * quarantined and listed in `refused`. `recordClashes`: note immutable records that differ from
+   * the version held here (on the side that takes the other's version: pulling).
+   */
+  async admit(docs: readonly unknown[], from: string, opts: { recordClashes?: boolean } = {}): Promise<{ accepted: PeerDoc[]; refused: Refused[] }> {
+    const archived = new Set((await this.vdb.db.getLocal<{ years: number[] }>(ARCHIVED_YEARS_KEY))?.get('years') ?? [])
+    const candidates = docs.filter((d): d is PeerDoc => !!d && typeof d === 'object' && (d as PeerDoc)._deleted !== true && !archived.has((d as PeerDoc).year))
+    const batchVotes = new Map<string, VoteTimes>()
+    for (const d of candidates) if (d.kind === 'vote' && typeof d.id === 'string' && !d.refused) batchVotes.set(d.id, d.body as VoteTimes)
+    const voteIds = [...new Set(candidates.filter((d) => (d.kind === 'ballot' || d.kind === 'checkoff') && !batchVotes.has(d.ref)).map((d) => String(d.ref)))]
+    const stored = voteIds.length > 0 ? await this.vdb.docs.findByIds(voteIds).exec() : new Map()
+    const vote = (id: string): VoteTimes | null => {
+      const inBatch = batchVotes.get(id)
+      if (inBatch) return inBatch
+      const v = stored.get(id)?.toJSON() as YishiDoc | undefined
+      return v && !v.refused ? (v.body as VoteTimes) : null
+    }
+    const accepted: PeerDoc[] = []
+    const refused: (Refused & { doc: unknown })[] = []
+    for (const raw of candidates) {
+      const { _deleted: _d, ...doc } = raw
+      const reason = recordRefusal(doc, { village: this.vdb.villageId, current: null, vote, receiver: 'this tablet' })
+        ?? this.trust.recordRefusal(doc as YishiDoc)
+      if (reason) refused.push({ id: String(doc.id), reason, doc })
+      else accepted.push({ ...(doc as YishiDoc), _deleted: false })
+    }
+    if (refused.length > 0) await this.quarantine(refused, from)
+    if (opts.recordClashes !== false) await this.noteImmutableClashes(accepted)
+    return { accepted, refused: refused.map(({ id, reason }) => ({ id, reason })) }
+  }
+
+  /**
+   * A record of an immutable kind that arrives in another version than the one held here: the
+   * replication takes the other tablet's version (as it takes the hub's), and the clash is recorded
+   * (`double-checkoff` for a voter checked off on two tablets) so it is never silent.
+   */
+  private async noteImmutableClashes(docs: PeerDoc[]): Promise<void> {
+    const immutable = docs.filter((d) => isImmutableKind(d.kind) && d.kind !== 'audit' && d.kind !== 'conflict')
+    if (immutable.length === 0) return
+    const held = await this.vdb.docs.findByIds(immutable.map((d) => d.id)).exec()
+    const sink = this.vdb.conflicts
+    let found = 0
+    for (const d of immutable) {
+      const mine = held.get(d.id)?.toJSON() as YishiDoc | undefined
+      if (!mine || sameVersion({ ...mine, _deleted: false }, d) || canonicalJson(mine.body) === canonicalJson(d.body)) continue
+      const { _deleted: _x, ...winner } = d
+      sink.pending.push({ subjectId: d.id, reason: d.kind === 'checkoff' ? 'double-checkoff' : 'duplicate-insert', winner, loser: stripMeta(mine), fields: [] })
+      found++
+    }
+    if (found > 0) sink.notify()
+  }
+
+  /** Keeps refused records with their reasons (local, bounded). */
+  async quarantine(items: (Refused & { doc: unknown })[], from: string): Promise<void> {
+    const at = this.now()
+    const current = (await this.vdb.db.getLocal<{ items: QuarantinedRecord[] }>(PEER_QUARANTINE_KEY))?.get('items') ?? []
+    const added = items.map(({ id, reason, doc }) => ({ id: id.slice(0, 200), reason: reason.slice(0, 500), from, at, doc: boundedCopy(doc) }))
+    await this.vdb.db.upsertLocal(PEER_QUARANTINE_KEY, { items: [...current, ...added].slice(-QUARANTINE_LIMIT) })
+  }
+}
+
+/** The records refused from other tablets, newest last. */
+export async function peerQuarantine(vdb: VillageDb): Promise<QuarantinedRecord[]> {
+  return (await vdb.db.getLocal<{ items: QuarantinedRecord[] }>(PEER_QUARANTINE_KEY))?.get('items') ?? []
+}
+
+function stripMeta(doc: YishiDoc): YishiDoc {
+  const out = { ...doc } as Record<string, unknown>
+  delete out._rev; delete out._meta; delete out._attachments; delete out._deleted
+  return out as unknown as YishiDoc
+}
+
+/** A refused record is kept as it came, unless it is too large to keep (then its envelope only). */
+function boundedCopy(doc: unknown): unknown {
+  try {
+    const text = JSON.stringify(doc)
+    if (text.length <= 20_000) return JSON.parse(text) as unknown
+  } catch { /* not serialisable */ }
+  const d = (doc ?? {}) as Record<string, unknown>
+  return { id: d.id, kind: d.kind, device: d.device, seq: d.seq, note: 'too large to keep whole' }
+}
