@@ -28,6 +28,8 @@ export interface RecordContext {
   receiver: string
   /** check audit events (the hub's admin, restoring old data, is exempt) */
   checkAudit?: boolean
+  /** the record is proven to be the hub's own word (its signature on a notice or a refusal mark): a tablet may pass it on */
+  fromHub?: boolean
 }
 
 type Doc = Record<string, unknown>
@@ -37,10 +39,10 @@ export function recordRefusal(doc: Doc, ctx: RecordContext): string | null {
   const checked = validateDocument(doc)
   if (!checked.ok) return checked.reason
   const env = toEnvelope(doc) as { id: string; kind: string; village: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
-  if (env.refused !== undefined) return 'only the hub marks records as refused'
-  // A rejection notice is the hub's word; a forged one would tell every tablet a record was refused.
-  if (env.kind === 'rejection') return 'only the hub writes rejection notices'
   if (env.village !== ctx.village) return `this record belongs to village "${env.village}" but was sent to village "${ctx.village}"`
+  // A refusal mark or a rejection notice is the hub's word; a forged one would tell every tablet a record was refused.
+  if (env.refused !== undefined) return ctx.fromHub ? null : 'only the hub marks records as refused'
+  if (env.kind === 'rejection' && !ctx.fromHub) return 'only the hub writes rejection notices'
   const cur = ctx.current
   if (cur && !cur._deleted && isImmutableKind(env.kind)) return `a ${env.kind} cannot be changed once recorded`
   if (cur && kindOfId(env.id) !== String(cur.kind ?? env.kind)) return 'a record cannot change its kind'

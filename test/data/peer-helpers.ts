@@ -5,18 +5,56 @@
  * Record signatures: `signedRecords` stands for each device's signature over what it wrote — a
  * record that arrives other than its device stored it is refused, as a failed signature check is.
  */
-import { newSigningKeyPair, signValue } from '@/shared/signature'
+import { newSigningKeyPair, signValue, verifyValue } from '@/shared/signature'
 import { canonicalJson } from '@/domain/audit'
-import { certificateBody, ed25519Trust, type PeerTrust, type SignedCertificate } from '@/data/peer/trust'
+import type { CertificateCheck, PeerTrust } from '@/data/peer/trust'
 import { memoryTransportPair, Wire } from '@/data/peer/wire'
 import { startPeerSession, type PeerSession } from '@/data/peer/session'
 import type { YishiDoc } from '@/data'
 import { openTablet, VILLAGE, type Tablet } from './helpers'
 
-export interface Authority { publicKey: string; secretKey: string; written: Map<string, string> }
+/** A device certificate as a test hub issues it: its signature over `{ device, village, publicKey }`. */
+export interface SignedCertificate { device: string; village: string; publicKey: string; signature: string }
+const certificateBody = (c: Omit<SignedCertificate, 'signature'>) => ({ kind: 'test-certificate', device: c.device, village: c.village, publicKey: c.publicKey })
+const isCertificate = (c: unknown): c is SignedCertificate => {
+  const x = c as SignedCertificate
+  return !!x && typeof x === 'object' && typeof x.device === 'string' && typeof x.village === 'string' && typeof x.publicKey === 'string' && typeof x.signature === 'string'
+}
+
+/**
+ * A PeerTrust over real Ed25519 keys: certificates signed by the test hub, proofs signed with the
+ * device key, records checked against what their device wrote (see the file comment).
+ */
+function testTrust(hub: Authority, village: string, device: string, secretKey: string, certificate: SignedCertificate): PeerTrust {
+  const known = new Map<string, SignedCertificate>([[device, certificate]])
+  const check = (value: unknown): CertificateCheck => {
+    if (!isCertificate(value)) return { ok: false, reason: 'damaged', message: 'no readable device certificate' }
+    if (!verifyValue(certificateBody(value), value.signature, hub.publicKey)) return { ok: false, reason: 'not-enrolled', message: 'certificate not issued by this township\'s hub' }
+    if (value.village !== village) return { ok: false, reason: 'other-village', message: `enrolled in village "${value.village}"` }
+    if (hub.revoked.has(value.device)) return { ok: false, reason: 'revoked', message: 'revoked by the hub' }
+    return { ok: true, device: value.device, publicKey: value.publicKey }
+  }
+  return {
+    village, device, certificate,
+    credentials: () => [...known.values()],
+    learn(credentials) {
+      for (const c of Array.isArray(credentials) ? credentials : []) if (check(c).ok && !known.has((c as SignedCertificate).device)) known.set((c as SignedCertificate).device, c as SignedCertificate)
+    },
+    checkCertificate: check,
+    prove: (transcript) => signValue({ purpose: 'test-proof', transcript }, secretKey),
+    proofHolds: (peer, transcript, signature) => verifyValue({ purpose: 'test-proof', transcript }, signature, peer.publicKey),
+    checkRecord(doc) {
+      const c = known.get(doc.device)
+      if (!c || !check(c).ok) return { ok: false, reason: `no certificate of device "${doc.device}" is known here` }
+      return hub.written.get(`${doc.device}/${doc.seq}/${doc.id}`) === fingerprintOf(doc) ? { ok: true, by: 'device' } : { ok: false, reason: `the device signature of ${doc.id} does not match its content` }
+    },
+  }
+}
+
+export interface Authority { publicKey: string; secretKey: string; written: Map<string, string>; revoked: Set<string> }
 
 export function newAuthority(): Authority {
-  return { ...newSigningKeyPair(), written: new Map() }
+  return { ...newSigningKeyPair(), written: new Map(), revoked: new Set() }
 }
 
 /** What a device's signature vouches for: the record as its device stored it. */
@@ -37,13 +75,7 @@ export async function peerTablet(hub: Authority, device: string, village = VILLA
   const t = await openTablet(device, village === VILLAGE ? {} : { village })
   const keys = newSigningKeyPair()
   const certificate: SignedCertificate = { device, village, publicKey: keys.publicKey, signature: signValue(certificateBody({ device, village, publicKey: keys.publicKey }), hub.secretKey) }
-  const trust = ed25519Trust({
-    village, device, secretKey: keys.secretKey, certificate, hubPublicKey: hub.publicKey,
-    recordCheck: (doc, publicKeyOf) => {
-      if (!publicKeyOf(doc.device)) return `no certificate of device "${doc.device}" is known here`
-      return hub.written.get(`${doc.device}/${doc.seq}/${doc.id}`) === fingerprintOf(doc) ? null : `the device signature of ${doc.id} does not match its content`
-    },
-  })
+  const trust = testTrust(hub, village, device, keys.secretKey, certificate)
   // the device "signs" each record as it writes it (stands for the per-record signature)
   const sub = t.vdb.docs.$.subscribe((ev) => {
     const doc = ev.documentData as YishiDoc

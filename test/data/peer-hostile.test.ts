@@ -29,10 +29,10 @@ const FP = { offer: 'aa'.repeat(32), answer: 'bb'.repeat(32) }
 async function attackerHandshake(evil: PeerTablet, wire: Wire, role: 'offer' | 'answer') {
   const nonce = newNonce()
   const hello = wire.once('hello', 5_000)
-  await wire.notify('hello', { v: 1, nonce, certificate: evil.certificate as unknown as Record<string, unknown>, certificates: evil.trust.certificates() })
+  await wire.notify('hello', { v: 1, nonce, certificate: evil.certificate, credentials: await evil.trust.credentials() })
   const theirs = String((await hello).nonce)
   const proof = wire.once('proof', 5_000)
-  await wire.notify('proof', { signature: await evil.trust.sign(proofTranscript({ village: evil.trust.village, offerFingerprint: FP.offer, answerFingerprint: FP.answer, offerNonce: role === 'offer' ? nonce : theirs, answerNonce: role === 'answer' ? nonce : theirs, signer: role })) })
+  await wire.notify('proof', { signature: await evil.trust.prove(proofTranscript({ village: evil.trust.village, offerFingerprint: FP.offer, answerFingerprint: FP.answer, offerNonce: role === 'offer' ? nonce : theirs, answerNonce: role === 'answer' ? nonce : theirs, signer: role })) })
   await proof
 }
 
@@ -50,7 +50,7 @@ async function hostileBatch(hub: ReturnType<typeof newAuthority>, honest: PeerTa
     [{ ...strip(ownDoc), id: 'proposal:stranger', device: 'tab-unknown', seq: 1 }, /no certificate of device "tab-unknown"/],
     [{ ...strip(ownDoc), id: 'proposal:elsewhere', village: 'other-village' }, /belongs to village "other-village"/],
     [{ ...strip(ownDoc), id: 'proposal:marked', refused: { reason: '假装被镇上退回', at: Date.now() } }, /only the hub marks records as refused/],
-    [{ ...strip(ownDoc), id: 'rejection:fake:1', kind: 'rejection', ref: good.id, device: 'hub', author: 'hub', body: { subjectId: good.id, reason: '假的', at: Date.now(), device: 'tab-a' } }, /only the hub writes rejection notices/],
+    [{ ...strip(ownDoc), id: 'rejection:fake:1', kind: 'rejection', ref: good.id, device: 'hub', author: 'hub', body: { subjectId: good.id, reason: '假的', at: Date.now(), device: 'tab-a' } }, /only the hub writes rejection notices|device "hub"/],
     [{ ...strip(ownAudit!), body: { ...ownAudit!.body, digest: '0'.repeat(64) } }, /hash does not match/],
     [{ ...strip(ownDoc), id: 'checkoff:nowhere:p1', kind: 'checkoff', ref: 'vote:nowhere', body: { voteId: 'vote:nowhere', voterId: 'person:p1', at: Date.now(), recordedBy: 'person:clerk', device: evil.device } }, /not in this tablet's records|checkoff/],
   ]
@@ -65,7 +65,7 @@ describe('an enrolled tablet turned hostile', () => {
     const a = await peerTablet(hub, 'tab-a'); tablets.push(a)
     const victim = await peerTablet(hub, 'tab-v'); tablets.push(victim)
     const evil = await peerTablet(hub, 'tab-evil'); tablets.push(evil)
-    evil.trust.learn([a.certificate])
+    await evil.trust.learn([a.certificate])
     const { good, own, cases } = await hostileBatch(hub, a, evil)
     const [te, tv] = memoryTransportPair()
     const we = new Wire(te)
@@ -73,7 +73,7 @@ describe('an enrolled tablet turned hostile', () => {
     const session = startPeerSession({ vdb: victim.vdb, trust: victim.trust, wire: new Wire(tv), role: 'answer', fingerprints: FP, flushBallots: async () => 0, handshakeTimeoutMs: 5_000, follow: { retryTime: 200 } })
     closers.push(() => session.close())
     await attackerHandshake(evil, we, 'offer')
-    victim.trust.learn([a.certificate])
+    await victim.trust.learn([a.certificate])
     let served = false
     we.answer('changes', () => {
       if (served) return { documents: [], checkpoint: { id: 'z', lwt: 2 } }

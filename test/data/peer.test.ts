@@ -203,6 +203,16 @@ describe('who may pair, and what a tablet takes from another', () => {
     expect(sa.peerDevice).toBeNull()
   })
 
+  it('refuses a tablet the hub has withdrawn from the village', async () => {
+    authority = newAuthority()
+    const a = await tablet('tab-a')
+    const gone = await tablet('tab-gone')
+    authority.revoked.add('tab-gone')
+    const p = await pair(gone, a); pairings.push(p)
+    const sa = await until(p.b.state$, (s) => s.phase === 'refused')
+    expect(sa.problem?.reason).toBe('revoked')
+  })
+
   it('refuses a proof made for another channel (the codes scanned were not this pair\'s)', async () => {
     authority = newAuthority()
     const a = await tablet('tab-a')

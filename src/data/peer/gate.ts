@@ -51,14 +51,25 @@ export class PeerGate {
     const refused: (Refused & { doc: unknown })[] = []
     for (const raw of candidates) {
       const { _deleted: _d, ...doc } = raw
-      const reason = recordRefusal(doc, { village: this.vdb.villageId, current: null, vote, receiver: 'this tablet' })
-        ?? this.trust.recordRefusal(doc as YishiDoc)
+      const reason = await this.refusal(doc as YishiDoc, from, vote)
       if (reason) refused.push({ id: String(doc.id), reason, doc })
       else accepted.push({ ...(doc as YishiDoc), _deleted: false })
     }
     if (refused.length > 0) await this.quarantine(refused, from)
     if (opts.recordClashes !== false) await this.noteImmutableClashes(accepted)
     return { accepted, refused: refused.map(({ id, reason }) => ({ id, reason })) }
+  }
+
+  /**
+   * Why a record from `from` is not taken, or null. Proof first (who wrote it), then the village's
+   * rules for the record. A record written before its device had a key is taken only from that
+   * device itself (the channel proved who the other tablet is), as the hub takes it only from it.
+   */
+  private async refusal(doc: YishiDoc, from: string, vote: (id: string) => VoteTimes | null): Promise<string | null> {
+    const proof = await this.trust.checkRecord(doc)
+    if (!proof.ok && !(proof.unsigned && doc.device === from)) return proof.reason
+    const fromHub = proof.ok && proof.by === 'hub'
+    return recordRefusal(doc, { village: this.vdb.villageId, current: null, vote, receiver: 'this tablet', fromHub })
   }
 
   /**

@@ -27,9 +27,9 @@ type Checkpoint = RxStorageDefaultCheckpoint | undefined
 interface ChangesAnswer { documents: PeerDoc[]; checkpoint: Checkpoint }
 interface WriteAnswer { conflicts: PeerDoc[]; refused: Refused[] }
 
-/** What only the hub may say (refused markers, rejection notices) is not handed to another tablet. */
+/** Deletions stay on this tablet (archiving a year removes it here only). */
 function forPeers(doc: YishiDoc & { _deleted?: boolean }): boolean {
-  return !doc._deleted && !doc.refused && doc.kind !== 'rejection'
+  return !doc._deleted
 }
 
 /**
@@ -131,7 +131,7 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
     },
     push: {
       batchSize,
-      // deletions (a year archived here) and what only the hub may say stay here
+      // deletions (a year archived here) stay here
       modifier: (d) => (forPeers(d as PeerDoc) ? d : null) as YishiDoc,
       handler: async (rows) => {
         const answer = await wire.request<WriteAnswer>('write', rows)

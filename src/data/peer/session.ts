@@ -7,7 +7,6 @@
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs'
 import type { RxReplicationState } from 'rxdb/plugins/replication'
 import type { VillageDb } from '../db'
-import { verifyValue } from '../../shared/signature'
 import type { YishiDoc } from '../../shared/schemas'
 import { PeerGate, type Refused } from './gate'
 import { followPeer, serveRecords, type FollowOptions, type PeerCounts } from './replicate'
@@ -85,9 +84,9 @@ export class PeerSession {
     try {
       const nonce = newNonce()
       const helloNext = wire.once('hello', wait)
-      await wire.notify('hello', { v: 1, nonce, certificate: trust.certificate as Record<string, unknown>, certificates: trust.certificates() })
+      await wire.notify('hello', { v: 1, nonce, certificate: trust.certificate, credentials: await trust.credentials() })
       const hello = await helloNext
-      const check = trust.checkCertificate(hello.certificate)
+      const check = await trust.checkCertificate(hello.certificate)
       if (!check.ok) return await this.refuse(check.reason, check.message)
       if (check.device === trust.device) return await this.refuse('same-device', 'the other side is this same tablet')
       const theirNonce = String(hello.nonce ?? '')
@@ -98,11 +97,11 @@ export class PeerSession {
       const proofNext = wire.once('proof', wait)
       const byeNext = wire.once('bye', wait * 3).catch(() => null)
       void byeNext.then((bye) => { if (bye) void this.refuse('they-refused', String(bye.message ?? 'the other tablet did not accept this one'), false) })
-      await wire.notify('proof', { signature: await trust.sign(transcript(role)) })
+      await wire.notify('proof', { signature: await trust.prove(transcript(role)) })
       const proof = await proofNext
       const other: PeerRole = role === 'offer' ? 'answer' : 'offer'
-      if (!verifyValue(transcript(other), String(proof.signature ?? ''), check.publicKey)) return await this.refuse('bad-proof', 'the other tablet could not prove it holds its device key on this connection')
-      trust.learn(Array.isArray(hello.certificates) ? hello.certificates : [])
+      if (!(await trust.proofHolds(check, transcript(other), String(proof.signature ?? '')))) return await this.refuse('bad-proof', 'the other tablet could not prove it holds its device key on this connection')
+      await trust.learn(hello.credentials)
       this.patch({ phase: 'syncing', peerDevice: check.device })
       await this.watchConflicts()
       this.patch({ flushed: await this.opts.flushBallots() })
