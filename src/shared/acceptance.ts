@@ -35,7 +35,8 @@ export interface RecordContext {
 type Doc = Record<string, unknown>
 
 /** Why the record cannot be taken, in words a person can read; null when it can. */
-export function recordRefusal(doc: Doc, ctx: RecordContext): string | null {
+export function recordRefusal(record: object, ctx: RecordContext): string | null {
+  const doc = record as Doc
   const checked = validateDocument(doc)
   if (!checked.ok) return checked.reason
   const env = toEnvelope(doc) as { id: string; kind: string; village: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
