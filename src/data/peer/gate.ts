@@ -34,7 +34,7 @@ export class PeerGate {
    * quarantined and listed in `refused`. `recordClashes`: note immutable records that differ from
    * the version held here (on the side that takes the other's version: pulling).
    */
-  async admit(docs: readonly unknown[], from: string, opts: { recordClashes?: boolean } = {}): Promise<{ accepted: PeerDoc[]; refused: Refused[] }> {
+  async admit(docs: readonly unknown[], from: string, opts: { recordClashes?: boolean } = {}): Promise<{ accepted: PeerDoc[]; refused: Refused[]; fresh: number }> {
     const archived = new Set((await this.vdb.db.getLocal<{ years: number[] }>(ARCHIVED_YEARS_KEY))?.get('years') ?? [])
     const candidates = docs.filter((d): d is PeerDoc => !!d && typeof d === 'object' && (d as PeerDoc)._deleted !== true && !archived.has((d as PeerDoc).year))
     const batchVotes = new Map<string, VoteTimes>()
@@ -47,17 +47,23 @@ export class PeerGate {
       const v = stored.get(id)?.toJSON() as YishiDoc | undefined
       return v && !v.refused ? (v.body as VoteTimes) : null
     }
+    const held = await this.vdb.docs.findByIds(candidates.map((d) => String(d.id))).exec()
     const accepted: PeerDoc[] = []
     const refused: (Refused & { doc: unknown })[] = []
+    let fresh = 0
     for (const raw of candidates) {
       const { _deleted: _d, ...doc } = raw
+      // a version this tablet already holds is not checked again (two tablets that both synced with
+      // the hub hold the same older, unsigned records); the replication only notes it is there
+      const mine = held.get(String(doc.id))?.toJSON() as YishiDoc | undefined
+      if (mine && sameRecord(mine, doc as YishiDoc)) { accepted.push({ ...(doc as YishiDoc), _deleted: false }); continue }
       const reason = await this.refusal(doc as YishiDoc, from, vote)
       if (reason) refused.push({ id: String(doc.id), reason, doc })
-      else accepted.push({ ...(doc as YishiDoc), _deleted: false })
+      else { accepted.push({ ...(doc as YishiDoc), _deleted: false }); fresh++ }
     }
     if (refused.length > 0) await this.quarantine(refused, from)
     if (opts.recordClashes !== false) await this.noteImmutableClashes(accepted)
-    return { accepted, refused: refused.map(({ id, reason }) => ({ id, reason })) }
+    return { accepted, refused: refused.map(({ id, reason }) => ({ id, reason })), fresh }
   }
 
   /**
@@ -105,6 +111,14 @@ export class PeerGate {
 /** The records refused from other tablets, newest last. */
 export async function peerQuarantine(vdb: VillageDb): Promise<QuarantinedRecord[]> {
   return (await vdb.db.getLocal<{ items: QuarantinedRecord[] }>(PEER_QUARANTINE_KEY))?.get('items') ?? []
+}
+
+const CONTENT = ['id', 'kind', 'v', 'village', 'year', 'author', 'device', 'deviceTime', 'seq', 'ref', 'body', 'refused'] as const
+
+/** The same record, field for field (what a device signs, and the hub's refusal mark). */
+function sameRecord(a: YishiDoc, b: YishiDoc): boolean {
+  const pick = (d: YishiDoc) => canonicalJson(CONTENT.map((k) => d[k] ?? null))
+  return pick(a) === pick(b)
 }
 
 function stripMeta(doc: YishiDoc): YishiDoc {

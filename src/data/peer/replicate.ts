@@ -123,8 +123,8 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
       stream$: remote.asObservable(),
       handler: async (checkpoint, limit) => {
         const answer = await wire.request<ChangesAnswer>('changes', { checkpoint: checkpoint ?? null, limit })
-        const { accepted, refused } = await gate.admit(Array.isArray(answer?.documents) ? answer.documents : [], peerDevice)
-        counts.received += accepted.length
+        const { accepted, refused, fresh } = await gate.admit(Array.isArray(answer?.documents) ? answer.documents : [], peerDevice)
+        counts.received += fresh
         counts.refused.push(...refused)
         return { documents: accepted, checkpoint: answer?.checkpoint ?? checkpoint }
       },
