@@ -1,0 +1,81 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust, type YishiDoc } from '@/data'
+import { verifyAuditChain } from '@/domain/audit'
+import type { AuditEvent } from '@/domain/model/types'
+import { recordProvenance, type TrustStore } from '@/shared/provenance'
+import { keyEntry, openKeyedTablet, trustOf, TEST_HUB, type Tablet } from './helpers'
+
+async function stored(t: Tablet): Promise<YishiDoc[]> {
+  return (await t.vdb.docs.find().exec()).map((d) => d.toJSON() as YishiDoc)
+}
+
+async function unproven(docs: YishiDoc[], trust: TrustStore): Promise<string[]> {
+  const out: string[] = []
+  for (const d of docs) if (!(await recordProvenance(d, trust)).ok) out.push(d.id)
+  return out
+}
+
+describe('records signed by their device', () => {
+  const tablets: Tablet[] = []
+  afterAll(async () => { for (const t of tablets) await t.remove() })
+
+  it('signs every write, its audit event and a merged version; the audit chain stays whole', async () => {
+    // A's clock runs a minute ahead: its edit is the later one
+    const a = await openKeyedTablet('tab-sa', { now: () => Date.now() + 60_000 }); const b = await openKeyedTablet('tab-sb'); tablets.push(a, b)
+    const trust = await trustOf(b.certificate, [keyEntry(a)])
+    const p = await a.data.proposals.create({ title: '修路', status: 'open', proposedBy: 'person:a', createdAt: Date.now() })
+    await a.data.comments.create({ text: '同意', on: p.id, by: 'person:a', at: Date.now() })
+    expect(await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, a, 0), trust)).toMatchObject({ added: 4, refused: [] })
+    // both edit the proposal, B first; B takes A's later edit from a file: the merged version is B's write
+    const seqA = a.data.writer.lastSeq
+    await b.data.proposals.update(p.id, { status: 'shortlisted' })
+    await a.data.proposals.update(p.id, { title: '修村口的路' })
+    expect(await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, a, seqA), trust)).toMatchObject({ merged: 1, conflicts: 1, refused: [] })
+    const merged = (await b.vdb.docs.findOne(p.id).exec())!.toJSON() as YishiDoc
+    expect(merged.body).toMatchObject({ title: '修村口的路' })
+    expect(merged.device).toBe('tab-sb')
+
+    for (const t of [a, b]) {
+      const docs = await stored(t)
+      expect(docs.every((d) => typeof d.sig === 'string')).toBe(true)
+      expect(await unproven(docs, trust)).toEqual([])
+      const events = docs.filter((d) => d.kind === 'audit').map((d) => ({ ...(d.body as unknown as AuditEvent), id: d.id }))
+      const reports = verifyAuditChain(events, { records: docs.filter((d) => d.kind !== 'audit') })
+      expect(reports.filter((r) => !r.ok).map((r) => r.summary)).toEqual([])
+    }
+    // B's chain records the merge it signed
+    const events = (await stored(b)).filter((d) => d.kind === 'audit' && d.device === 'tab-sb').map((d) => d.body as { action: string; subjectId: string })
+    expect(events.filter((e) => e.action === 'merge').map((e) => e.subjectId)).toEqual([p.id])
+  })
+})
+
+describe('a tablet enrolled before keys existed', () => {
+  it('makes its key once, records which of its records stay unsigned, and registers it with the hub once', async () => {
+    const kv = memoryKeyValue()
+    const first = deviceKey(kv, 'dev-old', 5)
+    expect(first.unsignedUpTo).toBeNull()
+    expect(deviceKey(kv, 'dev-old', 6)).toEqual(first)
+    noteUnsignedUpTo(kv, 'dev-old', 41)
+    noteUnsignedUpTo(kv, 'dev-old', 99) // only the first opening counts
+    expect(deviceKey(kv, 'dev-old').unsignedUpTo).toBe(41)
+
+    const certificate = await (await import('@/shared/provenance')).issueCertificate(TEST_HUB, { device: 'dev-old', village: 'qingbo', publicKey: first.publicKey, enrolledAt: 1, unsignedUpTo: 41 }, 2)
+    const calls: { url: string; body: unknown; auth: string | null }[] = []
+    const hub: typeof fetch = async (input, init) => {
+      calls.push({ url: String(input), body: init?.body ? JSON.parse(String(init.body)) : null, auth: new Headers(init?.headers).get('authorization') })
+      return new Response(JSON.stringify({ hubKey: TEST_HUB.publicKey, certificate }), { status: 200 })
+    }
+    const link = { device: 'dev-old', secret: 's3cret', village: 'qingbo', hubUrl: 'http://hub.test' }
+    expect(await registerDeviceKey(kv, link, hub)).toBe(true)
+    expect(await registerDeviceKey(kv, link, hub)).toBe(false)
+    expect(calls).toEqual([{ url: 'http://hub.test/couch/_hub/device-key', body: { publicKey: first.publicKey, unsignedUpTo: 41 }, auth: `Basic ${btoa('dev-old:s3cret')}` }])
+    const trust = await loadTrust(kv, 'qingbo')
+    expect(trust?.devices.get('dev-old')?.publicKey).toBe(first.publicKey)
+
+    // a hub that answers with a certificate for another key is not believed
+    const kv2 = memoryKeyValue()
+    deviceKey(kv2, 'dev-old'); noteUnsignedUpTo(kv2, 'dev-old', 0)
+    await expect(registerDeviceKey(kv2, link, hub)).rejects.toThrow(/certificate for this tablet is not valid/)
+    expect(await loadTrust(kv2, 'qingbo')).toBeNull()
+  })
+})
