@@ -23,13 +23,13 @@ type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknow
 // (session and sync are fed directly and imported statically by the home screen.)
 const storeLoaders = import.meta.glob<Record<string, unknown>>(['../stores/*.ts', '!../stores/session.ts', '!../stores/sync.ts'])
 
-async function attachStores(data: Repositories): Promise<void> {
+async function attachStores(data: Repositories, extra: Record<string, unknown> = {}): Promise<void> {
   const storeModules = Object.fromEntries(await Promise.all(Object.entries(storeLoaders).map(async ([path, load]) => [path, await load()] as const)))
   for (const mod of Object.values(storeModules)) {
     for (const [name, value] of Object.entries(mod)) {
       if (!/^use\w+Store$/.test(name) || typeof value !== 'function') continue
       const store = (value as (p?: Pinia | null) => StoreWithAttach)(pinia)
-      if (typeof store.attach === 'function') store.attach(data, { kv })
+      if (typeof store.attach === 'function') store.attach(data, { kv, ...extra })
     }
   }
 }
@@ -87,7 +87,8 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
     void refreshKeys(e)
   }))
   running = { vdb, data, sync, photos, subs }
-  await attachStores(data)
+  // pairing with another tablet checks it, and its records, with this tablet's device trust
+  await attachStores(data, { peerTrust: async () => (await import('@/data/peer/deviceTrust')).deviceTrust(kv, vdb, e.device) })
   if (navigator.onLine) sync.start()
   return running
 }

@@ -7,11 +7,10 @@
  * whether the attacker serves them (pulled) or pushes them.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { peerQuarantine } from '@/data/peer/gate'
 import { proofTranscript, newNonce } from '@/data/peer/trust'
 import { memoryTransportPair, Wire } from '@/data/peer/wire'
 import { startPeerSession } from '@/data/peer/session'
-import type { YishiDoc } from '@/data'
+import { quarantined, type YishiDoc } from '@/data'
 import { eventually, openVote, until } from './helpers'
 import { newAuthority, pair, peerTablet, signAs, type PeerTablet } from './peer-helpers'
 
@@ -86,14 +85,14 @@ describe('an enrolled tablet turned hostile', () => {
     expect(done.received).toBe(2)
     expect(await victim.vdb.docs.findOne(good.id).exec()).not.toBeNull()
     expect(await victim.vdb.docs.findOne(own.id).exec()).not.toBeNull()
-    const quarantined = await peerQuarantine(victim.vdb)
+    const held = await quarantined(victim.vdb)
     for (const [doc, why] of cases) {
       const stored = await victim.vdb.docs.findOne(doc.id).exec()
       // the altered copy of A's record: the tablet keeps nothing of it (it never had A's original)
       expect(stored?.toJSON().body).not.toEqual(doc.body)
-      const entry = quarantined.find((q) => q.id === doc.id && why.test(q.reason))
+      const entry = held.find((q) => q.id === doc.id && why.test(q.reason))
       expect(entry, `${doc.id} quarantined with ${why}`).toBeDefined()
-      expect(entry!.from).toBe('tab-evil')
+      expect(entry!.from).toBe('peer:tab-evil')
       expect(done.refused.some((r) => r.id === doc.id)).toBe(true)
     }
   })
@@ -121,8 +120,8 @@ describe('an enrolled tablet turned hostile', () => {
     expect(await a.vdb.docs.findOne(own.id).exec()).not.toBeNull()
     expect(await a.vdb.docs.findOne('proposal:forged1').exec()).toBeNull()
     expect((await a.data.proposals.get(cases[0]![0].id))?.title).toBe('甲的真提议')
-    const quarantined = await peerQuarantine(a.vdb)
-    expect(quarantined.filter((q) => q.from === 'tab-evil')).toHaveLength(cases.length)
+    const held = await quarantined(a.vdb)
+    expect(held.filter((q) => q.from === 'peer:tab-evil')).toHaveLength(cases.length)
     await eventually(() => session.state.refused.length === cases.length, 5_000)
     void v
   })
@@ -145,6 +144,6 @@ describe('an enrolled tablet turned hostile', () => {
     const sc = await until(bc.b.state$, (s) => s.phase === 'live')
     expect(await c.vdb.docs.findOne(p.id).exec()).toBeNull()
     expect(sc.refused.find((r) => r.id === p.id)?.reason).toMatch(/signature of .* does not match/)
-    expect((await peerQuarantine(c.vdb)).find((q) => q.id === p.id)?.from).toBe('tab-b')
+    expect((await quarantined(c.vdb)).find((q) => q.id === p.id)?.from).toBe('peer:tab-b')
   })
 })

@@ -2,8 +2,8 @@
  * The gate every record from another tablet passes, whichever way it comes (pulled from the peer,
  * pushed by it, or handed back in a conflict answer): the village's rules for a record
  * (`recordRefusal`, the hub's rule too), then proof that an enrolled device of this village wrote
- * it unaltered (`PeerTrust.recordRefusal`). A refused record is kept in the tablet's peer
- * quarantine with its reason and never stored; a record this tablet already holds in another
+ * it unaltered (`PeerTrust.checkRecord`). A refused record is kept in the tablet's quarantine
+ * (quarantine.ts, with records refused from files) with its reason and never stored; a record this tablet already holds in another
  * version of an immutable kind is a conflict, recorded like one found in a sync with the hub.
  */
 import type { WithDeleted } from 'rxdb'
@@ -12,15 +12,10 @@ import { recordRefusal, type VoteTimes } from '../../shared/acceptance'
 import { isImmutableKind, type YishiDoc } from '../../shared/schemas'
 import { ARCHIVED_YEARS_KEY } from '../replication'
 import { sameVersion } from '../conflicts'
+import { quarantine } from '../quarantine'
 import { canonicalJson } from '../hash'
 import type { PeerTrust } from './trust'
 
-/** Local document (never replicated) with the records refused from other tablets. */
-export const PEER_QUARANTINE_KEY = 'peer-quarantine'
-/** Entries kept (the oldest go first): enough to show and hand to the township, bounded. */
-export const QUARANTINE_LIMIT = 200
-
-export interface QuarantinedRecord { id: string; reason: string; from: string; at: number; doc: unknown }
 export interface Refused { id: string; reason: string }
 
 export type PeerDoc = WithDeleted<YishiDoc>
@@ -61,7 +56,8 @@ export class PeerGate {
       if (reason) refused.push({ id: String(doc.id), reason, doc })
       else { accepted.push({ ...(doc as YishiDoc), _deleted: false }); fresh++ }
     }
-    if (refused.length > 0) await this.quarantine(refused, from)
+    // kept in the tablet's quarantine with the reason, as records refused from a file are
+    if (refused.length > 0) await quarantine(this.vdb, `peer:${from}`, refused, this.now())
     if (opts.recordClashes !== false) await this.noteImmutableClashes(accepted)
     return { accepted, refused: refused.map(({ id, reason }) => ({ id, reason })), fresh }
   }
@@ -98,19 +94,6 @@ export class PeerGate {
     }
     if (found > 0) sink.notify()
   }
-
-  /** Keeps refused records with their reasons (local, bounded). */
-  async quarantine(items: (Refused & { doc: unknown })[], from: string): Promise<void> {
-    const at = this.now()
-    const current = (await this.vdb.db.getLocal<{ items: QuarantinedRecord[] }>(PEER_QUARANTINE_KEY))?.get('items') ?? []
-    const added = items.map(({ id, reason, doc }) => ({ id: id.slice(0, 200), reason: reason.slice(0, 500), from, at, doc: boundedCopy(doc) }))
-    await this.vdb.db.upsertLocal(PEER_QUARANTINE_KEY, { items: [...current, ...added].slice(-QUARANTINE_LIMIT) })
-  }
-}
-
-/** The records refused from other tablets, newest last. */
-export async function peerQuarantine(vdb: VillageDb): Promise<QuarantinedRecord[]> {
-  return (await vdb.db.getLocal<{ items: QuarantinedRecord[] }>(PEER_QUARANTINE_KEY))?.get('items') ?? []
 }
 
 const CONTENT = ['id', 'kind', 'v', 'village', 'year', 'author', 'device', 'deviceTime', 'seq', 'ref', 'body', 'refused'] as const
@@ -125,14 +108,4 @@ function stripMeta(doc: YishiDoc): YishiDoc {
   const out = { ...doc } as Record<string, unknown>
   delete out._rev; delete out._meta; delete out._attachments; delete out._deleted
   return out as unknown as YishiDoc
-}
-
-/** A refused record is kept as it came, unless it is too large to keep (then its envelope only). */
-function boundedCopy(doc: unknown): unknown {
-  try {
-    const text = JSON.stringify(doc)
-    if (text.length <= 20_000) return JSON.parse(text) as unknown
-  } catch { /* not serialisable */ }
-  const d = (doc ?? {}) as Record<string, unknown>
-  return { id: d.id, kind: d.kind, device: d.device, seq: d.seq, note: 'too large to keep whole' }
 }
