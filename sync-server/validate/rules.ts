@@ -2,6 +2,7 @@ import { isImmutableKind, kindOfId, toEnvelope, validateDocument } from '../../s
 import { auditEventRefusal } from '../../src/domain/audit'
 import type { AuditEvent } from '../../src/domain/model/types'
 import type { Principal } from '../auth/accounts'
+import type { Proof } from './signature'
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
 
@@ -18,6 +19,8 @@ export interface Context {
   current: Doc | null
   /** A vote by id, from this push batch or the hub's records. */
   vote: (id: string) => VoteRecord | null
+  /** What the document's signature proves (validate/signature.ts); 'unsigned' when not given. */
+  proof?: Proof
 }
 
 const SAME_IGNORED = new Set(['_rev', '_revisions', '_meta', '_attachments', '_conflicts'])
@@ -31,7 +34,8 @@ export function sameContent(a: Doc, b: Doc): boolean {
 /**
  * The hub's rules for one document pushed to a village database: the shared JSON schemas
  * (envelope + body, via validateDocument), then the domain's invariants the tablet cannot
- * be trusted with — the village matches the database, the author is who authenticated,
+ * be trusted with — the village matches the database, the writer is who authenticated or its
+ * device signed it (`ctx.proof`, validate/signature.ts),
  * immutable kinds stay immutable, an audit event is whole (the domain's `auditEventRefusal`:
  * its id, device and hash agree with its content), and ballots and check-offs only while their
  * vote is open as the hub's records show. Returns a reason a person can read, or null when accepted.
@@ -40,14 +44,20 @@ export function refusalReason(doc: Doc, ctx: Context): string | null {
   const checked = validateDocument(doc)
   if (!checked.ok) return checked.reason
   const env = toEnvelope(doc) as { kind: string; village: string; author: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
-  if (env.refused !== undefined) return 'only the hub marks records as refused'
+  const proof = ctx.proof ?? 'unsigned'
+  if (typeof proof === 'object') return proof.refusal
+  // (a hub-signed marker or notice is the hub's own record coming back through a tablet)
+  if (env.refused !== undefined && proof !== 'hub') return 'only the hub marks records as refused'
   // A rejection notice is the hub's word; a forged one would tell every tablet a record was refused.
-  if (env.kind === 'rejection') return 'only the hub writes rejection notices'
+  if (env.kind === 'rejection' && proof !== 'hub') return 'only the hub writes rejection notices'
   if (env.village !== ctx.village) return `this record belongs to village "${env.village}" but was sent to village "${ctx.village}"`
 
   const p = ctx.principal
-  if (p.kind === 'device' && env.device !== p.name) return `written as device "${env.device}" but sent by device "${p.name}"`
-  if (p.kind === 'user' && env.author !== p.name && env.device !== p.name) return `written as "${env.author}" but sent by account "${p.name}"`
+  // A record its device signed proves its writer, whoever brings it; otherwise the writer is who authenticated.
+  if (proof === 'unsigned') {
+    if (p.kind === 'device' && env.device !== p.name) return `written as device "${env.device}" but sent by device "${p.name}" without its signature`
+    if (p.kind === 'user' && env.author !== p.name && env.device !== p.name) return `written as "${env.author}" but sent by account "${p.name}"`
+  }
 
   if (ctx.current && !ctx.current._deleted && isImmutableKind(env.kind)) {
     return `a ${env.kind} cannot be changed once recorded`
