@@ -85,7 +85,8 @@ export async function importBundle(vdb: VillageDb, raw: unknown, trust: TrustSto
   const sink: ConflictSink = { pending: [], notify: () => {}, ...(vdb.conflicts.restamp ? { restamp: vdb.conflicts.restamp } : {}) }
   const checked = await checkIncoming(vdb, bundle.docs, trust)
   report.skipped += checked.present
-  report.refused = checked.refused.map(({ id, reason }) => ({ id, reason }))
+  // what could not be checked here is not taken either (it comes through the hub), but is not suspect
+  report.refused = [...checked.refused, ...checked.unchecked].map(({ id, reason }) => ({ id, reason }))
   await quarantine(vdb, `file:${String(bundle.device)}`, checked.refused)
   const existing = await vdb.docs.findByIds(checked.fresh.map((d) => d.id)).exec()
   const inserts: YishiDoc[] = []

@@ -5,9 +5,12 @@
  * schemas (`validateDocument`), the village, and where it came from (`recordProvenance`: signed,
  * unaltered, by an enrolled and unrevoked device of the village, or by the hub). A version this
  * tablet already holds is not checked again (an older unsigned record both tablets got from the hub
- * passes between them as "present"). Refused records are kept in the tablet's quarantine with their
- * reason and origin (`quarantine`), never silently dropped; a supervisor or the township can read
- * them (`quarantined`). The quarantine is a local document (never replicated), bounded to the
+ * passes between them as "present"). A record that cannot be checked here — unsigned (written before
+ * its device had a key), or any record while this tablet has no trust yet — is not taken and not
+ * suspect (`unchecked`): it comes through the hub. A record that fails its check (altered, forged,
+ * of a revoked or unknown device, of another village, invalid) is refused; refused records are kept
+ * in the tablet's quarantine with their reason and origin (`quarantine`), never silently dropped; a
+ * supervisor or the township can read them (`quarantined`). The quarantine is a local document (never replicated), bounded to the
  * newest QUARANTINE_LIMIT entries, each record kept up to QUARANTINE_DOC_CHARS characters.
  */
 import type { VillageDb } from './db'
@@ -35,6 +38,9 @@ export interface IncomingCheck {
   fresh: YishiDoc[]
   /** versions this tablet already holds */
   present: number
+  /** records that cannot be checked here (unsigned, or no trust yet): they come through the hub */
+  unchecked: Refused[]
+  /** records that failed their check: to quarantine */
   refused: Refused[]
 }
 
@@ -52,21 +58,21 @@ const sameVersion = (a: object, b: object) => canonicalJson(signedContent(a)) ==
 
 /** Checks records received from another tablet or a file (see the file comment). No trust (the tablet never reached the hub): everything new is refused. */
 export async function checkIncoming(vdb: VillageDb, docs: readonly unknown[], trust: Trust | null): Promise<IncomingCheck> {
-  const out: IncomingCheck = { fresh: [], present: 0, refused: [] }
+  const out: IncomingCheck = { fresh: [], present: 0, unchecked: [], refused: [] }
   const ids = docs.map((d) => String((d as { id?: unknown; _id?: unknown } | null)?.id ?? (d as { _id?: unknown } | null)?._id ?? ''))
   const held = await vdb.docs.findByIds(ids.filter((id) => id !== '')).exec()
   for (const [i, raw] of docs.entries()) {
     const id = ids[i] ?? ''
-    const refuse = (reason: string) => { out.refused.push({ id, reason, doc: raw }) }
+    const refuse = (reason: string, list = out.refused) => { list.push({ id, reason, doc: raw }) }
     const valid = validateDocument(raw)
     if (!valid.ok) { refuse(valid.reason); continue }
     const doc = asTabletDoc(raw as Record<string, unknown>)
     if (doc.village !== vdb.villageId) { refuse(`${id} belongs to village "${doc.village}", not "${vdb.villageId}"`); continue }
     const mine = held.get(id)
     if (mine && sameVersion(mine.toJSON(), doc) && (doc.refused === undefined || mine.refused !== undefined)) { out.present++; continue }
-    if (!trust) { refuse('this tablet has not reached the hub yet, so it cannot check records from other tablets'); continue }
+    if (!trust) { refuse('this tablet has not reached the hub yet, so it cannot check records from other tablets', out.unchecked); continue }
     const p = await recordProvenance(doc, trust)
-    if (!p.ok) { refuse(p.reason); continue }
+    if (!p.ok) { refuse(p.reason, p.unsigned ? out.unchecked : out.refused); continue }
     out.fresh.push(doc)
   }
   return out

@@ -1,6 +1,7 @@
-import { toEnvelope } from '../../src/shared/schemas/index'
+import { toEnvelope, validateDocument } from '../../src/shared/schemas/index'
 import { recordRefusal, type VoteTimes } from '../../src/shared/acceptance'
 import type { Principal } from '../auth/accounts'
+import type { Proof } from './signature'
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
 
@@ -14,6 +15,8 @@ export interface Context {
   current: Doc | null
   /** A vote by id, from this push batch or the hub's records. */
   vote: (id: string) => VoteRecord | null
+  /** What the document's signature proves (validate/signature.ts); 'unsigned' when not given. */
+  proof?: Proof
 }
 
 const SAME_IGNORED = new Set(['_rev', '_revisions', '_meta', '_attachments', '_conflicts'])
@@ -28,17 +31,24 @@ export function sameContent(a: Doc, b: Doc): boolean {
  * The hub's rules for one document pushed to a village database: what any receiver demands of a
  * record (`recordRefusal` in src/shared/acceptance.ts: the shared schemas, the village, immutable
  * kinds stay immutable, an audit event is whole, ballots and check-offs only while their vote is
- * open as the hub's records show), then who may send it: the author is who authenticated.
- * Returns a reason a person can read, or null when accepted.
+ * open as the hub's records show), then who may bring it: the writer is who authenticated, or its
+ * device signed it (`ctx.proof`, validate/signature.ts). Returns a reason a person can read, or
+ * null when accepted.
  */
 export function refusalReason(doc: Doc, ctx: Context): string | null {
-  // what the record must be, whoever sends it (the same rule a tablet applies to a peer's records)
-  const why = recordRefusal(doc, { village: ctx.village, current: ctx.current, vote: ctx.vote, receiver: 'the hub', checkAudit: ctx.principal.kind !== 'admin' })
-  if (why) return why
-  // who sends: a device pushes only its own records; an account only what it wrote
-  const env = toEnvelope(doc) as { author: string; device: string }
+  const checked = validateDocument(doc)
+  if (!checked.ok) return checked.reason
+  const proof = ctx.proof ?? 'unsigned'
+  if (typeof proof === 'object') return proof.refusal
   const p = ctx.principal
-  if (p.kind === 'device' && env.device !== p.name) return `written as device "${env.device}" but sent by device "${p.name}"`
-  if (p.kind === 'user' && env.author !== p.name && env.device !== p.name) return `written as "${env.author}" but sent by account "${p.name}"`
+  // (a hub-signed marker or notice is the hub's own record coming back through a tablet)
+  const why = recordRefusal(doc, { village: ctx.village, current: ctx.current, vote: ctx.vote, receiver: 'the hub', checkAudit: p.kind !== 'admin', fromHub: proof === 'hub' })
+  if (why) return why
+  // A record its device signed proves its writer, whoever brings it; otherwise the writer is who authenticated.
+  if (proof === 'unsigned') {
+    const env = toEnvelope(doc) as { author: string; device: string }
+    if (p.kind === 'device' && env.device !== p.name) return `written as device "${env.device}" but sent by device "${p.name}" without its signature`
+    if (p.kind === 'user' && env.author !== p.name && env.device !== p.name) return `written as "${env.author}" but sent by account "${p.name}"`
+  }
   return null
 }

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust, type YishiDoc } from '@/data'
+import { checkIncoming, exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust, type YishiDoc } from '@/data'
 import { verifyAuditChain } from '@/domain/audit'
 import type { AuditEvent } from '@/domain/model/types'
 import { recordProvenance, type TrustStore } from '@/shared/provenance'
-import { keyEntry, openKeyedTablet, trustOf, TEST_HUB, type Tablet } from './helpers'
+import { keyEntry, openKeyedTablet, openTablet, trustOf, TEST_HUB, type Tablet } from './helpers'
 
 async function stored(t: Tablet): Promise<YishiDoc[]> {
   return (await t.vdb.docs.find().exec()).map((d) => d.toJSON() as YishiDoc)
@@ -46,6 +46,27 @@ describe('records signed by their device', () => {
     // B's chain records the merge it signed
     const events = (await stored(b)).filter((d) => d.kind === 'audit' && d.device === 'tab-sb').map((d) => d.body as { action: string; subjectId: string })
     expect(events.filter((e) => e.action === 'merge').map((e) => e.subjectId)).toEqual([p.id])
+  })
+})
+
+describe('records received from another tablet', () => {
+  it('passes versions already held (unsigned ones too), leaves unsigned new ones to the hub, and refuses a revoked device\'s', async () => {
+    const old = await openTablet('tab-old'); const a = await openKeyedTablet('tab-ra'); const b = await openKeyedTablet('tab-rb')
+    try {
+      const legacy = await old.data.comments.create({ text: '旧版本写的', on: '', by: 'person:a', at: Date.now() })
+      const legacyDoc = (await old.vdb.docs.findOne(legacy.id).exec())!.toJSON() as YishiDoc
+      await b.vdb.docs.insert(legacyDoc) // B got it from the hub earlier
+      const fresh = await old.data.comments.create({ text: '还没到中心', on: '', by: 'person:a', at: Date.now() })
+      const freshDoc = (await old.vdb.docs.findOne(fresh.id).exec())!.toJSON() as YishiDoc
+      await a.data.comments.create({ text: '撤销前写的', on: '', by: 'person:a', at: Date.now() })
+      const fromA = (await exportUnsynced(a.vdb, a.data.writer, a, 0)).docs
+      const trust = await trustOf(b.certificate, [keyEntry(a, { revokedAt: Date.now() })])
+      const checked = await checkIncoming(b.vdb, [legacyDoc, freshDoc, ...fromA], trust)
+      expect(checked.present).toBe(1)
+      expect(checked.fresh).toEqual([])
+      expect(checked.unchecked.map((r) => r.id)).toEqual([fresh.id])
+      expect(checked.refused.map((r) => r.reason)).toEqual([expect.stringMatching(/revoked/), expect.stringMatching(/revoked/)])
+    } finally { for (const t of [old, a, b]) await t.remove() }
   })
 })
 
