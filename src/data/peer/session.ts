@@ -10,7 +10,7 @@ import type { VillageDb } from '../db'
 import type { YishiDoc } from '../../shared/schemas'
 import { PeerGate, type Refused } from './gate'
 import { followPeer, serveRecords, type FollowOptions, type PeerCounts } from './replicate'
-import { newNonce, proofTranscript, type PeerTrust } from './trust'
+import { newNonce, proofTranscript, type CertificateCheck, type PeerTrust } from './trust'
 import { WireError, type Wire } from './wire'
 
 export type PeerRole = 'offer' | 'answer'
@@ -59,6 +59,9 @@ export class PeerSession {
   private timer: ReturnType<typeof setInterval> | null = null
   private subs: Subscription[] = []
   private conflictsBefore: Set<string> | null = null
+  private theirBye: string | null = null
+  private handshakeDone: () => void = () => {}
+  private readonly handshaking: Promise<void>
   /** resolves once the first full exchange is done (phase `live`) or the pairing stopped */
   readonly settled: Promise<PeerSessionState>
 
@@ -66,6 +69,9 @@ export class PeerSession {
     this.subject = new BehaviorSubject<PeerSessionState>({
       phase: 'proving', peerDevice: null, received: 0, sent: 0, refused: [], refusedByPeer: [], flushed: 0, conflicts: 0, doubleVotes: 0, problem: null,
     })
+    this.handshaking = new Promise((resolve) => { this.handshakeDone = resolve })
+    // the other side refused this one: its reason, shown unless this side found its own
+    opts.wire.on('bye', (m) => { this.theirBye = String(m.message ?? 'the other tablet did not accept this one') })
     opts.wire.onClose((why) => this.finish(why))
     this.settled = new Promise((resolve) => {
       const sub = this.subject.subscribe((s) => { if (s.phase === 'live' || s.phase === 'ended' || s.phase === 'refused') { resolve(s); queueMicrotask(() => sub.unsubscribe()) } })
@@ -81,39 +87,25 @@ export class PeerSession {
   private async run(): Promise<void> {
     const { wire, trust, role, vdb } = this.opts
     const wait = this.opts.handshakeTimeoutMs ?? 20_000
+    let proven: Extract<CertificateCheck, { ok: true }> | null = null
     try {
-      const nonce = newNonce()
-      const helloNext = wire.once('hello', wait)
-      await wire.notify('hello', { v: 1, nonce, certificate: trust.certificate, credentials: await trust.credentials() })
-      const hello = await helloNext
-      const check = await trust.checkCertificate(hello.certificate)
-      if (!check.ok) return await this.refuse(check.reason, check.message)
-      if (check.device === trust.device) return await this.refuse('same-device', 'the other side is this same tablet')
-      const theirNonce = String(hello.nonce ?? '')
-      const transcript = (signer: PeerRole) => proofTranscript({
-        village: trust.village, offerFingerprint: this.opts.fingerprints.offer, answerFingerprint: this.opts.fingerprints.answer,
-        offerNonce: role === 'offer' ? nonce : theirNonce, answerNonce: role === 'answer' ? nonce : theirNonce, signer,
-      })
-      const proofNext = wire.once('proof', wait)
-      const byeNext = wire.once('bye', wait * 3).catch(() => null)
-      void byeNext.then((bye) => { if (bye) void this.refuse('they-refused', String(bye.message ?? 'the other tablet did not accept this one'), false) })
-      await wire.notify('proof', { signature: await trust.prove(transcript(role)) })
-      const proof = await proofNext
-      const other: PeerRole = role === 'offer' ? 'answer' : 'offer'
-      if (!(await trust.proofHolds(check, transcript(other), String(proof.signature ?? '')))) return await this.refuse('bad-proof', 'the other tablet could not prove it holds its device key on this connection')
-      await trust.learn(hello.credentials)
-      this.patch({ phase: 'syncing', peerDevice: check.device })
+      proven = await this.handshake(wait)
+    } catch { /* the channel closed or timed out during the handshake: `finish` says so */ }
+    this.handshakeDone()
+    if (!proven) return
+    try {
+      this.patch({ phase: 'syncing', peerDevice: proven.device })
       await this.watchConflicts()
       this.patch({ flushed: await this.opts.flushBallots() })
       this.timer = setInterval(() => this.tally(), 250)
       const gate = new PeerGate(vdb, trust)
       if (role === 'offer') {
         wire.on('synced', () => { this.tally(); this.patch({ phase: 'live' }) })
-        this.stopServing = serveRecords(vdb, wire, gate, check.device, this.counts)
+        this.stopServing = serveRecords(vdb, wire, gate, proven.device, this.counts)
         await wire.notify('ready')
       } else {
         await wire.once('ready', wait)
-        const replication = followPeer(vdb, wire, gate, check.device, this.counts, this.opts.follow)
+        const replication = followPeer(vdb, wire, gate, proven.device, this.counts, this.opts.follow)
         this.replication = replication as RxReplicationState<YishiDoc, unknown>
         await replication.awaitInitialReplication()
         await replication.awaitInSync()
@@ -125,6 +117,36 @@ export class PeerSession {
       this.finish(e instanceof WireError ? e : new WireError('closed', e instanceof Error ? e.message : String(e)))
       this.opts.wire.close()
     }
+  }
+
+  /**
+   * Certificates, then each side's signature over this channel's transcript. Resolves to the other
+   * tablet's checked certificate, or null when this side refused it (the other side is told why).
+   */
+  private async handshake(wait: number): Promise<Extract<CertificateCheck, { ok: true }> | null> {
+    const { wire, trust, role } = this.opts
+    const nonce = newNonce()
+    const helloNext = wire.once('hello', wait)
+    await wire.notify('hello', { v: 1, nonce, certificate: trust.certificate, credentials: await trust.credentials() })
+    const hello = await helloNext
+    const check = await trust.checkCertificate(hello.certificate)
+    if (!check.ok) { await this.refuse(check.reason, check.message); return null }
+    if (check.device === trust.device) { await this.refuse('same-device', 'the other side is this same tablet'); return null }
+    const theirNonce = String(hello.nonce ?? '')
+    const transcript = (signer: PeerRole) => proofTranscript({
+      village: trust.village, offerFingerprint: this.opts.fingerprints.offer, answerFingerprint: this.opts.fingerprints.answer,
+      offerNonce: role === 'offer' ? nonce : theirNonce, answerNonce: role === 'answer' ? nonce : theirNonce, signer,
+    })
+    const proofNext = wire.once('proof', wait)
+    await wire.notify('proof', { signature: await trust.prove(transcript(role)) })
+    const proof = await proofNext
+    const other: PeerRole = role === 'offer' ? 'answer' : 'offer'
+    if (!(await trust.proofHolds(check, transcript(other), String(proof.signature ?? '')))) {
+      await this.refuse('bad-proof', 'the other tablet could not prove it holds its device key on this connection')
+      return null
+    }
+    await trust.learn(hello.credentials)
+    return check
   }
 
   /** Conflicts recorded from now on are counted for the screen (a voter checked off on two tablets among them). */
@@ -153,9 +175,16 @@ export class PeerSession {
     this.opts.wire.close()
   }
 
+  /** The channel closed (or failed): during the handshake, after this side's own checks have spoken. */
   private finish(why: WireError): void {
+    if (this.subject.value.phase === 'proving') { void this.handshaking.then(() => this.conclude(why)); return }
+    this.conclude(why)
+  }
+
+  private conclude(why: WireError): void {
     const s = this.subject.value
     if (s.phase === 'refused' || s.phase === 'ended') return
+    if (this.theirBye && s.phase === 'proving') { void this.refuse('they-refused', this.theirBye, false); return }
     this.tally()
     const problem = s.phase === 'live' ? null : { reason: (why.reason === 'timeout' ? 'timeout' : why.reason === 'closed' ? 'closed' : 'failed') as PeerProblem, message: why.message }
     this.patch({ phase: 'ended', problem })

@@ -107,14 +107,19 @@ export class Wire {
     }
   }
 
-  /** The next notice of `type` (waits at most `timeoutMs`; rejects when the wire closes). */
+  /**
+   * The next notice of `type` (waits at most `timeoutMs`; rejects when the wire closes). A caller
+   * that gives up waiting before it awaits the answer leaves no unhandled rejection behind.
+   */
   once(type: string, timeoutMs: number): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
+    const next = new Promise<Record<string, unknown>>((resolve, reject) => {
       let done = false
       const timer = setTimeout(() => { if (!done) { done = true; reject(new WireError('timeout', `the other tablet did not answer (${type})`)) } }, timeoutMs)
       this.onClose((why) => { if (!done) { done = true; clearTimeout(timer); reject(why) } })
       this.on(type, (m) => { if (!done) { done = true; clearTimeout(timer); resolve(m) } })
     })
+    next.catch(() => undefined)
+    return next
   }
 
   onClose(cb: (why: WireError) => void): void {
