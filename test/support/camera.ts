@@ -28,9 +28,13 @@ export function writeCamera(path: string, picture: Luma | null, fill = 0.8, fram
     }
   }
   const chroma = new Uint8Array((W / 2) * (H / 2)).fill(128)
-  const header = Buffer.from(`YUV4MPEG2 W${W} H${H} F5:1 Ip A1:1 C420jpeg\n`)
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma, chroma])
-  writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]))
+  const text = (s: string) => new TextEncoder().encode(s)
+  const parts: Uint8Array[] = [text(`YUV4MPEG2 W${W} H${H} F5:1 Ip A1:1 C420jpeg\n`)]
+  for (let i = 0; i < frames; i++) parts.push(text('FRAME\n'), y, chroma, chroma)
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) { out.set(p, at); at += p.length }
+  writeFileSync(path, out)
 }
 
 /** A canvas on the page (e.g. the QR code a tablet shows) as a grey picture. */
