@@ -4,6 +4,8 @@ import { verifyAuditChain } from '@/domain/audit'
 import { auditSnapshot } from '@/data/repositories/supervision'
 import type { Repositories } from '@/data'
 import { eventually, openVote, until } from './helpers'
+import { channelTransport, memoryTransportPair, Wire } from '@/data/peer/wire'
+import { startPeerSession } from '@/data/peer/session'
 import { newAuthority, pair, peerTablet, recordsOf, type PeerTablet } from './peer-helpers'
 
 let tablets: PeerTablet[] = []
@@ -224,6 +226,27 @@ describe('who may pair, and what a tablet takes from another', () => {
     const p = await pair(gone, a); pairings.push(p)
     const sa = await until(p.b.state$, (s) => s.phase === 'refused')
     expect(sa.problem?.reason).toBe('revoked')
+  })
+
+  it('keeps what the other tablet sends before this one reads the channel (its first message may come while this side loads its keys)', async () => {
+    const dc = Object.assign(new EventTarget(), { bufferedAmount: 0, readyState: 'open', bufferedAmountLowThreshold: 0, send() {}, close() {} })
+    const transport = channelTransport(dc as unknown as RTCDataChannel)
+    dc.dispatchEvent(new MessageEvent('message', { data: '.{"t":"n:hello"}' }))
+    dc.dispatchEvent(new MessageEvent('message', { data: '.{"t":"n:proof"}' }))
+    const got: string[] = []
+    transport.onMessage((text) => got.push(text))
+    dc.dispatchEvent(new MessageEvent('message', { data: '.{"t":"n:ready"}' }))
+    expect(got).toEqual(['.{"t":"n:hello"}', '.{"t":"n:proof"}', '.{"t":"n:ready"}'])
+  })
+
+  it('gives up, in words, when the other side never answers the handshake', async () => {
+    authority = newAuthority()
+    const a = await tablet('tab-a')
+    const [ta, tx] = memoryTransportPair()
+    new Wire(tx) // a device that opens the channel and then says nothing
+    const s = startPeerSession({ vdb: a.vdb, trust: a.trust, wire: new Wire(ta), role: 'answer', fingerprints: { offer: 'aa'.repeat(32), answer: 'bb'.repeat(32) }, flushBallots: async () => 0, handshakeTimeoutMs: 300 })
+    const done = await until(s.state$, (x) => x.phase === 'ended' || x.phase === 'refused', 5_000)
+    expect(done.problem?.reason).toBe('timeout')
   })
 
   it('refuses a proof made for another channel (the codes scanned were not this pair\'s)', async () => {

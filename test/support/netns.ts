@@ -6,20 +6,25 @@
  *
  * `expose(port)` makes a server on the host's loopback reachable at the same 127.0.0.1:port inside
  * the namespace, through a Unix socket (file system, not network): the hub runs as in every other
- * test and the browsers inside load the app from it, on one origin.
+ * test and the browsers inside load the app from it, on one origin. Cutting it leaves the tablets
+ * on their Wi-Fi with no hub to reach, as on a phone's hotspot with no data: `navigator.onLine`
+ * stays true. (Playwright's offline emulation is no substitute: it blocks WebRTC as well.)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createConnection, createServer, type Server } from 'node:net'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CHROMIUM_PATH } from './browser'
+
+/** A host server seen inside the namespace; `cut()` makes it unreachable from there (a hotspot with no internet), `restore()` brings it back. */
+export interface Exposed { cut(): void; restore(): void }
 
 export interface Netns {
   name: string
   /** runs Chromium inside the namespace (give it to playwright as executablePath) */
   chromiumPath: string
-  expose(port: number): Promise<void>
+  expose(port: number): Promise<Exposed>
   close(): Promise<void>
 }
 
@@ -70,8 +75,13 @@ export async function createNetns(): Promise<Netns> {
     chromiumPath,
     async expose(port) {
       const sock = join(dir, `port-${port}.sock`)
+      let open = true
+      const live = new Set<Socket>()
       const server = createServer((c) => {
+        if (!open) { c.destroy(); return }
         const up = createConnection(port, '127.0.0.1')
+        live.add(c)
+        c.on('close', () => live.delete(c))
         c.pipe(up).pipe(c)
         c.on('error', () => up.destroy()); up.on('error', () => c.destroy())
       })
@@ -86,6 +96,10 @@ export async function createNetns(): Promise<Netns> {
         bridge.stdout?.on('data', on); bridge.stderr?.on('data', on)
         bridge.once('exit', (code) => { clearTimeout(timer); reject(new Error(`bridge into ${name} exited with ${code}: ${out}`)) })
       })
+      return {
+        cut() { open = false; for (const c of live) c.destroy() },
+        restore() { open = true },
+      }
     },
     async close() {
       for (const b of bridges) {

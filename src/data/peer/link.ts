@@ -8,10 +8,12 @@
  * the pairing screen opens the camera before the codes are made, so the codes carry real addresses.
  */
 import type { SignalError} from './signal';
+import { channelTransport, type Transport } from './wire'
 import { decodeSignal, encodeSignal, sdpOfSignal, signalOfSdp, villageTag, type Signal, type SignalKind } from './signal'
 
 export interface OpenLink {
-  channel: RTCDataChannel
+  /** the open channel, listening since it was made (nothing the other side sent first is lost) */
+  transport: Transport
   /** the DTLS fingerprints (hex) the two codes carried: the proof over the channel signs them */
   fingerprints: { offer: string; answer: string }
   close(): void
@@ -30,10 +32,10 @@ const CONNECT_MS = 25_000
 /** the second tablet waits this long for the first one to scan its answer */
 const ANSWERED_MS = 180_000
 
-function newConnection(): { pc: RTCPeerConnection; channel: RTCDataChannel } {
+function newConnection(): { pc: RTCPeerConnection; channel: RTCDataChannel; transport: Transport } {
   const pc = new RTCPeerConnection({ iceServers: [], iceCandidatePoolSize: 0 })
   const channel = pc.createDataChannel('yishi', { negotiated: true, id: 0, ordered: true })
-  return { pc, channel }
+  return { pc, channel, transport: channelTransport(channel) }
 }
 
 /** Sets the local description and waits (bounded) until every host candidate is in it. */
@@ -75,7 +77,7 @@ export interface Offer {
 }
 
 export async function createOffer(villageId: string): Promise<Offer> {
-  const { pc, channel } = newConnection()
+  const { pc, channel, transport } = newConnection()
   try {
     const signal = signalOfSdp('offer', await gathered(pc), villageId)
     return {
@@ -84,7 +86,7 @@ export async function createOffer(villageId: string): Promise<Offer> {
         const answer = readCode(answerText, 'answer', villageId)
         await pc.setRemoteDescription({ type: 'answer', sdp: sdpOfSignal(answer) })
         await opened(pc, channel)
-        return { channel, fingerprints: { offer: signal.fingerprint, answer: answer.fingerprint }, close: () => pc.close() }
+        return { transport, fingerprints: { offer: signal.fingerprint, answer: answer.fingerprint }, close: () => pc.close() }
       },
       close: () => pc.close(),
     }
@@ -104,11 +106,11 @@ export interface Answer {
 
 export async function answerOffer(offerText: string, villageId: string): Promise<Answer> {
   const offer = readCode(offerText, 'offer', villageId)
-  const { pc, channel } = newConnection()
+  const { pc, channel, transport } = newConnection()
   try {
     await pc.setRemoteDescription({ type: 'offer', sdp: sdpOfSignal(offer) })
     const signal = signalOfSdp('answer', await gathered(pc), villageId)
-    const link = opened(pc, channel, ANSWERED_MS).then(() => ({ channel, fingerprints: { offer: offer.fingerprint, answer: signal.fingerprint }, close: () => pc.close() }))
+    const link = opened(pc, channel, ANSWERED_MS).then(() => ({ transport, fingerprints: { offer: offer.fingerprint, answer: signal.fingerprint }, close: () => pc.close() }))
     link.catch(() => pc.close())
     return { code: encodeSignal(signal), link, close: () => pc.close() }
   } catch (e) {

@@ -11,7 +11,7 @@ import { answerOffer, createOffer, LinkError, type Offer, type OpenLink } from '
 import { startPeerSession, type PeerSession, type PeerSessionState } from './session'
 import { SignalError } from './signal'
 import type { PeerTrust } from './trust'
-import { channelTransport, Wire } from './wire'
+import { Wire } from './wire'
 
 export type PairingSide = 'first' | 'second'
 export type PairingStep = 'idle' | 'show-code' | 'scan' | 'connecting' | 'session'
@@ -91,7 +91,7 @@ export class Pairing {
     const trust = await this.deps.trust()
     if (!trust) throw new Error('this tablet has no device certificate')
     this.link = link
-    const session = startPeerSession({ vdb: this.deps.vdb, trust, wire: new Wire(channelTransport(link.channel)), role, fingerprints: link.fingerprints, flushBallots: this.deps.flushBallots })
+    const session = startPeerSession({ vdb: this.deps.vdb, trust, wire: new Wire(link.transport), role, fingerprints: link.fingerprints, flushBallots: this.deps.flushBallots })
     this.session = session
     this.sub = session.state$.subscribe((s) => this.patch({ step: 'session', code: null, session: s }))
   }

@@ -88,10 +88,18 @@ export class PeerSession {
     const { wire, trust, role, vdb } = this.opts
     const wait = this.opts.handshakeTimeoutMs ?? 20_000
     let proven: Extract<CertificateCheck, { ok: true }> | null = null
+    let failed: WireError | null = null
     try {
       proven = await this.handshake(wait)
-    } catch { /* the channel closed or timed out during the handshake: `finish` says so */ }
+    } catch (e) {
+      failed = e instanceof WireError ? e : new WireError('closed', e instanceof Error ? e.message : String(e))
+    }
     this.handshakeDone()
+    if (failed) {
+      // timed out, or the channel closed: said once the handshake is over (this side's own refusal first)
+      this.finish(failed)
+      wire.close()
+    }
     if (!proven) return
     try {
       this.patch({ phase: 'syncing', peerDevice: proven.device })

@@ -216,9 +216,20 @@ export function memoryTransportPair(): [Transport, Transport] {
   return [transport(a), transport(b)]
 }
 
-/** A WebRTC data channel as a transport. */
+/**
+ * A WebRTC data channel as a transport. Listens from the moment it is made: what the other tablet
+ * sends before anyone reads it (its first message can arrive while this side is still loading its
+ * keys) is kept until `onMessage` is given, in order.
+ */
 export function channelTransport(dc: RTCDataChannel): Transport {
   dc.bufferedAmountLowThreshold = LOW_WATER
+  let reader: ((text: string) => void) | null = null
+  const early: string[] = []
+  dc.addEventListener('message', (e: MessageEvent) => {
+    if (typeof e.data !== 'string') return
+    if (reader) reader(e.data)
+    else if (early.length < 1_000) early.push(e.data)
+  })
   return {
     send: (text) => dc.send(text),
     bufferedAmount: () => dc.bufferedAmount,
@@ -228,7 +239,7 @@ export function channelTransport(dc: RTCDataChannel): Transport {
       dc.addEventListener('bufferedamountlow', done)
       dc.addEventListener('close', done)
     }),
-    onMessage: (cb) => dc.addEventListener('message', (e: MessageEvent) => { if (typeof e.data === 'string') cb(e.data) }),
+    onMessage: (cb) => { reader = cb; for (const text of early.splice(0)) cb(text) },
     onClose: (cb) => dc.addEventListener('close', () => cb()),
     close: () => dc.close(),
   }
