@@ -44,9 +44,9 @@ export const usePeerStore = defineStore('peer', () => {
   async function end(): Promise<void> {
     const p = pairing
     pairing = null
+    await p?.end() // its last state (what the pairing did) stays on the screen
     sub?.unsubscribe(); sub = null
-    await p?.end()
-    state.value = p ? { ...state.value, code: null } : IDLE
+    if (!p) state.value = IDLE
   }
   function reset(): void { void end().then(() => { state.value = IDLE }) }
 

@@ -96,17 +96,17 @@ export class Pairing {
     this.sub = session.state$.subscribe((s) => this.patch({ step: 'session', code: null, session: s }))
   }
 
-  /** Ends the pairing (the other tablet sees it end too) and forgets the codes. */
+  /** Ends the pairing (the other tablet sees it end too) and forgets the codes; what it did stays shown. */
   async end(): Promise<void> {
     const session = this.session
     this.session = null
+    await session?.close() // its last state ("ended", with the counts) still reaches the screen
     this.sub?.unsubscribe(); this.sub = null
-    await session?.close()
     this.link?.close(); this.link = null
     this.offer?.close(); this.offer = null
     this.closeAnswer?.(); this.closeAnswer = null
     const last = this.subject.value
-    this.subject.next(last.step === 'session' ? { ...last, code: null } : IDLE)
+    this.subject.next(last.step === 'session' ? { ...last, code: null, session: session?.state ?? last.session } : IDLE)
   }
 
   /** Back to the first screen (after reading the result). */
