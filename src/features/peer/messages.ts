@@ -1,10 +1,12 @@
+/**
+ * The pairing screen's words, loaded with the screen (not with the app: they would weigh on every
+ * tablet's first load for a screen used now and then). PeerView merges them in when it opens.
+ */
 export default {
   'zh-CN': {
     peer: {
       title: '与另一台平板同步',
       intro: '没有网络、没有镇上服务器，也能让两台平板互相同步：一台出码，另一台扫码，再反过来扫一次。',
-      link: '与另一台平板同步（不用网络）',
-      linkHint: '两台平板连同一个手机热点，互相扫码',
       how: {
         title: '怎么做',
         hotspot: '找一部手机，打开“个人热点”。不用开流量。',
@@ -94,8 +96,6 @@ export default {
     peer: {
       title: 'Sync with another tablet',
       intro: 'Two tablets can sync with each other with no internet and no township hub: one shows a code, the other scans it, then the other way round.',
-      link: 'Sync with another tablet (no network needed)',
-      linkHint: 'Both tablets join one phone hotspot and scan each other',
       how: {
         title: 'How to do it',
         hotspot: 'Take a phone and turn on its personal hotspot. Mobile data can stay off.',
