@@ -147,3 +147,50 @@ describe('an enrolled tablet turned hostile', () => {
     expect((await quarantined(c.vdb)).find((q) => q.id === p.id)?.from).toBe('peer:tab-b')
   })
 })
+
+describe('no rollback to an earlier version', () => {
+  it('a tablet that served the newer version and then serves an older one (validly signed) does not roll the other back', async () => {
+    const hub = newAuthority()
+    const a = await peerTablet(hub, 'tab-a'); tablets.push(a)
+    const evil = await peerTablet(hub, 'tab-evil'); tablets.push(evil)
+    const victim = await peerTablet(hub, 'tab-v'); tablets.push(victim)
+    const p = await a.data.proposals.create({ title: '修路：预算五万', proposedBy: 'person:a', createdAt: Date.now() })
+    const older = (await a.vdb.docs.findOne(p.id).exec())!.toJSON() as YishiDoc
+    await a.data.proposals.update(p.id, { title: '修路：预算三万' })
+    for (const [x, y] of [[a, evil], [evil, victim]] as const) {
+      const s = await pair(x, y)
+      closers.push(() => s.close())
+      await until(s.b.state$, (st) => st.phase === 'live')
+      await s.close()
+    }
+    expect((await victim.data.proposals.get(p.id))?.title).toBe('修路：预算三万')
+    // the attacker puts A's earlier, genuinely signed version back in its own storage and serves it
+    const held = (await evil.vdb.docs.findOne(p.id).exec())!
+    await held.incrementalModify(() => ({ ...older }))
+    const again = await pair(evil, victim)
+    closers.push(() => again.close())
+    await until(again.b.state$, (st) => st.phase === 'live')
+    expect((await victim.data.proposals.get(p.id))?.title).toBe('修路：预算三万')
+  })
+
+  it('a tablet that pushes an older version as if it were new gets the newer one back as a conflict', async () => {
+    const hub = newAuthority()
+    const a = await peerTablet(hub, 'tab-a'); tablets.push(a)
+    const evil = await peerTablet(hub, 'tab-evil'); tablets.push(evil)
+    const p = await a.data.proposals.create({ title: '修路：预算五万', proposedBy: 'person:a', createdAt: Date.now() })
+    const older = (await a.vdb.docs.findOne(p.id).exec())!.toJSON() as YishiDoc
+    await a.data.proposals.update(p.id, { title: '修路：预算三万' })
+    const newer = (await a.vdb.docs.findOne(p.id).exec())!.toJSON() as YishiDoc
+    const strip = (d: YishiDoc) => { const { _rev: _r, _meta: _m, _attachments: _x, ...rest } = d as YishiDoc & Record<string, unknown>; return { ...rest, _deleted: false } }
+    const [ta, te] = memoryTransportPair()
+    const we = new Wire(te)
+    closers.push(() => we.close())
+    const session = startPeerSession({ vdb: a.vdb, trust: a.trust, wire: new Wire(ta), role: 'offer', fingerprints: FP, flushBallots: async () => 0, handshakeTimeoutMs: 5_000 })
+    closers.push(() => session.close())
+    await attackerHandshake(evil, we, 'answer')
+    await we.once('ready', 5_000)
+    const answer = await we.request<{ conflicts: YishiDoc[]; refused: unknown[] }>('write', [{ newDocumentState: strip(older), assumedMasterState: strip(newer) }])
+    expect(answer.conflicts.map((c) => c.body.title)).toEqual(['修路：预算三万'])
+    expect((await a.data.proposals.get(p.id))?.title).toBe('修路：预算三万')
+  })
+})

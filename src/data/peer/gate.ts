@@ -26,10 +26,13 @@ export class PeerGate {
   /**
    * The records of `docs` this tablet takes, in order. Deletions and records of years archived off
    * this tablet are left out quietly (they are not refusals); every other record that fails is
-   * quarantined and listed in `refused`. `recordClashes`: note immutable records that differ from
-   * the version held here (on the side that takes the other's version: pulling).
+   * quarantined and listed in `refused`. When pulling (`pulled`): immutable records that differ from
+   * the version held here are recorded as conflicts, and an older version of a mutable record than
+   * the one held here (same device, lower seq) is left out — a tablet never rolls a record back to
+   * an earlier version of its own writer, whoever serves it (a conflict answer still passes: the
+   * conflict handler needs the other side's real state to merge).
    */
-  async admit(docs: readonly unknown[], from: string, opts: { recordClashes?: boolean } = {}): Promise<{ accepted: PeerDoc[]; refused: Refused[]; fresh: number }> {
+  async admit(docs: readonly unknown[], from: string, opts: { pulled?: boolean } = {}): Promise<{ accepted: PeerDoc[]; refused: Refused[]; fresh: number }> {
     const archived = new Set((await this.vdb.db.getLocal<{ years: number[] }>(ARCHIVED_YEARS_KEY))?.get('years') ?? [])
     const candidates = docs.filter((d): d is PeerDoc => !!d && typeof d === 'object' && (d as PeerDoc)._deleted !== true && !archived.has((d as PeerDoc).year))
     const batchVotes = new Map<string, VoteTimes>()
@@ -52,13 +55,14 @@ export class PeerGate {
       // the hub hold the same older, unsigned records); the replication only notes it is there
       const mine = held.get(String(doc.id))?.toJSON() as YishiDoc | undefined
       if (mine && sameRecord(mine, doc as YishiDoc)) { accepted.push({ ...(doc as YishiDoc), _deleted: false }); continue }
+      if (mine && opts.pulled && isStale(doc as YishiDoc, mine)) continue
       const reason = await this.refusal(doc as YishiDoc, from, vote)
       if (reason) refused.push({ id: String(doc.id), reason, doc })
       else { accepted.push({ ...(doc as YishiDoc), _deleted: false }); fresh++ }
     }
     // kept in the tablet's quarantine with the reason, as records refused from a file are
     if (refused.length > 0) await quarantine(this.vdb, `peer:${from}`, refused, this.now())
-    if (opts.recordClashes !== false) await this.noteImmutableClashes(accepted)
+    if (opts.pulled) await this.noteImmutableClashes(accepted)
     return { accepted, refused: refused.map(({ id, reason }) => ({ id, reason })), fresh }
   }
 
@@ -94,6 +98,11 @@ export class PeerGate {
     }
     if (found > 0) sink.notify()
   }
+}
+
+/** An earlier version of a mutable record than `held`, by the same writing device. */
+export function isStale(doc: YishiDoc, held: YishiDoc): boolean {
+  return !isImmutableKind(doc.kind) && doc.device === held.device && doc.seq < held.seq
 }
 
 const CONTENT = ['id', 'kind', 'v', 'village', 'year', 'author', 'device', 'deviceTime', 'seq', 'ref', 'body', 'refused'] as const

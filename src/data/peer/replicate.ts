@@ -13,7 +13,7 @@ import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/rep
 import type { VillageDb } from '../db'
 import { isImmutableKind, type YishiDoc } from '../../shared/schemas'
 import { sameVersion } from '../conflicts'
-import type { PeerDoc, PeerGate, Refused } from './gate'
+import { isStale, type PeerDoc, type PeerGate, type Refused } from './gate'
 import type { Wire } from './wire'
 
 /** What one side has moved so far (records, not bytes). */
@@ -61,7 +61,7 @@ export function serveRecords(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDev
   })
   wire.answer('write', async (params): Promise<WriteAnswer> => {
     const rows = (Array.isArray(params) ? params : []).slice(0, 1000) as RxReplicationWriteToMasterRow<YishiDoc>[]
-    const { accepted, refused } = await gate.admit(rows.map((r) => r?.newDocumentState), peerDevice, { recordClashes: false })
+    const { accepted, refused } = await gate.admit(rows.map((r) => r?.newDocumentState), peerDevice)
     const byId = new Map(rows.filter((r) => r?.newDocumentState).map((r) => [r.newDocumentState.id, r]))
     const current = new Map((await instance.findDocumentsById(accepted.map((d) => d.id), true)).map((d) => [d.id, d]))
     const conflicts: PeerDoc[] = []
@@ -73,8 +73,9 @@ export function serveRecords(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDev
       if (sameVersion(mineState, doc)) continue
       const assumed = byId.get(doc.id)?.assumedMasterState
       // an immutable record stays as this tablet has it (the other side records the clash); a
-      // mutable one is replaced only when the other side had seen this version (else: merge there)
-      if (isImmutableKind(doc.kind) || !assumed || !sameVersion(mineState, { ...(assumed as YishiDoc), _deleted: !!assumed._deleted })) conflicts.push(mineState)
+      // mutable one is replaced only when the other side had seen this version (else: merge there),
+      // and never by an earlier version of its own writer (no rollback)
+      if (isImmutableKind(doc.kind) || isStale(doc, mineState) || !assumed || !sameVersion(mineState, { ...(assumed as YishiDoc), _deleted: !!assumed._deleted })) conflicts.push(mineState)
       else writes.push({ previous: mine, document: docStateToWriteDoc(vdb.db.token, false, false, doc, mine) })
     }
     if (writes.length > 0) {
@@ -123,7 +124,7 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
       stream$: remote.asObservable(),
       handler: async (checkpoint, limit) => {
         const answer = await wire.request<ChangesAnswer>('changes', { checkpoint: checkpoint ?? null, limit })
-        const { accepted, refused, fresh } = await gate.admit(Array.isArray(answer?.documents) ? answer.documents : [], peerDevice)
+        const { accepted, refused, fresh } = await gate.admit(Array.isArray(answer?.documents) ? answer.documents.slice(0, limit) : [], peerDevice, { pulled: true })
         counts.received += fresh
         counts.refused.push(...refused)
         return { documents: accepted, checkpoint: answer?.checkpoint ?? checkpoint }
@@ -139,7 +140,7 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
         counts.refusedByPeer.push(...(answer?.refused ?? []))
         // a conflict answer is a record from the other tablet too: it passes the gate
         // (the conflict handler records what loses, as with the hub)
-        const { accepted } = await gate.admit(Array.isArray(answer?.conflicts) ? answer.conflicts : [], peerDevice, { recordClashes: false })
+        const { accepted } = await gate.admit(Array.isArray(answer?.conflicts) ? answer.conflicts.slice(0, rows.length) : [], peerDevice)
         return accepted
       },
     },

@@ -36,13 +36,14 @@ export default {
       },
       scan: {
         aim: '把摄像头对准另一台平板屏幕上的码',
+        aimBack: '把摄像头对准另一台平板刚刚出的新码',
+        backToMine: '先不扫，回到我的码',
         looking: '正在找码…',
         tipsTitle: '扫不出来？',
         tip1: '靠近一点，让码占满方框。',
         tip2: '把对方屏幕调亮一点，避开灯光反光。',
         tip3: '拿稳，停一两秒。',
         tip4: '还是不行：两台平板都点“重新开始”，再来一次。',
-        cancel: '不扫了',
       },
       step: {
         connecting: '正在连接对方平板…',
@@ -56,7 +57,7 @@ export default {
       progress: {
         received: '收到 {n} 条记录 | 收到 {n} 条记录',
         sent: '发出 {n} 条记录 | 发出 {n} 条记录',
-        with: '对方平板：{device}',
+        with: '对方平板的编号：{device}',
       },
       result: {
         flushed: '投票箱里的 {n} 张选票先存好了（打乱顺序，看不出谁投的） | 投票箱里的 {n} 张选票先存好了（打乱顺序，看不出谁投的）',
@@ -125,13 +126,14 @@ export default {
       },
       scan: {
         aim: 'Point the camera at the code on the other tablet’s screen',
+        aimBack: 'Point the camera at the new code the other tablet has just shown',
+        backToMine: 'Not yet: back to my code',
         looking: 'Looking for the code…',
         tipsTitle: 'Does it not scan?',
         tip1: 'Come closer so the code fills the frame.',
         tip2: 'Make the other screen brighter and avoid reflections.',
         tip3: 'Hold still for a second or two.',
         tip4: 'Still nothing: tap “Start again” on both tablets.',
-        cancel: 'Stop scanning',
       },
       step: {
         connecting: 'Connecting to the other tablet…',
@@ -145,7 +147,7 @@ export default {
       progress: {
         received: '{n} record received | {n} records received',
         sent: '{n} record sent | {n} records sent',
-        with: 'Other tablet: {device}',
+        with: 'The other tablet’s number: {device}',
       },
       result: {
         flushed: 'The {n} ballot in the ballot box was saved first (shuffled: nobody can tell who cast it) | The {n} ballots in the ballot box were saved first (shuffled: nobody can tell who cast which)',
