@@ -47,6 +47,8 @@ export const KEYS: Record<string, Group[]> = {
   hub_rss_mb: ['hub'],
   hub_vs_express_pouchdb_docs_per_s_ratio: ['hub'],
   lighthouse_performance: ['load'],
+  record_sign_us: ['signature'],
+  record_verify_us: ['signature'],
 }
 
 type Figures = Record<string, number | null>

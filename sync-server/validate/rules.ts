@@ -19,7 +19,7 @@ export interface Context {
   current: Doc | null
   /** A vote by id, from this push batch or the hub's records. */
   vote: (id: string) => VoteRecord | null
-  /** What the document's signature proves (validate/signature.ts); 'unsigned' when not given. */
+  /** What proves the document's writer (validate/signature.ts); 'credential' when not given. */
   proof?: Proof
 }
 
@@ -44,7 +44,7 @@ export function refusalReason(doc: Doc, ctx: Context): string | null {
   const checked = validateDocument(doc)
   if (!checked.ok) return checked.reason
   const env = toEnvelope(doc) as { kind: string; village: string; author: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
-  const proof = ctx.proof ?? 'unsigned'
+  const proof = ctx.proof ?? 'credential'
   if (typeof proof === 'object') return proof.refusal
   // (a hub-signed marker or notice is the hub's own record coming back through a tablet)
   if (env.refused !== undefined && proof !== 'hub') return 'only the hub marks records as refused'
@@ -54,7 +54,7 @@ export function refusalReason(doc: Doc, ctx: Context): string | null {
 
   const p = ctx.principal
   // A record its device signed proves its writer, whoever brings it; otherwise the writer is who authenticated.
-  if (proof === 'unsigned') {
+  if (proof === 'credential') {
     if (p.kind === 'device' && env.device !== p.name) return `written as device "${env.device}" but sent by device "${p.name}" without its signature`
     if (p.kind === 'user' && env.author !== p.name && env.device !== p.name) return `written as "${env.author}" but sent by account "${p.name}"`
   }
