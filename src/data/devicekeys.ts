@@ -139,18 +139,23 @@ export async function refreshTrust(kv: KeyValue, link: HubLink, f: typeof fetch 
   const trust = storedTrust(kv)
   if (!trust) throw new DataError('invalid', 'this tablet does not know its hub\'s key yet: it needs to reach the hub once')
   const list = await call(link, 'trust', { method: 'GET' }, f)
-  const store = new TrustStore(link.village, trust.hubKey)
-  const problem = await store.addList(list)
+  const problem = await keepList(kv, link.village, list)
   if (problem) throw new DataError('invalid', problem)
-  keepList(kv, list as TrustList)
   return list as TrustList
 }
 
-/** Keeps a checked list when it is newer than the one kept (a peer may hand on a newer one). */
-export function keepList(kv: KeyValue, list: TrustList): void {
+/**
+ * Keeps a list of the village's device keys when the pinned hub key signed it and it is newer than
+ * the one kept (a peer may hand on a newer one); returns why not, or null.
+ */
+export async function keepList(kv: KeyValue, village: string, list: unknown): Promise<string | null> {
   const trust = storedTrust(kv)
-  if (!trust || (trust.list && trust.list.issuedAt >= list.issuedAt)) return
-  kv.setItem(TRUST_KEY, JSON.stringify({ ...trust, list } satisfies StoredTrust))
+  if (!trust) return 'this tablet does not know its hub\'s key yet'
+  const problem = await new TrustStore(village, trust.hubKey).addList(list)
+  if (problem) return problem
+  const l = list as TrustList
+  if (!trust.list || l.issuedAt > trust.list.issuedAt) kv.setItem(TRUST_KEY, JSON.stringify({ ...trust, list: l } satisfies StoredTrust))
+  return null
 }
 
 /**
