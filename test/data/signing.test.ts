@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkIncoming, keepList, storedTrust, exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust, type YishiDoc } from '@/data'
+import { checkIncoming, keepCertificate, keepList, knownCertificates, storedTrust, exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust, type YishiDoc } from '@/data'
 import { verifyAuditChain } from '@/domain/audit'
 import type { AuditEvent } from '@/domain/model/types'
 import { newSigningKeyPair } from '@/shared/signature'
@@ -120,5 +120,23 @@ describe('the village\'s list of device keys on a tablet', () => {
     expect(await keepList(kv, 'qingbo', await issueTrustList(rogue, 'qingbo', [entry], 30))).toMatch(/not issued by this village's hub/)
     expect(storedTrust(kv)?.list?.issuedAt).toBe(20)
     expect((await loadTrust(kv, 'qingbo'))?.devices.get('dev-gone')?.revokedAt).toBe(3)
+  })
+
+  it('keeps the certificates of tablets it met, hands them on, and stops trusting one once a list revokes it', async () => {
+    const kv = memoryKeyValue()
+    const key = deviceKey(kv, 'dev-k'); noteUnsignedUpTo(kv, 'dev-k', 0)
+    const { issueCertificate, issueTrustList } = await import('@/shared/provenance')
+    const own = await issueCertificate(TEST_HUB, { device: 'dev-k', village: 'qingbo', publicKey: key.publicKey, enrolledAt: 1, unsignedUpTo: 0 }, 2)
+    await registerDeviceKey(kv, { device: 'dev-k', secret: 's', village: 'qingbo', hubUrl: '' }, async () => new Response(JSON.stringify({ hubKey: TEST_HUB.publicKey, certificate: own }), { status: 200 }))
+    const peerKey = newSigningKeyPair()
+    const peer = await issueCertificate(TEST_HUB, { device: 'dev-p', village: 'qingbo', publicKey: (await import('@/shared/signature')).publicKeyOf(peerKey.secretKey), enrolledAt: 5, unsignedUpTo: 0 }, 6)
+    expect(await keepCertificate(kv, 'qingbo', peer)).toBeNull()
+    expect(await keepCertificate(kv, 'qingbo', { ...peer, device: 'dev-q' })).toMatch(/not issued/)
+    expect(knownCertificates(kv).map((c) => c.device)).toEqual(['dev-k', 'dev-p'])
+    expect((await loadTrust(kv, 'qingbo'))?.devices.get('dev-p')?.publicKey).toBe(peer.publicKey)
+    const { format: _f, issuedAt: _i, sig: _s, ...entry } = peer
+    expect(await keepList(kv, 'qingbo', await issueTrustList(TEST_HUB, 'qingbo', [{ ...entry, revokedAt: 9 }], 10))).toBeNull()
+    expect((await loadTrust(kv, 'qingbo'))?.devices.get('dev-p')?.revokedAt).toBe(9)
+    expect(await keepCertificate(kv, 'qingbo', peer)).toMatch(/revoked/)
   })
 })
