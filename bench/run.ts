@@ -50,6 +50,8 @@ export const KEYS: Record<string, Group[]> = {
   peer_qr_bytes: ['peer'],
   peer_pair_ms: ['peer'],
   peer_1000_ballots_vs_hub_ratio: ['peer'],
+  record_sign_us: ['signature'],
+  record_verify_us: ['signature'],
 }
 
 type Figures = Record<string, number | null>

@@ -35,7 +35,12 @@ export interface StoredTrust {
   certificate: DeviceCertificate | null
   /** the newest list of the village's device keys taken in */
   list: TrustList | null
+  /** other tablets' certificates met since (from peers or files), to check their records and hand on */
+  certificates?: DeviceCertificate[]
 }
+
+/** At most this many other tablets' certificates are kept (a village has a handful of tablets). */
+export const KEPT_CERTIFICATES = 200
 
 function read<T>(kv: KeyValue, key: string): T | null {
   try { return JSON.parse(kv.getItem(key) ?? 'null') as T | null } catch { return null }
@@ -99,7 +104,7 @@ export async function pinHub(kv: KeyValue, answer: { hubKey?: unknown; certifica
   if (problem || cert.device !== expect.device || cert.publicKey !== expect.publicKey) {
     throw new DataError('invalid', `the hub's certificate for this tablet is not valid${problem ? ` (${problem})` : ''}`)
   }
-  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey, certificate: cert, list: pinned?.list ?? null } satisfies StoredTrust))
+  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey, certificate: cert, list: pinned?.list ?? null, certificates: pinned?.certificates ?? [] } satisfies StoredTrust))
 }
 
 export interface HubLink { device: string; secret: string; village: string; hubUrl: string }
@@ -139,30 +144,60 @@ export async function refreshTrust(kv: KeyValue, link: HubLink, f: typeof fetch 
   const trust = storedTrust(kv)
   if (!trust) throw new DataError('invalid', 'this tablet does not know its hub\'s key yet: it needs to reach the hub once')
   const list = await call(link, 'trust', { method: 'GET' }, f)
-  const store = new TrustStore(link.village, trust.hubKey)
-  const problem = await store.addList(list)
+  const problem = await keepList(kv, link.village, list)
   if (problem) throw new DataError('invalid', problem)
-  keepList(kv, list as TrustList)
   return list as TrustList
 }
 
-/** Keeps a checked list when it is newer than the one kept (a peer may hand on a newer one). */
-export function keepList(kv: KeyValue, list: TrustList): void {
+/**
+ * Keeps a list of the village's device keys when the pinned hub key signed it and it is newer than
+ * the one kept (a peer may hand on a newer one); returns why not, or null.
+ */
+export async function keepList(kv: KeyValue, village: string, list: unknown): Promise<string | null> {
   const trust = storedTrust(kv)
-  if (!trust || (trust.list && trust.list.issuedAt >= list.issuedAt)) return
-  kv.setItem(TRUST_KEY, JSON.stringify({ ...trust, list } satisfies StoredTrust))
+  if (!trust) return 'this tablet does not know its hub\'s key yet'
+  const problem = await new TrustStore(village, trust.hubKey).addList(list)
+  if (problem) return problem
+  const l = list as TrustList
+  if (!trust.list || l.issuedAt > trust.list.issuedAt) kv.setItem(TRUST_KEY, JSON.stringify({ ...trust, list: l } satisfies StoredTrust))
+  return null
 }
 
 /**
- * What this tablet trusts for `village`: the pinned hub key, the kept list and its own certificate
- * (null before the tablet has reached the hub once with a key). Add a peer's certificate and list
- * with `addCertificate` / `addList` before checking the records it sends.
+ * Keeps another tablet's certificate (a peer's, or one that came with a file) when the pinned hub
+ * key issued it for `village` and the device is not known revoked; returns why not, or null. So a
+ * tablet met once can be checked later, and its certificate handed on with its records.
+ */
+export async function keepCertificate(kv: KeyValue, village: string, cert: unknown): Promise<string | null> {
+  const stored = storedTrust(kv)
+  const trust = await loadTrust(kv, village)
+  if (!stored || !trust) return 'this tablet does not know its hub\'s key yet'
+  const problem = await trust.addCertificate(cert)
+  if (problem) return problem
+  const c = cert as DeviceCertificate
+  if (c.device === stored.certificate?.device) return null
+  const others = (stored.certificates ?? []).filter((k) => k.device !== c.device)
+  kv.setItem(TRUST_KEY, JSON.stringify({ ...stored, certificates: [c, ...others].slice(0, KEPT_CERTIFICATES) } satisfies StoredTrust))
+  return null
+}
+
+/** The certificates this tablet can hand on to a peer: its own and those it kept. */
+export function knownCertificates(kv: KeyValue): DeviceCertificate[] {
+  const stored = storedTrust(kv)
+  return stored ? [...(stored.certificate ? [stored.certificate] : []), ...(stored.certificates ?? [])] : []
+}
+
+/**
+ * What this tablet trusts for `village`: the pinned hub key, the kept list, its own certificate and
+ * those it kept (null before the tablet has reached the hub once with a key). Add a peer's
+ * certificate and list with `addCertificate` / `addList` before checking the records it sends.
  */
 export async function loadTrust(kv: KeyValue, village: string): Promise<TrustStore | null> {
   const stored = storedTrust(kv)
   if (!stored) return null
   const trust = new TrustStore(village, stored.hubKey)
   if (stored.list) await trust.addList(stored.list)
-  if (stored.certificate) await trust.addCertificate(stored.certificate)
+  // a kept certificate of a device revoked since is refused here, as it should be
+  for (const c of [stored.certificate, ...(stored.certificates ?? [])]) if (c) await trust.addCertificate(c)
   return trust
 }

@@ -135,8 +135,12 @@ export async function exportUnsyncedFile(): Promise<{ name: string; blob: Blob; 
 /** Imports another tablet's export file: same checks as a push; importing twice changes nothing. */
 export async function importFile(file: Blob) {
   if (!running) return null
-  const { importBundle, loadTrust } = await import('@/data')
-  return importBundle(running.vdb, JSON.parse(await file.text()) as unknown, await loadTrust(kv, running.vdb.villageId))
+  const { importBundle, loadTrust, keepCertificate } = await import('@/data')
+  const raw = JSON.parse(await file.text()) as { certificate?: unknown }
+  const report = await importBundle(running.vdb, raw, await loadTrust(kv, running.vdb.villageId))
+  // the file's tablet, once checked, is known from now on (and its certificate handed on to peers)
+  if (raw.certificate) await keepCertificate(kv, running.vdb.villageId, raw.certificate)
+  return report
 }
 
 /** The council years this tablet holds (newest first, with record counts) and those archived off it. */

@@ -252,6 +252,8 @@ export async function recordProvenance(record: object, trust: Trust): Promise<Pr
   const device = String(doc.device ?? '')
   if (doc.refused !== undefined) {
     const sig = (doc.refused as { sig?: unknown } | null)?.sig
+    // a marker from before the hub signed them: not suspect, but nothing here can check it
+    if (sig === undefined) return { ok: false, unsigned: true, reason: `${id} is marked as refused without the hub's signature (an older marker): it can come only from the hub` }
     return await verifySigned(refusalContent(doc), sig, trust.hubKey)
       ? { ok: true, by: 'hub' }
       : { ok: false, reason: `${id} is marked as refused, but not by the hub` }

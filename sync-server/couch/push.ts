@@ -116,7 +116,7 @@ export class Pusher {
       return voteCache.get(id) ?? null
     }
 
-    const proofs = this.provenance ? await this.provenance.proofs(village, docs) : null
+    const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
     const toWrite: Doc[] = []
     const writeIndex: number[] = []

@@ -15,7 +15,7 @@ export interface Context {
   current: Doc | null
   /** A vote by id, from this push batch or the hub's records. */
   vote: (id: string) => VoteRecord | null
-  /** What the document's signature proves (validate/signature.ts); 'unsigned' when not given. */
+  /** What proves the document's writer (validate/signature.ts); 'credential' when not given. */
   proof?: Proof
 }
 
@@ -38,14 +38,14 @@ export function sameContent(a: Doc, b: Doc): boolean {
 export function refusalReason(doc: Doc, ctx: Context): string | null {
   const checked = validateDocument(doc)
   if (!checked.ok) return checked.reason
-  const proof = ctx.proof ?? 'unsigned'
+  const proof = ctx.proof ?? 'credential'
   if (typeof proof === 'object') return proof.refusal
   const p = ctx.principal
   // (a hub-signed marker or notice is the hub's own record coming back through a tablet)
   const why = recordRefusal(doc, { village: ctx.village, current: ctx.current, vote: ctx.vote, receiver: 'the hub', checkAudit: p.kind !== 'admin', fromHub: proof === 'hub' })
   if (why) return why
   // A record its device signed proves its writer, whoever brings it; otherwise the writer is who authenticated.
-  if (proof === 'unsigned') {
+  if (proof === 'credential') {
     const env = toEnvelope(doc) as { author: string; device: string }
     if (p.kind === 'device' && env.device !== p.name) return `written as device "${env.device}" but sent by device "${p.name}" without its signature`
     if (p.kind === 'user' && env.author !== p.name && env.device !== p.name) return `written as "${env.author}" but sent by account "${p.name}"`

@@ -4,11 +4,14 @@
  * - The hub's own Ed25519 key, made once and kept in the hub-private accounts database (so every
  *   hub process in front of one CouchDB shares it). It certifies device keys, signs the village's
  *   list of device keys (revocations included) and the records the hub writes itself.
- * - `proofs(village, docs)`: per pushed document, what its signature proves, for the rules
- *   (validate/rules.ts): `device` — an enrolled, unrevoked device of the village wrote it as it is,
- *   so whoever brings it (another tablet of the village, a file) is accepted as its writer; `hub` —
- *   the hub's own record or refused marker coming back; `unsigned` — no usable signature, the
- *   writer must be who authenticated (as before keys); or a refusal in plain words.
+ * - `proofs(village, docs, pushedBy)`: per pushed document, what proves its writer, for the rules
+ *   (validate/rules.ts): `device` — its signature: an enrolled, unrevoked device of the village wrote
+ *   it as it is, so whoever brings it (another tablet of the village, a file) is accepted as its
+ *   writer; `hub` — the hub's own record or refused marker coming back; `credential` — the writer
+ *   must be who authenticated (as before keys): a record without a usable signature, or one its own
+ *   device brings (its credential proves it; its signature is not checked here, saving a
+ *   verification per record of every sync — a tablet that receives it from a peer checks it); or a
+ *   refusal in plain words.
  * Unsigned records: a device's records up to its `unsignedUpTo` (written before it had a key) are
  *   taken from the device itself, for as long as it has them to send; after that seq, and from any
  *   other device, a record must be signed. A device not yet updated (no key) keeps syncing unsigned
@@ -22,7 +25,7 @@ import {
   type DeviceCertificate, type DeviceKeyEntry, type Signer, type Trust, type TrustList,
 } from '../../src/shared/provenance'
 
-export type Proof = 'device' | 'hub' | 'unsigned' | { refusal: string }
+export type Proof = 'device' | 'hub' | 'credential' | { refusal: string }
 
 const HUB_KEY_DOC = 'secret:hub-signing'
 type Doc = Record<string, unknown>
@@ -76,22 +79,23 @@ export class Provenance {
     }
   }
 
-  /** What each document's signature proves (see the file comment), in the order given. */
-  async proofs(village: string, docs: readonly Doc[]): Promise<Proof[]> {
+  /** What proves each document's writer (see the file comment), in the order given; `pushedBy`: who authenticated. */
+  async proofs(village: string, docs: readonly Doc[], pushedBy: string): Promise<Proof[]> {
     const trust = this.trust(village)
     const out: Proof[] = []
     // one at a time: WebCrypto's thread pool made a parallel batch slower on this hub
-    for (const doc of docs) out.push(await this.proof(doc, trust))
+    for (const doc of docs) out.push(await this.proof(doc, trust, pushedBy))
     return out
   }
 
-  private async proof(doc: Doc, trust: Trust): Promise<Proof> {
+  private async proof(doc: Doc, trust: Trust, pushedBy: string): Promise<Proof> {
     const refused = doc.refused as { sig?: unknown } | undefined
-    if (refused !== undefined && (typeof refused !== 'object' || refused === null || refused.sig === undefined)) return 'unsigned'
+    if (refused !== undefined && (typeof refused !== 'object' || refused === null || refused.sig === undefined)) return 'credential'
     if (refused === undefined && doc.sig === undefined) return this.unsigned(doc, trust.village)
+    if (refused === undefined && doc.device === pushedBy) return 'credential'
     const device = this.accounts.devices.get(String(doc.device))
-    // signed before its key reached the hub: nothing to check it with yet, so judged as unsigned
-    if (refused === undefined && doc.device !== HUB_DEVICE && device && device.village === trust.village && !device.publicKey) return 'unsigned'
+    // signed before its key reached the hub: nothing to check it with yet
+    if (refused === undefined && doc.device !== HUB_DEVICE && device && device.village === trust.village && !device.publicKey) return 'credential'
     const p = await recordProvenance(doc, trust)
     return p.ok ? p.by : { refusal: p.reason }
   }
@@ -101,7 +105,7 @@ export class Provenance {
     if (d?.publicKey && d.village === village && typeof doc.seq === 'number' && doc.seq > (d.unsignedUpTo ?? 0)) {
       return { refusal: `device ${d.id} signs its records since it registered its key, but this one (seq ${doc.seq}) is not signed` }
     }
-    return 'unsigned'
+    return 'credential'
   }
 
   /** Signs the hub's own records (device 'hub') and refused markers before they are written. */

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkIncoming, exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust, type YishiDoc } from '@/data'
+import { checkIncoming, keepCertificate, keepList, knownCertificates, storedTrust, exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust, type YishiDoc } from '@/data'
 import { verifyAuditChain } from '@/domain/audit'
 import type { AuditEvent } from '@/domain/model/types'
+import { newSigningKeyPair } from '@/shared/signature'
 import { recordProvenance, type TrustStore } from '@/shared/provenance'
 import { keyEntry, openKeyedTablet, openTablet, trustOf, TEST_HUB, type Tablet } from './helpers'
 
@@ -98,5 +99,44 @@ describe('a tablet enrolled before keys existed', () => {
     deviceKey(kv2, 'dev-old'); noteUnsignedUpTo(kv2, 'dev-old', 0)
     await expect(registerDeviceKey(kv2, link, hub)).rejects.toThrow(/certificate for this tablet is not valid/)
     expect(await loadTrust(kv2, 'qingbo')).toBeNull()
+  })
+})
+
+describe('the village\'s list of device keys on a tablet', () => {
+  it('keeps a newer list signed by the pinned hub key (from the hub or handed on by a peer), never an older or forged one', async () => {
+    const kv = memoryKeyValue()
+    const key = deviceKey(kv, 'dev-k'); noteUnsignedUpTo(kv, 'dev-k', 0)
+    const { issueCertificate, issueTrustList, createSigner } = await import('@/shared/provenance')
+    const certificate = await issueCertificate(TEST_HUB, { device: 'dev-k', village: 'qingbo', publicKey: key.publicKey, enrolledAt: 1, unsignedUpTo: 0 }, 2)
+    const hub: typeof fetch = async () => new Response(JSON.stringify({ hubKey: TEST_HUB.publicKey, certificate }), { status: 200 })
+    await registerDeviceKey(kv, { device: 'dev-k', secret: 's', village: 'qingbo', hubUrl: '' }, hub)
+    const entry = { device: 'dev-k', village: 'qingbo', publicKey: key.publicKey, enrolledAt: 1, unsignedUpTo: 0 }
+    const revokedEntry = { ...entry, device: 'dev-gone', revokedAt: 3 }
+    expect(await keepList(kv, 'qingbo', await issueTrustList(TEST_HUB, 'qingbo', [entry], 10))).toBeNull()
+    expect(await keepList(kv, 'qingbo', await issueTrustList(TEST_HUB, 'qingbo', [entry, revokedEntry], 20))).toBeNull()
+    expect(await keepList(kv, 'qingbo', await issueTrustList(TEST_HUB, 'qingbo', [entry], 15))).toBeNull()
+    expect(storedTrust(kv)?.list?.issuedAt).toBe(20)
+    const rogue = createSigner(newSigningKeyPair().secretKey)
+    expect(await keepList(kv, 'qingbo', await issueTrustList(rogue, 'qingbo', [entry], 30))).toMatch(/not issued by this village's hub/)
+    expect(storedTrust(kv)?.list?.issuedAt).toBe(20)
+    expect((await loadTrust(kv, 'qingbo'))?.devices.get('dev-gone')?.revokedAt).toBe(3)
+  })
+
+  it('keeps the certificates of tablets it met, hands them on, and stops trusting one once a list revokes it', async () => {
+    const kv = memoryKeyValue()
+    const key = deviceKey(kv, 'dev-k'); noteUnsignedUpTo(kv, 'dev-k', 0)
+    const { issueCertificate, issueTrustList } = await import('@/shared/provenance')
+    const own = await issueCertificate(TEST_HUB, { device: 'dev-k', village: 'qingbo', publicKey: key.publicKey, enrolledAt: 1, unsignedUpTo: 0 }, 2)
+    await registerDeviceKey(kv, { device: 'dev-k', secret: 's', village: 'qingbo', hubUrl: '' }, async () => new Response(JSON.stringify({ hubKey: TEST_HUB.publicKey, certificate: own }), { status: 200 }))
+    const peerKey = newSigningKeyPair()
+    const peer = await issueCertificate(TEST_HUB, { device: 'dev-p', village: 'qingbo', publicKey: (await import('@/shared/signature')).publicKeyOf(peerKey.secretKey), enrolledAt: 5, unsignedUpTo: 0 }, 6)
+    expect(await keepCertificate(kv, 'qingbo', peer)).toBeNull()
+    expect(await keepCertificate(kv, 'qingbo', { ...peer, device: 'dev-q' })).toMatch(/not issued/)
+    expect(knownCertificates(kv).map((c) => c.device)).toEqual(['dev-k', 'dev-p'])
+    expect((await loadTrust(kv, 'qingbo'))?.devices.get('dev-p')?.publicKey).toBe(peer.publicKey)
+    const { format: _f, issuedAt: _i, sig: _s, ...entry } = peer
+    expect(await keepList(kv, 'qingbo', await issueTrustList(TEST_HUB, 'qingbo', [{ ...entry, revokedAt: 9 }], 10))).toBeNull()
+    expect((await loadTrust(kv, 'qingbo'))?.devices.get('dev-p')?.revokedAt).toBe(9)
+    expect(await keepCertificate(kv, 'qingbo', peer)).toMatch(/revoked/)
   })
 })

@@ -103,7 +103,9 @@ describe('where a record came from', () => {
     const marker = { ...live, refused: { ...refused, sig: await hub.sign(refusalContent({ ...live, refused })) } }
     expect(await recordProvenance(marker, trust)).toEqual({ ok: true, by: 'hub' })
     // a tablet that marks another's live record refused (to hide it on a peer) is found out
-    expect(await recordProvenance({ ...live, refused }, trust)).toMatchObject({ ok: false, reason: expect.stringMatching(/not by the hub/) })
+    expect(await recordProvenance({ ...live, refused: { ...refused, sig: await tabA.sign(refusalContent({ ...live, refused })) } }, trust)).toMatchObject({ ok: false, reason: expect.stringMatching(/not by the hub/) })
+    // an unsigned marker (as the hub wrote them before) cannot be checked: not taken from a peer, not suspect either
+    expect(await recordProvenance({ ...live, refused }, trust)).toMatchObject({ ok: false, unsigned: true })
     expect(await recordProvenance({ ...marker, refused: { ...marker.refused, reason: 'other' } }, trust)).toMatchObject({ ok: false })
   })
 })
