@@ -9,7 +9,7 @@
 import type { KeyValue } from '../identity'
 import type { VillageDb } from '../db'
 import { answerChallenge, keepList, loadTrust, myCertificate } from '../devicekeys'
-import { CERT_FORMAT, certificateProblem, recordProvenance, verifyChallenge, type DeviceCertificate, type TrustList } from '../../shared/provenance'
+import { CERT_FORMAT, certificateProblem, recordProvenance, verifyChallenge, type DeviceCertificate } from '../../shared/provenance'
 import type { CertificateCheck, PeerTrust } from './trust'
 
 /** Local document (not replicated) with the certificates of the village's other tablets met so far. */
@@ -47,7 +47,7 @@ export async function deviceTrust(kv: KeyValue, vdb: VillageDb, device: string):
     credentials: () => ({ list: store.list, certificates: [mine, ...known.values()] }),
     async learn(value) {
       const given = (value ?? {}) as Credentials
-      if (given.list && !(await store.addList(given.list))) keepList(kv, given.list as TrustList)
+      if (given.list && !(await store.addList(given.list))) await keepList(kv, village, given.list)
       for (const c of (Array.isArray(given.certificates) ? given.certificates : []).slice(0, KEEP)) await take(c)
       await keep()
     },
