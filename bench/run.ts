@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const RESULTS = join(ROOT, 'bench', 'results')
 
-export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub'] as const
+export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub', 'peer'] as const
 export type Group = string
 
 /**
@@ -47,6 +47,11 @@ export const KEYS: Record<string, Group[]> = {
   hub_rss_mb: ['hub'],
   hub_vs_express_pouchdb_docs_per_s_ratio: ['hub'],
   lighthouse_performance: ['load'],
+  peer_qr_bytes: ['peer'],
+  peer_pair_ms: ['peer'],
+  peer_1000_ballots_vs_hub_ratio: ['peer'],
+  record_sign_us: ['signature'],
+  record_verify_us: ['signature'],
 }
 
 type Figures = Record<string, number | null>

@@ -8,6 +8,7 @@ import { createEngine, type Engine } from './engine'
 import { Accounts } from './auth/accounts'
 import { Sessions } from './auth/session'
 import { Pusher } from './couch/push'
+import { Provenance } from './validate/signature'
 import { openLongPolls } from './couch/changes'
 import { Peers } from './peers'
 import { serveApp } from './static'
@@ -44,7 +45,7 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   const accounts = new Accounts(engine, { name: config.adminUser, password: config.adminPassword })
   await accounts.load()
   const sessions = new Sessions(accounts)
-  const pusher = new Pusher(engine, app.log)
+  const pusher = new Pusher(engine, app.log, await Provenance.load(engine, accounts))
   await pusher.init()
   const peers = new Peers(engine, app.log)
 

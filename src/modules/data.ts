@@ -23,13 +23,13 @@ type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknow
 // (session and sync are fed directly and imported statically by the home screen.)
 const storeLoaders = import.meta.glob<Record<string, unknown>>(['../stores/*.ts', '!../stores/session.ts', '!../stores/sync.ts'])
 
-async function attachStores(data: Repositories): Promise<void> {
+async function attachStores(data: Repositories, extra: Record<string, unknown> = {}): Promise<void> {
   const storeModules = Object.fromEntries(await Promise.all(Object.entries(storeLoaders).map(async ([path, load]) => [path, await load()] as const)))
   for (const mod of Object.values(storeModules)) {
     for (const [name, value] of Object.entries(mod)) {
       if (!/^use\w+Store$/.test(name) || typeof value !== 'function') continue
       const store = (value as (p?: Pinia | null) => StoreWithAttach)(pinia)
-      if (typeof store.attach === 'function') store.attach(data, { kv })
+      if (typeof store.attach === 'function') store.attach(data, { kv, ...extra })
     }
   }
 }
@@ -46,13 +46,15 @@ export function dataRuntime(): Readonly<Running> | null {
 
 async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   if (running) return running
-  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos, photoResolver } = await import('@/data')
+  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos, photoResolver, deviceSigner, noteUnsignedUpTo } = await import('@/data')
   const { usePhotosStore } = await import('@/stores/support/photos')
   const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
   const session = useSessionStore(pinia ?? undefined)
   const syncStore = useSyncStore(pinia ?? undefined)
   const vdb = await openVillageDatabase({ villageId: e.village, storage: getRxStorageDexie() })
-  const data = await createRepositories(vdb, { villageId: e.village, deviceId: e.device, actor: () => session.personId || e.device })
+  // every record is signed with the device key (made now for a tablet enrolled before keys existed)
+  const data = await createRepositories(vdb, { villageId: e.village, deviceId: e.device, actor: () => session.personId || e.device, signer: deviceSigner(kv, e.device) })
+  noteUnsignedUpTo(kv, e.device, data.writer.initialSeq)
   const sync = await createSync(vdb, e.device, { hubUrl: e.hubUrl, credentials: { device: e.device, secret: e.secret } })
   const subs: Subscription[] = []
   const refreshPending = async () => { syncStore.pending = await sync.pendingCount() }
@@ -78,10 +80,28 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
     void uploadPendingPhotos({ hubUrl: e.hubUrl, villageId: e.village, credentials, store: photos })
       .catch(() => undefined).finally(() => { uploading = false; photoStore.retry() })
   }))
+  let keysCheckedAt = 0
+  subs.push(sync.state$.subscribe((s) => {
+    if (s.phase !== 'idle' || Date.now() - keysCheckedAt < 10 * 60_000) return
+    keysCheckedAt = Date.now()
+    void refreshKeys(e)
+  }))
   running = { vdb, data, sync, photos, subs }
-  await attachStores(data)
+  // pairing with another tablet checks it, and its records, with this tablet's device trust
+  await attachStores(data, { peerTrust: async () => (await import('@/data/peer/deviceTrust')).deviceTrust(kv, vdb, e.device) })
   if (navigator.onLine) sync.start()
   return running
+}
+
+/**
+ * Registers this tablet's key once (enrolled before keys existed) and fetches the village's list of
+ * device keys with revocations (after a sync, at most every 10 minutes): what peers and imported files
+ * are checked against. Failures wait for the next time.
+ */
+async function refreshKeys(e: identity.DeviceEnrollment): Promise<void> {
+  const { registerDeviceKey, refreshTrust } = await import('@/data')
+  const link = { device: e.device, secret: e.secret, village: e.village, hubUrl: e.hubUrl }
+  await registerDeviceKey(kv, link).then(() => refreshTrust(kv, link)).catch((err: unknown) => { console.warn('device keys not refreshed', err) })
 }
 
 /** Redeems an enrollment code at the hub (same origin unless `hubUrl`), then opens the village. */
@@ -106,8 +126,8 @@ export function clerks() { return identity.clerks(kv) }
 export async function exportUnsyncedFile(): Promise<{ name: string; blob: Blob; count: number } | null> {
   const e = identity.loadEnrollment(kv)
   if (!running || !e) return null
-  const { exportUnsynced } = await import('@/data')
-  const bundle = await exportUnsynced(running.vdb, running.data.writer, { device: e.device, secret: e.secret }, running.sync.state.ackedSeq)
+  const { exportUnsynced, deviceSigner, myCertificate } = await import('@/data')
+  const bundle = await exportUnsynced(running.vdb, running.data.writer, { signer: deviceSigner(kv, e.device), certificate: myCertificate(kv) }, running.sync.state.ackedSeq)
   const stamp = new Date(bundle.createdAt).toISOString().slice(0, 16).replace(/[-:T]/g, '')
   return { name: `yishi-${e.village}-${e.device}-${stamp}.json`, blob: new Blob([JSON.stringify(bundle)], { type: 'application/json' }), count: bundle.docs.length }
 }
@@ -115,8 +135,12 @@ export async function exportUnsyncedFile(): Promise<{ name: string; blob: Blob; 
 /** Imports another tablet's export file: same checks as a push; importing twice changes nothing. */
 export async function importFile(file: Blob) {
   if (!running) return null
-  const { importBundle } = await import('@/data')
-  return importBundle(running.vdb, JSON.parse(await file.text()) as unknown)
+  const { importBundle, loadTrust, keepCertificate } = await import('@/data')
+  const raw = JSON.parse(await file.text()) as { certificate?: unknown }
+  const report = await importBundle(running.vdb, raw, await loadTrust(kv, running.vdb.villageId))
+  // the file's tablet, once checked, is known from now on (and its certificate handed on to peers)
+  if (raw.certificate) await keepCertificate(kv, running.vdb.villageId, raw.certificate)
+  return report
 }
 
 /** The council years this tablet holds (newest first, with record counts) and those archived off it. */

@@ -106,10 +106,13 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
     // Guessing codes is rate-limited like failed logins.
     sessions.guard(req.ip)
     try {
-      const { device, secret } = await wrap(() => accounts.enroll(code, String(b.label ?? '')))
+      // the tablet's device key (made on the tablet) is certified with the hub's key: see validate/signature.ts
+      const publicKey = typeof b.publicKey === 'string' ? b.publicKey : undefined
+      const { device, secret } = await wrap(() => accounts.enroll(code, String(b.label ?? ''), publicKey))
       const villageName = accounts.villages.get(device.village)?.name ?? device.village
       const townshipName = accounts.townships.get(device.township)?.name ?? device.township
-      return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}` })
+      const keys = pusher.provenance && device.publicKey ? { hubKey: pusher.provenance.hubKey, certificate: await pusher.provenance.certificate(device) } : {}
+      return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}`, ...keys })
     } catch (e) {
       sessions.failed(req.ip)
       throw e

@@ -16,7 +16,15 @@ export interface User {
 export interface Device {
   type: 'device'; id: string; village: string; township: string; label: string
   secretHash: string; revoked: boolean; enrolledBy: string; createdAt: number
+  /** the device's Ed25519 public key (base64url), registered once (validate/signature.ts) */
+  publicKey?: string
+  /** its records up to this seq were written before it had a key */
+  unsignedUpTo?: number
+  revokedAt?: number
 }
+
+/** An Ed25519 public key as base64url text. */
+export const PUBLIC_KEY = /^[A-Za-z0-9_-]{43}$/
 export interface Enrollment {
   type: 'enroll'; code: string; village: string; createdBy: string; expiresAt: number; usedBy: string | null
 }
@@ -178,7 +186,8 @@ export class Accounts {
   }
 
   /** Redeems an enrollment code for a long-lived device credential. The secret is shown once. */
-  async enroll(code: string, label: string): Promise<{ device: Device; secret: string }> {
+  async enroll(code: string, label: string, publicKey?: string): Promise<{ device: Device; secret: string }> {
+    if (publicKey !== undefined && !PUBLIC_KEY.test(publicKey)) throw new AccountError(400, 'the device key is not an Ed25519 public key')
     const e = this.enrollments.get(code)
     if (!e || e.usedBy !== null || e.expiresAt < Date.now()) throw new AccountError(403, 'enrollment code unknown, used or expired')
     const v = this.villages.get(e.village)
@@ -188,16 +197,33 @@ export class Accounts {
     const device: Device = {
       type: 'device', id, village: v.id, township: v.township, label: label.slice(0, 80) || id,
       secretHash: sha256(secret), revoked: false, enrolledBy: e.createdBy, createdAt: Date.now(),
+      ...(publicKey ? { publicKey, unsignedUpTo: 0 } : {}),
     }
     await this.save({ ...e, usedBy: id })
     await this.save(device)
     return { device, secret }
   }
 
+  /**
+   * Registers the key of a device enrolled before keys existed (once; the same key again is a no-op).
+   * `unsignedUpTo`: its last seq before the key, whose records stay unsigned.
+   */
+  async registerKey(id: string, publicKey: string, unsignedUpTo: number): Promise<Device> {
+    const d = this.devices.get(id)
+    if (!d || d.revoked) throw new AccountError(404, `no device ${id}`)
+    if (!PUBLIC_KEY.test(publicKey)) throw new AccountError(400, 'the device key is not an Ed25519 public key')
+    if (!Number.isSafeInteger(unsignedUpTo) || unsignedUpTo < 0) throw new AccountError(400, 'unsignedUpTo must be a whole number')
+    if (d.publicKey === publicKey) return d
+    if (d.publicKey) throw new AccountError(409, 'this tablet already has a registered key: enroll it again to change it')
+    const keyed = { ...d, publicKey, unsignedUpTo }
+    await this.save(keyed)
+    return keyed
+  }
+
   async revokeDevice(id: string): Promise<Device> {
     const d = this.devices.get(id)
     if (!d) throw new AccountError(404, `no device ${id}`)
-    const revoked = { ...d, revoked: true }
+    const revoked = { ...d, revoked: true, revokedAt: d.revokedAt ?? Date.now() }
     await this.save(revoked)
     return revoked
   }

@@ -5,6 +5,7 @@ import type { Engine, Db } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { villageOf } from '../auth/access'
 import { refusalReason, sameContent, type VoteRecord } from '../validate/rules'
+import type { Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
 
 export const QUARANTINE_DB = 'hub-quarantine'
@@ -43,7 +44,8 @@ export class Pusher {
   /** Votes as the hub's records show them, per database (local engine only: see knownVotes). */
   private readonly votes = new Map<string, KnownVotes>()
 
-  constructor(private readonly engine: Engine, private readonly log: FastifyBaseLogger) {}
+  /** `provenance`: the hub's key and the signature checks (validate/signature.ts); without it every record is judged unsigned. */
+  constructor(private readonly engine: Engine, private readonly log: FastifyBaseLogger, readonly provenance?: Provenance) {}
 
   /**
    * The votes already read from `db`, forgotten whenever a vote is written to it: every ballot
@@ -114,6 +116,7 @@ export class Pusher {
       return voteCache.get(id) ?? null
     }
 
+    const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
     const toWrite: Doc[] = []
     const writeIndex: number[] = []
@@ -126,7 +129,7 @@ export class Pusher {
         results[i] = { ok: true, id, rev: String(cur._rev) }
         return
       }
-      const reason = id === '' ? 'the record has no id' : refusalReason(doc, { principal: p, village, current: cur, vote })
+      const reason = id === '' ? 'the record has no id' : refusalReason(doc, { principal: p, village, current: cur, vote, ...(proofs ? { proof: proofs[i] } : {}) })
       if (reason) refused.push({ doc, index: i, reason })
       else { toWrite.push(doc); writeIndex.push(i) }
     })
@@ -180,6 +183,7 @@ export class Pusher {
       if (notice) hubDocs.push(notice)
     }
     if (hubDocs.length > 0) {
+      await this.provenance?.signHubDocs(hubDocs)
       const res = await db.bulkDocs(hubDocs as never)
       res.forEach((r, i) => {
         if (!('ok' in r && r.ok)) this.log.warn({ id: hubDocs[i]?._id, err: r }, 'could not write the refused marker or notice')

@@ -12,6 +12,7 @@ import { forgetIds, knownIds, rowsByKeys } from './keys'
 import type { Pusher } from './push'
 import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
+import { keyRoutes } from '../admin/keys'
 import { blobRoutes } from '../blobs'
 import { yearRoutes } from './year'
 import { peerRoutes, type Peers } from '../peers'
@@ -134,6 +135,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   await app.register(adminRoutes, { prefix: '/_hub', accounts, sessions, pusher })
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
+  if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance })
   await app.register(blobRoutes, { accounts, dataDir: config.dataDir, maxBytes: config.blobMaxBytes })
   await app.register(yearRoutes, { accounts, engine })
 
