@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const RESULTS = join(ROOT, 'bench', 'results')
 
-export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub'] as const
+export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub', 'thinlink'] as const
 export type Group = string
 
 /**
@@ -47,6 +47,9 @@ export const KEYS: Record<string, Group[]> = {
   hub_rss_mb: ['hub'],
   hub_vs_express_pouchdb_docs_per_s_ratio: ['hub'],
   lighthouse_performance: ['load'],
+  thinlink_edge_push_limit_ratio: ['thinlink'],
+  thinlink_edge_pull_limit_ratio: ['thinlink'],
+  thinlink_edge_push_s: ['thinlink'],
 }
 
 type Figures = Record<string, number | null>
