@@ -110,7 +110,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   const limit = (req: FastifyRequest) => req.routeOptions.bodyLimit ?? config.bodyLimit
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string
-    try { body = decodeBody(body as Buffer, req.headers['content-encoding'], limit(req)) } catch (e) { return done(e as Error, undefined) }
+    try { body = decodeBody(body as Buffer, req.headers['content-encoding'], limit(req), req.principal !== null) } catch (e) { return done(e as Error, undefined) }
     try { text = utf8.decode(body) } catch { return done(badRequest('invalid UTF-8 JSON'), undefined) }
     if (text.trim() === '') return done(null, undefined)
     if (jsonDepth(text) > MAX_JSON_DEPTH) return done(badRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
@@ -118,7 +118,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   })
   // CouchDB's _session takes forms too.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body, done) => {
-    try { done(null, Object.fromEntries(new URLSearchParams(decodeBody(body as Buffer, req.headers['content-encoding'], limit(req)).toString('utf8')))) } catch (e) { done(e as Error, undefined) }
+    try { done(null, Object.fromEntries(new URLSearchParams(decodeBody(body as Buffer, req.headers['content-encoding'], limit(req), req.principal !== null).toString('utf8')))) } catch (e) { done(e as Error, undefined) }
   })
 
   const dbName = (req: FastifyRequest): string => {

@@ -21,8 +21,9 @@ beforeAll(async () => {
 afterAll(async () => { await hub?.stop({ removeData: true }) })
 
 const bytes = (b: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(b).slice()
-async function post(path: string, body: Uint8Array<ArrayBuffer> | string, encoding: string | null): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { authorization: auth, 'content-type': 'application/json' }
+async function post(path: string, body: Uint8Array<ArrayBuffer> | string, encoding: string | null, who: string | null = auth): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (who) headers.authorization = who
   if (encoding) headers['content-encoding'] = encoding
   const res = await fetch(`${hub.url}/couch/${path}`, { method: 'POST', headers, body, signal: AbortSignal.timeout(20_000) })
   const text = await res.text()
@@ -104,5 +105,12 @@ describe('compressed request bodies', () => {
     expect(broken.status).toBe(400)
     expect(broken.body.reason).toContain('gzip')
     expect(await docCount()).toBe(before)
+  })
+
+  it('inflates nothing for a stranger: a compressed body without credentials gets 401', async () => {
+    const r = await post('_session', bytes(gzipSync(JSON.stringify({ name: 'admin', password: 'admin-test-password' }))), 'gzip', null)
+    expect(r.status).toBe(401)
+    const wrong = await post('village-venc/_bulk_docs', bytes(gzipSync(JSON.stringify({ docs: [] }))), 'gzip', basic(device, 'not-the-secret'))
+    expect(wrong.status).toBe(401)
   })
 })
