@@ -71,7 +71,12 @@ export class LinkMeter {
     if (this.upSince === null) this.upSince = this.now() - s.headersMs
     if (s.kind === 'longpoll') return
     if (s.kind === 'page') this.pageBytes = s.receivedBytes
-    if (s.sentBytes === 0 && (s.receivedBytes ?? 0) < MIN_SAMPLE_BYTES) this.f.rttMs = Math.min(this.f.rttMs ?? Infinity, s.headersMs)
+    // the round trip: the quickest small answer, drifting up when the link has become slower (a
+    // tablet that synced on the township's Wi-Fi yesterday is on 2G today)
+    if (s.sentBytes === 0 && (s.receivedBytes ?? 0) < MIN_SAMPLE_BYTES) {
+      const rtt = this.f.rttMs
+      this.f.rttMs = rtt === null || s.headersMs < rtt ? s.headersMs : blend(rtt, s.headersMs, 0.2)
+    }
     if (s.sentBytes >= MIN_SAMPLE_BYTES) {
       const ms = Math.max(1, s.headersMs - (this.f.rttMs ?? 0))
       this.f.upBytesPerS = blend(this.f.upBytesPerS, (s.sentBytes * 1000) / ms)

@@ -56,6 +56,14 @@ describe('the link meter', () => {
     expect(m.pushBatchSize()).toBeGreaterThanOrEqual(20)
   })
 
+  it('lets the round trip drift up when the link has become slower (yesterday Wi-Fi, today 2G)', () => {
+    const m = new LinkMeter({ ...NO_FIGURES, rttMs: 3 })
+    for (let i = 0; i < 20; i++) m.observe(ping(600))
+    expect(m.figures.rttMs).toBeGreaterThan(590)
+    m.observe(ping(550))
+    expect(m.figures.rttMs).toBe(550)
+  })
+
   it('keeps what it learnt across restarts (the figures are saved with the sync state)', () => {
     const m = new LinkMeter()
     m.observe(ping(600))
