@@ -102,6 +102,9 @@ async function profile(hub: RunningHub, link: LinkProfile, n: number): Promise<{
     await a.close()
 
     const onHub = (await couch(hub, `village-${village}/_all_docs?limit=0`)).body.total_rows as number
+    // for reference: the same records as the hub keeps them, with their revision ids (the pull carries those too)
+    const stored = (await couch(hub, `village-${village}/_all_docs?include_docs=true`)).body.rows.map((r: { doc: unknown }) => r.doc)
+    console.log(`${link.name}: the hub's ${stored.length} records with their revisions: gzip -9 ${gzipSync(JSON.stringify(stored), { level: 9 }).length} B`)
     const b = await openProofTablet(hub, village, { hubUrl: proxy.url, batchSize: 'auto', heartbeat: 20_000 })
     try {
       const pull = await leg(proxy, 'pull', gz9, link, async (deadline) => {
