@@ -63,7 +63,8 @@ export function thinLinkFetch(base: typeof fetch, meter: LinkMeter): typeof fetc
     const kind = !/\/_changes\?/.test(url) ? 'other' : /[?&]feed=longpoll(&|$)/.test(url) ? 'longpoll' : 'page'
     let body: BodyInit | null | undefined = init.body
     let headers = init.headers
-    if (text !== null && text.length >= MIN_GZIP_BYTES && !plain) {
+    // (a browser without CompressionStream — Chromium before 80 — sends plain bodies)
+    if (text !== null && text.length >= MIN_GZIP_BYTES && !plain && typeof CompressionStream === 'function') {
       body = await gzip(text)
       const h = new Headers(init.headers)
       h.set('content-encoding', 'gzip')
