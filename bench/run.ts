@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const RESULTS = join(ROOT, 'bench', 'results')
 
-export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub', 'peer'] as const
+export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub', 'peer', 'thinlink'] as const
 export type Group = string
 
 /**
@@ -52,6 +52,9 @@ export const KEYS: Record<string, Group[]> = {
   peer_1000_ballots_vs_hub_ratio: ['peer'],
   record_sign_us: ['signature'],
   record_verify_us: ['signature'],
+  thinlink_edge_push_limit_ratio: ['thinlink'],
+  thinlink_edge_pull_limit_ratio: ['thinlink'],
+  thinlink_edge_push_s: ['thinlink'],
 }
 
 type Figures = Record<string, number | null>

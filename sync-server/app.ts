@@ -51,7 +51,8 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
 
   await app.register(cookie)
   // gzip first: several times cheaper than brotli for the hub's JSON, and every client takes it.
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'br', 'deflate'], zlibOptions: { level: 4 } })
+  // Request bodies are inflated by the CouchDB routes' own parser (couch/encoding.ts), not here.
+  await app.register(compress, { global: true, globalDecompression: false, threshold: 1024, encodings: ['gzip', 'br', 'deflate'], zlibOptions: { level: 4 } })
   await app.register(couchRoutes, { prefix: '/couch', config, engine, accounts, sessions, pusher, peers })
   await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions, peers })
   await serveApp(app, config.staticDir)

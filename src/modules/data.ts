@@ -5,7 +5,7 @@
  */
 import type { App } from 'vue'
 import type { Pinia } from 'pinia'
-import { debounceTime, startWith, type Subscription } from 'rxjs'
+import { debounceTime, startWith, Subscription } from 'rxjs'
 import type { PhotoStore, Repositories, VillageDb, VillageSync } from '@/data'
 import * as identity from '@/data/identity'
 import { useSessionStore } from '@/stores/session'
@@ -46,7 +46,7 @@ export function dataRuntime(): Readonly<Running> | null {
 
 async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   if (running) return running
-  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos, photoResolver, deviceSigner, noteUnsignedUpTo } = await import('@/data')
+  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPhotosAfterRecords, photoResolver, deviceSigner, noteUnsignedUpTo } = await import('@/data')
   const { usePhotosStore } = await import('@/stores/support/photos')
   const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
   const session = useSessionStore(pinia ?? undefined)
@@ -66,20 +66,16 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
     session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.villageName ?? e.village, townshipName: e.townshipName ?? v?.townshipId ?? '', deviceId: e.device })
   }))
   syncStore.connect(() => sync.syncNow(60_000))
-  // Photos wait in IndexedDB until the hub's blob route has them; uploaded whenever sync goes quiet.
+  // Photos wait in IndexedDB until the hub's blob route has them; uploaded whenever sync goes quiet
+  // with no record of this tablet waiting (records first, on a thin link above all).
   // Photos taken on other tablets are fetched from the hub when shown (one resolver for every
   // screen); those not found yet are tried again after each sync and when the network returns.
   const photos = indexedDbPhotoStore(e.village)
   const credentials = { device: e.device, secret: e.secret }
   const photoStore = usePhotosStore(pinia ?? undefined)
   photoStore.connect(photoResolver(photos, { hubUrl: e.hubUrl, villageId: e.village, credentials, online: () => navigator.onLine }))
-  let uploading = false
-  subs.push(sync.state$.subscribe((s) => {
-    if (s.phase !== 'idle' || uploading) return
-    uploading = true
-    void uploadPendingPhotos({ hubUrl: e.hubUrl, villageId: e.village, credentials, store: photos })
-      .catch(() => undefined).finally(() => { uploading = false; photoStore.retry() })
-  }))
+  const uploads = uploadPhotosAfterRecords(sync, { hubUrl: e.hubUrl, villageId: e.village, credentials, store: photos }, () => photoStore.retry())
+  subs.push(new Subscription(() => uploads.stop()))
   let keysCheckedAt = 0
   subs.push(sync.state$.subscribe((s) => {
     if (s.phase !== 'idle' || Date.now() - keysCheckedAt < 10 * 60_000) return
@@ -184,7 +180,7 @@ async function watchStorage(): Promise<void> {
 export function installData(app: App): void {
   pinia = (app.config.globalProperties.$pinia as Pinia | undefined) ?? null
   window.addEventListener('online', () => running?.sync.start())
-  window.addEventListener('offline', () => { void running?.sync.stop() })
+  window.addEventListener('offline', () => { running?.sync.linkLost(); void running?.sync.stop() })
   void watchStorage()
   const e = identity.loadEnrollment(kv)
   if (e) opening = openVillage(e).catch((err: unknown) => { console.error('could not open the village database', err); return null })

@@ -7,6 +7,7 @@ import { type Sessions, userCtx } from '../auth/session'
 import { HUB_VERSION } from '../version'
 import { CouchError, badRequest, forbidden, notFound, toCouchError, unauthorized } from './errors'
 import { handleChanges } from './changes'
+import { decodeBody } from './encoding'
 import { sendJson } from './send'
 import { forgetIds, knownIds, rowsByKeys } from './keys'
 import type { Pusher } from './push'
@@ -100,23 +101,25 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   })
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found', reason: 'missing' }))
 
-  // JSON bodies. An empty body is no body (CouchDB clients send POSTs without one). Invalid UTF-8
+  // JSON bodies, gzipped or not (encoding.ts). An empty body is no body (CouchDB clients send POSTs without one). Invalid UTF-8
   // is refused (Node would silently turn it into U+FFFD and store it), and so is nesting deeper
   // than any record of ours needs (it overflowed the stack later: a 500 that a syncing tablet would
   // retry forever). Then Fastify's own parser, which refuses `__proto__` keys (test/proof/hostile).
   const parseJson = app.getDefaultJsonParser('error', 'error')
   const utf8 = new TextDecoder('utf-8', { fatal: true })
   app.removeContentTypeParser('application/json')
+  const limit = (req: FastifyRequest) => req.routeOptions.bodyLimit ?? config.bodyLimit
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string
-    try { text = utf8.decode(body as Buffer) } catch { return done(badRequest('invalid UTF-8 JSON'), undefined) }
+    try { body = decodeBody(body as Buffer, req.headers['content-encoding'], limit(req), req.principal !== null) } catch (e) { return done(e as Error, undefined) }
+    try { text = utf8.decode(body) } catch { return done(badRequest('invalid UTF-8 JSON'), undefined) }
     if (text.trim() === '') return done(null, undefined)
     if (jsonDepth(text) > MAX_JSON_DEPTH) return done(badRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
     parseJson(req, text, done)
   })
   // CouchDB's _session takes forms too.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body, done) => {
+    try { done(null, Object.fromEntries(new URLSearchParams(decodeBody(body as Buffer, req.headers['content-encoding'], limit(req), req.principal !== null).toString('utf8')))) } catch (e) { done(e as Error, undefined) }
   })
 
   const dbName = (req: FastifyRequest): string => {

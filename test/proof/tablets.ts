@@ -29,7 +29,8 @@ export function prng(seed: number): { next(): number; int(max: number): number; 
 export interface ProofTabletOptions {
   /** Where the tablet reaches the hub (a fault proxy in the wire suite); default the hub itself. */
   hubUrl?: string
-  batchSize?: number
+  /** records per push request; 'auto' = from the link's measured speed, as on a real tablet */
+  batchSize?: number | 'auto'
   heartbeat?: number
   fetch?: typeof fetch
   /** give up a request that gets no answer for this long (ms) */
@@ -43,7 +44,7 @@ export async function openProofTablet(hub: RunningHub, village: string, opts: Pr
   const data = await createRepositories(vdb, { villageId: village, deviceId: device.id, actor: () => 'person:clerk' })
   const sync: VillageSync = await createSync(vdb, device.id, {
     hubUrl: opts.hubUrl ?? hub.url, credentials: { device: device.id, secret: device.secret },
-    batchSize: opts.batchSize ?? 50, heartbeat: opts.heartbeat ?? 3_000, ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.batchSize === 'auto' ? {} : { batchSize: opts.batchSize ?? 50 }), heartbeat: opts.heartbeat ?? 3_000, ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
   })
   return {
