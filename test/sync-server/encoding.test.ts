@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
 import { deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refusalContent, verifySigned } from '../../src/shared/provenance'
 import { startHub, type RunningHub } from '../support/hub'
 import { basic, couch, proposal, provision } from './helpers'
 
@@ -35,8 +36,8 @@ const stored = async (id: string) => (await couch(hub, `village-venc/${encodeURI
 const docCount = async () => (await couch(hub, 'village-venc/_all_docs?limit=0')).body.total_rows as number
 const quarantined = async () => ((await couch(hub, '_hub/quarantine?db=village-venc')).body as any[]).length
 const sorted = (v: any): any => (Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v)
-/** A stored document as comparable text: without its revision, its id and the refusal's time. */
-const comparable = (d: any, id: string) => JSON.stringify(sorted({ ...d, _id: id, _rev: undefined, refused: d.refused ? { ...d.refused, at: undefined } : undefined }))
+/** A stored document as comparable text: without its revision, its id, the refusal's time and the hub's signature of the refusal (over both: checked on its own). */
+const comparable = (d: any, id: string) => JSON.stringify(sorted({ ...d, _id: id, _rev: undefined, refused: d.refused ? { ...d.refused, at: undefined, sig: undefined } : undefined }))
 
 describe('compressed request bodies', () => {
   it('a gzipped push lands exactly like the same push sent plain: same answers, same records, same refusals', async () => {
@@ -60,10 +61,14 @@ describe('compressed request bodies', () => {
     expect(shape(plain.body).filter((r) => r.ok)).toHaveLength(40)
     expect(shape(plain.body).at(-1)).toMatchObject({ ok: false, error: 'conflict', reason: expect.stringContaining('title') })
 
+    const { hubKey } = (await couch(hub, '_hub/trust', { auth })).body
     for (let i = 0; i < plainDocs.length; i++) {
       const [a, b] = [await stored(plainDocs[i]!._id), await stored(gzipDocs[i]!._id)]
       expect(comparable(b, 'x')).toBe(comparable(a, 'x'))
+      // both refused markers carry the hub's signature over their own record and refusal
+      for (const d of [a, b].filter((d) => d.refused)) expect(await verifySigned(refusalContent(d), d.refused.sig, hubKey)).toBe(true)
     }
+    expect([await stored(plainDocs.at(-1)!._id), await stored(gzipDocs.at(-1)!._id)].map((d) => typeof d.refused?.sig)).toEqual(['string', 'string'])
     // and what was stored is what was sent
     expect(comparable(await stored(gzipDocs[0]!._id), 'x')).toBe(comparable(gzipDocs[0], 'x'))
   })

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newSigningKeyPair } from '../../src/shared/signature'
 import { TrustStore, createSigner, recordProvenance, refusalContent, signedContent, verifySigned, type Signer } from '../../src/shared/provenance'
@@ -131,6 +132,23 @@ describe('records relayed by another tablet', () => {
     // and a tablet cannot pass off its own "hub" notice or marker
     const fakeNotice = { ...notice, _id: `${notice._id}x`, _rev: undefined, body: { ...notice.body, reason: '假的' } }
     expect((await push('ka', b.auth, [fakeNotice]))[0]!.reason).toMatch(/hub did not sign/)
+  })
+
+  it('checks a relayed push sent gzipped, as tablets send them, on the records once inflated', async () => {
+    const a = await enrollKeyed('ka'); const b = await enrollKeyed('ka')
+    const relayed = await signed(a, comment('ka', a.id, '压缩后转交的'))
+    const altered = { ...(await signed(a, comment('ka', a.id, '压缩前的原话'))), body: { text: '压缩前改过', on: '', by: 'person:p1', at: Date.now() } }
+    const res = await fetch(`${hub.url}/couch/village-ka/_bulk_docs`, {
+      method: 'POST', body: new Uint8Array(gzipSync(JSON.stringify({ docs: [relayed, altered] }))),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: b.auth }, signal: AbortSignal.timeout(20_000),
+    })
+    expect(res.status).toBe(201)
+    const rows = await res.json() as Row[]
+    expect(rows[0]).toMatchObject({ ok: true, id: relayed._id })
+    expect(rows[1]).toMatchObject({ error: 'conflict', reason: expect.stringMatching(/altered on the way/) })
+    expect(await hubDoc('ka', relayed._id)).toMatchObject({ device: a.id, sig: relayed.sig })
+    const q = (await couch(hub, '_hub/quarantine?db=village-ka')).body as any[]
+    expect(q.find((e) => e.docId === altered._id)).toMatchObject({ principal: b.id, reason: expect.stringMatching(/altered/) })
   })
 
   it('stops taking a device\'s records from others once it is revoked, and lists the revocation', async () => {
