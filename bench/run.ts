@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const RESULTS = join(ROOT, 'bench', 'results')
 
-export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub', 'hub-attack', 'couchdb'] as const
+export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub', 'hub-attack', 'couchdb', 'peer', 'thinlink'] as const
 export type Group = string
 
 /**
@@ -54,6 +54,14 @@ export const KEYS: Record<string, Group[]> = {
   district_push_p95_ms: ['couchdb'],
   district_hub_rss_mb: ['couchdb'],
   lighthouse_performance: ['load'],
+  peer_qr_bytes: ['peer'],
+  peer_pair_ms: ['peer'],
+  peer_1000_ballots_vs_hub_ratio: ['peer'],
+  record_sign_us: ['signature'],
+  record_verify_us: ['signature'],
+  thinlink_edge_push_limit_ratio: ['thinlink'],
+  thinlink_edge_pull_limit_ratio: ['thinlink'],
+  thinlink_edge_push_s: ['thinlink'],
 }
 
 type Figures = Record<string, number | null>

@@ -10,6 +10,7 @@ import { Sessions } from './auth/session'
 import { Pusher } from './couch/push'
 import { removeRefusedPlaceholders } from './couch/placeholders'
 import { countersFor } from './counters'
+import { Provenance } from './validate/signature'
 import { openLongPolls } from './couch/changes'
 import { Peers } from './peers'
 import { serveApp } from './static'
@@ -50,13 +51,14 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   // Counts behind limits (failed logins, enrollment codes, quarantine shares): shared in CouchDB by every hub in front of it.
   const counters = await countersFor(engine)
   const sessions = new Sessions(accounts, counters)
-  const pusher = new Pusher(engine, counters, app.log)
+  const pusher = new Pusher(engine, counters, app.log, await Provenance.load(engine, accounts))
   await pusher.init()
   const peers = new Peers(engine, app.log)
 
   await app.register(cookie)
   // gzip first: several times cheaper than brotli for the hub's JSON, and every client takes it.
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'br', 'deflate'], zlibOptions: { level: 4 } })
+  // Request bodies are inflated by the CouchDB routes' own parser (couch/encoding.ts), not here.
+  await app.register(compress, { global: true, globalDecompression: false, threshold: 1024, encodings: ['gzip', 'br', 'deflate'], zlibOptions: { level: 4 } })
   await app.register(couchRoutes, { prefix: '/couch', config, engine, accounts, sessions, pusher, peers })
   await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions, peers, quarantine: pusher.quarantine })
   await serveApp(app, config.staticDir)

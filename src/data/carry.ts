@@ -1,31 +1,32 @@
 /**
  * Carrying data without a network, and keeping the tablet small.
- * - exportUnsynced: this device's writes the hub has not confirmed, as one JSON file signed with
- *   HMAC-SHA256 keyed by sha256(device secret) — the hub keeps exactly that hash of the secret,
- *   so an admin upload can verify which enrolled device made the file.
- * - importBundle: the same validation as a push; records already present are skipped, so
- *   importing twice changes nothing; a different version of an immutable record is a conflict
- *   (a voter checked off on two tablets shows up as a double vote), of a mutable one is merged by
- *   the same rule as sync. This tablet pushes imported records like its own; the hub takes them
- *   only once their own device has brought them (same version: nothing to do) — until the hub
- *   accepts relayed records, a record that reaches the hub first from another tablet is refused.
+ * - exportUnsynced: this device's writes the hub has not confirmed, as one JSON file
+ *   (`yishi-export/2`) with the device's certificate, signed with the device key. Every record in it
+ *   carries its own device signature, so the file is one more path for the same records under the
+ *   same rule as a push or a peer (src/shared/provenance.ts): anyone of the village may bring it.
+ * - importBundle: the checks of `checkIncoming` (schemas, village, signature of each record's
+ *   device; refused ones go to the tablet's quarantine with their reason); records already present
+ *   are skipped, so importing twice changes nothing; a different version of an immutable record is a
+ *   conflict (a voter checked off on two tablets shows up as a double vote), of a mutable one is
+ *   merged by the same rule as sync. This tablet then pushes the imported records, and the hub takes
+ *   them on their device's signature. A file of an older version (`yishi-export/1`, unsigned records)
+ *   can only be taken by the hub (`POST /couch/_hub/import` checks it against its device's secret).
  * - archiveYear / openArchivedYear: a closed year leaves the tablet (it stays on the hub) and can
  *   be fetched again read-only.
  */
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { createRxDatabase, type RxStorage } from 'rxdb'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
 import { canonicalJson, sha256Hex } from './hash'
 import { resolveConflict, type ConflictSink } from './conflicts'
-import { isImmutableKind, validateDocument, type YishiDoc } from '../shared/schemas'
+import { checkIncoming, quarantine } from './quarantine'
+import { isImmutableKind, type YishiDoc } from '../shared/schemas'
+import { verifySigned, type DeviceCertificate, type Signer, type TrustStore } from '../shared/provenance'
 import { COLLECTION_NAME, DOCS_SCHEMA } from './rxSchema'
 import { SEQ_FLOOR_KEY, type Writer } from './writer'
 import { ARCHIVED_YEARS_KEY, hubFetch, type HubCredentials } from './replication'
 
-export const BUNDLE_FORMAT = 'yishi-export/1'
+export const BUNDLE_FORMAT = 'yishi-export/2'
 
 export interface ExportBundle {
   format: typeof BUNDLE_FORMAT
@@ -35,31 +36,24 @@ export interface ExportBundle {
   /** highest seq of the device included */
   upToSeq: number
   docs: YishiDoc[]
-  /** hex HMAC-SHA256 of canonicalJson({ format, village, device, createdAt, upToSeq, docs }), key = sha256(secret) hex */
+  /** the device's certificate from the hub (null before the tablet first reached the hub with its key) */
+  certificate: DeviceCertificate | null
+  /** the device key's Ed25519 signature (base64url) over canonicalJson of every other field */
   signature: string
 }
 
-function signingKey(secret: string): Uint8Array {
-  return utf8ToBytes(bytesToHex(sha256(utf8ToBytes(secret))))
-}
-
-export function signBundle(unsigned: Omit<ExportBundle, 'signature'>, secret: string): ExportBundle {
-  const signature = bytesToHex(hmac(sha256, signingKey(secret), utf8ToBytes(canonicalJson(unsigned))))
-  return { ...unsigned, signature }
-}
-
-/** Verifies a bundle against the device's secret hash (what the hub stores). */
-export function verifyBundle(bundle: ExportBundle, secretSha256Hex: string): boolean {
+/** True when the device key named by the file's certificate (or `publicKey`) signed the file as it is. */
+export function verifyBundle(bundle: ExportBundle, publicKey = bundle.certificate?.publicKey): Promise<boolean> {
   const { signature, ...unsigned } = bundle
-  const expected = bytesToHex(hmac(sha256, utf8ToBytes(secretSha256Hex), utf8ToBytes(canonicalJson(unsigned))))
-  return expected === signature
+  return verifySigned(unsigned, signature, publicKey)
 }
 
-/** This device's writes with seq above `afterSeq` (default: what the hub has not confirmed). */
-export async function exportUnsynced(vdb: VillageDb, writer: Writer, credentials: HubCredentials, afterSeq: number, now = Date.now()): Promise<ExportBundle> {
+/** This device's writes with seq above `afterSeq` (default: what the hub has not confirmed), signed with its key. */
+export async function exportUnsynced(vdb: VillageDb, writer: Writer, key: { signer: Signer; certificate: DeviceCertificate | null }, afterSeq: number, now = Date.now()): Promise<ExportBundle> {
   const found = await vdb.docs.find({ selector: { device: writer.deviceId, seq: { $gt: afterSeq } }, sort: [{ seq: 'asc' }] }).exec()
   const docs = found.map((d) => strip(d.toJSON() as YishiDoc))
-  return signBundle({ format: BUNDLE_FORMAT, village: vdb.villageId, device: writer.deviceId, createdAt: now, upToSeq: docs.at(-1)?.seq ?? afterSeq, docs }, credentials.secret)
+  const unsigned: Omit<ExportBundle, 'signature'> = { format: BUNDLE_FORMAT, village: vdb.villageId, device: writer.deviceId, createdAt: now, upToSeq: docs.at(-1)?.seq ?? afterSeq, docs, certificate: key.certificate }
+  return { ...unsigned, signature: await key.signer.sign(unsigned) }
 }
 
 function strip(doc: YishiDoc): YishiDoc {
@@ -70,19 +64,33 @@ function strip(doc: YishiDoc): YishiDoc {
 
 export interface ImportReport { added: number; skipped: number; merged: number; conflicts: number; refused: { id: string; reason: string }[] }
 
-/** Imports an export file on this tablet (see the file comment). */
-export async function importBundle(vdb: VillageDb, raw: unknown): Promise<ImportReport> {
-  const bundle = raw as Partial<ExportBundle>
-  if (bundle?.format !== BUNDLE_FORMAT || !Array.isArray(bundle.docs)) throw new DataError('invalid', 'this file is not a Yishi export')
+/**
+ * Imports an export file on this tablet (see the file comment). `trust`: what this tablet trusts
+ * (devicekeys.ts `loadTrust`); the file's certificate is added to it when the hub issued it.
+ */
+export async function importBundle(vdb: VillageDb, raw: unknown, trust: TrustStore | null): Promise<ImportReport> {
+  const bundle = raw as Partial<ExportBundle> & { format?: unknown }
+  if ((bundle?.format !== BUNDLE_FORMAT && bundle?.format !== 'yishi-export/1') || !Array.isArray(bundle.docs)) throw new DataError('invalid', 'this file is not a Yishi export')
   if (bundle.village !== vdb.villageId) throw new DataError('invalid', `this file belongs to village "${String(bundle.village)}", not "${vdb.villageId}"`)
+  if (bundle.format === BUNDLE_FORMAT && trust) {
+    if (bundle.certificate) {
+      const problem = await trust.addCertificate(bundle.certificate)
+      if (problem) throw new DataError('invalid', `this file's tablet cannot be trusted: ${problem}`)
+    }
+    const key = trust.devices.get(String(bundle.device))?.publicKey
+    if (key && !(await verifyBundle(bundle as ExportBundle, key))) throw new DataError('invalid', 'this file was changed after its tablet made it')
+  }
   const report: ImportReport = { added: 0, skipped: 0, merged: 0, conflicts: 0, refused: [] }
-  const sink: ConflictSink = { pending: [], notify: () => {} }
-  const existing = await vdb.docs.findByIds(bundle.docs.map((d) => d.id)).exec()
+  // a merged version is a new write of this tablet: stamped, signed and audited by its writer
+  const sink: ConflictSink = { pending: [], notify: () => {}, ...(vdb.conflicts.restamp ? { restamp: vdb.conflicts.restamp } : {}) }
+  const checked = await checkIncoming(vdb, bundle.docs, trust)
+  report.skipped += checked.present
+  // what could not be checked here is not taken either (it comes through the hub), but is not suspect
+  report.refused = [...checked.refused, ...checked.unchecked].map(({ id, reason }) => ({ id, reason }))
+  await quarantine(vdb, `file:${String(bundle.device)}`, checked.refused)
+  const existing = await vdb.docs.findByIds(checked.fresh.map((d) => d.id)).exec()
   const inserts: YishiDoc[] = []
-  for (const doc of bundle.docs) {
-    const ok = validateDocument(doc)
-    if (!ok.ok) { report.refused.push({ id: String(doc?.id), reason: ok.reason }); continue }
-    if (doc.village !== vdb.villageId || doc.device !== bundle.device) { report.refused.push({ id: doc.id, reason: 'not written by the device that made this file' }); continue }
+  for (const doc of checked.fresh) {
     const cur = existing.get(doc.id)
     if (!cur) { inserts.push(strip(doc)); continue }
     const mine = cur.toJSON() as YishiDoc

@@ -31,7 +31,8 @@ export interface ConflictSink {
 
 type Doc = WithDeleted<YishiDoc>
 
-function sameVersion(a: Doc, b: Doc): boolean {
+/** The same stored version: same writing device and seq, refused or not, deleted or not. */
+export function sameVersion(a: Doc, b: Doc): boolean {
   return a.device === b.device && a.seq === b.seq && !!a.refused === !!b.refused && !!a._deleted === !!b._deleted
 }
 

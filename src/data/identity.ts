@@ -1,7 +1,8 @@
 /**
  * Who this tablet is and who is using it.
  * - Enrollment: the tablet redeems a code (or QR) from township staff or a clerk at the hub's
- *   `POST /couch/_hub/enroll` and keeps the device id and secret it gets back.
+ *   `POST /couch/_hub/enroll` with the public key of a device key pair it makes now, and keeps the
+ *   device id and secret it gets back, the key pair, the hub's key and its certificate (devicekeys.ts).
  * - Clerk PIN: unlocks the app offline. Kept only as a slow hash (PBKDF2-SHA256, 150,000 rounds,
  *   per-clerk salt); after 5 wrong PINs the tablet locks for 5 minutes, doubling with each further miss.
  * The key-value store is passed in (localStorage in the app, a Map in tests).
@@ -27,6 +28,9 @@ interface PinState { clerks: Clerk[]; failures: number; lockedUntil: number }
 
 const ENROLLMENT_KEY = 'yishi.device'
 const PIN_KEY = 'yishi.clerks'
+/** Where devicekeys.ts keeps the device key and what it trusts (named here: forgetting must not load it). */
+export const DEVICE_KEY_KEY = 'yishi.device-key'
+export const TRUST_KEY = 'yishi.trust'
 export const PIN_ROUNDS = 150_000
 export const MAX_FAILURES = 5
 export const LOCK_MS = 5 * 60_000
@@ -38,15 +42,18 @@ export function loadEnrollment(kv: KeyValue): DeviceEnrollment | null {
 /** Redeems an enrollment code at the hub and keeps the device credential. */
 export async function enrollDevice(kv: KeyValue, opts: { hubUrl: string; code: string; label: string; fetch?: typeof fetch; now?: number }): Promise<DeviceEnrollment> {
   const f = opts.fetch ?? globalThis.fetch.bind(globalThis)
+  // loaded here, not with the home screen: the key code (Ed25519) is needed only to enroll and to write
+  const { newDeviceKey, pinHub, storeDeviceKey } = await import('./devicekeys')
+  const key = newDeviceKey(opts.now)
   let res: Response
   try {
     res = await f(`${opts.hubUrl.replace(/\/$/, '')}/couch/_hub/enroll`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: opts.code.trim(), label: opts.label }),
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: opts.code.trim(), label: opts.label, publicKey: key.publicKey }),
     })
   } catch {
     throw new DataError('not-found', 'cannot reach the hub: enrollment needs a network connection', { reason: 'offline' })
   }
-  const body = await res.json().catch(() => ({})) as { device?: string; secret?: string; village?: string; villageName?: string; townshipName?: string; reason?: string }
+  const body = await res.json().catch(() => ({})) as { device?: string; secret?: string; village?: string; villageName?: string; townshipName?: string; reason?: string; hubKey?: unknown; certificate?: unknown }
   if (!res.ok || !body.device || !body.secret || !body.village) {
     throw new DataError('invalid', res.status === 429 ? 'too many attempts: wait a few minutes' : `the hub did not accept this code${body.reason ? ` (${body.reason})` : ''}`,
       { reason: res.status === 429 ? 'rate-limited' : 'refused' })
@@ -55,6 +62,11 @@ export async function enrollDevice(kv: KeyValue, opts: { hubUrl: string; code: s
     device: body.device, secret: body.secret, village: body.village, hubUrl: opts.hubUrl, enrolledAt: opts.now ?? Date.now(),
     ...(body.villageName ? { villageName: body.villageName } : {}), ...(body.townshipName ? { townshipName: body.townshipName } : {}),
   }
+  // a new enrollment starts a new identity: the key pair made for it, the hub's key as it answered now
+  kv.removeItem(DEVICE_KEY_KEY)
+  kv.removeItem(TRUST_KEY)
+  await pinHub(kv, body, { device: e.device, village: e.village, publicKey: key.publicKey })
+  storeDeviceKey(kv, { device: e.device, ...key })
   kv.setItem(ENROLLMENT_KEY, JSON.stringify(e))
   return e
 }
@@ -62,6 +74,8 @@ export async function enrollDevice(kv: KeyValue, opts: { hubUrl: string; code: s
 export function forgetEnrollment(kv: KeyValue): void {
   kv.removeItem(ENROLLMENT_KEY)
   kv.removeItem(PIN_KEY)
+  kv.removeItem(DEVICE_KEY_KEY)
+  kv.removeItem(TRUST_KEY)
 }
 
 function pinState(kv: KeyValue): PinState {

@@ -28,8 +28,10 @@
  * `refusalLines(rejections, deviceId)` groups them for the sync page.
  *
  * Also here: sync (`createSync` → VillageSync: start/stop/syncNow/pendingCount, state$ with
- * lastSyncAt, lastError in plain words, clockSkewMs), identity (enrollment, clerk PIN), carry
- * (signed export/import of unsynced changes, year archive), photos (keep by hash, upload).
+ * lastSyncAt, lastError in plain words, clockSkewMs), identity (enrollment, clerk PIN), device keys
+ * and trust (devicekeys.ts: sign records and challenges, the hub's certificate, the village's keys),
+ * records received from a peer or a file (quarantine.ts: `checkIncoming`, the tablet's quarantine),
+ * carry (signed export/import of unsynced changes, year archive), photos (keep by hash, upload).
  */
 import { combineLatest, map, type Observable } from 'rxjs'
 import * as D from '@/domain'
@@ -129,6 +131,8 @@ function doubleVotesOf(voteId: string, prefix: string, conflicts: Stored<Conflic
 export type Repositories = Awaited<ReturnType<typeof createRepositories>>
 export * from './replication'
 export * from './identity'
+export * from './devicekeys'
+export * from './quarantine'
 export * from './refusals'
 export * from './carry'
 export * from './conflicts'

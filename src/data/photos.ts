@@ -2,15 +2,20 @@
  * Photos: resized and compressed on the tablet (about 200 KB), named by the sha-256 of their
  * bytes (records reference that hash), kept locally until the hub's blob route has them, and
  * uploaded in the background, resumably (`Content-Range` chunks; `HEAD` tells where to continue)
- * and deduplicated (the same bytes are one photo, uploaded once).
+ * and deduplicated (the same bytes are one photo, uploaded once). Records go first: photos upload
+ * only while none of this tablet's records wait (`uploadPhotosAfterRecords`), in chunks of a few
+ * seconds of the measured uplink, and give way before the next chunk when records wait again.
  * Route: `PUT|HEAD|GET /couch/village-<id>/_blobs/<sha256>` (sync-server/blobs.ts).
  *
  * Another tablet's photos: `photoResolver` looks in this tablet's store first, otherwise (when
  * online) downloads the photo from the hub with the device's credentials, checks that the bytes
  * hash to the name, and keeps it locally (marked uploaded: the hub has it). A few downloads at once.
  */
+import type { Observable } from 'rxjs'
 import { sha256Hex } from './hash'
-import { basicAuth, hubFetch, HubError, plainReason, type HubCredentials } from './replication'
+import { basicAuth, hubFetch, HubError, plainReason, type HubCredentials } from './hub'
+import { photoChunkBytes } from './link'
+import type { SyncState } from './replication'
 
 export interface StoredPhoto { hash: string; type: string; bytes: Uint8Array; uploaded: boolean; at: number }
 
@@ -63,6 +68,8 @@ export interface UploadOptions {
   fetch?: typeof fetch
   /** stop after this many chunk requests (tests interrupt an upload with it) */
   maxRequests?: number
+  /** asked before each chunk: true = stop here (records are waiting); the next run resumes the photo */
+  yieldTo?: () => boolean | Promise<boolean>
 }
 
 /** Uploads every photo the hub does not have yet. Returns how many are now on the hub; throws HubError when the hub is unreachable. */
@@ -87,6 +94,7 @@ export async function uploadPendingPhotos(opts: UploadOptions): Promise<{ upload
     let offset = head.status === 200 ? photo.bytes.length : Number(head.headers.get('x-upload-offset') ?? 0)
     while (offset < photo.bytes.length) {
       if (opts.maxRequests !== undefined && requests >= opts.maxRequests) return { uploaded, remaining: pending.length - uploaded }
+      if (await opts.yieldTo?.()) return { uploaded, remaining: pending.length - uploaded }
       const end = Math.min(photo.bytes.length, offset + chunk)
       requests++
       const res = await f(base + hash, {
@@ -99,6 +107,35 @@ export async function uploadPendingPhotos(opts: UploadOptions): Promise<{ upload
     uploaded++
   }
   return { uploaded, remaining: pending.length - uploaded }
+}
+
+/** What photo uploads need of the sync: its state, and how many of this tablet's records wait. */
+export interface RecordSync { readonly state: SyncState; readonly state$: Observable<SyncState>; pendingCount(): Promise<number> }
+
+/**
+ * Photos after records: each time the sync goes idle with none of this tablet's records waiting,
+ * the pending photos are uploaded, in chunks of a few seconds of the measured uplink (unless
+ * `chunkBytes` says otherwise); before each
+ * chunk, if records wait again (written meanwhile) or the sync is busy, the upload stops, and the
+ * next idle resumes it where the hub's copy ends. `settled` runs after each attempt.
+ */
+export function uploadPhotosAfterRecords(sync: RecordSync, opts: Omit<UploadOptions, 'yieldTo'>, settled: () => void = () => {}): { stop(): void } {
+  let running = false
+  let stopped = false
+  const recordsFirst = async () => stopped || sync.state.phase !== 'idle' || (await sync.pendingCount()) > 0
+  const run = async () => {
+    if (running || stopped) return
+    running = true
+    try {
+      if (await recordsFirst()) return
+      await uploadPendingPhotos({ ...opts, chunkBytes: opts.chunkBytes ?? photoChunkBytes(sync.state.link), yieldTo: recordsFirst })
+    } catch { /* unreachable now: the next idle tries again */ } finally {
+      running = false
+      settled()
+    }
+  }
+  const sub = sync.state$.subscribe((s) => { if (s.phase === 'idle') void run() })
+  return { stop() { stopped = true; sub.unsubscribe() } }
 }
 
 const HASH = /^[0-9a-f]{64}$/

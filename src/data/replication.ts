@@ -4,23 +4,30 @@
  * at 6 live long-polls nothing syncs). Stopping cancels the replication and aborts in-flight
  * requests; starting again resumes from the checkpoints RxDB keeps locally. Errors back off
  * exponentially (1 s → 60 s). Deletions are never pushed (archiving a year removes it locally only).
+ * On a thin link (wire.ts, link.ts): request bodies go gzipped, one push batch at a time, and batch
+ * sizes follow the link's measured speed; the state tells what is left to receive and what the tablet
+ * knows of its link, for the sync screen's estimate.
  */
 import { BehaviorSubject, type Observable } from 'rxjs'
 import { replicateCouchDB, type RxCouchDBReplicationState } from 'rxdb/plugins/replication-couchdb'
 import type { VillageDb } from './db'
-import { abandonSilentRequests, pinLongPollStart } from './longpoll'
+import { abandonSilentRequests } from './longpoll'
+import { catchUpPages } from './pages'
+import { hubFetch, type HubCredentials, type HubError } from './hub'
+import { LinkMeter, NO_FIGURES, type LinkFigures } from './link'
+import { thinLinkFetch } from './wire'
 import type { YishiDoc } from '../shared/schemas'
 import type { WithDeleted } from 'rxdb'
 
-export interface HubCredentials { device: string; secret: string }
+export { HubError, basicAuth, hubFetch, plainReason, type HubCredentials } from './hub'
 
 export interface SyncOptions {
   /** Hub origin ('' for same origin in the browser), e.g. http://127.0.0.1:8080 */
   hubUrl: string
   credentials: HubCredentials
-  /** documents per push request (default 200) */
+  /** documents per push request, fixed (default: from the link's measured speed, link.ts) */
   batchSize?: number
-  /** documents per pull request (default 500: fewer round trips on slow, high-latency links) */
+  /** documents per pull request, fixed (default: from the link's measured speed) */
   pullBatchSize?: number
   /** ms of long-poll heartbeat; default 20 s */
   heartbeat?: number
@@ -43,65 +50,14 @@ export interface SyncState {
   ackedSeq: number
   /** device clock minus the hub's clock (from the hub's Date header), null until known */
   clockSkewMs: number | null
+  /** what the tablet measured of its link to the hub (link.ts), persisted */
+  link: LinkFigures
+  /** records the hub still had for this tablet at the last page of the pull; null until a page came */
+  toReceive: number | null
 }
 
 /** More than this between the tablet's clock and the hub's: warn the clerk. */
 export const SKEW_WARNING_MS = 5 * 60_000
-
-/** An HTTP failure the replication retries; `message` is written for a person. */
-export class HubError extends Error {
-  override readonly name = 'HubError'
-  constructor(readonly status: number, message: string) { super(message) }
-}
-
-export function plainReason(status: number, detail = ''): string {
-  if (status === 0) return 'cannot reach the hub (no network, or the hub is off)'
-  if (status === 401) return 'the hub does not accept this tablet\'s key (enrollment revoked or expired): enroll the tablet again'
-  if (status === 403) return 'this tablet may not use this village on the hub'
-  if (status === 404) return 'the village is not set up on the hub'
-  if (status === 413) return 'a record is too large for the hub'
-  if (status === 429) return 'the hub asks to wait (too many attempts)'
-  if (status >= 500) return `the hub had a problem${detail ? `: ${detail}` : ''}`
-  return `the hub answered ${status}${detail ? `: ${detail}` : ''}`
-}
-
-export function basicAuth(c: HubCredentials): string {
-  const raw = `${c.device}:${c.secret}`
-  const bytes = new TextEncoder().encode(raw)
-  let bin = ''
-  for (const b of bytes) bin += String.fromCharCode(b)
-  return `Basic ${btoa(bin)}`
-}
-
-/**
- * fetch with the device's credentials that throws on non-OK answers (RxDB's long-poll dies on a
- * 401/404 otherwise) and on network errors, and can abort everything in flight.
- */
-export function hubFetch(credentials: HubCredentials, base: typeof fetch, signal: AbortSignal, onError: (e: HubError) => void, onResponse: (res: Response) => void = () => {}): typeof fetch {
-  const auth = basicAuth(credentials)
-  return async (input, init = {}) => {
-    const headers = new Headers(init.headers)
-    headers.set('Authorization', auth)
-    headers.set('Accept', 'application/json')
-    let res: Response
-    try {
-      res = await base(input, { ...init, headers, signal, credentials: 'omit' })
-    } catch {
-      const err = new HubError(0, signal.aborted ? 'sync stopped' : plainReason(0))
-      if (!signal.aborted) onError(err)
-      throw err
-    }
-    onResponse(res)
-    if (!res.ok) {
-      let detail = ''
-      try { detail = String(((await res.json()) as { reason?: string }).reason ?? '') } catch { /* not json */ }
-      const err = new HubError(res.status, plainReason(res.status, detail))
-      onError(err)
-      throw err
-    }
-    return res
-  }
-}
 
 const STATE_KEY = 'sync-state'
 /** Local document listing the years archived off this tablet (written by carry.ts archiveYear). */
@@ -120,20 +76,24 @@ export class VillageSync {
   private archivedSub: { unsubscribe(): void } | null = null
 
   private readonly now: () => number
+  private meter = new LinkMeter()
 
   constructor(readonly vdb: VillageDb, readonly deviceId: string, private readonly opts: SyncOptions) {
     this.now = opts.now ?? Date.now
-    this.subject = new BehaviorSubject<SyncState>({ phase: 'stopped', lastSyncAt: null, lastError: null, ackedSeq: 0, clockSkewMs: null })
+    this.subject = new BehaviorSubject<SyncState>({ phase: 'stopped', lastSyncAt: null, lastError: null, ackedSeq: 0, clockSkewMs: null, link: NO_FIGURES, toReceive: null })
   }
 
   get state$(): Observable<SyncState> { return this.subject.asObservable() }
   get state(): SyncState { return this.subject.value }
   get running(): boolean { return this.replication !== null }
 
-  /** Loads the persisted last-sync time and acknowledged seq. */
+  /** Loads the persisted last-sync time, acknowledged seq and link figures. */
   async init(): Promise<this> {
-    const saved = await this.vdb.db.getLocal<{ lastSyncAt: number | null; ackedSeq: number }>(STATE_KEY)
-    if (saved) this.patch({ lastSyncAt: saved.get('lastSyncAt'), ackedSeq: saved.get('ackedSeq') })
+    const saved = await this.vdb.db.getLocal<{ lastSyncAt: number | null; ackedSeq: number; link?: LinkFigures }>(STATE_KEY)
+    if (saved) {
+      this.meter = new LinkMeter(saved.get('link') ?? null)
+      this.patch({ lastSyncAt: saved.get('lastSyncAt'), ackedSeq: saved.get('ackedSeq'), link: this.meter.figures })
+    }
     this.archivedSub = this.vdb.db.getLocal$<{ years: number[] }>(ARCHIVED_YEARS_KEY).subscribe((d) => { this.archived = new Set(d?.get('years') ?? []) })
     this.vdb.db.onClose.push(() => { this.archivedSub?.unsubscribe(); this.archivedSub = null })
     return this
@@ -158,8 +118,8 @@ export class VillageSync {
       try {
         while (this.persistDirty) {
           this.persistDirty = false
-          const { lastSyncAt, ackedSeq } = this.subject.value
-          await this.vdb.db.upsertLocal(STATE_KEY, { lastSyncAt, ackedSeq }).catch(() => undefined)
+          const { lastSyncAt, ackedSeq, link } = this.subject.value
+          await this.vdb.db.upsertLocal(STATE_KEY, { lastSyncAt, ackedSeq, link }).catch(() => undefined)
         }
       } finally { this.persistRun = null }
     })()
@@ -187,13 +147,34 @@ export class VillageSync {
     const abort = new AbortController()
     this.abort = abort
     const url = `${this.opts.hubUrl.replace(/\/$/, '')}/couch/village-${this.vdb.villageId}/`
+    // Backs off once per failed round, not per failed request: a drop failed every request under way
+    // (a push batch, its queued successors, a pull page and the long-poll) and each doubled the wait,
+    // so the replication slept up to a minute after the link was back.
+    let backedOffAt = -Infinity
     const onError = (e: HubError) => {
-      this.retryTime = Math.min(MAX_RETRY, this.retryTime * 2)
-      if (this.replication) this.replication.retryTime = this.retryTime
+      if (Date.now() - backedOffAt >= this.retryTime) {
+        backedOffAt = Date.now()
+        this.retryTime = Math.min(MAX_RETRY, this.retryTime * 2)
+        if (this.replication) this.replication.retryTime = this.retryTime
+      }
       this.patch({ phase: 'error', lastError: e.message })
     }
-    const batchSize = this.opts.batchSize ?? 200
     const heartbeat = this.opts.heartbeat ?? 20_000
+    const meter = this.meter
+    const base = thinLinkFetch(abandonSilentRequests(this.opts.fetch ?? globalThis.fetch.bind(globalThis), 2 * heartbeat + 5_000, this.opts.requestTimeoutMs ?? 60_000), meter)
+    const authed = hubFetch(this.opts.credentials, base, abort.signal, onError, (res) => this.noteHubTime(res))
+    // the size of each pull page is decided as it goes out, and RxDB's "was it full?" check is told
+    const paged = catchUpPages(authed, {
+      signal: abort.signal,
+      ...(this.opts.pullBatchSize ? {} : { size: () => meter.pullBatchSize() }),
+      sized: (n) => { const input = this.replication?.internalReplicationState?.input; if (input) input.pullBatchSize = n },
+      onPage: (page) => { meter.page(page.records); this.patch({ toReceive: page.pending }) },
+    })
+    meter.changed = () => {
+      const input = this.replication?.internalReplicationState?.input
+      if (input && !this.opts.batchSize) input.pushBatchSize = meter.pushBatchSize()
+      this.patch({ link: meter.figures })
+    }
     const replication = replicateCouchDB<YishiDoc>({
       replicationIdentifier: `yishi-${this.vdb.villageId}-hub`,
       collection: this.vdb.docs,
@@ -202,17 +183,17 @@ export class VillageSync {
       retryTime: this.retryTime,
       waitForLeadership: false,
       autoStart: true,
-      fetch: pinLongPollStart(hubFetch(this.opts.credentials, abandonSilentRequests(this.opts.fetch ?? globalThis.fetch.bind(globalThis), 2 * heartbeat + 5_000, this.opts.requestTimeoutMs ?? 60_000), abort.signal, onError, (res) => this.noteHubTime(res)), abort.signal),
+      fetch: paged,
       // A record of an archived year that arrives anyway (the hub's echo of this tablet's own last
       // push, landing after the archive) is taken as deleted: the year stays off the tablet.
       pull: {
-        batchSize: this.opts.pullBatchSize ?? 500, heartbeat,
+        batchSize: this.opts.pullBatchSize ?? meter.pullBatchSize(), heartbeat,
         modifier: (d: WithDeleted<YishiDoc>) => (this.archived.has(d.year) && !d._deleted ? { ...d, _deleted: true } : d),
       },
       // Never push deletions: archiving a year removes it from this tablet only. (A modifier that
       // also dropped other devices' records would break updates: RxDB passes each row's assumed
       // master state through the same modifier.)
-      push: { batchSize, modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted ? null : d) as YishiDoc },
+      push: { batchSize: this.opts.batchSize ?? meter.pushBatchSize(), modifier: (d: YishiDoc & { _deleted?: boolean }) => (d._deleted ? null : d) as YishiDoc },
     })
     this.replication = replication
     this.patch({ phase: 'syncing' })
@@ -241,6 +222,9 @@ export class VillageSync {
     this.subs.push(sub)
   }
 
+  /** The network went away (the browser says it is offline): how long the link had been up is remembered. */
+  linkLost(): void { this.meter.dropped() }
+
   /** Stops cleanly: cancels the replication and aborts requests in flight (long-poll included). */
   async stop(): Promise<void> {
     const r = this.replication
@@ -267,10 +251,11 @@ export class VillageSync {
     // A replication just started runs its first catch-up and push anyway; asking again made it walk
     // the hub's feed a second time after the push (on a first sync, every record it had just sent).
     if (!fresh) r.reSync()
+    let timer: ReturnType<typeof setTimeout> | undefined
     const done = await Promise.race([
       r.awaitInSync().then(() => true, () => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
-    ])
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs) }),
+    ]).finally(() => clearTimeout(timer))
     if (done && this.replication === r && this.subject.value.phase !== 'error') {
       this.patch({ phase: 'idle', lastError: null, lastSyncAt: Date.now(), ackedSeq: Math.max(this.subject.value.ackedSeq, mine) })
       await this.persist()

@@ -19,9 +19,17 @@ const STORED_KINDS_V1 = [
   'comment', 'attendance', 'resolution', 'checkoff', 'ballot', 'papercount', 'ledger', 'cosign',
   'objection', 'answer', 'override', 'audit', 'decision', 'progress', 'conflict', 'rejection',
 ] as const
-const { year: yearProp, ...envelopeCurrentProps } = ENVELOPE_SCHEMA.properties
-const envelopeV0Props = { ...envelopeCurrentProps, kind: { ...envelopeCurrentProps.kind, enum: [...STORED_KINDS_V1] } }
+const { year: yearProp, sig: _sig, refused: _refused, ...envelopeCurrentProps } = ENVELOPE_SCHEMA.properties
+/** `refused` as versions 0 and 1 stored it (before the hub signed its markers). */
+const REFUSED_V1 = {
+  type: 'object',
+  properties: { reason: { type: 'string', maxLength: 500 }, at: { type: 'integer', minimum: 0 } },
+  required: ['reason', 'at'],
+  additionalProperties: false,
+} as const
+const envelopeV0Props = { ...envelopeCurrentProps, refused: REFUSED_V1, kind: { ...envelopeCurrentProps.kind, enum: [...STORED_KINDS_V1] } }
 const primaryId = { ...ENVELOPE_SCHEMA.properties.id, type: 'string' as const, maxLength: 142 }
+const INDEXES_V1 = [['kind', 'ref', 'deviceTime'], ['kind', 'deviceTime'], ['device', 'seq'], ['year', 'kind']]
 
 /** Version 0: the contract as first written (no `year`). Kept so older tablets can migrate. */
 export const DOCS_SCHEMA_V0 = {
@@ -35,19 +43,30 @@ export const DOCS_SCHEMA_V0 = {
 } as unknown as RxJsonSchema<Omit<YishiDoc, 'year'>>
 
 /**
- * Version 1 (current): adds `year`, the council year a record belongs to, so a closed year can be
- * archived off the tablet. Indexes serve every query the screens run: lists by kind (newest first),
- * children of a record (ballots of a vote, attendance of a meeting), this device's writes by sequence
- * (pending count, audit chain, export), and a year's records (archive).
+ * Version 1: adds `year`, the council year a record belongs to, so a closed year can be archived off
+ * the tablet. Indexes serve every query the screens run: lists by kind (newest first), children of a
+ * record (ballots of a vote, attendance of a meeting), this device's writes by sequence (pending
+ * count, audit chain, export), and a year's records (archive). Frozen: tablets in the field stored it.
  */
-export const DOCS_SCHEMA = {
+export const DOCS_SCHEMA_V1 = {
   title: 'yishi docs',
   version: 1,
   primaryKey: 'id',
   type: 'object',
   properties: { ...envelopeV0Props, id: primaryId, year: yearProp },
   required: [...ENVELOPE_SCHEMA.required],
-  indexes: [['kind', 'ref', 'deviceTime'], ['kind', 'deviceTime'], ['device', 'seq'], ['year', 'kind']],
+  indexes: INDEXES_V1,
+} as unknown as RxJsonSchema<YishiDoc>
+
+/**
+ * Version 2 (current): adds `sig`, the writing device's signature, and `refused.sig`, the hub's
+ * signature on a refused marker (src/shared/provenance.ts). Same indexes. Records stored before
+ * keep no signature (their device brings them to the hub itself).
+ */
+export const DOCS_SCHEMA = {
+  ...DOCS_SCHEMA_V1,
+  version: 2,
+  properties: { ...ENVELOPE_SCHEMA.properties, kind: envelopeV0Props.kind, id: primaryId },
 } as unknown as RxJsonSchema<YishiDoc>
 
 /** China Standard Time has no daylight saving: the council year of a device time. */
@@ -63,4 +82,6 @@ export function yearOfV0(doc: Omit<YishiDoc, 'year'>): number {
 
 export const DOCS_MIGRATIONS: MigrationStrategies = {
   1: (old: Omit<YishiDoc, 'year'>) => ({ ...old, year: yearOfV0(old) }),
+  // nothing to change: a record written before signatures stays as its device wrote it
+  2: (old: YishiDoc) => old,
 }

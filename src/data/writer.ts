@@ -1,14 +1,16 @@
 /**
  * Every write of this device goes through one Writer: it validates the document, stamps the envelope
- * (village, year, author, device, device time, per-device seq) and appends the device's hash-chained
- * audit event, built by the domain (`appendAudit`, src/domain/audit.ts: `audit:<device>-<n>`, body =
- * the event without id). Writes are serialised, so seq and chain never fork.
+ * (village, year, author, device, device time, per-device seq), signs it with the device key (`sig`,
+ * src/shared/provenance.ts) and appends the device's hash-chained audit event, built by the domain
+ * (`appendAudit`, src/domain/audit.ts: `audit:<device>-<n>`, body = the event without id; its digest
+ * covers the signed record), itself signed. Writes are serialised, so seq and chain never fork.
  */
 import { appendAudit, recordDigest } from '@/domain/audit'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
 import { BODY_VERSIONS, isImmutableKind, validateDocument, type DocKind, type YishiDoc } from '../shared/schemas'
 import { yearOfTime } from './rxSchema'
+import { signedContent, type Signer } from '../shared/provenance'
 
 export interface WriterIdentity {
   villageId: string
@@ -19,6 +21,8 @@ export interface WriterIdentity {
   year?: () => number
   /** Device clock; tests pass their own. */
   now?: () => number
+  /** The device key (src/data/devicekeys.ts); without it records are written unsigned, as before keys existed. */
+  signer?: Signer
 }
 
 export interface WriteItem {
@@ -37,6 +41,7 @@ export const SEQ_FLOOR_KEY = 'seq-floor'
 
 export class Writer {
   private seq = 0
+  private firstSeq = 0
   private head: ChainHead = { n: 0, hash: '' }
   private queue: Promise<unknown> = Promise.resolve()
   private readonly now: () => number
@@ -47,6 +52,8 @@ export class Writer {
 
   get deviceId(): string { return this.identity.deviceId }
   get lastSeq(): number { return this.seq }
+  /** This device's last seq when the writer opened: records up to it were written before (perhaps without a key). */
+  get initialSeq(): number { return this.firstSeq }
   get chainHead(): ChainHead { return { ...this.head } }
 
   /** Reads this device's last seq and audit chain head from the database. Call once after opening. */
@@ -55,6 +62,7 @@ export class Writer {
     const [last] = await this.vdb.docs.find({ selector: { device: me }, sort: [{ seq: 'desc' }], limit: 1 }).exec()
     const floor = await this.vdb.db.getLocal<{ seq: number; n: number; hash: string }>(SEQ_FLOOR_KEY)
     this.seq = Math.max(last?.seq ?? 0, floor?.get('seq') ?? 0)
+    this.firstSeq = this.seq
     const [audit] = await this.vdb.docs.find({ selector: { device: me, kind: 'audit' }, sort: [{ seq: 'desc' }], limit: 1 }).exec()
     if (audit) this.head = { n: Number(audit.body.seq), hash: String(audit.body.hash) }
     else if (floor) this.head = { n: floor.get('n'), hash: floor.get('hash') }
@@ -67,10 +75,19 @@ export class Writer {
    * any other write (action `merge`), so every stored version has an event that carries its digest.
    */
   private merged(doc: YishiDoc): YishiDoc {
-    const stamped = this.stamp(doc.kind, doc.id, doc.ref, doc.body, doc.year)
-    const audit = this.audit(stamped, 'merge')
+    // the conflict handler cannot wait: signed synchronously (a merge is rare)
+    const signSync = (d: YishiDoc): YishiDoc => (this.identity.signer ? { ...d, sig: this.identity.signer.signSync(signedContent(d)) } : d)
+    const stamped = signSync(this.stamp(doc.kind, doc.id, doc.ref, doc.body, doc.year))
+    const audit = signSync(this.audit(stamped, 'merge'))
     void this.serial(() => this.bulk([audit])).catch(() => undefined)
     return stamped
+  }
+
+  /** The same records with their device signature (unchanged without a key). */
+  private async signed(docs: YishiDoc[]): Promise<YishiDoc[]> {
+    const signer = this.identity.signer
+    if (!signer) return docs
+    return Promise.all(docs.map(async (d) => ({ ...d, sig: await signer.sign(signedContent(d)) })))
   }
 
   /** Envelope for a new version written now by this device. */
@@ -110,9 +127,10 @@ export class Writer {
         this.seq = seqBefore; this.head = headBefore
         throw new DataError('invalid', (bad[1] as { reason: string }).reason, { id: bad[0].id })
       }
-      const audits = docs.map((d) => this.audit(d, 'insert'))
-      await this.bulk([...docs, ...audits])
-      return docs
+      const signedDocs = await this.signed(docs)
+      const audits = await this.signed(signedDocs.map((d) => this.audit(d, 'insert')))
+      await this.bulk([...signedDocs, ...audits])
+      return signedDocs
     })
   }
 
@@ -123,10 +141,11 @@ export class Writer {
       const current = await this.vdb.docs.findOne(item.id).exec()
       if (!current) throw new DataError('not-found', `${item.id} is not on this tablet`, { id: item.id })
       const seqBefore = this.seq
-      const doc = this.stamp(item.kind, item.id, item.ref, item.body, item.year ?? current.year)
-      const r = validateDocument(doc)
-      if (!r.ok) { this.seq = seqBefore; throw new DataError('invalid', r.reason, { id: doc.id }) }
-      const audit = this.audit(doc, 'update')
+      const stamped = this.stamp(item.kind, item.id, item.ref, item.body, item.year ?? current.year)
+      const r = validateDocument(stamped)
+      if (!r.ok) { this.seq = seqBefore; throw new DataError('invalid', r.reason, { id: stamped.id }) }
+      const [doc] = await this.signed([stamped]) as [YishiDoc]
+      const [audit] = await this.signed([this.audit(doc, 'update')]) as [YishiDoc]
       await current.incrementalModify(() => doc)
       await this.bulk([audit])
       return doc

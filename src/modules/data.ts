@@ -5,7 +5,7 @@
  */
 import type { App } from 'vue'
 import type { Pinia } from 'pinia'
-import { debounceTime, startWith, type Subscription } from 'rxjs'
+import { debounceTime, startWith, Subscription } from 'rxjs'
 import type { PhotoStore, Repositories, VillageDb, VillageSync } from '@/data'
 import * as identity from '@/data/identity'
 import { useSessionStore } from '@/stores/session'
@@ -23,13 +23,13 @@ type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknow
 // (session and sync are fed directly and imported statically by the home screen.)
 const storeLoaders = import.meta.glob<Record<string, unknown>>(['../stores/*.ts', '!../stores/session.ts', '!../stores/sync.ts'])
 
-async function attachStores(data: Repositories): Promise<void> {
+async function attachStores(data: Repositories, extra: Record<string, unknown> = {}): Promise<void> {
   const storeModules = Object.fromEntries(await Promise.all(Object.entries(storeLoaders).map(async ([path, load]) => [path, await load()] as const)))
   for (const mod of Object.values(storeModules)) {
     for (const [name, value] of Object.entries(mod)) {
       if (!/^use\w+Store$/.test(name) || typeof value !== 'function') continue
       const store = (value as (p?: Pinia | null) => StoreWithAttach)(pinia)
-      if (typeof store.attach === 'function') store.attach(data, { kv })
+      if (typeof store.attach === 'function') store.attach(data, { kv, ...extra })
     }
   }
 }
@@ -46,13 +46,15 @@ export function dataRuntime(): Readonly<Running> | null {
 
 async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   if (running) return running
-  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos, photoResolver } = await import('@/data')
+  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPhotosAfterRecords, photoResolver, deviceSigner, noteUnsignedUpTo } = await import('@/data')
   const { usePhotosStore } = await import('@/stores/support/photos')
   const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
   const session = useSessionStore(pinia ?? undefined)
   const syncStore = useSyncStore(pinia ?? undefined)
   const vdb = await openVillageDatabase({ villageId: e.village, storage: getRxStorageDexie() })
-  const data = await createRepositories(vdb, { villageId: e.village, deviceId: e.device, actor: () => session.personId || e.device })
+  // every record is signed with the device key (made now for a tablet enrolled before keys existed)
+  const data = await createRepositories(vdb, { villageId: e.village, deviceId: e.device, actor: () => session.personId || e.device, signer: deviceSigner(kv, e.device) })
+  noteUnsignedUpTo(kv, e.device, data.writer.initialSeq)
   const sync = await createSync(vdb, e.device, { hubUrl: e.hubUrl, credentials: { device: e.device, secret: e.secret } })
   const subs: Subscription[] = []
   const refreshPending = async () => { syncStore.pending = await sync.pendingCount() }
@@ -64,24 +66,38 @@ async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
     session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.villageName ?? e.village, townshipName: e.townshipName ?? v?.townshipId ?? '', deviceId: e.device })
   }))
   syncStore.connect(() => sync.syncNow(60_000))
-  // Photos wait in IndexedDB until the hub's blob route has them; uploaded whenever sync goes quiet.
+  // Photos wait in IndexedDB until the hub's blob route has them; uploaded whenever sync goes quiet
+  // with no record of this tablet waiting (records first, on a thin link above all).
   // Photos taken on other tablets are fetched from the hub when shown (one resolver for every
   // screen); those not found yet are tried again after each sync and when the network returns.
   const photos = indexedDbPhotoStore(e.village)
   const credentials = { device: e.device, secret: e.secret }
   const photoStore = usePhotosStore(pinia ?? undefined)
   photoStore.connect(photoResolver(photos, { hubUrl: e.hubUrl, villageId: e.village, credentials, online: () => navigator.onLine }))
-  let uploading = false
+  const uploads = uploadPhotosAfterRecords(sync, { hubUrl: e.hubUrl, villageId: e.village, credentials, store: photos }, () => photoStore.retry())
+  subs.push(new Subscription(() => uploads.stop()))
+  let keysCheckedAt = 0
   subs.push(sync.state$.subscribe((s) => {
-    if (s.phase !== 'idle' || uploading) return
-    uploading = true
-    void uploadPendingPhotos({ hubUrl: e.hubUrl, villageId: e.village, credentials, store: photos })
-      .catch(() => undefined).finally(() => { uploading = false; photoStore.retry() })
+    if (s.phase !== 'idle' || Date.now() - keysCheckedAt < 10 * 60_000) return
+    keysCheckedAt = Date.now()
+    void refreshKeys(e)
   }))
   running = { vdb, data, sync, photos, subs }
-  await attachStores(data)
+  // pairing with another tablet checks it, and its records, with this tablet's device trust
+  await attachStores(data, { peerTrust: async () => (await import('@/data/peer/deviceTrust')).deviceTrust(kv, vdb, e.device) })
   if (navigator.onLine) sync.start()
   return running
+}
+
+/**
+ * Registers this tablet's key once (enrolled before keys existed) and fetches the village's list of
+ * device keys with revocations (after a sync, at most every 10 minutes): what peers and imported files
+ * are checked against. Failures wait for the next time.
+ */
+async function refreshKeys(e: identity.DeviceEnrollment): Promise<void> {
+  const { registerDeviceKey, refreshTrust } = await import('@/data')
+  const link = { device: e.device, secret: e.secret, village: e.village, hubUrl: e.hubUrl }
+  await registerDeviceKey(kv, link).then(() => refreshTrust(kv, link)).catch((err: unknown) => { console.warn('device keys not refreshed', err) })
 }
 
 /** Redeems an enrollment code at the hub (same origin unless `hubUrl`), then opens the village. */
@@ -106,8 +122,8 @@ export function clerks() { return identity.clerks(kv) }
 export async function exportUnsyncedFile(): Promise<{ name: string; blob: Blob; count: number } | null> {
   const e = identity.loadEnrollment(kv)
   if (!running || !e) return null
-  const { exportUnsynced } = await import('@/data')
-  const bundle = await exportUnsynced(running.vdb, running.data.writer, { device: e.device, secret: e.secret }, running.sync.state.ackedSeq)
+  const { exportUnsynced, deviceSigner, myCertificate } = await import('@/data')
+  const bundle = await exportUnsynced(running.vdb, running.data.writer, { signer: deviceSigner(kv, e.device), certificate: myCertificate(kv) }, running.sync.state.ackedSeq)
   const stamp = new Date(bundle.createdAt).toISOString().slice(0, 16).replace(/[-:T]/g, '')
   return { name: `yishi-${e.village}-${e.device}-${stamp}.json`, blob: new Blob([JSON.stringify(bundle)], { type: 'application/json' }), count: bundle.docs.length }
 }
@@ -115,8 +131,12 @@ export async function exportUnsyncedFile(): Promise<{ name: string; blob: Blob; 
 /** Imports another tablet's export file: same checks as a push; importing twice changes nothing. */
 export async function importFile(file: Blob) {
   if (!running) return null
-  const { importBundle } = await import('@/data')
-  return importBundle(running.vdb, JSON.parse(await file.text()) as unknown)
+  const { importBundle, loadTrust, keepCertificate } = await import('@/data')
+  const raw = JSON.parse(await file.text()) as { certificate?: unknown }
+  const report = await importBundle(running.vdb, raw, await loadTrust(kv, running.vdb.villageId))
+  // the file's tablet, once checked, is known from now on (and its certificate handed on to peers)
+  if (raw.certificate) await keepCertificate(kv, running.vdb.villageId, raw.certificate)
+  return report
 }
 
 /** The council years this tablet holds (newest first, with record counts) and those archived off it. */
@@ -160,7 +180,7 @@ async function watchStorage(): Promise<void> {
 export function installData(app: App): void {
   pinia = (app.config.globalProperties.$pinia as Pinia | undefined) ?? null
   window.addEventListener('online', () => running?.sync.start())
-  window.addEventListener('offline', () => { void running?.sync.stop() })
+  window.addEventListener('offline', () => { running?.sync.linkLost(); void running?.sync.stop() })
   void watchStorage()
   const e = identity.loadEnrollment(kv)
   if (e) opening = openVillage(e).catch((err: unknown) => { console.error('could not open the village database', err); return null })

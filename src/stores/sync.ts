@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { SyncPhase as DataSyncPhase, SyncState } from '@/data/replication'
+import { NO_FIGURES, timeLeft, type LinkFigures } from '@/data/link'
 
 export type SyncPhase = 'idle' | 'syncing' | 'error'
 
@@ -24,6 +25,11 @@ export const useSyncStore = defineStore('sync', () => {
   const storageUsed = ref<number | null>(null)
   const storageLow = computed(() => storageUsed.value !== null && storageUsed.value > 0.8)
   const enrolled = ref(false)
+  /** what the tablet measured of its link, and the records the hub still has for it (last pull page) */
+  const link = shallowRef<LinkFigures>(NO_FIGURES)
+  const toReceive = ref<number | null>(null)
+  /** how long what is left will take at the measured speed, and whether the link will likely drop first */
+  const estimate = computed(() => timeLeft(link.value, pending.value, toReceive.value ?? 0))
   let syncNowImpl: (() => Promise<boolean>) | null = null
 
   const status = computed(() => {
@@ -44,6 +50,8 @@ export const useSyncStore = defineStore('sync', () => {
     lastSyncAt.value = s.lastSyncAt
     lastError.value = s.lastError
     clockSkewMs.value = s.clockSkewMs
+    link.value = s.link
+    toReceive.value = s.toReceive
     if (s.pending !== undefined) pending.value = s.pending
   }
 
@@ -65,6 +73,7 @@ export const useSyncStore = defineStore('sync', () => {
 
   return {
     online, phase, lastSyncAt, pending, boxed, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
+    link, toReceive, estimate,
     setOnline, update, connect, syncNow,
   }
 })

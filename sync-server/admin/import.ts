@@ -6,6 +6,7 @@ import type { Engine } from '../engine'
 import type { Pusher } from '../couch/push'
 import { rowsByKeys } from '../couch/keys'
 import { sameContent } from '../validate/rules'
+import { verifySigned } from '../../src/shared/provenance'
 import { CouchError, badRequest, forbidden, tooLarge, unauthorized } from '../couch/errors'
 import { LIMITS } from '../limits'
 
@@ -13,18 +14,20 @@ type Doc = Record<string, unknown> & { _id?: string; _rev?: string }
 
 /**
  * `POST /couch/_hub/import`: an export file carried from a tablet without a network
- * (src/data/carry.ts). Its HMAC is checked with the hash of the origin device's secret (what
- * the hub keeps), so the file may be brought by anyone of that village — another tablet,
- * a clerk, township staff — and its records are judged as if their own device pushed them:
- * the same rules and quarantine. Records the hub already has are skipped.
+ * (src/data/carry.ts). `yishi-export/2`: signed with the origin device's key (the one registered
+ * here); `yishi-export/1` (tablets not yet updated): its HMAC is checked with the hash of the origin
+ * device's secret (what the hub keeps). So the file may be brought by anyone of that village —
+ * another tablet, a clerk, township staff — and its records are judged as if their own device
+ * pushed them: the same rules, signature checks (validate/signature.ts) and quarantine. Records
+ * the hub already has are skipped.
  */
 export const importRoutes: FastifyPluginAsync<{ accounts: Accounts; engine: Engine; pusher: Pusher }> = async (app, { accounts, engine, pusher }) => {
   app.post('/import', async (req) => {
     const p = req.principal
     if (!p) throw unauthorized()
     const b = (req.body ?? {}) as { format?: unknown; village?: unknown; device?: unknown; docs?: unknown; signature?: unknown }
-    if (b.format !== 'yishi-export/1' || !Array.isArray(b.docs) || typeof b.signature !== 'string' || typeof b.device !== 'string' || typeof b.village !== 'string') {
-      throw badRequest('this is not a Yishi export file (format yishi-export/1)')
+    if ((b.format !== 'yishi-export/1' && b.format !== 'yishi-export/2') || !Array.isArray(b.docs) || typeof b.signature !== 'string' || typeof b.device !== 'string' || typeof b.village !== 'string') {
+      throw badRequest('this is not a Yishi export file (format yishi-export/2 or /1)')
     }
     const village = b.village
     const mayBring = p.kind === 'admin' || (p.kind === 'user' && p.role === 'township' ? accounts.villages.get(village)?.township === p.township : (p as { village?: string }).village === village)
@@ -33,8 +36,13 @@ export const importRoutes: FastifyPluginAsync<{ accounts: Accounts; engine: Engi
     if (!device || device.village !== village) throw forbidden(`device ${b.device} is not enrolled in village ${village}`)
     if (device.revoked) throw forbidden(`device ${b.device} has been revoked; its file is not accepted`)
     const { signature, ...unsigned } = b
-    const expected = createHmac('sha256', device.secretHash).update(canonicalJson(unsigned)).digest('hex')
-    if (!sameSecret(expected, signature as string)) throw forbidden('the file\'s signature does not match its device: it was changed or made elsewhere')
+    if (b.format === 'yishi-export/2') {
+      if (!device.publicKey) throw forbidden(`device ${b.device} has not registered its key with the hub yet: its file cannot be checked`)
+      if (!(await verifySigned(unsigned, signature, device.publicKey))) throw forbidden('the file\'s signature does not match its device: it was changed or made elsewhere')
+    } else {
+      const expected = createHmac('sha256', device.secretHash).update(canonicalJson(unsigned)).digest('hex')
+      if (!sameSecret(expected, signature as string)) throw forbidden('the file\'s signature does not match its device: it was changed or made elsewhere')
+    }
 
     const db = `village-${village}`
     if (!(await engine.exists(db))) throw new CouchError(404, 'not_found', 'Database does not exist.')

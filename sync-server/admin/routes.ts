@@ -114,13 +114,16 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
   app.post('/enroll', { bodyLimit: LIMITS.anonymousBodyBytes, config: { anonymous: true } }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>
     const code = str(b.code, 'code').replace(/[\s-]+/g, '')
+    // the tablet's device key (made on the tablet) is certified with the hub's key: see validate/signature.ts
+    const publicKey = typeof b.publicKey === 'string' ? b.publicKey : undefined
     // Guessing codes has a limit of its own (auth/attempts.ts), counted before the code is looked up.
-    const enrolled = await sessions.attempts.enroll(req.ip, () => wrap(() => accounts.enroll(code, String(b.label ?? ''))))
+    const enrolled = await sessions.attempts.enroll(req.ip, () => wrap(() => accounts.enroll(code, String(b.label ?? ''), publicKey)))
     if (!enrolled) throw forbidden('enrollment code unknown, used or expired')
     const { device, secret } = enrolled
     const villageName = accounts.villages.get(device.village)?.name ?? device.village
     const townshipName = accounts.townships.get(device.township)?.name ?? device.township
-    return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}` })
+    const keys = pusher.provenance && device.publicKey ? { hubKey: pusher.provenance.hubKey, certificate: await pusher.provenance.certificate(device) } : {}
+    return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}`, ...keys })
   })
   app.get('/devices', async (req) => {
     const p = who(req)

@@ -17,7 +17,15 @@ export interface User {
 export interface Device {
   type: 'device'; id: string; village: string; township: string; label: string
   secretHash: string; revoked: boolean; enrolledBy: string; createdAt: number
+  /** the device's Ed25519 public key (base64url), registered once (validate/signature.ts) */
+  publicKey?: string
+  /** its records up to this seq were written before it had a key */
+  unsignedUpTo?: number
+  revokedAt?: number
 }
+
+/** An Ed25519 public key as base64url text. */
+export const PUBLIC_KEY = /^[A-Za-z0-9_-]{43}$/
 export interface Enrollment {
   type: 'enroll'; code: string; village: string; createdBy: string; expiresAt: number; usedBy: string | null
 }
@@ -291,7 +299,8 @@ export class Accounts {
    * Redeems an enrollment code for a long-lived device credential (null: unknown, used or
    * expired). The secret is shown once.
    */
-  async enroll(code: string, label: string): Promise<{ device: Device; secret: string } | null> {
+  async enroll(code: string, label: string, publicKey?: string): Promise<{ device: Device; secret: string } | null> {
+    if (publicKey !== undefined && !PUBLIC_KEY.test(publicKey)) throw new AccountError(400, 'the device key is not an Ed25519 public key')
     if (!/^\d{1,20}$/.test(code)) return null
     if (!this.enrollments.has(code)) await this.lookUp(`enroll:${code}`)
     const id = `dev-${randomBytes(6).toString('hex')}`
@@ -308,14 +317,34 @@ export class Accounts {
     const device: Device = {
       type: 'device', id, village: v.id, township: v.township, label: label.slice(0, 80) || id,
       secretHash: sha256(secret), revoked: false, enrolledBy: e.createdBy, createdAt: Date.now(),
+      ...(publicKey ? { publicKey, unsignedUpTo: 0 } : {}),
     }
     await this.save(device)
     return { device, secret }
   }
 
+  /**
+   * Registers the key of a device enrolled before keys existed (once; the same key again is a no-op).
+   * `unsignedUpTo`: its last seq before the key, whose records stay unsigned.
+   */
+  async registerKey(id: string, publicKey: string, unsignedUpTo: number): Promise<Device> {
+    if (!PUBLIC_KEY.test(publicKey)) throw new AccountError(400, 'the device key is not an Ed25519 public key')
+    if (!Number.isSafeInteger(unsignedUpTo) || unsignedUpTo < 0) throw new AccountError(400, 'unsignedUpTo must be a whole number')
+    await this.lookUp(`device:${id}`)
+    const d = this.devices.get(id)
+    if (!d || d.revoked) throw new AccountError(404, `no device ${id}`)
+    if (d.publicKey === publicKey) return d
+    // against the stored revision: two hubs registering two keys for one tablet keep one
+    return this.update(() => this.devices.get(id), (cur) => {
+      if (cur.revoked) throw new AccountError(404, `no device ${id}`)
+      if (cur.publicKey) throw new AccountError(409, 'this tablet already has a registered key: enroll it again to change it')
+      return { ...cur, publicKey, unsignedUpTo }
+    }, `no device ${id}`)
+  }
+
   async revokeDevice(id: string): Promise<Device> {
     await this.lookUp(`device:${id}`)
-    return this.update(() => this.devices.get(id), (d) => ({ ...d, revoked: true }), `no device ${id}`)
+    return this.update(() => this.devices.get(id), (d) => ({ ...d, revoked: true, revokedAt: d.revokedAt ?? Date.now() }), `no device ${id}`)
   }
 
   /** Checks a name and password (or device secret); null when wrong, disabled or revoked. */

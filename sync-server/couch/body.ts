@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { LIMITS } from '../limits'
 import { CouchError, badRequest, toCouchError, tooLarge } from './errors'
+import { decodeBody } from './encoding'
 
 export const MAX_JSON_DEPTH = 64
 
@@ -44,18 +45,20 @@ export const BODY_TIMEOUT = 'HUB_BODY_TIMEOUT'
 
 /**
  * JSON bodies, the only kind of body the CouchDB routes take (a form or plain text gets 415: no page
- * elsewhere can post one with a cookie; the blob route takes bytes of its own). An empty body is no body (CouchDB clients send POSTs without one).
+ * elsewhere can post one with a cookie; the blob route takes bytes of its own), plain or gzipped
+ * (encoding.ts: inflated within the route's body limit, `bodyLimit` where the route sets none). An empty body is no body (CouchDB clients send POSTs without one).
  * Invalid UTF-8 is refused (Node would silently turn it into U+FFFD and store it), and so is
  * nesting deeper than any record of ours needs (it overflowed the stack later: a 500 that a syncing
  * tablet would retry forever). Then Fastify's own parser, which refuses `__proto__` and
  * `constructor.prototype` keys (test/proof/hostile) — each refusal with its own reason.
  */
-export function jsonBodies(app: FastifyInstance): void {
+export function jsonBodies(app: FastifyInstance, bodyLimit: number): void {
   const parseJson = app.getDefaultJsonParser('error', 'error')
   const utf8 = new TextDecoder('utf-8', { fatal: true })
   app.removeContentTypeParser(['application/json', 'text/plain'])
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string
+    try { body = decodeBody(body as Buffer, req.headers['content-encoding'], req.routeOptions.bodyLimit ?? bodyLimit, req.principal !== null) } catch (e) { return done(e as Error, undefined) }
     try { text = utf8.decode(body as Buffer) } catch { return done(badRequest('the body is not valid UTF-8'), undefined) }
     if (text.trim() === '') return done(null, undefined)
     const most = Math.max(LIMITS.docsPerBatch, LIMITS.keysPerRead)

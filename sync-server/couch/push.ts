@@ -5,6 +5,7 @@ import { villageOf } from '../auth/access'
 import { LIMITS, type Counters } from '../limits'
 import { identityRefusal, refusalReason, sameContent, type VoteRecord } from '../validate/rules'
 import { tooLarge } from './errors'
+import type { Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
 import { Quarantine, type Refusal } from './quarantine'
 
@@ -30,8 +31,9 @@ export class Pusher {
   private readonly votes = new Map<string, KnownVotes>()
   readonly quarantine: Quarantine
 
-  constructor(private readonly engine: Engine, counters: Counters, log: FastifyBaseLogger) {
-    this.quarantine = new Quarantine(engine, counters, log)
+  /** `provenance`: the hub's key and the signature checks (validate/signature.ts); without it every record is judged unsigned. */
+  constructor(private readonly engine: Engine, counters: Counters, log: FastifyBaseLogger, readonly provenance?: Provenance) {
+    this.quarantine = new Quarantine(engine, counters, log, provenance ? (docs) => provenance.signHubDocs(docs) : undefined)
   }
 
   /**
@@ -68,10 +70,11 @@ export class Pusher {
     const ids = docs.map((d) => (typeof d._id === 'string' ? d._id : ''))
     // Only documents that carry a revision can replace something: a new one (no _rev, as RxDB
     // sends documents the hub does not have) meets PouchDB's own conflict check instead.
-    const revised = [...new Set(docs.filter((d, i) => ids[i] !== '' && !ids[i]!.startsWith('_') && (d._rev !== undefined || !newEdits)).map((_, i) => ids[i]!))]
+    const revised = [...new Set(ids.filter((id, i) => id !== '' && !id.startsWith('_') && (docs[i]!._rev !== undefined || !newEdits)))]
     const current = new Map<string, Doc>()
     if (revised.length > 0) for (const r of (await rowsByKeys(db, revised, { include_docs: true })).rows) if (r.doc) current.set(r.key, r.doc as Doc)
     const vote = await this.votesFor(dbName, db, docs)
+    const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
 
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
     const toWrite: Doc[] = []
@@ -85,7 +88,7 @@ export class Pusher {
         results[i] = { ok: true, id, rev: String(cur._rev) }
         return
       }
-      const reason = once[i] ?? refusalReason(doc, { principal: p, village, current: cur, newEdits, vote })
+      const reason = once[i] ?? refusalReason(doc, { principal: p, village, current: cur, newEdits, vote, ...(proofs ? { proof: proofs[i] } : {}) })
       if (reason) refused.push({ index: i, refusal: { doc, reason } })
       else { toWrite.push(doc); writeIndex.push(i) }
     })

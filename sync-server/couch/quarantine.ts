@@ -54,7 +54,9 @@ export class Quarantine {
   /** The hub's own write sequence for notices: tenths of a second since the epoch, strictly increasing. */
   private hubSeq = 0
 
-  constructor(private readonly engine: Engine, private readonly counters: Counters, private readonly log: FastifyBaseLogger) {}
+  /** `sign`: signs the hub's own records (notices, refusal marks) with the hub's key before they leave (validate/signature.ts). */
+  constructor(private readonly engine: Engine, private readonly counters: Counters, private readonly log: FastifyBaseLogger,
+    private readonly sign: (docs: Doc[]) => Promise<void> = async () => undefined) {}
 
   private get db() { return this.engine.db(QUARANTINE_DB) }
 
@@ -134,6 +136,7 @@ export class Quarantine {
     writes.push(...[...pointers.values()] as unknown as Record<string, unknown>[])
     await this.inSlices(this.db, writes, 'could not write a quarantine entry')
     const notices = fresh.map(({ doc, reason }) => this.notice(village, doc, reason, at)).filter((n): n is Doc => n !== null)
+    await this.sign(notices)
     await this.inSlices(this.engine.db(dbName), notices, 'could not write a rejection notice')
     this.log.info({ db: dbName, principal: p.name, refused: fresh.map((r) => ({ id: String(r.doc._id ?? '').slice(0, 160), reason: r.reason })) }, 'documents quarantined')
   }
@@ -168,6 +171,7 @@ export class Quarantine {
       const { _rev: _r, _revisions: _v, _deleted: _d, _attachments: _a, ...rest } = e.doc
       out.set(e.docId, { ...rest, _id: e.docId, _rev: `1-${sha(e._id).slice(0, 32)}`, refused: { reason: l.reason, at: l.at } })
     }
+    await this.sign([...out.values()])
     return out
   }
 

@@ -18,6 +18,7 @@ import type { Pusher } from './push'
 import { docRoutes } from './docs'
 import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
+import { keyRoutes } from '../admin/keys'
 import { blobRoutes } from '../blobs'
 import { yearRoutes } from './year'
 import { peerRoutes, type Peers } from '../peers'
@@ -75,7 +76,7 @@ function allDocsQuery(opts: AllDocsOptions): string {
 export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, engine, accounts, sessions, pusher, peers }) => {
   couchErrors(app)
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found', reason: 'missing' }))
-  jsonBodies(app)
+  jsonBodies(app, config.bodyLimit)
   guardRequests(app, { sessions, bodyTimeoutMs: config.bodyTimeoutMs })
   const open = { config: { anonymous: true } }
 
@@ -96,6 +97,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   await app.register(adminRoutes, { prefix: '/_hub', accounts, sessions, pusher })
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
+  if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance })
   await app.register(blobRoutes, { accounts, dataDir: config.dataDir, maxBytes: config.blobMaxBytes, quotaBytes: config.blobQuotaBytes })
   await app.register(yearRoutes, { accounts, engine })
 

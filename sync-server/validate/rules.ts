@@ -1,15 +1,12 @@
-import { isImmutableKind, kindOfId, toEnvelope, validateDocument } from '../../src/shared/schemas/index'
-import { auditEventRefusal } from '../../src/domain/audit'
-import type { AuditEvent } from '../../src/domain/model/types'
+import { toEnvelope } from '../../src/shared/schemas/index'
+import { recordRefusal, type VoteTimes } from '../../src/shared/acceptance'
 import type { Principal } from '../auth/accounts'
+import type { Proof } from './signature'
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
 
 /** A vote as the hub's records show it (the ballot rule reads only these fields). */
-export interface VoteRecord { opensAt?: number; closesAt?: number; closedAt?: number }
-
-/** How far before a vote's recorded opening a ballot's device time may lie (tablet clocks drift). */
-export const OPEN_SKEW_MS = 24 * 3600_000
+export type VoteRecord = VoteTimes
 
 export interface Context {
   principal: Principal
@@ -20,6 +17,8 @@ export interface Context {
   newEdits: boolean
   /** A vote by id, from this push batch or the hub's records. */
   vote: (id: string) => VoteRecord | null
+  /** What proves the document's writer (validate/signature.ts); 'credential' when not given. */
+  proof?: Proof
 }
 
 const SAME_IGNORED = new Set(['_rev', '_revisions', '_meta', '_attachments', '_conflicts'])
@@ -82,11 +81,11 @@ export function identityRefusal(doc: Doc): string | null {
  * A record's writer is who authenticated. A tablet writes as itself: its device id in `device`
  * (the author is a person of its roster, which only the village can vouch for). An account — a
  * clerk, a supervisor, township staff — writes as itself in both `device` and `author`, so it can
- * neither pass for a tablet nor take the number of a tablet's audit event. This is the one place to
- * extend when records relayed by another tablet carry their own device's signature.
+ * neither pass for a tablet nor take the number of a tablet's audit event. A record its own device
+ * signed is exempt (refusalReason): whoever relays it cannot have changed it.
  */
 export function writerRefusal(env: { author: string; device: string }, p: Principal): string | null {
-  if (p.kind === 'device') return env.device === p.name ? null : `written as device "${env.device}" but sent by device "${p.name}"`
+  if (p.kind === 'device') return env.device === p.name ? null : `written as device "${env.device}" but sent by device "${p.name}" without its signature`
   if (p.kind === 'user') {
     if (env.device !== p.name) return `written as device "${env.device}" but sent by account "${p.name}": an account writes as itself`
     if (env.author !== p.name) return `written as "${env.author}" but sent by account "${p.name}": an account writes as itself`
@@ -95,58 +94,40 @@ export function writerRefusal(env: { author: string; device: string }, p: Princi
 }
 
 /**
- * What the hub already holds under this id decides whether it may change — the stored record's
- * kind, never the one the newcomer claims. A replication-style write (`new_edits=false`) must build
- * on the hub's version: it may not graft a branch of its own beside it.
+ * A replication-style write (`new_edits=false`) must build on the hub's version: it may not graft a
+ * branch of its own beside it (the kind and immutability of what the hub holds are the shared rule's,
+ * src/shared/acceptance.ts).
  */
-function replacementRefusal(doc: Doc, env: { kind: string }, ctx: Context): string | null {
+function revisionRefusal(doc: Doc, ctx: Context): string | null {
   const cur = ctx.current
-  if (!cur || cur._deleted) return null
-  const stored = typeof cur.kind === 'string' ? cur.kind : kindOfId(String(cur._id))
-  if (env.kind !== stored || kindOfId(String(doc._id)) !== stored) return 'a record cannot change its kind'
-  if (isImmutableKind(stored)) return `a ${stored} cannot be changed once recorded`
-  if (!ctx.newEdits && !claimedRevs(doc).includes(String(cur._rev))) return 'this revision does not build on the hub\'s version of the record'
-  return null
+  if (!cur || cur._deleted || ctx.newEdits) return null
+  return claimedRevs(doc).includes(String(cur._rev)) ? null : 'this revision does not build on the hub\'s version of the record'
 }
 
 /**
  * The hub's rules for one document pushed to a village database by a tablet or an account (the
- * admin's writes meet `identityRefusal` only): the shared JSON schemas (envelope + body, via
- * validateDocument), then the domain's invariants the tablet cannot be trusted with — the village
- * matches the database, the writer is who authenticated, what is recorded stays as recorded, an
- * audit event is whole (the domain's `auditEventRefusal`: its id, device and hash agree with its
- * content), and ballots and check-offs only while their vote is open as the hub's records show.
+ * admin's writes meet `identityRefusal` only): one identity (`identityRefusal`); what any receiver
+ * demands of a record (`recordRefusal` in src/shared/acceptance.ts: the shared schemas, the
+ * village, a stored record keeps its kind and an immutable one stays as recorded, an audit event is
+ * whole, ballots and check-offs only while their vote is open as the hub's records show); a
+ * replication-style write builds on the hub's version; then who may bring it: its device signed it
+ * (`ctx.proof`, validate/signature.ts), or else the writer is who authenticated (`writerRefusal`).
  * Returns a reason a person can read, or null when accepted.
  */
 export function refusalReason(doc: Doc, ctx: Context): string | null {
   const identity = identityRefusal(doc)
   if (identity) return identity
-  const checked = validateDocument(doc)
-  if (!checked.ok) return checked.reason
-  const env = toEnvelope(doc) as { kind: string; village: string; author: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
-  if (env.refused !== undefined) return 'only the hub marks records as refused'
-  // A rejection notice is the hub's word; a forged one would tell every tablet a record was refused.
-  if (env.kind === 'rejection') return 'only the hub writes rejection notices'
-  if (env.village !== ctx.village) return `this record belongs to village "${env.village}" but was sent to village "${ctx.village}"`
-  const writer = writerRefusal(env, ctx.principal)
-  if (writer) return writer
-  const replaced = replacementRefusal(doc, env, ctx)
-  if (replaced) return replaced
-  if (env.kind === 'audit' && ctx.principal.kind !== 'admin') {
-    const why = auditEventRefusal({ ...env.body, id: String(doc._id) } as unknown as AuditEvent, env.device)
-    if (why) return why
-  }
-
-  if (env.kind === 'ballot' || env.kind === 'checkoff') {
-    const vote = ctx.vote(env.ref)
-    if (!vote) return `the vote ${env.ref} is not in the hub's records`
-    const at = Number(env.kind === 'ballot' ? env.body.castAt : env.body.at)
-    if (typeof vote.closedAt === 'number' && vote.closedAt > 0 && at > vote.closedAt) {
-      return `the vote was closed (${new Date(vote.closedAt).toISOString()}) before this ${env.kind} was recorded`
-    }
-    if (typeof vote.opensAt === 'number' && at < vote.opensAt - OPEN_SKEW_MS) {
-      return `this ${env.kind} was recorded before the vote opened (${new Date(vote.opensAt).toISOString()})`
-    }
-  }
+  const proof = ctx.proof ?? 'credential'
+  if (typeof proof === 'object') return proof.refusal
+  // Nothing is stored under a refused id, not even the hub's own mark coming back through a tablet.
+  if (doc.refused !== undefined) return 'only the hub marks records as refused'
+  const p = ctx.principal
+  // (a hub-signed notice is the hub's own record coming back through a tablet)
+  const why = recordRefusal(doc, { village: ctx.village, current: ctx.current, vote: ctx.vote, receiver: 'the hub', checkAudit: p.kind !== 'admin', fromHub: proof === 'hub' })
+  if (why) return why
+  const revision = revisionRefusal(doc, ctx)
+  if (revision) return revision
+  // A record its device signed proves its writer, whoever brings it; otherwise the writer is who authenticated.
+  if (proof === 'credential') return writerRefusal(toEnvelope(doc) as { author: string; device: string }, p)
   return null
 }

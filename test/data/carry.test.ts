@@ -1,11 +1,10 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { firstValueFrom } from 'rxjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { archivedYears, archiveYear, exportUnsynced, importBundle, openArchivedYear, verifyBundle, yearsOnTablet, type YishiDoc } from '@/data'
-import { sha256Hex } from '@/data/hash'
+import { archivedYears, archiveYear, exportUnsynced, importBundle, openArchivedYear, quarantined, verifyBundle, yearsOnTablet, type YishiDoc } from '@/data'
 import { startHub, type RunningHub } from '../support/hub'
 import { couch, provision } from '../sync-server/helpers'
-import { openTablet, openVote, type Tablet } from './helpers'
+import { keyEntry, openKeyedTablet, openVote, trustOf, type Tablet } from './helpers'
 import { enrollDevice, hubDocCount, openSyncedTablet, type SyncedTablet } from './sync-helpers'
 
 describe('export and import of unsynced changes', () => {
@@ -13,31 +12,32 @@ describe('export and import of unsynced changes', () => {
   afterAll(async () => { for (const t of tablets) await t.remove() })
 
   it('carries ballots to another tablet; importing twice changes nothing; a voter on both shows as a double vote', async () => {
-    const a = await openTablet('tab-a'); const b = await openTablet('tab-b'); tablets.push(a, b)
+    const a = await openKeyedTablet('tab-a'); const b = await openKeyedTablet('tab-b'); tablets.push(a, b)
+    const trustB = await trustOf(b.certificate)
     const vote = await a.data.votes.create(openVote())
-    const secret = 'a-device-secret'
     // tablet B has the vote (from an earlier file) and checks off voter b itself
-    await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, { device: 'tab-a', secret }, 0))
+    expect(await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, a, 0), trustB)).toMatchObject({ added: 2, refused: [] })
     await b.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:path'], recordedBy: 'person:clerk' })
     expect(await b.data.ballotBox.flush(vote.id)).toBe(1)
     const since = a.data.writer.lastSeq
     await a.data.recordBallot({ vote, voterId: 'person:a', choices: ['project:lights'], recordedBy: 'person:clerk' })
     await a.data.recordBallot({ vote, voterId: 'person:b', choices: ['project:water'], recordedBy: 'person:clerk' })
     // the ballots wait in tablet A's ballot box until a flush writes them (then they are changes to carry)
-    expect((await exportUnsynced(a.vdb, a.data.writer, { device: 'tab-a', secret }, since)).docs.map((d: { kind: string }) => d.kind).sort()).toEqual(['audit', 'audit', 'checkoff', 'checkoff'])
+    expect((await exportUnsynced(a.vdb, a.data.writer, a, since)).docs.map((d: { kind: string }) => d.kind).sort()).toEqual(['audit', 'audit', 'checkoff', 'checkoff'])
     expect(await a.data.ballotBox.flush(vote.id)).toBe(2)
 
-    const file = JSON.parse(JSON.stringify(await exportUnsynced(a.vdb, a.data.writer, { device: 'tab-a', secret }, since)))
+    const file = JSON.parse(JSON.stringify(await exportUnsynced(a.vdb, a.data.writer, a, since)))
     expect(file.docs.map((d: { kind: string }) => d.kind).sort()).toEqual(['audit', 'audit', 'audit', 'audit', 'ballot', 'ballot', 'checkoff', 'checkoff'])
-    expect(verifyBundle(file, sha256Hex(secret))).toBe(true)
-    expect(verifyBundle({ ...file, docs: file.docs.slice(1) }, sha256Hex(secret))).toBe(false)
+    expect(await verifyBundle(file)).toBe(true)
+    expect(await verifyBundle({ ...file, docs: file.docs.slice(1) })).toBe(false)
+    await expect(importBundle(b.vdb, { ...file, docs: file.docs.slice(1) }, trustB)).rejects.toThrow(/changed after its tablet made it/)
 
-    const first = await importBundle(b.vdb, file)
+    const first = await importBundle(b.vdb, file, trustB)
     expect(first).toMatchObject({ added: 7, conflicts: 1, refused: [] })
     await b.data.drainConflicts()
     expect(await b.data.conflicts.count()).toBe(1)
     const countAfterFirst = await b.vdb.docs.count().exec()
-    const second = await importBundle(b.vdb, file)
+    const second = await importBundle(b.vdb, file, trustB)
     expect(second).toMatchObject({ added: 0, merged: 0, refused: [] })
     await b.data.drainConflicts()
     expect(await b.vdb.docs.count().exec()).toBe(countAfterFirst)
@@ -45,7 +45,40 @@ describe('export and import of unsynced changes', () => {
     expect(await b.data.ballots.count({ ref: vote.id })).toBe(3)
     const doubles = await firstValueFrom(b.data.doubleVotes$(vote.id))
     expect(doubles.map((d) => d.voterId)).toEqual(['person:b'])
-    await expect(importBundle(b.vdb, { ...file, village: 'elsewhere' })).rejects.toThrow(/belongs to village/)
+    await expect(importBundle(b.vdb, { ...file, village: 'elsewhere' }, trustB)).rejects.toThrow(/belongs to village/)
+    expect(await quarantined(b.vdb)).toEqual([])
+  })
+
+  it('refuses and quarantines a record altered on the way, a record of an unknown device and an unsigned one, taking the rest', async () => {
+    const a = await openKeyedTablet('tab-a2'); const m = await openKeyedTablet('tab-m'); const c = await openKeyedTablet('tab-c'); tablets.push(a, m, c)
+    const proposal = await a.data.proposals.create({ title: '修路', status: 'open', proposedBy: 'person:a', createdAt: Date.now() })
+    const fromA = await exportUnsynced(a.vdb, a.data.writer, a, 0)
+    // tablet M, itself enrolled, carries A's records but changes the proposal's title on the way
+    const altered = fromA.docs.map((d) => (d.id === proposal.id ? { ...d, body: { ...d.body, title: '修我家门前的路' } } : d))
+    const stranger = { ...fromA.docs[0]!, id: 'comment:x1', kind: 'comment', device: 'dev-stranger', body: { text: '假的', on: '', by: 'person:a', at: 1 } }
+    const unsigned = { ...stranger, id: 'comment:x2', device: 'tab-a2', sig: undefined }
+    const own = await exportUnsynced(m.vdb, m.data.writer, m, 0)
+    const carried = { ...own, docs: [...altered, stranger, unsigned] }
+    const { signature: _s, ...rest } = carried
+    const file = JSON.parse(JSON.stringify({ ...rest, signature: await m.signer.sign(rest) }))
+
+    // C knows A's key from the village's list (as after a sync with the hub); M's comes with its file
+    const report = await importBundle(c.vdb, file, await trustOf(c.certificate, [keyEntry(a)]))
+    expect(report.added).toBe(1) // A's audit event is as A wrote it
+    expect(report.refused.map((r) => [r.id, r.reason])).toEqual([
+      [proposal.id, expect.stringMatching(/does not match the signature of device tab-a2: it was altered on the way/)],
+      ['comment:x1', expect.stringMatching(/device dev-stranger, which is not known as an enrolled device/)],
+      ['comment:x2', expect.stringMatching(/not signed by its device/)],
+    ])
+    expect(await c.data.proposals.get(proposal.id)).toBeNull()
+    const kept = await quarantined(c.vdb)
+    // the unsigned one is not suspect (written before its device had a key): not taken, not quarantined
+    expect(kept.map((q) => [q.id, q.from])).toEqual([[proposal.id, 'file:tab-m'], ['comment:x1', 'file:tab-m']])
+    expect((kept[0]!.doc as { body: { title: string } }).body.title).toBe('修我家门前的路')
+
+    // a file of another village's tablet is not taken, even with a certificate from the same hub
+    const other = await openKeyedTablet('tab-o', { village: 'elsewhere' }); tablets.push(other)
+    await expect(importBundle(c.vdb, { ...fromA, certificate: other.certificate }, await trustOf(c.certificate))).rejects.toThrow(/enrolled in another village/)
   })
 })
 

@@ -57,13 +57,20 @@ describe('device screens in the app', () => {
     await page.getByTestId('sync-now').click()
     await expect.poll(() => page.getByTestId('sync-pending').textContent(), { timeout: 20_000 }).toMatch(/Every record is at the hub/)
     await expect.poll(() => page.getByTestId('device-sync').textContent(), { timeout: 20_000 }).toMatch(/Last sync:/)
+    // after a sync the tablet keeps the village's list of device keys (its own among them), signed by the hub
+    await expect.poll(() => page.evaluate(() => {
+      const trust = JSON.parse(localStorage.getItem('yishi.trust') ?? 'null') as { certificate?: { device: string }; list?: { devices: { device: string }[] } } | null
+      return trust?.list?.devices.some((d) => d.device === trust.certificate?.device) ?? false
+    }), { timeout: 20_000 }).toBe(true)
 
     // carrying data by hand: the file is a signed export; loading it again changes nothing
     const download = page.waitForEvent('download')
     await page.getByTestId('export-file').click()
     const file = await (await download).path()
     const bundle = JSON.parse(readFileSync(file, 'utf8')) as { format: string; village: string; signature: string; docs: unknown[] }
-    expect(bundle).toMatchObject({ format: 'yishi-export/1', village: VILLAGE, signature: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    // signed with the device key made at enrollment, with the hub's certificate of that key
+    expect(bundle).toMatchObject({ format: 'yishi-export/2', village: VILLAGE, signature: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/), certificate: { village: VILLAGE, format: 'yishi-cert/1' } })
+    expect(bundle.docs.every((d) => typeof (d as { sig?: unknown }).sig === 'string')).toBe(true)
     await page.getByTestId('import-file').setInputFiles(file)
     await expect.poll(() => page.getByTestId('carry-message').textContent(), { timeout: 10_000 }).toMatch(/Imported 0 new records/)
     expect(errors, errors.join('\n')).toEqual([])

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
-import { createRepositories, createSync, openVillageDatabase, type VillageSync } from '@/data'
+import { createRepositories, createSync, deviceSigner, enrollDevice as enrollWithApp, loadTrust, memoryKeyValue, openVillageDatabase, refreshTrust, type VillageSync } from '@/data'
 import type { RunningHub } from '../support/hub'
 import { couch } from '../sync-server/helpers'
 
@@ -31,6 +31,24 @@ export async function openSyncedTablet(hub: RunningHub, village: string, opts: {
   }
 }
 export type SyncedTablet = Awaited<ReturnType<typeof openSyncedTablet>>
+
+/** A tablet enrolled the way the app does it (identity.enrollDevice: a key pair, the hub's key and certificate), signing every record. */
+export async function openKeyedSyncedTablet(hub: RunningHub, village: string) {
+  const e = await couch(hub, '_hub/enrollments', { body: { village } })
+  const kv = memoryKeyValue()
+  const enrollment = await enrollWithApp(kv, { hubUrl: hub.url, code: e.body.code, label: `keyed tablet ${++n}` })
+  const device = { id: enrollment.device, secret: enrollment.secret }
+  const vdb = await openVillageDatabase({ villageId: village, storage: getRxStorageMemory(), name: `ksync${Date.now().toString(36)}${n}` })
+  const data = await createRepositories(vdb, { villageId: village, deviceId: device.id, actor: () => 'person:clerk', signer: deviceSigner(kv, device.id) })
+  const sync: VillageSync = await createSync(vdb, device.id, { hubUrl: hub.url, credentials: { device: device.id, secret: device.secret }, batchSize: 200, heartbeat: 5_000 })
+  const link = { device: device.id, secret: device.secret, village, hubUrl: hub.url }
+  return {
+    device, kv, vdb, data, sync, link,
+    /** What this tablet trusts, after fetching the village's keys from the hub. */
+    async trust() { await refreshTrust(kv, link); return loadTrust(kv, village) },
+    async close() { await sync.stop(); await vdb.db.remove() },
+  }
+}
 
 export async function hubDocCount(hub: RunningHub, village: string): Promise<number> {
   const r = await couch(hub, `village-${village}/_all_docs?limit=0`)

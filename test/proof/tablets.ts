@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { firstValueFrom } from 'rxjs'
-import { createRepositories, createSync, openVillageDatabase, type VillageSync } from '@/data'
+import { createRepositories, createSync, deviceSigner, enrollDevice as enrollWithApp, memoryKeyValue, openVillageDatabase, type VillageSync } from '@/data'
 import type { RunningHub } from '../support/hub'
 import { couch } from '../sync-server/helpers'
 import { enrollDevice } from '../data/sync-helpers'
@@ -29,21 +29,34 @@ export function prng(seed: number): { next(): number; int(max: number): number; 
 export interface ProofTabletOptions {
   /** Where the tablet reaches the hub (a fault proxy in the wire suite); default the hub itself. */
   hubUrl?: string
-  batchSize?: number
+  /** records per push request; 'auto' = from the link's measured speed, as on a real tablet */
+  batchSize?: number | 'auto'
   heartbeat?: number
   fetch?: typeof fetch
   /** give up a request that gets no answer for this long (ms) */
   requestTimeoutMs?: number
+  /** enrolled the way the app does it (a device key pair) and signing every record, as tablets do now */
+  signed?: boolean
+}
+
+/** Enrolls with a key pair, as the app does (identity.enrollDevice): the tablet signs what it writes. */
+async function enrollSigned(hub: RunningHub, village: string) {
+  const e = await couch(hub, '_hub/enrollments', { body: { village } })
+  if (e.status !== 201) throw new Error(`enrollment: ${e.status} ${JSON.stringify(e.body)}`)
+  const kv = memoryKeyValue()
+  const enrollment = await enrollWithApp(kv, { hubUrl: hub.url, code: e.body.code, label: `signing tablet ${n}` })
+  return { device: { id: enrollment.device, secret: enrollment.secret }, signer: deviceSigner(kv, enrollment.device) }
 }
 
 /** A simulated tablet: real RxDB (memory storage), the real repositories and the real sync controller. */
 export async function openProofTablet(hub: RunningHub, village: string, opts: ProofTabletOptions = {}) {
-  const device = await enrollDevice(hub, village)
+  const keyed = opts.signed ? await enrollSigned(hub, village) : null
+  const device = keyed?.device ?? await enrollDevice(hub, village)
   const vdb = await openVillageDatabase({ villageId: village, storage: getRxStorageMemory(), name: `proof${Date.now().toString(36)}${n++}` })
-  const data = await createRepositories(vdb, { villageId: village, deviceId: device.id, actor: () => 'person:clerk' })
+  const data = await createRepositories(vdb, { villageId: village, deviceId: device.id, actor: () => 'person:clerk', ...(keyed ? { signer: keyed.signer } : {}) })
   const sync: VillageSync = await createSync(vdb, device.id, {
     hubUrl: opts.hubUrl ?? hub.url, credentials: { device: device.id, secret: device.secret },
-    batchSize: opts.batchSize ?? 50, heartbeat: opts.heartbeat ?? 3_000, ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.batchSize === 'auto' ? {} : { batchSize: opts.batchSize ?? 50 }), heartbeat: opts.heartbeat ?? 3_000, ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
   })
   return {

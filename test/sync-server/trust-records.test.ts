@@ -75,6 +75,18 @@ describeEngines('trust boundary: records', (engine) => {
       expect((await hubDoc(checkoffId('vote:open', 'person:v1'))).body).toMatchObject({ kind: 'checkoff', _rev: ck.rev })
     })
 
+    it('keeps a recorded ballot as cast when its new version rides behind a new record in the same batch', async () => {
+      const [cast] = await push(A.auth, [ballot(A.id, 'b2')])
+      expect(cast.ok).toBe(true)
+      const fresh = env(B.id, 'proposal', 'ahead', { title: '修路', status: 'open' })
+      const changed = { ...ballot(B.id, 'b2'), _rev: cast.rev, body: { voteId: 'vote:open', choices: [], castAt: NOW } }
+      const [first, second] = await push(B.auth, [fresh, changed])
+      expect(first.ok).toBe(true)
+      expect(second).toMatchObject({ id: 'ballot:b2', error: 'conflict' })
+      expect(second.reason).toMatch(/cannot be changed/)
+      expect((await hubDoc('ballot:b2')).body).toMatchObject({ _rev: cast.rev, device: A.id, body: { choices: ['project:a'] } })
+    })
+
     it('writes no `_`-prefixed id through any route, for no one (design documents reach CouchDB itself)', async () => {
       const design = { _id: '_design/evil', views: { all: { map: 'function (doc) { emit(doc._id) }' } }, validate_doc_update: 'function () { throw({ forbidden: "no" }) }' }
       const [byDevice] = await push(A.auth, [design])

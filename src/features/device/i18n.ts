@@ -20,8 +20,14 @@ export default {
         last: '上次同步：{time}', never: '还没有同步过', failed: '同步出了问题：{reason}', offline: '现在没有网络，有网络时会自动同步',
         refused: '镇上服务器退回了 {n} 条{kind}：{reason}', clock: '本平板的时间和镇上差了 {min} 分钟，请让文书校准时间',
         storage: '平板存储快满了（已用 {pct}%），请联系镇上把往年的记录归档', notEnrolled: '本平板还没有登记', enroll: '去登记',
+        peer: '与另一台平板同步（不用网络）',
         carry: '没有网络时带走数据', exportFile: '把未同步的记录存成文件', exported: '已存 {n} 条记录到文件', importFile: '导入另一台平板的文件',
         imported: '导入 {added} 条新记录，{skipped} 条已有，{conflicts} 处冲突', importRefused: '{n} 条记录没通过检查：{reason}',
+        eta: {
+          receive: '还要从镇上收 {count} 条记录', measuring: '正在测网速，马上就能估出还要多久',
+          time: '按现在的网速，还要{time}', underMinute: '不到一分钟', minutes: '大约 {n} 分钟', hours: '大约 {h} 小时 {m} 分钟',
+          tooWeak: '信号太弱，这次可能传不完：按现在的网速还要{time}，可信号最近每次只能撑{window}。已经传过去的不会丢，下次接着传；到信号好一点的地方（比如坡上、路边）会快很多。',
+        },
       },
       photos: {
         loading: { title: '正在找照片…', hint: '请稍等' },
@@ -72,8 +78,16 @@ export default {
         last: 'Last sync: {time}', never: 'Never synced', failed: 'Sync failed: {reason}', offline: 'No network now; sync starts by itself when there is one',
         refused: 'The hub refused {n} {kind}: {reason}', clock: 'This tablet\'s clock is {min} minutes off the hub\'s: ask the clerk to set the time',
         storage: 'Tablet storage is nearly full ({pct}% used): ask the township to archive past years', notEnrolled: 'This tablet is not enrolled', enroll: 'Enroll',
+        peer: 'Sync with another tablet (no network needed)',
         carry: 'Carry data without a network', exportFile: 'Save unsynced records to a file', exported: 'Saved {n} records to a file', importFile: 'Import a file from another tablet',
         imported: 'Imported {added} new records, {skipped} already here, {conflicts} conflicts', importRefused: '{n} records failed the checks: {reason}',
+        eta: {
+          receive: '{count} record still to receive from the hub | {count} records still to receive from the hub',
+          measuring: 'Measuring the link speed to estimate the time left',
+          time: 'At the current speed this takes {time} more', underMinute: 'less than a minute',
+          minutes: 'about {n} minute | about {n} minutes', hours: 'about {h} hour {m} min | about {h} hours {m} min',
+          tooWeak: 'The signal is too weak to finish this time: it needs {time} more at the current speed, but the link has lasted only {window} at a time lately. What has been sent is kept and the rest continues next time; a better spot (a hillside, the roadside) is much faster.',
+        },
       },
       photos: {
         loading: { title: 'Finding the photo…', hint: 'One moment' },

@@ -36,11 +36,15 @@ export function isImmutableKind(kind: string): kind is ImmutableKind {
 export const ID_REST_PATTERN = '^[A-Za-z0-9_.:-]{1,120}$'
 export const VILLAGE_ID_PATTERN = '^[a-z][a-z0-9-]{1,40}$'
 export const ID_MAX_LENGTH = 142
+/** An Ed25519 signature as base64url text (64 bytes). */
+export const SIGNATURE_PATTERN = '^[A-Za-z0-9_-]{86}$'
 
 /** Set by the hub on a document it never accepted (see "Rejections" in the contract). */
 export interface Refusal {
   reason: string
   at: number
+  /** the hub's signature over the record and the refusal (src/shared/provenance.ts); absent on older markers */
+  sig?: string
 }
 
 export interface YishiDoc<K extends DocKind = DocKind, B = Record<string, unknown>> {
@@ -64,6 +68,12 @@ export interface YishiDoc<K extends DocKind = DocKind, B = Record<string, unknow
   /** parent record id, '' when none */
   ref: string
   body: B
+  /**
+   * The writing device's Ed25519 signature (base64url) over the other fields but `refused`
+   * (src/shared/provenance.ts); the hub's own records carry the hub's. Absent on records written
+   * before their device had a key.
+   */
+  sig?: string
   refused?: Refusal
 }
 
@@ -102,9 +112,13 @@ export const ENVELOPE_SCHEMA = {
     seq: { type: 'integer', minimum: 0, maximum: 1_000_000_000_000, multipleOf: 1 },
     ref: { type: 'string', maxLength: ID_MAX_LENGTH },
     body: { type: 'object' },
+    sig: { type: 'string', pattern: SIGNATURE_PATTERN, maxLength: 86 },
     refused: {
       type: 'object',
-      properties: { reason: { type: 'string', maxLength: 500 }, at: { type: 'integer', minimum: 0 } },
+      properties: {
+        reason: { type: 'string', maxLength: 500 }, at: { type: 'integer', minimum: 0 },
+        sig: { type: 'string', pattern: SIGNATURE_PATTERN, maxLength: 86 },
+      },
       required: ['reason', 'at'],
       additionalProperties: false,
     },

@@ -7,6 +7,8 @@ import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { getChangedDocumentsSince, type RxStorage, type RxStorageDefaultCheckpoint, type RxStorageInstance } from 'rxdb'
 import { firstValueFrom, filter } from 'rxjs'
 import { createRepositories, createSync, openVillageDatabase, type DocKind, type Repositories, type VillageDb, type VillageSync } from '@/data'
+import { createSigner, recordProvenance, signedContent, useWebCryptoEd25519, type Trust } from '@/shared/provenance'
+import { newSigningKeyPair } from '@/shared/signature'
 
 performance.setResourceTimingBufferSize(100_000)
 
@@ -53,10 +55,11 @@ function need(): Tab {
 }
 
 const api = {
-  async open(o: { village: string; device: string; secret: string; name: string; batchSize?: number; pullBatchSize?: number; memory?: boolean; timed?: boolean }) {
+  async open(o: { village: string; device: string; secret: string; name: string; batchSize?: number; pullBatchSize?: number; memory?: boolean; timed?: boolean; secretKey?: string }) {
     const storage = o.memory ? getRxStorageMemory() : getRxStorageDexie()
     const vdb = await openVillageDatabase({ villageId: o.village, storage: o.timed ? timed(storage) : storage, name: o.name })
-    const data = await createRepositories(vdb, { villageId: o.village, deviceId: o.device, actor: () => 'person:clerk' })
+    // with `secretKey` every write is signed with that device key, as the app does
+    const data = await createRepositories(vdb, { villageId: o.village, deviceId: o.device, actor: () => 'person:clerk', ...(o.secretKey ? { signer: createSigner(o.secretKey) } : {}) })
     const sync = await createSync(vdb, o.device, { hubUrl: '', credentials: { device: o.device, secret: o.secret }, batchSize: o.batchSize ?? 200, ...(o.pullBatchSize ? { pullBatchSize: o.pullBatchSize } : {}), fetch: countingFetch })
     tab = { vdb, data, sync }
     return true
@@ -185,6 +188,36 @@ const api = {
     const viaQuery = await walk(plain)
     const sample = (await getChangedDocumentsSince(inst, 3)).documents as unknown[]
     return { fast, viaQuery, sample, sampleViaQuery: (await getChangedDocumentsSince(plain, 3)).documents as unknown[] }
+  },
+  /**
+   * Per-record cost (µs) of signing and verifying `n` ballot-sized records with a device key in this
+   * browser: with WebCrypto's Ed25519 (what the app uses where the browser has it) and with the
+   * JavaScript fallback (@noble/curves, older browsers). One record at a time, as a write awaits it.
+   */
+  async signatureCosts(n: number) {
+    const key = newSigningKeyPair()
+    const records = Array.from({ length: n }, (_, i) => ({
+      id: `ballot:b${i}`, kind: 'ballot', v: 1, village: 'vbench', year: 2026, author: 'person:clerk', device: 'dev-bench', deviceTime: 1_790_000_000_000 + i,
+      seq: i + 1, ref: 'vote:v2026', body: { voteId: 'vote:v2026', choices: ['project:lights', 'project:water'], castAt: 1_790_000_000_000, device: 'dev-bench' },
+    }))
+    const trust: Trust = { village: 'vbench', hubKey: key.publicKey, devices: { get: () => ({ device: 'dev-bench', village: 'vbench', publicKey: key.publicKey, enrolledAt: 0, unsignedUpTo: 0 }) } }
+    const measure = async (webCrypto: boolean, count: number) => {
+      useWebCryptoEd25519(webCrypto)
+      const signer = createSigner(key.secretKey) // a signer keeps the key it imported: one per path
+      const signed: Record<string, unknown>[] = []
+      let t0 = performance.now()
+      for (const r of records.slice(0, count)) signed.push({ ...r, sig: await signer.sign(signedContent(r)) })
+      const sign = ((performance.now() - t0) * 1000) / count
+      t0 = performance.now()
+      for (const r of signed) if (!(await recordProvenance(r, trust)).ok) throw new Error('a signed record did not verify')
+      const verify = ((performance.now() - t0) * 1000) / count
+      return { sign, verify }
+    }
+    await measure(true, Math.min(n, 200)) // warm-up
+    const web = await measure(true, n)
+    const js = await measure(false, Math.min(n, 300))
+    useWebCryptoEd25519(null)
+    return { web, js }
   },
   async remove() { if (tab) { await tab.sync.stop(); await tab.vdb.db.remove(); tab = null } return true },
 }

@@ -1,0 +1,164 @@
+/**
+ * What this tablet knows of its link to the hub, learnt from its own requests: the rate each way,
+ * the round trip, how many bytes a record takes on the wire, and how long the link stayed up the
+ * last times it dropped. From that: batch sizes that take a few seconds on the link (a cut loses
+ * little, a round trip is a small share), and an estimate of the time a sync still needs, with a
+ * warning when the link will likely drop first.
+ */
+
+export interface LinkFigures {
+  /** bytes per second, tablet → hub (request bodies over their upload time), null until measured */
+  upBytesPerS: number | null
+  /** bytes per second, hub → tablet (answers over their download time) */
+  downBytesPerS: number | null
+  /** shortest answer time of a request without a body, ms */
+  rttMs: number | null
+  /** bytes a record takes in a push request (compressed), as last measured */
+  upBytesPerRecord: number | null
+  /** bytes a record takes in a pull answer (compressed) */
+  downBytesPerRecord: number | null
+  /** how long the link stayed up before its last drops (s), newest last */
+  windowsS: number[]
+}
+
+export const NO_FIGURES: LinkFigures = { upBytesPerS: null, downBytesPerS: null, rttMs: null, upBytesPerRecord: null, downBytesPerRecord: null, windowsS: [] }
+
+/** One request as the tablet saw it. */
+export interface RequestSample {
+  /** bytes of the request body as sent (compressed), 0 for none */
+  sentBytes: number
+  /** records the body carried (a push), 0 otherwise */
+  sentRecords: number
+  /** ms from the start to the answer's headers */
+  headersMs: number
+  /** bytes of the answer's body on the wire (its Content-Length), null when unknown */
+  receivedBytes: number | null
+  /** ms from the headers to the end of the answer's body, null when unknown */
+  bodyMs: number | null
+  /** a page of the pull (its records are counted by `page`), a long-poll (its answer time says nothing of the link), or another request */
+  kind: 'page' | 'longpoll' | 'other'
+}
+
+/** Seconds of link time a batch should take: long enough that a round trip is a small share, short enough that a cut loses little. */
+export const BATCH_SECONDS = 8
+const PUSH = { min: 20, max: 1000, first: 200 }
+const PULL = { min: 50, max: 2000, first: 500 }
+/** Rates below this many bytes of a sample say nothing (a few segments arrive at once) */
+const MIN_SAMPLE_BYTES = 4096
+const KEEP_WINDOWS = 5
+
+const blend = (old: number | null, sample: number, weight = 0.5) => (old === null ? sample : old * (1 - weight) + sample * weight)
+
+export class LinkMeter {
+  private f: LinkFigures
+  private upSince: number | null = null
+  private pageBytes: number | null = null
+  private readonly now: () => number
+  /** called after each change of the figures */
+  changed: () => void = () => {}
+
+  constructor(saved: Partial<LinkFigures> | null = null, now: () => number = Date.now) {
+    this.f = { ...NO_FIGURES, ...(saved ?? {}), windowsS: [...(saved?.windowsS ?? [])] }
+    this.now = now
+  }
+
+  get figures(): LinkFigures { return { ...this.f, windowsS: [...this.f.windowsS] } }
+
+  /** Since when the link has been up (ms), null while it is down or not tried yet. */
+  get upSinceMs(): number | null { return this.upSince }
+
+  observe(s: RequestSample): void {
+    if (this.upSince === null) this.upSince = this.now() - s.headersMs
+    if (s.kind === 'longpoll') return
+    if (s.kind === 'page') this.pageBytes = s.receivedBytes
+    // the round trip: the quickest small answer, drifting up when the link has become slower (a
+    // tablet that synced on the township's Wi-Fi yesterday is on 2G today)
+    if (s.sentBytes === 0 && (s.receivedBytes ?? 0) < MIN_SAMPLE_BYTES) {
+      const rtt = this.f.rttMs
+      this.f.rttMs = rtt === null || s.headersMs < rtt ? s.headersMs : blend(rtt, s.headersMs, 0.2)
+    }
+    if (s.sentBytes >= MIN_SAMPLE_BYTES) {
+      const ms = Math.max(1, s.headersMs - (this.f.rttMs ?? 0))
+      this.f.upBytesPerS = blend(this.f.upBytesPerS, (s.sentBytes * 1000) / ms)
+    }
+    if (s.sentRecords > 0) this.f.upBytesPerRecord = blend(this.f.upBytesPerRecord, s.sentBytes / s.sentRecords)
+    if (s.receivedBytes !== null && s.bodyMs !== null && s.receivedBytes >= MIN_SAMPLE_BYTES) {
+      this.f.downBytesPerS = blend(this.f.downBytesPerS, (s.receivedBytes * 1000) / Math.max(1, s.bodyMs))
+    }
+    this.changed()
+  }
+
+  /** The pull page last observed carried this many records. */
+  page(records: number): void {
+    if (this.pageBytes !== null && records > 0) this.f.downBytesPerRecord = blend(this.f.downBytesPerRecord, this.pageBytes / records)
+    this.pageBytes = null
+    this.changed()
+  }
+
+  /** A request failed on the network: the link dropped. How long it had been up is remembered. */
+  dropped(): void {
+    if (this.upSince === null) return
+    this.f.windowsS = [...this.f.windowsS, (this.now() - this.upSince) / 1000].slice(-KEEP_WINDOWS)
+    this.upSince = null
+    this.changed()
+  }
+
+  /** Records per push request: about BATCH_SECONDS of uplink (less when the link tends to drop sooner). */
+  pushBatchSize(): number {
+    return batchSize(this.f.upBytesPerS, this.f.upBytesPerRecord, batchSeconds(this.f), PUSH)
+  }
+
+  /** Records per pull page. */
+  pullBatchSize(): number {
+    return batchSize(this.f.downBytesPerS, this.f.downBytesPerRecord, batchSeconds(this.f), PULL)
+  }
+}
+
+/** Bytes per photo chunk: about BATCH_SECONDS of the measured uplink (a cut loses at most that), 16 KB to 256 KB; 64 KB unmeasured. */
+export function photoChunkBytes(f: LinkFigures): number {
+  if (f.upBytesPerS === null) return 64 * 1024
+  return Math.max(16 * 1024, Math.min(256 * 1024, Math.round(f.upBytesPerS * batchSeconds(f))))
+}
+
+/** The typical time the link stays up (the median of the last drops), s; null before any drop. */
+export function typicalWindowS(f: LinkFigures): number | null {
+  if (f.windowsS.length === 0) return null
+  const s = [...f.windowsS].sort((a, b) => a - b)
+  return s[Math.floor((s.length - 1) / 2)]!
+}
+
+function batchSeconds(f: LinkFigures): number {
+  const w = typicalWindowS(f)
+  return w === null ? BATCH_SECONDS : Math.max(1, Math.min(BATCH_SECONDS, w / 4))
+}
+
+function batchSize(rate: number | null, perRecord: number | null, seconds: number, bounds: { min: number; max: number; first: number }): number {
+  if (rate === null || perRecord === null || perRecord <= 0) return bounds.first
+  return Math.max(bounds.min, Math.min(bounds.max, Math.floor((rate * seconds) / perRecord)))
+}
+
+export interface TimeLeft {
+  /** seconds the records still to send and to receive need at the measured speed; null when unknown */
+  seconds: number | null
+  /** the link will likely drop before that: it stayed up `windowS` seconds the last times */
+  tooWeak: boolean
+  windowS: number | null
+}
+
+/**
+ * How long the rest of a sync will take: the bytes each way over the rate, one round trip per batch.
+ * Too weak: it needs more time than the link stayed up the last times it dropped.
+ */
+export function timeLeft(f: LinkFigures, toSend: number, toReceive: number): TimeLeft {
+  const windowS = typicalWindowS(f)
+  const leg = (records: number, rate: number | null, perRecord: number | null, batch: number): number | null => {
+    if (records <= 0) return 0
+    if (rate === null || perRecord === null) return null
+    return (records * perRecord) / rate + Math.ceil(records / batch) * ((f.rttMs ?? 0) / 1000)
+  }
+  const meter = new LinkMeter(f)
+  const up = leg(toSend, f.upBytesPerS, f.upBytesPerRecord, meter.pushBatchSize())
+  const down = leg(toReceive, f.downBytesPerS, f.downBytesPerRecord, meter.pullBatchSize())
+  const seconds = up === null || down === null ? null : Math.ceil(up + down)
+  return { seconds, tooWeak: seconds !== null && windowS !== null && seconds > windowS, windowS }
+}

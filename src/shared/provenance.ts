@@ -1,0 +1,293 @@
+/**
+ * Where a record came from, checked offline: the one rule the hub and every tablet apply to a
+ * record that reaches them through someone other than its writer (another tablet, a file).
+ *
+ * - Every record a tablet writes carries `sig`: its device key's Ed25519 signature over the
+ *   canonical JSON of the envelope's content fields (`signedContent`: everything but `sig` and the
+ *   hub's `refused` marker). The audit event of a write is a record too, so it is signed as well.
+ * - The hub has its own key. It certifies each device's public key (`DeviceCertificate`) and lists
+ *   the village's device keys with their revocations (`TrustList`), both signed by it; a tablet
+ *   keeps the hub's key from its enrollment and checks certificates and lists against it.
+ * - Records written by the hub (device 'hub', e.g. rejection notices) carry the hub's signature,
+ *   and a refused marker carries the hub's signature in `refused.sig`.
+ * - `recordProvenance(doc, trust)` says whether an enrolled, unrevoked device of the village wrote
+ *   the record as it is (or the hub did), with a reason a person can read when not.
+ * Every signature is domain-separated by its content: records have envelope fields, certificates,
+ * lists and challenges a `format` or `purpose` field no record has, so one can never pass for another.
+ *
+ * Signing and verifying use the platform's WebCrypto Ed25519 when it has one (Chromium since 137,
+ * Node 20: about ten times faster than JavaScript), otherwise @noble/curves; Ed25519 signatures are
+ * deterministic, so both give the same bytes.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { canonicalJson } from '../domain/audit'
+import { fromBase64Url, publicKeyOf, signValue, toBase64Url } from './signature'
+
+/** The envelope fields a device signature covers. */
+export const SIGNED_FIELDS = ['id', 'kind', 'v', 'village', 'year', 'author', 'device', 'deviceTime', 'seq', 'ref', 'body'] as const
+
+/** The device that writes the hub's own records. */
+export const HUB_DEVICE = 'hub'
+
+type AnyDoc = Record<string, unknown>
+
+/** What a device signs of a record (RxDB form `id` or CouchDB form `_id`). */
+export function signedContent(record: object): AnyDoc {
+  const doc = record as AnyDoc
+  const out: AnyDoc = {}
+  for (const k of SIGNED_FIELDS) out[k] = doc[k]
+  if (out.id === undefined) out.id = doc._id
+  return out
+}
+
+/** What the hub signs of a refused marker: the record's content and the refusal (without its signature). */
+export function refusalContent(doc: object): AnyDoc {
+  const r = ((doc as AnyDoc).refused ?? {}) as { reason?: unknown; at?: unknown }
+  return { ...signedContent(doc), refused: { reason: r.reason, at: r.at } }
+}
+
+// ------------------------------------------------------------------ keys and signatures
+
+interface Subtle { importKey: SubtleCrypto['importKey']; sign: SubtleCrypto['sign']; verify: SubtleCrypto['verify'] }
+const subtle = (): Subtle | null => (globalThis.crypto?.subtle as Subtle | undefined) ?? null
+const encoder = new TextEncoder()
+const bytes = (value: unknown): Uint8Array<ArrayBuffer> => encoder.encode(canonicalJson(value)) as Uint8Array<ArrayBuffer>
+
+/** Whether WebCrypto has Ed25519 here (tried once; tests can force the JavaScript path). */
+let webEd25519: Promise<boolean> | null = null
+export function useWebCryptoEd25519(on: boolean | null): void { webEd25519 = on === null ? null : Promise.resolve(on) }
+function hasWebEd25519(): Promise<boolean> {
+  webEd25519 ??= (async () => {
+    const s = subtle()
+    if (!s) return false
+    try {
+      await s.importKey('raw', new Uint8Array(32), { name: 'Ed25519' }, false, ['verify'])
+      return true
+    } catch { return false }
+  })()
+  return webEd25519
+}
+
+/** Signs values with one Ed25519 key: a device's or the hub's. */
+export interface Signer {
+  readonly publicKey: string
+  sign(value: unknown): Promise<string>
+  /** Synchronous (JavaScript only, ~1 ms): for the rare write that cannot wait, a merged version. */
+  signSync(value: unknown): string
+}
+
+export function createSigner(secretKey: string): Signer {
+  const publicKey = publicKeyOf(secretKey)
+  let key: Promise<CryptoKey | null> | null = null
+  const webKey = () => (key ??= hasWebEd25519().then((has) => has
+    ? subtle()!.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', d: secretKey, x: publicKey }, { name: 'Ed25519' }, false, ['sign']).catch(() => null)
+    : null))
+  return {
+    publicKey,
+    async sign(value) {
+      const k = await webKey()
+      if (!k) return signValue(value, secretKey)
+      return toBase64Url(new Uint8Array(await subtle()!.sign('Ed25519', k, bytes(value))))
+    },
+    signSync: (value) => signValue(value, secretKey),
+  }
+}
+
+const verifyKeys = new Map<string, Promise<CryptoKey | null>>()
+function verifyKey(publicKey: Uint8Array<ArrayBuffer>, text: string): Promise<CryptoKey | null> {
+  let k = verifyKeys.get(text)
+  if (!k) {
+    if (verifyKeys.size >= 512) verifyKeys.clear()
+    k = subtle()!.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']).catch(() => null)
+    verifyKeys.set(text, k)
+  }
+  return k
+}
+
+/** True when `signature` is `publicKey`'s Ed25519 signature of the canonical JSON of `value`; false for anything malformed. */
+export async function verifySigned(value: unknown, signature: unknown, publicKey: unknown): Promise<boolean> {
+  if (typeof signature !== 'string' || typeof publicKey !== 'string') return false
+  let sig: Uint8Array<ArrayBuffer>; let key: Uint8Array<ArrayBuffer>
+  try {
+    sig = fromBase64Url(signature) as Uint8Array<ArrayBuffer>
+    key = fromBase64Url(publicKey) as Uint8Array<ArrayBuffer>
+  } catch { return false }
+  if (sig.length !== 64 || key.length !== 32) return false
+  const message = bytes(value)
+  if (await hasWebEd25519()) {
+    const k = await verifyKey(key, publicKey)
+    if (k) return subtle()!.verify('Ed25519', k, sig, message).catch(() => false)
+  }
+  try {
+    // strict RFC 8032 checks, as WebCrypto does: the hub and a tablet never disagree on a signature
+    return ed25519.verify(sig, message, key, { zip215: false })
+  } catch { return false }
+}
+
+// ------------------------------------------------------------------ certificates and trust lists
+
+/** One device's key as the hub certifies it. */
+export interface DeviceKeyEntry {
+  device: string
+  village: string
+  /** base64url Ed25519 public key */
+  publicKey: string
+  enrolledAt: number
+  /** this device's records up to this seq were written before it had a key (unsigned, they come only from it or the hub) */
+  unsignedUpTo: number
+  /** set once the device is revoked: its certificate is no longer honoured, nor records it did not bring itself */
+  revokedAt?: number
+}
+
+export const CERT_FORMAT = 'yishi-cert/1'
+export const TRUST_FORMAT = 'yishi-trust/1'
+
+/** The hub's signature over one device's key: what a tablet shows a peer to prove it is enrolled. */
+export interface DeviceCertificate extends Omit<DeviceKeyEntry, 'revokedAt'> { format: typeof CERT_FORMAT; issuedAt: number; sig: string }
+
+/** The hub's signed list of a village's device keys, revoked ones included. */
+export interface TrustList { format: typeof TRUST_FORMAT; village: string; hubKey: string; issuedAt: number; devices: DeviceKeyEntry[]; sig: string }
+
+export async function issueCertificate(hub: Signer, entry: Omit<DeviceKeyEntry, 'revokedAt'>, issuedAt: number): Promise<DeviceCertificate> {
+  const { device, village, publicKey, enrolledAt, unsignedUpTo } = entry
+  const unsigned = { format: CERT_FORMAT, device, village, publicKey, enrolledAt, unsignedUpTo, issuedAt }
+  return { ...unsigned, sig: await hub.sign(unsigned) } as DeviceCertificate
+}
+
+export async function issueTrustList(hub: Signer, village: string, devices: DeviceKeyEntry[], issuedAt: number): Promise<TrustList> {
+  const entries = devices.map((d) => ({ ...d })).sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0))
+  const unsigned = { format: TRUST_FORMAT, village, hubKey: hub.publicKey, issuedAt, devices: entries }
+  return { ...unsigned, sig: await hub.sign(unsigned) } as TrustList
+}
+
+const KEY_TEXT = /^[A-Za-z0-9_-]{43}$/
+const isEntry = (d: unknown): d is DeviceKeyEntry => {
+  const e = d as DeviceKeyEntry
+  return typeof e === 'object' && e !== null && typeof e.device === 'string' && typeof e.village === 'string' && typeof e.publicKey === 'string'
+    && KEY_TEXT.test(e.publicKey) && Number.isSafeInteger(e.enrolledAt) && Number.isSafeInteger(e.unsignedUpTo)
+    && (e.revokedAt === undefined || Number.isSafeInteger(e.revokedAt))
+}
+
+/** Why a certificate cannot be trusted for `village` under the hub key `hubKey`, or null. */
+export async function certificateProblem(cert: unknown, hubKey: string, village: string): Promise<string | null> {
+  const c = cert as DeviceCertificate
+  if (typeof c !== 'object' || c === null || c.format !== CERT_FORMAT || !isEntry(c)) return 'this is not a device certificate'
+  const { sig, ...unsigned } = c
+  if (!(await verifySigned(unsigned, sig, hubKey))) return `the certificate of device ${c.device} was not issued by this village's hub`
+  if (c.village !== village) return `device ${c.device} is enrolled in another village (${c.village})`
+  return null
+}
+
+/** Why a trust list cannot be used for `village` under `hubKey`, or null. */
+export async function trustListProblem(list: unknown, hubKey: string, village: string): Promise<string | null> {
+  const l = list as TrustList
+  if (typeof l !== 'object' || l === null || l.format !== TRUST_FORMAT || !Array.isArray(l.devices) || !l.devices.every(isEntry)) return 'this is not a list of device keys'
+  const { sig, ...unsigned } = l
+  if (l.hubKey !== hubKey || !(await verifySigned(unsigned, sig, hubKey))) return 'the list of device keys was not issued by this village\'s hub'
+  if (l.village !== village || l.devices.some((d) => d.village !== village)) return 'the list of device keys belongs to another village'
+  return null
+}
+
+/** What a tablet (or the hub) knows to check records of one village: the hub's key and the device keys. */
+export interface Trust {
+  village: string
+  hubKey: string
+  devices: { get(device: string): DeviceKeyEntry | undefined }
+}
+
+/** A tablet's trust, grown from certificates and lists it has checked (the hub's view is built from its accounts). */
+export class TrustStore implements Trust {
+  readonly devices = new Map<string, DeviceKeyEntry>()
+  /** the newest trust list taken in (to hand on to a peer) */
+  list: TrustList | null = null
+
+  constructor(readonly village: string, readonly hubKey: string) {}
+
+  private take(entry: DeviceKeyEntry): string | null {
+    const known = this.devices.get(entry.device)
+    if (known && known.publicKey !== entry.publicKey) return `two different keys are certified for device ${entry.device}`
+    // a revocation is never undone
+    const revokedAt = known?.revokedAt ?? entry.revokedAt
+    this.devices.set(entry.device, { ...entry, ...(revokedAt !== undefined ? { revokedAt } : {}) })
+    return null
+  }
+
+  /** Takes in a hub-signed list (revocations included); returns why not, or null. */
+  async addList(list: unknown): Promise<string | null> {
+    const problem = await trustListProblem(list, this.hubKey, this.village)
+    if (problem) return problem
+    const l = list as TrustList
+    for (const d of l.devices) {
+      const p = this.take(d)
+      if (p) return p
+    }
+    if (!this.list || l.issuedAt > this.list.issuedAt) this.list = l
+    return null
+  }
+
+  /** Takes in a device's certificate (a peer shows its own); refused when the device is known revoked. */
+  async addCertificate(cert: unknown): Promise<string | null> {
+    const problem = await certificateProblem(cert, this.hubKey, this.village)
+    if (problem) return problem
+    const { format: _f, issuedAt: _i, sig: _s, ...entry } = cert as DeviceCertificate
+    if (this.devices.get(entry.device)?.revokedAt !== undefined) return `device ${entry.device} has been revoked by the hub`
+    return this.take(entry)
+  }
+}
+
+// ------------------------------------------------------------------ records
+
+export type Provenance =
+  | { ok: true; by: 'device' | 'hub' }
+  | { ok: false; reason: string; unsigned?: true }
+
+/**
+ * Whether `doc` is, unaltered, what an enrolled and unrevoked device of `trust.village` wrote —
+ * or what the hub wrote or marked refused. Checks the signature only: the schema, the village of
+ * the database and the domain's rules are checked apart (validateDocument, the hub's rules).
+ */
+export async function recordProvenance(record: object, trust: Trust): Promise<Provenance> {
+  const doc = record as AnyDoc
+  const id = String(doc.id ?? doc._id ?? '')
+  const device = String(doc.device ?? '')
+  if (doc.refused !== undefined) {
+    const sig = (doc.refused as { sig?: unknown } | null)?.sig
+    // a marker from before the hub signed them: not suspect, but nothing here can check it
+    if (sig === undefined) return { ok: false, unsigned: true, reason: `${id} is marked as refused without the hub's signature (an older marker): it can come only from the hub` }
+    return await verifySigned(refusalContent(doc), sig, trust.hubKey)
+      ? { ok: true, by: 'hub' }
+      : { ok: false, reason: `${id} is marked as refused, but not by the hub` }
+  }
+  if (doc.village !== trust.village) return { ok: false, reason: `${id} belongs to village "${String(doc.village)}", not "${trust.village}"` }
+  if (doc.sig === undefined) return { ok: false, unsigned: true, reason: `${id} is not signed by its device: it can come only from device ${device} itself or from the hub` }
+  if (device === HUB_DEVICE) {
+    return await verifySigned(signedContent(doc), doc.sig, trust.hubKey)
+      ? { ok: true, by: 'hub' }
+      : { ok: false, reason: `${id} claims to come from the hub, but the hub did not sign it` }
+  }
+  const entry = trust.devices.get(device)
+  if (!entry || entry.village !== trust.village) return { ok: false, reason: `${id} was written by device ${device}, which is not known as an enrolled device of this village` }
+  if (entry.revokedAt !== undefined) return { ok: false, reason: `${id} was written by device ${device}, which the hub has revoked` }
+  if (!(await verifySigned(signedContent(doc), doc.sig, entry.publicKey))) {
+    return { ok: false, reason: `${id} does not match the signature of device ${device}: it was altered on the way, or not written by that device` }
+  }
+  return { ok: true, by: 'device' }
+}
+
+// ------------------------------------------------------------------ peer challenges
+
+export const CHALLENGE_PURPOSE = 'yishi-peer-challenge/1'
+
+/**
+ * A device's answer to a peer's challenge: its signature over `{ purpose, challenge }`, so what it
+ * signs can never pass for a record, a certificate or a list. `challenge` is what the two tablets
+ * agree binds the proof to their channel (the peer's nonce and the DTLS fingerprints, for example).
+ */
+export function signChallenge(signer: Signer, challenge: unknown): Promise<string> {
+  return signer.sign({ purpose: CHALLENGE_PURPOSE, challenge })
+}
+
+/** True when `signature` answers `challenge` with the key of the (already checked) certificate's device. */
+export function verifyChallenge(cert: Pick<DeviceCertificate, 'publicKey'>, challenge: unknown, signature: unknown): Promise<boolean> {
+  return verifySigned({ purpose: CHALLENGE_PURPOSE, challenge }, signature, cert.publicKey)
+}

@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import PeerView from '@/features/peer/PeerView.vue'
+import PeerProgress from '@/features/peer/PeerProgress.vue'
+import messages from '@/features/peer/messages'
+import type { PeerSessionState } from '@/data/peer/session'
+import { usePeerStore } from '@/stores/peer'
+import { mountFeature } from '../support/mount'
+import { eventually, openTestVillage } from '../support/village'
+
+type Tree = { [key: string]: string | Tree }
+function leaves(tree: Tree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key
+    if (typeof value === 'string') out.set(path, value)
+    else for (const [k, v] of leaves(value, path)) out.set(k, v)
+  }
+  return out
+}
+
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined; document.body.innerHTML = '' })
+
+const session = (p: Partial<PeerSessionState>): PeerSessionState => ({
+  phase: 'live', peerDevice: 'dev-1a2b', received: 0, sent: 0, refused: [], refusedByPeer: [], flushed: 0, conflicts: 0, doubleVotes: 0, problem: null, ...p,
+})
+
+describe('the pairing screen\'s words', () => {
+  it('come in both languages, the same keys and placeholders, no Chinese left in English', () => {
+    const zh = leaves(messages['zh-CN'] as Tree)
+    const en = leaves(messages.en as Tree)
+    expect([...en.keys()].sort()).toEqual([...zh.keys()].sort())
+    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+    for (const [key, text] of zh) {
+      expect(en.get(key)!.trim(), key).not.toBe('')
+      expect(en.get(key), key).not.toMatch(/[\u4e00-\u9fff]/)
+      expect(names(en.get(key)!), key).toEqual(names(text))
+    }
+  })
+})
+
+describe('与另一台平板同步', () => {
+  it('offers the two sides and the steps, each with a picture, and reads them aloud', async () => {
+    const { wrapper } = await mountFeature(PeerView, { path: '/peer' })
+    expect(wrapper.get('[data-testid="peer-first"]').text()).toContain('第一台：出码')
+    expect(wrapper.get('[data-testid="peer-second"]').text()).toContain('第二台：扫码')
+    const steps = wrapper.findAll('.peer-steps li')
+    expect(steps.map((s) => s.attributes('data-step'))).toEqual(['hotspot', 'join', 'scan', 'back', 'done'])
+    for (const s of steps) expect(s.find('svg').exists()).toBe(true)
+    expect(steps[0]!.text()).toContain('个人热点')
+    expect(wrapper.text()).toContain('听一遍怎么做')
+    wrapper.unmount()
+  })
+
+  it('says in words what to do when this tablet has no device certificate yet', async () => {
+    village = await openTestVillage()
+    usePeerStore(village.pinia).attach(village.data, { peerTrust: async () => null })
+    const { wrapper } = await mountFeature(PeerView, { pinia: village.pinia, path: '/peer' })
+    await wrapper.get('[data-testid="peer-second"]').trigger('click')
+    await eventually(() => wrapper.find('[data-testid="peer-problem"]').exists(), 5_000)
+    expect(wrapper.get('[data-testid="peer-problem"]').text()).toContain('本平板还没有设备证书：请先在有网络的时候和镇上同步一次')
+    wrapper.unmount()
+  })
+
+  it('reads out what a pairing did: records, the ballots saved first, a double vote, what was refused', async () => {
+    const { wrapper } = await mountFeature(PeerProgress, {
+      path: '/peer',
+      props: { session: session({ received: 1204, sent: 1, flushed: 3, doubleVotes: 1, conflicts: 1, refused: [{ id: 'ballot:x', reason: 'ballot:x does not match the signature of device dev-9' }] }) },
+    })
+    const text = wrapper.text()
+    expect(text).toContain('已同步')
+    expect(wrapper.get('[data-testid="peer-received"]').text()).toBe('收到 1204 条记录')
+    expect(wrapper.get('[data-testid="peer-sent"]').text()).toBe('发出 1 条记录')
+    expect(wrapper.get('[data-testid="peer-flushed"]').text()).toContain('投票箱里的 3 张选票先存好了')
+    expect(wrapper.get('[data-testid="peer-double-votes"]').text()).toContain('1 人在两台平板上都领了票')
+    expect(wrapper.get('[data-testid="peer-double-votes"] a').attributes('href')).toBe('/conflicts')
+    expect(wrapper.get('[data-testid="peer-refused"]').text()).toContain('有 1 条记录没有收下')
+    wrapper.unmount()
+  })
+
+  it('speaks English too, with plurals', async () => {
+    const { wrapper } = await mountFeature(PeerProgress, { locale: 'en', path: '/peer', props: { session: session({ received: 1, sent: 2 }) } })
+    expect(wrapper.get('[data-testid="peer-received"]').text()).toBe('1 record received')
+    expect(wrapper.get('[data-testid="peer-sent"]').text()).toBe('2 records sent')
+    wrapper.unmount()
+  })
+})
