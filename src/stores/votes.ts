@@ -3,9 +3,8 @@ import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
-import { categoryIcon } from '@/features/proposals/categories'
 import { usePhotosStore } from './support/photos'
-import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
+import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
 
 export interface VoteDraft {
   title: string
@@ -87,7 +86,7 @@ export const useVotesStore = defineStore('votes', () => {
       opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: D.voteStatus(v, now.value()), perHousehold: v.perHousehold,
       candidates: v.candidates.map((c) => {
         const p = proposals.value.find((x) => x.id === c.proposalIds[0])
-        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', icon: categoryIcon(p?.category ?? 'other'), description: p?.description ?? '' }
+        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', category: p ? D.categoryOf(p) : 'other', description: p?.description ?? '' }
       }),
     }
   }
