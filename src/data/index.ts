@@ -14,8 +14,9 @@
  *   update(id, patch) → Stored<T> mutable kinds only; rebuilt by the domain constructor
  * `Stored<T>` is the domain record plus `meta` { author, device, deviceTime, seq, year, refused? }.
  * Records the hub refused are left out of lists unless `includeRefused`; `data.rejections` says why.
- * Every write is validated (schemas/), stamped (author, device, deviceTime, per-device seq) and
- * followed by this device's hash-chained audit event (writer.ts). Errors: DataError { code, message }.
+ * Every write is validated (src/shared/schemas: import schemas from there, this facade is the tablet's
+ * data only), stamped (author, device, deviceTime, per-device seq) and followed by this device's
+ * hash-chained audit event (writer.ts). Errors: DataError { code, message }.
  *
  * Ballots: `data.recordBallot({ vote, voterId, choices, recordedBy })` writes the check-off at once and
  * puts the ballot in the tablet's ballot box (ballotbox.ts); `data.ballotBox.flush(voteId?)` writes the
@@ -44,7 +45,6 @@ export * from './db'
 export * from './errors'
 export * from './repositories'
 export * from './writer'
-export * from '../shared/schemas'
 export * from './rxSchema'
 export * from './ballotbox'
 

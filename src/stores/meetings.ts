@@ -4,7 +4,7 @@ import { useSessionStore } from '@/stores/session'
 import { useCycleStore } from '@/stores/cycle'
 import * as D from '@/domain'
 import type { Comment, Repositories, Resolution, Stored } from '@/data'
-import { idRest } from '@/data'
+import { idRest } from '@/shared/schemas'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
 
