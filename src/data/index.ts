@@ -22,8 +22,8 @@
  * puts the ballot in the tablet's ballot box (ballotbox.ts); `data.ballotBox.flush(voteId?)` writes the
  * boxed ballots in a shuffled batch (also done when the kiosk session ends, before a vote is closed
  * here, and when a vote with boxed ballots is seen closed); `data.ballotBox.count$(voteId?)` counts them.
- * Double votes: `data.doubleVotes$(voteId)` lists voters checked off on two tablets, until a
- * `decision` record resolves them. Conflicts of edits: `data.conflicts.list$()`.
+ * Double votes and conflicts of edits: `data.conflicts.list$()` and `data.decisions.list$()`; the
+ * domain reads them (`conflictItems`, `unresolvedDoubleVotes`: src/domain/conflicts.ts).
  * Refusals: a record the hub refused stays on the tablet marked `meta.refused` (left out of lists);
  * `data.rejections.list$({ ref: recordId })` gives the hub's reason next to that record, and
  * `refusalLines(rejections, deviceId)` groups them for the sync page.
@@ -32,12 +32,10 @@
  * lastSyncAt, lastError in plain words, clockSkewMs), identity (enrollment, clerk PIN), carry
  * (signed export/import of unsynced changes, year archive), photos (keep by hash, upload).
  */
-import { combineLatest, map, type Observable } from 'rxjs'
 import * as D from '@/domain'
 import type { VillageDb } from './db'
-import { createKindRepositories, type ConflictRecordDoc, type Stored } from './repositories'
+import { createKindRepositories } from './repositories'
 import { Writer, type WriterIdentity } from './writer'
-import { idRest } from '../shared/schemas'
 import { yearOfTime } from './rxSchema'
 import { createBallotBox } from './ballotbox'
 
@@ -47,8 +45,6 @@ export * from './repositories'
 export * from './writer'
 export * from './rxSchema'
 export * from './ballotbox'
-
-export interface DoubleVote { voteId: string; voterId: string; conflictIds: string[]; devices: string[] }
 
 export async function createRepositories(vdb: VillageDb, identity: WriterIdentity) {
   const writer = await new Writer(vdb, identity).init()
@@ -102,28 +98,7 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
     return { checkoffId: checkOff.id, ballotId: ballot.id }
   }
 
-  /** Voters checked off twice for this vote (on two tablets), not yet resolved by a decision. */
-  function doubleVotes$(voteId: string): Observable<DoubleVote[]> {
-    const prefix = `checkoff:${idRest(voteId)}:`
-    return combineLatest([repos.conflicts.list$(), repos.decisions.list$()]).pipe(map(([conflicts, decisions]) => doubleVotesOf(voteId, prefix, conflicts, decisions)))
-  }
-
-  return { ...repos, writer, ballotBox, recordBallot, doubleVotes$, drainConflicts }
-}
-
-function doubleVotesOf(voteId: string, prefix: string, conflicts: Stored<ConflictRecordDoc>[], decisions: { subjectId: string }[]): DoubleVote[] {
-  const decided = new Set(decisions.map((d) => d.subjectId))
-  const byVoter = new Map<string, DoubleVote>()
-  for (const c of conflicts) {
-    if (c.reason !== 'double-checkoff' || !c.subjectId.startsWith(prefix) || decided.has(c.subjectId) || decided.has(c.id)) continue
-    const loserBody = (c.loser?.body ?? {}) as { voterId?: string }
-    const voterId = loserBody.voterId ?? ''
-    const entry = byVoter.get(c.subjectId) ?? { voteId, voterId, conflictIds: [], devices: [c.winner.device] }
-    entry.conflictIds.push(c.id)
-    if (!entry.devices.includes(c.loser.device)) entry.devices.push(c.loser.device)
-    byVoter.set(c.subjectId, entry)
-  }
-  return [...byVoter.values()]
+  return { ...repos, writer, ballotBox, recordBallot, drainConflicts }
 }
 
 export type Repositories = Awaited<ReturnType<typeof createRepositories>>

@@ -63,7 +63,6 @@ export const useCycleStore = defineStore('cycle', () => {
     const r = records.value
     const notice = state.value ? noticeOf(state.value.current) : undefined
     const supervisors = r.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id)
-    const decided = new Set(r.decisions.map((d) => d.subjectId))
     const expenses = r.ledger.filter((l) => l.kind === 'expense')
     return {
       proposals: r.proposals.length,
@@ -72,7 +71,7 @@ export const useCycleStore = defineStore('cycle', () => {
       noticeEndsAt: notice?.endAt ?? 0,
       openObjections: notice ? D.openObjections(notice, r.objections, r.answers).length : 0,
       voteClosed: r.votes.length > 0 && r.votes.every((v) => D.voteStatus(v, clock.value) === 'closed'),
-      unresolvedDoubleVotes: r.conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId) && !decided.has(c.id)).length,
+      unresolvedDoubleVotes: D.unresolvedDoubleVotes(r.conflicts, r.decisions).length,
       progressRecords: r.progress.length,
       ledgerEntries: expenses.length,
       uncosignedLedgerEntries: expenses.filter((l) => !D.isCoSigned(l, r.cosignatures, { supervisors })).length }

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
-import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored, VoidListDoc } from '@/data'
+import type { AuditDoc, Decision, Repositories, Resolution, Stored, VoidListDoc } from '@/data'
 import { auditSnapshot } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
@@ -43,17 +43,12 @@ export const useSupervisionStore = defineStore('supervision', () => {
           progress, funds, allocations }
       }))
     subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$()]).subscribe(([c, d, v, l]) => {
-      openDoubles.value = undecided(c, d)
+      openDoubles.value = D.unresolvedDoubleVotes(c, d).length
       awaitingSeals.value = unopened(d, v, l)
     }))
     subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
       openObjections.value = n.reduce((sum, notice) => sum + D.openObjections(notice, o, a).length, 0)
     }))
-  }
-
-  function undecided(conflicts: readonly ConflictRecordDoc[], decisions: readonly Decision[]): number {
-    const decided = new Set(decisions.map((d) => d.subjectId))
-    return new Set(conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId)).map((c) => c.subjectId)).size
   }
 
   function unopened(decisions: readonly Decision[], votes: readonly D.Vote[], lists: readonly VoidListDoc[]): number {

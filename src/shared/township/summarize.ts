@@ -10,6 +10,7 @@ import { complianceFlags } from './compliance'
 import { DEFAULT_TEMPLATE } from '../../domain/procedure'
 import { DEFAULT_MEETING_RULES, quorum } from '../../domain/meeting'
 import { voteStatus } from '../../domain/ballots'
+import { unresolvedConflicts, unresolvedDoubleVotes } from '../../domain/conflicts'
 import type { Vote } from '../../domain/model/types'
 
 export const CYCLE_STEPS = DEFAULT_TEMPLATE.steps.map((s) => s.key)
@@ -100,8 +101,6 @@ export function summarizeVillage(villageId: string, docs: readonly Doc[], now: n
   const decisionNotices = new Set(r.notices.filter((n) => n.stage === 'decision').map((n) => n.subjectId))
   for (const v of closedVotes) if (!decisionNotices.has(v.id) && now - (v.closedAt ?? now) > DECISION_NOTICE_DUE_MS) overdue++
 
-  const decided = new Set(r.decisions.map((d) => d.subjectId))
-  const openConflicts = r.conflicts.filter((c) => !decided.has(c.id) && !decided.has(c.subjectId))
 
   const deviceDocs = new Map<string, number>()
   for (const d of r.docs) if (d.device !== 'hub') deviceDocs.set(d.device, (deviceDocs.get(d.device) ?? 0) + 1)
@@ -128,8 +127,8 @@ export function summarizeVillage(villageId: string, docs: readonly Doc[], now: n
     publicityRunning: running,
     publicityOverdue: overdue,
     openObjections: openObjections.length,
-    doubleVotes: openConflicts.filter((c) => c.reason === 'double-checkoff').length,
-    conflicts: openConflicts.filter((c) => c.reason !== 'double-checkoff').length,
+    doubleVotes: unresolvedDoubleVotes(r.conflicts, r.decisions).length,
+    conflicts: unresolvedConflicts(r.conflicts, r.decisions).length,
     // The hub's quarantine when it tells; else the rejection notices it wrote into the village.
     quarantined: facts.quarantined ?? r.rejections,
     tablets,
