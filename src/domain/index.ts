@@ -38,6 +38,8 @@
  *   `findDoubleVotes`, `proposeResolution`, `doubleVoteResolution`,
  *   `voidList`, `countableBallots`, `surplusBallots`; `castVote` (casting.ts) makes the check-off and the ballot
  *   of one vote with those measures applied.
+ * - a vote's result (results.ts): `voteResult` (counted ballots, agreed paper count, selection,
+ *   surplus) and `paperCountState` — what every screen and export of a result shows.
  * - what sync found (conflicts.ts): `conflictItems` (one item per double-voting voter, one per
  *   other conflict), `unresolvedDoubleVotes`, `unresolvedConflicts` — every count of them.
  */
@@ -66,3 +68,4 @@ export * from './doublevote.ts'
 export * from './casting.ts'
 export * from './voids.ts'
 export * from './conflicts.ts'
+export * from './results.ts'

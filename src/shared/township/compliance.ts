@@ -4,7 +4,7 @@ import { DEFAULT_MEETING_RULES, type MeetingRule } from '../../domain/meeting'
 import { DEFAULT_TEMPLATE, type ProcedureState, type ProcedureTemplate } from '../../domain/procedure'
 import type { MeetingKind, Notice } from '../../domain/model/types'
 import type { TownshipFlag } from './types'
-import type { VillageRecords } from './records'
+import { cosignRule, type VillageRecords } from './records'
 
 function templates(r: VillageRecords): Map<string, ProcedureTemplate> {
   const out = new Map<string, ProcedureTemplate>([[DEFAULT_TEMPLATE.id, DEFAULT_TEMPLATE]])
@@ -40,7 +40,6 @@ export function complianceFlags(r: VillageRecords, now: number): TownshipFlag[] 
     }
     return { template: byId.get(state.templateId) ?? villageTemplate, state }
   })
-  const supervisors = r.persons.filter((p) => (p.roles as readonly string[]).includes('supervisor')).map((p) => p.id)
   const flags = domainFlags({
     now,
     meetings: r.meetings,
@@ -48,7 +47,7 @@ export function complianceFlags(r: VillageRecords, now: number): TownshipFlag[] 
     meetingRules: villageTemplate.meetingRules,
     ledger: r.ledger,
     cosigns: r.cosigns,
-    cosignRule: { supervisors },
+    cosignRule: cosignRule(r),
     progress: r.progress,
     decisions: decisions(r),
     funds: r.funds,

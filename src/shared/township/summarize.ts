@@ -4,13 +4,14 @@
  * (sync-server/township), and a staff device can run it on a village it holds in full.
  */
 import type { MeetingSummary, TownshipFlag, VillageSummary, VoteResultSummary } from './types'
-import { ballotsOf, indexRecords, type Doc, type VillageRecords } from './records'
-import { selectVote } from './tally'
+import { indexRecords, voteRecordsOf, type Doc, type VillageRecords } from './records'
 import { complianceFlags } from './compliance'
 import { DEFAULT_TEMPLATE } from '../../domain/procedure'
 import { DEFAULT_MEETING_RULES, quorum } from '../../domain/meeting'
 import { voteStatus } from '../../domain/ballots'
 import { unresolvedConflicts, unresolvedDoubleVotes } from '../../domain/conflicts'
+import { voteResult as domainResult } from '../../domain/results'
+import { signedAmount } from '../../domain/budget'
 import type { Vote } from '../../domain/model/types'
 
 export const CYCLE_STEPS = DEFAULT_TEMPLATE.steps.map((s) => s.key)
@@ -47,18 +48,19 @@ function currentStep(r: VillageRecords, now: number): number {
   return checks.find(([, reached]) => reached)?.[0] ?? -1
 }
 
+/** A vote's figures as the tablet's results screen counts them (the domain's `voteResult`). */
 function voteResult(r: VillageRecords, v: Vote, now: number): VoteResultSummary {
-  const ballots = ballotsOf(r, v.id)
+  const result = domainResult(v, voteRecordsOf(r, v.id))
   const closed = voteStatus(v, now) === 'closed'
-  let selection = { selected: [] as string[], cost: 0 }
-  if (closed) {
-    try { selection = selectVote(v, ballots) } catch { /* malformed vote: shown without a result */ }
-  }
   const eligible = v.roster.length
+  const cast = result.counted.length + result.paperBallots
   return {
-    id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: ballots.length, eligible,
-    turnout: eligible > 0 ? ballots.length / eligible : null,
-    closedAt: closed ? (v.closedAt || v.closesAt) : null, selected: selection.selected, cost: selection.cost,
+    id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: result.counted.length, paper: result.paperBallots,
+    voided: result.onTime.length - result.counted.length, late: result.late, eligible,
+    turnout: eligible > 0 ? cast / eligible : null,
+    closedAt: closed ? (v.closedAt || v.closesAt) : null,
+    // a malformed vote (the rule cannot run) is shown without a result
+    selected: closed ? (result.selection?.selected ?? []) : [], cost: closed ? (result.selection?.cost ?? 0) : 0,
   }
 }
 
@@ -74,15 +76,19 @@ function meetingSummaries(r: VillageRecords): MeetingSummary[] {
 
 /** Summarises one village's records at hub time `now`. */
 export function summarizeVillage(villageId: string, docs: readonly Doc[], now: number, facts: HubFacts = {}): VillageSummary {
-  const r = indexRecords(villageId, docs)
+  return summarizeRecords(indexRecords(villageId, docs), now, facts)
+}
+
+/** The same summary, from records already indexed (a staff device holding the village in full). */
+export function summarizeRecords(r: VillageRecords, now: number, facts: HubFacts = {}): VillageSummary {
+  const villageId = r.villageId
   const fundYear = r.funds.length ? Math.max(...r.funds.map((f) => f.year)) : null
   const yearFunds = r.funds.filter((f) => f.year === fundYear)
   const fundIds = new Set(yearFunds.map((f) => f.id))
 
   const ledger = r.ledger.filter((l) => fundIds.has(l.fundId))
-  const signed = (l: { amount: number; kind: string }) => (l.kind === 'refund' ? -l.amount : l.amount)
   const spentBy = new Map<string, number>()
-  for (const l of ledger) spentBy.set(l.projectId, (spentBy.get(l.projectId) ?? 0) + signed(l))
+  for (const l of ledger) spentBy.set(l.projectId, (spentBy.get(l.projectId) ?? 0) + signedAmount(l))
   const allocations = r.allocations.filter((a) => fundIds.has(a.fundId)).map((a) => ({
     id: a.id, project: a.projectId, title: a.title || a.projectId, allocated: a.amount, spent: spentBy.get(a.projectId) ?? 0,
   }))
@@ -119,7 +125,7 @@ export function summarizeVillage(villageId: string, docs: readonly Doc[], now: n
     fundYear,
     fund: yearFunds.reduce((s, f) => s + f.amount, 0),
     allocated: allocations.reduce((s, a) => s + a.allocated, 0),
-    spent: ledger.reduce((s, l) => s + signed(l), 0),
+    spent: ledger.reduce((s, l) => s + signedAmount(l), 0),
     lastVote: closedVotes.at(-1) ?? null,
     votes,
     allocations,
