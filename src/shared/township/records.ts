@@ -29,19 +29,6 @@ export function recordOf<T>(d: Doc): T {
 export interface ConflictRecord { id: string; subjectId: string; reason: string; loser?: { body?: unknown } | null }
 /** A council decision; one on a double vote also names the vote, the voter and the seals kept and void. */
 export type DecisionRecord = DoubleVoteDecision
-/** A procedure document: a template (`steps`) or a running state (`current`, `history`). */
-export interface ProcedureRecord {
-  id: string
-  name?: string
-  steps?: { key: string; publicityDays?: number }[]
-  meetingRules?: Record<string, unknown>
-  templateId?: string
-  subjectId?: string
-  current?: string
-  startedAt?: number
-  history?: { step: string; completedAt?: number; by?: string; overrideId?: string }[]
-}
-
 export interface VillageRecords {
   villageId: string
   name: string
@@ -66,7 +53,8 @@ export interface VillageRecords {
   persons: Person[]
   progress: Progress[]
   overrides: Override[]
-  procedures: ProcedureRecord[]
+  /** Procedure documents as stored: read them with the domain's `villageProcedure`. */
+  procedures: unknown[]
   conflicts: ConflictRecord[]
   decisions: DecisionRecord[]
   rejections: number
@@ -109,7 +97,7 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
 }
 
 /** The supervisors on the roster: who may co-sign an expense (the domain's co-sign rule). */
-export function cosignRule(r: VillageRecords): { supervisors: string[] } {
+export function cosignRule(r: Pick<VillageRecords, 'persons'>): { supervisors: string[] } {
   return { supervisors: r.persons.filter((p) => (p.roles as readonly string[]).includes('supervisor')).map((p) => p.id) }
 }
 

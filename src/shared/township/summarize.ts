@@ -6,7 +6,7 @@
 import type { MeetingSummary, TownshipFlag, VillageSummary, VoteResultSummary } from './types'
 import { indexRecords, voteRecordsOf, type Doc, type VillageRecords } from './records'
 import { complianceFlags } from './compliance'
-import { DEFAULT_TEMPLATE } from '../../domain/procedure'
+import { DEFAULT_TEMPLATE, villageProcedure } from '../../domain/procedure'
 import { DEFAULT_MEETING_RULES, quorum } from '../../domain/meeting'
 import { voteStatus } from '../../domain/ballots'
 import { unresolvedConflicts, unresolvedDoubleVotes } from '../../domain/conflicts'
@@ -30,10 +30,10 @@ export interface HubFacts {
   quarantined?: number
 }
 
-/** The step in progress: from the procedure state on record, else from what the records show. */
+/** The step in progress: from the latest cycle on record (as the tablet's cycle screen reads it), else from what the records show. */
 function currentStep(r: VillageRecords, now: number): number {
-  const state = r.procedures.find((p) => typeof p.current === 'string')
-  if (state) return state.current === '' ? CYCLE_STEPS.length - 1 : Math.max(CYCLE_STEPS.indexOf(state.current!), 0)
+  const state = villageProcedure(r.procedures).cycles.at(-1)?.state
+  if (state) return state.current === '' ? CYCLE_STEPS.length - 1 : Math.max(CYCLE_STEPS.indexOf(state.current), 0)
   const stage = (s: string) => r.notices.some((n) => n.stage === s)
   const checks: [number, boolean][] = [
     [7, stage('accounts')],

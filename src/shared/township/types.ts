@@ -12,6 +12,8 @@ export interface TownshipFlag {
   ref: string
   /** The domain's English explanation, with the figures ("28 of 37 present, quorum 25"). */
   message: string
+  /** The figures behind it, by name (what a translation of `code` fills in). */
+  details?: Record<string, unknown>
 }
 
 export interface MeetingSummary {
