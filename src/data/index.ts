@@ -38,6 +38,10 @@ import { createKindRepositories } from './repositories'
 import { Writer, type WriterIdentity } from './writer'
 import { yearOfTime } from './rxSchema'
 import { createBallotBox } from './ballotbox'
+import { retrying } from './unsaved'
+
+/** How long a conflict record whose write failed waits before it is tried again. */
+const RETRY_MS = 30_000
 
 export * from './db'
 export * from './errors'
@@ -45,33 +49,49 @@ export * from './repositories'
 export * from './writer'
 export * from './rxSchema'
 export * from './ballotbox'
+export * from './unsaved'
 
 export async function createRepositories(vdb: VillageDb, identity: WriterIdentity) {
   const writer = await new Writer(vdb, identity).init()
   const repos = createKindRepositories(vdb, writer)
 
-  // What the conflict handler found is written as `conflict` records (insert-only, replicated).
+  // What the conflict handler found is written as `conflict` records (insert-only, replicated). A
+  // record whose write fails is the evidence of a double vote: it stays queued, is tried again
+  // (now, then every RETRY_MS) and is counted in `unsaved$` until it is stored.
   let draining: Promise<void> | null = null
+  let stalled = false
+  let retryTimer: ReturnType<typeof setTimeout> | null = null
   async function drainOnce(): Promise<void> {
     while (vdb.conflicts.pending.length > 0) {
-      const c = vdb.conflicts.pending.shift()!
+      const c = vdb.conflicts.pending[0]!
       // One record per (loser, winner) pair: the same version can lose to two different
       // versions on two tablets, in different fields, and each of those losses must be kept.
       const id = `conflict:${c.loser.device}-${c.loser.seq}.${c.winner.device}-${c.winner.seq}`
-      if (await vdb.docs.findOne(id).exec()) continue
       const body = {
         subjectId: c.subjectId, reason: c.reason, winner: { device: c.winner.device, seq: c.winner.seq, author: c.winner.author },
-        loser: c.loser as unknown as Record<string, unknown>, fields: c.fields, at: Date.now(),
+        loser: c.loser, fields: c.fields, at: Date.now(),
       }
-      await writer.insert([{ kind: 'conflict', id, ref: c.subjectId, body, year: c.loser.year }]).catch(() => undefined)
+      try {
+        await retrying(async () => {
+          if (!(await vdb.docs.findOne(id).exec())) await writer.insert([{ kind: 'conflict', id, ref: c.subjectId, body, year: c.loser.year }])
+        }, writer.retryDelaysMs)
+        writer.unsaved.saved(id)
+        vdb.conflicts.pending.shift()
+      } catch (e) {
+        writer.unsaved.failed(id, 'conflict', e)
+        stalled = true
+        retryTimer ??= setTimeout(() => { retryTimer = null; stalled = false; void drainConflicts() }, RETRY_MS)
+        ;(retryTimer as { unref?: () => void }).unref?.()
+        return
+      }
     }
   }
-  /** Writes what the conflict handler found; resolves when nothing is left to write. */
+  /** Writes what the conflict handler found; resolves when nothing is left to write (or the writes fail: tried again later). */
   function drainConflicts(): Promise<void> {
     draining ??= drainOnce().finally(() => { draining = null })
-    return draining.then(() => (vdb.conflicts.pending.length > 0 ? drainConflicts() : undefined))
+    return draining.then(() => (vdb.conflicts.pending.length > 0 && !stalled ? drainConflicts() : undefined))
   }
-  vdb.conflicts.notify = () => { void drainConflicts() }
+  vdb.conflicts.notify = () => { stalled = false; void drainConflicts() }
   await drainConflicts()
 
   // The ballot box: ballots wait apart from their check-offs and are written in shuffled batches.
@@ -98,7 +118,10 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
     return { checkoffId: checkOff.id, ballotId: ballot.id }
   }
 
-  return { ...repos, writer, ballotBox, recordBallot, drainConflicts }
+  /** Conflict records and audit events this tablet could not store yet (kept, tried again): the person is told. */
+  const unsaved$ = writer.unsaved.count$.asObservable()
+
+  return { ...repos, writer, ballotBox, recordBallot, drainConflicts, unsaved$ }
 }
 
 export type Repositories = Awaited<ReturnType<typeof createRepositories>>

@@ -66,6 +66,7 @@ export const useDeviceStore = defineStore('device', () => {
     subs.push(vdb.docs.$.pipe(debounceTime(300), startWith(null)).subscribe(() => { void refreshPending() }))
     subs.push(data.rejections.list$().subscribe((r) => { syncStore.refusals = refusalLines(r, e.device) }))
     subs.push(data.ballotBox.count$().subscribe((n) => { syncStore.boxed = n }))
+    subs.push(data.unsaved$.subscribe((n) => { syncStore.unsaved = n }))
     subs.push(data.villages.get$(e.village).subscribe((v) => {
       session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.villageName ?? e.village, townshipName: e.townshipName ?? v?.townshipId ?? '', deviceId: e.device })
     }))
