@@ -1,6 +1,6 @@
 import type { TownshipSummary } from '@/shared/township/types'
 import { cosignedEntries, type VillageRecords } from '@/shared/township/records'
-import type { ExportTable } from './table'
+import type { ExportTable } from '@/shared/table/table'
 
 /** Labels for column headers, in the person's language. */
 export type Label = (key: string) => string
