@@ -3,21 +3,19 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
-import type { ConflictRecordDoc, Decision, ProcedureDoc, Repositories, Resolution, Stored } from '@/data'
+import type { ConflictRecordDoc, Decision, Repositories, Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
 /** The notice that belongs to a step of the default template (steps a village adds have none). */
 export const STEP_NOTICE: Record<string, D.NoticeStage> = {
   announce: 'vote-announcement', 'publicise-decision': 'decision', 'publicise-process': 'process', 'publicise-accounts': 'accounts' }
 interface Records {
-  procedures: Stored<ProcedureDoc>[]; overrides: Stored<D.Override>[]; proposals: Stored<D.Proposal>[]; resolutions: Stored<Resolution>[]
+  procedures: Stored<D.ProcedureRecord>[]; overrides: Stored<D.Override>[]; proposals: Stored<D.Proposal>[]; resolutions: Stored<D.Resolution>[]
   notices: Stored<D.Notice>[]; objections: Stored<D.Objection>[]; answers: Stored<D.Answer>[]; votes: Stored<D.Vote>[]
   conflicts: Stored<ConflictRecordDoc>[]; decisions: Stored<Decision>[]; progress: Stored<D.Progress>[]; ledger: Stored<D.LedgerEntry>[]
   cosignatures: Stored<D.CoSignature>[]; persons: Stored<D.Person>[]; meetings: Stored<D.Meeting>[]
 }
 const EMPTY: Records = { procedures: [], overrides: [], proposals: [], resolutions: [], notices: [], objections: [], answers: [], votes: [], conflicts: [], decisions: [], progress: [], ledger: [], cosignatures: [], persons: [], meetings: [] }
-
-const isState = (p: ProcedureDoc) => typeof p.current === 'string' && typeof p.templateId === 'string'
 
 /**
  * The cycle at a glance: the village's procedure (its own template or the default), the step in
@@ -42,17 +40,14 @@ export const useCycleStore = defineStore('cycle', () => {
       cosignatures: r.cosignatures.list$(), persons: r.persons.list$(), meetings: r.meetings.list$() }).subscribe((v) => { records.value = v; clock.value = now() }))
   }
 
-  const template = computed<D.ProcedureTemplate>(() => {
-    const own = records.value.procedures.find((p) => !isState(p) && Array.isArray(p.steps))
-    if (!own) return D.DEFAULT_TEMPLATE
-    try { return D.procedureTemplate(own) } catch { return D.DEFAULT_TEMPLATE }
-  })
+  /** The village's procedure: its own template (or the default) and its cycles, read by the domain. */
+  const procedure = computed(() => D.villageProcedure(records.value.procedures))
+  const template = computed<D.ProcedureTemplate>(() => procedure.value.template)
   /** The latest cycle of this village ('' current step once finished). */
-  const state = computed<D.ProcedureState | null>(() => {
-    const states = records.value.procedures.filter(isState)
-    return (states[states.length - 1] as unknown as D.ProcedureState | undefined) ?? null
-  })
-  const step = computed(() => template.value.steps.find((s) => s.key === state.value?.current) ?? null)
+  const state = computed<D.ProcedureState | null>(() => procedure.value.cycles.at(-1)?.state ?? null)
+  /** The template the latest cycle runs through (the one it was started with, when still valid). */
+  const running = computed<D.ProcedureTemplate>(() => procedure.value.cycles.at(-1)?.template ?? template.value)
+  const step = computed(() => running.value.steps.find((s) => s.key === state.value?.current) ?? null)
   const noticeOf = (stepKey: string) => {
     const stage = STEP_NOTICE[stepKey]
     return stage ? records.value.notices.filter((n) => n.stage === stage).sort((a, b) => b.startAt - a.startAt)[0] : undefined
@@ -63,7 +58,6 @@ export const useCycleStore = defineStore('cycle', () => {
     const r = records.value
     const notice = state.value ? noticeOf(state.value.current) : undefined
     const supervisors = r.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id)
-    const decided = new Set(r.decisions.map((d) => d.subjectId))
     const expenses = r.ledger.filter((l) => l.kind === 'expense')
     return {
       proposals: r.proposals.length,
@@ -72,7 +66,7 @@ export const useCycleStore = defineStore('cycle', () => {
       noticeEndsAt: notice?.endAt ?? 0,
       openObjections: notice ? D.openObjections(notice, r.objections, r.answers).length : 0,
       voteClosed: r.votes.length > 0 && r.votes.every((v) => D.voteStatus(v, clock.value) === 'closed'),
-      unresolvedDoubleVotes: r.conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId) && !decided.has(c.id)).length,
+      unresolvedDoubleVotes: D.unresolvedDoubleVotes(r.conflicts, r.decisions).length,
       progressRecords: r.progress.length,
       ledgerEntries: expenses.length,
       uncosignedLedgerEntries: expenses.filter((l) => !D.isCoSigned(l, r.cosignatures, { supervisors })).length }
@@ -90,8 +84,8 @@ export const useCycleStore = defineStore('cycle', () => {
   const overrideOf = (id: string) => records.value.overrides.find((o) => o.id === id)
 
   async function save(next: D.ProcedureState): Promise<void> {
-    if (state.value && state.value.id === next.id) await need().procedures.update(next.id, next as unknown as Partial<ProcedureDoc>)
-    else await need().procedures.create(next as unknown as Record<string, unknown>)
+    if (state.value && state.value.id === next.id) await need().procedures.update(next.id, next)
+    else await need().procedures.create({ ...next })
   }
   async function start(subjectId: string): Promise<void> {
     const year = new Date(now()).getFullYear()
@@ -103,13 +97,13 @@ export const useCycleStore = defineStore('cycle', () => {
     clock.value = now()
     let override: D.Override | undefined
     if (reason) override = await need().overrides.create({ procedureId: state.value.id, step: state.value.current, action: 'proceed', personId: actor(), reason, at: now() })
-    await save(D.completeStep(template.value, state.value, { at: now(), by: actor(), facts: facts.value, ...(override ? { override } : {}) }))
+    await save(D.completeStep(running.value, state.value, { at: now(), by: actor(), facts: facts.value, ...(override ? { override } : {}) }))
   }
   /** Skips ahead to a later step, with the reason on record. */
   async function skipTo(target: string, reason: string): Promise<void> {
     if (!state.value) return
     const o = await need().overrides.create({ procedureId: state.value.id, step: state.value.current, action: 'skip', personId: actor(), reason, at: now() })
-    await save(D.skipTo(template.value, state.value, target, o))
+    await save(D.skipTo(running.value, state.value, target, o))
   }
 
   return { attach, records, clock, template, state, step, facts, unmet, overdue, overrides, overrideOf, noticeOf, start, complete, skipTo }

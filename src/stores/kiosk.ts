@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { holdUpdates } from '@/modules/pwa'
-import type { CandidateView, VoteView, VoterView } from '@/features/votes/types'
+import { holdUpdates } from './support/updateHolds'
+import type { CandidateView, VoteView, VoterView } from './views/votes'
 import { useVotesStore } from './votes'
 
 /**

@@ -3,8 +3,8 @@ import { computed, shallowRef } from 'vue'
 import { useSessionStore } from '@/stores/session'
 import { useCycleStore } from '@/stores/cycle'
 import * as D from '@/domain'
-import type { Comment, Repositories, Resolution, Stored } from '@/data'
-import { idRest } from '@/data'
+import type { Comment, Repositories, Stored } from '@/data'
+import { idRest } from '@/shared/schemas'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
 
@@ -33,7 +33,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
     const subs = link.connect(r, opts)
     subs.push(r.meetings.list$().subscribe((m) => { meetings.value = m }))
     subs.push(r.attendance.list$({ oldestFirst: true }).subscribe((a) => { attendance.value = a }))
-    subs.push(r.resolutions.list$({ oldestFirst: true }).subscribe((x) => { resolutions.value = x as unknown as Stored<D.Resolution>[] }))
+    subs.push(r.resolutions.list$({ oldestFirst: true }).subscribe((x) => { resolutions.value = x }))
     subs.push(r.comments.list$({ oldestFirst: true }).subscribe((c) => { notes.value = (c as MeetingNote[]).filter((n) => n.on.startsWith('meeting:')) }))
   }
 
@@ -64,7 +64,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
   }
 
   /** Records a yes/no/abstain decision with the domain's outcome and explanation. */
-  async function resolve(meetingId: string, motion: Motion): Promise<Stored<Resolution>> {
+  async function resolve(meetingId: string, motion: Motion): Promise<Stored<D.Resolution>> {
     const m = byId(meetingId)
     if (!m) throw new Error(`${meetingId} is not on this tablet`)
     const presentNow = Math.min(present(meetingId), m.memberCount)

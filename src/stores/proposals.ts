@@ -1,17 +1,14 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
 import { useSessionStore } from '@/stores/session'
-import type { Proposal } from '@/domain'
+import type { Proposal, ProposalCategory } from '@/domain'
 import type { Comment, Repositories, Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
 
-export const CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const
-export type Category = (typeof CATEGORIES)[number]
-
 export type ProposalView = Stored<Proposal>
 export type CommentView = Stored<Comment>
-export interface NewProposal { title: string; description: string; category: Category; unitId: string; estimatedCost: number; photos: string[]; voiceNote: string }
+export interface NewProposal { title: string; description: string; category: ProposalCategory; unitId: string; estimatedCost: number; photos: string[]; voiceNote: string }
 
 /** Residents' needs and proposals (step "collect"), with comments from the feedback round. */
 export const useProposalsStore = defineStore('proposals', () => {

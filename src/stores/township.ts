@@ -16,6 +16,10 @@ export const useTownshipStore = defineStore('township', () => {
   const error = ref<string | null>(null)
   const village = shallowRef<VillageCopy | null>(null)
   const restored = ref(false)
+  /** The time the screens judge by (what is closed, overdue): it moves every minute, not frozen when a screen opened. */
+  const clock = ref(Date.now())
+  const ticker = setInterval(() => { clock.value = Date.now() }, 60_000)
+  ;(ticker as { unref?: () => void }).unref?.()
 
   const villages = computed(() => summary.value?.villages ?? [])
 
@@ -70,5 +74,5 @@ export const useTownshipStore = defineStore('township', () => {
     return village.value
   }
 
-  return { base, session, summary, syncedAt, syncing, error, village, villages, restore, signIn, signOut, sync, openVillage }
+  return { clock, base, session, summary, syncedAt, syncing, error, village, villages, restore, signIn, signOut, sync, openVillage }
 })

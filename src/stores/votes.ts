@@ -3,9 +3,8 @@ import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
-import { categoryIcon } from '@/features/proposals/categories'
 import { usePhotosStore } from './support/photos'
-import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
+import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
 
 export interface VoteDraft {
   title: string
@@ -87,7 +86,7 @@ export const useVotesStore = defineStore('votes', () => {
       opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: D.voteStatus(v, now.value()), perHousehold: v.perHousehold,
       candidates: v.candidates.map((c) => {
         const p = proposals.value.find((x) => x.id === c.proposalIds[0])
-        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', icon: categoryIcon(p?.category ?? 'other'), description: p?.description ?? '' }
+        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', category: p ? D.categoryOf(p) : 'other', description: p?.description ?? '' }
       }),
     }
   }
@@ -197,21 +196,23 @@ export const useVotesStore = defineStore('votes', () => {
     try { D.validateChoices(v, selected); return '' } catch (e) { return e instanceof Error ? e.message : String(e) }
   }
 
-  const paperState = computed<PaperState>(() => {
+  /** The vote's result by the domain's one rule (counted ballots, agreed paper count, selection). */
+  const outcome = computed(() => {
     const v = record.value
-    const entries = paperCounts.value
-    if (!v || entries.length === 0) return { kind: 'none' }
-    if (entries.length === 1) return { kind: 'waiting', by: entries[0]!.enteredBy }
-    try { D.reconcilePaperCounts(v, entries[entries.length - 2]!, entries[entries.length - 1]!); return { kind: 'confirmed' } } catch (e) {
-      return { kind: 'disagree', detail: e instanceof Error ? e.message : String(e) }
-    }
+    return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: voidLists.value, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
+  })
+
+  const paperState = computed<PaperState>(() => {
+    const p = outcome.value?.paper ?? { kind: 'none' }
+    if (p.kind === 'disagree') return { kind: 'disagree', detail: p.problem.message }
+    return p.kind === 'confirmed' ? { kind: 'confirmed' } : p
   })
 
   async function savePaperEntry(voteId: string, entry: PaperEntryInput): Promise<void> {
     const v = records.value.find((x) => x.id === voteId)
     if (!v) throw new Error(`${voteId} is not on this tablet`)
-    const last = paperCounts.value[paperCounts.value.length - 1]
-    if (paperState.value.kind === 'waiting' && last?.enteredBy === entry.enteredBy) {
+    const state = paperState.value
+    if (state.kind === 'waiting' && state.by === entry.enteredBy) {
       D.fail('papercount.same-person', 'the second entry must be made by another person', { person: entry.enteredBy })
     }
     const draft = D.paperCount({ id: `papercount:${rest(crypto.randomUUID())}`, voteId, at: now.value(), ...entry })
@@ -219,50 +220,32 @@ export const useVotesStore = defineStore('votes', () => {
     await need().paperCounts.create({ ...draft })
   }
 
-  /** What the current vote's result counts (the domain's rule: on time, not voided within the council's decisions). */
-  const counting = computed(() => {
-    const v = record.value
-    return v ? D.countedBallots(v, ballots.value, { voidLists: voidLists.value, decisions: decisions.value, checkoffs: checkoffs.value, conflicts: doubleCheckoffs.value }) : null
-  })
-
   const results = computed<ResultsView | null>(() => {
     const v = record.value
-    if (!v) return null
+    const r = outcome.value
+    if (!v || !r) return null
     // Ballots cast after the close (on a tablet that did not know of it yet) and ballots the
-    // supervisors voided (opened from the council's void seals) do not count.
-    const { counted, onTime, late, voids } = counting.value!
-    const electronic = counted.map((b) => b.choices)
-    // A confirmed paper count adds its per-option totals (the greedy rules take totals; MES refuses them).
-    let paperBallots = 0
-    let extraSupport: Record<string, number> | undefined
-    if (paperState.value.kind === 'confirmed') {
-      const agreed = paperCounts.value[paperCounts.value.length - 1]!
-      paperBallots = agreed.total
-      extraSupport = agreed.perOption
-    }
-    let outcome: D.SelectionResult
-    try {
-      outcome = D.select(v.rule, { projects: v.candidates.map((c) => ({ id: c.id, cost: c.cost })), budget: v.budget, ballots: electronic, ...(extraSupport ? { extraSupport } : {}) })
-    } catch (e) {
-      return { rows: [], electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: 0, surplus: 0, late, explanation: e instanceof Error ? e.message : String(e) }
-    }
+    // supervisors voided (opened from the council's void seals) do not count; an agreed paper
+    // count adds its per-option totals (the greedy rules take totals; MES refuses them).
+    const base = { electronic: r.counted.length, paper: r.paperBallots, budget: v.budget, late: r.late }
+    if (!r.selection) return { ...base, rows: [], allocated: 0, surplus: 0, explanation: r.problem?.message ?? '' }
     const byId = new Map(v.candidates.map((c) => [c.id, c]))
     return {
-      rows: outcome.projects.map((p) => ({
+      ...base,
+      rows: r.selection.projects.map((p) => ({
         candidateId: p.id, name: byId.get(p.id)?.title ?? p.id, cost: p.cost, votes: p.support, funded: p.funded,
         rank: p.rank, reason: p.reason, remainingBefore: p.remainingBefore, explanation: p.text,
       })),
-      electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
-      surplus: D.surplusBallots(onTime, checkoffs.value, v.id, voids), late,
-      explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
+      allocated: r.selection.cost, surplus: r.surplus,
+      explanation: r.selection.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
     }
   })
 
   /** What the supervisory committee voided in the current vote, by whose decision. */
   const voided = computed<VoidedView | null>(() => {
     const v = record.value
-    if (!v || !counting.value) return null
-    const { voids, voidDecisions } = counting.value
+    if (!v || !outcome.value) return null
+    const { voids, voidDecisions } = outcome.value
     const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
     const covered = new Set(voids.flatMap((l) => l.decisions))
     const withVoids = voidDecisions.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
@@ -288,8 +271,8 @@ export const useVotesStore = defineStore('votes', () => {
   async function recordAllocation(voteId: string): Promise<void> {
     const r = need()
     const v = records.value.find((x) => x.id === voteId)
-    const outcome = results.value
-    if (!v || !outcome || currentId.value !== voteId) throw new Error(`${voteId} is not open on screen`)
+    const shown = results.value
+    if (!v || !shown || currentId.value !== voteId) throw new Error(`${voteId} is not open on screen`)
     if (D.voteStatus(v, now.value()) !== 'closed') D.fail('vote.not-closed', 'close the vote before allocating the money')
     if (voided.value?.waiting) D.fail('vote.not-closed', 'the supervisors must open the void seals of the decided double votes before the money is allocated')
     const year = new Date(now.value()).getFullYear()
@@ -297,7 +280,7 @@ export const useVotesStore = defineStore('votes', () => {
     if (!fund) fund = await r.funds.create({ year, amount: v.budget, source: v.title })
     let existing: D.Allocation[] = allocations.value.filter((a) => a.fundId === fund.id)
     const items = []
-    for (const row of outcome.rows.filter((x) => x.funded && !existing.some((a) => a.projectId === x.candidateId))) {
+    for (const row of shown.rows.filter((x) => x.funded && !existing.some((a) => a.projectId === x.candidateId))) {
       const next = r.allocations.build({ fundId: fund.id, projectId: row.candidateId, title: row.name, amount: row.cost, decidedBy: voteId, at: now.value() })
       existing = D.addAllocation(fund, existing, next)
       items.push(next)

@@ -1,7 +1,8 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { describe, expect, it } from 'vitest'
 import type { DOCS_SCHEMA} from '@/data';
-import { DOCS_SCHEMA_V0, openVillageDatabase, validateDocument, yearOfTime, type YishiDoc } from '@/data'
+import { DOCS_SCHEMA_V0, openVillageDatabase, yearOfTime } from '@/data'
+import { validateDocument, type YishiDoc } from '@/shared/schemas'
 import { createRepositories } from '@/data'
 
 describe('schema migration', () => {

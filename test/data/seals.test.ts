@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { firstValueFrom } from 'rxjs'
 import { createPinia } from 'pinia'
 import * as D from '@/domain'
-import { DOCS_SCHEMA, validateDocument } from '@/data'
+import { DOCS_SCHEMA } from '@/data'
+import { validateDocument } from '@/shared/schemas'
 import { newWrappedKeyPair } from '@/data/sealkeys'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useSealsStore } from '@/stores/seals'
 import { startHub, type RunningHub } from '../support/hub'
 import { provision } from '../sync-server/helpers'
-import { eventually, openVote } from './helpers'
+import { eventually, openDoubleVotes, openVote } from './helpers'
 import { openSyncedTablet, type SyncedTablet } from './sync-helpers'
 
 const VILLAGE = 'vs'
@@ -76,7 +76,7 @@ describe('one person, one vote, across two tablets', () => {
     await b.data.ballotBox.flush(vote.id)
 
     await syncBoth(a, b, 3)
-    await eventually(async () => (await a.data.ballots.count({ ref: vote.id })) === 4 && (await firstValueFrom(a.data.doubleVotes$(vote.id))).length === 1, 20_000)
+    await eventually(async () => (await a.data.ballots.count({ ref: vote.id })) === 4 && (await openDoubleVotes(a.data)).length === 1, 20_000)
 
     // The council decides on tablet A: the earliest ballot counts. Then the vote is closed.
     await eventually(() => onA.conflicts.open.length === 1, 10_000, 20)

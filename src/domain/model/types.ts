@@ -39,6 +39,10 @@ export interface Person {
   roles: Role[]
 }
 
+/** What a livelihood project (民生项目) is about; a category a newer tablet adds reads as 'other' here. */
+export const PROPOSAL_CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const
+export type ProposalCategory = (typeof PROPOSAL_CATEGORIES)[number]
+
 export const PROPOSAL_STATUSES = ['open', 'merged', 'shortlisted', 'candidate', 'rejected', 'withdrawn'] as const
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number]
 export interface Proposal {

@@ -22,6 +22,7 @@ export default {
         storage: '平板存储快满了（已用 {pct}%），请联系镇上把往年的记录归档', notEnrolled: '本平板还没有登记', enroll: '去登记',
         carry: '没有网络时带走数据', exportFile: '把未同步的记录存成文件', exported: '已存 {n} 条记录到文件', importFile: '导入另一台平板的文件',
         imported: '导入 {added} 条新记录，{skipped} 条已有，{conflicts} 处冲突', importRefused: '{n} 条记录没通过检查：{reason}',
+        unsaved: '有 {n} 条记录没能存进本平板，正在重试；一直这样请联系镇上（存储可能满了）',
       },
       photos: {
         loading: { title: '正在找照片…', hint: '请稍等' },
@@ -74,6 +75,7 @@ export default {
         storage: 'Tablet storage is nearly full ({pct}% used): ask the township to archive past years', notEnrolled: 'This tablet is not enrolled', enroll: 'Enroll',
         carry: 'Carry data without a network', exportFile: 'Save unsynced records to a file', exported: 'Saved {n} records to a file', importFile: 'Import a file from another tablet',
         imported: 'Imported {added} new records, {skipped} already here, {conflicts} conflicts', importRefused: '{n} records failed the checks: {reason}',
+        unsaved: 'One record could not be stored yet; retrying. If this stays, call the township (storage may be full). | {n} records could not be stored yet; retrying. If this stays, call the township (storage may be full).',
       },
       photos: {
         loading: { title: 'Finding the photo…', hint: 'One moment' },

@@ -1,8 +1,13 @@
 import { shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
-import type { Repositories } from '@/data'
+import type { KeyValue, Repositories } from '@/data'
 
-export interface LinkOptions { actor?: () => string; now?: () => number }
+export interface LinkOptions {
+  actor?: () => string
+  now?: () => number
+  /** Where the tablet keeps its clerks' PIN hashes (the votes store checks a clerk's PIN). */
+  kv?: KeyValue
+}
 
 /**
  * What every village store shares: the open village's repositories (given by `connect`, which a

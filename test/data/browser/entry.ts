@@ -6,7 +6,8 @@ import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie'
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { getChangedDocumentsSince, type RxStorage, type RxStorageDefaultCheckpoint, type RxStorageInstance } from 'rxdb'
 import { firstValueFrom, filter } from 'rxjs'
-import { createRepositories, createSync, openVillageDatabase, type DocKind, type Repositories, type VillageDb, type VillageSync } from '@/data'
+import { createRepositories, createSync, openVillageDatabase, type Repositories, type VillageDb, type VillageSync } from '@/data'
+import type { DocKind } from '@/shared/schemas'
 
 performance.setResourceTimingBufferSize(100_000)
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import DeviceEnrollView from '@/features/device/DeviceEnrollView.vue'
-import { clerks } from '@/modules/data'
+import { useDeviceStore } from '@/stores/device'
 import { useRosterStore } from '@/stores/roster'
 import { useSessionStore } from '@/stores/session'
 import { mountFeature } from '../support/mount'
@@ -28,8 +28,8 @@ describe('setting the clerk PIN after enrollment', () => {
     await wrapper.get('[data-testid="enroll-clerk"]').setValue(clerk.id)
     await wrapper.get('input[type="password"]').setValue('4821')
     await wrapper.get('form').trigger('submit')
-    await eventually(() => clerks().some((c) => c.personId === clerk.id), 8_000)
-    expect(clerks().find((c) => c.personId === clerk.id)?.name).toBe('王文书')
+    await eventually(() => useDeviceStore(village!.pinia).clerks().some((c) => c.personId === clerk.id), 8_000)
+    expect(useDeviceStore(village!.pinia).clerks().find((c) => c.personId === clerk.id)?.name).toBe('王文书')
   })
 
   it('without a roster yet, takes the clerk by name and gives them their own id', async () => {
@@ -40,7 +40,7 @@ describe('setting the clerk PIN after enrollment', () => {
     await wrapper.get('[data-testid="enroll-clerk-name"]').setValue('李文书')
     await wrapper.get('input[type="password"]').setValue('2580')
     await wrapper.get('form').trigger('submit')
-    await eventually(() => clerks().some((c) => c.name === '李文书'), 8_000)
-    expect(clerks().find((c) => c.name === '李文书')?.personId).toMatch(/^person:clerk-[0-9a-f]{8}$/)
+    await eventually(() => useDeviceStore(village!.pinia).clerks().some((c) => c.name === '李文书'), 8_000)
+    expect(useDeviceStore(village!.pinia).clerks().find((c) => c.name === '李文书')?.personId).toMatch(/^person:clerk-[0-9a-f]{8}$/)
   })
 })

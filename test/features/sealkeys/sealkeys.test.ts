@@ -238,5 +238,5 @@ describe('opening the void seals together', () => {
     expect(after.wrapper.get('[data-testid="result-project:water"]').text()).toContain('0 票')
     expect(after.wrapper.get('[data-testid="result-project:lamps"]').text()).toContain('1 票')
     expect(after.wrapper.get('[data-testid="results-allocate"]').attributes('disabled')).toBeUndefined()
-  })
+  }, 30_000) // three PBKDF2 key derivations and a seal opening: seconds of CPU on a shared, loaded machine
 })
