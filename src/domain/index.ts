@@ -38,6 +38,9 @@
  *   `findDoubleVotes`, `proposeResolution`, `doubleVoteResolution`, `unresolvedDoubleVotes`,
  *   `voidList`, `countableBallots`, `surplusBallots`; `castVote` (casting.ts) makes the check-off and the ballot
  *   of one vote with those measures applied.
+ * - who may do what (acts.ts): `ACTS` (act → actors), `actorsOf`, `mayDo`, `assertMayDo`, `SIGNED_ACTS`.
+ * - the procedure's gates (gates.ts): a vote opens after its announcement's publicity, spending after
+ *   the decision's publicity, or earlier only with a recorded override (`voteGate`, `spendingGate`, `decisionCoverage`).
  */
 export * from './errors.ts'
 export * from './model/types.ts'
@@ -63,3 +66,5 @@ export * from './compliance.ts'
 export * from './doublevote.ts'
 export * from './casting.ts'
 export * from './voids.ts'
+export * from './acts.ts'
+export * from './gates.ts'
