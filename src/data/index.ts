@@ -129,6 +129,7 @@ function doubleVotesOf(voteId: string, prefix: string, conflicts: Stored<Conflic
 export type Repositories = Awaited<ReturnType<typeof createRepositories>>
 export * from './replication'
 export * from './identity'
+export * from './personkeys'
 export * from './refusals'
 export * from './carry'
 export * from './conflicts'

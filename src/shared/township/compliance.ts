@@ -3,8 +3,10 @@ import { complianceFlags as domainFlags } from '../../domain/compliance'
 import { DEFAULT_MEETING_RULES, type MeetingRule } from '../../domain/meeting'
 import { DEFAULT_TEMPLATE, type ProcedureState, type ProcedureTemplate } from '../../domain/procedure'
 import type { MeetingKind, Notice } from '../../domain/model/types'
+import { decisionCoverage } from '../../domain/gates'
 import type { TownshipFlag } from './types'
 import type { VillageRecords } from './records'
+import { signedCosigns } from '../personacts'
 
 function templates(r: VillageRecords): Map<string, ProcedureTemplate> {
   const out = new Map<string, ProcedureTemplate>([[DEFAULT_TEMPLATE.id, DEFAULT_TEMPLATE]])
@@ -19,15 +21,9 @@ function templates(r: VillageRecords): Map<string, ProcedureTemplate> {
   return out
 }
 
-/** The projects each decision notice covers: the vote it publishes (candidates and their proposals), or a fund's allocations. */
+/** The projects each decision notice covers (the domain's rule, as the tablet applies it). */
 function decisions(r: VillageRecords): { notice: Notice; projectIds: string[] }[] {
-  return r.notices.filter((n) => n.stage === 'decision').map((notice) => {
-    const vote = r.votes.find((v) => v.id === notice.subjectId)
-    const projectIds = vote
-      ? vote.candidates.flatMap((c) => [c.id, ...(c.proposalIds ?? [])])
-      : r.allocations.filter((a) => a.fundId === notice.subjectId || a.id === notice.subjectId).map((a) => a.projectId)
-    return { notice, projectIds }
-  })
+  return decisionCoverage(r.notices, r.votes, r.allocations)
 }
 
 export function complianceFlags(r: VillageRecords, now: number): TownshipFlag[] {
@@ -47,14 +43,20 @@ export function complianceFlags(r: VillageRecords, now: number): TownshipFlag[] 
     resolutions: r.resolutions,
     meetingRules: villageTemplate.meetingRules,
     ledger: r.ledger,
-    cosigns: r.cosigns,
+    // only co-signatures the supervisor signed with their own key count, as on the tablet
+    cosigns: signedCosigns(r.cosigns, r.personKeys, r.villageId),
     cosignRule: { supervisors },
     progress: r.progress,
     decisions: decisions(r),
     funds: r.funds,
     allocations: r.allocations,
     procedures,
-    overrides: r.overrides,
+    overrides: r.overrides.map((o) => ({ ...o, subjectId: o.subjectId ?? '' })),
+    votes: r.votes,
+    notices: r.notices,
+    checkoffs: r.checkoffs,
+    persons: r.persons,
   })
-  return flags.map((f) => ({ code: f.code, ref: f.subjectId, message: f.message }))
+  const plain = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([, v]) => typeof v === 'string' || typeof v === 'number')) as Record<string, string | number>
+  return flags.map((f) => ({ code: f.code, ref: f.subjectId, message: f.message, details: plain(f.details) }))
 }

@@ -4,8 +4,9 @@
  * Plain TypeScript: the hub imports it.
  */
 import type { YishiDoc } from '../schemas/envelope'
+import type { PersonKeyRecord } from '../personacts'
 import type {
-  Allocation, Answer, Attendance, Ballot, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
+  Allocation, Answer, Attendance, Ballot, CheckOff, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
   Override, Person, Progress, Proposal, Resolution, Vote,
 } from '../../domain/model/types'
 
@@ -58,6 +59,9 @@ export interface VillageRecords {
   persons: Person[]
   progress: Progress[]
   overrides: Override[]
+  /** People's signing keys (who signed a co-signature or a meeting's minutes). */
+  personKeys: PersonKeyRecord[]
+  checkoffs: CheckOff[]
   procedures: ProcedureRecord[]
   conflicts: ConflictRecord[]
   decisions: DecisionRecord[]
@@ -90,6 +94,8 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
     persons: of<Person>('person').map((p) => ({ ...p, roles: p.roles ?? [] })),
     progress: of('progress'),
     overrides: of('override'),
+    personKeys: of('personkey'),
+    checkoffs: of('checkoff'),
     procedures: of('procedure'),
     conflicts: of('conflict'),
     decisions: of('decision'),

@@ -12,6 +12,8 @@ export interface TownshipFlag {
   ref: string
   /** The domain's English explanation, with the figures ("28 of 37 present, quorum 25"). */
   message: string
+  /** The figures and words behind the flag (text and numbers only), for a translated line; e.g. an override's `reason`. */
+  details?: Record<string, string | number>
 }
 
 export interface MeetingSummary {
