@@ -90,9 +90,14 @@ export async function enroll(code: string, label: string, hubUrl = ''): Promise<
   await openVillage(e)
 }
 
+/** A clerk's PIN typed on the unlock screen: they act (src/stores/acting.ts) until their window passes or they lock. */
 export async function unlock(pin: string): Promise<identity.UnlockResult> {
   const r = await identity.unlockWithPin(kv, pin)
-  if (r.ok) useSessionStore(pinia ?? undefined).setPerson(r.personId, r.name)
+  if (r.ok) {
+    const { useActingStore } = await import('@/stores/acting')
+    const acting = useActingStore(pinia ?? undefined)
+    acting.begin({ id: r.personId, name: acting.nameOf(r.personId) || r.name, roles: ['clerk'] })
+  }
   return r
 }
 

@@ -78,7 +78,16 @@ export default {
         'work-before-publicity-ended': '决策公示期未满就开始实施',
         'allocations-over-fund': '分配金额超过专项资金',
         'step-skipped-without-override': '跳过环节但没有记录原因',
+        'step-overridden': '强行通过或跳过了一步（有记录的理由）',
+        'step-taken-early': '公示期未满就提前进行（有记录的理由）',
+        'vote-before-notice': '投票公告期未满就开始投票，没有记录理由',
+        'spending-before-publicity': '决策公示期未满就开始花钱，没有记录理由',
+        'act-by-wrong-person': '由无权的人做了这件事',
         other: '其他问题',
+        detail: {
+          'step-overridden': '理由：{reason}',
+          'step-taken-early': '理由：{reason}',
+        },
       },
       charts: {
         title: '图表',
@@ -202,7 +211,16 @@ export default {
         'work-before-publicity-ended': 'Work started before the decision’s publicity ended',
         'allocations-over-fund': 'Allocations above the fund',
         'step-skipped-without-override': 'Step skipped without a recorded override',
+        'step-overridden': 'A step forced through or skipped (reason on record)',
+        'step-taken-early': 'Went ahead before the publicity ended (reason on record)',
+        'vote-before-notice': 'Voting began before the announcement ended, with no reason on record',
+        'spending-before-publicity': "Money spent before the decision's publicity ended, with no reason on record",
+        'act-by-wrong-person': 'Done by someone not allowed to do it',
         other: 'Other problem',
+        detail: {
+          'step-overridden': 'Reason: {reason}',
+          'step-taken-early': 'Reason: {reason}',
+        },
       },
       charts: {
         title: 'Charts',

@@ -115,8 +115,9 @@ describe('a proposal and its comments', () => {
     await eventually(() => store.byId(p.id)?.estimatedCost === 4_000_000)
     await eventually(() => !wrapper.find('[data-testid="proposal-no-cost"]').exists())
     expect(wrapper.get('[data-testid="proposal-detail"]').text()).toContain('约 40,000 元')
-    // Who noted it is named only when known: never a raw id.
+    // Who raised it and who noted it, by name: never a raw id, never a made-up "tablet user".
     expect(wrapper.get('[data-testid="proposal-meta"]').text()).not.toContain('person:')
+    expect(wrapper.get('[data-testid="proposal-meta"]').text()).toContain('提议人没有署名')
     useSessionStore(pinia).setPerson('person:clerk', '王文书')
     await eventually(() => wrapper.get('[data-testid="proposal-meta"]').text().includes('记录人：王文书'))
     wrapper.unmount()
