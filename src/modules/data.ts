@@ -44,8 +44,21 @@ export function dataRuntime(): Readonly<Running> | null {
   return running
 }
 
+/**
+ * RxDB's Dexie storage prints an advertisement for its paid storages on the console at the first write
+ * (nothing a clerk or a developer can act on). Only that one message is held back; every other warning passes.
+ */
+function quietStorageAdvert(): void {
+  const warn = console.warn.bind(console)
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('-------------- RxDB Open Core RxStorage')) return
+    warn(...args)
+  }
+}
+
 async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
   if (running) return running
+  quietStorageAdvert()
   const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos, photoResolver } = await import('@/data')
   const { usePhotosStore } = await import('@/stores/support/photos')
   const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
@@ -168,5 +181,8 @@ export function installData(app: App): void {
   window.addEventListener('offline', () => { void running?.sync.stop() })
   void watchStorage()
   const e = identity.loadEnrollment(kv)
-  if (e) opening = openVillage(e).catch((err: unknown) => { console.error('could not open the village database', err); return null })
+  if (!e) return
+  // Enrolled is known at once (the credential is on the device): home never says "not enrolled" while the database opens.
+  useSessionStore(pinia ?? undefined).setEnrollment({ villageId: e.village, villageName: e.villageName ?? '', townshipName: e.townshipName ?? '', deviceId: e.device })
+  opening = openVillage(e).catch((err: unknown) => { console.error('could not open the village database', err); return null })
 }

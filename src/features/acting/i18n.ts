@@ -2,17 +2,18 @@
 export default {
   'zh-CN': {
     acting: {
+      // keys are the acts of src/domain/acts.ts with '-' for '.' (vue-i18n reads a dot as a path)
       who: {
         villager: '村民', clerk: '文书', chair: '会议主持人（议事会成员）', supervisor: '监事', township: '镇上工作人员',
       },
       act: {
-        'proposal.raise': '提出提议', 'comment.add': '发表意见', 'objection.raise': '提出异议', 'ballot.cast': '投票',
-        'roster.edit': '修改村民名册', 'cycle.advance': '推进议事流程', 'cycle.override': '提前或跳过一步（要写明理由）',
-        'proposal.sort': '整理提议（合并、列入候选）', 'meeting.run': '组织会议（签到、记录、表决）', 'vote.setup': '设置投票',
-        'vote.run': '开始或结束投票', 'notice.publish': '发布公示', 'objection.answer': '答复异议', 'conflict.decide': '记录议事会对冲突的决定',
-        'accounts.record': '记账、记录实施进度和资金安排', 'key.witness': '见证设置本人口令', 'papercount.enter': '录入纸质选票计数',
-        'meeting.sign-chair': '主持人签名', 'meeting.sign-supervisor': '监事签名', 'expense.cosign': '监事会签支出',
-        'notice.republish': '要求重新公示', 'sealkey.create': '设置监事密钥', 'seal.open': '打开作废封条', 'township.view': '查看全镇情况',
+        'proposal-raise': '提出提议', 'comment-add': '发表意见', 'objection-raise': '提出异议', 'ballot-cast': '投票',
+        'roster-edit': '修改村民名册', 'cycle-advance': '推进议事流程', 'cycle-override': '提前或跳过一步（要写明理由）',
+        'proposal-sort': '整理提议（合并、列入候选）', 'meeting-run': '组织会议（签到、记录、表决）', 'vote-setup': '设置投票',
+        'vote-run': '开始或结束投票', 'notice-publish': '发布公示', 'objection-answer': '答复异议', 'conflict-decide': '记录议事会对冲突的决定',
+        'accounts-record': '记账、记录实施进度和资金安排', 'key-witness': '见证设置本人口令', 'papercount-enter': '录入纸质选票计数',
+        'meeting-sign-chair': '主持人签名', 'meeting-sign-supervisor': '监事签名', 'expense-cosign': '监事会签支出',
+        'notice-republish': '要求重新公示', 'sealkey-create': '设置监事密钥', 'seal-open': '打开作废封条', 'township-view': '查看全镇情况',
       },
       title: '要由本人确认：{act}',
       needs: '这件事只能由 {who} 来做。',
@@ -39,13 +40,13 @@ export default {
         villager: 'a villager', clerk: 'the clerk', chair: 'the meeting chair (a council member)', supervisor: 'a supervisor', township: 'township staff',
       },
       act: {
-        'proposal.raise': 'raise a proposal', 'comment.add': 'comment', 'objection.raise': 'raise an objection', 'ballot.cast': 'vote',
-        'roster.edit': 'change the roster', 'cycle.advance': 'move the cycle on', 'cycle.override': 'take a step early or skip it (with a reason)',
-        'proposal.sort': 'sort proposals (merge, shortlist)', 'meeting.run': 'run a meeting (check-in, minutes, decisions)', 'vote.setup': 'set up a vote',
-        'vote.run': 'open or close a vote', 'notice.publish': 'publish a notice', 'objection.answer': 'answer an objection', 'conflict.decide': "record the council's decision on a conflict",
-        'accounts.record': 'record spending, progress and allocations', 'key.witness': 'witness a passphrase being set up', 'papercount.enter': 'enter a paper ballot count',
-        'meeting.sign-chair': "sign as the meeting's chair", 'meeting.sign-supervisor': 'sign as a supervisor', 'expense.cosign': 'co-sign an expense',
-        'notice.republish': 'order a notice published again', 'sealkey.create': "set up a supervisor's seal key", 'seal.open': 'open void seals', 'township.view': 'see the township',
+        'proposal-raise': 'raise a proposal', 'comment-add': 'comment', 'objection-raise': 'raise an objection', 'ballot-cast': 'vote',
+        'roster-edit': 'change the roster', 'cycle-advance': 'move the cycle on', 'cycle-override': 'take a step early or skip it (with a reason)',
+        'proposal-sort': 'sort proposals (merge, shortlist)', 'meeting-run': 'run a meeting (check-in, minutes, decisions)', 'vote-setup': 'set up a vote',
+        'vote-run': 'open or close a vote', 'notice-publish': 'publish a notice', 'objection-answer': 'answer an objection', 'conflict-decide': "record the council's decision on a conflict",
+        'accounts-record': 'record spending, progress and allocations', 'key-witness': 'witness a passphrase being set up', 'papercount-enter': 'enter a paper ballot count',
+        'meeting-sign-chair': "sign as the meeting's chair", 'meeting-sign-supervisor': 'sign as a supervisor', 'expense-cosign': 'co-sign an expense',
+        'notice-republish': 'order a notice published again', 'sealkey-create': "set up a supervisor's seal key", 'seal-open': 'open void seals', 'township-view': 'see the township',
       },
       title: 'Confirm in person: {act}',
       needs: 'Only {who} may do this.',

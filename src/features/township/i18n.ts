@@ -11,6 +11,11 @@ export default {
         submit: '登录并同步',
         signOut: '退出登录',
         as: '已登录：{name}',
+        wrong: '账号或密码不对，请重新输入。',
+        expired: '登录已经过期（或密码改过了），请重新登录。',
+        tooMany: '试错太多次了，请过几分钟再试。',
+        offline: '连不上镇上的服务器：请检查网络，有信号后再登录。',
+        failed: '登录没有成功（服务器回答 {status}），请稍后再试或联系管理员。',
       },
       sync: {
         now: '立即同步',
@@ -144,6 +149,11 @@ export default {
         submit: 'Sign in and sync',
         signOut: 'Sign out',
         as: 'Signed in as {name}',
+        wrong: 'Wrong name or password: please type them again.',
+        expired: 'The sign-in has expired (or the password changed): please sign in again.',
+        tooMany: 'Too many wrong tries: wait a few minutes.',
+        offline: 'Cannot reach the township hub: check the network and sign in once there is a signal.',
+        failed: 'Sign-in did not work (the hub answered {status}): try again later or ask the administrator.',
       },
       sync: {
         now: 'Sync now',
