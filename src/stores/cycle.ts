@@ -88,6 +88,18 @@ export const useCycleStore = defineStore('cycle', () => {
       objections: r.notices.flatMap((n) => D.overdueObjections(n, r.objections, r.answers, clock.value).map((o) => ({ notice: n, objection: o }))),
       meetings: r.meetings.filter((m) => m.status === 'planned' && m.scheduledAt + D.DAY_MS < clock.value) }
   })
+  /** What needs the council's attention now, whatever the step: counts the home screen turns into words and links. */
+  const attention = computed(() => {
+    const r = records.value
+    const decided = new Set(r.decisions.map((d) => d.subjectId))
+    const supervisors = r.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id)
+    return {
+      doubleVotes: r.conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId) && !decided.has(c.id)).length,
+      uncosigned: r.ledger.filter((l) => l.kind === 'expense' && !D.isCoSigned(l, r.cosignatures, { supervisors })).length,
+      overdueObjections: overdue.value.objections.length,
+      overdueMeetings: overdue.value.meetings.length,
+    }
+  })
   const overrides = computed(() => records.value.overrides)
   const overrideOf = (id: string) => records.value.overrides.find((o) => o.id === id)
 
@@ -126,5 +138,5 @@ export const useCycleStore = defineStore('cycle', () => {
     return need().overrides.create({ procedureId: state.value?.id ?? '', step, action: 'early', subjectId, personId: person.id, reason: reason.trim(), at: now() })
   }
 
-  return { attach, records, clock, template, state, step, facts, unmet, overdue, overrides, overrideOf, noticeOf, start, complete, skipTo, takeEarly }
+  return { attach, records, clock, template, state, step, facts, unmet, overdue, attention, overrides, overrideOf, noticeOf, start, complete, skipTo, takeEarly }
 })

@@ -154,7 +154,8 @@ describe('each act by the person it names, and the procedure holds', () => {
 
     // The township, once the tablet synced: the early step with its reason.
     await until(page, async () => (await hubDocs('override')).length === 1, 60_000, 'override on the hub')
-    const staff = await browser.newContext({ viewport: { width: 1024, height: 768 } })
+    // A township tablet held upright: 800 px wide.
+    const staff = await browser.newContext({ viewport: { width: 800, height: 1100 } })
     const tp = await staff.newPage()
     await tp.goto(`${hub.url}/township`)
     await tp.getByTestId('township-name').fill(village.staff.name)
@@ -164,6 +165,10 @@ describe('each act by the person it names, and the procedure holds', () => {
     await until(tp, () => flag.isVisible(), 60_000, 'the township sees the early step')
     expect(await flag.innerText()).toContain('公示期未满就提前进行（有记录的理由）')
     expect(await flag.innerText()).toContain('理由：农忙前要投完票，村民大会同意提前')
+    // Every column of the villages' table fits: no sideways scrolling at 800 px.
+    const table = tp.locator('.township-table-wrap')
+    await table.waitFor()
+    expect(await table.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0)
     await staff.close()
   })
 

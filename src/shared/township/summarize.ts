@@ -58,6 +58,7 @@ function voteResult(r: VillageRecords, v: Vote, now: number): VoteResultSummary 
     id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: ballots.length, eligible,
     turnout: eligible > 0 ? ballots.length / eligible : null,
     closedAt: closed ? (v.closedAt || v.closesAt) : null, selected: selection.selected, cost: selection.cost,
+    selectedTitles: selection.selected.map((id) => v.candidates.find((c) => c.id === id)?.title ?? id),
   }
 }
 

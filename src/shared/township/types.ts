@@ -41,6 +41,8 @@ export interface VoteResultSummary {
   closedAt: number | null
   /** Funded project ids, in the order the rule selected them. */
   selected: string[]
+  /** Their titles, in the same order (what people read; the ids are for checking against the .pb file). */
+  selectedTitles?: string[]
   cost: number
 }
 

@@ -49,6 +49,13 @@ describe('home tells a new clerk what to do next', () => {
     expect(next()!.textContent).toContain('现在是第 1 步（共 8 步）：收集提议（上）。')
     expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/proposals')
 
+    // What needs the council's attention shows on home, whatever the step: a double vote sync found.
+    expect(document.querySelector('[data-testid="home-attention"]')).toBeNull()
+    await village.data.conflicts.create({ id: 'conflict:dev-b-3.dev-a-2', subjectId: 'checkoff:lights:zhang', reason: 'double-checkoff', winner: { device: 'dev-a', seq: 2 }, loser: { device: 'dev-b', seq: 3, body: { voterId: 'person:zhang' } }, fields: [], at: Date.now() })
+    await eventually(() => document.querySelector('[data-testid="home-attention-doubleVotes"]') !== null)
+    expect(document.querySelector('[data-testid="home-attention-doubleVotes"]')!.textContent).toContain('有 1 位村民在两台平板上都领了票')
+    expect(document.querySelector('[data-testid="home-attention-doubleVotes"] a')!.getAttribute('href')).toBe('/conflicts')
+
     // The lock button: nobody acts any more, and home shows the way to unlock again.
     useActingStore(village.pinia).lock()
     await eventually(() => wrapper.get('[data-testid="home-clerk"]').text().includes('文书用密码解锁'))
