@@ -45,7 +45,7 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     await soon(() => w.find('[data-testid="sealkey-person:sup1"]').exists())
     expect(w.find('[data-testid="sealkey-person:clerk"]').exists()).toBe(false)
     expect(row().text()).toContain('李监事')
-    expect(row().text()).toContain('还没有密钥')
+    expect(row().text()).toContain('还没有设口令')
 
     await row().get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
     await row().get('[data-testid="sealkey-pass"]').setValue('12345')
