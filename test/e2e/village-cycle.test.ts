@@ -196,5 +196,5 @@ describe('a full cycle offline, then synced', () => {
     const counts = await onHub()
     expect(counts).toMatchObject({ person: 5, proposal: 4, attendance: 2, resolution: 1, objection: 1, answer: 1, override: 5, personkey: 2 })
     expect(counts).toMatchObject({ vote: 1, checkoff: 3, ballot: 3, fund: 1, allocation: 2, progress: 1, ledger: 1, cosign: 1 })
-  })
+  }, 300_000) // the whole cycle, with each person typing their own secret (PBKDF2 keys) on a shared machine
 })
