@@ -127,6 +127,7 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
 export type Repositories = Awaited<ReturnType<typeof createRepositories>>
 export * from './replication'
 export * from './identity'
+export * from './personkeys'
 export * from './refusals'
 export * from './carry'
 export * from './conflicts'

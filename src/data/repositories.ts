@@ -9,6 +9,7 @@ import type { VillageDb } from './db'
 import { newIdRest } from './hash'
 import { PARENT_FIELD, idRest, isImmutableKind, type DocKind, type Refusal, type YishiDoc } from '../shared/schemas'
 import type { Writer } from './writer'
+import type { PersonKeyDoc } from './personkeys'
 
 export interface DocMeta {
   author: string
@@ -189,6 +190,7 @@ export function createKindRepositories(vdb: VillageDb, writer: Writer) {
     audit: repo<AuditDoc>('audit', same),
     sealKeys: repo<SealKeyDoc>('sealkey', same),
     voidLists: repo<VoidListDoc>('voidlist', voidListRecord),
+    personKeys: repo<PersonKeyDoc>('personkey', same),
   }
 }
 export type KindRepositories = ReturnType<typeof createKindRepositories>

@@ -42,6 +42,9 @@
  *   surplus) and `paperCountState` — what every screen and export of a result shows.
  * - what sync found (conflicts.ts): `conflictItems` (one item per double-voting voter, one per
  *   other conflict), `unresolvedDoubleVotes`, `unresolvedConflicts` — every count of them.
+ * - who may do what (acts.ts): `ACTS` (act → actors), `actorsOf`, `mayDo`, `assertMayDo`, `SIGNED_ACTS`.
+ * - the procedure's gates (gates.ts): a vote opens after its announcement's publicity, spending after
+ *   the decision's publicity, or earlier only with a recorded override (`voteGate`, `spendingGate`, `decisionCoverage`).
  */
 export * from './errors.ts'
 export * from './model/types.ts'
@@ -69,3 +72,5 @@ export * from './casting.ts'
 export * from './voids.ts'
 export * from './conflicts.ts'
 export * from './results.ts'
+export * from './acts.ts'
+export * from './gates.ts'

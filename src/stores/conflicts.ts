@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { useActingStore } from './acting'
 import { computed, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
@@ -45,6 +46,7 @@ const MUTABLE_REPOS: Partial<Record<string, keyof Repositories>> = {
  * A decision is an immutable `decision` record: the item then shows as resolved, with who and why.
  */
 export const useConflictsStore = defineStore('conflicts', () => {
+  const acting = useActingStore()
   const conflicts = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const decisions = shallowRef<Stored<Decision>[]>([])
   const persons = shallowRef<Stored<D.Person>[]>([])
@@ -109,6 +111,8 @@ export const useConflictsStore = defineStore('conflicts', () => {
     if (!item) throw new Error(`${id} is not waiting for a decision`)
     if (item.decision) throw new Error('This has already been decided')
     if (!item.options.includes(outcome)) throw new Error(`${outcome} is not a possible decision here`)
+    // The council decides (`by` names who for it); the clerk records it with their PIN.
+    await acting.authorize('conflict.decide')
     const at = now()
     if (item.reason !== 'double-checkoff') {
       // Restoring puts the overwritten fields back as a new, audited version of the record.

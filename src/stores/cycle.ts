@@ -5,6 +5,7 @@ import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { useActingStore } from './acting'
 
 /** The notice that belongs to a step of the default template (steps a village adds have none). */
 export const STEP_NOTICE: Record<string, D.NoticeStage> = {
@@ -26,9 +27,10 @@ export const useCycleStore = defineStore('cycle', () => {
   const records = shallowRef<Records>(EMPTY)
   const clock = ref(Date.now())
   const session = useSessionStore()
-  /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
-  const link = villageLink(() => session.personId || 'person:tablet-user')
+  /** Who is acting: the person who typed their secret for the act (src/stores/acting.ts). */
+  const link = villageLink(() => session.personId)
   const { need, now, actor } = link
+  const acting = useActingStore()
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
@@ -80,6 +82,18 @@ export const useCycleStore = defineStore('cycle', () => {
       objections: r.notices.flatMap((n) => D.overdueObjections(n, r.objections, r.answers, clock.value).map((o) => ({ notice: n, objection: o }))),
       meetings: r.meetings.filter((m) => m.status === 'planned' && m.scheduledAt + D.DAY_MS < clock.value) }
   })
+  /** What needs the council's attention now, whatever the step: counts the home screen turns into words and links. */
+  const attention = computed(() => {
+    const r = records.value
+    const decided = new Set(r.decisions.map((d) => d.subjectId))
+    const supervisors = r.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id)
+    return {
+      doubleVotes: r.conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId) && !decided.has(c.id)).length,
+      uncosigned: r.ledger.filter((l) => l.kind === 'expense' && !D.isCoSigned(l, r.cosignatures, { supervisors })).length,
+      overdueObjections: overdue.value.objections.length,
+      overdueMeetings: overdue.value.meetings.length,
+    }
+  })
   const overrides = computed(() => records.value.overrides)
   const overrideOf = (id: string) => records.value.overrides.find((o) => o.id === id)
 
@@ -88,12 +102,14 @@ export const useCycleStore = defineStore('cycle', () => {
     else await need().procedures.create({ ...next })
   }
   async function start(subjectId: string): Promise<void> {
+    await acting.authorize('cycle.advance')
     const year = new Date(now()).getFullYear()
     await save(D.startProcedure(template.value, `procedure:cycle-${year}-${Date.now().toString(36)}`, subjectId, now()))
   }
   /** Completes the step in progress; with `reason`, a recorded "proceed" override covers what is unmet. */
   async function complete(reason = ''): Promise<void> {
     if (!state.value) return
+    await acting.authorize(reason ? 'cycle.override' : 'cycle.advance')
     clock.value = now()
     let override: D.Override | undefined
     if (reason) override = await need().overrides.create({ procedureId: state.value.id, step: state.value.current, action: 'proceed', personId: actor(), reason, at: now() })
@@ -102,9 +118,19 @@ export const useCycleStore = defineStore('cycle', () => {
   /** Skips ahead to a later step, with the reason on record. */
   async function skipTo(target: string, reason: string): Promise<void> {
     if (!state.value) return
+    await acting.authorize('cycle.override')
     const o = await need().overrides.create({ procedureId: state.value.id, step: state.value.current, action: 'skip', personId: actor(), reason, at: now() })
     await save(D.skipTo(running.value, state.value, target, o))
   }
 
-  return { attach, records, clock, template, state, step, facts, unmet, overdue, overrides, overrideOf, noticeOf, start, complete, skipTo }
+  /**
+   * Records an `early` override: a vote opened, or money spent on a project, before the publicity that
+   * should come first has ended. The reason is on record, and compliance shows it up to the township.
+   */
+  async function takeEarly(subjectId: string, step: string, reason: string): Promise<D.Override> {
+    const { person } = await acting.authorize('cycle.override')
+    return need().overrides.create({ procedureId: state.value?.id ?? '', step, action: 'early', subjectId, personId: person.id, reason: reason.trim(), at: now() })
+  }
+
+  return { attach, records, clock, template, state, step, facts, unmet, overdue, attention, overrides, overrideOf, noticeOf, start, complete, skipTo, takeEarly }
 })

@@ -29,6 +29,7 @@ const VILLAGE_STORES: (() => Promise<(pinia?: Pinia) => VillageStore>)[] = [
   () => import('./seals').then((m) => m.useSealsStore),
   () => import('./accounts').then((m) => m.useAccountsStore),
   () => import('./supervision').then((m) => m.useSupervisionStore),
+  () => import('./acting').then((m) => m.useActingStore),
 ]
 
 /** Where this tablet keeps its enrollment and its clerks' PIN hashes. */
@@ -37,6 +38,18 @@ const kv: identity.KeyValue = globalThis.localStorage ?? identity.memoryKeyValue
 /** Whether this tablet has been enrolled in a village (its credential is kept on the device). */
 export function isEnrolled(): boolean {
   return identity.loadEnrollment(kv) !== null
+}
+
+/**
+ * RxDB's Dexie storage prints an advertisement for its paid storages on the console at the first write
+ * (nothing a clerk or a developer can act on). Only that one message is held back; every other warning passes.
+ */
+function quietStorageAdvert(): void {
+  const warn = console.warn.bind(console)
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('-------------- RxDB Open Core RxStorage')) return
+    warn(...args)
+  }
 }
 
 export const useDeviceStore = defineStore('device', () => {
@@ -54,6 +67,7 @@ export const useDeviceStore = defineStore('device', () => {
 
   async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
     if (running) return running
+    quietStorageAdvert()
     const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPendingPhotos, photoResolver } = await import('@/data')
     const { usePhotosStore } = await import('./support/photos')
     const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
@@ -94,7 +108,10 @@ export const useDeviceStore = defineStore('device', () => {
   /** Opens the enrolled village, if this tablet is enrolled (the app calls it once, at start). */
   function start(): void {
     const e = identity.loadEnrollment(kv)
-    if (e) opening = openVillage(e).catch((err: unknown) => { console.error('could not open the village database', err); return null })
+    if (!e) return
+    // Enrolled is known at once (the credential is on the device): home never says "not enrolled" while the database opens.
+    session.setEnrollment({ villageId: e.village, villageName: e.villageName ?? '', townshipName: e.townshipName ?? '', deviceId: e.device })
+    opening = openVillage(e).catch((err: unknown) => { console.error('could not open the village database', err); return null })
   }
 
   /** Replication follows the network: on when the browser is online, off when not. */
@@ -109,9 +126,14 @@ export const useDeviceStore = defineStore('device', () => {
     await openVillage(e)
   }
 
+  /** A clerk's PIN typed on the unlock screen: they act (./acting.ts) until their window passes or they lock. */
   async function unlock(pin: string): Promise<identity.UnlockResult> {
     const r = await identity.unlockWithPin(kv, pin)
-    if (r.ok) session.setPerson(r.personId, r.name)
+    if (r.ok) {
+      const { useActingStore } = await import('./acting')
+      const acting = useActingStore(pinia)
+      acting.begin({ id: r.personId, name: acting.nameOf(r.personId) || r.name, roles: ['clerk'] })
+    }
     return r
   }
 

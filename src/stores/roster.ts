@@ -3,6 +3,7 @@ import { computed, shallowRef } from 'vue'
 import { guessUnitKind, householdId, householdNumber, type Person, type Role, type Unit, type UnitKind } from '@/domain'
 import type { Repositories, Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { useActingStore } from './acting'
 
 /** A person with the names the screens show. */
 export interface PersonView extends Person { household: string; unit: string }
@@ -25,6 +26,7 @@ export const useRosterStore = defineStore('roster', () => {
 
   const link = villageLink()
   const { need } = link
+  const acting = useActingStore()
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
@@ -57,20 +59,25 @@ export const useRosterStore = defineStore('roster', () => {
     return { name: row.name, householdId: householdId(row.household), unitId: await ensureUnit(row.unit), adult: row.adult, eligible: row.eligible, householdHead: row.householdHead, roles: [...row.roles] }
   }
 
+  // The roster decides who may vote: only the clerk changes it (src/domain/acts.ts).
   async function addPerson(row: RosterRow): Promise<Person> {
+    await acting.authorize('roster.edit')
     return need().persons.create(await fields(row))
   }
 
   async function updatePerson(id: string, row: RosterRow): Promise<void> {
+    await acting.authorize('roster.edit')
     await need().persons.update(id, await fields(row))
   }
 
   async function setUnitKind(id: string, kind: UnitKind): Promise<void> {
+    await acting.authorize('roster.edit')
     await need().units.update(id, { kind })
   }
 
   /** Imports rows; a row whose household and name already exist updates that person. */
   async function importRows(rows: readonly RosterRow[]): Promise<{ added: number; updated: number }> {
+    await acting.authorize('roster.edit')
     let added = 0
     let updated = 0
     for (const row of rows) {

@@ -41,7 +41,8 @@ export const useSupervisionStore = defineStore('supervision', () => {
       meetings: r.meetings.list$(), resolutions: r.resolutions.list$(), ledger: r.ledger.list$(), cosigns: r.cosignatures.list$(),
       persons: r.persons.list$(), progress: r.progress.list$(), notices: r.notices.list$(), votes: r.votes.list$(), funds: r.funds.list$(),
       allocations: r.allocations.list$(), procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$(),
-    }).subscribe((records) => { input.value = records }))
+      checkoffs: r.checkoffs.list$(), personKeys: r.personKeys.list$(),
+    }).subscribe((records) => { input.value = { ...records, villageId: r.writer.identity.villageId } }))
     subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$()]).subscribe(([c, d, v, l]) => {
       openDoubles.value = D.unresolvedDoubleVotes(c, d).length
       awaitingSeals.value = unopened(d, v, l)

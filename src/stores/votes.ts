@@ -4,6 +4,7 @@ import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { usePhotosStore } from './support/photos'
+import { useActingStore } from './acting'
 import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
 
 export interface VoteDraft {
@@ -57,7 +58,10 @@ export const useVotesStore = defineStore('votes', () => {
   const doubleCheckoffs = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const funds = shallowRef<Stored<D.Fund>[]>([])
   const allocations = shallowRef<Stored<D.Allocation>[]>([])
+  const notices = shallowRef<Stored<D.Notice>[]>([])
+  const overrides = shallowRef<Stored<D.Override>[]>([])
   const currentId = ref('')
+  const acting = useActingStore()
   const listSubs: Subscription[] = []
   const voteSubs: Subscription[] = []
 
@@ -77,13 +81,25 @@ export const useVotesStore = defineStore('votes', () => {
     listSubs.push(r.proposals.list$().subscribe((p) => { proposals.value = p }))
     listSubs.push(r.funds.list$().subscribe((f) => { funds.value = f }))
     listSubs.push(r.allocations.list$().subscribe((a) => { allocations.value = a }))
+    listSubs.push(r.notices.list$().subscribe((n) => { notices.value = n }))
+    listSubs.push(r.overrides.list$().subscribe((o) => { overrides.value = o }))
     if (currentId.value) watchVote(currentId.value)
   }
 
+  /** The vote's gate at `at`: it takes ballots only once its announcement has run (or with an `early` override). */
+  const gateOf = (v: D.Vote, at = now.value()) => D.voteGate(v.id, notices.value, overrides.value, at)
+  /** Open, as its times say and as its gate allows: a vote whose announcement still runs stays "scheduled". */
+  function statusOf(v: D.Vote, at = now.value()): VoteView['status'] {
+    const status = D.voteStatus(v, at)
+    return status === 'open' && gateOf(v, at).state !== 'open' ? 'scheduled' : status
+  }
+
   function view(v: D.Vote): VoteView {
+    const gate = gateOf(v)
     return {
       id: v.id, title: v.title, ballotType: v.ballotType, method: v.rule, maxChoices: v.maxChoices, budget: v.budget,
-      opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: D.voteStatus(v, now.value()), perHousehold: v.perHousehold,
+      opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: statusOf(v), perHousehold: v.perHousehold,
+      gate: gate.state, gateUntil: gate.until, openedEarly: gate.override ? { reason: gate.override.reason, by: gate.override.personId, at: gate.override.at } : null,
       candidates: v.candidates.map((c) => {
         const p = proposals.value.find((x) => x.id === c.proposalIds[0])
         return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', category: p ? D.categoryOf(p) : 'other', description: p?.description ?? '' }
@@ -138,8 +154,13 @@ export const useVotesStore = defineStore('votes', () => {
     if (repos.value && !records.value.some((v) => v.id === id)) await loadAll()
   }
 
-  /** Creates a vote; its roster is every eligible person (or every household) on this tablet. */
+  /**
+   * Creates a vote; its roster is every eligible person (or every household) on this tablet. It takes no
+   * ballot before its announcement (a public notice about it) has run its window: publishing the
+   * announcement moves the opening to the window's end (src/stores/notices.ts).
+   */
   async function save(draft: VoteDraft): Promise<string> {
+    await acting.authorize('vote.setup')
     const r = need()
     const eligible = persons.value.filter((p) => p.eligible)
     const roster = draft.perHousehold ? [...new Set(eligible.map((p) => p.householdId))] : eligible.map((p) => p.id)
@@ -152,19 +173,28 @@ export const useVotesStore = defineStore('votes', () => {
     return created.id
   }
 
-  async function open(id: string): Promise<void> {
+  /**
+   * Opens the vote now: refused (DomainError `gate.vote-notice`) while its announcement has not run its
+   * window, unless an `early` override for the vote is on record (the cycle store's `takeEarly`).
+   */
+  async function open(id: string, early?: D.Override): Promise<void> {
     const v = records.value.find((x) => x.id === id)
-    if (v && v.opensAt > now.value()) await need().votes.update(id, { opensAt: now.value() })
+    if (!v) return
+    D.assertVoteGate(id, notices.value, early ? [...overrides.value, early] : overrides.value, now.value())
+    await acting.authorize('vote.run')
+    const at = now.value()
+    if (v.opensAt > at) await need().votes.update(id, { opensAt: at, closesAt: Math.max(v.closesAt, at + (v.closesAt - v.opensAt)) })
   }
 
   async function close(id: string): Promise<void> {
+    await acting.authorize('vote.run')
     await need().votes.update(id, { closedAt: Math.max(now.value(), (records.value.find((x) => x.id === id)?.opensAt ?? 0) + 1) })
   }
 
-  /** Whether the vote takes ballots right now (the domain's status at this moment). */
+  /** Whether the vote takes ballots right now (the domain's status and gate at this moment). */
   function statusNow(id: string): VoteView['status'] | null {
     const v = records.value.find((x) => x.id === id)
-    return v ? D.voteStatus(v, now.value()) : null
+    return v ? statusOf(v) : null
   }
 
   /** Checks a clerk's PIN on this tablet (slow hash, lock-out after repeated misses). */
@@ -211,6 +241,8 @@ export const useVotesStore = defineStore('votes', () => {
   async function savePaperEntry(voteId: string, entry: PaperEntryInput): Promise<void> {
     const v = records.value.find((x) => x.id === voteId)
     if (!v) throw new Error(`${voteId} is not on this tablet`)
+    // Each of the two entries is made by the person it names, who types their own secret.
+    await acting.authorize('papercount.enter', { personId: entry.enteredBy })
     const state = paperState.value
     if (state.kind === 'waiting' && state.by === entry.enteredBy) {
       D.fail('papercount.same-person', 'the second entry must be made by another person', { person: entry.enteredBy })
@@ -275,6 +307,7 @@ export const useVotesStore = defineStore('votes', () => {
     if (!v || !shown || currentId.value !== voteId) throw new Error(`${voteId} is not open on screen`)
     if (D.voteStatus(v, now.value()) !== 'closed') D.fail('vote.not-closed', 'close the vote before allocating the money')
     if (voided.value?.waiting) D.fail('vote.not-closed', 'the supervisors must open the void seals of the decided double votes before the money is allocated')
+    await acting.authorize('accounts.record')
     const year = new Date(now.value()).getFullYear()
     let fund = funds.value.find((f) => f.year === year) ?? null
     if (!fund) fund = await r.funds.create({ year, amount: v.budget, source: v.title })

@@ -116,7 +116,7 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     await xlsxDownload.saveAs(join(dir, 'township.xlsx'))
     const book = read(readFileSync(join(dir, 'township.xlsx')), { type: 'buffer' })
     const results = utils.sheet_to_json<Record<string, unknown>>(book.Sheets['投票结果']!)
-    expect(results.find((r) => r.vote_id === vote.id)).toMatchObject({ ballots: 3, voided: 1, late: 0, selected: 'project:path project:water', cost_yuan: 160000 })
+    expect(results.find((r) => r.vote_id === vote.id)).toMatchObject({ ballots: 3, voided: 1, late: 0, selected: '步道、饮水', selected_ids: 'project:path project:water', cost_yuan: 160000 })
 
     await page.getByTestId(`township-open-${VILLAGE}`).click()
     await page.getByTestId('township-village-records').waitFor()

@@ -79,7 +79,7 @@ export function proposal(input: unknown): Proposal {
     unitId: id('proposal', i, 'unitId', 'unit', { optional: true }),
     title: str('proposal', i, 'title', { max: 200 }),
     description: str('proposal', i, 'description', { optional: true, max: 5000 }),
-    proposedBy: id('proposal', i, 'proposedBy', 'person'),
+    proposedBy: id('proposal', i, 'proposedBy', 'person', { optional: true }),
     createdAt: time('proposal', i, 'createdAt'),
     status,
     mergedInto,

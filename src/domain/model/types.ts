@@ -175,8 +175,11 @@ export interface LedgerEntry {
   at: Time
   recordedBy: string
 }
-/** Immutable: a supervisor's co-signature (or refusal) of a ledger entry. */
-export interface CoSignature { id: string; ledgerId: string; supervisorId: string; approve: boolean; note: string; at: Time }
+/**
+ * Immutable: a supervisor's co-signature (or refusal) of a ledger entry, signed with the supervisor's
+ * own key (`keyId`, `signature`: see src/shared/personacts.ts); '' on records made before person keys.
+ */
+export interface CoSignature { id: string; ledgerId: string; supervisorId: string; approve: boolean; note: string; at: Time; keyId: string; signature: string }
 
 export const NOTICE_STAGES = ['vote-announcement', 'decision', 'process', 'accounts', 'meeting'] as const
 export type NoticeStage = (typeof NOTICE_STAGES)[number]
@@ -203,8 +206,12 @@ export interface Progress {
   photos: string[]
 }
 
-/** Immutable: a recorded exception (skip a step, proceed despite an objection, …). */
-export interface Override { id: string; procedureId: string; step: string; action: 'skip' | 'proceed'; personId: string; reason: string; at: Time }
+/**
+ * Immutable: a recorded exception — skip a step, proceed despite what is unmet, or take a step
+ * `early` (open a vote before its announcement ends, spend before the decision's notice ends; then
+ * `subjectId` is the vote or project).
+ */
+export interface Override { id: string; procedureId: string; step: string; action: 'skip' | 'proceed' | 'early'; subjectId: string; personId: string; reason: string; at: Time }
 
 /** Immutable, hash-chained per device (see audit.ts). */
 export interface AuditEvent {

@@ -4,24 +4,14 @@
  */
 import { complianceFlags as domainFlags, type ComplianceFlag } from '../../domain/compliance'
 import { villageProcedure } from '../../domain/procedure'
-import type { Notice } from '../../domain/model/types'
+import { decisionCoverage } from '../../domain/gates'
 import type { TownshipFlag } from './types'
-import { cosignRule, type VillageRecords } from './records'
+import { cosignRule, countedCosigns, type VillageRecords } from './records'
 
 /** The records the checks read. */
 export type ComplianceRecords = Pick<VillageRecords,
-  'meetings' | 'resolutions' | 'ledger' | 'cosigns' | 'persons' | 'progress' | 'notices' | 'votes' | 'funds' | 'allocations' | 'procedures' | 'overrides'>
-
-/** The projects each decision notice covers: the vote it publishes (candidates and their proposals), or a fund's allocations. */
-function decisions(r: ComplianceRecords): { notice: Notice; projectIds: string[] }[] {
-  return r.notices.filter((n) => n.stage === 'decision').map((notice) => {
-    const vote = r.votes.find((v) => v.id === notice.subjectId)
-    const projectIds = vote
-      ? vote.candidates.flatMap((c) => [c.id, ...(c.proposalIds ?? [])])
-      : r.allocations.filter((a) => a.fundId === notice.subjectId || a.id === notice.subjectId).map((a) => a.projectId)
-    return { notice, projectIds }
-  })
-}
+  'villageId' | 'meetings' | 'resolutions' | 'ledger' | 'cosigns' | 'personKeys' | 'persons' | 'progress' | 'notices' | 'votes' | 'checkoffs'
+  | 'funds' | 'allocations' | 'procedures' | 'overrides'>
 
 export function villageFlags(r: ComplianceRecords, now: number): ComplianceFlag[] {
   // The village's procedure as the tablet's cycle screen reads it (the domain's constructors, the same fallback).
@@ -32,17 +22,27 @@ export function villageFlags(r: ComplianceRecords, now: number): ComplianceFlag[
     resolutions: r.resolutions,
     meetingRules: template.meetingRules,
     ledger: r.ledger,
-    cosigns: r.cosigns,
+    // only co-signatures the supervisor signed with their own key count, as on the tablet
+    cosigns: countedCosigns(r),
     cosignRule: cosignRule(r),
     progress: r.progress,
-    decisions: decisions(r),
+    // the projects each decision notice covers: the domain's rule, as the tablet's spending gate applies it
+    decisions: decisionCoverage(r.notices, r.votes, r.allocations),
     funds: r.funds,
     allocations: r.allocations,
     procedures: cycles,
-    overrides: r.overrides,
+    overrides: r.overrides.map((o) => ({ ...o, subjectId: o.subjectId ?? '' })),
+    votes: r.votes,
+    notices: r.notices,
+    checkoffs: r.checkoffs,
+    persons: r.persons,
   })
 }
 
+/** A flag's figures and words as the township receives them: text and numbers only (what a translation fills in). */
+const plain = (d: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(d).filter(([, v]) => typeof v === 'string' || typeof v === 'number')) as Record<string, string | number>
+
 export function complianceFlags(r: ComplianceRecords, now: number): TownshipFlag[] {
-  return villageFlags(r, now).map((f) => ({ code: f.code, ref: f.subjectId, message: f.message, details: f.details }))
+  return villageFlags(r, now).map((f) => ({ code: f.code, ref: f.subjectId, message: f.message, details: plain(f.details) }))
 }

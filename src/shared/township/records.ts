@@ -4,12 +4,14 @@
  * Plain TypeScript: the hub imports it.
  */
 import type { YishiDoc } from '../schemas/envelope'
+import type { PersonKeyRecord } from '../personacts'
 import type {
   Allocation, Answer, Attendance, Ballot, CheckOff, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
   Override, PaperCount, Person, Progress, Proposal, Resolution, Vote,
 } from '../../domain/model/types'
 import type { DoubleVoteDecision, VoidListLike } from '../../domain/voids'
 import { isCoSigned } from '../../domain/budget'
+import { signedCosigns } from '../personacts'
 import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
@@ -53,6 +55,8 @@ export interface VillageRecords {
   persons: Person[]
   progress: Progress[]
   overrides: Override[]
+  /** People's signing keys (who signed a co-signature or a meeting's minutes). */
+  personKeys: PersonKeyRecord[]
   /** Procedure documents as stored: read them with the domain's `villageProcedure`. */
   procedures: unknown[]
   conflicts: ConflictRecord[]
@@ -89,6 +93,7 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
     persons: of<Person>('person').map((p) => ({ ...p, roles: p.roles ?? [] })),
     progress: of('progress'),
     overrides: of('override'),
+    personKeys: of('personkey'),
     procedures: of('procedure'),
     conflicts: of('conflict'),
     decisions: of('decision'),
@@ -101,10 +106,16 @@ export function cosignRule(r: Pick<VillageRecords, 'persons'>): { supervisors: s
   return { supervisors: r.persons.filter((p) => (p.roles as readonly string[]).includes('supervisor')).map((p) => p.id) }
 }
 
-/** Ledger entries co-signed as the domain counts it (`isCoSigned`: an approving supervisor other than who recorded it). */
+/** The co-signatures that count: those the supervisor they name signed with their own key (src/shared/personacts.ts), as on the tablet. */
+export function countedCosigns(r: Pick<VillageRecords, 'villageId' | 'cosigns' | 'personKeys'>): CoSignature[] {
+  return signedCosigns(r.cosigns, r.personKeys, r.villageId)
+}
+
+/** Ledger entries co-signed as the domain counts it (`isCoSigned`: an approving supervisor other than who recorded it, over the counted co-signatures). */
 export function cosignedEntries(r: VillageRecords): Set<string> {
   const rule = cosignRule(r)
-  return new Set(r.ledger.filter((l) => isCoSigned(l, r.cosigns, rule)).map((l) => l.id))
+  const cosigns = countedCosigns(r)
+  return new Set(r.ledger.filter((l) => isCoSigned(l, cosigns, rule)).map((l) => l.id))
 }
 
 /** What the domain's `voteResult` needs of a vote, from the village's records. */

@@ -54,13 +54,15 @@ function voteResult(r: VillageRecords, v: Vote, now: number): VoteResultSummary 
   const closed = voteStatus(v, now) === 'closed'
   const eligible = v.roster.length
   const cast = result.counted.length + result.paperBallots
+  const selected = closed ? (result.selection?.selected ?? []) : []
   return {
     id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: result.counted.length, paper: result.paperBallots,
     voided: result.onTime.length - result.counted.length, late: result.late, eligible,
     turnout: eligible > 0 ? cast / eligible : null,
     closedAt: closed ? (v.closedAt || v.closesAt) : null,
     // a malformed vote (the rule cannot run) is shown without a result
-    selected: closed ? (result.selection?.selected ?? []) : [], cost: closed ? (result.selection?.cost ?? 0) : 0,
+    selected, cost: closed ? (result.selection?.cost ?? 0) : 0,
+    selectedTitles: selected.map((id) => v.candidates.find((c) => c.id === id)?.title ?? id),
   }
 }
 

@@ -12,8 +12,8 @@ export interface TownshipFlag {
   ref: string
   /** The domain's English explanation, with the figures ("28 of 37 present, quorum 25"). */
   message: string
-  /** The figures behind it, by name (what a translation of `code` fills in). */
-  details?: Record<string, unknown>
+  /** The figures and words behind the flag (text and numbers only), for a translated line; e.g. an override's `reason`. */
+  details?: Record<string, string | number>
 }
 
 export interface MeetingSummary {
@@ -47,6 +47,8 @@ export interface VoteResultSummary {
   closedAt: number | null
   /** Funded project ids, in the order the rule selected them. */
   selected: string[]
+  /** Their titles, in the same order (what people read; the ids are for checking against the .pb file). */
+  selectedTitles?: string[]
   cost: number
 }
 

@@ -14,7 +14,7 @@ export interface LinkOptions {
  * store's `attach` calls once src/modules/data.ts has opened the database), the live
  * subscriptions that feed the store, and the clock and acting person (both replaceable in tests).
  */
-export function villageLink(defaultActor: () => string = () => 'person:tablet-user') {
+export function villageLink(defaultActor: () => string = () => '') {
   const repos = shallowRef<Repositories | null>(null)
   const subs: Subscription[] = []
   let actor = defaultActor

@@ -33,6 +33,12 @@ export interface VoteView {
   status: VoteStatus
   perHousehold: boolean
   candidates: CandidateView[]
+  /** The procedure's gate (domain `voteGate`): 'open' once the vote's announcement has run its window. */
+  gate: 'open' | 'no-notice' | 'notice-running'
+  /** When the announcement's window ends (0: no announcement yet). */
+  gateUntil: number
+  /** The recorded reason the vote opened before its announcement ended, if it did. */
+  openedEarly: { reason: string; by: string; at: number } | null
 }
 
 export interface VoterView {
