@@ -58,7 +58,7 @@ describe('the township counts a voided ballot as the tablet does', () => {
 
     const csv = resultsTable({ townshipId: 'huayuan', townshipName: '花园镇', villages: [summary], at: NOW }, (k) => k)
     const row = Object.fromEntries(csv.headers.map((h, i) => [h, csv.rows[0]![i]]))
-    expect(row).toMatchObject({ ballots: 1, voided: 1, selected: 'project:lamps', cost_yuan: 0.6 })
+    expect(row).toMatchObject({ ballots: 1, voided: 1, selected: '路灯', selected_ids: 'project:lamps', cost_yuan: 0.6 })
 
     const pb = D.readPabulib(voteToPabulib(vote, tablet, { village: '清波村', township: '花园镇' }))
     expect(pb.votes.rows.map((r) => r.vote)).toEqual(['project:lamps'])
