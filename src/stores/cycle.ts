@@ -85,10 +85,10 @@ export const useCycleStore = defineStore('cycle', () => {
   /** What needs the council's attention now, whatever the step: counts the home screen turns into words and links. */
   const attention = computed(() => {
     const r = records.value
-    const decided = new Set(r.decisions.map((d) => d.subjectId))
     const supervisors = r.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id)
     return {
-      doubleVotes: r.conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId) && !decided.has(c.id)).length,
+      // the domain's one count: a voter seen on three tablets is one double vote
+      doubleVotes: D.unresolvedDoubleVotes(r.conflicts, r.decisions).length,
       uncosigned: r.ledger.filter((l) => l.kind === 'expense' && !D.isCoSigned(l, r.cosignatures, { supervisors })).length,
       overdueObjections: overdue.value.objections.length,
       overdueMeetings: overdue.value.meetings.length,

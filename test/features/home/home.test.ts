@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPinia } from 'pinia'
+import { flushPromises } from '@vue/test-utils'
 import HomeView from '@/features/home/HomeView.vue'
 import { useSessionStore } from '@/stores/session'
 import { useRosterStore } from '@/stores/roster'
@@ -55,6 +56,11 @@ describe('home tells a new clerk what to do next', () => {
     await eventually(() => document.querySelector('[data-testid="home-attention-doubleVotes"]') !== null)
     expect(document.querySelector('[data-testid="home-attention-doubleVotes"]')!.textContent).toContain('有 1 位村民在两台平板上都领了票')
     expect(document.querySelector('[data-testid="home-attention-doubleVotes"] a')!.getAttribute('href')).toBe('/conflicts')
+    // The same voter seen on a third tablet leaves a second conflict record: still one villager, one double vote (the domain's count).
+    await village.data.conflicts.create({ id: 'conflict:dev-c-4.dev-a-2', subjectId: 'checkoff:lights:zhang', reason: 'double-checkoff', winner: { device: 'dev-a', seq: 2 }, loser: { device: 'dev-c', seq: 4, body: { voterId: 'person:zhang' } }, fields: [], at: Date.now() })
+    await eventually(() => useCycleStore(village!.pinia).records.conflicts.length === 2)
+    await flushPromises()
+    expect(document.querySelector('[data-testid="home-attention-doubleVotes"]')!.textContent).toContain('有 1 位村民在两台平板上都领了票')
 
     // The lock button: nobody acts any more, and home shows the way to unlock again.
     useActingStore(village.pinia).lock()
