@@ -4,6 +4,7 @@ import { combineLatest} from 'rxjs'
 import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored } from '@/data'
+import { signedCosigns } from '@/shared/personacts'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
 
@@ -31,9 +32,11 @@ export const useCycleStore = defineStore('cycle', () => {
   const link = villageLink(() => session.personId)
   const { need, now, actor } = link
   const acting = useActingStore()
+  const villageId = ref('')
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
+    villageId.value = r.writer.identity.villageId
     clock.value = now()
     subs.push(combineLatest({
       procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$({ oldestFirst: true }), proposals: r.proposals.list$(),
@@ -55,6 +58,9 @@ export const useCycleStore = defineStore('cycle', () => {
     return stage ? records.value.notices.filter((n) => n.stage === stage).sort((a, b) => b.startAt - a.startAt)[0] : undefined
   }
 
+  /** Only co-signatures the supervisor signed with their own key count (src/shared/personacts.ts), as on the accounts screen and at the township. */
+  const signed = computed(() => signedCosigns(records.value.cosignatures, acting.keys, villageId.value))
+
   /** Facts about the records for the step in progress (counts, dates), handed to the domain. */
   const facts = computed<D.StepFacts>(() => {
     const r = records.value
@@ -71,7 +77,7 @@ export const useCycleStore = defineStore('cycle', () => {
       unresolvedDoubleVotes: D.unresolvedDoubleVotes(r.conflicts, r.decisions).length,
       progressRecords: r.progress.length,
       ledgerEntries: expenses.length,
-      uncosignedLedgerEntries: expenses.filter((l) => !D.isCoSigned(l, r.cosignatures, { supervisors })).length }
+      uncosignedLedgerEntries: expenses.filter((l) => !D.isCoSigned(l, signed.value, { supervisors })).length }
   })
   const unmet = computed(() => (step.value ? D.unmetRequirements(step.value, facts.value, clock.value) : []))
 
@@ -89,7 +95,7 @@ export const useCycleStore = defineStore('cycle', () => {
     return {
       // the domain's one count: a voter seen on three tablets is one double vote
       doubleVotes: D.unresolvedDoubleVotes(r.conflicts, r.decisions).length,
-      uncosigned: r.ledger.filter((l) => l.kind === 'expense' && !D.isCoSigned(l, r.cosignatures, { supervisors })).length,
+      uncosigned: r.ledger.filter((l) => l.kind === 'expense' && !D.isCoSigned(l, signed.value, { supervisors })).length,
       overdueObjections: overdue.value.objections.length,
       overdueMeetings: overdue.value.meetings.length,
     }
