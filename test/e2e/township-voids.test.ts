@@ -11,6 +11,7 @@ import { launchChromium } from '../support/browser'
 import { provision } from '../sync-server/helpers'
 import { eventually, openDoubleVotes, openVote } from '../data/helpers'
 import { openSyncedTablet, type SyncedTablet } from '../data/sync-helpers'
+import { useActingStore } from '@/stores/acting'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useSealsStore } from '@/stores/seals'
 import { enrolledTablet, until } from './support/votes'
@@ -53,8 +54,12 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     const pinia = createPinia()
     const seals = useSealsStore(pinia)
     const conflicts = useConflictsStore(pinia)
+    const acting = useActingStore(pinia)
+    acting.attach(a.data)
     seals.attach(a.data)
     conflicts.attach(a.data)
+    // The clerk has typed their PIN on tablet A: they witness the supervisors' passphrases and record the council's decision.
+    acting.begin({ id: 'person:clerk', name: '王文书', roles: ['clerk'] }, 30 * 60_000)
     const syncBoth = async (rounds: number) => {
       for (let i = 0; i < rounds; i++) for (const t of [a, b]) expect(await t.sync.syncNow(20_000)).toBe(true)
     }
