@@ -5,6 +5,7 @@ import * as D from '@/domain'
 import { DOCS_SCHEMA } from '@/data'
 import { validateDocument } from '@/shared/schemas'
 import { newWrappedKeyPair } from '@/data/sealkeys'
+import { useActingStore } from '@/stores/acting'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useSealsStore } from '@/stores/seals'
 import { startHub, type RunningHub } from '../support/hub'
@@ -32,13 +33,16 @@ async function tablet() {
   return t
 }
 
-/** The stores a tablet's screens use, attached to its repositories. */
+/** The stores a tablet's screens use, attached to its repositories, with the clerk's PIN typed (they witness passphrases and record decisions). */
 function stores(t: SyncedTablet) {
   const pinia = createPinia()
+  const acting = useActingStore(pinia)
   const seals = useSealsStore(pinia)
   const conflicts = useConflictsStore(pinia)
+  acting.attach(t.data)
   seals.attach(t.data)
   conflicts.attach(t.data)
+  acting.begin({ id: 'person:clerk', name: '王文书', roles: ['clerk'] }, 30 * 60_000)
   return { seals, conflicts }
 }
 
