@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const RESULTS = join(ROOT, 'bench', 'results')
 
-export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub'] as const
+export const GROUPS = ['bundle', 'load', 'domain', 'data', 'sync', 'hub', 'hub-attack', 'couchdb'] as const
 export type Group = string
 
 /**
@@ -46,6 +46,13 @@ export const KEYS: Record<string, Group[]> = {
   hub_docs_per_s: ['hub'],
   hub_rss_mb: ['hub'],
   hub_vs_express_pouchdb_docs_per_s_ratio: ['hub'],
+  hub_up_p99_under_attack_ms: ['hub-attack'],
+  hub_rss_under_attack_mb: ['hub-attack'],
+  longpoll_wake_p95_during_burst_ms: ['hub'],
+  couchdb_push_ratio: ['couchdb'],
+  couchdb_pull_ratio: ['couchdb'],
+  district_push_p95_ms: ['couchdb'],
+  district_hub_rss_mb: ['couchdb'],
   lighthouse_performance: ['load'],
 }
 

@@ -8,6 +8,8 @@ import { createEngine, type Engine } from './engine'
 import { Accounts } from './auth/accounts'
 import { Sessions } from './auth/session'
 import { Pusher } from './couch/push'
+import { removeRefusedPlaceholders } from './couch/placeholders'
+import { countersFor } from './counters'
 import { openLongPolls } from './couch/changes'
 import { Peers } from './peers'
 import { serveApp } from './static'
@@ -31,8 +33,10 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   const options = {
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
-    // Long-polls stay open for as long as the client wants; heartbeats keep them alive.
-    requestTimeout: 0,
+    // A request must arrive whole in time: bodies within BODY_TIMEOUT (couch/guard.ts answers 408);
+    // Node's own check is the backstop. A long-poll has arrived once its head has, so it stays
+    // open for as long as the client wants (heartbeats keep it alive).
+    requestTimeout: config.bodyTimeoutMs + 60_000,
     keepAliveTimeout: 75_000,
     // CouchDB clients address a database as `/db/` as well as `/db`.
     routerOptions: { ignoreTrailingSlash: true },
@@ -43,8 +47,10 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   const engine = createEngine(config)
   const accounts = new Accounts(engine, { name: config.adminUser, password: config.adminPassword })
   await accounts.load()
-  const sessions = new Sessions(accounts)
-  const pusher = new Pusher(engine, app.log)
+  // Counts behind limits (failed logins, enrollment codes, quarantine shares): shared in CouchDB by every hub in front of it.
+  const counters = await countersFor(engine)
+  const sessions = new Sessions(accounts, counters)
+  const pusher = new Pusher(engine, counters, app.log)
   await pusher.init()
   const peers = new Peers(engine, app.log)
 
@@ -52,15 +58,17 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   // gzip first: several times cheaper than brotli for the hub's JSON, and every client takes it.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'br', 'deflate'], zlibOptions: { level: 4 } })
   await app.register(couchRoutes, { prefix: '/couch', config, engine, accounts, sessions, pusher, peers })
-  await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions, peers })
+  await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions, peers, quarantine: pusher.quarantine })
   await serveApp(app, config.staticDir)
   await peers.start()
+  // once after an upgrade, in the background: earlier hubs kept refused records in village databases
+  void removeRefusedPlaceholders(engine, app.log).catch((err: unknown) => app.log.warn({ err }, 'could not remove refused placeholders'))
 
   app.addHook('preClose', async () => {
     // Answer open long-polls (empty results) so clients reconnect elsewhere or later.
     for (const end of [...openLongPolls]) end()
     peers.stopAll()
   })
-  app.addHook('onClose', async () => { await engine.close() })
+  app.addHook('onClose', async () => { accounts.close(); await engine.close() })
   return { app, engine, accounts, pusher, peers }
 }

@@ -7,6 +7,8 @@ export interface HubConfig {
   adminUser: string
   adminPassword: string
   couchdbUrl: string | null
+  /** Prepended to every database name in that CouchDB (several deployments may share one). */
+  couchdbPrefix: string
   seedDemo: boolean
   staticDir: string
   tlsCert: string | null
@@ -16,6 +18,10 @@ export interface HubConfig {
   bodyLimit: number
   /** Largest photo or other blob, bytes. */
   blobMaxBytes: number
+  /** Photos and other blobs one village may keep on the hub, bytes. */
+  blobQuotaBytes: number
+  /** How long a request body may take to arrive, ms (408 after). */
+  bodyTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -36,6 +42,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const couchdbUrl = env.COUCHDB_URL?.trim() || null
   if (couchdbUrl !== null && !/^https?:\/\/.+/.test(couchdbUrl)) {
     throw new ConfigError(`COUCHDB_URL must be an http(s) URL such as http://admin:secret@127.0.0.1:5984, not "${couchdbUrl}"`)
+  }
+  const couchdbPrefix = env.COUCHDB_PREFIX?.trim() ?? ''
+  if (couchdbPrefix !== '' && !/^[a-z][a-z0-9_$()+-]{0,40}$/.test(couchdbPrefix)) {
+    throw new ConfigError(`COUCHDB_PREFIX must start with a lowercase letter and hold only a-z, 0-9 and _$()+- (like "yishi_"), not "${couchdbPrefix}"`)
   }
   const tlsCert = env.TLS_CERT || null
   const tlsKey = env.TLS_KEY || null
@@ -58,6 +68,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "${logLevel}"`)
   }
+  const bodyTimeout = env.BODY_TIMEOUT ?? '120'
+  if (!/^\d+$/.test(bodyTimeout.trim()) || Number(bodyTimeout) < 1 || Number(bodyTimeout) > 3600) {
+    throw new ConfigError(`BODY_TIMEOUT must be a number of seconds from 1 to 3600, not "${bodyTimeout}"`)
+  }
   return {
     host: env.HOST ?? '127.0.0.1',
     port,
@@ -65,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     adminUser,
     adminPassword,
     couchdbUrl,
+    couchdbPrefix,
     seedDemo: ['true', '1', 'yes'].includes(seed),
     staticDir: resolve(env.STATIC_DIR ?? './dist'),
     tlsCert,
@@ -72,5 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel,
     bodyLimit: bytes('BODY_LIMIT', 8 * 1024 * 1024),
     blobMaxBytes: bytes('BLOB_MAX_BYTES', 16 * 1024 * 1024),
+    blobQuotaBytes: bytes('BLOB_QUOTA', 2 * 1024 * 1024 * 1024),
+    bodyTimeoutMs: Number(bodyTimeout) * 1000,
   }
 }

@@ -6,7 +6,8 @@ import type { Engine } from '../engine'
 import type { Pusher } from '../couch/push'
 import { rowsByKeys } from '../couch/keys'
 import { sameContent } from '../validate/rules'
-import { CouchError, badRequest, forbidden, unauthorized } from '../couch/errors'
+import { CouchError, badRequest, forbidden, tooLarge, unauthorized } from '../couch/errors'
+import { LIMITS } from '../limits'
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string }
 
@@ -37,9 +38,14 @@ export const importRoutes: FastifyPluginAsync<{ accounts: Accounts; engine: Engi
 
     const db = `village-${village}`
     if (!(await engine.exists(db))) throw new CouchError(404, 'not_found', 'Database does not exist.')
-    const docs: Doc[] = (b.docs as Record<string, unknown>[]).map((d) => {
-      const { id, _rev: _r, _meta: _m, ...rest } = d
-      return { ...rest, _id: String(id ?? d._id ?? '') }
+    if (b.docs.length > LIMITS.docsPerBatch) throw tooLarge(`an export file holds at most ${LIMITS.docsPerBatch} records; export in parts`)
+    const docs: Doc[] = (b.docs as unknown[]).map((d, i) => {
+      if (d === null || typeof d !== 'object' || Array.isArray(d)) throw badRequest(`record ${i + 1} of the file is not a record`)
+      const { id, _id, _rev: _r, _meta: _m, ...rest } = d as Record<string, unknown>
+      const named = id ?? _id
+      if (typeof named !== 'string' || named === '') throw badRequest(`record ${i + 1} of the file has no id`)
+      if (id !== undefined && _id !== undefined && id !== _id) throw badRequest(`record ${i + 1} of the file names two ids`)
+      return { ...rest, _id: named }
     })
     const existing = await rowsByKeys(engine.db(db), docs.map((d) => d._id as string), { include_docs: true })
     const current = new Map(existing.rows.filter((r) => r.doc).map((r) => [r.key, r.doc as Doc]))

@@ -6,6 +6,7 @@ import type { Sessions } from '../auth/session'
 import type { Pusher } from '../couch/push'
 import { CouchError, badRequest, forbidden, unauthorized } from '../couch/errors'
 import { openLongPolls } from '../couch/changes'
+import { LIMITS } from '../limits'
 
 export interface AdminDeps { accounts: Accounts; sessions: Sessions; pusher: Pusher }
 
@@ -16,7 +17,7 @@ const str = (v: unknown, field: string): string => {
 
 function wrap<T>(fn: () => Promise<T>): Promise<T> {
   return fn().catch((e: unknown) => {
-    if (e instanceof AccountError) throw new CouchError(e.status, e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : e.status === 403 ? 'forbidden' : 'bad_request', e.message)
+    if (e instanceof AccountError) throw new CouchError(e.status, e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : e.status === 403 ? 'forbidden' : e.status === 429 ? 'too_many_requests' : 'bad_request', e.message)
     throw e
   })
 }
@@ -76,13 +77,23 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
     requireAdmin(req.principal)
     return [...accounts.users.values()].map((u) => ({ name: u.name, role: u.role, township: u.township, village: u.village, disabled: u.disabled }))
   })
-  app.put('/users/:name', async (req) => {
+  app.put('/users/:name', async (req, reply) => {
     const p = who(req)
     const name = (req.params as { name: string }).name
     const b = (req.body ?? {}) as Record<string, unknown>
-    // People may change their own password; only the admin changes others' or disables accounts.
+    // People may change their own password, saying their current one; only the admin changes others' or disables accounts.
     if (p.kind !== 'admin' && !(p.name === name && b.disabled === undefined)) throw forbidden('Only the admin manages other accounts.')
-    if (typeof b.password === 'string') await wrap(() => accounts.setPassword(name, b.password as string))
+    if (typeof b.password === 'string') {
+      if (p.kind !== 'admin') {
+        if (typeof b.currentPassword !== 'string' || b.currentPassword === '') throw badRequest('currentPassword is required to change your own password')
+        await sessions.login(name, b.currentPassword, req.ip).catch((e: unknown) => {
+          throw e instanceof CouchError && e.status === 401 ? forbidden('The current password is not right.') : e
+        })
+      }
+      await wrap(() => accounts.setPassword(name, b.password as string))
+      // every session of the account has ended; whoever changed their own password by cookie gets a new one
+      if (p.name === name && !req.headers.authorization) sessions.setCookie(reply, name, req.protocol === 'https')
+    }
     if (typeof b.disabled === 'boolean') await wrap(() => accounts.setDisabled(name, b.disabled as boolean))
     return { ok: true }
   })
@@ -100,20 +111,16 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
     const qr = await QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 })
     return reply.code(201).send({ code: e.code, village, expiresAt: e.expiresAt, qr, qrPayload: payload })
   })
-  app.post('/enroll', async (req, reply) => {
+  app.post('/enroll', { bodyLimit: LIMITS.anonymousBodyBytes, config: { anonymous: true } }, async (req, reply) => {
     const b = (req.body ?? {}) as Record<string, unknown>
-    const code = str(b.code, 'code').replace(/\s+/g, '')
-    // Guessing codes is rate-limited like failed logins.
-    sessions.guard(req.ip)
-    try {
-      const { device, secret } = await wrap(() => accounts.enroll(code, String(b.label ?? '')))
-      const villageName = accounts.villages.get(device.village)?.name ?? device.village
-      const townshipName = accounts.townships.get(device.township)?.name ?? device.township
-      return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}` })
-    } catch (e) {
-      sessions.failed(req.ip)
-      throw e
-    }
+    const code = str(b.code, 'code').replace(/[\s-]+/g, '')
+    // Guessing codes has a limit of its own (auth/attempts.ts), counted before the code is looked up.
+    const enrolled = await sessions.attempts.enroll(req.ip, () => wrap(() => accounts.enroll(code, String(b.label ?? ''))))
+    if (!enrolled) throw forbidden('enrollment code unknown, used or expired')
+    const { device, secret } = enrolled
+    const villageName = accounts.villages.get(device.village)?.name ?? device.village
+    const townshipName = accounts.townships.get(device.township)?.name ?? device.township
+    return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}` })
   })
   app.get('/devices', async (req) => {
     const p = who(req)
@@ -134,7 +141,7 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
   app.get('/quarantine', async (req) => {
     requireAdmin(req.principal)
     const q = req.query as Record<string, string | undefined>
-    return pusher.listQuarantine({ ...(q.db ? { db: q.db } : {}), includeReleased: q.all === 'true', ...(q.limit ? { limit: Number(q.limit) } : {}) })
+    return pusher.quarantine.list({ ...(q.db ? { db: q.db } : {}), includeReleased: q.all === 'true', ...(q.limit ? { limit: Number(q.limit) } : {}) })
   })
   app.post('/quarantine/:id/release', async (req) => {
     const p = requireAdmin(req.principal)

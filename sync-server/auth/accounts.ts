@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomInt, scrypt } from 'node:crypto'
-import type { Db, Engine } from '../engine'
+import type { Db, Doc, Engine } from '../engine'
+import { LIMITS } from '../limits'
 
 export const ACCOUNTS_DB = 'hub-accounts'
 export const ID = /^[a-z][a-z0-9-]{1,40}$/
@@ -20,7 +21,9 @@ export interface Device {
 export interface Enrollment {
   type: 'enroll'; code: string; village: string; createdBy: string; expiresAt: number; usedBy: string | null
 }
-type Record_ = Township | Village | User | Device | Enrollment
+/** When an account's sessions were last ended (logout, password change): cookies issued before are void. */
+export interface SessionsEnded { type: 'sessions'; name: string; at: number }
+type Record_ = Township | Village | User | Device | Enrollment | SessionsEnded
 
 /** Who is asking. Devices carry their village; township staff their township. */
 export type Principal =
@@ -58,12 +61,18 @@ function docId(r: Record_): string {
     case 'user': return `user:${r.name}`
     case 'device': return `device:${r.id}`
     case 'enroll': return `enroll:${r.code}`
+    case 'sessions': return `sessions:${r.name}`
   }
 }
 
 /**
  * Townships, villages, accounts, devices and enrollment codes, kept in the hub-private
- * `hub-accounts` database and mirrored in memory (one hub process owns its data folder).
+ * `hub-accounts` database and mirrored in memory. On the local engine this process is the only
+ * writer. On CouchDB other hub processes write too: the mirror follows the database's changes
+ * (an enrollment, a revocation or a password change made through another hub takes effect here
+ * as it commits), a name or code not in the mirror is looked up before it is refused, and every
+ * update is made against the stored revision (a concurrent one is re-read and re-applied, so a
+ * code is redeemed once and two hubs cannot create the same account).
  */
 export class Accounts {
   readonly townships = new Map<string, Township>()
@@ -71,8 +80,10 @@ export class Accounts {
   readonly users = new Map<string, User>()
   readonly devices = new Map<string, Device>()
   readonly enrollments = new Map<string, Enrollment>()
+  private readonly sessionsEnded = new Map<string, number>()
   private revs = new Map<string, string>()
   private db!: Db
+  private unfollow: (() => void) | null = null
   /** Key that signs session cookies (hex). */
   secret!: string
 
@@ -81,10 +92,12 @@ export class Accounts {
   async load(): Promise<void> {
     await this.engine.create(ACCOUNTS_DB)
     this.db = this.engine.db(ACCOUNTS_DB)
+    // followed before the first read, so no change made meanwhile slips between
+    if (!this.engine.soleWriter) this.unfollow = this.engine.onChange(ACCOUNTS_DB, (id) => { if (id) void this.reload(id).catch(() => undefined) })
     const all = await this.db.allDocs({ include_docs: true })
     for (const row of all.rows) {
       const doc = row.doc as unknown as (Record_ & { _id: string; _rev: string }) | undefined
-      if (!doc || row.id.startsWith('_')) continue
+      if (!doc || !row.id || row.id.startsWith('_')) continue
       this.revs.set(doc._id, doc._rev)
       if (row.id === 'secret:cookie') continue
       this.remember(strip(doc))
@@ -92,9 +105,39 @@ export class Accounts {
     const secretDoc = all.rows.find((r) => r.id === 'secret:cookie')?.doc as { value?: string } | undefined
     if (secretDoc?.value) this.secret = secretDoc.value
     else {
-      this.secret = randomBytes(32).toString('hex')
-      await this.db.put({ _id: 'secret:cookie', value: this.secret })
+      const secret = randomBytes(32).toString('hex')
+      try {
+        await this.db.put({ _id: 'secret:cookie', value: secret })
+        this.secret = secret
+      } catch (e) {
+        if ((e as { status?: number }).status !== 409) throw e
+        this.secret = String((await this.db.get('secret:cookie')).value) // another hub made it first
+      }
     }
+  }
+
+  /** Stops following the database (the hub is closing). */
+  close(): void { this.unfollow?.() }
+
+  /** Reads one record again from the database into the mirror (gone: forgotten). */
+  private async reload(id: string): Promise<void> {
+    if (id === 'secret:cookie' || id.startsWith('_')) return
+    const doc = await this.db.get(id).catch((e: { status?: number }) => { if (e.status === 404) return null; throw e })
+    if (doc) {
+      this.revs.set(id, String(doc._rev))
+      this.remember(strip(doc as unknown as Record_ & { _id: string; _rev: string }))
+      return
+    }
+    this.revs.delete(id)
+    const type = id.slice(0, id.indexOf(':'))
+    const key = id.slice(id.indexOf(':') + 1)
+    const maps: Record<string, Map<string, unknown>> = { township: this.townships, village: this.villages, user: this.users, device: this.devices, enroll: this.enrollments, sessions: this.sessionsEnded }
+    maps[type]?.delete(key)
+  }
+
+  /** A record another hub may have just written: looked up when the mirror does not have it. */
+  private async lookUp(id: string): Promise<void> {
+    if (!this.engine.soleWriter) await this.reload(id)
   }
 
   private remember(r: Record_): void {
@@ -104,15 +147,45 @@ export class Accounts {
       case 'user': this.users.set(r.name, r); break
       case 'device': this.devices.set(r.id, r); break
       case 'enroll': this.enrollments.set(r.code, r); break
+      case 'sessions': this.sessionsEnded.set(r.name, r.at); break
     }
   }
 
+  /** Writes a new record; 409 when it exists (made here or by another hub). */
   private async save(r: Record_): Promise<void> {
     const _id = docId(r)
-    const rev = this.revs.get(_id)
-    const res = await this.db.put({ ...r, _id, ...(rev ? { _rev: rev } : {}) } as never)
-    this.revs.set(_id, res.rev)
+    try {
+      const res = await this.db.put({ ...r, _id } as unknown as Doc)
+      this.revs.set(_id, res.rev)
+    } catch (e) {
+      if ((e as { status?: number }).status !== 409) throw e
+      await this.reload(_id).catch(() => undefined)
+      throw new AccountError(409, `${r.type} ${_id.slice(_id.indexOf(':') + 1)} exists`)
+    }
     this.remember(r)
+  }
+
+  /**
+   * Changes a stored record: `apply` gets the current version and returns the new one (or
+   * throws). When another hub changed it meanwhile, it is read again and `apply` runs again.
+   */
+  private async update<T extends Record_>(current: () => T | undefined, apply: (cur: T) => T, missing: string): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const cur = current()
+      if (!cur) throw new AccountError(404, missing)
+      const next = apply(cur)
+      const _id = docId(next)
+      const rev = this.revs.get(_id)
+      try {
+        const res = await this.db.put({ ...next, _id, ...(rev ? { _rev: rev } : {}) } as unknown as Doc)
+        this.revs.set(_id, res.rev)
+        this.remember(next)
+        return next
+      } catch (e) {
+        if ((e as { status?: number }).status !== 409 || attempt >= 4) throw e
+        await this.reload(_id)
+      }
+    }
   }
 
   async addTownship(id: string, name: string): Promise<Township> {
@@ -154,52 +227,95 @@ export class Accounts {
     return u
   }
 
+  /** Sets a new password; every session of the account begun before ends. */
   async setPassword(name: string, password: string): Promise<void> {
-    const u = this.users.get(name)
-    if (!u) throw new AccountError(404, `no user ${name}`)
+    await this.lookUp(`user:${name}`)
+    if (!this.users.has(name)) throw new AccountError(404, `no user ${name}`)
     if (password.length < 8) throw new AccountError(400, 'password must be at least 8 characters')
-    await this.save({ ...u, ...(await hashPassword(password)) })
+    const hashed = await hashPassword(password)
+    await this.update(() => this.users.get(name), (u) => ({ ...u, ...hashed }), `no user ${name}`)
+    await this.endSessions(name)
   }
+
+  /**
+   * Ends every session (cookie) of `name` begun until now: logout, password change. Stored in
+   * `hub-accounts`, so on CouchDB every hub's mirror hears of it as it commits.
+   */
+  async endSessions(name: string): Promise<void> {
+    const id = docId({ type: 'sessions', name, at: 0 })
+    if (!this.sessionsEnded.has(name)) await this.lookUp(id)
+    if (!this.sessionsEnded.has(name)) {
+      try {
+        await this.save({ type: 'sessions', name, at: Date.now() })
+        return
+      } catch (e) {
+        if (!(e instanceof AccountError && e.status === 409)) throw e // another hub ended them first: end them again, later
+      }
+    }
+    const current = (): SessionsEnded | undefined => {
+      const at = this.sessionsEnded.get(name)
+      return at === undefined ? undefined : { type: 'sessions', name, at }
+    }
+    await this.update(current, (cur) => ({ ...cur, at: Math.max(Date.now(), cur.at + 1) }), `no sessions record for ${name}`)
+  }
+
+  /** When `name`'s sessions were last ended (0: never). */
+  sessionsEndedAt(name: string): number { return this.sessionsEnded.get(name) ?? 0 }
 
   async setDisabled(name: string, disabled: boolean): Promise<void> {
-    const u = this.users.get(name)
-    if (!u) throw new AccountError(404, `no user ${name}`)
-    await this.save({ ...u, disabled })
+    await this.lookUp(`user:${name}`)
+    await this.update(() => this.users.get(name), (u) => ({ ...u, disabled }), `no user ${name}`)
   }
 
-  /** A one-time enrollment code (8 digits, easy to type or scan), valid for `ttlMs`. */
+  /**
+   * A one-time enrollment code, valid for `ttlMs` (at most 7 days): 12 digits, typed in groups of
+   * four or scanned. Wrong codes are limited to 1,200 an hour from everywhere together (limits.ts),
+   * so over a code's longest life (7 days) a guesser tries about 2·10^5 of 10^12: one chance in
+   * five million per code outstanding.
+   */
   async createEnrollment(village: string, createdBy: string, ttlMs = 24 * 3600_000): Promise<Enrollment> {
     if (!this.villages.has(village)) throw new AccountError(404, `no village ${village}`)
+    const now = Date.now()
+    const waiting = [...this.enrollments.values()].filter((e) => e.village === village && e.usedBy === null && e.expiresAt > now).length
+    if (waiting >= LIMITS.enrollCodesWaiting) throw new AccountError(429, `village ${village} already has ${waiting} unused enrollment codes; use them or wait until they expire`)
     let code = ''
-    for (let i = 0; i < 20 && (code === '' || this.enrollments.has(code)); i++) code = String(randomInt(10_000_000, 100_000_000))
+    for (let i = 0; i < 20 && (code === '' || this.enrollments.has(code)); i++) {
+      code = `${randomInt(0, 1_000_000).toString().padStart(6, '0')}${randomInt(0, 1_000_000).toString().padStart(6, '0')}`
+    }
     const e: Enrollment = { type: 'enroll', code, village, createdBy, expiresAt: Date.now() + ttlMs, usedBy: null }
     await this.save(e)
     return e
   }
 
-  /** Redeems an enrollment code for a long-lived device credential. The secret is shown once. */
-  async enroll(code: string, label: string): Promise<{ device: Device; secret: string }> {
-    const e = this.enrollments.get(code)
-    if (!e || e.usedBy !== null || e.expiresAt < Date.now()) throw new AccountError(403, 'enrollment code unknown, used or expired')
+  /**
+   * Redeems an enrollment code for a long-lived device credential (null: unknown, used or
+   * expired). The secret is shown once.
+   */
+  async enroll(code: string, label: string): Promise<{ device: Device; secret: string } | null> {
+    if (!/^\d{1,20}$/.test(code)) return null
+    if (!this.enrollments.has(code)) await this.lookUp(`enroll:${code}`)
+    const id = `dev-${randomBytes(6).toString('hex')}`
+    const refused = new AccountError(403, 'enrollment code unknown, used or expired')
+    // marked used against the stored revision: a code redeemed at once through two hubs serves one
+    const e = await this.update(() => this.enrollments.get(code), (cur) => {
+      if (cur.usedBy !== null || cur.expiresAt < Date.now()) throw refused
+      return { ...cur, usedBy: id }
+    }, refused.message).catch((err: unknown) => { if (err instanceof AccountError) return null; throw err })
+    if (!e) return null
     const v = this.villages.get(e.village)
     if (!v) throw new AccountError(404, `no village ${e.village}`)
-    const id = `dev-${randomBytes(6).toString('hex')}`
     const secret = randomBytes(24).toString('base64url')
     const device: Device = {
       type: 'device', id, village: v.id, township: v.township, label: label.slice(0, 80) || id,
       secretHash: sha256(secret), revoked: false, enrolledBy: e.createdBy, createdAt: Date.now(),
     }
-    await this.save({ ...e, usedBy: id })
     await this.save(device)
     return { device, secret }
   }
 
   async revokeDevice(id: string): Promise<Device> {
-    const d = this.devices.get(id)
-    if (!d) throw new AccountError(404, `no device ${id}`)
-    const revoked = { ...d, revoked: true }
-    await this.save(revoked)
-    return revoked
+    await this.lookUp(`device:${id}`)
+    return this.update(() => this.devices.get(id), (d) => ({ ...d, revoked: true }), `no device ${id}`)
   }
 
   /** Checks a name and password (or device secret); null when wrong, disabled or revoked. */
@@ -208,10 +324,12 @@ export class Accounts {
       return sameSecret(sha256(password), sha256(this.admin.password)) ? { kind: 'admin', name } : null
     }
     if (name.startsWith('dev-')) {
+      if (!this.devices.has(name)) await this.lookUp(`device:${name}`)
       const d = this.devices.get(name)
       if (!d || d.revoked || !equalHex(sha256(password), d.secretHash)) return null
       return this.principal(name)
     }
+    if (!this.users.has(name)) await this.lookUp(`user:${name}`)
     const u = this.users.get(name)
     if (!u || u.disabled) return null
     const { hash } = await hashPassword(password, u.salt)

@@ -1,76 +1,45 @@
 import { createHash, createHmac } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { sameSecret, type Accounts, type Principal } from './accounts'
+import { Attempts } from './attempts'
+import type { Counters } from '../limits'
 import { CouchError, unauthorized } from '../couch/errors'
 
 export const COOKIE = 'AuthSession'
 const SESSION_MS = 30 * 24 * 3600_000
 const BASIC_CACHE_MS = 10 * 60_000
-const WINDOW_MS = 5 * 60_000
-/** Failures allowed per window: per account name from one address, and per address in all. */
-const MAX_PER_NAME = 10
-const MAX_PER_ADDRESS = 100
 
-/** Login failures per client address and per account name from it; too many → 429 for a while. */
-class LoginLimiter {
-  private failures = new Map<string, { count: number; since: number }>()
-
-  check(keys: string[]): void {
-    const now = Date.now()
-    for (const key of keys) {
-      const f = this.failures.get(key)
-      const max = key.startsWith('ip:') ? MAX_PER_ADDRESS : MAX_PER_NAME
-      if (f && now - f.since < WINDOW_MS && f.count >= max) {
-        throw new CouchError(429, 'too_many_requests', 'Too many failed logins; wait a few minutes and try again.')
-      }
-    }
-  }
-
-  fail(keys: string[]): void {
-    const now = Date.now()
-    if (this.failures.size > 100_000) this.failures.clear() // bounded memory under a flood
-    for (const key of keys) {
-      const f = this.failures.get(key)
-      if (!f || now - f.since >= WINDOW_MS) this.failures.set(key, { count: 1, since: now })
-      else f.count++
-    }
-  }
-
-  succeed(keys: string[]): void { for (const key of keys) this.failures.delete(key) }
-}
+/** A session the hub signed: who, when it began (ms) and when it ends. */
+export interface Session { name: string; issued: number; principal: Principal }
 
 /**
- * Authentication: CouchDB-style `AuthSession` cookies (HMAC-signed name and expiry) and
- * HTTP basic auth. Basic auth results are cached briefly by header hash so a syncing
- * tablet does not pay the slow password hash on every request; the cache is checked
- * against the account's current credential, so a revoked device or changed password
- * stops working at once.
+ * Authentication: CouchDB-style `AuthSession` cookies (HMAC-signed name, start and expiry) and
+ * HTTP basic auth. A cookie is good only while its account is, and only if it began after the
+ * account's sessions were last ended (logout, password change: Accounts.endSessions), so ending a
+ * session is the hub's decision, not the browser's. Basic auth results are cached briefly by
+ * header hash so a syncing tablet does not pay the slow password hash on every request; the
+ * cache is checked against the account's current credential, so a revoked device or changed
+ * password stops working at once. Guessing is limited (attempts.ts).
  */
 export class Sessions {
   private basicCache = new Map<string, { name: string; stamp: string; at: number }>()
-  private limiter = new LoginLimiter()
+  readonly attempts: Attempts
 
-  constructor(private readonly accounts: Accounts) {}
+  constructor(private readonly accounts: Accounts, counters: Counters) {
+    this.attempts = new Attempts(counters)
+  }
 
   /** Checks a name and password for `POST _session` or basic auth, with rate limiting. */
   async login(name: string, password: string, ip: string): Promise<Principal> {
-    const keys = [`ip:${ip}`, `name:${ip}|${name}`]
-    this.limiter.check(keys)
-    const p = await this.accounts.verify(name, password)
-    if (!p) {
-      this.limiter.fail(keys)
-      throw new CouchError(401, 'unauthorized', 'Name or password is incorrect.')
-    }
-    this.limiter.succeed(keys)
+    const p = await this.attempts.login(name, ip, () => this.accounts.verify(name, password))
+    if (!p) throw new CouchError(401, 'unauthorized', 'Name or password is incorrect.')
     return p
   }
 
-  /** Rate limit for other guessable secrets (enrollment codes), per client address. */
-  guard(ip: string): void { this.limiter.check([`ip:${ip}`]) }
-  failed(ip: string): void { this.limiter.fail([`ip:${ip}`]) }
-
   cookieFor(name: string): string {
-    const payload = `${Buffer.from(name).toString('base64url')}:${(Date.now() + SESSION_MS).toString(16)}`
+    // strictly after the last end of this account's sessions, even within the same millisecond
+    const issued = Math.max(Date.now(), this.accounts.sessionsEndedAt(name) + 1)
+    const payload = `${Buffer.from(name).toString('base64url')}:${issued.toString(16)}:${(issued + SESSION_MS).toString(16)}`
     return `${payload}:${this.sign(payload)}`
   }
 
@@ -78,13 +47,18 @@ export class Sessions {
     return createHmac('sha256', this.accounts.secret).update(payload).digest('base64url')
   }
 
-  private fromCookie(value: string): Principal | null {
+  /** The session a cookie carries, if the hub signed it and it has not ended. */
+  session(value: string): Session | null {
     const parts = value.split(':')
-    if (parts.length !== 3) return null
-    const [n, exp, mac] = parts as [string, string, string]
-    if (!sameSecret(this.sign(`${n}:${exp}`), mac)) return null
+    if (parts.length !== 4) return null
+    const [n, issuedHex, exp, mac] = parts as [string, string, string, string]
+    if (!sameSecret(this.sign(`${n}:${issuedHex}:${exp}`), mac)) return null
+    const issued = parseInt(issuedHex, 16)
     if (parseInt(exp, 16) < Date.now()) return null
-    return this.accounts.principal(Buffer.from(n, 'base64url').toString())
+    const name = Buffer.from(n, 'base64url').toString()
+    if (!(issued > this.accounts.sessionsEndedAt(name))) return null
+    const principal = this.accounts.principal(name)
+    return principal ? { name, issued, principal } : null
   }
 
   /** Who is asking: null for anonymous; throws 401 for bad credentials, 429 when rate-limited. */
@@ -106,7 +80,7 @@ export class Sessions {
       return p
     }
     const cookie = req.cookies?.[COOKIE]
-    if (cookie) return this.fromCookie(cookie)
+    if (cookie) return this.session(cookie)?.principal ?? null
     return null
   }
 

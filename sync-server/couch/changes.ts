@@ -1,20 +1,16 @@
 import { gzipSync } from 'node:zlib'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Db, Engine } from '../engine'
+import type { ChangesOptions, ChangesResult, Db, Engine } from '../engine'
 import { badRequest } from './errors'
+import { SYNC_GZIP_MAX } from './send'
+import { pickQuery, relay, relayStream } from './forward'
 
 type Query = Record<string, string | undefined>
 
-interface ChangesParams {
-  since: string | number
-  limit?: number
-  include_docs: boolean
-  style: 'all_docs' | 'main_only'
-  doc_ids?: string[]
-  conflicts: boolean
-}
+type ChangesParams = ChangesOptions & { include_docs: boolean; style: 'all_docs' | 'main_only'; conflicts: boolean }
 
-export interface ChangesResult { results: unknown[]; last_seq: string | number; pending: number }
+/** What a `_changes` read may ask of CouchDB (anything else, like filters by view, is not passed on). */
+const FORWARDED = ['since', 'limit', 'include_docs', 'style', 'conflicts', 'seq_interval', 'filter', 'doc_ids'] as const
 
 const bool = (v: unknown) => v === true || v === 'true'
 
@@ -54,7 +50,9 @@ function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Pro
   const key = JSON.stringify(p)
   let read = reads.get(key)
   if (!read) {
-    const created = readChanges(db, p).then((result) => ({ result }))
+    // from the local engine's memory of its latest writes when it holds them all, else from storage
+    const memory = engine.recentChanges?.(name, p)
+    const created = memory ? Promise.resolve({ result: memory }) : db.changes(p).then((result) => ({ result }))
     read = created
     reads.set(key, created)
     const m = reads
@@ -69,7 +67,8 @@ function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Pro
 function sendShared(req: FastifyRequest, reply: FastifyReply, shared: SharedResult): FastifyReply {
   shared.json ??= JSON.stringify(shared.result)
   reply.header('content-type', 'application/json; charset=utf-8')
-  if (shared.json.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+  // a large page is left to @fastify/compress, which gzips it off the event loop (send.ts)
+  if (shared.json.length > 1024 && shared.json.length <= SYNC_GZIP_MAX && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
     shared.gzip ??= gzipSync(shared.json, { level: 4 })
     return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(shared.gzip)
   }
@@ -87,7 +86,9 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
   const q = { ...(req.query as Query) }
   const body = (req.body ?? {}) as { doc_ids?: unknown }
   const feed = q.feed ?? 'normal'
-  if (!['normal', 'longpoll'].includes(feed)) throw badRequest('feed must be normal or longpoll (continuous and eventsource are not served)')
+  // continuous: CouchDB's replicator pulls with it; the local engine serves normal and longpoll only
+  const feeds = engine.forward ? ['normal', 'longpoll', 'continuous'] : ['normal', 'longpoll']
+  if (!feeds.includes(feed)) throw badRequest(`feed must be ${feeds.join(' or ')} (${engine.forward ? '' : 'continuous and '}eventsource ${engine.forward ? 'is' : 'are'} not served)`)
   let doc_ids: string[] | undefined
   if (q.filter !== undefined && q.filter !== '') {
     if (q.filter !== '_doc_ids') throw badRequest('only filter=_doc_ids is supported')
@@ -104,6 +105,19 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
   const limit = intParam(q, 'limit')
   if (limit !== undefined) params.limit = Math.max(limit, 1)
   if (doc_ids) params.doc_ids = doc_ids
+  const heartbeat = intParam(q, 'heartbeat')
+  const timeout = intParam(q, 'timeout') ?? (heartbeat ? undefined : 60_000)
+  if (engine.forward && feed !== 'longpoll') {
+    // A read CouchDB answers as it stands: passed on as it came. (A long-poll waits here, below:
+    // one feed per database tells every waiting tablet at once, whichever hub process wrote.)
+    const body = doc_ids ? { doc_ids } : null
+    const method = doc_ids ? 'POST' : 'GET'
+    if (feed === 'normal') return void await relay(req, reply, engine, name, method, `_changes${pickQuery(q, FORWARDED)}`, body)
+    // continuous (CouchDB's replicator pulls with it): streamed back as it comes
+    const wait = heartbeat !== undefined ? `&heartbeat=${Math.max(heartbeat, 1000)}` : `&timeout=${timeout}`
+    const path = `_changes${pickQuery(q, FORWARDED) || '?'}&feed=continuous${wait}`
+    return relayStream(req, reply, engine, name, path, body, (end) => { openLongPolls.add(end); return () => openLongPolls.delete(end) })
+  }
   const db = engine.db(name)
 
   if (params.since === 'now') params.since = (await db.info()).update_seq
@@ -111,8 +125,6 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
   const first = shared.result
   if (feed === 'normal' || first.results.length > 0) return sendShared(req, reply, shared)
 
-  const heartbeat = intParam(q, 'heartbeat')
-  const timeout = intParam(q, 'timeout') ?? (heartbeat ? undefined : 60_000)
   params.since = first.last_seq
 
   let streaming = false
@@ -172,21 +184,4 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
     return
   }
   return sendShared(req, reply, result)
-}
-
-async function readChanges(db: Db, p: ChangesParams): Promise<ChangesResult> {
-  const opts: PouchDB.Core.ChangesOptions = {
-    since: p.since as number, include_docs: p.include_docs, style: p.style, conflicts: p.conflicts, return_docs: true,
-  }
-  if (p.limit !== undefined) opts.limit = p.limit
-  if (p.doc_ids) opts.doc_ids = p.doc_ids
-  const r = await db.changes(opts)
-  // CouchDB's `pending` (tools page until it is 0). PouchDB does not count it: when the
-  // page was full, estimate from the update sequence; otherwise nothing is pending.
-  let pending = 0
-  if (p.limit !== undefined && r.results.length >= p.limit) {
-    const update = (await db.info()).update_seq
-    pending = typeof update === 'number' && typeof r.last_seq === 'number' ? Math.max(1, update - r.last_seq) : 1
-  }
-  return { results: r.results, last_seq: r.last_seq, pending }
 }

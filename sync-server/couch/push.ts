@@ -1,58 +1,48 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
-import { idRest, validateDocument } from '../../src/shared/schemas/index'
-import type { Engine, Db } from '../engine'
+import type { Db, Engine, WriteResult } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { villageOf } from '../auth/access'
-import { refusalReason, sameContent, type VoteRecord } from '../validate/rules'
+import { LIMITS, type Counters } from '../limits'
+import { identityRefusal, refusalReason, sameContent, type VoteRecord } from '../validate/rules'
+import { tooLarge } from './errors'
 import { noteIds, rowsByKeys } from './keys'
+import { Quarantine, type Refusal } from './quarantine'
 
-export const QUARANTINE_DB = 'hub-quarantine'
+export { QUARANTINE_DB, type QuarantineEntry } from './quarantine'
 
 interface KnownVotes { db: Db; epoch: number; votes: Map<string, VoteRecord | null>; stop: () => void }
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
-export type PushResult = { ok: true; id: string; rev: string } | { id: string; rev?: string; error: string; reason: string }
-
-export interface QuarantineEntry {
-  _id: string; _rev?: string
-  db: string; docId: string; doc: Doc; reason: string
-  principal: string; device: string; at: number
-  released: boolean; releasedAt?: number; releasedBy?: string
-}
-
-function mapPouchResult(r: PouchDB.Core.Response | PouchDB.Core.Error, id: string): PushResult {
-  if ('ok' in r && r.ok) return { ok: true, id: r.id, rev: r.rev }
-  const e = r as PouchDB.Core.Error & { error?: unknown }
-  const error = e.status === 409 ? 'conflict' : typeof e.name === 'string' && e.name !== 'Error' ? e.name : 'bad_request'
-  return { id, error, reason: e.message ?? error }
-}
+export type PushResult = WriteResult
 
 /**
- * Writes pushed documents. For village databases every document from a non-admin passes
- * the hub's rules (validate/rules.ts); a refused one is never answered `forbidden` (RxDB
- * would retry it forever): it is quarantined with its reason, the hub keeps (or, for an id
- * it never accepted, writes) a version under that id marked `refused`, writes a `rejection`
- * notice the tablet pulls, and answers `conflict` so RxDB re-reads the hub's version.
- * Valid documents of the same batch land.
+ * Writes pushed documents, at most LIMITS.docsPerBatch a request. Every document has one identity
+ * (rules.ts `identityRefusal`, the admin's too). For village databases every document from a
+ * non-admin passes the hub's rules (validate/rules.ts); a refused one is never answered `forbidden`
+ * (RxDB would retry it forever): it is quarantined with its reason (quarantine.ts), nothing is
+ * written under its id, the village gets a small `rejection` notice, and the answer is `conflict`:
+ * RxDB re-reads the id and is given — it alone — its own record marked refused, so its push loop
+ * ends. Valid documents of the same batch land. With `new_edits=false` a refusal is `forbidden`
+ * (PouchDB's replicator counts it as a write failure and moves on).
  */
 export class Pusher {
-  /** The hub's own write sequence: tenths of a second since the epoch, strictly increasing. */
-  private hubSeq = 0
-
   /** Votes as the hub's records show them, per database (local engine only: see knownVotes). */
   private readonly votes = new Map<string, KnownVotes>()
+  readonly quarantine: Quarantine
 
-  constructor(private readonly engine: Engine, private readonly log: FastifyBaseLogger) {}
+  constructor(private readonly engine: Engine, counters: Counters, log: FastifyBaseLogger) {
+    this.quarantine = new Quarantine(engine, counters, log)
+  }
 
   /**
    * The votes already read from `db`, forgotten whenever a vote is written to it: every ballot
    * batch needs its vote, and the first LevelDB read after a write took ~10 ms of each push.
-   * Only for the local engine, which hears every write as it commits (Engine.onWrite); a
-   * re-created database is a new Db, so its votes start over.
+   * Only for the local engine, which hears every write as it commits (Engine.onWrite); on
+   * CouchDB other hubs write too, so votes are read with each batch. A re-created database is a
+   * new Db, so its votes start over.
    */
   private knownVotes(name: string, db: Db): KnownVotes | null {
-    if (!this.engine.onWrite) return null
+    if (!this.engine.soleWriter) return null
     let known = this.votes.get(name)
     if (known?.db !== db) {
       known?.stop()
@@ -66,21 +56,77 @@ export class Pusher {
     return known
   }
 
-  async init(): Promise<void> { await this.engine.create(QUARANTINE_DB) }
+  async init(): Promise<void> { await this.quarantine.init() }
 
   async push(p: Principal, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
-    noteIds(dbName, docs.map((d) => d._id).filter((id): id is string => typeof id === 'string'))
+    if (docs.length > LIMITS.docsPerBatch) throw tooLarge(`at most ${LIMITS.docsPerBatch} documents per request; send them in smaller batches`)
     const db = this.engine.db(dbName)
     const village = villageOf(dbName)
-    if (p.kind === 'admin' || village === null) return this.write(db, docs, newEdits)
+    const once = onceEach(docs)
+    if (p.kind === 'admin' || village === null) return this.writeAsIs(db, dbName, docs, newEdits, once)
 
     const ids = docs.map((d) => (typeof d._id === 'string' ? d._id : ''))
     // Only documents that carry a revision can replace something: a new one (no _rev, as RxDB
     // sends documents the hub does not have) meets PouchDB's own conflict check instead.
-    const revised = docs.filter((d) => typeof d._id === 'string' && d._id !== '' && (d._rev !== undefined || !newEdits)).map((d) => d._id as string)
-    const existing = revised.length > 0 ? await rowsByKeys(db, revised, { include_docs: true }) : { rows: [] }
+    const revised = [...new Set(docs.filter((d, i) => ids[i] !== '' && !ids[i]!.startsWith('_') && (d._rev !== undefined || !newEdits)).map((_, i) => ids[i]!))]
     const current = new Map<string, Doc>()
-    for (const r of existing.rows) if (r.doc) current.set(r.key, r.doc as Doc)
+    if (revised.length > 0) for (const r of (await rowsByKeys(db, revised, { include_docs: true })).rows) if (r.doc) current.set(r.key, r.doc as Doc)
+    const vote = await this.votesFor(dbName, db, docs)
+
+    const results: (PushResult | null)[] = new Array(docs.length).fill(null)
+    const toWrite: Doc[] = []
+    const writeIndex: number[] = []
+    const refused: { index: number; refusal: Refusal }[] = []
+    docs.forEach((doc, i) => {
+      const id = ids[i]!
+      const cur = current.get(id) ?? null
+      // Re-sending an immutable record unchanged is answered with the hub's revision.
+      if (cur && !cur._deleted && newEdits && once[i] === null && sameContent(doc, cur) && doc._rev === cur._rev) {
+        results[i] = { ok: true, id, rev: String(cur._rev) }
+        return
+      }
+      const reason = once[i] ?? refusalReason(doc, { principal: p, village, current: cur, newEdits, vote })
+      if (reason) refused.push({ index: i, refusal: { doc, reason } })
+      else { toWrite.push(doc); writeIndex.push(i) }
+    })
+    // The writer's share of the quarantine is checked before anything of the batch is written.
+    const admitted = refused.length > 0 ? await this.quarantine.admit(p, dbName, refused.map((r) => r.refusal)) : null
+
+    const failures: PushResult[] = []
+    if (toWrite.length > 0) {
+      const written = await this.write(db, dbName, toWrite, newEdits)
+      if (newEdits) written.forEach((r, j) => { results[writeIndex[j] as number] = r })
+      else failures.push(...written)
+    }
+    if (admitted) {
+      await this.quarantine.keep(p, dbName, village, admitted)
+      const fresh = new Set(admitted.fresh.map((r) => r.doc))
+      for (const { index, refusal } of refused) {
+        const reason = fresh.has(refusal.doc) ? refusal.reason : Quarantine.lastReason(admitted, dbName, p, ids[index]!) ?? refusal.reason
+        results[index] = { id: ids[index]!, error: newEdits ? 'conflict' : 'forbidden', reason: `refused by the hub: ${reason}` }
+      }
+    }
+    // With new_edits=false CouchDB answers only the failures (PouchDB may return fewer rows).
+    return newEdits ? (results as PushResult[]) : [...failures, ...results.filter((r): r is PushResult => r !== null && 'error' in r)]
+  }
+
+  /**
+   * The admin's writes, and writes to databases that are not a village's: taken as they come
+   * (seeding, restoring a backup), but only with a sound identity — no `_`-prefixed id, no
+   * attachment, one revision per id — and answered `forbidden` otherwise (nothing to quarantine).
+   */
+  private async writeAsIs(db: Db, dbName: string, docs: Doc[], newEdits: boolean, once: (string | null)[]): Promise<PushResult[]> {
+    const refusals = docs.map((d, i) => once[i] ?? identityRefusal(d))
+    const ok = docs.filter((_, i) => refusals[i] === null)
+    const written = ok.length > 0 ? await this.write(db, dbName, ok, newEdits) : []
+    const refused = (i: number): PushResult => ({ id: typeof docs[i]!._id === 'string' ? docs[i]!._id! : '', error: 'forbidden', reason: refusals[i]! })
+    if (!newEdits) return [...written, ...docs.flatMap((_, i) => (refusals[i] ? [refused(i)] : []))]
+    let w = 0
+    return docs.map((_, i) => (refusals[i] === null ? written[w++]! : refused(i)))
+  }
+
+  /** The votes the batch's ballots and check-offs belong to, from the batch itself or the hub's records. */
+  private async votesFor(dbName: string, db: Db, docs: Doc[]): Promise<(id: string) => VoteRecord | null> {
     const batchVotes = new Map<string, Doc>()
     for (const d of docs) if (typeof d._id === 'string' && d._id.startsWith('vote:') && d.kind === 'vote') batchVotes.set(d._id, d)
     const voteCache = new Map<string, VoteRecord | null>()
@@ -108,123 +154,51 @@ export class Pusher {
         }
       }
     }
-    const vote = (id: string): VoteRecord | null => {
+    return (id: string): VoteRecord | null => {
       const inBatch = batchVotes.get(id)
       if (inBatch) return inBatch.body as VoteRecord
       return voteCache.get(id) ?? null
     }
-
-    const results: (PushResult | null)[] = new Array(docs.length).fill(null)
-    const toWrite: Doc[] = []
-    const writeIndex: number[] = []
-    const refused: { doc: Doc; index: number; reason: string }[] = []
-    docs.forEach((doc, i) => {
-      const id = ids[i] as string
-      const cur = current.get(id) ?? null
-      // Re-sending an immutable record unchanged is answered with the hub's revision.
-      if (cur && !cur._deleted && newEdits && sameContent(doc, cur) && doc._rev === cur._rev) {
-        results[i] = { ok: true, id, rev: String(cur._rev) }
-        return
-      }
-      const reason = id === '' ? 'the record has no id' : refusalReason(doc, { principal: p, village, current: cur, vote })
-      if (reason) refused.push({ doc, index: i, reason })
-      else { toWrite.push(doc); writeIndex.push(i) }
-    })
-
-    const failures: PushResult[] = []
-    if (toWrite.length > 0) {
-      const written = await this.write(db, toWrite, newEdits)
-      if (newEdits) written.forEach((r, j) => { results[writeIndex[j] as number] = r })
-      else failures.push(...written)
-    }
-    if (refused.length > 0) {
-      await this.refuse(p, dbName, village, db, refused.map((r) => ({ ...r, current: current.get(ids[r.index] as string) ?? null })))
-      for (const r of refused) {
-        results[r.index] = { id: ids[r.index] || '', error: newEdits ? 'conflict' : 'forbidden', reason: `refused by the hub: ${r.reason}` }
-      }
-    }
-    // With new_edits=false CouchDB answers only the failures (PouchDB may return fewer rows).
-    return newEdits ? (results as PushResult[]) : [...failures, ...results.filter((r): r is PushResult => r !== null && 'error' in r)]
   }
 
   /** Writes through the engine; with new_edits=false only the failures come back (CouchDB's answer). */
-  private async write(db: Db, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
-    const res = await db.bulkDocs(docs as PouchDB.Core.PutDocument<Record<string, unknown>>[], { new_edits: newEdits })
-    const mapped = res.map((r, i) => mapPouchResult(r, String(docs[i]?._id ?? '')))
-    return newEdits ? mapped : mapped.filter((r) => 'error' in r)
-  }
-
-  private async refuse(p: Principal, dbName: string, village: string, db: Db, items: { doc: Doc; reason: string; current: Doc | null }[]): Promise<void> {
-    const at = Date.now()
-    const device = p.kind === 'device' ? p.name : String(items[0]?.doc.device ?? p.name)
-    const quarantine: QuarantineEntry[] = items.map(({ doc, reason }) => ({
-      _id: `q:${at.toString(36)}:${randomBytes(6).toString('hex')}`,
-      db: dbName, docId: String(doc._id ?? ''), doc, reason, principal: p.name,
-      device: typeof doc.device === 'string' ? doc.device : device, at, released: false,
-    }))
-    await this.engine.db(QUARANTINE_DB).bulkDocs(quarantine as never)
-
-    const hubDocs: Doc[] = []
-    for (const { doc, reason, current } of items) {
-      const id = typeof doc._id === 'string' ? doc._id : ''
-      if (!id || id.startsWith('_')) continue
-      if (!current || current._deleted) {
-        // The hub never accepted this id: write the document marked as refused, so RxDB's
-        // re-read after the conflict finds a version and the push loop ends.
-        const { _rev: _r, _deleted: _d, _revisions: _v, _attachments: _a, ...rest } = doc
-        const marked: Doc = { ...rest, _id: id, refused: { reason: reason.slice(0, 500), at } }
-        if (current?._rev) marked._rev = current._rev
-        hubDocs.push(marked)
-      }
-      const notice = this.rejectionDoc(village, id, doc, reason, at)
-      if (notice) hubDocs.push(notice)
+  private async write(db: Db, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
+    noteIds(dbName, docs.map((d) => String(d._id)))
+    // CouchDB: the validated batch in one request, as the client sent it
+    if (!this.engine.soleWriter) return db.bulkDocs(docs, { new_edits: newEdits })
+    // local: a few hundred at a time, other requests served in between (PouchDB's bulk writes are synchronous work)
+    const results: PushResult[] = []
+    for (let i = 0; i < docs.length; i += 250) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+      results.push(...await db.bulkDocs(docs.slice(i, i + 250), { new_edits: newEdits }))
     }
-    if (hubDocs.length > 0) {
-      const res = await db.bulkDocs(hubDocs as never)
-      res.forEach((r, i) => {
-        if (!('ok' in r && r.ok)) this.log.warn({ id: hubDocs[i]?._id, err: r }, 'could not write the refused marker or notice')
-      })
-    }
-    this.log.info({ db: dbName, principal: p.name, refused: items.map((i) => ({ id: i.doc._id, reason: i.reason })) }, 'documents quarantined')
-  }
-
-  private rejectionDoc(village: string, subjectId: string, doc: Doc, reason: string, at: number): Doc | null {
-    const rest = idRest(subjectId).replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 100) || 'unknown'
-    const seq = this.hubSeq = Math.max(this.hubSeq + 1, Math.floor(at / 100))
-    const year = typeof doc.year === 'number' && doc.year >= 2000 && doc.year <= 2200 ? doc.year : new Date(at).getFullYear()
-    const ref = /^[a-z]+:[A-Za-z0-9_.:-]{1,120}$/.test(subjectId) ? subjectId : `rejection:${rest}`
-    const notice: Doc = {
-      _id: `rejection:${rest}:${seq}`, kind: 'rejection', v: 1, village, year, author: 'hub', device: 'hub',
-      deviceTime: at, seq, ref,
-      body: {
-        subjectId: ref, reason: reason.slice(0, 500), at,
-        device: String(doc.device ?? '').slice(0, 120), seq: typeof doc.seq === 'number' && doc.seq >= 0 ? Math.floor(doc.seq) : 0,
-      },
-    }
-    const ok = validateDocument(notice)
-    if (!ok.ok) { this.log.warn({ reason: ok.reason }, 'rejection notice failed its own schema'); return null }
-    return notice
-  }
-
-  /** Quarantined documents, newest first (admin). */
-  async listQuarantine(opts: { db?: string; includeReleased?: boolean; limit?: number } = {}): Promise<QuarantineEntry[]> {
-    const res = await this.engine.db(QUARANTINE_DB).allDocs({ include_docs: true, descending: true, limit: Math.min(opts.limit ?? 500, 5000) })
-    return res.rows.map((r) => r.doc as unknown as QuarantineEntry)
-      .filter((e) => e && (opts.includeReleased || !e.released) && (!opts.db || e.db === opts.db))
+    return results
   }
 
   /** Writes a quarantined document into its database as the hub's version (admin's decision). */
   async release(entryId: string, by: string): Promise<PushResult> {
-    const q = this.engine.db(QUARANTINE_DB)
-    const entry = await q.get(entryId) as unknown as QuarantineEntry
+    const entry = await this.quarantine.get(entryId)
     if (entry.released) return { id: entry.docId, error: 'conflict', reason: 'already released' }
     if (!(await this.engine.exists(entry.db))) return { id: entry.docId, error: 'not_found', reason: 'database is gone' }
     const db = this.engine.db(entry.db)
     const cur = await db.get(entry.docId).catch(() => null) as Doc | null
     const { _rev: _r, _deleted: _d, _revisions: _v, refused: _x, ...rest } = entry.doc
     const doc: Doc = { ...rest, _id: entry.docId, ...(cur?._rev ? { _rev: cur._rev } : {}) }
-    const [r] = await this.write(db, [doc], true)
-    if (r && 'ok' in r) await q.put({ ...entry, released: true, releasedAt: Date.now(), releasedBy: by } as never)
+    const why = identityRefusal(doc)
+    if (why) return { id: entry.docId, error: 'forbidden', reason: why }
+    const [r] = await this.write(db, entry.db, [doc], true)
+    if (r && 'ok' in r) await this.quarantine.markReleased(entryId, by)
     return r ?? { id: entry.docId, error: 'unknown', reason: 'no result' }
   }
+}
+
+/** Per document, why it may not be in this batch: its id came earlier in the same batch (one revision per id per batch). */
+function onceEach(docs: Doc[]): (string | null)[] {
+  const seen = new Set<string>()
+  return docs.map((d) => {
+    if (typeof d._id !== 'string') return null
+    if (seen.has(d._id)) return 'this batch carries the record more than once: one revision per id per batch'
+    seen.add(d._id)
+    return null
+  })
 }

@@ -1,15 +1,21 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { HubConfig } from '../config'
-import { DB_NAME, type Engine } from '../engine'
-import type { Accounts, Principal } from '../auth/accounts'
-import { requireAdmin, requireDb } from '../auth/access'
-import { type Sessions, userCtx } from '../auth/session'
+import { DB_NAME, type AllDocsOptions, type Engine } from '../engine'
+import type { Accounts } from '../auth/accounts'
+import { requireAdmin, requireDb, villageOf } from '../auth/access'
+import { COOKIE, type Sessions, userCtx } from '../auth/session'
 import { HUB_VERSION } from '../version'
-import { CouchError, badRequest, forbidden, notFound, toCouchError, unauthorized } from './errors'
+import { LIMITS } from '../limits'
+import { CouchError, badRequest, forbidden, notFound } from './errors'
+import { couchErrors, jsonBodies } from './body'
+import { guardRequests } from './guard'
 import { handleChanges } from './changes'
 import { sendJson } from './send'
-import { forgetIds, knownIds, rowsByKeys } from './keys'
+import { forgetIds, knownIds } from './keys'
+import { keysWithin, rangeWithin, tooManyKeys } from './reads'
+import { relay } from './forward'
 import type { Pusher } from './push'
+import { docRoutes } from './docs'
 import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
 import { blobRoutes } from '../blobs'
@@ -17,32 +23,9 @@ import { yearRoutes } from './year'
 import { peerRoutes, type Peers } from '../peers'
 
 type Query = Record<string, string | undefined>
-type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
-
 export interface CouchDeps { config: HubConfig; engine: Engine; accounts: Accounts; sessions: Sessions; pusher: Pusher; peers: Peers }
 
-declare module 'fastify' {
-  interface FastifyRequest { principal: Principal | null }
-}
-
 const bool = (v: unknown) => v === true || v === 'true'
-
-export const MAX_JSON_DEPTH = 64
-
-/** Deepest nesting of objects and arrays in JSON text (strings skipped), in one pass. */
-export function jsonDepth(text: string): number {
-  let depth = 0; let max = 0; let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 92) i++ // backslash: skip the escaped character
-      else if (c === 34) inString = false
-    } else if (c === 34) inString = true
-    else if (c === 123 || c === 91) { if (++depth > max) max = depth }
-    else if (c === 125 || c === 93) depth--
-  }
-  return max
-}
 
 function json<T>(raw: string | undefined, key: string): T | undefined {
   if (raw === undefined) return undefined
@@ -50,7 +33,7 @@ function json<T>(raw: string | undefined, key: string): T | undefined {
 }
 
 /** Reads the standard view parameters of `_all_docs` from the query string and the body. */
-function allDocsOptions(q: Query, body: Record<string, unknown>): PouchDB.Core.AllDocsOptions & { keys?: string[] } {
+function allDocsOptions(q: Query, body: Record<string, unknown>): AllDocsOptions & { keys?: string[] } {
   const opts: Record<string, unknown> = {}
   const keys = body.keys ?? json<unknown>(q.keys, 'keys')
   if (keys !== undefined) {
@@ -75,48 +58,26 @@ function allDocsOptions(q: Query, body: Record<string, unknown>): PouchDB.Core.A
       opts[k] = n
     }
   }
-  return opts as PouchDB.Core.AllDocsOptions & { keys?: string[] }
+  return opts as AllDocsOptions & { keys?: string[] }
+}
+
+/** `_all_docs` options as CouchDB's query string (keys go in the body). */
+function allDocsQuery(opts: AllDocsOptions): string {
+  const parts: string[] = []
+  for (const [k, v] of Object.entries(opts)) {
+    if (k === 'keys' || v === undefined) continue
+    parts.push(`${k}=${encodeURIComponent(typeof v === 'boolean' || typeof v === 'number' ? String(v) : JSON.stringify(v))}`)
+  }
+  return parts.length ? `?${parts.join('&')}` : ''
 }
 
 /** CouchDB-protocol routes under /couch. */
 export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, engine, accounts, sessions, pusher, peers }) => {
-  app.decorateRequest('principal', null)
-
-  // Authentication on every request; 401/403/429 come out in CouchDB's shape.
-  app.addHook('onRequest', async (req) => { req.principal = await sessions.identify(req) })
-
-  app.setErrorHandler((err, _req, reply) => {
-    let e: CouchError
-    const code = (err as { code?: string }).code
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new CouchError(413, 'too_large', 'the request entity is too large')
-    else if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') e = new CouchError(415, 'bad_content_type', 'Content-Type must be application/json')
-    else if (code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError) e = badRequest('invalid UTF-8 JSON')
-    else if (!(err instanceof CouchError) && typeof (err as { statusCode?: number }).statusCode === 'number' && (err as { statusCode: number }).statusCode < 500) {
-      e = new CouchError((err as { statusCode: number }).statusCode, 'bad_request', (err as Error).message)
-    } else e = toCouchError(err)
-    if (e.status >= 500) reply.log.error({ err }, 'request failed')
-    return reply.code(e.status).send(e.toJSON())
-  })
+  couchErrors(app)
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found', reason: 'missing' }))
-
-  // JSON bodies. An empty body is no body (CouchDB clients send POSTs without one). Invalid UTF-8
-  // is refused (Node would silently turn it into U+FFFD and store it), and so is nesting deeper
-  // than any record of ours needs (it overflowed the stack later: a 500 that a syncing tablet would
-  // retry forever). Then Fastify's own parser, which refuses `__proto__` keys (test/proof/hostile).
-  const parseJson = app.getDefaultJsonParser('error', 'error')
-  const utf8 = new TextDecoder('utf-8', { fatal: true })
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
-    let text: string
-    try { text = utf8.decode(body as Buffer) } catch { return done(badRequest('invalid UTF-8 JSON'), undefined) }
-    if (text.trim() === '') return done(null, undefined)
-    if (jsonDepth(text) > MAX_JSON_DEPTH) return done(badRequest(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined)
-    parseJson(req, text, done)
-  })
-  // CouchDB's _session takes forms too.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)))
-  })
+  jsonBodies(app)
+  guardRequests(app, { sessions, bodyTimeoutMs: config.bodyTimeoutMs })
+  const open = { config: { anonymous: true } }
 
   const dbName = (req: FastifyRequest): string => {
     const name = (req.params as { db: string }).db
@@ -131,18 +92,19 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     return name
   }
 
+  await app.register(docRoutes, { engine, useDb, pusher })
   await app.register(adminRoutes, { prefix: '/_hub', accounts, sessions, pusher })
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
-  await app.register(blobRoutes, { accounts, dataDir: config.dataDir, maxBytes: config.blobMaxBytes })
+  await app.register(blobRoutes, { accounts, dataDir: config.dataDir, maxBytes: config.blobMaxBytes, quotaBytes: config.blobQuotaBytes })
   await app.register(yearRoutes, { accounts, engine })
 
-  app.get('/', async () => ({
+  app.get('/', open, async () => ({
     couchdb: 'Welcome', version: '3.4.3',
     vendor: { name: 'Yishi hub', version: HUB_VERSION },
     features: ['yishi'], engine: engine.kind,
   }))
-  app.get('/_up', async () => ({ status: 'ok', engine: engine.kind }))
+  app.get('/_up', open, async () => ({ status: 'ok', engine: engine.kind }))
 
   app.get('/_all_dbs', async (req) => {
     requireAdmin(req.principal)
@@ -150,7 +112,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   })
 
   // ---- _session ----
-  app.post('/_session', async (req, reply) => {
+  app.post('/_session', { ...open, bodyLimit: LIMITS.anonymousBodyBytes }, async (req, reply) => {
     const body = (req.body ?? {}) as { name?: unknown; username?: unknown; password?: unknown }
     const name = String(body.name ?? body.username ?? '')
     const password = String(body.password ?? '')
@@ -159,12 +121,16 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     sessions.setCookie(reply, p.name, config.tlsCert !== null)
     return { ok: true, ...userCtx(p) }
   })
-  app.get('/_session', async (req) => ({
+  app.get('/_session', open, async (req) => ({
     ok: true,
     userCtx: userCtx(req.principal),
     info: { authentication_handlers: ['cookie', 'default'], ...(req.principal ? { authenticated: req.headers.authorization ? 'default' : 'cookie' } : {}) },
   }))
-  app.delete('/_session', async (_req, reply) => {
+  // Logout ends the account's sessions on the hub: the cookie stops working wherever it was kept.
+  app.delete('/_session', open, async (req, reply) => {
+    const cookie = req.cookies?.[COOKIE]
+    const session = cookie && !req.headers.authorization ? sessions.session(cookie) : null
+    if (session) await accounts.endSessions(session.name)
     sessions.clearCookie(reply)
     return { ok: true }
   })
@@ -195,11 +161,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
     return { ok: true }
   })
   for (const path of ['/:db/_security', '/:db/_design/:ddoc', '/:db/_design/:ddoc/*', '/:db/_purge', '/:db/_compact']) {
-    app.all(path, async (req) => {
-      const p = req.principal
-      if (!p) throw unauthorized()
-      throw forbidden('Only the hub configures databases.')
-    })
+    app.all(path, async () => { throw forbidden('Only the hub configures databases.') })
   }
   app.post('/:db/_ensure_full_commit', async (req, reply) => {
     await useDb(req)
@@ -210,113 +172,46 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   const allDocs = async (req: FastifyRequest, reply: FastifyReply) => {
     const name = await useDb(req)
     const opts = allDocsOptions(req.query as Query, (req.body ?? {}) as Record<string, unknown>)
-    const plain = Object.keys(opts).every((k) => ['keys', 'include_docs', 'conflicts'].includes(k))
-    if (opts.keys && plain) return sendJson(req, reply, await rowsByKeys(engine.db(name), opts.keys, opts, (await knownIds(engine, name)) ?? undefined))
-    return sendJson(req, reply, await engine.db(name).allDocs(opts))
+    if (opts.keys && opts.keys.length > LIMITS.keysPerRead) throw tooManyKeys('keys')
+    // RxDB re-reads the ids of a push answered `conflict` with this GET: a record the hub refused
+    // comes back to its own writer, marked refused, so the writer's push loop ends (quarantine.ts).
+    const p = req.principal
+    const recall = req.method === 'GET' && opts.include_docs && opts.keys && p && p.kind !== 'admin' && villageOf(name) !== null ? p.name : null
+    if (engine.forward) {
+      // CouchDB answers as it is (a record with documents bounded in size) unless this writer has refusals among the keys
+      const mine = recall !== null ? await pusher.quarantine.recall(name, recall, [...new Set(opts.keys as string[])]) : null
+      const path = `_all_docs${allDocsQuery(opts)}`
+      if (!mine?.size) return relay(req, reply, engine, name, opts.keys ? 'POST' : 'GET', path, opts.keys ? { keys: opts.keys } : null, opts.include_docs ? LIMITS.responseBytes : undefined)
+    }
+    const db = engine.db(name)
+    if (!opts.keys) return sendJson(req, reply, await rangeWithin(db, opts))
+    const { keys, descending, skip = 0, limit } = opts
+    const read = await keysWithin(db, keys, opts, (await knownIds(engine, name)) ?? undefined)
+    if (descending) read.rows.reverse()
+    if (skip > 0 || limit !== undefined) read.rows = read.rows.slice(skip, limit === undefined ? undefined : skip + limit)
+    if (recall !== null) {
+      const missing = read.rows.filter((r) => r.error === 'not_found').map((r) => r.key)
+      const mine = await pusher.quarantine.recall(name, recall, [...new Set(missing)])
+      read.rows = read.rows.map((r) => {
+        const doc = r.error === 'not_found' ? mine.get(r.key) : undefined
+        return doc ? { id: r.key, key: r.key, value: { rev: String(doc._rev) }, doc } : r
+      })
+    }
+    return sendJson(req, reply, read)
   }
   app.get('/:db/_all_docs', allDocs)
   app.post('/:db/_all_docs', allDocs)
 
   // ---- _changes ----
-  const changes = async (req: FastifyRequest, reply: FastifyReply) => handleChanges(engine, await useDb(req), req, reply)
+  const changes = async (req: FastifyRequest, reply: FastifyReply) => {
+    const name = await useDb(req)
+    const q = req.query as Query
+    const ids = ((req.body ?? {}) as { doc_ids?: unknown }).doc_ids ?? (q.doc_ids ? json<unknown>(q.doc_ids, 'doc_ids') : undefined)
+    if (Array.isArray(ids) && ids.length > LIMITS.keysPerRead) throw tooManyKeys('doc_ids')
+    // a page of records is bounded in count here and in size where it is read (reads.ts changesWithin)
+    if (bool(q.include_docs) && !(Number(q.limit) <= LIMITS.changesPerPage)) q.limit = String(LIMITS.changesPerPage)
+    return handleChanges(engine, name, req, reply)
+  }
   app.get('/:db/_changes', changes)
   app.post('/:db/_changes', changes)
-
-  // ---- writes ----
-  app.post('/:db/_bulk_docs', async (req, reply) => {
-    const name = await useDb(req)
-    const body = req.body as { docs?: unknown; new_edits?: unknown } | null
-    if (!body || !Array.isArray(body.docs)) throw badRequest('POST body must include `docs` parameter.')
-    if (body.docs.some((d) => d === null || typeof d !== 'object' || Array.isArray(d))) throw badRequest('Document must be a JSON object')
-    const newEdits = body.new_edits !== false
-    const result = await pusher.push(req.principal as Principal, name, body.docs as Doc[], newEdits)
-    return sendJson(req, reply.code(201), result)
-  })
-
-  app.post('/:db/_bulk_get', async (req) => {
-    const name = await useDb(req)
-    const q = req.query as Query
-    const body = req.body as { docs?: unknown } | null
-    if (!body || !Array.isArray(body.docs)) throw badRequest('Missing JSON list of `docs`.')
-    // PouchDB never answers an empty request (CouchDB tools send one as a probe).
-    if (body.docs.length === 0) return { results: [] }
-    const res = await engine.db(name).bulkGet({ docs: body.docs as { id: string; rev?: string }[], revs: bool(q.revs), attachments: bool(q.attachments), latest: bool(q.latest) } as PouchDB.Core.BulkGetOptions)
-    // Errors in CouchDB's shape, without PouchDB's stack traces.
-    for (const r of res.results as { id: string; docs: { error?: { status?: number; name?: string; reason?: string; message?: string; rev?: string } }[] }[]) {
-      for (const d of r.docs) {
-        if (d.error) d.error = { id: r.id, rev: d.error.rev ?? 'undefined', error: d.error.name ?? 'not_found', reason: d.error.reason ?? d.error.message ?? 'missing' } as never
-      }
-    }
-    return res
-  })
-
-  app.post('/:db/_revs_diff', async (req) => {
-    const name = await useDb(req)
-    const body = req.body as Record<string, string[]> | null
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object')
-    return engine.db(name).revsDiff(body)
-  })
-
-  // ---- _local documents (checkpoints) ----
-  app.get('/:db/_local/:id', async (req) => {
-    const name = await useDb(req)
-    return engine.db(name).get(`_local/${(req.params as { id: string }).id}`)
-  })
-  app.put('/:db/_local/:id', async (req, reply) => {
-    const name = await useDb(req)
-    const doc = req.body as Doc | null
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw badRequest('Document must be a JSON object')
-    const res = await engine.db(name).put({ ...doc, _id: `_local/${(req.params as { id: string }).id}` })
-    return reply.code(201).send({ ok: true, id: res.id, rev: res.rev })
-  })
-  app.delete('/:db/_local/:id', async (req) => {
-    const name = await useDb(req)
-    const id = `_local/${(req.params as { id: string }).id}`
-    const rev = (req.query as Query).rev
-    const db = engine.db(name)
-    const doc = await db.get(id)
-    const res = await db.remove({ _id: id, _rev: rev ?? doc._rev })
-    return { ok: true, id, rev: res.rev }
-  })
-
-  // ---- single documents ----
-  app.get('/:db/:docid', async (req) => {
-    const name = await useDb(req)
-    const id = (req.params as { docid: string }).docid
-    const q = req.query as Query
-    const opts: Record<string, unknown> = {}
-    if (q.rev) opts.rev = q.rev
-    for (const k of ['revs', 'revs_info', 'conflicts', 'latest', 'deleted_conflicts', 'attachments'] as const) if (q[k] !== undefined) opts[k] = bool(q[k])
-    if (q.open_revs !== undefined) opts.open_revs = q.open_revs === 'all' ? 'all' : json<string[]>(q.open_revs, 'open_revs')
-    return engine.db(name).get(id, opts as PouchDB.Core.GetOptions)
-  })
-
-  const writeOne = async (req: FastifyRequest, reply: FastifyReply, doc: Doc) => {
-    const name = await useDb(req)
-    const newEdits = (req.query as Query).new_edits !== 'false'
-    const [res] = await pusher.push(req.principal as Principal, name, [doc], newEdits) as Array<{ ok?: boolean; id: string; rev?: string; error?: string; reason?: string }>
-    if (!res) return reply.code(201).send({ ok: true, id: doc._id, rev: doc._rev })
-    if (res.error) throw new CouchError(res.error === 'conflict' ? 409 : res.error === 'forbidden' ? 403 : 400, res.error, res.reason ?? res.error)
-    return reply.code(201).send({ ok: true, id: res.id, rev: res.rev })
-  }
-  app.put('/:db/:docid', async (req, reply) => {
-    const body = req.body as Doc | null
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Document must be a JSON object')
-    const id = (req.params as { docid: string }).docid
-    const rev = (req.query as Query).rev
-    return writeOne(req, reply, { ...body, _id: id, ...(rev ? { _rev: rev } : {}) })
-  })
-  app.delete('/:db/:docid', async (req, reply) => {
-    const id = (req.params as { docid: string }).docid
-    const rev = (req.query as Query).rev ?? (req.headers['if-match'] as string | undefined)?.replace(/"/g, '')
-    if (!rev) throw new CouchError(409, 'conflict', 'Document update conflict.')
-    await useDb(req)
-    return writeOne(req, reply, { _id: id, _rev: rev, _deleted: true })
-  })
-  app.post('/:db', async (req, reply) => {
-    const body = req.body as Doc | null
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Document must be a JSON object')
-    if (!body._id) throw forbidden('Documents need an id chosen by the client.')
-    return writeOne(req, reply, body)
-  })
 }

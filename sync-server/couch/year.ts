@@ -3,6 +3,7 @@ import type { Accounts } from '../auth/accounts'
 import { requireDb } from '../auth/access'
 import { DB_NAME, type Db, type Engine } from '../engine'
 import { badRequest, notFound } from './errors'
+import { LIMITS } from '../limits'
 
 export interface YearDeps { accounts: Accounts; engine: Engine }
 
@@ -30,7 +31,7 @@ class YearIndex {
 
   private async catchUp(): Promise<void> {
     for (let page = 0; page < 100_000; page++) {
-      const res = await this.db.changes({ since: this.since, include_docs: true, limit: 1000, style: 'main_only', return_docs: true })
+      const res = await this.db.changes({ since: this.since, include_docs: true, limit: 1000, style: 'main_only' })
       for (const row of res.results) {
         const doc = row.doc as Doc | undefined
         this.drop(row.id)
@@ -91,11 +92,21 @@ export const yearRoutes: FastifyPluginAsync<YearDeps> = async (app, { accounts, 
     // first id after `after` (binary search: ids are sorted)
     let start = 0; let end = ids.length
     while (start < end) { const mid = (start + end) >> 1; if (ids[mid]! <= after) start = mid + 1; else end = mid }
-    const page = ids.slice(start, start + limit)
-    // one point read per id (PouchDB's allDocs with keys opens a LevelDB iterator per key: slower)
+    const wanted = ids.slice(start, start + limit)
+    // one point read per id (PouchDB's allDocs with keys opens a LevelDB iterator per key: slower),
+    // a slice at a time; the page ends early once it holds LIMITS.responseBytes of records
     const db = engine.db(name)
-    const docs = (await Promise.all(page.map((id) => db.get(id).catch(() => null)))).filter((d) => d !== null)
-    const more = start + page.length < ids.length
-    return { year, total: ids.length, docs, next: more ? page.at(-1)! : null }
+    const docs: unknown[] = []
+    let read = 0
+    let bytes = 0
+    while (read < wanted.length && bytes < LIMITS.responseBytes) {
+      const slice = wanted.slice(read, read + 50)
+      for (const d of await Promise.all(slice.map((id) => db.get(id).catch(() => null)))) {
+        if (d !== null) { docs.push(d); bytes += JSON.stringify(d).length }
+      }
+      read += slice.length
+    }
+    const more = start + read < ids.length
+    return { year, total: ids.length, docs, next: more ? wanted[read - 1]! : null }
   })
 }

@@ -8,14 +8,15 @@ import { summarizeVillage } from '../../src/shared/township/summarize'
 import { fromCouch } from '../../src/shared/township/records'
 import type { TownshipSummary, VillageSummary } from '../../src/shared/township/types'
 import { SyncTracker, type PeerView } from './tracker'
-import { QUARANTINE_DB } from '../couch/push'
 
 export interface TownshipRouteOptions {
   engine: Engine
   accounts: Accounts
   sessions: Sessions
   /** The hub's peer syncs (sync-server/peers.ts), to tell when data reached the district upstream. */
-  peers?: { list(): unknown[] }
+  peers?: { list(): Promise<PeerView[]> }
+  /** The hub's quarantine (couch/quarantine.ts): how many refused records each village has waiting. */
+  quarantine: { count(db: string): Promise<number> }
 }
 
 /**
@@ -28,12 +29,11 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   const { engine, accounts, sessions } = opts
   const tracker = new SyncTracker(engine)
   await tracker.load()
-  await tracker.follow()
-  const refollow = setInterval(() => {
-    void tracker.follow().catch(() => undefined)
-    if (opts.peers) tracker.observePeers(opts.peers.list() as PeerView[])
+  tracker.follow()
+  const peerWatch = setInterval(() => {
+    if (opts.peers) void opts.peers.list().then((l) => tracker.observePeers(l), () => undefined)
   }, 5_000)
-  app.addHook('onClose', async () => { clearInterval(refollow); await tracker.close() })
+  app.addHook('onClose', async () => { clearInterval(peerWatch); await tracker.close() })
 
   const cache = new Map<string, { seq: string; summary: VillageSummary; at: number }>()
   const computing = new Map<string, Promise<VillageSummary>>()
@@ -43,7 +43,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   async function compute(villageId: string, seq: string): Promise<VillageSummary> {
     const name = `village-${villageId}`
     const all = await engine.db(name).allDocs({ include_docs: true })
-    const docs = all.rows.flatMap((r) => (r.doc && !r.id.startsWith('_design/') ? [fromCouch(r.doc as Record<string, unknown>)] : []))
+    const docs = all.rows.flatMap((r) => (r.doc && !r.id?.startsWith('_design/') ? [fromCouch(r.doc as Record<string, unknown>)] : []))
     const now = Date.now()
     const s = summarizeVillage(villageId, docs, now)
     if (!s.name || s.name === villageId) s.name = accounts.villages.get(villageId)?.name ?? villageId
@@ -52,22 +52,8 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
     return s
   }
 
-  // Refused documents held in the hub's quarantine, not yet released, per database.
-  let quarantine: { seq: string; counts: Map<string, number> } = { seq: '', counts: new Map() }
-  async function quarantined(db: string): Promise<number> {
-    if (!(await engine.exists(QUARANTINE_DB))) return 0
-    const q = engine.db(QUARANTINE_DB)
-    const seq = String((await q.info()).update_seq)
-    if (seq !== quarantine.seq) {
-      const counts = new Map<string, number>()
-      for (const row of (await q.allDocs({ include_docs: true })).rows) {
-        const e = row.doc as unknown as { db?: string; released?: boolean } | undefined
-        if (e?.db && !e.released) counts.set(e.db, (counts.get(e.db) ?? 0) + 1)
-      }
-      quarantine = { seq, counts }
-    }
-    return quarantine.counts.get(db) ?? 0
-  }
+  // Refused documents held in the hub's quarantine, not yet released, per database (counted from ids).
+  const quarantined = (db: string) => opts.quarantine.count(db)
 
   /** A village's summary: from the cache while its database is unchanged, else recomputed (once at a time). */
   async function summary(villageId: string, now: number): Promise<VillageSummary> {
@@ -150,7 +136,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
       const townshipId = townshipFor(p, req.query.township)
       const township = accounts.townships.get(townshipId)
       if (!township) throw notFound(`No township ${townshipId}.`)
-      await tracker.follow() // villages provisioned since the last look
+      await tracker.refresh() // arrivals other hub processes recorded
       const now = Date.now()
       const ids = [...accounts.villages.values()].filter((v) => v.township === townshipId).map((v) => v.id).sort()
       const villages: VillageSummary[] = []

@@ -9,15 +9,19 @@ export interface PeerView { db: string; direction: string; continuous: boolean; 
 
 /**
  * Remembers, by the hub's clock, when each village's data (and each tablet's writes) last
- * reached this hub: a live changes feed per village database, persisted in a hub-private
- * database so the times survive a restart. Writes by the hub itself are not counted.
+ * reached the hub, persisted in a hub-private database so the times survive a restart. Each
+ * hub process hears the writes it commits (Engine.onWrite: on the local engine every write,
+ * replication included). Hub processes sharing one CouchDB each record what reached them and
+ * merge into the same records (the latest time wins), and each reads the others' back before
+ * it answers (`refresh`). Writes by the hub itself are not counted.
  */
 export class SyncTracker {
   private state = new Map<string, VillageSync>()
-  private feeds = new Map<string, { cancel: () => void }>()
+  private unfollow: (() => void) | null = null
   private dirty = new Set<string>()
   private timer: NodeJS.Timeout | null = null
   private revs = new Map<string, string>()
+  private seenSeq: string | number | null = null
   /** Called after any change to a followed village database (hub writes included). */
   onChange: ((db: string) => void) | null = null
 
@@ -25,36 +29,40 @@ export class SyncTracker {
 
   async load(): Promise<void> {
     await this.engine.create(TRACKER_DB)
+    await this.read()
+  }
+
+  /** Reads every village's record (another hub may have written), keeping the latest of each time. */
+  private async read(): Promise<void> {
     const all = await this.engine.db(TRACKER_DB).allDocs({ include_docs: true })
     for (const row of all.rows) {
-      const doc = row.doc as unknown as VillageSync & { _id: string; _rev: string }
-      this.state.set(doc._id, { devices: doc.devices ?? {}, last: doc.last ?? null, district: doc.district ?? null })
+      const doc = row.doc as unknown as (VillageSync & { _id: string; _rev: string }) | null | undefined
+      if (!doc) continue
+      this.state.set(doc._id, merge(this.state.get(doc._id), doc))
       this.revs.set(doc._id, doc._rev)
     }
   }
 
-  /** Starts following every village database not yet followed. */
-  async follow(): Promise<void> {
-    for (const name of await this.engine.list()) {
-      if (!name.startsWith('village-') || this.feeds.has(name)) continue
-      if (this.engine.onWrite) {
-        // the local engine reports each write with its documents: no read-back per change
-        const cancel = this.engine.onWrite(name, (docs) => {
-          for (const d of docs) this.saw(name, d.device)
-          this.onChange?.(name)
-        })
-        this.feeds.set(name, { cancel })
-        continue
-      }
-      const info = await this.engine.db(name).info()
-      const changes = this.engine.db(name).changes({ since: info.update_seq, live: true, include_docs: true, return_docs: false })
-      changes.on('change', (change) => {
-        this.saw(name, (change.doc as { device?: unknown } | undefined)?.device)
-        this.onChange?.(name)
-      })
-      changes.on('error', () => { this.feeds.delete(name) })
-      this.feeds.set(name, { cancel: () => changes.cancel() })
-    }
+  /** Brings in what other hub processes recorded since the last look (nothing to do on the local engine). */
+  async refresh(): Promise<void> {
+    if (this.engine.soleWriter) return
+    const seq = (await this.engine.db(TRACKER_DB).info()).update_seq
+    if (seq === this.seenSeq) return
+    await this.read()
+    this.seenSeq = seq
+  }
+
+  /**
+   * Starts hearing every write this process commits to a village database, also to villages
+   * created after (by this hub or another): a database is never missed between its creation and
+   * a periodic look.
+   */
+  follow(): void {
+    this.unfollow ??= this.engine.onEveryWrite((name, docs) => {
+      if (!name.startsWith('village-')) return
+      for (const d of docs) this.saw(name, d.device)
+      this.onChange?.(name)
+    })
   }
 
   private saw(db: string, device: unknown): void {
@@ -94,17 +102,46 @@ export class SyncTracker {
   async flush(): Promise<void> {
     const names = [...this.dirty]
     this.dirty.clear()
-    const docs = names.map((name) => ({ _id: name, ...(this.revs.get(name) ? { _rev: this.revs.get(name) } : {}), ...this.get(name) }))
-    if (!docs.length) return
-    const results = await this.engine.db(TRACKER_DB).bulkDocs(docs)
-    for (const r of results) if ('rev' in r && r.rev && r.id) this.revs.set(r.id, r.rev)
+    if (!names.length) return
+    const db = this.engine.db(TRACKER_DB)
+    let pending = names
+    // Another hub may have written a record meanwhile (conflict): read it, merge, write again.
+    for (let attempt = 0; attempt < 5 && pending.length > 0; attempt++) {
+      const docs = pending.map((name) => ({ _id: name, ...(this.revs.get(name) ? { _rev: this.revs.get(name) } : {}), ...this.get(name) }))
+      const results = await db.bulkDocs(docs)
+      const conflicted: string[] = []
+      results.forEach((r, i) => {
+        if ('ok' in r) this.revs.set(r.id, r.rev)
+        else if (r.error === 'conflict') conflicted.push(pending[i]!)
+      })
+      if (conflicted.length === 0) return
+      const fresh = await db.byKeys(conflicted, { include_docs: true })
+      for (const row of fresh.rows) {
+        const doc = row.doc as unknown as (VillageSync & { _rev: string }) | null | undefined
+        if (!doc) continue
+        this.state.set(row.key, merge(this.state.get(row.key), doc))
+        this.revs.set(row.key, doc._rev)
+      }
+      pending = conflicted
+    }
+    for (const name of pending) this.dirty.add(name) // still conflicting: the next flush tries again
   }
 
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    for (const f of this.feeds.values()) f.cancel()
-    this.feeds.clear()
+    this.unfollow?.()
+    this.unfollow = null
     await this.flush().catch(() => undefined)
   }
+}
+
+const later = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a == null ? (b ?? null) : b == null ? a : Math.max(a, b)
+
+/** Two records of one village's arrivals: the latest time of each. */
+function merge(a: VillageSync | undefined, b: VillageSync): VillageSync {
+  const devices: Record<string, number> = { ...(a?.devices ?? {}) }
+  for (const [d, at] of Object.entries(b.devices ?? {})) devices[d] = Math.max(devices[d] ?? 0, at)
+  return { devices, last: later(a?.last, b.last), district: later(a?.district, b.district) }
 }

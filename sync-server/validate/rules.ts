@@ -16,6 +16,8 @@ export interface Context {
   village: string
   /** The hub's current version of this id (null when the hub never accepted it). */
   current: Doc | null
+  /** Replication-style write (`new_edits=false`): the revision is the writer's, not the hub's. */
+  newEdits: boolean
   /** A vote by id, from this push batch or the hub's records. */
   vote: (id: string) => VoteRecord | null
 }
@@ -28,15 +30,97 @@ export function sameContent(a: Doc, b: Doc): boolean {
   return strip(a) === strip(b)
 }
 
+/** CouchDB fields a written document may carry (`_attachments` only when empty). */
+const COUCH_FIELDS = new Set(['_id', '_rev', '_deleted', '_revisions', '_attachments'])
+const REV = /^([1-9][0-9]{0,9})-([0-9a-z]{1,64})$/
+/** CouchDB's default `_revs_limit`: a longer history is never needed. */
+const MAX_REVISIONS = 1000
+
+/** The revisions a document claims, newest first (`_revisions`, else its `_rev` alone). */
+function claimedRevs(doc: Doc): string[] {
+  const h = doc._revisions as { start: number; ids: string[] } | undefined
+  if (h) return h.ids.map((id, i) => `${h.start - i}-${id}`)
+  return typeof doc._rev === 'string' ? [doc._rev] : []
+}
+
 /**
- * The hub's rules for one document pushed to a village database: the shared JSON schemas
- * (envelope + body, via validateDocument), then the domain's invariants the tablet cannot
- * be trusted with — the village matches the database, the author is who authenticated,
- * immutable kinds stay immutable, an audit event is whole (the domain's `auditEventRefusal`:
- * its id, device and hash agree with its content), and ballots and check-offs only while their
- * vote is open as the hub's records show. Returns a reason a person can read, or null when accepted.
+ * One identity per record, for every writer, the admin too: a record is stored under its `_id`
+ * and nothing else names it — an `id` field is that same id, never another (the hub judged kind
+ * and mutability by one while the engine stored the other); no `_`-prefixed id (design documents
+ * run code in CouchDB, `_local` ones are checkpoints with routes of their own); no attachments
+ * (photos travel through the blob route, within its limits); and a revision history that is
+ * well-formed and short. Null when the document's identity is sound.
+ */
+export function identityRefusal(doc: Doc): string | null {
+  const id = doc._id
+  if (typeof id !== 'string' || id === '') return 'the record has no id'
+  if (id.startsWith('_')) return `"${id.slice(0, 60)}": ids starting with "_" (design and local documents) belong to the hub`
+  if (doc.id !== undefined && doc.id !== id) return `its id field "${String(doc.id).slice(0, 60)}" is not the id it is written under ("${id}")`
+  for (const key of Object.keys(doc)) {
+    if (!key.startsWith('_')) continue
+    if (key === '_attachments') {
+      const a = doc._attachments
+      if (a !== null && typeof a === 'object' && Object.keys(a).length === 0) continue
+      return 'inline attachments are not accepted: photos and files go through the blob route'
+    }
+    if (!COUCH_FIELDS.has(key)) return `"${key.slice(0, 40)}" is not a field a record may carry`
+  }
+  if (doc._rev !== undefined && (typeof doc._rev !== 'string' || !REV.test(doc._rev))) return 'its revision is not in CouchDB\'s form ("<number>-<hash>")'
+  if (doc._revisions !== undefined) {
+    const h = doc._revisions as { start?: unknown; ids?: unknown }
+    const ids = h?.ids
+    if (typeof h !== 'object' || h === null || !Number.isInteger(h.start) || (h.start as number) < 1 || !Array.isArray(ids) || ids.length === 0 ||
+      ids.length > MAX_REVISIONS || ids.length > (h.start as number) || ids.some((x) => typeof x !== 'string' || !/^[0-9a-z]{1,64}$/.test(x))) {
+      return `its revision history is not well-formed (at most ${MAX_REVISIONS} revisions)`
+    }
+    if (typeof doc._rev === 'string' && doc._rev !== claimedRevs(doc)[0]) return 'its revision and its revision history disagree'
+  }
+  return null
+}
+
+/**
+ * A record's writer is who authenticated. A tablet writes as itself: its device id in `device`
+ * (the author is a person of its roster, which only the village can vouch for). An account — a
+ * clerk, a supervisor, township staff — writes as itself in both `device` and `author`, so it can
+ * neither pass for a tablet nor take the number of a tablet's audit event. This is the one place to
+ * extend when records relayed by another tablet carry their own device's signature.
+ */
+export function writerRefusal(env: { author: string; device: string }, p: Principal): string | null {
+  if (p.kind === 'device') return env.device === p.name ? null : `written as device "${env.device}" but sent by device "${p.name}"`
+  if (p.kind === 'user') {
+    if (env.device !== p.name) return `written as device "${env.device}" but sent by account "${p.name}": an account writes as itself`
+    if (env.author !== p.name) return `written as "${env.author}" but sent by account "${p.name}": an account writes as itself`
+  }
+  return null
+}
+
+/**
+ * What the hub already holds under this id decides whether it may change — the stored record's
+ * kind, never the one the newcomer claims. A replication-style write (`new_edits=false`) must build
+ * on the hub's version: it may not graft a branch of its own beside it.
+ */
+function replacementRefusal(doc: Doc, env: { kind: string }, ctx: Context): string | null {
+  const cur = ctx.current
+  if (!cur || cur._deleted) return null
+  const stored = typeof cur.kind === 'string' ? cur.kind : kindOfId(String(cur._id))
+  if (env.kind !== stored || kindOfId(String(doc._id)) !== stored) return 'a record cannot change its kind'
+  if (isImmutableKind(stored)) return `a ${stored} cannot be changed once recorded`
+  if (!ctx.newEdits && !claimedRevs(doc).includes(String(cur._rev))) return 'this revision does not build on the hub\'s version of the record'
+  return null
+}
+
+/**
+ * The hub's rules for one document pushed to a village database by a tablet or an account (the
+ * admin's writes meet `identityRefusal` only): the shared JSON schemas (envelope + body, via
+ * validateDocument), then the domain's invariants the tablet cannot be trusted with — the village
+ * matches the database, the writer is who authenticated, what is recorded stays as recorded, an
+ * audit event is whole (the domain's `auditEventRefusal`: its id, device and hash agree with its
+ * content), and ballots and check-offs only while their vote is open as the hub's records show.
+ * Returns a reason a person can read, or null when accepted.
  */
 export function refusalReason(doc: Doc, ctx: Context): string | null {
+  const identity = identityRefusal(doc)
+  if (identity) return identity
   const checked = validateDocument(doc)
   if (!checked.ok) return checked.reason
   const env = toEnvelope(doc) as { kind: string; village: string; author: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
@@ -44,18 +128,12 @@ export function refusalReason(doc: Doc, ctx: Context): string | null {
   // A rejection notice is the hub's word; a forged one would tell every tablet a record was refused.
   if (env.kind === 'rejection') return 'only the hub writes rejection notices'
   if (env.village !== ctx.village) return `this record belongs to village "${env.village}" but was sent to village "${ctx.village}"`
-
-  const p = ctx.principal
-  if (p.kind === 'device' && env.device !== p.name) return `written as device "${env.device}" but sent by device "${p.name}"`
-  if (p.kind === 'user' && env.author !== p.name && env.device !== p.name) return `written as "${env.author}" but sent by account "${p.name}"`
-
-  if (ctx.current && !ctx.current._deleted && isImmutableKind(env.kind)) {
-    return `a ${env.kind} cannot be changed once recorded`
-  }
-  if (ctx.current && kindOfId(String(doc._id)) !== String(ctx.current.kind ?? env.kind)) return 'a record cannot change its kind'
-  // The admin (seeding, restoring old data) writes the databases anyway: only devices' and users' events are checked.
-  if (env.kind === 'audit' && p.kind !== 'admin') {
-    const why = auditEventRefusal({ ...env.body, id: String(doc._id ?? doc.id) } as unknown as AuditEvent, env.device)
+  const writer = writerRefusal(env, ctx.principal)
+  if (writer) return writer
+  const replaced = replacementRefusal(doc, env, ctx)
+  if (replaced) return replaced
+  if (env.kind === 'audit' && ctx.principal.kind !== 'admin') {
+    const why = auditEventRefusal({ ...env.body, id: String(doc._id) } as unknown as AuditEvent, env.device)
     if (why) return why
   }
 

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, readdirSync, utimesSync } from 'node:fs'
 import { request } from 'node:http'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHub, type RunningHub } from '../support/hub'
-import { ADMIN_AUTH, basic, provision, type Provisioned } from './helpers'
+import { ADMIN_AUTH, basic, enrollTablet, provision, type Provisioned } from './helpers'
 
 let hub: RunningHub
 let p: Provisioned
@@ -83,5 +85,56 @@ describe('photos by content hash', () => {
     expect(r.status).toBe(413)
     expect(r.body.reason).toMatch(/at most|too large/i)
     expect((await fetch(`${hub.url}/couch/_up`)).status).toBe(200)
+  })
+})
+
+describe('unfinished uploads and quotas', () => {
+  it("keeps each uploader's unfinished upload apart: another tablet cannot squat a photo's name", async () => {
+    const [dev] = p.devices
+    const owner = basic(dev!.id, dev!.secret)
+    const squatter = await enrollTablet(hub, 'va')
+    const photo = new Uint8Array(randomBytes(200_000))
+    const hash = sha(photo)
+    // the squatter starts the upload with bytes of its own
+    expect((await put('village-va', hash, new Uint8Array(randomBytes(100_000)), squatter.auth, `bytes 0-99999/${photo.length}`)).status).toBe(202)
+    // the genuine tablet starts from 0 and finishes: its bytes, not the squatter's
+    expect((await put('village-va', hash, photo.subarray(0, 100_000), owner, `bytes 0-99999/${photo.length}`))).toMatchObject({ status: 202, offset: '100000' })
+    expect((await put('village-va', hash, photo.subarray(100_000), owner, `bytes 100000-199999/${photo.length}`)).status).toBe(201)
+  })
+
+  it('forgets an unfinished upload after a day', async () => {
+    const photo = new Uint8Array(randomBytes(100_000))
+    const hash = sha(photo)
+    expect((await put('village-va', hash, photo.subarray(0, 50_000), ADMIN_AUTH, `bytes 0-49999/${photo.length}`)).status).toBe(202)
+    const dir = join(hub.dataDir, 'blobs', 'village-va')
+    const part = readdirSync(dir).find((n) => n.startsWith(hash) && n.endsWith('.part'))!
+    const dayAgo = new Date(Date.now() - 25 * 3600_000)
+    utimesSync(join(dir, part), dayAgo, dayAgo)
+    const head = await fetch(blobUrl('village-va', hash), { method: 'HEAD', headers: { authorization: ADMIN_AUTH } })
+    expect(head.headers.get('x-upload-offset')).toBe('0')
+    expect(existsSync(join(dir, part))).toBe(false)
+  })
+})
+
+describe('a village quota', () => {
+  it('refuses what would take a village past its quota, and keeps taking photos of other villages', async () => {
+    const small = await startHub({ BLOB_QUOTA: '600k', BLOB_MAX_BYTES: '1m' })
+    try {
+      const q = await provision(small, { township: 'tq', villages: ['va', 'vb'] })
+      const a = basic(q.devices[0]!.id, q.devices[0]!.secret)
+      const b = basic(q.devices[1]!.id, q.devices[1]!.secret)
+      const up = async (db: string, auth: string, n: number) => {
+        const data = new Uint8Array(randomBytes(n))
+        const res = await fetch(`${small.url}/couch/${db}/_blobs/${sha(data)}`, { method: 'PUT', headers: { authorization: auth, 'content-type': 'image/jpeg' }, body: data as unknown as BodyInit })
+        return { status: res.status, body: await res.json() as { reason?: string } }
+      }
+      expect((await up('village-va', a, 400_000)).status).toBe(201)
+      const over = await up('village-va', a, 400_000)
+      expect(over.status).toBe(413)
+      expect(over.body.reason).toMatch(/quota/)
+      expect((await up('village-vb', b, 400_000)).status).toBe(201)
+    } finally {
+      await small.stop({ removeData: true })
+    }
   })
 })

@@ -6,15 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
 import { ADMIN_AUTH, couch, proposal } from './helpers'
 
 let hub: RunningHub
 
-beforeAll(async () => {
-  hub = await startHub()
-  await couch(hub, 'village-lp', { method: 'PUT' })
-})
-afterAll(async () => { await hub?.stop({ removeData: true }) })
 
 const stats = async () => (await couch(hub, '_hub/stats')).body as { longPolls: number }
 
@@ -26,7 +22,13 @@ async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   }
 }
 
-describe('long-polls', () => {
+describeEngines('long-polls', (engine) => {
+  beforeAll(async () => {
+    hub = await startHub(engine().env)
+    await couch(hub, 'village-lp', { method: 'PUT' })
+  })
+  afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
+
   it('ends a quiet long-poll at its timeout', async () => {
     const t0 = Date.now()
     const r = await couch(hub, 'village-lp/_changes?feed=longpoll&since=now&timeout=400')
@@ -59,17 +61,9 @@ describe('long-polls', () => {
     await Promise.all(polls)
     await until(async () => (await stats()).longPolls === before)
   })
-})
-
-describe('operations', () => {
-  it('stops with a clear message and a non-zero exit on bad configuration', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8', timeout: 30_000 })
-    expect(r.status).toBe(2)
-    expect(r.stderr).toContain('PORT')
-  })
 
   it('answers open long-polls and exits cleanly on SIGTERM', async () => {
-    const h = await startHub()
+    const h = await startHub(engine().another().env)
     await couch(h, 'village-x', { method: 'PUT' })
     const poll = couch(h, 'village-x/_changes?feed=longpoll&since=now&timeout=60000')
     await new Promise((r) => setTimeout(r, 300))
@@ -78,6 +72,14 @@ describe('operations', () => {
     expect((await poll).body).toMatchObject({ results: [] })
     expect(await exited).toBe(0)
     await h.stop({ removeData: true })
+  })
+})
+
+describe('operations', () => {
+  it('stops with a clear message and a non-zero exit on bad configuration', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8', timeout: 30_000 })
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('PORT')
   })
 
   it('speaks HTTPS with HTTP/2, and HTTP/1.1 too, when given a certificate', async () => {

@@ -49,6 +49,15 @@ export async function provision(hub: RunningHub, opts: { township?: string; vill
   return { township, villages, clerk, staff, devices }
 }
 
+/** One more tablet enrolled in `village` (by the admin's code). */
+export async function enrollTablet(hub: RunningHub, village: string): Promise<{ id: string; secret: string; village: string; auth: string }> {
+  const e = await couch(hub, '_hub/enrollments', { body: { village } })
+  if (e.status !== 201) throw new Error(`enrollment: ${e.status} ${JSON.stringify(e.body)}`)
+  const d = await couch(hub, '_hub/enroll', { auth: null, body: { code: e.body.code, label: `tablet ${village}` } })
+  if (d.status !== 201) throw new Error(`enroll: ${d.status} ${JSON.stringify(d.body)}`)
+  return { id: d.body.device, secret: d.body.secret, village, auth: basic(d.body.device, d.body.secret) }
+}
+
 let seq = 0
 /** A valid document of kind `proposal` for `village`, written by `device`. */
 export function proposal(village: string, device: string, n: number, extra: Record<string, unknown> = {}): Record<string, unknown> & { _id: string } {

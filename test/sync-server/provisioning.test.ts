@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN, startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
 import { basic, couch } from './helpers'
 
 const run = promisify(execFile)
 let hub: RunningHub
 
-beforeAll(async () => { hub = await startHub({ SEED_DEMO: 'true' }) })
-afterAll(async () => { await hub?.stop({ removeData: true }) })
 
 /** The provisioning CLI, as `npm run -s hub -- …` runs it, against the running hub. */
 async function cli(...args: string[]): Promise<string> {
@@ -18,13 +17,16 @@ async function cli(...args: string[]): Promise<string> {
   return stdout
 }
 
-describe('demo seed and provisioning', () => {
+describeEngines('demo seed and provisioning', (engine) => {
+  beforeAll(async () => { hub = await startHub({ SEED_DEMO: 'true', ...engine().env }) })
+  afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
+
   it('seeds the demo township on first run and prints the URL, logins and enrollment codes', async () => {
     const out = hub.output()
     expect(out).toContain(hub.url)
     expect(out).toMatch(/huayuan-staff \/ \S+/)
     expect(out).toMatch(/qingbo-clerk \/ \S+/)
-    expect(out).toMatch(/mingyue\s+\d{8}/)
+    expect(out).toMatch(/mingyue\s+\d{12}/)
     const staff = basic('huayuan-staff', 'yishi-demo')
     const people = await couch(hub, 'village-qingbo/_all_docs?startkey="person:"&endkey="person:\ufff0"', { auth: staff })
     const others = await couch(hub, 'village-mingyue/_all_docs?startkey="person:"&endkey="person:\ufff0"', { auth: staff })
@@ -32,7 +34,7 @@ describe('demo seed and provisioning', () => {
     const proposals = await couch(hub, 'village-qingbo/_all_docs?include_docs=true&startkey="proposal:"&endkey="proposal:\ufff0"', { auth: staff })
     expect(proposals.body.rows[0].doc.body.title).toMatch(/[\u4e00-\u9fff]/)
     // a code printed at start enrolls a tablet
-    const code = /qingbo\s+(\d{8})/.exec(out)![1]
+    const code = /qingbo\s+(\d{12})/.exec(out)![1]
     expect((await couch(hub, '_hub/enroll', { auth: null, body: { code } })).status).toBe(201)
   })
 
@@ -42,7 +44,7 @@ describe('demo seed and provisioning', () => {
     const added = await cli('user', 'add', 'taoyuan-clerk', '--role', 'clerk', '--village', 'taoyuan')
     const password = /password: (\S+)/.exec(added)![1]!
     expect((await couch(hub, 'village-taoyuan', { auth: basic('taoyuan-clerk', password) })).status).toBe(200)
-    expect(await cli('enroll', 'taoyuan')).toMatch(/Enrollment code for taoyuan: \d{8}/)
+    expect(await cli('enroll', 'taoyuan')).toMatch(/Enrollment code for taoyuan: \d{12}/)
     await expect(cli('village', 'add', 'nowhere')).rejects.toThrow(/--township/)
   })
 })

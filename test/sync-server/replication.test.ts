@@ -2,8 +2,9 @@ import { PassThrough } from 'node:stream'
 import { createRequire } from 'node:module'
 import PouchDB from 'pouchdb'
 import memoryAdapter from 'pouchdb-adapter-memory'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN, startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
 import { couch, proposal, provision, type Provisioned } from './helpers'
 
 PouchDB.plugin(memoryAdapter)
@@ -18,13 +19,6 @@ let b: RunningHub
 let pa: Provisioned
 const adminUrl = (hub: RunningHub, db: string) => `http://${ADMIN.user}:${ADMIN.password}@127.0.0.1:${hub.port}/couch/${db}`
 
-beforeAll(async () => {
-  ;[a, b] = await Promise.all([startHub(), startHub()])
-  pa = await provision(a, { township: 'tr', villages: ['va'] })
-  await provision(b, { township: 'tr', villages: ['va'] })
-})
-afterAll(async () => { await Promise.all([a?.stop({ removeData: true }), b?.stop({ removeData: true })]) })
-
 /** Every document of a database with its full revision history, sorted by id. */
 async function snapshot(hub: RunningHub, db: string): Promise<unknown[]> {
   const all = await couch(hub, `${db}/_all_docs`)
@@ -35,7 +29,14 @@ async function snapshot(hub: RunningHub, db: string): Promise<unknown[]> {
   return out
 }
 
-describe('CouchDB replication clients', () => {
+describeEngines('CouchDB replication clients', (engine) => {
+  beforeAll(async () => {
+    ;[a, b] = await Promise.all([startHub(engine().env), startHub(engine().another().env)])
+    pa = await provision(a, { township: 'tr', villages: ['va'] })
+    await provision(b, { township: 'tr', villages: ['va'] })
+  })
+  afterAll(async () => { await Promise.all([a?.stop({ removeData: true }), b?.stop({ removeData: true })]); await engine().cleanup() })
+
   it('replicates a village database both ways with PouchDB as an independent client', async () => {
     const dev = pa.devices[0]!
     const remote = new PouchDB(`${a.url}/couch/village-va`, { auth: { username: dev.id, password: dev.secret }, skip_setup: true } as PouchDB.Configuration.RemoteDatabaseConfiguration)
@@ -81,7 +82,7 @@ describe('CouchDB replication clients', () => {
     let backup = ''
     out.on('data', (c: Buffer) => { backup += c.toString() })
     await new Promise<void>((resolve, reject) => couchbackup.backup(adminUrl(a, 'village-va'), out, { parallelism: 2 }, (err) => (err ? reject(err) : resolve())))
-    const fresh = await startHub()
+    const fresh = await startHub(engine().another().env)
     try {
       expect((await couch(fresh, 'village-va', { method: 'PUT' })).status).toBe(201)
       const input = new PassThrough()

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
 import { couch, provision, type Provisioned } from './helpers'
 import { rxTablet, type RxTablet } from './rxdb'
 import type { YishiDoc } from '../../src/shared/schemas/index'
@@ -23,24 +24,30 @@ function doc(device: string, n: number, extra: Partial<YishiDoc> = {}): YishiDoc
   } as YishiDoc
 }
 
-beforeAll(async () => {
-  hub = await startHub()
-  p = await provision(hub, { township: 'rxt', villages: ['va', 'vb'] })
-})
-afterAll(async () => {
-  for (const t of open) await t.close().catch(() => undefined)
-  await hub?.stop({ removeData: true })
-})
+describeEngines('RxDB CouchDB plugin through the hub', (engine) => {
+  beforeAll(async () => {
+    hub = await startHub(engine().env)
+    p = await provision(hub, { township: 'rxt', villages: ['va', 'vb'] })
+  })
+  afterAll(async () => {
+    for (const t of open) await t.close().catch(() => undefined)
+    await hub?.stop({ removeData: true })
+    await engine().cleanup()
+  })
 
-describe('RxDB CouchDB plugin through the hub', () => {
   it('syncs two tablets of one village both ways', async () => {
     const [da] = p.devices
     const url = `${hub.url}/couch/village-va/`
+    const waiting = async () => (await couch(hub, '_hub/stats')).body.longPolls as number
+    const before = await waiting()
     const a = await rxTablet(url, da!.id, da!.secret)
     // a second tablet of the same village, with the clerk's account
     const b = await rxTablet(url, p.clerk.name, p.clerk.password)
     open.push(a, b)
     await a.sync.awaitInSync(); await b.sync.awaitInSync()
+    // RxDB's live pull starts from `now` after its first pull: a write that lands in between is
+    // left for its next full pull; wait until both tablets are listening
+    await eventually(async () => (await waiting()) >= before + 2)
     await a.docs.insert(doc(da!.id, 1))
     await b.docs.insert(doc(p.clerk.name, 2, { author: p.clerk.name }))
     await eventually(async () => (await b.docs.findOne(`proposal:rx1-${da!.id}`).exec()) !== null)

@@ -1,21 +1,14 @@
 import { createHash, createHmac } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { canonicalJson } from '../../src/data/hash'
 import { startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
 import { basic, couch, proposal, provision, type Provisioned } from './helpers'
 
 let hub: RunningHub
 let p: Provisioned
 let dev: { id: string; secret: string }
 let auth: string
-
-beforeAll(async () => {
-  hub = await startHub()
-  p = await provision(hub, { township: 'tv', villages: ['va', 'vb'] })
-  dev = p.devices[0]!
-  auth = basic(dev.id, dev.secret)
-})
-afterAll(async () => { await hub?.stop({ removeData: true }) })
 
 type Row = { ok?: boolean; id: string; rev?: string; error?: string; reason?: string }
 const push = async (docs: unknown[], a = auth): Promise<Row[]> => {
@@ -35,8 +28,16 @@ function envelope(kind: string, rest: string, body: Record<string, unknown>, ext
   return { _id: `${kind}:${rest}`, kind, v: 1, village: 'va', year: 2026, author: 'person:p1', device: dev.id, deviceTime: Date.now(), seq: 1, ref: '', body, ...extra }
 }
 
-describe('validation and quarantine', () => {
-  it('lands valid documents and answers each refused one with conflict, a reason, a refused marker and a notice', async () => {
+describeEngines('validation and quarantine', (engine) => {
+  beforeAll(async () => {
+    hub = await startHub(engine().env)
+    p = await provision(hub, { township: 'tv', villages: ['va', 'vb'] })
+    dev = p.devices[0]!
+    auth = basic(dev.id, dev.secret)
+  })
+  afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
+
+  it('lands valid documents and answers each refused one with conflict, a reason and a notice, writing nothing under its id', async () => {
     const good = proposal('va', dev.id, 1)
     const noTitle = { ...proposal('va', dev.id, 2), body: { status: 'open' } }
     const wrongVillage = { ...proposal('va', dev.id, 3), village: 'vb' }
@@ -48,8 +49,10 @@ describe('validation and quarantine', () => {
       expect(rows[i]!.reason).toContain(words)
     }
     expect((await hubDoc(String(good._id))).refused).toBeUndefined()
-    const marked = await hubDoc(String(noTitle._id))
-    expect(marked.refused.reason).toContain('title')
+    expect((await couch(hub, `village-va/${encodeURIComponent(String(noTitle._id))}`)).status).toBe(404)
+    // the pushing tablet alone reads it back (RxDB's re-read after a conflict), marked refused
+    const back = await couch(hub, `village-va/_all_docs?include_docs=true&keys=${encodeURIComponent(JSON.stringify([noTitle._id]))}`, { auth })
+    expect(back.body.rows[0].doc.refused.reason).toContain('title')
     expect((await notices(String(noTitle._id)))[0]!.body.reason).toContain('title')
     const q = await couch(hub, '_hub/quarantine?db=village-va')
     expect(q.body.map((e: { docId: string }) => e.docId)).toEqual(expect.arrayContaining([noTitle._id, wrongVillage._id]))
@@ -163,7 +166,9 @@ describe('validation and quarantine', () => {
     expect(first.body.refused[0].reason).toContain('title')
     expect((await hubDoc(`proposal:p50-${origin.id}`)).device).toBe(origin.id)
     // importing twice changes nothing
-    expect((await couch(hub, '_hub/import', { auth: carrier, body: bundle })).body).toMatchObject({ added: 0, skipped: 2, conflicts: [`proposal:p52-${origin.id}`] })
+    const again = await couch(hub, '_hub/import', { auth: carrier, body: bundle })
+    expect(again.body).toMatchObject({ added: 0, skipped: 2, conflicts: [] })
+    expect(again.body.refused.map((r: { id: string }) => r.id)).toEqual([`proposal:p52-${origin.id}`])
     // a changed file is refused, and so is a file brought to another village's account
     const tampered = { ...bundle, docs: [rx(proposal('va', origin.id, 53))] }
     expect((await couch(hub, '_hub/import', { auth: carrier, body: tampered })).status).toBe(403)

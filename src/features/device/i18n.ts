@@ -3,7 +3,7 @@ export default {
     device: {
       enroll: {
         title: '登记本平板', intro: '请向镇上工作人员或村文书要登记码，输入后本平板就属于本村。',
-        code: '登记码', label: '平板名称', labelHint: '例如：村委会平板 1', submit: '登记', working: '正在登记…',
+        code: '登记码（12 位数字）', label: '平板名称', labelHint: '例如：村委会平板 1', submit: '登记', working: '正在登记…',
         done: '登记成功，本平板已属于 {village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkWho: '谁是文书？', clerkPick: '从花名册里选',
         clerkNoRoster: '本村花名册还没同步到这台平板：先写文书的名字，以后同步了也能用。',
         error: { offline: '连不上镇上服务器：登记要有网络，请到有信号的地方再试。', 'rate-limited': '试的次数太多了，请过几分钟再试。', refused: '这个登记码不对、已经用过或已过期：请向镇上要一个新的。' },
@@ -58,7 +58,7 @@ export default {
     device: {
       enroll: {
         title: 'Enroll this tablet', intro: 'Ask township staff or the village clerk for an enrollment code; once entered, this tablet belongs to the village.',
-        code: 'Enrollment code', label: 'Tablet name', labelHint: 'e.g. Committee tablet 1', submit: 'Enroll', working: 'Enrolling…',
+        code: 'Enrollment code (12 digits)', label: 'Tablet name', labelHint: 'e.g. Committee tablet 1', submit: 'Enroll', working: 'Enrolling…',
         done: 'Enrolled: this tablet now belongs to {village}', clerkTitle: 'Set the clerk PIN', clerkName: 'Clerk name', clerkWho: 'Who is the clerk?', clerkPick: 'Pick from the roster',
         clerkNoRoster: 'The village roster has not reached this tablet yet: type the clerk\'s name; it keeps working after the roster syncs.',
         error: { offline: 'Cannot reach the hub: enrollment needs a network — try again where there is a signal.', 'rate-limited': 'Too many attempts: wait a few minutes.', refused: 'This code is wrong, already used or expired: ask the township for a new one.' },

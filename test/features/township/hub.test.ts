@@ -1,13 +1,14 @@
 // @vitest-environment node
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN, startHub, type RunningHub } from '../../support/hub'
+import { describeEngines } from '../../support/couchdb'
 import type { TownshipSummary } from '@/shared/township/types'
 
 const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') })
 const STAFF = basic('huayuan-staff', 'yishi-demo')
 const ADMIN_AUTH = basic(ADMIN.user, ADMIN.password)
 
-describe('hub: township summaries (/hub/township/summary)', () => {
+describeEngines('hub: township summaries (/hub/township/summary)', (engine) => {
   let hub: RunningHub
 
   async function call(path: string, headers: Record<string, string>, init: RequestInit = {}) {
@@ -16,13 +17,13 @@ describe('hub: township summaries (/hub/township/summary)', () => {
   }
 
   beforeAll(async () => {
-    hub = await startHub({ SEED_DEMO: 'true' })
+    hub = await startHub({ SEED_DEMO: 'true', ...engine().env })
     // A second township with its own village and staff: never visible to 花园镇's staff.
     expect((await call('/couch/_hub/townships', ADMIN_AUTH, { method: 'POST', body: JSON.stringify({ id: 'other', name: '别的镇' }) })).status).toBe(201)
     expect((await call('/couch/_hub/villages', ADMIN_AUTH, { method: 'POST', body: JSON.stringify({ id: 'faraway', township: 'other', name: '远村' }) })).status).toBe(201)
     expect((await call('/couch/_hub/users', ADMIN_AUTH, { method: 'POST', body: JSON.stringify({ name: 'other-staff', password: 'other-password', role: 'township', township: 'other' }) })).status).toBe(201)
   }, 60_000)
-  afterAll(async () => { await hub?.stop({ removeData: true }) })
+  afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
 
   it('answers 401 without credentials, 403 to a clerk and to staff asking for another township', async () => {
     expect((await call('/hub/township/summary', {})).status).toBe(401)
@@ -109,7 +110,7 @@ describe('hub: township summaries (/hub/township/summary)', () => {
     const before = ((await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary).villages.find((v) => v.villageId === 'qingbo')!
     expect(before.lastReachedTownship).not.toBeNull()
     await hub.stop()
-    hub = await startHub({ SEED_DEMO: 'true' }, { dataDir: hub.dataDir })
+    hub = await startHub({ SEED_DEMO: 'true', ...engine().env }, { dataDir: hub.dataDir })
     const after = ((await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary).villages.find((v) => v.villageId === 'qingbo')!
     expect(after.lastReachedTownship).toBe(before.lastReachedTownship)
     expect(after.tablets).toEqual(before.tablets)

@@ -1,0 +1,169 @@
+/**
+ * bench couchdb — the hub with Apache CouchDB as its engine, against the same CouchDB spoken to
+ * directly, and a district's load. Needs a CouchDB: BENCH_COUCHDB_URL (or COUCHDB_TEST_URL),
+ * admin credentials in the URL (the team starts one from ../shared/couchdb); without one every
+ * figure is null and the reason is printed.
+ * - couchdb_push_ratio / couchdb_pull_ratio: RxDB's CouchDB plugin in Node moving 10,000
+ *   documents (push, then a fresh tablet pulls) through a hub on that CouchDB ÷ straight to it,
+ *   the same client in the same run (medians of BENCH_COUCHDB_RUNS, default 3, alternated);
+ *   details: wire bytes (both ways, through a counting proxy) ÷ the documents' JSON;
+ * - couchdb_longpoll_wake_p95_during_burst_ms (details): bench/burst.ts on a hub on CouchDB;
+ * - district_*: bench/district.ts, on CouchDB and on the embedded engine.
+ */
+import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { startHub } from '../test/support/hub'
+import { startFaultProxy } from '../test/support/proxy'
+import { provision } from '../test/sync-server/helpers'
+import { doc, load, ourHub, rxdb10k, within } from './hub'
+import { district, districtFigures } from './district'
+
+const RUNS = Math.max(1, Math.min(9, Number(process.env.BENCH_COUCHDB_RUNS ?? 3)))
+const DOCS = 10_000
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN }
+const load1 = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+
+export function couchdbUrl(): string | null {
+  return process.env.BENCH_COUCHDB_URL?.trim() || process.env.COUCHDB_TEST_URL?.trim() || null
+}
+
+export async function couchAdmin(url: string, method: string, path: string, body?: unknown): Promise<Response> {
+  const u = new URL(url)
+  const auth = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')
+  u.username = ''; u.password = ''
+  return fetch(`${u.toString().replace(/\/$/, '')}/${path}`, {
+    method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+  })
+}
+
+/** Deletes every database of a bench prefix. */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const dbs = await (await couchAdmin(url, 'GET', '_all_dbs')).json() as string[]
+  for (const db of dbs.filter((d) => d.startsWith(prefix))) await couchAdmin(url, 'DELETE', encodeURIComponent(db))
+}
+
+interface Moved { push: number; pull: number; pushBytes: number; pullBytes: number; cpu: Record<'push' | 'pull', Record<string, number>> }
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100
+  } catch { return NaN }
+}
+
+/** The Erlang VM of the CouchDB listening on `port` on this machine (its node is named after the port), if any. */
+export function couchPid(port: number): number | null {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      if (cmd.includes('beam') && cmd.includes(`couchdb-${port}@`)) return Number(pid)
+    } catch { /* gone */ }
+  }
+  return null
+}
+
+/** 10k documents through a counting proxy in front of `port`; `base` is the database URL's path on it. */
+async function through(port: number, path: string, user: string, password: string, device: string, pids: Record<string, number | null>): Promise<Moved> {
+  const proxy = await startFaultProxy({ port })
+  try {
+    const marks: Record<string, number> = {}
+    const cpu: Record<string, Record<string, number>> = {}
+    const sample = () => Object.fromEntries(Object.entries({ ...pids, client: process.pid }).flatMap(([k, pid]) => (pid ? [[k, cpuSeconds(pid)]] : [])))
+    const r = await within(300_000, 'RxDB 10k', rxdb10k(`${proxy.url}${path}`, user, password, device, (phase) => { marks[phase] = proxy.stats.bytesUp + proxy.stats.bytesDown; cpu[phase] = sample() }))
+    const used = (a: string, b: string) => Object.fromEntries(Object.keys(cpu[a]!).map((k) => [k, round(cpu[b]![k]! - cpu[a]![k]!)]))
+    return { ...r, pushBytes: marks.pushed! - marks.push!, pullBytes: marks.end! - marks.pull!, cpu: { push: used('push', 'pushed'), pull: used('pull', 'end') } }
+  } finally {
+    await proxy.close()
+  }
+}
+
+async function ratios(url: string): Promise<Record<string, number | null>> {
+  const json = Array.from({ length: DOCS }, (_, i) => JSON.stringify(doc('bv0', 'dev-bench', 100_000 + i))).reduce((n, s) => n + Buffer.byteLength(s), 0)
+  const direct: Moved[] = []
+  const hub: Moved[] = []
+  const couchPort = Number(new URL(url).port || 5984)
+  const { username, password } = new URL(url)
+  for (let run = 0; run < RUNS; run++) {
+    const db = `bench_direct_${randomBytes(4).toString('hex')}`
+    await couchAdmin(url, 'PUT', db)
+    try {
+      direct.push(await through(couchPort, `/${db}/`, decodeURIComponent(username), decodeURIComponent(password), 'dev-bench', { couchdb: couchPid(couchPort) }))
+    } finally { await couchAdmin(url, 'DELETE', db) }
+
+    const prefix = `bench${randomBytes(3).toString('hex')}_`
+    const h = await startHub({ LOG_LEVEL: 'error', COUCHDB_URL: url, COUCHDB_PREFIX: prefix })
+    try {
+      const p = await provision(h, { township: 'bench', villages: ['bv0'] })
+      const dev = p.devices[0]!
+      hub.push(await through(h.port, '/couch/village-bv0/', dev.id, dev.secret, dev.id, { couchdb: couchPid(couchPort), hub: h.process.pid ?? null }))
+    } finally {
+      await h.stop({ removeData: true })
+      await dropPrefix(url, prefix)
+    }
+    const [d, m] = [direct.at(-1)!, hub.at(-1)!]
+    console.log(`run ${run + 1}: direct push ${d.push.toFixed(2)} s pull ${d.pull.toFixed(2)} s; hub push ${m.push.toFixed(2)} s pull ${m.pull.toFixed(2)} s; load ${load1()}`)
+    console.log(`  CPU s direct: push ${JSON.stringify(d.cpu.push)} pull ${JSON.stringify(d.cpu.pull)}; hub: push ${JSON.stringify(m.cpu.push)} pull ${JSON.stringify(m.cpu.pull)}`)
+  }
+  const med = (xs: Moved[], k: Exclude<keyof Moved, 'cpu'>) => median(xs.map((x) => x[k]))
+  const figures = {
+    couchdb_push_ratio: round(med(hub, 'push') / med(direct, 'push')),
+    couchdb_pull_ratio: round(med(hub, 'pull') / med(direct, 'pull')),
+    couchdb_direct_push_10k_s: round(med(direct, 'push')),
+    couchdb_direct_pull_10k_s: round(med(direct, 'pull')),
+    couchdb_hub_push_10k_s: round(med(hub, 'push')),
+    couchdb_hub_pull_10k_s: round(med(hub, 'pull')),
+    couchdb_direct_wire_ratio: round((med(direct, 'pushBytes') + med(direct, 'pullBytes')) / json),
+    couchdb_hub_wire_ratio: round((med(hub, 'pushBytes') + med(hub, 'pullBytes')) / json),
+    couchdb_direct_wire_push_mb: round(med(direct, 'pushBytes') / 1e6), couchdb_direct_wire_pull_mb: round(med(direct, 'pullBytes') / 1e6),
+    couchdb_hub_wire_push_mb: round(med(hub, 'pushBytes') / 1e6), couchdb_hub_wire_pull_mb: round(med(hub, 'pullBytes') / 1e6),
+  }
+  console.log(`\nRxDB's CouchDB plugin in Node, ${DOCS} documents (${(json / 1e6).toFixed(2)} MB of JSON), medians of ${RUNS}`)
+  console.log(`${''.padEnd(16)}${'push s'.padStart(8)}${'pull s'.padStart(8)}${'wire ÷ JSON'.padStart(13)}`)
+  console.log(`${'CouchDB direct'.padEnd(16)}${figures.couchdb_direct_push_10k_s.toFixed(2).padStart(8)}${figures.couchdb_direct_pull_10k_s.toFixed(2).padStart(8)}${figures.couchdb_direct_wire_ratio.toFixed(2).padStart(13)}`)
+  console.log(`${'hub on CouchDB'.padEnd(16)}${figures.couchdb_hub_push_10k_s.toFixed(2).padStart(8)}${figures.couchdb_hub_pull_10k_s.toFixed(2).padStart(8)}${figures.couchdb_hub_wire_ratio.toFixed(2).padStart(13)}`)
+  console.log(`ratio hub ÷ direct: push ${figures.couchdb_push_ratio}, pull ${figures.couchdb_pull_ratio}`)
+  return figures
+}
+
+export async function run(): Promise<Record<string, number | null>> {
+  const url = couchdbUrl()
+  const none = { couchdb_push_ratio: null, couchdb_pull_ratio: null, district_push_p95_ms: null, district_hub_rss_mb: null }
+  if (!url) {
+    console.log('couchdb: not run — no CouchDB named (set BENCH_COUCHDB_URL or COUCHDB_TEST_URL to http://admin:PASSWORD@HOST:PORT; the team starts one with ../shared/couchdb/start-couchdb)')
+    return none
+  }
+  const only = (process.env.BENCH_COUCHDB_ONLY ?? 'ratios,burst,district').split(',')
+  let figures: Record<string, number | null> = { ...none }
+  if (only.includes('ratios')) figures = { ...figures, ...await ratios(url) }
+  if (only.includes('burst')) {
+    const prefix = `burst${randomBytes(3).toString('hex')}_`
+    const ours = await ourHub({ COUCHDB_URL: url, COUCHDB_PREFIX: prefix })
+    try {
+      const r = await within(600_000, 'burst on CouchDB', load(ours.target))
+      console.log(`hub on CouchDB, 200 tablets waiting while 20 push: push p95 ${round(r.p95, 1)} ms; waiting tablets heard of writes p50 ${round(r.wakeP50, 1)} p95 ${round(r.wakeP95, 1)} ms (${r.wakeSamples} samples, ${r.unanswered} unanswered); load ${load1()}`)
+      figures.couchdb_longpoll_wake_p95_during_burst_ms = round(r.wakeP95, 1)
+      figures.couchdb_hub_push_p95_ms = round(r.p95, 1)
+    } finally {
+      await ours.target.stop()
+      await dropPrefix(url, prefix)
+    }
+  }
+  if (only.includes('district')) {
+    const prefix = `district${randomBytes(3).toString('hex')}_`
+    try {
+      const r = await district({ COUCHDB_URL: url, COUCHDB_PREFIX: prefix }, 'hub on CouchDB')
+      Object.assign(figures, districtFigures('district_', r), { district_push_p95_ms: round(r.load.p95, 1), district_hub_rss_mb: round(r.load.rss, 1) })
+    } finally {
+      await dropPrefix(url, prefix)
+    }
+    Object.assign(figures, districtFigures('district_embedded_', await district({}, 'embedded engine')))
+  }
+  return figures
+}
+
+if (process.argv[1]?.endsWith('couchdb.ts')) {
+  run().then((r) => { console.log(JSON.stringify(r)); process.exit(0) }).catch((e: unknown) => { console.error(e); process.exit(1) })
+}

@@ -1,0 +1,233 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import { idRest, validateDocument } from '../../src/shared/schemas/index'
+import type { Engine } from '../engine'
+import type { Principal } from '../auth/accounts'
+import { LIMITS, type Counters } from '../limits'
+import { tooMany } from './errors'
+
+export const QUARANTINE_DB = 'hub-quarantine'
+
+type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
+
+export interface QuarantineEntry {
+  _id: string; _rev?: string
+  db: string; docId: string; doc: Doc; reason: string
+  principal: string; device: string; at: number
+  released: boolean; releasedAt?: number; releasedBy?: string
+}
+
+/** A refused document and why. */
+export interface Refusal { doc: Doc; reason: string }
+type Weighed = Refusal & { digest: string; bytes: number }
+
+/**
+ * The last refusal of one id from one writer: which entry holds it and a digest of its content, so
+ * a tablet that sends the same refused record again (RxDB retries) is not quarantined twice, and the
+ * hub can give that writer — and only that writer — its record back marked refused.
+ */
+interface LastRefusal { _id: string; _rev?: string; entry: string; digest: string; reason: string; at: number }
+
+const ENTRY = 'q:'
+const LAST = 'last:'
+const RELEASED = 'released:'
+/** Quarantine entries are named `q:<db>:<time>:<random>`: counted and listed per database without reading them. */
+const entryId = (db: string, at: number) => `${ENTRY}${db}:${at.toString(36).padStart(9, '0')}:${randomBytes(6).toString('hex')}`
+const sha = (text: string) => createHash('sha256').update(text).digest('hex')
+const lastId = (db: string, principal: string, docId: string) => `${LAST}${db}|${principal}|${sha(docId).slice(0, 40)}`
+/** The refused content, bookkeeping aside (the same record sent again has the same digest), and its size. */
+function weigh(doc: Doc): { digest: string; bytes: number } {
+  const { _rev: _r, _revisions: _v, ...rest } = doc
+  const json = JSON.stringify(rest)
+  return { digest: sha(json), bytes: json.length }
+}
+const bytesOf = (doc: Doc) => JSON.stringify(doc).length
+
+/**
+ * The hub's quarantine: every refused document, kept with its reason, writer and time (nothing is
+ * lost; the admin may release one). A refusal writes nothing under the refused id in the village
+ * database — it can neither squat an id another tablet needs nor reach other tablets: they pull a
+ * small `rejection` notice naming the id and the reason, never the content. Each writer's share of
+ * quarantine writes is bounded per window (limits.ts).
+ */
+export class Quarantine {
+  /** The hub's own write sequence for notices: tenths of a second since the epoch, strictly increasing. */
+  private hubSeq = 0
+
+  constructor(private readonly engine: Engine, private readonly counters: Counters, private readonly log: FastifyBaseLogger) {}
+
+  private get db() { return this.engine.db(QUARANTINE_DB) }
+
+  async init(): Promise<void> {
+    await this.engine.create(QUARANTINE_DB)
+    await this.renameOldEntries()
+  }
+
+  /** Entries of earlier hubs were named `q:<time>:<random>`, with `released` inside: renamed once by database. */
+  private async renameOldEntries(): Promise<void> {
+    const old = (await this.db.allDocs({ startkey: ENTRY, endkey: `${ENTRY}\ufff0` })).rows.filter((r) => r.key.split(':').length === 3)
+    for (let i = 0; i < old.length; i += 100) {
+      const page = await this.db.allDocs({ keys: old.slice(i, i + 100).map((r) => r.key), include_docs: true })
+      const writes: Record<string, unknown>[] = []
+      for (const row of page.rows) {
+        const e = 'doc' in row ? row.doc as unknown as QuarantineEntry | undefined : undefined
+        if (!e) continue
+        const { _id, _rev, released, releasedAt, releasedBy, ...rest } = e
+        const id = entryId(e.db, e.at)
+        writes.push({ ...rest, _id: id, released: false }, { _id, _rev, _deleted: true })
+        if (released) writes.push({ _id: `${RELEASED}${id}`, by: releasedBy ?? '', at: releasedAt ?? 0 })
+      }
+      await this.db.bulkDocs(writes as never)
+    }
+    if (old.length > 0) this.log.info({ entries: old.length }, 'quarantine entries renamed by database')
+  }
+
+  /**
+   * Admits `refused` (pushed by `p` to `dbName`) into the quarantine: those already quarantined
+   * unchanged for this writer are left out (their earlier reason stands); for the rest the writer's
+   * share is taken, or a 429 is thrown before anything is written. Returns what to keep.
+   */
+  async admit(p: Principal, dbName: string, refused: Refusal[]): Promise<{ fresh: Weighed[]; last: Map<string, LastRefusal> }> {
+    const ids = refused.map((r) => lastId(dbName, p.name, String(r.doc._id ?? '')))
+    const last = await this.pointers([...new Set(ids)])
+    const weighed: Weighed[] = refused.map((r) => ({ ...r, ...weigh(r.doc) }))
+    const fresh = weighed.filter((r, i) => last.get(ids[i]!)?.digest !== r.digest)
+    if (fresh.length === 0) return { fresh, last }
+    const { quarantinePerWindow: max, quarantineBytesPerWindow: maxBytes, quarantineWindowMs: window } = LIMITS
+    const wait = await this.counters.take([{ key: `q#${p.name}`, max }], fresh.length, window)
+    if (wait > 0) throw tooMany(`this device has had more than ${max} records refused within the hour; wait before sending more`, wait)
+    const bytes = fresh.reduce((n, r) => n + r.bytes, 0)
+    const waitBytes = await this.counters.take([{ key: `qb#${p.name}`, max: maxBytes }], bytes, window)
+    if (waitBytes > 0) {
+      await this.counters.give([`q#${p.name}`], fresh.length)
+      throw tooMany(`this device has had more than ${maxBytes / 1024 / 1024} MB of records refused within the hour; wait before sending more`, waitBytes)
+    }
+    return { fresh, last }
+  }
+
+  /** Keeps what `admit` let in: quarantine entries, the writer's last refusal per id, and a notice per record in its village. */
+  /** The writer's last refusals under these pointer ids (the engine's cheapest keyed read: point reads locally, one request to CouchDB). */
+  private async pointers(ids: string[]): Promise<Map<string, LastRefusal>> {
+    const out = new Map<string, LastRefusal>()
+    if (ids.length === 0) return out
+    for (const r of (await this.db.byKeys(ids, { include_docs: true })).rows) if (r.doc) out.set(r.key, r.doc as unknown as LastRefusal)
+    return out
+  }
+
+  async keep(p: Principal, dbName: string, village: string, admitted: { fresh: Weighed[]; last: Map<string, LastRefusal> }): Promise<void> {
+    const { fresh, last } = admitted
+    if (fresh.length === 0) return
+    const at = Date.now()
+    const writes: Record<string, unknown>[] = []
+    const pointers = new Map<string, LastRefusal>()
+    for (const { doc, reason, digest } of fresh) {
+      const docId = String(doc._id ?? '')
+      const entry: QuarantineEntry = {
+        _id: entryId(dbName, at), db: dbName, docId, doc, reason, principal: p.name,
+        device: p.kind === 'device' ? p.name : typeof doc.device === 'string' ? doc.device : p.name, at, released: false,
+      }
+      writes.push(entry as unknown as Record<string, unknown>)
+      const id = lastId(dbName, p.name, docId)
+      const rev = pointers.get(id)?._rev ?? last.get(id)?._rev
+      pointers.set(id, { _id: id, ...(rev ? { _rev: rev } : {}), entry: entry._id, digest, reason: reason.slice(0, 500), at })
+    }
+    writes.push(...[...pointers.values()] as unknown as Record<string, unknown>[])
+    await this.inSlices(this.db, writes, 'could not write a quarantine entry')
+    const notices = fresh.map(({ doc, reason }) => this.notice(village, doc, reason, at)).filter((n): n is Doc => n !== null)
+    await this.inSlices(this.engine.db(dbName), notices, 'could not write a rejection notice')
+    this.log.info({ db: dbName, principal: p.name, refused: fresh.map((r) => ({ id: String(r.doc._id ?? '').slice(0, 160), reason: r.reason })) }, 'documents quarantined')
+  }
+
+  /** Writes a hundred documents at a time, letting other requests be served in between (PouchDB's bulk writes are synchronous work). */
+  private async inSlices(db: ReturnType<Engine['db']>, docs: Record<string, unknown>[], failure: string): Promise<void> {
+    for (let i = 0; i < docs.length; i += 100) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+      const slice = docs.slice(i, i + 100)
+      const res = await db.bulkDocs(slice as never)
+      res.forEach((r, j) => { if (!('ok' in r && r.ok)) this.log.warn({ id: slice[j]?._id, err: r }, failure) })
+    }
+  }
+
+  /** The reason `p`'s last refusal of `docId` in `dbName` was given (for an answer to a record sent again). */
+  static lastReason(admitted: { last: Map<string, LastRefusal> }, dbName: string, p: Principal, docId: string): string | undefined {
+    return admitted.last.get(lastId(dbName, p.name, docId))?.reason
+  }
+
+  /**
+   * The records `principal` sent under `ids` that the hub refused, as the hub answers that writer's
+   * re-read after a conflict: its own content, marked `refused` with the reason. RxDB takes this
+   * version and its push loop ends; nobody else is ever given it.
+   */
+  async recall(dbName: string, principal: string, ids: string[]): Promise<Map<string, Doc>> {
+    const out = new Map<string, Doc>()
+    if (ids.length === 0) return out
+    const last = [...(await this.pointers(ids.map((id) => lastId(dbName, principal, id)))).values()]
+    for (const l of last) {
+      const e = await this.db.get(l.entry).catch(() => null) as unknown as QuarantineEntry | null
+      if (!e || e.released || (await this.db.get(`${RELEASED}${l.entry}`).catch(() => null))) continue
+      const { _rev: _r, _revisions: _v, _deleted: _d, _attachments: _a, ...rest } = e.doc
+      out.set(e.docId, { ...rest, _id: e.docId, _rev: `1-${sha(e._id).slice(0, 32)}`, refused: { reason: l.reason, at: l.at } })
+    }
+    return out
+  }
+
+  /** Unreleased entries of `dbName`, counted from their ids alone. */
+  async count(dbName: string): Promise<number> {
+    const range = async (prefix: string) => (await this.db.allDocs({ startkey: prefix, endkey: `${prefix}\ufff0` })).rows.length
+    return (await range(`${ENTRY}${dbName}:`)) - (await range(`${RELEASED}${ENTRY}${dbName}:`))
+  }
+
+  /** Quarantined documents, newest first (admin), up to `limit` entries and the hub's answer size. */
+  async list(opts: { db?: string; includeReleased?: boolean; limit?: number } = {}): Promise<QuarantineEntry[]> {
+    const prefix = opts.db ? `${ENTRY}${opts.db}:` : ENTRY
+    const ids = (await this.db.allDocs({ startkey: prefix, endkey: `${prefix}\ufff0` })).rows.map((r) => r.key)
+    const released = new Set((await this.db.allDocs({ startkey: `${RELEASED}${prefix}`, endkey: `${RELEASED}${prefix}\ufff0` })).rows.map((r) => r.key.slice(RELEASED.length)))
+    const time = (id: string) => id.split(':')[2] ?? ''
+    const wanted = ids.filter((id) => opts.includeReleased || !released.has(id)).sort((a, b) => (time(a) < time(b) ? 1 : time(a) > time(b) ? -1 : 0))
+      .slice(0, Math.max(1, Math.min(opts.limit ?? 500, 5000)))
+    const out: QuarantineEntry[] = []
+    let bytes = 0
+    for (let i = 0; i < wanted.length && bytes < LIMITS.responseBytes; i += 50) {
+      const page = await this.db.allDocs({ keys: wanted.slice(i, i + 50), include_docs: true })
+      for (const row of page.rows) {
+        const e = 'doc' in row ? row.doc as unknown as QuarantineEntry | undefined : undefined
+        if (!e || bytes >= LIMITS.responseBytes) continue
+        bytes += bytesOf(e.doc)
+        out.push(released.has(e._id) ? { ...e, released: true } : e)
+      }
+    }
+    return out
+  }
+
+  /** One entry, with its release state. */
+  async get(entryId: string): Promise<QuarantineEntry> {
+    const e = await this.db.get(entryId) as unknown as QuarantineEntry
+    const mark = await this.db.get(`${RELEASED}${entryId}`).catch(() => null) as { by?: string; at?: number } | null
+    return mark ? { ...e, released: true, releasedBy: mark.by ?? '', releasedAt: mark.at ?? 0 } : e
+  }
+
+  /** Marks an entry released (the admin wrote it into its database). */
+  async markReleased(entryId: string, by: string): Promise<void> {
+    await this.db.put({ _id: `${RELEASED}${entryId}`, by, at: Date.now() } as never)
+  }
+
+  private notice(village: string, doc: Doc, reason: string, at: number): Doc | null {
+    const subjectId = typeof doc._id === 'string' ? doc._id : ''
+    if (!subjectId || subjectId.startsWith('_')) return null
+    const rest = idRest(subjectId).replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 100) || 'unknown'
+    const seq = this.hubSeq = Math.max(this.hubSeq + 1, Math.floor(at / 100))
+    const year = typeof doc.year === 'number' && doc.year >= 2000 && doc.year <= 2200 ? doc.year : new Date(at).getFullYear()
+    const ref = /^[a-z]+:[A-Za-z0-9_.:-]{1,120}$/.test(subjectId) ? subjectId : `rejection:${rest}`
+    const notice: Doc = {
+      _id: `rejection:${rest}:${seq}`, kind: 'rejection', v: 1, village, year, author: 'hub', device: 'hub',
+      deviceTime: at, seq, ref,
+      body: {
+        subjectId: ref, reason: reason.slice(0, 500), at,
+        device: String(doc.device ?? '').slice(0, 120), seq: typeof doc.seq === 'number' && doc.seq >= 0 ? Math.floor(doc.seq) : 0,
+      },
+    }
+    const ok = validateDocument(notice)
+    if (!ok.ok) { this.log.warn({ reason: ok.reason }, 'rejection notice failed its own schema'); return null }
+    return notice
+  }
+}
