@@ -28,16 +28,25 @@ export default tseslint.config(
       'vue/html-self-closing': 'off',
     },
   },
-  // The layers, each importing only those below it: domain ← shared ← data ← stores ← features ← modules.
+  // The layers, each importing only those below it:
+  //   domain ← shared ← data ← i18n ← stores ← components, composables ← features ← modules.
   // The hub (sync-server) runs only the domain and the shared code.
   layer(['src/domain/**/*.ts'], 'The domain is pure: it imports nothing of the app (no UI, storage, DOM or shared code).',
-    [...UI, ...STORAGE, ...above('shared', 'data', 'stores', 'features', 'modules')]),
+    [...UI, ...STORAGE, ...above('shared', 'data', 'i18n', 'stores', 'components', 'composables', 'features', 'modules')]),
   layer(['src/shared/**/*.ts'], 'Shared code (hub and tablet) imports only the domain: no RxDB, no Vue.',
-    [...UI, ...STORAGE, ...above('data', 'stores', 'features', 'modules')]),
+    [...UI, ...STORAGE, ...above('data', 'i18n', 'stores', 'components', 'composables', 'features', 'modules')]),
   layer(['src/data/**/*.ts'], 'The data layer imports the domain and shared code, never stores, features or modules.',
-    [...UI, ...above('stores', 'features', 'modules')]),
+    [...UI, ...above('i18n', 'stores', 'components', 'composables', 'features', 'modules')]),
+  layer(['src/i18n/**/*.ts'], 'The messages and the i18n instance import no store, component, feature or module.',
+    [...STORAGE, ...above('data', 'stores', 'components', 'composables', 'features', 'modules')]),
+  layer(['src/stores/**/*.ts'], 'Stores import the domain, shared code, data and i18n: never a component, feature or module (pass what they need in, or move it down).',
+    above('components', 'composables', 'features', 'modules')),
+  layer(['src/components/**/*.{ts,vue}', 'src/composables/**/*.ts'], 'App-wide components and composables import no feature or module.',
+    above('features', 'modules')),
+  layer(['src/features/**/*.{ts,vue}'], 'Features import stores, components and what is below them, never src/modules (the app wiring): give the feature a store.',
+    [...STORAGE, ...above('modules')]),
   layer(['sync-server/**/*.ts'], 'The hub imports only src/domain and src/shared (its engine is PouchDB or CouchDB, never RxDB).',
-    [...UI, 'rxdb', 'rxdb/*', 'dexie', ...above('data', 'stores', 'features', 'modules')]),
+    [...UI, 'rxdb', 'rxdb/*', 'dexie', ...above('data', 'i18n', 'stores', 'components', 'composables', 'features', 'modules')]),
 )
 
 function layer(files, message, group) {

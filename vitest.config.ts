@@ -13,7 +13,7 @@ export default defineConfig({
         plugins: [vue()],
         resolve: { alias },
         test: {
-          name: 'components', environment: 'happy-dom', include: ['test/features/**/*.test.ts', 'test/stores/**/*.test.ts', 'test/modules/**/*.test.ts'],
+          name: 'components', environment: 'happy-dom', include: ['test/components/**/*.test.ts', 'test/features/**/*.test.ts', 'test/stores/**/*.test.ts', 'test/modules/**/*.test.ts'],
           // Vant's per-component style files import CSS: let Vite transform them.
           server: { deps: { inline: ['vant'] } },
         },

@@ -10,6 +10,11 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { select } from '../src/domain/selection'
+import { BODY_VERSIONS } from '../src/shared/schemas/bodies'
+import type { DocKind } from '../src/shared/schemas/envelope'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { personKeyClaim, signAct } from '../src/shared/personacts'
+import { signValue, toBase64Url } from '../src/shared/signature'
 
 export type CouchDoc = Record<string, unknown> & { _id: string }
 
@@ -63,7 +68,7 @@ export function generateVillage(o: VillageOptions): GeneratedVillage {
     const id = `${kind}:${rest}`
     const chain = chains.get(device)
     const seq = chain ? ++chain.seq : ++hubSeq
-    docs.push({ _id: id, kind, v: 1, village: v, year: o.year, author, device, deviceTime: at, seq, ref, body })
+    docs.push({ _id: id, kind, v: BODY_VERSIONS[kind as DocKind] ?? 1, village: v, year: o.year, author, device, deviceTime: at, seq, ref, body })
     if (withAudit && chain) {
       const digest = bytesToHex(sha256(new TextEncoder().encode(JSON.stringify(body))))
       const hash = bytesToHex(sha256(new TextEncoder().encode(`${chain.prev}|${id}|${digest}`)))
@@ -92,6 +97,16 @@ export function generateVillage(o: VillageOptions): GeneratedVillage {
   const council = people.slice(0, 15)
   const supervisors = people.slice(15, 18)
   const clerk = people[18]!
+  // Each supervisor's signing key, set up in front of the clerk (the wrapped secret is filler: nothing here opens it).
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('')
+  const keyOf = new Map(supervisors.map((s, i) => {
+    const seed = Uint8Array.from({ length: 32 }, () => Math.floor(rand() * 256))
+    const { secretKey, publicKey } = ed25519.keygen(seed)
+    const claim = { personId: s, publicKey: toBase64Url(publicKey), createdAt: start + DAY, witnessedBy: clerk }
+    const body = { ...claim, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: hex(32), cipher: 'aes-256-gcm', iv: hex(24), secret: hex(96), signature: signValue(personKeyClaim(claim), toBase64Url(secretKey)) }
+    const id = put('personkey', `${v}-k${i + 1}`, body, start + DAY, s)
+    return [s, { id, secretKey: toBase64Url(secretKey) }] as const
+  }))
 
   // Proposals and comments (collect, feed back).
   const proposals: { id: string; cost: number; title: string }[] = []
@@ -134,7 +149,11 @@ export function generateVillage(o: VillageOptions): GeneratedVillage {
   const voteId = put('vote', `${v}-v1`, {
     unitId: '', kind: 'project-selection', title: `${o.year}年度民生项目投票`, candidates, ballotType: 'approval', minChoices: 1, maxChoices: 4,
     budget: 20_000_000, opensAt, closesAt, closedAt: 0, roster: people, perHousehold: false, rule: 'greedy', sealKeys: [],
-  }, opensAt - DAY)
+  }, opensAt - 9 * DAY)
+  // Its announcement ran seven days before it opened.
+  put('notice', `${v}-n-vote`, {
+    stage: 'vote-announcement', subjectId: voteId, title: '投票公告', body: '……', startAt: opensAt - 8 * DAY, endAt: opensAt - DAY, republishes: '', photos: [],
+  }, opensAt - 8 * DAY, voteId)
   const popular = candidates.map(() => rand())
   const voters = people.filter(() => rand() < 0.6)
   voters.forEach((p, i) => {
@@ -172,7 +191,11 @@ export function generateVillage(o: VillageOptions): GeneratedVillage {
         fundId, projectId: c.id, kind: 'expense', amount: Math.floor(c.cost / 10), payee: '施工队', description: `${c.title}材料费`, at, recordedBy: clerk, photos: [],
       }, at, fundId)
       if (o.problems && i === 0 && e === 7) { uncosigned.push(ledgerId); continue }
-      put('cosign', `${v}-l${i + 1}-${e + 1}-s`, { ledgerId, supervisorId: supervisors[e % supervisors.length], approve: true, note: '', at: at + DAY }, at + DAY, ledgerId)
+      const supervisorId = supervisors[e % supervisors.length]!
+      const key = keyOf.get(supervisorId)!
+      const cosignId = `cosign:${v}-l${i + 1}-${e + 1}-s`
+      const cosign = { ledgerId, supervisorId, approve: true, note: '', at: at + DAY }
+      put('cosign', `${v}-l${i + 1}-${e + 1}-s`, { ...cosign, keyId: key.id, signature: signAct('cosign', v, { id: cosignId, ...cosign }, key.secretKey) }, at + DAY, ledgerId, pick(tablets), supervisorId)
     }
   })
   for (let q = 0; q < 4; q++) {

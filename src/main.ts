@@ -6,6 +6,7 @@ import { installRouter } from './modules/router'
 import { installVant } from './modules/vant'
 import { installPwa } from './modules/pwa'
 import { installData } from './modules/data'
+import { installErrors } from './modules/errors'
 import './styles/main.css'
 
 const app = createApp(App)
@@ -15,4 +16,5 @@ installRouter(app)
 installVant(app)
 installPwa(app)
 installData(app)
+installErrors(app)
 app.mount('#app')

@@ -103,6 +103,9 @@ export function printLogins(address: string, adminUser: string, adminPassword: s
     '  Device enrollment codes (one tablet each, valid 24 h; new ones at every start):',
     ...seeded.enroll.map((e) => `    ${e.name} ${e.village.padEnd(8)} ${e.code}`),
     '',
+    '  On a tablet: open the app, enroll it with a code above, pick the clerk from the roster and set their PIN.',
+    '  The clerk and supervisor accounts are for the hub (enrollment codes, carried files), never typed on a tablet.',
+    '',
   ]
   console.log(lines.join('\n'))
 }

@@ -44,6 +44,8 @@ const LWT_MINIMUM = 1
  * pushing (≈ 0.5 ms per record, 5–7 s of a 10,000-record push). Same range, order, limit and
  * checkpoint as RxDB's query (`getChangedDocumentsSinceQuery`: lwt > since, or lwt = since and id
  * > since id; deleted records included). Other storages are returned as they are.
+ * It reaches into the storage instance's Dexie internals: package.json pins rxdb exactly, so an
+ * upgrade is a deliberate change that re-runs the sync tests, never a silent one.
  */
 export async function withFastChanges<S extends RxStorage<any, any>>(storage: S): Promise<S> { // eslint-disable-line @typescript-eslint/no-explicit-any
   if (storage.name !== 'dexie') return storage

@@ -14,15 +14,16 @@
  *   update(id, patch) → Stored<T> mutable kinds only; rebuilt by the domain constructor
  * `Stored<T>` is the domain record plus `meta` { author, device, deviceTime, seq, year, refused? }.
  * Records the hub refused are left out of lists unless `includeRefused`; `data.rejections` says why.
- * Every write is validated (schemas/), stamped (author, device, deviceTime, per-device seq) and
- * followed by this device's hash-chained audit event (writer.ts). Errors: DataError { code, message }.
+ * Every write is validated (src/shared/schemas: import schemas from there, this facade is the tablet's
+ * data only), stamped (author, device, deviceTime, per-device seq) and followed by this device's
+ * hash-chained audit event (writer.ts). Errors: DataError { code, message }.
  *
  * Ballots: `data.recordBallot({ vote, voterId, choices, recordedBy })` writes the check-off at once and
  * puts the ballot in the tablet's ballot box (ballotbox.ts); `data.ballotBox.flush(voteId?)` writes the
  * boxed ballots in a shuffled batch (also done when the kiosk session ends, before a vote is closed
  * here, and when a vote with boxed ballots is seen closed); `data.ballotBox.count$(voteId?)` counts them.
- * Double votes: `data.doubleVotes$(voteId)` lists voters checked off on two tablets, until a
- * `decision` record resolves them. Conflicts of edits: `data.conflicts.list$()`.
+ * Double votes and conflicts of edits: `data.conflicts.list$()` and `data.decisions.list$()`; the
+ * domain reads them (`conflictItems`, `unresolvedDoubleVotes`: src/domain/conflicts.ts).
  * Refusals: a record the hub refused stays on the tablet marked `meta.refused` (left out of lists);
  * `data.rejections.list$({ ref: recordId })` gives the hub's reason next to that record, and
  * `refusalLines(rejections, deviceId)` groups them for the sync page.
@@ -33,51 +34,66 @@
  * records received from a peer or a file (quarantine.ts: `checkIncoming`, the tablet's quarantine),
  * carry (signed export/import of unsynced changes, year archive), photos (keep by hash, upload).
  */
-import { combineLatest, map, type Observable } from 'rxjs'
 import * as D from '@/domain'
 import type { VillageDb } from './db'
-import { createKindRepositories, type ConflictRecordDoc, type Stored } from './repositories'
+import { createKindRepositories } from './repositories'
 import { Writer, type WriterIdentity } from './writer'
-import { idRest } from '../shared/schemas'
 import { yearOfTime } from './rxSchema'
 import { createBallotBox } from './ballotbox'
+import { retrying } from './unsaved'
+
+/** How long a conflict record whose write failed waits before it is tried again. */
+const RETRY_MS = 30_000
 
 export * from './db'
 export * from './errors'
 export * from './repositories'
 export * from './writer'
-export * from '../shared/schemas'
 export * from './rxSchema'
 export * from './ballotbox'
-
-export interface DoubleVote { voteId: string; voterId: string; conflictIds: string[]; devices: string[] }
+export * from './unsaved'
 
 export async function createRepositories(vdb: VillageDb, identity: WriterIdentity) {
   const writer = await new Writer(vdb, identity).init()
   const repos = createKindRepositories(vdb, writer)
 
-  // What the conflict handler found is written as `conflict` records (insert-only, replicated).
+  // What the conflict handler found is written as `conflict` records (insert-only, replicated). A
+  // record whose write fails is the evidence of a double vote: it stays queued, is tried again
+  // (now, then every RETRY_MS) and is counted in `unsaved$` until it is stored.
   let draining: Promise<void> | null = null
+  let stalled = false
+  let retryTimer: ReturnType<typeof setTimeout> | null = null
   async function drainOnce(): Promise<void> {
     while (vdb.conflicts.pending.length > 0) {
-      const c = vdb.conflicts.pending.shift()!
+      const c = vdb.conflicts.pending[0]!
       // One record per (loser, winner) pair: the same version can lose to two different
       // versions on two tablets, in different fields, and each of those losses must be kept.
       const id = `conflict:${c.loser.device}-${c.loser.seq}.${c.winner.device}-${c.winner.seq}`
-      if (await vdb.docs.findOne(id).exec()) continue
       const body = {
         subjectId: c.subjectId, reason: c.reason, winner: { device: c.winner.device, seq: c.winner.seq, author: c.winner.author },
-        loser: c.loser as unknown as Record<string, unknown>, fields: c.fields, at: Date.now(),
+        loser: c.loser, fields: c.fields, at: Date.now(),
       }
-      await writer.insert([{ kind: 'conflict', id, ref: c.subjectId, body, year: c.loser.year }]).catch(() => undefined)
+      try {
+        await retrying(async () => {
+          if (!(await vdb.docs.findOne(id).exec())) await writer.insert([{ kind: 'conflict', id, ref: c.subjectId, body, year: c.loser.year }])
+        }, writer.retryDelaysMs)
+        writer.unsaved.saved(id)
+        vdb.conflicts.pending.shift()
+      } catch (e) {
+        writer.unsaved.failed(id, 'conflict', e)
+        stalled = true
+        retryTimer ??= setTimeout(() => { retryTimer = null; stalled = false; void drainConflicts() }, RETRY_MS)
+        ;(retryTimer as { unref?: () => void }).unref?.()
+        return
+      }
     }
   }
-  /** Writes what the conflict handler found; resolves when nothing is left to write. */
+  /** Writes what the conflict handler found; resolves when nothing is left to write (or the writes fail: tried again later). */
   function drainConflicts(): Promise<void> {
     draining ??= drainOnce().finally(() => { draining = null })
-    return draining.then(() => (vdb.conflicts.pending.length > 0 ? drainConflicts() : undefined))
+    return draining.then(() => (vdb.conflicts.pending.length > 0 && !stalled ? drainConflicts() : undefined))
   }
-  vdb.conflicts.notify = () => { void drainConflicts() }
+  vdb.conflicts.notify = () => { stalled = false; void drainConflicts() }
   await drainConflicts()
 
   // The ballot box: ballots wait apart from their check-offs and are written in shuffled batches.
@@ -104,28 +120,10 @@ export async function createRepositories(vdb: VillageDb, identity: WriterIdentit
     return { checkoffId: checkOff.id, ballotId: ballot.id }
   }
 
-  /** Voters checked off twice for this vote (on two tablets), not yet resolved by a decision. */
-  function doubleVotes$(voteId: string): Observable<DoubleVote[]> {
-    const prefix = `checkoff:${idRest(voteId)}:`
-    return combineLatest([repos.conflicts.list$(), repos.decisions.list$()]).pipe(map(([conflicts, decisions]) => doubleVotesOf(voteId, prefix, conflicts, decisions)))
-  }
+  /** Conflict records and audit events this tablet could not store yet (kept, tried again): the person is told. */
+  const unsaved$ = writer.unsaved.count$.asObservable()
 
-  return { ...repos, writer, ballotBox, recordBallot, doubleVotes$, drainConflicts }
-}
-
-function doubleVotesOf(voteId: string, prefix: string, conflicts: Stored<ConflictRecordDoc>[], decisions: { subjectId: string }[]): DoubleVote[] {
-  const decided = new Set(decisions.map((d) => d.subjectId))
-  const byVoter = new Map<string, DoubleVote>()
-  for (const c of conflicts) {
-    if (c.reason !== 'double-checkoff' || !c.subjectId.startsWith(prefix) || decided.has(c.subjectId) || decided.has(c.id)) continue
-    const loserBody = (c.loser?.body ?? {}) as { voterId?: string }
-    const voterId = loserBody.voterId ?? ''
-    const entry = byVoter.get(c.subjectId) ?? { voteId, voterId, conflictIds: [], devices: [c.winner.device] }
-    entry.conflictIds.push(c.id)
-    if (!entry.devices.includes(c.loser.device)) entry.devices.push(c.loser.device)
-    byVoter.set(c.subjectId, entry)
-  }
-  return [...byVoter.values()]
+  return { ...repos, writer, ballotBox, recordBallot, drainConflicts, unsaved$ }
 }
 
 export type Repositories = Awaited<ReturnType<typeof createRepositories>>
@@ -133,6 +131,7 @@ export * from './replication'
 export * from './identity'
 export * from './devicekeys'
 export * from './quarantine'
+export * from './personkeys'
 export * from './refusals'
 export * from './carry'
 export * from './conflicts'

@@ -9,6 +9,7 @@ import type { VillageDb } from './db'
 import { newIdRest } from './hash'
 import { PARENT_FIELD, idRest, isImmutableKind, type DocKind, type Refusal, type YishiDoc } from '../shared/schemas'
 import type { Writer } from './writer'
+import type { PersonKeyDoc } from './personkeys'
 
 export interface DocMeta {
   author: string
@@ -138,13 +139,11 @@ export class Repository<T extends { id: string }> {
 const same = <T>(input: unknown) => input as T
 
 /** Kinds the domain has no constructor for yet are checked by their JSON schema only. */
-export interface Resolution { id: string; meetingId: string; motion: string; outcome: D.Outcome; yes: number; no: number; abstain: number; [k: string]: unknown }
 export interface Comment { id: string; on: string; text: string; by: string; at: number; photos?: string[] }
 export interface Decision { id: string; subjectId: string; outcome: string; reason: string; by: string; keep: string; at: number }
 export interface ConflictRecordDoc { id: string; subjectId: string; reason: 'double-checkoff' | 'duplicate-insert' | 'concurrent-edit'; winner: { device: string; seq: number; author?: string }; loser: YishiDoc; fields: string[]; at: number }
 export interface RejectionDoc { id: string; subjectId: string; reason: string; device?: string; seq?: number; at?: number }
 export interface AuditDoc extends Omit<D.AuditEvent, 'id'> { id: string; digest: string }
-export type ProcedureDoc = Record<string, unknown> & { id: string }
 /** A supervisor's seal key: public key in clear, secret key sealed with their passphrase (see src/data/sealkeys.ts). */
 export interface SealKeyDoc {
   id: string; personId: string; publicKey: string; kdf: 'pbkdf2-sha256'; iterations: number; salt: string
@@ -172,10 +171,10 @@ export function createKindRepositories(vdb: VillageDb, writer: Writer) {
     notices: repo<D.Notice>('notice', D.notice),
     funds: repo<D.Fund>('fund', D.fund),
     allocations: repo<D.Allocation>('allocation', D.allocation),
-    procedures: repo<ProcedureDoc>('procedure', same),
+    procedures: repo<D.ProcedureRecord>('procedure', D.procedureRecord),
     comments: repo<Comment>('comment', same),
     attendance: repo<D.Attendance>('attendance', D.attendance),
-    resolutions: repo<Resolution>('resolution', same),
+    resolutions: repo<D.Resolution>('resolution', D.resolution),
     checkoffs: repo<D.CheckOff>('checkoff', D.checkOff),
     ballots: repo<D.Ballot>('ballot', D.ballot),
     paperCounts: repo<D.PaperCount>('papercount', D.paperCount),
@@ -191,6 +190,7 @@ export function createKindRepositories(vdb: VillageDb, writer: Writer) {
     audit: repo<AuditDoc>('audit', same),
     sealKeys: repo<SealKeyDoc>('sealkey', same),
     voidLists: repo<VoidListDoc>('voidlist', voidListRecord),
+    personKeys: repo<PersonKeyDoc>('personkey', same),
   }
 }
 export type KindRepositories = ReturnType<typeof createKindRepositories>

@@ -7,9 +7,16 @@
 import { sealKeyPair } from '@/domain'
 
 export const PBKDF2_ITERATIONS = 250_000
-export const MIN_PASSPHRASE = 6
+/**
+ * A passphrase guards a secret that replicates to every tablet of the village, where anyone holding
+ * a tablet can try guesses offline at their own pace (no lockout reaches that far). So it must be long:
+ * at least 8 characters, or at least 4 Chinese characters (each one of thousands), and never digits
+ * only (a PIN-like passphrase falls in minutes).
+ */
+export const MIN_PASSPHRASE = 8
+export const MIN_PASSPHRASE_CJK = 4
 
-export type SealKeyProblem = 'passphrase-short' | 'passphrase-mismatch' | 'wrong-passphrase' | 'altered'
+export type SealKeyProblem = 'passphrase-short' | 'passphrase-digits' | 'passphrase-mismatch' | 'wrong-passphrase' | 'altered'
 
 /** A typed error: the screens show `code` in plain words. */
 export class SealKeyError extends Error {
@@ -46,8 +53,30 @@ async function passphraseKey(passphrase: string, salt: Uint8Array<ArrayBuffer>, 
 
 /** Checks a new passphrase typed twice; throws SealKeyError. */
 export function checkNewPassphrase(passphrase: string, repeat: string): void {
-  if ([...passphrase].length < MIN_PASSPHRASE) throw new SealKeyError('passphrase-short', `the passphrase needs at least ${MIN_PASSPHRASE} characters`)
+  const chars = [...passphrase.trim()]
+  const cjk = chars.filter((c) => /\p{Script=Han}/u.test(c)).length
+  if (chars.length < MIN_PASSPHRASE && cjk < MIN_PASSPHRASE_CJK) throw new SealKeyError('passphrase-short', `the passphrase needs at least ${MIN_PASSPHRASE} characters, or ${MIN_PASSPHRASE_CJK} Chinese characters`)
+  if (/^\d+$/.test(passphrase.trim())) throw new SealKeyError('passphrase-digits', 'a passphrase of digits only can be guessed: add letters or Chinese characters')
   if (passphrase !== repeat) throw new SealKeyError('passphrase-mismatch', 'the two passphrases are not the same')
+}
+
+/** Seals `secret` with a key derived from the passphrase; `aad` binds the ciphertext to its record. */
+export async function wrapBytes(secret: Uint8Array<ArrayBuffer>, passphrase: string, aad: string): Promise<WrappedSecret> {
+  const salt = random(16)
+  const iv = random(12)
+  const key = await passphraseKey(passphrase, salt, PBKDF2_ITERATIONS)
+  const sealed = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: utf8(aad) }, key, secret))
+  return { kdf: 'pbkdf2-sha256', iterations: PBKDF2_ITERATIONS, salt: toHex(salt), cipher: 'aes-256-gcm', iv: toHex(iv), secret: toHex(sealed) }
+}
+
+/** Opens what `wrapBytes` sealed; a wrong passphrase (or another record's `aad`) throws SealKeyError. */
+export async function unwrapBytes(record: WrappedSecret, passphrase: string, aad: string): Promise<Uint8Array<ArrayBuffer>> {
+  const key = await passphraseKey(passphrase, fromHex(record.salt), record.iterations)
+  try {
+    return new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: fromHex(record.iv), additionalData: utf8(aad) }, key, fromHex(record.secret)))
+  } catch {
+    throw new SealKeyError('wrong-passphrase', 'this passphrase does not open the key')
+  }
 }
 
 /** A new key pair; the secret leaves this function only encrypted with the passphrase. */

@@ -11,6 +11,7 @@ import { DataError } from './errors'
 import { BODY_VERSIONS, isImmutableKind, validateDocument, type DocKind, type YishiDoc } from '../shared/schemas'
 import { yearOfTime } from './rxSchema'
 import { signedContent, type Signer } from '../shared/provenance'
+import { retrying, UnsavedWrites } from './unsaved'
 
 export interface WriterIdentity {
   villageId: string
@@ -45,6 +46,12 @@ export class Writer {
   private head: ChainHead = { n: 0, hash: '' }
   private queue: Promise<unknown> = Promise.resolve()
   private readonly now: () => number
+  /** Audit events of merged versions the chain already counts but the database has not stored yet. */
+  private unsavedAudits: YishiDoc[] = []
+  /** Conflict records and audit events not stored yet, for the person to be told (src/data/unsaved.ts). */
+  readonly unsaved = new UnsavedWrites()
+  /** Tests replace the delays between attempts. */
+  retryDelaysMs: readonly number[] = [50, 250, 1000]
 
   constructor(readonly vdb: VillageDb, readonly identity: WriterIdentity) {
     this.now = identity.now ?? Date.now
@@ -79,7 +86,7 @@ export class Writer {
     const signSync = (d: YishiDoc): YishiDoc => (this.identity.signer ? { ...d, sig: this.identity.signer.signSync(signedContent(d)) } : d)
     const stamped = signSync(this.stamp(doc.kind, doc.id, doc.ref, doc.body, doc.year))
     const audit = signSync(this.audit(stamped, 'merge'))
-    void this.serial(() => this.bulk([audit])).catch(() => undefined)
+    void this.serial(() => this.saveAudits([audit]))
     return stamped
   }
 
@@ -108,6 +115,31 @@ export class Writer {
     return this.stamp('audit', id, '', event, doc.year, doc.deviceTime)
   }
 
+  /**
+   * Stores audit events the chain already counts, trying again on failure; what still fails is
+   * kept (and counted in `unsaved`) and stored before this device's next write, so the chain has no gap.
+   */
+  private async saveAudits(audits: YishiDoc[]): Promise<void> {
+    const missing = async () => {
+      const stored = await this.vdb.docs.findByIds(audits.map((a) => a.id)).exec()
+      return audits.filter((a) => !stored.has(a.id))
+    }
+    try {
+      await retrying(async () => { const todo = await missing(); if (todo.length) await this.bulk(todo) }, this.retryDelaysMs)
+      for (const a of audits) this.unsaved.saved(a.id)
+    } catch (e) {
+      this.unsavedAudits.push(...audits.filter((a) => !this.unsavedAudits.includes(a)))
+      for (const a of audits) this.unsaved.failed(a.id, 'audit', e)
+    }
+  }
+
+  /** Tries the audit events kept from an earlier failure again (before a new write: the chain stays in order). */
+  private async retryUnsavedAudits(): Promise<void> {
+    if (this.unsavedAudits.length === 0) return
+    const audits = this.unsavedAudits.splice(0)
+    await this.saveAudits(audits)
+  }
+
   private serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task)
     this.queue = run.catch(() => undefined)
@@ -117,6 +149,7 @@ export class Writer {
   /** Inserts new records (all or none are checked first), each with its audit event. */
   insert(items: WriteItem[]): Promise<YishiDoc[]> {
     return this.serial(async () => {
+      await this.retryUnsavedAudits()
       const existing = await this.vdb.docs.findByIds(items.map((i) => i.id)).exec()
       const taken = items.find((i) => existing.has(i.id))
       if (taken) throw new DataError('already-recorded', `${taken.id} is already recorded on this tablet`, { id: taken.id })
@@ -137,6 +170,7 @@ export class Writer {
   /** A new version of a mutable record. */
   update(item: WriteItem): Promise<YishiDoc> {
     return this.serial(async () => {
+      await this.retryUnsavedAudits()
       if (isImmutableKind(item.kind)) throw new DataError('immutable', `a ${item.kind} cannot be changed once recorded`, { id: item.id })
       const current = await this.vdb.docs.findOne(item.id).exec()
       if (!current) throw new DataError('not-found', `${item.id} is not on this tablet`, { id: item.id })

@@ -6,6 +6,9 @@ import type { MeetingRule } from './meeting.ts'
 import type { ProcedureState, ProcedureTemplate } from './procedure.ts'
 import type { Allocation, CoSignature, Fund, LedgerEntry, Meeting, MeetingKind, Notice, Override, Progress, Resolution, Time } from './model/types.ts'
 import { DAY_MS } from './model/publicity.ts'
+import { announcementOf, decisionNoticeOf } from './gates.ts'
+import { mayDo } from './acts.ts'
+import type { CheckOff, Person, Vote } from './model/types.ts'
 
 /**
  * Compliance flags for the township dashboard: pure checks over records a hub or a township
@@ -17,6 +20,11 @@ export type FlagCode =
   | 'work-before-publicity-ended'
   | 'allocations-over-fund'
   | 'step-skipped-without-override'
+  | 'step-overridden'
+  | 'step-taken-early'
+  | 'vote-before-notice'
+  | 'spending-before-publicity'
+  | 'act-by-wrong-person'
 
 export interface ComplianceFlag {
   code: FlagCode
@@ -119,6 +127,45 @@ export function stepsSkippedWithoutOverride(template: ProcedureTemplate, state: 
   return flags
 }
 
+/**
+ * Every recorded override is shown to the township: a step forced through or skipped
+ * (`step-overridden`), or taken before its publicity ended (`step-taken-early`), with who and why.
+ */
+export function overridesOnRecord(overrides: readonly Override[]): ComplianceFlag[] {
+  return [...overrides].sort((a, b) => a.at - b.at).map((o) => o.action === 'early'
+    ? { code: 'step-taken-early' as const, subjectId: o.subjectId || o.id, message: `${o.subjectId} went ahead at step "${o.step}" before its publicity ended; reason on record: ${o.reason}`, details: { overrideId: o.id, step: o.step, subjectId: o.subjectId, personId: o.personId, reason: o.reason, at: o.at } }
+    : { code: 'step-overridden' as const, subjectId: o.procedureId || o.id, message: `step "${o.step}" was ${o.action === 'skip' ? 'skipped' : 'forced through'}; reason on record: ${o.reason}`, details: { overrideId: o.id, step: o.step, action: o.action, personId: o.personId, reason: o.reason, at: o.at } })
+}
+
+/** Votes that took check-offs before their announcement had run its window, with no `early` override on record. */
+export function votesBeforeNotice(votes: readonly Vote[], notices: readonly Notice[], overrides: readonly Override[], checkoffs: readonly Pick<CheckOff, 'voteId' | 'at'>[]): ComplianceFlag[] {
+  return votes.flatMap((v) => {
+    const first = checkoffs.filter((c) => c.voteId === v.id).reduce((min, c) => Math.min(min, c.at), Infinity)
+    if (first === Infinity || overrides.some((o) => o.action === 'early' && o.subjectId === v.id)) return []
+    const notice = announcementOf(v.id, notices)
+    if (notice && first >= notice.endAt) return []
+    return [{ code: 'vote-before-notice' as const, subjectId: v.id, message: notice ? `"${v.title}" took votes from ${new Date(first).toISOString()}, before its announcement ended (${new Date(notice.endAt).toISOString()}), with no reason on record` : `"${v.title}" took votes with no public announcement and no reason on record`, details: { voteId: v.id, firstVoteAt: first, noticeEndsAt: notice?.endAt ?? 0 } }]
+  })
+}
+
+/** Expenses recorded before the public notice of the decision that funded their project had ended, with no `early` override. */
+export function spendingBeforePublicity(ledger: readonly LedgerEntry[], decisions: ReadonlyArray<{ notice: Notice; projectIds: readonly string[] }>, overrides: readonly Override[]): ComplianceFlag[] {
+  return ledger.filter((l) => l.kind === 'expense').flatMap((l) => {
+    if (overrides.some((o) => o.action === 'early' && o.subjectId === l.projectId)) return []
+    const notice = decisionNoticeOf(l.projectId, decisions)
+    if (notice && l.at >= notice.endAt) return []
+    return [{ code: 'spending-before-publicity' as const, subjectId: l.id, message: `expense of ${formatYuan(l.amount)} on ${l.projectId} ${notice ? `recorded before the decision's notice ended (${new Date(notice.endAt).toISOString()})` : 'with no public notice of the decision'}, no reason on record`, details: { amount: l.amount, projectId: l.projectId, at: l.at, noticeEndsAt: notice?.endAt ?? 0 } }]
+  })
+}
+
+/** Overrides recorded in the name of someone the roster does not allow to override the procedure (src/domain/acts.ts). */
+export function actsByWrongPerson(overrides: readonly Override[], persons: readonly Pick<Person, 'id' | 'roles'>[]): ComplianceFlag[] {
+  const rolesOf = new Map(persons.map((p) => [p.id, p.roles as readonly string[]]))
+  const rosterHasClerk = persons.some((p) => p.roles.includes('clerk'))
+  return overrides.filter((o) => rosterHasClerk && rolesOf.has(o.personId) && !mayDo('cycle.override', rolesOf.get(o.personId) ?? []))
+    .map((o) => ({ code: 'act-by-wrong-person' as const, subjectId: o.id, message: `an override of step "${o.step}" names ${o.personId}, who is not the clerk`, details: { personId: o.personId, act: 'cycle.override' } }))
+}
+
 export interface ComplianceInput {
   now: Time
   meetings?: readonly Meeting[]
@@ -134,6 +181,10 @@ export interface ComplianceInput {
   allocations?: readonly Allocation[]
   procedures?: ReadonlyArray<{ template: ProcedureTemplate; state: ProcedureState }>
   overrides?: readonly Override[]
+  votes?: readonly Vote[]
+  notices?: readonly Notice[]
+  checkoffs?: readonly Pick<CheckOff, 'voteId' | 'at'>[]
+  persons?: readonly Pick<Person, 'id' | 'roles'>[]
 }
 
 /** Every flag for one village's records. */
@@ -144,5 +195,9 @@ export function complianceFlags(input: ComplianceInput): ComplianceFlag[] {
   if (input.progress) flags.push(...workBeforePublicityEnded(input.progress, input.decisions ?? []))
   if (input.funds) flags.push(...allocationsOverFund(input.funds, input.allocations ?? []))
   for (const p of input.procedures ?? []) flags.push(...stepsSkippedWithoutOverride(p.template, p.state, input.overrides ?? []))
+  if (input.overrides) flags.push(...overridesOnRecord(input.overrides))
+  if (input.votes && input.notices) flags.push(...votesBeforeNotice(input.votes, input.notices, input.overrides ?? [], input.checkoffs ?? []))
+  if (input.ledger && input.decisions) flags.push(...spendingBeforePublicity(input.ledger, input.decisions, input.overrides ?? []))
+  if (input.overrides && input.persons) flags.push(...actsByWrongPerson(input.overrides, input.persons))
   return flags
 }

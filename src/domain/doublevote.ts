@@ -182,12 +182,6 @@ export function doubleVoteResolution(input: unknown, dv: DoubleVote): DoubleVote
   return r
 }
 
-/** Voters whose double vote has no recorded resolution yet. */
-export function unresolvedDoubleVotes(doubleVotes: readonly DoubleVote[], resolutions: readonly DoubleVoteResolution[]): DoubleVote[] {
-  const done = new Set(resolutions.map((r) => `${r.voteId}\u0000${r.voterId}`))
-  return doubleVotes.filter((d) => !done.has(`${d.voteId}\u0000${d.voterId}`))
-}
-
 /** The ballots opened from void seals, published together and sorted (so order reveals nothing). */
 export interface VoidList { voteId: string; ballotIds: string[]; openedBy: string[]; at: Time }
 

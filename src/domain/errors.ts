@@ -39,6 +39,8 @@ export type DomainErrorCode =
   | 'audit.chain'
   // pabulib
   | 'pabulib.format' | 'pabulib.rule'
+  // who may act, and the procedure's gates
+  | 'act.not-allowed' | 'gate.vote-notice' | 'gate.spending-publicity'
 
 export function fail(code: DomainErrorCode, message: string, details: Record<string, unknown> = {}): never {
   throw new DomainError(code, message, details)

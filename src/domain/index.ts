@@ -35,9 +35,16 @@
  * - compliance (compliance.ts): `complianceFlags` and the five checks behind it.
  * - one person, one vote (doublevote.ts; the secrecy design is written there):
  *   `sealKeyPair`, `sealBallotRef`, `openSealLayer`, `openSeal`, `coarseCastTime`,
- *   `findDoubleVotes`, `proposeResolution`, `doubleVoteResolution`, `unresolvedDoubleVotes`,
+ *   `findDoubleVotes`, `proposeResolution`, `doubleVoteResolution`,
  *   `voidList`, `countableBallots`, `surplusBallots`; `castVote` (casting.ts) makes the check-off and the ballot
  *   of one vote with those measures applied.
+ * - a vote's result (results.ts): `voteResult` (counted ballots, agreed paper count, selection,
+ *   surplus) and `paperCountState` — what every screen and export of a result shows.
+ * - what sync found (conflicts.ts): `conflictItems` (one item per double-voting voter, one per
+ *   other conflict), `unresolvedDoubleVotes`, `unresolvedConflicts` — every count of them.
+ * - who may do what (acts.ts): `ACTS` (act → actors), `actorsOf`, `mayDo`, `assertMayDo`, `SIGNED_ACTS`.
+ * - the procedure's gates (gates.ts): a vote opens after its announcement's publicity, spending after
+ *   the decision's publicity, or earlier only with a recorded override (`voteGate`, `spendingGate`, `decisionCoverage`).
  */
 export * from './errors.ts'
 export * from './model/types.ts'
@@ -63,3 +70,7 @@ export * from './compliance.ts'
 export * from './doublevote.ts'
 export * from './casting.ts'
 export * from './voids.ts'
+export * from './conflicts.ts'
+export * from './results.ts'
+export * from './acts.ts'
+export * from './gates.ts'

@@ -118,11 +118,47 @@ export function procedureState(input: unknown): ProcedureState {
   return {
     id: id('procedure', i, 'id', 'procedure'),
     templateId: id('procedure', i, 'templateId', 'procedure'),
-    subjectId: str('procedure', i, 'subjectId', { max: 140 }),
+    subjectId: str('procedure', i, 'subjectId', { optional: true, max: 140 }),
     current: str('procedure', i, 'current', { optional: true, max: 40 }),
     startedAt: time('procedure', i, 'startedAt'),
     history,
   }
+}
+
+/** A stored procedure document: a village's own template (`steps`), or one cycle run through it (`current`). */
+export type ProcedureRecord = ProcedureTemplate | ProcedureState
+
+export function isProcedureState(p: ProcedureRecord): p is ProcedureState {
+  return 'current' in p
+}
+
+/** Validating constructor for either kind of procedure document (the repository writes through it). */
+export function procedureRecord(input: unknown): ProcedureRecord {
+  const i = asInput('procedure', input)
+  return typeof i.current === 'string' || i.templateId !== undefined ? procedureState(i) : procedureTemplate(i)
+}
+
+/** A village's procedure as every screen, gate and the township read it. */
+export interface VillageProcedure {
+  /** The village's own template (the valid one on record; of several, the first by id), else the default. */
+  template: ProcedureTemplate
+  /** Its cycles, oldest first (by start, then id), each with the template it runs through. */
+  cycles: { state: ProcedureState; template: ProcedureTemplate }[]
+}
+
+/**
+ * Reads a village's procedure documents. A document that does not pass its constructor (written by a
+ * newer or a tampered tablet) is left out, so every device falls back the same way: a cycle runs
+ * through the valid template it names, else the village's template, else the default.
+ */
+export function villageProcedure(docs: readonly unknown[]): VillageProcedure {
+  const read = (d: unknown): ProcedureRecord | null => { try { return procedureRecord(d) } catch { return null } }
+  const records = docs.map(read).filter((r): r is ProcedureRecord => r !== null)
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  const templates = records.filter((r): r is ProcedureTemplate => !isProcedureState(r)).sort(byId)
+  const template = templates[0] ?? DEFAULT_TEMPLATE
+  const cycles = records.filter(isProcedureState).sort((a, b) => a.startedAt - b.startedAt || byId(a, b)).map((state) => ({ state, template: templates.find((t) => t.id === state.templateId) ?? template }))
+  return { template, cycles }
 }
 
 export function startProcedure(template: ProcedureTemplate, stateId: string, subjectId: string, at: Time): ProcedureState {

@@ -37,6 +37,14 @@ const en: Messages<typeof zhCN> = {
     now: 'Sync now',
   },
   lang: { 'zh-CN': '中文', en: 'English' },
+  access: {
+    readAloud: 'Read aloud',
+    stop: 'Stop reading',
+    noVoice: 'this tablet has no voice',
+    largeText: 'Large text',
+    back: 'Back',
+    normalText: 'Normal text',
+  },
 }
 
 export default en

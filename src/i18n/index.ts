@@ -1,3 +1,4 @@
+import { createI18n } from 'vue-i18n'
 import zhCN from './zh-CN'
 import en from './en'
 
@@ -30,4 +31,24 @@ export function allMessages(): Record<Locale, MessageTree> {
     for (const locale of LOCALES) merge(out[locale], mod.default[locale], `${path}:${locale}`)
   }
   return out
+}
+
+const STORAGE_KEY = 'yishi.locale'
+
+function savedLocale(): Locale {
+  const saved = globalThis.localStorage?.getItem(STORAGE_KEY)
+  return saved === 'en' ? 'en' : 'zh-CN'
+}
+
+export function createAppI18n(locale: Locale = savedLocale()) {
+  return createI18n({ legacy: false, locale, fallbackLocale: 'zh-CN', messages: allMessages() })
+}
+
+/** The app's one i18n instance (src/modules/i18n.ts installs it); stores word things through it too. */
+export const i18n = createAppI18n()
+
+export function setLocale(locale: Locale): void {
+  i18n.global.locale.value = locale
+  globalThis.localStorage?.setItem(STORAGE_KEY, locale)
+  document.documentElement.lang = locale
 }

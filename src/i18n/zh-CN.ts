@@ -34,4 +34,12 @@ export default {
     now: '立即同步',
   },
   lang: { 'zh-CN': '中文', en: 'English' },
+  access: {
+    readAloud: '读给我听',
+    stop: '停止朗读',
+    noVoice: '本平板没有中文语音',
+    largeText: '大字',
+    back: '返回',
+    normalText: '正常字号',
+  },
 }

@@ -1,187 +1,31 @@
 /**
- * App wiring of the data layer: opens the enrolled village's database (RxDB on IndexedDB via
- * Dexie), gives every feature store its repositories (`attach`), runs replication while the
- * browser is online, and feeds the sync and session stores. Identity rules: src/data/identity.ts.
+ * App wiring of the data layer: the device store (src/stores/device.ts) opens the enrolled
+ * village at start and follows the network; the storage quota is watched for the sync screen.
  */
 import type { App } from 'vue'
 import type { Pinia } from 'pinia'
-import { debounceTime, startWith, Subscription } from 'rxjs'
-import type { PhotoStore, Repositories, VillageDb, VillageSync } from '@/data'
-import * as identity from '@/data/identity'
-import { useSessionStore } from '@/stores/session'
+import { isEnrolled, useDeviceStore } from '@/stores/device'
 import { useSyncStore } from '@/stores/sync'
 
-interface Running { vdb: VillageDb; data: Repositories; sync: VillageSync; photos: PhotoStore; subs: Subscription[] }
-let running: Running | null = null
-/** The village being opened at start-up (screens opened first thing wait for it). */
-let opening: Promise<Running | null> = Promise.resolve(null)
-let pinia: Pinia | null = null
-const kv: identity.KeyValue = globalThis.localStorage ?? identity.memoryKeyValue()
+export { isEnrolled }
 
-type StoreWithAttach = { attach?: (r: Repositories, opts?: Record<string, unknown>) => void }
-// Lazy: the stores pull in RxDB and the domain, which the home screen must not wait for.
-// (session and sync are fed directly and imported statically by the home screen.)
-const storeLoaders = import.meta.glob<Record<string, unknown>>(['../stores/*.ts', '!../stores/session.ts', '!../stores/sync.ts'])
-
-async function attachStores(data: Repositories, extra: Record<string, unknown> = {}): Promise<void> {
-  const storeModules = Object.fromEntries(await Promise.all(Object.entries(storeLoaders).map(async ([path, load]) => [path, await load()] as const)))
-  for (const mod of Object.values(storeModules)) {
-    for (const [name, value] of Object.entries(mod)) {
-      if (!/^use\w+Store$/.test(name) || typeof value !== 'function') continue
-      const store = (value as (p?: Pinia | null) => StoreWithAttach)(pinia)
-      if (typeof store.attach === 'function') store.attach(data, { kv, ...extra })
-    }
-  }
-}
-
-/** Whether this tablet has been enrolled in a village (its credential is kept on the device). */
-export function isEnrolled(): boolean {
-  return identity.loadEnrollment(kv) !== null
-}
-
-/** The open village's repositories and sync, or null before enrollment. */
-export function dataRuntime(): Readonly<Running> | null {
-  return running
-}
-
-async function openVillage(e: identity.DeviceEnrollment): Promise<Running> {
-  if (running) return running
-  const { openVillageDatabase, createRepositories, createSync, refusalLines, indexedDbPhotoStore, uploadPhotosAfterRecords, photoResolver, deviceSigner, noteUnsignedUpTo } = await import('@/data')
-  const { usePhotosStore } = await import('@/stores/support/photos')
-  const { getRxStorageDexie } = await import('rxdb/plugins/storage-dexie')
-  const session = useSessionStore(pinia ?? undefined)
-  const syncStore = useSyncStore(pinia ?? undefined)
-  const vdb = await openVillageDatabase({ villageId: e.village, storage: getRxStorageDexie() })
-  // every record is signed with the device key (made now for a tablet enrolled before keys existed)
-  const data = await createRepositories(vdb, { villageId: e.village, deviceId: e.device, actor: () => session.personId || e.device, signer: deviceSigner(kv, e.device) })
-  noteUnsignedUpTo(kv, e.device, data.writer.initialSeq)
-  const sync = await createSync(vdb, e.device, { hubUrl: e.hubUrl, credentials: { device: e.device, secret: e.secret } })
-  const subs: Subscription[] = []
-  const refreshPending = async () => { syncStore.pending = await sync.pendingCount() }
-  subs.push(sync.state$.subscribe((s) => { syncStore.update(s); void refreshPending() }))
-  subs.push(vdb.docs.$.pipe(debounceTime(300), startWith(null)).subscribe(() => { void refreshPending() }))
-  subs.push(data.rejections.list$().subscribe((r) => { syncStore.refusals = refusalLines(r, e.device) }))
-  subs.push(data.ballotBox.count$().subscribe((n) => { syncStore.boxed = n }))
-  subs.push(data.villages.get$(e.village).subscribe((v) => {
-    session.setEnrollment({ villageId: e.village, villageName: v?.name ?? e.villageName ?? e.village, townshipName: e.townshipName ?? v?.townshipId ?? '', deviceId: e.device })
-  }))
-  syncStore.connect(() => sync.syncNow(60_000))
-  // Photos wait in IndexedDB until the hub's blob route has them; uploaded whenever sync goes quiet
-  // with no record of this tablet waiting (records first, on a thin link above all).
-  // Photos taken on other tablets are fetched from the hub when shown (one resolver for every
-  // screen); those not found yet are tried again after each sync and when the network returns.
-  const photos = indexedDbPhotoStore(e.village)
-  const credentials = { device: e.device, secret: e.secret }
-  const photoStore = usePhotosStore(pinia ?? undefined)
-  photoStore.connect(photoResolver(photos, { hubUrl: e.hubUrl, villageId: e.village, credentials, online: () => navigator.onLine }))
-  const uploads = uploadPhotosAfterRecords(sync, { hubUrl: e.hubUrl, villageId: e.village, credentials, store: photos }, () => photoStore.retry())
-  subs.push(new Subscription(() => uploads.stop()))
-  let keysCheckedAt = 0
-  subs.push(sync.state$.subscribe((s) => {
-    if (s.phase !== 'idle' || Date.now() - keysCheckedAt < 10 * 60_000) return
-    keysCheckedAt = Date.now()
-    void refreshKeys(e)
-  }))
-  running = { vdb, data, sync, photos, subs }
-  // pairing with another tablet checks it, and its records, with this tablet's device trust
-  await attachStores(data, { peerTrust: async () => (await import('@/data/peer/deviceTrust')).deviceTrust(kv, vdb, e.device) })
-  if (navigator.onLine) sync.start()
-  return running
-}
-
-/**
- * Registers this tablet's key once (enrolled before keys existed) and fetches the village's list of
- * device keys with revocations (after a sync, at most every 10 minutes): what peers and imported files
- * are checked against. Failures wait for the next time.
- */
-async function refreshKeys(e: identity.DeviceEnrollment): Promise<void> {
-  const { registerDeviceKey, refreshTrust } = await import('@/data')
-  const link = { device: e.device, secret: e.secret, village: e.village, hubUrl: e.hubUrl }
-  await registerDeviceKey(kv, link).then(() => refreshTrust(kv, link)).catch((err: unknown) => { console.warn('device keys not refreshed', err) })
-}
-
-/** Redeems an enrollment code at the hub (same origin unless `hubUrl`), then opens the village. */
-export async function enroll(code: string, label: string, hubUrl = ''): Promise<void> {
-  const e = await identity.enrollDevice(kv, { hubUrl, code, label })
-  await openVillage(e)
-}
-
-export async function unlock(pin: string): Promise<identity.UnlockResult> {
-  const r = await identity.unlockWithPin(kv, pin)
-  if (r.ok) useSessionStore(pinia ?? undefined).setPerson(r.personId, r.name)
-  return r
-}
-
-export async function setClerkPin(clerk: { personId: string; name: string }, pin: string): Promise<void> {
-  await identity.setClerkPin(kv, clerk, pin)
-}
-
-export function clerks() { return identity.clerks(kv) }
-
-/** This tablet's changes the hub has not confirmed, as a signed JSON file (for carrying by hand). */
-export async function exportUnsyncedFile(): Promise<{ name: string; blob: Blob; count: number } | null> {
-  const e = identity.loadEnrollment(kv)
-  if (!running || !e) return null
-  const { exportUnsynced, deviceSigner, myCertificate } = await import('@/data')
-  const bundle = await exportUnsynced(running.vdb, running.data.writer, { signer: deviceSigner(kv, e.device), certificate: myCertificate(kv) }, running.sync.state.ackedSeq)
-  const stamp = new Date(bundle.createdAt).toISOString().slice(0, 16).replace(/[-:T]/g, '')
-  return { name: `yishi-${e.village}-${e.device}-${stamp}.json`, blob: new Blob([JSON.stringify(bundle)], { type: 'application/json' }), count: bundle.docs.length }
-}
-
-/** Imports another tablet's export file: same checks as a push; importing twice changes nothing. */
-export async function importFile(file: Blob) {
-  if (!running) return null
-  const { importBundle, loadTrust, keepCertificate } = await import('@/data')
-  const raw = JSON.parse(await file.text()) as { certificate?: unknown }
-  const report = await importBundle(running.vdb, raw, await loadTrust(kv, running.vdb.villageId))
-  // the file's tablet, once checked, is known from now on (and its certificate handed on to peers)
-  if (raw.certificate) await keepCertificate(kv, running.vdb.villageId, raw.certificate)
-  return report
-}
-
-/** The council years this tablet holds (newest first, with record counts) and those archived off it. */
-export async function tabletYears() {
-  await opening
-  if (!running) return null
-  const { yearsOnTablet, archivedYears } = await import('@/data')
-  return { years: await yearsOnTablet(running.vdb), archived: await archivedYears(running.vdb) }
-}
-
-/** Archives a closed year off this tablet (it stays on the hub); throws DataError with the reason. */
-export async function archiveTabletYear(year: number): Promise<number> {
-  await opening
-  if (!running) throw new Error('This tablet has no village database open yet')
-  const { archiveYear } = await import('@/data')
-  return archiveYear(running.vdb, running.data.writer, year, running.sync.state.ackedSeq)
-}
-
-/** Fetches an archived year from the hub, read-only, kept in memory until closed. Needs the network. */
-export async function openArchive(year: number) {
-  const e = identity.loadEnrollment(kv)
-  if (!e) throw new Error('This tablet is not enrolled')
-  const { openArchivedYear, HubError, plainReason } = await import('@/data')
-  if (!navigator.onLine) throw new HubError(0, plainReason(0))
-  const { getRxStorageMemory } = await import('rxdb/plugins/storage-memory')
-  return openArchivedYear({ villageId: e.village, year, hubUrl: e.hubUrl, credentials: { device: e.device, secret: e.secret }, storage: getRxStorageMemory() })
-}
-
-async function watchStorage(): Promise<void> {
+async function watchStorage(pinia: Pinia | undefined): Promise<void> {
   const storage = navigator.storage
   if (!storage?.estimate) return
   await storage.persist?.().catch(() => false)
   const check = async () => {
     const { usage = 0, quota = 0 } = await storage.estimate()
-    useSyncStore(pinia ?? undefined).storageUsed = quota > 0 ? usage / quota : null
+    useSyncStore(pinia).storageUsed = quota > 0 ? usage / quota : null
   }
   await check()
   setInterval(() => { void check() }, 10 * 60_000)
 }
 
 export function installData(app: App): void {
-  pinia = (app.config.globalProperties.$pinia as Pinia | undefined) ?? null
-  window.addEventListener('online', () => running?.sync.start())
-  window.addEventListener('offline', () => { running?.sync.linkLost(); void running?.sync.stop() })
-  void watchStorage()
-  const e = identity.loadEnrollment(kv)
-  if (e) opening = openVillage(e).catch((err: unknown) => { console.error('could not open the village database', err); return null })
+  const pinia = (app.config.globalProperties.$pinia as Pinia | undefined) ?? undefined
+  const device = useDeviceStore(pinia)
+  window.addEventListener('online', () => device.online(true))
+  window.addEventListener('offline', () => device.online(false))
+  void watchStorage(pinia)
+  device.start()
 }

@@ -1,6 +1,9 @@
 import { createVNode, defineComponent, getCurrentInstance, h, onBeforeUnmount, reactive, readonly, render, watch, type App, type WatchSource } from 'vue'
 import type { RouteLocationNormalized, Router } from 'vue-router'
 import type { Workbox } from 'workbox-window'
+import { holdUpdates, updateHolds, updatesHeld } from '@/stores/support/updateHolds'
+
+export { holdUpdates, updatesHeld }
 
 /**
  * The service worker, safe updates and the install hint.
@@ -52,7 +55,7 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000
 const state = reactive<PwaState>({
   offlineReady: false,
   updateReady: false,
-  holds: [],
+  holds: updateHolds,
   canInstall: false,
   installed: false,
   installHintDismissed: false,
@@ -67,19 +70,6 @@ let installEvent: BeforeInstallPromptEvent | null = null
 let reloadRequested = false
 let newVersionControls = false
 
-/** Holds updates until `release()` is called (idempotent). Reasons: 'ballot', 'meeting', 'form', … */
-export function holdUpdates(reason: string): () => void {
-  const token = reason
-  state.holds.push(token)
-  let released = false
-  return () => {
-    if (released) return
-    released = true
-    const at = state.holds.indexOf(token)
-    if (at >= 0) state.holds.splice(at, 1)
-  }
-}
-
 /** Holds updates while the component is mounted and `active` (default: always) is true. */
 export function useUpdateHold(reason: string, active: WatchSource<boolean> = () => true): void {
   let release: (() => void) | null = null
@@ -90,10 +80,6 @@ export function useUpdateHold(reason: string, active: WatchSource<boolean> = () 
   if (getCurrentInstance()) {
     onBeforeUnmount(() => { stop(); release?.() })
   }
-}
-
-export function updatesHeld(): boolean {
-  return state.holds.length > 0
 }
 
 /**

@@ -5,6 +5,8 @@ import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
+import { useActingStore } from './acting'
+import { signedCosigns } from '@/shared/personacts'
 
 export interface ProgressView { id: string; at: number; by: string; text: string; percent: number; photos: string[] }
 export interface CosignView { verdict: 'approved' | 'questioned'; by: string; note: string; at: number }
@@ -35,7 +37,11 @@ export const useAccountsStore = defineStore('accounts', () => {
   const cosigns = shallowRef<Stored<D.CoSignature>[]>([])
   const updates = shallowRef<Stored<D.Progress>[]>([])
   const persons = shallowRef<Stored<D.Person>[]>([])
+  const notices = shallowRef<Stored<D.Notice>[]>([])
+  const votes = shallowRef<Stored<D.Vote>[]>([])
+  const overrides = shallowRef<Stored<D.Override>[]>([])
   const currentId = ref('')
+  const acting = useActingStore()
   const photos = usePhotosStore()
   const link = villageLink()
   const { need, now } = link
@@ -46,6 +52,7 @@ export const useAccountsStore = defineStore('accounts', () => {
       .subscribe(([f, a, l, c, p, people]) => {
         funds.value = f; allocations.value = a; entries.value = l; cosigns.value = c; updates.value = p; persons.value = people
       }))
+    subs.push(combineLatest([r.notices.list$(), r.votes.list$(), r.overrides.list$()]).subscribe(([n, v, o]) => { notices.value = n; votes.value = v; overrides.value = o }))
   }
 
   const people = computed(() => persons.value.map((p) => ({ id: p.id, name: p.name, supervisor: p.roles.includes('supervisor') })))
@@ -53,7 +60,9 @@ export const useAccountsStore = defineStore('accounts', () => {
   const rule = computed<D.CoSignRule>(() => ({ supervisors: supervisors.value.map((s) => s.id) }))
   /** The latest fund (this year's, usually). */
   const fundRecord = computed(() => [...funds.value].sort((a, b) => b.year - a.year)[0] ?? null)
-  const summary = computed(() => (fundRecord.value ? D.accountsSummary(fundRecord.value, allocations.value, entries.value, cosigns.value, rule.value) : null))
+  /** Only co-signatures the supervisor signed with their own key count (src/shared/personacts.ts). */
+  const signed = computed(() => signedCosigns(cosigns.value, acting.keys, fundRecord.value?.villageId ?? ''))
+  const summary = computed(() => (fundRecord.value ? D.accountsSummary(fundRecord.value, allocations.value, entries.value, signed.value, rule.value) : null))
 
   const fund = computed<FundView | null>(() => {
     const f = fundRecord.value
@@ -70,7 +79,7 @@ export const useAccountsStore = defineStore('accounts', () => {
     .map((u) => ({ id: u.id, at: u.at, by: u.by, text: u.text, percent: u.percent, photos: u.photos.map(photos.url) })))
 
   const ledger = computed<LedgerView[]>(() => entries.value.filter((l) => l.projectId === currentId.value).sort((a, b) => b.at - a.at).map((l) => {
-    const c = cosigns.value.filter((x) => x.ledgerId === l.id).sort((a, b) => b.at - a.at)[0]
+    const c = signed.value.filter((x) => x.ledgerId === l.id).sort((a, b) => b.at - a.at)[0]
     return {
       id: l.id, date: day(l.at), amount: l.kind === 'refund' ? -l.amount : l.amount, payee: l.payee, purpose: l.description, recordedBy: l.recordedBy, photos: [],
       cosign: c ? { verdict: c.approve ? 'approved' : 'questioned', by: c.supervisorId, note: c.note, at: c.at } : null }
@@ -82,29 +91,51 @@ export const useAccountsStore = defineStore('accounts', () => {
   // Photos: kept by content hash (records reference it), shown from this tablet or the hub (support/photos.ts).
   const keepPhoto = (blob: Blob): Promise<string> => photos.keep(blob, now())
 
-  async function addProgress(projectId: string, entry: { text: string; percent: number; photos: Blob[]; by: string }): Promise<void> {
+  /**
+   * Spending (and the first work) on a project waits for the public notice of the decision that funded it
+   * (the domain's gate); earlier only with an `early` override on record (the cycle store records it).
+   */
+  const spendingGate = (projectId: string, at = now()) =>
+    D.spendingGate(projectId, D.decisionCoverage(notices.value, votes.value, allocations.value), overrides.value, at)
+
+  const gateOverrides = (early?: D.Override) => (early ? [...overrides.value, early] : overrides.value)
+
+  /** `early`: the override just recorded to go ahead before the decision's notice ends. */
+  async function addProgress(projectId: string, entry: { text: string; percent: number; photos: Blob[] }, early?: D.Override): Promise<void> {
+    const first = !updates.value.some((u) => u.projectId === projectId)
+    if (first) D.assertSpendingGate(projectId, D.decisionCoverage(notices.value, votes.value, allocations.value), gateOverrides(early), now())
+    const { person } = await acting.authorize('accounts.record')
     const photos = await Promise.all(entry.photos.map(keepPhoto))
-    await need().progress.create({ projectId, at: now(), by: entry.by, text: entry.text, percent: entry.percent, startsWork: false, photos })
+    await need().progress.create({ projectId, at: now(), by: person.id, text: entry.text, percent: entry.percent, startsWork: first, photos })
   }
 
-  async function addExpense(projectId: string, entry: { amount: number; payee: string; purpose: string; date: string; photos: string[]; by: string }): Promise<void> {
+  async function addExpense(projectId: string, entry: { amount: number; payee: string; purpose: string; date: string; photos: string[] }, early?: D.Override): Promise<void> {
     const f = fundRecord.value
     if (!f) throw new Error('No fund is recorded on this tablet')
     const r = need()
     const at = entry.date === day(now()) ? now() : new Date(`${entry.date}T12:00:00`).getTime()
-    const record = r.ledger.build({ fundId: f.id, projectId, kind: 'expense', amount: entry.amount, payee: entry.payee, description: entry.purpose, at, recordedBy: entry.by })
-    D.checkExpense(record, allocations.value, entries.value)
-    await r.ledger.create({ ...record })
+    const check = r.ledger.build({ fundId: f.id, projectId, kind: 'expense', amount: entry.amount, payee: entry.payee, description: entry.purpose, at, recordedBy: 'person:check' })
+    D.checkExpense(check, allocations.value, entries.value)
+    D.assertSpendingGate(projectId, D.decisionCoverage(notices.value, votes.value, allocations.value), gateOverrides(early), at)
+    const { person } = await acting.authorize('accounts.record')
+    await r.ledger.create({ ...check, recordedBy: person.id })
   }
 
+  /** A supervisor co-signs with their own passphrase (src/stores/acting.ts): the record carries their signature. */
   async function cosign(ledgerId: string, verdict: CosignView['verdict'], by: string, note: string): Promise<void> {
     const r = need()
     const entry = entries.value.find((l) => l.id === ledgerId)
     if (!entry) throw new Error(`${ledgerId} is not on this tablet`)
-    const record = r.cosignatures.build({ ledgerId, supervisorId: by, approve: verdict === 'approved', note, at: now() })
+    D.checkCoSignature(entry, r.cosignatures.build({ ledgerId, supervisorId: by, approve: verdict === 'approved', note, at: now() }), rule.value)
+    const { person, signer } = await acting.authorize('expense.cosign', { personId: by })
+    if (!signer) throw new Error('a co-signature needs the supervisor\'s own key')
+    const record = r.cosignatures.build({ ledgerId, supervisorId: person.id, approve: verdict === 'approved', note, at: now() })
     D.checkCoSignature(entry, record, rule.value)
-    await r.cosignatures.create({ ...record })
+    await acting.as(person, () => r.cosignatures.create({ ...record, keyId: signer.keyId, signature: signer.sign('cosign', record as unknown as { id: string } & Record<string, unknown>) }))
   }
 
-  return { fund, projects, progress, ledger, people, supervisors, current, summary, attach, load, loadProject, addProgress, addExpense, cosign }
+  /** Supervisors who can co-sign on this tablet: those with their own passphrase set up. */
+  const cosigners = computed(() => supervisors.value.filter((s) => acting.currentKeys.has(s.id)))
+
+  return { fund, projects, progress, ledger, people, supervisors, cosigners, current, summary, spendingGate, attach, load, loadProject, addProgress, addExpense, cosign }
 })

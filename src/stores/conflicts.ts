@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { useActingStore } from './acting'
 import { computed, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
@@ -45,6 +46,7 @@ const MUTABLE_REPOS: Partial<Record<string, keyof Repositories>> = {
  * A decision is an immutable `decision` record: the item then shows as resolved, with who and why.
  */
 export const useConflictsStore = defineStore('conflicts', () => {
+  const acting = useActingStore()
   const conflicts = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const decisions = shallowRef<Stored<Decision>[]>([])
   const persons = shallowRef<Stored<D.Person>[]>([])
@@ -67,33 +69,31 @@ export const useConflictsStore = defineStore('conflicts', () => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))
     const voteIds = [...new Set(voidLists.value.map((l) => l.voteId))]
     const opened = new Set(voteIds.flatMap((v) => D.acceptedVoidLists(voidLists.value, decisions.value as (Decision & { voteId?: string; voidedSeals?: string[] })[], v)).flatMap((l) => l.decisions))
-    const grouped = new Map<string, ConflictView>()
-    for (const c of conflicts.value) {
-      const key = c.reason === 'double-checkoff' ? c.subjectId : c.id
-      const loser = c.loser
-      let item = grouped.get(key)
-      if (!item) {
-        const body = (loser?.body ?? {}) as Record<string, unknown>
-        const winnerDoc = c.reason === 'double-checkoff' ? checkoffs.value.find((k) => k.id === c.subjectId) : undefined
-        const vote = votes.value.find((v) => v.id === (body.voteId ?? loser?.ref))
-        const title = c.reason === 'double-checkoff' ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? c.subjectId)
-        const d = decided.get(key) as (Stored<Decision> & { voidedSeals?: string[] }) | undefined
-        const voids = !d || !(d.voidedSeals?.length) ? 'none' : opened.has(d.id) ? 'opened' : 'waiting'
-        item = {
-          voteId: c.reason === 'double-checkoff' ? (vote?.id ?? String(body.voteId ?? '')) : '', voids,
-          id: key, reason: c.reason, title, context: vote?.title ?? '',
-          sides: [{ device: c.winner.device, at: winnerDoc?.meta.deviceTime ?? 0, author: nameOf(winnerDoc?.recordedBy ?? c.winner.author ?? ''), summary: '' }],
-          options: OPTIONS[c.reason],
-          decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null }
-        grouped.set(key, item)
-      }
-      const b = (loser?.body ?? {}) as Record<string, unknown>
-      item.sides.push({
-        device: loser?.device ?? '', at: loser?.deviceTime ?? 0, author: nameOf(String(b.recordedBy ?? loser?.author ?? '')),
-        summary: c.fields.map((f) => `${f}: ${JSON.stringify(b[f] ?? '')}`).join('；') })
-    }
-    return [...grouped.values()]
+    // One item per double-voting voter and per other conflict: the domain's grouping (src/domain/conflicts.ts).
+    return D.conflictItems(conflicts.value, decisions.value).map(({ key, records }) => {
+      const [first] = records as [Stored<ConflictRecordDoc>]
+      const double = first.reason === D.DOUBLE_CHECKOFF
+      const body = (first.loser?.body ?? {}) as Record<string, unknown>
+      const winnerDoc = double ? checkoffs.value.find((k) => k.id === first.subjectId) : undefined
+      const vote = votes.value.find((v) => v.id === (body.voteId ?? first.loser?.ref))
+      const d = decided.get(key) as (Stored<Decision> & { voidedSeals?: string[] }) | undefined
+      const winner: ConflictSide = { device: first.winner.device, at: winnerDoc?.meta.deviceTime ?? 0, author: nameOf(winnerDoc?.recordedBy ?? first.winner.author ?? ''), summary: '' }
+      return {
+        id: key, reason: first.reason, voteId: double ? (vote?.id ?? String(body.voteId ?? '')) : '',
+        voids: !d || !(d.voidedSeals?.length) ? 'none' : opened.has(d.id) ? 'opened' : 'waiting',
+        title: double ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? first.subjectId), context: vote?.title ?? '',
+        sides: [winner, ...records.map((c) => loserSide(c))],
+        options: OPTIONS[first.reason],
+        decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null }
+    })
   })
+  /** The version that lost, as one side of the item. */
+  function loserSide(c: Stored<ConflictRecordDoc>): ConflictSide {
+    const b = (c.loser?.body ?? {}) as Record<string, unknown>
+    return {
+      device: c.loser?.device ?? '', at: c.loser?.deviceTime ?? 0, author: nameOf(String(b.recordedBy ?? c.loser?.author ?? '')),
+      summary: c.fields.map((f) => `${f}: ${JSON.stringify(b[f] ?? '')}`).join('；') }
+  }
   const open = computed(() => items.value.filter((c) => !c.decision))
   const resolved = computed(() => items.value.filter((c) => c.decision))
   /** Council members and supervisors, who may record a decision. */
@@ -111,6 +111,8 @@ export const useConflictsStore = defineStore('conflicts', () => {
     if (!item) throw new Error(`${id} is not waiting for a decision`)
     if (item.decision) throw new Error('This has already been decided')
     if (!item.options.includes(outcome)) throw new Error(`${outcome} is not a possible decision here`)
+    // The council decides (`by` names who for it); the clerk records it with their PIN.
+    await acting.authorize('conflict.decide')
     const at = now()
     if (item.reason !== 'double-checkoff') {
       // Restoring puts the overwritten fields back as a new, audited version of the record.

@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { holdUpdates } from '@/modules/pwa'
-import type { CandidateView, VoteView, VoterView } from '@/features/votes/types'
+import { holdUpdates } from './support/updateHolds'
+import type { CandidateView, VoteView, VoterView } from './views/votes'
 import { useVotesStore } from './votes'
+import { useActingStore } from './acting'
 
 /**
  * The ballot kiosk's screens, one at a time:
@@ -14,6 +15,7 @@ export type KioskPhase = 'locked' | 'find' | 'handover' | 'ballot' | 'confirm' |
 
 export const useKioskStore = defineStore('kiosk', () => {
   const votes = useVotesStore()
+  const acting = useActingStore()
   const phase = ref<KioskPhase>('locked')
   const voteId = ref('')
   const clerkId = ref('')
@@ -35,6 +37,8 @@ export const useKioskStore = defineStore('kiosk', () => {
   const problem = computed(() => (vote.value ? votes.ballotProblem(vote.value, selected.value) : ''))
 
   async function enter(id: string): Promise<void> {
+    // The tablet goes to the voters: whoever was acting stops (the kiosk asks the clerk's PIN per voter).
+    acting.lock()
     voteId.value = id
     await votes.load(id)
     phase.value = 'locked'

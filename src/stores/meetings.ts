@@ -3,10 +3,12 @@ import { computed, shallowRef } from 'vue'
 import { useSessionStore } from '@/stores/session'
 import { useCycleStore } from '@/stores/cycle'
 import * as D from '@/domain'
-import type { Comment, Repositories, Resolution, Stored } from '@/data'
-import { idRest } from '@/data'
+import type { Comment, Repositories, Stored } from '@/data'
+import { idRest } from '@/shared/schemas'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
+import { useActingStore } from './acting'
+import { actSigner } from '@/shared/personacts'
 
 export type MeetingView = Stored<D.Meeting>
 export type SignatureRole = 'chair' | 'supervisor'
@@ -25,15 +27,16 @@ export const useMeetingsStore = defineStore('meetings', () => {
   const cycle = useCycleStore()
   const rules = computed<Record<D.MeetingKind, D.MeetingRule>>(() => cycle.template.meetingRules)
   const session = useSessionStore()
-  /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
-  const link = villageLink(() => session.personId || 'person:tablet-user')
+  /** Who is acting: the person who typed their secret for the act (src/stores/acting.ts). */
+  const link = villageLink(() => session.personId)
   const { need, now, actor } = link
+  const acting = useActingStore()
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
     subs.push(r.meetings.list$().subscribe((m) => { meetings.value = m }))
     subs.push(r.attendance.list$({ oldestFirst: true }).subscribe((a) => { attendance.value = a }))
-    subs.push(r.resolutions.list$({ oldestFirst: true }).subscribe((x) => { resolutions.value = x as unknown as Stored<D.Resolution>[] }))
+    subs.push(r.resolutions.list$({ oldestFirst: true }).subscribe((x) => { resolutions.value = x }))
     subs.push(r.comments.list$({ oldestFirst: true }).subscribe((c) => { notes.value = (c as MeetingNote[]).filter((n) => n.on.startsWith('meeting:')) }))
   }
 
@@ -45,16 +48,20 @@ export const useMeetingsStore = defineStore('meetings', () => {
   const resolutionsOf = (id: string) => resolutions.value.filter((r) => r.meetingId === id)
   const notesOf = (id: string) => notes.value.filter((n) => n.on === id)
 
+  // Running a meeting (schedule, check-in, agenda, minutes, decisions, closing) is the clerk's.
   async function schedule(input: NewMeeting): Promise<MeetingView> {
+    await acting.authorize('meeting.run')
     return need().meetings.create({ ...input, agenda: [], minutes: '', status: 'planned' })
   }
   async function update(id: string, patch: Partial<D.Meeting>): Promise<void> {
+    await acting.authorize('meeting.run')
     await need().meetings.update(id, patch)
   }
 
   /** Checks a person in; one record per person and meeting (the id says so), so a second tap changes nothing. */
   async function checkIn(meetingId: string, personId: string): Promise<boolean> {
     if (presentIds(meetingId).has(personId)) return false
+    await acting.authorize('meeting.run')
     const id = `attendance:${`${idRest(meetingId)}:${idRest(personId)}`.slice(0, 120)}`
     if (await need().attendance.get(id)) return false
     await need().attendance.create({ id, meetingId, personId, at: now(), recordedBy: actor(), proxyFor: '' })
@@ -64,9 +71,10 @@ export const useMeetingsStore = defineStore('meetings', () => {
   }
 
   /** Records a yes/no/abstain decision with the domain's outcome and explanation. */
-  async function resolve(meetingId: string, motion: Motion): Promise<Stored<Resolution>> {
+  async function resolve(meetingId: string, motion: Motion): Promise<Stored<D.Resolution>> {
     const m = byId(meetingId)
     if (!m) throw new Error(`${meetingId} is not on this tablet`)
+    await acting.authorize('meeting.run')
     const presentNow = Math.min(present(meetingId), m.memberCount)
     const result = D.decideMotion(rules.value[m.kind], m.memberCount, presentNow, { yes: motion.yes, no: motion.no, abstain: motion.abstain })
     return need().resolutions.create({
@@ -86,11 +94,29 @@ export const useMeetingsStore = defineStore('meetings', () => {
   const keepPhoto = (blob: Blob): Promise<string> => photos.keep(blob, now())
   const photoUrl = (hash: string): string => photos.url(hash)
 
-  async function addNote(meetingId: string, role: MeetingNote['role'], by: string, photo: string, text: string): Promise<void> {
-    await need().comments.create({ on: meetingId, text, by: by || actor(), at: now(), photos: [photo], role })
+  /** A photo of the paper minutes (the clerk's). */
+  async function addMinutesPhoto(meetingId: string, photo: string, text: string): Promise<void> {
+    await acting.authorize('meeting.run')
+    await need().comments.create({ on: meetingId, text, by: actor(), at: now(), photos: [photo], role: 'minutes-photo' })
+  }
+
+  /**
+   * The chair's or a supervisor's signature of the minutes: the handwritten picture, and the person's
+   * own key signing it (they type their passphrase now; src/stores/acting.ts).
+   */
+  async function sign(meetingId: string, role: SignatureRole, personId: string, photo: string, text: string): Promise<void> {
+    const { person, signer } = await acting.authorize(role === 'chair' ? 'meeting.sign-chair' : 'meeting.sign-supervisor', { personId })
+    if (!signer) throw new Error('a signature needs the person\'s own key')
+    const record = need().comments.build({ on: meetingId, text, by: person.id, at: now(), photos: [photo], role })
+    await acting.as(person, () => need().comments.create({ ...record, keyId: signer.keyId, signature: signer.sign('comment', record as unknown as { id: string } & Record<string, unknown>) }))
+  }
+
+  /** The signature of `role` on the meeting, when it is signed by the person it names with their own key. */
+  function signatureOf(meetingId: string, role: SignatureRole): MeetingNote | undefined {
+    return notesOf(meetingId).find((n) => n.role === role && actSigner('comment', (n as { villageId?: string }).villageId ?? '', n as unknown as Parameters<typeof actSigner>[2], n.by, acting.keys) !== null)
   }
 
   return {
     attach, rules, meetings, sorted, attendance, resolutions, notes, byId, presentIds, present, quorumOf, resolutionsOf, notesOf,
-    schedule, update, checkIn, resolve, explain, addNote, keepPhoto, photoUrl }
+    schedule, update, checkIn, resolve, explain, addMinutesPhoto, sign, signatureOf, keepPhoto, photoUrl }
 })

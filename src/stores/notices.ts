@@ -5,6 +5,7 @@ import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { useActingStore } from './acting'
 
 export type NoticeView = Stored<D.Notice>
 export interface NewNotice { stage: D.NoticeStage; subjectId: string; title: string; body: string; days: number }
@@ -23,9 +24,10 @@ export const useNoticesStore = defineStore('notices', () => {
   /** The clock, refreshed every minute so countdowns move. */
   const clock = ref(Date.now())
   const session = useSessionStore()
-  /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
-  const link = villageLink(() => session.personId || 'person:tablet-user')
+  /** Who is acting: the person who typed their secret for the act (src/stores/acting.ts). */
+  const link = villageLink(() => session.personId)
   const { need, now, actor } = link
+  const acting = useActingStore()
   let ticker: ReturnType<typeof setInterval> | undefined
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
@@ -60,9 +62,19 @@ export const useNoticesStore = defineStore('notices', () => {
     return [...notices.value].sort((a, b) => rank[status(a)] - rank[status(b)] || b.startAt - a.startAt)
   })
 
+  /**
+   * Publishes a notice. A vote's announcement decides when the vote may open: its opening moves to the
+   * end of the announcement's window (keeping how long it stays open), so no ballot comes before it.
+   */
   async function publish(input: NewNotice): Promise<NoticeView> {
+    await acting.authorize('notice.publish')
     const at = now()
-    return need().notices.create({ stage: input.stage, subjectId: input.subjectId, title: input.title, body: input.body, republishes: '', ...D.noticeWindow(at, input.days) })
+    const notice = await need().notices.create({ stage: input.stage, subjectId: input.subjectId, title: input.title, body: input.body, republishes: '', ...D.noticeWindow(at, input.days) })
+    const vote = input.stage === 'vote-announcement' ? sources.value.votes.find((v) => v.id === input.subjectId) : undefined
+    if (vote && vote.opensAt < notice.endAt && !vote.closedAt) {
+      await need().votes.update(vote.id, { opensAt: notice.endAt, closesAt: notice.endAt + Math.max(D.DAY_MS, vote.closesAt - vote.opensAt) })
+    }
+    return notice
   }
 
   /** Records an objection; the domain refuses one outside the notice's window. */
@@ -75,15 +87,17 @@ export const useNoticesStore = defineStore('notices', () => {
   }
 
   async function answer(objectionId: string, text: string): Promise<void> {
-    await need().answers.create({ objectionId, answeredBy: actor(), text, at: now() })
+    const { person } = await acting.authorize('objection.answer')
+    await need().answers.create({ objectionId, answeredBy: person.id, text, at: now() })
   }
 
   /** The supervisory committee orders re-publication: the order is recorded with its reason, and the notice runs again. */
   async function republish(noticeId: string, reason: string, days = D.DEFAULT_NOTICE_DAYS): Promise<NoticeView> {
     const notice = byId(noticeId)
     if (!notice) throw new Error(`${noticeId} is not on this tablet`)
+    const { person } = await acting.authorize('notice.republish')
     const at = now()
-    await need().decisions.create({ subjectId: noticeId, outcome: 'republish', reason, by: actor(), keep: '', at })
+    await acting.as(person, () => need().decisions.create({ subjectId: noticeId, outcome: 'republish', reason, by: person.id, keep: '', at }))
     const { meta: _meta, ...plain } = notice
     const next = D.republish(plain, need().notices.build({ ...plain, id: undefined }).id, at, days)
     return need().notices.create(next as unknown as Record<string, unknown>)

@@ -1,26 +1,26 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
 import { useSessionStore } from '@/stores/session'
-import type { Proposal } from '@/domain'
+import type { Proposal, ProposalCategory } from '@/domain'
 import type { Comment, Repositories, Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
-
-export const CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const
-export type Category = (typeof CATEGORIES)[number]
+import { useActingStore } from './acting'
 
 export type ProposalView = Stored<Proposal>
 export type CommentView = Stored<Comment>
-export interface NewProposal { title: string; description: string; category: Category; unitId: string; estimatedCost: number; photos: string[]; voiceNote: string }
+/** `proposedBy`: the villager who raised it (a person of the roster), '' when they did not give their name. */
+export interface NewProposal { title: string; description: string; category: ProposalCategory; unitId: string; estimatedCost: number; photos: string[]; voiceNote: string; proposedBy?: string }
 
 /** Residents' needs and proposals (step "collect"), with comments from the feedback round. */
 export const useProposalsStore = defineStore('proposals', () => {
   const proposals = shallowRef<ProposalView[]>([])
   const comments = shallowRef<CommentView[]>([])
   const session = useSessionStore()
-  /** The clerk who unlocked the tablet; records made before anyone unlocked it name the tablet's user. */
-  const link = villageLink(() => session.personId || 'person:tablet-user')
+  /** Who is acting: the person who typed their secret for the act (src/stores/acting.ts). */
+  const link = villageLink(() => session.personId)
   const { need, now, actor } = link
+  const acting = useActingStore()
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
@@ -40,11 +40,14 @@ export const useProposalsStore = defineStore('proposals', () => {
     return q ? list.filter((p) => (p.title + ' ' + p.description).toLowerCase().includes(q)) : list
   }
 
+  /** Anyone may raise a proposal (src/domain/acts.ts): no secret, the record names who raised it. */
   async function add(input: NewProposal, at = now()): Promise<ProposalView> {
-    return need().proposals.create({ ...input, proposedBy: actor(), createdAt: at, status: 'open', mergedInto: '' })
+    return need().proposals.create({ ...input, proposedBy: input.proposedBy ?? '', createdAt: at, status: 'open', mergedInto: '' })
   }
 
+  /** Sorting proposals (costing, merging, the shortlist) is the clerk's. */
   async function update(id: string, change: Partial<Proposal>): Promise<void> {
+    await acting.authorize('proposal.sort')
     await need().proposals.update(id, change)
   }
 
@@ -53,8 +56,8 @@ export const useProposalsStore = defineStore('proposals', () => {
     for (const id of duplicateIds) if (id !== targetId) await update(id, { status: 'merged', mergedInto: targetId })
   }
 
-  async function comment(on: string, text: string, at = now()): Promise<void> {
-    await need().comments.create({ on, text: text.trim(), by: actor(), at })
+  async function comment(on: string, text: string, at = now(), by = actor()): Promise<void> {
+    await need().comments.create({ on, text: text.trim(), by, at })
   }
 
   // Photos and voice notes: kept by content hash (the records reference it) and shown from this

@@ -1,19 +1,22 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
-import type { Person, Role, Unit, UnitKind } from '@/domain'
+import { guessUnitKind, householdId, householdNumber, type Person, type Role, type Unit, type UnitKind } from '@/domain'
 import type { Repositories, Stored } from '@/data'
-import { householdId, householdNumber, type RosterRow } from '@/features/roster/rosterImport'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { useActingStore } from './acting'
 
 /** A person with the names the screens show. */
 export interface PersonView extends Person { household: string; unit: string }
 
-/** Guess a unit's kind from its name (院落, 小组, 小区, 楼); the clerk can change it later. */
-function kindOf(name: string): UnitKind {
-  if (/组|group/i.test(name)) return 'villager-group'
-  if (/小区|compound/i.test(name)) return 'compound'
-  if (/楼|栋|building/i.test(name)) return 'building'
-  return 'courtyard'
+/** One person as the clerk enters or imports them: the household by its number, the unit by its name. */
+export interface RosterRow {
+  household: string
+  name: string
+  unit: string
+  roles: Role[]
+  adult: boolean
+  eligible: boolean
+  householdHead: boolean
 }
 
 /** The village roster: units, households and people, read and written through src/data (`attach`). */
@@ -23,6 +26,7 @@ export const useRosterStore = defineStore('roster', () => {
 
   const link = villageLink()
   const { need } = link
+  const acting = useActingStore()
 
   function attach(r: Repositories, opts: LinkOptions = {}): void {
     const subs = link.connect(r, opts)
@@ -46,7 +50,7 @@ export const useRosterStore = defineStore('roster', () => {
   async function ensureUnit(name: string): Promise<string> {
     const found = units.value.find((u) => u.name === name)?.id ?? created.get(name)
     if (found) return found
-    const unit = await need().units.create({ kind: kindOf(name), name })
+    const unit = await need().units.create({ kind: guessUnitKind(name), name })
     created.set(name, unit.id)
     return unit.id
   }
@@ -55,20 +59,25 @@ export const useRosterStore = defineStore('roster', () => {
     return { name: row.name, householdId: householdId(row.household), unitId: await ensureUnit(row.unit), adult: row.adult, eligible: row.eligible, householdHead: row.householdHead, roles: [...row.roles] }
   }
 
+  // The roster decides who may vote: only the clerk changes it (src/domain/acts.ts).
   async function addPerson(row: RosterRow): Promise<Person> {
+    await acting.authorize('roster.edit')
     return need().persons.create(await fields(row))
   }
 
   async function updatePerson(id: string, row: RosterRow): Promise<void> {
+    await acting.authorize('roster.edit')
     await need().persons.update(id, await fields(row))
   }
 
   async function setUnitKind(id: string, kind: UnitKind): Promise<void> {
+    await acting.authorize('roster.edit')
     await need().units.update(id, { kind })
   }
 
   /** Imports rows; a row whose household and name already exist updates that person. */
   async function importRows(rows: readonly RosterRow[]): Promise<{ added: number; updated: number }> {
+    await acting.authorize('roster.edit')
     let added = 0
     let updated = 0
     for (const row of rows) {

@@ -5,8 +5,17 @@ import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
 import { checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { useActingStore } from './acting'
+import { newPersonKey, type PersonKeyDoc } from '@/data/personkeys'
 
-export interface SupervisorKeyView { personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number }
+export interface SupervisorKeyView {
+  personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number
+  /** Whether the person is a supervisor (their passphrase also guards a seal key) or a council member who may chair. */
+  supervisor: boolean
+  /** Their own signing key (src/data/personkeys.ts), with who witnessed it being set up. */
+  personKey: Stored<PersonKeyDoc> | null
+  witnessedBy: string
+}
 export interface SealerView {
   publicKey: string; personId: string; name: string; keyId: string; unlocked: boolean
   /** When the key was set up, and whether the supervisor has replaced it since (then the older passphrase opens it). */
@@ -33,6 +42,7 @@ export const useSealsStore = defineStore('seals', () => {
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
   const link = villageLink()
   const { now } = link
+  const acting = useActingStore()
   /** Unlocked secret keys by public key: never in reactive state, never written. */
   const secrets = new Map<string, string>()
   const unlockedKeys = ref<string[]>([])
@@ -50,22 +60,39 @@ export const useSealsStore = defineStore('seals', () => {
   const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
   const latestFirst = (a: Stored<SealKeyDoc>, b: Stored<SealKeyDoc>) => b.createdAt - a.createdAt || b.meta.deviceTime - a.meta.deviceTime
 
-  /** Every supervisor on the roster with their current key (the latest they made), if any. */
-  const supervisors = computed<SupervisorKeyView[]>(() => persons.value.filter((p) => p.roles.includes('supervisor')).map((p) => {
+  const view = (p: Stored<D.Person>): SupervisorKeyView => {
     const own = keys.value.filter((k) => k.personId === p.id).sort(latestFirst)
-    return { personId: p.id, name: p.name, key: own[0] ?? null, replaced: Math.max(0, own.length - 1) }
-  }))
+    const personKey = acting.currentKeys.get(p.id) ?? null
+    const stored = personKey ? acting.keys.find((k) => k.id === personKey.id) ?? null : null
+    return { personId: p.id, name: p.name, key: own[0] ?? null, replaced: Math.max(0, own.length - 1), supervisor: p.roles.includes('supervisor'), personKey: stored, witnessedBy: stored ? nameOf(stored.witnessedBy) : '' }
+  }
+  /** Every supervisor on the roster with their current key (the latest they made), if any. */
+  const supervisors = computed<SupervisorKeyView[]>(() => persons.value.filter((p) => p.roles.includes('supervisor')).map(view))
+  /** Everyone who signs acts with their own passphrase: supervisors, then council members who may chair a meeting. */
+  const signers = computed<SupervisorKeyView[]>(() => [
+    ...supervisors.value,
+    ...persons.value.filter((p) => !p.roles.includes('supervisor') && D.actorsOf(p.roles).includes('chair')).map(view),
+  ])
   /** The public keys a new vote takes: every supervisor's current key, in roster order. */
   const currentKeys = computed(() => supervisors.value.filter((s) => s.key).map((s) => ({ personId: s.personId, name: s.name, publicKey: s.key!.publicKey })))
 
-  /** Creates (or replaces, for future votes only) a supervisor's key, sealed with their passphrase. */
-  async function createKey(personId: string, passphrase: string, repeat: string): Promise<Stored<SealKeyDoc>> {
+  /**
+   * Sets up (or replaces) a person's own passphrase, in front of the clerk, whose PIN witnesses it:
+   * their signing key, and for a supervisor also their seal key (replacing one serves future votes
+   * only). Both are sealed with the passphrase, which the tablet never keeps.
+   */
+  async function createKey(personId: string, passphrase: string, repeat: string): Promise<Stored<SealKeyDoc> | null> {
     const r = link.need()
-    const who = supervisors.value.find((s) => s.personId === personId)
-    if (!who) throw new Error(`${nameOf(personId)} is not a supervisor on the roster`)
+    const who = signers.value.find((s) => s.personId === personId)
+    if (!who) throw new Error(`${nameOf(personId)} does not sign acts: not a supervisor or council member on the roster`)
     checkNewPassphrase(passphrase, repeat)
+    const { person: witness } = await acting.authorize('key.witness')
+    const at = now()
+    const personKey = await newPersonKey({ personId, passphrase, repeat, witnessedBy: witness.id, createdAt: at, ...(who.personKey ? { replaces: who.personKey.id } : {}) })
+    await r.personKeys.create({ ...personKey })
+    if (!who.supervisor) return null
     const wrapped = await newWrappedKeyPair(personId, passphrase)
-    return r.sealKeys.create({ personId, ...wrapped, createdAt: now(), ...(who.key ? { replaces: who.key.id } : {}) })
+    return r.sealKeys.create({ personId, ...wrapped, createdAt: at, ...(who.key ? { replaces: who.key.id } : {}) })
   }
 
   const voteOf = (voteId: string) => votes.value.find((v) => v.id === voteId) ?? null
@@ -144,5 +171,5 @@ export const useSealsStore = defineStore('seals', () => {
     }
   }
 
-  return { supervisors, currentKeys, createKey, sealers, pending, opened, unlock, forget, openVoids, attach, voteOf, isClosed }
+  return { supervisors, signers, currentKeys, createKey, sealers, pending, opened, unlock, forget, openVoids, attach, voteOf, isClosed }
 })

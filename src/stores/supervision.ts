@@ -2,7 +2,8 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
-import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, Resolution, Stored, VoidListDoc } from '@/data'
+import type { AuditDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
+import { villageFlags, type ComplianceRecords } from '@/shared/township/compliance'
 import { auditSnapshot } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
@@ -20,7 +21,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const audit = shallowRef<Stored<AuditDoc>[]>([])
   const reports = ref<Record<string, D.ChainReport>>({})
   const rejectionDocs = shallowRef<Stored<{ id: string; subjectId: string; reason: string; device?: string; at?: number }>[]>([])
-  const input = shallowRef<D.ComplianceInput | null>(null)
+  const input = shallowRef<ComplianceRecords | null>(null)
   const openDoubles = ref(0)
   /** Council decisions that void a sealed ballot, not yet opened by the supervisors. */
   const awaitingSeals = ref(0)
@@ -35,25 +36,20 @@ export const useSupervisionStore = defineStore('supervision', () => {
     reports.value = {}
     subs.push(r.audit.list$({ oldestFirst: true }).subscribe((a) => { audit.value = a }))
     subs.push(r.rejections.list$().subscribe((x) => { rejectionDocs.value = x }))
-    subs.push(combineLatest([r.meetings.list$(), r.resolutions.list$(), r.ledger.list$(), r.cosignatures.list$(), r.persons.list$(), r.progress.list$(), r.funds.list$(), r.allocations.list$()])
-      .subscribe(([meetings, resolutions, ledger, cosigns, persons, progress, funds, allocations]) => {
-        input.value = {
-          now: now(), meetings, resolutions: resolutions as unknown as (Resolution & D.Resolution)[], meetingRules: D.DEFAULT_MEETING_RULES,
-          ledger, cosigns, cosignRule: { supervisors: persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id) },
-          progress, funds, allocations }
-      }))
+    // The same records, read by the same checks, as the township's summary of this village.
+    subs.push(combineLatest({
+      meetings: r.meetings.list$(), resolutions: r.resolutions.list$(), ledger: r.ledger.list$(), cosigns: r.cosignatures.list$(),
+      persons: r.persons.list$(), progress: r.progress.list$(), notices: r.notices.list$(), votes: r.votes.list$(), funds: r.funds.list$(),
+      allocations: r.allocations.list$(), procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$(),
+      checkoffs: r.checkoffs.list$(), personKeys: r.personKeys.list$(),
+    }).subscribe((records) => { input.value = { ...records, villageId: r.writer.identity.villageId } }))
     subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$()]).subscribe(([c, d, v, l]) => {
-      openDoubles.value = undecided(c, d)
+      openDoubles.value = D.unresolvedDoubleVotes(c, d).length
       awaitingSeals.value = unopened(d, v, l)
     }))
     subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
       openObjections.value = n.reduce((sum, notice) => sum + D.openObjections(notice, o, a).length, 0)
     }))
-  }
-
-  function undecided(conflicts: readonly ConflictRecordDoc[], decisions: readonly Decision[]): number {
-    const decided = new Set(decisions.map((d) => d.subjectId))
-    return new Set(conflicts.filter((c) => c.reason === 'double-checkoff' && !decided.has(c.subjectId)).map((c) => c.subjectId)).size
   }
 
   function unopened(decisions: readonly Decision[], votes: readonly D.Vote[], lists: readonly VoidListDoc[]): number {
@@ -83,7 +79,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
     })
   })
 
-  const flags = computed(() => (input.value ? D.complianceFlags({ ...input.value, now: now() }) : []))
+  const flags = computed(() => (input.value ? villageFlags(input.value, now()) : []))
   const checklist = computed<ComplianceItemView[]>(() => {
     const by = (code: D.FlagCode) => flags.value.filter((f) => f.code === code)
     const item = (key: string, list: D.ComplianceFlag[]) => ({ key, ok: list.length === 0, detail: list.map((f) => f.message).join('\n') })

@@ -16,6 +16,8 @@ export const useSyncStore = defineStore('sync', () => {
   const pending = ref(0)
   /** Ballots waiting in the tablet's ballot box: not in the database yet, so not pending sync either. */
   const boxed = ref(0)
+  /** Conflict records and audit events this tablet could not store yet (kept and tried again): the person is told. */
+  const unsaved = ref(0)
   const lastError = ref<string | null>(null)
   const refusals = shallowRef<Refusal[]>([])
   /** device clock minus hub clock, ms; null until the hub has answered */
@@ -72,7 +74,7 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   return {
-    online, phase, lastSyncAt, pending, boxed, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
+    online, phase, lastSyncAt, pending, boxed, unsaved, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
     link, toReceive, estimate,
     setOnline, update, connect, syncNow,
   }

@@ -14,8 +14,14 @@ export const useTownshipStore = defineStore('township', () => {
   const syncedAt = ref<number | null>(null)
   const syncing = ref(false)
   const error = ref<string | null>(null)
+  /** The hub's answer to the failed request (401 wrong name or password, 429 too many tries…), 0 when the hub was not reached. */
+  const errorStatus = ref<number | null>(null)
   const village = shallowRef<VillageCopy | null>(null)
   const restored = ref(false)
+  /** The time the screens judge by (what is closed, overdue): it moves every minute, not frozen when a screen opened. */
+  const clock = ref(Date.now())
+  const ticker = setInterval(() => { clock.value = Date.now() }, 60_000)
+  ;(ticker as { unref?: () => void }).unref?.()
 
   const villages = computed(() => summary.value?.villages ?? [])
 
@@ -30,10 +36,12 @@ export const useTownshipStore = defineStore('township', () => {
   async function guard<T>(fn: () => Promise<T>): Promise<T | null> {
     syncing.value = true
     error.value = null
+    errorStatus.value = null
     try {
       return await fn()
     } catch (e) {
       error.value = e instanceof Error ? e.message : String(e)
+      errorStatus.value = e instanceof TownshipSyncError ? e.status : 0
       // The hub no longer knows this session (expired, password changed): sign in again.
       if (e instanceof TownshipSyncError && e.status === 401 && session.value) session.value = null
       return null
@@ -70,5 +78,5 @@ export const useTownshipStore = defineStore('township', () => {
     return village.value
   }
 
-  return { base, session, summary, syncedAt, syncing, error, village, villages, restore, signIn, signOut, sync, openVillage }
+  return { clock, base, session, summary, syncedAt, syncing, error, errorStatus, village, villages, restore, signIn, signOut, sync, openVillage }
 })

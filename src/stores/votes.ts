@@ -3,9 +3,9 @@ import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
-import { categoryIcon } from '@/features/proposals/categories'
 import { usePhotosStore } from './support/photos'
-import type { PaperState, ResultsView, VoteView, VoterView } from '@/features/votes/types'
+import { useActingStore } from './acting'
+import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
 
 export interface VoteDraft {
   title: string
@@ -58,7 +58,10 @@ export const useVotesStore = defineStore('votes', () => {
   const doubleCheckoffs = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const funds = shallowRef<Stored<D.Fund>[]>([])
   const allocations = shallowRef<Stored<D.Allocation>[]>([])
+  const notices = shallowRef<Stored<D.Notice>[]>([])
+  const overrides = shallowRef<Stored<D.Override>[]>([])
   const currentId = ref('')
+  const acting = useActingStore()
   const listSubs: Subscription[] = []
   const voteSubs: Subscription[] = []
 
@@ -78,16 +81,28 @@ export const useVotesStore = defineStore('votes', () => {
     listSubs.push(r.proposals.list$().subscribe((p) => { proposals.value = p }))
     listSubs.push(r.funds.list$().subscribe((f) => { funds.value = f }))
     listSubs.push(r.allocations.list$().subscribe((a) => { allocations.value = a }))
+    listSubs.push(r.notices.list$().subscribe((n) => { notices.value = n }))
+    listSubs.push(r.overrides.list$().subscribe((o) => { overrides.value = o }))
     if (currentId.value) watchVote(currentId.value)
   }
 
+  /** The vote's gate at `at`: it takes ballots only once its announcement has run (or with an `early` override). */
+  const gateOf = (v: D.Vote, at = now.value()) => D.voteGate(v.id, notices.value, overrides.value, at)
+  /** Open, as its times say and as its gate allows: a vote whose announcement still runs stays "scheduled". */
+  function statusOf(v: D.Vote, at = now.value()): VoteView['status'] {
+    const status = D.voteStatus(v, at)
+    return status === 'open' && gateOf(v, at).state !== 'open' ? 'scheduled' : status
+  }
+
   function view(v: D.Vote): VoteView {
+    const gate = gateOf(v)
     return {
       id: v.id, title: v.title, ballotType: v.ballotType, method: v.rule, maxChoices: v.maxChoices, budget: v.budget,
-      opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: D.voteStatus(v, now.value()), perHousehold: v.perHousehold,
+      opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: statusOf(v), perHousehold: v.perHousehold,
+      gate: gate.state, gateUntil: gate.until, openedEarly: gate.override ? { reason: gate.override.reason, by: gate.override.personId, at: gate.override.at } : null,
       candidates: v.candidates.map((c) => {
         const p = proposals.value.find((x) => x.id === c.proposalIds[0])
-        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', icon: categoryIcon(p?.category ?? 'other'), description: p?.description ?? '' }
+        return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', category: p ? D.categoryOf(p) : 'other', description: p?.description ?? '' }
       }),
     }
   }
@@ -139,8 +154,13 @@ export const useVotesStore = defineStore('votes', () => {
     if (repos.value && !records.value.some((v) => v.id === id)) await loadAll()
   }
 
-  /** Creates a vote; its roster is every eligible person (or every household) on this tablet. */
+  /**
+   * Creates a vote; its roster is every eligible person (or every household) on this tablet. It takes no
+   * ballot before its announcement (a public notice about it) has run its window: publishing the
+   * announcement moves the opening to the window's end (src/stores/notices.ts).
+   */
   async function save(draft: VoteDraft): Promise<string> {
+    await acting.authorize('vote.setup')
     const r = need()
     const eligible = persons.value.filter((p) => p.eligible)
     const roster = draft.perHousehold ? [...new Set(eligible.map((p) => p.householdId))] : eligible.map((p) => p.id)
@@ -153,19 +173,28 @@ export const useVotesStore = defineStore('votes', () => {
     return created.id
   }
 
-  async function open(id: string): Promise<void> {
+  /**
+   * Opens the vote now: refused (DomainError `gate.vote-notice`) while its announcement has not run its
+   * window, unless an `early` override for the vote is on record (the cycle store's `takeEarly`).
+   */
+  async function open(id: string, early?: D.Override): Promise<void> {
     const v = records.value.find((x) => x.id === id)
-    if (v && v.opensAt > now.value()) await need().votes.update(id, { opensAt: now.value() })
+    if (!v) return
+    D.assertVoteGate(id, notices.value, early ? [...overrides.value, early] : overrides.value, now.value())
+    await acting.authorize('vote.run')
+    const at = now.value()
+    if (v.opensAt > at) await need().votes.update(id, { opensAt: at, closesAt: Math.max(v.closesAt, at + (v.closesAt - v.opensAt)) })
   }
 
   async function close(id: string): Promise<void> {
+    await acting.authorize('vote.run')
     await need().votes.update(id, { closedAt: Math.max(now.value(), (records.value.find((x) => x.id === id)?.opensAt ?? 0) + 1) })
   }
 
-  /** Whether the vote takes ballots right now (the domain's status at this moment). */
+  /** Whether the vote takes ballots right now (the domain's status and gate at this moment). */
   function statusNow(id: string): VoteView['status'] | null {
     const v = records.value.find((x) => x.id === id)
-    return v ? D.voteStatus(v, now.value()) : null
+    return v ? statusOf(v) : null
   }
 
   /** Checks a clerk's PIN on this tablet (slow hash, lock-out after repeated misses). */
@@ -197,21 +226,25 @@ export const useVotesStore = defineStore('votes', () => {
     try { D.validateChoices(v, selected); return '' } catch (e) { return e instanceof Error ? e.message : String(e) }
   }
 
-  const paperState = computed<PaperState>(() => {
+  /** The vote's result by the domain's one rule (counted ballots, agreed paper count, selection). */
+  const outcome = computed(() => {
     const v = record.value
-    const entries = paperCounts.value
-    if (!v || entries.length === 0) return { kind: 'none' }
-    if (entries.length === 1) return { kind: 'waiting', by: entries[0]!.enteredBy }
-    try { D.reconcilePaperCounts(v, entries[entries.length - 2]!, entries[entries.length - 1]!); return { kind: 'confirmed' } } catch (e) {
-      return { kind: 'disagree', detail: e instanceof Error ? e.message : String(e) }
-    }
+    return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: voidLists.value, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
+  })
+
+  const paperState = computed<PaperState>(() => {
+    const p = outcome.value?.paper ?? { kind: 'none' }
+    if (p.kind === 'disagree') return { kind: 'disagree', detail: p.problem.message }
+    return p.kind === 'confirmed' ? { kind: 'confirmed' } : p
   })
 
   async function savePaperEntry(voteId: string, entry: PaperEntryInput): Promise<void> {
     const v = records.value.find((x) => x.id === voteId)
     if (!v) throw new Error(`${voteId} is not on this tablet`)
-    const last = paperCounts.value[paperCounts.value.length - 1]
-    if (paperState.value.kind === 'waiting' && last?.enteredBy === entry.enteredBy) {
+    // Each of the two entries is made by the person it names, who types their own secret.
+    await acting.authorize('papercount.enter', { personId: entry.enteredBy })
+    const state = paperState.value
+    if (state.kind === 'waiting' && state.by === entry.enteredBy) {
       D.fail('papercount.same-person', 'the second entry must be made by another person', { person: entry.enteredBy })
     }
     const draft = D.paperCount({ id: `papercount:${rest(crypto.randomUUID())}`, voteId, at: now.value(), ...entry })
@@ -219,50 +252,32 @@ export const useVotesStore = defineStore('votes', () => {
     await need().paperCounts.create({ ...draft })
   }
 
-  /** What the current vote's result counts (the domain's rule: on time, not voided within the council's decisions). */
-  const counting = computed(() => {
-    const v = record.value
-    return v ? D.countedBallots(v, ballots.value, { voidLists: voidLists.value, decisions: decisions.value, checkoffs: checkoffs.value, conflicts: doubleCheckoffs.value }) : null
-  })
-
   const results = computed<ResultsView | null>(() => {
     const v = record.value
-    if (!v) return null
+    const r = outcome.value
+    if (!v || !r) return null
     // Ballots cast after the close (on a tablet that did not know of it yet) and ballots the
-    // supervisors voided (opened from the council's void seals) do not count.
-    const { counted, onTime, late, voids } = counting.value!
-    const electronic = counted.map((b) => b.choices)
-    // A confirmed paper count adds its per-option totals (the greedy rules take totals; MES refuses them).
-    let paperBallots = 0
-    let extraSupport: Record<string, number> | undefined
-    if (paperState.value.kind === 'confirmed') {
-      const agreed = paperCounts.value[paperCounts.value.length - 1]!
-      paperBallots = agreed.total
-      extraSupport = agreed.perOption
-    }
-    let outcome: D.SelectionResult
-    try {
-      outcome = D.select(v.rule, { projects: v.candidates.map((c) => ({ id: c.id, cost: c.cost })), budget: v.budget, ballots: electronic, ...(extraSupport ? { extraSupport } : {}) })
-    } catch (e) {
-      return { rows: [], electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: 0, surplus: 0, late, explanation: e instanceof Error ? e.message : String(e) }
-    }
+    // supervisors voided (opened from the council's void seals) do not count; an agreed paper
+    // count adds its per-option totals (the greedy rules take totals; MES refuses them).
+    const base = { electronic: r.counted.length, paper: r.paperBallots, budget: v.budget, late: r.late }
+    if (!r.selection) return { ...base, rows: [], allocated: 0, surplus: 0, explanation: r.problem?.message ?? '' }
     const byId = new Map(v.candidates.map((c) => [c.id, c]))
     return {
-      rows: outcome.projects.map((p) => ({
+      ...base,
+      rows: r.selection.projects.map((p) => ({
         candidateId: p.id, name: byId.get(p.id)?.title ?? p.id, cost: p.cost, votes: p.support, funded: p.funded,
         rank: p.rank, reason: p.reason, remainingBefore: p.remainingBefore, explanation: p.text,
       })),
-      electronic: electronic.length, paper: paperBallots, budget: v.budget, allocated: outcome.cost,
-      surplus: D.surplusBallots(onTime, checkoffs.value, v.id, voids), late,
-      explanation: outcome.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
+      allocated: r.selection.cost, surplus: r.surplus,
+      explanation: r.selection.projects.map((p) => `${byId.get(p.id)?.title ?? p.id}: ${p.text}`).join('\n'),
     }
   })
 
   /** What the supervisory committee voided in the current vote, by whose decision. */
   const voided = computed<VoidedView | null>(() => {
     const v = record.value
-    if (!v || !counting.value) return null
-    const { voids, voidDecisions } = counting.value
+    if (!v || !outcome.value) return null
+    const { voids, voidDecisions } = outcome.value
     const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
     const covered = new Set(voids.flatMap((l) => l.decisions))
     const withVoids = voidDecisions.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
@@ -288,16 +303,17 @@ export const useVotesStore = defineStore('votes', () => {
   async function recordAllocation(voteId: string): Promise<void> {
     const r = need()
     const v = records.value.find((x) => x.id === voteId)
-    const outcome = results.value
-    if (!v || !outcome || currentId.value !== voteId) throw new Error(`${voteId} is not open on screen`)
+    const shown = results.value
+    if (!v || !shown || currentId.value !== voteId) throw new Error(`${voteId} is not open on screen`)
     if (D.voteStatus(v, now.value()) !== 'closed') D.fail('vote.not-closed', 'close the vote before allocating the money')
     if (voided.value?.waiting) D.fail('vote.not-closed', 'the supervisors must open the void seals of the decided double votes before the money is allocated')
+    await acting.authorize('accounts.record')
     const year = new Date(now.value()).getFullYear()
     let fund = funds.value.find((f) => f.year === year) ?? null
     if (!fund) fund = await r.funds.create({ year, amount: v.budget, source: v.title })
     let existing: D.Allocation[] = allocations.value.filter((a) => a.fundId === fund.id)
     const items = []
-    for (const row of outcome.rows.filter((x) => x.funded && !existing.some((a) => a.projectId === x.candidateId))) {
+    for (const row of shown.rows.filter((x) => x.funded && !existing.some((a) => a.projectId === x.candidateId))) {
       const next = r.allocations.build({ fundId: fund.id, projectId: row.candidateId, title: row.name, amount: row.cost, decidedBy: voteId, at: now.value() })
       existing = D.addAllocation(fund, existing, next)
       items.push(next)

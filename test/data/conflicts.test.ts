@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveConflict, type YishiDoc } from '@/data'
+import { resolveConflict } from '@/data'
+import type { YishiDoc } from '@/shared/schemas'
 import { eventually, openTablet, type Tablet } from './helpers'
 
 let tablet: Tablet | null = null

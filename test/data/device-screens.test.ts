@@ -41,7 +41,8 @@ describe('device screens in the app', () => {
     await page.getByLabel('Clerk name').fill('王文书')
     await page.getByLabel('PIN (4–8 digits)').fill('4821')
     await page.getByRole('button', { name: 'Save PIN' }).click()
-    await page.getByText('PIN saved').waitFor({ timeout: 10_000 })
+    await page.getByTestId('enroll-pin-saved').waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('enroll-pin-saved').textContent()).toContain("王文书's PIN is saved")
 
     await page.goto(`${hub.url}/device/unlock`)
     await context.setOffline(true) // the PIN is checked on the tablet

@@ -1,6 +1,7 @@
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { firstValueFrom, filter, type Observable } from 'rxjs'
-import { createRepositories, openVillageDatabase, type VillageDb } from '@/data'
+import { createRepositories, openVillageDatabase, type Repositories, type VillageDb } from '@/data'
+import { unresolvedDoubleVotes } from '@/domain'
 import { TrustStore, createSigner, issueCertificate, issueTrustList, type DeviceCertificate, type DeviceKeyEntry, type Signer } from '@/shared/provenance'
 import { newSigningKeyPair } from '@/shared/signature'
 
@@ -72,3 +73,8 @@ export function openVote(now = Date.now()) {
   }
 }
 export type { VillageDb }
+
+/** The voters (check-off ids) this tablet shows as double votes awaiting the council: the domain's one reading. */
+export async function openDoubleVotes(data: Pick<Repositories, 'conflicts' | 'decisions'>): Promise<string[]> {
+  return unresolvedDoubleVotes(await data.conflicts.list(), await data.decisions.list())
+}

@@ -10,7 +10,7 @@ import { canonicalJson } from '@/domain/audit'
 import type { CertificateCheck, PeerTrust } from '@/data/peer/trust'
 import { memoryTransportPair, Wire } from '@/data/peer/wire'
 import { startPeerSession, type PeerSession } from '@/data/peer/session'
-import type { YishiDoc } from '@/data'
+import type { YishiDoc } from '@/shared/schemas'
 import { openTablet, VILLAGE, type Tablet } from './helpers'
 
 /** A device certificate as a test hub issues it: its signature over `{ device, village, publicKey }`. */

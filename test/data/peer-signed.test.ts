@@ -4,7 +4,8 @@
  * revocations. What a relaying tablet alters, or a device the hub revoked, is refused.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEVICE_KEY_KEY, TRUST_KEY, memoryKeyValue, quarantined, type YishiDoc } from '@/data'
+import { DEVICE_KEY_KEY, TRUST_KEY, memoryKeyValue, quarantined } from '@/data'
+import type { YishiDoc } from '@/shared/schemas'
 import { deviceTrust } from '@/data/peer/deviceTrust'
 import { createSigner, issueCertificate, issueTrustList, type DeviceCertificate } from '@/shared/provenance'
 import { newSigningKeyPair } from '@/shared/signature'

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { firstValueFrom } from 'rxjs'
 import { verifyAuditChain } from '@/domain/audit'
 import { auditSnapshot } from '@/data/repositories/supervision'
 import type { Repositories } from '@/data'
-import { eventually, openVote, until } from './helpers'
+import { eventually, openDoubleVotes, openVote, until } from './helpers'
+import { checkOffId } from '@/domain'
 import { channelTransport, memoryTransportPair, Wire } from '@/data/peer/wire'
 import { startPeerSession } from '@/data/peer/session'
 import { newAuthority, pair, peerTablet, recordsOf, type PeerTablet } from './peer-helpers'
@@ -73,10 +73,11 @@ describe('peer sync between two tablets', () => {
     expect(sa.flushed).toBe(1)
     expect(sb.flushed).toBe(2)
     for (const t of [a, b]) {
-      await eventually(async () => (await firstValueFrom(t.data.doubleVotes$(vote.id))).length === 1, 10_000)
-      const [dv] = await firstValueFrom(t.data.doubleVotes$(vote.id))
-      expect(dv!.voterId).toBe('person:v1')
-      expect(dv!.devices.sort()).toEqual(['tab-a', 'tab-b'])
+      await eventually(async () => (await openDoubleVotes(t.data)).length === 1, 10_000)
+      expect(await openDoubleVotes(t.data)).toEqual([checkOffId(vote.id, 'person:v1')])
+      // the conflict names both tablets that checked the voter off
+      const [dv] = (await t.data.conflicts.list()).filter((c) => c.reason === 'double-checkoff')
+      expect([dv!.winner.device, String((dv!.loser as { device?: unknown }).device)].sort()).toEqual(['tab-a', 'tab-b'])
       // all three ballots on both tablets; the box is empty
       await eventually(async () => (await t.data.ballots.count({ ref: vote.id })) === 3, 10_000)
       expect(await t.data.ballotBox.count()).toBe(0)

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exportUnsynced, importBundle, myCertificate, deviceSigner, quarantined, type YishiDoc } from '@/data'
+import { exportUnsynced, importBundle, myCertificate, deviceSigner, quarantined } from '@/data'
+import type { YishiDoc } from '@/shared/schemas'
 import { startHub, type RunningHub } from '../support/hub'
 import { couch, provision } from '../sync-server/helpers'
 import { openVote } from './helpers'

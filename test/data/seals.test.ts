@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { firstValueFrom } from 'rxjs'
 import { createPinia } from 'pinia'
 import * as D from '@/domain'
-import { DOCS_SCHEMA, validateDocument } from '@/data'
+import { DOCS_SCHEMA } from '@/data'
+import { validateDocument } from '@/shared/schemas'
 import { newWrappedKeyPair } from '@/data/sealkeys'
+import { useActingStore } from '@/stores/acting'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useSealsStore } from '@/stores/seals'
 import { startHub, type RunningHub } from '../support/hub'
 import { provision } from '../sync-server/helpers'
-import { eventually, openVote } from './helpers'
+import { eventually, openDoubleVotes, openVote } from './helpers'
 import { openSyncedTablet, type SyncedTablet } from './sync-helpers'
 
 const VILLAGE = 'vs'
@@ -32,13 +33,16 @@ async function tablet() {
   return t
 }
 
-/** The stores a tablet's screens use, attached to its repositories. */
+/** The stores a tablet's screens use, attached to its repositories, with the clerk's PIN typed (they witness passphrases and record decisions). */
 function stores(t: SyncedTablet) {
   const pinia = createPinia()
+  const acting = useActingStore(pinia)
   const seals = useSealsStore(pinia)
   const conflicts = useConflictsStore(pinia)
+  acting.attach(t.data)
   seals.attach(t.data)
   conflicts.attach(t.data)
+  acting.begin({ id: 'person:clerk', name: '王文书', roles: ['clerk'] }, 30 * 60_000)
   return { seals, conflicts }
 }
 
@@ -76,7 +80,7 @@ describe('one person, one vote, across two tablets', () => {
     await b.data.ballotBox.flush(vote.id)
 
     await syncBoth(a, b, 3)
-    await eventually(async () => (await a.data.ballots.count({ ref: vote.id })) === 4 && (await firstValueFrom(a.data.doubleVotes$(vote.id))).length === 1, 20_000)
+    await eventually(async () => (await a.data.ballots.count({ ref: vote.id })) === 4 && (await openDoubleVotes(a.data)).length === 1, 20_000)
 
     // The council decides on tablet A: the earliest ballot counts. Then the vote is closed.
     await eventually(() => onA.conflicts.open.length === 1, 10_000, 20)

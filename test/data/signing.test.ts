@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkIncoming, keepCertificate, keepList, knownCertificates, storedTrust, exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust, type YishiDoc } from '@/data'
+import { checkIncoming, keepCertificate, keepList, knownCertificates, storedTrust, exportUnsynced, importBundle, memoryKeyValue, registerDeviceKey, deviceKey, noteUnsignedUpTo, loadTrust } from '@/data'
+import type { YishiDoc } from '@/shared/schemas'
 import { verifyAuditChain } from '@/domain/audit'
 import type { AuditEvent } from '@/domain/model/types'
 import { newSigningKeyPair } from '@/shared/signature'

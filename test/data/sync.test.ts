@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { firstValueFrom } from 'rxjs'
+import { checkOffId } from '@/domain'
 import { startHub, type RunningHub } from '../support/hub'
 import { provision } from '../sync-server/helpers'
-import { eventually, openVote } from './helpers'
+import { eventually, openDoubleVotes, openVote } from './helpers'
 import { openSyncedTablet, type SyncedTablet } from './sync-helpers'
 
 const VILLAGE = 'va'
@@ -59,8 +59,7 @@ describe('two tablets offline, then sync', () => {
 
     for (const t of [a, b]) {
       expect(await t.data.ballots.count({ ref: vote.id })).toBe(4)
-      const doubles = await firstValueFrom(t.data.doubleVotes$(vote.id))
-      expect(doubles.map((d) => d.voterId)).toEqual(['person:b'])
+      expect(await openDoubleVotes(t.data)).toEqual([checkOffId(vote.id, 'person:b')])
       const p = await t.data.proposals.get(prop.id)
       expect(p).toMatchObject({ title: '修路灯（村口）', description: '村口到祠堂' })
       const conflicts = (await t.data.conflicts.list()).filter((c) => c.subjectId === prop.id)

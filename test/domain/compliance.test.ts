@@ -62,7 +62,43 @@ describe('compliance flags', () => {
 
   it('gathers every flag for a village', () => {
     const flags = D.complianceFlags({ now: T0 + DAY, meetings: [meeting], resolutions: [resolution(20, 20)], meetingRules: rules, ledger, cosignRule, funds: [], progress: [started(T0 + DAY)], decisions: [{ notice, projectIds: ['project:a'] }] })
-    expect(flags.map((f) => f.code).sort()).toEqual(['adopted-without-quorum', 'expense-without-cosign', 'work-before-publicity-ended'])
+    // the expense (at T0) was also recorded before the decision's notice (T0 … T0 + 7 days) ended
+    expect(flags.map((f) => f.code).sort()).toEqual(['adopted-without-quorum', 'expense-without-cosign', 'spending-before-publicity', 'work-before-publicity-ended'])
     expect(D.complianceFlags({ now: T0 })).toEqual([])
+  })
+
+  const early = (subjectId: string, step: string): D.Override => D.override({ id: `override:${subjectId.split(':')[1]}`, step, action: 'early', subjectId, personId: 'person:clerk', reason: '农忙前必须投完票', at: T0 + DAY })
+  const vote = D.vote({ id: 'vote:v1', villageId: 'qingbo', title: '项目投票', ballotType: 'approval', opensAt: T0, closesAt: T0 + 3 * DAY, candidates: [{ id: 'project:a', title: '路灯', cost: 100 }] })
+  const announcement = D.notice({ id: 'notice:a1', villageId: 'qingbo', stage: 'vote-announcement', subjectId: 'vote:v1', title: '投票公告', startAt: T0 - 2 * DAY, days: 7 })
+  const checkoffAt = (at: number) => [{ voteId: 'vote:v1', at }]
+
+  it('every recorded override shows, with its reason: forced or skipped steps, and steps taken early', () => {
+    const proceed = D.override({ id: 'override:p', procedureId: 'procedure:c', step: 'announce', action: 'proceed', personId: 'person:clerk', reason: '纸质公告已贴满 7 天', at: T0 })
+    const flags = D.overridesOnRecord([early('vote:v1', 'announce'), proceed])
+    expect(flags.map((f) => [f.code, f.details.reason])).toEqual([['step-overridden', '纸质公告已贴满 7 天'], ['step-taken-early', '农忙前必须投完票']])
+    expect(D.overridesOnRecord([])).toEqual([])
+  })
+
+  it('a vote that took check-offs before its announcement ended: raised unless an early override is on record', () => {
+    expect(D.votesBeforeNotice([vote], [announcement], [], checkoffAt(T0 + DAY))[0]).toMatchObject({ code: 'vote-before-notice', subjectId: 'vote:v1' })
+    expect(D.votesBeforeNotice([vote], [], [], checkoffAt(T0 + 9 * DAY))).toHaveLength(1) // never announced
+    expect(D.votesBeforeNotice([vote], [announcement], [], checkoffAt(T0 + 5 * DAY))).toEqual([]) // announcement ended at T0 + 5 days
+    expect(D.votesBeforeNotice([vote], [announcement], [early('vote:v1', 'announce')], checkoffAt(T0 + DAY))).toEqual([])
+    expect(D.votesBeforeNotice([vote], [announcement], [], [])).toEqual([])
+  })
+
+  it('an expense before the decision\'s notice ended: raised unless an early override for its project is on record', () => {
+    const decisions = [{ notice, projectIds: ['project:a'] }]
+    expect(D.spendingBeforePublicity(ledger, decisions, [])[0]).toMatchObject({ code: 'spending-before-publicity', subjectId: 'ledger:1' })
+    expect(D.spendingBeforePublicity(ledger, [], [])).toHaveLength(1)
+    expect(D.spendingBeforePublicity([{ ...ledger[0]!, at: T0 + 7 * DAY }], decisions, [])).toEqual([])
+    expect(D.spendingBeforePublicity(ledger, decisions, [early('project:a', 'publicise-decision')])).toEqual([])
+  })
+
+  it('an override in the name of someone who is not the clerk is flagged (the acts table decides)', () => {
+    const persons = [{ id: 'person:clerk', roles: ['clerk'] as D.Role[] }, { id: 'person:zhang', roles: [] as D.Role[] }]
+    const o = (personId: string) => D.override({ id: 'override:x', procedureId: 'procedure:c', step: 'collect', action: 'skip', personId, reason: '来不及了', at: T0 })
+    expect(D.actsByWrongPerson([o('person:zhang')], persons)[0]).toMatchObject({ code: 'act-by-wrong-person', details: { personId: 'person:zhang' } })
+    expect(D.actsByWrongPerson([o('person:clerk')], persons)).toEqual([])
   })
 })

@@ -85,3 +85,30 @@ describe('stored procedure state', () => {
     expect(domainError(() => D.procedureState(bad)).code).toBe('invalid.order')
   })
 })
+
+describe('a village\'s procedure, read the same way everywhere', () => {
+  const START = Date.UTC(2026, 2, 1)
+  const cycle = (id: string, templateId: string, current: string, startedAt: number) => ({ id, templateId, subjectId: '', current, startedAt, history: [] })
+
+  it('leaves out a template its constructor refuses: cycles then run through the default, on every device', () => {
+    // two steps with one key: refused (a tampered or newer tablet wrote it)
+    const bad = { id: 'procedure:own', name: '本村流程', steps: [{ key: 'collect' }, { key: 'collect' }] }
+    const p = D.villageProcedure([bad, cycle('procedure:c1', 'procedure:own', 'decide', START)])
+    expect(p.template).toBe(D.DEFAULT_TEMPLATE)
+    expect(p.cycles.map((c) => c.template.id)).toEqual(['procedure:default'])
+    // the township's compliance check then sees the default's four steps before "decide" passed with no record
+    const flags = D.stepsSkippedWithoutOverride(p.cycles[0]!.template, p.cycles[0]!.state, [])
+    expect(flags.map((f) => f.details.step)).toEqual(['collect', 'feedback', 'deliberate', 'announce'])
+  })
+
+  it('takes the latest cycle by its start, whatever order the records arrive in', () => {
+    const p = D.villageProcedure([cycle('procedure:c2', 'procedure:default', 'decide', START + 10), cycle('procedure:c1', 'procedure:default', 'collect', START)])
+    expect(p.cycles.map((c) => c.state.id)).toEqual(['procedure:c1', 'procedure:c2'])
+  })
+
+  it('is what the repository writes through: either kind of procedure document, validated', () => {
+    expect(D.isProcedureState(D.procedureRecord(cycle('procedure:c1', 'procedure:default', 'collect', START)))).toBe(true)
+    expect(D.procedureRecord({ ...D.DEFAULT_TEMPLATE, id: 'procedure:own' })).toMatchObject({ id: 'procedure:own', name: '两下三上三公开' })
+    expect(() => D.procedureRecord({ id: 'procedure:own', name: 'x', steps: [{ key: 'a', requires: ['nothing-like-this'] }] })).toThrow(D.DomainError)
+  })
+})

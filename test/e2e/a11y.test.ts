@@ -5,7 +5,7 @@ import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { provision } from '../sync-server/helpers'
 import { openSyncedTablet } from '../data/sync-helpers'
-import { enrolledTablet, KioskPage, openVoteInput, until, VILLAGE_PEOPLE, type Tablet } from './support/votes'
+import { enrolledTablet, KioskPage, announcementInput, openVoteInput, until, VILLAGE_PEOPLE, type Tablet } from './support/votes'
 
 const PIN = '2468'
 const DAY = 86_400_000
@@ -59,6 +59,7 @@ describe('accessibility of every main screen (axe-core)', () => {
     await seed.data.proposals.create({ id: 'proposal:a11y', title: '村口装路灯', description: '晚上太黑', proposedBy: 'person:zhang', createdAt: now, category: 'lighting', estimatedCost: 3_000_000 })
     await seed.data.meetings.create({ id: 'meeting:a11y', kind: 'village-council', title: '村民议事会', scheduledAt: now + DAY, memberCount: 5, agenda: [] })
     await seed.data.notices.create({ id: 'notice:a11y', stage: 'decision', subjectId: 'vote:lights', title: '投票结果公示', body: '村口装路灯入选', startAt: now - DAY, endAt: now + 6 * DAY })
+    await seed.data.notices.create(announcementInput(now))
     await seed.data.votes.create(openVoteInput(now))
     const fund = await seed.data.funds.create({ year: new Date(now).getFullYear(), amount: 20_000_000, source: '公共服务专项资金' })
     await seed.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: now })

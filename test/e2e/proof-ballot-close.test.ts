@@ -75,6 +75,8 @@ describe('a tab closed in the middle of casting a ballot', () => {
     await seed.data.persons.create({ id: CLERK.personId, name: CLERK.name, householdId: 'household:1-01', roles: ['clerk'], householdHead: true })
     for (const [i, v] of VOTERS.entries()) await seed.data.persons.create({ ...v, householdId: `household:2-${10 + i}`, roles: [], householdHead: true })
     const now = Date.now()
+    // announced a week before: its announcement has run, so it takes ballots
+    await seed.data.notices.create({ stage: 'vote-announcement', subjectId: VOTE, title: '投票公告', body: '', startAt: now - 8 * 24 * 3_600_000, endAt: now - 2 * 3_600_000, republishes: '' })
     await seed.data.votes.create({
       id: VOTE, title: '村口路灯', kind: 'project-selection', ballotType: 'approval', maxChoices: 1, budget: 10_000_000, rule: 'greedy',
       opensAt: now - 3_600_000, closesAt: now + 48 * 3_600_000, roster: VOTERS.map((v) => v.id),

@@ -7,7 +7,7 @@ import { launchChromium } from '../support/browser'
 import { couch, provision } from '../sync-server/helpers'
 import { openSyncedTablet } from '../data/sync-helpers'
 import { copyBuild, deployNewBuild, getMarker, serviceWorkerControls, setMarker } from './support/pwa'
-import { enrolledTablet, KioskPage, openVoteInput, until, VILLAGE_PEOPLE, type Tablet } from './support/votes'
+import { enrolledTablet, KioskPage, announcementInput, openVoteInput, until, VILLAGE_PEOPLE, type Tablet } from './support/votes'
 
 // Issue 8, field check: one visit with a signal, then a week without. The tablet starts with no
 // network, a proposal is recorded and ballots are cast; a new version deployed meanwhile waits
@@ -29,6 +29,7 @@ describe('field conditions: offline for days on a shared tablet', () => {
     await provision(hub, { villages: ['qb'] })
     const seed = await openSyncedTablet(hub, 'qb')
     for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
+    await seed.data.notices.create(announcementInput(Date.now()))
     await seed.data.votes.create(openVoteInput(Date.now()))
     expect(await seed.sync.syncNow(30_000)).toBe(true)
     await seed.close()

@@ -94,7 +94,7 @@ describe('township staff device in a real browser', () => {
     const book = read(readFileSync(xlsxPath), { type: 'buffer' })
     expect(book.SheetNames).toEqual(['投票结果', '资金分配', '账目'])
     const results = utils.sheet_to_json<Record<string, unknown>>(book.Sheets['投票结果']!)
-    expect(results.find((r) => r.vote_id === 'vote:qingbo-2026')).toMatchObject({ village_id: 'qingbo', vote_id: 'vote:qingbo-2026', ballots: 14, eligible: 20, selected: 'cand:qingbo-1 cand:qingbo-3', cost_yuan: 110000 })
+    expect(results.find((r) => r.vote_id === 'vote:qingbo-2026')).toMatchObject({ village_id: 'qingbo', vote_id: 'vote:qingbo-2026', ballots: 14, eligible: 20, selected: '院落路灯、老年活动室', selected_ids: 'cand:qingbo-1 cand:qingbo-3', cost_yuan: 110000 })
     const accounts = utils.sheet_to_json<Record<string, unknown>>(book.Sheets['账目']!)
     const qingbo = accounts.find((r) => r.village_id === 'qingbo')!
     expect(qingbo.fund_yuan).toBe(200000)

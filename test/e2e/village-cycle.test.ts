@@ -10,9 +10,11 @@ import { installedOffline, RosterPage } from './support/roster'
 import { ProposalsPage } from './support/proposals'
 import { MeetingsPage } from './support/meetings'
 import { CyclePage, NoticesPage } from './support/notices'
-import { go, unlockClerk } from './support/app'
+import { go, setUpPassphrase, unlockClerk } from './support/app'
 
 const PIN = '8642'
+const CHAIR = '张家老院子'
+const SUP = '李家院子的桂花树'
 const CLERK = { personId: 'person:clerk', name: '王文书' }
 const ROSTER_CSV = [
   '户号,姓名,院落/小组,角色,户代表',
@@ -66,6 +68,14 @@ describe('a full cycle offline, then synced', () => {
     await roster.pick('名册.csv', ROSTER_CSV)
     expect(await roster.summary()).toBe('共 5 行：5 行正确，0 行有错误')
     expect(await roster.confirm()).toContain('新增 5 人')
+    // Who will sign the minutes and co-sign expenses sets up their own passphrase, the clerk witnessing.
+    const personOf = async (name: string) => (await page.locator('[data-testid^="sealkey-person:"]', { hasText: name }).getAttribute('data-testid'))!.slice('sealkey-'.length)
+    await go(page, '/seal-keys')
+    await until(page, async () => (await page.locator('[data-testid^="sealkey-person:"]').count()) === 4, 20_000, 'council and supervisors listed')
+    const chairId = await personOf('张秀英')
+    const supId = await personOf('李监事')
+    await setUpPassphrase(page, chairId, CHAIR)
+    await setUpPassphrase(page, supId, SUP)
 
     // 2. The cycle starts; step 1 needs proposals.
     const cycle = new CyclePage(page)
@@ -102,8 +112,8 @@ describe('a full cycle offline, then synced', () => {
     const r = await meetings.resolve('同意将三个项目列为候选项目，交村民投票', { yes: 2, no: 0, abstain: 0 })
     expect(r.outcome).toBe('通过')
     expect(r.explanation).toBe('到会 2 人 / 应到 3 人（至少 2 人）；赞成 2 票，至少要 2 票。')
-    await meetings.sign('chair', '张秀英')
-    await meetings.sign('supervisor', '李监事', 'pen')
+    await meetings.sign('chair', '张秀英', CHAIR)
+    await meetings.sign('supervisor', '李监事', SUP, 'pen')
     await meetings.close()
     expect(await cycle.complete()).toBe('议事会讨论（上）')
 
@@ -111,14 +121,17 @@ describe('a full cycle offline, then synced', () => {
     const notices = new NoticesPage(page)
     // The vote is set up from the shortlist (votes engineer's steps).
     const votes = new VotesPage(page)
+    // Drafted first (candidates and rules), the vote waits for its announcement (step 4 is no chicken-and-egg).
     const voteId = await votes.setUp({ title: '2026 年民生项目投票', proposals: ['村口装路灯', '三组道路硬化', '修水渠'], budgetYuan: 100000, maxChoices: 2 })
-    expect(await votes.status(voteId)).toBe('投票中')
+    expect(await votes.status(voteId)).toBe('未开始')
     a11y.vote = await seriousViolations(page)
-    await notices.publish('meeting')
-    expect(await notices.sheet()).toContain('2026 年民生项目议事会')
-    a11y.notice = await seriousViolations(page)
     await cycle.open()
     expect(await cycle.unmet()).toContain('还没有发布公示（要公示 7 天）')
+    await notices.publish('vote-announcement', '2026 年民生项目投票')
+    expect(await notices.sheet()).toContain('村口装路灯')
+    a11y.notice = await seriousViolations(page)
+    // The announcement runs 7 days; offline and in a hurry the clerk records why the vote opens now.
+    await votes.openEarly(voteId, '投票公告已在村务公开栏张贴纸质版 7 天')
     expect(await cycle.force('投票公告已在村务公开栏张贴纸质版 7 天')).toBe('公布投票（下）')
 
     // 6. The decision: villagers vote on the kiosk, the vote is closed, the results allocate the fund.
@@ -149,9 +162,11 @@ describe('a full cycle offline, then synced', () => {
     // 8. Process and accounts: progress with the work, an expense co-signed by the supervisory committee.
     const accounts = new AccountsPage(page)
     expect(await accounts.openProject('村口装路灯')).toContain('已花 ¥0 / 安排 ¥30,000')
-    await accounts.progress('路灯已装好 4 盏', 100, '张秀英')
-    const line = await accounts.expense({ yuan: 28000, payee: '成都照明公司', purpose: '路灯 4 盏及安装', byName: '张秀英' })
-    expect(await accounts.cosign(line, '李监事')).toContain('李监事 已签字同意')
+    // The decision's notice still runs: the work starts early, with the reason on record.
+    await accounts.progress('路灯已装好 4 盏', 100, '异议已答复，监事会同意提前施工')
+    await until(page, () => page.getByText('路灯已装好 4 盏').first().isVisible(), 20_000, 'progress saved')
+    const line = await accounts.expense({ yuan: 28000, payee: '成都照明公司', purpose: '路灯 4 盏及安装' })
+    expect(await accounts.cosign(line, '李监事', SUP)).toContain('李监事 已签字同意')
     a11y.accounts = await seriousViolations(page)
     await notices.publish('process')
     expect(await cycle.complete()).toBe('过程公开')
@@ -160,7 +175,8 @@ describe('a full cycle offline, then synced', () => {
     await cycle.open()
     await until(page, () => page.getByText('本轮流程已全部完成。').isVisible(), 10_000, 'cycle finished')
     expect((await cycle.steps()).slice(0, 3)).toEqual(['done', 'done', 'done'])
-    expect(await page.getByTestId('cycle-override').count()).toBe(3)
+    // three steps forced, and two taken early (the vote, the work): each with who and why
+    expect(await page.getByTestId('cycle-override').count()).toBe(5)
     expect(await page.getByTestId('cycle-overrides').innerText()).toContain('投票公告已在村务公开栏张贴纸质版 7 天')
 
     for (const [screen, found] of Object.entries(a11y)) expect(found, screen).toEqual([])
@@ -176,9 +192,9 @@ describe('a full cycle offline, then synced', () => {
       for (const row of res.body.rows as { doc: { kind?: string } }[]) if (row.doc.kind) counts[row.doc.kind] = (counts[row.doc.kind] ?? 0) + 1
       return counts
     }
-    await until(page, async () => { const c = await onHub(); return kinds.every((k) => (c[k] ?? 0) > 0) && c.proposal === 4 && c.override === 3 && c.ballot === 3 }, 90_000, 'the whole cycle on the hub')
+    await until(page, async () => { const c = await onHub(); return kinds.every((k) => (c[k] ?? 0) > 0) && c.proposal === 4 && c.override === 5 && c.ballot === 3 }, 90_000, 'the whole cycle on the hub')
     const counts = await onHub()
-    expect(counts).toMatchObject({ person: 5, proposal: 4, attendance: 2, resolution: 1, objection: 1, answer: 1, override: 3 })
+    expect(counts).toMatchObject({ person: 5, proposal: 4, attendance: 2, resolution: 1, objection: 1, answer: 1, override: 5, personkey: 2 })
     expect(counts).toMatchObject({ vote: 1, checkoff: 3, ballot: 3, fund: 1, allocation: 2, progress: 1, ledger: 1, cosign: 1 })
-  })
+  }, 300_000) // the whole cycle, with each person typing their own secret (PBKDF2 keys) on a shared machine
 })

@@ -7,8 +7,10 @@ import { openSyncedTablet } from '../data/sync-helpers'
 import { installedOffline } from './support/roster'
 import { AccountsPage } from './support/accounts'
 import { enrolledTablet, inApp, until, VILLAGE_PEOPLE, VotesPage, type Tablet } from './support/votes'
+import { answerPrompt, setUpPassphrase } from './support/app'
 
 const PIN = '1357'
+const SUP1 = '李家院子的桂花树'
 const CLERK = { personId: 'person:clerk', name: '王文书' }
 
 /**
@@ -51,9 +53,14 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
     await inApp(page, '/votes/new')
     await until(page, async () => (await page.locator('[data-testid^="setup-from-"]').count()) === 3, 30_000, 'proposals on the tablet')
     await context.setOffline(true)
+    // 李监事 sets up their own passphrase in front of the clerk: they will co-sign and count paper ballots with it.
+    await setUpPassphrase(page, 'person:sup1', SUP1)
 
     const votes = new VotesPage(page)
     const voteId = await votes.setUp({ title: '2026 年民生项目投票', proposals: ['村口装路灯', '三组道路硬化', '修水渠'], budgetYuan: 100000, maxChoices: 2 })
+    // Saved, the vote waits for its announcement; offline and in a hurry, the clerk opens it early with a reason.
+    expect(await votes.status(voteId)).toBe('未开始')
+    await votes.openEarly(voteId, '公告已在村务公开栏贴满 7 天（纸质）')
     expect(await votes.status(voteId)).toBe('投票中')
 
     const kiosk = await votes.kiosk(voteId, PIN)
@@ -87,6 +94,7 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
     await enter('person:clerk', [2, 2, 1])
     await until(page, async () => (await page.getByTestId('paper-state').getAttribute('data-state')) === 'waiting', 10_000, 'first paper entry')
     await enter('person:sup1', [2, 2, 1])
+    await answerPrompt(page, SUP1)
     await until(page, async () => (await page.getByTestId('paper-state').getAttribute('data-state')) === 'confirmed', 10_000, 'paper count confirmed')
 
     // Close; lamps 4 (¥30,000) and road 3 (¥60,000) fit ¥100,000; water 2 (¥40,000) does not.
@@ -100,10 +108,12 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
     // Implementation and accounts.
     const accounts = new AccountsPage(page)
     expect(await accounts.openProject('村口装路灯')).toContain('已花 ¥0 / 安排 ¥30,000')
-    await accounts.progress('灯杆已运到村口', 40, '王文书')
-    const line = await accounts.expense({ yuan: 12000, payee: '成都照明公司', purpose: '路灯 4 盏', byName: '王文书' })
+    // The decision has not been made public yet: work starts early, with the reason on record.
+    await accounts.progress('灯杆已运到村口', 40, '路灯坏了半年，村民大会同意先装')
+    await until(page, () => page.getByText('灯杆已运到村口').first().isVisible(), 20_000, 'progress saved')
+    const line = await accounts.expense({ yuan: 12000, payee: '成都照明公司', purpose: '路灯 4 盏' })
     expect(await page.getByTestId('spent-of').first().innerText()).toContain('已花 ¥12,000 / 安排 ¥30,000')
-    expect(await accounts.cosign(line, '李监事')).toContain('李监事 已签字同意')
+    expect(await accounts.cosign(line, '李监事', SUP1)).toContain('李监事 已签字同意')
 
     // Signal again: every record reaches the hub.
     await context.setOffline(false)
@@ -114,6 +124,6 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
       return counts
     }
     await until(page, async () => { const c = await onHub(); return (c.cosign ?? 0) === 1 && (c.ballot ?? 0) === 3 }, 90_000, 'the vote and the accounts on the hub')
-    expect(await onHub()).toMatchObject({ vote: 1, checkoff: 3, ballot: 3, papercount: 2, fund: 1, allocation: 2, progress: 1, ledger: 1, cosign: 1 })
+    expect(await onHub()).toMatchObject({ vote: 1, checkoff: 3, ballot: 3, papercount: 2, fund: 1, allocation: 2, progress: 1, ledger: 1, cosign: 1, override: 2, personkey: 1 })
   }, 240_000)
 })

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
-import { firstValueFrom } from 'rxjs'
 import { createRepositories, createSync, deviceSigner, enrollDevice as enrollWithApp, memoryKeyValue, openVillageDatabase, type VillageSync } from '@/data'
+import { unresolvedDoubleVotes } from '@/domain'
 import type { RunningHub } from '../support/hub'
 import { couch } from '../sync-server/helpers'
 import { enrollDevice } from '../data/sync-helpers'
@@ -67,8 +67,12 @@ export async function openProofTablet(hub: RunningHub, village: string, opts: Pr
       const docs = await vdb.docs.find().exec()
       return new Map(docs.map((d) => { const j = d.toJSON() as any; return [j.id, fingerprint(j)] }))
     },
+    /** Voters of this vote checked off on two tablets and not decided yet (the domain's reading of the records). */
     async doubleVoters(voteId: string): Promise<string[]> {
-      return (await firstValueFrom(data.doubleVotes$(voteId))).map((d) => d.voterId).sort()
+      const conflicts = await data.conflicts.list()
+      const open = new Set(unresolvedDoubleVotes(conflicts, await data.decisions.list()))
+      const body = (c: (typeof conflicts)[number]) => (c.loser?.body ?? {}) as { voteId?: string; voterId?: string }
+      return [...new Set(conflicts.filter((c) => open.has(c.subjectId) && body(c).voteId === voteId).map((c) => String(body(c).voterId)))].sort()
     },
   }
 }

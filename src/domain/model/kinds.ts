@@ -2,6 +2,7 @@
 export const IMMUTABLE_KINDS = [
   'comment', 'attendance', 'resolution', 'checkoff', 'ballot', 'papercount', 'ledger', 'cosign', 'objection',
   'answer', 'override', 'audit', 'decision', 'progress', 'conflict', 'rejection', 'sealkey', 'voidlist',
+  'personkey',
 ] as const
 export const MUTABLE_KINDS = ['village', 'unit', 'person', 'proposal', 'meeting', 'vote', 'notice', 'fund', 'allocation', 'procedure'] as const
 export type ImmutableKind = (typeof IMMUTABLE_KINDS)[number]

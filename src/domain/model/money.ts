@@ -49,5 +49,7 @@ export function coSignature(input: unknown): CoSignature {
     approve: bool('cosign', i, 'approve', true),
     note: str('cosign', i, 'note', { optional: true, max: 2000 }),
     at: time('cosign', i, 'at'),
+    keyId: id('cosign', i, 'keyId', 'personkey', { optional: true }),
+    signature: str('cosign', i, 'signature', { optional: true, max: 86 }),
   }
 }

@@ -1,7 +1,7 @@
 import { fail } from '../errors.ts'
 import { asInput, bool, id, int, list, oneOf, slug, str, time } from './check.ts'
-import { PROPOSAL_STATUSES, ROLES, UNIT_KINDS } from './types.ts'
-import type { Person, Proposal, Role, Township, Unit, Village } from './types.ts'
+import { PROPOSAL_CATEGORIES, PROPOSAL_STATUSES, ROLES, UNIT_KINDS } from './types.ts'
+import type { Person, Proposal, ProposalCategory, Role, Township, Unit, UnitKind, Village } from './types.ts'
 
 export function township(input: unknown): Township {
   const i = asInput('township', input)
@@ -47,6 +47,23 @@ export function person(input: unknown): Person {
   }
 }
 
+/** A household's record id from its number on the roster (户号), and back. */
+export const householdId = (household: string): string => `household:${household}`
+export const householdNumber = (id: string): string => id.replace(/^household:/, '')
+
+/** A unit's kind guessed from its name (院落, 小组, 小区, 楼); the clerk can change it later. */
+export function guessUnitKind(name: string): UnitKind {
+  if (/组|group/i.test(name)) return 'villager-group'
+  if (/小区|compound/i.test(name)) return 'compound'
+  if (/楼|栋|building/i.test(name)) return 'building'
+  return 'courtyard'
+}
+
+/** A proposal's category as this tablet knows it: an unknown one (from a newer tablet) is 'other'. */
+export function categoryOf(p: Pick<Proposal, 'category'>): ProposalCategory {
+  return (PROPOSAL_CATEGORIES as readonly string[]).includes(p.category) ? p.category as ProposalCategory : 'other'
+}
+
 export function hasRole(p: Pick<Person, 'roles'>, role: Role): boolean {
   return p.roles.includes(role)
 }
@@ -62,7 +79,7 @@ export function proposal(input: unknown): Proposal {
     unitId: id('proposal', i, 'unitId', 'unit', { optional: true }),
     title: str('proposal', i, 'title', { max: 200 }),
     description: str('proposal', i, 'description', { optional: true, max: 5000 }),
-    proposedBy: id('proposal', i, 'proposedBy', 'person'),
+    proposedBy: id('proposal', i, 'proposedBy', 'person', { optional: true }),
     createdAt: time('proposal', i, 'createdAt'),
     status,
     mergedInto,

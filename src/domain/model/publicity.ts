@@ -66,9 +66,10 @@ export function override(input: unknown): Override {
   const i = asInput('override', input)
   return {
     id: id('override', i, 'id', 'override'),
-    procedureId: id('override', i, 'procedureId', 'procedure'),
+    procedureId: id('override', i, 'procedureId', 'procedure', { optional: i.action === 'early' }),
     step: str('override', i, 'step', { max: 40 }),
-    action: oneOf('override', i, 'action', ['skip', 'proceed'] as const),
+    action: oneOf('override', i, 'action', ['skip', 'proceed', 'early'] as const),
+    subjectId: str('override', i, 'subjectId', { optional: i.action !== 'early', max: 142 }),
     personId: id('override', i, 'personId', 'person'),
     reason: str('override', i, 'reason', { min: 4, max: 2000 }),
     at: time('override', i, 'at'),

@@ -39,6 +39,10 @@ export interface Person {
   roles: Role[]
 }
 
+/** What a livelihood project (民生项目) is about; a category a newer tablet adds reads as 'other' here. */
+export const PROPOSAL_CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const
+export type ProposalCategory = (typeof PROPOSAL_CATEGORIES)[number]
+
 export const PROPOSAL_STATUSES = ['open', 'merged', 'shortlisted', 'candidate', 'rejected', 'withdrawn'] as const
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number]
 export interface Proposal {
@@ -171,8 +175,11 @@ export interface LedgerEntry {
   at: Time
   recordedBy: string
 }
-/** Immutable: a supervisor's co-signature (or refusal) of a ledger entry. */
-export interface CoSignature { id: string; ledgerId: string; supervisorId: string; approve: boolean; note: string; at: Time }
+/**
+ * Immutable: a supervisor's co-signature (or refusal) of a ledger entry, signed with the supervisor's
+ * own key (`keyId`, `signature`: see src/shared/personacts.ts); '' on records made before person keys.
+ */
+export interface CoSignature { id: string; ledgerId: string; supervisorId: string; approve: boolean; note: string; at: Time; keyId: string; signature: string }
 
 export const NOTICE_STAGES = ['vote-announcement', 'decision', 'process', 'accounts', 'meeting'] as const
 export type NoticeStage = (typeof NOTICE_STAGES)[number]
@@ -199,8 +206,12 @@ export interface Progress {
   photos: string[]
 }
 
-/** Immutable: a recorded exception (skip a step, proceed despite an objection, …). */
-export interface Override { id: string; procedureId: string; step: string; action: 'skip' | 'proceed'; personId: string; reason: string; at: Time }
+/**
+ * Immutable: a recorded exception — skip a step, proceed despite what is unmet, or take a step
+ * `early` (open a vote before its announcement ends, spend before the decision's notice ends; then
+ * `subjectId` is the vote or project).
+ */
+export interface Override { id: string; procedureId: string; step: string; action: 'skip' | 'proceed' | 'early'; subjectId: string; personId: string; reason: string; at: Time }
 
 /** Immutable, hash-chained per device (see audit.ts). */
 export interface AuditEvent {

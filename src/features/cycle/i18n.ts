@@ -58,6 +58,14 @@ export default {
         line: '{when}，{who}{action}“{step}”，理由：{reason}',
         proceedAction: '强行通过了',
         skipAction: '跳过了',
+        earlyAction: '提前进行了',
+      },
+      early: {
+        open: '写明理由，提前进行',
+        warn: '提前进行会被记录下来（谁、什么时候、为什么），监事会和镇上都会看到这条合规提示。',
+        reason: '为什么要提前（至少 4 个字）',
+        short: '理由至少要写 4 个字。',
+        confirm: '记录理由并提前进行',
       },
       overdue: {
         title: '超期的事',
@@ -126,6 +134,14 @@ export default {
         line: '{when}, {who} {action} "{step}". Reason: {reason}',
         proceedAction: 'forced through',
         skipAction: 'skipped',
+        earlyAction: 'took early',
+      },
+      early: {
+        open: 'Give a reason and go ahead early',
+        warn: 'Going ahead early is recorded (who, when, why); the supervisory committee and the township see it as a compliance flag.',
+        reason: 'Why go ahead early (at least 4 characters)',
+        short: 'Give a reason of at least 4 characters.',
+        confirm: 'Record the reason and go ahead',
       },
       overdue: {
         title: 'Overdue',

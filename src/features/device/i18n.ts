@@ -7,7 +7,9 @@ export default {
         done: '登记成功，本平板已属于 {village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkWho: '谁是文书？', clerkPick: '从花名册里选',
         clerkNoRoster: '本村花名册还没同步到这台平板：先写文书的名字，以后同步了也能用。',
         error: { offline: '连不上镇上服务器：登记要有网络，请到有信号的地方再试。', 'rate-limited': '试的次数太多了，请过几分钟再试。', refused: '这个登记码不对、已经用过或已过期：请向镇上要一个新的。' },
-        pin: '密码（4–8 位数字）', savePin: '保存密码', pinSaved: '密码已保存',
+        pin: '密码（4–8 位数字）', savePin: '保存密码', pinSaved: '{name} 的密码已保存。以后做文书的事（导入名册、开始流程、组织会议、设置投票……）时，平板会请 {name} 输入这个密码。',
+        pinShort: '密码要 4 到 8 位数字，请重新输入。', pinWho: '请先选出谁是文书。', goHome: '开始使用',
+        clerkOnlyRole: '名册里标了“文书”角色的人排在前面。', anotherClerk: '本平板已经有文书密码：再加一位文书，要先由已有的文书输入密码同意。',
         first: '这个页面要用本村的记录：请先登记本平板。', continue: '继续去刚才要打开的页面',
       },
       unlock: {
@@ -28,6 +30,7 @@ export default {
           time: '按现在的网速，还要{time}', underMinute: '不到一分钟', minutes: '大约 {n} 分钟', hours: '大约 {h} 小时 {m} 分钟',
           tooWeak: '信号太弱，这次可能传不完：按现在的网速还要{time}，可信号最近每次只能撑{window}。已经传过去的不会丢，下次接着传；到信号好一点的地方（比如坡上、路边）会快很多。',
         },
+        unsaved: '有 {n} 条记录没能存进本平板，正在重试；一直这样请联系镇上（存储可能满了）',
       },
       photos: {
         loading: { title: '正在找照片…', hint: '请稍等' },
@@ -65,7 +68,9 @@ export default {
         done: 'Enrolled: this tablet now belongs to {village}', clerkTitle: 'Set the clerk PIN', clerkName: 'Clerk name', clerkWho: 'Who is the clerk?', clerkPick: 'Pick from the roster',
         clerkNoRoster: 'The village roster has not reached this tablet yet: type the clerk\'s name; it keeps working after the roster syncs.',
         error: { offline: 'Cannot reach the hub: enrollment needs a network — try again where there is a signal.', 'rate-limited': 'Too many attempts: wait a few minutes.', refused: 'This code is wrong, already used or expired: ask the township for a new one.' },
-        pin: 'PIN (4–8 digits)', savePin: 'Save PIN', pinSaved: 'PIN saved',
+        pin: 'PIN (4–8 digits)', savePin: 'Save PIN', pinSaved: "{name}'s PIN is saved. From now on, clerk's acts (importing the roster, starting the cycle, running meetings, setting up votes…) ask {name} for this PIN.",
+        pinShort: 'The PIN must be 4 to 8 digits: please type it again.', pinWho: 'First choose who the clerk is.', goHome: 'Start using the app',
+        clerkOnlyRole: 'People with the "clerk" role in the roster come first.', anotherClerk: 'This tablet already has a clerk PIN: adding another clerk needs an existing clerk to type their PIN first.',
         first: "This screen uses the village's records: enroll this tablet first.", continue: 'Continue to the screen you were opening',
       },
       unlock: {
@@ -88,6 +93,7 @@ export default {
           minutes: 'about {n} minute | about {n} minutes', hours: 'about {h} hour {m} min | about {h} hours {m} min',
           tooWeak: 'The signal is too weak to finish this time: it needs {time} more at the current speed, but the link has lasted only {window} at a time lately. What has been sent is kept and the rest continues next time; a better spot (a hillside, the roadside) is much faster.',
         },
+        unsaved: 'One record could not be stored yet; retrying. If this stays, call the township (storage may be full). | {n} records could not be stored yet; retrying. If this stays, call the township (storage may be full).',
       },
       photos: {
         loading: { title: 'Finding the photo…', hint: 'One moment' },

@@ -18,6 +18,13 @@ export default {
         step: '现在是第 {n} 步（共 {total} 步）：{step}。',
         cycleGo: '看议事流程',
       },
+      attention: {
+        doubleVotes: '有 {n} 位村民在两台平板上都领了票：议事会要决定留哪一张；结束投票以后，监事一起开封作废多的那张。',
+        uncosigned: '有 {n} 笔支出还没有监事会签。',
+        overdueObjections: '有 {n} 条异议超过 7 天没有答复。',
+        overdueMeetings: '有 {n} 次会议过了时间还没有开。',
+        go: '去处理',
+      },
     },
   },
   en: {
@@ -38,6 +45,13 @@ export default {
         startGo: 'Start the cycle',
         step: 'Now at step {n} of {total}: {step}. ',
         cycleGo: 'See the cycle',
+      },
+      attention: {
+        doubleVotes: '{n} villager(s) were checked off on two tablets: the council decides which ballot stays; once the vote is closed, the supervisors open the seals together to void the other.',
+        uncosigned: '{n} expense(s) not yet co-signed by a supervisor.',
+        overdueObjections: '{n} objection(s) unanswered for more than 7 days.',
+        overdueMeetings: '{n} meeting(s) past their date and never opened.',
+        go: 'Deal with it',
       },
     },
   },

@@ -4,19 +4,10 @@
  * This is input parsing at the edge; each row is then checked by the domain's `person`
  * constructor (who may vote, valid household numbers), whose refusals become row errors.
  */
-import { DomainError, person, ROLES, type Role } from '@/domain'
+import { DomainError, householdId, person, ROLES, type Role } from '@/domain'
+import type { RosterRow } from '@/stores/roster'
 
-export { ROLES, type Role }
-
-export interface RosterRow {
-  household: string
-  name: string
-  unit: string
-  roles: Role[]
-  adult: boolean
-  eligible: boolean
-  householdHead: boolean
-}
+export { ROLES, type Role, type RosterRow }
 
 export interface RowError { code: 'missingName' | 'missingHousehold' | 'missingUnit' | 'unknownRole' | 'badYesNo' | 'duplicate' | 'refused'; detail?: string }
 export interface ParsedLine { line: number; fields: { household: string; name: string; unit: string }; row: RosterRow | null; errors: RowError[] }
@@ -109,9 +100,6 @@ function domainRefusal(row: RosterRow): string {
     throw e
   }
 }
-
-export const householdId = (household: string) => `household:${household}`
-export const householdNumber = (id: string) => id.replace(/^household:/, '')
 
 export function rosterTable(rows: readonly RosterRow[], locale: 'zh-CN' | 'en', roleLabel: (r: Role) => string): string[][] {
   const yes = locale === 'en' ? 'yes' : '是'

@@ -37,6 +37,8 @@ const ids = (maxItems: number): JsonSchema => ({ type: 'array', items: id, maxIt
 const bool: JsonSchema = { type: 'boolean' }
 const strings = (maxItems: number, maxLength = 60): JsonSchema => ({ type: 'array', items: text(maxLength), maxItems })
 const anyObject: JsonSchema = { type: 'object' }
+/** An Ed25519 signature, base64url (64 bytes); '' when none. */
+const sig: JsonSchema = { type: 'string', pattern: '^([A-Za-z0-9_-]{86})?$', maxLength: 86 }
 
 /**
  * Known fields are typed and the domain's required fields are required. Unknown extra fields are
@@ -93,7 +95,8 @@ export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
     history: { type: 'array', maxItems: 100, items: obj({ step: text(40, 1), completedAt: time, by: text(142), overrideId: optId }, ['step', 'completedAt']) },
   }, []),
   // ---- immutable
-  comment: obj({ on: optId, text: text(5000, 1), by: optId, at: time, photos }, ['text']),
+  // v2: `role` (a meeting's signature or minutes photo) and the signer's own `keyId` and `signature`
+  comment: obj({ on: optId, text: text(5000, 1), by: optId, at: time, photos, role: text(40), keyId: optId, signature: sig }, ['text']),
   attendance: obj({ meetingId: id, personId: id, at: time, recordedBy: optId, proxyFor: optId }, ['meetingId', 'personId', 'at']),
   resolution: obj({
     meetingId: id, agendaKey: text(40), motion: text(5000, 1), members: int(), present: int(), yes: int(), no: int(), abstain: int(),
@@ -109,10 +112,12 @@ export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
     fundId: id, projectId: optId, kind: oneOf(['expense', 'refund']), amount: fen, payee: text(200), description: text(2000, 1),
     at: time, recordedBy: optId, photos,
   }, ['fundId', 'kind', 'amount', 'description', 'at']),
-  cosign: obj({ ledgerId: id, supervisorId: id, approve: bool, note: text(2000), at: time }, ['ledgerId', 'supervisorId', 'approve', 'at']),
+  // v2: the supervisor's own signature (their person key, `keyId`) over the act (src/shared/personacts.ts)
+  cosign: obj({ ledgerId: id, supervisorId: id, approve: bool, note: text(2000), at: time, keyId: optId, signature: sig }, ['ledgerId', 'supervisorId', 'approve', 'at']),
   objection: obj({ noticeId: id, raisedBy: text(142), text: text(5000, 1), at: time, photos }, ['noticeId', 'text', 'at']),
   answer: obj({ objectionId: id, answeredBy: id, text: text(5000, 1), at: time }, ['objectionId', 'answeredBy', 'text', 'at']),
-  override: obj({ procedureId: optId, step: text(40, 1), action: text(20, 1), personId: id, reason: text(2000, 1), at: time }, ['step', 'action', 'personId', 'reason', 'at']),
+  // v2: `subjectId`, the vote or project an `early` override lets go ahead before its publicity ends
+  override: obj({ procedureId: optId, step: text(40, 1), action: text(20, 1), subjectId: optId, personId: id, reason: text(2000, 1), at: time }, ['step', 'action', 'personId', 'reason', 'at']),
   audit: closed({
     device: text(120, 1), seq: int(), at: time, actor: text(142), action: text(40, 1), subjectId: id,
     digest: hash, prevHash: { type: 'string', pattern: '^([0-9a-f]{64})?$' }, hash,
@@ -133,6 +138,15 @@ export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
     cipher: oneOf(['aes-256-gcm']), iv: { type: 'string', pattern: '^[0-9a-f]{24}$', maxLength: 24 },
     secret: { type: 'string', pattern: '^[0-9a-f]{64,256}$', maxLength: 256 }, createdAt: time, replaces: optId,
   }, ['personId', 'publicKey', 'kdf', 'iterations', 'salt', 'cipher', 'iv', 'secret', 'createdAt']),
+  // A person's signing key (Ed25519, base64url): public key in clear, secret sealed with their passphrase
+  // like a seal key (additional data `yishi-personkey-v1|<personId>|<publicKey>`), set up in front of the
+  // clerk (`witnessedBy`) and signed by itself (`signature`, proof the maker held the secret).
+  personkey: closed({
+    personId: id, publicKey: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', maxLength: 43 },
+    kdf: oneOf(['pbkdf2-sha256']), iterations: int(200_000, 10_000_000), salt: { type: 'string', pattern: '^[0-9a-f]{32,128}$', maxLength: 128 },
+    cipher: oneOf(['aes-256-gcm']), iv: { type: 'string', pattern: '^[0-9a-f]{24}$', maxLength: 24 },
+    secret: { type: 'string', pattern: '^[0-9a-f]{64,256}$', maxLength: 256 }, createdAt: time, witnessedBy: id, replaces: optId, signature: sig,
+  }, ['personId', 'publicKey', 'kdf', 'iterations', 'salt', 'cipher', 'iv', 'secret', 'createdAt', 'witnessedBy', 'signature']),
   // Ballots voided by the supervisors who opened the void seals together (sorted ids; no voter, no choice).
   voidlist: closed({
     voteId: id, ballotIds: { type: 'array', items: id, minItems: 1, maxItems: 5000 }, openedBy: { type: 'array', items: id, minItems: 1, maxItems: 20 },
@@ -145,19 +159,26 @@ export const PARENT_FIELD: Partial<Record<DocKind, string>> = {
   attendance: 'meetingId', resolution: 'meetingId', checkoff: 'voteId', ballot: 'voteId', papercount: 'voteId',
   allocation: 'fundId', ledger: 'fundId', cosign: 'ledgerId', objection: 'noticeId', answer: 'objectionId',
   progress: 'projectId', override: 'procedureId', decision: 'subjectId', conflict: 'subjectId', rejection: 'subjectId',
-  comment: 'on', notice: 'subjectId', sealkey: 'personId', voidlist: 'voteId',
+  comment: 'on', notice: 'subjectId', sealkey: 'personId', voidlist: 'voteId', personkey: 'personId',
 }
 
 /** Current version of each kind's body. A document with a lower `v` is migrated on read and on the hub. */
-export const BODY_VERSIONS: Record<DocKind, number> = Object.fromEntries(
-  Object.keys(BODY_SCHEMAS).map((k) => [k, 1]),
-) as Record<DocKind, number>
+export const BODY_VERSIONS: Record<DocKind, number> = {
+  ...Object.fromEntries(Object.keys(BODY_SCHEMAS).map((k) => [k, 1])),
+  cosign: 2, override: 2, comment: 2,
+} as Record<DocKind, number>
 
 /**
  * Body migrations: BODY_MIGRATIONS[kind][n] turns a version n-1 body into a version n body.
  * Kept forever, so any older document can be brought up to date.
  */
-export const BODY_MIGRATIONS: Partial<Record<DocKind, Record<number, (body: Record<string, unknown>) => Record<string, unknown>>>> = {}
+export const BODY_MIGRATIONS: Partial<Record<DocKind, Record<number, (body: Record<string, unknown>) => Record<string, unknown>>>> = {
+  // a co-signature recorded before person keys carries no signature: it stays unsigned (never counted as signed)
+  cosign: { 2: (body) => ({ keyId: '', signature: '', ...body }) },
+  comment: { 2: (body) => ({ ...body }) },
+  // overrides before `early` were about a step, not a vote or project
+  override: { 2: (body) => ({ subjectId: '', ...body }) },
+}
 
 /** Brings a body up to the current version of its kind. */
 export function migrateBody(kind: DocKind, v: number, body: Record<string, unknown>): { v: number; body: Record<string, unknown> } {

@@ -12,6 +12,8 @@ export const IMMUTABLE_KINDS = [
   'objection', 'answer', 'override', 'audit', 'decision', 'progress', 'conflict', 'rejection',
   // supervisors' seal keys (a replaced key is a new record) and the ballots they voided together
   'sealkey', 'voidlist',
+  // a person's signing key (a replaced key is a new record)
+  'personkey',
 ] as const
 
 export type MutableKind = (typeof MUTABLE_KINDS)[number]

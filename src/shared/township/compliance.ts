@@ -1,60 +1,48 @@
-/** Maps a village's records to src/domain/compliance.ts and returns its flags. */
-import { complianceFlags as domainFlags } from '../../domain/compliance'
-import { DEFAULT_MEETING_RULES, type MeetingRule } from '../../domain/meeting'
-import { DEFAULT_TEMPLATE, type ProcedureState, type ProcedureTemplate } from '../../domain/procedure'
-import type { MeetingKind, Notice } from '../../domain/model/types'
+/**
+ * A village's compliance flags from its records, by src/domain/compliance.ts: the township summary
+ * (hub and staff device) and the supervisors' checklist on the tablet call this one mapping.
+ */
+import { complianceFlags as domainFlags, type ComplianceFlag } from '../../domain/compliance'
+import { villageProcedure } from '../../domain/procedure'
+import { decisionCoverage } from '../../domain/gates'
 import type { TownshipFlag } from './types'
-import type { VillageRecords } from './records'
+import { cosignRule, countedCosigns, type VillageRecords } from './records'
 
-function templates(r: VillageRecords): Map<string, ProcedureTemplate> {
-  const out = new Map<string, ProcedureTemplate>([[DEFAULT_TEMPLATE.id, DEFAULT_TEMPLATE]])
-  for (const p of r.procedures) {
-    if (Array.isArray(p.steps) && p.steps.length) {
-      out.set(p.id, {
-        id: p.id, name: p.name ?? '', steps: p.steps.map((s) => ({ key: s.key, publicityDays: s.publicityDays ?? 0, requires: [] })),
-        meetingRules: { ...DEFAULT_MEETING_RULES, ...(p.meetingRules ?? {}) } as Record<MeetingKind, MeetingRule>,
-      })
-    }
-  }
-  return out
-}
+/** The records the checks read. */
+export type ComplianceRecords = Pick<VillageRecords,
+  'villageId' | 'meetings' | 'resolutions' | 'ledger' | 'cosigns' | 'personKeys' | 'persons' | 'progress' | 'notices' | 'votes' | 'checkoffs'
+  | 'funds' | 'allocations' | 'procedures' | 'overrides'>
 
-/** The projects each decision notice covers: the vote it publishes (candidates and their proposals), or a fund's allocations. */
-function decisions(r: VillageRecords): { notice: Notice; projectIds: string[] }[] {
-  return r.notices.filter((n) => n.stage === 'decision').map((notice) => {
-    const vote = r.votes.find((v) => v.id === notice.subjectId)
-    const projectIds = vote
-      ? vote.candidates.flatMap((c) => [c.id, ...(c.proposalIds ?? [])])
-      : r.allocations.filter((a) => a.fundId === notice.subjectId || a.id === notice.subjectId).map((a) => a.projectId)
-    return { notice, projectIds }
-  })
-}
-
-export function complianceFlags(r: VillageRecords, now: number): TownshipFlag[] {
-  const byId = templates(r)
-  const villageTemplate = [...byId.values()].find((t) => t.id !== DEFAULT_TEMPLATE.id) ?? DEFAULT_TEMPLATE
-  const procedures = r.procedures.filter((p) => typeof p.current === 'string').map((p) => {
-    const state: ProcedureState = {
-      id: p.id, templateId: p.templateId ?? '', subjectId: p.subjectId ?? '', current: p.current ?? '',
-      startedAt: p.startedAt ?? 0, history: (p.history ?? []).map((h) => ({ step: h.step, completedAt: h.completedAt ?? 0, by: h.by ?? '', overrideId: h.overrideId ?? '' })),
-    }
-    return { template: byId.get(state.templateId) ?? villageTemplate, state }
-  })
-  const supervisors = r.persons.filter((p) => (p.roles as readonly string[]).includes('supervisor')).map((p) => p.id)
-  const flags = domainFlags({
+export function villageFlags(r: ComplianceRecords, now: number): ComplianceFlag[] {
+  // The village's procedure as the tablet's cycle screen reads it (the domain's constructors, the same fallback).
+  const { template, cycles } = villageProcedure(r.procedures)
+  return domainFlags({
     now,
     meetings: r.meetings,
     resolutions: r.resolutions,
-    meetingRules: villageTemplate.meetingRules,
+    meetingRules: template.meetingRules,
     ledger: r.ledger,
-    cosigns: r.cosigns,
-    cosignRule: { supervisors },
+    // only co-signatures the supervisor signed with their own key count, as on the tablet
+    cosigns: countedCosigns(r),
+    cosignRule: cosignRule(r),
     progress: r.progress,
-    decisions: decisions(r),
+    // the projects each decision notice covers: the domain's rule, as the tablet's spending gate applies it
+    decisions: decisionCoverage(r.notices, r.votes, r.allocations),
     funds: r.funds,
     allocations: r.allocations,
-    procedures,
-    overrides: r.overrides,
+    procedures: cycles,
+    overrides: r.overrides.map((o) => ({ ...o, subjectId: o.subjectId ?? '' })),
+    votes: r.votes,
+    notices: r.notices,
+    checkoffs: r.checkoffs,
+    persons: r.persons,
   })
-  return flags.map((f) => ({ code: f.code, ref: f.subjectId, message: f.message }))
+}
+
+/** A flag's figures and words as the township receives them: text and numbers only (what a translation fills in). */
+const plain = (d: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(d).filter(([, v]) => typeof v === 'string' || typeof v === 'number')) as Record<string, string | number>
+
+export function complianceFlags(r: ComplianceRecords, now: number): TownshipFlag[] {
+  return villageFlags(r, now).map((f) => ({ code: f.code, ref: f.subjectId, message: f.message, details: plain(f.details) }))
 }

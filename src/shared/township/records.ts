@@ -4,10 +4,15 @@
  * Plain TypeScript: the hub imports it.
  */
 import type { YishiDoc } from '../schemas/envelope'
+import type { PersonKeyRecord } from '../personacts'
 import type {
-  Allocation, Answer, Attendance, Ballot, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
-  Override, Person, Progress, Proposal, Resolution, Vote,
+  Allocation, Answer, Attendance, Ballot, CheckOff, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
+  Override, PaperCount, Person, Progress, Proposal, Resolution, Vote,
 } from '../../domain/model/types'
+import type { DoubleVoteDecision, VoidListLike } from '../../domain/voids'
+import { isCoSigned } from '../../domain/budget'
+import { signedCosigns } from '../personacts'
+import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
 
@@ -22,21 +27,10 @@ export function recordOf<T>(d: Doc): T {
   return { ...d.body, id: d.id, villageId: d.village } as T
 }
 
-export interface ConflictRecord { id: string; subjectId: string; reason: string }
-export interface DecisionRecord { id: string; subjectId: string }
-/** A procedure document: a template (`steps`) or a running state (`current`, `history`). */
-export interface ProcedureRecord {
-  id: string
-  name?: string
-  steps?: { key: string; publicityDays?: number }[]
-  meetingRules?: Record<string, unknown>
-  templateId?: string
-  subjectId?: string
-  current?: string
-  startedAt?: number
-  history?: { step: string; completedAt?: number; by?: string; overrideId?: string }[]
-}
-
+/** A conflict sync recorded; `loser` is the version that lost (for a double vote: the other tablet's check-off). */
+export interface ConflictRecord { id: string; subjectId: string; reason: string; loser?: { body?: unknown } | null }
+/** A council decision; one on a double vote also names the vote, the voter and the seals kept and void. */
+export type DecisionRecord = DoubleVoteDecision
 export interface VillageRecords {
   villageId: string
   name: string
@@ -48,6 +42,9 @@ export interface VillageRecords {
   cosigns: CoSignature[]
   votes: Vote[]
   ballots: Ballot[]
+  checkoffs: CheckOff[]
+  paperCounts: PaperCount[]
+  voidLists: VoidListLike[]
   meetings: Meeting[]
   attendance: Attendance[]
   resolutions: Resolution[]
@@ -58,7 +55,10 @@ export interface VillageRecords {
   persons: Person[]
   progress: Progress[]
   overrides: Override[]
-  procedures: ProcedureRecord[]
+  /** People's signing keys (who signed a co-signature or a meeting's minutes). */
+  personKeys: PersonKeyRecord[]
+  /** Procedure documents as stored: read them with the domain's `villageProcedure`. */
+  procedures: unknown[]
   conflicts: ConflictRecord[]
   decisions: DecisionRecord[]
   rejections: number
@@ -80,6 +80,9 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
     cosigns: of('cosign'),
     votes: of<Vote>('vote').map((v) => ({ ...v, candidates: v.candidates ?? [], roster: v.roster ?? [], closedAt: v.closedAt ?? 0, rule: v.rule || 'greedy' })),
     ballots: of('ballot'),
+    checkoffs: of('checkoff'),
+    paperCounts: of('papercount'),
+    voidLists: of('voidlist'),
     meetings: of('meeting'),
     attendance: of('attendance'),
     resolutions: of('resolution'),
@@ -90,6 +93,7 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
     persons: of<Person>('person').map((p) => ({ ...p, roles: p.roles ?? [] })),
     progress: of('progress'),
     overrides: of('override'),
+    personKeys: of('personkey'),
     procedures: of('procedure'),
     conflicts: of('conflict'),
     decisions: of('decision'),
@@ -97,7 +101,31 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
   }
 }
 
-/** Ballots of a vote, as lists of candidate ids. */
-export function ballotsOf(r: VillageRecords, voteId: string): string[][] {
-  return r.ballots.filter((b) => b.voteId === voteId).map((b) => [...(b.choices ?? [])])
+/** The supervisors on the roster: who may co-sign an expense (the domain's co-sign rule). */
+export function cosignRule(r: Pick<VillageRecords, 'persons'>): { supervisors: string[] } {
+  return { supervisors: r.persons.filter((p) => (p.roles as readonly string[]).includes('supervisor')).map((p) => p.id) }
+}
+
+/** The co-signatures that count: those the supervisor they name signed with their own key (src/shared/personacts.ts), as on the tablet. */
+export function countedCosigns(r: Pick<VillageRecords, 'villageId' | 'cosigns' | 'personKeys'>): CoSignature[] {
+  return signedCosigns(r.cosigns, r.personKeys, r.villageId)
+}
+
+/** Ledger entries co-signed as the domain counts it (`isCoSigned`: an approving supervisor other than who recorded it, over the counted co-signatures). */
+export function cosignedEntries(r: VillageRecords): Set<string> {
+  const rule = cosignRule(r)
+  const cosigns = countedCosigns(r)
+  return new Set(r.ledger.filter((l) => isCoSigned(l, cosigns, rule)).map((l) => l.id))
+}
+
+/** What the domain's `voteResult` needs of a vote, from the village's records. */
+export function voteRecordsOf(r: VillageRecords, voteId: string): VoteRecords<Ballot, VoidListLike, DecisionRecord> {
+  return {
+    ballots: r.ballots.filter((b) => b.voteId === voteId).map((b) => ({ ...b, choices: b.choices ?? [] })),
+    checkoffs: r.checkoffs.filter((c) => c.voteId === voteId),
+    voidLists: r.voidLists.filter((l) => l.voteId === voteId),
+    decisions: r.decisions,
+    conflicts: r.conflicts,
+    paperCounts: r.paperCounts.filter((p) => p.voteId === voteId),
+  }
 }

@@ -4,12 +4,14 @@
  * (sync-server/township), and a staff device can run it on a village it holds in full.
  */
 import type { MeetingSummary, TownshipFlag, VillageSummary, VoteResultSummary } from './types'
-import { ballotsOf, indexRecords, type Doc, type VillageRecords } from './records'
-import { selectVote } from './tally'
+import { indexRecords, voteRecordsOf, type Doc, type VillageRecords } from './records'
 import { complianceFlags } from './compliance'
-import { DEFAULT_TEMPLATE } from '../../domain/procedure'
+import { DEFAULT_TEMPLATE, villageProcedure } from '../../domain/procedure'
 import { DEFAULT_MEETING_RULES, quorum } from '../../domain/meeting'
 import { voteStatus } from '../../domain/ballots'
+import { unresolvedConflicts, unresolvedDoubleVotes } from '../../domain/conflicts'
+import { voteResult as domainResult } from '../../domain/results'
+import { signedAmount } from '../../domain/budget'
 import type { Vote } from '../../domain/model/types'
 
 export const CYCLE_STEPS = DEFAULT_TEMPLATE.steps.map((s) => s.key)
@@ -28,10 +30,10 @@ export interface HubFacts {
   quarantined?: number
 }
 
-/** The step in progress: from the procedure state on record, else from what the records show. */
+/** The step in progress: from the latest cycle on record (as the tablet's cycle screen reads it), else from what the records show. */
 function currentStep(r: VillageRecords, now: number): number {
-  const state = r.procedures.find((p) => typeof p.current === 'string')
-  if (state) return state.current === '' ? CYCLE_STEPS.length - 1 : Math.max(CYCLE_STEPS.indexOf(state.current!), 0)
+  const state = villageProcedure(r.procedures).cycles.at(-1)?.state
+  if (state) return state.current === '' ? CYCLE_STEPS.length - 1 : Math.max(CYCLE_STEPS.indexOf(state.current), 0)
   const stage = (s: string) => r.notices.some((n) => n.stage === s)
   const checks: [number, boolean][] = [
     [7, stage('accounts')],
@@ -46,18 +48,21 @@ function currentStep(r: VillageRecords, now: number): number {
   return checks.find(([, reached]) => reached)?.[0] ?? -1
 }
 
+/** A vote's figures as the tablet's results screen counts them (the domain's `voteResult`). */
 function voteResult(r: VillageRecords, v: Vote, now: number): VoteResultSummary {
-  const ballots = ballotsOf(r, v.id)
+  const result = domainResult(v, voteRecordsOf(r, v.id))
   const closed = voteStatus(v, now) === 'closed'
-  let selection = { selected: [] as string[], cost: 0 }
-  if (closed) {
-    try { selection = selectVote(v, ballots) } catch { /* malformed vote: shown without a result */ }
-  }
   const eligible = v.roster.length
+  const cast = result.counted.length + result.paperBallots
+  const selected = closed ? (result.selection?.selected ?? []) : []
   return {
-    id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: ballots.length, eligible,
-    turnout: eligible > 0 ? ballots.length / eligible : null,
-    closedAt: closed ? (v.closedAt || v.closesAt) : null, selected: selection.selected, cost: selection.cost,
+    id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: result.counted.length, paper: result.paperBallots,
+    voided: result.onTime.length - result.counted.length, late: result.late, eligible,
+    turnout: eligible > 0 ? cast / eligible : null,
+    closedAt: closed ? (v.closedAt || v.closesAt) : null,
+    // a malformed vote (the rule cannot run) is shown without a result
+    selected, cost: closed ? (result.selection?.cost ?? 0) : 0,
+    selectedTitles: selected.map((id) => v.candidates.find((c) => c.id === id)?.title ?? id),
   }
 }
 
@@ -73,15 +78,19 @@ function meetingSummaries(r: VillageRecords): MeetingSummary[] {
 
 /** Summarises one village's records at hub time `now`. */
 export function summarizeVillage(villageId: string, docs: readonly Doc[], now: number, facts: HubFacts = {}): VillageSummary {
-  const r = indexRecords(villageId, docs)
+  return summarizeRecords(indexRecords(villageId, docs), now, facts)
+}
+
+/** The same summary, from records already indexed (a staff device holding the village in full). */
+export function summarizeRecords(r: VillageRecords, now: number, facts: HubFacts = {}): VillageSummary {
+  const villageId = r.villageId
   const fundYear = r.funds.length ? Math.max(...r.funds.map((f) => f.year)) : null
   const yearFunds = r.funds.filter((f) => f.year === fundYear)
   const fundIds = new Set(yearFunds.map((f) => f.id))
 
   const ledger = r.ledger.filter((l) => fundIds.has(l.fundId))
-  const signed = (l: { amount: number; kind: string }) => (l.kind === 'refund' ? -l.amount : l.amount)
   const spentBy = new Map<string, number>()
-  for (const l of ledger) spentBy.set(l.projectId, (spentBy.get(l.projectId) ?? 0) + signed(l))
+  for (const l of ledger) spentBy.set(l.projectId, (spentBy.get(l.projectId) ?? 0) + signedAmount(l))
   const allocations = r.allocations.filter((a) => fundIds.has(a.fundId)).map((a) => ({
     id: a.id, project: a.projectId, title: a.title || a.projectId, allocated: a.amount, spent: spentBy.get(a.projectId) ?? 0,
   }))
@@ -100,8 +109,6 @@ export function summarizeVillage(villageId: string, docs: readonly Doc[], now: n
   const decisionNotices = new Set(r.notices.filter((n) => n.stage === 'decision').map((n) => n.subjectId))
   for (const v of closedVotes) if (!decisionNotices.has(v.id) && now - (v.closedAt ?? now) > DECISION_NOTICE_DUE_MS) overdue++
 
-  const decided = new Set(r.decisions.map((d) => d.subjectId))
-  const openConflicts = r.conflicts.filter((c) => !decided.has(c.id) && !decided.has(c.subjectId))
 
   const deviceDocs = new Map<string, number>()
   for (const d of r.docs) if (d.device !== 'hub') deviceDocs.set(d.device, (deviceDocs.get(d.device) ?? 0) + 1)
@@ -120,7 +127,7 @@ export function summarizeVillage(villageId: string, docs: readonly Doc[], now: n
     fundYear,
     fund: yearFunds.reduce((s, f) => s + f.amount, 0),
     allocated: allocations.reduce((s, a) => s + a.allocated, 0),
-    spent: ledger.reduce((s, l) => s + signed(l), 0),
+    spent: ledger.reduce((s, l) => s + signedAmount(l), 0),
     lastVote: closedVotes.at(-1) ?? null,
     votes,
     allocations,
@@ -128,8 +135,8 @@ export function summarizeVillage(villageId: string, docs: readonly Doc[], now: n
     publicityRunning: running,
     publicityOverdue: overdue,
     openObjections: openObjections.length,
-    doubleVotes: openConflicts.filter((c) => c.reason === 'double-checkoff').length,
-    conflicts: openConflicts.filter((c) => c.reason !== 'double-checkoff').length,
+    doubleVotes: unresolvedDoubleVotes(r.conflicts, r.decisions).length,
+    conflicts: unresolvedConflicts(r.conflicts, r.decisions).length,
     // The hub's quarantine when it tells; else the rejection notices it wrote into the village.
     quarantined: facts.quarantined ?? r.rejections,
     tablets,

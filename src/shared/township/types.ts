@@ -12,6 +12,8 @@ export interface TownshipFlag {
   ref: string
   /** The domain's English explanation, with the figures ("28 of 37 present, quorum 25"). */
   message: string
+  /** The figures and words behind the flag (text and numbers only), for a translated line; e.g. an override's `reason`. */
+  details?: Record<string, string | number>
 }
 
 export interface MeetingSummary {
@@ -30,15 +32,23 @@ export interface VoteResultSummary {
   title: string
   rule: string
   budget: number
-  /** Ballots counted. */
+  /** Ballots counted: cast in time and not voided (the domain's `countedBallots`, as on the tablet). */
   ballots: number
+  /** Paper ballots of the count two people agreed on (0 without one). */
+  paper: number
+  /** Ballots the supervisors voided after the council's decisions on double votes. */
+  voided: number
+  /** Ballots cast after the close on a tablet that did not know of it: shown, never counted. */
+  late: number
   /** Eligible voters on the roster (0 when unknown). */
   eligible: number
-  /** ballots / eligible in 0..1, null when the roster is unknown. */
+  /** (ballots + paper) / eligible, null when the roster is unknown. */
   turnout: number | null
   closedAt: number | null
   /** Funded project ids, in the order the rule selected them. */
   selected: string[]
+  /** Their titles, in the same order (what people read; the ids are for checking against the .pb file). */
+  selectedTitles?: string[]
   cost: number
 }
 

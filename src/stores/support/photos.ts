@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { shallowReactive } from 'vue'
 import { keepPhoto, memoryPhotoStore, photoResolver, resizePhoto, type PhotoLookup, type PhotoResolver } from '@/data/photos'
-import { i18n } from '@/modules/i18n'
+import { i18n } from '@/i18n'
 
 /** What a photo shows right now: the picture, or a plain-words placeholder for why not yet. */
 export type PhotoState = 'loading' | PhotoLookup['state']

@@ -1,15 +1,20 @@
 import { shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
-import type { Repositories } from '@/data'
+import type { KeyValue, Repositories } from '@/data'
 
-export interface LinkOptions { actor?: () => string; now?: () => number }
+export interface LinkOptions {
+  actor?: () => string
+  now?: () => number
+  /** Where the tablet keeps its clerks' PIN hashes (the votes store checks a clerk's PIN). */
+  kv?: KeyValue
+}
 
 /**
  * What every village store shares: the open village's repositories (given by `connect`, which a
  * store's `attach` calls once src/modules/data.ts has opened the database), the live
  * subscriptions that feed the store, and the clock and acting person (both replaceable in tests).
  */
-export function villageLink(defaultActor: () => string = () => 'person:tablet-user') {
+export function villageLink(defaultActor: () => string = () => '') {
   const repos = shallowRef<Repositories | null>(null)
   const subs: Subscription[] = []
   let actor = defaultActor

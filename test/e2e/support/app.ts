@@ -18,3 +18,55 @@ export async function unlockClerk(page: Page, pin: string): Promise<void> {
   // Unlocked, the app goes home (or shows who is unlocked when opened again).
   await until(page, async () => new URL(page.url()).pathname === '/' || await page.getByTestId('unlocked').isVisible(), 30_000, 'clerk unlocked')
 }
+
+/** The prompt of an act (src/features/acting): the person types their secret and confirms. */
+export async function answerPrompt(page: Page, secret: string, personName?: string): Promise<void> {
+  const prompt = page.getByTestId('acting-prompt')
+  await prompt.waitFor({ timeout: 20_000 })
+  if (personName) await prompt.locator('[data-testid^="acting-person-"]', { hasText: personName }).click()
+  await page.getByTestId('acting-secret').fill(secret)
+  await page.getByTestId('acting-ok').click()
+  await until(page, async () => !(await prompt.isVisible()) || await page.getByTestId('acting-error').isVisible(), 60_000, 'secret checked')
+}
+
+/**
+ * The clerk stands by the tablet: whenever an act asks for the clerk's PIN (a long journey outlasts the
+ * PIN's two minutes), they type it. Other prompts (a supervisor's passphrase) are left to the journey.
+ * Returns the function that sends the clerk away.
+ */
+export function clerkStandsBy(page: Page, pin: string): () => void {
+  let stopped = false
+  const loop = async () => {
+    while (!stopped && !page.isClosed()) {
+      const secret = page.getByTestId('acting-secret')
+      try {
+        if (await secret.isVisible() && await secret.getAttribute('inputmode') === 'numeric' && !(await secret.inputValue())) {
+          await secret.fill(pin)
+          await page.getByTestId('acting-ok').click()
+        }
+      } catch { /* the page moved on */ }
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
+  void loop()
+  return () => { stopped = true }
+}
+
+/** A supervisor or council member sets up their own passphrase on the key screen, the clerk witnessing (the clerk stands by). */
+export async function setUpPassphrase(page: Page, personId: string, passphrase: string): Promise<void> {
+  await go(page, '/seal-keys')
+  const row = page.getByTestId(`sealkey-${personId}`)
+  await row.waitFor({ timeout: 30_000 })
+  await row.getByTestId(`sealkey-start-${personId}`).click()
+  await row.getByTestId('sealkey-pass').fill(passphrase)
+  await row.getByTestId('sealkey-repeat').fill(passphrase)
+  await row.getByTestId('sealkey-save').click()
+  await until(page, async () => (await row.getAttribute('data-has-key')) === 'true', 60_000, `${personId}'s passphrase set up`)
+}
+
+/** A step refused because its publicity has not ended goes ahead with a reason on record. */
+export async function goEarly(page: Page, reason: string): Promise<void> {
+  await page.getByTestId('early-open').click()
+  await page.getByTestId('early-reason').fill(reason)
+  await page.getByTestId('early-confirm').click()
+}

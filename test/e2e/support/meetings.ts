@@ -2,6 +2,7 @@
 import type { Page } from 'playwright-core'
 import { go } from './app'
 import { until } from './votes'
+import { answerPrompt } from './app'
 
 export class MeetingsPage {
   constructor(readonly page: Page) {}
@@ -70,7 +71,8 @@ export class MeetingsPage {
    * Picks who signs and draws a signature: with the real mouse, or as a pen or finger (pointer events
    * of that type, as a stylus or a touch screen sends them). The pad takes all three.
    */
-  async sign(role: 'chair' | 'supervisor', name: string, tool: 'mouse' | 'pen' | 'touch' = 'mouse'): Promise<void> {
+  /** The person signs with a finger or pen, then types their own passphrase (the signature is theirs only with it). */
+  async sign(role: 'chair' | 'supervisor', name: string, passphrase: string, tool: 'mouse' | 'pen' | 'touch' = 'mouse'): Promise<void> {
     await this.tab('签名')
     const block = this.page.getByTestId(`signature-${role}`)
     await block.getByTestId('signature-person').filter({ hasText: name }).click()
@@ -97,7 +99,8 @@ export class MeetingsPage {
     }
     await until(this.page, async () => (await canvas.getAttribute('data-strokes')) === '1', 10_000, `${role} stroke drawn`)
     await block.getByRole('button', { name: '确认签名' }).click()
-    await until(this.page, () => block.getByText('已签名').isVisible(), 20_000, `${role} signed`)
+    await answerPrompt(this.page, passphrase)
+    await until(this.page, () => block.getByText('已签名').isVisible(), 30_000, `${role} signed`)
   }
 
   async close(): Promise<void> {

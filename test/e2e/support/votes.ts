@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { expect } from 'vitest'
 import type { RunningHub } from '../../support/hub'
 import { enrollDevice } from '../../data/sync-helpers'
+import { clerkStandsBy, goEarly } from './app'
 
 export const PIN_ROUNDS = 150_000
 
@@ -20,8 +21,11 @@ export function clerkRecord(clerk: { personId: string; name: string }, pin: stri
 
 export interface Tablet { context: BrowserContext; page: Page; device: string }
 
-/** A browser context enrolled in `village` on the hub, with `clerk` able to unlock it with `pin`. */
-export async function enrolledTablet(browser: Browser, hub: RunningHub, village: string, clerk: { personId: string; name: string }, pin: string): Promise<Tablet> {
+/**
+ * A browser context enrolled in `village` on the hub, with `clerk` able to unlock it with `pin`. The clerk
+ * stands by and types the PIN whenever an act asks for it (src/features/acting), unless `clerkAway`.
+ */
+export async function enrolledTablet(browser: Browser, hub: RunningHub, village: string, clerk: { personId: string; name: string }, pin: string, opts: { clerkAway?: boolean } = {}): Promise<Tablet> {
   const device = await enrollDevice(hub, village)
   const enrollment = JSON.stringify({ device: device.id, secret: device.secret, village, hubUrl: '', enrolledAt: Date.now() })
   const clerks = JSON.stringify({ clerks: [clerkRecord(clerk, pin)], failures: 0, lockedUntil: 0 })
@@ -31,6 +35,7 @@ export async function enrolledTablet(browser: Browser, hub: RunningHub, village:
   }, { e: enrollment, c: clerks })
   const page = await context.newPage()
   page.on('pageerror', (e) => console.error(`[${device.id}] page error:`, e.message))
+  if (!opts.clerkAway) clerkStandsBy(page, pin)
   return { context, page, device: device.id }
 }
 
@@ -141,6 +146,11 @@ export const VILLAGE_PEOPLE = [
   { id: 'person:chen', name: '陈小明', householdId: 'household:4-02', roles: [] },
 ] as const
 
+/** The vote's announcement, published a week before it opened: it has run its window, so the vote takes ballots. */
+export function announcementInput(now: number) {
+  return { stage: 'vote-announcement', subjectId: 'vote:lights', title: '投票公告：2026 年公共服务项目', body: '候选项目和投票规则', startAt: now - 8 * 24 * 3_600_000, endAt: now - 2 * 3_600_000, republishes: '' }
+}
+
 export function openVoteInput(now: number) {
   return {
     id: 'vote:lights', title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 2, budget: 10_000_000, rule: 'greedy',
@@ -186,6 +196,16 @@ export class VotesPage {
   async status(voteId: string): Promise<string> {
     await inApp(this.page, `/votes/${voteId}`)
     return this.page.getByTestId('vote-status').innerText()
+  }
+
+  /** Opens the vote before its announcement has run: refused, then taken early with `reason` on record. */
+  async openEarly(voteId: string, reason: string): Promise<void> {
+    const page = this.page
+    await inApp(page, `/votes/${voteId}`)
+    await page.getByTestId('vote-open').click()
+    await page.getByTestId('vote-open-refused').waitFor({ timeout: 20_000 })
+    await goEarly(page, reason)
+    await until(page, async () => (await page.getByTestId('vote-status').getAttribute('data-status')) === 'open', 30_000, 'vote opened early')
   }
 
   /** Opens the kiosk from the vote page (as the clerk would) and unlocks it. */

@@ -2,17 +2,24 @@ import { afterEach, describe, expect, it } from 'vitest'
 import AccountsView from '@/features/accounts/AccountsView.vue'
 import AccountsProjectView from '@/features/accounts/AccountsProjectView.vue'
 import { useAccountsStore } from '@/stores/accounts'
+import { useActingStore } from '@/stores/acting'
+import { signedCosigns } from '@/shared/personacts'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { openVoteVillage } from '../votes/village'
+import { openVoteVillage, T0, withPersonKey } from '../votes/village'
+
+const DAY = 86_400_000
+const SUP2 = '赵家老屋2号'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
 
-async function funded() {
+/** A fund with one funded project; the decision was made public `noticeEnds` (default: a day ago, so spending may start). */
+async function funded(noticeEnds = T0 - DAY) {
   village = await openVoteVillage()
   const fund = await village.data.funds.create({ year: 2026, amount: 20_000_000, source: '公共服务专项资金' })
   await village.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: village.now() })
+  await village.data.notices.create({ stage: 'decision', subjectId: fund.id, title: '资金安排公示', body: '', startAt: noticeEnds - 7 * DAY, endAt: noticeEnds, republishes: '' })
   return village
 }
 
@@ -28,14 +35,13 @@ describe('implementation and accounts', () => {
     expect(w.get('[data-testid="accounts-next"] a').attributes('href')).toBe('/notices')
   })
 
-  it('records progress and expenses; an expense counts once a supervisor other than its recorder co-signs it', async () => {
+  it('records progress and expenses, refusing one over its allocation in words', async () => {
     const v = await funded()
     const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
     await eventually(() => w.find('[data-testid="expense-form"]').exists())
 
     await w.get('[data-testid="progress-text"]').setValue('灯杆已运到村口')
     await w.get('[data-testid="progress-percent"]').setValue('30')
-    await w.get('[data-testid="progress-by"]').setValue('person:clerk')
     await w.get('[data-testid="progress-form"]').trigger('submit')
     await eventually(() => w.text().includes('灯杆已运到村口'))
     expect(w.text()).toContain('完成 30%')
@@ -44,7 +50,6 @@ describe('implementation and accounts', () => {
     await w.get('[data-testid="expense-amount"]').setValue('35000')
     await w.get('[data-testid="expense-payee"]').setValue('成都照明公司')
     await w.get('[data-testid="expense-purpose"]').setValue('路灯 10 盏')
-    await w.get('[data-testid="expense-by"]').setValue('person:sup1')
     await w.get('[data-testid="expense-form"]').trigger('submit')
     await eventually(() => w.find('[data-testid="accounts-error"]').exists())
     // Said in Chinese with the amounts, not the domain's English or the project's id.
@@ -53,7 +58,6 @@ describe('implementation and accounts', () => {
     await w.get('[data-testid="expense-amount"]').setValue('12000')
     await w.get('[data-testid="expense-payee"]').setValue('成都照明公司')
     await w.get('[data-testid="expense-purpose"]').setValue('路灯 4 盏')
-    await w.get('[data-testid="expense-by"]').setValue('person:sup1')
     await w.get('[data-testid="expense-form"]').trigger('submit')
     await eventually(() => w.find('[data-testid^="ledger-ledger:"]').exists())
     const entry = () => w.get('[data-testid^="ledger-ledger:"]')
@@ -62,19 +66,61 @@ describe('implementation and accounts', () => {
     expect(entry().text()).not.toMatch(/\d{4}-\d{2}-\d{2}/)
     expect(w.get('[data-testid="spent-of"]').text()).toContain('已花 ¥12,000 / 安排 ¥30,000')
 
-    // The supervisor who recorded it cannot co-sign it.
+    // The clerk who typed their PIN recorded it, whatever the form said before.
+    expect((await v.data.ledger.list())[0]).toMatchObject({ recordedBy: 'person:clerk' })
+  })
+
+  it('a co-signature needs the supervisor\'s own passphrase, typed now; it carries their signature', async () => {
+    const v = await funded()
+    const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="expense-form"]').exists())
+    await useAccountsStore(v.pinia).addExpense('project:lamps', { amount: 1_200_000, payee: '成都照明公司', purpose: '路灯 4 盏', date: new Date(T0).toISOString().slice(0, 10), photos: [] })
+    const entry = () => w.get('[data-testid^="ledger-ledger:"]')
+    await eventually(() => w.find('[data-testid^="ledger-ledger:"]').exists())
+    // No supervisor has a passphrase yet: nobody can co-sign, and the screen says where to set one up.
+    expect(entry().get('[data-testid="cosign-nokey"]').text()).toContain('还没有监事设好本人口令')
+    await withPersonKey(v, 'person:sup2', SUP2)
+    await eventually(() => w.find('[data-testid="cosign-open"]').exists())
+
+    const acting = useActingStore(v.pinia)
     await entry().get('[data-testid="cosign-open"]').trigger('click')
-    await entry().get('[data-testid="cosign-by"]').setValue('person:sup1')
-    await entry().get('[data-testid="cosign-approve"]').trigger('click')
-    await eventually(() => w.find('[data-testid="accounts-error"]').exists())
-    expect(w.get('[data-testid="accounts-error"]').text()).toMatch(/^这笔账是 \S+ 记的，不能自己会签：请另一位监事会成员签字。$/)
-    expect(w.get('[data-testid="accounts-error"]').text()).not.toContain('person:')
+    expect(entry().findAll('[data-testid="cosign-by"] option').map((o) => o.text())).toEqual(['选择人员', '赵监事'])
     await entry().get('[data-testid="cosign-by"]').setValue('person:sup2')
     await entry().get('[data-testid="cosign-approve"]').trigger('click')
-    await eventually(() => entry().attributes('data-signed') === 'true')
+    // The clerk acting on the tablet is not enough: the tablet asks 赵监事 for their passphrase.
+    await eventually(() => acting.request?.act === 'expense.cosign')
+    expect(acting.request?.candidates).toEqual([{ id: 'person:sup2', name: '赵监事', secret: 'passphrase' }])
+    expect(await acting.answer('person:sup2', '不是这个口令啊')).toMatchObject({ ok: false, reason: 'wrong', remaining: 4 })
+    expect(await v.data.cosignatures.list()).toEqual([])
+    expect(await acting.answer('person:sup2', SUP2)).toEqual({ ok: true })
+    await eventually(() => entry().attributes('data-signed') === 'true', 10_000)
     expect(entry().get('[data-testid="cosign-state"]').text()).toContain('赵监事 已签字同意')
-    const [cosign] = await v.data.cosignatures.list()
-    expect(cosign).toMatchObject({ supervisorId: 'person:sup2', approve: true })
+    const cosigns = await v.data.cosignatures.list()
+    expect(cosigns[0]).toMatchObject({ supervisorId: 'person:sup2', approve: true, meta: { author: 'person:sup2' } })
+    // Any tablet can check the signature against 赵监事's key; a copy claiming another supervisor fails.
+    const keys = await v.data.personKeys.list()
+    expect(signedCosigns(cosigns, keys, 'test-village')).toHaveLength(1)
+    expect(signedCosigns([{ ...cosigns[0]!, supervisorId: 'person:sup1' }], keys, 'test-village')).toEqual([])
+  })
+
+  it('refuses spending before the decision\'s notice has run, beside the form; with a reason on record it goes ahead', async () => {
+    const v = await funded(T0 + 3 * DAY)
+    const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="expense-form"]').exists())
+    await w.get('[data-testid="expense-date"]').setValue(new Date(T0).toISOString().slice(0, 10))
+    await w.get('[data-testid="expense-amount"]').setValue('12000')
+    await w.get('[data-testid="expense-payee"]').setValue('成都照明公司')
+    await w.get('[data-testid="expense-purpose"]').setValue('路灯 4 盏')
+    await w.get('[data-testid="expense-form"]').trigger('submit')
+    await eventually(() => w.find('[data-testid="accounts-error"]').exists())
+    expect(w.get('[data-testid="accounts-error"]').text()).toMatch(/^决策公示要到 .+ 才结束，公示期间不能开始花钱或施工。$/)
+    expect(await v.data.ledger.list()).toEqual([])
+    await w.get('[data-testid="early-open"]').trigger('click')
+    await w.get('[data-testid="early-reason"]').setValue('雨季前必须装好路灯')
+    await w.get('[data-testid="early-confirm"]').trigger('click')
+    await eventually(async () => (await v.data.ledger.list()).length === 1)
+    const [o] = await v.data.overrides.list()
+    expect(o).toMatchObject({ action: 'early', subjectId: 'project:lamps', personId: 'person:clerk', reason: '雨季前必须装好路灯' })
   })
 
   it('keeps progress photos by content hash and shows them with the update', async () => {
@@ -82,7 +128,7 @@ describe('implementation and accounts', () => {
     const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
     await eventually(() => w.find('[data-testid="progress-form"]').exists())
     const photo = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4])], { type: 'image/jpeg' })
-    await useAccountsStore(v.pinia).addProgress('project:lamps', { text: '基坑已挖好', percent: 20, photos: [photo], by: 'person:clerk' })
+    await useAccountsStore(v.pinia).addProgress('project:lamps', { text: '基坑已挖好', percent: 20, photos: [photo] })
     const [update] = await v.data.progress.list()
     expect(update!.photos).toHaveLength(1)
     expect(update!.photos[0]).toMatch(/^[0-9a-f]{64}$/)

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { firstValueFrom } from 'rxjs'
 import ConflictsView from '@/features/conflicts/ConflictsView.vue'
 import VotesView from '@/features/votes/VotesView.vue'
 import { useVotesStore } from '@/stores/votes'
+import { useConflictsStore } from '@/stores/conflicts'
+import { useCycleStore } from '@/stores/cycle'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
+import { openDoubleVotes } from '../../data/helpers'
 import { openApprovalVote, openVoteVillage, T0 } from '../votes/village'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
@@ -34,7 +36,7 @@ async function doubleVote() {
 describe('the double votes and conflicts queue', () => {
   it('shows a voter checked off on two tablets, and records the council decision with who and why', async () => {
     const v = await doubleVote()
-    expect(await firstValueFrom(v.data.doubleVotes$('vote:lights'))).toHaveLength(1)
+    expect(await openDoubleVotes(v.data)).toEqual(['checkoff:lights:zhang'])
 
     // The votes screen points to it.
     const list = await mountFeature(VotesView, { path: '/votes', pinia: v.pinia })
@@ -63,7 +65,25 @@ describe('the double votes and conflicts queue', () => {
     expect(item().get('[data-testid="conflict-decision"]').text()).toContain('第二台平板登记有误')
     const [decision] = await v.data.decisions.list()
     expect(decision).toMatchObject({ subjectId: 'checkoff:lights:zhang', outcome: 'keep-earliest', by: 'person:sup2', voterId: 'person:zhang', voteId: 'vote:lights' })
-    expect(await firstValueFrom(v.data.doubleVotes$('vote:lights'))).toHaveLength(0)
+    expect(await openDoubleVotes(v.data)).toEqual([])
+  })
+
+  it('counts a voter checked off on three tablets as one double vote, in the queue and in the cycle\'s gate', async () => {
+    const v = await doubleVote()
+    // the third tablet's check-off of the same person collides too: a second conflict record, the same voter
+    const third = { id: 'checkoff:lights:zhang', kind: 'checkoff', v: 1, village: 'test-village', year: 2026, author: 'person:clerk3', device: 'tablet-c',
+      deviceTime: T0 + 650_000, seq: 3, ref: 'vote:lights',
+      body: { voteId: 'vote:lights', voterId: 'person:zhang', at: T0 + 650_000, device: 'tablet-c', recordedBy: 'person:clerk3', seal: '' } }
+    await v.data.conflicts.create({
+      id: 'conflict:tablet-c-3', subjectId: 'checkoff:lights:zhang', reason: 'double-checkoff',
+      winner: { device: 'tablet-test', seq: 2, author: 'person:clerk' }, loser: third, fields: [], at: T0 + 710_000,
+    })
+    const conflicts = useConflictsStore(v.pinia)
+    const cycle = useCycleStore(v.pinia)
+    await eventually(() => conflicts.items.length === 1 && conflicts.items[0]!.sides.length === 3)
+    await eventually(() => cycle.records.conflicts.length === 2)
+    expect(cycle.facts.unresolvedDoubleVotes).toBe(1)
+    expect(await openDoubleVotes(v.data)).toEqual(['checkoff:lights:zhang'])
   })
 
   it('restores an edit that another tablet overwrote, when the council decides so', async () => {

@@ -84,3 +84,18 @@ describe('the step of the cycle, on the screens where the work is done', () => {
     meetings.wrapper.unmount()
   })
 })
+
+describe('what the cycle counts as co-signed', () => {
+  it('counts only co-signatures the supervisor signed with their own key, as the accounts screen and the township do', async () => {
+    village = await openTestVillage({ actor: 'person:clerk-wang' })
+    const sup = await useRosterStore(village.pinia).addPerson({ household: '5', name: '赵监事', unit: '一组', roles: ['supervisor'], adult: true, eligible: true, householdHead: true })
+    const entry = await village.data.ledger.create({ fundId: 'fund:2026', projectId: 'project:lamps', kind: 'expense', amount: 50_000, payee: '电工', description: '路灯材料', at: Date.now(), recordedBy: 'person:clerk-wang' })
+    const cycle = useCycleStore(village.pinia)
+    await eventually(() => cycle.attention.uncosigned === 1)
+    // A co-signature record naming the supervisor but carrying no signature of theirs (anyone holding the tablet could write it).
+    await village.data.cosignatures.create({ ledgerId: entry.id, supervisorId: sup.id, approve: true, note: '', at: Date.now() })
+    await eventually(() => cycle.records.cosignatures.length === 1)
+    expect(cycle.attention.uncosigned).toBe(1)
+    expect(cycle.facts.uncosignedLedgerEntries).toBe(1)
+  })
+})

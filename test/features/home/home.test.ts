@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createPinia } from 'pinia'
+import { flushPromises } from '@vue/test-utils'
 import HomeView from '@/features/home/HomeView.vue'
 import { useSessionStore } from '@/stores/session'
 import { useRosterStore } from '@/stores/roster'
 import { useCycleStore } from '@/stores/cycle'
+import { useActingStore } from '@/stores/acting'
 import { mountFeature } from '../support/mount'
 import { eventually, openTestVillage, VILLAGE } from '../support/village'
 
@@ -22,7 +24,7 @@ describe('home tells a new clerk what to do next', () => {
   })
 
   it('then the roster, then starting the cycle, then each step with a link to where it is done', async () => {
-    village = await openTestVillage()
+    village = await openTestVillage({ locked: true })
     const session = useSessionStore(village.pinia)
     session.setEnrollment({ villageId: VILLAGE, villageName: '清波村', townshipName: 'huayuan', deviceId: 'tablet-test' })
     const { wrapper } = await mountFeature(HomeView, { pinia: village.pinia })
@@ -36,6 +38,9 @@ describe('home tells a new clerk what to do next', () => {
     expect(next()!.textContent).toContain('先把本村的村民名册放进来')
     expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/roster/import')
 
+    // The clerk types their PIN (as on the unlock screen): they act, and home says so.
+    useActingStore(village.pinia).begin({ id: 'person:clerk', name: '王文书', roles: ['clerk'] })
+    await eventually(() => wrapper.get('[data-testid="home-clerk"]').text().includes('文书：王文书（已解锁）'))
     await useRosterStore(village.pinia).importRows([{ household: '1', name: '张三', unit: '一组', roles: ['council-member'], adult: true, eligible: true, householdHead: true }])
     await eventually(() => next()?.getAttribute('data-next') === 'start')
     expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/cycle')
@@ -45,8 +50,21 @@ describe('home tells a new clerk what to do next', () => {
     expect(next()!.textContent).toContain('现在是第 1 步（共 8 步）：收集提议（上）。')
     expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/proposals')
 
-    session.setPerson('person:clerk', '王文书')
-    await eventually(() => wrapper.get('[data-testid="home-clerk"]').text().includes('文书：王文书（已解锁）'))
+    // What needs the council's attention shows on home, whatever the step: a double vote sync found.
+    expect(document.querySelector('[data-testid="home-attention"]')).toBeNull()
+    await village.data.conflicts.create({ id: 'conflict:dev-b-3.dev-a-2', subjectId: 'checkoff:lights:zhang', reason: 'double-checkoff', winner: { device: 'dev-a', seq: 2 }, loser: { device: 'dev-b', seq: 3, body: { voterId: 'person:zhang' } }, fields: [], at: Date.now() })
+    await eventually(() => document.querySelector('[data-testid="home-attention-doubleVotes"]') !== null)
+    expect(document.querySelector('[data-testid="home-attention-doubleVotes"]')!.textContent).toContain('有 1 位村民在两台平板上都领了票')
+    expect(document.querySelector('[data-testid="home-attention-doubleVotes"] a')!.getAttribute('href')).toBe('/conflicts')
+    // The same voter seen on a third tablet leaves a second conflict record: still one villager, one double vote (the domain's count).
+    await village.data.conflicts.create({ id: 'conflict:dev-c-4.dev-a-2', subjectId: 'checkoff:lights:zhang', reason: 'double-checkoff', winner: { device: 'dev-a', seq: 2 }, loser: { device: 'dev-c', seq: 4, body: { voterId: 'person:zhang' } }, fields: [], at: Date.now() })
+    await eventually(() => useCycleStore(village!.pinia).records.conflicts.length === 2)
+    await flushPromises()
+    expect(document.querySelector('[data-testid="home-attention-doubleVotes"]')!.textContent).toContain('有 1 位村民在两台平板上都领了票')
+
+    // The lock button: nobody acts any more, and home shows the way to unlock again.
+    useActingStore(village.pinia).lock()
+    await eventually(() => wrapper.get('[data-testid="home-clerk"]').text().includes('文书用密码解锁'))
     wrapper.unmount()
   })
 })

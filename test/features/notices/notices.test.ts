@@ -1,3 +1,5 @@
+import { newPersonKey } from '@/data'
+import { useActingStore } from '@/stores/acting'
 import { afterEach, describe, expect, it } from 'vitest'
 import NoticesView from '@/features/notices/NoticesView.vue'
 import NoticeView from '@/features/notices/NoticeView.vue'
@@ -99,7 +101,12 @@ describe('a running notice', () => {
   })
 
   it('is published again when the supervisory committee orders it, with the reason on record', async () => {
-    const { pinia, meetingId } = await villageWithDecision()
+    const { pinia, meetingId, data } = await villageWithDecision()
+    // The order is the supervisory committee's: a supervisor types their own passphrase.
+    await useRosterStore(pinia).importRows([{ household: '9', name: '李监事', unit: '一组', roles: ['supervisor'], adult: true, eligible: true, householdHead: true }])
+    await eventually(() => useRosterStore(pinia).people.length === 4)
+    const sup = useRosterStore(pinia).people.find((p) => p.name === '李监事')!
+    await data.personKeys.create({ ...await newPersonKey({ personId: sup.id, passphrase: '李家院子的口令', repeat: '李家院子的口令', witnessedBy: 'person:clerk', createdAt: T0 - DAY }) })
     const notices = useNoticesStore(pinia)
     const n = await notices.publish({ stage: 'accounts', subjectId: meetingId, title: '账目公示', body: '……', days: 7 })
     const { wrapper, router } = await mountFeature(NoticeView, { pinia, props: { id: n.id } })
@@ -108,12 +115,16 @@ describe('a running notice', () => {
     await wrapper.get('[data-testid="notice-republish-reason"] textarea').setValue('公示地点太偏，很多村民没看到')
     clock = T0 + DAY
     await wrapper.get('.republish form').trigger('submit')
+    const acting = useActingStore(pinia)
+    await eventually(() => acting.request?.act === 'notice.republish')
+    expect(acting.request?.candidates.map((c) => c.name)).toEqual(['李监事'])
+    expect(await acting.answer(sup.id, '李家院子的口令')).toEqual({ ok: true })
     await eventually(() => router.currentRoute.value.name === 'notice')
     const all = await village!.data.notices.list()
     const again = all.find((x) => x.republishes === n.id)!
     expect(again).toMatchObject({ title: '账目公示', startAt: T0 + DAY, endAt: T0 + 8 * DAY })
     const [order] = await village!.data.decisions.list()
-    expect(order).toMatchObject({ subjectId: n.id, outcome: 'republish', reason: '公示地点太偏，很多村民没看到' })
+    expect(order).toMatchObject({ subjectId: n.id, outcome: 'republish', reason: '公示地点太偏，很多村民没看到', by: sup.id, meta: { author: sup.id } })
     wrapper.unmount()
   })
 })

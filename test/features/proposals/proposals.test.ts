@@ -15,6 +15,31 @@ async function open() { village = await openTestVillage(); return village }
 const T0 = Date.UTC(2026, 2, 1)
 
 describe('capturing a proposal', () => {
+  it('refuses a negative or non-numeric cost and an over-long title beside the field, keeps what was typed, and saves nothing', async () => {
+    const { pinia, data } = await open()
+    const { wrapper: w } = await mountFeature(ProposalNewView, { path: '/proposals/new', pinia })
+    const long = '路'.repeat(1050)
+    await w.get('[data-testid="proposal-title"] input').setValue(long)
+    await w.get('[data-testid="category-road"]').trigger('click')
+    for (const bad of ['-500', 'abc']) {
+      await w.get('[data-testid="proposal-cost"] input').setValue(bad)
+      await w.get('[data-testid="proposal-form"]').trigger('submit')
+      await flushPromises()
+      expect(w.get('[data-testid="proposal-cost"]').text()).toContain('请填一个不小于 0 的钱数')
+      expect((w.get('[data-testid="proposal-cost"] input').element as HTMLInputElement).value).toBe(bad)
+    }
+    expect(w.get('[data-testid="proposal-title"]').text()).toContain('标题太长了（1050 个字，最多 200 个字）')
+    expect((w.get('[data-testid="proposal-title"] input').element as HTMLInputElement).value).toBe(long)
+    expect(await data.proposals.list()).toEqual([])
+    // Corrected, it is saved with the cost as typed, and names no one when no name was given.
+    await w.get('[data-testid="proposal-title"] input').setValue('修三组的路')
+    await w.get('[data-testid="proposal-cost"] input').setValue('60000')
+    await w.get('[data-testid="proposal-form"]').trigger('submit')
+    await eventually(async () => (await data.proposals.list()).length === 1)
+    expect((await data.proposals.list())[0]).toMatchObject({ title: '修三组的路', estimatedCost: 6_000_000, proposedBy: '' })
+    w.unmount()
+  })
+
   it('takes a title, a category icon and a rough cost, and refuses to save without a title', async () => {
     const { pinia } = await open()
     const { wrapper, router } = await mountFeature(ProposalNewView, { path: '/proposals/new', pinia })
@@ -115,8 +140,9 @@ describe('a proposal and its comments', () => {
     await eventually(() => store.byId(p.id)?.estimatedCost === 4_000_000)
     await eventually(() => !wrapper.find('[data-testid="proposal-no-cost"]').exists())
     expect(wrapper.get('[data-testid="proposal-detail"]').text()).toContain('约 40,000 元')
-    // Who noted it is named only when known: never a raw id.
+    // Who raised it and who noted it, by name: never a raw id, never a made-up "tablet user".
     expect(wrapper.get('[data-testid="proposal-meta"]').text()).not.toContain('person:')
+    expect(wrapper.get('[data-testid="proposal-meta"]').text()).toContain('提议人没有署名')
     useSessionStore(pinia).setPerson('person:clerk', '王文书')
     await eventually(() => wrapper.get('[data-testid="proposal-meta"]').text().includes('记录人：王文书'))
     wrapper.unmount()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import RosterImportView from '@/features/roster/RosterImportView.vue'
 import RosterView from '@/features/roster/RosterView.vue'
-import { writeXlsx } from '@/features/roster/xlsx'
+import { writeXlsx } from '@/shared/table/xlsx'
 import { useRosterStore } from '@/stores/roster'
 import { mountFeature, flushPromises } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'

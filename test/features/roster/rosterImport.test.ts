@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseCsv, toCsv } from '@/features/roster/csv'
-import { readXlsx, writeXlsx } from '@/features/roster/xlsx'
+import { parseCsv, toCsv } from '@/shared/table/csv'
+import { readXlsx, writeXlsx } from '@/shared/table/xlsx'
 import { parseRoster, rosterTable, ROLES, type RosterRow } from '@/features/roster/rosterImport'
 import { allMessages } from '@/i18n'
 import { zipSync, strToU8 } from 'fflate'
@@ -8,9 +8,19 @@ import { zipSync, strToU8 } from 'fflate'
 describe('CSV', () => {
   it('reads quotes, line breaks in fields, a BOM and CRLF, and writes back the same table', () => {
     const rows = [['户号', '姓名'], ['3', '张"大"山'], ['4', '李, 四\n第二行']]
-    expect(parseCsv(toCsv(rows))).toEqual(rows)
+    expect(parseCsv(toCsv({ name: 'roster', headers: rows[0]!, rows: rows.slice(1) }))).toEqual(rows)
     expect(parseCsv('a;b\r\n1;2\r\n')).toEqual([['a', 'b'], ['1', '2']])
     expect(parseCsv('a\tb\n\n1\t2')).toEqual([['a', 'b'], ['1', '2']])
+  })
+})
+
+describe('the roster exported as CSV', () => {
+  it('neutralises a name a spreadsheet would run as a formula, and reads it back as it was', () => {
+    const rows = [['户号', '姓名'], ['3', '=HYPERLINK("http://x","点我")'], ['-4', '@SUM(A1)']]
+    const csv = toCsv({ name: 'roster', headers: rows[0]!, rows: rows.slice(1) })
+    expect(csv.split('\r\n')[1]).toBe('3,"\'=HYPERLINK(""http://x"",""点我"")"')
+    expect(csv.split('\r\n')[2]).toBe("'-4,'@SUM(A1)")
+    expect(parseCsv(csv)).toEqual(rows)
   })
 })
 

@@ -37,7 +37,7 @@ async function withKeys(v: NonNullable<typeof village>) {
   return seals.currentKeys.map((k) => k.publicKey)
 }
 
-describe('the supervisors\' key screen', () => {
+describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
   it('lets each supervisor set up a key with a passphrase typed twice; only the public key is in clear', async () => {
     const v = await sealVillage()
     const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
@@ -45,14 +45,14 @@ describe('the supervisors\' key screen', () => {
     await soon(() => w.find('[data-testid="sealkey-person:sup1"]').exists())
     expect(w.find('[data-testid="sealkey-person:clerk"]').exists()).toBe(false)
     expect(row().text()).toContain('李监事')
-    expect(row().text()).toContain('还没有密钥')
+    expect(row().text()).toContain('还没有设口令')
 
     await row().get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
     await row().get('[data-testid="sealkey-pass"]').setValue('12345')
     await row().get('[data-testid="sealkey-repeat"]').setValue('12345')
     await row().get('form').trigger('submit')
     await soon(() => row().find('[data-testid="sealkey-error"]').exists())
-    expect(row().get('[data-testid="sealkey-error"]').text()).toBe('口令太短，至少要 6 个字。')
+    expect(row().get('[data-testid="sealkey-error"]').text()).toBe('口令太短：至少要 8 个字母或数字，或者 4 个汉字。')
     await row().get('[data-testid="sealkey-pass"]').setValue(PASS['person:sup1'])
     await row().get('[data-testid="sealkey-repeat"]').setValue('李家院子124')
     await row().get('form').trigger('submit')
@@ -62,11 +62,15 @@ describe('the supervisors\' key screen', () => {
     await row().get('[data-testid="sealkey-repeat"]').setValue(PASS['person:sup1'])
     await row().get('form').trigger('submit')
     await soon(() => row().attributes('data-has-key') === 'true', 10_000)
-    expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事 的密钥已保存')
+    expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事 的口令已设好')
     expect(row().find('[data-testid="sealkey-pass"]').exists()).toBe(false)
 
     const [key] = await v.data.sealKeys.list()
     expect(key).toMatchObject({ personId: 'person:sup1', kdf: 'pbkdf2-sha256', cipher: 'aes-256-gcm' })
+    // the same passphrase set up their signing key, with the clerk (who typed their PIN) as witness
+    const [signing] = await v.data.personKeys.list()
+    expect(signing).toMatchObject({ personId: 'person:sup1', witnessedBy: 'person:clerk', meta: { author: 'person:clerk' } })
+    expect(row().text()).toContain('由 王文书 见证设置')
     expect(key!.iterations).toBeGreaterThanOrEqual(200_000)
     // the stored record opens only with the passphrase, and holds the secret of its public key
     const secret = await unwrapSecretKey(key!, PASS['person:sup1'])
@@ -129,7 +133,7 @@ describe('vote set-up with supervisors\' seals', () => {
   })
 })
 
-describe('opening the void seals together', () => {
+describe('opening the void seals together', { timeout: 60_000 }, () => {
   /**
    * 张秀英 voted here, and again on tablet B (whose check-off lost the collision and came back as a
    * conflict record, its ballot synced in). The council decides the first ballot counts.
@@ -238,5 +242,5 @@ describe('opening the void seals together', () => {
     expect(after.wrapper.get('[data-testid="result-project:water"]').text()).toContain('0 票')
     expect(after.wrapper.get('[data-testid="result-project:lamps"]').text()).toContain('1 票')
     expect(after.wrapper.get('[data-testid="results-allocate"]').attributes('disabled')).toBeUndefined()
-  })
+  }, 30_000) // three PBKDF2 key derivations and a seal opening: seconds of CPU on a shared, loaded machine
 })

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import SupervisionView from '@/features/supervision/SupervisionView.vue'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { openVoteVillage } from '../votes/village'
+import { openVoteVillage, T0 } from '../votes/village'
+import { useSupervisionStore } from '@/stores/supervision'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -27,6 +28,18 @@ describe('supervision', () => {
     expect(w.get('[data-testid="check-cosign"]').text()).toContain('不合规')
     expect(w.get('[data-testid="check-budget"]').attributes('data-ok')).toBe('true')
     expect(w.get('[data-testid^="rejection-rejection:"]').text()).toContain('the vote closed before this ballot was cast')
+  })
+})
+
+describe('the checklist reads the cycle as the township does', () => {
+  it('flags a step the cycle passed with no record of completion or override', async () => {
+    village = await openVoteVillage()
+    const supervision = useSupervisionStore(village.pinia)
+    await eventually(() => supervision.checklist.find((c) => c.key === 'overrides')?.ok === true)
+    // a cycle that reached "decide" with nothing in its history: four steps passed unrecorded
+    await village.data.procedures.create({ id: 'procedure:c1', templateId: 'procedure:default', subjectId: '', current: 'decide', startedAt: T0, history: [] })
+    await eventually(() => supervision.checklist.find((c) => c.key === 'overrides')?.ok === false)
+    expect(supervision.flags.filter((f) => f.code === 'step-skipped-without-override').map((f) => f.details.step)).toEqual(['collect', 'feedback', 'deliberate', 'announce'])
   })
 })
 

@@ -2,7 +2,7 @@ import { mount, flushPromises, type ComponentMountingOptions } from '@vue/test-u
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { createRouter, createMemoryHistory, type Router } from 'vue-router'
 import type { Component } from 'vue'
-import { createAppI18n } from '@/modules/i18n'
+import { createAppI18n } from '@/i18n'
 import { routes } from '@/modules/router'
 
 /** Mounts a feature component with real i18n (Chinese unless told), Pinia and the app's routes. */

@@ -7,18 +7,28 @@ import { useProposalsStore } from '@/stores/proposals'
 import { useMeetingsStore } from '@/stores/meetings'
 import { useNoticesStore } from '@/stores/notices'
 import { useCycleStore } from '@/stores/cycle'
+import { useActingStore } from '@/stores/acting'
+import { useSessionStore } from '@/stores/session'
 
 let counter = 0
 export const VILLAGE = 'test-village'
 
-/** A real village database (RxDB, memory storage) with its repositories, and a Pinia whose stores use it. */
-export async function openTestVillage(opts: { now?: () => number; actor?: string } = {}) {
+/**
+ * A real village database (RxDB, memory storage) with its repositories, and a Pinia whose stores use it.
+ * The clerk (`actor`) is acting, as after typing their PIN, unless `locked` (then every clerk act asks).
+ */
+export async function openTestVillage(opts: { now?: () => number; actor?: string; locked?: boolean } = {}) {
   const vdb = await openVillageDatabase({ villageId: VILLAGE, storage: getRxStorageMemory(), name: `ui${Date.now().toString(36)}${counter++}` })
   const actor = () => opts.actor ?? 'person:clerk'
-  const data: Repositories = await createRepositories(vdb, { villageId: VILLAGE, deviceId: 'tablet-test', actor, ...(opts.now ? { now: opts.now } : {}) })
   const pinia: Pinia = createPinia()
   setActivePinia(pinia)
+  // As in the app: a record's author is whoever is acting when it is written.
+  const session = useSessionStore(pinia)
+  const data: Repositories = await createRepositories(vdb, { villageId: VILLAGE, deviceId: 'tablet-test', actor: () => session.personId || actor(), ...(opts.now ? { now: opts.now } : {}) })
   const storeOpts = { actor, ...(opts.now ? { now: opts.now } : {}) }
+  const acting = useActingStore(pinia)
+  acting.attach(data)
+  if (!opts.locked) acting.begin({ id: actor(), name: '王文书', roles: ['clerk'] }, 30 * 60_000)
   useRosterStore(pinia).attach(data)
   useProposalsStore(pinia).attach(data, storeOpts)
   useMeetingsStore(pinia).attach(data, storeOpts)

@@ -68,15 +68,26 @@ describe('township dashboard', { timeout: 30_000 }, () => {
 
   it('asks a staff member to sign in when no one is, and shows why sign-in failed', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'unauthorized', reason: 'Name or password is incorrect.' }), { status: 401 })))
-    const { wrapper } = await mountFeature(TownshipView, { path: '/township', locale: 'en' })
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
     await eventually(() => wrapper.find('[data-testid="township-signin"]').exists())
     await wrapper.get('[data-testid="township-name"]').setValue('huayuan-staff')
     await wrapper.get('[data-testid="township-password"]').setValue('nope')
     await wrapper.get('[data-testid="township-signin"]').trigger('submit')
     await eventually(() => wrapper.find('[role="alert"]').exists())
-    expect(wrapper.get('[role="alert"]').text()).toBe('Sync failed: sign in: 401 — Name or password is incorrect.')
+    // In Chinese, and a wrong password is said as such, not as a failed sync with the hub's English.
+    expect(wrapper.get('[role="alert"]').text()).toBe('账号或密码不对，请重新输入。')
     expect(wrapper.find('[data-testid="township-table"]').exists()).toBe(false)
     wrapper.unmount()
+    // Out of reach of the hub: said so.
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const again = await mountFeature(TownshipView, { path: '/township' })
+    await eventually(() => again.wrapper.find('[data-testid="township-signin"]').exists())
+    await again.wrapper.get('[data-testid="township-name"]').setValue('huayuan-staff')
+    await again.wrapper.get('[data-testid="township-password"]').setValue('nope')
+    await again.wrapper.get('[data-testid="township-signin"]').trigger('submit')
+    await eventually(() => again.wrapper.find('[role="alert"]').exists())
+    expect(again.wrapper.get('[role="alert"]').text()).toBe('连不上镇上的服务器：请检查网络，有信号后再登录。')
+    again.wrapper.unmount()
   })
 
   it('exports the accounts as CSV with the flags, and prints a report of every village', async () => {
@@ -110,7 +121,7 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'unauthorized', reason: 'You are not authorized to access this db.' }), { status: 401 })))
     const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
     await eventually(() => wrapper.find('[data-testid="township-signin"]').exists())
-    expect(wrapper.get('[role="alert"]').text()).toContain('401')
+    expect(wrapper.get('[role="alert"]').text()).toBe('登录已经过期（或密码改过了），请重新登录。')
     wrapper.unmount()
   })
 })

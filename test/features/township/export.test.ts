@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { read, utils } from 'xlsx'
 import { unzipSync, strFromU8 } from 'fflate'
-import { toCsv } from '@/features/township/export/csv'
-import { columnName, toXlsx } from '@/features/township/export/xlsx'
-import type { ExportTable } from '@/features/township/export/table'
+import { toCsv } from '@/shared/table/csv'
+import { columnName, toXlsx } from '@/shared/table/xlsx'
+import type { ExportTable } from '@/shared/table/table'
 
 const allocations: ExportTable = {
   name: '资金分配',

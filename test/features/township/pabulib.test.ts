@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { electionOf, readPabulib, ruleOf } from '@/domain/pabulib'
 import { select } from '@/domain/selection'
-import type { Vote } from '@/domain/model/types'
+import type { Ballot, Vote } from '@/domain/model/types'
+import { voteResult } from '@/domain/results'
 import { voteToPabulib } from '@/features/township/export/pabulib'
-import { selectVote } from '@/shared/township/tally'
 
 function vote(rule: Vote['rule'], costs: number[], budget: number): Vote {
   return {
@@ -15,11 +15,18 @@ function vote(rule: Vote['rule'], costs: number[], budget: number): Vote {
   }
 }
 
+const T = Date.UTC(2026, 4, 2)
+/** The result of `v` over these ballots (nothing voided, no paper count). */
+function resultOf(v: Vote, ballots: string[][], voidLists: { id: string; voteId: string; ballotIds: string[]; decisions: string[]; at: number }[] = [], decisions: Parameters<typeof voteResult>[1]['decisions'] = [], checkoffs: Parameters<typeof voteResult>[1]['checkoffs'] = []) {
+  const records: Ballot[] = ballots.map((choices, i) => ({ id: `ballot:b${i + 1}`, voteId: v.id, choices, castAt: T, device: 'tab-1' }))
+  return voteResult(v, { ballots: records, checkoffs, voidLists, decisions, conflicts: [], paperCounts: [] })
+}
+
 describe('a vote exported as a Pabulib .pb file', { timeout: 30_000 }, () => {
   it('carries the raw ballots, the costs in fen and the app’s selection, and reads back unchanged', () => {
     const v = vote('greedy', [6_800_000, 9_500_000, 4_200_000], 15_000_000)
     const ballots = [['cand:p1', 'cand:p2'], ['cand:p1'], ['cand:p2', 'cand:p3'], ['cand:p1', 'cand:p3']]
-    const file = readPabulib(voteToPabulib(v, ballots, { village: '清波村', township: '花园镇' }))
+    const file = readPabulib(voteToPabulib(v, resultOf(v, ballots), { village: '清波村', township: '花园镇' }))
     expect(file.meta).toMatchObject({ rule: 'greedy', vote_type: 'approval', budget: '15000000', num_votes: '4', num_projects: '3', currency: 'CNY' })
     expect(file.projects.rows.map((r) => [r.project_id, r.cost, r.votes, r.selected, r.name])).toEqual([
       ['cand:p1', '6800000', '3', '1', '项目1; "路灯"'],
@@ -39,9 +46,10 @@ describe('a vote exported as a Pabulib .pb file', { timeout: 30_000 }, () => {
       (rule, costs, budget, raw) => {
         const v = vote(rule, costs, budget)
         const ballots = raw.map((b) => [...new Set(b.filter((k) => k < costs.length))].map((k) => `cand:p${k + 1}`)).filter((b) => b.length)
-        const file = readPabulib(voteToPabulib(v, ballots, { village: '清波村', township: '花园镇' }))
+        const result = resultOf(v, ballots)
+        const file = readPabulib(voteToPabulib(v, result, { village: '清波村', township: '花园镇' }))
         const again = select(ruleOf(file.meta), electionOf(file))
-        const app = selectVote(v, ballots)
+        const app = result.selection!
         expect(again.selected).toEqual(app.selected)
         expect(electionOf(file).selected.sort()).toEqual([...app.selected].sort())
       },

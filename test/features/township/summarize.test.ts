@@ -53,7 +53,8 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
       env('objection:late', 'objection', { noticeId: notice.id, raisedBy: 'person:qingbo-30', text: '没有答复', at: END_OF_YEAR }, notice.id),
       env('conflict:dv1', 'conflict', { subjectId: 'checkoff:qingbo-v1:qingbo-40', reason: 'double-checkoff', winner: { device: 'a', seq: 1 }, loser: {} }),
       env('conflict:dv2', 'conflict', { subjectId: 'checkoff:qingbo-v1:qingbo-41', reason: 'double-checkoff', winner: { device: 'a', seq: 2 }, loser: {} }),
-      env('decision:dv2', 'decision', { subjectId: 'conflict:dv2', outcome: 'keep-first', reason: '监事会核对', by: 'person:qingbo-16' }),
+      // the council decides a double vote on the voter's check-off, as the tablet's conflicts screen records it
+      env('decision:dv2', 'decision', { subjectId: 'checkoff:qingbo-v1:qingbo-41', outcome: 'keep-earliest', reason: '监事会核对', by: 'person:qingbo-16' }),
       { ...env('ledger:refused', 'ledger', { fundId: 'fund:qingbo-2026', kind: 'expense', amount: 99_999_999, description: 'x', at: END_OF_YEAR }), refused: { reason: 'test', at: 1 } },
     ]
     const before = summarizeVillage('qingbo', base, END_OF_YEAR)
@@ -63,6 +64,22 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
     expect(s.doubleVotes).toBe(1)
     expect(s.spent).toBe(before.spent)
     expect(s.docCount).toBe(before.docCount + 4)
+  })
+
+  it('counts a voter seen on three tablets as one double vote, as the tablet does, and settles an edit conflict only by its own decision', () => {
+    const base = docsOf(clean.docs)
+    const env = (id: string, kind: string, body: Record<string, unknown>) =>
+      fromCouch({ _id: id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:qingbo-7', device: 'dev-x', deviceTime: END_OF_YEAR, seq: 1, ref: '', body })
+    const notice = base.find((d) => d.kind === 'notice')!
+    const s = summarizeVillage('qingbo', [...base,
+      // two collisions of the same check-off (tablets 2 and 3 against tablet 1): one voter
+      env('conflict:b2', 'conflict', { subjectId: 'checkoff:qingbo-v1:qingbo-40', reason: 'double-checkoff', winner: { device: 'a', seq: 1 }, loser: {} }),
+      env('conflict:b3', 'conflict', { subjectId: 'checkoff:qingbo-v1:qingbo-40', reason: 'double-checkoff', winner: { device: 'a', seq: 1 }, loser: {} }),
+      // a lost edit of a notice, and the supervisors' order to republish that notice: the edit is still undecided
+      env('conflict:edit', 'conflict', { subjectId: notice.id, reason: 'concurrent-edit', winner: { device: 'a', seq: 3 }, loser: {} }),
+      env('decision:republish', 'decision', { subjectId: notice.id, outcome: 'republish', reason: '公示期内有异议', by: 'person:qingbo-16' }),
+    ], END_OF_YEAR)
+    expect([s.doubleVotes, s.conflicts]).toEqual([1, 1])
   })
 
   it('takes tablet sync times and upstream times from the hub, not from device clocks', () => {

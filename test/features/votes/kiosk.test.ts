@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import KioskView from '@/features/votes/KioskView.vue'
 import { pwaState } from '@/modules/pwa'
+import { useActingStore } from '@/stores/acting'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
 import { CLERK_PIN, openApprovalVote, openVoteVillage } from './village'
@@ -28,6 +29,8 @@ describe('the ballot kiosk', () => {
     const { wrapper: w } = await kiosk()
     expect(phase(w)).toBe('locked')
     expect(pwaState.holds).toContain('ballot')
+    // The tablet went to the voters: the clerk who was acting no longer is (a voter cannot use their PIN's window).
+    await eventually(() => useActingStore(village!.pinia).acting === null)
 
     // A wrong PIN keeps it locked and says so.
     await typePin(w, '0000')

@@ -6,7 +6,8 @@ import VoteDetailView from '@/features/votes/VoteDetailView.vue'
 import { useVotesStore } from '@/stores/votes'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { openApprovalVote, openVoteVillage, T0 } from './village'
+import { useActingStore } from '@/stores/acting'
+import { openApprovalVote, openVoteVillage, T0, withPersonKey } from './village'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -94,10 +95,15 @@ describe('paper count, closing and results', () => {
     village = await openVoteVillage()
     await openApprovalVote(village)
     const v = village
+    // Each entry is made by the person it names: the supervisors type their own passphrase.
+    const pass: Record<string, string> = { 'person:sup1': '李家院子123', 'person:sup2': 'zhao-456789' }
+    for (const [id, p] of Object.entries(pass)) await withPersonKey(v, id, p)
+    const acting = useActingStore(v.pinia)
     const paper = await mountFeature(VotePaperView, { path: '/votes/vote:lights/paper', pinia: v.pinia })
     const w = paper.wrapper
     await eventually(() => w.find('[data-testid="paper-form"]').exists())
     async function enter(who: string, total: number, opts: number[]) {
+      const answered = pass[who] ? eventually(() => acting.request?.act === 'papercount.enter', 10_000).then(() => acting.answer(who, pass[who]!)) : null
       await w.get('[data-testid="paper-who"]').setValue(who)
       await w.get('[data-testid="paper-total"]').setValue(String(total))
       await w.get('[data-testid="paper-valid"]').setValue(String(total - 1))
@@ -105,6 +111,7 @@ describe('paper count, closing and results', () => {
       await w.get('[data-testid="paper-spoiled"]').setValue('0')
       for (const [i, n] of opts.entries()) await w.get(`[data-testid="paper-opt-${i + 1}"]`).setValue(String(n))
       await w.get('[data-testid="paper-form"]').trigger('submit')
+      if (answered) expect(await answered).toEqual({ ok: true })
     }
     await enter('person:clerk', 5, [3, 1, 2])
     await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'waiting')

@@ -1,20 +1,22 @@
 import { writePabulib, type PabulibFile } from '@/domain/pabulib'
 import { tallyRecord } from '@/domain/tally'
-import type { Vote } from '@/domain/model/types'
-import { selectVote } from '@/shared/township/tally'
+import type { Ballot, Vote } from '@/domain/model/types'
+import type { VoteResult } from '@/domain/results'
 
 const PB_RULE = { greedy: 'greedy', 'greedy-no-skip': 'greedy-no-skip', mes: 'equalshares/add1' } as const
 
 /**
- * A vote as a Pabulib `.pb` file: every raw ballot (no voter identity: ballots carry none,
- * voters are numbered), the costed candidates, the rule, and what the app selected, so anyone
- * can recompute the outcome with independent tools. Money stays in fen, exactly as tallied
- * (the Method of Equal Shares' add1 completion steps by one unit, so the unit matters).
+ * A vote as a Pabulib `.pb` file: the ballots its result counts (the domain's `voteResult`: late
+ * ballots and those the supervisors voided are left out, as on the tablet), with no voter identity
+ * (ballots carry none, voters are numbered), the costed candidates, the rule, and what the app
+ * selected, so anyone can recompute the outcome with independent tools. Money stays in fen, exactly
+ * as tallied (the Method of Equal Shares' add1 completion steps by one unit, so the unit matters).
+ * An agreed paper count has no ballots to list: its totals are in the projects' votes and said so.
  */
-export function voteToPabulib(vote: Vote, ballots: ReadonlyArray<readonly string[]>, context: { village: string; township: string }): string {
-  const result = selectVote(vote, ballots)
-  const chosen = new Set(result.selected)
-  const support = tallyRecord(vote.candidates.map((c) => c.id), ballots)
+export function voteToPabulib(vote: Vote, result: Pick<VoteResult<Ballot, unknown, unknown>, 'counted' | 'selection' | 'paperBallots'>, context: { village: string; township: string }): string {
+  const ballots = result.counted.map((b) => b.choices)
+  const chosen = new Set(result.selection?.selected ?? [])
+  const support = result.selection ? Object.fromEntries(result.selection.projects.map((p) => [p.id, p.support])) : tallyRecord(vote.candidates.map((c) => c.id), ballots)
   const day = (ms: number) => (ms ? new Date(ms).toISOString().slice(0, 10) : '')
   const file: PabulibFile = {
     meta: {
@@ -34,6 +36,7 @@ export function voteToPabulib(vote: Vote, ballots: ReadonlyArray<readonly string
       date_end: day(vote.closedAt || vote.closesAt),
       ...(vote.maxChoices > 0 ? { max_length: String(vote.maxChoices) } : {}),
       ...(vote.minChoices > 0 ? { min_length: String(vote.minChoices) } : {}),
+      ...(result.paperBallots > 0 ? { paper_ballots: String(result.paperBallots), comment: 'project votes include an agreed paper count whose ballots are not listed' } : {}),
     },
     projects: {
       columns: ['project_id', 'cost', 'votes', 'name', 'selected'],

@@ -1,6 +1,6 @@
 import type { TownshipSummary } from '@/shared/township/types'
-import type { VillageRecords } from '@/shared/township/records'
-import type { ExportTable } from './table'
+import { cosignedEntries, type VillageRecords } from '@/shared/township/records'
+import type { ExportTable } from '@/shared/table/table'
 
 /** Labels for column headers, in the person's language. */
 export type Label = (key: string) => string
@@ -12,10 +12,11 @@ const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString(
 export function resultsTable(s: TownshipSummary, t: Label): ExportTable {
   return {
     name: t('export.results'),
-    headers: ['village_id', t('col.village'), 'vote_id', 'title', 'rule', 'budget_yuan', 'ballots', 'eligible', 'turnout', 'closed_at', 'selected', 'cost_yuan'],
+    // `selected`: the funded projects by name; `selected_ids`: the same, as ids, to check against the .pb file
+    headers: ['village_id', t('col.village'), 'vote_id', 'title', 'rule', 'budget_yuan', 'ballots', 'paper_ballots', 'voided', 'late', 'eligible', 'turnout', 'closed_at', 'selected', 'selected_ids', 'cost_yuan'],
     rows: s.villages.flatMap((v) => v.votes.map((r) => [
-      v.villageId, v.name, r.id, r.title, r.rule, yuan(r.budget), r.ballots, r.eligible,
-      r.turnout === null ? null : Math.round(r.turnout * 1000) / 1000, iso(r.closedAt), r.selected.join(' '), yuan(r.cost),
+      v.villageId, v.name, r.id, r.title, r.rule, yuan(r.budget), r.ballots, r.paper, r.voided, r.late, r.eligible,
+      r.turnout === null ? null : Math.round(r.turnout * 1000) / 1000, iso(r.closedAt), (r.selectedTitles ?? r.selected).join('、'), r.selected.join(' '), yuan(r.cost),
     ])),
   }
 }
@@ -41,7 +42,7 @@ export function accountsTable(s: TownshipSummary, t: Label): ExportTable {
 
 /** The opened village's ledger, entry by entry, with its co-signature. */
 export function ledgerTable(r: VillageRecords, t: Label): ExportTable {
-  const cosigned = new Set(r.cosigns.filter((c) => c.approve).map((c) => c.ledgerId))
+  const cosigned = cosignedEntries(r)
   return {
     name: t('export.ledger'),
     headers: ['ledger_id', 'date', 'project_id', 'kind', 'amount_yuan', 'payee', 'description', 'cosigned'],

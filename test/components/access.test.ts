@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import AccessReadAloud from '@/features/access/AccessReadAloud.vue'
-import AccessLargeText from '@/features/access/AccessLargeText.vue'
-import { mountFeature } from '../support/mount'
+import AccessReadAloud from '@/components/AccessReadAloud.vue'
+import AccessLargeText from '@/components/AccessLargeText.vue'
+import { mountFeature } from '../features/support/mount'
 
 // The speech engine is the browser's (an outer edge): record what would be spoken.
 const spoken: { text: string; lang: string }[] = []

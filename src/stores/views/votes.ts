@@ -1,5 +1,6 @@
-// View models for the vote screens. Stores map repository records to these; components
+// View models for the vote screens. The votes store maps repository records to these; components
 // only render them and emit what the person did. Money is integer fen.
+import type { ProposalCategory } from '@/domain'
 
 export type BallotType = 'approval' | 'knapsack' | 'choose-one'
 export type SelectionMethod = 'greedy' | 'greedy-no-skip' | 'mes'
@@ -13,8 +14,8 @@ export interface CandidateView {
   cost: number
   /** A small image as a data: URL, or '' for the placeholder. */
   picture: string
-  /** Vant icon name of the proposal's category, shown when there is no picture. */
-  icon: string
+  /** What the project is about (its proposal's category): the screens show its icon when there is no picture. */
+  category: ProposalCategory
   description: string
 }
 
@@ -32,6 +33,12 @@ export interface VoteView {
   status: VoteStatus
   perHousehold: boolean
   candidates: CandidateView[]
+  /** The procedure's gate (domain `voteGate`): 'open' once the vote's announcement has run its window. */
+  gate: 'open' | 'no-notice' | 'notice-running'
+  /** When the announcement's window ends (0: no announcement yet). */
+  gateUntil: number
+  /** The recorded reason the vote opened before its announcement ended, if it did. */
+  openedEarly: { reason: string; by: string; at: number } | null
 }
 
 export interface VoterView {

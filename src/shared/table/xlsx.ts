@@ -1,8 +1,10 @@
-import { strToU8, zipSync } from 'fflate'
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate'
 import type { Cell, ExportTable } from './table'
 
-// A tiny XLSX (Office Open XML) writer: one sheet per table, inline strings, no styles
-// beyond a bold header. Loaded lazily (import('./xlsx')) so it costs nothing until used.
+// The one XLSX (Office Open XML) module, on fflate: a writer (one sheet per table, inline strings,
+// so no cell is ever read as a formula; no styles beyond a bold header) and a reader of the first
+// worksheet (shared strings, inline strings, formula results, numbers and booleans; empty cells
+// become ''; dates stay numbers). Loaded lazily (import('…/xlsx')) so it costs nothing until used.
 
 const XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 const NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
@@ -25,7 +27,7 @@ export function columnName(index: number): string {
 
 function cellXml(value: Cell, ref: string, style: number): string {
   const s = style ? ` s="${style}"` : ''
-  if (value === null || value === undefined || value === '') return ''
+  if (value === null || value === undefined) return ''
   if (typeof value === 'number') return Number.isFinite(value) ? `<c r="${ref}"${s}><v>${value}</v></c>` : ''
   if (typeof value === 'boolean') return `<c r="${ref}"${s} t="b"><v>${value ? 1 : 0}</v></c>`
   return `<c r="${ref}"${s} t="inlineStr"><is><t xml:space="preserve">${escapeXml(value)}</t></is></c>`
@@ -81,3 +83,83 @@ export function toXlsx(tables: ExportTable[]): Uint8Array {
   tables.forEach((table, i) => { files[`xl/worksheets/sheet${i + 1}.xml`] = strToU8(sheetXml(table)) })
   return zipSync(files, { level: 6, mtime: new Date('2020-01-01T00:00:00Z') })
 }
+
+/** A plain table of text (header row first) as a one-sheet workbook. */
+export function writeXlsx(rows: readonly (readonly string[])[], sheetName = 'Sheet1'): Uint8Array {
+  const [headers = [], ...body] = rows
+  return toXlsx([{ name: sheetName, headers: [...headers], rows: body.map((r) => [...r]) }])
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+
+function unescapeXml(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) => {
+    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+    return ENTITIES[e] ?? m
+  })
+}
+
+/** Text of every <t> inside a fragment (rich text runs are concatenated). */
+function texts(fragment: string): string {
+  return [...fragment.matchAll(/<(?:\w+:)?t(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?t>/g)].map((m) => unescapeXml(m[1]!)).join('')
+}
+
+/** 'B3' → 1 (zero-based column index). */
+function columnIndex(ref: string): number {
+  let n = 0
+  for (const ch of ref.replace(/\d+$/, '').toUpperCase()) n = n * 26 + ch.charCodeAt(0) - 64
+  return n - 1
+}
+
+function firstSheetPath(files: Record<string, Uint8Array>): string {
+  const workbook = files['xl/workbook.xml']
+  const rels = files['xl/_rels/workbook.xml.rels']
+  if (workbook && rels) {
+    const rid = /<(?:\w+:)?sheet\b[^>]*\br:id="([^"]+)"/.exec(strFromU8(workbook))?.[1]
+    const target = rid && new RegExp(`<Relationship\\b[^>]*\\bId="${rid}"[^>]*\\bTarget="([^"]+)"`).exec(strFromU8(rels))?.[1]
+      || rid && new RegExp(`<Relationship\\b[^>]*\\bTarget="([^"]+)"[^>]*\\bId="${rid}"`).exec(strFromU8(rels))?.[1]
+    if (target) return target.startsWith('/') ? target.slice(1) : `xl/${target}`
+  }
+  const any = Object.keys(files).filter((p) => /^xl\/worksheets\/[^/]+\.xml$/.test(p)).sort()[0]
+  if (!any) throw new Error('not an xlsx workbook: no worksheet found')
+  return any
+}
+
+export function readXlsx(bytes: Uint8Array): string[][] {
+  let files: Record<string, Uint8Array>
+  try {
+    files = unzipSync(bytes, { filter: (f) => f.name.startsWith('xl/') })
+  } catch {
+    throw new Error('not an xlsx workbook: the file is not a zip archive')
+  }
+  const shared = files['xl/sharedStrings.xml']
+  const strings = shared ? [...strFromU8(shared).matchAll(/<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>/g)].map((m) => texts(m[1]!)) : []
+  const sheet = files[firstSheetPath(files)]
+  if (!sheet) throw new Error('not an xlsx workbook: worksheet missing')
+  const rows: string[][] = []
+  for (const rowMatch of strFromU8(sheet).matchAll(/<(?:\w+:)?row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?row>)/g)) {
+    const rowNumber = Number(/\br="(\d+)"/.exec(rowMatch[1]!)?.[1] ?? rows.length + 1)
+    const cells: string[] = []
+    let next = 0
+    for (const c of (rowMatch[2] ?? '').matchAll(/<(?:\w+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?c>)/g)) {
+      const attrs = c[1]!
+      const ref = /\br="([A-Z]+\d*)"/i.exec(attrs)?.[1]
+      const col = ref ? columnIndex(ref) : next
+      const type = /\bt="(\w+)"/.exec(attrs)?.[1] ?? 'n'
+      const inner = c[2] ?? ''
+      const v = /<(?:\w+:)?v>([\s\S]*?)<\/(?:\w+:)?v>/.exec(inner)?.[1]
+      let value = ''
+      if (type === 's') value = strings[Number(v)] ?? ''
+      else if (type === 'inlineStr') value = texts(inner)
+      else if (type === 'b') value = v === '1' ? 'TRUE' : 'FALSE'
+      else if (v !== undefined) value = unescapeXml(v)
+      while (cells.length < col) cells.push('')
+      cells[col] = value
+      next = col + 1
+    }
+    while (rows.length < rowNumber - 1) rows.push([])
+    rows[rowNumber - 1] = cells
+  }
+  return rows
+}
+

@@ -1,6 +1,5 @@
-// Accessibility helpers shared by every feature: read-aloud and large-text mode.
-export { useReadAloud } from './useReadAloud'
-export { useLargeText, setLargeText } from './useLargeText'
+// App-wide components every feature's screens use: the page header, read-aloud and large text
+// (their composables are in src/composables).
 export { default as AccessReadAloud } from './AccessReadAloud.vue'
 export { default as AccessLargeText } from './AccessLargeText.vue'
 export { default as AccessPageHeader } from './AccessPageHeader.vue'

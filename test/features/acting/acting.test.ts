@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ACTS, ACTORS } from '@/domain'
+import { createAppI18n } from '@/i18n'
+import ActingPrompt from '@/features/acting/ActingPrompt.vue'
+import { useActingStore } from '@/stores/acting'
+import { memoryKeyValue, setClerkPin } from '@/data'
+import { mountFeature } from '../support/mount'
+import { eventually, openTestVillage } from '../support/village'
+
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+afterEach(async () => { await village?.close(); village = undefined })
+
+describe('the prompt that asks the person an act needs', () => {
+  it('names every act and every kind of person in both languages (no key shown raw)', () => {
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const { global: i18n } = createAppI18n(locale)
+      for (const act of Object.keys(ACTS)) expect(i18n.te(`acting.act.${act.replace('.', '-')}`), `${locale} ${act}`).toBe(true)
+      for (const who of ACTORS) expect(i18n.te(`acting.who.${who}`), `${locale} ${who}`).toBe(true)
+    }
+  })
+
+  it('on a locked tablet asks the clerk for their PIN, counts wrong tries, and refuses in words when cancelled', async () => {
+    village = await openTestVillage({ locked: true })
+    const kv = memoryKeyValue()
+    await setClerkPin(kv, { personId: 'person:clerk', name: '王文书' }, '2468')
+    const acting = useActingStore(village.pinia)
+    acting.attach(village.data, { kv })
+    const { wrapper: w } = await mountFeature(ActingPrompt, { pinia: village.pinia })
+    const asked = acting.authorize('roster.edit')
+    await eventually(() => w.find('[data-testid="acting-prompt"]').exists())
+    expect(w.get('[data-testid="acting-prompt"]').text()).toContain('要由本人确认：修改村民名册')
+    expect(w.get('[data-testid="acting-prompt"]').text()).toContain('这件事只能由 文书 来做。')
+    await w.get('[data-testid="acting-secret"]').setValue('1111')
+    await w.get('form').trigger('submit')
+    await eventually(() => w.find('[data-testid="acting-error"]').exists(), 8_000)
+    expect(w.get('[data-testid="acting-error"]').text()).toBe('密码或口令不对，还可以再试 4 次。')
+    await w.get('[data-testid="acting-cancel"]').trigger('click')
+    await expect(asked).rejects.toMatchObject({ name: 'ActRefused', code: 'cancelled' })
+    await eventually(() => w.find('[data-testid="acting-refused"]').exists())
+    expect(w.get('[data-testid="acting-refused"]').text()).toContain('没有做：修改村民名册需要本人输入密码或口令。')
+    expect(acting.acting).toBeNull()
+    // The clerk's PIN: the act goes ahead, and the clerk acts for a while without typing it again.
+    const again = acting.authorize('roster.edit')
+    await eventually(() => w.find('[data-testid="acting-secret"]').exists())
+    await w.get('[data-testid="acting-secret"]').setValue('2468')
+    await w.get('form').trigger('submit')
+    await expect(again).resolves.toMatchObject({ person: { id: 'person:clerk' }, signer: null })
+    await expect(acting.authorize('meeting.run')).resolves.toMatchObject({ person: { id: 'person:clerk' } })
+    // A supervisor's act is not the clerk's, whoever is acting: nobody here may do it.
+    await expect(acting.authorize('expense.cosign')).rejects.toMatchObject({ code: 'no-one' })
+    w.unmount()
+  })
+})

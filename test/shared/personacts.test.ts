@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { newSigningKeyPair, signValue } from '@/shared/signature'
+import { actSigner, personKeyClaim, signAct, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
+
+const T0 = Date.UTC(2026, 4, 1)
+
+function key(personId: string, createdAt: number, id: string, replaces?: string) {
+  const pair = newSigningKeyPair()
+  const claim = { personId, publicKey: pair.publicKey, createdAt, witnessedBy: 'person:clerk', ...(replaces ? { replaces } : {}) }
+  const record: PersonKeyRecord = { id, ...claim, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+  return { record, secret: pair.secretKey }
+}
+
+describe('acts signed by the person they name', () => {
+  const sup = key('person:sup1', T0, 'personkey:k1')
+  const other = key('person:sup2', T0, 'personkey:k2')
+  const keys = [sup.record, other.record]
+  const cosign = (over: Record<string, unknown> = {}, secret = sup.secret, keyId = 'personkey:k1') => {
+    const c = { id: 'cosign:c1', ledgerId: 'ledger:l1', supervisorId: 'person:sup1', approve: true, note: '', at: T0 + 1000, ...over }
+    return { ...c, keyId, signature: signAct('cosign', 'qingbo', { ...c }, secret) }
+  }
+
+  it('accepts a co-signature signed with the key of the supervisor it names', () => {
+    expect(verifyPersonKey(sup.record)).toBe(true)
+    expect(actSigner('cosign', 'qingbo', cosign(), 'person:sup1', keys)?.id).toBe('personkey:k1')
+    expect(signedCosigns([cosign()], keys, 'qingbo')).toHaveLength(1)
+  })
+
+  it('refuses one signed by someone else, edited after signing, moved to another village, or with no signature', () => {
+    expect(signedCosigns([cosign({}, other.secret, 'personkey:k2')], keys, 'qingbo')).toEqual([]) // sup2 signing in sup1's name
+    expect(signedCosigns([{ ...cosign(), approve: false }], keys, 'qingbo')).toEqual([])
+    expect(signedCosigns([{ ...cosign(), ledgerId: 'ledger:l2' }], keys, 'qingbo')).toEqual([])
+    expect(signedCosigns([cosign()], keys, 'mingyue')).toEqual([])
+    expect(signedCosigns([{ ...cosign(), signature: '' }], keys, 'qingbo')).toEqual([])
+  })
+
+  it('refuses a key record not signed by its own key, and acts outside the time a key was good', () => {
+    const forged = { ...sup.record, witnessedBy: 'person:someone-else' }
+    expect(verifyPersonKey(forged)).toBe(false)
+    expect(signedCosigns([cosign()], [forged], 'qingbo')).toEqual([])
+    expect(signedCosigns([cosign({ at: T0 - 1 })], keys, 'qingbo')).toEqual([]) // before the key existed
+    const replacement = key('person:sup1', T0 + 500, 'personkey:k3', 'personkey:k1')
+    expect(signedCosigns([cosign()], [...keys, replacement.record], 'qingbo')).toEqual([]) // old key used after its replacement
+    // a forged "replacement" (not signed by its own key) ends nothing
+    expect(signedCosigns([cosign()], [...keys, { ...replacement.record, signature: sup.record.signature }], 'qingbo')).toHaveLength(1)
+  })
+})

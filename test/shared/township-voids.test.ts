@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import * as D from '@/domain'
+import type { YishiDoc } from '@/shared/schemas'
+import { indexRecords, voteRecordsOf, type Doc } from '@/shared/township/records'
+import { summarizeVillage } from '@/shared/township/summarize'
+import { resultsTable } from '@/features/township/export/tables'
+import { voteToPabulib } from '@/features/township/export/pabulib'
+
+// 王 voted on two tablets (the lamps on tablet 1, the road on tablet 2). The council kept the first
+// ballot and voided the second; the supervisors opened its seal and recorded the void list. The
+// tablet's result counts one ballot: the lamps. The budget fits both projects, so a count that
+// forgets the void list funds the road too.
+const T = Date.UTC(2026, 4, 10)
+const HOUR = 3_600_000
+const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
+const supervisor = D.sealKeyPair(random)
+const vote = D.vote({
+  id: 'vote:v1', villageId: 'qingbo', title: '2026 民生项目', ballotType: 'approval', maxChoices: 2, rule: 'greedy', budget: 120,
+  opensAt: T, closesAt: T + 48 * HOUR, closedAt: T + 24 * HOUR, roster: ['person:wang', 'person:li'], sealKeys: [supervisor.publicKey],
+  candidates: [{ id: 'project:lamps', title: '路灯', cost: 60, proposalIds: [] }, { id: 'project:road', title: '道路', cost: 60, proposalIds: [] }],
+})
+const first = D.castVote({ vote, voterId: 'person:wang', choices: ['project:lamps'], recordedBy: 'person:clerk', device: 'tab-1', at: T + HOUR, random })
+const second = D.castVote({ vote, voterId: 'person:wang', choices: ['project:road'], recordedBy: 'person:clerk', device: 'tab-2', at: T + 2 * HOUR, random })
+const decision = {
+  id: 'decision:v1-wang', subjectId: first.checkOff.id, outcome: 'keep-earliest', by: 'person:sup', keep: '', reason: '以第一次为准', at: T + 30 * HOUR,
+  voteId: vote.id, voterId: 'person:wang', keptSeal: first.checkOff.seal, voidedSeals: [second.checkOff.seal], decidedBy: ['person:sup'],
+}
+const voided = D.openSeal(second.checkOff.seal, [supervisor.secretKey])
+
+let seq = 0
+const doc = <R extends { id: string }>(kind: YishiDoc['kind'], record: R, ref = ''): Doc => {
+  const { id, villageId: _v, ...body } = record as { id: string; villageId?: string }
+  return { id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:clerk', device: 'tab-1', deviceTime: T, seq: ++seq, ref, body } as Doc
+}
+const docs: Doc[] = [
+  doc('vote', vote),
+  doc('checkoff', first.checkOff, vote.id),
+  doc('ballot', first.ballot, vote.id),
+  doc('ballot', second.ballot, vote.id),
+  // sync kept tablet 1's check-off and recorded tablet 2's as the losing side of a collision
+  doc('conflict', { id: 'conflict:tab-2-1.tab-1-1', subjectId: first.checkOff.id, reason: 'double-checkoff', winner: { device: 'tab-1', seq: 1 }, loser: { body: second.checkOff }, fields: [], at: T + 25 * HOUR }),
+  doc('decision', decision),
+  doc('voidlist', { id: 'voidlist:v1-1', voteId: vote.id, ballotIds: [voided], openedBy: ['person:sup'], decisions: [decision.id], at: T + 31 * HOUR }, vote.id),
+]
+const NOW = T + 40 * HOUR
+
+describe('the township counts a voided ballot as the tablet does', () => {
+  it('summary, results CSV and .pb file leave out the ballot the supervisors voided', () => {
+    // what the tablet's results screen counts (the votes store calls the same domain rule)
+    const records = indexRecords('qingbo', docs)
+    const tablet = D.voteResult(vote, voteRecordsOf(records, vote.id))
+    expect(tablet.counted.map((b) => b.id)).toEqual([first.ballot.id])
+    expect(tablet.selection?.selected).toEqual(['project:lamps'])
+
+    const summary = summarizeVillage('qingbo', docs, NOW)
+    const [v1] = summary.votes
+    expect(v1).toMatchObject({ ballots: 1, voided: 1, late: 0, selected: ['project:lamps'], cost: 60 })
+
+    const csv = resultsTable({ townshipId: 'huayuan', townshipName: '花园镇', villages: [summary], at: NOW }, (k) => k)
+    const row = Object.fromEntries(csv.headers.map((h, i) => [h, csv.rows[0]![i]]))
+    expect(row).toMatchObject({ ballots: 1, voided: 1, selected: '路灯', selected_ids: 'project:lamps', cost_yuan: 0.6 })
+
+    const pb = D.readPabulib(voteToPabulib(vote, tablet, { village: '清波村', township: '花园镇' }))
+    expect(pb.votes.rows.map((r) => r.vote)).toEqual(['project:lamps'])
+    expect(pb.projects.rows.map((r) => [r.project_id, r.votes, r.selected])).toEqual([['project:lamps', '1', '1'], ['project:road', '0', '0']])
+  })
+
+  it('counts both ballots again if the void list named a decision the council never took', () => {
+    const forged = docs.map((d) => (d.kind === 'voidlist' ? { ...d, body: { ...d.body, decisions: ['decision:v1-other'] } } : d))
+    expect(summarizeVillage('qingbo', forged, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
+  })
+})
