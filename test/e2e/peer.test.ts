@@ -17,7 +17,7 @@ import { pictureOf, writeCamera } from '../support/camera'
 import { couch, provision } from '../sync-server/helpers'
 import { openSyncedTablet } from '../data/sync-helpers'
 import { go } from './support/app'
-import { KioskPage, openVoteInput, until, VILLAGE_PEOPLE } from './support/votes'
+import { announcementInput, KioskPage, openVoteInput, until, VILLAGE_PEOPLE } from './support/votes'
 import { certified, openPeerScreen, pairThroughScreens, peerTablet, type PeerTablet } from './support/peer'
 
 const PIN = '2468'
@@ -37,7 +37,9 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
     await provision(hub, { villages: ['qb', 'qx'] })
     const seed = await openSyncedTablet(hub, 'qb')
     for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
-    await seed.data.votes.create(openVoteInput(Date.now()))
+    const now = Date.now()
+    await seed.data.votes.create(openVoteInput(now))
+    await seed.data.notices.create(announcementInput(now))
     expect(await seed.sync.syncNow(30_000)).toBe(true)
     await seed.close()
     for (let i = 0; i < 3; i++) tablets.push(await peerTablet(netns, hub, 'qb', CLERK, PIN))
