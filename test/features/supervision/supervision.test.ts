@@ -27,6 +27,10 @@ describe('supervision', () => {
     expect(w.get('[data-testid="check-cosign"]').attributes('data-ok')).toBe('false')
     expect(w.get('[data-testid="check-cosign"]').text()).toContain('不合规')
     expect(w.get('[data-testid="check-budget"]').attributes('data-ok')).toBe('true')
+    // the expense came with no public notice of the decision: the supervisors see it too, not only the township
+    expect(w.get('[data-testid="check-spending"]').attributes('data-ok')).toBe('false')
+    expect(w.get('[data-testid="check-spending"]').text()).toContain('开支都在决定公示期满后才发生')
+    expect(w.get('[data-testid="check-voteNotice"]').attributes('data-ok')).toBe('true')
     expect(w.get('[data-testid^="rejection-rejection:"]').text()).toContain('the vote closed before this ballot was cast')
   })
 })
