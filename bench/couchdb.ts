@@ -1,7 +1,7 @@
 /**
  * bench couchdb — the hub with Apache CouchDB as its engine, against the same CouchDB spoken to
  * directly, and a district's load. Needs a CouchDB: BENCH_COUCHDB_URL (or COUCHDB_TEST_URL),
- * admin credentials in the URL (the team starts one from ../shared/couchdb); without one every
+ * admin credentials in the URL (an Apache CouchDB 3.4 of your own); without one every
  * figure is null and the reason is printed.
  * - couchdb_push_ratio / couchdb_pull_ratio: RxDB's CouchDB plugin in Node moving 10,000
  *   documents (push, then a fresh tablet pulls) through a hub on that CouchDB ÷ straight to it,
@@ -132,7 +132,7 @@ export async function run(): Promise<Record<string, number | null>> {
   const url = couchdbUrl()
   const none = { couchdb_push_ratio: null, couchdb_pull_ratio: null, district_push_p95_ms: null, district_hub_rss_mb: null }
   if (!url) {
-    console.log('couchdb: not run — no CouchDB named (set BENCH_COUCHDB_URL or COUCHDB_TEST_URL to http://admin:PASSWORD@HOST:PORT; the team starts one with ../shared/couchdb/start-couchdb)')
+    console.log('couchdb: not run — no CouchDB named (set BENCH_COUCHDB_URL or COUCHDB_TEST_URL to http://admin:PASSWORD@HOST:PORT, e.g. an Apache CouchDB 3.4 of your own on 127.0.0.1:5984)')
     return none
   }
   const only = (process.env.BENCH_COUCHDB_ONLY ?? 'ratios,burst,district').split(',')
