@@ -27,7 +27,7 @@ import { BehaviorSubject, combineLatest, distinctUntilChanged, map, type Observa
 import type * as D from '@/domain'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
-import { BODY_VERSIONS, validateDocument, type YishiDoc } from '../shared/schemas'
+import { BODY_VERSIONS, validateDocument, type YishiDoc } from '@/shared/schemas'
 import type { Writer, WriteItem, WriterIdentity } from './writer'
 
 /** Id of the local document that holds the box. */

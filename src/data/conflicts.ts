@@ -10,7 +10,7 @@
  * RxDB's default handler (drop the local edit) is never used.
  */
 import type { RxConflictHandler, RxConflictHandlerInput, WithDeleted } from 'rxdb'
-import { isImmutableKind, type YishiDoc } from '../shared/schemas'
+import { isImmutableKind, type YishiDoc } from '@/shared/schemas'
 import { canonicalJson } from './hash'
 
 export interface ConflictRecord {

@@ -6,7 +6,7 @@
 import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage, type RxStorageDefaultCheckpoint, type RxStorageInstance } from 'rxdb'
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema'
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents'
-import { type YishiDoc } from '../shared/schemas'
+import { type YishiDoc } from '@/shared/schemas'
 import { COLLECTION_NAME, DOCS_MIGRATIONS, DOCS_SCHEMA } from './rxSchema'
 import { createConflictHandler, type ConflictSink } from './conflicts'
 

@@ -15,8 +15,8 @@
 import { DEVICE_KEY_KEY as KEY_KEY, TRUST_KEY, type KeyValue } from './identity'
 import { DataError } from './errors'
 import { HubError, basicAuth } from './replication'
-import { newSigningKeyPair } from '../shared/signature'
-import { TrustStore, certificateProblem, createSigner, signChallenge, type DeviceCertificate, type Signer, type TrustList } from '../shared/provenance'
+import { newSigningKeyPair } from '@/shared/signature'
+import { TrustStore, certificateProblem, createSigner, signChallenge, type DeviceCertificate, type Signer, type TrustList } from '@/shared/provenance'
 
 export interface StoredDeviceKey {
   device: string

@@ -3,8 +3,8 @@
  * the supervisors' seal keys, src/data/sealkeys.ts), and the passphrase lockout of this tablet.
  * What vouches for a key and how acts are signed: src/shared/personacts.ts.
  */
-import { newSigningKeyPair, publicKeyOf, signValue, toBase64Url, fromBase64Url } from '../shared/signature'
-import { personKeyClaim, type PersonKeyRecord } from '../shared/personacts'
+import { newSigningKeyPair, publicKeyOf, signValue, toBase64Url, fromBase64Url } from '@/shared/signature'
+import { personKeyClaim, type PersonKeyRecord } from '@/shared/personacts'
 import { SealKeyError, checkNewPassphrase, unwrapBytes, wrapBytes, type WrappedSecret } from './sealkeys'
 import type { KeyValue } from './identity'
 

@@ -15,8 +15,8 @@
  */
 import type { VillageDb } from './db'
 import { canonicalJson } from './hash'
-import { validateDocument, type YishiDoc } from '../shared/schemas'
-import { recordProvenance, signedContent, type Trust } from '../shared/provenance'
+import { validateDocument, type YishiDoc } from '@/shared/schemas'
+import { recordProvenance, signedContent, type Trust } from '@/shared/provenance'
 
 export const QUARANTINE_KEY = 'quarantine'
 export const QUARANTINE_LIMIT = 200

@@ -1,5 +1,5 @@
 import type { RejectionDoc, Stored } from './repositories'
-import { kindOfId } from '../shared/schemas'
+import { kindOfId } from '@/shared/schemas'
 
 export interface RefusalLine { kind: string; count: number; reason: string; subjectIds: string[] }
 

@@ -16,7 +16,7 @@ import { catchUpPages } from './pages'
 import { hubFetch, type HubCredentials, type HubError } from './hub'
 import { LinkMeter, NO_FIGURES, type LinkFigures } from './link'
 import { thinLinkFetch } from './wire'
-import type { YishiDoc } from '../shared/schemas'
+import type { YishiDoc } from '@/shared/schemas'
 import type { WithDeleted } from 'rxdb'
 
 export { HubError, basicAuth, hubFetch, plainReason, type HubCredentials } from './hub'

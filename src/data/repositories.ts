@@ -7,7 +7,7 @@ import { map, type Observable } from 'rxjs'
 import * as D from '@/domain'
 import type { VillageDb } from './db'
 import { newIdRest } from './hash'
-import { PARENT_FIELD, idRest, isImmutableKind, type DocKind, type Refusal, type YishiDoc } from '../shared/schemas'
+import { PARENT_FIELD, idRest, isImmutableKind, type DocKind, type Refusal, type YishiDoc } from '@/shared/schemas'
 import type { Writer } from './writer'
 import type { PersonKeyDoc } from './personkeys'
 

@@ -3,7 +3,7 @@
  * migration strategies. Type-only import of rxdb: the hub can import this file in Node.
  */
 import type { MigrationStrategies, RxJsonSchema } from 'rxdb'
-import { ENVELOPE_SCHEMA, type YishiDoc } from '../shared/schemas/envelope'
+import { ENVELOPE_SCHEMA, type YishiDoc } from '@/shared/schemas/envelope'
 
 export const COLLECTION_NAME = 'docs'
 

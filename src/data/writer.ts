@@ -8,9 +8,9 @@
 import { appendAudit, recordDigest } from '@/domain/audit'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
-import { BODY_VERSIONS, isImmutableKind, validateDocument, type DocKind, type YishiDoc } from '../shared/schemas'
+import { BODY_VERSIONS, isImmutableKind, validateDocument, type DocKind, type YishiDoc } from '@/shared/schemas'
 import { yearOfTime } from './rxSchema'
-import { signedContent, type Signer } from '../shared/provenance'
+import { signedContent, type Signer } from '@/shared/provenance'
 import { retrying, UnsavedWrites } from './unsaved'
 
 export interface WriterIdentity {

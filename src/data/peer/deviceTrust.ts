@@ -9,7 +9,7 @@
 import type { KeyValue } from '../identity'
 import type { VillageDb } from '../db'
 import { answerChallenge, keepList, loadTrust, myCertificate } from '../devicekeys'
-import { CERT_FORMAT, certificateProblem, recordProvenance, verifyChallenge, type DeviceCertificate } from '../../shared/provenance'
+import { CERT_FORMAT, certificateProblem, recordProvenance, verifyChallenge, type DeviceCertificate } from '@/shared/provenance'
 import type { CertificateCheck, PeerTrust } from './trust'
 
 /** Local document (not replicated) with the certificates of the village's other tablets met so far. */

@@ -8,8 +8,8 @@
  */
 import type { WithDeleted } from 'rxdb'
 import type { VillageDb } from '../db'
-import { recordRefusal, type VoteTimes } from '../../shared/acceptance'
-import { isImmutableKind, type YishiDoc } from '../../shared/schemas'
+import { recordRefusal, type VoteTimes } from '@/shared/acceptance'
+import { isImmutableKind, type YishiDoc } from '@/shared/schemas'
 import { ARCHIVED_YEARS_KEY } from '../replication'
 import { sameVersion } from '../conflicts'
 import { quarantine } from '../quarantine'

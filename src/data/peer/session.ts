@@ -7,7 +7,7 @@
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs'
 import type { RxReplicationState } from 'rxdb/plugins/replication'
 import type { VillageDb } from '../db'
-import type { YishiDoc } from '../../shared/schemas'
+import type { YishiDoc } from '@/shared/schemas'
 import { PeerGate, type Refused } from './gate'
 import { followPeer, serveRecords, type FollowOptions, type PeerCounts } from './replicate'
 import { newNonce, proofTranscript, type CertificateCheck, type PeerTrust } from './trust'

@@ -12,7 +12,7 @@
  * holds the certificate whose fingerprint was in the scanned code; the signature shows that the
  * same end holds an enrolled device's key. A signature made for one channel is worthless on another.
  */
-import type { YishiDoc } from '../../shared/schemas'
+import type { YishiDoc } from '@/shared/schemas'
 
 export type CertificateCheck =
   | { ok: true; device: string; publicKey: string }

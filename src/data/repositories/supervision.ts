@@ -6,7 +6,7 @@
 import type { AuditEvent } from '@/domain'
 import { archivedYears } from '../carry'
 import type { VillageDb } from '../db'
-import type { YishiDoc } from '../../shared/schemas'
+import type { YishiDoc } from '@/shared/schemas'
 
 export interface AuditSnapshot {
   events: AuditEvent[]

@@ -5,8 +5,8 @@
  * from its checkpoint. 30 villages stay at 30 summaries + one village's records on the
  * device, far under 10,000 documents, and no connection is held open.
  */
-import type { TownshipSummary } from '../../shared/township/types'
-import { fromCouch, type Doc } from '../../shared/township/records'
+import type { TownshipSummary } from '@/shared/township/types'
+import { fromCouch, type Doc } from '@/shared/township/records'
 import { cacheClear, cacheGet, cacheSet } from './cache'
 
 export class TownshipSyncError extends Error {
