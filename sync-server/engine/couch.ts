@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { CouchHttp } from './http'
 import { EngineError, type AllDocsOptions, type AllDocsResult, type ChangesOptions, type ChangesResult, type Db, type DbInfo, type Doc, type Engine, type WriteResult, type WrittenDoc } from './types'
+import { WriteListeners } from './listeners'
 
 const q = (params: Record<string, unknown>): string => {
   const parts: string[] = []
@@ -98,8 +99,7 @@ export class CouchEngine implements Engine {
   private readonly http: CouchHttp
   private readonly known = new Set<string>()
   private readonly dbs = new Map<string, CouchDb>()
-  private readonly writeListeners = new Map<string, Set<(docs: WrittenDoc[]) => void>>()
-  private readonly everyWrite = new Set<(name: string, docs: WrittenDoc[]) => void>()
+  private readonly listeners = new WriteListeners()
   private readonly feeds = new Map<string, Feed>()
 
   constructor(url: string, readonly prefix: string) {
@@ -144,31 +144,15 @@ export class CouchEngine implements Engine {
   db(name: string): Db {
     let db = this.dbs.get(name)
     if (!db) {
-      db = new CouchDb(this.http, this.path(name), (docs) => {
-        for (const l of [...(this.writeListeners.get(name) ?? [])]) {
-          try { l(docs) } catch { /* a listener's failure is not the write's */ }
-        }
-        for (const l of [...this.everyWrite]) {
-          try { l(name, docs) } catch { /* a listener's failure is not the write's */ }
-        }
-      })
+      db = new CouchDb(this.http, this.path(name), (docs) => this.listeners.notify(name, docs))
       this.dbs.set(name, db)
     }
     return db
   }
 
-  onEveryWrite(listener: (name: string, docs: WrittenDoc[]) => void): () => void {
-    this.everyWrite.add(listener)
-    return () => { this.everyWrite.delete(listener) }
-  }
+  onEveryWrite(listener: (name: string, docs: WrittenDoc[]) => void): () => void { return this.listeners.onEvery(listener) }
 
-  onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void {
-    let set = this.writeListeners.get(name)
-    if (!set) { set = new Set(); this.writeListeners.set(name, set) }
-    const s = set
-    s.add(listener)
-    return () => { s.delete(listener) }
-  }
+  onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void { return this.listeners.on(name, listener) }
 
   /** One continuous `_changes` feed per followed database, shared by its listeners; it reconnects from where it was. */
   onChange(name: string, listener: (id: string | null) => void): () => void {

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import PouchDB from 'pouchdb'
 import { ChangesTail } from './tail'
 import { DB_NAME, EngineError, type AllDocsOptions, type AllDocsResult, type ChangesOptions, type ChangesResult, type Db, type DbInfo, type Doc, type Engine, type Row, type WriteResult, type WrittenDoc } from './types'
+import { WriteListeners } from './listeners'
 
 export type Pouch = PouchDB.Database<Record<string, unknown>>
 
@@ -117,8 +118,7 @@ export class LocalEngine implements Engine {
   private readonly names: Set<string>
   private readonly open = new Map<string, LocalDb>()
   /** Who hears of each write, by database. */
-  private readonly writeListeners = new Map<string, Set<(docs: WrittenDoc[]) => void>>()
-  private readonly everyWrite = new Set<(name: string, docs: WrittenDoc[]) => void>()
+  private readonly listeners = new WriteListeners()
   /** The latest changes of each database, as they committed (see ChangesTail). */
   private readonly tails = new Map<string, ChangesTail>()
 
@@ -170,18 +170,9 @@ export class LocalEngine implements Engine {
     return this.onWrite(name, (docs) => { for (const d of docs) listener(d._id) })
   }
 
-  onEveryWrite(listener: (name: string, docs: WrittenDoc[]) => void): () => void {
-    this.everyWrite.add(listener)
-    return () => { this.everyWrite.delete(listener) }
-  }
+  onEveryWrite(listener: (name: string, docs: WrittenDoc[]) => void): () => void { return this.listeners.onEvery(listener) }
 
-  onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void {
-    let set = this.writeListeners.get(name)
-    if (!set) { set = new Set(); this.writeListeners.set(name, set) }
-    const s = set
-    s.add(listener)
-    return () => { s.delete(listener) }
-  }
+  onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void { return this.listeners.on(name, listener) }
 
   private openPouch(name: string): Pouch {
     const db = new PouchDB<Record<string, unknown>>(name, { prefix: this.dir + '/', adapter: 'leveldb' } as PouchDB.Configuration.DatabaseConfiguration)
@@ -218,8 +209,7 @@ export class LocalEngine implements Engine {
 
   /** Tells the write listeners of `name` about a committed batch (a refused document, like a conflict, is left out). */
   private heard(name: string, docs: Record<string, unknown>[], rows: ({ id?: unknown; error?: unknown } | undefined)[]): void {
-    const listeners = this.writeListeners.get(name) ?? new Set()
-    if (listeners.size === 0 && this.everyWrite.size === 0) return
+    if (!this.listeners.heard(name)) return
     const written: WrittenDoc[] = []
     docs.forEach((d, i) => {
       const r = rows[i]
@@ -227,13 +217,7 @@ export class LocalEngine implements Engine {
       const id = typeof d._id === 'string' ? d._id : typeof r?.id === 'string' ? r.id : null // a post without an id: the adapter's
       if (id && !id.startsWith('_local/')) written.push(id === d._id ? d as WrittenDoc : { ...d, _id: id })
     })
-    if (written.length === 0) return
-    for (const l of [...listeners]) {
-      try { l(written) } catch { /* a listener's failure is not the write's */ }
-    }
-    for (const l of [...this.everyWrite]) {
-      try { l(name, written) } catch { /* a listener's failure is not the write's */ }
-    }
+    if (written.length > 0) this.listeners.notify(name, written)
   }
 
   async close(): Promise<void> {
