@@ -21,6 +21,8 @@ export interface FaultPlan {
   dropWithinMs: number
   /** probability that a response is cut half-way (part of its first chunk, then both sockets reset) */
   cutRate: number
+  /** this many of the next responses are cut half-way, whatever cutRate says */
+  cutNext: number
   /** long-poll answers (`_changes?…feed=longpoll`) are swallowed: the connection stays open and silent */
   stallLongPolls: boolean
   /** nothing passes at all: new connections are accepted and stay silent, open ones stall (a dead
@@ -57,6 +59,8 @@ export function linkPlan(link: LinkProfile): Partial<FaultPlan> {
 
 export interface FaultStats {
   connections: number; dropped: number; cut: number; stalled: number; bytesUp: number; bytesDown: number
+  /** sockets reset all at once (`cutAll`, `cutAtBytesUp`): the whole link dropping */
+  resets: number
   /** request lines that went into the blackhole (never answered) */
   lost: string[]
   /** requests by kind (`POST _bulk_docs`, `GET _changes longpoll`…): how many, bytes up, bytes of their answers down */
@@ -86,7 +90,7 @@ export interface FaultProxy {
 }
 
 const CALM: FaultPlan = {
-  delayMs: 0, jitterMs: 0, dropRate: 0, dropWithinMs: 0, cutRate: 0, stallLongPolls: false, blackhole: false,
+  delayMs: 0, jitterMs: 0, dropRate: 0, dropWithinMs: 0, cutRate: 0, cutNext: 0, stallLongPolls: false, blackhole: false,
   upKbps: 0, downKbps: 0, connectMs: 0, cutAtBytesUp: null,
 }
 
@@ -178,7 +182,7 @@ function linkWriter(to: Socket, from: Socket, channel: Channel, plan: () => Faul
 export async function startFaultProxy(target: { host?: string; port: number }, opts: { random?: () => number; plan?: Partial<FaultPlan> } = {}): Promise<FaultProxy> {
   const random = opts.random ?? Math.random
   const plan: FaultPlan = { ...CALM, ...opts.plan }
-  const stats: FaultStats = { connections: 0, dropped: 0, cut: 0, stalled: 0, bytesUp: 0, bytesDown: 0, lost: [], requests: {}, busyUpMs: 0, busyDownMs: 0 }
+  const stats: FaultStats = { connections: 0, dropped: 0, resets: 0, cut: 0, stalled: 0, bytesUp: 0, bytesDown: 0, lost: [], requests: {}, busyUpMs: 0, busyDownMs: 0 }
   const requestLine = (chunk: Buffer) => /^(GET|POST|PUT|DELETE|HEAD) (\S+) HTTP\/1\.[01]\r\n/.exec(chunk.subarray(0, 512).toString('latin1'))
   const open = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
@@ -222,6 +226,7 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
       stats.bytesUp += chunk.length
       if (plan.cutAtBytesUp !== null && stats.bytesUp >= plan.cutAtBytesUp) {
         plan.cutAtBytesUp = null
+        stats.resets += open.size
         for (const s of [...open]) s.resetAndDestroy()
         return
       }
@@ -242,7 +247,9 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
       if (longPoll && plan.stallLongPolls) { stalled = true; stats.stalled++; return }
       stats.bytesDown += chunk.length
       if (current) current.down += chunk.length
-      if (plan.cutRate > 0 && chunk.subarray(0, 9).toString('latin1').startsWith('HTTP/1.') && random() < plan.cutRate) {
+      const starts = chunk.subarray(0, 9).toString('latin1').startsWith('HTTP/1.')
+      if (starts && (plan.cutNext > 0 || (plan.cutRate > 0 && random() < plan.cutRate))) {
+        if (plan.cutNext > 0) plan.cutNext--
         stats.cut++
         const keep = Math.max(1, Math.floor(chunk.length * (0.2 + 0.6 * random())))
         down.write(chunk.subarray(0, keep))
@@ -268,7 +275,7 @@ export async function startFaultProxy(target: { host?: string; port: number }, o
       // (its swallowed bytes must never be taken for part of a later answer)
       if (healing) for (const s of [...open]) s.destroy()
     },
-    cutAll() { for (const s of [...open]) s.destroy() },
+    cutAll() { stats.resets += open.size; for (const s of [...open]) s.destroy() },
     async close() {
       upLink.close()
       downLink.close()
