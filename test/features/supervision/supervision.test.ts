@@ -26,6 +26,9 @@ describe('supervision', () => {
 
     expect(w.get('[data-testid="check-cosign"]').attributes('data-ok')).toBe('false')
     expect(w.get('[data-testid="check-cosign"]').text()).toContain('不合规')
+    // what is wrong, in Chinese, the project by its name (not "expense of ¥12,000 to … (project:lamps)")
+    expect(w.get('[data-testid="check-cosign"] [data-testid="check-detail"]').text()).toBe('付给“成都照明公司”的 12,000 元（村口装路灯）没有监事会会签')
+    expect(w.get('[data-testid="check-spending"] [data-testid="check-detail"]').text()).toBe('“村口装路灯”支出 12,000 元，决策没有公示，没有记录理由')
     expect(w.get('[data-testid="check-budget"]').attributes('data-ok')).toBe('true')
     // the expense came with no public notice of the decision: the supervisors see it too, not only the township
     expect(w.get('[data-testid="check-spending"]').attributes('data-ok')).toBe('false')

@@ -47,7 +47,9 @@ describe('township dashboard', { timeout: 30_000 }, () => {
 
     const flag = wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"]')
     expect(flag.text()).toContain('支出没有监事会会签')
-    expect(flag.text()).toMatch(/no co-signature/)
+    // the flag's figures in Chinese words, the project by its name: no English sentence, no raw id
+    expect(flag.get('.township-flag-detail').text()).toMatch(/^付给“.+”的 [\d,.]+ 元（[^:（）]+）没有监事会会签$/)
+    expect(wrapper.get('[data-testid="township-flag-list"]').text()).not.toMatch(/[A-Za-z]/)
     expect(wrapper.findAll('[data-testid="township-flag-mingyue-adopted-without-quorum"]')).toHaveLength(2)
 
     await wrapper.get('[data-testid="township-filter"]').setValue('flagged')
@@ -112,6 +114,9 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     expect(report.findAll('tbody tr')).toHaveLength(3)
     expect(report.text()).toContain('明月村: 合规提示')
     expect(report.text()).toContain('支出没有监事会会签')
+    expect(report.text()).toMatch(/“[^”]+”记为通过，但/)
+    // flags and funded projects in words: nothing English, no project id
+    for (const section of report.findAll('section')) expect(section.text()).not.toMatch(/[A-Za-z]/)
     report.unmount()
   })
 
