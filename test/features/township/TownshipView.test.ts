@@ -88,8 +88,28 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     await again.wrapper.get('[data-testid="township-password"]').setValue('nope')
     await again.wrapper.get('[data-testid="township-signin"]').trigger('submit')
     await eventually(() => again.wrapper.find('[role="alert"]').exists())
-    expect(again.wrapper.get('[role="alert"]').text()).toBe('连不上镇上的服务器：请检查网络，有信号后再登录。')
+    expect(again.wrapper.get('[role="alert"]').text()).toBe('连不上乡镇服务器：请检查网络，有信号后再试。')
     again.wrapper.unmount()
+  })
+
+  it('says why a sync failed in Chinese, never with the hub\'s English reason', async () => {
+    const answers: [number, string, string][] = [
+      [403, 'forbidden', '这个账号不能查看这些记录，请联系管理员。'],
+      [500, 'Internal Server Error', '乡镇服务器出了问题（代码 500），请稍后再试或联系管理员。'],
+      [429, 'Too many failed attempts', '试错太多次了，请过几分钟再试。'],
+    ]
+    for (const [status, reason, said] of answers) {
+      await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+      await cacheSet('summary', township())
+      vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'x', reason }), { status })))
+      const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+      await eventually(() => wrapper.find('[data-testid="township-error"]').exists())
+      const alert = wrapper.get('[data-testid="township-error"]').text()
+      expect(alert.replace(/\s+/g, ' '), String(status)).toBe(`${said} — 这里显示的是上次同步的数据`)
+      expect(alert).not.toMatch(/[A-Za-z]/)
+      wrapper.unmount()
+      await cacheClear()
+    }
   })
 
   it('exports the accounts as CSV with the flags, and prints a report of every village', async () => {
