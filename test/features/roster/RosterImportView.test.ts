@@ -76,6 +76,23 @@ describe('roster screen', () => {
   })
 })
 
+describe('households in words', () => {
+  it('calls a household by its roster number, or by its head where the roster holds a code', async () => {
+    const { pinia, data } = await open()
+    const { wrapper } = await mountFeature(RosterView, { path: '/roster', pinia })
+    const roster = useRosterStore(pinia)
+    await roster.importRows([{ household: '1', name: '张三', unit: '一组', roles: [], adult: true, eligible: true, householdHead: true }])
+    // a household made by a program (the hub's demo seed, another system's export): a code, not a number anyone says
+    await data.persons.create({ name: '钱多多', householdId: 'household:qingbo-4', householdHead: false })
+    await data.persons.create({ name: '赵玉兰', householdId: 'household:qingbo-4', householdHead: true })
+    await eventually(() => wrapper.findAll('[data-testid="roster-household"]').length === 2)
+    const titles = wrapper.findAll('.roster-household-title').map((h) => h.text())
+    expect(titles).toContain('第 1 户')
+    expect(titles).toContain('赵玉兰家')
+    expect(wrapper.text()).not.toContain('qingbo')
+  })
+})
+
 describe('units of the roster', () => {
   it('lists the courtyards and groups the import created and lets the clerk say what kind each is', async () => {
     const { pinia } = await open()
