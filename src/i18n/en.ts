@@ -37,6 +37,7 @@ const en: Messages<typeof zhCN> = {
     now: 'Sync now',
   },
   lang: { 'zh-CN': '中文', en: 'English' },
+  tablet: { self: 'This tablet', hub: 'The township hub', numbered: 'Tablet {n}', other: 'The tablet ending {tail}' },
   access: {
     readAloud: 'Read aloud',
     stop: 'Stop reading',

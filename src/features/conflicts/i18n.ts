@@ -13,7 +13,7 @@ export default {
         'duplicate-insert': '同一条记录被保存了两次：{name}',
         'concurrent-edit': '{name} 被两台平板同时修改',
       },
-      side: '平板 {device}，{time}，操作人 {author}',
+      side: '{device}，{time}，操作人 {author}',
       choose: '议事会的决定',
       outcome: {
         'keep-earliest': '先投的一张有效，后投的作废（由监事会共同开封找出）',
@@ -44,7 +44,7 @@ export default {
         'duplicate-insert': 'The same record was saved twice: {name}',
         'concurrent-edit': '{name} was changed on two tablets at once',
       },
-      side: 'Tablet {device}, {time}, by {author}',
+      side: '{device}, {time}, by {author}',
       choose: "The council's decision",
       outcome: {
         'keep-earliest': 'The first ballot counts, the later one is void (the supervisors open the seals together to find it)',

@@ -8,7 +8,6 @@ export default {
       verifyAll: '核查全部平板',
       verify: '核查',
       noDevices: '还没有任何平板的记录。',
-      device: '平板 {device}',
       events: '{n} 条记录，最近 {time}',
       chain: { unchecked: '未核查', ok: '完整，未被改动', broken: '链条断裂' },
       problem: {
@@ -44,7 +43,7 @@ export default {
       rejectionsIntro: '服务器拒收的记录不会丢失，会保存在隔离区。下面是拒收的内容和原因。',
       noRejections: '没有被拒收的记录。',
       refused: '原因：{reason}',
-      rejectionMeta: '平板 {device}，{time}',
+      rejectionMeta: '{device}，{time}',
     },
   },
   en: {
@@ -56,7 +55,6 @@ export default {
       verifyAll: 'Check every tablet',
       verify: 'Check',
       noDevices: 'No tablet has recorded anything yet.',
-      device: 'Tablet {device}',
       events: '{n} records, latest {time}',
       chain: { unchecked: 'Not checked', ok: 'Intact, nothing altered', broken: 'Chain broken' },
       problem: {
@@ -92,7 +90,7 @@ export default {
       rejectionsIntro: 'Records the hub refused are not lost: they are kept in quarantine. Here is what was refused and why.',
       noRejections: 'No record was refused.',
       refused: 'Reason: {reason}',
-      rejectionMeta: 'Tablet {device}, {time}',
+      rejectionMeta: '{device}, {time}',
     },
   },
 }

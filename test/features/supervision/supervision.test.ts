@@ -4,6 +4,7 @@ import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
 import { openVoteVillage, T0 } from '../votes/village'
 import { useSupervisionStore } from '@/stores/supervision'
+import { useSessionStore } from '@/stores/session'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -17,8 +18,11 @@ describe('supervision', () => {
     await v.data.ledger.create({ fundId: fund.id, projectId: 'project:lamps', kind: 'expense', amount: 1_200_000, payee: '成都照明公司', description: '路灯', at: v.now(), recordedBy: 'person:clerk' })
     await v.data.rejections.create({ subjectId: 'ballot:late1', reason: 'the vote closed before this ballot was cast', device: 'tablet-b', seq: 9, at: v.now() })
 
+    useSessionStore(v.pinia).setEnrollment({ villageId: 'test-village', villageName: '测试村', townshipName: '', deviceId: 'tablet-test' })
     const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
     await eventually(() => w.find('[data-testid="audit-tablet-test"]').exists())
+    // tablets in words: this one, and one this tablet does not know by the tail of its code
+    expect(w.get('[data-testid="audit-tablet-test"] strong').text()).toBe('本平板')
     expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toBe('未核查')
     await w.get('[data-testid="audit-verify-all"]').trigger('click')
     await eventually(() => w.get('[data-testid="audit-tablet-test"]').attributes('data-state') !== 'unchecked')
@@ -35,6 +39,7 @@ describe('supervision', () => {
     expect(w.get('[data-testid="check-spending"]').text()).toContain('开支都在决定公示期满后才发生')
     expect(w.get('[data-testid="check-voteNotice"]').attributes('data-ok')).toBe('true')
     expect(w.get('[data-testid^="rejection-rejection:"]').text()).toContain('the vote closed before this ballot was cast')
+    expect(w.get('[data-testid^="rejection-rejection:"] .meta').text()).toMatch(/^尾号 LETB 的平板，/)
   })
 })
 
