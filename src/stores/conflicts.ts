@@ -5,6 +5,8 @@ import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { useDeviceNamesStore } from './deviceNames'
+import { i18n } from '@/i18n'
 
 export type ConflictReason = ConflictRecordDoc['reason']
 
@@ -63,7 +65,13 @@ export const useConflictsStore = defineStore('conflicts', () => {
     subs.push(r.voidLists.list$().subscribe((l) => { voidLists.value = l }))
   }
 
-  const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
+  const devices = useDeviceNamesStore()
+  /**
+   * A person by name, never by id: someone the roster does not hold is said to be so; a record written
+   * while no one was signed in on a tablet names that tablet, said in words too.
+   */
+  const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name
+    ?? (!id || id.startsWith('person:') ? i18n.global.t('conflicts.notOnRoster') : devices.name(id))
 
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))

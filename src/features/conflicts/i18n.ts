@@ -14,6 +14,7 @@ export default {
         'concurrent-edit': '{name} 被两台平板同时修改',
       },
       side: '{device}，{time}，操作人 {author}',
+      notOnRoster: '名册上没有的人',
       choose: '议事会的决定',
       outcome: {
         'keep-earliest': '先投的一张有效，后投的作废（由监事会共同开封找出）',
@@ -45,6 +46,7 @@ export default {
         'concurrent-edit': '{name} was changed on two tablets at once',
       },
       side: '{device}, {time}, by {author}',
+      notOnRoster: 'someone not on the roster',
       choose: "The council's decision",
       outcome: {
         'keep-earliest': 'The first ballot counts, the later one is void (the supervisors open the seals together to find it)',

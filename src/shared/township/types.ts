@@ -65,6 +65,8 @@ export interface AllocationSummary {
 
 export interface TabletSummary {
   device: string
+  /** The name the tablet was given at enrollment (the hub's accounts), absent when it was given none. */
+  label?: string
   /** When this tablet's writes last reached the township hub (hub clock), null if never. */
   lastSyncAt: number | null
   docs: number

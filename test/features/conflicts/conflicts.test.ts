@@ -58,6 +58,9 @@ describe('the double votes and conflicts queue', () => {
     expect(item().text()).toContain('本平板，')
     expect(item().text()).toContain('2 号平板，')
     expect(item().text()).not.toContain('tablet-')
+    // the other tablet's clerk is not on this tablet's roster: said so, not by an id
+    expect(item().text()).toContain('操作人 名册上没有的人')
+    expect(item().text()).not.toContain('person:')
 
     // Nothing is recorded until the outcome, a reason and who decided are given.
     expect(item().get('[data-testid="conflict-record"]').attributes('disabled')).toBeDefined()

@@ -17,7 +17,9 @@ function township(): TownshipSummary {
     { id: 'anle', name: '安乐村', problems: false },
   ].map((v, i) => {
     const g = generateVillage({ villageId: v.id, townshipId: 'huayuan', name: v.name, year: 2026, seed: 10 + i, people: 60, problems: v.problems, audit: false })
-    return summarizeVillage(v.id, g.docs.map(fromCouch), NOW, { lastReachedTownship: NOW - i * 86_400_000 })
+    const s = summarizeVillage(v.id, g.docs.map(fromCouch), NOW, { lastReachedTownship: NOW - i * 86_400_000 })
+    // the hub adds the names tablets were enrolled with (one was given none)
+    return { ...s, tablets: s.tablets.map((t, j) => (j === 0 ? { ...t, label: '村委会办公室' } : t)) }
   })
   return { townshipId: 'huayuan', townshipName: '花园镇', villages, at: NOW }
 }
@@ -44,6 +46,10 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     expect(wrapper.get('[data-testid="township-flags-mingyue"]').text()).toBe('3 个问题')
     expect(wrapper.get('[data-testid="township-flags-qingbo"]').text()).toBe('✓')
     expect(wrapper.get('[data-testid="township-row-qingbo"]').text()).toContain('财务公开')
+    // tablets by the name they were enrolled with, or — given none — by the tail of their code
+    const tablets = wrapper.findAll('[data-testid="township-row-mingyue"] .township-tablets li').map((li) => li.text())
+    expect(tablets[0]).toMatch(/^村委会办公室: /)
+    expect(tablets[1]).toMatch(/^尾号 [0-9A-Z]{1,4} 的平板: /)
 
     const flag = wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"]')
     expect(flag.text()).toContain('支出没有监事会会签')
