@@ -14,7 +14,7 @@ export interface DeviceChainView {
 }
 /** One line of the checklist; `flags` are the domain's (code, wording, details), worded by the view in the reader's language. */
 export interface ComplianceItemView { key: string; ok: boolean; flags: D.ComplianceFlag[] }
-export interface RejectionView { id: string; subject: string; what: string; reason: string; device: string; at: number }
+export interface RejectionView { id: string; subject: string; reason: string; device: string; at: number }
 
 
 /** The supervisory committee's checks: audit chains per device, compliance of the cycle, refused records. */
@@ -102,7 +102,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const cycleTitle = ref('')
 
   const rejections = computed<RejectionView[]>(() => rejectionDocs.value.map((x) => ({
-    id: x.id, subject: x.subjectId, what: x.subjectId, reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime })))
+    id: x.id, subject: x.subjectId, reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime })))
 
   async function load(): Promise<void> { /* live from attach() */ }
 

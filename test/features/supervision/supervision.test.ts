@@ -38,7 +38,12 @@ describe('supervision', () => {
     expect(w.get('[data-testid="check-spending"]').attributes('data-ok')).toBe('false')
     expect(w.get('[data-testid="check-spending"]').text()).toContain('开支都在决定公示期满后才发生')
     expect(w.get('[data-testid="check-voteNotice"]').attributes('data-ok')).toBe('true')
-    expect(w.get('[data-testid^="rejection-rejection:"]').text()).toContain('the vote closed before this ballot was cast')
+    // what was refused in words (not 'ballot:late1'); the hub's English reason only folded away for a technician
+    const refused = w.get('[data-testid^="rejection-rejection:"]')
+    expect(refused.get('strong').text()).toBe('一条选票被服务器拒收')
+    expect(refused.get('details span').text()).toBe('the vote closed before this ballot was cast')
+    expect(refused.get('details span').attributes('lang')).toBe('en')
+    expect(refused.get('details summary').text()).toBe('服务器给出的原因（英文，供技术人员查看）')
     expect(w.get('[data-testid^="rejection-rejection:"] .meta').text()).toMatch(/^尾号 LETB 的平板，/)
   })
 })
