@@ -38,7 +38,7 @@ export default {
       open: 'Waiting ({n})',
       resolved: 'Resolved ({n})',
       none: 'Nothing is waiting.',
-      banner: '{n} double votes or conflicts are waiting for the council',
+      banner: '{n} double vote or conflict is waiting for the council | {n} double votes or conflicts are waiting for the council',
       go: 'Resolve',
       reason: {
         'double-checkoff': '{name} was checked off on two tablets',

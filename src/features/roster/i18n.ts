@@ -86,7 +86,7 @@ export default {
       householdLabel: 'Household {household}',
       householdOf: "{name}'s household",
       adult: 'Adult',
-      units: { title: 'Courtyards and groups ({n})', people: '{n} people', kind: 'What kind of unit {name} is', kinds: { courtyard: 'Courtyard', compound: 'Compound', building: 'Building', 'villager-group': 'Villager group' } },
+      units: { title: 'Courtyards and groups ({n})', people: '{n} person | {n} people', kind: 'What kind of unit {name} is', kinds: { courtyard: 'Courtyard', compound: 'Compound', building: 'Building', 'villager-group': 'Villager group' } },
       role: { 'council-member': 'council member', 'courtyard-council-member': 'courtyard council member', representative: "villagers' representative", supervisor: 'supervisor', clerk: 'clerk', 'self-management': 'self-management group member' },
       importPage: {
         noRole: '—',

@@ -56,7 +56,7 @@ export default {
       verifyAll: 'Check every tablet',
       verify: 'Check',
       noDevices: 'No tablet has recorded anything yet.',
-      events: '{n} records, latest {time}',
+      events: '{n} record, latest {time} | {n} records, latest {time}',
       chain: { unchecked: 'Not checked', ok: 'Intact, nothing altered', broken: 'Chain broken' },
       problem: {
         missing: 'Log entry {from} is missing',
@@ -68,7 +68,7 @@ export default {
         recordAltered: '{record} was altered: it matches no version this tablet recorded',
         unaudited: '{record} has no log entry of this tablet: not synced yet, or added behind the app',
       },
-      moreProblems: '{n} more problems',
+      moreProblems: '{n} more problem | {n} more problems',
       checklist: 'Compliance of this cycle',
       noChecklist: 'No council cycle is under way.',
       ok: 'Compliant',

@@ -107,6 +107,7 @@ export default {
         records: '共 {n} 条记录，{time} 同步',
         votes: '投票',
         noVotes: '还没有投票',
+        rules: { greedy: '得票多的优先', 'greedy-no-skip': '得票多的优先，放不下即停', mes: '平等份额法' },
         ballots: '{n} 张选票',
         notCounted: '作废 {voided} 张 · 截止后投出（不计）{late} 张 · 纸质选票 {paper} 张',
         selected: '入选项目：{list}',
@@ -209,7 +210,7 @@ export default {
       flags: {
         title: 'Compliance',
         none: 'No compliance problems found',
-        count: '{n} problems',
+        count: '{n} problem | {n} problems',
       },
       charts: {
         title: 'Charts',
@@ -232,10 +233,11 @@ export default {
       village: {
         open: 'Open all records of this village',
         back: 'Back to overview',
-        records: '{n} records, synced {time}',
+        records: '{n} record, synced {time} | {n} records, synced {time}',
         votes: 'Votes',
         noVotes: 'No votes yet',
-        ballots: '{n} ballots',
+        rules: { greedy: 'most votes first', 'greedy-no-skip': 'most votes first, stop at the first that does not fit', mes: 'method of equal shares' },
+        ballots: '{n} ballot | {n} ballots',
         notCounted: 'Voided: {voided} · cast after the close (not counted): {late} · paper ballots: {paper}',
         selected: 'Funded: {list}',
         notClosed: 'The vote is still open',

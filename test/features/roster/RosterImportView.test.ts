@@ -101,7 +101,7 @@ describe('units of the roster', () => {
     await roster.importRows([{ household: '1', name: 'Wang', unit: 'East court', roles: [], adult: true, eligible: true, householdHead: true }])
     await eventually(() => wrapper.findAll('[data-testid="roster-unit"]').length === 1)
     const unit = wrapper.get('[data-testid="roster-unit"]')
-    expect(unit.text()).toContain('East court 1 people')
+    expect(unit.text()).toContain('East court 1 person')
     expect(unit.get('[data-testid="unit-kind-courtyard"]').attributes('aria-checked')).toBe('true')
     await unit.get('[data-testid="unit-kind-compound"]').trigger('click')
     await eventually(() => roster.units[0]?.kind === 'compound')

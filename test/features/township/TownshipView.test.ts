@@ -146,6 +146,21 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     report.unmount()
   })
 
+  it('in English, counts problems with the right plural', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    const summary = township()
+    const mingyue = summary.villages.find((v) => v.villageId === 'mingyue')!
+    await cacheSet('summary', { ...summary, villages: summary.villages.map((v) => (v.villageId === 'anle' ? { ...v, flags: mingyue.flags.slice(0, 1) } : v)) })
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township', locale: 'en' })
+    await eventually(() => wrapper.find('[data-testid="township-flags-anle"]').exists())
+    expect(wrapper.get('[data-testid="township-flags-anle"]').text()).toBe('1 problem')
+    expect(wrapper.get('[data-testid="township-flags-mingyue"]').text()).toBe('3 problems')
+    // the flags in English too, worded from the same codes
+    expect(wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"] .township-flag-detail').text()).toMatch(/^[\d,.]+ yuan paid to "/)
+    wrapper.unmount()
+  })
+
   it('asks to sign in again when the hub no longer knows the session', async () => {
     await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
     await cacheSet('summary', township())
