@@ -15,6 +15,7 @@ export default {
       },
       side: '{device}，{time}，操作人 {author}',
       notOnRoster: '名册上没有的人',
+      notRecorded: '这个决定没有记下来：请刷新页面后再试一次',
       choose: '议事会的决定',
       outcome: {
         'keep-earliest': '先投的一张有效，后投的作废（由监事会共同开封找出）',
@@ -47,6 +48,7 @@ export default {
       },
       side: '{device}, {time}, by {author}',
       notOnRoster: 'someone not on the roster',
+      notRecorded: 'The decision was not recorded: reload the page and try again',
       choose: "The council's decision",
       outcome: {
         'keep-earliest': 'The first ballot counts, the later one is void (the supervisors open the seals together to find it)',

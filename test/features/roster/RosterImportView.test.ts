@@ -93,6 +93,26 @@ describe('households in words', () => {
   })
 })
 
+describe('the person form', () => {
+  it('refuses a name too long with words beside it, naming the field and the limit, in Chinese', async () => {
+    const { pinia } = await open()
+    const { wrapper } = await mountFeature(RosterView, { path: '/roster', pinia })
+    await wrapper.get('[data-testid="roster-add"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="person-form"]') !== null)
+    const input = (id: string) => document.querySelector(`[data-testid="${id}"] input`) as HTMLInputElement
+    for (const [id, value] of [['person-name', '张'.repeat(150)], ['person-household', '1'], ['person-unit', '一组']] as const) {
+      input(id).value = value
+      input(id).dispatchEvent(new Event('input'))
+    }
+    document.querySelector('[data-testid="person-form"]')!.dispatchEvent(new Event('submit'))
+    await eventually(() => document.querySelector('.person-refused') !== null)
+    expect(document.querySelector('.person-refused')!.textContent).toBe('不符合规则：“姓名”最多 100 个字，现在有 150 个')
+    // what was typed stays
+    expect(input('person-name').value).toHaveLength(150)
+    wrapper.unmount()
+  })
+})
+
 describe('units of the roster', () => {
   it('lists the courtyards and groups the import created and lets the clerk say what kind each is', async () => {
     const { pinia } = await open()
