@@ -17,8 +17,8 @@ export const useDeviceNamesStore = defineStore('deviceNames', () => {
 
   /** Reads the list of the village's tablets again (it arrives after a sync). */
   function refresh(): void {
-    const list = kv ? storedTrust(kv)?.list : null
-    enrolled.value = (list?.devices ?? []).map((d) => ({ device: d.device, enrolledAt: d.enrolledAt }))
+    if (!kv) return
+    enrolled.value = (storedTrust(kv)?.list?.devices ?? []).map((d) => ({ device: d.device, enrolledAt: d.enrolledAt }))
   }
 
   function attach(_r: Repositories, opts: { kv?: KeyValue } = {}): void {
