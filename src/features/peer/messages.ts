@@ -57,7 +57,7 @@ export default {
       progress: {
         received: '收到 {n} 条记录 | 收到 {n} 条记录',
         sent: '发出 {n} 条记录 | 发出 {n} 条记录',
-        with: '对方平板的编号：{device}',
+        with: '对方：{tablet}',
       },
       result: {
         flushed: '投票箱里的 {n} 张选票先存好了（打乱顺序，看不出谁投的） | 投票箱里的 {n} 张选票先存好了（打乱顺序，看不出谁投的）',
@@ -65,6 +65,7 @@ export default {
         conflicts: '发现 {n} 处两台平板改得不一样的地方，请到“冲突”页看看。 | 发现 {n} 处两台平板改得不一样的地方，请到“冲突”页看看。',
         doubleVotes: '发现 {n} 人在两台平板上都领了票（重复投票），请村民议事会处理。 | 发现 {n} 人在两台平板上都领了票（重复投票），请村民议事会处理。',
         openConflicts: '去看冲突',
+        openQuarantine: '去看没有收下的记录',
         refused: '有 {n} 条记录没有收下（不是本村登记过的平板写的，或被改过）：{reason} | 有 {n} 条记录没有收下（不是本村登记过的平板写的，或被改过）：{reason}',
         refusedByPeer: '对方没有收下本平板的 {n} 条记录：{reason} | 对方没有收下本平板的 {n} 条记录：{reason}',
         relay: '下次连上镇上服务器时，这些记录会一起传上去。',
@@ -147,7 +148,7 @@ export default {
       progress: {
         received: '{n} record received | {n} records received',
         sent: '{n} record sent | {n} records sent',
-        with: 'The other tablet’s number: {device}',
+        with: 'Paired with {tablet}',
       },
       result: {
         flushed: 'The {n} ballot in the ballot box was saved first (shuffled: nobody can tell who cast it) | The {n} ballots in the ballot box were saved first (shuffled: nobody can tell who cast which)',
@@ -155,6 +156,7 @@ export default {
         conflicts: 'Found {n} place where the two tablets changed a record differently: see the Conflicts page. | Found {n} places where the two tablets changed records differently: see the Conflicts page.',
         doubleVotes: 'Found {n} voter checked off on both tablets (a double vote): the council must decide. | Found {n} voters checked off on both tablets (double votes): the council must decide.',
         openConflicts: 'See the conflicts',
+        openQuarantine: 'See the records not taken',
         refused: '{n} record was not taken (not written by an enrolled tablet of this village, or altered): {reason} | {n} records were not taken (not written by an enrolled tablet of this village, or altered): {reason}',
         refusedByPeer: 'The other tablet did not take {n} record of this one: {reason} | The other tablet did not take {n} records of this one: {reason}',
         relay: 'They go up to the township hub together with this tablet’s own records at the next sync.',

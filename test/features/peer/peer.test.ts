@@ -75,7 +75,21 @@ describe('与另一台平板同步', () => {
     expect(wrapper.get('[data-testid="peer-double-votes"]').text()).toContain('1 人在两台平板上都领了票')
     expect(wrapper.get('[data-testid="peer-double-votes"] a').attributes('href')).toBe('/conflicts')
     expect(wrapper.get('[data-testid="peer-refused"]').text()).toContain('有 1 条记录没有收下')
+    // why, in words, and where to see them: not the check's English reason
+    expect(wrapper.get('[data-testid="peer-refused"]').text()).toContain('内容在传过来的路上被改过')
+    expect(wrapper.get('[data-testid="peer-refused"] a').attributes('href')).toBe('/device/quarantine')
+    expect(text).not.toMatch(/signature|dev-9|ballot:x/)
     wrapper.unmount()
+  })
+
+  it('names the other tablet by its enrollment name, else by a short label, never by its raw id', async () => {
+    const named = await mountFeature(PeerProgress, { path: '/peer', props: { session: session({ peerDevice: 'dev-7c21e0d94a1b', peerLabel: '二组会议室' }) } })
+    expect(named.wrapper.get('[data-testid="peer-with"]').text()).toBe('对方：平板「二组会议室」')
+    named.wrapper.unmount()
+    const unnamed = await mountFeature(PeerProgress, { path: '/peer', props: { session: session({ peerDevice: 'dev-7c21e0d94a1b' }) } })
+    expect(unnamed.wrapper.get('[data-testid="peer-with"]').text()).toBe('对方：平板（编号尾号 4A1B）')
+    expect(unnamed.wrapper.text()).not.toContain('dev-7c21')
+    unnamed.wrapper.unmount()
   })
 
   it('speaks English too, with plurals', async () => {
