@@ -21,9 +21,25 @@ export default {
         second: '第二台：扫码', secondHint: '扫另一台平板上的码',
       },
       camera: {
-        asking: '请点“允许”使用摄像头：扫码要用它。',
-        denied: '摄像头没有打开。请在浏览器的网站设置里允许使用摄像头，再点“重新开始”。',
-        none: '这台平板上找不到能用的摄像头。',
+        denied: '摄像头没有打开：浏览器没有允许这个页面使用摄像头。',
+        none: '这台平板上找不到能用的摄像头，没法扫码。',
+        busy: '摄像头正被别的应用占用，打不开。',
+        retry: '再试一次',
+        steps: {
+          denied: {
+            s1: '点浏览器地址栏左边的小图标（锁形或“i”），找到“摄像头”或“权限”。',
+            s2: '把摄像头改成“允许”。',
+            s3: '回到这里，点下面的“再试一次”。',
+          },
+          none: {
+            s1: '配对时两台平板都要扫码，所以两台都要有摄像头：请换一台有摄像头的平板来配对。',
+            s2: '或者等有网络时，让两台平板都和镇上服务器同步：记录会经过镇上到对方平板上。',
+          },
+          busy: {
+            s1: '关掉正在用摄像头的其他应用（相机、视频通话、扫一扫等）。',
+            s2: '回到这里，点下面的“再试一次”。',
+          },
+        },
       },
       code: {
         making: '正在出码…',
@@ -112,9 +128,25 @@ export default {
         second: 'Second tablet: scan', secondHint: 'Scans the code on the other tablet',
       },
       camera: {
-        asking: 'Please tap “Allow” to use the camera: scanning needs it.',
-        denied: 'The camera did not open. Allow this site to use the camera in the browser’s site settings, then tap “Start again”.',
-        none: 'This tablet has no camera that can be used.',
+        denied: 'The camera did not open: the browser does not allow this page to use it.',
+        none: 'This tablet has no camera that can be used, so it cannot scan.',
+        busy: 'Another app is using the camera, so it cannot open.',
+        retry: 'Try again',
+        steps: {
+          denied: {
+            s1: 'Tap the small icon left of the browser’s address bar (a lock or an “i”) and find “Camera” or “Permissions”.',
+            s2: 'Set the camera to “Allow”.',
+            s3: 'Come back here and tap “Try again” below.',
+          },
+          none: {
+            s1: 'Both tablets scan when they pair, so both need a camera: pair with a tablet that has one.',
+            s2: 'Or, once there is a network, sync both tablets with the township hub: the records reach the other tablet through it.',
+          },
+          busy: {
+            s1: 'Close the other apps using the camera (camera, video calls, scanners).',
+            s2: 'Come back here and tap “Try again” below.',
+          },
+        },
       },
       code: {
         making: 'Making the code…',

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import PeerView from '@/features/peer/PeerView.vue'
 import PeerProgress from '@/features/peer/PeerProgress.vue'
+import PeerScanner from '@/features/peer/PeerScanner.vue'
 import messages from '@/features/peer/messages'
 import type { PeerSessionState } from '@/data/peer/session'
 import { usePeerStore } from '@/stores/peer'
@@ -19,7 +20,15 @@ function leaves(tree: Tree, prefix = ''): Map<string, string> {
 }
 
 let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
-afterEach(async () => { await village?.close(); village = undefined; document.body.innerHTML = '' })
+afterEach(async () => { await village?.close(); village = undefined; document.body.innerHTML = ''; camera(null) })
+
+/** The browser's camera, the true edge: `getUserMedia` refuses with these DOMExceptions, one per call (null: no stub). */
+function camera(refusals: string[] | null): { calls: number } {
+  const seen = { calls: 0 }
+  const getUserMedia = async () => { const name = refusals?.[Math.min(seen.calls++, refusals.length - 1)] ?? 'NotAllowedError'; throw new DOMException('refused', name) }
+  Object.defineProperty(navigator, 'mediaDevices', { value: refusals ? { getUserMedia } : undefined, configurable: true })
+  return seen
+}
 
 const session = (p: Partial<PeerSessionState>): PeerSessionState => ({
   phase: 'live', peerDevice: 'dev-1a2b', received: 0, sent: 0, refused: [], refusedByPeer: [], flushed: 0, conflicts: 0, doubleVotes: 0, problem: null, ...p,
@@ -96,6 +105,57 @@ describe('与另一台平板同步', () => {
     const { wrapper } = await mountFeature(PeerProgress, { locale: 'en', path: '/peer', props: { session: session({ received: 1, sent: 2 }) } })
     expect(wrapper.get('[data-testid="peer-received"]').text()).toBe('1 record received')
     expect(wrapper.get('[data-testid="peer-sent"]').text()).toBe('2 records sent')
+    wrapper.unmount()
+  })
+})
+
+describe('a camera that does not open', () => {
+  it('refused: says the browser did not allow it and how to allow it, then tries again — not the scan tips', async () => {
+    const cam = camera(['NotAllowedError', 'NotFoundError'])
+    const { wrapper } = await mountFeature(PeerScanner, { path: '/peer' })
+    await eventually(() => wrapper.find('[data-testid="peer-camera-problem"]').exists())
+    const problem = wrapper.get('[data-testid="peer-camera-problem"]')
+    expect(problem.attributes('data-problem')).toBe('denied')
+    expect(problem.text()).toContain('浏览器没有允许这个页面使用摄像头')
+    expect(problem.text()).toContain('地址栏左边的小图标')
+    expect(wrapper.find('[data-testid="peer-tips"]').exists()).toBe(false)
+    expect(wrapper.text()).not.toContain('靠近一点')
+    // allowed in the settings (here: the camera is then found missing), "try again" asks the browser again
+    await wrapper.get('[data-testid="peer-camera-retry"]').trigger('click')
+    await eventually(() => wrapper.get('[data-testid="peer-camera-problem"]').attributes('data-problem') === 'none')
+    expect(cam.calls).toBe(2)
+    wrapper.unmount()
+  })
+
+  it('no camera: says so, and that both tablets scan, so pair with one that has a camera or sync through the hub', async () => {
+    camera(['NotFoundError'])
+    const { wrapper } = await mountFeature(PeerScanner, { path: '/peer' })
+    await eventually(() => wrapper.find('[data-testid="peer-camera-problem"]').exists())
+    expect(wrapper.text()).toContain('这台平板上找不到能用的摄像头')
+    expect(wrapper.text()).toContain('请换一台有摄像头的平板来配对')
+    expect(wrapper.find('[data-testid="peer-camera-retry"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('held by another app: says to close it, not that the camera was refused', async () => {
+    camera(['NotReadableError'])
+    const { wrapper } = await mountFeature(PeerScanner, { path: '/peer' })
+    await eventually(() => wrapper.find('[data-testid="peer-camera-problem"]').exists())
+    expect(wrapper.get('[data-testid="peer-camera-problem"]').attributes('data-problem')).toBe('busy')
+    expect(wrapper.text()).toContain('摄像头正被别的应用占用')
+    wrapper.unmount()
+  })
+
+  it('on the first tablet: says so before showing a code it could never scan back', async () => {
+    camera(['NotAllowedError'])
+    village = await openTestVillage()
+    usePeerStore(village.pinia).attach(village.data, { peerTrust: async () => null })
+    const { wrapper } = await mountFeature(PeerView, { pinia: village.pinia, path: '/peer' })
+    await wrapper.get('[data-testid="peer-first"]').trigger('click')
+    await eventually(() => wrapper.find('[data-testid="peer-camera-problem"]').exists())
+    expect(wrapper.text()).toContain('地址栏左边的小图标')
+    expect(usePeerStore(village.pinia).state.step).toBe('idle')
+    expect(wrapper.find('[data-testid="peer-code"]').exists()).toBe(false)
     wrapper.unmount()
   })
 })
