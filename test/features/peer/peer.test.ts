@@ -5,6 +5,9 @@ import PeerScanner from '@/features/peer/PeerScanner.vue'
 import messages from '@/features/peer/messages'
 import type { PeerSessionState } from '@/data/peer/session'
 import { usePeerStore } from '@/stores/peer'
+import { useActingStore } from '@/stores/acting'
+import ActingPrompt from '@/features/acting/ActingPrompt.vue'
+import { memoryKeyValue, setClerkPin } from '@/data'
 import { mountFeature } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'
 
@@ -157,5 +160,41 @@ describe('a camera that does not open', () => {
     expect(usePeerStore(village.pinia).state.step).toBe('idle')
     expect(wrapper.find('[data-testid="peer-code"]').exists()).toBe(false)
     wrapper.unmount()
+  })
+})
+
+describe('pairing is the clerk\'s act', () => {
+  it('on a locked tablet asks the clerk for their PIN before pairing, and does not pair without it', async () => {
+    village = await openTestVillage({ locked: true })
+    const kv = memoryKeyValue()
+    await setClerkPin(kv, { personId: 'person:clerk', name: '王文书' }, '2468')
+    useActingStore(village.pinia).attach(village.data, { kv })
+    const peer = usePeerStore(village.pinia)
+    let trustAsked = 0
+    peer.attach(village.data, { peerTrust: async () => { trustAsked++; return null } })
+    const prompt = await mountFeature(ActingPrompt, { pinia: village.pinia })
+    const { wrapper } = await mountFeature(PeerView, { pinia: village.pinia, path: '/peer' })
+    for (const side of ['peer-second', 'peer-first']) {
+      await wrapper.get(`[data-testid="${side}"]`).trigger('click')
+      await eventually(() => prompt.wrapper.find('[data-testid="acting-prompt"]').exists())
+      expect(prompt.wrapper.get('[data-testid="acting-prompt"]').attributes('data-act')).toBe('peer.pair')
+      expect(prompt.wrapper.get('[data-testid="acting-prompt"]').text()).toContain('要由本人确认：和另一台平板同步记录')
+      await prompt.wrapper.get('[data-testid="acting-cancel"]').trigger('click')
+      await eventually(() => prompt.wrapper.find('[data-testid="acting-refused"]').exists())
+      expect(prompt.wrapper.get('[data-testid="acting-refused"]').text()).toContain('没有做：和另一台平板同步记录需要本人输入密码或口令')
+      // nothing started: no pairing, no camera, no code
+      expect(peer.state.step).toBe('idle')
+      expect(trustAsked).toBe(0)
+      expect(wrapper.find('[data-testid="peer-code"]').exists()).toBe(false)
+    }
+    // with the clerk's PIN the pairing starts (here it stops at once: this test tablet has no certificate)
+    await wrapper.get('[data-testid="peer-second"]').trigger('click')
+    await eventually(() => prompt.wrapper.find('[data-testid="acting-secret"]').exists())
+    await prompt.wrapper.get('[data-testid="acting-secret"]').setValue('2468')
+    await prompt.wrapper.get('form').trigger('submit')
+    await eventually(() => wrapper.find('[data-testid="peer-problem"]').exists(), 10_000)
+    expect(trustAsked).toBe(1)
+    expect(wrapper.get('[data-testid="peer-problem"]').text()).toContain('本平板还没有设备证书')
+    wrapper.unmount(); prompt.wrapper.unmount()
   })
 })
