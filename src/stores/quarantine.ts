@@ -1,10 +1,11 @@
 import { defineStore } from 'pinia'
-import { computed, shallowRef } from 'vue'
+import { computed, shallowRef, watch } from 'vue'
 import type { Subscription } from 'rxjs'
 import type { RefusalLine, Repositories, TabletQuarantineEntry } from '@/data'
 import { refusalKind, type RefusalKind } from '@/data/refusalKinds'
 import { useDeviceNamesStore } from './deviceNames'
 import { useSessionStore } from './session'
+import { useSyncStore } from './sync'
 
 /** Records this tablet refused from one other tablet (or a file of it) for one reason. */
 export interface QuarantineGroup { source: 'peer' | 'file'; device: string; kind: RefusalKind; count: number; at: number; ids: string[] }
@@ -61,6 +62,10 @@ export const useQuarantineStore = defineStore('quarantine', () => {
 
   /** How many refused records there are in all (home flags the screen when not zero). */
   const count = computed(() => fromOthers.value.reduce((n, g) => n + g.count, 0) + fromHub.value.reduce((n, g) => n + g.count, 0))
+
+  // home flags the screen from the sync store (this store loads with the village, not with home)
+  const sync = useSyncStore()
+  watch(count, (n) => { sync.notTaken = n }, { immediate: true })
 
   return { fromOthers, fromHub, count, attach }
 })
