@@ -86,6 +86,7 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
       expect(withText).toMatch(/对方：平板「tablet \d+」/)
       expect(withText).not.toContain(other.device)
     }
+    if (process.env.PEER_SHOTS) await a.page.screenshot({ path: `${process.env.PEER_SHOTS}/paired.png`, fullPage: true })
     for (const t of [a, b]) {
       await go(t.page, '/conflicts')
       const item = t.page.getByTestId('conflict-checkoff:lights:zhang')
@@ -135,6 +136,7 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
     expect(said).toMatch(/1 条记录，来自平板「tablet \d+」（平板之间同步）/)
     expect(said).toContain('内容在传过来的路上被改过')
     expect(said).not.toMatch(/dev-|signature|ballot:/)
+    if (process.env.PEER_SHOTS) await c.page.screenshot({ path: `${process.env.PEER_SHOTS}/quarantine.png`, fullPage: true })
     await go(c.page, '/votes/vote:lights')
     await until(c.page, async () => (await c.page.getByTestId('vote-checkedoff').innerText()).includes('3'), 30_000, 'A\'s check-offs on C')
   }, 300_000)
