@@ -102,6 +102,10 @@ describe('与另一台平板同步', () => {
     expect(unnamed.wrapper.get('[data-testid="peer-with"]').text()).toBe('对方：平板（编号尾号 4A1B）')
     expect(unnamed.wrapper.text()).not.toContain('dev-7c21')
     unnamed.wrapper.unmount()
+    // a name typed with a right-to-left override (to read as something else) shows as typed, without it
+    const tricked = await mountFeature(PeerProgress, { path: '/peer', props: { session: session({ peerDevice: 'dev-7c21e0d94a1b', peerLabel: '\u202e器务服上镇' }) } })
+    expect(tricked.wrapper.get('[data-testid="peer-with"]').text()).toBe('对方：平板「器务服上镇」')
+    tricked.wrapper.unmount()
   })
 
   it('speaks English too, with plurals', async () => {
