@@ -45,8 +45,14 @@ const en: Messages<typeof zhCN> = {
     },
     now: 'Sync now',
   },
+  tablet: {
+    named: 'tablet “{name}”',
+    unnamed: 'tablet (number ending {tail})',
+    unknown: 'a tablet',
+    self: 'this tablet',
+    hub: 'the township hub',
+  },
   lang: { 'zh-CN': '中文', en: 'English' },
-  tablet: { self: 'This tablet', hub: 'The township hub', numbered: 'Tablet {n}', other: 'The tablet ending {tail}' },
   access: {
     readAloud: 'Read aloud',
     stop: 'Stop reading',

@@ -42,8 +42,14 @@ export default {
     },
     now: '立即同步',
   },
+  tablet: {
+    named: '平板「{name}」',
+    unnamed: '平板（编号尾号 {tail}）',
+    unknown: '一台平板',
+    self: '本平板',
+    hub: '镇上服务器',
+  },
   lang: { 'zh-CN': '中文', en: 'English' },
-  tablet: { self: '本平板', hub: '乡镇服务器', numbered: '{n} 号平板', other: '尾号 {tail} 的平板' },
   access: {
     readAloud: '读给我听',
     stop: '停止朗读',

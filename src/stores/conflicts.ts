@@ -5,7 +5,6 @@ import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
-import { useDeviceNamesStore } from './deviceNames'
 import { i18n } from '@/i18n'
 
 export type ConflictReason = ConflictRecordDoc['reason']
@@ -65,13 +64,12 @@ export const useConflictsStore = defineStore('conflicts', () => {
     subs.push(r.voidLists.list$().subscribe((l) => { voidLists.value = l }))
   }
 
-  const devices = useDeviceNamesStore()
   /**
    * A person by name, never by id: someone the roster does not hold is said to be so; a record written
-   * while no one was signed in on a tablet names that tablet, said in words too.
+   * while no one was signed in carries its tablet's code as author, said as "no one signed in".
    */
   const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name
-    ?? (!id || id.startsWith('person:') ? i18n.global.t('conflicts.notOnRoster') : devices.name(id))
+    ?? i18n.global.t(!id || id.startsWith('person:') ? 'conflicts.notOnRoster' : 'conflicts.nobodySignedIn')
 
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))

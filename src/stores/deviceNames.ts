@@ -1,34 +1,24 @@
 import { defineStore } from 'pinia'
 import { shallowRef } from 'vue'
-import type { Repositories } from '@/data'
-import type { KeyValue } from '@/data/identity'
-import { storedTrust } from '@/data/devicekeys'
-import { deviceCall, deviceWords, type EnrolledTablet } from '@/i18n/devices'
-import { useSessionStore } from './session'
+import type { KeyValue, Repositories } from '@/data'
 
 /**
- * Words for the devices records name ("本平板", "2 号平板"), never their codes: the village's tablets are
- * numbered in the order the hub enrolled them (the signed list of device keys this tablet keeps).
+ * The names the village's tablets were given at enrollment (hub-certified, see src/data/devicenames.ts),
+ * for every screen that shows a tablet (`useTabletName`). Read again when a tablet may have been met.
  */
 export const useDeviceNamesStore = defineStore('deviceNames', () => {
-  const session = useSessionStore()
-  const enrolled = shallowRef<EnrolledTablet[]>([])
-  let kv: KeyValue | null = null
+  const names = shallowRef<ReadonlyMap<string, string>>(new Map())
+  let read: (() => Promise<Map<string, string>>) | null = null
 
-  /** Reads the list of the village's tablets again (it arrives after a sync). */
-  function refresh(): void {
-    if (!kv) return
-    enrolled.value = (storedTrust(kv)?.list?.devices ?? []).map((d) => ({ device: d.device, enrolledAt: d.enrolledAt }))
+  function attach(r: Repositories, opts: { kv?: KeyValue } = {}): void {
+    const kv = opts.kv
+    read = kv ? async () => (await import('@/data/devicenames')).deviceNames(kv, r.writer.vdb) : null
+    void refresh()
   }
 
-  function attach(_r: Repositories, opts: { kv?: KeyValue } = {}): void {
-    kv = opts.kv ?? null
-    refresh()
+  async function refresh(): Promise<void> {
+    if (read) names.value = await read().catch(() => names.value)
   }
 
-  function name(id: string): string {
-    return id ? deviceWords(deviceCall(id, { self: session.enrollment?.deviceId, enrolled: enrolled.value })) : '—'
-  }
-
-  return { enrolled, attach, refresh, name }
+  return { names, attach, refresh }
 })

@@ -25,6 +25,8 @@ export const useSyncStore = defineStore('sync', () => {
   const boxed = ref(0)
   /** Conflict records and audit events this tablet could not store yet (kept and tried again): the person is told. */
   const unsaved = ref(0)
+  /** Records refused, in all: from other tablets or files, and of this tablet by the hub (the quarantine store counts them; home flags them). */
+  const notTaken = ref(0)
   const lastError = ref<string | null>(null)
   /** Why the last sync failed, for the screens to say in words (sync.problem.*); null when it worked. */
   const problem = ref<SyncProblem | null>(null)
@@ -84,7 +86,7 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   return {
-    online, phase, lastSyncAt, pending, boxed, unsaved, lastError, problem, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
+    online, phase, lastSyncAt, pending, boxed, unsaved, notTaken, lastError, problem, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
     link, toReceive, estimate,
     setOnline, update, connect, syncNow,
   }

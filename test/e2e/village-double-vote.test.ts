@@ -73,10 +73,10 @@ describe('one vote on two tablets, offline, with a double vote', () => {
     }
     const item = a.page.getByTestId('conflict-checkoff:lights:zhang')
     expect(await item.innerText()).toContain('张秀英 在两台平板上都领了票')
-    // the two tablets in words — this one, and the other by its number in the village (or its code's tail before the list arrives) — never by their codes
+    // the two tablets in words — this one, and the other by its certified name (or its code's tail before the list arrives) — never by their codes
     const sides = await item.innerText()
     expect(sides).toContain('本平板，')
-    expect(sides).toMatch(/(\d+ 号平板|尾号 [0-9A-Z]{1,4} 的平板)，/)
+    expect(sides).toMatch(/平板(「[^」]+」|（编号尾号 [0-9A-Z]{1,4}）)，/)
     expect(sides).not.toContain(a.device)
     expect(sides).not.toContain(b.device)
 

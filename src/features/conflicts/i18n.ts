@@ -15,6 +15,7 @@ export default {
       },
       side: '{device}，{time}，操作人 {author}',
       notOnRoster: '名册上没有的人',
+      nobodySignedIn: '未登录',
       notRecorded: '这个决定没有记下来：请刷新页面后再试一次',
       choose: '议事会的决定',
       outcome: {
@@ -48,6 +49,7 @@ export default {
       },
       side: '{device}, {time}, by {author}',
       notOnRoster: 'someone not on the roster',
+      nobodySignedIn: 'no one signed in',
       notRecorded: 'The decision was not recorded: reload the page and try again',
       choose: "The council's decision",
       outcome: {

@@ -46,9 +46,9 @@ describe('the double votes and conflicts queue', () => {
     expect(list.wrapper.get('[data-testid="conflicts-banner"]').text()).toContain('有 1 件重复投票或冲突')
     list.wrapper.unmount()
 
-    // this tablet, and the village's tablets in the order the hub enrolled them (its signed list)
+    // this tablet, and the other by the name the hub certified for it at enrollment
     useSessionStore(v.pinia).setEnrollment({ villageId: 'test-village', villageName: '测试村', townshipName: '', deviceId: 'tablet-test' })
-    useDeviceNamesStore(v.pinia).enrolled = [{ device: 'tablet-test', enrolledAt: T0 - 2000 }, { device: 'tablet-b', enrolledAt: T0 - 1000 }]
+    useDeviceNamesStore(v.pinia).names = new Map([['tablet-b', '二组会议室']])
     const { wrapper: w } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
     const item = () => w.get('[data-testid="conflict-checkoff:lights:zhang"]')
     await eventually(() => w.find('[data-testid="conflict-checkoff:lights:zhang"]').exists())
@@ -56,7 +56,7 @@ describe('the double votes and conflicts queue', () => {
     expect(item().text()).toContain('2026 年公共服务项目')
     // the tablets in words, not by their codes
     expect(item().text()).toContain('本平板，')
-    expect(item().text()).toContain('2 号平板，')
+    expect(item().text()).toContain('平板「二组会议室」，')
     expect(item().text()).not.toContain('tablet-')
     // the other tablet's clerk is not on this tablet's roster: said so, not by an id
     expect(item().text()).toContain('操作人 名册上没有的人')

@@ -16,7 +16,8 @@ describe('supervision', () => {
     const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
     await v.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: v.now() })
     await v.data.ledger.create({ fundId: fund.id, projectId: 'project:lamps', kind: 'expense', amount: 1_200_000, payee: '成都照明公司', description: '路灯', at: v.now(), recordedBy: 'person:clerk' })
-    await v.data.rejections.create({ subjectId: 'ballot:late1', reason: 'the vote closed before this ballot was cast', device: 'tablet-b', seq: 9, at: v.now() })
+    const hubReason = 'the vote was closed (2026-05-10T02:00:00.000Z) before this ballot was recorded'
+    await v.data.rejections.create({ subjectId: 'ballot:late1', reason: hubReason, device: 'tablet-b', seq: 9, at: v.now() })
 
     useSessionStore(v.pinia).setEnrollment({ villageId: 'test-village', villageName: '测试村', townshipName: '', deviceId: 'tablet-test' })
     const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
@@ -41,10 +42,11 @@ describe('supervision', () => {
     // what was refused in words (not 'ballot:late1'); the hub's English reason only folded away for a technician
     const refused = w.get('[data-testid^="rejection-rejection:"]')
     expect(refused.get('strong').text()).toBe('一条选票被服务器拒收')
-    expect(refused.get('details span').text()).toBe('the vote closed before this ballot was cast')
+    expect(refused.get('[data-testid="rejection-why"]').text()).toBe('投票结束以后才记下的，按规则不能算。')
+    expect(refused.get('details span').text()).toBe(hubReason)
     expect(refused.get('details span').attributes('lang')).toBe('en')
     expect(refused.get('details summary').text()).toBe('服务器给出的原因（英文，供技术人员查看）')
-    expect(w.get('[data-testid^="rejection-rejection:"] .meta').text()).toMatch(/^尾号 LETB 的平板，/)
+    expect(w.get('[data-testid^="rejection-rejection:"] .meta').text()).toMatch(/^平板（编号尾号 LETB），/)
   })
 })
 

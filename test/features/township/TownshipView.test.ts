@@ -48,8 +48,8 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     expect(wrapper.get('[data-testid="township-row-qingbo"]').text()).toContain('财务公开')
     // tablets by the name they were enrolled with, or — given none — by the tail of their code
     const tablets = wrapper.findAll('[data-testid="township-row-mingyue"] .township-tablets li').map((li) => li.text())
-    expect(tablets[0]).toMatch(/^村委会办公室: /)
-    expect(tablets[1]).toMatch(/^尾号 [0-9A-Z]{1,4} 的平板: /)
+    expect(tablets[0]).toMatch(/^平板「村委会办公室」: /)
+    expect(tablets[1]).toMatch(/^平板（编号尾号 [0-9A-Z]{1,4}）: /)
 
     const flag = wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"]')
     expect(flag.text()).toContain('支出没有监事会会签')
