@@ -50,6 +50,12 @@ describe('roster import screen', () => {
     expect(roster.people.map((p) => [p.name, p.eligible, p.roles, p.unit])).toEqual([['张三', true, ['council-member'], '一组'], ['王五', false, [], '二组']])
   })
 
+  it('says in Chinese what to do with a file it cannot read, not the reader\'s English reason', async () => {
+    const { wrapper } = await mountFeature(RosterImportView, {})
+    await pickFile(wrapper, new File([new Uint8Array([0x50, 0x4b, 1, 2, 3, 4]) as BlobPart], '名册.xlsx'))
+    expect(wrapper.get('[data-testid="roster-read-error"]').text()).toBe('无法读取这个文件：请确认它是 Excel（.xlsx）或 CSV 表格；可以在 Excel 或 WPS 里另存一份再试。')
+  })
+
   it('names the missing columns of a CSV in English', async () => {
     const { wrapper } = await mountFeature(RosterImportView, { locale: 'en' })
     await pickFile(wrapper, new File(['name,roles\nWang,clerk\n'], 'people.csv', { type: 'text/csv' }))
