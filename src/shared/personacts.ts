@@ -58,17 +58,45 @@ function keyEnd(key: PersonKeyRecord, keys: readonly PersonKeyRecord[]): number 
   return later.reduce((end, k) => Math.min(end, k.createdAt), Infinity)
 }
 
+/** Why an act's signature proves nothing (see `checkActSignature`). */
+export type ActSignatureProblem = 'unsigned' | 'unknown-key' | 'other-person' | 'forged-key' | 'before-key' | 'key-replaced' | 'bad-signature'
+
 /**
- * The key that signed this act, when the signature is good: `keyId` names a self-signed key of
- * `personId`, good at the act's time `at`, and the signature covers the act. Otherwise null.
+ * Whether the act is signed by `personId`: `keyId` names a self-signed key of that person, good at
+ * the act's time `at` (from its creation until the person's next key), and the signature covers the act.
  */
+export function checkActSignature(kind: SignedKind, village: string, record: { id: string; keyId?: string; signature?: string; at?: number } & Record<string, unknown>,
+  personId: string, keys: readonly PersonKeyRecord[]): { ok: true; key: PersonKeyRecord } | { ok: false; problem: ActSignatureProblem } {
+  if (!record.keyId || !record.signature) return { ok: false, problem: 'unsigned' }
+  const key = keys.find((k) => k.id === record.keyId)
+  if (!key) return { ok: false, problem: 'unknown-key' }
+  if (key.personId !== personId) return { ok: false, problem: 'other-person' }
+  if (!verifyPersonKey(key)) return { ok: false, problem: 'forged-key' }
+  const at = typeof record.at === 'number' ? record.at : -1
+  if (at < key.createdAt) return { ok: false, problem: 'before-key' }
+  if (at >= keyEnd(key, keys)) return { ok: false, problem: 'key-replaced' }
+  return verifyValue(actClaim(kind, village, record), record.signature, key.publicKey) ? { ok: true, key } : { ok: false, problem: 'bad-signature' }
+}
+
+/** The key that signed this act, when the signature is good (`checkActSignature`); otherwise null. */
 export function actSigner(kind: SignedKind, village: string, record: { id: string; keyId?: string; signature?: string; at: number } & Record<string, unknown>,
   personId: string, keys: readonly PersonKeyRecord[]): PersonKeyRecord | null {
-  if (!record.keyId || !record.signature) return null
-  const key = keys.find((k) => k.id === record.keyId)
-  if (!key || key.personId !== personId || !verifyPersonKey(key)) return null
-  if (record.at < key.createdAt || record.at >= keyEnd(key, keys)) return null
-  return verifyValue(actClaim(kind, village, record), record.signature, key.publicKey) ? key : null
+  const r = checkActSignature(kind, village, record, personId, keys)
+  return r.ok ? r.key : null
+}
+
+/** Roles of a meeting's signatures (a `comment` on the meeting with this `role` is signed by `by`). */
+export const SIGNATURE_ROLES = ['chair', 'supervisor'] as const
+
+/**
+ * The person a record of this kind claims as the one who did a signed act, or null when no person
+ * signs it: a co-signature names its supervisor; a comment signs only as a meeting's signature
+ * (`role` chair or supervisor), in the name of `by`.
+ */
+export function signedActOf(kind: string, body: Record<string, unknown>): { kind: SignedKind; personId: string } | null {
+  if (kind === 'cosign') return { kind, personId: String(body.supervisorId ?? '') }
+  if (kind === 'comment' && (SIGNATURE_ROLES as readonly unknown[]).includes(body.role)) return { kind, personId: String(body.by ?? '') }
+  return null
 }
 
 /** Co-signatures signed by the supervisor they name; the others prove nothing and count for nothing. */

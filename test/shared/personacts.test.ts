@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { actSigner, personKeyClaim, signAct, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
+import { actSigner, personKeyClaim, signAct, signedActOf, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
 
 const T0 = Date.UTC(2026, 4, 1)
 
@@ -43,5 +43,15 @@ describe('acts signed by the person they name', () => {
     expect(signedCosigns([cosign()], [...keys, replacement.record], 'qingbo')).toEqual([]) // old key used after its replacement
     // a forged "replacement" (not signed by its own key) ends nothing
     expect(signedCosigns([cosign()], [...keys, { ...replacement.record, signature: sup.record.signature }], 'qingbo')).toHaveLength(1)
+  })
+})
+
+describe('which records are a person\'s signed act', () => {
+  it('reads a co-signature and a meeting\'s signature as the act of the person they name, and other comments as no one\'s', () => {
+    expect(signedActOf('cosign', { supervisorId: 'person:sup1' })).toEqual({ kind: 'cosign', personId: 'person:sup1' })
+    expect(signedActOf('comment', { role: 'chair', by: 'person:c1' })).toEqual({ kind: 'comment', personId: 'person:c1' })
+    expect(signedActOf('comment', { role: 'minutes-photo', by: 'person:c1' })).toBeNull()
+    expect(signedActOf('comment', { by: 'person:v1' })).toBeNull()
+    expect(signedActOf('ledger', { recordedBy: 'person:c1' })).toBeNull()
   })
 })
