@@ -1,7 +1,7 @@
 /**
  * The hub's side of acts a person signs (the rule itself: src/shared/personacts.ts). A record that
- * claims a person did a signed act (a supervisor's co-signature, a meeting's signature) carries that
- * person's signature, made with their key good at the act's time among the village's `personkey`
+ * claims a person did a signed act (a supervisor's co-signature, a meeting's signature, a seal key, the
+ * opening of void seals) carries the signature of each person it names, made with their key good at the act's time among the village's `personkey`
  * records the hub holds (or that land earlier in the same batch); and a `personkey` record is one the
  * village could have made: signed by itself, witnessed by the clerk who wrote it on a tablet of the
  * village (or pushed by a clerk account of the village), and replacing only a key of the same person.
@@ -10,7 +10,7 @@
 import type { Db } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
-import { checkActSignature, signedActOf, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord } from '../../src/shared/personacts'
+import { claimedSignatures, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord } from '../../src/shared/personacts'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -27,7 +27,7 @@ function flat(doc: Doc): ({ id: string } & Record<string, unknown>) | null {
 
 /** Whether the batch holds anything the person-signature rules read (else the keys are not loaded). */
 export function needsPersonKeys(docs: readonly Doc[]): boolean {
-  return docs.some((d) => d.kind === 'personkey' || (d.body !== null && typeof d.body === 'object' && signedActOf(String(d.kind), d.body as Record<string, unknown>) !== null))
+  return docs.some((d) => d.kind === 'personkey' || (d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null))
 }
 
 /** The village's person keys the hub holds (each one passed `personKeyRefusal` when it came). */
@@ -63,10 +63,8 @@ export function personActRefusal(doc: Doc, village: string, keys: readonly Perso
   const record = flat(doc)
   if (!record) return null
   if (doc.kind === 'personkey') return personKeyRefusal(doc, record as unknown as PersonKeyRecord, keys, p)
-  const act = signedActOf(String(doc.kind), record)
-  if (!act) return null
-  const r = checkActSignature(act.kind, village, record, act.personId, keys)
-  return r.ok ? null : `a ${act.kind} in the name of ${act.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[r.problem]}`
+  const bad = unsignedClaim(String(doc.kind), village, record, keys)
+  return bad ? `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}` : null
 }
 
 function personKeyRefusal(doc: Doc, key: PersonKeyRecord, keys: readonly PersonKeyRecord[], p: Principal): string | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { actSigner, personKeyClaim, signAct, signedActOf, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
+import { actSigner, personKeyClaim, signAct, claimedSignatures, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
 
 const T0 = Date.UTC(2026, 4, 1)
 
@@ -48,10 +48,13 @@ describe('acts signed by the person they name', () => {
 
 describe('which records are a person\'s signed act', () => {
   it('reads a co-signature and a meeting\'s signature as the act of the person they name, and other comments as no one\'s', () => {
-    expect(signedActOf('cosign', { supervisorId: 'person:sup1' })).toEqual({ kind: 'cosign', personId: 'person:sup1' })
-    expect(signedActOf('comment', { role: 'chair', by: 'person:c1' })).toEqual({ kind: 'comment', personId: 'person:c1' })
-    expect(signedActOf('comment', { role: 'minutes-photo', by: 'person:c1' })).toBeNull()
-    expect(signedActOf('comment', { by: 'person:v1' })).toBeNull()
-    expect(signedActOf('ledger', { recordedBy: 'person:c1' })).toBeNull()
+    const by = (kind: string, record: Record<string, unknown>) => claimedSignatures(kind, record)?.claims.map((c) => c.personId) ?? null
+    expect(by('cosign', { supervisorId: 'person:sup1' })).toEqual(['person:sup1'])
+    expect(by('comment', { role: 'chair', by: 'person:c1' })).toEqual(['person:c1'])
+    expect(by('comment', { role: 'minutes-photo', by: 'person:c1' })).toBeNull()
+    expect(by('comment', { by: 'person:v1' })).toBeNull()
+    expect(by('ledger', { recordedBy: 'person:c1' })).toBeNull()
+    expect(by('sealkey', { personId: 'person:s1' })).toEqual(['person:s1'])
+    expect(by('voidlist', { openedBy: ['person:s1', 'person:s2', 'person:s1'] })).toEqual(['person:s1', 'person:s2'])
   })
 })

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '../../src/shared/signature'
 import { personKeyClaim, signAct, type SignedKind } from '../../src/shared/personacts'
-import { PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
+import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
 import { startHub, type RunningHub } from '../support/hub'
 import { describeEngines } from '../support/couchdb'
 import { basic, couch, provision, type Provisioned } from './helpers'
@@ -33,7 +33,7 @@ function personKey(personId: string, n: string, opts: { createdAt?: number; witn
 }
 
 function env(kind: string, id: string, body: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, any> {
-  return { _id: id, kind, v: kind === 'cosign' || kind === 'comment' ? 2 : 1, village: 'pa', year: 2026, author: 'person:clerk', device: tabletId, deviceTime: Date.now(), seq: ++seq, ref: String(body[PARENT_FIELD[kind as DocKind] ?? ''] ?? ''), body, ...extra }
+  return { _id: id, kind, v: BODY_VERSIONS[kind as DocKind], village: 'pa', year: 2026, author: 'person:clerk', device: tabletId, deviceTime: Date.now(), seq: ++seq, ref: String(body[PARENT_FIELD[kind as DocKind] ?? ''] ?? ''), body, ...extra }
 }
 const keyDoc = (k: Key, extra: Record<string, unknown> = {}) => env('personkey', k.id, k.body, extra)
 
@@ -105,6 +105,34 @@ describeEngines('person-signed acts at the hub', (engine) => {
       await expectRefused(await push([sig('unsigned', null)]), 'comment:unsigned', /no signature/)
       const rows = await push([sig('signed', sup), env('comment', 'comment:plain', { on: 'proposal:p1', text: '同意', by: 'person:v1', at: T0 })])
       expect(rows.map((r) => r.ok)).toEqual([true, true])
+    })
+  })
+
+  describe('seal keys and seal openings', () => {
+    const sealKey = (n: string, personId: string, by: Key | null, alter: Record<string, unknown> = {}) => act('sealkey', `sealkey:${n}`, {
+      personId, publicKey: 'a1'.repeat(32), kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
+      secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
+    }, by, alter)
+    /** A void list opened by `openedBy`, signed by each of `signers` (their own keys). */
+    function voidList(n: string, openedBy: string[], signers: Key[]): Record<string, any> {
+      const id = `voidlist:${n}`
+      const fields = { voteId: 'vote:v1', ballotIds: ['ballot:b2'], openedBy, decisions: ['decision:d1'], at: T0 + 60_000 }
+      const signatures = signers.map((k) => ({ personId: k.personId, keyId: k.id, signature: signAct('voidlist', 'pa', { id, ...fields }, k.secret) }))
+      return env('voidlist', id, { ...fields, signatures })
+    }
+
+    it('takes a seal key its supervisor signed, and refuses one without their signature or signed by another', async () => {
+      expect((await push([sealKey('own', 'person:sup1', sup)]))[0].ok).toBe(true)
+      await expectRefused(await push([sealKey('bare', 'person:sup1', null)]), 'sealkey:bare', /sealkey in the name of person:sup1.*no signature/)
+      await expectRefused(await push([sealKey('theirs', 'person:sup1', sup2)]), 'sealkey:theirs', /another person's key/)
+    })
+
+    it("takes a void list every supervisor who opened it signed, and refuses one that misses any opener's signature", async () => {
+      const both = personKey('person:sup7', 'sup7')
+      expect((await push([keyDoc(both)]))[0].ok).toBe(true)
+      expect((await push([voidList('ok', ['person:sup1', 'person:sup7'], [sup, both])]))[0].ok).toBe(true)
+      await expectRefused(await push([voidList('half', ['person:sup1', 'person:sup7'], [sup])]), 'voidlist:half', /voidlist in the name of person:sup7.*no signature/)
+      await expectRefused(await push([voidList('none', ['person:sup1'], [])]), 'voidlist:none', /no signature/)
     })
   })
 

@@ -11,7 +11,7 @@ import type {
 } from '../../domain/model/types'
 import type { DoubleVoteDecision, VoidListLike } from '../../domain/voids'
 import { isCoSigned } from '../../domain/budget'
-import { signedCosigns } from '../personacts'
+import { signedActs, signedCosigns } from '../personacts'
 import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
@@ -123,7 +123,8 @@ export function voteRecordsOf(r: VillageRecords, voteId: string): VoteRecords<Ba
   return {
     ballots: r.ballots.filter((b) => b.voteId === voteId).map((b) => ({ ...b, choices: b.choices ?? [] })),
     checkoffs: r.checkoffs.filter((c) => c.voteId === voteId),
-    voidLists: r.voidLists.filter((l) => l.voteId === voteId),
+    // a void list voids only with the signature of every supervisor who opened it, as on the tablet
+    voidLists: signedActs('voidlist', r.voidLists.filter((l) => l.voteId === voteId), r.personKeys, r.villageId),
     decisions: r.decisions,
     conflicts: r.conflicts,
     paperCounts: r.paperCounts.filter((p) => p.voteId === voteId),
