@@ -51,6 +51,23 @@ export function verifyPersonKey(k: PersonKeyRecord): boolean {
   return verifyValue(personKeyClaim(k), k.signature, k.publicKey)
 }
 
+/** A person of the village's roster, as far as witnessing keys goes. */
+export interface RosterEntry { id: string; roles?: readonly string[] }
+
+/**
+ * Whether a key was set up in front of someone who may witness it: a clerk on the village's roster —
+ * or, while the roster names no clerk, whoever typed a clerk's PIN (as src/stores/acting.ts lets them act).
+ */
+export function mayWitness(key: Pick<PersonKeyRecord, 'witnessedBy'>, roster: readonly RosterEntry[]): boolean {
+  const clerks = roster.filter((p) => p.roles?.includes('clerk'))
+  return clerks.length === 0 || clerks.some((p) => p.id === key.witnessedBy)
+}
+
+/** The keys witnessed as `mayWitness` says; the others sign nothing. */
+export function witnessedKeys<K extends PersonKeyRecord>(keys: readonly K[], roster: readonly RosterEntry[]): K[] {
+  return keys.filter((k) => mayWitness(k, roster))
+}
+
 /** What a person's signature of an act covers. */
 export function actClaim(kind: SignedKind, village: string, record: { id: string } & Record<string, unknown>) {
   const fields = Object.fromEntries(CLAIM_FIELDS[kind].map((f) => [f, record[f] ?? null]))

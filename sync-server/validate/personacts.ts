@@ -1,16 +1,18 @@
 /**
  * The hub's side of acts a person signs (the rule itself: src/shared/personacts.ts). A record that
  * claims a person did a signed act (a supervisor's co-signature, a meeting's signature, a seal key, the
- * opening of void seals) carries the signature of each person it names, made with their key good at the act's time among the village's `personkey`
- * records the hub holds (or that land earlier in the same batch); and a `personkey` record is one the
+ * opening of void seals) carries the signature of each person it names, made with their key good at
+ * the act's time among the village's `personkey` records the hub holds (or that land earlier in the
+ * same batch); and a `personkey` record is one the
  * village could have made: signed by itself, witnessed by the clerk who wrote it on a tablet of the
- * village (or pushed by a clerk account of the village), and replacing only a key of the same person.
+ * village (a clerk on its roster, `mayWitness`) or pushed by a clerk account of the village, and
+ * replacing only a key of the same person.
  * Any enrolled tablet can write records; only the person's passphrase opens their key.
  */
 import type { Db } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
-import { claimedSignatures, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord } from '../../src/shared/personacts'
+import { claimedSignatures, mayWitness, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry } from '../../src/shared/personacts'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -25,24 +27,19 @@ function flat(doc: Doc): ({ id: string } & Record<string, unknown>) | null {
   }
 }
 
-/** Whether the batch holds anything the person-signature rules read (else the keys are not loaded). */
-export function needsPersonKeys(docs: readonly Doc[]): boolean {
-  return docs.some((d) => d.kind === 'personkey' || (d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null))
+/** Whether the batch holds anything the person-signature rules read (else nothing is loaded). */
+function needed(docs: readonly Doc[]): { keys: boolean; roster: boolean } {
+  const roster = docs.some((d) => d.kind === 'personkey')
+  return { roster, keys: roster || docs.some((d) => d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null) }
 }
 
-/** The village's person keys the hub holds (each one passed `personKeyRefusal` when it came). */
-export async function storedPersonKeys(db: Db): Promise<PersonKeyRecord[]> {
-  const r = await db.allDocs({ startkey: 'personkey:', endkey: 'personkey:\ufff0', include_docs: true })
+async function rows(db: Db, prefix: string, kind: string): Promise<({ id: string } & Record<string, unknown>)[]> {
+  const r = await db.allDocs({ startkey: `${prefix}:`, endkey: `${prefix}:\ufff0`, include_docs: true })
   return r.rows.flatMap((row) => {
     const doc = row.doc as Doc | null | undefined
-    const key = doc && doc.kind === 'personkey' && !doc._deleted ? flat(doc) : null
-    return key ? [key as unknown as PersonKeyRecord] : []
+    const record = doc && doc.kind === kind && !doc._deleted ? flat(doc) : null
+    return record ? [record] : []
   })
-}
-
-/** A `personkey` record as the hub's rules read it, when the document is one (for the batch's keys). */
-export function personKeyOf(doc: Doc): PersonKeyRecord | null {
-  return doc.kind === 'personkey' ? flat(doc) as unknown as PersonKeyRecord | null : null
 }
 
 const PROBLEMS: Record<ActSignatureProblem, string> = {
@@ -56,25 +53,49 @@ const PROBLEMS: Record<ActSignatureProblem, string> = {
 }
 
 /**
- * Why the hub refuses this record as a person's act or key, or null. `keys`: the village's keys the
- * hub holds and those accepted earlier in the batch; `p`: who pushed it.
+ * What one push batch is checked against: the village's person keys the hub holds and, when the batch
+ * brings keys, its roster (who may witness a key) — both grown by what the batch lands, in order.
  */
-export function personActRefusal(doc: Doc, village: string, keys: readonly PersonKeyRecord[], p: Principal): string | null {
-  const record = flat(doc)
-  if (!record) return null
-  if (doc.kind === 'personkey') return personKeyRefusal(doc, record as unknown as PersonKeyRecord, keys, p)
-  const bad = unsignedClaim(String(doc.kind), village, record, keys)
-  return bad ? `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}` : null
-}
+export class VillageSigning {
+  private constructor(private readonly keys: PersonKeyRecord[], private readonly roster: Map<string, RosterEntry>) {}
 
-function personKeyRefusal(doc: Doc, key: PersonKeyRecord, keys: readonly PersonKeyRecord[], p: Principal): string | null {
-  if (!verifyPersonKey(key)) return `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`
-  // An account writes as itself (rules.ts writerRefusal): only a clerk account of the village witnesses a key.
-  const byAccount = doc.author === doc.device
-  if (byAccount && !(p.kind === 'user' && p.role === 'clerk' && p.name === doc.author)) return `a person's key is set up in front of the clerk: account "${String(doc.author)}" is not a clerk of this village`
-  if (!byAccount && doc.author !== key.witnessedBy) return `a person's key is witnessed by the clerk who writes it, but it is written by ${String(doc.author)} and names ${key.witnessedBy} as witness`
-  if (key.witnessedBy === key.personId && !byAccount) return `${key.personId} cannot witness the setting up of their own key`
-  const replaced = key.replaces ? keys.find((k) => k.id === key.replaces) : undefined
-  if (replaced && replaced.personId !== key.personId) return `the key of ${key.personId} cannot replace ${replaced.personId}'s key`
-  return null
+  /** Null when the batch holds no person's act and no key (nothing to load). */
+  static async load(db: Db, docs: readonly Doc[]): Promise<VillageSigning | null> {
+    const need = needed(docs)
+    if (!need.keys) return null
+    const keys = await rows(db, 'personkey', 'personkey') as unknown as PersonKeyRecord[]
+    const roster = need.roster ? await rows(db, 'person', 'person') : []
+    return new VillageSigning(keys, new Map(roster.map((p) => [p.id, { id: p.id, roles: Array.isArray(p.roles) ? p.roles as string[] : [] }])))
+  }
+
+  /** A record of the batch was accepted: a key signs, and a roster entry witnesses, what comes after it. */
+  accepted(doc: Doc): void {
+    const record = doc.kind === 'personkey' || doc.kind === 'person' ? flat(doc) : null
+    if (!record) return
+    if (doc.kind === 'personkey') this.keys.push(record as unknown as PersonKeyRecord)
+    else this.roster.set(record.id, { id: record.id, roles: Array.isArray(record.roles) ? record.roles as string[] : [] })
+  }
+
+  /** Why the hub refuses this record as a person's act or key, or null; `p`: who pushed it. */
+  refusal(doc: Doc, village: string, p: Principal): string | null {
+    const record = flat(doc)
+    if (!record) return null
+    if (doc.kind === 'personkey') return this.keyRefusal(doc, record as unknown as PersonKeyRecord, p)
+    const bad = unsignedClaim(String(doc.kind), village, record, this.keys)
+    return bad ? `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}` : null
+  }
+
+  private keyRefusal(doc: Doc, key: PersonKeyRecord, p: Principal): string | null {
+    if (!verifyPersonKey(key)) return `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`
+    // An account writes as itself (rules.ts writerRefusal): only a clerk account of the village witnesses a key.
+    if (doc.author === doc.device) {
+      if (!(p.kind === 'user' && p.role === 'clerk' && p.name === doc.author)) return `a person's key is set up in front of the clerk: account "${String(doc.author)}" is not a clerk of this village`
+    } else {
+      if (doc.author !== key.witnessedBy) return `a person's key is witnessed by the clerk who writes it, but it is written by ${String(doc.author)} and names ${key.witnessedBy} as witness`
+      if (!mayWitness(key, [...this.roster.values()])) return `a person's key is witnessed by a clerk of the village, and ${key.witnessedBy} is not a clerk on its roster`
+    }
+    const replaced = key.replaces ? this.keys.find((k) => k.id === key.replaces) : undefined
+    if (replaced && replaced.personId !== key.personId) return `the key of ${key.personId} cannot replace ${replaced.personId}'s key`
+    return null
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { actSigner, personKeyClaim, signAct, claimedSignatures, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
+import { actSigner, personKeyClaim, signAct, claimedSignatures, mayWitness, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
 
 const T0 = Date.UTC(2026, 4, 1)
 
@@ -56,5 +56,15 @@ describe('which records are a person\'s signed act', () => {
     expect(by('ledger', { recordedBy: 'person:c1' })).toBeNull()
     expect(by('sealkey', { personId: 'person:s1' })).toEqual(['person:s1'])
     expect(by('voidlist', { openedBy: ['person:s1', 'person:s2', 'person:s1'] })).toEqual(['person:s1', 'person:s2'])
+  })
+})
+
+describe('who may witness a person key', () => {
+  it('a clerk on the roster; anyone who typed a clerk PIN only while the roster names no clerk', () => {
+    const roster = [{ id: 'person:clerk', roles: ['clerk'] }, { id: 'person:v1', roles: [] }]
+    expect(mayWitness({ witnessedBy: 'person:clerk' }, roster)).toBe(true)
+    expect(mayWitness({ witnessedBy: 'person:v1' }, roster)).toBe(false)
+    expect(mayWitness({ witnessedBy: 'person:nobody' }, roster)).toBe(false)
+    expect(mayWitness({ witnessedBy: 'person:v1' }, [{ id: 'person:v1', roles: [] }])).toBe(true)
   })
 })
