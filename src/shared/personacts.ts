@@ -48,8 +48,17 @@ export function personKeyClaim(k: Omit<PersonKeyRecord, 'id' | 'signature'>) {
 
 /** Whether the key record is signed by its own key. */
 export function verifyPersonKey(k: PersonKeyRecord): boolean {
-  return verifyValue(personKeyClaim(k), k.signature, k.publicKey)
+  // every check of an act checks its key (and the person's later keys) again: remembered by content
+  const memo = JSON.stringify([personKeyClaim(k), k.signature])
+  let ok = verifiedKeys.get(memo)
+  if (ok === undefined) {
+    ok = verifyValue(personKeyClaim(k), k.signature, k.publicKey)
+    if (verifiedKeys.size >= 5000) verifiedKeys.clear()
+    verifiedKeys.set(memo, ok)
+  }
+  return ok
 }
+const verifiedKeys = new Map<string, boolean>()
 
 /** A person of the village's roster, as far as witnessing keys goes. */
 export interface RosterEntry { id: string; roles?: readonly string[] }
