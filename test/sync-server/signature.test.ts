@@ -56,6 +56,9 @@ describe('device keys at the hub', () => {
     expect(list.status).toBe(200)
     expect(await trust.addList(list.body)).toBeNull()
     expect(list.body.devices.map((d: any) => d.device)).toContain(a.id)
+    // the name given at enrollment is certified with the key: in the certificate and in the list
+    expect(a.certificate.label).toMatch(/^keyed \d+$/)
+    expect(list.body.devices.find((d: any) => d.device === a.id)?.label).toBe(a.certificate.label)
     // devices without a key (enrolled by an older app) are not listed
     expect(list.body.devices.map((d: any) => d.device)).not.toContain(p.devices[0]!.id)
     expect((await couch(hub, '_hub/trust?village=ka', { auth: basic(p.staff.name, p.staff.password) })).status).toBe(200)
