@@ -154,6 +154,8 @@ export function unsignedClaim(kind: string, village: string, act: { id: string }
   const record = act as { id: string } & Record<string, unknown>
   const claimed = claimedSignatures(kind, record)
   if (!claimed) return null
+  // an act claimed by no-one (a void list opened by nobody) is signed by no-one
+  if (claimed.claims.length === 0) return { kind: claimed.kind, personId: '', problem: 'unsigned' }
   for (const c of claimed.claims) {
     const r = checkActSignature(claimed.kind, village, { ...record, keyId: c.keyId, signature: c.signature }, c.personId, keys)
     if (!r.ok) return { kind: claimed.kind, personId: c.personId, problem: r.problem }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { actSigner, personKeyClaim, signAct, claimedSignatures, mayWitness, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
+import { actSigner, personKeyClaim, signAct, claimedSignatures, mayWitness, signedCosigns, unsignedClaim, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
 
 const T0 = Date.UTC(2026, 4, 1)
 
@@ -56,6 +56,9 @@ describe('which records are a person\'s signed act', () => {
     expect(by('ledger', { recordedBy: 'person:c1' })).toBeNull()
     expect(by('sealkey', { personId: 'person:s1' })).toEqual(['person:s1'])
     expect(by('voidlist', { openedBy: ['person:s1', 'person:s2', 'person:s1'] })).toEqual(['person:s1', 'person:s2'])
+    // a void list opened by no-one is no one's signed act
+    const nobody = { id: 'voidlist:x', openedBy: [] as string[] }
+    expect(unsignedClaim('voidlist', 'qingbo', nobody, [])).toMatchObject({ problem: 'unsigned' })
   })
 })
 
