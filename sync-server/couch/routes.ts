@@ -97,7 +97,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   await app.register(adminRoutes, { prefix: '/_hub', accounts, sessions, pusher })
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
-  if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance })
+  if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine })
   await app.register(blobRoutes, { accounts, engine, dataDir: config.dataDir, maxBytes: config.blobMaxBytes, quotaBytes: config.blobQuotaBytes })
   await app.register(yearRoutes, { accounts, engine })
 
