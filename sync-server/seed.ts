@@ -38,10 +38,11 @@ function villageDocs(v: DemoVillage): Record<string, unknown>[] {
   for (const [id, name] of v.units) docs.push(envelope(v.id, 'unit', `${v.id}-${id}`, { kind: 'courtyard', name }, seq++))
   v.people.forEach((name, i) => {
     const unit = v.units[i % v.units.length]![0]
+    // the household number as the village writes it on its roster (户号): each village has its own database
     const household = Math.floor(i / 2)
     const roles = i < 5 ? ['council-member'] : i === 5 ? ['supervisor'] : i === 6 ? ['clerk'] : []
     docs.push(envelope(v.id, 'person', `${v.id}-${i + 1}`, {
-      name, householdId: `household:${v.id}-${household + 1}`, unitId: `unit:${v.id}-${unit}`,
+      name, householdId: `household:${household + 1}`, unitId: `unit:${v.id}-${unit}`,
       adult: true, eligible: true, householdHead: i % 2 === 0, roles,
     }, seq++))
   })

@@ -46,6 +46,8 @@ export interface SyncState {
   lastSyncAt: number | null
   /** plain-words reason of the last failure, null when the last attempt worked */
   lastError: string | null
+  /** the hub's answer to the failed request (0: not reached), for the screens to word the failure; null when it worked */
+  lastErrorStatus?: number | null
   /** highest seq of this device the hub has confirmed */
   ackedSeq: number
   /** device clock minus the hub's clock (from the hub's Date header), null until known */
@@ -157,7 +159,7 @@ export class VillageSync {
         this.retryTime = Math.min(MAX_RETRY, this.retryTime * 2)
         if (this.replication) this.replication.retryTime = this.retryTime
       }
-      this.patch({ phase: 'error', lastError: e.message })
+      this.patch({ phase: 'error', lastError: e.message, lastErrorStatus: e.status })
     }
     const heartbeat = this.opts.heartbeat ?? 20_000
     const meter = this.meter
@@ -215,7 +217,7 @@ export class VillageSync {
       if (!active && this.replication === replication) {
         this.retryTime = MIN_RETRY
         replication.retryTime = MIN_RETRY
-        this.patch({ phase: 'idle', lastError: null, lastSyncAt: Date.now() })
+        this.patch({ phase: 'idle', lastError: null, lastErrorStatus: null, lastSyncAt: Date.now() })
         void this.persist()
       }
     })
@@ -257,7 +259,7 @@ export class VillageSync {
       new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs) }),
     ]).finally(() => clearTimeout(timer))
     if (done && this.replication === r && this.subject.value.phase !== 'error') {
-      this.patch({ phase: 'idle', lastError: null, lastSyncAt: Date.now(), ackedSeq: Math.max(this.subject.value.ackedSeq, mine) })
+      this.patch({ phase: 'idle', lastError: null, lastErrorStatus: null, lastSyncAt: Date.now(), ackedSeq: Math.max(this.subject.value.ackedSeq, mine) })
       await this.persist()
     }
     return done && this.subject.value.phase !== 'error'

@@ -1,6 +1,5 @@
 import { isCoSigned } from './budget.ts'
 import type { CoSignRule } from './budget.ts'
-import { formatYuan } from './money.ts'
 import { minimumFor, satisfies } from './meeting.ts'
 import type { MeetingRule } from './meeting.ts'
 import type { ProcedureState, ProcedureTemplate } from './procedure.ts'
@@ -11,27 +10,48 @@ import { mayDo } from './acts.ts'
 import type { CheckOff, Person, Vote } from './model/types.ts'
 
 /**
- * Compliance flags for the township dashboard: pure checks over records a hub or a township
- * device already holds. Each returns the flags it raises (an empty list when all is well).
+ * Compliance flags for the township dashboard and the supervisors' checklist: pure checks over
+ * records a hub or a township device already holds. Each returns the flags it raises (an empty list
+ * when all is well). A flag carries no sentence: its `code` and `variant` name the words, which the
+ * screens look up in the person's language (`compliance.<code>.title` and `compliance.<code>.<variant>`
+ * in src/i18n), and `details` holds what those words are filled with — names rather than ids, amounts
+ * in fen and times in ms for the screen to format, a step's key for the screen to name.
  */
-export type FlagCode =
-  | 'adopted-without-quorum'
-  | 'expense-without-cosign'
-  | 'work-before-publicity-ended'
-  | 'allocations-over-fund'
-  | 'step-skipped-without-override'
-  | 'step-overridden'
-  | 'step-taken-early'
-  | 'vote-before-notice'
-  | 'spending-before-publicity'
-  | 'act-by-wrong-person'
+export const FLAG_TEXTS = {
+  'adopted-without-quorum': ['short-of-quorum', 'short-of-yes'],
+  'expense-without-cosign': ['expense'],
+  'work-before-publicity-ended': ['no-notice', 'early'],
+  'allocations-over-fund': ['over'],
+  'step-skipped-without-override': ['no-record', 'override-missing'],
+  'step-overridden': ['skip', 'proceed'],
+  'step-taken-early': ['early'],
+  'vote-before-notice': ['no-notice', 'early'],
+  'spending-before-publicity': ['no-notice', 'early'],
+  'act-by-wrong-person': ['override'],
+} as const satisfies Record<string, readonly string[]>
 
-export interface ComplianceFlag {
-  code: FlagCode
+export type FlagCode = keyof typeof FLAG_TEXTS
+export const FLAG_CODES = Object.keys(FLAG_TEXTS) as FlagCode[]
+
+/** What a flag's words are filled with: text and numbers only (they travel to the township as JSON). */
+export type FlagDetails = Record<string, string | number>
+
+export interface ComplianceFlag<C extends FlagCode = FlagCode> {
+  code: C
+  /** Which of the code's wordings fits (FLAG_TEXTS). */
+  variant: (typeof FLAG_TEXTS)[C][number]
   /** The record the flag is about (resolution, ledger entry, progress, fund, procedure). */
   subjectId: string
-  message: string
-  details: Record<string, unknown>
+  details: FlagDetails
+}
+
+/** Words for ids (projects, people, votes) as the village's records hold them; an id without a name shows as itself. */
+export type Names = ReadonlyMap<string, string>
+const NO_NAMES: Names = new Map()
+const nameOf = (names: Names, id: string): string => names.get(id) ?? id
+
+function flag<C extends FlagCode>(code: C, variant: (typeof FLAG_TEXTS)[C][number], subjectId: string, details: FlagDetails): ComplianceFlag<C> {
+  return { code, variant, subjectId, details }
 }
 
 /** A resolution recorded as adopted although the meeting was not quorate (or the yes votes fell short). */
@@ -45,23 +65,23 @@ export function adoptedWithoutQuorum(resolutions: readonly Resolution[], meeting
     const rule = rules[kind]
     const needed = minimumFor(rule.quorum, r.members)
     if (!satisfies(rule.quorum, r.present, r.members)) {
-      flags.push({ code: 'adopted-without-quorum', subjectId: r.id, message: `"${r.motion}" was recorded as adopted with ${r.present} of ${r.members} present; quorum is ${needed}`, details: { present: r.present, members: r.members, needed, meetingId: r.meetingId } })
+      flags.push(flag('adopted-without-quorum', 'short-of-quorum', r.id, { motion: r.motion, present: r.present, members: r.members, needed, meetingId: r.meetingId }))
       continue
     }
     const base = rule.threshold.of === 'members' ? r.members : rule.threshold.of === 'present' ? r.present : r.yes + r.no
     if (!satisfies(rule.threshold, r.yes, base)) {
       const yesNeeded = minimumFor(rule.threshold, base)
-      flags.push({ code: 'adopted-without-quorum', subjectId: r.id, message: `"${r.motion}" was recorded as adopted with ${r.yes} yes; ${yesNeeded} were needed`, details: { yes: r.yes, yesNeeded, meetingId: r.meetingId } })
+      flags.push(flag('adopted-without-quorum', 'short-of-yes', r.id, { motion: r.motion, yes: r.yes, yesNeeded, meetingId: r.meetingId }))
     }
   }
   return flags
 }
 
 /** Expenses with no (or a refused) co-signature, older than `graceDays` at `now`. */
-export function expensesWithoutCoSignature(ledger: readonly LedgerEntry[], cosigns: readonly CoSignature[], rule: CoSignRule, now: Time, graceDays = 0): ComplianceFlag[] {
+export function expensesWithoutCoSignature(ledger: readonly LedgerEntry[], cosigns: readonly CoSignature[], rule: CoSignRule, now: Time, graceDays = 0, names: Names = NO_NAMES): ComplianceFlag[] {
   return ledger
     .filter((l) => l.kind === 'expense' && now - l.at >= graceDays * DAY_MS && !isCoSigned(l, cosigns, rule))
-    .map((l) => ({ code: 'expense-without-cosign' as const, subjectId: l.id, message: `expense of ${formatYuan(l.amount)} to ${l.payee} (${l.projectId}) has no co-signature from the supervisory committee`, details: { amount: l.amount, projectId: l.projectId, at: l.at } }))
+    .map((l) => flag('expense-without-cosign', 'expense', l.id, { amount: l.amount, payee: l.payee, project: nameOf(names, l.projectId), projectId: l.projectId, at: l.at }))
 }
 
 /**
@@ -69,7 +89,7 @@ export function expensesWithoutCoSignature(ledger: readonly LedgerEntry[], cosig
  * (or with no decision notice at all). `decisions` pairs each decision notice with the projects it covers;
  * a re-published notice extends the window to its own end.
  */
-export function workBeforePublicityEnded(progress: readonly Progress[], decisions: ReadonlyArray<{ notice: Notice; projectIds: readonly string[] }>): ComplianceFlag[] {
+export function workBeforePublicityEnded(progress: readonly Progress[], decisions: ReadonlyArray<{ notice: Notice; projectIds: readonly string[] }>, names: Names = NO_NAMES): ComplianceFlag[] {
   const endOf = new Map<string, number>()
   for (const { notice, projectIds } of decisions) {
     if (notice.stage !== 'decision') continue
@@ -82,11 +102,11 @@ export function workBeforePublicityEnded(progress: readonly Progress[], decision
     const end = endOf.get(p.projectId)
     if (end === undefined) {
       flagged.add(p.projectId)
-      flags.push({ code: 'work-before-publicity-ended', subjectId: p.id, message: `work on ${p.projectId} started ${new Date(p.at).toISOString()} with no public notice of the decision`, details: { projectId: p.projectId, startedAt: p.at } })
+      flags.push(flag('work-before-publicity-ended', 'no-notice', p.id, { project: nameOf(names, p.projectId), projectId: p.projectId, startedAt: p.at }))
     } else if (p.at < end) {
       flagged.add(p.projectId)
       const days = Math.ceil((end - p.at) / DAY_MS)
-      flags.push({ code: 'work-before-publicity-ended', subjectId: p.id, message: `work on ${p.projectId} started ${days} day(s) before the decision's notice ended`, details: { projectId: p.projectId, startedAt: p.at, noticeEndsAt: end } })
+      flags.push(flag('work-before-publicity-ended', 'early', p.id, { project: nameOf(names, p.projectId), projectId: p.projectId, days, startedAt: p.at, noticeEndsAt: end }))
     }
   }
   return flags
@@ -97,7 +117,7 @@ export function allocationsOverFund(funds: readonly Fund[], allocations: readonl
   return funds.flatMap((f) => {
     const total = allocations.reduce((s, a) => s + (a.fundId === f.id ? a.amount : 0), 0)
     return total > f.amount
-      ? [{ code: 'allocations-over-fund' as const, subjectId: f.id, message: `allocations from the ${f.year} fund total ${formatYuan(total)}, ${formatYuan(total - f.amount)} more than its ${formatYuan(f.amount)}`, details: { total, fund: f.amount, over: total - f.amount } }]
+      ? [flag('allocations-over-fund', 'over', f.id, { year: f.year, total, fund: f.amount, over: total - f.amount })]
       : []
   })
 }
@@ -114,14 +134,14 @@ export function stepsSkippedWithoutOverride(template: ProcedureTemplate, state: 
   for (const step of template.steps.slice(0, upTo)) {
     const record = state.history.find((h) => h.step === step.key)
     if (!record) {
-      flags.push({ code: 'step-skipped-without-override', subjectId: state.id, message: `step "${step.key}" was passed with no record of completion or override`, details: { step: step.key } })
+      flags.push(flag('step-skipped-without-override', 'no-record', state.id, { step: step.key }))
       continue
     }
     if (!record.overrideId) continue
     const o = byId.get(record.overrideId)
     const valid = o !== undefined && o.procedureId === state.id && (o.action === 'skip' || o.step === step.key)
     if (!valid) {
-      flags.push({ code: 'step-skipped-without-override', subjectId: state.id, message: `step "${step.key}" cites override ${record.overrideId}, which is not on record for this step`, details: { step: step.key, overrideId: record.overrideId } })
+      flags.push(flag('step-skipped-without-override', 'override-missing', state.id, { step: step.key, overrideId: record.overrideId }))
     }
   }
   return flags
@@ -131,10 +151,13 @@ export function stepsSkippedWithoutOverride(template: ProcedureTemplate, state: 
  * Every recorded override is shown to the township: a step forced through or skipped
  * (`step-overridden`), or taken before its publicity ended (`step-taken-early`), with who and why.
  */
-export function overridesOnRecord(overrides: readonly Override[]): ComplianceFlag[] {
-  return [...overrides].sort((a, b) => a.at - b.at).map((o) => o.action === 'early'
-    ? { code: 'step-taken-early' as const, subjectId: o.subjectId || o.id, message: `${o.subjectId} went ahead at step "${o.step}" before its publicity ended; reason on record: ${o.reason}`, details: { overrideId: o.id, step: o.step, subjectId: o.subjectId, personId: o.personId, reason: o.reason, at: o.at } }
-    : { code: 'step-overridden' as const, subjectId: o.procedureId || o.id, message: `step "${o.step}" was ${o.action === 'skip' ? 'skipped' : 'forced through'}; reason on record: ${o.reason}`, details: { overrideId: o.id, step: o.step, action: o.action, personId: o.personId, reason: o.reason, at: o.at } })
+export function overridesOnRecord(overrides: readonly Override[], names: Names = NO_NAMES): ComplianceFlag[] {
+  return [...overrides].sort((a, b) => a.at - b.at).map((o): ComplianceFlag => {
+    const who = { person: nameOf(names, o.personId), personId: o.personId, reason: o.reason, at: o.at, overrideId: o.id, step: o.step }
+    return o.action === 'early'
+      ? flag('step-taken-early', 'early', o.subjectId || o.id, { ...who, subject: nameOf(names, o.subjectId), subjectId: o.subjectId })
+      : flag('step-overridden', o.action, o.procedureId || o.id, { ...who, action: o.action })
+  })
 }
 
 /** Votes that took check-offs before their announcement had run its window, with no `early` override on record. */
@@ -144,26 +167,26 @@ export function votesBeforeNotice(votes: readonly Vote[], notices: readonly Noti
     if (first === Infinity || overrides.some((o) => o.action === 'early' && o.subjectId === v.id)) return []
     const notice = announcementOf(v.id, notices)
     if (notice && first >= notice.endAt) return []
-    return [{ code: 'vote-before-notice' as const, subjectId: v.id, message: notice ? `"${v.title}" took votes from ${new Date(first).toISOString()}, before its announcement ended (${new Date(notice.endAt).toISOString()}), with no reason on record` : `"${v.title}" took votes with no public announcement and no reason on record`, details: { voteId: v.id, firstVoteAt: first, noticeEndsAt: notice?.endAt ?? 0 } }]
+    return [flag('vote-before-notice', notice ? 'early' : 'no-notice', v.id, { title: v.title, voteId: v.id, firstVoteAt: first, noticeEndsAt: notice?.endAt ?? 0 })]
   })
 }
 
 /** Expenses recorded before the public notice of the decision that funded their project had ended, with no `early` override. */
-export function spendingBeforePublicity(ledger: readonly LedgerEntry[], decisions: ReadonlyArray<{ notice: Notice; projectIds: readonly string[] }>, overrides: readonly Override[]): ComplianceFlag[] {
+export function spendingBeforePublicity(ledger: readonly LedgerEntry[], decisions: ReadonlyArray<{ notice: Notice; projectIds: readonly string[] }>, overrides: readonly Override[], names: Names = NO_NAMES): ComplianceFlag[] {
   return ledger.filter((l) => l.kind === 'expense').flatMap((l) => {
     if (overrides.some((o) => o.action === 'early' && o.subjectId === l.projectId)) return []
     const notice = decisionNoticeOf(l.projectId, decisions)
     if (notice && l.at >= notice.endAt) return []
-    return [{ code: 'spending-before-publicity' as const, subjectId: l.id, message: `expense of ${formatYuan(l.amount)} on ${l.projectId} ${notice ? `recorded before the decision's notice ended (${new Date(notice.endAt).toISOString()})` : 'with no public notice of the decision'}, no reason on record`, details: { amount: l.amount, projectId: l.projectId, at: l.at, noticeEndsAt: notice?.endAt ?? 0 } }]
+    return [flag('spending-before-publicity', notice ? 'early' : 'no-notice', l.id, { amount: l.amount, project: nameOf(names, l.projectId), projectId: l.projectId, at: l.at, noticeEndsAt: notice?.endAt ?? 0 })]
   })
 }
 
 /** Overrides recorded in the name of someone the roster does not allow to override the procedure (src/domain/acts.ts). */
-export function actsByWrongPerson(overrides: readonly Override[], persons: readonly Pick<Person, 'id' | 'roles'>[]): ComplianceFlag[] {
+export function actsByWrongPerson(overrides: readonly Override[], persons: readonly Pick<Person, 'id' | 'roles'>[], names: Names = NO_NAMES): ComplianceFlag[] {
   const rolesOf = new Map(persons.map((p) => [p.id, p.roles as readonly string[]]))
   const rosterHasClerk = persons.some((p) => p.roles.includes('clerk'))
   return overrides.filter((o) => rosterHasClerk && rolesOf.has(o.personId) && !mayDo('cycle.override', rolesOf.get(o.personId) ?? []))
-    .map((o) => ({ code: 'act-by-wrong-person' as const, subjectId: o.id, message: `an override of step "${o.step}" names ${o.personId}, who is not the clerk`, details: { personId: o.personId, act: 'cycle.override' } }))
+    .map((o) => flag('act-by-wrong-person', 'override', o.id, { step: o.step, person: nameOf(names, o.personId), personId: o.personId, act: 'cycle.override' }))
 }
 
 export interface ComplianceInput {
@@ -185,19 +208,22 @@ export interface ComplianceInput {
   notices?: readonly Notice[]
   checkoffs?: readonly Pick<CheckOff, 'voteId' | 'at'>[]
   persons?: readonly Pick<Person, 'id' | 'roles'>[]
+  /** Names for the ids the flags mention (projects, people, votes), so no id reaches a screen. */
+  names?: Names
 }
 
 /** Every flag for one village's records. */
 export function complianceFlags(input: ComplianceInput): ComplianceFlag[] {
   const flags: ComplianceFlag[] = []
   if (input.resolutions && input.meetings && input.meetingRules) flags.push(...adoptedWithoutQuorum(input.resolutions, input.meetings, input.meetingRules))
-  if (input.ledger && input.cosignRule) flags.push(...expensesWithoutCoSignature(input.ledger, input.cosigns ?? [], input.cosignRule, input.now, input.graceDays))
-  if (input.progress) flags.push(...workBeforePublicityEnded(input.progress, input.decisions ?? []))
+  const names = input.names ?? NO_NAMES
+  if (input.ledger && input.cosignRule) flags.push(...expensesWithoutCoSignature(input.ledger, input.cosigns ?? [], input.cosignRule, input.now, input.graceDays, names))
+  if (input.progress) flags.push(...workBeforePublicityEnded(input.progress, input.decisions ?? [], names))
   if (input.funds) flags.push(...allocationsOverFund(input.funds, input.allocations ?? []))
   for (const p of input.procedures ?? []) flags.push(...stepsSkippedWithoutOverride(p.template, p.state, input.overrides ?? []))
-  if (input.overrides) flags.push(...overridesOnRecord(input.overrides))
+  if (input.overrides) flags.push(...overridesOnRecord(input.overrides, names))
   if (input.votes && input.notices) flags.push(...votesBeforeNotice(input.votes, input.notices, input.overrides ?? [], input.checkoffs ?? []))
-  if (input.ledger && input.decisions) flags.push(...spendingBeforePublicity(input.ledger, input.decisions, input.overrides ?? []))
-  if (input.overrides && input.persons) flags.push(...actsByWrongPerson(input.overrides, input.persons))
+  if (input.ledger && input.decisions) flags.push(...spendingBeforePublicity(input.ledger, input.decisions, input.overrides ?? [], names))
+  if (input.overrides && input.persons) flags.push(...actsByWrongPerson(input.overrides, input.persons, names))
   return flags
 }

@@ -33,7 +33,16 @@ const en: Messages<typeof zhCN> = {
     syncing: 'Syncing…',
     lastSync: 'Last sync: {time}',
     pending: '{n} waiting to upload',
-    error: 'Sync error: {reason}',
+    problem: {
+      unreachable: 'Cannot reach the township hub: everything is kept on this tablet and syncs once there is a network',
+      revoked: 'The township hub no longer accepts this tablet (enrollment revoked or expired): enroll the tablet again',
+      forbidden: 'This tablet may not sync this village’s records: ask the township',
+      'no-village': 'This village is not set up on the township hub yet: ask the township',
+      'too-large': 'A record is too large for the township hub: ask the township',
+      'too-many': 'The township hub asks this tablet to wait: it tries again in a few minutes',
+      hub: 'The township hub has a problem: it tries again shortly',
+      other: 'The sync did not work: it tries again shortly',
+    },
     now: 'Sync now',
   },
   tablet: {

@@ -5,6 +5,7 @@ import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { i18n } from '@/i18n'
 import { signedActs } from '@/shared/personacts'
 
 export type ConflictReason = ConflictRecordDoc['reason']
@@ -64,7 +65,12 @@ export const useConflictsStore = defineStore('conflicts', () => {
     subs.push(r.voidLists.list$().subscribe((l) => { voidLists.value = l }))
   }
 
-  const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
+  /**
+   * A person by name, never by id: someone the roster does not hold is said to be so; a record written
+   * while no one was signed in carries its tablet's code as author, said as "no one signed in".
+   */
+  const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name
+    ?? i18n.global.t(!id || id.startsWith('person:') ? 'conflicts.notOnRoster' : 'conflicts.nobodySignedIn')
 
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))

@@ -13,8 +13,9 @@ export interface DeviceChainView {
   /** The check's problems (the view words them), and its one-line summary in English. */
   issues: D.ChainIssue[]; detail: string
 }
-export interface ComplianceItemView { key: string; ok: boolean; detail: string }
-export interface RejectionView { id: string; subject: string; what: string; reason: string; device: string; at: number }
+/** One line of the checklist; `flags` are the domain's (code, wording, details), worded by the view in the reader's language. */
+export interface ComplianceItemView { key: string; ok: boolean; flags: D.ComplianceFlag[] }
+export interface RejectionView { id: string; subject: string; reason: string; device: string; at: number }
 
 
 /** The supervisory committee's checks: audit chains per device, compliance of the cycle, refused records. */
@@ -40,7 +41,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
     // The same records, read by the same checks, as the township's summary of this village.
     subs.push(combineLatest({
       meetings: r.meetings.list$(), resolutions: r.resolutions.list$(), ledger: r.ledger.list$(), cosigns: r.cosignatures.list$(),
-      persons: r.persons.list$(), progress: r.progress.list$(), notices: r.notices.list$(), votes: r.votes.list$(), funds: r.funds.list$(),
+      persons: r.persons.list$(), proposals: r.proposals.list$(), progress: r.progress.list$(), notices: r.notices.list$(), votes: r.votes.list$(), funds: r.funds.list$(),
       allocations: r.allocations.list$(), procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$(),
       checkoffs: r.checkoffs.list$(), personKeys: r.personKeys.list$(),
     }).subscribe((records) => { input.value = { ...records, villageId: r.writer.identity.villageId } }))
@@ -83,7 +84,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const flags = computed(() => (input.value ? villageFlags(input.value, now()) : []))
   const checklist = computed<ComplianceItemView[]>(() => {
     const by = (code: D.FlagCode) => flags.value.filter((f) => f.code === code)
-    const item = (key: string, list: D.ComplianceFlag[]) => ({ key, ok: list.length === 0, detail: list.map((f) => f.message).join('\n') })
+    const item = (key: string, list: D.ComplianceFlag[]) => ({ key, ok: list.length === 0, flags: list })
     return [
       item('quorum', by('adopted-without-quorum')),
       item('budget', by('allocations-over-fund')),
@@ -94,15 +95,15 @@ export const useSupervisionStore = defineStore('supervision', () => {
       item('voteNotice', by('vote-before-notice')),
       item('spending', by('spending-before-publicity')),
       item('rightPerson', by('act-by-wrong-person')),
-      { key: 'doubleVotes', ok: openDoubles.value === 0, detail: '' },
-      { key: 'voidSeals', ok: awaitingSeals.value === 0, detail: '' },
-      { key: 'objections', ok: openObjections.value === 0, detail: '' },
+      { key: 'doubleVotes', ok: openDoubles.value === 0, flags: [] },
+      { key: 'voidSeals', ok: awaitingSeals.value === 0, flags: [] },
+      { key: 'objections', ok: openObjections.value === 0, flags: [] },
     ]
   })
   const cycleTitle = ref('')
 
   const rejections = computed<RejectionView[]>(() => rejectionDocs.value.map((x) => ({
-    id: x.id, subject: x.subjectId, what: x.subjectId, reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime })))
+    id: x.id, subject: x.subjectId, reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime })))
 
   async function load(): Promise<void> { /* live from attach() */ }
 

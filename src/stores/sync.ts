@@ -9,6 +9,13 @@ export type SyncPhase = 'idle' | 'syncing' | 'error'
 export interface Refusal { kind: string; count: number; reason: string; subjectIds: string[] }
 
 /** What the person sees about sync. The data module (src/modules/data.ts) feeds it. */
+/** What a failed sync means for the person at the tablet, from the hub's answer (0: not reached). */
+export type SyncProblem = 'unreachable' | 'revoked' | 'forbidden' | 'no-village' | 'too-large' | 'too-many' | 'hub' | 'other'
+export function problemOf(status: number): SyncProblem {
+  const known: Record<number, SyncProblem> = { 0: 'unreachable', 401: 'revoked', 403: 'forbidden', 404: 'no-village', 413: 'too-large', 429: 'too-many' }
+  return known[status] ?? (status >= 500 ? 'hub' : 'other')
+}
+
 export const useSyncStore = defineStore('sync', () => {
   const online = ref(typeof navigator === 'undefined' ? false : navigator.onLine)
   const phase = ref<SyncPhase>('idle')
@@ -21,6 +28,8 @@ export const useSyncStore = defineStore('sync', () => {
   /** Records refused, in all: from other tablets or files, and of this tablet by the hub (the quarantine store counts them; home flags them). */
   const notTaken = ref(0)
   const lastError = ref<string | null>(null)
+  /** Why the last sync failed, for the screens to say in words (sync.problem.*); null when it worked. */
+  const problem = ref<SyncProblem | null>(null)
   const refusals = shallowRef<Refusal[]>([])
   /** device clock minus hub clock, ms; null until the hub has answered */
   const clockSkewMs = ref<number | null>(null)
@@ -53,6 +62,7 @@ export const useSyncStore = defineStore('sync', () => {
     phase.value = map[s.phase]
     lastSyncAt.value = s.lastSyncAt
     lastError.value = s.lastError
+    problem.value = s.lastError === null ? null : problemOf(s.lastErrorStatus ?? -1)
     clockSkewMs.value = s.clockSkewMs
     link.value = s.link
     toReceive.value = s.toReceive
@@ -76,7 +86,7 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   return {
-    online, phase, lastSyncAt, pending, boxed, unsaved, notTaken, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
+    online, phase, lastSyncAt, pending, boxed, unsaved, notTaken, lastError, problem, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
     link, toReceive, estimate,
     setOnline, update, connect, syncNow,
   }

@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { TownshipSummary } from '@/shared/township/types'
 import {
   savedSession, savedSummary, savedVillage, signIn as hubSignIn, signOut as hubSignOut, syncSummary, syncVillage,
-  TownshipSyncError, type StaffSession, type VillageCopy,
+  problemOf, type StaffSession, type TownshipProblem, type VillageCopy,
 } from '@/data/township/client'
 
 /** Township staff device: who is signed in, the villages' summaries, the village opened in full. */
@@ -13,7 +13,8 @@ export const useTownshipStore = defineStore('township', () => {
   const summary = shallowRef<TownshipSummary | null>(null)
   const syncedAt = ref<number | null>(null)
   const syncing = ref(false)
-  const error = ref<string | null>(null)
+  /** Why the last request failed (the screens word it), null when it worked. */
+  const error = ref<TownshipProblem | null>(null)
   /** The hub's answer to the failed request (401 wrong name or password, 429 too many tries…), 0 when the hub was not reached. */
   const errorStatus = ref<number | null>(null)
   const village = shallowRef<VillageCopy | null>(null)
@@ -40,10 +41,12 @@ export const useTownshipStore = defineStore('township', () => {
     try {
       return await fn()
     } catch (e) {
-      error.value = e instanceof Error ? e.message : String(e)
-      errorStatus.value = e instanceof TownshipSyncError ? e.status : 0
+      const { problem, status } = problemOf(e)
+      error.value = problem
+      errorStatus.value = status
+      if (problem === 'device') console.error('township: this device could not keep or read its copy', e)
       // The hub no longer knows this session (expired, password changed): sign in again.
-      if (e instanceof TownshipSyncError && e.status === 401 && session.value) session.value = null
+      if (problem === 'signed-out' && session.value) session.value = null
       return null
     } finally {
       syncing.value = false

@@ -55,6 +55,12 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   // Refused documents held in the hub's quarantine, not yet released, per database (counted from ids).
   const quarantined = (db: string) => opts.quarantine.count(db)
 
+  /** The name a tablet was given at enrollment, for staff to read instead of its code (none given: the hub stored its id). */
+  const tabletLabel = (device: string): { label?: string } => {
+    const label = accounts.devices.get(device)?.label
+    return label && label !== device ? { label } : {}
+  }
+
   /** A village's summary: from the cache while its database is unchanged, else recomputed (once at a time). */
   async function summary(villageId: string, now: number): Promise<VillageSummary> {
     const name = `village-${villageId}`
@@ -74,7 +80,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
     const synced = tracker.get(name)
     return {
       ...s, quarantined: await quarantined(name), lastReachedTownship: synced.last, lastReachedDistrict: synced.district ?? null,
-      tablets: s.tablets.map((t) => ({ ...t, lastSyncAt: synced.devices[t.device] ?? null })),
+      tablets: s.tablets.map((t) => ({ ...t, ...tabletLabel(t.device), lastSyncAt: synced.devices[t.device] ?? null })),
     }
   }
 

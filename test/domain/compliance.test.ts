@@ -12,8 +12,8 @@ describe('compliance flags', () => {
   it('a resolution adopted without quorum: raised / not raised', () => {
     const raised = D.adoptedWithoutQuorum([resolution(20, 20)], [meeting], rules)
     expect(raised).toHaveLength(1)
-    expect(raised[0]).toMatchObject({ code: 'adopted-without-quorum', subjectId: 'resolution:r1', message: '"确定候选项目" was recorded as adopted with 20 of 37 present; quorum is 25' })
-    expect(D.adoptedWithoutQuorum([resolution(28, 15)], [meeting], rules)[0]?.message).toContain('15 yes; 19 were needed')
+    expect(raised[0]).toMatchObject({ code: 'adopted-without-quorum', variant: 'short-of-quorum', subjectId: 'resolution:r1', details: { motion: '确定候选项目', present: 20, members: 37, needed: 25 } })
+    expect(D.adoptedWithoutQuorum([resolution(28, 15)], [meeting], rules)[0]).toMatchObject({ variant: 'short-of-yes', details: { yes: 15, yesNeeded: 19 } })
     expect(D.adoptedWithoutQuorum([resolution(28, 20)], [meeting], rules)).toEqual([])
     expect(D.adoptedWithoutQuorum([resolution(20, 20, 'not-quorate')], [meeting], rules)).toEqual([])
   })
@@ -22,7 +22,7 @@ describe('compliance flags', () => {
   const cosignRule = { supervisors: ['person:sup1'] }
 
   it('an expense without co-signature: raised / not raised', () => {
-    expect(D.expensesWithoutCoSignature(ledger, [], cosignRule, T0 + DAY)[0]).toMatchObject({ code: 'expense-without-cosign', subjectId: 'ledger:1', message: 'expense of ¥5,000 to 施工队 (project:a) has no co-signature from the supervisory committee' })
+    expect(D.expensesWithoutCoSignature(ledger, [], cosignRule, T0 + DAY, 0, new Map([['project:a', '路灯']]))[0]).toMatchObject({ code: 'expense-without-cosign', subjectId: 'ledger:1', details: { amount: 500_000, payee: '施工队', project: '路灯' } })
     const signed = [D.coSignature({ id: 'cosign:1', ledgerId: 'ledger:1', supervisorId: 'person:sup1', at: T0 + 1 })]
     expect(D.expensesWithoutCoSignature(ledger, signed, cosignRule, T0 + DAY)).toEqual([])
     expect(D.expensesWithoutCoSignature(ledger, [], cosignRule, T0 + DAY, 3)).toEqual([]) // still within the grace days
@@ -33,7 +33,7 @@ describe('compliance flags', () => {
 
   it('implementation started before the decision\'s publicity ended: raised / not raised', () => {
     const decisions = [{ notice, projectIds: ['project:a'] }]
-    expect(D.workBeforePublicityEnded([started(T0 + 3 * DAY)], decisions)[0]).toMatchObject({ code: 'work-before-publicity-ended', message: 'work on project:a started 4 day(s) before the decision\'s notice ended' })
+    expect(D.workBeforePublicityEnded([started(T0 + 3 * DAY)], decisions)[0]).toMatchObject({ code: 'work-before-publicity-ended', variant: 'early', details: { project: 'project:a', days: 4 } })
     expect(D.workBeforePublicityEnded([started(T0 + 8 * DAY)], []).length).toBe(1) // no decision notice at all
     expect(D.workBeforePublicityEnded([started(T0 + 7 * DAY)], decisions)).toEqual([])
     expect(D.workBeforePublicityEnded([{ ...started(T0 + DAY), startsWork: false }], decisions)).toEqual([])
@@ -57,7 +57,7 @@ describe('compliance flags', () => {
     const jumped: D.ProcedureState = { ...D.startProcedure(T, 'procedure:p', 'fund:2026', T0), current: 'decide' }
     const flags = D.stepsSkippedWithoutOverride(T, jumped, [])
     expect(flags.map((f) => f.details.step)).toEqual(['collect', 'feedback', 'deliberate', 'announce'])
-    expect(flags[0]?.message).toBe('step "collect" was passed with no record of completion or override')
+    expect(flags[0]).toMatchObject({ variant: 'no-record', details: { step: 'collect' } })
   })
 
   it('gathers every flag for a village', () => {

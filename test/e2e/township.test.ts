@@ -71,7 +71,7 @@ describe('township staff device in a real browser', () => {
     await page.getByTestId('township-row-qingbo').waitFor()
     await page.getByTestId('township-row-mingyue').waitFor()
     expect(await page.getByTestId('township-flags-qingbo').textContent()).toMatch(/\d+ 个问题/)
-    const flag = page.getByTestId('township-flag-qingbo-expense-without-cosign').filter({ hasText: '¥12,500' })
+    const flag = page.getByTestId('township-flag-qingbo-expense-without-cosign').filter({ hasText: '12,500 元' })
     expect(await flag.textContent()).toContain('支出没有监事会会签')
     expect(await page.getByTestId('township-row-qingbo').textContent()).toContain('70%') // 14 of 20 voted
     await page.getByTestId('township-charts').waitFor()
@@ -106,7 +106,7 @@ describe('township staff device in a real browser', () => {
     await page.getByTestId('township-village-records').waitFor()
     expect(await page.getByTestId('township-vote-selected').textContent()).toContain('院落路灯、老年活动室')
     // Held in full, the village's flags are computed on the device as well.
-    expect(await page.getByTestId('township-flag-qingbo-expense-without-cosign').filter({ hasText: '¥12,500' }).count()).toBe(1)
+    expect(await page.getByTestId('township-flag-qingbo-expense-without-cosign').filter({ hasText: '12,500 元' }).count()).toBe(1)
     const [pbDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('township-export-pb-vote:qingbo-2026').click()])
     const pbPath = join(dir, 'qingbo-2026.pb')
     await pbDownload.saveAs(pbPath)

@@ -14,6 +14,22 @@ export class TownshipSyncError extends Error {
   constructor(readonly status: number, message: string) { super(message) }
 }
 
+/**
+ * Why a request to the hub failed, for the screens to say in words: the hub was not reached, the
+ * session is not (or no longer) accepted, the account may not read this, too many wrong tries, the hub
+ * answered with an error of its own (`status`), or this device could not keep or read its copy.
+ */
+export type TownshipProblem = 'unreachable' | 'signed-out' | 'forbidden' | 'too-many' | 'hub' | 'device'
+
+export function problemOf(e: unknown): { problem: TownshipProblem; status: number } {
+  if (e instanceof TownshipSyncError) {
+    const problem = e.status === 401 ? 'signed-out' : e.status === 403 ? 'forbidden' : e.status === 429 ? 'too-many' : 'hub'
+    return { problem, status: e.status }
+  }
+  // fetch rejects with a TypeError when no answer came (no network, hub down, connection cut)
+  return { problem: e instanceof TypeError ? 'unreachable' : 'device', status: 0 }
+}
+
 export interface StaffSession { name: string; township: string }
 
 export interface VillageCopy {

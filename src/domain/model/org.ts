@@ -51,6 +51,18 @@ export function person(input: unknown): Person {
 export const householdId = (household: string): string => `household:${household}`
 export const householdNumber = (id: string): string => id.replace(/^household:/, '')
 
+/**
+ * How people call a household: by its number on the roster ("3", "2-15", "一组8号") when it has one
+ * a person would say, else — the roster holds a code (an id made by a program) — by its head's name
+ * (or its first member's when no head is marked). `id`: the household's id (or number); `members`: its people.
+ */
+export function householdCall(id: string, members: readonly { name: string; householdHead?: boolean }[]): { number: string } | { head: string } {
+  const number = householdNumber(id)
+  const sayable = number.length > 0 && number.length <= 12 && !/[A-Za-z]/.test(number)
+  const head = members.find((m) => m.householdHead)?.name ?? members[0]?.name
+  return sayable || !head ? { number } : { head }
+}
+
 /** A unit's kind guessed from its name (院落, 小组, 小区, 楼); the clerk can change it later. */
 export function guessUnitKind(name: string): UnitKind {
   if (/组|group/i.test(name)) return 'villager-group'

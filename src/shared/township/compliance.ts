@@ -2,7 +2,7 @@
  * A village's compliance flags from its records, by src/domain/compliance.ts: the township summary
  * (hub and staff device) and the supervisors' checklist on the tablet call this one mapping.
  */
-import { complianceFlags as domainFlags, type ComplianceFlag } from '../../domain/compliance'
+import { complianceFlags as domainFlags, type ComplianceFlag, type Names } from '../../domain/compliance'
 import { villageProcedure } from '../../domain/procedure'
 import { decisionCoverage } from '../../domain/gates'
 import type { TownshipFlag } from './types'
@@ -10,7 +10,7 @@ import { cosignRule, countedCosigns, type VillageRecords } from './records'
 
 /** The records the checks read. */
 export type ComplianceRecords = Pick<VillageRecords,
-  'villageId' | 'meetings' | 'resolutions' | 'ledger' | 'cosigns' | 'personKeys' | 'persons' | 'progress' | 'notices' | 'votes' | 'checkoffs'
+  'villageId' | 'meetings' | 'resolutions' | 'ledger' | 'cosigns' | 'personKeys' | 'persons' | 'proposals' | 'progress' | 'notices' | 'votes' | 'checkoffs'
   | 'funds' | 'allocations' | 'procedures' | 'overrides'>
 
 export function villageFlags(r: ComplianceRecords, now: number): ComplianceFlag[] {
@@ -36,13 +36,23 @@ export function villageFlags(r: ComplianceRecords, now: number): ComplianceFlag[
     notices: r.notices,
     checkoffs: r.checkoffs,
     persons: r.persons,
+    names: recordNames(r),
   })
 }
 
-/** A flag's figures and words as the township receives them: text and numbers only (what a translation fills in). */
-const plain = (d: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(d).filter(([, v]) => typeof v === 'string' || typeof v === 'number')) as Record<string, string | number>
+/** What the village calls the ids a flag mentions: people by name, projects and votes by title. */
+export function recordNames(r: Pick<VillageRecords, 'persons' | 'proposals' | 'votes' | 'allocations'>): Names {
+  const names = new Map<string, string>()
+  for (const a of r.allocations) if (a.title) names.set(a.projectId, a.title)
+  for (const p of r.proposals) if (p.title) names.set(p.id, p.title)
+  for (const v of r.votes) {
+    if (v.title) names.set(v.id, v.title)
+    for (const c of v.candidates ?? []) if (c.title && !names.has(c.id)) names.set(c.id, c.title)
+  }
+  for (const p of r.persons) if (p.name) names.set(p.id, p.name)
+  return names
+}
 
 export function complianceFlags(r: ComplianceRecords, now: number): TownshipFlag[] {
-  return villageFlags(r, now).map((f) => ({ code: f.code, ref: f.subjectId, message: f.message, details: plain(f.details) }))
+  return villageFlags(r, now).map((f) => ({ code: f.code, variant: f.variant, ref: f.subjectId, details: f.details }))
 }

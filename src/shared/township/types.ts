@@ -4,15 +4,18 @@
  * the village that is opened — its full records. Plain data, JSON-safe.
  */
 
-/** A compliance problem found by src/domain/compliance.ts, with the record it concerns. */
+/**
+ * A compliance problem found by src/domain/compliance.ts, with the record it concerns. No sentence
+ * travels: the screen words `code` and `variant` in the reader's language (src/i18n, `compliance.*`).
+ */
 export interface TownshipFlag {
-  /** Stable code the UI translates, e.g. `resolution-without-quorum`. */
+  /** The domain's FlagCode, e.g. `adopted-without-quorum`. */
   code: string
+  /** Which of the code's wordings fits (the domain's FLAG_TEXTS). */
+  variant?: string
   /** Id of the record concerned (resolution, ledger entry, allocation, step…), '' if none. */
   ref: string
-  /** The domain's English explanation, with the figures ("28 of 37 present, quorum 25"). */
-  message: string
-  /** The figures and words behind the flag (text and numbers only), for a translated line; e.g. an override's `reason`. */
+  /** What the words are filled with (names, amounts in fen, times in ms, a step's key; text and numbers only). */
   details?: Record<string, string | number>
 }
 
@@ -62,6 +65,8 @@ export interface AllocationSummary {
 
 export interface TabletSummary {
   device: string
+  /** The name the tablet was given at enrollment (the hub's accounts), absent when it was given none. */
+  label?: string
   /** When this tablet's writes last reached the township hub (hub clock), null if never. */
   lastSyncAt: number | null
   docs: number

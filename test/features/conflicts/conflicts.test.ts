@@ -4,6 +4,8 @@ import VotesView from '@/features/votes/VotesView.vue'
 import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useCycleStore } from '@/stores/cycle'
+import { useDeviceNamesStore } from '@/stores/deviceNames'
+import { useSessionStore } from '@/stores/session'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
 import { openDoubleVotes } from '../../data/helpers'
@@ -44,13 +46,21 @@ describe('the double votes and conflicts queue', () => {
     expect(list.wrapper.get('[data-testid="conflicts-banner"]').text()).toContain('有 1 件重复投票或冲突')
     list.wrapper.unmount()
 
+    // this tablet, and the other by the name the hub certified for it at enrollment
+    useSessionStore(v.pinia).setEnrollment({ villageId: 'test-village', villageName: '测试村', townshipName: '', deviceId: 'tablet-test' })
+    useDeviceNamesStore(v.pinia).names = new Map([['tablet-b', '二组会议室']])
     const { wrapper: w } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
     const item = () => w.get('[data-testid="conflict-checkoff:lights:zhang"]')
     await eventually(() => w.find('[data-testid="conflict-checkoff:lights:zhang"]').exists())
     expect(item().text()).toContain('张秀英 在两台平板上都领了票')
     expect(item().text()).toContain('2026 年公共服务项目')
-    expect(item().text()).toContain('平板 tablet-test')
-    expect(item().text()).toContain('平板 tablet-b')
+    // the tablets in words, not by their codes
+    expect(item().text()).toContain('本平板，')
+    expect(item().text()).toContain('平板「二组会议室」，')
+    expect(item().text()).not.toContain('tablet-')
+    // the other tablet's clerk is not on this tablet's roster: said so, not by an id
+    expect(item().text()).toContain('操作人 名册上没有的人')
+    expect(item().text()).not.toContain('person:')
 
     // Nothing is recorded until the outcome, a reason and who decided are given.
     expect(item().get('[data-testid="conflict-record"]').attributes('disabled')).toBeDefined()

@@ -70,3 +70,13 @@ describe('the sync screen on a thin link', () => {
     expect(warning).toContain('lasted only about 1 minute at a time')
   })
 })
+
+describe('the sync screen when a sync failed', () => {
+  it('says why in Chinese, from the hub\'s answer, not with the sync\'s English reason', async () => {
+    const { wrapper, sync } = await screen({ pending: 3, link: EDGE })
+    sync.update({ phase: 'error', lastSyncAt: null, lastError: 'cannot reach the hub (no network, or the hub is off)', lastErrorStatus: 0, ackedSeq: 0, clockSkewMs: 0, link: EDGE, toReceive: 0 })
+    await wrapper.vm.$nextTick()
+    const failed = wrapper.get('[data-testid="sync-failed"]').text()
+    expect(failed).toBe('同步出了问题：连不上乡镇服务器：记录都保存在本平板上，有网络时会自动同步')
+  })
+})

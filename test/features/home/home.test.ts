@@ -2,6 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createPinia } from 'pinia'
 import { flushPromises } from '@vue/test-utils'
 import HomeView from '@/features/home/HomeView.vue'
+import HomeSyncCard from '@/features/home/HomeSyncCard.vue'
+import { useSyncStore } from '@/stores/sync'
+import { plainReason } from '@/data'
+import { NO_FIGURES } from '@/data/link'
 import { useSessionStore } from '@/stores/session'
 import { useRosterStore } from '@/stores/roster'
 import { useCycleStore } from '@/stores/cycle'
@@ -65,6 +69,29 @@ describe('home tells a new clerk what to do next', () => {
     // The lock button: nobody acts any more, and home shows the way to unlock again.
     useActingStore(village.pinia).lock()
     await eventually(() => wrapper.get('[data-testid="home-clerk"]').text().includes('文书用密码解锁'))
+    wrapper.unmount()
+  })
+})
+
+describe('home says why a sync failed, in the reader\'s language', () => {
+  it('in Chinese, by the hub\'s answer, never with the sync\'s English reason', async () => {
+    const pinia = createPinia()
+    const sync = useSyncStore(pinia)
+    sync.setOnline(true)
+    const state = { phase: 'error', lastSyncAt: null, ackedSeq: 0, clockSkewMs: null, link: NO_FIGURES, toReceive: null } as const
+    const { wrapper } = await mountFeature(HomeSyncCard, { pinia })
+    const cases: [number, string][] = [
+      [0, '连不上乡镇服务器：记录都保存在本平板上，有网络时会自动同步'],
+      [401, '乡镇服务器不再认这台平板（登记被撤销或过期）：请重新登记本平板'],
+      [503, '乡镇服务器出了问题：过一会儿会自动再试'],
+    ]
+    for (const [status, said] of cases) {
+      sync.update({ ...state, lastError: plainReason(status, 'Service Unavailable'), lastErrorStatus: status })
+      await flushPromises()
+      const card = wrapper.get('[data-testid="sync-state"]').text()
+      expect(card).toContain(said)
+      expect(card).not.toMatch(/[A-Za-z]/)
+    }
     wrapper.unmount()
   })
 })

@@ -83,6 +83,17 @@ describe('running a meeting', () => {
     wrapper.unmount()
   })
 
+  it('names a household checked in by its card code by its head, not by the code', async () => {
+    const { wrapper } = await meetingScreen()
+    await village!.data.persons.create({ name: '赵玉兰', householdId: 'household:qingbo-4', householdHead: true, roles: ['council-member'] })
+    await eventually(() => wrapper.findAll('[data-testid="checkin-person"]').length === 4)
+    await wrapper.get('[data-testid="checkin-household"]').setValue('household:qingbo-4')
+    await wrapper.get('.checkin-household').trigger('submit')
+    await eventually(() => wrapper.find('[data-testid="checkin-message"]').exists())
+    expect(wrapper.get('[data-testid="checkin-message"]').text()).toBe('赵玉兰家已签到 1 人')
+    wrapper.unmount()
+  })
+
   it("records a resolution with the domain's outcome and explains it", async () => {
     const { wrapper, meetings, id } = await meetingScreen()
     const people = useRosterStore(village!.pinia).people

@@ -50,6 +50,12 @@ describe('roster import screen', () => {
     expect(roster.people.map((p) => [p.name, p.eligible, p.roles, p.unit])).toEqual([['张三', true, ['council-member'], '一组'], ['王五', false, [], '二组']])
   })
 
+  it('says in Chinese what to do with a file it cannot read, not the reader\'s English reason', async () => {
+    const { wrapper } = await mountFeature(RosterImportView, {})
+    await pickFile(wrapper, new File([new Uint8Array([0x50, 0x4b, 1, 2, 3, 4]) as BlobPart], '名册.xlsx'))
+    expect(wrapper.get('[data-testid="roster-read-error"]').text()).toBe('无法读取这个文件：请确认它是 Excel（.xlsx）或 CSV 表格；可以在 Excel 或 WPS 里另存一份再试。')
+  })
+
   it('names the missing columns of a CSV in English', async () => {
     const { wrapper } = await mountFeature(RosterImportView, { locale: 'en' })
     await pickFile(wrapper, new File(['name,roles\nWang,clerk\n'], 'people.csv', { type: 'text/csv' }))
@@ -76,6 +82,43 @@ describe('roster screen', () => {
   })
 })
 
+describe('households in words', () => {
+  it('calls a household by its roster number, or by its head where the roster holds a code', async () => {
+    const { pinia, data } = await open()
+    const { wrapper } = await mountFeature(RosterView, { path: '/roster', pinia })
+    const roster = useRosterStore(pinia)
+    await roster.importRows([{ household: '1', name: '张三', unit: '一组', roles: [], adult: true, eligible: true, householdHead: true }])
+    // a household made by a program (the hub's demo seed, another system's export): a code, not a number anyone says
+    await data.persons.create({ name: '钱多多', householdId: 'household:qingbo-4', householdHead: false })
+    await data.persons.create({ name: '赵玉兰', householdId: 'household:qingbo-4', householdHead: true })
+    await eventually(() => wrapper.findAll('[data-testid="roster-household"]').length === 2)
+    const titles = wrapper.findAll('.roster-household-title').map((h) => h.text())
+    expect(titles).toContain('第 1 户')
+    expect(titles).toContain('赵玉兰家')
+    expect(wrapper.text()).not.toContain('qingbo')
+  })
+})
+
+describe('the person form', () => {
+  it('refuses a name too long with words beside it, naming the field and the limit, in Chinese', async () => {
+    const { pinia } = await open()
+    const { wrapper } = await mountFeature(RosterView, { path: '/roster', pinia })
+    await wrapper.get('[data-testid="roster-add"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="person-form"]') !== null)
+    const input = (id: string) => document.querySelector(`[data-testid="${id}"] input`) as HTMLInputElement
+    for (const [id, value] of [['person-name', '张'.repeat(150)], ['person-household', '1'], ['person-unit', '一组']] as const) {
+      input(id).value = value
+      input(id).dispatchEvent(new Event('input'))
+    }
+    document.querySelector('[data-testid="person-form"]')!.dispatchEvent(new Event('submit'))
+    await eventually(() => document.querySelector('.person-refused') !== null)
+    expect(document.querySelector('.person-refused')!.textContent).toBe('不符合规则：“姓名”最多 100 个字，现在有 150 个')
+    // what was typed stays
+    expect(input('person-name').value).toHaveLength(150)
+    wrapper.unmount()
+  })
+})
+
 describe('units of the roster', () => {
   it('lists the courtyards and groups the import created and lets the clerk say what kind each is', async () => {
     const { pinia } = await open()
@@ -84,7 +127,7 @@ describe('units of the roster', () => {
     await roster.importRows([{ household: '1', name: 'Wang', unit: 'East court', roles: [], adult: true, eligible: true, householdHead: true }])
     await eventually(() => wrapper.findAll('[data-testid="roster-unit"]').length === 1)
     const unit = wrapper.get('[data-testid="roster-unit"]')
-    expect(unit.text()).toContain('East court 1 people')
+    expect(unit.text()).toContain('East court 1 person')
     expect(unit.get('[data-testid="unit-kind-courtyard"]').attributes('aria-checked')).toBe('true')
     await unit.get('[data-testid="unit-kind-compound"]').trigger('click')
     await eventually(() => roster.units[0]?.kind === 'compound')

@@ -4,6 +4,7 @@ import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
 import { openVoteVillage, T0 } from '../votes/village'
 import { useSupervisionStore } from '@/stores/supervision'
+import { useSessionStore } from '@/stores/session'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -15,10 +16,14 @@ describe('supervision', () => {
     const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
     await v.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: v.now() })
     await v.data.ledger.create({ fundId: fund.id, projectId: 'project:lamps', kind: 'expense', amount: 1_200_000, payee: '成都照明公司', description: '路灯', at: v.now(), recordedBy: 'person:clerk' })
-    await v.data.rejections.create({ subjectId: 'ballot:late1', reason: 'the vote closed before this ballot was cast', device: 'tablet-b', seq: 9, at: v.now() })
+    const hubReason = 'the vote was closed (2026-05-10T02:00:00.000Z) before this ballot was recorded'
+    await v.data.rejections.create({ subjectId: 'ballot:late1', reason: hubReason, device: 'tablet-b', seq: 9, at: v.now() })
 
+    useSessionStore(v.pinia).setEnrollment({ villageId: 'test-village', villageName: '测试村', townshipName: '', deviceId: 'tablet-test' })
     const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
     await eventually(() => w.find('[data-testid="audit-tablet-test"]').exists())
+    // tablets in words: this one, and one this tablet does not know by the tail of its code
+    expect(w.get('[data-testid="audit-tablet-test"] strong').text()).toBe('本平板')
     expect(w.get('[data-testid="audit-tablet-test"] [data-testid="audit-state"]').text()).toBe('未核查')
     await w.get('[data-testid="audit-verify-all"]').trigger('click')
     await eventually(() => w.get('[data-testid="audit-tablet-test"]').attributes('data-state') !== 'unchecked')
@@ -26,12 +31,22 @@ describe('supervision', () => {
 
     expect(w.get('[data-testid="check-cosign"]').attributes('data-ok')).toBe('false')
     expect(w.get('[data-testid="check-cosign"]').text()).toContain('不合规')
+    // what is wrong, in Chinese, the project by its name (not "expense of ¥12,000 to … (project:lamps)")
+    expect(w.get('[data-testid="check-cosign"] [data-testid="check-detail"]').text()).toBe('付给“成都照明公司”的 12,000 元（村口装路灯）没有监事会会签')
+    expect(w.get('[data-testid="check-spending"] [data-testid="check-detail"]').text()).toBe('“村口装路灯”支出 12,000 元，决策没有公示，没有记录理由')
     expect(w.get('[data-testid="check-budget"]').attributes('data-ok')).toBe('true')
     // the expense came with no public notice of the decision: the supervisors see it too, not only the township
     expect(w.get('[data-testid="check-spending"]').attributes('data-ok')).toBe('false')
     expect(w.get('[data-testid="check-spending"]').text()).toContain('开支都在决定公示期满后才发生')
     expect(w.get('[data-testid="check-voteNotice"]').attributes('data-ok')).toBe('true')
-    expect(w.get('[data-testid^="rejection-rejection:"]').text()).toContain('the vote closed before this ballot was cast')
+    // what was refused in words (not 'ballot:late1'); the hub's English reason only folded away for a technician
+    const refused = w.get('[data-testid^="rejection-rejection:"]')
+    expect(refused.get('strong').text()).toBe('一条选票被服务器拒收')
+    expect(refused.get('[data-testid="rejection-why"]').text()).toBe('投票结束以后才记下的，按规则不能算。')
+    expect(refused.get('details span').text()).toBe(hubReason)
+    expect(refused.get('details span').attributes('lang')).toBe('en')
+    expect(refused.get('details summary').text()).toBe('服务器给出的原因（英文，供技术人员查看）')
+    expect(w.get('[data-testid^="rejection-rejection:"] .meta').text()).toMatch(/^平板（编号尾号 LETB），/)
   })
 })
 

@@ -17,7 +17,9 @@ function township(): TownshipSummary {
     { id: 'anle', name: '安乐村', problems: false },
   ].map((v, i) => {
     const g = generateVillage({ villageId: v.id, townshipId: 'huayuan', name: v.name, year: 2026, seed: 10 + i, people: 60, problems: v.problems, audit: false })
-    return summarizeVillage(v.id, g.docs.map(fromCouch), NOW, { lastReachedTownship: NOW - i * 86_400_000 })
+    const s = summarizeVillage(v.id, g.docs.map(fromCouch), NOW, { lastReachedTownship: NOW - i * 86_400_000 })
+    // the hub adds the names tablets were enrolled with (one was given none)
+    return { ...s, tablets: s.tablets.map((t, j) => (j === 0 ? { ...t, label: '村委会办公室' } : t)) }
   })
   return { townshipId: 'huayuan', townshipName: '花园镇', villages, at: NOW }
 }
@@ -44,10 +46,16 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     expect(wrapper.get('[data-testid="township-flags-mingyue"]').text()).toBe('3 个问题')
     expect(wrapper.get('[data-testid="township-flags-qingbo"]').text()).toBe('✓')
     expect(wrapper.get('[data-testid="township-row-qingbo"]').text()).toContain('财务公开')
+    // tablets by the name they were enrolled with, or — given none — by the tail of their code
+    const tablets = wrapper.findAll('[data-testid="township-row-mingyue"] .township-tablets li').map((li) => li.text())
+    expect(tablets[0]).toMatch(/^平板「村委会办公室」: /)
+    expect(tablets[1]).toMatch(/^平板（编号尾号 [0-9A-Z]{1,4}）: /)
 
     const flag = wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"]')
     expect(flag.text()).toContain('支出没有监事会会签')
-    expect(flag.text()).toMatch(/no co-signature/)
+    // the flag's figures in Chinese words, the project by its name: no English sentence, no raw id
+    expect(flag.get('.township-flag-detail').text()).toMatch(/^付给“.+”的 [\d,.]+ 元（[^:（）]+）没有监事会会签$/)
+    expect(wrapper.get('[data-testid="township-flag-list"]').text()).not.toMatch(/[A-Za-z]/)
     expect(wrapper.findAll('[data-testid="township-flag-mingyue-adopted-without-quorum"]')).toHaveLength(2)
 
     await wrapper.get('[data-testid="township-filter"]').setValue('flagged')
@@ -86,8 +94,28 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     await again.wrapper.get('[data-testid="township-password"]').setValue('nope')
     await again.wrapper.get('[data-testid="township-signin"]').trigger('submit')
     await eventually(() => again.wrapper.find('[role="alert"]').exists())
-    expect(again.wrapper.get('[role="alert"]').text()).toBe('连不上镇上的服务器：请检查网络，有信号后再登录。')
+    expect(again.wrapper.get('[role="alert"]').text()).toBe('连不上乡镇服务器：请检查网络，有信号后再试。')
     again.wrapper.unmount()
+  })
+
+  it('says why a sync failed in Chinese, never with the hub\'s English reason', async () => {
+    const answers: [number, string, string][] = [
+      [403, 'forbidden', '这个账号不能查看这些记录，请联系管理员。'],
+      [500, 'Internal Server Error', '乡镇服务器出了问题（代码 500），请稍后再试或联系管理员。'],
+      [429, 'Too many failed attempts', '试错太多次了，请过几分钟再试。'],
+    ]
+    for (const [status, reason, said] of answers) {
+      await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+      await cacheSet('summary', township())
+      vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'x', reason }), { status })))
+      const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+      await eventually(() => wrapper.find('[data-testid="township-error"]').exists())
+      const alert = wrapper.get('[data-testid="township-error"]').text()
+      expect(alert.replace(/\s+/g, ' '), String(status)).toBe(`${said} — 这里显示的是上次同步的数据`)
+      expect(alert).not.toMatch(/[A-Za-z]/)
+      wrapper.unmount()
+      await cacheClear()
+    }
   })
 
   it('exports the accounts as CSV with the flags, and prints a report of every village', async () => {
@@ -112,7 +140,25 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     expect(report.findAll('tbody tr')).toHaveLength(3)
     expect(report.text()).toContain('明月村: 合规提示')
     expect(report.text()).toContain('支出没有监事会会签')
+    expect(report.text()).toMatch(/“[^”]+”记为通过，但/)
+    // flags and funded projects in words: nothing English, no project id
+    for (const section of report.findAll('section')) expect(section.text()).not.toMatch(/[A-Za-z]/)
     report.unmount()
+  })
+
+  it('in English, counts problems with the right plural', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    const summary = township()
+    const mingyue = summary.villages.find((v) => v.villageId === 'mingyue')!
+    await cacheSet('summary', { ...summary, villages: summary.villages.map((v) => (v.villageId === 'anle' ? { ...v, flags: mingyue.flags.slice(0, 1) } : v)) })
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township', locale: 'en' })
+    await eventually(() => wrapper.find('[data-testid="township-flags-anle"]').exists())
+    expect(wrapper.get('[data-testid="township-flags-anle"]').text()).toBe('1 problem')
+    expect(wrapper.get('[data-testid="township-flags-mingyue"]').text()).toBe('3 problems')
+    // the flags in English too, worded from the same codes
+    expect(wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"] .township-flag-detail').text()).toMatch(/^[\d,.]+ yuan paid to "/)
+    wrapper.unmount()
   })
 
   it('asks to sign in again when the hub no longer knows the session', async () => {

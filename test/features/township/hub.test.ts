@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ADMIN, startHub, type RunningHub } from '../../support/hub'
 import { describeEngines } from '../../support/couchdb'
 import type { TownshipSummary } from '@/shared/township/types'
+import { enrollTablet, proposal } from '../../sync-server/helpers'
 
 const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') })
 const STAFF = basic('huayuan-staff', 'yishi-demo')
@@ -70,6 +71,16 @@ describeEngines('hub: township summaries (/hub/township/summary)', (engine) => {
       return { flags: q.flags.filter((f) => f.ref === 'ledger:qingbo-e1').map((f) => f.code), spent: q.spent - q0.spent, tablet: (tablet?.lastSyncAt ?? 0) >= pushedAt, reached: (q.lastReachedTownship ?? 0) >= pushedAt }
       // no supervisor co-signed it, and no decision of the village was made public before the money went out
     }, { timeout: 10_000, interval: 200 }).toEqual({ flags: ['expense-without-cosign', 'spending-before-publicity'], spent: 1_250_000, tablet: true, reached: true })
+  }, 30_000)
+
+  it('names each tablet by the name it was enrolled with, not by its code', async () => {
+    const tablet = await enrollTablet(hub, 'qingbo') // enrolled as "tablet qingbo"
+    const res = await call('/couch/village-qingbo/_bulk_docs', { authorization: tablet.auth }, { method: 'POST', body: JSON.stringify({ docs: [proposal('qingbo', tablet.id, 1)] }) })
+    expect(res.status).toBe(201)
+    await expect.poll(async () => {
+      const s = (await call('/hub/township/summary', STAFF)).body as unknown as TownshipSummary
+      return s.villages.find((v) => v.villageId === 'qingbo')!.tablets.find((t) => t.device === tablet.id)?.label
+    }, { timeout: 10_000, interval: 200 }).toBe('tablet qingbo')
   }, 30_000)
 
   it('counts what the hub refused and keeps in quarantine for the village', async () => {

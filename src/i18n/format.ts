@@ -1,3 +1,4 @@
+/** Numbers and dates in the reader's locale, one way for every screen (money is kept in fen). */
 /** Fen (integer, 1/100 yuan) as yuan, e.g. 20000000 → "200,000". */
 export function yuan(fen: number, locale = 'zh-CN'): string {
   return (fen / 100).toLocaleString(locale, { maximumFractionDigits: 2 })
