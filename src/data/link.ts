@@ -4,6 +4,13 @@
  * last times it dropped. From that: batch sizes that take a few seconds on the link (a cut loses
  * little, a round trip is a small share), and an estimate of the time a sync still needs, with a
  * warning when the link will likely drop first.
+ *
+ * Figures saved from an earlier session are a guess: a tablet that synced on the township's Wi-Fi
+ * yesterday is on GPRS today. Until this session has measured its uplink, push batches stay at
+ * most the first size and nothing is sent on the strength of the old rate; the first measurement of
+ * the session replaces the old figure instead of being averaged with it. (With yesterday's rate, a
+ * GPRS push went out in batches of a thousand records, 141 KB, three at a time on a 4 KB/s uplink:
+ * none got its answer within the client's minute, each was sent again, and again.)
  */
 
 export interface LinkFigures {
@@ -46,6 +53,8 @@ const PULL = { min: 50, max: 2000, first: 500 }
 /** Rates below this many bytes of a sample say nothing (a few segments arrive at once) */
 const MIN_SAMPLE_BYTES = 4096
 const KEEP_WINDOWS = 5
+/** A body's upload time is guessed at this rate (16 kbit/s, below any link we serve) until the uplink is measured */
+const FLOOR_BYTES_PER_S = 2_000
 
 const blend = (old: number | null, sample: number, weight = 0.5) => (old === null ? sample : old * (1 - weight) + sample * weight)
 
@@ -53,6 +62,8 @@ export class LinkMeter {
   private f: LinkFigures
   private upSince: number | null = null
   private pageBytes: number | null = null
+  /** which figures this session has measured (the others are saved guesses) */
+  private fresh = { up: false, down: false, rtt: false }
   private readonly now: () => number
   /** called after each change of the figures */
   changed: () => void = () => {}
@@ -64,6 +75,17 @@ export class LinkMeter {
 
   get figures(): LinkFigures { return { ...this.f, windowsS: [...this.f.windowsS] } }
 
+  /** A new session (the sync starts): the figures so far become guesses until measured again. */
+  newSession(): void { this.fresh = { up: false, down: false, rtt: false } }
+
+  /** The uplink's rate as measured in this session, bytes/s; null before. */
+  get upRateNow(): number | null { return this.fresh.up ? this.f.upBytesPerS : null }
+
+  /** Ms a request body of `bytes` may take to go up before its answer is due: twice its time at the rate of this session, or at 16 kbit/s before. */
+  uploadAllowanceMs(bytes: number): number {
+    return (2 * bytes * 1000) / (this.upRateNow ?? FLOOR_BYTES_PER_S)
+  }
+
   /** Since when the link has been up (ms), null while it is down or not tried yet. */
   get upSinceMs(): number | null { return this.upSince }
 
@@ -74,16 +96,19 @@ export class LinkMeter {
     // the round trip: the quickest small answer, drifting up when the link has become slower (a
     // tablet that synced on the township's Wi-Fi yesterday is on 2G today)
     if (s.sentBytes === 0 && (s.receivedBytes ?? 0) < MIN_SAMPLE_BYTES) {
-      const rtt = this.f.rttMs
+      const rtt = this.fresh.rtt ? this.f.rttMs : null
       this.f.rttMs = rtt === null || s.headersMs < rtt ? s.headersMs : blend(rtt, s.headersMs, 0.2)
+      this.fresh.rtt = true
     }
     if (s.sentBytes >= MIN_SAMPLE_BYTES) {
       const ms = Math.max(1, s.headersMs - (this.f.rttMs ?? 0))
-      this.f.upBytesPerS = blend(this.f.upBytesPerS, (s.sentBytes * 1000) / ms)
+      this.f.upBytesPerS = blend(this.fresh.up ? this.f.upBytesPerS : null, (s.sentBytes * 1000) / ms)
+      this.fresh.up = true
     }
     if (s.sentRecords > 0) this.f.upBytesPerRecord = blend(this.f.upBytesPerRecord, s.sentBytes / s.sentRecords)
     if (s.receivedBytes !== null && s.bodyMs !== null && s.receivedBytes >= MIN_SAMPLE_BYTES) {
-      this.f.downBytesPerS = blend(this.f.downBytesPerS, (s.receivedBytes * 1000) / Math.max(1, s.bodyMs))
+      this.f.downBytesPerS = blend(this.fresh.down ? this.f.downBytesPerS : null, (s.receivedBytes * 1000) / Math.max(1, s.bodyMs))
+      this.fresh.down = true
     }
     this.changed()
   }
@@ -103,14 +128,16 @@ export class LinkMeter {
     this.changed()
   }
 
-  /** Records per push request: about BATCH_SECONDS of uplink (less when the link tends to drop sooner). */
+  /** Records per push request: about BATCH_SECONDS of uplink (less when the link tends to drop sooner); at most the first size until this session measured it. */
   pushBatchSize(): number {
-    return batchSize(this.f.upBytesPerS, this.f.upBytesPerRecord, batchSeconds(this.f), PUSH)
+    const n = pushSize(this.f)
+    return this.fresh.up ? n : Math.min(PUSH.first, n)
   }
 
   /** Records per pull page. */
   pullBatchSize(): number {
-    return batchSize(this.f.downBytesPerS, this.f.downBytesPerRecord, batchSeconds(this.f), PULL)
+    const n = pullSize(this.f)
+    return this.fresh.down ? n : Math.min(PULL.first, n)
   }
 }
 
@@ -136,6 +163,8 @@ function batchSize(rate: number | null, perRecord: number | null, seconds: numbe
   if (rate === null || perRecord === null || perRecord <= 0) return bounds.first
   return Math.max(bounds.min, Math.min(bounds.max, Math.floor((rate * seconds) / perRecord)))
 }
+const pushSize = (f: LinkFigures) => batchSize(f.upBytesPerS, f.upBytesPerRecord, batchSeconds(f), PUSH)
+const pullSize = (f: LinkFigures) => batchSize(f.downBytesPerS, f.downBytesPerRecord, batchSeconds(f), PULL)
 
 export interface TimeLeft {
   /** seconds the records still to send and to receive need at the measured speed; null when unknown */
@@ -156,9 +185,8 @@ export function timeLeft(f: LinkFigures, toSend: number, toReceive: number): Tim
     if (rate === null || perRecord === null) return null
     return (records * perRecord) / rate + Math.ceil(records / batch) * ((f.rttMs ?? 0) / 1000)
   }
-  const meter = new LinkMeter(f)
-  const up = leg(toSend, f.upBytesPerS, f.upBytesPerRecord, meter.pushBatchSize())
-  const down = leg(toReceive, f.downBytesPerS, f.downBytesPerRecord, meter.pullBatchSize())
+  const up = leg(toSend, f.upBytesPerS, f.upBytesPerRecord, pushSize(f))
+  const down = leg(toReceive, f.downBytesPerS, f.downBytesPerRecord, pullSize(f))
   const seconds = up === null || down === null ? null : Math.ceil(up + down)
   return { seconds, tooWeak: seconds !== null && windowS !== null && seconds > windowS, windowS }
 }

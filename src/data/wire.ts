@@ -6,7 +6,9 @@
  * - sends one `_bulk_docs` at a time: RxDB sends up to three batches at once, and on a shared thin
  *   link they all finish late, so a drop lost all three; one at a time, each accepted batch is kept.
  *   The next one starts when this one's body should be through the uplink (its size over the
- *   measured rate), not a round trip later when its answer is in: the uplink never idles;
+ *   rate measured in this session), not a round trip later when its answer is in: the uplink never
+ *   idles. Before this session has measured it, the next waits for the answer: on yesterday's
+ *   Wi-Fi rate, three batches went up together on GPRS and none was answered in time;
  * - holds the live long-poll back while a push is under way (until the push has been quiet for
  *   QUIET_MS): the hub answers it with each batch just pushed, which took the downlink from the
  *   push's own answers (on EDGE, a day's push waited ~40 s behind its echo); afterwards it comes
@@ -104,7 +106,7 @@ export function thinLinkFetch(base: typeof fetch, meter: LinkMeter): typeof fetc
     let free = () => {}
     uploadSlot = new Promise<void>((resolve) => { free = resolve })
     const through = (bytes: number) => {
-      const rate = meter.figures.upBytesPerS
+      const rate = meter.upRateNow
       if (rate) setTimeout(free, (bytes / rate) * 1000)
     }
     return pushRequest(before.then(() => send(url, input, init, through)).finally(() => free()))

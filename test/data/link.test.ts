@@ -64,12 +64,41 @@ describe('the link meter', () => {
     expect(m.figures.rttMs).toBe(550)
   })
 
-  it('keeps what it learnt across restarts (the figures are saved with the sync state)', () => {
+  it('keeps what it learnt across restarts as a guess: the estimate uses it, the first batches stay small, nothing is sent on its rate', () => {
     const m = new LinkMeter()
     m.observe(ping(600))
     m.observe(push(200, 14_000, 8_000, 600))
+    expect(m.pushBatchSize()).toBe(914)
+    expect(m.upRateNow).toBeCloseTo(8_000, -1)
     const again = new LinkMeter(JSON.parse(JSON.stringify(m.figures)) as LinkFigures)
-    expect(again.pushBatchSize()).toBe(m.pushBatchSize())
+    expect(again.figures).toEqual(m.figures)
+    expect(timeLeft(again.figures, 6_000, 0)).toEqual(timeLeft(m.figures, 6_000, 0))
+    expect(again.pushBatchSize()).toBe(200) // at most the first size until this session measured the uplink
+    expect(again.upRateNow).toBeNull()
+    expect(again.uploadAllowanceMs(14_000)).toBe(14_000) // twice its time at 16 kbit/s, not at the saved rate
+    // a saved slow link is believed: its batches are smaller still
+    const slow = new LinkMeter({ ...NO_FIGURES, upBytesPerS: 500, upBytesPerRecord: 140, rttMs: 1_000 })
+    expect(slow.pushBatchSize()).toBe(Math.floor((500 * BATCH_SECONDS) / 140))
+    // a sync that starts again on a running meter is a new session too
+    m.newSession()
+    expect(m.pushBatchSize()).toBe(200)
+    expect(m.upRateNow).toBeNull()
+  })
+
+  it('replaces yesterday\'s Wi-Fi rate with today\'s first measurement instead of averaging them', () => {
+    const wifi = new LinkMeter()
+    wifi.observe(ping(3))
+    for (let i = 0; i < 4; i++) wifi.observe(push(200, 14_000, 5_000_000, 3))
+    const today = new LinkMeter(wifi.figures) // the sync state saved last night
+    today.observe(ping(1_000))
+    today.observe(push(200, 14_000, 4_000, 1_000)) // GPRS: 32 kbit/s
+    expect(today.figures.rttMs).toBe(1_000)
+    expect(today.upRateNow).toBeCloseTo(4_000, -1) // averaged with the old figure it read 2.5 MB/s
+    expect(today.pushBatchSize()).toBe(Math.floor((4_000 * BATCH_SECONDS) / 70))
+    expect(today.uploadAllowanceMs(14_000)).toBeCloseTo(7_000, -2)
+    // the downlink too
+    today.observe(page(102_000, 8_000))
+    expect(today.figures.downBytesPerS).toBeCloseTo(8_000, -1)
   })
 })
 
