@@ -85,12 +85,25 @@ describe('the link meter', () => {
     expect(m.upRateNow).toBeNull()
   })
 
+  it('weighs the bytes of a record by the records measured, not by the requests', () => {
+    const m = new LinkMeter()
+    m.observe(ping(1_000))
+    m.observe(push(1, 4_460, 4_000, 1_000)) // the vote, online: one record with its roster
+    expect(m.figures.upBytesPerRecord).toBe(4_460)
+    m.observe(push(200, 27_690, 4_000, 1_000)) // then the day's ballots, 138 B each
+    expect(m.figures.upBytesPerRecord).toBeLessThan(165) // a batch average said 2,299
+    expect(m.pushBatchSize()).toBeGreaterThan(190)
+    const saved = new LinkMeter(m.figures)
+    saved.observe(push(1, 4_460, 4_000, 1_000)) // another vote: a saved figure is not swept away by one record
+    expect(saved.figures.upBytesPerRecord).toBeLessThan(190)
+  })
+
   it('replaces yesterday\'s Wi-Fi rate with today\'s first measurement instead of averaging them', () => {
     const wifi = new LinkMeter()
     wifi.observe(ping(3))
     for (let i = 0; i < 4; i++) wifi.observe(push(200, 14_000, 5_000_000, 3))
     const today = new LinkMeter(wifi.figures) // the sync state saved last night
-    today.observe(ping(1_000))
+    today.observe({ ...ping(1_000), sentBytes: 600 }) // a push's pre-read: 600 B of ids, a small answer
     today.observe(push(200, 14_000, 4_000, 1_000)) // GPRS: 32 kbit/s
     expect(today.figures.rttMs).toBe(1_000)
     expect(today.upRateNow).toBeCloseTo(4_000, -1) // averaged with the old figure it read 2.5 MB/s
