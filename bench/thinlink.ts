@@ -124,7 +124,7 @@ async function profile(hub: RunningHub, link: LinkProfile, n: number): Promise<{
       }
       return false
     })
-    console.log(`${link.name} push: the tablet measured up ${a.sync.state.link.upBytesPerS?.toFixed(0)} B/s, ${a.sync.state.link.upBytesPerRecord?.toFixed(0)} B/record, round trip ${a.sync.state.link.rttMs} ms`)
+    console.log(`${link.name} push: the tablet measured up ${a.sync.state.link.upBytesPerS?.toFixed(0)} B/s, ${a.sync.state.link.upBytesPerRecord?.toFixed(0)} B/record, round trip ${a.sync.state.link.rttMs?.toFixed(0)} ms`)
     await a.close()
 
     const onHub = (await couch(hub, `village-${village}/_all_docs?limit=0`)).body.total_rows as number
