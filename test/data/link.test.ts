@@ -85,6 +85,14 @@ describe('the link meter', () => {
     expect(m.upRateNow).toBeNull()
   })
 
+  it('never reads a batch as faster than twice its size over its answer time, whatever the round trip read', () => {
+    const m = new LinkMeter()
+    m.observe({ ...ping(700), sentBytes: 600 }) // a pre-read that waited behind a batch: the round trip reads long
+    m.observe(push(40, 5_000, 32_000, 300)) // 5 KB on a 256 kbit/s link, answered in 456 ms
+    expect(m.figures.upBytesPerS).toBeLessThanOrEqual((2 * 5_000 * 1000) / 456 + 1)
+    expect(m.figures.upBytesPerS).toBeGreaterThan(16_000)
+  })
+
   it('weighs the bytes of a record by the records measured, not by the requests', () => {
     const m = new LinkMeter()
     m.observe(ping(1_000))
