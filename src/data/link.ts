@@ -48,8 +48,14 @@ export interface RequestSample {
 
 /** Seconds of link time a batch should take: long enough that a round trip is a small share, short enough that a cut loses little. */
 export const BATCH_SECONDS = 8
+/**
+ * At most what the hub takes and serves in one request (sync-server/limits.ts: 1,000 documents a
+ * `_bulk_docs`, 1,000 records a `_changes` page). A page asked for 2,000 came back with 1,000, which
+ * RxDB and the catch-up read as the last page: the live long-poll then walked the feed beside the
+ * catch-up, and a fresh tablet on 3g-weak received every record twice (2.1 MB for 1.1 MB).
+ */
 const PUSH = { min: 20, max: 1000, first: 200 }
-const PULL = { min: 50, max: 2000, first: 500 }
+const PULL = { min: 50, max: 1000, first: 500 }
 /** Rates below this many bytes of a sample say nothing (a few segments arrive at once) */
 const MIN_SAMPLE_BYTES = 4096
 const KEEP_WINDOWS = 5

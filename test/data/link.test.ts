@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { LIMITS } from '../../sync-server/limits'
 import { BATCH_SECONDS, LinkMeter, NO_FIGURES, photoChunkBytes, timeLeft, typicalWindowS, type LinkFigures, type RequestSample } from '@/data/link'
 
 // What the tablet learns of its link from its own requests, and what it makes of it.
@@ -32,11 +33,21 @@ describe('the link meter', () => {
   it('sizes pull pages from the downlink and the bytes a pulled record took', () => {
     const m = new LinkMeter()
     expect(m.pullBatchSize()).toBe(500)
-    m.observe(page(102_000, 16_000))
+    m.observe(page(102_000, 8_000))
     m.page(1000)
     expect(m.figures.downBytesPerRecord).toBe(102)
-    expect(m.figures.downBytesPerS).toBeCloseTo(16_000, -1)
-    expect(m.pullBatchSize()).toBe(Math.floor((16_000 * BATCH_SECONDS) / 102))
+    expect(m.figures.downBytesPerS).toBeCloseTo(8_000, -1)
+    expect(m.pullBatchSize()).toBe(Math.floor((8_000 * BATCH_SECONDS) / 102))
+  })
+
+  it('never asks for more than the hub serves in one request: a shorter page would read as the last one', () => {
+    const lan = new LinkMeter()
+    lan.observe(ping(2))
+    for (let i = 0; i < 4; i++) lan.observe(push(200, 14_000, 5_000_000, 2))
+    lan.observe(page(180_000, 10_000_000))
+    lan.page(1000)
+    expect(lan.pushBatchSize()).toBe(LIMITS.docsPerBatch)
+    expect(lan.pullBatchSize()).toBe(LIMITS.changesPerPage)
   })
 
   it('takes smaller batches when the link keeps dropping sooner than a batch would take', () => {
@@ -132,7 +143,8 @@ describe('the time a sync still needs', () => {
     expect(t.seconds).toBe(57)
     expect(t.tooWeak).toBe(false)
     expect(timeLeft(edge, 0, 0).seconds).toBe(0)
-    expect(timeLeft(edge, 0, 1_254).seconds).toBe(Math.ceil((1_254 * 102) / 16_000 + 0.6))
+    // 1,254 records to receive: two pages (the hub serves at most 1,000 a page), two round trips
+    expect(timeLeft(edge, 0, 1_254).seconds).toBe(Math.ceil((1_254 * 102) / 16_000 + 2 * 0.6))
   })
 
   it('is unknown before the link was measured', () => {
