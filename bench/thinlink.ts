@@ -17,7 +17,7 @@
  * thinlink_edge_push_s; the other profiles' go to details.json.
  * THINLINK_VOTERS (default 1500) and THINLINK_PROFILES (default edge,gprs,3g-weak) shrink a run.
  * Bounded: a direction gives up after THINLINK_BUDGET_S (default 480) seconds (its figures: null).
- * THINLINK_TRACE=1 prints each request of the pushing tablet as it leaves and ends.
+ * THINLINK_TRACE=1 prints each request of both tablets as it leaves and ends.
  */
 import { gzipSync } from 'node:zlib'
 import { startHub, type RunningHub } from '../test/support/hub'
@@ -33,14 +33,16 @@ const PROFILES = (process.env.THINLINK_PROFILES ?? 'edge,gprs,3g-weak').split(',
 const BUDGET_MS = Number(process.env.THINLINK_BUDGET_S ?? 480) * 1000
 const TRACE = process.env.THINLINK_TRACE === '1'
 
-/** THINLINK_TRACE=1: each request of the pushing tablet as it leaves and ends (s since start, bytes, answer). */
+/** THINLINK_TRACE=1: each request of a tablet as it leaves and ends (s since start, bytes, answer). */
 function tracing(): typeof fetch {
   const t0 = Date.now()
   let n = 0
   return async (input, init = {}) => {
     const id = ++n
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-    const what = `${init.method ?? 'GET'} ${new URL(url).pathname.split('/').pop()}${/feed=longpoll/.test(url) ? ' longpoll' : ''}`
+    const u = new URL(url)
+    const page = u.pathname.endsWith('/_changes') ? ` ${u.searchParams.get('feed') ?? ''} since ${u.searchParams.get('since')?.slice(0, 12)} limit ${u.searchParams.get('limit')}` : ''
+    const what = `${init.method ?? 'GET'} ${u.pathname.split('/').pop()}${page}`
     const body = init.body
     const bytes = typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 0
     const at = () => ((Date.now() - t0) / 1000).toFixed(1)
@@ -131,7 +133,7 @@ async function profile(hub: RunningHub, link: LinkProfile, n: number): Promise<{
     // for reference: the same records as the hub keeps them, with their revision ids (the pull carries those too)
     const stored = (await couch(hub, `village-${village}/_all_docs?include_docs=true`)).body.rows.map((r: { doc: unknown }) => r.doc)
     console.log(`${link.name}: the hub's ${stored.length} records with their revisions: gzip -9 ${gzipSync(JSON.stringify(stored), { level: 9 }).length} B`)
-    const b = await openProofTablet(hub, village, { hubUrl: proxy.url, batchSize: 'auto', heartbeat: 20_000 })
+    const b = await openProofTablet(hub, village, { hubUrl: proxy.url, batchSize: 'auto', heartbeat: 20_000, ...(TRACE ? { fetch: tracing() } : {}) })
     try {
       const pull = await leg(proxy, 'pull', gz9, link, async (deadline) => {
         for (let i = 0; i < 100 && Date.now() < deadline; i++) {
