@@ -173,6 +173,49 @@ describe('a day of ballots over GPRS, the morning after a sync on a fast link', 
   })
 })
 
+describe('a fresh tablet\'s pull of more than the hub serves in a page', () => {
+  it('reads the feed once: the catch-up goes to the last page, the live long-poll starts there', async () => {
+    hub ??= await startHub()
+    const village = 'vthinf'
+    await provision(hub, { township: `t${village}`, villages: [village] })
+    const a = await openProofTablet(hub, village, { batchSize: 'auto' })
+    tablets.push(a)
+    for (let i = 0; i < 900; i += 300) {
+      await a.data.writer.insert(Array.from({ length: 300 }, (_, k) => ({ kind: 'comment' as const, id: `comment:f${i + k}`, ref: '', body: { text: `第 ${i + k} 条意见` } })))
+    }
+    await pushAll(a)
+    const onHub = (await couch(hub, `village-${village}/_all_docs?limit=0`)).body.total_rows as number
+    expect(onHub).toBeGreaterThan(1_500) // the first page (500) and a full hub page (1,000) do not hold them
+    // every `_changes` answer the fresh tablet received: its feed, its start and its records
+    const answers: { feed: string; since: string; limit: number; results: number; lastSeq: string; pending: number }[] = []
+    const livesFrom: string[] = []
+    const counting: typeof fetch = async (input, init) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url)
+      if (url.pathname.endsWith('/_changes') && url.searchParams.get('feed') === 'longpoll') livesFrom.push(url.searchParams.get('since') ?? '')
+      const res = await fetch(input, init)
+      if (url.pathname.endsWith('/_changes') && res.ok) {
+        const page = (await res.clone().json()) as { results: unknown[]; last_seq: unknown; pending?: number }
+        answers.push({ feed: url.searchParams.get('feed') ?? '', since: url.searchParams.get('since') ?? '', limit: Number(url.searchParams.get('limit')), results: page.results.length, lastSeq: String(page.last_seq), pending: page.pending ?? 0 })
+      }
+      return res
+    }
+    const b = await openProofTablet(hub, village, { batchSize: 'auto', heartbeat: 2_000, fetch: counting })
+    tablets.push(b)
+    expect(await b.sync.syncNow(60_000)).toBe(true)
+    expect(await b.vdb.docs.count().exec()).toBeGreaterThanOrEqual(onHub)
+    const pages = answers.filter((x) => x.feed === 'normal')
+    expect(pages.length).toBeGreaterThanOrEqual(2)
+    // every page but the last was full, the last was the end of the feed
+    expect(pages.slice(0, -1).filter((p) => p.results < p.limit)).toEqual([])
+    expect(pages.at(-1)!.pending).toBe(0)
+    // the live long-poll started where the last page ended (not half-way, walking the feed beside the catch-up)
+    await eventually(() => livesFrom.length > 0, 10_000)
+    expect(livesFrom[0]).toBe(pages.at(-1)!.lastSeq)
+    // and each record came once
+    expect(answers.reduce((n, x) => n + x.results, 0)).toBe(onHub)
+  })
+})
+
 describe('photos on a thin link', () => {
   it('go after the records, give way to new records between chunks, and resume where they broke', async () => {
     const { t, seen, fetch } = await setup('vthinp', { link: LINKS['3g-weak'] })
