@@ -36,13 +36,17 @@ export function thinLinkFetch(base: typeof fetch, meter: LinkMeter): typeof fetc
   let quietSince = 0
   let waiting: (() => void)[] = []
 
-  /** Resolves once no push request has been under way for QUIET_MS (rejects when `signal` aborts). */
+  /**
+   * Resolves once no push request has been under way for QUIET_MS (rejects when `signal` aborts).
+   * Its abort listener goes when it settles: the sync's one signal had gathered one per long-poll
+   * (Node warned at 11; a day of 20 s long-polls is thousands).
+   */
   const pushQuiet = (signal: AbortSignal | null | undefined) => new Promise<void>((resolve, reject) => {
     const check = () => {
-      if (signal?.aborted) return reject(new DOMException('sync stopped', 'AbortError'))
+      if (signal?.aborted) { reject(new DOMException('sync stopped', 'AbortError')); return }
       if (pushing > 0) { waiting.push(check); return }
       const left = QUIET_MS - (Date.now() - quietSince)
-      if (left <= 0) resolve()
+      if (left <= 0) { signal?.removeEventListener('abort', check); resolve() }
       else setTimeout(check, left)
     }
     signal?.addEventListener('abort', check, { once: true })
