@@ -104,7 +104,7 @@ export function generateVillage(o: VillageOptions): GeneratedVillage {
     const { secretKey, publicKey } = ed25519.keygen(seed)
     const claim = { personId: s, publicKey: toBase64Url(publicKey), createdAt: start + DAY, witnessedBy: clerk }
     const body = { ...claim, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: hex(32), cipher: 'aes-256-gcm', iv: hex(24), secret: hex(96), signature: signValue(personKeyClaim(claim), toBase64Url(secretKey)) }
-    const id = put('personkey', `${v}-k${i + 1}`, body, start + DAY, s)
+    const id = put('personkey', `${v}-k${i + 1}`, body, start + DAY, s, pick(tablets), clerk) // written by the clerk who witnessed it, as the hub demands
     return [s, { id, secretKey: toBase64Url(secretKey) }] as const
   }))
 

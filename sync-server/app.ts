@@ -49,7 +49,7 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   const accounts = new Accounts(engine, { name: config.adminUser, password: config.adminPassword })
   await accounts.load()
   // Counts behind limits (failed logins, enrollment codes, quarantine shares): shared in CouchDB by every hub in front of it.
-  const counters = await countersFor(engine)
+  const { counters, stop: stopCounters } = await countersFor(engine, app.log)
   const sessions = new Sessions(accounts, counters)
   const pusher = new Pusher(engine, counters, app.log, await Provenance.load(engine, accounts))
   await pusher.init()
@@ -71,6 +71,6 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
     for (const end of [...openLongPolls]) end()
     peers.stopAll()
   })
-  app.addHook('onClose', async () => { accounts.close(); await engine.close() })
+  app.addHook('onClose', async () => { stopCounters(); accounts.close(); await engine.close() })
   return { app, engine, accounts, pusher, peers }
 }

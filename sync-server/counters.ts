@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Db, Doc, Engine } from './engine'
+import type { Db, Doc, Engine, Row } from './engine'
 import { MemoryCounters, type Counters } from './limits'
 
 export const LIMITS_DB = 'hub-limits'
@@ -7,6 +7,11 @@ export const LIMITS_DB = 'hub-limits'
 const ATTEMPTS = 5
 /** What a count that could not be made answers: wait a moment (never let it through uncounted). */
 const BUSY_MS = 1000
+/** Documents one page of a sweep reads. */
+const SWEEP_PAGE = 500
+/** Pages one sweep reads at most (it runs every SWEEP_EVERY_MS, so a backlog clears over a few sweeps). */
+const SWEEP_PAGES = 20
+const SWEEP_EVERY_MS = 3_600_000
 
 type Stored = Doc & { count: number; until: number }
 
@@ -52,6 +57,27 @@ export class CouchCounters implements Counters {
     return BUSY_MS
   }
 
+  /**
+   * Deletes counts whose window ended (a key seen once — an address, a guessed name — would
+   * otherwise stay forever): reads at most `pages` pages of SWEEP_PAGE documents. A count another
+   * hub updates meanwhile is left for the next sweep (its delete meets a conflict).
+   */
+  async sweep(pages: number): Promise<number> {
+    let removed = 0
+    let startkey: string | undefined = 'limit:'
+    for (let page = 0; page < pages && startkey !== undefined; page++) {
+      const rows: Row[] = (await this.db.allDocs({ include_docs: true, startkey, endkey: 'limit:\ufff0', limit: SWEEP_PAGE + 1 })).rows
+      startkey = rows.length > SWEEP_PAGE ? rows[SWEEP_PAGE]!.id : undefined
+      const now = this.now()
+      const ended = rows.slice(0, SWEEP_PAGE).flatMap((r) => {
+        const d = r.doc as Stored | null | undefined
+        return d?._rev && d.until <= now ? [{ _id: d._id, _rev: d._rev, _deleted: true }] : []
+      })
+      if (ended.length > 0) removed += (await this.db.bulkDocs(ended)).filter((r) => 'ok' in r).length
+    }
+    return removed
+  }
+
   async give(keys: readonly string[], n: number): Promise<void> {
     let pending = [...keys]
     for (let attempt = 0; attempt < ATTEMPTS && pending.length > 0; attempt++) {
@@ -70,8 +96,12 @@ export class CouchCounters implements Counters {
  * shares): in CouchDB when other hub processes share the engine, this process's memory when it is
  * the only writer.
  */
-export async function countersFor(engine: Engine): Promise<Counters> {
-  if (engine.soleWriter) return new MemoryCounters()
+export async function countersFor(engine: Engine, log: { warn(o: object, msg: string): void }): Promise<{ counters: Counters; stop: () => void }> {
+  if (engine.soleWriter) return { counters: new MemoryCounters(), stop: () => undefined }
   await engine.create(LIMITS_DB)
-  return new CouchCounters(engine.db(LIMITS_DB))
+  const counters = new CouchCounters(engine.db(LIMITS_DB))
+  // ended windows are deleted once an hour (every hub sweeps; a conflict just leaves a document to the next)
+  const timer = setInterval(() => { void counters.sweep(SWEEP_PAGES).catch((err: unknown) => log.warn({ err }, 'could not sweep ended limit counts')) }, SWEEP_EVERY_MS)
+  timer.unref()
+  return { counters, stop: () => clearInterval(timer) }
 }

@@ -4,7 +4,7 @@
  * What vouches for a key and how acts are signed: src/shared/personacts.ts.
  */
 import { newSigningKeyPair, publicKeyOf, signValue, toBase64Url, fromBase64Url } from '@/shared/signature'
-import { personKeyClaim, type PersonKeyRecord } from '@/shared/personacts'
+import { personKeyClaim, signAct, type PersonKeyRecord, type SignedKind } from '@/shared/personacts'
 import { SealKeyError, checkNewPassphrase, unwrapBytes, wrapBytes, type WrappedSecret } from './sealkeys'
 import type { KeyValue } from './identity'
 
@@ -12,8 +12,14 @@ export type PersonKeyDoc = PersonKeyRecord & WrappedSecret
 
 const aad = (personId: string, publicKey: string) => `yishi-personkey-v1|${personId}|${publicKey}`
 
-/** A new key for `personId`, sealed with the passphrase typed twice (checked like a seal key's), self-signed. */
-export async function newPersonKey(input: { personId: string; passphrase: string; repeat: string; witnessedBy: string; createdAt: number; replaces?: string }): Promise<Omit<PersonKeyDoc, 'id'>> {
+/** Signs an act with a key just made (src/shared/personacts.ts `signAct`). */
+export type ActSigning = (kind: SignedKind, village: string, record: { id: string } & Record<string, unknown>) => string
+
+/**
+ * A new key for `personId`, sealed with the passphrase typed twice (checked like a seal key's),
+ * self-signed; `sign` signs acts done at the same moment (a supervisor's seal key set up with it).
+ */
+export async function newSigningPersonKey(input: { personId: string; passphrase: string; repeat: string; witnessedBy: string; createdAt: number; replaces?: string }): Promise<{ record: Omit<PersonKeyDoc, 'id'>; sign: ActSigning }> {
   checkNewPassphrase(input.passphrase, input.repeat)
   const pair = newSigningKeyPair()
   const secret = fromBase64Url(pair.secretKey)
@@ -22,11 +28,17 @@ export async function newPersonKey(input: { personId: string; passphrase: string
   try {
     const wrapped = await wrapBytes(bytes, input.passphrase.normalize('NFC'), aad(input.personId, pair.publicKey))
     const claim = { personId: input.personId, publicKey: pair.publicKey, createdAt: input.createdAt, witnessedBy: input.witnessedBy, ...(input.replaces ? { replaces: input.replaces } : {}) }
-    return { ...claim, ...wrapped, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+    const record = { ...claim, ...wrapped, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+    return { record, sign: (kind, village, rec) => signAct(kind, village, rec, pair.secretKey) }
   } finally {
     bytes.fill(0)
     secret.fill(0)
   }
+}
+
+/** A new key for `personId` (see `newSigningPersonKey`), when nothing else is signed with it now. */
+export async function newPersonKey(input: Parameters<typeof newSigningPersonKey>[0]): Promise<Omit<PersonKeyDoc, 'id'>> {
+  return (await newSigningPersonKey(input)).record
 }
 
 /** The secret key (base64url) of a person key, in memory only; a wrong passphrase throws SealKeyError. */

@@ -13,6 +13,7 @@
  * supervisor or the township can read them (`quarantined`). The quarantine is a local document (never replicated), bounded to the
  * newest QUARANTINE_LIMIT entries, each record kept up to QUARANTINE_DOC_CHARS characters.
  */
+import { map, type Observable } from 'rxjs'
 import type { VillageDb } from './db'
 import { canonicalJson } from './hash'
 import { validateDocument, type YishiDoc } from '@/shared/schemas'
@@ -92,4 +93,9 @@ export async function quarantine(vdb: VillageDb, from: string, refused: readonly
 /** The tablet's quarantine, the newest batch first (a batch in the order received). */
 export async function quarantined(vdb: VillageDb): Promise<TabletQuarantineEntry[]> {
   return (await vdb.db.getLocal<{ entries: TabletQuarantineEntry[] }>(QUARANTINE_KEY))?.get('entries') ?? []
+}
+
+/** The tablet's quarantine as it changes (see `quarantined`). */
+export function quarantined$(vdb: VillageDb): Observable<TabletQuarantineEntry[]> {
+  return vdb.db.getLocal$<{ entries: TabletQuarantineEntry[] }>(QUARANTINE_KEY).pipe(map((d) => d?.get('entries') ?? []))
 }

@@ -10,6 +10,7 @@ import { newIdRest } from './hash'
 import { PARENT_FIELD, idRest, isImmutableKind, type DocKind, type Refusal, type YishiDoc } from '@/shared/schemas'
 import type { Writer } from './writer'
 import type { PersonKeyDoc } from './personkeys'
+import type { PersonSignature } from '@/shared/personacts'
 
 export interface DocMeta {
   author: string
@@ -148,15 +149,18 @@ export interface AuditDoc extends Omit<D.AuditEvent, 'id'> { id: string; digest:
 export interface SealKeyDoc {
   id: string; personId: string; publicKey: string; kdf: 'pbkdf2-sha256'; iterations: number; salt: string
   cipher: 'aes-256-gcm'; iv: string; secret: string; createdAt: number; replaces?: string
+  /** the supervisor's signature with their signing key (absent on keys set up before seal keys were signed) */
+  keyId?: string; signature?: string
 }
-/** Ballots the supervisors voided together, after the council's decisions (`decisions`) on double votes. */
-export interface VoidListDoc extends D.VoidList { id: string; decisions: string[] }
+/** Ballots the supervisors voided together, after the council's decisions (`decisions`) on double votes, signed by each of them. */
+export interface VoidListDoc extends D.VoidList { id: string; decisions: string[]; signatures?: PersonSignature[] }
 const voidListRecord = (input: unknown): VoidListDoc => {
   const i = (input ?? {}) as Record<string, unknown>
   const decisions = Array.isArray(i.decisions) ? i.decisions.map(String) : []
   if (decisions.length < 1) D.fail('invalid.required', 'voidlist.decisions: required')
   const list = D.voidList(String(i.voteId ?? ''), (i.ballotIds ?? []) as string[], (i.openedBy ?? []) as string[], Number(i.at))
-  return { id: String(i.id), ...list, decisions: [...new Set(decisions)].sort() }
+  const signatures = Array.isArray(i.signatures) ? (i.signatures as PersonSignature[]).map(({ personId, keyId, signature }) => ({ personId, keyId, signature })) : null
+  return { id: String(i.id), ...list, decisions: [...new Set(decisions)].sort(), ...(signatures ? { signatures } : {}) }
 }
 
 export function createKindRepositories(vdb: VillageDb, writer: Writer) {

@@ -17,6 +17,8 @@ export const MIN_PASSPHRASE = 8
 export const MIN_PASSPHRASE_CJK = 4
 
 export type SealKeyProblem = 'passphrase-short' | 'passphrase-digits' | 'passphrase-mismatch' | 'wrong-passphrase' | 'altered'
+  // opening seals: the supervisor has no signing key to sign the opening, or their current passphrase (which signs it) is wrong
+  | 'no-signing-key' | 'wrong-signing-passphrase'
 
 /** A typed error: the screens show `code` in plain words. */
 export class SealKeyError extends Error {

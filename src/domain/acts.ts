@@ -30,6 +30,8 @@ export const ACTS = {
   'conflict.decide': ['clerk'],
   'accounts.record': ['clerk'],
   'key.witness': ['clerk'],
+  // pairing brings in another tablet's records and hands this one's over: on both tablets
+  'peer.pair': ['clerk'],
   // entered twice by two different people
   'papercount.enter': ['clerk', 'chair', 'supervisor'],
   // the council member who chaired the meeting signs its minutes

@@ -36,6 +36,13 @@ const en: Messages<typeof zhCN> = {
     error: 'Sync error: {reason}',
     now: 'Sync now',
   },
+  tablet: {
+    named: 'tablet “{name}”',
+    unnamed: 'tablet (number ending {tail})',
+    unknown: 'a tablet',
+    self: 'this tablet',
+    hub: 'the township hub',
+  },
   lang: { 'zh-CN': '中文', en: 'English' },
   access: {
     readAloud: 'Read aloud',

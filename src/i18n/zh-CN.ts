@@ -33,6 +33,13 @@ export default {
     error: '同步出错：{reason}',
     now: '立即同步',
   },
+  tablet: {
+    named: '平板「{name}」',
+    unnamed: '平板（编号尾号 {tail}）',
+    unknown: '一台平板',
+    self: '本平板',
+    hub: '镇上服务器',
+  },
   lang: { 'zh-CN': '中文', en: 'English' },
   access: {
     readAloud: '读给我听',

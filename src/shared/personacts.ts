@@ -28,8 +28,18 @@ export const CLAIM_FIELDS = {
   cosign: ['ledgerId', 'supervisorId', 'approve', 'note', 'at'],
   // a signature of a meeting's minutes (the chair's or a supervisor's), with the picture of the handwriting
   comment: ['on', 'by', 'role', 'text', 'photos', 'at'],
+  // a supervisor's seal key, set up with the same passphrase as their signing key (signed by that key)
+  sealkey: ['personId', 'publicKey', 'createdAt', 'replaces'],
+  // the ballots voided by the supervisors who opened the void seals together: each of them signs it
+  voidlist: ['voteId', 'ballotIds', 'openedBy', 'decisions', 'at'],
 } as const
 export type SignedKind = keyof typeof CLAIM_FIELDS
+
+/** The field saying when each signed act was done (the key that signs it must be good then); `at` when not named. */
+const ACT_TIME: Partial<Record<SignedKind, string>> = { sealkey: 'createdAt' }
+
+/** One person's signature of an act: the key it is made with and the signature. */
+export interface PersonSignature { personId: string; keyId: string; signature: string }
 
 /** What a person key's own signature covers. */
 export function personKeyClaim(k: Omit<PersonKeyRecord, 'id' | 'signature'>) {
@@ -38,7 +48,33 @@ export function personKeyClaim(k: Omit<PersonKeyRecord, 'id' | 'signature'>) {
 
 /** Whether the key record is signed by its own key. */
 export function verifyPersonKey(k: PersonKeyRecord): boolean {
-  return verifyValue(personKeyClaim(k), k.signature, k.publicKey)
+  // every check of an act checks its key (and the person's later keys) again: remembered by content
+  const memo = JSON.stringify([personKeyClaim(k), k.signature])
+  let ok = verifiedKeys.get(memo)
+  if (ok === undefined) {
+    ok = verifyValue(personKeyClaim(k), k.signature, k.publicKey)
+    if (verifiedKeys.size >= 5000) verifiedKeys.clear()
+    verifiedKeys.set(memo, ok)
+  }
+  return ok
+}
+const verifiedKeys = new Map<string, boolean>()
+
+/** A person of the village's roster, as far as witnessing keys goes. */
+export interface RosterEntry { id: string; roles?: readonly string[] }
+
+/**
+ * Whether a key was set up in front of someone who may witness it: a clerk on the village's roster —
+ * or, while the roster names no clerk, whoever typed a clerk's PIN (as src/stores/acting.ts lets them act).
+ */
+export function mayWitness(key: Pick<PersonKeyRecord, 'witnessedBy'>, roster: readonly RosterEntry[]): boolean {
+  const clerks = roster.filter((p) => p.roles?.includes('clerk'))
+  return clerks.length === 0 || clerks.some((p) => p.id === key.witnessedBy)
+}
+
+/** The keys witnessed as `mayWitness` says; the others sign nothing. */
+export function witnessedKeys<K extends PersonKeyRecord>(keys: readonly K[], roster: readonly RosterEntry[]): K[] {
+  return keys.filter((k) => mayWitness(k, roster))
 }
 
 /** What a person's signature of an act covers. */
@@ -58,22 +94,89 @@ function keyEnd(key: PersonKeyRecord, keys: readonly PersonKeyRecord[]): number 
   return later.reduce((end, k) => Math.min(end, k.createdAt), Infinity)
 }
 
+/** Why an act's signature proves nothing (see `checkActSignature`). */
+export type ActSignatureProblem = 'unsigned' | 'unknown-key' | 'other-person' | 'forged-key' | 'before-key' | 'key-replaced' | 'bad-signature'
+
 /**
- * The key that signed this act, when the signature is good: `keyId` names a self-signed key of
- * `personId`, good at the act's time `at`, and the signature covers the act. Otherwise null.
+ * Whether the act is signed by `personId`: `keyId` names a self-signed key of that person, good at
+ * the act's time `at` (from its creation until the person's next key), and the signature covers the act.
  */
+export function checkActSignature(kind: SignedKind, village: string, record: { id: string; keyId?: string; signature?: string } & Record<string, unknown>,
+  personId: string, keys: readonly PersonKeyRecord[]): { ok: true; key: PersonKeyRecord } | { ok: false; problem: ActSignatureProblem } {
+  if (!record.keyId || !record.signature) return { ok: false, problem: 'unsigned' }
+  const key = keys.find((k) => k.id === record.keyId)
+  if (!key) return { ok: false, problem: 'unknown-key' }
+  if (key.personId !== personId) return { ok: false, problem: 'other-person' }
+  if (!verifyPersonKey(key)) return { ok: false, problem: 'forged-key' }
+  const time = record[ACT_TIME[kind] ?? 'at']
+  const at = typeof time === 'number' ? time : -1
+  if (at < key.createdAt) return { ok: false, problem: 'before-key' }
+  if (at >= keyEnd(key, keys)) return { ok: false, problem: 'key-replaced' }
+  return verifyValue(actClaim(kind, village, record), record.signature, key.publicKey) ? { ok: true, key } : { ok: false, problem: 'bad-signature' }
+}
+
+/** The key that signed this act, when the signature is good (`checkActSignature`); otherwise null. */
 export function actSigner(kind: SignedKind, village: string, record: { id: string; keyId?: string; signature?: string; at: number } & Record<string, unknown>,
   personId: string, keys: readonly PersonKeyRecord[]): PersonKeyRecord | null {
-  if (!record.keyId || !record.signature) return null
-  const key = keys.find((k) => k.id === record.keyId)
-  if (!key || key.personId !== personId || !verifyPersonKey(key)) return null
-  if (record.at < key.createdAt || record.at >= keyEnd(key, keys)) return null
-  return verifyValue(actClaim(kind, village, record), record.signature, key.publicKey) ? key : null
+  const r = checkActSignature(kind, village, record, personId, keys)
+  return r.ok ? r.key : null
+}
+
+/** Roles of a meeting's signatures (a `comment` on the meeting with this `role` is signed by `by`). */
+export const SIGNATURE_ROLES = ['chair', 'supervisor'] as const
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/**
+ * The signatures a record must carry to be the act it claims, one per person it names as having done
+ * it, or null when no person signs a record like it: a co-signature names its supervisor; a comment
+ * signs only as a meeting's signature (`role` chair or supervisor), in the name of `by`; a seal key is
+ * its supervisor's; a void list is signed by every supervisor in `openedBy` (`signatures`).
+ */
+export function claimedSignatures(kind: string, record: Record<string, unknown>): { kind: SignedKind; claims: PersonSignature[] } | null {
+  const one = (personId: unknown) => [{ personId: text(personId), keyId: text(record.keyId), signature: text(record.signature) }]
+  if (kind === 'cosign') return { kind, claims: one(record.supervisorId) }
+  if (kind === 'comment' && (SIGNATURE_ROLES as readonly unknown[]).includes(record.role)) return { kind, claims: one(record.by) }
+  if (kind === 'sealkey') return { kind, claims: one(record.personId) }
+  if (kind === 'voidlist') {
+    const given = Array.isArray(record.signatures) ? record.signatures as Partial<PersonSignature>[] : []
+    const openedBy = Array.isArray(record.openedBy) ? record.openedBy.map(text) : []
+    return { kind, claims: [...new Set(openedBy)].map((personId) => {
+      const s = given.find((g) => g?.personId === personId)
+      return { personId, keyId: text(s?.keyId), signature: text(s?.signature) }
+    }) }
+  }
+  return null
+}
+
+/** The first person the record names whose signature fails, with why; null when every claimed signature is good (or none is claimed). */
+export function unsignedClaim(kind: string, village: string, act: { id: string }, keys: readonly PersonKeyRecord[]): { kind: SignedKind; personId: string; problem: ActSignatureProblem } | null {
+  const record = act as { id: string } & Record<string, unknown>
+  const claimed = claimedSignatures(kind, record)
+  if (!claimed) return null
+  // an act claimed by no-one (a void list opened by nobody) is signed by no-one
+  if (claimed.claims.length === 0) return { kind: claimed.kind, personId: '', problem: 'unsigned' }
+  for (const c of claimed.claims) {
+    const r = checkActSignature(claimed.kind, village, { ...record, keyId: c.keyId, signature: c.signature }, c.personId, keys)
+    if (!r.ok) return { kind: claimed.kind, personId: c.personId, problem: r.problem }
+  }
+  return null
+}
+
+/**
+ * Records of a signed kind that every person they name signed; the others prove nothing and count for
+ * nothing. The village is the record's own (`villageId`) when it says, else `village`.
+ */
+export function signedActs<R extends { id: string }>(kind: SignedKind, records: readonly R[], keys: readonly PersonKeyRecord[], village = ''): R[] {
+  return records.filter((r) => {
+    const own = (r as { villageId?: unknown }).villageId
+    return unsignedClaim(kind, typeof own === 'string' ? own : village, r, keys) === null
+  })
 }
 
 /** Co-signatures signed by the supervisor they name; the others prove nothing and count for nothing. */
 export function signedCosigns<C extends { id: string; supervisorId: string; keyId?: string; signature?: string; at: number }>(cosigns: readonly C[], keys: readonly PersonKeyRecord[], village: string): C[] {
-  return cosigns.filter((c) => actSigner('cosign', village, c as C & Record<string, unknown>, c.supervisorId, keys) !== null)
+  return signedActs('cosign', cosigns, keys, village)
 }
 
 /** The current key of each person (the latest self-signed one). */

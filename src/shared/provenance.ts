@@ -137,7 +137,12 @@ export interface DeviceKeyEntry {
   unsignedUpTo: number
   /** set once the device is revoked: its certificate is no longer honoured, nor records it did not bring itself */
   revokedAt?: number
+  /** the tablet's name given at enrollment (signed with the rest, so a tablet cannot pass for another by name) */
+  label?: string
 }
+
+/** The longest tablet name the hub keeps and certifies. */
+export const LABEL_CHARS = 80
 
 export const CERT_FORMAT = 'yishi-cert/1'
 export const TRUST_FORMAT = 'yishi-trust/1'
@@ -149,8 +154,8 @@ export interface DeviceCertificate extends Omit<DeviceKeyEntry, 'revokedAt'> { f
 export interface TrustList { format: typeof TRUST_FORMAT; village: string; hubKey: string; issuedAt: number; devices: DeviceKeyEntry[]; sig: string }
 
 export async function issueCertificate(hub: Signer, entry: Omit<DeviceKeyEntry, 'revokedAt'>, issuedAt: number): Promise<DeviceCertificate> {
-  const { device, village, publicKey, enrolledAt, unsignedUpTo } = entry
-  const unsigned = { format: CERT_FORMAT, device, village, publicKey, enrolledAt, unsignedUpTo, issuedAt }
+  const { device, village, publicKey, enrolledAt, unsignedUpTo, label } = entry
+  const unsigned = { format: CERT_FORMAT, device, village, publicKey, enrolledAt, unsignedUpTo, ...(label ? { label } : {}), issuedAt }
   return { ...unsigned, sig: await hub.sign(unsigned) } as DeviceCertificate
 }
 
@@ -166,6 +171,7 @@ const isEntry = (d: unknown): d is DeviceKeyEntry => {
   return typeof e === 'object' && e !== null && typeof e.device === 'string' && typeof e.village === 'string' && typeof e.publicKey === 'string'
     && KEY_TEXT.test(e.publicKey) && Number.isSafeInteger(e.enrolledAt) && Number.isSafeInteger(e.unsignedUpTo)
     && (e.revokedAt === undefined || Number.isSafeInteger(e.revokedAt))
+    && (e.label === undefined || (typeof e.label === 'string' && e.label.length <= LABEL_CHARS))
 }
 
 /** Why a certificate cannot be trusted for `village` under the hub key `hubKey`, or null. */
@@ -206,9 +212,10 @@ export class TrustStore implements Trust {
   private take(entry: DeviceKeyEntry): string | null {
     const known = this.devices.get(entry.device)
     if (known && known.publicKey !== entry.publicKey) return `two different keys are certified for device ${entry.device}`
-    // a revocation is never undone
+    // a revocation is never undone; a name, once certified, stays (an older list may not carry it)
     const revokedAt = known?.revokedAt ?? entry.revokedAt
-    this.devices.set(entry.device, { ...entry, ...(revokedAt !== undefined ? { revokedAt } : {}) })
+    const label = entry.label ?? known?.label
+    this.devices.set(entry.device, { ...entry, ...(revokedAt !== undefined ? { revokedAt } : {}), ...(label !== undefined ? { label } : {}) })
     return null
   }
 

@@ -5,7 +5,7 @@ import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
 import { clerks as clerksWithPin, memoryKeyValue, unlockWithPin, type KeyValue } from '@/data/identity'
 import { tryPassphrase, type PersonKeyDoc } from '@/data/personkeys'
-import { currentPersonKeys, signAct, type SignedKind } from '@/shared/personacts'
+import { currentPersonKeys, signAct, witnessedKeys, type SignedKind } from '@/shared/personacts'
 import { useSessionStore } from './session'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
@@ -35,6 +35,7 @@ export class ActRefused extends Error {
 export const useActingStore = defineStore('acting', () => {
   const session = useSessionStore()
   const persons = shallowRef<Stored<D.Person>[]>([])
+  /** The village's person keys set up in front of a clerk of its roster (src/shared/personacts.ts `mayWitness`). */
   const keys = shallowRef<Stored<PersonKeyDoc>[]>([])
   const link = villageLink()
   let kv: KeyValue = globalThis.localStorage ?? memoryKeyValue()
@@ -49,7 +50,7 @@ export const useActingStore = defineStore('acting', () => {
   function attach(r: Repositories, opts: LinkOptions & { kv?: KeyValue } = {}): void {
     const subs = link.connect(r, opts)
     if (opts.kv) kv = opts.kv
-    subs.push(combineLatest([r.persons.list$({ oldestFirst: true }), r.personKeys.list$()]).subscribe(([p, k]) => { persons.value = p; keys.value = k }))
+    subs.push(combineLatest([r.persons.list$({ oldestFirst: true }), r.personKeys.list$()]).subscribe(([p, k]) => { persons.value = p; keys.value = witnessedKeys(k, p) }))
   }
 
   const currentKeys = computed(() => currentPersonKeys(keys.value))

@@ -5,6 +5,7 @@ import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
+import { signedActs } from '@/shared/personacts'
 
 export type ConflictReason = ConflictRecordDoc['reason']
 
@@ -67,8 +68,9 @@ export const useConflictsStore = defineStore('conflicts', () => {
 
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))
-    const voteIds = [...new Set(voidLists.value.map((l) => l.voteId))]
-    const opened = new Set(voteIds.flatMap((v) => D.acceptedVoidLists(voidLists.value, decisions.value as (Decision & { voteId?: string; voidedSeals?: string[] })[], v)).flatMap((l) => l.decisions))
+    const signedLists = signedActs('voidlist', voidLists.value, acting.keys)
+    const voteIds = [...new Set(signedLists.map((l) => l.voteId))]
+    const opened = new Set(voteIds.flatMap((v) => D.acceptedVoidLists(signedLists, decisions.value as (Decision & { voteId?: string; voidedSeals?: string[] })[], v)).flatMap((l) => l.decisions))
     // One item per double-voting voter and per other conflict: the domain's grouping (src/domain/conflicts.ts).
     return D.conflictItems(conflicts.value, decisions.value).map(({ key, records }) => {
       const [first] = records as [Stored<ConflictRecordDoc>]

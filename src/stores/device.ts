@@ -32,6 +32,8 @@ const VILLAGE_STORES: (() => Promise<(pinia?: Pinia) => VillageStore>)[] = [
   () => import('./supervision').then((m) => m.useSupervisionStore),
   () => import('./acting').then((m) => m.useActingStore),
   () => import('./peer').then((m) => m.usePeerStore),
+  () => import('./deviceNames').then((m) => m.useDeviceNamesStore),
+  () => import('./quarantine').then((m) => m.useQuarantineStore),
 ]
 
 /** Where this tablet keeps its enrollment and its clerks' PIN hashes. */

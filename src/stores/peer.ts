@@ -4,6 +4,7 @@ import type { Subscription } from 'rxjs'
 import type { Repositories } from '@/data'
 import type { Pairing, PairingSide, PairingState } from '@/data/peer/pairing'
 import type { PeerTrust } from '@/data/peer/trust'
+import { useActingStore } from './acting'
 
 const IDLE: PairingState = { side: null, step: 'idle', code: null, session: null, problem: null }
 
@@ -19,6 +20,7 @@ export interface PeerOptions {
  */
 export const usePeerStore = defineStore('peer', () => {
   const state = shallowRef<PairingState>(IDLE)
+  const acting = useActingStore()
   let repos: Repositories | null = null
   let trust: () => Promise<PeerTrust | null> = async () => null
   let pairing: Pairing | null = null
@@ -39,7 +41,21 @@ export const usePeerStore = defineStore('peer', () => {
     return pairing
   }
 
-  async function start(side: PairingSide): Promise<void> { await (await ready())?.start(side) }
+  /**
+   * Whether the clerk has said yes to this pairing (the act 'peer.pair', src/domain/acts.ts): it brings
+   * another tablet's records in and hands this one's over, so a person holding the tablet cannot pair
+   * it without the clerk's PIN. A clerk within their window is not asked again; a refusal is said by
+   * the acting prompt.
+   */
+  async function allowed(): Promise<boolean> {
+    return acting.authorize('peer.pair').then(() => true, () => false)
+  }
+
+  /** Starts a pairing on this side, once the clerk has allowed it; nothing happens without. */
+  async function start(side: PairingSide): Promise<void> {
+    if (!(await allowed())) return
+    await (await ready())?.start(side)
+  }
   async function scanned(text: string): Promise<void> { await pairing?.scanned(text) }
   async function end(): Promise<void> {
     const p = pairing
@@ -50,5 +66,5 @@ export const usePeerStore = defineStore('peer', () => {
   }
   function reset(): void { void end().then(() => { state.value = IDLE }) }
 
-  return { state, attach, start, scanned, end, reset }
+  return { state, attach, allowed, start, scanned, end, reset }
 })

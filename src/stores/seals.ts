@@ -3,13 +3,15 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest } from 'rxjs'
 import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
-import { checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
+import { SealKeyError, checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
-import { newPersonKey, type PersonKeyDoc } from '@/data/personkeys'
+import { newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
+import { signAct, signedActs } from '@/shared/personacts'
 
 export interface SupervisorKeyView {
-  personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number
+  /** `key`: their latest seal key that they signed (the one new votes take); `unsignedKey`: a later one they did not sign (set up before seal keys were signed, or not by them) */
+  personId: string; name: string; key: Stored<SealKeyDoc> | null; replaced: number; unsignedKey: boolean
   /** Whether the person is a supervisor (their passphrase also guards a seal key) or a council member who may chair. */
   supervisor: boolean
   /** Their own signing key (src/data/personkeys.ts), with who witnessed it being set up. */
@@ -18,9 +20,11 @@ export interface SupervisorKeyView {
 }
 export interface SealerView {
   publicKey: string; personId: string; name: string; keyId: string; unlocked: boolean
-  /** When the key was set up, and whether the supervisor has replaced it since (then the older passphrase opens it). */
+  /** When the key was set up, and whether the supervisor has replaced it since (then the older passphrase opens it, and their current one signs the opening). */
   createdAt: number; replacedSince: boolean
 }
+/** A void list as the seals screen shows it; `signed`: every supervisor who opened it signed it (else it voids nothing). */
+export interface OpenedView { id: string; ballots: number; openedBy: string[]; at: number; signed: boolean }
 /** A council decision on a double vote of which some seals are void and not opened yet. */
 export interface PendingVoidView { decisionId: string; voterName: string; outcome: string; reason: string; seals: number }
 
@@ -43,8 +47,9 @@ export const useSealsStore = defineStore('seals', () => {
   const link = villageLink()
   const { now } = link
   const acting = useActingStore()
-  /** Unlocked secret keys by public key: never in reactive state, never written. */
+  /** Unlocked secret keys by public key, and the signing keys (person id → key id, secret) that sign the opening: never in reactive state, never written. */
   const secrets = new Map<string, string>()
+  const signing = new Map<string, { keyId: string; secretKey: string }>()
   const unlockedKeys = ref<string[]>([])
   /** Unlocked keys are forgotten this long after the last unlock, if the opening never happens. */
   const FORGET_AFTER_MS = 10 * 60_000
@@ -60,11 +65,17 @@ export const useSealsStore = defineStore('seals', () => {
   const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
   const latestFirst = (a: Stored<SealKeyDoc>, b: Stored<SealKeyDoc>) => b.createdAt - a.createdAt || b.meta.deviceTime - a.meta.deviceTime
 
+  /** Seal keys signed by the supervisor they belong to, with their signing key set up at the same moment. */
+  const signedKeys = computed(() => new Set(signedActs('sealkey', keys.value, acting.keys).map((k) => k.id)))
   const view = (p: Stored<D.Person>): SupervisorKeyView => {
     const own = keys.value.filter((k) => k.personId === p.id).sort(latestFirst)
+    const signed = own.filter((k) => signedKeys.value.has(k.id))
     const personKey = acting.currentKeys.get(p.id) ?? null
     const stored = personKey ? acting.keys.find((k) => k.id === personKey.id) ?? null : null
-    return { personId: p.id, name: p.name, key: own[0] ?? null, replaced: Math.max(0, own.length - 1), supervisor: p.roles.includes('supervisor'), personKey: stored, witnessedBy: stored ? nameOf(stored.witnessedBy) : '' }
+    return {
+      personId: p.id, name: p.name, key: signed[0] ?? null, replaced: Math.max(0, own.length - 1), unsignedKey: !!own[0] && !signedKeys.value.has(own[0].id),
+      supervisor: p.roles.includes('supervisor'), personKey: stored, witnessedBy: stored ? nameOf(stored.witnessedBy) : '',
+    }
   }
   /** Every supervisor on the roster with their current key (the latest they made), if any. */
   const supervisors = computed<SupervisorKeyView[]>(() => persons.value.filter((p) => p.roles.includes('supervisor')).map(view))
@@ -73,13 +84,13 @@ export const useSealsStore = defineStore('seals', () => {
     ...supervisors.value,
     ...persons.value.filter((p) => !p.roles.includes('supervisor') && D.actorsOf(p.roles).includes('chair')).map(view),
   ])
-  /** The public keys a new vote takes: every supervisor's current key, in roster order. */
+  /** The public keys a new vote takes: every supervisor's current signed key, in roster order. */
   const currentKeys = computed(() => supervisors.value.filter((s) => s.key).map((s) => ({ personId: s.personId, name: s.name, publicKey: s.key!.publicKey })))
 
   /**
    * Sets up (or replaces) a person's own passphrase, in front of the clerk, whose PIN witnesses it:
    * their signing key, and for a supervisor also their seal key (replacing one serves future votes
-   * only). Both are sealed with the passphrase, which the tablet never keeps.
+   * only), which their new signing key signs. Both are sealed with the passphrase, which the tablet never keeps.
    */
   async function createKey(personId: string, passphrase: string, repeat: string): Promise<Stored<SealKeyDoc> | null> {
     const r = link.need()
@@ -88,11 +99,13 @@ export const useSealsStore = defineStore('seals', () => {
     checkNewPassphrase(passphrase, repeat)
     const { person: witness } = await acting.authorize('key.witness')
     const at = now()
-    const personKey = await newPersonKey({ personId, passphrase, repeat, witnessedBy: witness.id, createdAt: at, ...(who.personKey ? { replaces: who.personKey.id } : {}) })
-    await r.personKeys.create({ ...personKey })
+    const { record, sign } = await newSigningPersonKey({ personId, passphrase, repeat, witnessedBy: witness.id, createdAt: at, ...(who.personKey ? { replaces: who.personKey.id } : {}) })
+    const personKey = await r.personKeys.create({ ...record })
     if (!who.supervisor) return null
     const wrapped = await newWrappedKeyPair(personId, passphrase)
-    return r.sealKeys.create({ personId, ...wrapped, createdAt: at, ...(who.key ? { replaces: who.key.id } : {}) })
+    const latest = keys.value.filter((k) => k.personId === personId).sort(latestFirst)[0]
+    const sealKey = r.sealKeys.build({ personId, ...wrapped, createdAt: at, ...(latest ? { replaces: latest.id } : {}) })
+    return r.sealKeys.create({ ...sealKey, keyId: personKey.id, signature: sign('sealkey', r.writer.identity.villageId, sealKey as unknown as { id: string } & Record<string, unknown>) })
   }
 
   const voteOf = (voteId: string) => votes.value.find((v) => v.id === voteId) ?? null
@@ -114,24 +127,41 @@ export const useSealsStore = defineStore('seals', () => {
   function voidDecisions(voteId: string): VoidDecision[] {
     return decisions.value.filter((d) => d.voteId === voteId && (d.voidedSeals?.length ?? 0) > 0 && D.resolvesDoubleVote(d, checkoffs.value, conflicts.value))
   }
+  /** Void lists every supervisor who opened them signed: only those void ballots. */
+  const signedLists = computed(() => signedActs('voidlist', voidLists.value, acting.keys))
   /** Decisions on this vote's double votes whose void seals are not opened yet. */
   function pending(voteId: string): PendingVoidView[] {
-    const opened = new Set(D.acceptedVoidLists(voidLists.value, voidDecisions(voteId), voteId).flatMap((l) => l.decisions))
+    const opened = new Set(D.acceptedVoidLists(signedLists.value, voidDecisions(voteId), voteId).flatMap((l) => l.decisions))
     return voidDecisions(voteId).filter((d) => !opened.has(d.id)).map((d) => ({
       decisionId: d.id, voterName: nameOf(d.voterId ?? ''), outcome: d.outcome, reason: d.reason, seals: d.voidedSeals?.length ?? 0,
     }))
   }
-  /** The void lists recorded for this vote, with the names of who opened them. */
-  function opened(voteId: string) {
-    return D.acceptedVoidLists(voidLists.value, voidDecisions(voteId), voteId).map((l) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at }))
+  /** The void lists recorded for this vote, with the names of who opened them; unsigned ones are shown as such (they void nothing). */
+  function opened(voteId: string): OpenedView[] {
+    const show = (l: Stored<VoidListDoc>, signed: boolean) => ({ id: l.id, ballots: l.ballotIds.length, openedBy: l.openedBy.map(nameOf), at: l.at, signed })
+    const counted = D.acceptedVoidLists(signedLists.value, voidDecisions(voteId), voteId)
+    const signed = new Set(signedLists.value.map((l) => l.id))
+    return [...counted.map((l) => show(l, true)), ...voidLists.value.filter((l) => l.voteId === voteId && !signed.has(l.id)).map((l) => show(l, false))]
   }
 
-  /** One supervisor unlocks their key with their passphrase (kept in memory until `forget`). */
-  async function unlock(voteId: string, publicKey: string, passphrase: string): Promise<void> {
+  /**
+   * One supervisor unlocks their seal key with their passphrase, and their current signing key, which
+   * signs the opening, with the same one — or with `current`, their passphrase now, when they have
+   * replaced the key that sealed this vote (both kept in memory until `forget`).
+   */
+  async function unlock(voteId: string, publicKey: string, passphrase: string, current = passphrase): Promise<void> {
     const s = sealers(voteId).find((x) => x.publicKey === publicKey)
     const key = keys.value.find((k) => k.publicKey === publicKey)
     if (!s || !key) throw new Error('this key is not one of the keys that sealed this vote')
-    secrets.set(publicKey, await unwrapSecretKey(key, passphrase))
+    const personKey = acting.currentKeys.get(s.personId)
+    const stored = personKey ? acting.keys.find((k) => k.id === personKey.id) : undefined
+    if (!stored) throw new SealKeyError('no-signing-key', `${s.name || s.personId} has no signing key on this tablet: they set their passphrase again first`)
+    const secret = await unwrapSecretKey(key, passphrase)
+    const signer = await openPersonKey(stored, current).catch((e: unknown) => {
+      throw e instanceof SealKeyError && e.code === 'wrong-passphrase' ? new SealKeyError('wrong-signing-passphrase', 'this passphrase does not open their current signing key') : e
+    })
+    signing.set(s.personId, { keyId: stored.id, secretKey: signer })
+    secrets.set(publicKey, secret)
     unlockedKeys.value = [...new Set([...unlockedKeys.value, publicKey])]
     if (forgetTimer) clearTimeout(forgetTimer)
     forgetTimer = setTimeout(forget, FORGET_AFTER_MS)
@@ -142,13 +172,14 @@ export const useSealsStore = defineStore('seals', () => {
     if (forgetTimer) clearTimeout(forgetTimer)
     forgetTimer = null
     secrets.clear()
+    signing.clear()
     unlockedKeys.value = []
   }
 
   /**
    * With every sealer's key unlocked and the vote closed: opens the void seals of the pending
-   * decisions and records one void list (sorted ballot ids, who opened it). Kept seals are never
-   * opened. Keys are forgotten afterwards, whatever happens.
+   * decisions and records one void list (sorted ballot ids, who opened it), signed by each of them
+   * with their own signing key. Kept seals are never opened. Keys are forgotten afterwards, whatever happens.
    */
   async function openVoids(voteId: string): Promise<Stored<VoidListDoc>> {
     const r = link.need()
@@ -165,7 +196,13 @@ export const useSealsStore = defineStore('seals', () => {
       const secretKeys = order.map((s) => secrets.get(s.publicKey) as string)
       const byId = new Map(voidDecisions(voteId).map((d) => [d.id, d]))
       const ballotIds = todo.flatMap((p) => (byId.get(p.decisionId)?.voidedSeals ?? []).map((seal) => D.openSeal(seal, secretKeys)))
-      return await r.voidLists.create({ voteId, ballotIds, openedBy: order.map((s) => s.personId), decisions: todo.map((p) => p.decisionId), at: now() })
+      const list = r.voidLists.build({ voteId, ballotIds, openedBy: order.map((s) => s.personId), decisions: todo.map((p) => p.decisionId), at: now() })
+      const signatures = [...new Set(list.openedBy)].map((personId) => {
+        const key = signing.get(personId)
+        if (!key) D.fail('seal.invalid', `every supervisor who sealed this vote must unlock their key first (${nameOf(personId)} has not)`)
+        return { personId, keyId: key.keyId, signature: signAct('voidlist', vote.villageId, list as unknown as { id: string } & Record<string, unknown>, key.secretKey) }
+      })
+      return await r.voidLists.create({ ...list, signatures })
     } finally {
       forget()
     }

@@ -18,6 +18,8 @@ export const useSyncStore = defineStore('sync', () => {
   const boxed = ref(0)
   /** Conflict records and audit events this tablet could not store yet (kept and tried again): the person is told. */
   const unsaved = ref(0)
+  /** Records refused, in all: from other tablets or files, and of this tablet by the hub (the quarantine store counts them; home flags them). */
+  const notTaken = ref(0)
   const lastError = ref<string | null>(null)
   const refusals = shallowRef<Refusal[]>([])
   /** device clock minus hub clock, ms; null until the hub has answered */
@@ -74,7 +76,7 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   return {
-    online, phase, lastSyncAt, pending, boxed, unsaved, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
+    online, phase, lastSyncAt, pending, boxed, unsaved, notTaken, lastError, refusals, clockSkewMs, clockWrong, storageUsed, storageLow, enrolled, status,
     link, toReceive, estimate,
     setOnline, update, connect, syncNow,
   }

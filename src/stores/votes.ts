@@ -5,6 +5,7 @@ import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
+import { signedActs } from '@/shared/personacts'
 import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
 
 export interface VoteDraft {
@@ -229,7 +230,9 @@ export const useVotesStore = defineStore('votes', () => {
   /** The vote's result by the domain's one rule (counted ballots, agreed paper count, selection). */
   const outcome = computed(() => {
     const v = record.value
-    return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: voidLists.value, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
+    // a void list voids only with the signature of every supervisor who opened it
+    const signedLists = signedActs('voidlist', voidLists.value, acting.keys)
+    return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: signedLists, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
   })
 
   const paperState = computed<PaperState>(() => {

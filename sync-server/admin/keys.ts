@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import type { Engine } from '../engine'
 import { AccountError, type Accounts } from '../auth/accounts'
 import type { Provenance } from '../validate/signature'
 import { CouchError, badRequest, forbidden, unauthorized } from '../couch/errors'
@@ -7,12 +8,14 @@ import { CouchError, badRequest, forbidden, unauthorized } from '../couch/errors
  * Device keys under /couch/_hub (the rule: validate/signature.ts).
  * - `POST /device-key` `{ publicKey, unsignedUpTo }`: a tablet enrolled before keys existed registers
  *   its key once, authenticated by its device credential; answers `{ hubKey, certificate }` (the same
- *   key again gets a fresh certificate; another key: 409, the tablet must be enrolled again).
+ *   key again gets a fresh certificate; another key: 409, the tablet must be enrolled again). Its
+ *   `unsignedUpTo` is capped at the highest seq of the audit events the hub holds from it: a tablet
+ *   can declare unsigned only records it has already sent, never ones still to come.
  * - `GET /trust[?village=]`: the village's device keys with revocations, signed by the hub — for its
  *   devices and accounts, township staff of its township and the admin. Tablets fetch it whenever
  *   online and hand it on to peers: that is how a revocation reaches tablets that never meet the hub.
  */
-export const keyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Provenance }> = async (app, { accounts, provenance }) => {
+export const keyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Provenance; engine: Engine }> = async (app, { accounts, provenance, engine }) => {
   app.post('/device-key', async (req) => {
     const p = req.principal
     if (!p) throw unauthorized()
@@ -20,7 +23,7 @@ export const keyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Pro
     const b = (req.body ?? {}) as { publicKey?: unknown; unsignedUpTo?: unknown }
     if (typeof b.publicKey !== 'string' || typeof b.unsignedUpTo !== 'number') throw badRequest('publicKey and unsignedUpTo are required')
     const publicKey = b.publicKey
-    const unsignedUpTo = b.unsignedUpTo
+    const unsignedUpTo = Math.min(b.unsignedUpTo, await highestSeqSent(engine, p.village, p.name))
     const device = await accounts.registerKey(p.name, publicKey, unsignedUpTo).catch((e: unknown) => {
       if (e instanceof AccountError) throw new CouchError(e.status, e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : 'bad_request', e.message)
       throw e
@@ -39,4 +42,26 @@ export const keyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Pro
     if (!may) throw forbidden(`${p.name} may not read the device keys of village ${village}`)
     return provenance.trustList(village)
   })
+}
+
+/**
+ * The highest record seq of `device` the village database holds, read from its audit events
+ * (`audit:<device>-<n>`, each stamped after the record it tells of): 0 when it has sent none.
+ */
+async function highestSeqSent(engine: Engine, village: string, device: string): Promise<number> {
+  const name = `village-${village}`
+  if (!(await engine.exists(name))) return 0
+  const db = engine.db(name)
+  let highest = 0
+  let startkey = `audit:${device}-`
+  for (let page = 0; page < 10_000; page++) {
+    const r = await db.allDocs({ startkey, endkey: `audit:${device}-\ufff0`, include_docs: true, limit: 500, ...(page > 0 ? { skip: 1 } : {}) })
+    for (const row of r.rows) {
+      const doc = row.doc as { device?: unknown; seq?: unknown } | null | undefined
+      if (doc?.device === device && typeof doc.seq === 'number' && doc.seq > highest) highest = doc.seq
+    }
+    if (r.rows.length < 500) break
+    startkey = r.rows[r.rows.length - 1]!.key
+  }
+  return highest
 }

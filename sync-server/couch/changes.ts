@@ -4,6 +4,7 @@ import type { ChangesOptions, ChangesResult, Db, Engine } from '../engine'
 import { badRequest } from './errors'
 import { SYNC_GZIP_MAX } from './send'
 import { pickQuery, relay, relayStream } from './forward'
+import { streamContinuous } from './continuous'
 
 type Query = Record<string, string | undefined>
 
@@ -76,7 +77,7 @@ function sendShared(req: FastifyRequest, reply: FastifyReply, shared: SharedResu
 }
 
 /**
- * `GET|POST {db}/_changes` with `feed=normal|longpoll`, `since` (number, CouchDB string or
+ * `GET|POST {db}/_changes` with `feed=normal|longpoll|continuous`, `since` (number, CouchDB string or
  * `now`), `limit`, `style=all_docs`, `include_docs`, `heartbeat`, `timeout`, `filter=_doc_ids`.
  * A quiet long-poll ends at `timeout`; with `heartbeat` it stays open and sends a newline
  * every `heartbeat` ms (on an uncompressed stream, so the newlines really leave). A client
@@ -86,9 +87,8 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
   const q = { ...(req.query as Query) }
   const body = (req.body ?? {}) as { doc_ids?: unknown }
   const feed = q.feed ?? 'normal'
-  // continuous: CouchDB's replicator pulls with it; the local engine serves normal and longpoll only
-  const feeds = engine.forward ? ['normal', 'longpoll', 'continuous'] : ['normal', 'longpoll']
-  if (!feeds.includes(feed)) throw badRequest(`feed must be ${feeds.join(' or ')} (${engine.forward ? '' : 'continuous and '}eventsource ${engine.forward ? 'is' : 'are'} not served)`)
+  // continuous: CouchDB's replicator pulls a continuous replication with it
+  if (!['normal', 'longpoll', 'continuous'].includes(feed)) throw badRequest('feed must be normal, longpoll or continuous (eventsource is not served)')
   let doc_ids: string[] | undefined
   if (q.filter !== undefined && q.filter !== '') {
     if (q.filter !== '_doc_ids') throw badRequest('only filter=_doc_ids is supported')
@@ -121,6 +121,11 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
   const db = engine.db(name)
 
   if (params.since === 'now') params.since = (await db.info()).update_seq
+  if (feed === 'continuous') {
+    const { limit: _limit, ...p } = params
+    return streamContinuous(engine, name, db, p, { ...(limit !== undefined ? { limit: Math.max(limit, 1) } : {}), ...(heartbeat ? { heartbeat } : {}), ...(timeout !== undefined ? { timeout } : {}) }, reply,
+      (end) => { openLongPolls.add(end); return () => openLongPolls.delete(end) })
+  }
   const shared = await sharedRead(engine, name, db, { ...params })
   const first = shared.result
   if (feed === 'normal' || first.results.length > 0) return sendShared(req, reply, shared)

@@ -7,6 +7,7 @@ import { identityRefusal, refusalReason, sameContent, type VoteRecord } from '..
 import { tooLarge } from './errors'
 import type { Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
+import { VillageSigning } from '../validate/personacts'
 import { Quarantine, type Refusal } from './quarantine'
 
 export { QUARANTINE_DB, type QuarantineEntry } from './quarantine'
@@ -75,6 +76,9 @@ export class Pusher {
     if (revised.length > 0) for (const r of (await rowsByKeys(db, revised, { include_docs: true })).rows) if (r.doc) current.set(r.key, r.doc as Doc)
     const vote = await this.votesFor(dbName, db, docs)
     const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
+    // the village's person keys (and roster), grown by what this batch lands (a key and the acts it signs may travel together)
+    const signing = await VillageSigning.load(db, docs)
+    const personAct = signing ? (doc: Doc) => signing.refusal(doc, village, p) : undefined
 
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
     const toWrite: Doc[] = []
@@ -88,9 +92,12 @@ export class Pusher {
         results[i] = { ok: true, id, rev: String(cur._rev) }
         return
       }
-      const reason = once[i] ?? refusalReason(doc, { principal: p, village, current: cur, newEdits, vote, ...(proofs ? { proof: proofs[i] } : {}) })
+      const reason = once[i] ?? refusalReason(doc, { principal: p, village, current: cur, newEdits, vote, ...(personAct ? { personAct } : {}), ...(proofs ? { proof: proofs[i] } : {}) })
       if (reason) refused.push({ index: i, refusal: { doc, reason } })
-      else { toWrite.push(doc); writeIndex.push(i) }
+      else {
+        toWrite.push(doc); writeIndex.push(i)
+        signing?.accepted(doc)
+      }
     })
     // The writer's share of the quarantine is checked before anything of the batch is written.
     const admitted = refused.length > 0 ? await this.quarantine.admit(p, dbName, refused.map((r) => r.refusal)) : null

@@ -19,7 +19,7 @@ import { docRoutes } from './docs'
 import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
 import { keyRoutes } from '../admin/keys'
-import { blobRoutes } from '../blobs'
+import { blobRoutes } from '../blobs/routes'
 import { yearRoutes } from './year'
 import { peerRoutes, type Peers } from '../peers'
 
@@ -97,8 +97,8 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   await app.register(adminRoutes, { prefix: '/_hub', accounts, sessions, pusher })
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
-  if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance })
-  await app.register(blobRoutes, { accounts, dataDir: config.dataDir, maxBytes: config.blobMaxBytes, quotaBytes: config.blobQuotaBytes })
+  if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine })
+  await app.register(blobRoutes, { accounts, engine, dataDir: config.dataDir, maxBytes: config.blobMaxBytes, quotaBytes: config.blobQuotaBytes })
   await app.register(yearRoutes, { accounts, engine })
 
   app.get('/', open, async () => ({

@@ -177,8 +177,8 @@ export class CouchEngine implements Engine {
   /** The full URL of a database, with the hub's credentials: what CouchDB's own replicator is told. */
   dbUrl(name: string): string { return this.http.url(this.path(name)) }
 
-  forward(name: string, method: string, path: string, body: string | null, signal: AbortSignal): Promise<IncomingMessage> {
-    return this.http.request(method, `${this.path(name)}/${path}`, body, signal)
+  forward(name: string, method: string, path: string, body: string | Uint8Array | null, signal: AbortSignal, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+    return this.http.request(method, `${this.path(name)}/${path}`, body, signal, headers)
   }
 
   async close(): Promise<void> {

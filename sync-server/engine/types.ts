@@ -91,9 +91,10 @@ export interface Engine {
    */
   recentChanges?(name: string, p: ChangesOptions): ChangesResult | null
   /**
-   * CouchDB only: sends a read to the engine as it is and hands back its answer unread, for the
-   * routes to stream to the client (`path` is below the database, e.g. `_changes?since=0`).
+   * CouchDB only: sends a request to the engine as it is and hands back its answer unread: reads
+   * the routes stream to the client, and photos' bytes (`path` is below the database, e.g.
+   * `_changes?since=0`).
    */
-  forward?(name: string, method: string, path: string, body: string | null, signal: AbortSignal): Promise<IncomingMessage>
+  forward?(name: string, method: string, path: string, body: string | Uint8Array | null, signal: AbortSignal, headers?: Record<string, string>): Promise<IncomingMessage>
   close(): Promise<void>
 }

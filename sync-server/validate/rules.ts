@@ -19,6 +19,8 @@ export interface Context {
   vote: (id: string) => VoteRecord | null
   /** What proves the document's writer (validate/signature.ts); 'credential' when not given. */
   proof?: Proof
+  /** Why the record is refused as a person's act or key (validate/personacts.ts), checked last. */
+  personAct?: (doc: Doc) => string | null
 }
 
 const SAME_IGNORED = new Set(['_rev', '_revisions', '_meta', '_attachments', '_conflicts'])
@@ -111,8 +113,9 @@ function revisionRefusal(doc: Doc, ctx: Context): string | null {
  * village, a stored record keeps its kind and an immutable one stays as recorded, an audit event is
  * whole, ballots and check-offs only while their vote is open as the hub's records show); a
  * replication-style write builds on the hub's version; then who may bring it: its device signed it
- * (`ctx.proof`, validate/signature.ts), or else the writer is who authenticated (`writerRefusal`).
- * Returns a reason a person can read, or null when accepted.
+ * (`ctx.proof`, validate/signature.ts), or else the writer is who authenticated (`writerRefusal`);
+ * last, a record claiming a person's signed act carries their signature (`ctx.personAct`,
+ * validate/personacts.ts). Returns a reason a person can read, or null when accepted.
  */
 export function refusalReason(doc: Doc, ctx: Context): string | null {
   const identity = identityRefusal(doc)
@@ -128,6 +131,10 @@ export function refusalReason(doc: Doc, ctx: Context): string | null {
   const revision = revisionRefusal(doc, ctx)
   if (revision) return revision
   // A record its device signed proves its writer, whoever brings it; otherwise the writer is who authenticated.
-  if (proof === 'credential') return writerRefusal(toEnvelope(doc) as { author: string; device: string }, p)
-  return null
+  if (proof === 'credential') {
+    const writer = writerRefusal(toEnvelope(doc) as { author: string; device: string }, p)
+    if (writer) return writer
+  }
+  // Whoever wrote it, a person's act is theirs only with their own signature.
+  return ctx.personAct?.(doc) ?? null
 }

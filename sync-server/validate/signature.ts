@@ -21,7 +21,7 @@ import type { Engine } from '../engine'
 import { ACCOUNTS_DB, type Accounts, type Device } from '../auth/accounts'
 import { newSigningKeyPair } from '../../src/shared/signature'
 import {
-  HUB_DEVICE, createSigner, issueCertificate, issueTrustList, recordProvenance, refusalContent, signedContent,
+  HUB_DEVICE, LABEL_CHARS, createSigner, issueCertificate, issueTrustList, recordProvenance, refusalContent, signedContent,
   type DeviceCertificate, type DeviceKeyEntry, type Signer, type Trust, type TrustList,
 } from '../../src/shared/provenance'
 
@@ -55,6 +55,8 @@ export class Provenance {
     if (!d.publicKey) return null
     return {
       device: d.id, village: d.village, publicKey: d.publicKey, enrolledAt: d.createdAt, unsignedUpTo: d.unsignedUpTo ?? 0,
+      // the name given at enrollment (a device enrolled without one was given its id: no name then)
+      ...(d.label && d.label !== d.id ? { label: d.label.slice(0, LABEL_CHARS) } : {}),
       ...(d.revoked ? { revokedAt: d.revokedAt ?? d.createdAt } : {}),
     }
   }

@@ -8,6 +8,7 @@
  * both check off 张秀英 (a double vote). A–B pair: both see the double vote at once. B alters one of
  * A's ballots, then B–C pair: C takes A's records through B but refuses the altered ballot. C gets a
  * signal: the hub accepts A's records relayed by C. A tablet of another village cannot pair.
+ * Pairing is the clerk's act: each tablet asks for the clerk's PIN first (the clerk stands by and types it).
  * "No signal" here is what a phone's hotspot without data gives: Wi-Fi, but no hub to reach.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -79,6 +80,13 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
       expect(await t.page.getByTestId('peer-double-votes').innerText()).toContain('1 人在两台平板上都领了票')
     }
     expect(Number(await b.page.getByTestId('peer-received').getAttribute('data-n'))).toBeGreaterThan(0)
+    // each names the other by the name it was enrolled with, not by its id
+    for (const [t, other] of [[a, b], [b, a]] as const) {
+      const withText = await t.page.getByTestId('peer-with').innerText()
+      expect(withText).toMatch(/对方：平板「tablet \d+」/)
+      expect(withText).not.toContain(other.device)
+    }
+    if (process.env.PEER_SHOTS) await a.page.screenshot({ path: `${process.env.PEER_SHOTS}/paired.png`, fullPage: true })
     for (const t of [a, b]) {
       await go(t.page, '/conflicts')
       const item = t.page.getByTestId('conflict-checkoff:lights:zhang')
@@ -119,6 +127,16 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
     expect(await refused.getAttribute('data-n')).toBe('1')
     expect(await refused.innerText()).toContain('有 1 条记录没有收下')
     await until(c.page, async () => (await c.page.getByTestId('peer-double-votes').getAttribute('data-n').catch(() => null)) === '1', 30_000, 'double vote on C')
+    // the clerk of C sees it on the quarantine screen: from B (by name), why, what to do
+    await c.page.getByTestId('peer-refused').getByRole('link').click()
+    const group = c.page.getByTestId('quarantine-group')
+    await group.waitFor({ timeout: 30_000 })
+    expect(await group.getAttribute('data-kind')).toBe('altered')
+    const said = await group.innerText()
+    expect(said).toMatch(/1 条记录，来自平板「tablet \d+」（平板之间同步）/)
+    expect(said).toContain('内容在传过来的路上被改过')
+    expect(said).not.toMatch(/dev-|signature|ballot:/)
+    if (process.env.PEER_SHOTS) await c.page.screenshot({ path: `${process.env.PEER_SHOTS}/quarantine.png`, fullPage: true })
     await go(c.page, '/votes/vote:lights')
     await until(c.page, async () => (await c.page.getByTestId('vote-checkedoff').innerText()).includes('3'), 30_000, 'A\'s check-offs on C')
   }, 300_000)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { actSigner, personKeyClaim, signAct, signedCosigns, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
+import { actSigner, personKeyClaim, signAct, claimedSignatures, mayWitness, signedCosigns, unsignedClaim, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
 
 const T0 = Date.UTC(2026, 4, 1)
 
@@ -43,5 +43,31 @@ describe('acts signed by the person they name', () => {
     expect(signedCosigns([cosign()], [...keys, replacement.record], 'qingbo')).toEqual([]) // old key used after its replacement
     // a forged "replacement" (not signed by its own key) ends nothing
     expect(signedCosigns([cosign()], [...keys, { ...replacement.record, signature: sup.record.signature }], 'qingbo')).toHaveLength(1)
+  })
+})
+
+describe('which records are a person\'s signed act', () => {
+  it('reads a co-signature and a meeting\'s signature as the act of the person they name, and other comments as no one\'s', () => {
+    const by = (kind: string, record: Record<string, unknown>) => claimedSignatures(kind, record)?.claims.map((c) => c.personId) ?? null
+    expect(by('cosign', { supervisorId: 'person:sup1' })).toEqual(['person:sup1'])
+    expect(by('comment', { role: 'chair', by: 'person:c1' })).toEqual(['person:c1'])
+    expect(by('comment', { role: 'minutes-photo', by: 'person:c1' })).toBeNull()
+    expect(by('comment', { by: 'person:v1' })).toBeNull()
+    expect(by('ledger', { recordedBy: 'person:c1' })).toBeNull()
+    expect(by('sealkey', { personId: 'person:s1' })).toEqual(['person:s1'])
+    expect(by('voidlist', { openedBy: ['person:s1', 'person:s2', 'person:s1'] })).toEqual(['person:s1', 'person:s2'])
+    // a void list opened by no-one is no one's signed act
+    const nobody = { id: 'voidlist:x', openedBy: [] as string[] }
+    expect(unsignedClaim('voidlist', 'qingbo', nobody, [])).toMatchObject({ problem: 'unsigned' })
+  })
+})
+
+describe('who may witness a person key', () => {
+  it('a clerk on the roster; anyone who typed a clerk PIN only while the roster names no clerk', () => {
+    const roster = [{ id: 'person:clerk', roles: ['clerk'] }, { id: 'person:v1', roles: [] }]
+    expect(mayWitness({ witnessedBy: 'person:clerk' }, roster)).toBe(true)
+    expect(mayWitness({ witnessedBy: 'person:v1' }, roster)).toBe(false)
+    expect(mayWitness({ witnessedBy: 'person:nobody' }, roster)).toBe(false)
+    expect(mayWitness({ witnessedBy: 'person:v1' }, [{ id: 'person:v1', roles: [] }])).toBe(true)
   })
 })

@@ -58,6 +58,16 @@ describe('certificates and trust lists', () => {
     expect(await new TrustStore(VILLAGE, hub.publicKey).addCertificate({ format: 'yishi-cert/1' })).toMatch(/not a device certificate/)
   })
 
+  it('a tablet\'s name is certified with its key: it cannot be renamed on the way, and an older list without it does not erase it', async () => {
+    const cert = await issueCertificate(hub, entry('tab-a', tabA, { label: '二组会议室' }), 1_790_000_000_000)
+    expect(cert.label).toBe('二组会议室')
+    expect(await new TrustStore(VILLAGE, hub.publicKey).addCertificate(cert)).toBeNull()
+    expect(await new TrustStore(VILLAGE, hub.publicKey).addCertificate({ ...cert, label: '镇政府' })).toMatch(/not issued by this village's hub/)
+    const t = await trustWith(entry('tab-a', tabA, { label: '二组会议室' }))
+    expect(await t.addList(await issueTrustList(hub, VILLAGE, [entry('tab-a', tabA)], 1_790_000_000_001))).toBeNull()
+    expect(t.devices.get('tab-a')?.label).toBe('二组会议室')
+  })
+
   it('a revocation in any list sticks: the revoked device\'s certificate and later lists cannot undo it', async () => {
     const trust = await trustWith(entry('dev-a', tabA), entry('dev-b', tabB, { revokedAt: 1_790_000_000_500 }))
     expect(await trust.addCertificate(await issueCertificate(hub, entry('dev-b', tabB), 1_790_000_001_000))).toMatch(/revoked/)

@@ -5,6 +5,8 @@ import { indexRecords, voteRecordsOf, type Doc } from '@/shared/township/records
 import { summarizeVillage } from '@/shared/township/summarize'
 import { resultsTable } from '@/features/township/export/tables'
 import { voteToPabulib } from '@/features/township/export/pabulib'
+import { newSigningKeyPair, signValue } from '@/shared/signature'
+import { personKeyClaim, signAct } from '@/shared/personacts'
 
 // 王 voted on two tablets (the lamps on tablet 1, the road on tablet 2). The council kept the first
 // ballot and voided the second; the supervisors opened its seal and recorded the void list. The
@@ -26,6 +28,12 @@ const decision = {
   voteId: vote.id, voterId: 'person:wang', keptSeal: first.checkOff.seal, voidedSeals: [second.checkOff.seal], decidedBy: ['person:sup'],
 }
 const voided = D.openSeal(second.checkOff.seal, [supervisor.secretKey])
+// the supervisor's signing key, set up in front of the clerk; they sign the opening with it
+const signing = newSigningKeyPair()
+const keyClaim = { personId: 'person:sup', publicKey: signing.publicKey, createdAt: T, witnessedBy: 'person:clerk' }
+const personKey = { id: 'personkey:sup', ...keyClaim, signature: signValue(personKeyClaim(keyClaim), signing.secretKey) }
+const list = { id: 'voidlist:v1-1', voteId: vote.id, ballotIds: [voided], openedBy: ['person:sup'], decisions: [decision.id], at: T + 31 * HOUR }
+const signatures = [{ personId: 'person:sup', keyId: personKey.id, signature: signAct('voidlist', 'qingbo', list, signing.secretKey) }]
 
 let seq = 0
 const doc = <R extends { id: string }>(kind: YishiDoc['kind'], record: R, ref = ''): Doc => {
@@ -40,7 +48,8 @@ const docs: Doc[] = [
   // sync kept tablet 1's check-off and recorded tablet 2's as the losing side of a collision
   doc('conflict', { id: 'conflict:tab-2-1.tab-1-1', subjectId: first.checkOff.id, reason: 'double-checkoff', winner: { device: 'tab-1', seq: 1 }, loser: { body: second.checkOff }, fields: [], at: T + 25 * HOUR }),
   doc('decision', decision),
-  doc('voidlist', { id: 'voidlist:v1-1', voteId: vote.id, ballotIds: [voided], openedBy: ['person:sup'], decisions: [decision.id], at: T + 31 * HOUR }, vote.id),
+  doc('personkey', personKey, 'person:sup'),
+  doc('voidlist', { ...list, signatures }, vote.id),
 ]
 const NOW = T + 40 * HOUR
 
@@ -63,6 +72,13 @@ describe('the township counts a voided ballot as the tablet does', () => {
     const pb = D.readPabulib(voteToPabulib(vote, tablet, { village: '清波村', township: '花园镇' }))
     expect(pb.votes.rows.map((r) => r.vote)).toEqual(['project:lamps'])
     expect(pb.projects.rows.map((r) => [r.project_id, r.votes, r.selected])).toEqual([['project:lamps', '1', '1'], ['project:road', '0', '0']])
+  })
+
+  it('counts both ballots if the void list is not signed by the supervisors who opened it (a tablet can write any list)', () => {
+    const unsigned = docs.map((d) => (d.kind === 'voidlist' ? { ...d, body: list } : d))
+    expect(summarizeVillage('qingbo', unsigned, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
+    const byAnother = docs.map((d) => (d.kind === 'voidlist' ? { ...d, body: { ...list, signatures: [{ ...signatures[0]!, personId: 'person:li' }] } } : d))
+    expect(summarizeVillage('qingbo', byAnother, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0 })
   })
 
   it('counts both ballots again if the void list named a decision the council never took', () => {

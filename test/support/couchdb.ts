@@ -24,11 +24,12 @@ export interface Engine {
 }
 
 /** A request to CouchDB itself, as its admin (credentials from the URL). */
-export async function couchAdmin(url: string, method: string, path: string): Promise<Response> {
+export async function couchAdmin(url: string, method: string, path: string, body?: unknown): Promise<Response> {
   const u = new URL(url)
   const auth = 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')
   u.username = ''; u.password = ''
-  return fetch(`${u.toString().replace(/\/$/, '')}/${path}`, { method, headers: { authorization: auth }, signal: AbortSignal.timeout(20_000) })
+  const headers: Record<string, string> = { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }
+  return fetch(`${u.toString().replace(/\/$/, '')}/${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(20_000) })
 }
 
 /** A deployment of its own on a shared CouchDB: a fresh database-name prefix, and its cleanup. */

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub, read field by field */
+import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHub, type RunningHub } from '../support/hub'
 import { CLUSTER_NOT_RUN, COUCHDB_CLUSTER_URLS, COUCHDB_TEST_URL, NOT_RUN, couchAdmin, couchEngine, type Engine } from '../support/couchdb'
@@ -43,6 +44,28 @@ function twoHubs(title: string, urls: () => [string, string]): void {
       expect((await poll).body.results.map((r: any) => r.id)).toEqual([`proposal:p1-${dev.id}`])
       // the other village stays out of reach on either hub
       expect((await couch(b, 'village-vb/_all_docs', { auth })).status).toBe(403)
+    })
+
+    it('serves a photo sent through the other hub, and continues an upload broken on the other hub', async () => {
+      const dev = p.devices[0]!
+      const auth = basic(dev.id, dev.secret)
+      const photo = new Uint8Array(randomBytes(120_000))
+      const hash = createHash('sha256').update(photo).digest('hex')
+      const put = (h: RunningHub, body: Uint8Array, range: string) => fetch(`${h.url}/couch/village-va/_blobs/${hash}`, {
+        method: 'PUT', headers: { authorization: auth, 'content-type': 'image/jpeg', 'content-range': range }, body: body as unknown as BodyInit, signal: AbortSignal.timeout(10_000),
+      })
+      expect((await put(a, photo.subarray(0, 50_000), `bytes 0-49999/${photo.length}`)).status).toBe(202)
+      // the link drops; the tablet comes back through the other hub, which knows where the upload stands
+      const head = await fetch(`${b.url}/couch/village-va/_blobs/${hash}`, { method: 'HEAD', headers: { authorization: auth } })
+      expect(head.headers.get('x-upload-offset')).toBe('50000')
+      expect((await put(b, photo.subarray(50_000), `bytes 50000-119999/${photo.length}`)).status).toBe(201)
+      const got = await fetch(`${a.url}/couch/village-va/_blobs/${hash}`, { headers: { authorization: auth } })
+      expect(got.status).toBe(200)
+      expect(got.headers.get('content-type')).toBe('image/jpeg')
+      expect(createHash('sha256').update(new Uint8Array(await got.arrayBuffer())).digest('hex')).toBe(hash)
+      // and the other village's tablet reads it through neither hub
+      const other = basic(p.devices[1]!.id, p.devices[1]!.secret)
+      for (const h of [a, b]) expect((await fetch(`${h.url}/couch/village-va/_blobs/${hash}`, { headers: { authorization: other } })).status).toBe(403)
     })
 
     it('enrolls with a code made on the other hub, once only, even when redeemed through both at once', async () => {

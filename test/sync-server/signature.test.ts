@@ -2,6 +2,7 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newSigningKeyPair } from '../../src/shared/signature'
+import { appendAudit, recordDigest } from '../../src/domain/audit'
 import { TrustStore, createSigner, recordProvenance, refusalContent, signedContent, verifySigned, type Signer } from '../../src/shared/provenance'
 import { startHub, type RunningHub } from '../support/hub'
 import { basic, couch, provision, type Provisioned } from './helpers'
@@ -55,6 +56,9 @@ describe('device keys at the hub', () => {
     expect(list.status).toBe(200)
     expect(await trust.addList(list.body)).toBeNull()
     expect(list.body.devices.map((d: any) => d.device)).toContain(a.id)
+    // the name given at enrollment is certified with the key: in the certificate and in the list
+    expect(a.certificate.label).toMatch(/^keyed \d+$/)
+    expect(list.body.devices.find((d: any) => d.device === a.id)?.label).toBe(a.certificate.label)
     // devices without a key (enrolled by an older app) are not listed
     expect(list.body.devices.map((d: any) => d.device)).not.toContain(p.devices[0]!.id)
     expect((await couch(hub, '_hub/trust?village=ka', { auth: basic(p.staff.name, p.staff.password) })).status).toBe(200)
@@ -68,26 +72,29 @@ describe('device keys at the hub', () => {
   it('registers the key of a tablet enrolled before keys once, and from then on takes only its older records unsigned', async () => {
     const old = p.devices[0]!
     const auth = basic(old.id, old.secret)
-    // before it has a key, it syncs unsigned records as always
+    // before it has a key, it syncs unsigned records as always, each told in its audit chain
     const before = comment('ka', old.id, '旧版本写的', { seq: 5 })
-    expect((await push('ka', auth, [before]))[0]).toMatchObject({ ok: true })
+    const { id: auditId, ...event } = appendAudit(null, { device: old.id, at: Date.now(), actor: 'person:p1', action: 'insert', subjectId: before._id, digest: recordDigest(before) })
+    const audit = { ...comment('ka', old.id, ''), _id: auditId, kind: 'audit', ref: '', body: event, seq: 6 }
+    expect((await push('ka', auth, [before, audit])).map((r) => r.ok)).toEqual([true, true])
     // but another tablet cannot bring them: nothing proves who wrote them
     const carrier = await enrollKeyed('ka')
     expect((await push('ka', carrier.auth, [comment('ka', old.id, '别人带来的', { seq: 4 })]))[0]!.reason).toMatch(/sent by device .* without its signature/)
 
+    // it may declare unsigned only what the hub already holds from it (seq 6), not records still to come
     const signer = createSigner(newSigningKeyPair().secretKey)
-    const reg = await couch(hub, '_hub/device-key', { auth, body: { publicKey: signer.publicKey, unsignedUpTo: 7 } })
+    const reg = await couch(hub, '_hub/device-key', { auth, body: { publicKey: signer.publicKey, unsignedUpTo: 1000 } })
     expect(reg.status).toBe(200)
-    expect(reg.body.certificate).toMatchObject({ device: old.id, publicKey: signer.publicKey, unsignedUpTo: 7 })
-    expect((await couch(hub, '_hub/device-key', { auth, body: { publicKey: signer.publicKey, unsignedUpTo: 7 } })).status).toBe(200)
+    expect(reg.body.certificate).toMatchObject({ device: old.id, publicKey: signer.publicKey, unsignedUpTo: 6 })
+    expect((await couch(hub, '_hub/device-key', { auth, body: { publicKey: signer.publicKey, unsignedUpTo: 6 } })).status).toBe(200)
     const other = createSigner(newSigningKeyPair().secretKey)
-    expect((await couch(hub, '_hub/device-key', { auth, body: { publicKey: other.publicKey, unsignedUpTo: 7 } })).status).toBe(409)
+    expect((await couch(hub, '_hub/device-key', { auth, body: { publicKey: other.publicKey, unsignedUpTo: 6 } })).status).toBe(409)
     expect((await couch(hub, '_hub/device-key', { auth: basic(p.clerk.name, p.clerk.password), body: { publicKey: other.publicKey, unsignedUpTo: 0 } })).status).toBe(403)
 
     const device = { id: old.id, signer } as KeyedDevice
     const [olderUnsigned, newerUnsigned, newerSigned] = await push('ka', auth, [
-      comment('ka', old.id, '旧的，还没同步', { seq: 6 }),
-      comment('ka', old.id, '新的，没有签名', { seq: 8 }),
+      comment('ka', old.id, '旧的，再同步一次', { seq: 3 }),
+      comment('ka', old.id, '新的，没有签名', { seq: 7 }),
       await signed(device, comment('ka', old.id, '新的，签了名', { seq: 9 })),
     ])
     expect(olderUnsigned).toMatchObject({ ok: true })

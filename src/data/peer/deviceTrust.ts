@@ -61,7 +61,7 @@ export async function deviceTrust(kv: KeyValue, vdb: VillageDb, device: string):
       const problem = await take(c)
       if (problem) return { ok: false, reason: store.devices.get(c.device)?.revokedAt !== undefined ? 'revoked' : 'not-enrolled', message: problem }
       await keep()
-      return { ok: true, device: c.device, publicKey: c.publicKey }
+      return { ok: true, device: c.device, publicKey: c.publicKey, ...(c.label ? { label: c.label } : {}) }
     },
     prove: (transcript) => answerChallenge(kv, device, transcript),
     proofHolds: (peer, transcript, signature) => verifyChallenge({ publicKey: peer.publicKey }, transcript, signature),

@@ -23,6 +23,8 @@ export interface PeerSessionState {
   phase: PeerPhase
   /** the other tablet's device id, once proven */
   peerDevice: string | null
+  /** the other tablet's name from enrollment (hub-certified), when it has one */
+  peerLabel?: string
   received: number
   sent: number
   /** records from the other tablet this one refused (with reasons) */
@@ -102,7 +104,7 @@ export class PeerSession {
     }
     if (!proven) return
     try {
-      this.patch({ phase: 'syncing', peerDevice: proven.device })
+      this.patch({ phase: 'syncing', peerDevice: proven.device, ...(proven.label ? { peerLabel: proven.label } : {}) })
       await this.watchConflicts()
       this.patch({ flushed: await this.opts.flushBallots() })
       this.timer = setInterval(() => this.tally(), 250)

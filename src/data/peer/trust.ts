@@ -15,7 +15,7 @@
 import type { YishiDoc } from '@/shared/schemas'
 
 export type CertificateCheck =
-  | { ok: true; device: string; publicKey: string }
+  | { ok: true; device: string; publicKey: string; /** its name from enrollment, as the hub certified it */ label?: string }
   | { ok: false; reason: 'other-village' | 'not-enrolled' | 'revoked' | 'damaged'; message: string }
 
 /** Whether a record is proven: written as it is by an enrolled device of the village, or by the hub (its notices, its refusal marks). */

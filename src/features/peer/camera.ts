@@ -2,16 +2,24 @@
  * The camera and the QR reader of the pairing screen. The browser's own `BarcodeDetector` where it
  * reads QR codes (Chrome on Android); otherwise the small `qr` decoder, loaded only here.
  */
-export type CameraProblem = 'denied' | 'none'
+/** Why the camera did not open: refused (NotAllowedError), no camera (NotFoundError), held by another app (NotReadableError). */
+export type CameraProblem = 'denied' | 'none' | 'busy'
 
 export async function openCamera(): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) throw cameraError('none')
   try {
     return await navigator.mediaDevices.getUserMedia({ audio: false, video: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 } } })
   } catch (e) {
-    const name = (e as { name?: string }).name
-    throw cameraError(name === 'NotFoundError' || name === 'OverconstrainedError' ? 'none' : 'denied')
+    throw cameraError(cameraProblemOf(e))
   }
+}
+
+/** The browser's refusal (a DOMException's name) as what the clerk can do something about. */
+function cameraProblemOf(e: unknown): CameraProblem {
+  const name = (e as { name?: string } | null)?.name
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'none'
+  if (name === 'NotReadableError' || name === 'AbortError') return 'busy'
+  return 'denied'
 }
 
 function cameraError(problem: CameraProblem): Error & { problem: CameraProblem } {

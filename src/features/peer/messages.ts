@@ -21,9 +21,25 @@ export default {
         second: '第二台：扫码', secondHint: '扫另一台平板上的码',
       },
       camera: {
-        asking: '请点“允许”使用摄像头：扫码要用它。',
-        denied: '摄像头没有打开。请在浏览器的网站设置里允许使用摄像头，再点“重新开始”。',
-        none: '这台平板上找不到能用的摄像头。',
+        denied: '摄像头没有打开：浏览器没有允许这个页面使用摄像头。',
+        none: '这台平板上找不到能用的摄像头，没法扫码。',
+        busy: '摄像头正被别的应用占用，打不开。',
+        retry: '再试一次',
+        steps: {
+          denied: {
+            s1: '点浏览器地址栏左边的小图标（锁形或“i”），找到“摄像头”或“权限”。',
+            s2: '把摄像头改成“允许”。',
+            s3: '回到这里，点下面的“再试一次”。',
+          },
+          none: {
+            s1: '配对时两台平板都要扫码，所以两台都要有摄像头：请换一台有摄像头的平板来配对。',
+            s2: '或者等有网络时，让两台平板都和镇上服务器同步：记录会经过镇上到对方平板上。',
+          },
+          busy: {
+            s1: '关掉正在用摄像头的其他应用（相机、视频通话、扫一扫等）。',
+            s2: '回到这里，点下面的“再试一次”。',
+          },
+        },
       },
       code: {
         making: '正在出码…',
@@ -57,7 +73,7 @@ export default {
       progress: {
         received: '收到 {n} 条记录 | 收到 {n} 条记录',
         sent: '发出 {n} 条记录 | 发出 {n} 条记录',
-        with: '对方平板的编号：{device}',
+        with: '对方：{tablet}',
       },
       result: {
         flushed: '投票箱里的 {n} 张选票先存好了（打乱顺序，看不出谁投的） | 投票箱里的 {n} 张选票先存好了（打乱顺序，看不出谁投的）',
@@ -65,6 +81,7 @@ export default {
         conflicts: '发现 {n} 处两台平板改得不一样的地方，请到“冲突”页看看。 | 发现 {n} 处两台平板改得不一样的地方，请到“冲突”页看看。',
         doubleVotes: '发现 {n} 人在两台平板上都领了票（重复投票），请村民议事会处理。 | 发现 {n} 人在两台平板上都领了票（重复投票），请村民议事会处理。',
         openConflicts: '去看冲突',
+        openQuarantine: '去看没有收下的记录',
         refused: '有 {n} 条记录没有收下（不是本村登记过的平板写的，或被改过）：{reason} | 有 {n} 条记录没有收下（不是本村登记过的平板写的，或被改过）：{reason}',
         refusedByPeer: '对方没有收下本平板的 {n} 条记录：{reason} | 对方没有收下本平板的 {n} 条记录：{reason}',
         relay: '下次连上镇上服务器时，这些记录会一起传上去。',
@@ -111,9 +128,25 @@ export default {
         second: 'Second tablet: scan', secondHint: 'Scans the code on the other tablet',
       },
       camera: {
-        asking: 'Please tap “Allow” to use the camera: scanning needs it.',
-        denied: 'The camera did not open. Allow this site to use the camera in the browser’s site settings, then tap “Start again”.',
-        none: 'This tablet has no camera that can be used.',
+        denied: 'The camera did not open: the browser does not allow this page to use it.',
+        none: 'This tablet has no camera that can be used, so it cannot scan.',
+        busy: 'Another app is using the camera, so it cannot open.',
+        retry: 'Try again',
+        steps: {
+          denied: {
+            s1: 'Tap the small icon left of the browser’s address bar (a lock or an “i”) and find “Camera” or “Permissions”.',
+            s2: 'Set the camera to “Allow”.',
+            s3: 'Come back here and tap “Try again” below.',
+          },
+          none: {
+            s1: 'Both tablets scan when they pair, so both need a camera: pair with a tablet that has one.',
+            s2: 'Or, once there is a network, sync both tablets with the township hub: the records reach the other tablet through it.',
+          },
+          busy: {
+            s1: 'Close the other apps using the camera (camera, video calls, scanners).',
+            s2: 'Come back here and tap “Try again” below.',
+          },
+        },
       },
       code: {
         making: 'Making the code…',
@@ -147,7 +180,7 @@ export default {
       progress: {
         received: '{n} record received | {n} records received',
         sent: '{n} record sent | {n} records sent',
-        with: 'The other tablet’s number: {device}',
+        with: 'Paired with {tablet}',
       },
       result: {
         flushed: 'The {n} ballot in the ballot box was saved first (shuffled: nobody can tell who cast it) | The {n} ballots in the ballot box were saved first (shuffled: nobody can tell who cast which)',
@@ -155,6 +188,7 @@ export default {
         conflicts: 'Found {n} place where the two tablets changed a record differently: see the Conflicts page. | Found {n} places where the two tablets changed records differently: see the Conflicts page.',
         doubleVotes: 'Found {n} voter checked off on both tablets (a double vote): the council must decide. | Found {n} voters checked off on both tablets (double votes): the council must decide.',
         openConflicts: 'See the conflicts',
+        openQuarantine: 'See the records not taken',
         refused: '{n} record was not taken (not written by an enrolled tablet of this village, or altered): {reason} | {n} records were not taken (not written by an enrolled tablet of this village, or altered): {reason}',
         refusedByPeer: 'The other tablet did not take {n} record of this one: {reason} | The other tablet did not take {n} records of this one: {reason}',
         relay: 'They go up to the township hub together with this tablet’s own records at the next sync.',

@@ -11,7 +11,7 @@ import type {
 } from '../../domain/model/types'
 import type { DoubleVoteDecision, VoidListLike } from '../../domain/voids'
 import { isCoSigned } from '../../domain/budget'
-import { signedCosigns } from '../personacts'
+import { signedActs, signedCosigns, witnessedKeys } from '../personacts'
 import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
@@ -69,6 +69,7 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
   const live = docs.filter((d) => !d.refused && d.village === villageId && d.body && typeof d.body === 'object')
   const of = <T>(kind: string): T[] => live.filter((d) => d.kind === kind).map((d) => recordOf<T>(d))
   const village = live.find((d) => d.kind === 'village')
+  const persons = of<Person>('person').map((p) => ({ ...p, roles: p.roles ?? [] }))
   return {
     villageId,
     name: typeof village?.body.name === 'string' ? village.body.name : villageId,
@@ -90,10 +91,11 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
     objections: of('objection'),
     answers: of('answer'),
     proposals: of('proposal'),
-    persons: of<Person>('person').map((p) => ({ ...p, roles: p.roles ?? [] })),
+    persons,
     progress: of('progress'),
     overrides: of('override'),
-    personKeys: of('personkey'),
+    // keys set up in front of a clerk of the roster, as the tablet takes them
+    personKeys: witnessedKeys(of<PersonKeyRecord>('personkey'), persons),
     procedures: of('procedure'),
     conflicts: of('conflict'),
     decisions: of('decision'),
@@ -123,7 +125,8 @@ export function voteRecordsOf(r: VillageRecords, voteId: string): VoteRecords<Ba
   return {
     ballots: r.ballots.filter((b) => b.voteId === voteId).map((b) => ({ ...b, choices: b.choices ?? [] })),
     checkoffs: r.checkoffs.filter((c) => c.voteId === voteId),
-    voidLists: r.voidLists.filter((l) => l.voteId === voteId),
+    // a void list voids only with the signature of every supervisor who opened it, as on the tablet
+    voidLists: signedActs('voidlist', r.voidLists.filter((l) => l.voteId === voteId), r.personKeys, r.villageId),
     decisions: r.decisions,
     conflicts: r.conflicts,
     paperCounts: r.paperCounts.filter((p) => p.voteId === voteId),

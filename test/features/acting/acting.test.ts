@@ -3,9 +3,10 @@ import { ACTS, ACTORS } from '@/domain'
 import { createAppI18n } from '@/i18n'
 import ActingPrompt from '@/features/acting/ActingPrompt.vue'
 import { useActingStore } from '@/stores/acting'
-import { memoryKeyValue, setClerkPin } from '@/data'
+import { memoryKeyValue, newPersonKey, setClerkPin } from '@/data'
 import { mountFeature } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'
+import { openVoteVillage, withPersonKey } from '../votes/village'
 
 let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -49,5 +50,19 @@ describe('the prompt that asks the person an act needs', () => {
     // A supervisor's act is not the clerk's, whoever is acting: nobody here may do it.
     await expect(acting.authorize('expense.cosign')).rejects.toMatchObject({ code: 'no-one' })
     w.unmount()
+  })
+})
+
+describe('whose keys sign acts on this tablet', () => {
+  it('a key set up with someone other than a clerk of the roster as witness signs nothing: its person is not offered for their acts', async () => {
+    const v = await openVoteVillage()
+    const acting = useActingStore(v.pinia)
+    // written behind the app, "witnessed" by a villager: nobody who may witness was there
+    await v.data.personKeys.create({ ...await newPersonKey({ personId: 'person:sup1', passphrase: '李家院子123', repeat: '李家院子123', witnessedBy: 'person:zhang', createdAt: v.now() - 60_000 }) })
+    await withPersonKey(v, 'person:sup2', 'zhao-456789')
+    await eventually(() => acting.candidatesFor('expense.cosign').length > 0)
+    expect(acting.candidatesFor('expense.cosign').map((c) => c.id)).toEqual(['person:sup2'])
+    expect(acting.keys.map((k) => k.personId)).toEqual(['person:sup2'])
+    await v.close()
   })
 })

@@ -5,7 +5,8 @@ import SealKeysOpenView from '@/features/sealkeys/SealKeysOpenView.vue'
 import VoteSetupView from '@/features/votes/VoteSetupView.vue'
 import VoteResultsView from '@/features/votes/VoteResultsView.vue'
 import ConflictsView from '@/features/conflicts/ConflictsView.vue'
-import { unwrapSecretKey } from '@/data/sealkeys'
+import { newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
+import { unsignedClaim } from '@/shared/personacts'
 import { useSealsStore } from '@/stores/seals'
 import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
@@ -67,9 +68,11 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
 
     const [key] = await v.data.sealKeys.list()
     expect(key).toMatchObject({ personId: 'person:sup1', kdf: 'pbkdf2-sha256', cipher: 'aes-256-gcm' })
-    // the same passphrase set up their signing key, with the clerk (who typed their PIN) as witness
+    // the same passphrase set up their signing key, with the clerk (who typed their PIN) as witness, and it signs the seal key
     const [signing] = await v.data.personKeys.list()
     expect(signing).toMatchObject({ personId: 'person:sup1', witnessedBy: 'person:clerk', meta: { author: 'person:clerk' } })
+    expect(key).toMatchObject({ keyId: signing!.id })
+    expect(unsignedClaim('sealkey', 'test-village', key!, [signing!])).toBeNull()
     expect(row().text()).toContain('由 王文书 见证设置')
     expect(key!.iterations).toBeGreaterThanOrEqual(200_000)
     // the stored record opens only with the passphrase, and holds the secret of its public key
@@ -88,6 +91,26 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     const keys = await v.data.sealKeys.list({ oldestFirst: true })
     expect(keys).toHaveLength(2)
     expect(keys[1]!.replaces).toBe(keys[0]!.id)
+  })
+})
+
+describe('seal keys the supervisor did not sign', { timeout: 60_000 }, () => {
+  it('are flagged on the key screen and no new vote takes them, even when newer than the supervisor\'s own', async () => {
+    const v = await sealVillage()
+    const seals = useSealsStore(v.pinia)
+    await soon(() => seals.supervisors.length === 2)
+    await seals.createKey('person:sup1', PASS['person:sup1'], PASS['person:sup1'])
+    await soon(() => seals.currentKeys.length === 1)
+    const own = seals.currentKeys[0]!.publicKey
+    // a tablet writes seal keys in both supervisors' names without their signing keys (as an older version did, or anyone could)
+    for (const personId of ['person:sup1', 'person:sup2']) await v.data.sealKeys.create({ personId, ...await newWrappedKeyPair(personId, 'someone-else-123'), createdAt: v.now() + 1000 })
+    await soon(async () => (await v.data.sealKeys.list()).length === 3 && seals.supervisors.every((s) => s.unsignedKey))
+    expect(seals.currentKeys.map((k) => [k.personId, k.publicKey])).toEqual([['person:sup1', own]])
+    const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
+    await soon(() => w.find('[data-testid="sealkey-person:sup2"] [data-testid="sealkey-unsigned"]').exists())
+    expect(w.get('[data-testid="sealkey-person:sup2"]').text()).toContain('没有本人的签名')
+    expect(w.get('[data-testid="sealkey-person:sup2"]').attributes('data-has-key')).toBe('false')
+    expect(w.find('[data-testid="sealkey-person:sup1"] [data-testid="sealkey-unsigned"]').exists()).toBe(true)
   })
 })
 
@@ -187,6 +210,17 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(queue.wrapper.get('[data-testid="conflict-to-seals"]').attributes('href')).toBe(`/votes/${vote.id}/seals`)
     queue.wrapper.unmount()
 
+    // a void list written behind the app, naming the council's decision and the right ballot but signed by no supervisor, voids nothing
+    const decisionId = (await v.data.decisions.list())[0]!.id
+    await v.data.voidLists.create({ voteId: vote.id, ballotIds: [extra], openedBy: ['person:sup1', 'person:sup2'], decisions: [decisionId], at: v.now() })
+    await soon(async () => (await v.data.voidLists.list()).length === 1)
+    const stillWaiting = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
+    await soon(() => stillWaiting.wrapper.find('[data-testid="results-void-waiting"]').exists())
+    expect(stillWaiting.wrapper.get('[data-testid="results-ballots"]').text()).toBe('共 3 张票（电子 3，纸质 0）')
+    expect(stillWaiting.wrapper.get('[data-testid="result-project:water"]').text()).toContain('1 票')
+    stillWaiting.wrapper.unmount()
+    expect(check('voidSeals')).toBe(false)
+
     // 李监事 replaced their key after this vote was sealed: the vote still opens with the old one
     await useSealsStore(v.pinia).createKey('person:sup1', '换过的新口令', '换过的新口令')
     const { wrapper: w } = await mountFeature(SealKeysOpenView, { path: `/votes/${vote.id}/seals`, pinia: v.pinia })
@@ -195,6 +229,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(w.get('[data-testid="sealer-1"]').text()).toContain('请输入当时的口令')
     expect(w.find('[data-testid="sealer-2"] [data-testid="sealer-old-key"]').exists()).toBe(false)
     expect(w.get('[data-testid="seals-pending"]').text()).toContain('张秀英')
+    expect(w.get('[data-testid="seals-unsigned"]').text()).toContain('不算数')
     expect(w.get('[data-testid="sealer-1"]').text()).toContain('李监事')
     expect(w.get('[data-testid="sealer-2"]').text()).toContain('赵监事')
     expect(w.get('[data-testid="seals-open"]').attributes('disabled')).toBeDefined()
@@ -204,9 +239,16 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     await soon(() => w.find('[data-testid="sealer-error-1"]').exists(), 10_000)
     expect(w.get('[data-testid="sealer-error-1"]').text()).toBe('口令不对，这把密钥没有打开。什么都没有记录。')
     expect((w.get('[data-testid="sealer-pass-1"]').element as HTMLInputElement).value).toBe('')
-    expect(await v.data.voidLists.list()).toHaveLength(0)
+    expect((await v.data.voidLists.list()).map((l) => l.signatures ?? [])).toEqual([[]]) // only the unsigned one written behind the app
 
+    // the old passphrase opens the old seal key; the opening is signed with 李监事's key of now
     await w.get('[data-testid="sealer-pass-1"]').setValue(PASS['person:sup1'])
+    await w.get('[data-testid="sealer-current-1"]').setValue(PASS['person:sup1'])
+    await w.get('[data-testid="sealer-1"] form').trigger('submit')
+    await soon(() => w.find('[data-testid="sealer-error-1"]').exists(), 10_000)
+    expect(w.get('[data-testid="sealer-error-1"]').text()).toBe('现在的口令不对：开封记录要用您现在的口令签名。什么都没有记录。')
+    await w.get('[data-testid="sealer-pass-1"]').setValue(PASS['person:sup1'])
+    await w.get('[data-testid="sealer-current-1"]').setValue('换过的新口令')
     await w.get('[data-testid="sealer-1"] form').trigger('submit')
     await soon(() => w.get('[data-testid="sealer-1"]').attributes('data-unlocked') === 'true', 10_000)
     await w.get('[data-testid="sealer-pass-2"]').setValue(PASS['person:sup2'])
@@ -224,9 +266,10 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
       for (const c of ['村口装路灯', '三组道路硬化', '修水渠']) expect(text).not.toContain(c)
     }
 
-    const [list] = await v.data.voidLists.list()
+    const list = (await v.data.voidLists.list()).find((l) => l.signatures?.length)
     expect(list).toMatchObject({ voteId: vote.id, ballotIds: [extra], openedBy: ['person:sup1', 'person:sup2'] })
-    expect(Object.keys(list!).sort()).toEqual(['at', 'ballotIds', 'decisions', 'id', 'meta', 'openedBy', 'villageId', 'voteId'])
+    expect(Object.keys(list!).sort()).toEqual(['at', 'ballotIds', 'decisions', 'id', 'meta', 'openedBy', 'signatures', 'villageId', 'voteId'])
+    expect(list!.signatures!.map((x) => x.personId)).toEqual(['person:sup1', 'person:sup2'])
     w.unmount()
 
     // a list written behind the app, voiding more than the council decided, changes nothing

@@ -1,31 +1,23 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, existsSync } from 'node:fs'
-import { appendFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import type { Accounts } from './auth/accounts'
-import { requireDb } from './auth/access'
-import { DB_NAME } from './engine'
-import { LIMITS } from './limits'
-import { CouchError, badRequest, notFound, tooLarge, tooMany } from './couch/errors'
+import type { Accounts } from '../auth/accounts'
+import { requireDb } from '../auth/access'
+import { DB_NAME, type Engine } from '../engine'
+import { LIMITS } from '../limits'
+import { CouchError, badRequest, notFound, tooLarge, tooMany } from '../couch/errors'
+import { CouchBlobStore } from './couch'
+import { DiskBlobStore } from './disk'
+import type { BlobStore } from './store'
 
-export interface BlobDeps { accounts: Accounts; dataDir: string; maxBytes: number; quotaBytes: number }
+export interface BlobDeps { accounts: Accounts; engine: Engine; dataDir: string; maxBytes: number; quotaBytes: number }
 
 const HASH = /^[0-9a-f]{64}$/
 
 /** Content types a blob keeps when served (photos, voice notes); everything else is octet-stream. */
 const SAFE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'audio/webm', 'audio/ogg', 'audio/mp4', 'audio/mpeg', 'audio/wav', 'audio/aac'])
 
-/** A Buffer as a plain Uint8Array view (what the fs and crypto typings expect). */
-const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(path).on('data', (c) => hash.update(bytes(c as Buffer))).on('end', () => resolve()).on('error', reject)
-  })
-  return hash.digest('hex')
-}
+/** Unfinished uploads one sweep removes at most. */
+const SWEEP_MAX = 1_000
 
 /** `Content-Range: bytes <start>-<end>/<total>` → numbers, or null when absent. */
 function parseRange(header: string | undefined): { start: number; end: number; total: number } | null {
@@ -37,46 +29,6 @@ function parseRange(header: string | undefined): { start: number; end: number; t
   return { start, end, total }
 }
 
-/** Bytes each village's blobs take on disk (finished and unfinished), read once per village then kept up to date. */
-class Usage {
-  private readonly bytes = new Map<string, Promise<number>>()
-  constructor(private readonly root: string) {}
-
-  get(db: string): Promise<number> {
-    let n = this.bytes.get(db)
-    if (!n) {
-      n = readdir(join(this.root, db)).then(async (names) => {
-        let sum = 0
-        for (const name of names) sum += await stat(join(this.root, db, name)).then((st) => st.size, () => 0)
-        return sum
-      }, () => 0)
-      this.bytes.set(db, n)
-    }
-    return n
-  }
-
-  add(db: string, delta: number): void {
-    const n = this.bytes.get(db)
-    if (n) this.bytes.set(db, n.then((v) => Math.max(0, v + delta)))
-  }
-}
-
-/** Removes unfinished uploads older than LIMITS.blobPartialTtlMs (every hour, and once at start). */
-async function sweepPartials(root: string, usage: Usage): Promise<void> {
-  const now = Date.now()
-  for (const db of await readdir(root).catch(() => [] as string[])) {
-    for (const name of await readdir(join(root, db)).catch(() => [] as string[])) {
-      if (!name.endsWith('.part')) continue
-      const path = join(root, db, name)
-      const st = await stat(path).catch(() => null)
-      if (st && now - st.mtimeMs > LIMITS.blobPartialTtlMs) {
-        await rm(path, { force: true })
-        usage.add(db, -st.size)
-      }
-    }
-  }
-}
-
 /**
  * Photos and other files, by content hash (sha-256), per village database:
  * `PUT|GET|HEAD /couch/{db}/_blobs/{sha256}`. Uploads are idempotent (the same hash twice
@@ -86,11 +38,11 @@ async function sweepPartials(root: string, usage: Usage): Promise<void> {
  * An unfinished upload belongs to whoever started it (another tablet of the village cannot squat
  * a photo's name with bytes of its own), expires after a day, and a village has at most
  * LIMITS.blobPartialsPerVillage of them; each village's blobs are held to a quota (BLOB_QUOTA).
+ * On the CouchDB engine the blobs live in CouchDB, so every hub in front of it serves them.
  */
-export const blobRoutes: FastifyPluginAsync<BlobDeps> = async (app, { accounts, dataDir, maxBytes, quotaBytes }) => {
-  const root = join(dataDir, 'blobs')
-  const usage = new Usage(root)
-  const sweep = () => { void sweepPartials(root, usage).catch((err: unknown) => app.log.warn({ err }, 'could not sweep unfinished uploads')) }
+export const blobRoutes: FastifyPluginAsync<BlobDeps> = async (app, { accounts, engine, dataDir, maxBytes, quotaBytes }) => {
+  const store: BlobStore = engine.kind === 'couchdb' ? await CouchBlobStore.open(engine) : new DiskBlobStore(dataDir)
+  const sweep = () => { void store.sweep(LIMITS.blobPartialTtlMs, SWEEP_MAX).catch((err: unknown) => app.log.warn({ err }, 'could not sweep unfinished uploads')) }
   sweep()
   const sweeper = setInterval(sweep, 3_600_000)
   sweeper.unref()
@@ -111,41 +63,34 @@ export const blobRoutes: FastifyPluginAsync<BlobDeps> = async (app, { accounts, 
     if (!DB_NAME.test(db)) throw badRequest('bad database name')
     requireDb(accounts, req.principal, db)
     if (!HASH.test(hash)) throw badRequest('a blob is named by the sha-256 of its content, 64 lowercase hex digits')
-    const dir = join(root, db)
     const uploader = createHash('sha256').update(req.principal?.name ?? '').digest('hex').slice(0, 16)
-    return { db, hash, dir, file: join(dir, hash), part: join(dir, `${hash}.${uploader}.part`), meta: join(dir, `${hash}.json`) }
+    return { db, hash, uploader }
   }
-  /** Bytes of the caller's unfinished upload (an expired one is removed first). */
-  const partSize = async (t: { db: string; part: string }): Promise<number> => {
-    const st = await stat(t.part).catch(() => null)
-    if (!st) return 0
-    if (Date.now() - st.mtimeMs <= LIMITS.blobPartialTtlMs) return st.size
-    await rm(t.part, { force: true })
-    usage.add(t.db, -st.size)
-    return 0
-  }
+  const partSize = (t: { db: string; hash: string; uploader: string }) => store.partSize(t.db, t.hash, t.uploader, LIMITS.blobPartialTtlMs)
 
   app.head('/:db/_blobs/:hash', async (req, reply) => {
     const t = target(req)
-    if (existsSync(t.file)) return reply.code(200).header('content-length', (await stat(t.file)).size).send()
+    const info = await store.info(t.db, t.hash)
+    if (info) return reply.code(200).header('content-length', info.size).send()
     return reply.code(404).header('x-upload-offset', await partSize(t)).send()
   })
 
   app.get('/:db/_blobs/:hash', async (req, reply) => {
     const t = target(req)
-    if (!existsSync(t.file)) throw notFound()
-    const meta = existsSync(t.meta) ? JSON.parse(await readFile(t.meta, 'utf8')) as { type?: string } : {}
+    const info = await store.info(t.db, t.hash)
+    if (!info) throw notFound()
     // Served on the app's own origin: only photo and voice types keep their type, anything else
     // (HTML, SVG, scripts a device uploaded as a "photo") goes out as inert bytes that no page may
     // run or frame (test/proof/hostile).
-    const type = SAFE_TYPES.has(String(meta.type ?? '').split(';')[0]!.trim().toLowerCase()) ? String(meta.type) : 'application/octet-stream'
+    const type = SAFE_TYPES.has(info.type.split(';')[0]!.trim().toLowerCase()) ? info.type : 'application/octet-stream'
     return reply
       .header('content-type', type)
+      .header('content-length', info.size)
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, max-age=31536000, immutable')
       .header('etag', `"${t.hash}"`)
-      .send(createReadStream(t.file))
+      .send(await store.read(t.db, t.hash))
   })
 
   app.put('/:db/_blobs/:hash', { bodyLimit: maxBytes }, async (req, reply) => {
@@ -156,37 +101,31 @@ export const blobRoutes: FastifyPluginAsync<BlobDeps> = async (app, { accounts, 
     const total = range ? range.total : body.length
     if (total > maxBytes) throw new CouchError(413, 'too_large', `a file may be at most ${maxBytes} bytes`)
     if (range && range.end - range.start + 1 !== body.length) throw badRequest('Content-Range does not match the body length')
-    return serial(t.file, async () => {
-      if (existsSync(t.file)) return reply.code(200).send({ ok: true, hash: t.hash, size: (await stat(t.file)).size, existed: true })
-      await mkdir(t.dir, { recursive: true })
+    return serial(`${t.db}/${t.hash}`, async () => {
+      const existing = await store.info(t.db, t.hash)
+      if (existing) return reply.code(200).send({ ok: true, hash: t.hash, size: existing.size, existed: true })
       const have = await partSize(t)
       const start = range ? range.start : 0
-      if (start !== have && !(start === 0 && !range)) {
-        return reply.code(416).header('x-upload-offset', have).send({ error: 'bad_range', reason: `the hub has ${have} bytes of this file; continue from there`, offset: have })
-      }
-      if (await usage.get(t.db) - (start === 0 ? have : 0) + body.length > quotaBytes) {
+      const wrongPlace = (offset: number) => reply.code(416).header('x-upload-offset', offset).send({ error: 'bad_range', reason: `the hub has ${offset} bytes of this file; continue from there`, offset })
+      if (start !== have && !(start === 0 && !range)) return wrongPlace(have)
+      if (await store.usage(t.db) - (start === 0 ? have : 0) + body.length > quotaBytes) {
         throw tooLarge(`this village's photos and files on the hub have reached their quota (${Math.round(quotaBytes / 1024 / 1024)} MB); ask the township to make room`)
       }
       if (have === 0 && total > body.length) {
-        const unfinished = (await readdir(t.dir)).filter((n) => n.endsWith('.part')).length
+        const unfinished = await store.unfinished(t.db)
         if (unfinished >= LIMITS.blobPartialsPerVillage) throw tooMany(`this village has ${unfinished} unfinished uploads on the hub; finish them or wait a day`, 3_600_000)
       }
-      if (start === 0) await writeFile(t.part, bytes(body))
-      else await appendFile(t.part, bytes(body))
-      usage.add(t.db, body.length - (start === 0 ? have : 0))
+      // another hub may have written this upload since we looked: then say where it stands now
+      if (!(await store.write(t.db, t.hash, t.uploader, start, new Uint8Array(body.buffer, body.byteOffset, body.byteLength)))) return wrongPlace(await partSize(t))
       const size = start + body.length
       if (size < total) return reply.code(202).header('x-upload-offset', size).send({ ok: true, offset: size, complete: false })
-      const actual = await sha256File(t.part)
+      const actual = await store.partHash(t.db, t.hash, t.uploader)
       if (actual !== t.hash) {
-        await rm(t.part, { force: true })
-        usage.add(t.db, -size)
+        await store.discard(t.db, t.hash, t.uploader)
         throw badRequest(`the content's sha-256 is ${actual}, not ${t.hash}; the upload was discarded`)
       }
       const type = String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 100)
-      const meta = JSON.stringify({ type, size, at: Date.now(), by: req.principal?.name })
-      await writeFile(t.meta, meta)
-      usage.add(t.db, meta.length)
-      await rename(t.part, t.file)
+      await store.finish(t.db, t.hash, t.uploader, { type, size, at: Date.now(), ...(req.principal?.name ? { by: req.principal.name } : {}) })
       return reply.code(201).send({ ok: true, hash: t.hash, size, complete: true })
     })
   })

@@ -1,0 +1,91 @@
+/**
+ * bench personacts — what checking a person's signature costs the hub (sync-server/validate/personacts.ts):
+ * - person_act_check_us: in Node, one co-signature's signature checked against the village's keys
+ *   (`unsignedClaim`, what the hub runs per signed record), µs;
+ * - the real hub on loopback taking 1,000 co-signatures signed by their supervisors (keys loaded and
+ *   every signature checked) against 1,000 plain comments (nothing to check), in batches of 100, ms per batch.
+ * Seeded: the records are the same every run; keys are fresh key pairs (their cost does not depend on them).
+ */
+import { pathToFileURL } from 'node:url'
+import { startHub } from '../test/support/hub'
+import { basic, couch, provision } from '../test/sync-server/helpers'
+import { newSigningKeyPair, signValue } from '../src/shared/signature'
+import { personKeyClaim, signAct, unsignedClaim, type PersonKeyRecord } from '../src/shared/personacts'
+import { BODY_VERSIONS, type DocKind } from '../src/shared/schemas/index'
+
+const VILLAGE = 'vpa'
+const T0 = 1_790_000_000_000
+const N = 1000
+const BATCH = 100
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+
+const supervisors = ['person:s1', 'person:s2', 'person:s3'].map((personId, i) => {
+  const pair = newSigningKeyPair()
+  const claim = { personId, publicKey: pair.publicKey, createdAt: T0, witnessedBy: 'person:clerk' }
+  const key: PersonKeyRecord = { id: `personkey:k${i + 1}`, ...claim, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+  return { key, secret: pair.secretKey }
+})
+
+let seq = 0
+function env(device: string, kind: string, id: string, ref: string, body: Record<string, unknown>) {
+  return { _id: id, kind, v: BODY_VERSIONS[kind as DocKind], village: VILLAGE, year: 2026, author: 'person:clerk', device, deviceTime: T0, seq: ++seq, ref, body }
+}
+function cosign(i: number) {
+  const s = supervisors[i % supervisors.length]!
+  const id = `cosign:c${i}`
+  const fields = { ledgerId: `ledger:l${i}`, supervisorId: s.key.personId, approve: true, note: '', at: T0 + 1000 + i }
+  return { id, fields: { ...fields, keyId: s.key.id, signature: signAct('cosign', VILLAGE, { id, ...fields }, s.secret) } }
+}
+
+function inNode(): number {
+  const keys = supervisors.map((s) => s.key)
+  const records = Array.from({ length: N }, (_, i) => { const c = cosign(i); return { ...c.fields, id: c.id } })
+  const runs: number[] = []
+  for (let rep = 0; rep < 4; rep++) {
+    const t0 = performance.now()
+    for (const r of records) if (unsignedClaim('cosign', VILLAGE, r, keys)) throw new Error('bench co-signature did not verify')
+    runs.push(((performance.now() - t0) * 1000) / records.length)
+  }
+  return median(runs.slice(1))
+}
+
+export async function run(): Promise<Record<string, number | null>> {
+  const checkUs = inNode()
+  const hub = await startHub({ LOG_LEVEL: 'error' })
+  try {
+    const p = await provision(hub, { township: 'tpa', villages: [VILLAGE] })
+    const device = p.devices[0]!
+    const auth = basic(device.id, device.secret)
+    const push = async (docs: unknown[]) => {
+      const r = await couch(hub, `village-${VILLAGE}/_bulk_docs`, { auth, body: { docs } })
+      if (r.status !== 201 || (r.body as { ok?: boolean }[]).some((x) => !x.ok)) throw new Error(`bench push refused: ${JSON.stringify(r.body).slice(0, 300)}`)
+    }
+    await push([
+      env(device.id, 'person', 'person:clerk', '', { name: '王文书', eligible: true, roles: ['clerk'] }),
+      ...supervisors.map((s) => env(device.id, 'personkey', s.key.id, s.key.personId, {
+        ...s.key, id: undefined, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12), secret: 'ef'.repeat(48),
+      })),
+    ])
+    const timed = async (docs: unknown[]) => {
+      const per: number[] = []
+      for (let i = 0; i < docs.length; i += BATCH) {
+        const t0 = performance.now()
+        await push(docs.slice(i, i + BATCH))
+        per.push(performance.now() - t0)
+      }
+      return median(per)
+    }
+    const cosigns = Array.from({ length: N }, (_, i) => { const c = cosign(i); return env(device.id, 'cosign', c.id, c.fields.ledgerId, c.fields) })
+    const comments = Array.from({ length: N }, (_, i) => env(device.id, 'comment', `comment:c${i}`, 'proposal:p1', { on: 'proposal:p1', text: '同意', by: 'person:v1', at: T0 + i }))
+    const plainMs = await timed(comments)
+    const signedMs = await timed(cosigns)
+    return { person_act_check_us: round(checkUs), push_signed_cosigns_batch_ms: round(signedMs), push_plain_comments_batch_ms: round(plainMs) }
+  } finally {
+    await hub.stop({ removeData: true })
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run().then((r) => { console.log(r) }).catch((e: unknown) => { console.error(e); process.exit(1) })
+}

@@ -1,0 +1,101 @@
+/**
+ * The hub's side of acts a person signs (the rule itself: src/shared/personacts.ts). A record that
+ * claims a person did a signed act (a supervisor's co-signature, a meeting's signature, a seal key, the
+ * opening of void seals) carries the signature of each person it names, made with their key good at
+ * the act's time among the village's `personkey` records the hub holds (or that land earlier in the
+ * same batch); and a `personkey` record is one the
+ * village could have made: signed by itself, witnessed by the clerk who wrote it on a tablet of the
+ * village (a clerk on its roster, `mayWitness`) or pushed by a clerk account of the village, and
+ * replacing only a key of the same person.
+ * Any enrolled tablet can write records; only the person's passphrase opens their key.
+ */
+import type { Db } from '../engine'
+import type { Principal } from '../auth/accounts'
+import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
+import { claimedSignatures, mayWitness, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry } from '../../src/shared/personacts'
+
+type Doc = Record<string, unknown> & { _id?: string }
+
+/** The record's body brought to its kind's current version, with its id (the shape the shared rules read). */
+function flat(doc: Doc): ({ id: string } & Record<string, unknown>) | null {
+  const body = doc.body
+  if (!isDocKind(doc.kind) || typeof doc.v !== 'number' || body === null || typeof body !== 'object' || Array.isArray(body)) return null
+  try {
+    return { ...migrateBody(doc.kind, doc.v, body as Record<string, unknown>).body, id: String(doc._id) }
+  } catch {
+    return null
+  }
+}
+
+/** Whether the batch holds anything the person-signature rules read (else nothing is loaded). */
+function needed(docs: readonly Doc[]): { keys: boolean; roster: boolean } {
+  const roster = docs.some((d) => d.kind === 'personkey')
+  return { roster, keys: roster || docs.some((d) => d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null) }
+}
+
+async function rows(db: Db, prefix: string, kind: string): Promise<({ id: string } & Record<string, unknown>)[]> {
+  const r = await db.allDocs({ startkey: `${prefix}:`, endkey: `${prefix}:\ufff0`, include_docs: true })
+  return r.rows.flatMap((row) => {
+    const doc = row.doc as Doc | null | undefined
+    const record = doc && doc.kind === kind && !doc._deleted ? flat(doc) : null
+    return record ? [record] : []
+  })
+}
+
+const PROBLEMS: Record<ActSignatureProblem, string> = {
+  'unsigned': 'it carries no signature of theirs',
+  'unknown-key': 'it is signed with a key the hub does not hold for this village',
+  'other-person': 'it is signed with another person\'s key',
+  'forged-key': 'the key it is signed with is not signed by itself',
+  'before-key': 'it is dated before their key was set up',
+  'key-replaced': 'it is dated after their key was replaced',
+  'bad-signature': 'its signature does not match the record',
+}
+
+/**
+ * What one push batch is checked against: the village's person keys the hub holds and, when the batch
+ * brings keys, its roster (who may witness a key) — both grown by what the batch lands, in order.
+ */
+export class VillageSigning {
+  private constructor(private readonly keys: PersonKeyRecord[], private readonly roster: Map<string, RosterEntry>) {}
+
+  /** Null when the batch holds no person's act and no key (nothing to load). */
+  static async load(db: Db, docs: readonly Doc[]): Promise<VillageSigning | null> {
+    const need = needed(docs)
+    if (!need.keys) return null
+    const keys = await rows(db, 'personkey', 'personkey') as unknown as PersonKeyRecord[]
+    const roster = need.roster ? await rows(db, 'person', 'person') : []
+    return new VillageSigning(keys, new Map(roster.map((p) => [p.id, { id: p.id, roles: Array.isArray(p.roles) ? p.roles as string[] : [] }])))
+  }
+
+  /** A record of the batch was accepted: a key signs, and a roster entry witnesses, what comes after it. */
+  accepted(doc: Doc): void {
+    const record = doc.kind === 'personkey' || doc.kind === 'person' ? flat(doc) : null
+    if (!record) return
+    if (doc.kind === 'personkey') this.keys.push(record as unknown as PersonKeyRecord)
+    else this.roster.set(record.id, { id: record.id, roles: Array.isArray(record.roles) ? record.roles as string[] : [] })
+  }
+
+  /** Why the hub refuses this record as a person's act or key, or null; `p`: who pushed it. */
+  refusal(doc: Doc, village: string, p: Principal): string | null {
+    const record = flat(doc)
+    if (!record) return null
+    if (doc.kind === 'personkey') return this.keyRefusal(doc, record as unknown as PersonKeyRecord, p)
+    const bad = unsignedClaim(String(doc.kind), village, record, this.keys)
+    return bad ? `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}` : null
+  }
+
+  private keyRefusal(doc: Doc, key: PersonKeyRecord, p: Principal): string | null {
+    if (!verifyPersonKey(key)) return `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`
+    // An account writes as itself (rules.ts writerRefusal): only a clerk account of the village witnesses a key.
+    if (doc.author === doc.device) {
+      if (!(p.kind === 'user' && p.role === 'clerk' && p.name === doc.author)) return `a person's key is set up in front of the clerk: account "${String(doc.author)}" is not a clerk of this village`
+    } else {
+      if (doc.author !== key.witnessedBy) return `a person's key is witnessed by the clerk who writes it, but it is written by ${String(doc.author)} and names ${key.witnessedBy} as witness`
+      if (!mayWitness(key, [...this.roster.values()])) return `a person's key is witnessed by a clerk of the village, and ${key.witnessedBy} is not a clerk on its roster`
+    }
+    const replaced = key.replaces ? this.keys.find((k) => k.id === key.replaces) : undefined
+    if (replaced && replaced.personId !== key.personId) return `the key of ${key.personId} cannot replace ${replaced.personId}'s key`
+    return null
+  }
+}

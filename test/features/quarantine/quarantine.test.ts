@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
+import QuarantineView from '@/features/quarantine/QuarantineView.vue'
+import HomeSyncCard from '@/features/home/HomeSyncCard.vue'
+import { TRUST_KEY, checkIncoming, createRepositories, memoryKeyValue, openVillageDatabase, quarantine, type KeyValue } from '@/data'
+import { refusalKind } from '@/data/refusalKinds'
+import { createSigner, issueTrustList, recordProvenance, TrustStore, type Signer } from '@/shared/provenance'
+import { newSigningKeyPair } from '@/shared/signature'
+import { validateDocument, type YishiDoc } from '@/shared/schemas'
+import { useDeviceNamesStore } from '@/stores/deviceNames'
+import { useQuarantineStore } from '@/stores/quarantine'
+import { useSessionStore } from '@/stores/session'
+import { mountFeature } from '../support/mount'
+import { VILLAGE, eventually, openTestVillage } from '../support/village'
+
+const hub = createSigner(newSigningKeyPair().secretKey)
+const keys = () => createSigner(newSigningKeyPair().secretKey)
+let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
+const others: { remove(): Promise<unknown> }[] = []
+afterEach(async () => {
+  await village?.close(); village = undefined
+  for (const db of others.splice(0)) await db.remove()
+  document.body.innerHTML = ''
+})
+
+/** A proposal as tablet `device` writes and signs it (its own RxDB, its own device key). */
+async function writtenBy(device: string, signer: Signer, title = '修水渠'): Promise<YishiDoc> {
+  const vdb = await openVillageDatabase({ villageId: VILLAGE, storage: getRxStorageMemory(), name: `q${Math.random().toString(36).slice(2)}` })
+  others.push(vdb.db)
+  const data = await createRepositories(vdb, { villageId: VILLAGE, deviceId: device, actor: () => 'person:a', signer })
+  const p = await data.proposals.create({ title, proposedBy: 'person:a', createdAt: Date.now() })
+  const { _meta: _m, _rev: _r, _attachments: _a, _deleted: _d, ...doc } = (await vdb.docs.findOne(p.id).exec())!.toJSON(true) as Record<string, unknown>
+  return doc as unknown as YishiDoc
+}
+
+/** What a tablet keeps after its hub answered: the hub's key and the village's list of tablets (with their names). */
+async function trusted(devices: { device: string; signer: Signer; label?: string; revokedAt?: number }[]): Promise<{ kv: KeyValue; trust: TrustStore }> {
+  const list = await issueTrustList(hub, VILLAGE, devices.map((d) => ({
+    device: d.device, village: VILLAGE, publicKey: d.signer.publicKey, enrolledAt: 1, unsignedUpTo: 0,
+    ...(d.label ? { label: d.label } : {}), ...(d.revokedAt ? { revokedAt: d.revokedAt } : {}),
+  })), Date.now())
+  const kv = memoryKeyValue()
+  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: hub.publicKey, certificate: null, list }))
+  const trust = new TrustStore(VILLAGE, hub.publicKey)
+  expect(await trust.addList(list)).toBeNull()
+  return { kv, trust }
+}
+
+const altered = (doc: YishiDoc): YishiDoc => ({ ...doc, body: { ...(doc.body as object), title: '修水渠（改过）' } } as YishiDoc)
+
+describe('why a record was refused, in kinds a clerk can act on', () => {
+  it('each reason the shared checks give lands in its own kind, none in "other"', async () => {
+    const a = keys(); const gone = keys()
+    const { trust } = await trusted([{ device: 'dev-a', signer: a }, { device: 'dev-gone', signer: gone, revokedAt: 5 }])
+    const doc = await writtenBy('dev-a', a)
+    const reason = async (d: object) => { const p = await recordProvenance(d, trust); if (p.ok) throw new Error('taken'); return p.reason }
+    expect(refusalKind(await reason(altered(doc)))).toBe('altered')
+    expect(refusalKind(await reason(await writtenBy('dev-stranger', keys())))).toBe('unknown-device')
+    expect(refusalKind(await reason(await writtenBy('dev-gone', gone)))).toBe('revoked')
+    expect(refusalKind(await reason({ ...doc, village: 'elsewhere' }))).toBe('other-village')
+    const { sig: _s, ...unsigned } = doc
+    expect(refusalKind(await reason(unsigned))).toBe('unsigned')
+    expect(refusalKind(await reason({ ...doc, device: 'hub' }))).toBe('forged-hub')
+    village = await openTestVillage()
+    const noTrust = await checkIncoming(village.vdb, [doc], null)
+    expect(refusalKind(noTrust.unchecked[0]!.reason)).toBe('no-trust')
+    const invalid = validateDocument({ ...doc, body: { nonsense: true } })
+    expect(invalid.ok).toBe(false)
+    expect(refusalKind((invalid as { reason: string }).reason)).toBe('form')
+    expect(refusalKind('something nobody wrote yet')).toBe('other')
+  })
+})
+
+describe('没有收下的记录', () => {
+  async function screen(devices: Parameters<typeof trusted>[0], from: string, docs: YishiDoc[]) {
+    village = await openTestVillage()
+    const { kv, trust } = await trusted(devices)
+    // the tablet's own check of what a peer sent (the same the pairing runs), and its quarantine
+    const check = await checkIncoming(village.vdb, docs, trust)
+    expect(check.refused.length).toBe(docs.length)
+    await quarantine(village.vdb, from, check.refused, Date.UTC(2026, 11, 3, 6, 30))
+    useSessionStore(village.pinia).setEnrollment({ villageId: VILLAGE, villageName: '青坝村', townshipName: '', deviceId: 'tablet-test' })
+    useDeviceNamesStore(village.pinia).attach(village.data, { kv })
+    useQuarantineStore(village.pinia).attach(village.data)
+    return mountFeature(QuarantineView, { pinia: village.pinia, path: '/device/quarantine' })
+  }
+
+  it('shows a tampered record from a peer: from which tablet by name, when, why in words, what to do', async () => {
+    const b = keys()
+    const doc = await writtenBy('dev-9f3e2a7c41b0', b)
+    const { wrapper } = await screen([{ device: 'dev-9f3e2a7c41b0', signer: b, label: '二组会议室' }], 'peer:dev-9f3e2a7c41b0', [altered(doc)])
+    await eventually(() => wrapper.find('[data-testid="quarantine-group"]').exists() && wrapper.text().includes('「'))
+    const group = wrapper.get('[data-testid="quarantine-group"]')
+    expect(group.attributes('data-kind')).toBe('altered')
+    expect(group.text()).toContain('1 条记录，来自平板「二组会议室」（平板之间同步）')
+    expect(group.text()).toContain('内容在传过来的路上被改过')
+    expect(group.text()).toContain('请告诉镇上工作人员是平板「二组会议室」传来的')
+    expect(group.text()).toMatch(/2026/)
+    // no English reason, no raw id, nothing that takes the record in
+    expect(wrapper.text()).not.toMatch(/signature|device|dev-9f3e|proposal:/)
+    expect(wrapper.find('button[data-testid*="accept"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('names a tablet enrolled without a name by a short label, never its raw id', async () => {
+    const b = keys()
+    const { wrapper } = await screen([{ device: 'dev-9f3e2a7c41b0', signer: b }], 'file:dev-9f3e2a7c41b0', [altered(await writtenBy('dev-9f3e2a7c41b0', b))])
+    await eventually(() => wrapper.find('[data-testid="quarantine-group"]').exists())
+    expect(wrapper.get('[data-testid="quarantine-group"]').text()).toContain('来自平板（编号尾号 41B0）（导入的文件）')
+    expect(wrapper.text()).not.toContain('dev-9f3e2a7c41b0')
+    wrapper.unmount()
+  })
+
+  it('lists what the hub refused of this tablet, and home flags the screen while anything is refused', async () => {
+    village = await openTestVillage()
+    useSessionStore(village.pinia).setEnrollment({ villageId: VILLAGE, villageName: '青坝村', townshipName: '', deviceId: 'tablet-test' })
+    const store = useQuarantineStore(village.pinia)
+    store.attach(village.data)
+    const home = await mountFeature(HomeSyncCard, { pinia: village.pinia })
+    expect(home.wrapper.find('[data-testid="home-quarantine"]').exists()).toBe(false)
+    await village.data.rejections.create({ subjectId: 'ballot:lights:x1', reason: 'the vote was closed (2026-12-01T10:00:00.000Z) before this ballot was recorded', device: 'tablet-test', seq: 4, at: Date.UTC(2026, 11, 2) })
+    await eventually(() => home.wrapper.find('[data-testid="home-quarantine"]').exists())
+    expect(home.wrapper.get('[data-testid="home-quarantine"]').text()).toContain('有 1 条记录没有被收下')
+    expect(home.wrapper.get('[data-testid="home-quarantine"]').attributes('href')).toBe('/device/quarantine')
+    home.wrapper.unmount()
+    const { wrapper } = await mountFeature(QuarantineView, { pinia: village.pinia, path: '/device/quarantine' })
+    const line = wrapper.get('[data-testid="quarantine-hub"]')
+    expect(line.attributes('data-kind')).toBe('vote-closed')
+    expect(line.text()).toContain('本平板的 1 条选票')
+    expect(line.text()).toContain('投票结束以后才记下的，按规则不能算')
+    expect(line.text()).not.toMatch(/closed|ballot/)
+    wrapper.unmount()
+  })
+})

@@ -1,0 +1,167 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub, read field by field */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newSigningKeyPair, signValue } from '../../src/shared/signature'
+import { personKeyClaim, signAct, type SignedKind } from '../../src/shared/personacts'
+import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
+import { startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
+import { basic, couch, provision, type Provisioned } from './helpers'
+
+// Issue #14: the hub takes a person's act (a supervisor's co-signature, a meeting's signature) only
+// with that person's own signature, and a person's key only as the village could have made it.
+// The attacker holds one enrolled tablet (its credential), not the supervisor's passphrase.
+
+let hub: RunningHub
+let p: Provisioned
+let tablet: string
+let tabletId: string
+const T0 = Date.now() - 3_600_000
+let seq = 0
+
+interface Key { id: string; personId: string; secret: string; body: Record<string, unknown> }
+
+/** A person key as the tablet makes it in front of the clerk (`witnessedBy`), signed by itself unless `forge`. */
+function personKey(personId: string, n: string, opts: { createdAt?: number; witnessedBy?: string; replaces?: string; forge?: boolean } = {}): Key {
+  const pair = newSigningKeyPair()
+  const claim = { personId, publicKey: pair.publicKey, createdAt: opts.createdAt ?? T0, witnessedBy: opts.witnessedBy ?? 'person:clerk', ...(opts.replaces ? { replaces: opts.replaces } : {}) }
+  const signer = opts.forge ? newSigningKeyPair().secretKey : pair.secretKey
+  const body = {
+    ...claim, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12), secret: 'ef'.repeat(48),
+    signature: signValue(personKeyClaim(claim), signer),
+  }
+  return { id: `personkey:${n}`, personId, secret: pair.secretKey, body }
+}
+
+function env(kind: string, id: string, body: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, any> {
+  return { _id: id, kind, v: BODY_VERSIONS[kind as DocKind], village: 'pa', year: 2026, author: 'person:clerk', device: tabletId, deviceTime: Date.now(), seq: ++seq, ref: String(body[PARENT_FIELD[kind as DocKind] ?? ''] ?? ''), body, ...extra }
+}
+const keyDoc = (k: Key, extra: Record<string, unknown> = {}) => env('personkey', k.id, k.body, extra)
+
+/** A record of a signed kind, signed with `by`'s key (or left unsigned), then optionally altered. */
+function act(kind: SignedKind, id: string, fields: Record<string, unknown>, by: Key | null, alter: Record<string, unknown> = {}): Record<string, any> {
+  const signature = by ? signAct(kind, 'pa', { id, ...fields }, by.secret) : ''
+  return env(kind, id, { ...fields, keyId: by?.id ?? '', signature, ...alter })
+}
+const cosign = (n: string, supervisorId: string, by: Key | null, at = T0 + 60_000, alter: Record<string, unknown> = {}) =>
+  act('cosign', `cosign:${n}`, { ledgerId: 'ledger:l1', supervisorId, approve: true, note: '', at }, by, alter)
+
+async function push(docs: unknown[], auth = tablet): Promise<any[]> {
+  const r = await couch(hub, 'village-pa/_bulk_docs', { auth, body: { docs } })
+  expect(r.status, JSON.stringify(r.body)).toBe(201)
+  return r.body
+}
+const stored = async (id: string) => (await couch(hub, `village-pa/${encodeURIComponent(id)}`)).status === 200
+async function expectRefused(rows: any[], id: string, reason: RegExp): Promise<void> {
+  expect(rows.find((r) => r.id === id)).toMatchObject({ error: 'conflict', reason: expect.stringMatching(reason) })
+  expect(await stored(id)).toBe(false)
+  const q = (await couch(hub, '_hub/quarantine?db=village-pa')).body.filter((e: any) => e.docId === id)
+  expect(q).toHaveLength(1)
+}
+
+describeEngines('person-signed acts at the hub', (engine) => {
+  const sup = personKey('person:sup1', 'sup1')
+  const sup2 = personKey('person:sup2', 'sup2')
+
+  beforeAll(async () => {
+    hub = await startHub(engine().env)
+    p = await provision(hub, { township: 'pt', villages: ['pa'] })
+    tabletId = p.devices[0]!.id
+    tablet = basic(tabletId, p.devices[0]!.secret)
+    // the roster: 王文书 is the clerk, 赵六 a villager
+    const person = (id: string, name: string, roles: string[]) => env('person', id, { name, eligible: true, roles })
+    const rows = await push([person('person:clerk', '王文书', ['clerk']), person('person:v9', '赵六', []), keyDoc(sup2)])
+    expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true, true])
+  })
+  afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
+
+  describe('acts', () => {
+    it('takes a co-signature signed by the supervisor it names, with their key landing in the same batch', async () => {
+      const rows = await push([keyDoc(sup), cosign('ok', 'person:sup1', sup)])
+      expect(rows.map((r) => r.ok)).toEqual([true, true])
+      expect(await stored('cosign:ok')).toBe(true)
+    })
+
+    it('refuses a co-signature naming a supervisor without their signature', async () => {
+      await expectRefused(await push([cosign('bare', 'person:sup1', null)]), 'cosign:bare', /person:sup1.*no signature/)
+    })
+
+    it('refuses a co-signature in one supervisor\'s name signed with another\'s key', async () => {
+      await expectRefused(await push([cosign('other', 'person:sup1', sup2)]), 'cosign:other', /another person's key/)
+    })
+
+    it('refuses a co-signature dated before the key that signs it was set up', async () => {
+      const late = personKey('person:sup3', 'sup3-late', { createdAt: T0 + 120_000 })
+      const rows = await push([keyDoc(late), cosign('early', 'person:sup3', late, T0 + 60_000)])
+      expect(rows[0].ok).toBe(true)
+      await expectRefused(rows, 'cosign:early', /before their key/)
+    })
+
+    it('refuses a co-signature whose verdict was changed after it was signed, and one signed with a key the hub does not hold', async () => {
+      await expectRefused(await push([cosign('flipped', 'person:sup1', sup, T0 + 60_000, { approve: false })]), 'cosign:flipped', /does not match/)
+      const unknown = personKey('person:sup1', 'never-sent')
+      await expectRefused(await push([cosign('unknown', 'person:sup1', unknown)]), 'cosign:unknown', /does not hold/)
+    })
+
+    it('refuses a meeting\'s signature without the signer\'s signature, and takes a plain comment and a signed one', async () => {
+      const sig = (n: string, by: Key | null) => act('comment', `comment:${n}`, { on: 'meeting:m1', text: '监事签名', by: 'person:sup1', at: T0 + 60_000, photos: [], role: 'supervisor' }, by)
+      await expectRefused(await push([sig('unsigned', null)]), 'comment:unsigned', /no signature/)
+      const rows = await push([sig('signed', sup), env('comment', 'comment:plain', { on: 'proposal:p1', text: '同意', by: 'person:v1', at: T0 })])
+      expect(rows.map((r) => r.ok)).toEqual([true, true])
+    })
+  })
+
+  describe('seal keys and seal openings', () => {
+    const sealKey = (n: string, personId: string, by: Key | null, alter: Record<string, unknown> = {}) => act('sealkey', `sealkey:${n}`, {
+      personId, publicKey: 'a1'.repeat(32), kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
+      secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
+    }, by, alter)
+    /** A void list opened by `openedBy`, signed by each of `signers` (their own keys). */
+    function voidList(n: string, openedBy: string[], signers: Key[]): Record<string, any> {
+      const id = `voidlist:${n}`
+      const fields = { voteId: 'vote:v1', ballotIds: ['ballot:b2'], openedBy, decisions: ['decision:d1'], at: T0 + 60_000 }
+      const signatures = signers.map((k) => ({ personId: k.personId, keyId: k.id, signature: signAct('voidlist', 'pa', { id, ...fields }, k.secret) }))
+      return env('voidlist', id, { ...fields, signatures })
+    }
+
+    it('takes a seal key its supervisor signed, and refuses one without their signature or signed by another', async () => {
+      expect((await push([sealKey('own', 'person:sup1', sup)]))[0].ok).toBe(true)
+      await expectRefused(await push([sealKey('bare', 'person:sup1', null)]), 'sealkey:bare', /sealkey in the name of person:sup1.*no signature/)
+      await expectRefused(await push([sealKey('theirs', 'person:sup1', sup2)]), 'sealkey:theirs', /another person's key/)
+    })
+
+    it("takes a void list every supervisor who opened it signed, and refuses one that misses any opener's signature", async () => {
+      const both = personKey('person:sup7', 'sup7')
+      expect((await push([keyDoc(both)]))[0].ok).toBe(true)
+      expect((await push([voidList('ok', ['person:sup1', 'person:sup7'], [sup, both])]))[0].ok).toBe(true)
+      await expectRefused(await push([voidList('half', ['person:sup1', 'person:sup7'], [sup])]), 'voidlist:half', /voidlist in the name of person:sup7.*no signature/)
+      await expectRefused(await push([voidList('none', ['person:sup1'], [])]), 'voidlist:none', /no signature/)
+    })
+  })
+
+  describe('keys', () => {
+    it('refuses a key that is not signed by itself', async () => {
+      await expectRefused(await push([keyDoc(personKey('person:sup4', 'forged', { forge: true }))]), 'personkey:forged', /not signed by itself/)
+    })
+
+    it('refuses a key whose named witness is not who wrote it, or is not a clerk on the roster', async () => {
+      await expectRefused(await push([keyDoc(personKey('person:sup4', 'stranger'), { author: 'person:v9' })]), 'personkey:stranger', /written by person:v9 and names person:clerk as witness/)
+      await expectRefused(await push([keyDoc(personKey('person:sup4', 'villager', { witnessedBy: 'person:v9' }), { author: 'person:v9' })]), 'personkey:villager', /person:v9 is not a clerk on its roster/)
+    })
+
+    it('refuses a key that replaces another person\'s key, and takes one that replaces the person\'s own', async () => {
+      await expectRefused(await push([keyDoc(personKey('person:sup5', 'takeover', { replaces: sup2.id }))]), 'personkey:takeover', /cannot replace person:sup2/)
+      const next = personKey('person:sup2', 'sup2-next', { replaces: sup2.id, createdAt: T0 + 1000 })
+      const rows = await push([keyDoc(next)])
+      expect(rows[0].ok, JSON.stringify(rows)).toBe(true)
+      // the replaced key signs nothing dated after its replacement; the new one does
+      await expectRefused(await push([cosign('old-key', 'person:sup2', sup2)]), 'cosign:old-key', /after their key was replaced/)
+      expect((await push([cosign('new-key', 'person:sup2', next)]))[0].ok).toBe(true)
+    })
+
+    it('takes a key a clerk account of the village pushes', async () => {
+      const clerk = basic(p.clerk.name, p.clerk.password)
+      const rows = await push([keyDoc(personKey('person:sup6', 'by-clerk'), { author: p.clerk.name, device: p.clerk.name })], clerk)
+      expect(rows[0].ok, JSON.stringify(rows)).toBe(true)
+    })
+  })
+})
