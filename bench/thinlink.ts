@@ -17,6 +17,7 @@
  * thinlink_edge_push_s; the other profiles' go to details.json.
  * THINLINK_VOTERS (default 1500) and THINLINK_PROFILES (default edge,gprs,3g-weak) shrink a run.
  * Bounded: a direction gives up after THINLINK_BUDGET_S (default 480) seconds (its figures: null).
+ * THINLINK_TRACE=1 prints each request of both tablets as it leaves and ends.
  */
 import { gzipSync } from 'node:zlib'
 import { startHub, type RunningHub } from '../test/support/hub'
@@ -30,6 +31,32 @@ import type * as D from '../src/domain'
 const VOTERS = Number(process.env.THINLINK_VOTERS ?? 1500)
 const PROFILES = (process.env.THINLINK_PROFILES ?? 'edge,gprs,3g-weak').split(',').map((s) => s.trim()).filter(Boolean)
 const BUDGET_MS = Number(process.env.THINLINK_BUDGET_S ?? 480) * 1000
+const TRACE = process.env.THINLINK_TRACE === '1'
+
+/** THINLINK_TRACE=1: each request of a tablet as it leaves and ends (s since start, bytes, answer). */
+function tracing(): typeof fetch {
+  const t0 = Date.now()
+  let n = 0
+  return async (input, init = {}) => {
+    const id = ++n
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    const u = new URL(url)
+    const page = u.pathname.endsWith('/_changes') ? ` ${u.searchParams.get('feed') ?? ''} since ${u.searchParams.get('since')?.slice(0, 12)} limit ${u.searchParams.get('limit')}` : ''
+    const what = `${init.method ?? 'GET'} ${u.pathname.split('/').pop()}${page}`
+    const body = init.body
+    const bytes = typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 0
+    const at = () => ((Date.now() - t0) / 1000).toFixed(1)
+    console.log(`trace ${at()} #${id} → ${what} ${bytes} B`)
+    try {
+      const res = await fetch(input, init)
+      console.log(`trace ${at()} #${id} ← ${res.status} ${res.headers.get('content-length') ?? '?'} B`)
+      return res
+    } catch (e) {
+      console.log(`trace ${at()} #${id} ✗ ${(e as Error).name}: ${(e as Error).message}`)
+      throw e
+    }
+  }
+}
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d
 
@@ -67,7 +94,7 @@ async function leg(proxy: FaultProxy, dir: 'push' | 'pull', bytes: number, link:
 /** A tablet that records the day offline; the vote itself was set up online. */
 async function recordDay(hub: RunningHub, village: string, hubUrl: string): Promise<ProofTablet> {
   // a tablet of today signs every record (about 90 bytes each that do not compress): they cross too
-  const a = await openProofTablet(hub, village, { hubUrl, batchSize: 'auto', heartbeat: 20_000, signed: true })
+  const a = await openProofTablet(hub, village, { hubUrl, batchSize: 'auto', heartbeat: 20_000, signed: true, ...(TRACE ? { fetch: tracing() } : {}) })
   const voters = Array.from({ length: VOTERS }, (_, i) => `person:d${i}`)
   const now = Date.now()
   const vote = await a.data.votes.create({ ...openVote(now), roster: voters, closesAt: now + 24 * 3_600_000 }) as unknown as D.Vote
@@ -99,14 +126,14 @@ async function profile(hub: RunningHub, link: LinkProfile, n: number): Promise<{
       }
       return false
     })
-    console.log(`${link.name} push: the tablet measured up ${a.sync.state.link.upBytesPerS?.toFixed(0)} B/s, ${a.sync.state.link.upBytesPerRecord?.toFixed(0)} B/record, round trip ${a.sync.state.link.rttMs} ms`)
+    console.log(`${link.name} push: the tablet measured up ${a.sync.state.link.upBytesPerS?.toFixed(0)} B/s, ${a.sync.state.link.upBytesPerRecord?.toFixed(0)} B/record, round trip ${a.sync.state.link.rttMs?.toFixed(0)} ms`)
     await a.close()
 
     const onHub = (await couch(hub, `village-${village}/_all_docs?limit=0`)).body.total_rows as number
     // for reference: the same records as the hub keeps them, with their revision ids (the pull carries those too)
     const stored = (await couch(hub, `village-${village}/_all_docs?include_docs=true`)).body.rows.map((r: { doc: unknown }) => r.doc)
     console.log(`${link.name}: the hub's ${stored.length} records with their revisions: gzip -9 ${gzipSync(JSON.stringify(stored), { level: 9 }).length} B`)
-    const b = await openProofTablet(hub, village, { hubUrl: proxy.url, batchSize: 'auto', heartbeat: 20_000 })
+    const b = await openProofTablet(hub, village, { hubUrl: proxy.url, batchSize: 'auto', heartbeat: 20_000, ...(TRACE ? { fetch: tracing() } : {}) })
     try {
       const pull = await leg(proxy, 'pull', gz9, link, async (deadline) => {
         for (let i = 0; i < 100 && Date.now() < deadline; i++) {

@@ -6,9 +6,12 @@
  * while — RxDB then retries it on a new connection:
  * - a long-poll after `longPollIdleMs` of silence (the hub sends a heartbeat newline every
  *   `heartbeat` ms, so more than two heartbeats of silence means the connection is dead);
- * - any other request after `requestIdleMs` without its answer (or between two of its chunks).
+ * - any other request after `requestIdleMs` without its answer (or between two of its chunks); a
+ *   request with a body has `uploadMs(bytes)` more for its answer: its body takes that long to go up
+ *   on a thin link (a GPRS push of 141 KB needs 35 s of uplink before the hub can answer, and one
+ *   abandoned at a minute was sent again in full).
  */
-export function abandonSilentRequests(base: typeof fetch, longPollIdleMs: number, requestIdleMs: number): typeof fetch {
+export function abandonSilentRequests(base: typeof fetch, longPollIdleMs: number, requestIdleMs: number, uploadMs: (bytes: number) => number = () => 0): typeof fetch {
   return async (input, init = {}) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
     const longPoll = /\/_changes\?/.test(url) && /[?&]feed=longpoll(&|$)/.test(url)
@@ -18,7 +21,9 @@ export function abandonSilentRequests(base: typeof fetch, longPollIdleMs: number
     const abort = () => own.abort()
     if (outer?.aborted) own.abort()
     else outer?.addEventListener('abort', abort, { once: true })
-    let timer = setTimeout(abort, idleMs)
+    const sent = init.body
+    const bytes = typeof sent === 'string' ? sent.length : sent instanceof Uint8Array ? sent.byteLength : 0
+    let timer = setTimeout(abort, idleMs + (bytes > 0 ? uploadMs(bytes) : 0))
     const kick = () => { clearTimeout(timer); timer = setTimeout(abort, idleMs) }
     const done = () => { clearTimeout(timer); outer?.removeEventListener('abort', abort) }
     own.signal.addEventListener('abort', done, { once: true })

@@ -163,7 +163,10 @@ export class VillageSync {
     }
     const heartbeat = this.opts.heartbeat ?? 20_000
     const meter = this.meter
-    const base = thinLinkFetch(abandonSilentRequests(this.opts.fetch ?? globalThis.fetch.bind(globalThis), 2 * heartbeat + 5_000, this.opts.requestTimeoutMs ?? 60_000), meter)
+    // the measured figures of an earlier start are a guess until this one has measured the link again
+    meter.newSession()
+    const patient = abandonSilentRequests(this.opts.fetch ?? globalThis.fetch.bind(globalThis), 2 * heartbeat + 5_000, this.opts.requestTimeoutMs ?? 60_000, (bytes) => meter.uploadAllowanceMs(bytes))
+    const base = thinLinkFetch(patient, meter)
     const authed = hubFetch(this.opts.credentials, base, abort.signal, onError, (res) => this.noteHubTime(res))
     // the size of each pull page is decided as it goes out, and RxDB's "was it full?" check is told
     const paged = catchUpPages(authed, {

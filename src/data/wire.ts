@@ -6,7 +6,9 @@
  * - sends one `_bulk_docs` at a time: RxDB sends up to three batches at once, and on a shared thin
  *   link they all finish late, so a drop lost all three; one at a time, each accepted batch is kept.
  *   The next one starts when this one's body should be through the uplink (its size over the
- *   measured rate), not a round trip later when its answer is in: the uplink never idles;
+ *   rate measured in this session), not a round trip later when its answer is in: the uplink never
+ *   idles. Before this session has measured it, the next waits for the answer: on yesterday's
+ *   Wi-Fi rate, three batches went up together on GPRS and none was answered in time;
  * - holds the live long-poll back while a push is under way (until the push has been quiet for
  *   QUIET_MS): the hub answers it with each batch just pushed, which took the downlink from the
  *   push's own answers (on EDGE, a day's push waited ~40 s behind its echo); afterwards it comes
@@ -34,13 +36,17 @@ export function thinLinkFetch(base: typeof fetch, meter: LinkMeter): typeof fetc
   let quietSince = 0
   let waiting: (() => void)[] = []
 
-  /** Resolves once no push request has been under way for QUIET_MS (rejects when `signal` aborts). */
+  /**
+   * Resolves once no push request has been under way for QUIET_MS (rejects when `signal` aborts).
+   * Its abort listener goes when it settles: the sync's one signal had gathered one per long-poll
+   * (Node warned at 11; a day of 20 s long-polls is thousands).
+   */
   const pushQuiet = (signal: AbortSignal | null | undefined) => new Promise<void>((resolve, reject) => {
     const check = () => {
-      if (signal?.aborted) return reject(new DOMException('sync stopped', 'AbortError'))
+      if (signal?.aborted) { reject(new DOMException('sync stopped', 'AbortError')); return }
       if (pushing > 0) { waiting.push(check); return }
       const left = QUIET_MS - (Date.now() - quietSince)
-      if (left <= 0) resolve()
+      if (left <= 0) { signal?.removeEventListener('abort', check); resolve() }
       else setTimeout(check, left)
     }
     signal?.addEventListener('abort', check, { once: true })
@@ -104,7 +110,7 @@ export function thinLinkFetch(base: typeof fetch, meter: LinkMeter): typeof fetc
     let free = () => {}
     uploadSlot = new Promise<void>((resolve) => { free = resolve })
     const through = (bytes: number) => {
-      const rate = meter.figures.upBytesPerS
+      const rate = meter.upRateNow
       if (rate) setTimeout(free, (bytes / rate) * 1000)
     }
     return pushRequest(before.then(() => send(url, input, init, through)).finally(() => free()))

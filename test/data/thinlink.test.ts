@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type * as D from '@/domain'
 import { keepPhoto, memoryPhotoStore, uploadPhotosAfterRecords } from '@/data'
+import { BATCH_SECONDS } from '@/data/link'
 import { sha256Hex } from '@/data/hash'
 import { startHub, type RunningHub } from '../support/hub'
 import { LINKS, linkPlan, startFaultProxy, type FaultProxy, type LinkProfile } from '../support/proxy'
@@ -50,23 +51,27 @@ function recorder() {
   return { seen, fetch: f, onRequest: (fn: (s: Seen) => void) => { onRequest = fn } }
 }
 
-async function setup(village: string, link: LinkProfile = LINKS.edge, batchSize: number | 'auto' = 'auto', onRequest: (s: Seen) => void = () => {}) {
+interface Setup { link?: LinkProfile; batchSize?: number | 'auto'; onRequest?: (s: Seen) => void; voters?: number; online?: number; requestTimeoutMs?: number }
+
+async function setup(village: string, { link = LINKS.edge, batchSize = 'auto', onRequest = () => {}, voters: count = 75, online = 0, requestTimeoutMs }: Setup = {}) {
   hub ??= await startHub()
   await provision(hub, { township: `t${village}`, villages: [village] })
   proxy = await startFaultProxy({ port: hub.port }, { random: prng(15).next })
   const rec = recorder()
   // a tablet of today: it signs every record, and the signatures travel in the gzipped bodies
-  const t = await openProofTablet(hub, village, { hubUrl: proxy.url, batchSize, heartbeat: 5_000, fetch: rec.fetch, signed: true })
+  const t = await openProofTablet(hub, village, { hubUrl: proxy.url, batchSize, heartbeat: 5_000, fetch: rec.fetch, signed: true, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) })
   tablets.push(t)
-  // the vote is set up online, the ballots are taken offline
-  const voters = Array.from({ length: 75 }, (_, i) => `person:t${i}`)
+  // the vote is set up online (and the first `online` ballots taken and synced), the rest are taken offline
+  const voters = Array.from({ length: count }, (_, i) => `person:t${i}`)
   const vote = await t.data.votes.create({ ...openVote(), roster: voters }) as unknown as D.Vote
+  for (const voterId of voters.slice(0, online)) await t.data.recordBallot({ vote, voterId, choices: ['project:water'], recordedBy: 'person:clerk' })
+  if (online > 0) expect(await t.data.ballotBox.flush()).toBe(online)
   expect(await t.sync.syncNow(30_000)).toBe(true)
   await t.sync.stop()
-  for (const voterId of voters) await t.data.recordBallot({ vote, voterId, choices: ['project:lights'], recordedBy: 'person:clerk' })
-  expect(await t.data.ballotBox.flush()).toBe(75)
+  for (const voterId of voters.slice(online)) await t.data.recordBallot({ vote, voterId, choices: ['project:lights'], recordedBy: 'person:clerk' })
+  expect(await t.data.ballotBox.flush()).toBe(count - online)
   const pending = await t.sync.pendingCount()
-  expect(pending).toBe(300) // 75 check-offs, 75 ballots and their audit events
+  expect(pending).toBe(4 * (count - online)) // check-offs, ballots and their audit events
   proxy.set({ ...linkPlan(link), dropRate: 0 })
   rec.seen.length = 0
   rec.onRequest(onRequest)
@@ -116,10 +121,10 @@ describe('a day of ballots over EDGE', () => {
 
   it('keeps every batch the hub accepted when the link is cut half-way, loses the one batch under way, and resumes without sending any again', async () => {
     // batches of 50: RxDB has several ready at once (it sent three together, and a cut lost all three)
-    const { t, seen } = await setup('vthinb', LINKS.edge, 50, (s) => {
+    const { t, seen } = await setup('vthinb', { batchSize: 50, onRequest: (s) => {
       // the second batch is cut half-way through its upload
       if (s.path === '_bulk_docs' && seen.filter((x) => x.path === '_bulk_docs').length === 2) proxy!.set({ cutAtBytesUp: proxy!.stats.bytesUp + Math.ceil(s.wireBytes / 2) })
-    })
+    } })
     await pushAll(t, 90_000)
     expect(proxy!.plan.cutAtBytesUp).toBeNull() // the cut happened
     const cutAt = seen.findIndex((s) => s === seen.filter((x) => x.path === '_bulk_docs')[1])
@@ -138,9 +143,82 @@ describe('a day of ballots over EDGE', () => {
   })
 })
 
+describe('a day of ballots over GPRS, the morning after a sync on a fast link', () => {
+  it('goes out in batches the link carries in time, each sent once, about its gzip size on the wire', async () => {
+    // The bench's GPRS push, scaled down: the tablet measured a fast link (the morning's sync through
+    // the township's Wi-Fi, here loopback), then the link is GPRS (32 kbit/s up, 1 s round trip). The
+    // client's patience is 8 s instead of a minute, as the day is 300 records instead of 6,000: sized
+    // from the old rate, the day went out as one batch of 42 KB (10 s of this uplink), abandoned
+    // unanswered and sent again until the test's minute ran out.
+    const { t, seen } = await setup('vthing', { link: LINKS.gprs, voters: 100, online: 25, requestTimeoutMs: 8_000 })
+    expect(t.sync.state.link.upBytesPerS).toBeGreaterThan(50 * LINKS.gprs.upKbps * 125) // the fast link's figure, 50× GPRS
+    const up0 = proxy!.stats.requests['POST _bulk_docs']?.up ?? 0
+    await pushAll(t, 60_000)
+    const bulks = seen.filter((s) => s.path === '_bulk_docs')
+    // no request of the push was given up: each batch went up once, and the day went up once
+    expect(seen.filter((s) => s.status === 'failed').map((s) => `${s.method} ${s.path}`)).toEqual([])
+    const sent = bulks.flatMap((b) => b.ids)
+    expect(sent).toHaveLength(300)
+    expect(new Set(sent).size).toBe(300)
+    // each batch fits the time the link gives it (about BATCH_SECONDS of the uplink, with a quarter to spare)
+    const upBytesPerS = LINKS.gprs.upKbps * 125
+    expect(bulks.filter((b) => b.wireBytes > 1.25 * BATCH_SECONDS * upBytesPerS).map((b) => b.wireBytes)).toEqual([])
+    // what crossed the link for the push (bodies and headers, as the proxy carried them): about the
+    // records' gzip -9, batch by batch
+    const mine = new Set(sent)
+    const json = JSON.stringify((await t.vdb.docs.find().exec()).filter((d) => mine.has(d.id)).map((d) => d.toJSON()))
+    const onWire = proxy!.stats.requests['POST _bulk_docs']!.up - up0
+    expect(onWire).toBeLessThan(1.25 * gzipSync(json, { level: 9 }).length)
+    await hubAgrees('vthing', t)
+  })
+})
+
+describe('a fresh tablet\'s pull of more than the hub serves in a page', () => {
+  it('reads the feed once: the catch-up goes to the last page, the live long-poll starts there', async () => {
+    hub ??= await startHub()
+    const village = 'vthinf'
+    await provision(hub, { township: `t${village}`, villages: [village] })
+    const a = await openProofTablet(hub, village, { batchSize: 'auto' })
+    tablets.push(a)
+    for (let i = 0; i < 900; i += 300) {
+      await a.data.writer.insert(Array.from({ length: 300 }, (_, k) => ({ kind: 'comment' as const, id: `comment:f${i + k}`, ref: '', body: { text: `第 ${i + k} 条意见` } })))
+    }
+    await pushAll(a)
+    const onHub = (await couch(hub, `village-${village}/_all_docs?limit=0`)).body.total_rows as number
+    expect(onHub).toBeGreaterThan(1_500) // the first page (500) and a full hub page (1,000) do not hold them
+    // every `_changes` answer the fresh tablet received: its feed, its start and its records
+    const answers: { feed: string; since: string; limit: number; results: number; lastSeq: string; pending: number }[] = []
+    const livesFrom: string[] = []
+    const counting: typeof fetch = async (input, init) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url)
+      if (url.pathname.endsWith('/_changes') && url.searchParams.get('feed') === 'longpoll') livesFrom.push(url.searchParams.get('since') ?? '')
+      const res = await fetch(input, init)
+      if (url.pathname.endsWith('/_changes') && res.ok) {
+        const page = (await res.clone().json()) as { results: unknown[]; last_seq: unknown; pending?: number }
+        answers.push({ feed: url.searchParams.get('feed') ?? '', since: url.searchParams.get('since') ?? '', limit: Number(url.searchParams.get('limit')), results: page.results.length, lastSeq: String(page.last_seq), pending: page.pending ?? 0 })
+      }
+      return res
+    }
+    const b = await openProofTablet(hub, village, { batchSize: 'auto', heartbeat: 2_000, fetch: counting })
+    tablets.push(b)
+    expect(await b.sync.syncNow(60_000)).toBe(true)
+    expect(await b.vdb.docs.count().exec()).toBeGreaterThanOrEqual(onHub)
+    const pages = answers.filter((x) => x.feed === 'normal')
+    expect(pages.length).toBeGreaterThanOrEqual(2)
+    // every page but the last was full, the last was the end of the feed
+    expect(pages.slice(0, -1).filter((p) => p.results < p.limit)).toEqual([])
+    expect(pages.at(-1)!.pending).toBe(0)
+    // the live long-poll started where the last page ended (not half-way, walking the feed beside the catch-up)
+    await eventually(() => livesFrom.length > 0, 10_000)
+    expect(livesFrom[0]).toBe(pages.at(-1)!.lastSeq)
+    // and each record came once
+    expect(answers.reduce((n, x) => n + x.results, 0)).toBe(onHub)
+  })
+})
+
 describe('photos on a thin link', () => {
   it('go after the records, give way to new records between chunks, and resume where they broke', async () => {
-    const { t, seen, fetch } = await setup('vthinp', LINKS['3g-weak'])
+    const { t, seen, fetch } = await setup('vthinp', { link: LINKS['3g-weak'] })
     const store = memoryPhotoStore()
     const bytes = (n: number, seed: number) => { const out = new Uint8Array(n); let x = seed; for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; out[i] = x >>> 24 } return out }
     const photos = [bytes(40_000, 1), bytes(30_000, 2)]
