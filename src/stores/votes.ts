@@ -237,7 +237,7 @@ export const useVotesStore = defineStore('votes', () => {
 
   const paperState = computed<PaperState>(() => {
     const p = outcome.value?.paper ?? { kind: 'none' }
-    if (p.kind === 'disagree') return { kind: 'disagree', detail: p.problem.message }
+    if (p.kind === 'disagree') return { kind: 'disagree', differences: (p.problem.details as { differences?: D.PaperDifference[] }).differences ?? [] }
     return p.kind === 'confirmed' ? { kind: 'confirmed' } : p
   })
 

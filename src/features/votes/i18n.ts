@@ -132,6 +132,9 @@ export default {
         waiting: '已有一人录入，等待第二人核对',
         confirmed: '两人录入一致，纸质票已计入',
         disagree: '两次录入不一致：{fields}。请重新数票。',
+        difference: '{name} 一次 {first}、一次 {second}',
+        differenceSep: '；',
+        unknownProject: '一个不在候选名单里的项目',
         samePerson: '第二次录入必须由另一个人来做',
       },
       results: {
@@ -299,6 +302,9 @@ export default {
         waiting: 'One entry saved; waiting for a second person to check',
         confirmed: 'Both entries agree: the paper count is included',
         disagree: 'The two entries differ: {fields}. Please count again.',
+        difference: '{name} {first} vs {second}',
+        differenceSep: '; ',
+        unknownProject: 'a project not on the ballot',
         samePerson: 'The second entry must be made by another person',
       },
       results: {

@@ -1,6 +1,6 @@
 // View models for the vote screens. The votes store maps repository records to these; components
 // only render them and emit what the person did. Money is integer fen.
-import type { ProposalCategory } from '@/domain'
+import type { PaperDifference, ProposalCategory } from '@/domain'
 
 export type BallotType = 'approval' | 'knapsack' | 'choose-one'
 export type SelectionMethod = 'greedy' | 'greedy-no-skip' | 'mes'
@@ -80,4 +80,4 @@ export type PaperState =
   | { kind: 'none' }
   | { kind: 'waiting'; by: string }
   | { kind: 'confirmed' }
-  | { kind: 'disagree'; detail: string }
+  | { kind: 'disagree'; differences: PaperDifference[] }
