@@ -16,8 +16,10 @@ export interface ConflictView {
   /** The record the council decides on: the check-off id (double vote) or the conflict record id. */
   id: string
   reason: ConflictReason
-  /** What it is about, for people: the voter's name, the record's title. */
+  /** What it is about, for people: the voter's name, the record's title ('' when it has none). */
   title: string
+  /** The record the conflict is about (its kind says what it is when it has no title). */
+  subjectId: string
   /** The vote or record it belongs to, for context. */
   context: string
   sides: ConflictSide[]
@@ -89,7 +91,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
       return {
         id: key, reason: first.reason, voteId: double ? (vote?.id ?? String(body.voteId ?? '')) : '',
         voids: !d || !(d.voidedSeals?.length) ? 'none' : opened.has(d.id) ? 'opened' : 'waiting',
-        title: double ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? first.subjectId), context: vote?.title ?? '',
+        title: double ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? ''), subjectId: first.subjectId, context: vote?.title ?? '',
         sides: [winner, ...records.map((c) => loserSide(c))],
         options: OPTIONS[first.reason],
         decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null }

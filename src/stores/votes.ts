@@ -117,16 +117,18 @@ export const useVotesStore = defineStore('votes', () => {
     if (!v) return []
     const done = new Set(checkoffs.value.map((c) => c.voterId))
     const unitName = new Map(units.value.map((u) => [u.id, u.name]))
+    // A household as people say it (the domain's householdCall): its number, or none where the roster holds a code.
+    const said = (h: string) => { const call = D.householdCall(h, persons.value.filter((p) => p.householdId === h)); return 'number' in call ? call.number : '' }
     if (v.perHousehold) {
       return v.roster.map((h) => {
         const head = persons.value.find((p) => p.householdId === h && p.householdHead) ?? persons.value.find((p) => p.householdId === h)
-        return { id: h, name: head?.name ?? rest(h), household: rest(h), unit: unitName.get(head?.unitId ?? '') ?? '', checkedOff: done.has(h) }
+        return { id: h, name: head?.name ?? '', household: said(h), unit: unitName.get(head?.unitId ?? '') ?? '', checkedOff: done.has(h) }
       })
     }
     const byId = new Map(persons.value.map((p) => [p.id, p]))
     return v.roster.map((id) => {
       const p = byId.get(id)
-      return { id, name: p?.name ?? rest(id), household: rest(p?.householdId ?? ''), unit: unitName.get(p?.unitId ?? '') ?? '', checkedOff: done.has(id) }
+      return { id, name: p?.name ?? '', household: p ? said(p.householdId) : '', unit: unitName.get(p?.unitId ?? '') ?? '', checkedOff: done.has(id) }
     })
   })
   const checkedOff = computed(() => checkoffs.value.length)

@@ -44,6 +44,7 @@ export interface VoteView {
 export interface VoterView {
   id: string
   name: string
+  /** The household's number as people say it; '' where the roster holds a code (never shown). */
   household: string
   unit: string
   checkedOff: boolean
