@@ -12,6 +12,7 @@
  * what was done (CLAIM_FIELDS), so it can be neither moved to another record nor edited.
  */
 import { signValue, verifyValue } from './signature'
+import { sealersMissing, type SealKeyOwner } from '../domain/voids'
 
 export interface PersonKeyRecord {
   id: string
@@ -171,6 +172,19 @@ export function signedActs<R extends { id: string }>(kind: SignedKind, records: 
   return records.filter((r) => {
     const own = (r as { villageId?: unknown }).villageId
     return unsignedClaim(kind, typeof own === 'string' ? own : village, r, keys) === null
+  })
+}
+
+/**
+ * The void lists that void ballots: signed by every supervisor they name as opening them (`signedActs`)
+ * and opened by every supervisor who sealed their vote (the domain's `sealersMissing`). A list whose
+ * vote is not here cannot be checked and voids nothing. `sealKeys`: the village's seal-key records.
+ */
+export function openedVoidLists<L extends { id: string; voteId: string; openedBy: readonly string[] }>(lists: readonly L[], votes: readonly { id: string; sealKeys: readonly string[] }[],
+  sealKeys: readonly SealKeyOwner[], keys: readonly PersonKeyRecord[], village = ''): L[] {
+  return signedActs('voidlist', lists, keys, village).filter((l) => {
+    const vote = votes.find((v) => v.id === l.voteId)
+    return vote !== undefined && sealersMissing(l.openedBy, vote, sealKeys).length === 0
   })
 }
 

@@ -6,7 +6,7 @@ import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { i18n } from '@/i18n'
-import { signedActs } from '@/shared/personacts'
+import { openedVoidLists } from '@/shared/personacts'
 
 export type ConflictReason = ConflictRecordDoc['reason']
 
@@ -57,6 +57,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
   const votes = shallowRef<Stored<D.Vote>[]>([])
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
   const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
+  const sealKeys = shallowRef<{ personId: string; publicKey: string }[]>([])
   const link = villageLink()
   const { repos, now } = link
 
@@ -65,6 +66,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
     subs.push(combineLatest([r.conflicts.list$({ oldestFirst: true }), r.decisions.list$(), r.persons.list$(), r.votes.list$(), r.checkoffs.list$()])
       .subscribe(([c, d, p, v, k]) => { conflicts.value = c; decisions.value = d; persons.value = p; votes.value = v; checkoffs.value = k }))
     subs.push(r.voidLists.list$().subscribe((l) => { voidLists.value = l }))
+    subs.push(r.sealKeys.list$().subscribe((k) => { sealKeys.value = k }))
   }
 
   /**
@@ -76,7 +78,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
 
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))
-    const signedLists = signedActs('voidlist', voidLists.value, acting.keys)
+    const signedLists = openedVoidLists(voidLists.value, votes.value, sealKeys.value, acting.keys)
     const voteIds = [...new Set(signedLists.map((l) => l.voteId))]
     const opened = new Set(voteIds.flatMap((v) => D.acceptedVoidLists(signedLists, decisions.value as (Decision & { voteId?: string; voidedSeals?: string[] })[], v)).flatMap((l) => l.decisions))
     // One item per double-voting voter and per other conflict: the domain's grouping (src/domain/conflicts.ts).

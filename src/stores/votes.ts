@@ -5,7 +5,7 @@ import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
-import { signedActs } from '@/shared/personacts'
+import { openedVoidLists } from '@/shared/personacts'
 import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
 
 export interface VoteDraft {
@@ -55,6 +55,8 @@ export const useVotesStore = defineStore('votes', () => {
   const ballots = shallowRef<Stored<D.Ballot>[]>([])
   const paperCounts = shallowRef<Stored<D.PaperCount>[]>([])
   const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
+  /** The supervisors' seal keys: who sealed a vote, who must open its void list. */
+  const sealKeys = shallowRef<{ personId: string; publicKey: string }[]>([])
   const decisions = shallowRef<(Stored<Decision> & { voteId?: string; voidedSeals?: string[] })[]>([])
   const doubleCheckoffs = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const funds = shallowRef<Stored<D.Fund>[]>([])
@@ -77,6 +79,7 @@ export const useVotesStore = defineStore('votes', () => {
     if (opts.now) now.value = opts.now
     if (opts.kv) kv = opts.kv
     listSubs.push(r.votes.list$().subscribe((v) => { records.value = v }))
+    listSubs.push(r.sealKeys.list$().subscribe((k) => { sealKeys.value = k }))
     listSubs.push(r.persons.list$({ oldestFirst: true }).subscribe((p) => { persons.value = p }))
     listSubs.push(r.units.list$().subscribe((u) => { units.value = u }))
     listSubs.push(r.proposals.list$().subscribe((p) => { proposals.value = p }))
@@ -232,8 +235,8 @@ export const useVotesStore = defineStore('votes', () => {
   /** The vote's result by the domain's one rule (counted ballots, agreed paper count, selection). */
   const outcome = computed(() => {
     const v = record.value
-    // a void list voids only with the signature of every supervisor who opened it
-    const signedLists = signedActs('voidlist', voidLists.value, acting.keys)
+    // a void list voids only when every supervisor who sealed the vote opened it and signed it
+    const signedLists = openedVoidLists(voidLists.value, records.value, sealKeys.value, acting.keys)
     return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: signedLists, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
   })
 
