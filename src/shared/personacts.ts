@@ -13,6 +13,7 @@
  */
 import { signValue, verifyValue } from './signature'
 import { sealersMissing, type SealKeyOwner } from '../domain/voids'
+import { mayDo, type Act } from '../domain/acts'
 
 export interface PersonKeyRecord {
   id: string
@@ -146,6 +147,32 @@ export function claimedSignatures(kind: string, record: Record<string, unknown>)
       const s = given.find((g) => g?.personId === personId)
       return { personId, keyId: text(s?.keyId), signature: text(s?.signature) }
     }) }
+  }
+  return null
+}
+
+/** The act a signed record is (the domain's table `ACTS` says who may do it), by its kind and, for a meeting's signature, its role. */
+export function signedActOf(kind: string, record: Record<string, unknown>): Act | null {
+  if (kind === 'cosign') return 'expense.cosign'
+  if (kind === 'comment' && record.role === 'chair') return 'meeting.sign-chair'
+  if (kind === 'comment' && record.role === 'supervisor') return 'meeting.sign-supervisor'
+  if (kind === 'sealkey') return 'sealkey.create'
+  if (kind === 'voidlist') return 'seal.open'
+  return null
+}
+
+/**
+ * The first person a signed record names who may not do its act by their roles on the village's
+ * roster (the domain's `mayDo`): a co-signature by someone who is not a supervisor, a meeting signed
+ * "as chair" by someone who is not on the council. Null when every one may (or no one signs it).
+ */
+export function unentitledSigner(kind: string, record: Record<string, unknown>, roster: readonly RosterEntry[]): { act: Act; personId: string } | null {
+  const act = signedActOf(kind, record)
+  const claimed = claimedSignatures(kind, record)
+  if (!act || !claimed) return null
+  for (const { personId } of claimed.claims) {
+    const person = roster.find((p) => p.id === personId)
+    if (!person || !mayDo(act, person.roles ?? [])) return { act, personId }
   }
   return null
 }

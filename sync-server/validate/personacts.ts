@@ -12,8 +12,9 @@
 import type { Db } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
-import { claimedSignatures, mayWitness, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry } from '../../src/shared/personacts'
+import { claimedSignatures, mayWitness, unentitledSigner, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry } from '../../src/shared/personacts'
 import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
+import { ACTS } from '../../src/domain/acts'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -30,8 +31,9 @@ function flat(doc: Doc): ({ id: string } & Record<string, unknown>) | null {
 
 /** Whether the batch holds anything the person-signature rules read (else nothing is loaded). */
 function needed(docs: readonly Doc[]): { keys: boolean; roster: boolean; seals: boolean } {
-  const roster = docs.some((d) => d.kind === 'personkey')
-  return { roster, seals: docs.some((d) => d.kind === 'voidlist'), keys: roster || docs.some((d) => d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null) }
+  // the roster says who may witness a key, and who may do a signed act (a supervisor, the council's chair)
+  const keys = docs.some((d) => d.kind === 'personkey' || (d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null))
+  return { roster: keys, seals: docs.some((d) => d.kind === 'voidlist'), keys }
 }
 
 async function rows(db: Db, prefix: string, kind: string): Promise<({ id: string } & Record<string, unknown>)[]> {
@@ -94,6 +96,8 @@ export class VillageSigning {
     if (doc.kind === 'personkey') return this.keyRefusal(doc, record as unknown as PersonKeyRecord, p)
     const bad = unsignedClaim(String(doc.kind), village, record, this.keys)
     if (bad) return `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`
+    const unentitled = unentitledSigner(String(doc.kind), record, [...this.roster.values()])
+    if (unentitled) return `${unentitled.personId} may not sign a ${doc.kind}${record.role ? ` as ${String(record.role)}` : ''}: "${unentitled.act}" is for ${ACTS[unentitled.act].join(' or ')} on the village's roster`
     return doc.kind === 'voidlist' ? this.voidListRefusal(record) : null
   }
 

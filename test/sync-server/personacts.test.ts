@@ -67,10 +67,11 @@ describeEngines('person-signed acts at the hub', (engine) => {
     p = await provision(hub, { township: 'pt', villages: ['pa'] })
     tabletId = p.devices[0]!.id
     tablet = basic(tabletId, p.devices[0]!.secret)
-    // the roster: 王文书 is the clerk, 赵六 a villager
+    // the roster: 王文书 is the clerk, 赵六 a villager, 孙委员 on the council, the supervisors
     const person = (id: string, name: string, roles: string[]) => env('person', id, { name, eligible: true, roles })
-    const rows = await push([person('person:clerk', '王文书', ['clerk']), person('person:v9', '赵六', []), keyDoc(sup2)])
-    expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true, true])
+    const supervisors = ['sup1', 'sup2', 'sup3', 'sup7'].map((n) => person(`person:${n}`, `监事${n}`, ['supervisor']))
+    const rows = await push([person('person:clerk', '王文书', ['clerk']), person('person:v9', '赵六', []), person('person:c1', '孙委员', ['council-member']), ...supervisors, keyDoc(sup2)])
+    expect(rows.every((r) => r.ok), JSON.stringify(rows)).toBe(true)
   })
   afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
 
@@ -107,6 +108,24 @@ describeEngines('person-signed acts at the hub', (engine) => {
       await expectRefused(await push([sig('unsigned', null)]), 'comment:unsigned', /no signature/)
       const rows = await push([sig('signed', sup), env('comment', 'comment:plain', { on: 'proposal:p1', text: '同意', by: 'person:v1', at: T0 })])
       expect(rows.map((r) => r.ok)).toEqual([true, true])
+    })
+  })
+
+  describe('who may sign', () => {
+    const villager = personKey('person:v9', 'v9')
+    const councillor = personKey('person:c1', 'c1')
+    const minutes = (n: string, role: string, by: Key) => act('comment', `comment:${n}`, { on: 'meeting:m1', text: '签名', by: by.personId, at: T0 + 60_000, photos: [], role }, by)
+
+    it('refuses a co-signature signed by its own signer when that signer is not a supervisor on the roster', async () => {
+      expect((await push([keyDoc(villager)]))[0].ok).toBe(true)
+      await expectRefused(await push([cosign('villager', 'person:v9', villager)]), 'cosign:villager', /person:v9 may not sign a cosign.*expense\.cosign.*supervisor/)
+    })
+
+    it('refuses a meeting signed as chair by someone not on the council, and takes the council member\'s', async () => {
+      await expectRefused(await push([minutes('sup-as-chair', 'chair', sup2)]), 'comment:sup-as-chair', /person:sup2 may not sign a comment as chair.*meeting\.sign-chair/)
+      await expectRefused(await push([minutes('villager-as-sup', 'supervisor', villager)]), 'comment:villager-as-sup', /person:v9 may not sign a comment as supervisor/)
+      const rows = await push([keyDoc(councillor), minutes('chair', 'chair', councillor)])
+      expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true])
     })
   })
 
