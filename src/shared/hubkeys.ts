@@ -96,10 +96,15 @@ export async function keysAtPin(hubKey: string, chain: unknown): Promise<HubKeys
   return r.ok && r.keys.current === hubKey ? r.keys : { current: hubKey, retired: [] }
 }
 
-/** The keys good for a statement dated `at`: the current one, and those retired after `at`. */
+/**
+ * The keys good for a statement dated `at`: the current one, and the retired key that was the
+ * hub's at that time (each retired key signed only between its predecessor's retirement and its
+ * own; so a forged statement costs at most two verifications, however long the history).
+ */
 export function keysAt(keys: HubKeys, at: unknown): string[] {
   const t = typeof at === 'number' ? at : Number.NaN
-  return [keys.current, ...keys.retired.filter((r) => t < r.until).map((r) => r.key)]
+  const then = keys.retired.find((r) => t < r.until)
+  return then ? [keys.current, then.key] : [keys.current]
 }
 
 /** True when `signature` over `value` is the hub's, by its current key or by a key retired after `at`. */

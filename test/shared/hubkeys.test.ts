@@ -87,6 +87,18 @@ describe('lists, certificates and hub records across a rotation', () => {
     expect(await t.addCertificate(await issueCertificate(k2!, entry, rotatedAt + 30))).toBeNull()
   })
 
+  it('each retired key counts only for its own time: key 1 for before key 2, key 2 for between key 2 and key 3', async () => {
+    const { keys: [k1, k2, k3], chain } = await hubKeys(3)
+    const t = new TrustStore(VILLAGE, k1!.publicKey)
+    expect(await t.addList(await issueTrustList(k3!, VILLAGE, [entry], T0 + 5000, chain))).toBeNull()
+    const between = (chain[0]!.from + chain[1]!.from) / 2
+    expect(await t.addCertificate(await issueCertificate(k1!, entry, chain[0]!.from - 1))).toBeNull()
+    expect(await t.addCertificate(await issueCertificate(k2!, entry, between))).toBeNull()
+    expect(await t.addCertificate(await issueCertificate(k1!, entry, between))).toMatch(/not issued by this village's hub/)
+    // key 2 signed nothing before it existed: a statement it dates earlier is not the hub's
+    expect(await t.addCertificate(await issueCertificate(k2!, entry, chain[0]!.from - 1))).toMatch(/not issued by this village's hub/)
+  })
+
   it('a list whose history was forged by another key leaves the pin where it was', async () => {
     const { keys: [k1] } = await hubKeys(1)
     const thief = signer()
