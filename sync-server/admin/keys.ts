@@ -33,7 +33,8 @@ export const keyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Pro
       throw e
     })
     req.log.info({ device: device.id, unsignedUpTo: device.unsignedUpTo }, 'device key registered')
-    return { hubKey: provenance.hubKey, hubKeys: provenance.history, certificate: await provenance.certificate(device) }
+    const certificate = await provenance.certificate(device) // first: it reads the key as stored
+    return { hubKey: provenance.hubKey, hubKeys: provenance.history, certificate }
   })
 
   app.get('/trust', async (req) => {

@@ -127,15 +127,25 @@ export class Provenance {
     }
   }
 
-  certificate(d: Device): Promise<DeviceCertificate> {
+  /**
+   * Before a certificate or a list (what tablets keep and hand on): the key as stored, not as this
+   * process last heard of it — a rotation another hub committed a moment ago is not missed.
+   */
+  private async latest(): Promise<void> {
+    if (!this.engine.soleWriter) await this.reload()
+  }
+
+  async certificate(d: Device): Promise<DeviceCertificate> {
     const e = this.entry(d)
     if (!e) throw new Error(`device ${d.id} has no key`)
     const { revokedAt: _r, ...entry } = e
+    await this.latest()
     return issueCertificate(this.hub, entry, Date.now())
   }
 
   /** The village's device keys, revoked ones included, signed now. */
-  trustList(village: string): Promise<TrustList> {
+  async trustList(village: string): Promise<TrustList> {
+    await this.latest()
     const entries = [...this.accounts.devices.values()].filter((d) => d.village === village).map((d) => this.entry(d)).filter((e): e is DeviceKeyEntry => e !== null)
     return issueTrustList(this.hub, village, entries, Date.now(), this.chain)
   }
