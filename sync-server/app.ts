@@ -71,6 +71,6 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
     for (const end of [...openLongPolls]) end()
     peers.stopAll()
   })
-  app.addHook('onClose', async () => { stopCounters(); accounts.close(); await engine.close() })
+  app.addHook('onClose', async () => { stopCounters(); accounts.close(); pusher.provenance?.close(); await engine.close() })
   return { app, engine, accounts, pusher, peers }
 }

@@ -22,6 +22,7 @@ const HELP = `Yishi hub provisioning
   enroll <village> [--minutes <n>]               one-time device enrollment code, with a QR code
   devices                                        list enrolled devices
   revoke <deviceId>                              revoke a device's credential
+  rotate-key [--compromised]                     replace the hub's signing key (tablets follow; see README)
   quarantine [--db <db>] [--all]                 list refused documents
   release <quarantineId>                         accept a quarantined document
   replicate <db> --to|--from <url> [--continuous]  peer sync with another hub or CouchDB
@@ -29,6 +30,18 @@ const HELP = `Yishi hub provisioning
   townships                                      list townships and villages
 
 Environment: HUB_URL (default http://127.0.0.1:8080), HUB_ADMIN_USER, HUB_ADMIN_PASSWORD, DATA_DIR.
+`
+
+const COMPROMISED = `
+The old key is compromised: rotating is NOT enough on its own.
+Whoever holds the old key can sign a succession to a key of their own, exactly as the hub just did,
+and a tablet that sees theirs first follows it. Tablets cannot tell the two apart.
+  1. Enroll every tablet again (\`npm run -s hub -- enroll <village>\`, then enter the code on the tablet's enrollment screen):
+     a new enrollment pins the hub's new key afresh and ignores any succession.
+  2. Until a tablet is enrolled again, do not trust device lists or certificates it received
+     from other tablets since the leak; sync it with the hub only.
+  3. Look for records the hub refused (\`npm run -s hub -- quarantine\`) and tablets you do not know
+     (\`npm run -s hub -- devices\`); revoke those.
 `
 
 export function parseArgs(argv: string[]): { words: string[]; flags: Record<string, string | true> } {
@@ -135,6 +148,13 @@ export async function run(argv: string[]): Promise<void> {
       const r = await api('POST', '_hub/enrollments', { village, ...(minutes ? { ttlMinutes: minutes } : {}) }) as { code: string; expiresAt: number; qrPayload: string }
       out(`Enrollment code for ${village}: ${r.code}  (valid until ${new Date(r.expiresAt).toLocaleString()})`)
       out(await QRCode.toString(r.qrPayload, { type: 'terminal', small: true }))
+      return
+    }
+    case 'rotate-key': {
+      const r = await api('POST', '_hub/hub-key/rotate') as { index: number; hubKey: string; from: number }
+      out(`The hub now signs with key ${r.index} (${r.hubKey}), from ${new Date(r.from).toISOString()}.`)
+      out('Tablets move to it through the succession the old key signed, the next time they reach the hub or a tablet that has.')
+      if (flags.compromised) out(COMPROMISED)
       return
     }
     case 'revoke': out(await api('POST', `_hub/devices/${encodeURIComponent(need(sub, 'device id'))}/revoke`)); return

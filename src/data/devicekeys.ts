@@ -9,6 +9,9 @@
  * - The hub's key is pinned at enrollment (or registration). The village's list of device keys, with
  *   revocations, is fetched from the hub (`refreshTrust`, whenever the tablet is online) and kept;
  *   a peer may hand on a newer one. `loadTrust` gives what `recordProvenance` needs.
+ * - When the hub has rotated its key, the list (or the hub's answer) carries the key history: the
+ *   pinned key moves on only along successions each signed by the key before (src/shared/hubkeys.ts),
+ *   and this device's certificate is then issued again under the new key.
  * Kept in the same key-value store as the device credential (localStorage in the app): whoever can
  * read one can read the other, so the key adds no new secret to protect.
  */
@@ -17,6 +20,7 @@ import { DataError } from './errors'
 import { HubError, basicAuth } from './replication'
 import { newSigningKeyPair } from '@/shared/signature'
 import { TrustStore, certificateProblem, createSigner, signChallenge, type DeviceCertificate, type Signer, type TrustList } from '@/shared/provenance'
+import { followChain, keysAtPin, type HubKeys, type RetiredKey } from '@/shared/hubkeys'
 
 export interface StoredDeviceKey {
   device: string
@@ -29,8 +33,10 @@ export interface StoredDeviceKey {
 }
 
 export interface StoredTrust {
-  /** the hub's public key, pinned at enrollment or registration */
+  /** the hub's public key, pinned at enrollment or registration (moved on along the hub's key history) */
   hubKey: string
+  /** the hub's earlier keys, each good for what it signed before it retired */
+  retired?: RetiredKey[]
   /** this device's certificate (null until the hub has registered the key) */
   certificate: DeviceCertificate | null
   /** the newest list of the village's device keys taken in */
@@ -79,6 +85,9 @@ export function storedTrust(kv: KeyValue): StoredTrust | null {
   return read<StoredTrust>(kv, TRUST_KEY)
 }
 
+const keysOf = (t: StoredTrust): HubKeys => ({ current: t.hubKey, retired: t.retired ?? [] })
+const withKeys = (t: StoredTrust, keys: HubKeys): StoredTrust => ({ ...t, hubKey: keys.current, retired: [...keys.retired] })
+
 /** This device's certificate, to show a peer (null until the hub has registered the key). */
 export function myCertificate(kv: KeyValue): DeviceCertificate | null {
   return storedTrust(kv)?.certificate ?? null
@@ -92,19 +101,27 @@ export function answerChallenge(kv: KeyValue, device: string, challenge: unknown
 /**
  * Keeps the hub's key and this device's certificate from the hub's answer (enrollment or
  * registration), after checking the certificate is the hub's and names this device and key.
- * A hub key different from the one pinned earlier is refused.
+ * A hub key different from the one pinned earlier is taken only when the hub's key history
+ * (`hubKeys`) leads to it from the pinned one; otherwise it is refused.
  */
-export async function pinHub(kv: KeyValue, answer: { hubKey?: unknown; certificate?: unknown }, expect: { device: string; village: string; publicKey: string }): Promise<void> {
+export async function pinHub(kv: KeyValue, answer: { hubKey?: unknown; hubKeys?: unknown; certificate?: unknown }, expect: { device: string; village: string; publicKey: string }): Promise<void> {
   const hubKey = answer.hubKey
   if (typeof hubKey !== 'string') throw new DataError('invalid', 'the hub did not send its key: it may be an older version')
   const pinned = storedTrust(kv)
-  if (pinned && pinned.hubKey !== hubKey) throw new DataError('invalid', 'the hub answered with a different key than at enrollment: this may not be your township\'s hub')
-  const problem = await certificateProblem(answer.certificate, hubKey, expect.village)
+  let keys: HubKeys
+  if (!pinned) keys = await keysAtPin(hubKey, answer.hubKeys)
+  else if (pinned.hubKey === hubKey) keys = keysOf(pinned)
+  else {
+    const r = await followChain(keysOf(pinned), answer.hubKeys)
+    if (!r.ok || r.keys.current !== hubKey) throw new DataError('invalid', `the hub answered with a different key than at enrollment: this may not be your township's hub${r.ok ? '' : ` (${r.reason})`}`)
+    keys = r.keys
+  }
+  const problem = await certificateProblem(answer.certificate, keys, expect.village)
   const cert = answer.certificate as DeviceCertificate
   if (problem || cert.device !== expect.device || cert.publicKey !== expect.publicKey) {
     throw new DataError('invalid', `the hub's certificate for this tablet is not valid${problem ? ` (${problem})` : ''}`)
   }
-  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey, certificate: cert, list: pinned?.list ?? null, certificates: pinned?.certificates ?? [] } satisfies StoredTrust))
+  kv.setItem(TRUST_KEY, JSON.stringify(withKeys({ hubKey, certificate: cert, list: pinned?.list ?? null, certificates: pinned?.certificates ?? [] }, keys)))
 }
 
 export interface HubLink { device: string; secret: string; village: string; hubUrl: string }
@@ -125,13 +142,17 @@ async function call(link: HubLink, path: string, init: RequestInit, f: typeof fe
 
 /**
  * Registers this device's public key with the hub once (a tablet enrolled before keys existed) and
- * keeps the certificate; does nothing when the certificate is already kept, or before the writer
- * has opened with the key. Throws HubError (no network, hub refused) or DataError.
+ * keeps the certificate; the same again once the hub's key has moved on (a certificate issued under
+ * the current key). Does nothing when that certificate is already kept, or before the writer has
+ * opened with the key. Throws HubError (no network, hub refused) or DataError.
  */
 export async function registerDeviceKey(kv: KeyValue, link: HubLink, f: typeof fetch = globalThis.fetch.bind(globalThis)): Promise<boolean> {
   const key = deviceKey(kv, link.device)
   const cert = myCertificate(kv)
-  if ((cert && cert.device === link.device && cert.publicKey === key.publicKey) || key.unsignedUpTo === null) return false
+  const hubKey = storedTrust(kv)?.hubKey
+  const current = cert && cert.device === link.device && cert.publicKey === key.publicKey
+    && (!hubKey || !(await certificateProblem(cert, hubKey, link.village)))
+  if (current || key.unsignedUpTo === null) return false
   const answer = await call(link, 'device-key', {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ publicKey: key.publicKey, unsignedUpTo: key.unsignedUpTo }),
   }, f) as { hubKey?: unknown; certificate?: unknown }
@@ -146,20 +167,27 @@ export async function refreshTrust(kv: KeyValue, link: HubLink, f: typeof fetch 
   const list = await call(link, 'trust', { method: 'GET' }, f)
   const problem = await keepList(kv, link.village, list)
   if (problem) throw new DataError('invalid', problem)
+  // the hub's key moved on: this device's certificate is issued again under the new one
+  if (storedTrust(kv)?.hubKey !== trust.hubKey) await registerDeviceKey(kv, link, f)
   return list as TrustList
 }
 
 /**
- * Keeps a list of the village's device keys when the pinned hub key signed it and it is newer than
- * the one kept (a peer may hand on a newer one); returns why not, or null.
+ * Keeps a list of the village's device keys when the pinned hub key signed it (or a newer key its
+ * history leads to: the pin moves on) and it is newer than the one kept (a peer may hand on a newer
+ * one); returns why not, or null.
  */
 export async function keepList(kv: KeyValue, village: string, list: unknown): Promise<string | null> {
   const trust = storedTrust(kv)
   if (!trust) return 'this tablet does not know its hub\'s key yet'
-  const problem = await new TrustStore(village, trust.hubKey).addList(list)
+  const store = new TrustStore(village, keysOf(trust))
+  const problem = await store.addList(list)
   if (problem) return problem
   const l = list as TrustList
-  if (!trust.list || l.issuedAt > trust.list.issuedAt) kv.setItem(TRUST_KEY, JSON.stringify({ ...trust, list: l } satisfies StoredTrust))
+  const moved = store.hubKey !== trust.hubKey
+  if (moved || !trust.list || l.issuedAt > trust.list.issuedAt) {
+    kv.setItem(TRUST_KEY, JSON.stringify(withKeys({ ...trust, list: !trust.list || l.issuedAt > trust.list.issuedAt ? l : trust.list }, store.hubKeys)))
+  }
   return null
 }
 
@@ -195,7 +223,7 @@ export function knownCertificates(kv: KeyValue): DeviceCertificate[] {
 export async function loadTrust(kv: KeyValue, village: string): Promise<TrustStore | null> {
   const stored = storedTrust(kv)
   if (!stored) return null
-  const trust = new TrustStore(village, stored.hubKey)
+  const trust = new TrustStore(village, keysOf(stored))
   if (stored.list) await trust.addList(stored.list)
   // a kept certificate of a device revoked since is refused here, as it should be
   for (const c of [stored.certificate, ...(stored.certificates ?? [])]) if (c) await trust.addCertificate(c)

@@ -7,21 +7,20 @@
  *   hub's `refused` marker). The audit event of a write is a record too, so it is signed as well.
  * - The hub has its own key. It certifies each device's public key (`DeviceCertificate`) and lists
  *   the village's device keys with their revocations (`TrustList`), both signed by it; a tablet
- *   keeps the hub's key from its enrollment and checks certificates and lists against it.
+ *   keeps the hub's key from its enrollment and checks certificates and lists against it. The key
+ *   can be rotated: a list carries the hub's key history, which a tablet follows (hubkeys.ts).
  * - Records written by the hub (device 'hub', e.g. rejection notices) carry the hub's signature,
  *   and a refused marker carries the hub's signature in `refused.sig`.
  * - `recordProvenance(doc, trust)` says whether an enrolled, unrevoked device of the village wrote
  *   the record as it is (or the hub did), with a reason a person can read when not.
  * Every signature is domain-separated by its content: records have envelope fields, certificates,
  * lists and challenges a `format` or `purpose` field no record has, so one can never pass for another.
- *
- * Signing and verifying use the platform's WebCrypto Ed25519 when it has one (Chromium since 137,
- * Node 20: about ten times faster than JavaScript), otherwise @noble/curves; Ed25519 signatures are
- * deterministic, so both give the same bytes.
+ * Signing and verifying: ed25519.ts.
  */
-import { ed25519 } from '@noble/curves/ed25519.js'
-import { canonicalJson } from '../domain/audit'
-import { fromBase64Url, publicKeyOf, signValue, toBase64Url } from './signature'
+import { createSigner, verifySigned, useWebCryptoEd25519, type Signer } from './ed25519'
+import { asHubKeys, followChain, hubSigned, keysAt, type HubKeys, type KeySuccession, type RetiredKey } from './hubkeys'
+
+export { createSigner, verifySigned, useWebCryptoEd25519, type Signer }
 
 /** The envelope fields a device signature covers. */
 export const SIGNED_FIELDS = ['id', 'kind', 'v', 'village', 'year', 'author', 'device', 'deviceTime', 'seq', 'ref', 'body'] as const
@@ -46,83 +45,6 @@ export function refusalContent(doc: object): AnyDoc {
   return { ...signedContent(doc), refused: { reason: r.reason, at: r.at } }
 }
 
-// ------------------------------------------------------------------ keys and signatures
-
-interface Subtle { importKey: SubtleCrypto['importKey']; sign: SubtleCrypto['sign']; verify: SubtleCrypto['verify'] }
-const subtle = (): Subtle | null => (globalThis.crypto?.subtle as Subtle | undefined) ?? null
-const encoder = new TextEncoder()
-const bytes = (value: unknown): Uint8Array<ArrayBuffer> => encoder.encode(canonicalJson(value)) as Uint8Array<ArrayBuffer>
-
-/** Whether WebCrypto has Ed25519 here (tried once; tests can force the JavaScript path). */
-let webEd25519: Promise<boolean> | null = null
-export function useWebCryptoEd25519(on: boolean | null): void { webEd25519 = on === null ? null : Promise.resolve(on) }
-function hasWebEd25519(): Promise<boolean> {
-  webEd25519 ??= (async () => {
-    const s = subtle()
-    if (!s) return false
-    try {
-      await s.importKey('raw', new Uint8Array(32), { name: 'Ed25519' }, false, ['verify'])
-      return true
-    } catch { return false }
-  })()
-  return webEd25519
-}
-
-/** Signs values with one Ed25519 key: a device's or the hub's. */
-export interface Signer {
-  readonly publicKey: string
-  sign(value: unknown): Promise<string>
-  /** Synchronous (JavaScript only, ~1 ms): for the rare write that cannot wait, a merged version. */
-  signSync(value: unknown): string
-}
-
-export function createSigner(secretKey: string): Signer {
-  const publicKey = publicKeyOf(secretKey)
-  let key: Promise<CryptoKey | null> | null = null
-  const webKey = () => (key ??= hasWebEd25519().then((has) => has
-    ? subtle()!.importKey('jwk', { kty: 'OKP', crv: 'Ed25519', d: secretKey, x: publicKey }, { name: 'Ed25519' }, false, ['sign']).catch(() => null)
-    : null))
-  return {
-    publicKey,
-    async sign(value) {
-      const k = await webKey()
-      if (!k) return signValue(value, secretKey)
-      return toBase64Url(new Uint8Array(await subtle()!.sign('Ed25519', k, bytes(value))))
-    },
-    signSync: (value) => signValue(value, secretKey),
-  }
-}
-
-const verifyKeys = new Map<string, Promise<CryptoKey | null>>()
-function verifyKey(publicKey: Uint8Array<ArrayBuffer>, text: string): Promise<CryptoKey | null> {
-  let k = verifyKeys.get(text)
-  if (!k) {
-    if (verifyKeys.size >= 512) verifyKeys.clear()
-    k = subtle()!.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']).catch(() => null)
-    verifyKeys.set(text, k)
-  }
-  return k
-}
-
-/** True when `signature` is `publicKey`'s Ed25519 signature of the canonical JSON of `value`; false for anything malformed. */
-export async function verifySigned(value: unknown, signature: unknown, publicKey: unknown): Promise<boolean> {
-  if (typeof signature !== 'string' || typeof publicKey !== 'string') return false
-  let sig: Uint8Array<ArrayBuffer>; let key: Uint8Array<ArrayBuffer>
-  try {
-    sig = fromBase64Url(signature) as Uint8Array<ArrayBuffer>
-    key = fromBase64Url(publicKey) as Uint8Array<ArrayBuffer>
-  } catch { return false }
-  if (sig.length !== 64 || key.length !== 32) return false
-  const message = bytes(value)
-  if (await hasWebEd25519()) {
-    const k = await verifyKey(key, publicKey)
-    if (k) return subtle()!.verify('Ed25519', k, sig, message).catch(() => false)
-  }
-  try {
-    // strict RFC 8032 checks, as WebCrypto does: the hub and a tablet never disagree on a signature
-    return ed25519.verify(sig, message, key, { zip215: false })
-  } catch { return false }
-}
 
 // ------------------------------------------------------------------ certificates and trust lists
 
@@ -150,8 +72,8 @@ export const TRUST_FORMAT = 'yishi-trust/1'
 /** The hub's signature over one device's key: what a tablet shows a peer to prove it is enrolled. */
 export interface DeviceCertificate extends Omit<DeviceKeyEntry, 'revokedAt'> { format: typeof CERT_FORMAT; issuedAt: number; sig: string }
 
-/** The hub's signed list of a village's device keys, revoked ones included. */
-export interface TrustList { format: typeof TRUST_FORMAT; village: string; hubKey: string; issuedAt: number; devices: DeviceKeyEntry[]; sig: string }
+/** The hub's signed list of a village's device keys, revoked ones included, with the hub's key history once it has rotated. */
+export interface TrustList { format: typeof TRUST_FORMAT; village: string; hubKey: string; issuedAt: number; devices: DeviceKeyEntry[]; chain?: KeySuccession[]; sig: string }
 
 export async function issueCertificate(hub: Signer, entry: Omit<DeviceKeyEntry, 'revokedAt'>, issuedAt: number): Promise<DeviceCertificate> {
   const { device, village, publicKey, enrolledAt, unsignedUpTo, label } = entry
@@ -159,9 +81,9 @@ export async function issueCertificate(hub: Signer, entry: Omit<DeviceKeyEntry, 
   return { ...unsigned, sig: await hub.sign(unsigned) } as DeviceCertificate
 }
 
-export async function issueTrustList(hub: Signer, village: string, devices: DeviceKeyEntry[], issuedAt: number): Promise<TrustList> {
+export async function issueTrustList(hub: Signer, village: string, devices: DeviceKeyEntry[], issuedAt: number, chain: readonly KeySuccession[] = []): Promise<TrustList> {
   const entries = devices.map((d) => ({ ...d })).sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0))
-  const unsigned = { format: TRUST_FORMAT, village, hubKey: hub.publicKey, issuedAt, devices: entries }
+  const unsigned = { format: TRUST_FORMAT, village, hubKey: hub.publicKey, issuedAt, devices: entries, ...(chain.length ? { chain: [...chain] } : {}) }
   return { ...unsigned, sig: await hub.sign(unsigned) } as TrustList
 }
 
@@ -174,30 +96,37 @@ const isEntry = (d: unknown): d is DeviceKeyEntry => {
     && (e.label === undefined || (typeof e.label === 'string' && e.label.length <= LABEL_CHARS))
 }
 
-/** Why a certificate cannot be trusted for `village` under the hub key `hubKey`, or null. */
-export async function certificateProblem(cert: unknown, hubKey: string, village: string): Promise<string | null> {
+/** Why a certificate cannot be trusted for `village` under the hub's keys (a retired key: only when issued before it retired), or null. */
+export async function certificateProblem(cert: unknown, hubKeys: string | HubKeys, village: string): Promise<string | null> {
   const c = cert as DeviceCertificate
   if (typeof c !== 'object' || c === null || c.format !== CERT_FORMAT || !isEntry(c)) return 'this is not a device certificate'
   const { sig, ...unsigned } = c
-  if (!(await verifySigned(unsigned, sig, hubKey))) return `the certificate of device ${c.device} was not issued by this village's hub`
+  if (!(await hubSigned(asHubKeys(hubKeys), unsigned, sig, c.issuedAt))) return `the certificate of device ${c.device} was not issued by this village's hub`
   if (c.village !== village) return `device ${c.device} is enrolled in another village (${c.village})`
   return null
 }
 
-/** Why a trust list cannot be used for `village` under `hubKey`, or null. */
-export async function trustListProblem(list: unknown, hubKey: string, village: string): Promise<string | null> {
+/** Why a trust list cannot be used for `village` under the hub's keys (a retired key: only for a list issued before it retired), or null. */
+export async function trustListProblem(list: unknown, hubKeys: string | HubKeys, village: string): Promise<string | null> {
   const l = list as TrustList
   if (typeof l !== 'object' || l === null || l.format !== TRUST_FORMAT || !Array.isArray(l.devices) || !l.devices.every(isEntry)) return 'this is not a list of device keys'
   const { sig, ...unsigned } = l
-  if (l.hubKey !== hubKey || !(await verifySigned(unsigned, sig, hubKey))) return 'the list of device keys was not issued by this village\'s hub'
+  const keys = asHubKeys(hubKeys)
+  if (typeof l.hubKey !== 'string' || !(await verifySigned(unsigned, sig, l.hubKey))) return 'the list of device keys was not issued by this village\'s hub'
+  if (!keysAt(keys, l.issuedAt).includes(l.hubKey)) {
+    return keys.retired.some((r) => r.key === l.hubKey)
+      ? 'the list of device keys is signed with the hub\'s retired key, after the hub moved to its new key'
+      : 'the list of device keys was not issued by this village\'s hub'
+  }
   if (l.village !== village || l.devices.some((d) => d.village !== village)) return 'the list of device keys belongs to another village'
   return null
 }
 
-/** What a tablet (or the hub) knows to check records of one village: the hub's key and the device keys. */
+/** What a tablet (or the hub) knows to check records of one village: the hub's key (and those it retired) and the device keys. */
 export interface Trust {
   village: string
   hubKey: string
+  retired?: readonly RetiredKey[]
   devices: { get(device: string): DeviceKeyEntry | undefined }
 }
 
@@ -206,8 +135,21 @@ export class TrustStore implements Trust {
   readonly devices = new Map<string, DeviceKeyEntry>()
   /** the newest trust list taken in (to hand on to a peer) */
   list: TrustList | null = null
+  private keys: HubKeys
 
-  constructor(readonly village: string, readonly hubKey: string) {}
+  constructor(readonly village: string, hubKeys: string | HubKeys) { this.keys = asHubKeys(hubKeys) }
+
+  get hubKey(): string { return this.keys.current }
+  get retired(): readonly RetiredKey[] { return this.keys.retired }
+  get hubKeys(): HubKeys { return this.keys }
+
+  /** Moves on to the hub's newer key when `chain` leads there from the current one; returns why not, or null. */
+  async follow(chain: unknown): Promise<string | null> {
+    const r = await followChain(this.keys, chain)
+    if (!r.ok) return r.reason
+    this.keys = r.keys
+    return null
+  }
 
   private take(entry: DeviceKeyEntry): string | null {
     const known = this.devices.get(entry.device)
@@ -221,7 +163,13 @@ export class TrustStore implements Trust {
 
   /** Takes in a hub-signed list (revocations included); returns why not, or null. */
   async addList(list: unknown): Promise<string | null> {
-    const problem = await trustListProblem(list, this.hubKey, this.village)
+    const l0 = list as Partial<TrustList> | null
+    // signed by a key this tablet does not know yet: only through the history the list carries
+    if (l0 && typeof l0 === 'object' && l0.hubKey !== this.hubKey && l0.chain !== undefined) {
+      const p = await this.follow(l0.chain)
+      if (p) return p
+    }
+    const problem = await trustListProblem(list, this.keys, this.village)
     if (problem) return problem
     const l = list as TrustList
     for (const d of l.devices) {
@@ -234,7 +182,7 @@ export class TrustStore implements Trust {
 
   /** Takes in a device's certificate (a peer shows its own); refused when the device is known revoked. */
   async addCertificate(cert: unknown): Promise<string | null> {
-    const problem = await certificateProblem(cert, this.hubKey, this.village)
+    const problem = await certificateProblem(cert, this.keys, this.village)
     if (problem) return problem
     const { format: _f, issuedAt: _i, sig: _s, ...entry } = cert as DeviceCertificate
     if (this.devices.get(entry.device)?.revokedAt !== undefined) return `device ${entry.device} has been revoked by the hub`
@@ -243,6 +191,8 @@ export class TrustStore implements Trust {
 }
 
 // ------------------------------------------------------------------ records
+
+const hubKeysOf = (trust: Trust): HubKeys => ({ current: trust.hubKey, retired: trust.retired ?? [] })
 
 export type Provenance =
   | { ok: true; by: 'device' | 'hub' }
@@ -261,14 +211,14 @@ export async function recordProvenance(record: object, trust: Trust): Promise<Pr
     const sig = (doc.refused as { sig?: unknown } | null)?.sig
     // a marker from before the hub signed them: not suspect, but nothing here can check it
     if (sig === undefined) return { ok: false, unsigned: true, reason: `${id} is marked as refused without the hub's signature (an older marker): it can come only from the hub` }
-    return await verifySigned(refusalContent(doc), sig, trust.hubKey)
+    return await hubSigned(hubKeysOf(trust), refusalContent(doc), sig, (doc.refused as { at?: unknown }).at)
       ? { ok: true, by: 'hub' }
       : { ok: false, reason: `${id} is marked as refused, but not by the hub` }
   }
   if (doc.village !== trust.village) return { ok: false, reason: `${id} belongs to village "${String(doc.village)}", not "${trust.village}"` }
   if (doc.sig === undefined) return { ok: false, unsigned: true, reason: `${id} is not signed by its device: it can come only from device ${device} itself or from the hub` }
   if (device === HUB_DEVICE) {
-    return await verifySigned(signedContent(doc), doc.sig, trust.hubKey)
+    return await hubSigned(hubKeysOf(trust), signedContent(doc), doc.sig, doc.deviceTime)
       ? { ok: true, by: 'hub' }
       : { ok: false, reason: `${id} claims to come from the hub, but the hub did not sign it` }
   }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Engine } from '../engine'
 import { AccountError, type Accounts } from '../auth/accounts'
-import type { Provenance } from '../validate/signature'
+import { RotationError, type Provenance } from '../validate/signature'
 import { CouchError, badRequest, forbidden, unauthorized } from '../couch/errors'
 
 /**
@@ -14,6 +14,10 @@ import { CouchError, badRequest, forbidden, unauthorized } from '../couch/errors
  * - `GET /trust[?village=]`: the village's device keys with revocations, signed by the hub — for its
  *   devices and accounts, township staff of its township and the admin. Tablets fetch it whenever
  *   online and hand it on to peers: that is how a revocation reaches tablets that never meet the hub.
+ *   Once the hub's key has rotated, the list carries the key history (`chain`) tablets follow.
+ * - `GET /hub-keys`: the hub's key and its history (public), for anyone signed in.
+ * - `POST /hub-key/rotate` (admin): replaces the hub's signing key (validate/signature.ts `rotate`);
+ *   answers the succession the old key signed.
  */
 export const keyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Provenance; engine: Engine }> = async (app, { accounts, provenance, engine }) => {
   app.post('/device-key', async (req) => {
@@ -29,7 +33,8 @@ export const keyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Pro
       throw e
     })
     req.log.info({ device: device.id, unsignedUpTo: device.unsignedUpTo }, 'device key registered')
-    return { hubKey: provenance.hubKey, certificate: await provenance.certificate(device) }
+    const certificate = await provenance.certificate(device) // first: it reads the key as stored
+    return { hubKey: provenance.hubKey, hubKeys: provenance.history, certificate }
   })
 
   app.get('/trust', async (req) => {
@@ -41,6 +46,23 @@ export const keyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Pro
     const may = p.kind === 'admin' || (p.kind === 'user' && p.role === 'township' ? accounts.villages.get(village)?.township === p.township : p.village === village)
     if (!may) throw forbidden(`${p.name} may not read the device keys of village ${village}`)
     return provenance.trustList(village)
+  })
+
+  app.get('/hub-keys', async (req) => {
+    if (!req.principal) throw unauthorized()
+    return { hubKey: provenance.hubKey, chain: provenance.history }
+  })
+
+  app.post('/hub-key/rotate', async (req) => {
+    const p = req.principal
+    if (!p) throw unauthorized()
+    if (p.kind !== 'admin') throw forbidden('only the hub\'s admin rotates its key')
+    const succession = await provenance.rotate().catch((e: unknown) => {
+      if (e instanceof RotationError) throw new CouchError(e.status, 'conflict', e.message)
+      throw e
+    })
+    req.log.warn({ index: succession.index, key: succession.next }, 'hub signing key rotated')
+    return { ok: true, index: succession.index, previous: succession.previous, hubKey: succession.next, from: succession.from }
   })
 }
 

@@ -122,7 +122,8 @@ export const adminRoutes: FastifyPluginAsync<AdminDeps> = async (app, { accounts
     const { device, secret } = enrolled
     const villageName = accounts.villages.get(device.village)?.name ?? device.village
     const townshipName = accounts.townships.get(device.township)?.name ?? device.township
-    const keys = pusher.provenance && device.publicKey ? { hubKey: pusher.provenance.hubKey, certificate: await pusher.provenance.certificate(device) } : {}
+    const certificate = pusher.provenance && device.publicKey ? await pusher.provenance.certificate(device) : null // first: it reads the key as stored
+    const keys = pusher.provenance && certificate ? { hubKey: pusher.provenance.hubKey, hubKeys: pusher.provenance.history, certificate } : {}
     return reply.code(201).send({ device: device.id, secret, village: device.village, villageName, townshipName, db: `village-${device.village}`, ...keys })
   })
   app.get('/devices', async (req) => {

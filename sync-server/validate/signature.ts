@@ -3,7 +3,10 @@
  *
  * - The hub's own Ed25519 key, made once and kept in the hub-private accounts database (so every
  *   hub process in front of one CouchDB shares it). It certifies device keys, signs the village's
- *   list of device keys (revocations included) and the records the hub writes itself.
+ *   list of device keys (revocations included) and the records the hub writes itself. It can be
+ *   rotated (`rotate`, the admin's `rotate-key`): the old key signs the succession, kept with the
+ *   key history in the same document; every hub process on the database follows the change
+ *   (src/shared/hubkeys.ts has the rule tablets follow).
  * - `proofs(village, docs, pushedBy)`: per pushed document, what proves its writer, for the rules
  *   (validate/rules.ts): `device` — its signature: an enrolled, unrevoked device of the village wrote
  *   it as it is, so whoever brings it (another tablet of the village, a file) is accepted as its
@@ -20,6 +23,7 @@
 import type { Engine } from '../engine'
 import { ACCOUNTS_DB, type Accounts, type Device } from '../auth/accounts'
 import { newSigningKeyPair } from '../../src/shared/signature'
+import { MAX_CHAIN, signSuccession, type HubKeys, type KeySuccession } from '../../src/shared/hubkeys'
 import {
   HUB_DEVICE, LABEL_CHARS, createSigner, issueCertificate, issueTrustList, recordProvenance, refusalContent, signedContent,
   type DeviceCertificate, type DeviceKeyEntry, type Signer, type Trust, type TrustList,
@@ -29,26 +33,88 @@ export type Proof = 'device' | 'hub' | 'credential' | { refusal: string }
 
 const HUB_KEY_DOC = 'secret:hub-signing'
 type Doc = Record<string, unknown>
+/** The current secret key and the successions that led to it (oldest first; none before a rotation). */
+interface HubKeyDoc { _rev?: string; secretKey: string; chain?: KeySuccession[] }
 
-async function loadHubKey(engine: Engine): Promise<string> {
+async function loadHubKey(engine: Engine): Promise<HubKeyDoc> {
   const db = engine.db(ACCOUNTS_DB)
   for (let attempt = 0; attempt < 3; attempt++) {
-    const stored = await db.get(HUB_KEY_DOC).catch(() => null) as { secretKey?: string } | null
-    if (stored?.secretKey) return stored.secretKey
+    const stored = await db.get(HUB_KEY_DOC).catch(() => null) as HubKeyDoc | null
+    if (stored?.secretKey) return stored
     // two hub processes starting together: one write wins, the other reads it back
     await db.put({ _id: HUB_KEY_DOC, secretKey: newSigningKeyPair().secretKey } as never).catch(() => undefined)
   }
   throw new Error('could not load or create the hub\'s signing key')
 }
 
+export class RotationError extends Error {
+  constructor(readonly status: number, message: string) { super(message) }
+}
+
 export class Provenance {
-  private constructor(private readonly accounts: Accounts, readonly hub: Signer) {}
+  private signer!: Signer
+  private chain: KeySuccession[] = []
+  private unfollow: (() => void) | null = null
+
+  private constructor(private readonly engine: Engine, private readonly accounts: Accounts, doc: HubKeyDoc) { this.take(doc) }
 
   static async load(engine: Engine, accounts: Accounts): Promise<Provenance> {
-    return new Provenance(accounts, createSigner(await loadHubKey(engine)))
+    const p = new Provenance(engine, accounts, await loadHubKey(engine))
+    // another hub process on the same CouchDB may rotate the key: follow it as it commits
+    if (!engine.soleWriter) {
+      p.unfollow = engine.onChange(ACCOUNTS_DB, (id) => { if (id === HUB_KEY_DOC || id === null) void p.reload().catch(() => undefined) })
+      await p.reload() // a rotation committed between the first read and the follow
+    }
+    return p
   }
 
-  get hubKey(): string { return this.hub.publicKey }
+  /** Stops following the accounts database (the hub is closing). */
+  close(): void { this.unfollow?.() }
+
+  private take(doc: HubKeyDoc): void {
+    const chain = doc.chain ?? []
+    // never back to an older key (a change read out of order)
+    if (this.signer && chain.length < this.chain.length) return
+    this.signer = createSigner(doc.secretKey)
+    this.chain = chain
+  }
+
+  private async reload(): Promise<void> {
+    const doc = await this.engine.db(ACCOUNTS_DB).get(HUB_KEY_DOC).catch(() => null) as HubKeyDoc | null
+    if (doc?.secretKey) this.take(doc)
+  }
+
+  /** The key the hub signs with now. */
+  get hub(): Signer { return this.signer }
+  get hubKey(): string { return this.signer.publicKey }
+  /** The successions from the hub's first key to this one (what tablets follow). */
+  get history(): KeySuccession[] { return this.chain }
+  /** The current key and the retired ones, each good for what it signed before its succession. */
+  get keys(): HubKeys { return { current: this.hubKey, retired: this.chain.map((s) => ({ key: s.previous, until: s.from })) } }
+
+  /**
+   * Replaces the hub's key: a new one, announced by a succession the current key signs, kept with
+   * the history in the accounts database against its stored revision (two rotations at once: one
+   * wins, the other is refused). Every hub process on that database moves to the new key.
+   */
+  async rotate(now = Date.now()): Promise<KeySuccession> {
+    const db = this.engine.db(ACCOUNTS_DB)
+    const doc = await db.get(HUB_KEY_DOC) as unknown as HubKeyDoc
+    const chain = doc.chain ?? []
+    if (chain.length >= MAX_CHAIN) throw new RotationError(409, `the hub's key has been rotated ${MAX_CHAIN} times, as many as tablets follow: enroll the tablets again with a new hub`)
+    const next = newSigningKeyPair()
+    const previous = createSigner(doc.secretKey)
+    const succession = await signSuccession(previous, chain.length + 2, next.publicKey, Math.max(now, chain[chain.length - 1]?.from ?? 0))
+    const updated: HubKeyDoc = { secretKey: next.secretKey, chain: [...chain, succession] }
+    try {
+      await db.put({ ...updated, _id: HUB_KEY_DOC, _rev: doc._rev } as never)
+    } catch (e) {
+      if ((e as { status?: number }).status === 409) throw new RotationError(409, 'the hub\'s key was rotated by another hub at the same moment: nothing done here')
+      throw e
+    }
+    this.take(updated)
+    return succession
+  }
 
   /** A device's key as the hub certifies it (null before it has one). */
   entry(d: Device): DeviceKeyEntry | null {
@@ -61,22 +127,32 @@ export class Provenance {
     }
   }
 
-  certificate(d: Device): Promise<DeviceCertificate> {
+  /**
+   * Before a certificate or a list (what tablets keep and hand on): the key as stored, not as this
+   * process last heard of it — a rotation another hub committed a moment ago is not missed.
+   */
+  private async latest(): Promise<void> {
+    if (!this.engine.soleWriter) await this.reload()
+  }
+
+  async certificate(d: Device): Promise<DeviceCertificate> {
     const e = this.entry(d)
     if (!e) throw new Error(`device ${d.id} has no key`)
     const { revokedAt: _r, ...entry } = e
+    await this.latest()
     return issueCertificate(this.hub, entry, Date.now())
   }
 
   /** The village's device keys, revoked ones included, signed now. */
-  trustList(village: string): Promise<TrustList> {
+  async trustList(village: string): Promise<TrustList> {
+    await this.latest()
     const entries = [...this.accounts.devices.values()].filter((d) => d.village === village).map((d) => this.entry(d)).filter((e): e is DeviceKeyEntry => e !== null)
-    return issueTrustList(this.hub, village, entries, Date.now())
+    return issueTrustList(this.hub, village, entries, Date.now(), this.chain)
   }
 
   private trust(village: string): Trust {
     return {
-      village, hubKey: this.hubKey,
+      village, hubKey: this.hubKey, retired: this.keys.retired,
       devices: { get: (id) => { const d = this.accounts.devices.get(id); return d ? this.entry(d) ?? undefined : undefined } },
     }
   }

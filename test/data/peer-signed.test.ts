@@ -9,10 +9,12 @@ import type { YishiDoc } from '@/shared/schemas'
 import { deviceTrust } from '@/data/peer/deviceTrust'
 import { createSigner, issueCertificate, issueTrustList, type DeviceCertificate } from '@/shared/provenance'
 import { newSigningKeyPair } from '@/shared/signature'
+import { signSuccession, type RetiredKey } from '@/shared/hubkeys'
 import { TEST_HUB, VILLAGE, openTablet, until } from './helpers'
 import { pair, recordsOf, type PeerTablet } from './peer-helpers'
 
 const open: PeerTablet[] = []
+const kvs = new Map<string, ReturnType<typeof memoryKeyValue>>()
 const pairings: { close(): Promise<void> }[] = []
 afterEach(async () => {
   for (const p of pairings.splice(0)) await p.close()
@@ -20,14 +22,15 @@ afterEach(async () => {
 })
 
 /** A tablet as enrollment leaves it: a device key, the hub's key pinned, its certificate (and, when given, the village's list). */
-async function enrolled(device: string, opts: { village?: string; hub?: typeof TEST_HUB; list?: (c: DeviceCertificate) => Promise<unknown> } = {}): Promise<PeerTablet> {
+async function enrolled(device: string, opts: { village?: string; hub?: typeof TEST_HUB; retired?: RetiredKey[]; list?: (c: DeviceCertificate) => Promise<unknown> } = {}): Promise<PeerTablet> {
   const village = opts.village ?? VILLAGE
   const hub = opts.hub ?? TEST_HUB
   const keys = newSigningKeyPair()
   const certificate = await issueCertificate(hub, { device, village, publicKey: keys.publicKey, enrolledAt: 1, unsignedUpTo: 0 }, Date.now())
   const kv = memoryKeyValue()
+  kvs.set(device, kv)
   kv.setItem(DEVICE_KEY_KEY, JSON.stringify({ device, ...keys, unsignedUpTo: 0, createdAt: 1 }))
-  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: hub.publicKey, certificate, list: opts.list ? await opts.list(certificate) : null }))
+  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: hub.publicKey, retired: opts.retired ?? [], certificate, list: opts.list ? await opts.list(certificate) : null }))
   const t = await openTablet(device, { village, signer: createSigner(keys.secretKey) })
   const trust = await deviceTrust(kv, t.vdb, device)
   if (!trust) throw new Error('no trust')
@@ -86,5 +89,35 @@ describe('pairing with device signatures', () => {
     }
     expect(reasons).toEqual(['other-village', 'not-enrolled', 'revoked'])
     expect(await a.data.proposals.list()).toEqual([])
+  })
+})
+
+describe('pairing across a rotation of the hub\'s key', () => {
+  it('a tablet still on the old key follows the history its peer hands on, and both take each other\'s records', async () => {
+    const b = await enrolled('tab-b') // certified by key 1, before the rotation
+    const key2 = createSigner(newSigningKeyPair().secretKey)
+    const succession = await signSuccession(TEST_HUB, 2, key2.publicKey, Date.now() + 1)
+    const a = await enrolled('tab-a', {
+      hub: key2, retired: [{ key: TEST_HUB.publicKey, until: succession.from }],
+      list: async (mine) => issueTrustList(key2, VILLAGE, [{ device: 'tab-a', village: VILLAGE, publicKey: mine.publicKey, enrolledAt: 1, unsignedUpTo: 0 }], Date.now() + 2, [succession]),
+    })
+    await a.data.proposals.create({ title: '换钥匙后的提议', proposedBy: 'person:a', createdAt: Date.now() })
+    await b.data.proposals.create({ title: '旧钥匙时的提议', proposedBy: 'person:a', createdAt: Date.now() })
+    const ab = await pair(a, b); pairings.push(ab)
+    const [sa, sb] = await Promise.all([until(ab.a.state$, (s) => s.phase === 'live'), until(ab.b.state$, (s) => s.phase === 'live')])
+    expect([sa.refused, sb.refused]).toEqual([[], []])
+    for (const t of [a, b]) expect((await t.data.proposals.list()).map((p) => p.title).sort()).toEqual(['换钥匙后的提议', '旧钥匙时的提议'])
+    // B moved its pin to key 2 through the succession key 1 signed
+    expect(JSON.parse(kvs.get('tab-b')!.getItem(TRUST_KEY)!)).toMatchObject({ hubKey: key2.publicKey, retired: [{ key: TEST_HUB.publicKey, until: succession.from }] })
+  })
+
+  it('without the history, a tablet on the old key refuses a peer certified by the new one, and keeps its pin', async () => {
+    const key2 = createSigner(newSigningKeyPair().secretKey)
+    const succession = await signSuccession(TEST_HUB, 2, key2.publicKey, Date.now())
+    const a = await enrolled('tab-a', { hub: key2, retired: [{ key: TEST_HUB.publicKey, until: succession.from }] })
+    const b = await enrolled('tab-b')
+    const p = await pair(a, b); pairings.push(p)
+    expect((await until(p.b.state$, (s) => s.phase === 'refused' || s.phase === 'ended')).problem?.reason).toBe('not-enrolled')
+    expect(JSON.parse(kvs.get('tab-b')!.getItem(TRUST_KEY)!).hubKey).toBe(TEST_HUB.publicKey)
   })
 })

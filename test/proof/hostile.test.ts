@@ -267,7 +267,7 @@ describe('hostile requests', () => {
     ['a doc that is a string', 'POST', 'village-va/_bulk_docs', DEV, { docs: ['<script>'] }, 400, 'bad_request'],
     ['prototype pollution in a push', 'POST', 'village-va/_bulk_docs', DEV, '{"docs":[{"_id":"proposal:pp","__proto__":{"refused":{"reason":"x","at":1}}}]}', 400],
     ['document without an id', 'POST', 'village-va', DEV, { kind: 'proposal' }, 403, 'forbidden'],
-    ['changes feed served continuous', 'GET', 'village-va/_changes?feed=continuous', DEV, undefined, 400, 'bad_request'],
+    ['changes feed as eventsource (not served)', 'GET', 'village-va/_changes?feed=eventsource', DEV, undefined, 400, 'bad_request'],
     ['negative changes limit', 'GET', 'village-va/_changes?limit=-5', DEV, undefined, 400, 'bad_request'],
     ['keys that are not a list', 'POST', 'village-va/_all_docs', DEV, { keys: 'proposal:ok1' }, 400, 'bad_request'],
     ['keys that are not JSON', 'GET', 'village-va/_all_docs?keys=[not-json', DEV, undefined, 400, 'bad_request'],

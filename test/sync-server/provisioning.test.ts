@@ -47,4 +47,16 @@ describeEngines('demo seed and provisioning', (engine) => {
     expect(await cli('enroll', 'taoyuan')).toMatch(/Enrollment code for taoyuan: \d{12}/)
     await expect(cli('village', 'add', 'nowhere')).rejects.toThrow(/--township/)
   })
+
+  it('rotates the hub\'s key through the CLI; with --compromised it says rotation is not enough and what to do', async () => {
+    const before = (await couch(hub, '_hub/hub-keys')).body.hubKey
+    const planned = await cli('rotate-key')
+    const after = (await couch(hub, '_hub/hub-keys')).body
+    expect(after.hubKey).not.toBe(before)
+    expect(planned).toContain(`key 2 (${after.hubKey})`)
+    expect(planned).not.toMatch(/Enroll every tablet again/)
+    const leaked = await cli('rotate-key', '--compromised')
+    expect(leaked).toMatch(/key 3 /)
+    expect(leaked).toMatch(/rotating is NOT enough[\s\S]*Enroll every tablet again/)
+  })
 })

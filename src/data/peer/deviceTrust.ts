@@ -5,6 +5,8 @@
  * checked against the hub key and the list; records against their device's signature
  * (`recordProvenance`). What a peer hands on (its certificate, a newer list, certificates it
  * learned) is kept when the hub signed it, so records relayed further can be checked here later.
+ * Once the hub has rotated its key, the peer's list carries the key history: it is followed (from
+ * the pinned key only, src/shared/hubkeys.ts) before the peer's certificate is checked.
  */
 import type { KeyValue } from '../identity'
 import type { VillageDb } from '../db'
@@ -51,11 +53,14 @@ export async function deviceTrust(kv: KeyValue, vdb: VillageDb, device: string):
       for (const c of (Array.isArray(given.certificates) ? given.certificates : []).slice(0, KEEP)) await take(c)
       await keep()
     },
-    async checkCertificate(value): Promise<CertificateCheck> {
+    async checkCertificate(value, credentials): Promise<CertificateCheck> {
+      // a peer that met the hub after it rotated its key: its list carries the key history, followed first
+      const list = (credentials as Credentials | undefined)?.list as { hubKey?: unknown } | undefined
+      if (list && typeof list === 'object' && list.hubKey !== store.hubKey && !(await store.addList(list))) await keepList(kv, village, list)
       const c = asCertificate(value)
       if (!c) return { ok: false, reason: 'damaged', message: 'the other tablet sent no readable device certificate' }
       // signed by this township's hub at all? (then: for this village, and not revoked)
-      const signature = await certificateProblem(c, store.hubKey, c.village)
+      const signature = await certificateProblem(c, store.hubKeys, c.village)
       if (signature) return { ok: false, reason: 'not-enrolled', message: signature }
       if (c.village !== village) return { ok: false, reason: 'other-village', message: `device ${c.device} is enrolled in another village (${c.village})` }
       const problem = await take(c)

@@ -139,7 +139,7 @@ export class PeerSession {
     const helloNext = wire.once('hello', wait)
     await wire.notify('hello', { v: 1, nonce, certificate: trust.certificate, credentials: await trust.credentials() })
     const hello = await helloNext
-    const check = await trust.checkCertificate(hello.certificate)
+    const check = await trust.checkCertificate(hello.certificate, hello.credentials)
     if (!check.ok) { await this.refuse(check.reason, check.message); return null }
     if (check.device === trust.device) { await this.refuse('same-device', 'the other side is this same tablet'); return null }
     const theirNonce = String(hello.nonce ?? '')

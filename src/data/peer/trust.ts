@@ -34,8 +34,11 @@ export interface PeerTrust {
   credentials(): Maybe<unknown>
   /** takes in what the other tablet handed on (kept only what the hub signed) */
   learn(credentials: unknown): Maybe<void>
-  /** checks another tablet's certificate: an enrolled, not revoked device of this village */
-  checkCertificate(certificate: unknown): Maybe<CertificateCheck>
+  /**
+   * checks another tablet's certificate: an enrolled, not revoked device of this village; `credentials`
+   * (what it hands on) may carry the hub's key history, to follow first when the hub's key has rotated
+   */
+  checkCertificate(certificate: unknown, credentials?: unknown): Maybe<CertificateCheck>
   /** signs this channel's transcript with this device's key */
   prove(transcript: Record<string, string>): Maybe<string>
   /** whether `signature` is the checked device's proof of `transcript` */
