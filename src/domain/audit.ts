@@ -196,10 +196,10 @@ function checkRecords(records: readonly AuditedRecord[], byDevice: ReadonlyMap<s
     if (r?.digests.has(recordDigest(record))) continue
     const body = (record.body ?? {}) as { title?: unknown; name?: unknown }
     const said = body.title ?? body.name
-    const recordTitle = typeof said === 'string' ? said : ''
+    const titled = typeof said === 'string' && said !== '' ? { recordTitle: said } : {}
     entry.issues.push(r
-      ? { problem: 'record-altered', from: r.latest, to: r.latest, recordId: record.id, recordTitle, message: `record ${record.id} altered: it matches none of the versions this device recorded` }
-      : { problem: 'unaudited', from: 0, to: 0, recordId: record.id, recordTitle, message: `record ${record.id} has no audit event of this device here (not synced yet, or added behind the app)` })
+      ? { problem: 'record-altered', from: r.latest, to: r.latest, recordId: record.id, ...titled, message: `record ${record.id} altered: it matches none of the versions this device recorded` }
+      : { problem: 'unaudited', from: 0, to: 0, recordId: record.id, ...titled, message: `record ${record.id} has no audit event of this device here (not synced yet, or added behind the app)` })
   }
   return out
 }
