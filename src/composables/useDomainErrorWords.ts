@@ -1,5 +1,7 @@
 import { useI18n } from 'vue-i18n'
-import type { DomainError } from '@/domain'
+import { DomainError } from '@/domain'
+import { DataError } from '@/data/errors'
+import { ActRefused } from '@/stores/acting'
 
 /**
  * A DomainError in the reader's language (src/i18n/domainErrors.ts): the one place a domain refusal
@@ -18,5 +20,23 @@ export function useDomainErrorWords() {
     if (e.code === 'invalid.range' && typeof d.max === 'number' && typeof d.actual === 'number') return t('domainError.invalid.tooLong', named)
     if (e.code === 'invalid.range' && typeof d.min === 'number') return t('domainError.invalid.tooShort', named)
     return t(`domainError.${e.code}`, named)
+  }
+}
+
+/**
+ * Whatever an action threw, as words for the screen that ran it: a domain refusal by its code, a
+ * data refusal (not saved, already recorded…) by its code, nothing for an act the person cancelled
+ * (the acting prompt said it), and anything else as "not saved" (logged under `where` for the
+ * tablet's console). Never an error's own English message.
+ */
+export function useRefusalWords(where: string) {
+  const { t } = useI18n()
+  const domain = useDomainErrorWords()
+  return function refusal(e: unknown): string {
+    if (e instanceof ActRefused) return ''
+    if (e instanceof DomainError) return domain(e)
+    if (e instanceof DataError) return t(`domainError.data.${e.code}`)
+    console.error(`${where}: not done`, e)
+    return t('domainError.data.other')
   }
 }

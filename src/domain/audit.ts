@@ -110,8 +110,9 @@ export interface ChainIssue {
   /** The event numbers concerned (from = to for one event; for a record: its device's latest event about it, 0 when none). */
   from: number
   to: number
-  /** For a record's problem: the record. */
+  /** For a record's problem: the record, and its title or name as it reads now (for people, who are never shown an id). */
   recordId?: string
+  recordTitle?: string
   /** Plain words, e.g. "event 37 altered: hash does not match", "events 12–14 missing". */
   message: string
 }
@@ -151,7 +152,7 @@ export interface VerifyOptions {
 }
 
 /** A stored record, as far as the check of records needs it. */
-export interface AuditedRecord { id: string; kind: string; device: string; refused?: unknown }
+export interface AuditedRecord { id: string; kind: string; device: string; refused?: unknown; body?: unknown }
 
 /** Verifies every device's chain in `events` (any order, any mix of devices, events received twice). */
 export function verifyAuditChain(events: readonly AuditEvent[], opts: VerifyOptions = {}): ChainReport[] {
@@ -193,9 +194,12 @@ function checkRecords(records: readonly AuditedRecord[], byDevice: ReadonlyMap<s
     entry.checked++
     const r = recorded.get(`${device}\u0000${record.id}`)
     if (r?.digests.has(recordDigest(record))) continue
+    const body = (record.body ?? {}) as { title?: unknown; name?: unknown }
+    const said = body.title ?? body.name
+    const titled = typeof said === 'string' && said !== '' ? { recordTitle: said } : {}
     entry.issues.push(r
-      ? { problem: 'record-altered', from: r.latest, to: r.latest, recordId: record.id, message: `record ${record.id} altered: it matches none of the versions this device recorded` }
-      : { problem: 'unaudited', from: 0, to: 0, recordId: record.id, message: `record ${record.id} has no audit event of this device here (not synced yet, or added behind the app)` })
+      ? { problem: 'record-altered', from: r.latest, to: r.latest, recordId: record.id, ...titled, message: `record ${record.id} altered: it matches none of the versions this device recorded` }
+      : { problem: 'unaudited', from: 0, to: 0, recordId: record.id, ...titled, message: `record ${record.id} has no audit event of this device here (not synced yet, or added behind the app)` })
   }
   return out
 }

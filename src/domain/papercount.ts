@@ -35,22 +35,26 @@ export function checkPaperCount(vote: Pick<Vote, 'id' | 'candidates' | 'maxChoic
   }
 }
 
+/** Where two paper entries differ: a tally (`total`, `valid`, `blank`, `spoiled`) or a candidate's id. */
+export interface PaperDifference { field: string; first: number; second: number }
+
 /** Two entries by two different people: both valid and identical, else a clear error. */
 export function reconcilePaperCounts(vote: Pick<Vote, 'id' | 'candidates' | 'maxChoices' | 'ballotType'>, first: PaperCount, second: PaperCount): AgreedCount {
   if (first.enteredBy === second.enteredBy) fail('papercount.same-person', `both entries were made by ${first.enteredBy}; a second person must enter the count`, { person: first.enteredBy })
   checkPaperCount(vote, first)
   checkPaperCount(vote, second)
-  const differences: string[] = []
+  // `field`: total, valid, blank, spoiled, or a candidate's id; the screens say each in words.
+  const differences: PaperDifference[] = []
   for (const field of ['total', 'valid', 'blank', 'spoiled'] as const) {
-    if (first[field] !== second[field]) differences.push(`${field}: ${first[field]} vs ${second[field]}`)
+    if (first[field] !== second[field]) differences.push({ field, first: first[field], second: second[field] })
   }
   const options = new Set([...Object.keys(first.perOption), ...Object.keys(second.perOption)])
   for (const option of [...options].sort()) {
     const a = first.perOption[option] ?? 0
     const b = second.perOption[option] ?? 0
-    if (a !== b) differences.push(`${option}: ${a} vs ${b}`)
+    if (a !== b) differences.push({ field: option, first: a, second: b })
   }
-  if (differences.length) fail('papercount.mismatch', `the two entries differ — ${differences.join('; ')}`, { differences })
+  if (differences.length) fail('papercount.mismatch', `the two entries differ — ${differences.map((d) => `${d.field}: ${d.first} vs ${d.second}`).join('; ')}`, { differences })
   const perOption: Record<string, number> = {}
   for (const c of vote.candidates) perOption[c.id] = first.perOption[c.id] ?? 0
   return { voteId: vote.id, total: first.total, valid: first.valid, blank: first.blank, spoiled: first.spoiled, perOption, enteredBy: [first.enteredBy, second.enteredBy] }

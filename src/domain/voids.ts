@@ -29,6 +29,28 @@ export function acceptedVoidLists<L extends VoidListLike>(lists: readonly L[], d
   return out
 }
 
+/** A supervisor's seal key as far as who sealed a vote goes (a `sealkey` record). */
+export interface SealKeyOwner { personId: string; publicKey: string }
+
+/**
+ * The supervisors who sealed the vote and are not among those who opened the list (`openedBy`):
+ * a void list is opened by every supervisor whose seal key sealed that vote, together — one of them
+ * alone voids nothing. Each seal key in the vote is held by every person whose seal-key record names
+ * it (a record naming someone else's key only adds a name that must open, it takes none away); a seal
+ * key no record names is '' (who holds it cannot be shown, so the list cannot be shown to cover it).
+ * Empty when the list covers every sealer.
+ */
+export function sealersMissing(openedBy: readonly string[], vote: { sealKeys: readonly string[] }, owners: readonly SealKeyOwner[]): string[] {
+  const opened = new Set(openedBy)
+  const missing = new Set<string>()
+  for (const key of vote.sealKeys) {
+    const holders = owners.filter((o) => o.publicKey === key).map((o) => o.personId)
+    if (holders.length === 0) missing.add('')
+    for (const h of holders) if (!opened.has(h)) missing.add(h)
+  }
+  return [...missing]
+}
+
 /** A `decision` record as the conflicts store writes it for a double vote. */
 export interface DoubleVoteDecision {
   id: string; subjectId: string; by: string; reason: string; at: number

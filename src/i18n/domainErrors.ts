@@ -89,6 +89,16 @@ export default {
       'vote-notice': '投票公告的公示期还没有满，现在还不能开始投票',
       'spending-publicity': '决策公示期还没有满，现在还不能花钱',
     },
+    // The data layer's refusals (src/data/errors.ts), by code.
+    data: {
+      invalid: '这条记录没有通过检查，没有保存，请核对后再试',
+      'already-recorded': '这条记录已经保存过了',
+      immutable: '这条记录保存后就不能再改了',
+      'not-found': '要改的记录在本平板上找不到',
+      locked: '本平板已锁定，请先解锁',
+      'storage-full': '平板存储空间满了，没有保存：请先同步并归档往年的记录',
+      other: '没有保存成功，请再试一次；还不行请联系乡镇',
+    },
   },
   en: {
     field: {
@@ -174,6 +184,15 @@ export default {
     gate: {
       'vote-notice': 'The vote’s announcement has not run its time: voting cannot start yet',
       'spending-publicity': 'The decision’s publicity has not ended: no money can be spent yet',
+    },
+    data: {
+      invalid: 'This record did not pass the checks and was not saved: please check it and try again',
+      'already-recorded': 'This record is saved already',
+      immutable: 'This record cannot be changed once saved',
+      'not-found': 'The record to change is not on this tablet',
+      locked: 'This tablet is locked: unlock it first',
+      'storage-full': 'The tablet’s storage is full and nothing was saved: sync, then archive past years',
+      other: 'It was not saved: try again, and if it still fails, call the township',
     },
   },
 }

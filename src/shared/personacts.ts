@@ -12,6 +12,8 @@
  * what was done (CLAIM_FIELDS), so it can be neither moved to another record nor edited.
  */
 import { signValue, verifyValue } from './signature'
+import { sealersMissing, type SealKeyOwner } from '../domain/voids'
+import { mayDo, type Act } from '../domain/acts'
 
 export interface PersonKeyRecord {
   id: string
@@ -149,6 +151,32 @@ export function claimedSignatures(kind: string, record: Record<string, unknown>)
   return null
 }
 
+/** The act a signed record is (the domain's table `ACTS` says who may do it), by its kind and, for a meeting's signature, its role. */
+export function signedActOf(kind: string, record: Record<string, unknown>): Act | null {
+  if (kind === 'cosign') return 'expense.cosign'
+  if (kind === 'comment' && record.role === 'chair') return 'meeting.sign-chair'
+  if (kind === 'comment' && record.role === 'supervisor') return 'meeting.sign-supervisor'
+  if (kind === 'sealkey') return 'sealkey.create'
+  if (kind === 'voidlist') return 'seal.open'
+  return null
+}
+
+/**
+ * The first person a signed record names who may not do its act by their roles on the village's
+ * roster (the domain's `mayDo`): a co-signature by someone who is not a supervisor, a meeting signed
+ * "as chair" by someone who is not on the council. Null when every one may (or no one signs it).
+ */
+export function unentitledSigner(kind: string, record: Record<string, unknown>, roster: readonly RosterEntry[]): { act: Act; personId: string } | null {
+  const act = signedActOf(kind, record)
+  const claimed = claimedSignatures(kind, record)
+  if (!act || !claimed) return null
+  for (const { personId } of claimed.claims) {
+    const person = roster.find((p) => p.id === personId)
+    if (!person || !mayDo(act, person.roles ?? [])) return { act, personId }
+  }
+  return null
+}
+
 /** The first person the record names whose signature fails, with why; null when every claimed signature is good (or none is claimed). */
 export function unsignedClaim(kind: string, village: string, act: { id: string }, keys: readonly PersonKeyRecord[]): { kind: SignedKind; personId: string; problem: ActSignatureProblem } | null {
   const record = act as { id: string } & Record<string, unknown>
@@ -171,6 +199,19 @@ export function signedActs<R extends { id: string }>(kind: SignedKind, records: 
   return records.filter((r) => {
     const own = (r as { villageId?: unknown }).villageId
     return unsignedClaim(kind, typeof own === 'string' ? own : village, r, keys) === null
+  })
+}
+
+/**
+ * The void lists that void ballots: signed by every supervisor they name as opening them (`signedActs`)
+ * and opened by every supervisor who sealed their vote (the domain's `sealersMissing`). A list whose
+ * vote is not here cannot be checked and voids nothing. `sealKeys`: the village's seal-key records.
+ */
+export function openedVoidLists<L extends { id: string; voteId: string; openedBy: readonly string[] }>(lists: readonly L[], votes: readonly { id: string; sealKeys: readonly string[] }[],
+  sealKeys: readonly SealKeyOwner[], keys: readonly PersonKeyRecord[], village = ''): L[] {
+  return signedActs('voidlist', lists, keys, village).filter((l) => {
+    const vote = votes.find((v) => v.id === l.voteId)
+    return vote !== undefined && sealersMissing(l.openedBy, vote, sealKeys).length === 0
   })
 }
 

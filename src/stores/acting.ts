@@ -165,5 +165,5 @@ export const useActingStore = defineStore('acting', () => {
 
   const dismiss = () => { refusal.value = null }
 
-  return { attach, acting, until, request, refusal, dismiss, candidatesFor, authorize, answer, cancel, as, lock, begin, tick, nameOf, currentKeys, keys }
+  return { attach, acting, until, request, refusal, dismiss, candidatesFor, authorize, answer, cancel, as, lock, begin, tick, nameOf, currentKeys, keys, persons }
 })

@@ -6,7 +6,7 @@ import * as D from '@/domain'
 import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { i18n } from '@/i18n'
-import { signedActs } from '@/shared/personacts'
+import { openedVoidLists } from '@/shared/personacts'
 
 export type ConflictReason = ConflictRecordDoc['reason']
 
@@ -16,8 +16,10 @@ export interface ConflictView {
   /** The record the council decides on: the check-off id (double vote) or the conflict record id. */
   id: string
   reason: ConflictReason
-  /** What it is about, for people: the voter's name, the record's title. */
+  /** What it is about, for people: the voter's name, the record's title ('' when it has none). */
   title: string
+  /** The record the conflict is about (its kind says what it is when it has no title). */
+  subjectId: string
   /** The vote or record it belongs to, for context. */
   context: string
   sides: ConflictSide[]
@@ -55,6 +57,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
   const votes = shallowRef<Stored<D.Vote>[]>([])
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
   const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
+  const sealKeys = shallowRef<{ personId: string; publicKey: string }[]>([])
   const link = villageLink()
   const { repos, now } = link
 
@@ -63,6 +66,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
     subs.push(combineLatest([r.conflicts.list$({ oldestFirst: true }), r.decisions.list$(), r.persons.list$(), r.votes.list$(), r.checkoffs.list$()])
       .subscribe(([c, d, p, v, k]) => { conflicts.value = c; decisions.value = d; persons.value = p; votes.value = v; checkoffs.value = k }))
     subs.push(r.voidLists.list$().subscribe((l) => { voidLists.value = l }))
+    subs.push(r.sealKeys.list$().subscribe((k) => { sealKeys.value = k }))
   }
 
   /**
@@ -74,7 +78,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
 
   const items = computed<ConflictView[]>(() => {
     const decided = new Map(decisions.value.map((d) => [d.subjectId, d]))
-    const signedLists = signedActs('voidlist', voidLists.value, acting.keys)
+    const signedLists = openedVoidLists(voidLists.value, votes.value, sealKeys.value, acting.keys)
     const voteIds = [...new Set(signedLists.map((l) => l.voteId))]
     const opened = new Set(voteIds.flatMap((v) => D.acceptedVoidLists(signedLists, decisions.value as (Decision & { voteId?: string; voidedSeals?: string[] })[], v)).flatMap((l) => l.decisions))
     // One item per double-voting voter and per other conflict: the domain's grouping (src/domain/conflicts.ts).
@@ -89,7 +93,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
       return {
         id: key, reason: first.reason, voteId: double ? (vote?.id ?? String(body.voteId ?? '')) : '',
         voids: !d || !(d.voidedSeals?.length) ? 'none' : opened.has(d.id) ? 'opened' : 'waiting',
-        title: double ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? first.subjectId), context: vote?.title ?? '',
+        title: double ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? ''), subjectId: first.subjectId, context: vote?.title ?? '',
         sides: [winner, ...records.map((c) => loserSide(c))],
         options: OPTIONS[first.reason],
         decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null }

@@ -8,7 +8,7 @@ import { idRest } from '@/shared/schemas'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
-import { actSigner } from '@/shared/personacts'
+import { actSigner, unentitledSigner } from '@/shared/personacts'
 
 export type MeetingView = Stored<D.Meeting>
 export type SignatureRole = 'chair' | 'supervisor'
@@ -111,9 +111,13 @@ export const useMeetingsStore = defineStore('meetings', () => {
     await acting.as(person, () => need().comments.create({ ...record, keyId: signer.keyId, signature: signer.sign('comment', record as unknown as { id: string } & Record<string, unknown>) }))
   }
 
-  /** The signature of `role` on the meeting, when it is signed by the person it names with their own key. */
+  /**
+   * The signature of `role` on the meeting, when it is signed by the person it names with their own key
+   * and that person may sign as `role` by their roles on the roster (the hub's rule too, src/shared/personacts.ts).
+   */
   function signatureOf(meetingId: string, role: SignatureRole): MeetingNote | undefined {
-    return notesOf(meetingId).find((n) => n.role === role && actSigner('comment', (n as { villageId?: string }).villageId ?? '', n as unknown as Parameters<typeof actSigner>[2], n.by, acting.keys) !== null)
+    return notesOf(meetingId).find((n) => n.role === role && actSigner('comment', (n as { villageId?: string }).villageId ?? '', n as unknown as Parameters<typeof actSigner>[2], n.by, acting.keys) !== null
+      && unentitledSigner('comment', n as unknown as Record<string, unknown>, acting.persons) === null)
   }
 
   return {

@@ -7,7 +7,7 @@ import { SealKeyError, checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } 
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
 import { newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
-import { signAct, signedActs } from '@/shared/personacts'
+import { openedVoidLists, signAct, signedActs } from '@/shared/personacts'
 
 export interface SupervisorKeyView {
   /** `key`: their latest seal key that they signed (the one new votes take); `unsignedKey`: a later one they did not sign (set up before seal keys were signed, or not by them) */
@@ -127,8 +127,8 @@ export const useSealsStore = defineStore('seals', () => {
   function voidDecisions(voteId: string): VoidDecision[] {
     return decisions.value.filter((d) => d.voteId === voteId && (d.voidedSeals?.length ?? 0) > 0 && D.resolvesDoubleVote(d, checkoffs.value, conflicts.value))
   }
-  /** Void lists every supervisor who opened them signed: only those void ballots. */
-  const signedLists = computed(() => signedActs('voidlist', voidLists.value, acting.keys))
+  /** Void lists opened by every supervisor who sealed the vote, each signing it: only those void ballots. */
+  const signedLists = computed(() => openedVoidLists(voidLists.value, votes.value, keys.value, acting.keys))
   /** Decisions on this vote's double votes whose void seals are not opened yet. */
   function pending(voteId: string): PendingVoidView[] {
     const opened = new Set(D.acceptedVoidLists(signedLists.value, voidDecisions(voteId), voteId).flatMap((l) => l.decisions))

@@ -6,7 +6,7 @@ import type { AuditDoc, Decision, Repositories, Stored, VoidListDoc } from '@/da
 import { villageFlags, type ComplianceRecords } from '@/shared/township/compliance'
 import { auditSnapshot } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
-import { signedActs } from '@/shared/personacts'
+import { openedVoidLists } from '@/shared/personacts'
 
 export interface DeviceChainView {
   device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'
@@ -45,9 +45,9 @@ export const useSupervisionStore = defineStore('supervision', () => {
       allocations: r.allocations.list$(), procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$(),
       checkoffs: r.checkoffs.list$(), personKeys: r.personKeys.list$(),
     }).subscribe((records) => { input.value = { ...records, villageId: r.writer.identity.villageId } }))
-    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$(), r.personKeys.list$()]).subscribe(([c, d, v, l, k]) => {
+    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$(), r.personKeys.list$(), r.sealKeys.list$()]).subscribe(([c, d, v, l, k, s]) => {
       openDoubles.value = D.unresolvedDoubleVotes(c, d).length
-      awaitingSeals.value = unopened(d, v, signedActs('voidlist', l, k))
+      awaitingSeals.value = unopened(d, v, openedVoidLists(l, v, s, k))
     }))
     subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
       openObjections.value = n.reduce((sum, notice) => sum + D.openObjections(notice, o, a).length, 0)

@@ -5,7 +5,7 @@ import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
-import { signedActs } from '@/shared/personacts'
+import { openedVoidLists } from '@/shared/personacts'
 import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
 
 export interface VoteDraft {
@@ -55,6 +55,8 @@ export const useVotesStore = defineStore('votes', () => {
   const ballots = shallowRef<Stored<D.Ballot>[]>([])
   const paperCounts = shallowRef<Stored<D.PaperCount>[]>([])
   const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
+  /** The supervisors' seal keys: who sealed a vote, who must open its void list. */
+  const sealKeys = shallowRef<{ personId: string; publicKey: string }[]>([])
   const decisions = shallowRef<(Stored<Decision> & { voteId?: string; voidedSeals?: string[] })[]>([])
   const doubleCheckoffs = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const funds = shallowRef<Stored<D.Fund>[]>([])
@@ -77,6 +79,7 @@ export const useVotesStore = defineStore('votes', () => {
     if (opts.now) now.value = opts.now
     if (opts.kv) kv = opts.kv
     listSubs.push(r.votes.list$().subscribe((v) => { records.value = v }))
+    listSubs.push(r.sealKeys.list$().subscribe((k) => { sealKeys.value = k }))
     listSubs.push(r.persons.list$({ oldestFirst: true }).subscribe((p) => { persons.value = p }))
     listSubs.push(r.units.list$().subscribe((u) => { units.value = u }))
     listSubs.push(r.proposals.list$().subscribe((p) => { proposals.value = p }))
@@ -117,16 +120,18 @@ export const useVotesStore = defineStore('votes', () => {
     if (!v) return []
     const done = new Set(checkoffs.value.map((c) => c.voterId))
     const unitName = new Map(units.value.map((u) => [u.id, u.name]))
+    // A household as people say it (the domain's householdCall): its number, or none where the roster holds a code.
+    const said = (h: string) => { const call = D.householdCall(h, persons.value.filter((p) => p.householdId === h)); return 'number' in call ? call.number : '' }
     if (v.perHousehold) {
       return v.roster.map((h) => {
         const head = persons.value.find((p) => p.householdId === h && p.householdHead) ?? persons.value.find((p) => p.householdId === h)
-        return { id: h, name: head?.name ?? rest(h), household: rest(h), unit: unitName.get(head?.unitId ?? '') ?? '', checkedOff: done.has(h) }
+        return { id: h, name: head?.name ?? '', household: said(h), unit: unitName.get(head?.unitId ?? '') ?? '', checkedOff: done.has(h) }
       })
     }
     const byId = new Map(persons.value.map((p) => [p.id, p]))
     return v.roster.map((id) => {
       const p = byId.get(id)
-      return { id, name: p?.name ?? rest(id), household: rest(p?.householdId ?? ''), unit: unitName.get(p?.unitId ?? '') ?? '', checkedOff: done.has(id) }
+      return { id, name: p?.name ?? '', household: p ? said(p.householdId) : '', unit: unitName.get(p?.unitId ?? '') ?? '', checkedOff: done.has(id) }
     })
   })
   const checkedOff = computed(() => checkoffs.value.length)
@@ -230,14 +235,14 @@ export const useVotesStore = defineStore('votes', () => {
   /** The vote's result by the domain's one rule (counted ballots, agreed paper count, selection). */
   const outcome = computed(() => {
     const v = record.value
-    // a void list voids only with the signature of every supervisor who opened it
-    const signedLists = signedActs('voidlist', voidLists.value, acting.keys)
+    // a void list voids only when every supervisor who sealed the vote opened it and signed it
+    const signedLists = openedVoidLists(voidLists.value, records.value, sealKeys.value, acting.keys)
     return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: signedLists, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
   })
 
   const paperState = computed<PaperState>(() => {
     const p = outcome.value?.paper ?? { kind: 'none' }
-    if (p.kind === 'disagree') return { kind: 'disagree', detail: p.problem.message }
+    if (p.kind === 'disagree') return { kind: 'disagree', differences: (p.problem.details as { differences?: D.PaperDifference[] }).differences ?? [] }
     return p.kind === 'confirmed' ? { kind: 'confirmed' } : p
   })
 

@@ -12,7 +12,9 @@
 import type { Db } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
-import { claimedSignatures, mayWitness, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry } from '../../src/shared/personacts'
+import { claimedSignatures, mayWitness, unentitledSigner, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry } from '../../src/shared/personacts'
+import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
+import { ACTS } from '../../src/domain/acts'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -28,9 +30,10 @@ function flat(doc: Doc): ({ id: string } & Record<string, unknown>) | null {
 }
 
 /** Whether the batch holds anything the person-signature rules read (else nothing is loaded). */
-function needed(docs: readonly Doc[]): { keys: boolean; roster: boolean } {
-  const roster = docs.some((d) => d.kind === 'personkey')
-  return { roster, keys: roster || docs.some((d) => d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null) }
+function needed(docs: readonly Doc[]): { keys: boolean; roster: boolean; seals: boolean } {
+  // the roster says who may witness a key, and who may do a signed act (a supervisor, the council's chair)
+  const keys = docs.some((d) => d.kind === 'personkey' || (d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null))
+  return { roster: keys, seals: docs.some((d) => d.kind === 'voidlist'), keys }
 }
 
 async function rows(db: Db, prefix: string, kind: string): Promise<({ id: string } & Record<string, unknown>)[]> {
@@ -41,6 +44,9 @@ async function rows(db: Db, prefix: string, kind: string): Promise<({ id: string
     return record ? [record] : []
   })
 }
+
+const sealKeysOf = (vote: Record<string, unknown>): string[] => (Array.isArray(vote.sealKeys) ? vote.sealKeys.map(String) : [])
+const sealOwner = (k: Record<string, unknown>): SealKeyOwner => ({ personId: String(k.personId ?? ''), publicKey: String(k.publicKey ?? '') })
 
 const PROBLEMS: Record<ActSignatureProblem, string> = {
   'unsigned': 'it carries no signature of theirs',
@@ -57,7 +63,9 @@ const PROBLEMS: Record<ActSignatureProblem, string> = {
  * brings keys, its roster (who may witness a key) — both grown by what the batch lands, in order.
  */
 export class VillageSigning {
-  private constructor(private readonly keys: PersonKeyRecord[], private readonly roster: Map<string, RosterEntry>) {}
+  private constructor(private readonly keys: PersonKeyRecord[], private readonly roster: Map<string, RosterEntry>,
+    /** When the batch brings a void list: the village's votes' seal keys, and who holds each. */
+    private readonly seals: { votes: Map<string, readonly string[]>; owners: SealKeyOwner[] }) {}
 
   /** Null when the batch holds no person's act and no key (nothing to load). */
   static async load(db: Db, docs: readonly Doc[]): Promise<VillageSigning | null> {
@@ -65,14 +73,19 @@ export class VillageSigning {
     if (!need.keys) return null
     const keys = await rows(db, 'personkey', 'personkey') as unknown as PersonKeyRecord[]
     const roster = need.roster ? await rows(db, 'person', 'person') : []
-    return new VillageSigning(keys, new Map(roster.map((p) => [p.id, { id: p.id, roles: Array.isArray(p.roles) ? p.roles as string[] : [] }])))
+    const votes = need.seals ? await rows(db, 'vote', 'vote') : []
+    const owners = need.seals ? (await rows(db, 'sealkey', 'sealkey')).map(sealOwner) : []
+    return new VillageSigning(keys, new Map(roster.map((p) => [p.id, { id: p.id, roles: Array.isArray(p.roles) ? p.roles as string[] : [] }])),
+      { votes: new Map(votes.map((v) => [v.id, sealKeysOf(v)])), owners })
   }
 
   /** A record of the batch was accepted: a key signs, and a roster entry witnesses, what comes after it. */
   accepted(doc: Doc): void {
-    const record = doc.kind === 'personkey' || doc.kind === 'person' ? flat(doc) : null
+    const record = ['personkey', 'person', 'vote', 'sealkey'].includes(String(doc.kind)) ? flat(doc) : null
     if (!record) return
     if (doc.kind === 'personkey') this.keys.push(record as unknown as PersonKeyRecord)
+    else if (doc.kind === 'vote') this.seals.votes.set(record.id, sealKeysOf(record))
+    else if (doc.kind === 'sealkey') this.seals.owners.push(sealOwner(record))
     else this.roster.set(record.id, { id: record.id, roles: Array.isArray(record.roles) ? record.roles as string[] : [] })
   }
 
@@ -82,7 +95,22 @@ export class VillageSigning {
     if (!record) return null
     if (doc.kind === 'personkey') return this.keyRefusal(doc, record as unknown as PersonKeyRecord, p)
     const bad = unsignedClaim(String(doc.kind), village, record, this.keys)
-    return bad ? `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}` : null
+    if (bad) return `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`
+    const unentitled = unentitledSigner(String(doc.kind), record, [...this.roster.values()])
+    if (unentitled) return `${unentitled.personId} may not sign a ${doc.kind}${record.role ? ` as ${String(record.role)}` : ''}: "${unentitled.act}" is for ${ACTS[unentitled.act].join(' or ')} on the village's roster`
+    return doc.kind === 'voidlist' ? this.voidListRefusal(record) : null
+  }
+
+  /** A void list is opened by every supervisor who sealed its vote (the domain's `sealersMissing`), all together. */
+  private voidListRefusal(list: Record<string, unknown>): string | null {
+    const voteId = String(list.voteId ?? '')
+    const sealKeys = this.seals.votes.get(voteId)
+    if (!sealKeys) return `a void list is opened by every supervisor who sealed its vote, but the hub does not hold vote ${voteId}`
+    const openedBy = Array.isArray(list.openedBy) ? list.openedBy.map(String) : []
+    const missing = sealersMissing(openedBy, { sealKeys }, this.seals.owners)
+    if (missing.length === 0) return null
+    const named = missing.filter((m) => m !== '')
+    return `a void list is opened by every supervisor who sealed its vote, but ${named.length ? `${named.join(', ')} did not open this one` : ''}${named.length && missing.includes('') ? ', and ' : ''}${missing.includes('') ? 'a seal key of the vote is on no seal-key record the hub holds' : ''}`
   }
 
   private keyRefusal(doc: Doc, key: PersonKeyRecord, p: Principal): string | null {

@@ -62,3 +62,20 @@ describe('the ballots a result counts', () => {
     expect(D.countedBallots({ id: 'vote:v', closedAt: 0 }, ballots, { voidLists: [], decisions: [], checkoffs: [], conflicts: [] }).late).toBe(0)
   })
 })
+
+describe('who must open a void list', () => {
+  const vote = { sealKeys: ['k-li', 'k-zhao'] }
+  const owners = [{ personId: 'person:li', publicKey: 'k-li' }, { personId: 'person:zhao', publicKey: 'k-zhao' }]
+  it('every supervisor whose seal key sealed the vote', () => {
+    expect(D.sealersMissing(['person:li', 'person:zhao'], vote, owners)).toEqual([])
+    expect(D.sealersMissing(['person:li'], vote, owners)).toEqual(['person:zhao'])
+    expect(D.sealersMissing(['person:wang'], vote, owners)).toEqual(['person:li', 'person:zhao'])
+  })
+  it('a seal key nobody is on record for cannot be shown covered; a second claim on a key adds a name, takes none away', () => {
+    expect(D.sealersMissing(['person:li'], vote, owners.slice(0, 1))).toEqual([''])
+    expect(D.sealersMissing(['person:li', 'person:zhao'], vote, [...owners, { personId: 'person:wang', publicKey: 'k-zhao' }])).toEqual(['person:wang'])
+  })
+  it('a vote no one sealed asks no one', () => {
+    expect(D.sealersMissing([], { sealKeys: [] }, owners)).toEqual([])
+  })
+})

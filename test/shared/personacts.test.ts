@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { actSigner, personKeyClaim, signAct, claimedSignatures, mayWitness, signedCosigns, unsignedClaim, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
+import { actSigner, personKeyClaim, signAct, claimedSignatures, mayWitness, signedCosigns, unentitledSigner, unsignedClaim, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
 
 const T0 = Date.UTC(2026, 4, 1)
 
@@ -69,5 +69,21 @@ describe('who may witness a person key', () => {
     expect(mayWitness({ witnessedBy: 'person:v1' }, roster)).toBe(false)
     expect(mayWitness({ witnessedBy: 'person:nobody' }, roster)).toBe(false)
     expect(mayWitness({ witnessedBy: 'person:v1' }, [{ id: 'person:v1', roles: [] }])).toBe(true)
+  })
+})
+
+describe('who may sign an act, by their roles on the roster', () => {
+  const roster = [{ id: 'person:sup', roles: ['supervisor'] }, { id: 'person:c1', roles: ['council-member'] }, { id: 'person:v', roles: [] }]
+  it('a co-signature only by a supervisor; a meeting as chair only by a council member; a supervisor\'s signature only by a supervisor', () => {
+    expect(unentitledSigner('cosign', { supervisorId: 'person:sup' }, roster)).toBeNull()
+    expect(unentitledSigner('cosign', { supervisorId: 'person:v' }, roster)).toEqual({ act: 'expense.cosign', personId: 'person:v' })
+    expect(unentitledSigner('comment', { by: 'person:c1', role: 'chair' }, roster)).toBeNull()
+    expect(unentitledSigner('comment', { by: 'person:sup', role: 'chair' }, roster)).toEqual({ act: 'meeting.sign-chair', personId: 'person:sup' })
+    expect(unentitledSigner('comment', { by: 'person:c1', role: 'supervisor' }, roster)).toEqual({ act: 'meeting.sign-supervisor', personId: 'person:c1' })
+    expect(unentitledSigner('voidlist', { openedBy: ['person:sup', 'person:v'] }, roster)).toEqual({ act: 'seal.open', personId: 'person:v' })
+  })
+  it('someone not on the roster signs nothing; a plain comment asks no role', () => {
+    expect(unentitledSigner('cosign', { supervisorId: 'person:gone' }, roster)).toEqual({ act: 'expense.cosign', personId: 'person:gone' })
+    expect(unentitledSigner('comment', { by: 'person:v', text: '同意' }, roster)).toBeNull()
   })
 })

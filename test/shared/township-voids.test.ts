@@ -49,6 +49,7 @@ const docs: Doc[] = [
   doc('conflict', { id: 'conflict:tab-2-1.tab-1-1', subjectId: first.checkOff.id, reason: 'double-checkoff', winner: { device: 'tab-1', seq: 1 }, loser: { body: second.checkOff }, fields: [], at: T + 25 * HOUR }),
   doc('decision', decision),
   doc('personkey', personKey, 'person:sup'),
+  doc('sealkey', { id: 'sealkey:sup', personId: 'person:sup', publicKey: supervisor.publicKey, createdAt: T }, 'person:sup'),
   doc('voidlist', { ...list, signatures }, vote.id),
 ]
 const NOW = T + 40 * HOUR
@@ -79,6 +80,28 @@ describe('the township counts a voided ballot as the tablet does', () => {
     expect(summarizeVillage('qingbo', unsigned, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
     const byAnother = docs.map((d) => (d.kind === 'voidlist' ? { ...d, body: { ...list, signatures: [{ ...signatures[0]!, personId: 'person:li' }] } } : d))
     expect(summarizeVillage('qingbo', byAnother, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0 })
+  })
+
+  it('counts both ballots if a supervisor who sealed the vote did not open the list: one of them alone voids nothing', () => {
+    // 赵 sealed the vote too (a second seal key, 赵's); the list is opened and signed by 李 alone
+    const zhao = D.sealKeyPair(random)
+    const twoSealers = docs.map((d) => (d.kind === 'vote' ? { ...d, body: { ...d.body, sealKeys: [supervisor.publicKey, zhao.publicKey] } } : d))
+    const withZhao = [...twoSealers, doc('sealkey', { id: 'sealkey:zhao', personId: 'person:zhao', publicKey: zhao.publicKey, createdAt: T }, 'person:zhao')]
+    expect(summarizeVillage('qingbo', withZhao, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
+    // nor when no record says who holds the second key
+    expect(summarizeVillage('qingbo', twoSealers, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0 })
+
+    // opened by both, each signing with their own key: the ballot is voided
+    const zhaoSigning = newSigningKeyPair()
+    const zhaoClaim = { personId: 'person:zhao', publicKey: zhaoSigning.publicKey, createdAt: T, witnessedBy: 'person:clerk' }
+    const zhaoKey = { id: 'personkey:zhao', ...zhaoClaim, signature: signValue(personKeyClaim(zhaoClaim), zhaoSigning.secretKey) }
+    const both = { ...list, openedBy: ['person:sup', 'person:zhao'] }
+    const bothSigned = [
+      { personId: 'person:sup', keyId: personKey.id, signature: signAct('voidlist', 'qingbo', both, signing.secretKey) },
+      { personId: 'person:zhao', keyId: zhaoKey.id, signature: signAct('voidlist', 'qingbo', both, zhaoSigning.secretKey) },
+    ]
+    const together = [...withZhao.map((d) => (d.kind === 'voidlist' ? { ...d, body: { ...both, signatures: bothSigned } } : d)), doc('personkey', zhaoKey, 'person:zhao')]
+    expect(summarizeVillage('qingbo', together, NOW).votes[0]).toMatchObject({ ballots: 1, voided: 1, selected: ['project:lamps'] })
   })
 
   it('counts both ballots again if the void list named a decision the council never took', () => {

@@ -67,10 +67,11 @@ describeEngines('person-signed acts at the hub', (engine) => {
     p = await provision(hub, { township: 'pt', villages: ['pa'] })
     tabletId = p.devices[0]!.id
     tablet = basic(tabletId, p.devices[0]!.secret)
-    // the roster: 王文书 is the clerk, 赵六 a villager
+    // the roster: 王文书 is the clerk, 赵六 a villager, 孙委员 on the council, the supervisors
     const person = (id: string, name: string, roles: string[]) => env('person', id, { name, eligible: true, roles })
-    const rows = await push([person('person:clerk', '王文书', ['clerk']), person('person:v9', '赵六', []), keyDoc(sup2)])
-    expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true, true])
+    const supervisors = ['sup1', 'sup2', 'sup3', 'sup7'].map((n) => person(`person:${n}`, `监事${n}`, ['supervisor']))
+    const rows = await push([person('person:clerk', '王文书', ['clerk']), person('person:v9', '赵六', []), person('person:c1', '孙委员', ['council-member']), ...supervisors, keyDoc(sup2)])
+    expect(rows.every((r) => r.ok), JSON.stringify(rows)).toBe(true)
   })
   afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
 
@@ -110,15 +111,33 @@ describeEngines('person-signed acts at the hub', (engine) => {
     })
   })
 
+  describe('who may sign', () => {
+    const villager = personKey('person:v9', 'v9')
+    const councillor = personKey('person:c1', 'c1')
+    const minutes = (n: string, role: string, by: Key) => act('comment', `comment:${n}`, { on: 'meeting:m1', text: '签名', by: by.personId, at: T0 + 60_000, photos: [], role }, by)
+
+    it('refuses a co-signature signed by its own signer when that signer is not a supervisor on the roster', async () => {
+      expect((await push([keyDoc(villager)]))[0].ok).toBe(true)
+      await expectRefused(await push([cosign('villager', 'person:v9', villager)]), 'cosign:villager', /person:v9 may not sign a cosign.*expense\.cosign.*supervisor/)
+    })
+
+    it('refuses a meeting signed as chair by someone not on the council, and takes the council member\'s', async () => {
+      await expectRefused(await push([minutes('sup-as-chair', 'chair', sup2)]), 'comment:sup-as-chair', /person:sup2 may not sign a comment as chair.*meeting\.sign-chair/)
+      await expectRefused(await push([minutes('villager-as-sup', 'supervisor', villager)]), 'comment:villager-as-sup', /person:v9 may not sign a comment as supervisor/)
+      const rows = await push([keyDoc(councillor), minutes('chair', 'chair', councillor)])
+      expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true])
+    })
+  })
+
   describe('seal keys and seal openings', () => {
-    const sealKey = (n: string, personId: string, by: Key | null, alter: Record<string, unknown> = {}) => act('sealkey', `sealkey:${n}`, {
-      personId, publicKey: 'a1'.repeat(32), kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
+    const sealKey = (n: string, personId: string, by: Key | null, alter: Record<string, unknown> = {}, publicKey = 'a1'.repeat(32)) => act('sealkey', `sealkey:${n}`, {
+      personId, publicKey, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
       secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
     }, by, alter)
     /** A void list opened by `openedBy`, signed by each of `signers` (their own keys). */
-    function voidList(n: string, openedBy: string[], signers: Key[]): Record<string, any> {
+    function voidList(n: string, openedBy: string[], signers: Key[], voteId = 'vote:v1'): Record<string, any> {
       const id = `voidlist:${n}`
-      const fields = { voteId: 'vote:v1', ballotIds: ['ballot:b2'], openedBy, decisions: ['decision:d1'], at: T0 + 60_000 }
+      const fields = { voteId, ballotIds: ['ballot:b2'], openedBy, decisions: ['decision:d1'], at: T0 + 60_000 }
       const signatures = signers.map((k) => ({ personId: k.personId, keyId: k.id, signature: signAct('voidlist', 'pa', { id, ...fields }, k.secret) }))
       return env('voidlist', id, { ...fields, signatures })
     }
@@ -129,12 +148,35 @@ describeEngines('person-signed acts at the hub', (engine) => {
       await expectRefused(await push([sealKey('theirs', 'person:sup1', sup2)]), 'sealkey:theirs', /another person's key/)
     })
 
+    /** A vote sealed with the seal keys `sealKeys` (public keys). */
+    const vote = (n: string, sealKeys: string[]) => env('vote', `vote:${n}`, {
+      title: '民生项目', kind: 'project-selection', ballotType: 'approval', minChoices: 0, maxChoices: 1, budget: 100,
+      candidates: [{ id: 'project:a', title: 'A', cost: 10 }], opensAt: T0, closesAt: T0 + 3_600_000, roster: [], sealKeys,
+    })
+
     it("takes a void list every supervisor who opened it signed, and refuses one that misses any opener's signature", async () => {
       const both = personKey('person:sup7', 'sup7')
       expect((await push([keyDoc(both)]))[0].ok).toBe(true)
+      // vote:v1 was sealed by 李 (sup1, seal key 'own') and sup7
+      const rows = await push([sealKey('sup7', 'person:sup7', both, {}, 'b2'.repeat(32)), vote('v1', ['a1'.repeat(32), 'b2'.repeat(32)])])
+      expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true])
       expect((await push([voidList('ok', ['person:sup1', 'person:sup7'], [sup, both])]))[0].ok).toBe(true)
       await expectRefused(await push([voidList('half', ['person:sup1', 'person:sup7'], [sup])]), 'voidlist:half', /voidlist in the name of person:sup7.*no signature/)
       await expectRefused(await push([voidList('none', ['person:sup1'], [])]), 'voidlist:none', /no signature/)
+    })
+
+    it('refuses a void list one supervisor opened alone when another sealed the vote too, and one whose vote the hub does not hold', async () => {
+      // vote:v2 sealed by sup1 and sup2 (seal keys in the same batch as the vote); sup1 signs a list alone
+      const sealed = await push([sealKey('sup2', 'person:sup2', sup2, {}, 'c3'.repeat(32)), vote('v2', ['a1'.repeat(32), 'c3'.repeat(32)])])
+      expect(sealed.map((r) => r.ok), JSON.stringify(sealed)).toEqual([true, true])
+      await expectRefused(await push([voidList('alone', ['person:sup1'], [sup], 'vote:v2')]), 'voidlist:alone', /every supervisor who sealed its vote.*person:sup2 did not open this one/)
+      // both, each signing: taken
+      expect((await push([voidList('together', ['person:sup1', 'person:sup2'], [sup, sup2], 'vote:v2')]))[0].ok).toBe(true)
+      // a list for a vote that is not on the hub cannot be shown to cover its sealers
+      await expectRefused(await push([voidList('nowhere', ['person:sup1'], [sup], 'vote:absent')]), 'voidlist:nowhere', /does not hold vote vote:absent/)
+      // a seal key no record names: who holds it cannot be shown
+      expect((await push([vote('v3', ['a1'.repeat(32), 'd4'.repeat(32)])]))[0].ok).toBe(true)
+      await expectRefused(await push([voidList('unknown-key', ['person:sup1'], [sup], 'vote:v3')]), 'voidlist:unknown-key', /seal key of the vote is on no seal-key record/)
     })
   })
 

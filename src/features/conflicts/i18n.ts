@@ -11,7 +11,7 @@ export default {
       reason: {
         'double-checkoff': '{name} 在两台平板上都领了票',
         'duplicate-insert': '同一条记录被保存了两次：{name}',
-        'concurrent-edit': '{name} 被两台平板同时修改',
+        'concurrent-edit': '{name}被两台平板同时修改',
       },
       side: '{device}，{time}，操作人 {author}',
       notOnRoster: '名册上没有的人',

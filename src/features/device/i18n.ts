@@ -6,7 +6,7 @@ export default {
         code: '登记码（12 位数字）', label: '平板名称', labelHint: '例如：村委会平板 1', submit: '登记', working: '正在登记…',
         done: '登记成功，本平板已属于 {village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkWho: '谁是文书？', clerkPick: '从花名册里选',
         clerkNoRoster: '本村花名册还没同步到这台平板：先写文书的名字，以后同步了也能用。',
-        error: { offline: '连不上镇上服务器：登记要有网络，请到有信号的地方再试。', 'rate-limited': '试的次数太多了，请过几分钟再试。', refused: '这个登记码不对、已经用过或已过期：请向镇上要一个新的。' },
+        error: { offline: '连不上镇上服务器：登记要有网络，请到有信号的地方再试。', 'rate-limited': '试的次数太多了，请过几分钟再试。', refused: '这个登记码不对、已经用过或已过期：请向镇上要一个新的。', other: '没能登记这台平板：请再试一次，还不行请联系镇上。' },
         pin: '密码（4–8 位数字）', savePin: '保存密码', pinSaved: '{name} 的密码已保存。以后做文书的事（导入名册、开始流程、组织会议、设置投票……）时，平板会请 {name} 输入这个密码。',
         pinShort: '密码要 4 到 8 位数字，请重新输入。', pinWho: '请先选出谁是文书。', goHome: '开始使用',
         clerkOnlyRole: '名册里标了“文书”角色的人排在前面。', anotherClerk: '本平板已经有文书密码：再加一位文书，要先由已有的文书输入密码同意。',
@@ -24,7 +24,7 @@ export default {
         storage: '平板存储快满了（已用 {pct}%），请联系镇上把往年的记录归档', notEnrolled: '本平板还没有登记', enroll: '去登记',
         peer: '与另一台平板同步（不用网络）',
         carry: '没有网络时带走数据', exportFile: '把未同步的记录存成文件', exported: '已存 {n} 条记录到文件', importFile: '导入另一台平板的文件',
-        imported: '导入 {added} 条新记录，{skipped} 条已有，{conflicts} 处冲突', importRefused: '{n} 条记录没通过检查：{reason}',
+        imported: '导入 {added} 条新记录，{skipped} 条已有，{conflicts} 处冲突', importRefused: '{n} 条记录没通过检查：{reason}', importFailed: '这个文件不能导入：它不是本村平板导出的文件，或者导出后被改动过。什么都没有导入。',
         eta: {
           receive: '还要从镇上收 {count} 条记录', measuring: '正在测网速，马上就能估出还要多久',
           time: '按现在的网速，还要{time}', underMinute: '不到一分钟', minutes: '大约 {n} 分钟', hours: '大约 {h} 小时 {m} 分钟',
@@ -49,7 +49,7 @@ export default {
       },
       archive: {
         title: '{year} 年的记录', loading: '正在从镇上服务器取记录…', offline: '看往年的记录要联网：现在没有网络，请有网络时再打开',
-        failed: '取不到记录：{reason}', readOnly: '共 {n} 条记录，从镇上服务器取来，只能看，不能改', empty: '这一年没有提案、投票和账目',
+        failed: '现在取不到这一年的记录：请稍后再试，还不行请联系乡镇', readOnly: '共 {n} 条记录，从镇上服务器取来，只能看，不能改', empty: '这一年没有提案、投票和账目',
         proposals: '提案', vote: '投票：{title}', ballots: '{n} 张电子选票，{paper} 张纸质选票', support: '{n} 票',
         funded: '拨款 ¥{amount}', accounts: '账目', fund: '{name}：¥{amount}，已花 ¥{spent}',
         status: { open: '收集中', merged: '已合并', shortlisted: '入选', candidate: '候选', rejected: '未通过', withdrawn: '已撤回' },
@@ -67,7 +67,7 @@ export default {
         code: 'Enrollment code (12 digits)', label: 'Tablet name', labelHint: 'e.g. Committee tablet 1', submit: 'Enroll', working: 'Enrolling…',
         done: 'Enrolled: this tablet now belongs to {village}', clerkTitle: 'Set the clerk PIN', clerkName: 'Clerk name', clerkWho: 'Who is the clerk?', clerkPick: 'Pick from the roster',
         clerkNoRoster: 'The village roster has not reached this tablet yet: type the clerk\'s name; it keeps working after the roster syncs.',
-        error: { offline: 'Cannot reach the hub: enrollment needs a network — try again where there is a signal.', 'rate-limited': 'Too many attempts: wait a few minutes.', refused: 'This code is wrong, already used or expired: ask the township for a new one.' },
+        error: { offline: 'Cannot reach the hub: enrollment needs a network — try again where there is a signal.', 'rate-limited': 'Too many attempts: wait a few minutes.', refused: 'This code is wrong, already used or expired: ask the township for a new one.', other: 'This tablet could not be enrolled: try again, and call the township if it still fails.' },
         pin: 'PIN (4–8 digits)', savePin: 'Save PIN', pinSaved: "{name}'s PIN is saved. From now on, clerk's acts (importing the roster, starting the cycle, running meetings, setting up votes…) ask {name} for this PIN.",
         pinShort: 'The PIN must be 4 to 8 digits: please type it again.', pinWho: 'First choose who the clerk is.', goHome: 'Start using the app',
         clerkOnlyRole: 'People with the "clerk" role in the roster come first.', anotherClerk: 'This tablet already has a clerk PIN: adding another clerk needs an existing clerk to type their PIN first.',
@@ -85,7 +85,7 @@ export default {
         storage: 'Tablet storage is nearly full ({pct}% used): ask the township to archive past years', notEnrolled: 'This tablet is not enrolled', enroll: 'Enroll',
         peer: 'Sync with another tablet (no network needed)',
         carry: 'Carry data without a network', exportFile: 'Save unsynced records to a file', exported: 'Saved {n} records to a file', importFile: 'Import a file from another tablet',
-        imported: 'Imported {added} new records, {skipped} already here, {conflicts} conflicts', importRefused: '{n} records failed the checks: {reason}',
+        imported: 'Imported {added} new records, {skipped} already here, {conflicts} conflicts', importRefused: '{n} records failed the checks: {reason}', importFailed: 'This file cannot be imported: it was not exported by a tablet of this village, or it was changed afterwards. Nothing was imported.',
         eta: {
           receive: '{count} record still to receive from the hub | {count} records still to receive from the hub',
           measuring: 'Measuring the link speed to estimate the time left',
@@ -112,7 +112,7 @@ export default {
       },
       archive: {
         title: 'Records of {year}', loading: 'Fetching the records from the hub…', offline: 'Past years need a network: there is none now, open this again when there is',
-        failed: 'Could not fetch the records: {reason}', readOnly: '{n} records, fetched from the hub: read-only', empty: 'No proposals, votes or accounts in this year',
+        failed: 'The records of this year cannot be fetched now: try again later, and call the township if it still fails', readOnly: '{n} records, fetched from the hub: read-only', empty: 'No proposals, votes or accounts in this year',
         proposals: 'Proposals', vote: 'Vote: {title}', ballots: '{n} tablet ballots, {paper} paper ballots', support: '{n} votes',
         funded: 'allocated ¥{amount}', accounts: 'Accounts', fund: '{name}: ¥{amount}, spent ¥{spent}',
         status: { open: 'collecting', merged: 'merged', shortlisted: 'shortlisted', candidate: 'candidate', rejected: 'not chosen', withdrawn: 'withdrawn' },

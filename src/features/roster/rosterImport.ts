@@ -9,7 +9,12 @@ import type { RosterRow } from '@/stores/roster'
 
 export { ROLES, type Role, type RosterRow }
 
-export interface RowError { code: 'missingName' | 'missingHousehold' | 'missingUnit' | 'unknownRole' | 'badYesNo' | 'duplicate' | 'refused'; detail?: string }
+export interface RowError {
+  code: 'missingName' | 'missingHousehold' | 'missingUnit' | 'unknownRole' | 'badYesNo' | 'duplicate' | 'refused'
+  detail?: string
+  /** For `refused`: the domain's refusal, said in words by the preview (useDomainErrorWords). */
+  refusal?: DomainError
+}
 export interface ParsedLine { line: number; fields: { household: string; name: string; unit: string }; row: RosterRow | null; errors: RowError[] }
 export interface ParsedRoster { missingColumns: string[]; lines: ParsedLine[] }
 
@@ -83,20 +88,20 @@ export function parseRoster(table: string[][]): ParsedRoster {
     if (errors.length === 0) {
       row = { household, name, unit, roles, adult: adult!, eligible: eligible!, householdHead: householdHead! }
       const refusal = domainRefusal(row)
-      if (refusal) { errors.push({ code: 'refused', detail: refusal }); row = null }
+      if (refusal) { errors.push({ code: 'refused', refusal }); row = null }
     }
     return { line, fields: { household, name, unit }, row, errors }
   })
   return { missingColumns, lines }
 }
 
-/** Why the domain refuses this row as a person (its English message), or '' when it accepts it. */
-function domainRefusal(row: RosterRow): string {
+/** Why the domain refuses this row as a person, or null when it accepts it. */
+function domainRefusal(row: RosterRow): DomainError | null {
   try {
     person({ id: 'person:preview', villageId: 'preview', name: row.name, householdId: householdId(row.household), unitId: '', adult: row.adult, eligible: row.eligible, householdHead: row.householdHead, roles: row.roles })
-    return ''
+    return null
   } catch (e) {
-    if (e instanceof DomainError) return e.message
+    if (e instanceof DomainError) return e
     throw e
   }
 }

@@ -1,7 +1,10 @@
+import { useI18n } from 'vue-i18n'
 import { SealKeyError } from '@/data/sealkeys'
+import { useRefusalWords } from '@/composables/useDomainErrorWords'
 
-/** What went wrong, in the screen's language when it is a known seal-key problem. */
-export function problemText(e: unknown, t: (key: string) => string): string {
-  if (e instanceof SealKeyError) return t(`sealkeys.problem.${e.code}`)
-  return e instanceof Error ? e.message : String(e)
+/** What went wrong with a seal key, in the screen's language: a known seal-key problem by its code, any other refusal by its own. */
+export function useSealProblem() {
+  const { t } = useI18n()
+  const refusal = useRefusalWords('seal keys')
+  return (e: unknown): string => (e instanceof SealKeyError ? t(`sealkeys.problem.${e.code}`) : refusal(e))
 }

@@ -9,9 +9,9 @@ import type {
   Allocation, Answer, Attendance, Ballot, CheckOff, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
   Override, PaperCount, Person, Progress, Proposal, Resolution, Vote,
 } from '../../domain/model/types'
-import type { DoubleVoteDecision, VoidListLike } from '../../domain/voids'
+import type { DoubleVoteDecision, SealKeyOwner, VoidListLike } from '../../domain/voids'
 import { isCoSigned } from '../../domain/budget'
-import { signedActs, signedCosigns, witnessedKeys } from '../personacts'
+import { openedVoidLists, signedCosigns, witnessedKeys } from '../personacts'
 import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
@@ -44,7 +44,9 @@ export interface VillageRecords {
   ballots: Ballot[]
   checkoffs: CheckOff[]
   paperCounts: PaperCount[]
-  voidLists: VoidListLike[]
+  voidLists: (VoidListLike & { openedBy: string[] })[]
+  /** The supervisors' seal keys: who sealed each vote, and so who must open its void lists. */
+  sealKeys: SealKeyOwner[]
   meetings: Meeting[]
   attendance: Attendance[]
   resolutions: Resolution[]
@@ -79,11 +81,12 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
     allocations: of('allocation'),
     ledger: of('ledger'),
     cosigns: of('cosign'),
-    votes: of<Vote>('vote').map((v) => ({ ...v, candidates: v.candidates ?? [], roster: v.roster ?? [], closedAt: v.closedAt ?? 0, rule: v.rule || 'greedy' })),
+    votes: of<Vote>('vote').map((v) => ({ ...v, candidates: v.candidates ?? [], roster: v.roster ?? [], sealKeys: v.sealKeys ?? [], closedAt: v.closedAt ?? 0, rule: v.rule || 'greedy' })),
     ballots: of('ballot'),
     checkoffs: of('checkoff'),
     paperCounts: of('papercount'),
-    voidLists: of('voidlist'),
+    voidLists: of<VoidListLike & { openedBy?: string[] }>('voidlist').map((l) => ({ ...l, openedBy: l.openedBy ?? [] })),
+    sealKeys: of('sealkey'),
     meetings: of('meeting'),
     attendance: of('attendance'),
     resolutions: of('resolution'),
@@ -126,7 +129,7 @@ export function voteRecordsOf(r: VillageRecords, voteId: string): VoteRecords<Ba
     ballots: r.ballots.filter((b) => b.voteId === voteId).map((b) => ({ ...b, choices: b.choices ?? [] })),
     checkoffs: r.checkoffs.filter((c) => c.voteId === voteId),
     // a void list voids only with the signature of every supervisor who opened it, as on the tablet
-    voidLists: signedActs('voidlist', r.voidLists.filter((l) => l.voteId === voteId), r.personKeys, r.villageId),
+    voidLists: openedVoidLists(r.voidLists.filter((l) => l.voteId === voteId), r.votes, r.sealKeys, r.personKeys, r.villageId),
     decisions: r.decisions,
     conflicts: r.conflicts,
     paperCounts: r.paperCounts.filter((p) => p.voteId === voteId),

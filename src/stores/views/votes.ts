@@ -1,6 +1,6 @@
 // View models for the vote screens. The votes store maps repository records to these; components
 // only render them and emit what the person did. Money is integer fen.
-import type { ProposalCategory } from '@/domain'
+import type { PaperDifference, ProposalCategory } from '@/domain'
 
 export type BallotType = 'approval' | 'knapsack' | 'choose-one'
 export type SelectionMethod = 'greedy' | 'greedy-no-skip' | 'mes'
@@ -44,6 +44,7 @@ export interface VoteView {
 export interface VoterView {
   id: string
   name: string
+  /** The household's number as people say it; '' where the roster holds a code (never shown). */
   household: string
   unit: string
   checkedOff: boolean
@@ -80,4 +81,4 @@ export type PaperState =
   | { kind: 'none' }
   | { kind: 'waiting'; by: string }
   | { kind: 'confirmed' }
-  | { kind: 'disagree'; detail: string }
+  | { kind: 'disagree'; differences: PaperDifference[] }

@@ -54,6 +54,9 @@ describe('implementation and accounts', () => {
     await eventually(() => w.find('[data-testid="accounts-error"]').exists())
     // Said in Chinese with the amounts, not the domain's English or the project's id.
     expect(w.get('[data-testid="accounts-error"]').text()).toBe('记上这笔 ¥35,000 后，本项目共花 ¥35,000，超过了安排给它的 ¥30,000。请核对金额；确实不够时，要先经议事会调整资金安排。')
+    // What was typed stays, to be corrected rather than typed again.
+    expect((w.get('[data-testid="expense-amount"]').element as HTMLInputElement).value).toBe('35000')
+    expect((w.get('[data-testid="expense-payee"]').element as HTMLInputElement).value).toBe('成都照明公司')
 
     await w.get('[data-testid="expense-amount"]').setValue('12000')
     await w.get('[data-testid="expense-payee"]').setValue('成都照明公司')

@@ -112,7 +112,7 @@ describe('the double votes and conflicts queue', () => {
     const item = () => w.get('[data-testid="conflict-conflict:tablet-b-4"]')
     await eventually(() => w.find('[data-testid="conflict-conflict:tablet-b-4"]').exists())
     expect(item().text()).toContain('被两台平板同时修改')
-    expect(item().text()).toContain('三组道路硬化（含排水沟）')
+    expect(item().text()).toContain('提议“三组道路硬化（含排水沟）”被两台平板同时修改')
     await item().get('[data-testid="outcome-restore-earlier"]').setValue(true)
     await item().get('[data-testid="conflict-reason"]').setValue('议事会确认应包括排水沟')
     await item().get('[data-testid="conflict-by"]').setValue('person:sup2')
@@ -121,5 +121,21 @@ describe('the double votes and conflicts queue', () => {
     expect((await v.data.proposals.get(p.id))!.title).toBe('三组道路硬化（含排水沟）')
     const [decision] = await v.data.decisions.list()
     expect(decision).toMatchObject({ subjectId: 'conflict:tablet-b-4', outcome: 'restore-earlier', by: 'person:sup2' })
+  })
+
+  it('says a record without a title by its kind, never its id', async () => {
+    village = await openVoteVillage()
+    const v = village
+    const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
+    const copy = { id: fund.id, kind: 'fund', v: 1, village: 'test-village', year: 2026, author: 'person:clerk', device: 'tablet-b', deviceTime: T0 + 1000, seq: 5, ref: '', body: { year: 2026, amount: 30_000_000, source: '专项资金' } }
+    await v.data.conflicts.create({
+      id: 'conflict:tablet-b-5', subjectId: fund.id, reason: 'concurrent-edit', winner: { device: 'tablet-test', seq: 9, author: 'person:clerk' },
+      loser: JSON.parse(JSON.stringify(copy)), fields: ['amount'], at: T0 + 2000,
+    })
+    const { wrapper: w } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="conflict-conflict:tablet-b-5"] h3').exists())
+    const head = w.get('[data-testid="conflict-conflict:tablet-b-5"] h3').text()
+    expect(head).toBe('专项资金被两台平板同时修改')
+    expect(head).not.toContain(fund.id)
   })
 })

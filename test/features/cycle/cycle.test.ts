@@ -62,6 +62,23 @@ describe('the cycle at a glance', () => {
   })
 })
 
+describe('a refusal on the cycle screen', () => {
+  it('says in Chinese why an override was not recorded (a reason longer than the record keeps)', async () => {
+    const { wrapper } = await cycleScreen()
+    const roster = useRosterStore(village!.pinia)
+    await roster.importRows([{ household: '9', name: '王文书', unit: '一组', roles: ['clerk'], adult: true, eligible: true, householdHead: false }])
+    await useCycleStore(village!.pinia).start('')
+    await eventually(() => wrapper.find('[data-testid="cycle-proceed"]').exists())
+    await wrapper.get('[data-testid="cycle-proceed"]').trigger('click')
+    await wrapper.get('[data-testid="cycle-reason"] textarea').setValue('纸'.repeat(2001))
+    await wrapper.get('.current-override form').trigger('submit')
+    await eventually(() => wrapper.find('.current-problem').exists())
+    expect(wrapper.get('.current-problem').text()).toBe('“理由”最多 2000 个字，现在有 2001 个')
+    expect(wrapper.get('[data-testid="cycle-current-step"]').text()).toBe('收集提议（上）')
+    wrapper.unmount()
+  })
+})
+
 describe('the step of the cycle, on the screens where the work is done', () => {
   it('tells the proposals screen it is its turn, and sends the meetings screen to where the work is', async () => {
     village = await openTestVillage()

@@ -218,6 +218,8 @@ describe('the signature pad', () => {
     await wrapper.findAll('[role="tab"]').find((tab) => tab.text() === '签名')!.trigger('click')
     await eventually(() => wrapper.find('[data-testid="meeting-close-needs"]').exists())
     expect(wrapper.get('[data-testid="meeting-close-needs"]').text()).toBe('主持人和监事都签名后，才能结束会议。')
+    // one order only: sign, then close (never also "sign after the meeting has ended")
+    expect(wrapper.text()).not.toContain('会议结束后')
     expect(wrapper.get('[data-testid="meeting-close"]').attributes('disabled')).toBeDefined()
     wrapper.unmount()
   })

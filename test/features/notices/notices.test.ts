@@ -100,6 +100,23 @@ describe('a running notice', () => {
     wrapper.unmount()
   })
 
+  it('refuses an objection too long to keep in Chinese words beside the form, keeping what was typed', async () => {
+    const { pinia, meetingId } = await villageWithDecision()
+    const notices = useNoticesStore(pinia)
+    const n = await notices.publish({ stage: 'decision', subjectId: meetingId, title: '五月议事会决定', body: '村口装路灯', days: 7 })
+    const { wrapper } = await mountFeature(NoticeView, { pinia, props: { id: n.id } })
+    await eventually(() => wrapper.find('[data-testid="objection-form"]').exists())
+    const long = '灯'.repeat(5001)
+    await wrapper.get('[data-testid="objection-text"] textarea').setValue(long)
+    await wrapper.get('[data-testid="objection-form"]').trigger('submit')
+    await eventually(() => wrapper.find('[data-testid="objection-problem"]').exists())
+    expect(wrapper.get('[data-testid="objection-problem"]').text()).toBe('“内容”最多 5000 个字，现在有 5001 个')
+    expect((wrapper.get('[data-testid="objection-text"] textarea').element as HTMLTextAreaElement).value).toBe(long)
+    // Each person is offered by name, with their household only as people say it.
+    expect(wrapper.get('[data-testid="objection-by"]').text()).toContain('委员1（第 1 户）')
+    wrapper.unmount()
+  })
+
   it('is published again when the supervisory committee orders it, with the reason on record', async () => {
     const { pinia, meetingId, data } = await villageWithDecision()
     // The order is the supervisory committee's: a supervisor types their own passphrase.

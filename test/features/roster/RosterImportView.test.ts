@@ -31,13 +31,15 @@ describe('roster import screen', () => {
       ['1', '', '一组', '', ''],
       ['2', '李四', '二组', '村霸', ''],
       ['3', '王五', '二组', '', '否'],
+      ['4 号', '赵六', '二组', '', ''],
     ])
     await pickFile(wrapper, new File([bytes as BlobPart], '名册.xlsx'))
-    expect(wrapper.get('[data-testid="roster-preview-summary"]').text()).toBe('共 4 行：2 行正确，2 行有错误')
+    expect(wrapper.get('[data-testid="roster-preview-summary"]').text()).toBe('共 5 行：2 行正确，3 行有错误')
     const errors = wrapper.findAll('[data-testid="roster-row-errors"]').map((e) => e.text())
-    expect(errors).toEqual(['没有姓名', '不认识的角色“村霸”'])
+    // the domain's refusal of a row in words, never its English
+    expect(errors).toEqual(['没有姓名', '不认识的角色“村霸”', '不符合规则：“户号”的格式不对，请重新填写'])
     // The roles as they will be recorded, to check before importing (they decide who is expected at meetings).
-    expect(wrapper.findAll('[data-testid="roster-preview-roles"]').map((c) => c.text())).toEqual(['议事会成员', '', '', '—'])
+    expect(wrapper.findAll('[data-testid="roster-preview-roles"]').map((c) => c.text())).toEqual(['议事会成员', '', '', '—', ''])
     const confirm = wrapper.get('[data-testid="roster-import-confirm"]')
     expect(confirm.text()).toContain('导入 2 行正确的')
     await confirm.trigger('click')

@@ -6,7 +6,8 @@ import VoteSetupView from '@/features/votes/VoteSetupView.vue'
 import VoteResultsView from '@/features/votes/VoteResultsView.vue'
 import ConflictsView from '@/features/conflicts/ConflictsView.vue'
 import { newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
-import { unsignedClaim } from '@/shared/personacts'
+import { signAct, unsignedClaim } from '@/shared/personacts'
+import { openPersonKey } from '@/data/personkeys'
 import { useSealsStore } from '@/stores/seals'
 import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
@@ -221,6 +222,22 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     stillWaiting.wrapper.unmount()
     expect(check('voidSeals')).toBe(false)
 
+    // 李监事 alone, signing with their own key, voids nothing either: 赵监事 sealed the vote too
+    const sup1Key = (await v.data.personKeys.list()).filter((k) => k.personId === 'person:sup1').sort((a, b) => b.createdAt - a.createdAt)[0]!
+    const alone = v.data.voidLists.build({ voteId: vote.id, ballotIds: [extra], openedBy: ['person:sup1'], decisions: [decisionId], at: v.now() })
+    const aloneSigned = signAct('voidlist', vote.villageId, alone as unknown as { id: string } & Record<string, unknown>, await openPersonKey(sup1Key, PASS['person:sup1']))
+    await v.data.voidLists.create({ ...alone, signatures: [{ personId: 'person:sup1', keyId: sup1Key.id, signature: aloneSigned }] })
+    await soon(async () => (await v.data.voidLists.list()).length === 2)
+    // signed as it should be by the one who opened it: what is missing is the other sealer
+    const aloneRecord = { ...alone, signatures: [{ personId: 'person:sup1', keyId: sup1Key.id, signature: aloneSigned }] } as { id: string }
+    expect(unsignedClaim('voidlist', vote.villageId, aloneRecord, await v.data.personKeys.list())).toBeNull()
+    const oneSupervisor = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
+    await soon(() => oneSupervisor.wrapper.find('[data-testid="results-void-waiting"]').exists())
+    expect(oneSupervisor.wrapper.get('[data-testid="results-ballots"]').text()).toBe('共 3 张票（电子 3，纸质 0）')
+    oneSupervisor.wrapper.unmount()
+    expect(check('voidSeals')).toBe(false)
+    expect(useConflictsStore(v.pinia).items.find((i) => i.voteId === vote.id)?.voids).toBe('waiting')
+
     // 李监事 replaced their key after this vote was sealed: the vote still opens with the old one
     await useSealsStore(v.pinia).createKey('person:sup1', '换过的新口令', '换过的新口令')
     const { wrapper: w } = await mountFeature(SealKeysOpenView, { path: `/votes/${vote.id}/seals`, pinia: v.pinia })
@@ -239,7 +256,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     await soon(() => w.find('[data-testid="sealer-error-1"]').exists(), 10_000)
     expect(w.get('[data-testid="sealer-error-1"]').text()).toBe('口令不对，这把密钥没有打开。什么都没有记录。')
     expect((w.get('[data-testid="sealer-pass-1"]').element as HTMLInputElement).value).toBe('')
-    expect((await v.data.voidLists.list()).map((l) => l.signatures ?? [])).toEqual([[]]) // only the unsigned one written behind the app
+    expect((await v.data.voidLists.list()).map((l) => l.signatures?.length ?? 0).sort()).toEqual([0, 1]) // only the two written behind the app
 
     // the old passphrase opens the old seal key; the opening is signed with 李监事's key of now
     await w.get('[data-testid="sealer-pass-1"]').setValue(PASS['person:sup1'])
@@ -266,7 +283,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
       for (const c of ['村口装路灯', '三组道路硬化', '修水渠']) expect(text).not.toContain(c)
     }
 
-    const list = (await v.data.voidLists.list()).find((l) => l.signatures?.length)
+    const list = (await v.data.voidLists.list()).find((l) => l.signatures?.length === 2)
     expect(list).toMatchObject({ voteId: vote.id, ballotIds: [extra], openedBy: ['person:sup1', 'person:sup2'] })
     expect(Object.keys(list!).sort()).toEqual(['at', 'ballotIds', 'decisions', 'id', 'meta', 'openedBy', 'signatures', 'villageId', 'voteId'])
     expect(list!.signatures!.map((x) => x.personId)).toEqual(['person:sup1', 'person:sup2'])

@@ -151,3 +151,19 @@ describe('the ballot kiosk', () => {
     expect(ballot!.choices.sort()).toEqual(['project:lamps', 'project:road'])
   }, 30_000)
 })
+
+describe('the voter list of the kiosk', () => {
+  it('says a household as people say it, never the roster\'s code', async () => {
+    village = await openVoteVillage()
+    await village.data.persons.create({ id: 'person:q1', name: '赵玉兰', householdId: 'household:qingbo-1', householdHead: true, roles: [] })
+    await openApprovalVote(village, { roster: ['person:zhang', 'person:q1'] })
+    const { wrapper: w } = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    await w.get('[data-testid="voter-search"]').setValue('赵玉兰')
+    expect(w.get('[data-testid="voter-person:q1"]').text()).toBe('赵玉兰')
+    await w.get('[data-testid="voter-search"]').setValue('3-12')
+    expect(w.get('[data-testid="voter-person:zhang"]').text()).toContain('户号 3-12')
+    w.unmount()
+  })
+})

@@ -43,6 +43,42 @@ describe('setting up a vote', () => {
   })
 })
 
+describe('a vote the domain refuses, in words beside the form', () => {
+  it('refuses a 1,050-character name with the limit, keeping what was typed and saving nothing', async () => {
+    village = await openVoteVillage()
+    const { wrapper: w, router } = await mountFeature(VoteSetupView, { path: '/votes/new', pinia: village.pinia })
+    const title = '村'.repeat(1050)
+    await w.get('[data-testid="setup-title"]').setValue(title)
+    await w.get('[data-testid="cand-name-1"]').setValue('修水渠')
+    await w.get('[data-testid="cand-cost-1"]').setValue('40000')
+    await w.get('[data-testid="cand-name-2"]').setValue('装路灯')
+    await w.get('[data-testid="cand-cost-2"]').setValue('30000')
+    await w.get('[data-testid="setup-seals-ack"]').setValue(true)
+    await w.get('form').trigger('submit')
+    await eventually(() => w.get('[data-testid="setup-error"]').text() !== '')
+    expect(w.get('[data-testid="setup-error"]').text()).toBe('“标题”最多 200 个字，现在有 1050 个')
+    expect((w.get('[data-testid="setup-title"]').element as HTMLInputElement).value).toBe(title)
+    expect(router.currentRoute.value.name).toBe('vote-new')
+    expect(await village.data.votes.count()).toBe(0)
+  })
+
+  it('says in Chinese why the money was not allocated when the year\'s fund is smaller than the result', async () => {
+    village = await openVoteVillage()
+    await openApprovalVote(village)
+    const store = useVotesStore(village.pinia)
+    await store.castBallot('vote:lights', 'person:zhang', ['project:water'], 'person:clerk')
+    village.advance()
+    await store.close('vote:lights')
+    await village.data.funds.create({ year: 2026, amount: 100_000, source: '公共服务专项资金' })
+    const { wrapper: r } = await mountFeature(VoteResultsView, { path: '/votes/vote:lights/results', pinia: village.pinia })
+    await eventually(() => r.find('[data-testid="results-allocate"]').exists())
+    await r.get('[data-testid="results-allocate"]').trigger('click')
+    await eventually(() => r.text().includes('安排的钱超过了专项资金'))
+    expect(r.text()).not.toMatch(/allocations total|fund of/)
+    expect(await village.data.allocations.count()).toBe(0)
+  })
+})
+
 describe('paper count, closing and results', () => {
   it('says how many ballots wait in the ballot box, and closing the vote writes them', async () => {
     village = await openVoteVillage()
@@ -118,11 +154,12 @@ describe('paper count, closing and results', () => {
     // The same person cannot confirm their own count.
     await enter('person:clerk', 5, [3, 1, 2])
     await eventually(() => w.find('[data-testid="paper-error"]').exists())
+    expect(w.get('[data-testid="paper-error"]').text()).toBe('纸质选票要两个不同的人分别清点')
     expect(await v.data.paperCounts.count({ ref: 'vote:lights' })).toBe(1)
     // A second person who counted differently: the screen says where they differ.
     await enter('person:sup1', 5, [3, 2, 2])
     await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'disagree')
-    expect(w.get('[data-testid="paper-state"]').text()).toContain('project:road: 1 vs 2')
+    expect(w.get('[data-testid="paper-state"]').text()).toContain('两次录入不一致：三组道路硬化 一次 1、一次 2。')
     await enter('person:sup2', 5, [3, 2, 2])
     await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'confirmed')
     paper.wrapper.unmount()
