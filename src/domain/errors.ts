@@ -19,6 +19,8 @@ export const DOMAIN_ERROR_CODES = [
   // bad input to a constructor
   'invalid.required', 'invalid.type', 'invalid.format', 'invalid.range', 'invalid.choice',
   'invalid.duplicate', 'invalid.reference', 'invalid.order',
+  // the roster
+  'person.minor-eligible',
   // procedure
   'procedure.unknown-step', 'procedure.not-next', 'procedure.requirement', 'procedure.finished',
   'procedure.override-invalid',

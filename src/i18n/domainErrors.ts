@@ -21,6 +21,9 @@ export default {
       reference: '这里提到的记录在本平板上找不到',
       order: '时间或顺序不对：结束不能早于开始',
     },
+    person: {
+      'minor-eligible': '未成年人没有投票权：把“投票权”改成“否”，或者核对“成年”这一栏',
+    },
     procedure: {
       'unknown-step': '议事流程里没有这一步',
       'not-next': '还没轮到这一步：请按议事流程的顺序来',
@@ -116,6 +119,9 @@ export default {
       duplicate: 'This record exists already',
       reference: 'A record this refers to is not on this tablet',
       order: 'The times or the order are wrong: an end cannot come before its start',
+    },
+    person: {
+      'minor-eligible': 'A minor has no vote: set "vote" to no, or check the "adult" column',
     },
     procedure: {
       'unknown-step': 'The procedure has no such step',

@@ -19,7 +19,7 @@ describe('validating constructors', () => {
     expect(badId.code).toBe('invalid.format')
     expect(badId.message).toContain('person.id')
     expect(domainError(() => D.person({ ...personInput, roles: ['mayor'] })).code).toBe('invalid.choice')
-    expect(domainError(() => D.person({ ...personInput, adult: false, eligible: true })).code).toBe('invalid.range')
+    expect(domainError(() => D.person({ ...personInput, adult: false, eligible: true })).code).toBe('person.minor-eligible')
     expect(domainError(() => D.person('nope')).code).toBe('invalid.type')
   })
 

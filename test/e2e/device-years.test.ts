@@ -70,7 +70,8 @@ describe('photos from another tablet, and archived years, in the app', () => {
     await expect.poll(() => row.textContent()).toContain('镇上服务器还留着')
     await page.getByTestId(`archive-yes-${LAST_YEAR}`).click()
     await expect.poll(() => page.getByTestId('years-message').textContent(), { timeout: 10_000 }).toContain(`已归档 ${LAST_YEAR} 年：本平板移走了 6 条记录`)
-    expect(await row.count()).toBe(0)
+    // the message comes first, then the list is read again: the row goes once it is
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0)
 
     await page.getByTestId(`view-${LAST_YEAR}`).click()
     await page.getByTestId('archive-note').waitFor({ timeout: 20_000 })

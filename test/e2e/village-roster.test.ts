@@ -53,7 +53,7 @@ describe('roster import with bad rows', () => {
     const errors = await roster.rowErrors()
     expect(errors[0]).toContain('没有姓名')
     expect(errors[1]).toContain('不认识的角色“村长”')
-    expect(errors[2]).toMatch(/不符合规则：.*minor/)
+    expect(errors[2]).toContain('未成年人没有投票权')
     expect(errors[3]).toContain('与第 2 行重复')
     expect(await roster.confirm()).toContain('新增 3 人')
 

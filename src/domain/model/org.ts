@@ -32,7 +32,7 @@ export function person(input: unknown): Person {
   const i = asInput('person', input)
   const adult = bool('person', i, 'adult', true)
   const eligible = bool('person', i, 'eligible', adult)
-  if (eligible && !adult) fail('invalid.range', 'person.eligible: a minor cannot be eligible to vote', { entity: 'person', field: 'eligible' })
+  if (eligible && !adult) fail('person.minor-eligible', 'person.eligible: a minor cannot be eligible to vote', { entity: 'person', field: 'eligible' })
   const roles = list('person', i, 'roles', (v, n) => oneOf('person', { [`roles[${n}]`]: v }, `roles[${n}]`, ROLES), { unique: (r: Role) => r })
   return {
     id: id('person', i, 'id', 'person'),
