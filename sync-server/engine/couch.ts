@@ -177,7 +177,8 @@ export class CouchEngine implements Engine {
   feedMark(name: string, since?: string | number): FeedMark | null {
     const feed = this.feeds.get(name)
     if (!feed) return null
-    return since === undefined || since === 'now' ? feed.mark() : feed.markAfter(String(since))
+    if (since === undefined) return feed.markBeforeRead()
+    return since === 'now' ? feed.mark() : feed.markAfter(String(since))
   }
 
   feedRead(name: string, seq: string | number, mark: FeedMark): void {

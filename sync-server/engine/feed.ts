@@ -37,6 +37,12 @@ export class CouchFeed {
   private baseSeq: string | null = null
   /** the sequence of the last row delivered (null until the feed knows where it starts) */
   private seq: string | null = null
+  /**
+   * Whether each shard of the database has one copy (CouchDB's `cluster.n` is 1: a single node).
+   * With more, a read of CouchDB and this feed may each see a different copy of a shard, one
+   * without a write the other has: a read's end is then never tied to a place in this feed.
+   */
+  private oneCopy = false
   private stopped = false
   private ac: AbortController | null = null
   private timer: NodeJS.Timeout | undefined
@@ -47,6 +53,15 @@ export class CouchFeed {
   /** Where the feed stands now (null until it knows its starting sequence). */
   mark(): FeedMark | null {
     return this.seq === null ? null : { gen: this.gen, index: this.base + this.rows.length, seq: this.seq }
+  }
+
+  /**
+   * Where the feed stands before a read of CouchDB, for the reader to wait from if the read finds
+   * nothing (whatever the read misses was committed after it started, so the feed brings it after
+   * this mark): only when each shard has one copy (`oneCopy`).
+   */
+  markBeforeRead(): FeedMark | null {
+    return this.oneCopy ? this.mark() : null
   }
 
   /** The place right after `seq`: this feed's start, a row it still holds, or the end of a read noted by `noteRead`. */
@@ -131,8 +146,9 @@ export class CouchFeed {
     this.ac = ac
     try {
       if (this.seq === null) {
-        const info = await this.http.json<{ update_seq: unknown }>('GET', this.path)
+        const info = await this.http.json<{ update_seq: unknown; cluster?: { n?: unknown } }>('GET', this.path)
         if (this.stopped) return
+        this.oneCopy = info.cluster?.n === 1
         this.seq = this.baseSeq = String(info.update_seq)
         this.after.set(this.seq, 0)
       }

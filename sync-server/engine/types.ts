@@ -93,9 +93,11 @@ export interface Engine {
    */
   recentChanges?(name: string, p: ChangesOptions): ChangesResult | null
   /**
-   * CouchDB only: where this hub's feed of `name` stands (no `since`, or 'now'), or the place right
-   * after `since` when that is a sequence the feed still holds; null when it is not following `name`
-   * or does not know. A long-poll waits from such a mark and is answered by `feedChanges`.
+   * CouchDB only: where this hub's feed of `name` stands for a long-poll from 'now'; without
+   * `since`, where it stands before a read of CouchDB (null unless each shard has one copy:
+   * engine/feed.ts); else the place right after `since` when that is a sequence the feed still
+   * holds. Null when it is not following `name` or does not know. A long-poll waits from such a
+   * mark and is answered by `feedChanges`.
    */
   feedMark?(name: string, since?: string | number): FeedMark | null
   /** CouchDB only: a read of `name` that started at `mark` ended at `seq` with nothing pending (a poll from `seq` goes on from `mark`). */

@@ -85,26 +85,29 @@ describe('long-polls on Apache CouchDB, answered from the hub’s own feed', () 
     expect(ids((await first).body)).toEqual([id(1)])
 
     const before = reads().length
-    // a tablet starting live (since=now) waits on the feed, and a batch of three wakes it with two, then the third
+    // a tablet starting live (since=now) waits on the feed; a batch of three wakes it, and it takes
+    // the batch in answers of at most two (as many as the feed had brought when it answered)
     const live = poll('now')
     await until(async () => (await waiting()) === 1, 'the live long-poll waits')
     await write([2, 3, 4])
-    const a = (await live).body
-    expect(a.results).toHaveLength(2)
-    const b = (await poll(a.last_seq)).body
+    const answers = [(await live).body]
+    for (let i = 0; i < 3 && answers.flatMap(ids).length < 3; i++) answers.push((await poll(answers.at(-1).last_seq)).body)
+    for (const a of answers) expect(a.results.length).toBeLessThanOrEqual(2)
     // (CouchDB's order within a batch is its shards', not the batch's)
-    expect([...ids(a), ...ids(b)].sort()).toEqual([id(2), id(3), id(4)])
-    expect(b.results[0].doc.body).toEqual(proposal('va', dev.id, Number(/p(\d)-/.exec(b.results[0].id)![1])).body)
+    expect(answers.flatMap(ids).sort()).toEqual([id(2), id(3), id(4)])
+    const last = answers.at(-1)
+    const n = Number(/p(\d)-/.exec(last.results[0].id)![1])
+    expect(last.results[0].doc.body).toEqual(proposal('va', dev.id, n).body)
     // a write another hub made (straight to CouchDB) wakes the next one
-    const next = poll(b.last_seq)
+    const next = poll(last.last_seq)
     await until(async () => (await waiting()) === 1, 'the next long-poll waits')
     const direct = await couchAdmin(couchUrl, 'POST', `${encodeURIComponent(db)}/_bulk_docs`, { docs: [proposal('va', dev.id, 5)] })
     expect(direct.status).toBe(201)
     const c = (await next).body
     expect(ids(c)).toEqual([id(5)])
     expect(reads().slice(before)).toEqual([])
-    // and where the tablet stands is a sequence CouchDB itself takes
-    const rest = await couch(hub, `village-va/_changes?since=${encodeURIComponent(String(a.last_seq))}`, { auth })
-    expect(ids(rest.body).sort()).toEqual([...ids(b), id(5)].sort())
+    // and where the tablet stood is a sequence CouchDB itself takes
+    const rest = await couch(hub, `village-va/_changes?since=${encodeURIComponent(String(answers[0].last_seq))}`, { auth })
+    expect(ids(rest.body).sort()).toEqual([...answers.slice(1).flatMap(ids), id(5)].sort())
   })
 })
