@@ -154,4 +154,23 @@ describe('没有收下的记录', () => {
     expect(line.text()).not.toMatch(/closed|ballot/)
     wrapper.unmount()
   })
+
+  it('says a refusal by its code whatever its English says, and an older hub\'s notice (no code) by its old sentence', async () => {
+    village = await openTestVillage()
+    useSessionStore(village.pinia).setEnrollment({ villageId: VILLAGE, villageName: '青坝村', townshipName: '', deviceId: 'tablet-test' })
+    useQuarantineStore(village.pinia).attach(village.data)
+    // a newer hub rewords its English: the code decides the words
+    await village.data.rejections.create({ subjectId: 'proposal:p1', code: 'form.missing', params: { kind: 'proposal', field: 'title' }, reason: 'proposal lacks its heading', device: 'tablet-test', seq: 3, at: Date.UTC(2026, 11, 2) })
+    // an older hub wrote no code: its sentence is read as before
+    await village.data.rejections.create({ subjectId: 'proposal:p2', reason: 'proposal: motion is missing', device: 'tablet-test', seq: 4, at: Date.UTC(2026, 11, 1) })
+    const { wrapper } = await mountFeature(QuarantineView, { pinia: village.pinia, path: '/device/quarantine' })
+    await eventually(() => wrapper.findAll('[data-testid="quarantine-hub"]').length === 2)
+    const [reworded, old] = wrapper.findAll('[data-testid="quarantine-hub"]')
+    expect(reworded!.attributes('data-code')).toBe('form.missing')
+    expect(reworded!.text()).toContain('这条提议缺了“标题”。')
+    expect(old!.attributes('data-code')).toBe('form.missing')
+    expect(old!.text()).toContain('这条提议缺了“议题”。')
+    expect(wrapper.text()).not.toMatch(/heading|missing|proposal/)
+    wrapper.unmount()
+  })
 })
