@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { defineComponent, h } from 'vue'
+import { defineComponent, h, type PropType } from 'vue'
 import { REFUSAL_CODES, type RefusalCode, type RefusalParams } from '@/shared/refusal'
 import { useRecordRefusalWords } from '@/composables/useRecordRefusalWords'
+import { useRefusalWords } from '@/composables/useDomainErrorWords'
 import words from '@/i18n/refusals'
 import { mountFeature } from '../support/mount'
+import { openTestVillage } from '../support/village'
 
 type Tree = { [k: string]: string | Tree }
 const at = (tree: Tree, path: string): unknown => path.split('.').reduce<unknown>((t, k) => (t as Tree | undefined)?.[k], tree)
@@ -15,10 +17,18 @@ const PARAMS: RefusalParams = {
   vote: 'vote:lights', at: Date.UTC(2026, 11, 1, 10), max: 200, village: 'village-b', seq: 9, problem: 'bad-signature',
 }
 
-/** Each code said by the one words function, on a screen in `locale`. */
+/** Each code said by the one words function (`codes`), or an error thrown by an action (`thrown`), on a screen. */
+const Words = defineComponent({
+  props: { codes: { type: Array as PropType<readonly RefusalCode[]>, default: () => [] }, params: { type: Object as PropType<RefusalParams>, default: () => ({}) }, thrown: { type: null, default: null } },
+  setup(props) {
+    const why = useRecordRefusalWords()
+    const action = useRefusalWords('test')
+    return () => h('ul', [...props.codes.map((code) => h('li', { 'data-code': code }, why({ code, params: props.params }))), props.thrown ? h('li', { 'data-code': 'thrown' }, action(props.thrown)) : null])
+  },
+})
+
 async function said(locale: 'zh-CN' | 'en', codes: readonly RefusalCode[], params = PARAMS) {
-  const List = defineComponent({ setup() { const why = useRecordRefusalWords(); return () => h('ul', codes.map((code) => h('li', { 'data-code': code }, why({ code, params })))) } })
-  const { wrapper } = await mountFeature(List, { locale })
+  const { wrapper } = await mountFeature(Words, { locale, props: { codes, params } })
   const out = new Map(wrapper.findAll('li').map((li) => [li.attributes('data-code')!, li.text()]))
   wrapper.unmount()
   return out
@@ -61,5 +71,20 @@ describe('refusals in words, by code', () => {
     const out = await said('en', REFUSAL_CODES)
     for (const code of REFUSAL_CODES) expect(out.get(code), code).not.toMatch(/[{}]|dev-0|person:|vote:/)
     expect(out.get('form.missing')).toBe('This ballot lacks “Title”.')
+  })
+})
+
+// The tablet's own checks refuse a record before it is saved: the screen says which field, by code.
+describe('a record this tablet refuses to save', () => {
+  it('says the field and why in Chinese, not the check\'s English', async () => {
+    const village = await openTestVillage()
+    try {
+      const thrown = await village.data.writer.insert([{ kind: 'proposal', id: 'proposal:no-title', ref: '', body: { status: 'draft' } }]).then(() => null, (e: unknown) => e)
+      const { wrapper } = await mountFeature(Words, { pinia: village.pinia, props: { thrown } })
+      expect(wrapper.text()).toBe('没有保存：这条提议缺了“标题”。请改好再保存。')
+      wrapper.unmount()
+    } finally {
+      await village.close()
+    }
   })
 })
