@@ -31,7 +31,8 @@ export type RefusalCode = (typeof REFUSAL_CODES)[number]
 /**
  * What a refusal names, each said in words by the tablet: `device` (a tablet), `kind` (a kind of
  * record), `field` (a field of a record), `person`/`people` (roster ids), `vote` (a vote's id), `at`
- * (a time, ms); anything else is a plain number or a word for logs.
+ * (a time, ms); anything else is a plain number or a word for logs. Never the refused record's own
+ * id or seq (those are in `reason`): refusals of many records for one cause group as one line.
  */
 export type RefusalParams = Readonly<Record<string, string | number>>
 

@@ -182,7 +182,7 @@ export class Provenance {
   private unsigned(doc: Doc, village: string): Proof {
     const d = this.accounts.devices.get(String(doc.device))
     if (d?.publicKey && d.village === village && typeof doc.seq === 'number' && doc.seq > (d.unsignedUpTo ?? 0)) {
-      return { refusal: refusal('proof.unsigned-after-key', `device ${d.id} signs its records since it registered its key, but this one (seq ${doc.seq}) is not signed`, { device: d.id, seq: doc.seq }) }
+      return { refusal: refusal('proof.unsigned-after-key', `device ${d.id} signs its records since it registered its key, but this one (seq ${doc.seq}) is not signed`, { device: d.id }) }
     }
     return 'credential'
   }
