@@ -16,7 +16,7 @@
 import { map, type Observable } from 'rxjs'
 import type { VillageDb } from './db'
 import { canonicalJson } from './hash'
-import { validateDocument, type YishiDoc } from '@/shared/schemas'
+import { envelopeOf, validateDocument, type YishiDoc } from '@/shared/schemas'
 import { recordProvenance, signedContent, type Trust } from '@/shared/provenance'
 
 export const QUARANTINE_KEY = 'quarantine'
@@ -45,15 +45,6 @@ export interface IncomingCheck {
   refused: Refused[]
 }
 
-const COUCH_FIELDS = ['_id', '_rev', '_meta', '_attachments', '_deleted', '_revisions', '_conflicts']
-
-/** A received record in the tablet's form (`id`, no storage bookkeeping). */
-export function asTabletDoc(doc: Record<string, unknown>): YishiDoc {
-  const out: Record<string, unknown> = { ...doc }
-  if (out.id === undefined && typeof doc._id === 'string') out.id = doc._id
-  for (const k of COUCH_FIELDS) delete out[k]
-  return out as unknown as YishiDoc
-}
 
 const sameVersion = (a: object, b: object) => canonicalJson(signedContent(a)) === canonicalJson(signedContent(b))
 
@@ -67,7 +58,8 @@ export async function checkIncoming(vdb: VillageDb, docs: readonly unknown[], tr
     const refuse = (reason: string, list = out.refused) => { list.push({ id, reason, doc: raw }) }
     const valid = validateDocument(raw)
     if (!valid.ok) { refuse(valid.reason); continue }
-    const doc = asTabletDoc(raw as Record<string, unknown>)
+    const doc = envelopeOf(raw)
+    if (!doc) { refuse('not a record'); continue }
     if (doc.village !== vdb.villageId) { refuse(`${id} belongs to village "${doc.village}", not "${vdb.villageId}"`); continue }
     const mine = held.get(id)
     if (mine && sameVersion(mine.toJSON(), doc) && (doc.refused === undefined || mine.refused !== undefined)) { out.present++; continue }

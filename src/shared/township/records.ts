@@ -4,6 +4,7 @@
  * Plain TypeScript: the hub imports it.
  */
 import type { YishiDoc } from '../schemas/envelope'
+import { envelopeOf } from '../schemas/stored'
 import type { PersonKeyRecord } from '../personacts'
 import type {
   Allocation, Answer, Attendance, Ballot, CheckOff, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
@@ -16,10 +17,12 @@ import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
 
-/** A document as the hub stores it (`_id`, `_rev`; RxDB's plugin moves `id` to `_id`) → envelope. */
-export function fromCouch(raw: Record<string, unknown>): Doc {
-  const { _id, _rev: _r, _deleted: _d, ...rest } = raw
-  return { ...(rest as unknown as Doc), id: typeof rest.id === 'string' ? rest.id : String(_id) }
+/** A document as the hub stores it (`_id`, `_rev`; RxDB's plugin moves `id` to `_id`) → envelope; null for one that is not a record. */
+export const fromCouch = envelopeOf
+
+/** The records among documents the hub stores (design documents and anything else left out). */
+export function fromCouchDocs(raws: readonly unknown[]): Doc[] {
+  return raws.flatMap((raw) => envelopeOf(raw) ?? [])
 }
 
 /** The domain record a document carries. */
