@@ -22,7 +22,8 @@ export interface DocMeta {
   /** Set when the hub refused this record; it is not live data. */
   refused?: Refusal
 }
-export type Stored<T> = T & { meta: DocMeta }
+/** A record as read from this tablet: with its village and where and when it was written. */
+export type Stored<T> = T & { villageId: string; meta: DocMeta }
 
 export interface ListOptions {
   /** Only children of this record (ballots of a vote, attendance of a meeting…). */

@@ -116,7 +116,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
    * and that person may sign as `role` by their roles on the roster (the hub's rule too, src/shared/personacts.ts).
    */
   function signatureOf(meetingId: string, role: SignatureRole): MeetingNote | undefined {
-    return notesOf(meetingId).find((n) => n.role === role && actSigner('comment', (n as { villageId?: string }).villageId ?? '', n, n.by, acting.keys) !== null
+    return notesOf(meetingId).find((n) => n.role === role && actSigner('comment', n.villageId, n, n.by, acting.keys) !== null
       && unentitledSigner('comment', n, acting.persons) === null)
   }
 
