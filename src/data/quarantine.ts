@@ -16,7 +16,7 @@
 import { map, type Observable } from 'rxjs'
 import type { VillageDb } from './db'
 import { canonicalJson } from './hash'
-import { validateDocument, type YishiDoc } from '@/shared/schemas'
+import { envelopeOf, validateDocument, type YishiDoc } from '@/shared/schemas'
 import { recordProvenance, signedContent, type Trust } from '@/shared/provenance'
 import { refusal, storedParams, type Refusal, type RefusalCode, type RefusalParams } from '@/shared/refusal'
 
@@ -49,15 +49,6 @@ export interface IncomingCheck {
   refused: Refused[]
 }
 
-const COUCH_FIELDS = ['_id', '_rev', '_meta', '_attachments', '_deleted', '_revisions', '_conflicts']
-
-/** A received record in the tablet's form (`id`, no storage bookkeeping). */
-export function asTabletDoc(doc: Record<string, unknown>): YishiDoc {
-  const out: Record<string, unknown> = { ...doc }
-  if (out.id === undefined && typeof doc._id === 'string') out.id = doc._id
-  for (const k of COUCH_FIELDS) delete out[k]
-  return out as unknown as YishiDoc
-}
 
 const sameVersion = (a: object, b: object) => canonicalJson(signedContent(a)) === canonicalJson(signedContent(b))
 
@@ -71,7 +62,8 @@ export async function checkIncoming(vdb: VillageDb, docs: readonly unknown[], tr
     const refuse = (why: Refusal, list = out.refused) => { list.push({ id, ...why, doc: raw }) }
     const valid = validateDocument(raw)
     if (!valid.ok) { refuse(refusal(valid.code, valid.reason, valid.params)); continue }
-    const doc = asTabletDoc(raw as Record<string, unknown>)
+    const doc = envelopeOf(raw)
+    if (!doc) { refuse(refusal('form.not-record', 'not a record')); continue }
     if (doc.village !== vdb.villageId) { refuse(refusal('record.other-village', `${id} belongs to village "${doc.village}", not "${vdb.villageId}"`, { village: doc.village, device: doc.device })); continue }
     const mine = held.get(id)
     if (mine && sameVersion(mine.toJSON(), doc) && (doc.refused === undefined || mine.refused !== undefined)) { out.present++; continue }

@@ -10,7 +10,7 @@ import type { WithDeleted } from 'rxdb'
 import type { VillageDb } from '../db'
 import { recordRefusal, type VoteTimes } from '@/shared/acceptance'
 import { refusal as refused_, type Refusal } from '@/shared/refusal'
-import { isImmutableKind, type YishiDoc } from '@/shared/schemas'
+import { isImmutableKind, withoutStorage, type YishiDoc } from '@/shared/schemas'
 import { ARCHIVED_YEARS_KEY } from '../replication'
 import { sameVersion } from '../conflicts'
 import { quarantine } from '../quarantine'
@@ -95,7 +95,7 @@ export class PeerGate {
       const mine = held.get(d.id)?.toJSON() as YishiDoc | undefined
       if (!mine || sameVersion({ ...mine, _deleted: false }, d) || canonicalJson(mine.body) === canonicalJson(d.body)) continue
       const { _deleted: _x, ...winner } = d
-      sink.pending.push({ subjectId: d.id, reason: d.kind === 'checkoff' ? 'double-checkoff' : 'duplicate-insert', winner, loser: stripMeta(mine), fields: [] })
+      sink.pending.push({ subjectId: d.id, reason: d.kind === 'checkoff' ? 'double-checkoff' : 'duplicate-insert', winner, loser: withoutStorage(mine), fields: [] })
       found++
     }
     if (found > 0) sink.notify()
@@ -115,8 +115,3 @@ function sameRecord(a: YishiDoc, b: YishiDoc): boolean {
   return pick(a) === pick(b)
 }
 
-function stripMeta(doc: YishiDoc): YishiDoc {
-  const out = { ...doc } as Record<string, unknown>
-  delete out._rev; delete out._meta; delete out._attachments; delete out._deleted
-  return out as unknown as YishiDoc
-}
