@@ -4,6 +4,7 @@ import en from './en'
 import compliance from './compliance'
 import domainErrors from './domainErrors'
 import records from './records'
+import { datetimeFormats, numberFormats } from './formats'
 
 export type Locale = 'zh-CN' | 'en'
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
@@ -44,7 +45,7 @@ function savedLocale(): Locale {
 }
 
 export function createAppI18n(locale: Locale = savedLocale()) {
-  return createI18n({ legacy: false, locale, fallbackLocale: 'zh-CN', messages: allMessages() })
+  return createI18n({ legacy: false, locale, fallbackLocale: 'zh-CN', messages: allMessages(), numberFormats, datetimeFormats })
 }
 
 /** The app's one i18n instance (src/modules/i18n.ts installs it); stores word things through it too. */
