@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allMessages } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
 
 type Tree = { [key: string]: string | Tree }
 
