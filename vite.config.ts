@@ -5,6 +5,7 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
+import { i18nMessages } from './scripts/i18nMessages'
 
 const outDir = fileURLToPath(new URL('./dist', import.meta.url))
 
@@ -72,6 +73,7 @@ function vantIconFontAsFile(): Plugin {
 export default defineConfig({
   plugins: [
     vue(),
+    i18nMessages(),
     vantIconFontAsFile(),
     VitePWA({
       // The app asks before it updates (src/modules/pwa.ts): never reload in a meeting.

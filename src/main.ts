@@ -2,6 +2,7 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { installPinia } from './modules/pinia'
 import { installI18n } from './modules/i18n'
+import { localeReady } from './i18n'
 import { installRouter } from './modules/router'
 import { installVant } from './modules/vant'
 import { installPwa } from './modules/pwa'
@@ -17,4 +18,5 @@ installVant(app)
 installPwa(app)
 installData(app)
 installErrors(app)
-app.mount('#app')
+// English, when it was the last choice, is loaded before the first screen is drawn.
+void localeReady.catch(() => undefined).then(() => app.mount('#app'))

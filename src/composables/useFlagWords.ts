@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n'
-import { date, yuan } from '@/i18n/format'
+import { useFormat } from '@/i18n/format'
 
 /** A compliance flag as the tablet's checks and the township's summary both carry it (src/domain/compliance.ts). */
 export interface FlagLike { code: string; variant?: string; details?: Record<string, string | number> }
@@ -13,15 +13,16 @@ const DATES = new Set(['startedAt', 'noticeEndsAt', 'firstVoteAt', 'at'])
  * The one place a flag becomes words (supervision checklist, township list and report).
  */
 export function useFlagWords() {
-  const { t, te, locale } = useI18n()
+  const { t, te } = useI18n()
+  const { yuan, date } = useFormat()
 
   function title(code: string): string {
     return te(`compliance.${code}.title`) ? t(`compliance.${code}.title`) : t('compliance.other')
   }
 
   function words(key: string, value: string | number): string | number {
-    if (MONEY.has(key) && typeof value === 'number') return yuan(value, locale.value)
-    if (DATES.has(key) && typeof value === 'number') return date(value, locale.value)
+    if (MONEY.has(key) && typeof value === 'number') return yuan(value, 'plain')
+    if (DATES.has(key) && typeof value === 'number') return date(value)
     if (key === 'step' && typeof value === 'string' && te(`township.steps.${value}`)) return t(`township.steps.${value}`)
     return value
   }

@@ -1,4 +1,5 @@
 import { useI18n } from 'vue-i18n'
+import { formatters } from '@/i18n/format'
 import type { RefusalCode, RefusalParams } from '@/shared/refusal'
 import { useRosterStore } from '@/stores/roster'
 import { useTabletName } from './useTabletName'
@@ -10,7 +11,9 @@ import { useTabletName } from './useTabletName'
  * their name on the roster, a time as a date. Never the check's English, never a raw id.
  */
 export function useRecordRefusalWords() {
-  const { t, te, locale } = useI18n()
+  const i18n = useI18n()
+  const { t, te, locale } = i18n
+  const { dateTime } = formatters(i18n)
   const tabletName = useTabletName()
   const roster = useRosterStore()
 
@@ -26,7 +29,7 @@ export function useRecordRefusalWords() {
       tablet: tabletName(String(p.device ?? '')), kind: kind(p.kind), field: field(p.field), person: person(String(p.person ?? '')),
       people: [...people, ...(unknownKeys > 0 ? [t('refusal.unknownKeys')] : [])].join(locale.value === 'en' ? ', ' : '、'),
       n: people.length + unknownKeys, max: Number(p.max ?? 0),
-      time: typeof p.at === 'number' ? new Date(p.at).toLocaleString(locale.value) : '',
+      time: typeof p.at === 'number' ? dateTime(p.at) : '',
     }
     const key = `refusal.why.${r.code}`
     return te(key) ? t(key, named) : t('refusal.why.other')

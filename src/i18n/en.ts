@@ -32,7 +32,7 @@ const en: Messages<typeof zhCN> = {
     online: 'Online',
     syncing: 'Syncing…',
     lastSync: 'Last sync: {time}',
-    pending: '{n} waiting to upload',
+    pending: '{n} record waiting to upload | {n} records waiting to upload',
     problem: {
       unreachable: 'Cannot reach the township hub: everything is kept on this tablet and syncs once there is a network',
       revoked: 'The township hub no longer accepts this tablet (enrollment revoked or expired): enroll the tablet again',

@@ -1,19 +1,25 @@
-/** Numbers and dates in the reader's locale, one way for every screen (money is kept in fen). */
-/** Fen (integer, 1/100 yuan) as yuan, e.g. 20000000 → "200,000". */
-export function yuan(fen: number, locale = 'zh-CN'): string {
-  return (fen / 100).toLocaleString(locale, { maximumFractionDigits: 2 })
+import { useI18n, type Composer } from 'vue-i18n'
+
+/** Numbers, money and dates in the reader's locale, through the formats of ./formats.ts. */
+export type Formatters = ReturnType<typeof formatters>
+
+const NONE = '—'
+
+/** The formatters of one i18n instance (a component's `useI18n()`, or `i18n.global` outside one). */
+export function formatters({ n, d }: Pick<Composer, 'n' | 'd'>) {
+  return {
+    /** Fen as yuan: 20000000 → "¥200,000" ('plain': "200,000", where the sentence says 元). */
+    yuan(fenAmount: number, style: 'symbol' | 'plain' = 'symbol'): string {
+      const key = (style === 'symbol' ? 'yuan' : 'amount') + (fenAmount % 100 === 0 ? '' : 'Fen')
+      return n(fenAmount / 100, key)
+    },
+    percent: (x: number | null): string => (x === null ? NONE : n(x, 'percent')),
+    count: (x: number): string => n(x, 'count'),
+    date: (ms: number | null): string => (ms === null ? NONE : d(ms, 'date')),
+    dateTime: (ms: number | null): string => (ms === null ? NONE : d(ms, 'dateTime')),
+    time: (ms: number | null): string => (ms === null ? NONE : d(ms, 'time')),
+  }
 }
 
-export function percent(x: number | null): string {
-  return x === null ? '—' : `${Math.round(x * 100)}%`
-}
-
-export function dateTime(ms: number | null, locale = 'zh-CN'): string {
-  if (ms === null) return '—'
-  return new Date(ms).toLocaleString(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-}
-
-export function date(ms: number | null, locale = 'zh-CN'): string {
-  if (ms === null) return '—'
-  return new Date(ms).toLocaleDateString(locale, { year: 'numeric', month: '2-digit', day: '2-digit' })
-}
+/** In a component's setup: `const { yuan, dateTime } = useFormat()`. */
+export const useFormat = (): Formatters => formatters(useI18n())

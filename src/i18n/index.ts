@@ -1,41 +1,9 @@
 import { createI18n } from 'vue-i18n'
-import zhCN from './zh-CN'
-import en from './en'
-import compliance from './compliance'
-import domainErrors from './domainErrors'
-import records from './records'
-import refusals from './refusals'
+import type { Locale, MessageTree } from './locale'
+import zhCN from './locales/zh-CN'
+import { datetimeFormats, numberFormats } from './formats'
 
-export type Locale = 'zh-CN' | 'en'
-export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
-
-export type MessageTree = { [key: string]: string | MessageTree }
-type FeatureMessages = Record<Locale, MessageTree>
-
-// Each feature keeps its own strings in src/features/<feature>/i18n.ts
-// (default export: { 'zh-CN': {...}, en: {...} }), merged here under their top-level keys.
-const featureModules = import.meta.glob<{ default: FeatureMessages }>('../features/*/i18n.ts', { eager: true })
-
-function merge(target: MessageTree, source: MessageTree, where: string): MessageTree {
-  for (const [key, value] of Object.entries(source)) {
-    const existing = target[key]
-    if (existing === undefined) target[key] = value
-    else if (typeof existing === 'object' && typeof value === 'object') merge(existing, value, `${where}.${key}`)
-    else throw new Error(`i18n: key ${where}.${key} is defined twice`)
-  }
-  return target
-}
-
-export function allMessages(): Record<Locale, MessageTree> {
-  const out: Record<Locale, MessageTree> = {
-    'zh-CN': { ...structuredClone(zhCN), compliance: structuredClone(compliance['zh-CN']), domainError: structuredClone(domainErrors['zh-CN']), record: structuredClone(records['zh-CN']), refusal: structuredClone(refusals['zh-CN']) } as MessageTree,
-    en: { ...structuredClone(en), compliance: structuredClone(compliance.en), domainError: structuredClone(domainErrors.en), record: structuredClone(records.en), refusal: structuredClone(refusals.en) } as MessageTree,
-  }
-  for (const [path, mod] of Object.entries(featureModules)) {
-    for (const locale of LOCALES) merge(out[locale], mod.default[locale], `${path}:${locale}`)
-  }
-  return out
-}
+export { LOCALES, type Locale, type MessageTree } from './locale'
 
 const STORAGE_KEY = 'yishi.locale'
 
@@ -44,15 +12,30 @@ function savedLocale(): Locale {
   return saved === 'en' ? 'en' : 'zh-CN'
 }
 
-export function createAppI18n(locale: Locale = savedLocale()) {
-  return createI18n({ legacy: false, locale, fallbackLocale: 'zh-CN', messages: allMessages() })
+/**
+ * An i18n instance. The app starts with Chinese only and loads English when it is chosen
+ * (setLocale); tests pass both locales (allMessages() of ./messages).
+ */
+export function createAppI18n(locale: Locale = 'zh-CN', messages: Partial<Record<Locale, MessageTree>> = { 'zh-CN': zhCN }) {
+  return createI18n({ legacy: false, locale, fallbackLocale: 'zh-CN', messages, numberFormats, datetimeFormats })
 }
 
 /** The app's one i18n instance (src/modules/i18n.ts installs it); stores word things through it too. */
 export const i18n = createAppI18n()
 
-export function setLocale(locale: Locale): void {
+// English is its own chunk, precached by the service worker: switching works offline.
+const loaders: Record<Exclude<Locale, 'zh-CN'>, () => Promise<{ default: MessageTree }>> = {
+  en: () => import('./locales/en'),
+}
+
+export async function setLocale(locale: Locale): Promise<void> {
+  if (locale !== 'zh-CN' && !i18n.global.availableLocales.includes(locale)) {
+    i18n.global.setLocaleMessage(locale, (await loaders[locale]()).default)
+  }
   i18n.global.locale.value = locale
   globalThis.localStorage?.setItem(STORAGE_KEY, locale)
   document.documentElement.lang = locale
 }
+
+/** Resolves once the language the person last chose is loaded (Chinese: at once). */
+export const localeReady: Promise<void> = savedLocale() === 'zh-CN' ? Promise.resolve() : setLocale(savedLocale())

@@ -149,7 +149,7 @@ export default {
       },
       voidlist: {
         'vote-unknown': 'A void list is opened by all the supervisors who sealed its vote, but the township does not have this vote yet.',
-        'sealers-missing': 'A void list is opened by all the supervisors who sealed its vote; {n} of them did not take part: {people}.',
+        'sealers-missing': 'A void list is opened by all the supervisors who sealed its vote; one of them did not take part: {people}. | A void list is opened by all the supervisors who sealed its vote; {n} of them did not take part: {people}.',
       },
       personkey: {
         'not-self-signed': 'The personal key of {person} is not signed by itself: whoever wrote it did not hold that key.',

@@ -166,6 +166,38 @@ describe('PWA in the field', () => {
     await context.close()
   })
 
+  it('carries only Chinese on the first screen, and switches to English offline from the precache', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const problems = collectProblems(page)
+    const english: { path: string; fromServiceWorker: boolean }[] = []
+    page.on('response', (response) => {
+      const path = new URL(response.url()).pathname
+      if (/^\/assets\/en-[\w-]+\.js$/.test(path)) english.push({ path, fromServiceWorker: response.fromServiceWorker() })
+    })
+    await page.goto(hub.url + '/')
+    await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
+    await controlled(page)
+    expect(english).toEqual([])
+
+    await context.setOffline(true)
+    await page.reload()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('议事')
+    expect(english).toEqual([])
+    await page.getByTestId('lang-en').click()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Yishi')
+    expect(await page.getByTestId('action-proposals').textContent()).toContain('Proposals')
+    expect(english.length).toBe(1)
+    expect(english[0]!.fromServiceWorker).toBe(true)
+
+    // Still offline, the next start is in English from the first screen.
+    await page.reload()
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Yishi')
+    expect(await page.locator('html').getAttribute('lang')).toBe('en')
+    expect(problems).toEqual([])
+    await context.close()
+  })
+
   it('announces a new version without reloading, and updates only when asked, tab by tab', async () => {
     const context = await browser.newContext()
     const page = await context.newPage()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allMessages } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
 
 type Tree = { [key: string]: string | Tree }
 
@@ -33,5 +33,35 @@ describe('translations (core and every feature)', () => {
     // each name once: a plural message repeats its placeholders in every form ('{n} record | {n} records')
     const names = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
     for (const [key, text] of zh) expect(names(english.get(key) ?? ''), key).toEqual(names(text))
+  })
+})
+
+describe('plural forms', () => {
+  const messages = allMessages()
+  const zh = leaves(messages['zh-CN'] as Tree)
+  const english = leaves(messages.en as Tree)
+  const COUNTED = /\{(n|count|days)\}/
+  // A number that counts nothing the sentence names: a position, a percentage, a figure standing alone.
+  const NOT_A_COUNT = new Set([
+    'accounts.done', 'accounts.percent', 'accounts.photoN', 'accounts.receiptN',
+    'conflicts.open', 'conflicts.resolved', 'cycle.stepOf', 'cycle.hintLine', 'home.next.step',
+    'device.sync.pending', 'device.sync.refused', 'quarantine.hubGroup', // the noun is {kind}, plural itself
+    'meetings.form.membersHint', 'meetings.checkin.checkedHousehold', 'meetings.checkin.checkedHouseholdOf', 'meetings.checkin.full',
+    'meetings.minutes.photoAlt', 'notices.openCount', 'proposals.form.photoAlt', 'roster.units.title',
+    'sealkeys.open.pending', 'sealkeys.open.order', 'votes.setup.badCost', 'votes.setup.needCost',
+    'votes.kiosk.chosenOf', 'votes.kiosk.cardNumber', 'votes.kiosk.thanksDone',
+  ])
+
+  it('every English message that counts something has its plural forms ("1 record", "2 records")', () => {
+    const missing = [...english].filter(([key, text]) => COUNTED.test(text) && !NOT_A_COUNT.has(key) && !text.includes(' | ')).map(([key]) => key)
+    expect(missing).toEqual([])
+  })
+
+  it('the exceptions are real messages with a number in them, so the list cannot rot', () => {
+    for (const key of NOT_A_COUNT) expect(english.get(key), key).toMatch(COUNTED)
+  })
+
+  it('Chinese keeps one form', () => {
+    for (const [key, text] of zh) expect(text, key).not.toContain(' | ')
   })
 })

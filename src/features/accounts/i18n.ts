@@ -79,7 +79,7 @@ export default {
       left: '{amount} left',
       over: '{amount} over budget',
       done: '{n}% done',
-      unsigned: '{n} expenses not yet co-signed by the supervisory committee',
+      unsigned: '{n} expense not yet co-signed by the supervisory committee | {n} expenses not yet co-signed by the supervisory committee',
       progress: 'Progress',
       progressText: 'What was done',
       newProgress: 'Record new progress',

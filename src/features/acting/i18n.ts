@@ -55,7 +55,7 @@ export default {
       passphrase: '{name}, type your own passphrase',
       ok: 'OK',
       cancel: 'Cancel',
-      wrong: 'Wrong PIN or passphrase: {n} more tries.',
+      wrong: 'Wrong PIN or passphrase: {n} more try. | Wrong PIN or passphrase: {n} more tries.',
       locked: 'Too many wrong tries: locked until {time}.',
       notAllowed: 'This person may not do this.',
       refused: {

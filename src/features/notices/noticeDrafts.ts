@@ -13,9 +13,8 @@ export interface DraftInput extends NoticeSources {
   resolutions: D.Resolution[]
   supervisors: string[]
   when: (ms: number) => string
+  yuan: (fen: number) => string
 }
-
-const yuan = (fen: number) => D.formatYuan(fen)
 
 function meetingDraft(m: D.Meeting, input: DraftInput, t: Translate): Draft {
   const lines = [t('notices.draft.meetingLine', { when: input.when(m.scheduledAt), place: m.place || '—' }), '', t('notices.draft.agenda')]
@@ -31,15 +30,15 @@ function decisionDraft(m: D.Meeting, input: DraftInput, t: Translate): Draft {
   const funded = input.allocations
   if (funded.length) {
     lines.push('', t('notices.draft.allocations'))
-    funded.forEach((a, i) => lines.push(`${i + 1}. ${a.title}：${yuan(a.amount)}`))
+    funded.forEach((a, i) => lines.push(`${i + 1}. ${a.title}：${input.yuan(a.amount)}`))
   }
   lines.push('', t('notices.draft.objectionsWelcome'))
   return { subjectId: m.id, title: t('notices.draft.decisionTitle', { title: m.title }), body: lines.join('\n') }
 }
 
 function voteDraft(v: D.Vote, input: DraftInput, t: Translate): Draft {
-  const lines = [t('notices.draft.voteIntro', { title: v.title, opens: input.when(v.opensAt), closes: input.when(v.closesAt), budget: yuan(v.budget) }), '']
-  v.candidates.forEach((c, i) => lines.push(`${i + 1}. ${c.title}：${yuan(c.cost)}`))
+  const lines = [t('notices.draft.voteIntro', { title: v.title, opens: input.when(v.opensAt), closes: input.when(v.closesAt), budget: input.yuan(v.budget) }), '']
+  v.candidates.forEach((c, i) => lines.push(`${i + 1}. ${c.title}：${input.yuan(c.cost)}`))
   if (v.maxChoices) lines.push('', t('notices.draft.voteRule', { k: v.maxChoices }))
   return { subjectId: v.id, title: t('notices.draft.voteTitle', { title: v.title }), body: lines.join('\n') }
 }
@@ -56,8 +55,8 @@ function processDraft(fund: D.Fund, input: DraftInput, t: Translate): Draft {
 
 function accountsDraft(fund: D.Fund, input: DraftInput, t: Translate): Draft {
   const s = D.accountsSummary(fund, input.allocations, input.ledger, input.cosignatures, { supervisors: input.supervisors })
-  const lines = [t('notices.draft.accountsIntro', { year: fund.year, fund: yuan(s.fund), allocated: yuan(s.allocated), spent: yuan(s.spent) }), '']
-  for (const p of s.projects) lines.push(t('notices.draft.accountsLine', { title: p.title || p.projectId, allocated: yuan(p.allocated), spent: yuan(p.spent), remaining: yuan(p.remaining) }))
+  const lines = [t('notices.draft.accountsIntro', { year: fund.year, fund: input.yuan(s.fund), allocated: input.yuan(s.allocated), spent: input.yuan(s.spent) }), '']
+  for (const p of s.projects) lines.push(t('notices.draft.accountsLine', { title: p.title || p.projectId, allocated: input.yuan(p.allocated), spent: input.yuan(p.spent), remaining: input.yuan(p.remaining) }))
   if (s.uncosignedEntries.length) lines.push('', t('notices.draft.uncosigned', { n: s.uncosignedEntries.length }))
   return { subjectId: fund.id, title: t('notices.draft.accountsTitle', { year: fund.year }), body: lines.join('\n') }
 }

@@ -9,5 +9,3 @@ export const CATEGORY_ICONS: Record<ProposalCategory, string> = {
 /** Icon of a category; an unknown one (from a newer tablet) shows as "other". */
 export const categoryIcon = (category: string) => CATEGORY_ICONS[categoryOf({ category })]
 export const categoryKey = (category: string): ProposalCategory => categoryOf({ category })
-
-export const yuan = (fen: number) => (fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: 2 })

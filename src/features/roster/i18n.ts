@@ -102,7 +102,7 @@ export default {
         line: 'Row',
         problems: 'Problems',
         ok: 'Correct',
-        confirm: 'Import the {n} correct rows',
+        confirm: 'Import the {n} correct row | Import the {n} correct rows',
         done: 'Imported: {added} added, {updated} updated',
         toRoster: 'See the roster',
         error: {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ACTS, ACTORS } from '@/domain'
 import { createAppI18n } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
 import ActingPrompt from '@/features/acting/ActingPrompt.vue'
 import { useActingStore } from '@/stores/acting'
 import { memoryKeyValue, newPersonKey, setClerkPin } from '@/data'
@@ -14,7 +15,7 @@ afterEach(async () => { await village?.close(); village = undefined })
 describe('the prompt that asks the person an act needs', () => {
   it('names every act and every kind of person in both languages (no key shown raw)', () => {
     for (const locale of ['zh-CN', 'en'] as const) {
-      const { global: i18n } = createAppI18n(locale)
+      const { global: i18n } = createAppI18n(locale, allMessages())
       for (const act of Object.keys(ACTS)) expect(i18n.te(`acting.act.${act.replace('.', '-')}`), `${locale} ${act}`).toBe(true)
       for (const who of ACTORS) expect(i18n.te(`acting.who.${who}`), `${locale} ${who}`).toBe(true)
     }

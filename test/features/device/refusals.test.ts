@@ -5,6 +5,10 @@ import { NO_FIGURES } from '@/data/link'
 import type { RefusalLine } from '@/data/refusals'
 import { useSyncStore } from '@/stores/sync'
 import { mountFeature } from '../support/mount'
+import { datetimeFormats } from '@/i18n/formats'
+
+/** A time as the app says it on a Chinese screen (src/i18n/formats.ts). */
+const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN'].dateTime).format(ms)
 
 async function screen(lines: RefusalLine[]) {
   const pinia = createPinia()
@@ -23,7 +27,7 @@ describe('the sync screen on records the hub refused', () => {
     const wrapper = await screen([{ kind: 'ballot', count: 2, code: 'vote.closed', params: { kind: 'ballot', vote: 'vote:lights', at: closedAt }, subjectIds: ['ballot:a', 'ballot:b'], at: 0 }])
     const line = wrapper.get('[data-testid="sync-refusal"]')
     expect(line.text()).toContain('镇上服务器退回了 2 条选票：投票在')
-    expect(line.text()).toContain(new Date(closedAt).toLocaleString('zh-CN'))
+    expect(line.text()).toContain(zhDateTime(closedAt))
     expect(line.text()).toContain('结束了，这条选票是结束以后才记下的，按规则不能算。')
     expect(line.text()).not.toMatch(/closed|ballot|vote:/)
     expect(wrapper.get('[data-testid="quarantine-link"]').text()).toContain('没有收下的记录')

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseCsv, toCsv } from '@/shared/table/csv'
 import { readXlsx, writeXlsx } from '@/shared/table/xlsx'
 import { parseRoster, rosterTable, ROLES, type RosterRow } from '@/features/roster/rosterImport'
-import { allMessages } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
 import { zipSync, strToU8 } from 'fflate'
 
 describe('CSV', () => {

@@ -5,6 +5,10 @@ import { eventually } from '../support/village'
 import { openVoteVillage, T0 } from '../votes/village'
 import { useSupervisionStore } from '@/stores/supervision'
 import { useSessionStore } from '@/stores/session'
+import { datetimeFormats } from '@/i18n/formats'
+
+/** A time as the app says it on a Chinese screen (src/i18n/formats.ts). */
+const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN'].dateTime).format(ms)
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -43,7 +47,7 @@ describe('supervision', () => {
     const refused = w.get('[data-testid^="rejection-rejection:"]')
     expect(refused.get('strong').text()).toBe('一条选票被服务器拒收')
     // a notice of an older hub (no code), read by its old sentence: the vote's close said as a date
-    expect(refused.get('[data-testid="rejection-why"]').text()).toBe(`投票在${new Date(Date.UTC(2026, 4, 10, 2)).toLocaleString('zh-CN')}结束了，这条选票是结束以后才记下的，按规则不能算。`)
+    expect(refused.get('[data-testid="rejection-why"]').text()).toBe(`投票在${zhDateTime(Date.UTC(2026, 4, 10, 2))}结束了，这条选票是结束以后才记下的，按规则不能算。`)
     expect(refused.get('details span').text()).toBe(hubReason)
     expect(refused.get('details span').attributes('lang')).toBe('en')
     expect(refused.get('details summary').text()).toBe('服务器给出的原因（英文，供技术人员查看）')

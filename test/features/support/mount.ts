@@ -3,6 +3,7 @@ import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { createRouter, createMemoryHistory, type Router } from 'vue-router'
 import type { Component } from 'vue'
 import { createAppI18n } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
 import { routes } from '@/modules/router'
 
 /** Mounts a feature component with real i18n (Chinese unless told), Pinia and the app's routes. */
@@ -18,7 +19,7 @@ export async function mountFeature<C extends Component>(
   const wrapper = mount(component, {
     props: opts.props,
     attachTo: document.body,
-    global: { plugins: [pinia, router, createAppI18n(opts.locale ?? 'zh-CN')] },
+    global: { plugins: [pinia, router, createAppI18n(opts.locale ?? 'zh-CN', allMessages())] },
   } as ComponentMountingOptions<C>)
   await flushPromises()
   return { wrapper, pinia, router }
