@@ -9,8 +9,8 @@
  * code (refusal.ts), decided here, and the reason in English for logs.
  */
 import { auditEventRefusal } from '../domain/audit'
-import type { AuditEvent } from '../domain/model/types'
-import { isImmutableKind, kindOfId, toEnvelope, validateDocument } from './schemas'
+import { envelopeOf, isImmutableKind, kindOfId, toEnvelope, validateDocument } from './schemas'
+import { isKind, recordOf } from './records'
 import { refusal, type Refusal } from './refusal'
 
 /** A vote as the receiver's records show it (the ballot rule reads only these fields). */
@@ -55,8 +55,12 @@ export function recordRefusal(record: object, ctx: RecordContext): Refusal | nul
     if (isImmutableKind(stored)) return refusal('record.immutable', `a ${stored} cannot be changed once recorded`, { kind: stored })
   }
   if (env.kind === 'audit' && ctx.checkAudit !== false) {
-    const why = auditEventRefusal({ ...env.body, id: env.id } as unknown as AuditEvent, env.device)
-    if (why) return refusal('record.audit', why, { device: env.device })
+    const audit = envelopeOf(doc)
+    if (audit && isKind(audit, 'audit')) {
+      const { villageId: _v, ...event } = recordOf(audit)
+      const why = auditEventRefusal(event, env.device)
+      if (why) return refusal('record.audit', why, { device: env.device })
+    }
   }
   if (env.kind === 'ballot' || env.kind === 'checkoff') return voteWindowRefusal(env.kind, env.ref, Number(env.kind === 'ballot' ? env.body.castAt : env.body.at), ctx)
   return null

@@ -1,17 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { idRest, validateDocument } from '../../src/shared/schemas/index'
-import type { Engine } from '../engine'
+import { EngineError, type Engine } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { LIMITS, type Counters } from '../limits'
 import { tooMany } from './errors'
-import { storedParams, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
+import { isRefusalCode, storedParams, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
 
 export const QUARANTINE_DB = 'hub-quarantine'
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
 
-export interface QuarantineEntry {
+export type QuarantineEntry = {
   _id: string; _rev?: string
   db: string; docId: string; doc: Doc; reason: string
   /** the refusal's code and params (src/shared/refusal.ts); absent in entries of hubs before codes */
@@ -29,7 +29,28 @@ type Weighed = RefusedDoc & { digest: string; bytes: number }
  * a tablet that sends the same refused record again (RxDB retries) is not quarantined twice, and the
  * hub can give that writer — and only that writer — its record back marked refused.
  */
-interface LastRefusal { _id: string; _rev?: string; entry: string; digest: string; reason: string; code?: RefusalCode; params?: RefusalParams; at: number }
+type LastRefusal = { _id: string; _rev?: string; entry: string; digest: string; reason: string; code?: RefusalCode; params?: RefusalParams; at: number }
+
+/** The hub's own quarantine documents, read back: checked field by field (a wrong shape is left out, never trusted). */
+const isString = (v: unknown): v is string => typeof v === 'string'
+const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v)
+function codeOf(v: Doc): Pick<LastRefusal, 'code' | 'params'> {
+  return { ...(isRefusalCode(v.code) ? { code: v.code } : {}), ...(v.params !== undefined ? { params: storedParams(v.params) } : {}) }
+}
+function asEntry(v: unknown): QuarantineEntry | null {
+  if (!isObject(v) || !isString(v._id) || !isString(v.db) || !isString(v.docId) || !isObject(v.doc) || !isString(v.reason)
+    || !isString(v.principal) || !isString(v.device) || typeof v.at !== 'number') return null
+  const { _id, db, docId, doc, reason, principal, device, at } = v
+  return {
+    _id, ...(isString(v._rev) ? { _rev: v._rev } : {}), db, docId, doc, reason, ...codeOf(v), principal, device, at, released: v.released === true,
+    ...(typeof v.releasedAt === 'number' ? { releasedAt: v.releasedAt } : {}), ...(isString(v.releasedBy) ? { releasedBy: v.releasedBy } : {}),
+  }
+}
+function asLastRefusal(v: unknown): LastRefusal | null {
+  if (!isObject(v) || !isString(v._id) || !isString(v.entry) || !isString(v.digest) || !isString(v.reason) || typeof v.at !== 'number') return null
+  const { _id, entry, digest, reason, at } = v
+  return { _id, ...(isString(v._rev) ? { _rev: v._rev } : {}), entry, digest, reason, ...codeOf(v), at }
+}
 
 const ENTRY = 'q:'
 const LAST = 'last:'
@@ -75,7 +96,7 @@ export class Quarantine {
       const page = await this.db.allDocs({ keys: old.slice(i, i + 100).map((r) => r.key), include_docs: true })
       const writes: Record<string, unknown>[] = []
       for (const row of page.rows) {
-        const e = 'doc' in row ? row.doc as unknown as QuarantineEntry | undefined : undefined
+        const e = 'doc' in row ? asEntry(row.doc) : null
         if (!e) continue
         const { _id, _rev, released, releasedAt, releasedBy, ...rest } = e
         const id = entryId(e.db, e.at)
@@ -115,7 +136,10 @@ export class Quarantine {
   private async pointers(ids: string[]): Promise<Map<string, LastRefusal>> {
     const out = new Map<string, LastRefusal>()
     if (ids.length === 0) return out
-    for (const r of (await this.db.byKeys(ids, { include_docs: true })).rows) if (r.doc) out.set(r.key, r.doc as unknown as LastRefusal)
+    for (const r of (await this.db.byKeys(ids, { include_docs: true })).rows) {
+      const l = asLastRefusal(r.doc)
+      if (l) out.set(r.key, l)
+    }
     return out
   }
 
@@ -132,12 +156,12 @@ export class Quarantine {
         _id: entryId(dbName, at), db: dbName, docId, doc, reason, ...kept, principal: p.name,
         device: p.kind === 'device' ? p.name : typeof doc.device === 'string' ? doc.device : p.name, at, released: false,
       }
-      writes.push(entry as unknown as Record<string, unknown>)
+      writes.push(entry)
       const id = lastId(dbName, p.name, docId)
       const rev = pointers.get(id)?._rev ?? last.get(id)?._rev
       pointers.set(id, { _id: id, ...(rev ? { _rev: rev } : {}), entry: entry._id, digest, reason: reason.slice(0, 500), ...kept, at })
     }
-    writes.push(...[...pointers.values()] as unknown as Record<string, unknown>[])
+    writes.push(...pointers.values())
     await this.inSlices(this.db, writes, 'could not write a quarantine entry')
     const notices = fresh.map((r) => this.notice(village, r, at)).filter((n): n is Doc => n !== null)
     await this.sign(notices)
@@ -171,7 +195,7 @@ export class Quarantine {
     if (ids.length === 0) return out
     const last = [...(await this.pointers(ids.map((id) => lastId(dbName, principal, id)))).values()]
     for (const l of last) {
-      const e = await this.db.get(l.entry).catch(() => null) as unknown as QuarantineEntry | null
+      const e = asEntry(await this.db.get(l.entry).catch(() => null))
       if (!e || e.released || (await this.db.get(`${RELEASED}${l.entry}`).catch(() => null))) continue
       const { _rev: _r, _revisions: _v, _deleted: _d, _attachments: _a, ...rest } = e.doc
       out.set(e.docId, { ...rest, _id: e.docId, _rev: `1-${sha(e._id).slice(0, 32)}`, refused: { reason: l.reason, at: l.at } })
@@ -199,7 +223,7 @@ export class Quarantine {
     for (let i = 0; i < wanted.length && bytes < LIMITS.responseBytes; i += 50) {
       const page = await this.db.allDocs({ keys: wanted.slice(i, i + 50), include_docs: true })
       for (const row of page.rows) {
-        const e = 'doc' in row ? row.doc as unknown as QuarantineEntry | undefined : undefined
+        const e = 'doc' in row ? asEntry(row.doc) : null
         if (!e || bytes >= LIMITS.responseBytes) continue
         bytes += bytesOf(e.doc)
         out.push(released.has(e._id) ? { ...e, released: true } : e)
@@ -210,7 +234,8 @@ export class Quarantine {
 
   /** One entry, with its release state. */
   async get(entryId: string): Promise<QuarantineEntry> {
-    const e = await this.db.get(entryId) as unknown as QuarantineEntry
+    const e = asEntry(await this.db.get(entryId))
+    if (!e) throw new EngineError(404, 'not_found', `no quarantine entry ${entryId}`)
     const mark = await this.db.get(`${RELEASED}${entryId}`).catch(() => null) as { by?: string; at?: number } | null
     return mark ? { ...e, released: true, releasedBy: mark.by ?? '', releasedAt: mark.at ?? 0 } : e
   }

@@ -100,7 +100,9 @@ export class Provenance {
    */
   async rotate(now = Date.now()): Promise<KeySuccession> {
     const db = this.engine.db(ACCOUNTS_DB)
-    const doc = await db.get(HUB_KEY_DOC) as unknown as HubKeyDoc
+    const stored = await db.get(HUB_KEY_DOC)
+    if (typeof stored.secretKey !== 'string' || (stored.chain !== undefined && !Array.isArray(stored.chain))) throw new RotationError(500, 'the hub key record is damaged: restore the accounts database from a backup')
+    const doc: HubKeyDoc = { _rev: stored._rev, secretKey: stored.secretKey, ...(Array.isArray(stored.chain) ? { chain: stored.chain as KeySuccession[] } : {}) }
     const chain = doc.chain ?? []
     if (chain.length >= MAX_CHAIN) throw new RotationError(409, `the hub's key has been rotated ${MAX_CHAIN} times, as many as tablets follow: enroll the tablets again with a new hub`)
     const next = newSigningKeyPair()

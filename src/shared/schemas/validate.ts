@@ -3,7 +3,8 @@
  * a small interpreter for the JSON-schema subset our schemas use, giving reasons a person can act on.
  */
 import { BODY_SCHEMAS, BODY_VERSIONS, PARENT_FIELD, migrateBody, type JsonSchema } from './bodies'
-import { ENVELOPE_SCHEMA, ID_REST_PATTERN, checkoffId, isDocKind, isImmutableKind, type DocKind, type YishiDoc } from './envelope'
+import { ENVELOPE_SCHEMA, ID_REST_PATTERN, checkoffId, isDocKind, isImmutableKind, type DocKind } from './envelope'
+import { envelopeOf } from './stored'
 import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../refusal'
 
 /** A refusal says its code and, for a field, the field's name (`params.field`: the last named part of its path). */
@@ -159,9 +160,10 @@ export function validateDocument(doc: unknown): Validation {
   const env = toEnvelope(raw)
   if (!isDocKind(env.kind)) return no('form.unknown-kind', `unknown kind of record "${String(env.kind)}"`, { kindName: String(env.kind).slice(0, 40) })
   const kind = env.kind
-  const envProblem = checkSchema(ENVELOPE_SCHEMA as unknown as JsonSchema, { ...env, body: env.body ?? undefined }, '')
+  const envProblem = checkSchema(ENVELOPE_SCHEMA, { ...env, body: env.body ?? undefined }, '')
   if (envProblem) return fieldRefusal(kind, envProblem)
-  const d = env as unknown as YishiDoc
+  const d = envelopeOf(raw)
+  if (!d) return no('form.not-record', 'not a record')
   if (!d.id.startsWith(`${kind}:`)) return no('form.id', `${kind}: its id "${d.id}" should start with "${kind}:"`, { kind })
   if (!regex(ID_REST_PATTERN).test(d.id.slice(kind.length + 1))) return no('form.id', `${kind}: its id "${d.id}" has characters that are not allowed`, { kind })
   const refKind = REF_KIND[kind]

@@ -8,7 +8,7 @@ import { mountFeature } from '../support/mount'
 import { datetimeFormats } from '@/i18n/formats'
 
 /** A time as the app says it on a Chinese screen (src/i18n/formats.ts). */
-const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN'].dateTime).format(ms)
+const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN']!.dateTime).format(ms)
 
 async function screen(lines: RefusalLine[]) {
   const pinia = createPinia()

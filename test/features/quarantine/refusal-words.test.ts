@@ -9,7 +9,7 @@ import { openTestVillage } from '../support/village'
 import { datetimeFormats } from '@/i18n/formats'
 
 /** A time as the app says it on a Chinese screen (src/i18n/formats.ts). */
-const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN'].dateTime).format(ms)
+const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN']!.dateTime).format(ms)
 
 type Tree = { [k: string]: string | Tree }
 const at = (tree: Tree, path: string): unknown => path.split('.').reduce<unknown>((t, k) => (t as Tree | undefined)?.[k], tree)

@@ -8,7 +8,7 @@ import { useSessionStore } from '@/stores/session'
 import { datetimeFormats } from '@/i18n/formats'
 
 /** A time as the app says it on a Chinese screen (src/i18n/formats.ts). */
-const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN'].dateTime).format(ms)
+const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN']!.dateTime).format(ms)
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
