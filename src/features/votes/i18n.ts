@@ -5,6 +5,7 @@ export default {
       list: '全部投票',
       none: '还没有投票。点"新建投票"开始。',
       create: '新建投票',
+      offRoster: { supervisor: '一位监事（不在名册上）', voter: '一位村民（不在名册上）' },
       status: { scheduled: '未开始', open: '投票中', closed: '已结束' },
       candidates: '{n} 个候选项目',
       detail: {
@@ -176,6 +177,7 @@ export default {
       list: 'All votes',
       none: 'No votes yet. Tap "New vote" to start.',
       create: 'New vote',
+      offRoster: { supervisor: 'a supervisor (not on the roster)', voter: 'a villager (not on the roster)' },
       status: { scheduled: 'Not open yet', open: 'Open', closed: 'Closed' },
       candidates: '{n} candidate projects',
       detail: {
