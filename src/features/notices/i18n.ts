@@ -19,6 +19,8 @@ export default {
       form: {
         subject: '根据哪条记录生成？',
         noSubject: '还没有可以公示的记录。',
+        noVote: '还没有可以公告的投票：先到“投票”里起草这次投票（候选项目和投票规则），再回来发布公告。',
+        toVote: '去起草投票',
         title: '标题',
         body: '内容',
         days: '公示天数',
@@ -93,6 +95,8 @@ export default {
       form: {
         subject: 'Made from which record?',
         noSubject: 'There is no record to publish yet.',
+        noVote: 'No vote to announce yet: draft the vote under "Votes" first (candidates and rules), then publish its announcement here.',
+        toVote: 'Draft the vote',
         title: 'Title',
         body: 'Text',
         days: 'Days on notice',

@@ -67,6 +67,26 @@ describe('the notice the cycle asks for', () => {
   })
 })
 
+describe('the vote announcement before any vote exists', () => {
+  it('sends the clerk to draft the vote first, from the cycle\'s line and from the form', async () => {
+    const { pinia } = await villageWithDecision()
+    const cycle = useCycleStore(pinia)
+    await cycle.start('')
+    await eventually(() => cycle.state?.current === 'collect')
+    await cycle.skipTo('announce', '测试：直接到公布投票')
+    await eventually(() => cycle.state?.current === 'announce')
+    const { wrapper } = await mountFeature(NoticesView, { pinia, path: '/notices' })
+    await eventually(() => wrapper.find('[data-testid="cycle-hint"]').exists())
+    expect(wrapper.get('[data-testid="cycle-hint"] a').attributes('href')).toBe('/votes')
+    await wrapper.get('[data-testid="notice-publish"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="notice-no-vote"]') !== null)
+    const none = document.querySelector('[data-testid="notice-no-vote"]')!
+    expect(none.textContent).toContain('先到“投票”里起草这次投票')
+    expect(none.querySelector('a')!.getAttribute('href')).toBe('/votes/new')
+    wrapper.unmount()
+  })
+})
+
 describe('a running notice', () => {
   it('counts down, takes objections during its window, and lets the next step proceed only when all are answered', async () => {
     const { pinia, meetingId } = await villageWithDecision()
