@@ -189,6 +189,7 @@ function mountNotices(app: App): void {
     const Notices = defineComponent(() => () => h(PwaNotices, {
       updateReady: state.updateReady,
       held: state.holds.length > 0 || state.unsavedInput,
+      voting: state.holds.includes('ballot'),
       canInstall: state.canInstall && !state.installHintDismissed && !state.installed,
       onUpdate: () => { applyUpdate() },
       onInstall: () => { void promptInstall() },

@@ -102,6 +102,17 @@ describe('update banner and install hint', () => {
     expect(wrapper.find('[data-testid=pwa-update]').exists()).toBe(false)
   })
 
+  it('covers nothing while a voter holds the kiosk, and offers installing only when nothing is under way', async () => {
+    const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: true, held: true, canInstall: true, voting: true } })
+    expect(wrapper.find('[data-testid=pwa-update]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(false)
+    await wrapper.setProps({ updateReady: false, voting: false })
+    // a meeting or a form still under way: installing can wait
+    expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(false)
+    await wrapper.setProps({ held: false })
+    expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(true)
+  })
+
   it('offers installing when the browser allows it, and can be declined', async () => {
     const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: false, held: false, canInstall: true } })
     expect(wrapper.get('[data-testid=pwa-install]').text()).toContain('安装到这台平板')
