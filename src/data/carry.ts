@@ -14,6 +14,7 @@
  * - archiveYear / openArchivedYear: a closed year leaves the tablet (it stays on the hub) and can
  *   be fetched again read-only.
  */
+import type { Refusal } from '@/shared/refusal'
 import { createRxDatabase, type RxStorage } from 'rxdb'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
@@ -62,7 +63,7 @@ function strip(doc: YishiDoc): YishiDoc {
   return out as unknown as YishiDoc
 }
 
-export interface ImportReport { added: number; skipped: number; merged: number; conflicts: number; refused: { id: string; reason: string }[] }
+export interface ImportReport { added: number; skipped: number; merged: number; conflicts: number; refused: ({ id: string } & Refusal)[] }
 
 /**
  * Imports an export file on this tablet (see the file comment). `trust`: what this tablet trusts
@@ -86,7 +87,7 @@ export async function importBundle(vdb: VillageDb, raw: unknown, trust: TrustSto
   const checked = await checkIncoming(vdb, bundle.docs, trust)
   report.skipped += checked.present
   // what could not be checked here is not taken either (it comes through the hub), but is not suspect
-  report.refused = [...checked.refused, ...checked.unchecked].map(({ id, reason }) => ({ id, reason }))
+  report.refused = [...checked.refused, ...checked.unchecked].map(({ doc: _doc, ...r }) => r)
   await quarantine(vdb, `file:${String(bundle.device)}`, checked.refused)
   const existing = await vdb.docs.findByIds(checked.fresh.map((d) => d.id)).exec()
   const inserts: YishiDoc[] = []

@@ -143,7 +143,8 @@ const same = <T>(input: unknown) => input as T
 export interface Comment { id: string; on: string; text: string; by: string; at: number; photos?: string[] }
 export interface Decision { id: string; subjectId: string; outcome: string; reason: string; by: string; keep: string; at: number }
 export interface ConflictRecordDoc { id: string; subjectId: string; reason: 'double-checkoff' | 'duplicate-insert' | 'concurrent-edit'; winner: { device: string; seq: number; author?: string }; loser: YishiDoc; fields: string[]; at: number }
-export interface RejectionDoc { id: string; subjectId: string; reason: string; device?: string; seq?: number; at?: number }
+/** The hub's notice of a refusal: `code` and `params` from a hub with refusal codes (src/shared/refusal.ts), else only `reason`. */
+export interface RejectionDoc { id: string; subjectId: string; reason: string; code?: string; params?: Record<string, string | number>; device?: string; seq?: number; at?: number }
 export interface AuditDoc extends Omit<D.AuditEvent, 'id'> { id: string; digest: string }
 /** A supervisor's seal key: public key in clear, secret key sealed with their passphrase (see src/data/sealkeys.ts). */
 export interface SealKeyDoc {

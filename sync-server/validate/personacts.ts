@@ -15,6 +15,7 @@ import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
 import { claimedSignatures, mayWitness, unentitledSigner, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry } from '../../src/shared/personacts'
 import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
 import { ACTS } from '../../src/domain/acts'
+import { refusal, type Refusal } from '../../src/shared/refusal'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -90,40 +91,51 @@ export class VillageSigning {
   }
 
   /** Why the hub refuses this record as a person's act or key, or null; `p`: who pushed it. */
-  refusal(doc: Doc, village: string, p: Principal): string | null {
+  refusal(doc: Doc, village: string, p: Principal): Refusal | null {
     const record = flat(doc)
     if (!record) return null
     if (doc.kind === 'personkey') return this.keyRefusal(doc, record as unknown as PersonKeyRecord, p)
     const bad = unsignedClaim(String(doc.kind), village, record, this.keys)
-    if (bad) return `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`
+    if (bad) {
+      return refusal('act.unsigned', `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`,
+        { kind: bad.kind, person: bad.personId, problem: bad.problem })
+    }
     const unentitled = unentitledSigner(String(doc.kind), record, [...this.roster.values()])
-    if (unentitled) return `${unentitled.personId} may not sign a ${doc.kind}${record.role ? ` as ${String(record.role)}` : ''}: "${unentitled.act}" is for ${ACTS[unentitled.act].join(' or ')} on the village's roster`
+    if (unentitled) {
+      return refusal('act.not-entitled', `${unentitled.personId} may not sign a ${doc.kind}${record.role ? ` as ${String(record.role)}` : ''}: "${unentitled.act}" is for ${ACTS[unentitled.act].join(' or ')} on the village's roster`,
+        { kind: String(doc.kind), person: unentitled.personId, act: unentitled.act })
+    }
     return doc.kind === 'voidlist' ? this.voidListRefusal(record) : null
   }
 
   /** A void list is opened by every supervisor who sealed its vote (the domain's `sealersMissing`), all together. */
-  private voidListRefusal(list: Record<string, unknown>): string | null {
+  private voidListRefusal(list: Record<string, unknown>): Refusal | null {
     const voteId = String(list.voteId ?? '')
     const sealKeys = this.seals.votes.get(voteId)
-    if (!sealKeys) return `a void list is opened by every supervisor who sealed its vote, but the hub does not hold vote ${voteId}`
+    if (!sealKeys) return refusal('voidlist.vote-unknown', `a void list is opened by every supervisor who sealed its vote, but the hub does not hold vote ${voteId}`, { kind: 'voidlist', vote: voteId })
     const openedBy = Array.isArray(list.openedBy) ? list.openedBy.map(String) : []
     const missing = sealersMissing(openedBy, { sealKeys }, this.seals.owners)
     if (missing.length === 0) return null
     const named = missing.filter((m) => m !== '')
-    return `a void list is opened by every supervisor who sealed its vote, but ${named.length ? `${named.join(', ')} did not open this one` : ''}${named.length && missing.includes('') ? ', and ' : ''}${missing.includes('') ? 'a seal key of the vote is on no seal-key record the hub holds' : ''}`
+    return refusal('voidlist.sealers-missing', `a void list is opened by every supervisor who sealed its vote, but ${named.length ? `${named.join(', ')} did not open this one` : ''}${named.length && missing.includes('') ? ', and ' : ''}${missing.includes('') ? 'a seal key of the vote is on no seal-key record the hub holds' : ''}`,
+      { kind: 'voidlist', vote: voteId, people: named.join(','), unknownKeys: missing.filter((m) => m === '').length })
   }
 
-  private keyRefusal(doc: Doc, key: PersonKeyRecord, p: Principal): string | null {
-    if (!verifyPersonKey(key)) return `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`
+  private keyRefusal(doc: Doc, key: PersonKeyRecord, p: Principal): Refusal | null {
+    const person = key.personId
+    if (!verifyPersonKey(key)) return refusal('personkey.not-self-signed', `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`, { person })
     // An account writes as itself (rules.ts writerRefusal): only a clerk account of the village witnesses a key.
     if (doc.author === doc.device) {
-      if (!(p.kind === 'user' && p.role === 'clerk' && p.name === doc.author)) return `a person's key is set up in front of the clerk: account "${String(doc.author)}" is not a clerk of this village`
+      if (!(p.kind === 'user' && p.role === 'clerk' && p.name === doc.author)) return refusal('personkey.not-clerk-account', `a person's key is set up in front of the clerk: account "${String(doc.author)}" is not a clerk of this village`, { person, account: String(doc.author) })
     } else {
-      if (doc.author !== key.witnessedBy) return `a person's key is witnessed by the clerk who writes it, but it is written by ${String(doc.author)} and names ${key.witnessedBy} as witness`
-      if (!mayWitness(key, [...this.roster.values()])) return `a person's key is witnessed by a clerk of the village, and ${key.witnessedBy} is not a clerk on its roster`
+      if (doc.author !== key.witnessedBy) {
+        return refusal('personkey.witness-mismatch', `a person's key is witnessed by the clerk who writes it, but it is written by ${String(doc.author)} and names ${key.witnessedBy} as witness`,
+          { person, author: String(doc.author), witness: key.witnessedBy })
+      }
+      if (!mayWitness(key, [...this.roster.values()])) return refusal('personkey.witness-not-clerk', `a person's key is witnessed by a clerk of the village, and ${key.witnessedBy} is not a clerk on its roster`, { person, witness: key.witnessedBy })
     }
     const replaced = key.replaces ? this.keys.find((k) => k.id === key.replaces) : undefined
-    if (replaced && replaced.personId !== key.personId) return `the key of ${key.personId} cannot replace ${replaced.personId}'s key`
+    if (replaced && replaced.personId !== key.personId) return refusal('personkey.replaces-other', `the key of ${key.personId} cannot replace ${replaced.personId}'s key`, { person, other: replaced.personId })
     return null
   }
 }
