@@ -9,7 +9,7 @@ export { holdUpdates, updatesHeld }
  * The service worker, safe updates and the install hint.
  *
  * A new version is downloaded in the background and then WAITS. It is announced
- * ("new version ready — update when the meeting is over") and applied only when a person
+ * ("a new version is ready") and applied only when a person
  * taps "update" and nothing holds updates. Ballots, meetings and unsaved forms hold them:
  *
  *   const release = holdUpdates('ballot')   // …
@@ -189,6 +189,7 @@ function mountNotices(app: App): void {
     const Notices = defineComponent(() => () => h(PwaNotices, {
       updateReady: state.updateReady,
       held: state.holds.length > 0 || state.unsavedInput,
+      voting: state.holds.includes('ballot'),
       canInstall: state.canInstall && !state.installHintDismissed && !state.installed,
       onUpdate: () => { applyUpdate() },
       onInstall: () => { void promptInstall() },

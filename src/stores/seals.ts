@@ -6,6 +6,7 @@ import type { ConflictRecordDoc, Decision, Repositories, SealKeyDoc, Stored, Voi
 import { SealKeyError, checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
+import { personName } from './support/names'
 import { newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
 import { openedVoidLists, signAct, signedActs } from '@/shared/personacts'
 
@@ -62,7 +63,7 @@ export const useSealsStore = defineStore('seals', () => {
     subs.push(combineLatest([r.conflicts.list$(), r.checkoffs.list$()]).subscribe(([c, k]) => { conflicts.value = c; checkoffs.value = k }))
   }
 
-  const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
+  const nameOf = (id: string) => personName(persons.value, id, 'supervisor')
   const latestFirst = (a: Stored<SealKeyDoc>, b: Stored<SealKeyDoc>) => b.createdAt - a.createdAt || b.meta.deviceTime - a.meta.deviceTime
 
   /** Seal keys signed by the supervisor they belong to, with their signing key set up at the same moment. */
@@ -74,7 +75,7 @@ export const useSealsStore = defineStore('seals', () => {
     const stored = personKey ? acting.keys.find((k) => k.id === personKey.id) ?? null : null
     return {
       personId: p.id, name: p.name, key: signed[0] ?? null, replaced: Math.max(0, own.length - 1), unsignedKey: !!own[0] && !signedKeys.value.has(own[0].id),
-      supervisor: p.roles.includes('supervisor'), personKey: stored, witnessedBy: stored ? nameOf(stored.witnessedBy) : '',
+      supervisor: p.roles.includes('supervisor'), personKey: stored, witnessedBy: stored ? acting.nameOf(stored.witnessedBy) : '',
     }
   }
   /** Every supervisor on the roster with their current key (the latest they made), if any. */
@@ -133,7 +134,7 @@ export const useSealsStore = defineStore('seals', () => {
   function pending(voteId: string): PendingVoidView[] {
     const opened = new Set(D.acceptedVoidLists(signedLists.value, voidDecisions(voteId), voteId).flatMap((l) => l.decisions))
     return voidDecisions(voteId).filter((d) => !opened.has(d.id)).map((d) => ({
-      decisionId: d.id, voterName: nameOf(d.voterId ?? ''), outcome: d.outcome, reason: d.reason, seals: d.voidedSeals?.length ?? 0,
+      decisionId: d.id, voterName: personName(persons.value, d.voterId ?? '', 'voter'), outcome: d.outcome, reason: d.reason, seals: d.voidedSeals?.length ?? 0,
     }))
   }
   /** The void lists recorded for this vote, with the names of who opened them; unsigned ones are shown as such (they void nothing). */

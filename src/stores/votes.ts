@@ -5,6 +5,7 @@ import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
+import { personName } from './support/names'
 import { openedVoidLists } from '@/shared/personacts'
 import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
 
@@ -286,12 +287,11 @@ export const useVotesStore = defineStore('votes', () => {
     const v = record.value
     if (!v || !outcome.value) return null
     const { voids, voidDecisions } = outcome.value
-    const nameOf = (id: string) => persons.value.find((p) => p.id === id)?.name ?? id
     const covered = new Set(voids.flatMap((l) => l.decisions))
     const withVoids = voidDecisions.filter((d) => (d.voidedSeals?.length ?? 0) > 0)
     return {
       ballots: new Set(voids.flatMap((l) => l.ballotIds)).size,
-      openedBy: [...new Set(voids.flatMap((l) => l.openedBy))].map(nameOf),
+      openedBy: [...new Set(voids.flatMap((l) => l.openedBy))].map((id) => personName(persons.value, id, 'supervisor')),
       decisions: withVoids.filter((d) => covered.has(d.id)).map((d) => ({ outcome: d.outcome, reason: d.reason })),
       waiting: D.awaitingSeals(voidDecisions, voids).length,
       sealed: v.sealKeys.length > 0,

@@ -45,6 +45,22 @@ async function serious(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
 }
 
+/** Visible text set smaller than 14 px (Vant's small buttons and field refusals are 12 px unless told otherwise). */
+async function tinyText(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found = new Set<string>()
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement
+      const text = n.textContent?.trim()
+      if (!el || !text || !el.getClientRects().length) continue
+      const size = parseFloat(getComputedStyle(el).fontSize)
+      if (size < 14) found.add(`${size}px «${text.slice(0, 30)}»`)
+    }
+    return [...found]
+  })
+}
+
 describe('accessibility of every main screen (axe-core)', () => {
   let hub: RunningHub
   let browser: Browser
@@ -85,7 +101,13 @@ describe('accessibility of every main screen (axe-core)', () => {
       await page.goto(`${hub.url}${screen.path}`)
       await page.locator(screen.ready).first().waitFor({ state: 'visible', timeout: 15_000 })
       for (const v of await serious(page)) found.push(`${screen.path}: ${v}`)
+      for (const v of await tinyText(page)) found.push(`${screen.path}: tiny text ${v}`)
     }
+    // a refusal beside a field is read as easily as the field
+    await page.goto(`${hub.url}/proposals/new`)
+    await page.getByTestId('proposal-save').click()
+    await page.locator('.van-field__error-message').first().waitFor({ timeout: 15_000 })
+    for (const v of await tinyText(page)) found.push(`/proposals/new refused: tiny text ${v}`)
     expect(found).toEqual([])
   }, 240_000)
 

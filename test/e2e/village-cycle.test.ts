@@ -152,8 +152,10 @@ describe('a full cycle offline, then synced', () => {
     expect(await cycle.complete()).toBe('投票决定（上）')
 
     // 7. Publicity of the decision: an objection is raised and answered.
+    // drafted about the vote that funded the projects: the notice their spending waits for
     await notices.publish('decision')
-    expect(await notices.sheet()).toContain('同意将三个项目列为候选项目，交村民投票 — 通过')
+    expect(await notices.sheet()).toContain('决策公示：2026 年民生项目投票')
+    expect(await notices.sheet()).toContain('按投票结果，以下项目入选')
     await notices.object('赵大爷', '路灯应该也照到三组')
     await notices.answerFirstOpen('第二批路灯会装在三组路口')
     expect(await page.getByTestId('notice-countdown').innerText()).toContain('还剩 7 天')

@@ -29,6 +29,8 @@ export default {
         label: '到会情况',
         line: '到会 {present} 人 / 应到 {members} 人，至少要 {needed} 人',
         quorate: '够法定人数，可以表决',
+        closedQuorate: '会议已结束，到会人数够法定人数',
+        closedNotQuorate: '会议已结束，到会人数不够法定人数',
         notQuorate: '还差 {missing} 人才够法定人数',
       },
       checkin: {
@@ -133,6 +135,8 @@ export default {
         label: 'Attendance',
         line: '{present} present of {members} members; at least {needed} needed',
         quorate: 'Quorum reached: decisions can be taken',
+        closedQuorate: 'The meeting is over; it had a quorum',
+        closedNotQuorate: 'The meeting is over; it had no quorum',
         notQuorate: '{missing} more needed for a quorum',
       },
       checkin: {

@@ -19,6 +19,8 @@ export default {
       form: {
         subject: '根据哪条记录生成？',
         noSubject: '还没有可以公示的记录。',
+        noVote: '还没有可以公告的投票：先到“投票”里起草这次投票（候选项目和投票规则），再回来发布公告。',
+        toVote: '去起草投票',
         title: '标题',
         body: '内容',
         days: '公示天数',
@@ -56,6 +58,7 @@ export default {
         agenda: '议程：',
         decisionTitle: '决策公示：{title}',
         decisionIntro: '{when} 召开的“{title}”作出以下决定：',
+        voteDecisionIntro: '“{title}”投票已于 {closes} 结束。按投票结果，以下项目入选，资金安排如下：',
         resolutionLine: '{motion} — {outcome}（到会 {present}/{members} 人，赞成 {yes}，反对 {no}，弃权 {abstain}）',
         allocations: '资金安排：',
         objectionsWelcome: '公示期间，村民对以上内容有异议的，可以向村民议事会或监事会提出。',
@@ -93,6 +96,8 @@ export default {
       form: {
         subject: 'Made from which record?',
         noSubject: 'There is no record to publish yet.',
+        noVote: 'No vote to announce yet: draft the vote under "Votes" first (candidates and rules), then publish its announcement here.',
+        toVote: 'Draft the vote',
         title: 'Title',
         body: 'Text',
         days: 'Days on notice',
@@ -130,6 +135,7 @@ export default {
         agenda: 'Agenda:',
         decisionTitle: 'Decision notice: {title}',
         decisionIntro: 'The meeting "{title}" of {when} decided:',
+        voteDecisionIntro: 'The vote "{title}" closed on {closes}. By its result these projects are funded:',
         resolutionLine: '{motion}: {outcome} ({present} of {members} present; {yes} yes, {no} no, {abstain} abstain)',
         allocations: 'Funding:',
         objectionsWelcome: 'While this notice runs, any villager may object to the council or the supervisory committee.',

@@ -36,6 +36,18 @@ function decisionDraft(m: D.Meeting, input: DraftInput, t: Translate): Draft {
   return { subjectId: m.id, title: t('notices.draft.decisionTitle', { title: m.title }), body: lines.join('\n') }
 }
 
+/**
+ * The decision a vote made: the projects it funded. Its subject is the vote, so this notice is the
+ * one the spending gate and the compliance checks count for those projects (D.decisionCoverage).
+ */
+function voteDecisionDraft(v: D.Vote, input: DraftInput, t: Translate): Draft {
+  const funded = input.allocations.filter((a) => a.decidedBy === v.id)
+  const lines = [t('notices.draft.voteDecisionIntro', { title: v.title, closes: input.when(v.closesAt) }), '']
+  funded.forEach((a, i) => lines.push(`${i + 1}. ${a.title}：${input.yuan(a.amount)}`))
+  lines.push('', t('notices.draft.objectionsWelcome'))
+  return { subjectId: v.id, title: t('notices.draft.decisionTitle', { title: v.title }), body: lines.join('\n') }
+}
+
 function voteDraft(v: D.Vote, input: DraftInput, t: Translate): Draft {
   const lines = [t('notices.draft.voteIntro', { title: v.title, opens: input.when(v.opensAt), closes: input.when(v.closesAt), budget: input.yuan(v.budget) }), '']
   v.candidates.forEach((c, i) => lines.push(`${i + 1}. ${c.title}：${input.yuan(c.cost)}`))
@@ -65,7 +77,11 @@ function accountsDraft(fund: D.Fund, input: DraftInput, t: Translate): Draft {
 export function draftsFor(stage: D.NoticeStage, input: DraftInput, t: Translate): Draft[] {
   switch (stage) {
     case 'meeting': return input.meetings.map((m) => meetingDraft(m, input, t))
-    case 'decision': return input.meetings.filter((m) => input.resolutions.some((r) => r.meetingId === m.id)).map((m) => decisionDraft(m, input, t))
+    // A vote that funded projects first: spending on them waits for its notice.
+    case 'decision': return [
+      ...input.votes.filter((v) => input.allocations.some((a) => a.decidedBy === v.id)).map((v) => voteDecisionDraft(v, input, t)),
+      ...input.meetings.filter((m) => input.resolutions.some((r) => r.meetingId === m.id)).map((m) => decisionDraft(m, input, t)),
+    ]
     case 'vote-announcement': return input.votes.map((v) => voteDraft(v, input, t))
     case 'process': return input.funds.map((f) => processDraft(f, input, t))
     case 'accounts': return input.funds.map((f) => accountsDraft(f, input, t))

@@ -1,7 +1,7 @@
 export default {
   'zh-CN': {
     pwa: {
-      updateReady: '新版本已准备好——会议结束后再更新',
+      updateReady: '新版本已准备好，点“现在更新”就换成新版本',
       updateNow: '现在更新',
       updateLater: '稍后',
       updateHeld: '正在投票、开会或填写，结束后才能更新',
@@ -13,7 +13,7 @@ export default {
   },
   en: {
     pwa: {
-      updateReady: 'New version ready — update when the meeting is over',
+      updateReady: 'A new version is ready: tap "Update now" to switch to it',
       updateNow: 'Update now',
       updateLater: 'Later',
       updateHeld: 'A ballot, meeting or form is open: update after it is finished',

@@ -5,6 +5,7 @@ export default {
       list: '全部投票',
       none: '还没有投票。点"新建投票"开始。',
       create: '新建投票',
+      offRoster: { supervisor: '一位监事（不在名册上）', voter: '一位村民（不在名册上）' },
       status: { scheduled: '未开始', open: '投票中', closed: '已结束' },
       candidates: '{n} 个候选项目',
       detail: {
@@ -16,6 +17,8 @@ export default {
         close: '结束投票',
         closeConfirm: '结束后不能再投票。确定结束吗？',
         results: '查看结果',
+        seals: '监事开封作废的票',
+        sealsHint: '议事会已对 {n} 个重复投票作出决定，监事一起开封后结果才准确',
         checkedOff: '已领票 {n} 人',
         ballots: '本平板收到 {n} 张票',
         boxed: '{n} 张选票在票箱中，锁定投票机或结束投票时写入',
@@ -176,6 +179,7 @@ export default {
       list: 'All votes',
       none: 'No votes yet. Tap "New vote" to start.',
       create: 'New vote',
+      offRoster: { supervisor: 'a supervisor (not on the roster)', voter: 'a villager (not on the roster)' },
       status: { scheduled: 'Not open yet', open: 'Open', closed: 'Closed' },
       candidates: '{n} candidate project | {n} candidate projects',
       detail: {
@@ -187,6 +191,8 @@ export default {
         close: 'Close the vote',
         closeConfirm: 'Nobody can vote after it is closed. Close it?',
         results: 'See the results',
+        seals: 'Supervisors open the void seals',
+        sealsHint: 'The council decided a double vote: the results are exact once the supervisors open the seals together | The council decided {n} double votes: the results are exact once the supervisors open the seals together',
         checkedOff: '{n} voter checked off | {n} voters checked off',
         ballots: '{n} ballot on this tablet | {n} ballots on this tablet',
         boxed: '{n} ballot waits in the ballot box; it is written when the kiosk is locked or the vote is closed | {n} ballots wait in the ballot box; they are written when the kiosk is locked or the vote is closed',

@@ -53,6 +53,17 @@ describe('running a meeting', () => {
     return { ...mounted, meetings, id: m.id }
   }
 
+  it('once closed, says the meeting is over rather than inviting a vote', async () => {
+    const { wrapper, id } = await meetingScreen()
+    const quorum = () => wrapper.get('[data-testid="meeting-quorum"]')
+    for (const n of wrapper.findAll('[data-testid="checkin-person"]').slice(0, 2)) await n.trigger('click')
+    await eventually(() => quorum().text().includes('够法定人数，可以表决'))
+    await village!.data.meetings.update(id, { status: 'closed' })
+    await eventually(() => quorum().text().includes('会议已结束，到会人数够法定人数'))
+    expect(quorum().text()).not.toContain('可以表决')
+    wrapper.unmount()
+  })
+
   it('checks people in by tapping names and shows the quorum live', async () => {
     const { wrapper } = await meetingScreen()
     const quorum = () => wrapper.get('[data-testid="meeting-quorum"]')

@@ -1,3 +1,4 @@
+import * as D from '@/domain'
 import { newPersonKey } from '@/data'
 import { useActingStore } from '@/stores/acting'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -63,6 +64,55 @@ describe('the notice the cycle asks for', () => {
     await eventually(() => document.querySelector('[data-testid="notice-form"]') !== null)
     expect(document.querySelector('[data-testid="notice-stage-accounts"]')!.getAttribute('aria-pressed')).toBe('true')
     expect(document.querySelector('[data-testid="notice-stage-decision"]')!.getAttribute('aria-pressed')).toBe('false')
+    wrapper.unmount()
+  })
+})
+
+describe('the decision notice of a vote', () => {
+  it('is drafted about the vote that funded the projects, so spending on them waits for it (not for a notice that can never come)', async () => {
+    const { pinia, data } = await villageWithDecision()
+    const vote = await data.votes.create({
+      id: 'vote:2026', title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 2, budget: 10_000_000, rule: 'greedy',
+      opensAt: T0 - DAY, closesAt: T0 - 60_000, roster: [], kind: 'project-selection',
+      candidates: [{ id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] }, { id: 'project:road', title: '修路', cost: 6_000_000, proposalIds: [] }],
+    })
+    const fund = await data.funds.create({ year: 2026, amount: 20_000_000, source: '公共服务专项资金' })
+    await data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: vote.id, at: T0 })
+    const { wrapper, router } = await mountFeature(NoticesView, { pinia, path: '/notices' })
+    await eventually(() => useNoticesStore(pinia).sources.allocations.length === 1)
+    await wrapper.get('[data-testid="notice-publish"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="notice-stage-decision"]') !== null)
+    ;(document.querySelector('[data-testid="notice-stage-decision"]') as HTMLButtonElement).click()
+    await eventually(() => (document.querySelector('[data-testid="notice-title"] input') as HTMLInputElement | null)?.value === '决策公示：2026 年公共服务项目')
+    const body = (document.querySelector('[data-testid="notice-body"] textarea') as HTMLTextAreaElement).value
+    expect(body).toContain('1. 村口装路灯：¥30,000')
+    expect(body).not.toContain('修路')
+    document.querySelector('[data-testid="notice-form"]')!.dispatchEvent(new Event('submit'))
+    await eventually(() => router.currentRoute.value.name === 'notice')
+    // the rule the accounts screen and the township apply: the lamps now wait for this notice to run
+    const coverage = D.decisionCoverage(await data.notices.list(), await data.votes.list(), await data.allocations.list())
+    expect(D.spendingGate('project:lamps', coverage, [], T0 + DAY)).toMatchObject({ state: 'notice-running', until: T0 + 7 * DAY })
+    expect(D.spendingGate('project:lamps', coverage, [], T0 + 8 * DAY).state).toBe('open')
+    wrapper.unmount()
+  })
+})
+
+describe('the vote announcement before any vote exists', () => {
+  it('sends the clerk to draft the vote first, from the cycle\'s line and from the form', async () => {
+    const { pinia } = await villageWithDecision()
+    const cycle = useCycleStore(pinia)
+    await cycle.start('')
+    await eventually(() => cycle.state?.current === 'collect')
+    await cycle.skipTo('announce', '测试：直接到公布投票')
+    await eventually(() => cycle.state?.current === 'announce')
+    const { wrapper } = await mountFeature(NoticesView, { pinia, path: '/notices' })
+    await eventually(() => wrapper.find('[data-testid="cycle-hint"]').exists())
+    expect(wrapper.get('[data-testid="cycle-hint"] a').attributes('href')).toBe('/votes')
+    await wrapper.get('[data-testid="notice-publish"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="notice-no-vote"]') !== null)
+    const none = document.querySelector('[data-testid="notice-no-vote"]')!
+    expect(none.textContent).toContain('先到“投票”里起草这次投票')
+    expect(none.querySelector('a')!.getAttribute('href')).toBe('/votes/new')
     wrapper.unmount()
   })
 })

@@ -84,7 +84,7 @@ describe('screens and forms that hold updates by themselves', () => {
 describe('update banner and install hint', () => {
   it('announces the new version and, while a ballot is open, does not offer to update', async () => {
     const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: true, held: true, canInstall: false } })
-    expect(wrapper.get('[data-testid=pwa-update]').text()).toContain('新版本已准备好——会议结束后再更新')
+    expect(wrapper.get('[data-testid=pwa-update]').text()).toContain('新版本已准备好')
     expect(wrapper.get('[data-testid=pwa-update-held]').text()).toContain('结束后')
     const now = wrapper.get('[data-testid=pwa-update-now]')
     expect(now.attributes('disabled')).toBeDefined()
@@ -94,12 +94,25 @@ describe('update banner and install hint', () => {
 
   it('updates on a tap once nothing holds, and "later" hides the banner', async () => {
     const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: true, held: false, canInstall: false }, locale: 'en' })
-    expect(wrapper.text()).toContain('New version ready — update when the meeting is over')
+    // no meeting is under way: the banner does not speak of one
+    expect(wrapper.text()).toContain('A new version is ready: tap "Update now" to switch to it')
+    expect(wrapper.text()).not.toMatch(/meeting/i)
     expect(wrapper.find('[data-testid=pwa-update-held]').exists()).toBe(false)
     await wrapper.get('[data-testid=pwa-update-now]').trigger('click')
     expect(wrapper.emitted('update')).toHaveLength(1)
     await wrapper.get('[data-testid=pwa-update-later]').trigger('click')
     expect(wrapper.find('[data-testid=pwa-update]').exists()).toBe(false)
+  })
+
+  it('covers nothing while a voter holds the kiosk, and offers installing only when nothing is under way', async () => {
+    const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: true, held: true, canInstall: true, voting: true } })
+    expect(wrapper.find('[data-testid=pwa-update]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(false)
+    await wrapper.setProps({ updateReady: false, voting: false })
+    // a meeting or a form still under way: installing can wait
+    expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(false)
+    await wrapper.setProps({ held: false })
+    expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(true)
   })
 
   it('offers installing when the browser allows it, and can be declined', async () => {

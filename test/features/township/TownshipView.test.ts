@@ -47,6 +47,10 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     expect(wrapper.get('[data-testid="township-flags-qingbo"]').text()).toBe('✓')
     expect(wrapper.get('[data-testid="township-row-qingbo"]').text()).toContain('财务公开')
     // tablets by the name they were enrolled with, or — given none — by the tail of their code
+    expect(wrapper.get('[data-testid="township-row-mingyue"] details summary').text()).toMatch(/^\d+ 台$/)
+    // money columns say their unit
+    const heads = wrapper.findAll('[data-testid="township-table"] thead th').map((h) => h.text())
+    expect(heads).toEqual(expect.arrayContaining(['专项资金（元）', '已分配（元）', '已支出（元）']))
     const tablets = wrapper.findAll('[data-testid="township-row-mingyue"] .township-tablets li').map((li) => li.text())
     expect(tablets[0]).toMatch(/^平板「村委会办公室」: /)
     expect(tablets[1]).toMatch(/^平板（编号尾号 [0-9A-Z]{1,4}）: /)
