@@ -101,16 +101,19 @@ export class VillageSigning {
     return doc.kind === 'voidlist' ? this.voidListRefusal(record) : null
   }
 
-  /** A void list is opened by every supervisor who sealed its vote (the domain's `sealersMissing`), all together. */
+  /**
+   * A void list is opened by every supervisor who sealed its vote (the domain's `sealersMissing`), all
+   * together: refused when a sealer the hub knows did not open it. A seal key on no seal-key record the
+   * hub holds yet (another tablet's record still on its way) is no reason to refuse: the list is kept,
+   * and voids nothing anywhere (`openedVoidLists`) until that record arrives and shows its holder opened it.
+   */
   private voidListRefusal(list: Record<string, unknown>): string | null {
     const voteId = String(list.voteId ?? '')
     const sealKeys = this.seals.votes.get(voteId)
     if (!sealKeys) return `a void list is opened by every supervisor who sealed its vote, but the hub does not hold vote ${voteId}`
     const openedBy = Array.isArray(list.openedBy) ? list.openedBy.map(String) : []
-    const missing = sealersMissing(openedBy, { sealKeys }, this.seals.owners)
-    if (missing.length === 0) return null
-    const named = missing.filter((m) => m !== '')
-    return `a void list is opened by every supervisor who sealed its vote, but ${named.length ? `${named.join(', ')} did not open this one` : ''}${named.length && missing.includes('') ? ', and ' : ''}${missing.includes('') ? 'a seal key of the vote is on no seal-key record the hub holds' : ''}`
+    const named = sealersMissing(openedBy, { sealKeys }, this.seals.owners).filter((m) => m !== '')
+    return named.length ? `a void list is opened by every supervisor who sealed its vote, but ${named.join(', ')} did not open this one` : null
   }
 
   private keyRefusal(doc: Doc, key: PersonKeyRecord, p: Principal): string | null {
