@@ -119,7 +119,7 @@ describe('seal keys the supervisor did not sign', { timeout: 60_000 }, () => {
   })
 })
 
-describe('vote set-up with supervisors\' seals', () => {
+describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
   async function fillVote(w: Awaited<ReturnType<typeof mountFeature>>['wrapper']) {
     await w.get('[data-testid="setup-title"]').setValue('2026 年项目')
     await w.get('[data-testid="cand-name-1"]').setValue('村口装路灯')
