@@ -122,7 +122,7 @@ export const useSealsStore = defineStore('seals', () => {
     const who = signers.value.find((s) => s.personId === personId)
     if (!who) throw new Error(`${nameOf(personId)} does not sign acts: not a supervisor or council member on the roster`)
     checkNewPassphrase(passphrase, repeat)
-    const { person: witness, signer } = await acting.authorize('key.witness')
+    const { person: witness, signer } = await acting.authorize('personkey.witness')
     if (!signer) throw new Error('a key is witnessed with the clerk\'s own key')
     const at = now()
     const voucher = { witness: { personId: witness.id, keyId: signer.keyId, sign: signer.witness } }

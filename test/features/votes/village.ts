@@ -102,7 +102,7 @@ export async function withPersonKey(v: Awaited<ReturnType<typeof openVoteVillage
 export async function answerAsClerkWitness(pinia: Pinia, clerkId = 'person:clerk', stop: () => boolean = () => false): Promise<void> {
   const acting = useActingStore(pinia)
   const deadline = Date.now() + 15_000
-  while (acting.request?.act !== 'key.witness') {
+  while (acting.request?.act !== 'personkey.witness') {
     if (stop()) return
     if (Date.now() > deadline) throw new Error('the tablet never asked for the clerk as witness')
     await new Promise((r) => setTimeout(r, 10))
