@@ -64,7 +64,7 @@ const WITNESS_PROBLEMS: Record<WitnessProblem, string> = {
   'not-clerk': 'the witness it names is not a clerk on the village\'s roster',
   'bad-certificate': 'its clerk\'s certificate was not issued by this hub for this person, key and village',
   'unwitnessed': 'it carries no signature of the clerk who witnessed it',
-  'waiting': 'the key of the clerk who witnessed it has not reached the hub yet: the tablet sends it first',
+  'waiting': 'the hub holds no key of the clerk who witnessed it (a tablet sends the clerk\'s key before the keys it witnessed)',
   'witness-other': 'it is witnessed with another person\'s key than the clerk it names',
   'witness-uncertified': 'the key of the clerk who witnessed it is not certified by this hub',
   'witness-out-of-time': 'it was set up when the witnessing clerk\'s key was not good (before it, or after it was replaced)',
