@@ -6,7 +6,9 @@
  * - couchdb_push_ratio / couchdb_pull_ratio: RxDB's CouchDB plugin in Node moving 10,000
  *   documents (push, then a fresh tablet pulls) through a hub on that CouchDB ÷ straight to it,
  *   the same client in the same run (medians of BENCH_COUCHDB_RUNS, default 3, alternated);
- *   details: wire bytes (both ways, through a counting proxy) ÷ the documents' JSON;
+ *   details: wire bytes (both ways, through a counting proxy) ÷ the documents' JSON, for the
+ *   plugin as it is (plain request bodies) and for the plugin behind the tablets' own wire layer
+ *   (src/data/wire.ts: gzipped request bodies), each against the hub and CouchDB direct;
  * - couchdb_longpoll_wake_p95_during_burst_ms (details): bench/burst.ts on a hub on CouchDB;
  * - district_*: bench/district.ts, on CouchDB and on the embedded engine.
  */
@@ -16,6 +18,8 @@ import { startHub } from '../test/support/hub'
 import { startFaultProxy } from '../test/support/proxy'
 import { provision } from '../test/sync-server/helpers'
 import { doc, load, ourHub, rxdb10k, within } from './hub'
+import { thinLinkFetch } from '../src/data/wire'
+import { LinkMeter } from '../src/data/link'
 import { district, districtFigures } from './district'
 
 const RUNS = Math.max(1, Math.min(9, Number(process.env.BENCH_COUCHDB_RUNS ?? 3)))
@@ -65,14 +69,19 @@ export function couchPid(port: number): number | null {
   return null
 }
 
+type Client = 'plugin' | 'tablet'
+/** The tablets' own wire layer around the plugin's fetch: request bodies gzipped (src/data/wire.ts). */
+const tabletWire = (f: typeof fetch) => thinLinkFetch(f, new LinkMeter())
+
 /** 10k documents through a counting proxy in front of `port`; `base` is the database URL's path on it. */
-async function through(port: number, path: string, user: string, password: string, device: string, pids: Record<string, number | null>): Promise<Moved> {
+async function through(port: number, path: string, user: string, password: string, device: string, pids: Record<string, number | null>, client: Client): Promise<Moved> {
   const proxy = await startFaultProxy({ port })
   try {
     const marks: Record<string, number> = {}
     const cpu: Record<string, Record<string, number>> = {}
     const sample = () => Object.fromEntries(Object.entries({ ...pids, client: process.pid }).flatMap(([k, pid]) => (pid ? [[k, cpuSeconds(pid)]] : [])))
-    const r = await within(300_000, 'RxDB 10k', rxdb10k(`${proxy.url}${path}`, user, password, device, (phase) => { marks[phase] = proxy.stats.bytesUp + proxy.stats.bytesDown; cpu[phase] = sample() }))
+    const mark = (phase: 'push' | 'pushed' | 'pull' | 'end') => { marks[phase] = proxy.stats.bytesUp + proxy.stats.bytesDown; cpu[phase] = sample() }
+    const r = await within(300_000, 'RxDB 10k', rxdb10k(`${proxy.url}${path}`, user, password, device, mark, client === 'tablet' ? tabletWire : undefined))
     const used = (a: string, b: string) => Object.fromEntries(Object.keys(cpu[a]!).map((k) => [k, round(cpu[b]![k]! - cpu[a]![k]!)]))
     return { ...r, pushBytes: marks.pushed! - marks.push!, pullBytes: marks.end! - marks.pull!, cpu: { push: used('push', 'pushed'), pull: used('pull', 'end') } }
   } finally {
@@ -80,34 +89,43 @@ async function through(port: number, path: string, user: string, password: strin
   }
 }
 
-async function ratios(url: string): Promise<Record<string, number | null>> {
-  const json = Array.from({ length: DOCS }, (_, i) => JSON.stringify(doc('bv0', 'dev-bench', 100_000 + i))).reduce((n, s) => n + Buffer.byteLength(s), 0)
-  const direct: Moved[] = []
-  const hub: Moved[] = []
+/** One run of each: the client straight to CouchDB, then through a fresh hub on it. */
+async function runBoth(url: string, client: Client): Promise<{ direct: Moved; hub: Moved }> {
   const couchPort = Number(new URL(url).port || 5984)
   const { username, password } = new URL(url)
-  for (let run = 0; run < RUNS; run++) {
-    const db = `bench_direct_${randomBytes(4).toString('hex')}`
-    await couchAdmin(url, 'PUT', db)
-    try {
-      direct.push(await through(couchPort, `/${db}/`, decodeURIComponent(username), decodeURIComponent(password), 'dev-bench', { couchdb: couchPid(couchPort) }))
-    } finally { await couchAdmin(url, 'DELETE', db) }
+  const db = `bench_direct_${randomBytes(4).toString('hex')}`
+  await couchAdmin(url, 'PUT', db)
+  let direct: Moved
+  try {
+    direct = await through(couchPort, `/${db}/`, decodeURIComponent(username), decodeURIComponent(password), 'dev-bench', { couchdb: couchPid(couchPort) }, client)
+  } finally { await couchAdmin(url, 'DELETE', db) }
+  const prefix = `bench${randomBytes(3).toString('hex')}_`
+  const h = await startHub({ LOG_LEVEL: 'error', COUCHDB_URL: url, COUCHDB_PREFIX: prefix })
+  try {
+    const p = await provision(h, { township: 'bench', villages: ['bv0'] })
+    const dev = p.devices[0]!
+    return { direct, hub: await through(h.port, '/couch/village-bv0/', dev.id, dev.secret, dev.id, { couchdb: couchPid(couchPort), hub: h.process.pid ?? null }, client) }
+  } finally {
+    await h.stop({ removeData: true })
+    await dropPrefix(url, prefix)
+  }
+}
 
-    const prefix = `bench${randomBytes(3).toString('hex')}_`
-    const h = await startHub({ LOG_LEVEL: 'error', COUCHDB_URL: url, COUCHDB_PREFIX: prefix })
-    try {
-      const p = await provision(h, { township: 'bench', villages: ['bv0'] })
-      const dev = p.devices[0]!
-      hub.push(await through(h.port, '/couch/village-bv0/', dev.id, dev.secret, dev.id, { couchdb: couchPid(couchPort), hub: h.process.pid ?? null }))
-    } finally {
-      await h.stop({ removeData: true })
-      await dropPrefix(url, prefix)
+async function ratios(url: string): Promise<Record<string, number | null>> {
+  const json = Array.from({ length: DOCS }, (_, i) => JSON.stringify(doc('bv0', 'dev-bench', 100_000 + i))).reduce((n, s) => n + Buffer.byteLength(s), 0)
+  const runs: Record<Client, { direct: Moved[]; hub: Moved[] }> = { plugin: { direct: [], hub: [] }, tablet: { direct: [], hub: [] } }
+  for (let run = 0; run < RUNS; run++) {
+    for (const client of ['plugin', 'tablet'] as const) {
+      const { direct: d, hub: m } = await runBoth(url, client)
+      runs[client].direct.push(d)
+      runs[client].hub.push(m)
+      console.log(`run ${run + 1}, ${client}: direct push ${d.push.toFixed(2)} s pull ${d.pull.toFixed(2)} s; hub push ${m.push.toFixed(2)} s pull ${m.pull.toFixed(2)} s; load ${load1()}`)
+      console.log(`  CPU s direct: push ${JSON.stringify(d.cpu.push)} pull ${JSON.stringify(d.cpu.pull)}; hub: push ${JSON.stringify(m.cpu.push)} pull ${JSON.stringify(m.cpu.pull)}`)
     }
-    const [d, m] = [direct.at(-1)!, hub.at(-1)!]
-    console.log(`run ${run + 1}: direct push ${d.push.toFixed(2)} s pull ${d.pull.toFixed(2)} s; hub push ${m.push.toFixed(2)} s pull ${m.pull.toFixed(2)} s; load ${load1()}`)
-    console.log(`  CPU s direct: push ${JSON.stringify(d.cpu.push)} pull ${JSON.stringify(d.cpu.pull)}; hub: push ${JSON.stringify(m.cpu.push)} pull ${JSON.stringify(m.cpu.pull)}`)
   }
   const med = (xs: Moved[], k: Exclude<keyof Moved, 'cpu'>) => median(xs.map((x) => x[k]))
+  const { direct, hub } = runs.plugin
+  const tablet = runs.tablet
   const figures = {
     couchdb_push_ratio: round(med(hub, 'push') / med(direct, 'push')),
     couchdb_pull_ratio: round(med(hub, 'pull') / med(direct, 'pull')),
@@ -119,12 +137,23 @@ async function ratios(url: string): Promise<Record<string, number | null>> {
     couchdb_hub_wire_ratio: round((med(hub, 'pushBytes') + med(hub, 'pullBytes')) / json),
     couchdb_direct_wire_push_mb: round(med(direct, 'pushBytes') / 1e6), couchdb_direct_wire_pull_mb: round(med(direct, 'pullBytes') / 1e6),
     couchdb_hub_wire_push_mb: round(med(hub, 'pushBytes') / 1e6), couchdb_hub_wire_pull_mb: round(med(hub, 'pullBytes') / 1e6),
+    // the same plugin behind the tablets' wire layer (gzipped request bodies)
+    couchdb_tablet_push_ratio: round(med(tablet.hub, 'push') / med(tablet.direct, 'push')),
+    couchdb_tablet_pull_ratio: round(med(tablet.hub, 'pull') / med(tablet.direct, 'pull')),
+    couchdb_direct_wire_ratio_tablet: round((med(tablet.direct, 'pushBytes') + med(tablet.direct, 'pullBytes')) / json),
+    couchdb_hub_wire_ratio_tablet: round((med(tablet.hub, 'pushBytes') + med(tablet.hub, 'pullBytes')) / json),
+    couchdb_direct_wire_push_mb_tablet: round(med(tablet.direct, 'pushBytes') / 1e6), couchdb_direct_wire_pull_mb_tablet: round(med(tablet.direct, 'pullBytes') / 1e6),
+    couchdb_hub_wire_push_mb_tablet: round(med(tablet.hub, 'pushBytes') / 1e6), couchdb_hub_wire_pull_mb_tablet: round(med(tablet.hub, 'pullBytes') / 1e6),
   }
   console.log(`\nRxDB's CouchDB plugin in Node, ${DOCS} documents (${(json / 1e6).toFixed(2)} MB of JSON), medians of ${RUNS}`)
-  console.log(`${''.padEnd(16)}${'push s'.padStart(8)}${'pull s'.padStart(8)}${'wire ÷ JSON'.padStart(13)}`)
-  console.log(`${'CouchDB direct'.padEnd(16)}${figures.couchdb_direct_push_10k_s.toFixed(2).padStart(8)}${figures.couchdb_direct_pull_10k_s.toFixed(2).padStart(8)}${figures.couchdb_direct_wire_ratio.toFixed(2).padStart(13)}`)
-  console.log(`${'hub on CouchDB'.padEnd(16)}${figures.couchdb_hub_push_10k_s.toFixed(2).padStart(8)}${figures.couchdb_hub_pull_10k_s.toFixed(2).padStart(8)}${figures.couchdb_hub_wire_ratio.toFixed(2).padStart(13)}`)
-  console.log(`ratio hub ÷ direct: push ${figures.couchdb_push_ratio}, pull ${figures.couchdb_pull_ratio}`)
+  console.log(`${''.padEnd(34)}${'push s'.padStart(8)}${'pull s'.padStart(8)}${'up MB'.padStart(8)}${'down MB'.padStart(9)}${'wire ÷ JSON'.padStart(13)}`)
+  for (const [client, label] of [['plugin', 'plugin as is'], ['tablet', 'plugin + tablet wire layer']] as const) {
+    for (const [side, xs] of [['CouchDB direct', runs[client].direct], ['hub on CouchDB', runs[client].hub]] as const) {
+      const wire = (med(xs, 'pushBytes') + med(xs, 'pullBytes')) / json
+      console.log(`${`${side}, ${label}`.padEnd(34)}${med(xs, 'push').toFixed(2).padStart(8)}${med(xs, 'pull').toFixed(2).padStart(8)}${(med(xs, 'pushBytes') / 1e6).toFixed(2).padStart(8)}${(med(xs, 'pullBytes') / 1e6).toFixed(2).padStart(9)}${wire.toFixed(2).padStart(13)}`)
+    }
+  }
+  console.log(`ratio hub ÷ direct: push ${figures.couchdb_push_ratio}, pull ${figures.couchdb_pull_ratio} (plugin as is); push ${figures.couchdb_tablet_push_ratio}, pull ${figures.couchdb_tablet_pull_ratio} (tablet wire layer)`)
   return figures
 }
 

@@ -197,12 +197,12 @@ export async function load(t: Target, shape = { villages: VILLAGES, tablets: TAB
 }
 
 /** RxDB's own plugin: one tablet pushes 10,000 documents, then a fresh one pulls them. */
-export async function rxdb10k(url: string, user: string, password: string, device: string, at?: (phase: 'push' | 'pushed' | 'pull' | 'end') => void): Promise<{ push: number; pull: number }> {
+export async function rxdb10k(url: string, user: string, password: string, device: string, at?: (phase: 'push' | 'pushed' | 'pull' | 'end') => void, wire?: (f: typeof fetch) => typeof fetch): Promise<{ push: number; pull: number }> {
   const docs = Array.from({ length: RX_DOCS }, (_, i) => {
     const { _id, ...rest } = doc('bv0', device, 100_000 + i)
     return { ...rest, id: _id } as YishiDoc
   })
-  const a = await rxTablet(url, user, password, { live: false, batchSize: 200 })
+  const a = await rxTablet(url, user, password, { live: false, batchSize: 200, ...(wire ? { wire } : {}) })
   await a.docs.bulkInsert(docs)
   at?.('push')
   let t0 = performance.now()
@@ -211,7 +211,7 @@ export async function rxdb10k(url: string, user: string, password: string, devic
   const push = (performance.now() - t0) / 1000
   at?.('pushed')
   await a.close()
-  const b = await rxTablet(url, user, password, { live: false, batchSize: 200 })
+  const b = await rxTablet(url, user, password, { live: false, batchSize: 200, ...(wire ? { wire } : {}) })
   at?.('pull')
   t0 = performance.now()
   await b.sync.awaitInitialReplication()

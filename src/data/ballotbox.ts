@@ -127,7 +127,7 @@ export async function createBallotBox(
         author: identity.actor(), device: identity.deviceId, deviceTime: ballot.deviceTime ?? now(), seq: 1, ref: ballot.ref, body: ballot.body,
       }
       const checked = validateDocument(probe)
-      if (!checked.ok) throw new DataError('invalid', checked.reason, { id: ballot.id })
+      if (!checked.ok) throw new DataError('invalid', checked.reason, { id: ballot.id, refusal: { code: checked.code, params: checked.params } })
       const present = await vdb.docs.findByIds([checkoff.id, ballot.id]).exec()
       if (present.size > 0) {
         const id = present.has(checkoff.id) ? checkoff.id : ballot.id

@@ -14,13 +14,14 @@
  * - archiveYear / openArchivedYear: a closed year leaves the tablet (it stays on the hub) and can
  *   be fetched again read-only.
  */
+import type { Refusal } from '@/shared/refusal'
 import { createRxDatabase, type RxStorage } from 'rxdb'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
 import { canonicalJson, sha256Hex } from './hash'
 import { resolveConflict, type ConflictSink } from './conflicts'
 import { checkIncoming, quarantine } from './quarantine'
-import { isImmutableKind, type YishiDoc } from '@/shared/schemas'
+import { envelopeOf, isImmutableKind, withoutStorage, type YishiDoc } from '@/shared/schemas'
 import { verifySigned, type DeviceCertificate, type Signer, type TrustStore } from '@/shared/provenance'
 import { COLLECTION_NAME, DOCS_SCHEMA } from './rxSchema'
 import { SEQ_FLOOR_KEY, type Writer } from './writer'
@@ -51,18 +52,13 @@ export function verifyBundle(bundle: ExportBundle, publicKey = bundle.certificat
 /** This device's writes with seq above `afterSeq` (default: what the hub has not confirmed), signed with its key. */
 export async function exportUnsynced(vdb: VillageDb, writer: Writer, key: { signer: Signer; certificate: DeviceCertificate | null }, afterSeq: number, now = Date.now()): Promise<ExportBundle> {
   const found = await vdb.docs.find({ selector: { device: writer.deviceId, seq: { $gt: afterSeq } }, sort: [{ seq: 'asc' }] }).exec()
-  const docs = found.map((d) => strip(d.toJSON() as YishiDoc))
+  const docs = found.map((d) => withoutStorage(d.toJSON() as YishiDoc))
   const unsigned: Omit<ExportBundle, 'signature'> = { format: BUNDLE_FORMAT, village: vdb.villageId, device: writer.deviceId, createdAt: now, upToSeq: docs.at(-1)?.seq ?? afterSeq, docs, certificate: key.certificate }
   return { ...unsigned, signature: await key.signer.sign(unsigned) }
 }
 
-function strip(doc: YishiDoc): YishiDoc {
-  const out = { ...doc } as Record<string, unknown>
-  delete out._rev; delete out._meta; delete out._attachments; delete out._deleted
-  return out as unknown as YishiDoc
-}
 
-export interface ImportReport { added: number; skipped: number; merged: number; conflicts: number; refused: { id: string; reason: string }[] }
+export interface ImportReport { added: number; skipped: number; merged: number; conflicts: number; refused: ({ id: string } & Refusal)[] }
 
 /**
  * Imports an export file on this tablet (see the file comment). `trust`: what this tablet trusts
@@ -86,23 +82,23 @@ export async function importBundle(vdb: VillageDb, raw: unknown, trust: TrustSto
   const checked = await checkIncoming(vdb, bundle.docs, trust)
   report.skipped += checked.present
   // what could not be checked here is not taken either (it comes through the hub), but is not suspect
-  report.refused = [...checked.refused, ...checked.unchecked].map(({ id, reason }) => ({ id, reason }))
+  report.refused = [...checked.refused, ...checked.unchecked].map(({ doc: _doc, ...r }) => r)
   await quarantine(vdb, `file:${String(bundle.device)}`, checked.refused)
   const existing = await vdb.docs.findByIds(checked.fresh.map((d) => d.id)).exec()
   const inserts: YishiDoc[] = []
   for (const doc of checked.fresh) {
     const cur = existing.get(doc.id)
-    if (!cur) { inserts.push(strip(doc)); continue }
+    if (!cur) { inserts.push(withoutStorage(doc)); continue }
     const mine = cur.toJSON() as YishiDoc
     if (mine.device === doc.device && mine.seq >= doc.seq) { report.skipped++; continue }
     if (isImmutableKind(doc.kind)) {
-      resolveConflict({ realMasterState: { ...mine, _deleted: false }, newDocumentState: { ...strip(doc), _deleted: false } }, sink)
+      resolveConflict({ realMasterState: { ...mine, _deleted: false }, newDocumentState: { ...withoutStorage(doc), _deleted: false } }, sink)
       report.skipped++
       continue
     }
-    const merged = resolveConflict({ realMasterState: { ...mine, _deleted: false }, newDocumentState: { ...strip(doc), _deleted: false } }, sink)
-    if (merged !== undefined && canonicalJson(strip(merged)) !== canonicalJson(mine)) {
-      await cur.incrementalModify(() => strip(merged))
+    const merged = resolveConflict({ realMasterState: { ...mine, _deleted: false }, newDocumentState: { ...withoutStorage(doc), _deleted: false } }, sink)
+    if (merged !== undefined && canonicalJson(withoutStorage(merged)) !== canonicalJson(mine)) {
+      await cur.incrementalModify(() => withoutStorage(merged))
       report.merged++
     } else report.skipped++
   }
@@ -206,8 +202,10 @@ export async function openArchivedYear(opts: {
   try {
     const { docs } = await db.addCollections({ [COLLECTION_NAME]: { schema: DOCS_SCHEMA } })
     for (let page = 0; page < 10_000; page++) {
-      const batch = res.docs.filter((d) => d.year === opts.year && !d._deleted)
-        .map(({ _id, _rev: _r, _conflicts: _c, ...rest }) => ({ ...rest, id: _id }) as unknown as YishiDoc)
+      const batch = res.docs.flatMap((raw) => {
+        const d = raw._deleted ? null : envelopeOf(raw)
+        return d && d.year === opts.year ? [d] : []
+      })
       if (batch.length > 0) await docs!.bulkUpsert(batch)
       if (!res.next) break
       res = await (await f(`${base}&after=${encodeURIComponent(res.next)}`)).json() as typeof res

@@ -10,7 +10,7 @@
  * RxDB's default handler (drop the local edit) is never used.
  */
 import type { RxConflictHandler, RxConflictHandlerInput, WithDeleted } from 'rxdb'
-import { isImmutableKind, type YishiDoc } from '@/shared/schemas'
+import { isImmutableKind, withoutStorage, type YishiDoc } from '@/shared/schemas'
 import { canonicalJson } from './hash'
 
 export interface ConflictRecord {
@@ -47,12 +47,6 @@ export function laterOf(a: YishiDoc, b: YishiDoc): YishiDoc {
   return a.seq >= b.seq ? a : b
 }
 
-function strip(doc: Doc): YishiDoc {
-  const { _deleted: _d, ...rest } = doc as Doc & { _rev?: string; _meta?: unknown; _attachments?: unknown }
-  const out = { ...rest } as Record<string, unknown>
-  delete out._rev; delete out._meta; delete out._attachments
-  return out as unknown as YishiDoc
-}
 
 /** Three-way merge of bodies. Returns the merged body and the fields both sides changed differently. */
 export function mergeBodies(base: Record<string, unknown> | undefined, local: Record<string, unknown>, remote: Record<string, unknown>, localWins: boolean) {
@@ -79,7 +73,7 @@ export function resolveConflict(input: RxConflictHandlerInput<YishiDoc>, sink: C
     if (kind !== 'conflict' && kind !== 'audit' && kind !== 'rejection' && !equal(local.body, remote.body)) {
       sink.pending.push({
         subjectId: remote.id, reason: kind === 'checkoff' ? 'double-checkoff' : 'duplicate-insert',
-        winner: strip(remote), loser: strip(local), fields: [],
+        winner: withoutStorage(remote), loser: withoutStorage(local), fields: [],
       })
       sink.notify()
     }
@@ -89,11 +83,11 @@ export function resolveConflict(input: RxConflictHandlerInput<YishiDoc>, sink: C
   const localWins = winner === local
   const { merged, clashes } = mergeBodies(input.assumedMasterState?.body, local.body, remote.body, localWins)
   if (clashes.length > 0) {
-    sink.pending.push({ subjectId: remote.id, reason: 'concurrent-edit', winner: strip(localWins ? local : remote), loser: strip(localWins ? remote : local), fields: clashes })
+    sink.pending.push({ subjectId: remote.id, reason: 'concurrent-edit', winner: withoutStorage(localWins ? local : remote), loser: withoutStorage(localWins ? remote : local), fields: clashes })
     sink.notify()
   }
   if (equal(merged, remote.body)) return remote
-  const mergedDoc = { ...strip(local), body: merged }
+  const mergedDoc = { ...withoutStorage(local), body: merged }
   return { ...(sink.restamp ? sink.restamp(mergedDoc) : mergedDoc), _deleted: false }
 }
 

@@ -16,8 +16,9 @@
 import { map, type Observable } from 'rxjs'
 import type { VillageDb } from './db'
 import { canonicalJson } from './hash'
-import { validateDocument, type YishiDoc } from '@/shared/schemas'
+import { envelopeOf, validateDocument, type YishiDoc } from '@/shared/schemas'
 import { recordProvenance, signedContent, type Trust } from '@/shared/provenance'
+import { refusal, storedParams, type Refusal, type RefusalCode, type RefusalParams } from '@/shared/refusal'
 
 export const QUARANTINE_KEY = 'quarantine'
 export const QUARANTINE_LIMIT = 200
@@ -28,12 +29,15 @@ export interface TabletQuarantineEntry {
   /** where it came from: `file:<device>` or `peer:<device>` */
   from: string
   reason: string
+  /** the refusal's code and params (src/shared/refusal.ts); absent in entries kept before codes */
+  code?: RefusalCode
+  params?: RefusalParams
   at: number
   /** the record as received (null when larger than QUARANTINE_DOC_CHARS) */
   doc: unknown
 }
 
-export interface Refused { id: string; reason: string; doc: unknown }
+export type Refused = { id: string; doc: unknown } & Refusal
 export interface IncomingCheck {
   /** records to take in (new, or another version of a record held here) */
   fresh: YishiDoc[]
@@ -45,15 +49,6 @@ export interface IncomingCheck {
   refused: Refused[]
 }
 
-const COUCH_FIELDS = ['_id', '_rev', '_meta', '_attachments', '_deleted', '_revisions', '_conflicts']
-
-/** A received record in the tablet's form (`id`, no storage bookkeeping). */
-export function asTabletDoc(doc: Record<string, unknown>): YishiDoc {
-  const out: Record<string, unknown> = { ...doc }
-  if (out.id === undefined && typeof doc._id === 'string') out.id = doc._id
-  for (const k of COUCH_FIELDS) delete out[k]
-  return out as unknown as YishiDoc
-}
 
 const sameVersion = (a: object, b: object) => canonicalJson(signedContent(a)) === canonicalJson(signedContent(b))
 
@@ -64,27 +59,28 @@ export async function checkIncoming(vdb: VillageDb, docs: readonly unknown[], tr
   const held = await vdb.docs.findByIds(ids.filter((id) => id !== '')).exec()
   for (const [i, raw] of docs.entries()) {
     const id = ids[i] ?? ''
-    const refuse = (reason: string, list = out.refused) => { list.push({ id, reason, doc: raw }) }
+    const refuse = (why: Refusal, list = out.refused) => { list.push({ id, ...why, doc: raw }) }
     const valid = validateDocument(raw)
-    if (!valid.ok) { refuse(valid.reason); continue }
-    const doc = asTabletDoc(raw as Record<string, unknown>)
-    if (doc.village !== vdb.villageId) { refuse(`${id} belongs to village "${doc.village}", not "${vdb.villageId}"`); continue }
+    if (!valid.ok) { refuse(refusal(valid.code, valid.reason, valid.params)); continue }
+    const doc = envelopeOf(raw)
+    if (!doc) { refuse(refusal('form.not-record', 'not a record')); continue }
+    if (doc.village !== vdb.villageId) { refuse(refusal('record.other-village', `${id} belongs to village "${doc.village}", not "${vdb.villageId}"`, { village: doc.village, device: doc.device })); continue }
     const mine = held.get(id)
     if (mine && sameVersion(mine.toJSON(), doc) && (doc.refused === undefined || mine.refused !== undefined)) { out.present++; continue }
-    if (!trust) { refuse('this tablet has not reached the hub yet, so it cannot check records from other tablets', out.unchecked); continue }
+    if (!trust) { refuse(refusal('proof.no-trust', 'this tablet has not reached the hub yet, so it cannot check records from other tablets', { device: doc.device }), out.unchecked); continue }
     const p = await recordProvenance(doc, trust)
-    if (!p.ok) { refuse(p.reason, p.unsigned ? out.unchecked : out.refused); continue }
+    if (!p.ok) { refuse(refusal(p.code, p.reason, p.params), p.unsigned ? out.unchecked : out.refused); continue }
     out.fresh.push(doc)
   }
   return out
 }
 
-/** Keeps refused records with their reason (newest QUARANTINE_LIMIT entries). */
+/** Keeps refused records with their refusal (newest QUARANTINE_LIMIT entries). */
 export async function quarantine(vdb: VillageDb, from: string, refused: readonly Refused[], at = Date.now()): Promise<void> {
   if (refused.length === 0) return
   const entries: TabletQuarantineEntry[] = refused.map((r) => {
     const text = JSON.stringify(r.doc ?? null)
-    return { id: r.id, from, reason: r.reason, at, doc: text.length <= QUARANTINE_DOC_CHARS ? r.doc : null }
+    return { id: r.id, from, reason: r.reason, code: r.code, params: storedParams(r.params), at, doc: text.length <= QUARANTINE_DOC_CHARS ? r.doc : null }
   })
   const kept = await quarantined(vdb)
   await vdb.db.upsertLocal(QUARANTINE_KEY, { entries: [...entries, ...kept].slice(0, QUARANTINE_LIMIT) })

@@ -7,7 +7,8 @@ import { map, type Observable } from 'rxjs'
 import * as D from '@/domain'
 import type { VillageDb } from './db'
 import { newIdRest } from './hash'
-import { PARENT_FIELD, idRest, isImmutableKind, type DocKind, type Refusal, type YishiDoc } from '@/shared/schemas'
+import { PARENT_FIELD, isImmutableKind, type DocKind, type Refusal, type YishiDoc } from '@/shared/schemas'
+import { isKind, recordOf, type AuditRecord, type ConflictRecord, type Comment, type Decision, type Rejection, type RecordOf, type SealKey, type VoidListRecord } from '@/shared/records'
 import type { Writer } from './writer'
 import type { PersonKeyDoc } from './personkeys'
 import type { PersonSignature } from '@/shared/personacts'
@@ -21,7 +22,8 @@ export interface DocMeta {
   /** Set when the hub refused this record; it is not live data. */
   refused?: Refusal
 }
-export type Stored<T> = T & { meta: DocMeta }
+/** A record as read from this tablet: with its village and where and when it was written. */
+export type Stored<T> = T & { villageId: string; meta: DocMeta }
 
 export interface ListOptions {
   /** Only children of this record (ballots of a vote, attendance of a meeting…). */
@@ -34,22 +36,23 @@ export interface ListOptions {
 }
 
 type Constructor<T> = (input: unknown) => T
+/** What a record is built from: its fields (the domain constructor checks them), `id` and `villageId` filled in when absent. */
+type RecordInput<T> = Partial<T> | Record<string, unknown>
 
-function bodyOf(kind: DocKind, record: Record<string, unknown>): Record<string, unknown> {
-  const { id: _id, villageId: _v, meta: _m, ...body } = record
-  return body
+/** The body a record is stored with: every field but `id`, `villageId` and `meta`. */
+function bodyOf(record: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== 'id' && k !== 'villageId' && k !== 'meta'))
 }
 
-export function fromDoc<T>(doc: YishiDoc): Stored<T> {
+export function fromDoc<K extends DocKind, T extends RecordOf<K>>(doc: YishiDoc<K>): Stored<T> {
   const meta: DocMeta = { author: doc.author, device: doc.device, deviceTime: doc.deviceTime, seq: doc.seq, year: doc.year }
   if (doc.refused) meta.refused = doc.refused
-  const id = doc.kind === 'village' ? idRest(doc.id) : doc.id
-  return { ...doc.body, id, villageId: doc.village, meta } as unknown as Stored<T>
+  return { ...recordOf<K, T>(doc), meta }
 }
 
-export class Repository<T extends { id: string }> {
+export class Repository<K extends DocKind, T extends RecordOf<K>> {
   constructor(
-    readonly kind: DocKind,
+    readonly kind: K,
     private readonly vdb: VillageDb,
     private readonly writer: Writer,
     private readonly construct: Constructor<T>,
@@ -69,8 +72,8 @@ export class Repository<T extends { id: string }> {
     const out: Stored<T>[] = []
     for (const d of docs) {
       const doc = d.toJSON() as YishiDoc
-      if (doc.refused && !opts.includeRefused) continue
-      out.push(fromDoc<T>(doc))
+      if (!isKind(doc, this.kind) || (doc.refused && !opts.includeRefused)) continue
+      out.push(fromDoc<K, T>(doc))
     }
     return out
   }
@@ -95,23 +98,35 @@ export class Repository<T extends { id: string }> {
   }
 
   get$(id: string): Observable<Stored<T> | null> {
-    return this.vdb.docs.findOne(this.docId(id)).$.pipe(map((d) => (d ? fromDoc<T>(d.toJSON() as YishiDoc) : null)))
+    return this.vdb.docs.findOne(this.docId(id)).$.pipe(map((d) => (d ? this.stored(d.toJSON() as YishiDoc) : null)))
   }
 
   async get(id: string): Promise<Stored<T> | null> {
     const d = await this.vdb.docs.findOne(this.docId(id)).exec()
-    return d ? fromDoc<T>(d.toJSON() as YishiDoc) : null
+    return d ? this.stored(d.toJSON() as YishiDoc) : null
+  }
+
+  /** The record as written (the writer hands back the document of this kind it wrote). */
+  private written(doc: YishiDoc | undefined): Stored<T> {
+    const stored = doc ? this.stored(doc) : null
+    if (!stored) throw new Error(`the ${this.kind} was not written`)
+    return stored
+  }
+
+  /** The stored record of a document of this kind (null for an id of another kind). */
+  private stored(doc: YishiDoc): Stored<T> | null {
+    return isKind(doc, this.kind) ? fromDoc<K, T>(doc) : null
   }
 
   /** Builds the record with the domain constructor (a DomainError explains bad input) without saving. */
-  build(input: Record<string, unknown>): T {
+  build(input: RecordInput<T>): T {
     const id = input.id ?? (this.kind === 'village' ? undefined : `${this.kind}:${newIdRest()}`)
     return this.construct({ ...input, id, villageId: this.vdb.villageId })
   }
 
   /** The write item for a record (used to save several records at once with Repositories.insertAll). */
   item(record: T, year?: number): { kind: DocKind; id: string; ref: string; body: Record<string, unknown>; year?: number } {
-    const body = bodyOf(this.kind, record as unknown as Record<string, unknown>)
+    const body = bodyOf(record)
     const parent = PARENT_FIELD[this.kind]
     const ref = parent ? String(body[parent] ?? '') : ''
     const fundYear = this.kind === 'fund' && typeof body.year === 'number' ? body.year : undefined
@@ -119,42 +134,34 @@ export class Repository<T extends { id: string }> {
   }
 
   /** Creates a record: domain constructor → envelope → validation → insert with its audit event. */
-  async create(input: Record<string, unknown>): Promise<Stored<T>> {
+  async create(input: RecordInput<T>): Promise<Stored<T>> {
     const record = this.build(input)
     const [doc] = await this.writer.insert([this.item(record)])
-    return fromDoc<T>(doc as YishiDoc)
+    return this.written(doc)
   }
 
   /** A new version of a mutable record: the current one with `patch` applied, rebuilt by the domain constructor. */
-  async update(id: string, patch: Partial<T>): Promise<Stored<T>> {
+  async update(id: string, patch: Partial<T> | Record<string, unknown>): Promise<Stored<T>> {
     if (isImmutableKind(this.kind)) throw new Error(`${this.kind} records cannot be changed`)
     const current = await this.get(id)
     if (!current) throw new Error(`${id} is not on this tablet`)
     const { meta, ...plain } = current
     const record = this.construct({ ...plain, ...patch, id: current.id, villageId: this.vdb.villageId })
     const doc = await this.writer.update(this.item(record, meta.year))
-    return fromDoc<T>(doc)
+    return this.written(doc)
   }
 }
 
 const same = <T>(input: unknown) => input as T
 
-/** Kinds the domain has no constructor for yet are checked by their JSON schema only. */
-export interface Comment { id: string; on: string; text: string; by: string; at: number; photos?: string[] }
-export interface Decision { id: string; subjectId: string; outcome: string; reason: string; by: string; keep: string; at: number }
-export interface ConflictRecordDoc { id: string; subjectId: string; reason: 'double-checkoff' | 'duplicate-insert' | 'concurrent-edit'; winner: { device: string; seq: number; author?: string }; loser: YishiDoc; fields: string[]; at: number }
-export interface RejectionDoc { id: string; subjectId: string; reason: string; device?: string; seq?: number; at?: number }
-export interface AuditDoc extends Omit<D.AuditEvent, 'id'> { id: string; digest: string }
-/** A supervisor's seal key: public key in clear, secret key sealed with their passphrase (see src/data/sealkeys.ts). */
-export interface SealKeyDoc {
-  id: string; personId: string; publicKey: string; kdf: 'pbkdf2-sha256'; iterations: number; salt: string
-  cipher: 'aes-256-gcm'; iv: string; secret: string; createdAt: number; replaces?: string
-  /** the supervisor's signature with their signing key (absent on keys set up before seal keys were signed) */
-  keyId?: string; signature?: string
-}
-/** Ballots the supervisors voided together, after the council's decisions (`decisions`) on double votes, signed by each of them. */
-export interface VoidListDoc extends D.VoidList { id: string; decisions: string[]; signatures?: PersonSignature[] }
-const voidListRecord = (input: unknown): VoidListDoc => {
+/** Kinds the domain has no constructor for yet are checked by their JSON schema only (their records: src/shared/records.ts). */
+export type { Comment, Decision } from '@/shared/records'
+export type ConflictRecordDoc = ConflictRecord
+export type RejectionDoc = Rejection
+export type AuditDoc = AuditRecord
+export type SealKeyDoc = SealKey
+export type VoidListDoc = VoidListRecord
+const voidListRecord = (input: unknown): VoidListRecord => {
   const i = (input ?? {}) as Record<string, unknown>
   const decisions = Array.isArray(i.decisions) ? i.decisions.map(String) : []
   if (decisions.length < 1) D.fail('invalid.required', 'voidlist.decisions: required')
@@ -164,37 +171,37 @@ const voidListRecord = (input: unknown): VoidListDoc => {
 }
 
 export function createKindRepositories(vdb: VillageDb, writer: Writer) {
-  const repo = <T extends { id: string }>(kind: DocKind, construct: Constructor<T>) => new Repository<T>(kind, vdb, writer, construct)
+  const repo = <K extends DocKind, T extends RecordOf<K> = RecordOf<K>>(kind: K, construct: Constructor<T>) => new Repository<K, T>(kind, vdb, writer, construct)
   return {
-    villages: repo<D.Village>('village', D.village),
-    units: repo<D.Unit>('unit', D.unit),
-    persons: repo<D.Person>('person', D.person),
-    proposals: repo<D.Proposal>('proposal', D.proposal),
-    meetings: repo<D.Meeting>('meeting', D.meeting),
-    votes: repo<D.Vote>('vote', D.vote),
-    notices: repo<D.Notice>('notice', D.notice),
-    funds: repo<D.Fund>('fund', D.fund),
-    allocations: repo<D.Allocation>('allocation', D.allocation),
-    procedures: repo<D.ProcedureRecord>('procedure', D.procedureRecord),
-    comments: repo<Comment>('comment', same),
-    attendance: repo<D.Attendance>('attendance', D.attendance),
-    resolutions: repo<D.Resolution>('resolution', D.resolution),
-    checkoffs: repo<D.CheckOff>('checkoff', D.checkOff),
-    ballots: repo<D.Ballot>('ballot', D.ballot),
-    paperCounts: repo<D.PaperCount>('papercount', D.paperCount),
-    ledger: repo<D.LedgerEntry>('ledger', D.ledgerEntry),
-    cosignatures: repo<D.CoSignature>('cosign', D.coSignature),
-    objections: repo<D.Objection>('objection', D.objection),
-    answers: repo<D.Answer>('answer', D.answer),
-    overrides: repo<D.Override>('override', D.override),
-    progress: repo<D.Progress>('progress', D.progress),
-    decisions: repo<Decision>('decision', same),
-    conflicts: repo<ConflictRecordDoc>('conflict', same),
-    rejections: repo<RejectionDoc>('rejection', same),
-    audit: repo<AuditDoc>('audit', same),
-    sealKeys: repo<SealKeyDoc>('sealkey', same),
-    voidLists: repo<VoidListDoc>('voidlist', voidListRecord),
-    personKeys: repo<PersonKeyDoc>('personkey', same),
+    villages: repo('village', D.village),
+    units: repo('unit', D.unit),
+    persons: repo('person', D.person),
+    proposals: repo('proposal', D.proposal),
+    meetings: repo('meeting', D.meeting),
+    votes: repo('vote', D.vote),
+    notices: repo('notice', D.notice),
+    funds: repo('fund', D.fund),
+    allocations: repo('allocation', D.allocation),
+    procedures: repo('procedure', D.procedureRecord),
+    comments: repo('comment', same<Comment>),
+    attendance: repo('attendance', D.attendance),
+    resolutions: repo('resolution', D.resolution),
+    checkoffs: repo('checkoff', D.checkOff),
+    ballots: repo('ballot', D.ballot),
+    paperCounts: repo('papercount', D.paperCount),
+    ledger: repo('ledger', D.ledgerEntry),
+    cosignatures: repo('cosign', D.coSignature),
+    objections: repo('objection', D.objection),
+    answers: repo('answer', D.answer),
+    overrides: repo('override', D.override),
+    progress: repo('progress', D.progress),
+    decisions: repo('decision', same<Decision>),
+    conflicts: repo('conflict', same<ConflictRecordDoc>),
+    rejections: repo('rejection', same<RejectionDoc>),
+    audit: repo('audit', same<AuditDoc>),
+    sealKeys: repo('sealkey', same<SealKeyDoc>),
+    voidLists: repo('voidlist', voidListRecord),
+    personKeys: repo('personkey', same<PersonKeyDoc>),
   }
 }
 export type KindRepositories = ReturnType<typeof createKindRepositories>

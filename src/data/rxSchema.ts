@@ -7,6 +7,12 @@ import { ENVELOPE_SCHEMA, type YishiDoc } from '@/shared/schemas/envelope'
 
 export const COLLECTION_NAME = 'docs'
 
+/** A schema built from our `as const` envelope schema, as RxDB's type. */
+function asRxSchema<T>(schema: object): RxJsonSchema<T> {
+  // eslint-disable-next-line no-restricted-syntax -- RxDB's schema type wants mutable arrays (enum, required, indexes) and one property per field of T; ours are readonly constants
+  return schema as unknown as RxJsonSchema<T>
+}
+
 /**
  * The kinds as collection schema versions 0 and 1 were first stored on tablets. RxDB runs here
  * without a validator plugin (our own validateDocument checks every write and push against
@@ -32,7 +38,7 @@ const primaryId = { ...ENVELOPE_SCHEMA.properties.id, type: 'string' as const, m
 const INDEXES_V1 = [['kind', 'ref', 'deviceTime'], ['kind', 'deviceTime'], ['device', 'seq'], ['year', 'kind']]
 
 /** Version 0: the contract as first written (no `year`). Kept so older tablets can migrate. */
-export const DOCS_SCHEMA_V0 = {
+export const DOCS_SCHEMA_V0 = asRxSchema<Omit<YishiDoc, 'year'>>({
   title: 'yishi docs',
   version: 0,
   primaryKey: 'id',
@@ -40,7 +46,7 @@ export const DOCS_SCHEMA_V0 = {
   properties: { ...envelopeV0Props, id: primaryId },
   required: ENVELOPE_SCHEMA.required.filter((k) => k !== 'year'),
   indexes: [['kind', 'ref'], ['kind', 'deviceTime'], ['device', 'seq']],
-} as unknown as RxJsonSchema<Omit<YishiDoc, 'year'>>
+})
 
 /**
  * Version 1: adds `year`, the council year a record belongs to, so a closed year can be archived off
@@ -48,7 +54,7 @@ export const DOCS_SCHEMA_V0 = {
  * record (ballots of a vote, attendance of a meeting), this device's writes by sequence (pending
  * count, audit chain, export), and a year's records (archive). Frozen: tablets in the field stored it.
  */
-export const DOCS_SCHEMA_V1 = {
+export const DOCS_SCHEMA_V1 = asRxSchema<YishiDoc>({
   title: 'yishi docs',
   version: 1,
   primaryKey: 'id',
@@ -56,18 +62,18 @@ export const DOCS_SCHEMA_V1 = {
   properties: { ...envelopeV0Props, id: primaryId, year: yearProp },
   required: [...ENVELOPE_SCHEMA.required],
   indexes: INDEXES_V1,
-} as unknown as RxJsonSchema<YishiDoc>
+})
 
 /**
  * Version 2 (current): adds `sig`, the writing device's signature, and `refused.sig`, the hub's
  * signature on a refused marker (src/shared/provenance.ts). Same indexes. Records stored before
  * keep no signature (their device brings them to the hub itself).
  */
-export const DOCS_SCHEMA = {
+export const DOCS_SCHEMA = asRxSchema<YishiDoc>({
   ...DOCS_SCHEMA_V1,
   version: 2,
   properties: { ...ENVELOPE_SCHEMA.properties, kind: envelopeV0Props.kind, id: primaryId },
-} as unknown as RxJsonSchema<YishiDoc>
+})
 
 /** China Standard Time has no daylight saving: the council year of a device time. */
 export function yearOfTime(ms: number): number {

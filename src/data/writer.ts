@@ -5,6 +5,7 @@
  * (`appendAudit`, src/domain/audit.ts: `audit:<device>-<n>`, body = the event without id; its digest
  * covers the signed record), itself signed. Writes are serialised, so seq and chain never fork.
  */
+import type { Refusal } from '@/shared/refusal'
 import { appendAudit, recordDigest } from '@/domain/audit'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
@@ -158,7 +159,8 @@ export class Writer {
       const bad = docs.map((d) => [d, validateDocument(d)] as const).find(([, r]) => !r.ok)
       if (bad) {
         this.seq = seqBefore; this.head = headBefore
-        throw new DataError('invalid', (bad[1] as { reason: string }).reason, { id: bad[0].id })
+        const why = bad[1] as Refusal
+        throw new DataError('invalid', why.reason, { id: bad[0].id, refusal: { code: why.code, params: why.params } })
       }
       const signedDocs = await this.signed(docs)
       const audits = await this.signed(signedDocs.map((d) => this.audit(d, 'insert')))
@@ -177,7 +179,7 @@ export class Writer {
       const seqBefore = this.seq
       const stamped = this.stamp(item.kind, item.id, item.ref, item.body, item.year ?? current.year)
       const r = validateDocument(stamped)
-      if (!r.ok) { this.seq = seqBefore; throw new DataError('invalid', r.reason, { id: stamped.id }) }
+      if (!r.ok) { this.seq = seqBefore; throw new DataError('invalid', r.reason, { id: stamped.id, refusal: { code: r.code, params: r.params } }) }
       const [doc] = await this.signed([stamped]) as [YishiDoc]
       const [audit] = await this.signed([this.audit(doc, 'update')]) as [YishiDoc]
       await current.incrementalModify(() => doc)

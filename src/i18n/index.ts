@@ -4,6 +4,7 @@ import en from './en'
 import compliance from './compliance'
 import domainErrors from './domainErrors'
 import records from './records'
+import refusals from './refusals'
 
 export type Locale = 'zh-CN' | 'en'
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en']
@@ -27,8 +28,8 @@ function merge(target: MessageTree, source: MessageTree, where: string): Message
 
 export function allMessages(): Record<Locale, MessageTree> {
   const out: Record<Locale, MessageTree> = {
-    'zh-CN': { ...structuredClone(zhCN), compliance: structuredClone(compliance['zh-CN']), domainError: structuredClone(domainErrors['zh-CN']), record: structuredClone(records['zh-CN']) } as MessageTree,
-    en: { ...structuredClone(en), compliance: structuredClone(compliance.en), domainError: structuredClone(domainErrors.en), record: structuredClone(records.en) } as MessageTree,
+    'zh-CN': { ...structuredClone(zhCN), compliance: structuredClone(compliance['zh-CN']), domainError: structuredClone(domainErrors['zh-CN']), record: structuredClone(records['zh-CN']), refusal: structuredClone(refusals['zh-CN']) } as MessageTree,
+    en: { ...structuredClone(en), compliance: structuredClone(compliance.en), domainError: structuredClone(domainErrors.en), record: structuredClone(records.en), refusal: structuredClone(refusals.en) } as MessageTree,
   }
   for (const [path, mod] of Object.entries(featureModules)) {
     for (const locale of LOCALES) merge(out[locale], mod.default[locale], `${path}:${locale}`)

@@ -5,11 +5,13 @@
  * a tablet: the record's device signature); everything about the record itself is here:
  * the shared schemas (`validateDocument`), only the hub marks records refused or writes rejection
  * notices, the village, immutable kinds stay as first recorded, a record keeps its kind, an audit
- * event is whole, and ballots and check-offs only while their vote is open.
+ * event is whole, and ballots and check-offs only while their vote is open. A refusal carries its
+ * code (refusal.ts), decided here, and the reason in English for logs.
  */
 import { auditEventRefusal } from '../domain/audit'
 import type { AuditEvent } from '../domain/model/types'
 import { isImmutableKind, kindOfId, toEnvelope, validateDocument } from './schemas'
+import { refusal, type Refusal } from './refusal'
 
 /** A vote as the receiver's records show it (the ballot rule reads only these fields). */
 export interface VoteTimes { opensAt?: number; closesAt?: number; closedAt?: number }
@@ -34,41 +36,41 @@ export interface RecordContext {
 
 type Doc = Record<string, unknown>
 
-/** Why the record cannot be taken, in words a person can read; null when it can. */
-export function recordRefusal(record: object, ctx: RecordContext): string | null {
+/** Why the record cannot be taken (its code, and the reason in English); null when it can. */
+export function recordRefusal(record: object, ctx: RecordContext): Refusal | null {
   const doc = record as Doc
   const checked = validateDocument(doc)
-  if (!checked.ok) return checked.reason
+  if (!checked.ok) return refusal(checked.code, checked.reason, checked.params)
   const env = toEnvelope(doc) as { id: string; kind: string; village: string; device: string; ref: string; body: Record<string, unknown>; refused?: unknown }
-  if (env.village !== ctx.village) return `this record belongs to village "${env.village}" but was sent to village "${ctx.village}"`
+  if (env.village !== ctx.village) return refusal('record.other-village', `this record belongs to village "${env.village}" but was sent to village "${ctx.village}"`, { village: env.village, device: env.device })
   // A refusal mark or a rejection notice is the hub's word; a forged one would tell every tablet a record was refused.
-  if (env.refused !== undefined) return ctx.fromHub ? null : 'only the hub marks records as refused'
-  if (env.kind === 'rejection' && !ctx.fromHub) return 'only the hub writes rejection notices'
+  if (env.refused !== undefined) return ctx.fromHub ? null : refusal('record.hub-only', 'only the hub marks records as refused', { kind: env.kind })
+  if (env.kind === 'rejection' && !ctx.fromHub) return refusal('record.hub-only', 'only the hub writes rejection notices', { kind: env.kind })
   // What the receiver already holds decides whether it may change — the stored record's kind, never
   // the one the newcomer claims (judging by the newcomer's let a ballot be replaced by a "unit").
   const cur = ctx.current
   if (cur && !cur._deleted) {
     const stored = typeof cur.kind === 'string' ? cur.kind : kindOfId(String(cur._id ?? env.id))
-    if (env.kind !== stored || kindOfId(env.id) !== stored) return 'a record cannot change its kind'
-    if (isImmutableKind(stored)) return `a ${stored} cannot be changed once recorded`
+    if (env.kind !== stored || kindOfId(env.id) !== stored) return refusal('record.kind-changed', 'a record cannot change its kind', { kind: stored })
+    if (isImmutableKind(stored)) return refusal('record.immutable', `a ${stored} cannot be changed once recorded`, { kind: stored })
   }
   if (env.kind === 'audit' && ctx.checkAudit !== false) {
     const why = auditEventRefusal({ ...env.body, id: env.id } as unknown as AuditEvent, env.device)
-    if (why) return why
+    if (why) return refusal('record.audit', why, { device: env.device })
   }
   if (env.kind === 'ballot' || env.kind === 'checkoff') return voteWindowRefusal(env.kind, env.ref, Number(env.kind === 'ballot' ? env.body.castAt : env.body.at), ctx)
   return null
 }
 
 /** A ballot or check-off recorded outside its vote's window, as the receiver's records show it. */
-export function voteWindowRefusal(kind: 'ballot' | 'checkoff', voteId: string, at: number, ctx: Pick<RecordContext, 'vote' | 'receiver'>): string | null {
+export function voteWindowRefusal(kind: 'ballot' | 'checkoff', voteId: string, at: number, ctx: Pick<RecordContext, 'vote' | 'receiver'>): Refusal | null {
   const v = ctx.vote(voteId)
-  if (!v) return `the vote ${voteId} is not in ${ctx.receiver}'s records`
+  if (!v) return refusal('vote.unknown', `the vote ${voteId} is not in ${ctx.receiver}'s records`, { kind, vote: voteId })
   if (typeof v.closedAt === 'number' && v.closedAt > 0 && at > v.closedAt) {
-    return `the vote was closed (${new Date(v.closedAt).toISOString()}) before this ${kind} was recorded`
+    return refusal('vote.closed', `the vote was closed (${new Date(v.closedAt).toISOString()}) before this ${kind} was recorded`, { kind, vote: voteId, at: v.closedAt })
   }
   if (typeof v.opensAt === 'number' && at < v.opensAt - OPEN_SKEW_MS) {
-    return `this ${kind} was recorded before the vote opened (${new Date(v.opensAt).toISOString()})`
+    return refusal('vote.not-open', `this ${kind} was recorded before the vote opened (${new Date(v.opensAt).toISOString()})`, { kind, vote: voteId, at: v.opensAt })
   }
   return null
 }

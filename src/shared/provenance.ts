@@ -12,13 +12,14 @@
  * - Records written by the hub (device 'hub', e.g. rejection notices) carry the hub's signature,
  *   and a refused marker carries the hub's signature in `refused.sig`.
  * - `recordProvenance(doc, trust)` says whether an enrolled, unrevoked device of the village wrote
- *   the record as it is (or the hub did), with a reason a person can read when not.
+ *   the record as it is (or the hub did); when not, a refusal with its code (refusal.ts).
  * Every signature is domain-separated by its content: records have envelope fields, certificates,
  * lists and challenges a `format` or `purpose` field no record has, so one can never pass for another.
  * Signing and verifying: ed25519.ts.
  */
 import { createSigner, verifySigned, useWebCryptoEd25519, type Signer } from './ed25519'
 import { asHubKeys, followChain, hubSigned, keysAt, type HubKeys, type KeySuccession, type RetiredKey } from './hubkeys'
+import { refusal, type Refusal } from './refusal'
 
 export { createSigner, verifySigned, useWebCryptoEd25519, type Signer }
 
@@ -196,7 +197,9 @@ const hubKeysOf = (trust: Trust): HubKeys => ({ current: trust.hubKey, retired: 
 
 export type Provenance =
   | { ok: true; by: 'device' | 'hub' }
-  | { ok: false; reason: string; unsigned?: true }
+  | ({ ok: false; unsigned?: true } & Refusal)
+
+const no = (...r: Parameters<typeof refusal>): { ok: false } & Refusal => ({ ok: false, ...refusal(...r) })
 
 /**
  * Whether `doc` is, unaltered, what an enrolled and unrevoked device of `trust.village` wrote —
@@ -210,23 +213,23 @@ export async function recordProvenance(record: object, trust: Trust): Promise<Pr
   if (doc.refused !== undefined) {
     const sig = (doc.refused as { sig?: unknown } | null)?.sig
     // a marker from before the hub signed them: not suspect, but nothing here can check it
-    if (sig === undefined) return { ok: false, unsigned: true, reason: `${id} is marked as refused without the hub's signature (an older marker): it can come only from the hub` }
+    if (sig === undefined) return { unsigned: true, ...no('proof.unsigned-marker', `${id} is marked as refused without the hub's signature (an older marker): it can come only from the hub`, { device }) }
     return await hubSigned(hubKeysOf(trust), refusalContent(doc), sig, (doc.refused as { at?: unknown }).at)
       ? { ok: true, by: 'hub' }
-      : { ok: false, reason: `${id} is marked as refused, but not by the hub` }
+      : no('proof.forged-marker', `${id} is marked as refused, but not by the hub`, { device })
   }
-  if (doc.village !== trust.village) return { ok: false, reason: `${id} belongs to village "${String(doc.village)}", not "${trust.village}"` }
-  if (doc.sig === undefined) return { ok: false, unsigned: true, reason: `${id} is not signed by its device: it can come only from device ${device} itself or from the hub` }
+  if (doc.village !== trust.village) return no('record.other-village', `${id} belongs to village "${String(doc.village)}", not "${trust.village}"`, { village: String(doc.village), device })
+  if (doc.sig === undefined) return { unsigned: true, ...no('proof.unsigned', `${id} is not signed by its device: it can come only from device ${device} itself or from the hub`, { device }) }
   if (device === HUB_DEVICE) {
     return await hubSigned(hubKeysOf(trust), signedContent(doc), doc.sig, doc.deviceTime)
       ? { ok: true, by: 'hub' }
-      : { ok: false, reason: `${id} claims to come from the hub, but the hub did not sign it` }
+      : no('proof.forged-hub', `${id} claims to come from the hub, but the hub did not sign it`)
   }
   const entry = trust.devices.get(device)
-  if (!entry || entry.village !== trust.village) return { ok: false, reason: `${id} was written by device ${device}, which is not known as an enrolled device of this village` }
-  if (entry.revokedAt !== undefined) return { ok: false, reason: `${id} was written by device ${device}, which the hub has revoked` }
+  if (!entry || entry.village !== trust.village) return no('proof.unknown-device', `${id} was written by device ${device}, which is not known as an enrolled device of this village`, { device })
+  if (entry.revokedAt !== undefined) return no('proof.revoked', `${id} was written by device ${device}, which the hub has revoked`, { device, at: entry.revokedAt })
   if (!(await verifySigned(signedContent(doc), doc.sig, entry.publicKey))) {
-    return { ok: false, reason: `${id} does not match the signature of device ${device}: it was altered on the way, or not written by that device` }
+    return no('proof.altered', `${id} does not match the signature of device ${device}: it was altered on the way, or not written by that device`, { device })
   }
   return { ok: true, by: 'device' }
 }

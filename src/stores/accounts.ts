@@ -7,6 +7,7 @@ import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
 import { signedCosigns } from '@/shared/personacts'
+import type { Fields } from '@/shared/records'
 
 export interface ProgressView { id: string; at: number; by: string; text: string; percent: number; photos: string[] }
 export interface CosignView { verdict: 'approved' | 'questioned'; by: string; note: string; at: number }
@@ -131,7 +132,8 @@ export const useAccountsStore = defineStore('accounts', () => {
     if (!signer) throw new Error('a co-signature needs the supervisor\'s own key')
     const record = r.cosignatures.build({ ledgerId, supervisorId: person.id, approve: verdict === 'approved', note, at: now() })
     D.checkCoSignature(entry, record, rule.value)
-    await acting.as(person, () => r.cosignatures.create({ ...record, keyId: signer.keyId, signature: signer.sign('cosign', record as unknown as { id: string } & Record<string, unknown>) }))
+    const fields: Fields<D.CoSignature> = record
+    await acting.as(person, () => r.cosignatures.create({ ...record, keyId: signer.keyId, signature: signer.sign('cosign', fields) }))
   }
 
   /** Supervisors who can co-sign on this tablet: those with their own passphrase set up. */

@@ -7,6 +7,8 @@ import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } f
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { i18n } from '@/i18n'
 import { openedVoidLists } from '@/shared/personacts'
+import { isKind, recordOf } from '@/shared/records'
+import type { DocKind } from '@/shared/schemas'
 
 export type ConflictReason = ConflictRecordDoc['reason']
 
@@ -40,7 +42,8 @@ const OPTIONS: Record<ConflictReason, string[]> = {
   'duplicate-insert': ['noted'],
   'concurrent-edit': ['noted', 'restore-earlier'] }
 
-const MUTABLE_REPOS: Partial<Record<string, keyof Repositories>> = {
+type MutableRepo = 'villages' | 'units' | 'persons' | 'proposals' | 'meetings' | 'votes' | 'notices' | 'funds' | 'allocations' | 'procedures'
+const MUTABLE_REPOS: Partial<Record<DocKind, MutableRepo>> = {
   village: 'villages', unit: 'units', person: 'persons', proposal: 'proposals', meeting: 'meetings', vote: 'votes',
   notice: 'notices', fund: 'funds', allocation: 'allocations', procedure: 'procedures' }
 
@@ -150,7 +153,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
     if (!repo) throw new Error(`a ${c.loser.kind} cannot be changed`)
     const body = c.loser.body as Record<string, unknown>
     const patch = Object.fromEntries(c.fields.filter((f) => f in body).map((f) => [f, body[f]]))
-    await (r[repo] as unknown as { update(id: string, patch: Record<string, unknown>): Promise<unknown> }).update(c.subjectId, patch)
+    await r[repo].update(c.subjectId, patch)
   }
 
   /** Every check-off of one voter (this tablet's and the ones sync found), earliest first. */
@@ -159,8 +162,8 @@ export const useConflictsStore = defineStore('conflicts', () => {
     const mine = checkoffs.value.find((k) => k.id === checkoffId)
     if (mine) revisions.push(mine)
     for (const c of conflicts.value) {
-      if (c.subjectId !== checkoffId || !c.loser) continue
-      revisions.push({ ...(c.loser.body as unknown as D.CheckOff), id: checkoffId })
+      if (c.subjectId !== checkoffId || !c.loser || !isKind(c.loser, 'checkoff')) continue
+      revisions.push({ ...recordOf(c.loser), id: checkoffId })
     }
     const [dv] = D.findDoubleVotes(revisions)
     if (!dv) throw new Error(`${checkoffId}: no double vote found`)

@@ -108,7 +108,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
     const { person, signer } = await acting.authorize(role === 'chair' ? 'meeting.sign-chair' : 'meeting.sign-supervisor', { personId })
     if (!signer) throw new Error('a signature needs the person\'s own key')
     const record = need().comments.build({ on: meetingId, text, by: person.id, at: now(), photos: [photo], role })
-    await acting.as(person, () => need().comments.create({ ...record, keyId: signer.keyId, signature: signer.sign('comment', record as unknown as { id: string } & Record<string, unknown>) }))
+    await acting.as(person, () => need().comments.create({ ...record, keyId: signer.keyId, signature: signer.sign('comment', record) }))
   }
 
   /**
@@ -116,8 +116,8 @@ export const useMeetingsStore = defineStore('meetings', () => {
    * and that person may sign as `role` by their roles on the roster (the hub's rule too, src/shared/personacts.ts).
    */
   function signatureOf(meetingId: string, role: SignatureRole): MeetingNote | undefined {
-    return notesOf(meetingId).find((n) => n.role === role && actSigner('comment', (n as { villageId?: string }).villageId ?? '', n as unknown as Parameters<typeof actSigner>[2], n.by, acting.keys) !== null
-      && unentitledSigner('comment', n as unknown as Record<string, unknown>, acting.persons) === null)
+    return notesOf(meetingId).find((n) => n.role === role && actSigner('comment', n.villageId, n, n.by, acting.keys) !== null
+      && unentitledSigner('comment', n, acting.persons) === null)
   }
 
   return {

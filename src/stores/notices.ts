@@ -83,7 +83,7 @@ export const useNoticesStore = defineStore('notices', () => {
     if (!notice) throw new Error(`${noticeId} is not on this tablet`)
     const o = need().objections.build({ noticeId, raisedBy: raisedBy || actor(), text, at: now() })
     D.checkObjection(notice, o)
-    await need().objections.create(o as unknown as Record<string, unknown>)
+    await need().objections.create(o)
   }
 
   async function answer(objectionId: string, text: string): Promise<void> {
@@ -100,7 +100,7 @@ export const useNoticesStore = defineStore('notices', () => {
     await acting.as(person, () => need().decisions.create({ subjectId: noticeId, outcome: 'republish', reason, by: person.id, keep: '', at }))
     const { meta: _meta, ...plain } = notice
     const next = D.republish(plain, need().notices.build({ ...plain, id: undefined }).id, at, days)
-    return need().notices.create(next as unknown as Record<string, unknown>)
+    return need().notices.create(next)
   }
 
   return { attach, notices, objections, answers, sources, clock, sorted, byId, status, daysLeft, objectionsTo, answerTo, open, overdue, mayProceed, publish, object, answer, republish }

@@ -132,7 +132,7 @@ export const useSealsStore = defineStore('seals', () => {
     const wrapped = await newWrappedKeyPair(personId, passphrase)
     const latest = keys.value.filter((k) => k.personId === personId).sort(latestFirst)[0]
     const sealKey = r.sealKeys.build({ personId, ...wrapped, createdAt: at, ...(latest ? { replaces: latest.id } : {}) })
-    return r.sealKeys.create({ ...sealKey, keyId: personKey.id, signature: sign('sealkey', r.writer.identity.villageId, sealKey as unknown as { id: string } & Record<string, unknown>) })
+    return r.sealKeys.create({ ...sealKey, keyId: personKey.id, signature: sign('sealkey', r.writer.identity.villageId, sealKey) })
   }
 
   const voteOf = (voteId: string) => votes.value.find((v) => v.id === voteId) ?? null
@@ -227,7 +227,7 @@ export const useSealsStore = defineStore('seals', () => {
       const signatures = [...new Set(list.openedBy)].map((personId) => {
         const key = signing.get(personId)
         if (!key) D.fail('seal.invalid', `every supervisor who sealed this vote must unlock their key first (${nameOf(personId)} has not)`)
-        return { personId, keyId: key.keyId, signature: signAct('voidlist', vote.villageId, list as unknown as { id: string } & Record<string, unknown>, key.secretKey) }
+        return { personId, keyId: key.keyId, signature: signAct('voidlist', vote.villageId, list, key.secretKey) }
       })
       return await r.voidLists.create({ ...list, signatures })
     } finally {

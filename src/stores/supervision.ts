@@ -7,6 +7,8 @@ import { villageFlags, type ComplianceRecords } from '@/shared/township/complian
 import { auditSnapshot } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { openedVoidLists } from '@/shared/personacts'
+import { refusalOf } from '@/data/oldRefusals'
+import type { RefusalCode, RefusalParams } from '@/shared/refusal'
 
 export interface DeviceChainView {
   device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'
@@ -15,7 +17,8 @@ export interface DeviceChainView {
 }
 /** One line of the checklist; `flags` are the domain's (code, wording, details), worded by the view in the reader's language. */
 export interface ComplianceItemView { key: string; ok: boolean; flags: D.ComplianceFlag[] }
-export interface RejectionView { id: string; subject: string; reason: string; device: string; at: number }
+/** A hub's refusal notice: `code` and `params` decide its words, `reason` is the hub's English (shown to supervisors as such). */
+export interface RejectionView { id: string; subject: string; code: RefusalCode; params: RefusalParams; reason: string; device: string; at: number }
 
 
 /** The supervisory committee's checks: audit chains per device, compliance of the cycle, refused records. */
@@ -103,7 +106,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const cycleTitle = ref('')
 
   const rejections = computed<RejectionView[]>(() => rejectionDocs.value.map((x) => ({
-    id: x.id, subject: x.subjectId, reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime })))
+    id: x.id, subject: x.subjectId, ...refusalOf(x), reason: x.reason, device: x.device ?? '', at: x.at ?? x.meta.deviceTime })))
 
   async function load(): Promise<void> { /* live from attach() */ }
 

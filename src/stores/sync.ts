@@ -2,11 +2,10 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { SyncPhase as DataSyncPhase, SyncState } from '@/data/replication'
 import { NO_FIGURES, timeLeft, type LinkFigures } from '@/data/link'
+import type { RefusalLine } from '@/data/refusals'
 
 export type SyncPhase = 'idle' | 'syncing' | 'error'
 
-/** One line about records the hub refused: "the hub refused 1 ballot: outside the voting window". */
-export interface Refusal { kind: string; count: number; reason: string; subjectIds: string[] }
 
 /** What the person sees about sync. The data module (src/modules/data.ts) feeds it. */
 /** What a failed sync means for the person at the tablet, from the hub's answer (0: not reached). */
@@ -30,7 +29,7 @@ export const useSyncStore = defineStore('sync', () => {
   const lastError = ref<string | null>(null)
   /** Why the last sync failed, for the screens to say in words (sync.problem.*); null when it worked. */
   const problem = ref<SyncProblem | null>(null)
-  const refusals = shallowRef<Refusal[]>([])
+  const refusals = shallowRef<RefusalLine[]>([])
   /** device clock minus hub clock, ms; null until the hub has answered */
   const clockSkewMs = ref<number | null>(null)
   const clockWrong = computed(() => clockSkewMs.value !== null && Math.abs(clockSkewMs.value) > 5 * 60_000)

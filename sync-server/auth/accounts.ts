@@ -8,13 +8,13 @@ export const USER_NAME = /^[a-z][a-z0-9._-]{1,40}$/
 
 export type Role = 'township' | 'clerk' | 'supervisor'
 
-export interface Township { type: 'township'; id: string; name: string }
-export interface Village { type: 'village'; id: string; township: string; name: string }
-export interface User {
+export type Township = { type: 'township'; id: string; name: string }
+export type Village = { type: 'village'; id: string; township: string; name: string }
+export type User = {
   type: 'user'; name: string; role: Role; township: string; village: string | null
   salt: string; hash: string; disabled: boolean; createdAt: number
 }
-export interface Device {
+export type Device = {
   type: 'device'; id: string; village: string; township: string; label: string
   secretHash: string; revoked: boolean; enrolledBy: string; createdAt: number
   /** the device's Ed25519 public key (base64url), registered once (validate/signature.ts) */
@@ -26,12 +26,46 @@ export interface Device {
 
 /** An Ed25519 public key as base64url text. */
 export const PUBLIC_KEY = /^[A-Za-z0-9_-]{43}$/
-export interface Enrollment {
+export type Enrollment = {
   type: 'enroll'; code: string; village: string; createdBy: string; expiresAt: number; usedBy: string | null
 }
 /** When an account's sessions were last ended (logout, password change): cookies issued before are void. */
-export interface SessionsEnded { type: 'sessions'; name: string; at: number }
+export type SessionsEnded = { type: 'sessions'; name: string; at: number }
 type Record_ = Township | Village | User | Device | Enrollment | SessionsEnded
+
+/** What each field of each stored record must be: the database is shared with other hub processes (and CouchDB's admins). */
+type FieldType = 'text' | 'number' | 'boolean' | 'role' | 'text?' | 'number?' | 'text|null'
+const FIELDS: { [T in Record_['type']]: Record<string, FieldType> } = {
+  township: { id: 'text', name: 'text' },
+  village: { id: 'text', township: 'text', name: 'text' },
+  user: { name: 'text', role: 'role', township: 'text', village: 'text|null', salt: 'text', hash: 'text', disabled: 'boolean', createdAt: 'number' },
+  device: {
+    id: 'text', village: 'text', township: 'text', label: 'text', secretHash: 'text', revoked: 'boolean', enrolledBy: 'text', createdAt: 'number',
+    publicKey: 'text?', unsignedUpTo: 'number?', revokedAt: 'number?',
+  },
+  enroll: { code: 'text', village: 'text', createdBy: 'text', expiresAt: 'number', usedBy: 'text|null' },
+  sessions: { name: 'text', at: 'number' },
+}
+const ROLES: readonly unknown[] = ['township', 'clerk', 'supervisor'] satisfies Role[]
+const isRecordType = (t: unknown): t is Record_['type'] => typeof t === 'string' && Object.hasOwn(FIELDS, t)
+
+function fieldIs(value: unknown, type: FieldType): boolean {
+  switch (type) {
+    case 'text': return typeof value === 'string'
+    case 'number': return typeof value === 'number'
+    case 'boolean': return typeof value === 'boolean'
+    case 'role': return ROLES.includes(value)
+    case 'text?': return value === undefined || typeof value === 'string'
+    case 'number?': return value === undefined || typeof value === 'number'
+    case 'text|null': return value === null || typeof value === 'string'
+  }
+}
+
+/** A stored account record whose every field is of its type (anything else in the database is left out). */
+function isAccountRecord(doc: Doc): doc is Doc & Record_ {
+  if (!isRecordType(doc.type)) return false
+  return Object.entries(FIELDS[doc.type]).every(([field, type]) => fieldIs(doc[field], type))
+}
 
 /** Who is asking. Devices carry their village; township staff their township. */
 export type Principal =
@@ -104,11 +138,10 @@ export class Accounts {
     if (!this.engine.soleWriter) this.unfollow = this.engine.onChange(ACCOUNTS_DB, (id) => { if (id) void this.reload(id).catch(() => undefined) })
     const all = await this.db.allDocs({ include_docs: true })
     for (const row of all.rows) {
-      const doc = row.doc as unknown as (Record_ & { _id: string; _rev: string }) | undefined
+      const doc = row.doc
       if (!doc || !row.id || row.id.startsWith('_')) continue
-      this.revs.set(doc._id, doc._rev)
-      if (row.id === 'secret:cookie') continue
-      this.remember(strip(doc))
+      this.revs.set(row.id, String(doc._rev))
+      if (isAccountRecord(doc)) this.remember(strip(doc))
     }
     const secretDoc = all.rows.find((r) => r.id === 'secret:cookie')?.doc as { value?: string } | undefined
     if (secretDoc?.value) this.secret = secretDoc.value
@@ -133,7 +166,7 @@ export class Accounts {
     const doc = await this.db.get(id).catch((e: { status?: number }) => { if (e.status === 404) return null; throw e })
     if (doc) {
       this.revs.set(id, String(doc._rev))
-      this.remember(strip(doc as unknown as Record_ & { _id: string; _rev: string }))
+      if (isAccountRecord(doc)) this.remember(strip(doc))
       return
     }
     this.revs.delete(id)
@@ -163,7 +196,7 @@ export class Accounts {
   private async save(r: Record_): Promise<void> {
     const _id = docId(r)
     try {
-      const res = await this.db.put({ ...r, _id } as unknown as Doc)
+      const res = await this.db.put({ ...r, _id })
       this.revs.set(_id, res.rev)
     } catch (e) {
       if ((e as { status?: number }).status !== 409) throw e
@@ -185,7 +218,7 @@ export class Accounts {
       const _id = docId(next)
       const rev = this.revs.get(_id)
       try {
-        const res = await this.db.put({ ...next, _id, ...(rev ? { _rev: rev } : {}) } as unknown as Doc)
+        const res = await this.db.put({ ...next, _id, ...(rev ? { _rev: rev } : {}) })
         this.revs.set(_id, res.rev)
         this.remember(next)
         return next
@@ -386,7 +419,9 @@ export class Accounts {
   }
 }
 
-function strip<T extends { _id?: string; _rev?: string }>(doc: T): Omit<T, '_id' | '_rev'> & Record_ {
-  const { _id: _i, _rev: _r, ...rest } = doc
-  return rest as unknown as Omit<T, '_id' | '_rev'> & Record_
+/** The record without its storage fields. */
+function strip(doc: Doc & Record_): Record_ {
+  const record = { ...doc }
+  delete record._id; delete record._rev
+  return record
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ChangesOptions, ChangesResult, Db, Engine } from '../engine'
+import type { ChangesOptions, ChangesResult, Db, Engine, FeedMark } from '../engine'
 import { badRequest } from './errors'
 import { SYNC_GZIP_MAX } from './send'
 import { pickQuery, relay, relayStream } from './forward'
@@ -38,9 +38,10 @@ export const openLongPolls = new Set<() => void>()
  * gzip per wave instead of one per tablet. A change clears the database's shared reads.
  */
 const sharedReads = new Map<string, Map<string, Promise<SharedResult>>>()
-interface SharedResult { result: ChangesResult; json?: string; gzip?: Buffer }
+/** `mark`: where the hub's CouchDB feed stood before the read; `next`: where an answer from the feed ends. */
+interface SharedResult { result: ChangesResult; json?: string; gzip?: Buffer; mark?: FeedMark | null; next?: FeedMark }
 
-function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Promise<SharedResult> {
+function readsOf(engine: Engine, name: string): Map<string, Promise<SharedResult>> {
   let reads = sharedReads.get(name)
   if (!reads) {
     const created = new Map<string, Promise<SharedResult>>()
@@ -48,12 +49,22 @@ function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Pro
     engine.onChange(name, () => created.clear()) // registered before any waiter: runs first
     reads = created
   }
+  return reads
+}
+
+function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Promise<SharedResult> {
+  const reads = readsOf(engine, name)
   const key = JSON.stringify(p)
   let read = reads.get(key)
   if (!read) {
     // from the local engine's memory of its latest writes when it holds them all, else from storage
     const memory = engine.recentChanges?.(name, p)
-    const created = memory ? Promise.resolve({ result: memory }) : db.changes(p).then((result) => ({ result }))
+    // on CouchDB, where the hub's feed stands before the read: a poll that then waits takes what the feed brings after it
+    const mark = engine.feedMark?.(name) ?? null
+    const created = memory ? Promise.resolve({ result: memory }) : db.changes(p).then((result) => {
+      if (mark && result.pending === 0) engine.feedRead?.(name, result.last_seq, mark)
+      return { result, mark }
+    })
     read = created
     reads.set(key, created)
     const m = reads
@@ -62,6 +73,19 @@ function sharedRead(engine: Engine, name: string, db: Db, p: ChangesParams): Pro
     created.then(() => setTimeout(forget, 2000).unref(), forget)
   }
   return read
+}
+
+/** On CouchDB, the changes the hub's feed brought after `mark` (engine/feed.ts), shared as reads are; null when CouchDB must be read. */
+async function sharedFeed(engine: Engine, name: string, mark: FeedMark, p: ChangesParams): Promise<SharedResult | null> {
+  const reads = readsOf(engine, name)
+  const key = `@${mark.gen}:${mark.index}:${JSON.stringify({ ...p, since: mark.seq })}`
+  const hit = reads.get(key)
+  if (hit) return hit
+  const fed = engine.feedChanges?.(name, mark, p)
+  if (!fed) return null
+  const answer: SharedResult = { result: fed.result, next: fed.next }
+  reads.set(key, Promise.resolve(answer)) // until the next change clears it
+  return answer
 }
 
 /** Sends a woken long-poll's answer, serialised and compressed once for all who share it. */
@@ -119,18 +143,20 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
     return relayStream(req, reply, engine, name, path, body, (end) => { openLongPolls.add(end); return () => openLongPolls.delete(end) })
   }
   const db = engine.db(name)
-
+  // On CouchDB a long-poll from 'now', or from where an answer of the hub's feed ended, waits on the feed without a read.
+  let mark = feed === 'longpoll' ? engine.feedMark?.(name, params.since) ?? null : null
+  if (mark) params.since = mark.seq
   if (params.since === 'now') params.since = (await db.info()).update_seq
   if (feed === 'continuous') {
     const { limit: _limit, ...p } = params
     return streamContinuous(engine, name, db, p, { ...(limit !== undefined ? { limit: Math.max(limit, 1) } : {}), ...(heartbeat ? { heartbeat } : {}), ...(timeout !== undefined ? { timeout } : {}) }, reply,
       (end) => { openLongPolls.add(end); return () => openLongPolls.delete(end) })
   }
-  const shared = await sharedRead(engine, name, db, { ...params })
-  const first = shared.result
-  if (feed === 'normal' || first.results.length > 0) return sendShared(req, reply, shared)
+  const first = (mark && await sharedFeed(engine, name, mark, params)) || await sharedRead(engine, name, db, { ...params })
+  if (feed === 'normal' || first.result.results.length > 0) return sendShared(req, reply, first)
 
-  params.since = first.last_seq
+  params.since = first.result.last_seq
+  mark = first.next ?? first.mark ?? null
 
   let streaming = false
   const result = await new Promise<SharedResult>((resolve) => {
@@ -157,9 +183,10 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
       try {
         do {
           again = false
-          const r = await sharedRead(engine, name, db, { ...params })
+          const r = (mark && await sharedFeed(engine, name, mark, params)) || await sharedRead(engine, name, db, { ...params })
           if (r.result.results.length > 0) return finish(r)
           params.since = r.result.last_seq
+          mark = r.next ?? r.mark ?? null
         } while (again && !done)
       } catch {
         endNow()
@@ -167,7 +194,13 @@ export async function handleChanges(engine: Engine, name: string, req: FastifyRe
         running = false
       }
     }
-    const stop = engine.onChange(name, () => void check())
+    // woken once the rows that arrived together are all in (a feed delivers a batch row by row)
+    let scheduled = false
+    const stop = engine.onChange(name, () => {
+      if (scheduled) return
+      scheduled = true
+      setImmediate(() => { scheduled = false; if (!done) void check() })
+    })
     openLongPolls.add(endNow)
     reply.raw.once('close', gone)
     if (timeout !== undefined) timer = setTimeout(endNow, timeout)

@@ -122,9 +122,12 @@ export const docRoutes: FastifyPluginAsync<DocDeps> = async (app, { engine, push
   const writeOne = async (req: FastifyRequest, reply: FastifyReply, doc: Doc) => {
     const name = await useDb(req)
     const newEdits = (req.query as Query).new_edits !== 'false'
-    const [res] = await pusher.push(principal(req), name, [doc], newEdits) as Array<{ ok?: boolean; id: string; rev?: string; error?: string; reason?: string }>
+    const [res] = await pusher.push(principal(req), name, [doc], newEdits) as Array<{ ok?: boolean; id: string; rev?: string; error?: string; reason?: string; code?: string; params?: Record<string, string | number> }>
     if (!res) return reply.code(201).send({ ok: true, id: doc._id, rev: doc._rev })
-    if (res.error) throw new CouchError(res.error === 'conflict' ? 409 : res.error === 'forbidden' ? 403 : 400, res.error, res.reason ?? res.error)
+    if (res.error) {
+      throw new CouchError(res.error === 'conflict' ? 409 : res.error === 'forbidden' ? 403 : 400, res.error, res.reason ?? res.error, {},
+        res.code ? { code: res.code, ...(res.params ? { params: res.params } : {}) } : undefined)
+    }
     return reply.code(201).send({ ok: true, id: res.id, rev: res.rev })
   }
   app.put('/:db/:docid', async (req, reply) => {

@@ -1,9 +1,16 @@
-/** An error answered in CouchDB's shape: `{"error":"not_found","reason":"missing"}` with CouchDB's status. */
+/**
+ * An error answered in CouchDB's shape: `{"error":"not_found","reason":"missing"}` with CouchDB's
+ * status; a refused record also carries its refusal's `code` and `params` (src/shared/refusal.ts),
+ * which the tablet words.
+ */
 export class CouchError extends Error {
-  constructor(readonly status: number, readonly error: string, readonly reason: string, readonly headers: Readonly<Record<string, string>> = {}) {
+  constructor(readonly status: number, readonly error: string, readonly reason: string, readonly headers: Readonly<Record<string, string>> = {},
+    readonly refusal?: { code: string; params?: Readonly<Record<string, string | number>> }) {
     super(reason)
   }
-  toJSON(): { error: string; reason: string } { return { error: this.error, reason: this.reason } }
+  toJSON(): { error: string; reason: string; code?: string; params?: Readonly<Record<string, string | number>> } {
+    return { error: this.error, reason: this.reason, ...(this.refusal ? { code: this.refusal.code, params: this.refusal.params ?? {} } : {}) }
+  }
 }
 
 export const notFound = (reason = 'missing') => new CouchError(404, 'not_found', reason)

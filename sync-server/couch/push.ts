@@ -8,14 +8,16 @@ import { tooLarge } from './errors'
 import type { Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
 import { VillageSigning } from '../validate/personacts'
-import { Quarantine, type Refusal } from './quarantine'
+import { Quarantine, type RefusedDoc } from './quarantine'
+import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
 
 export { QUARANTINE_DB, type QuarantineEntry } from './quarantine'
 
 interface KnownVotes { db: Db; epoch: number; votes: Map<string, VoteRecord | null>; stop: () => void }
 
 type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: boolean }
-export type PushResult = WriteResult
+/** A `_bulk_docs` row; a refusal also carries its code and params (src/shared/refusal.ts) for the tablet to word. */
+export type PushResult = WriteResult & { code?: RefusalCode; params?: RefusalParams }
 
 /**
  * Writes pushed documents, at most LIMITS.docsPerBatch a request. Every document has one identity
@@ -83,7 +85,7 @@ export class Pusher {
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
     const toWrite: Doc[] = []
     const writeIndex: number[] = []
-    const refused: { index: number; refusal: Refusal }[] = []
+    const refused: { index: number; refusal: RefusedDoc }[] = []
     docs.forEach((doc, i) => {
       const id = ids[i]!
       const cur = current.get(id) ?? null
@@ -92,8 +94,8 @@ export class Pusher {
         results[i] = { ok: true, id, rev: String(cur._rev) }
         return
       }
-      const reason = once[i] ?? refusalReason(doc, { principal: p, village, current: cur, newEdits, vote, ...(personAct ? { personAct } : {}), ...(proofs ? { proof: proofs[i] } : {}) })
-      if (reason) refused.push({ index: i, refusal: { doc, reason } })
+      const why = once[i] ?? refusalReason(doc, { principal: p, village, current: cur, newEdits, vote, ...(personAct ? { personAct } : {}), ...(proofs ? { proof: proofs[i] } : {}) })
+      if (why) refused.push({ index: i, refusal: { ...why, doc } })
       else {
         toWrite.push(doc); writeIndex.push(i)
         signing?.accepted(doc)
@@ -112,8 +114,9 @@ export class Pusher {
       await this.quarantine.keep(p, dbName, village, admitted)
       const fresh = new Set(admitted.fresh.map((r) => r.doc))
       for (const { index, refusal } of refused) {
-        const reason = fresh.has(refusal.doc) ? refusal.reason : Quarantine.lastReason(admitted, dbName, p, ids[index]!) ?? refusal.reason
-        results[index] = { id: ids[index]!, error: newEdits ? 'conflict' : 'forbidden', reason: `refused by the hub: ${reason}` }
+        // a record sent again unchanged is answered with the refusal it was first given
+        const given = fresh.has(refusal.doc) ? refusal : Quarantine.lastRefusal(admitted, dbName, p, ids[index]!) ?? refusal
+        results[index] = { id: ids[index]!, error: newEdits ? 'conflict' : 'forbidden', reason: `refused by the hub: ${given.reason}`, code: given.code, params: given.params }
       }
     }
     // With new_edits=false CouchDB answers only the failures (PouchDB may return fewer rows).
@@ -125,11 +128,14 @@ export class Pusher {
    * (seeding, restoring a backup), but only with a sound identity — no `_`-prefixed id, no
    * attachment, one revision per id — and answered `forbidden` otherwise (nothing to quarantine).
    */
-  private async writeAsIs(db: Db, dbName: string, docs: Doc[], newEdits: boolean, once: (string | null)[]): Promise<PushResult[]> {
+  private async writeAsIs(db: Db, dbName: string, docs: Doc[], newEdits: boolean, once: (Refusal | null)[]): Promise<PushResult[]> {
     const refusals = docs.map((d, i) => once[i] ?? identityRefusal(d))
     const ok = docs.filter((_, i) => refusals[i] === null)
     const written = ok.length > 0 ? await this.write(db, dbName, ok, newEdits) : []
-    const refused = (i: number): PushResult => ({ id: typeof docs[i]!._id === 'string' ? docs[i]!._id! : '', error: 'forbidden', reason: refusals[i]! })
+    const refused = (i: number): PushResult => {
+      const r = refusals[i]!
+      return { id: typeof docs[i]!._id === 'string' ? docs[i]!._id! : '', error: 'forbidden', reason: r.reason, code: r.code, params: r.params }
+    }
     if (!newEdits) return [...written, ...docs.flatMap((_, i) => (refusals[i] ? [refused(i)] : []))]
     let w = 0
     return docs.map((_, i) => (refusals[i] === null ? written[w++]! : refused(i)))
@@ -195,7 +201,7 @@ export class Pusher {
     const { _rev: _r, _deleted: _d, _revisions: _v, refused: _x, ...rest } = entry.doc
     const doc: Doc = { ...rest, _id: entry.docId, ...(cur?._rev ? { _rev: cur._rev } : {}) }
     const why = identityRefusal(doc)
-    if (why) return { id: entry.docId, error: 'forbidden', reason: why }
+    if (why) return { id: entry.docId, error: 'forbidden', reason: why.reason, code: why.code, params: why.params }
     const [r] = await this.write(db, entry.db, [doc], true)
     if (r && 'ok' in r) await this.quarantine.markReleased(entryId, by)
     return r ?? { id: entry.docId, error: 'unknown', reason: 'no result' }
@@ -203,11 +209,11 @@ export class Pusher {
 }
 
 /** Per document, why it may not be in this batch: its id came earlier in the same batch (one revision per id per batch). */
-function onceEach(docs: Doc[]): (string | null)[] {
+function onceEach(docs: Doc[]): (Refusal | null)[] {
   const seen = new Set<string>()
   return docs.map((d) => {
     if (typeof d._id !== 'string') return null
-    if (seen.has(d._id)) return 'this batch carries the record more than once: one revision per id per batch'
+    if (seen.has(d._id)) return refusal('record.twice-in-batch', 'this batch carries the record more than once: one revision per id per batch')
     seen.add(d._id)
     return null
   })

@@ -5,6 +5,7 @@ import type { Engine } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { LIMITS, type Counters } from '../limits'
 import { tooMany } from './errors'
+import { storedParams, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
 
 export const QUARANTINE_DB = 'hub-quarantine'
 
@@ -13,20 +14,22 @@ type Doc = Record<string, unknown> & { _id?: string; _rev?: string; _deleted?: b
 export interface QuarantineEntry {
   _id: string; _rev?: string
   db: string; docId: string; doc: Doc; reason: string
+  /** the refusal's code and params (src/shared/refusal.ts); absent in entries of hubs before codes */
+  code?: RefusalCode; params?: RefusalParams
   principal: string; device: string; at: number
   released: boolean; releasedAt?: number; releasedBy?: string
 }
 
-/** A refused document and why. */
-export interface Refusal { doc: Doc; reason: string }
-type Weighed = Refusal & { digest: string; bytes: number }
+/** A refused document and why (its code, params and reason). */
+export type RefusedDoc = Refusal & { doc: Doc }
+type Weighed = RefusedDoc & { digest: string; bytes: number }
 
 /**
  * The last refusal of one id from one writer: which entry holds it and a digest of its content, so
  * a tablet that sends the same refused record again (RxDB retries) is not quarantined twice, and the
  * hub can give that writer — and only that writer — its record back marked refused.
  */
-interface LastRefusal { _id: string; _rev?: string; entry: string; digest: string; reason: string; at: number }
+interface LastRefusal { _id: string; _rev?: string; entry: string; digest: string; reason: string; code?: RefusalCode; params?: RefusalParams; at: number }
 
 const ENTRY = 'q:'
 const LAST = 'last:'
@@ -89,7 +92,7 @@ export class Quarantine {
    * unchanged for this writer are left out (their earlier reason stands); for the rest the writer's
    * share is taken, or a 429 is thrown before anything is written. Returns what to keep.
    */
-  async admit(p: Principal, dbName: string, refused: Refusal[]): Promise<{ fresh: Weighed[]; last: Map<string, LastRefusal> }> {
+  async admit(p: Principal, dbName: string, refused: RefusedDoc[]): Promise<{ fresh: Weighed[]; last: Map<string, LastRefusal> }> {
     const ids = refused.map((r) => lastId(dbName, p.name, String(r.doc._id ?? '')))
     const last = await this.pointers([...new Set(ids)])
     const weighed: Weighed[] = refused.map((r) => ({ ...r, ...weigh(r.doc) }))
@@ -122,23 +125,24 @@ export class Quarantine {
     const at = Date.now()
     const writes: Record<string, unknown>[] = []
     const pointers = new Map<string, LastRefusal>()
-    for (const { doc, reason, digest } of fresh) {
+    for (const { doc, reason, code, params, digest } of fresh) {
       const docId = String(doc._id ?? '')
+      const kept = { code, params: storedParams(params) }
       const entry: QuarantineEntry = {
-        _id: entryId(dbName, at), db: dbName, docId, doc, reason, principal: p.name,
+        _id: entryId(dbName, at), db: dbName, docId, doc, reason, ...kept, principal: p.name,
         device: p.kind === 'device' ? p.name : typeof doc.device === 'string' ? doc.device : p.name, at, released: false,
       }
       writes.push(entry as unknown as Record<string, unknown>)
       const id = lastId(dbName, p.name, docId)
       const rev = pointers.get(id)?._rev ?? last.get(id)?._rev
-      pointers.set(id, { _id: id, ...(rev ? { _rev: rev } : {}), entry: entry._id, digest, reason: reason.slice(0, 500), at })
+      pointers.set(id, { _id: id, ...(rev ? { _rev: rev } : {}), entry: entry._id, digest, reason: reason.slice(0, 500), ...kept, at })
     }
     writes.push(...[...pointers.values()] as unknown as Record<string, unknown>[])
     await this.inSlices(this.db, writes, 'could not write a quarantine entry')
-    const notices = fresh.map(({ doc, reason }) => this.notice(village, doc, reason, at)).filter((n): n is Doc => n !== null)
+    const notices = fresh.map((r) => this.notice(village, r, at)).filter((n): n is Doc => n !== null)
     await this.sign(notices)
     await this.inSlices(this.engine.db(dbName), notices, 'could not write a rejection notice')
-    this.log.info({ db: dbName, principal: p.name, refused: fresh.map((r) => ({ id: String(r.doc._id ?? '').slice(0, 160), reason: r.reason })) }, 'documents quarantined')
+    this.log.info({ db: dbName, principal: p.name, refused: fresh.map((r) => ({ id: String(r.doc._id ?? '').slice(0, 160), code: r.code, reason: r.reason })) }, 'documents quarantined')
   }
 
   /** Writes a hundred documents at a time, letting other requests be served in between (PouchDB's bulk writes are synchronous work). */
@@ -151,9 +155,10 @@ export class Quarantine {
     }
   }
 
-  /** The reason `p`'s last refusal of `docId` in `dbName` was given (for an answer to a record sent again). */
-  static lastReason(admitted: { last: Map<string, LastRefusal> }, dbName: string, p: Principal, docId: string): string | undefined {
-    return admitted.last.get(lastId(dbName, p.name, docId))?.reason
+  /** `p`'s last refusal of `docId` in `dbName` (for an answer to a record sent again); a pointer of a hub before codes says `other`. */
+  static lastRefusal(admitted: { last: Map<string, LastRefusal> }, dbName: string, p: Principal, docId: string): Refusal | undefined {
+    const l = admitted.last.get(lastId(dbName, p.name, docId))
+    return l ? { code: l.code ?? 'other', params: l.params ?? {}, reason: l.reason } : undefined
   }
 
   /**
@@ -215,7 +220,8 @@ export class Quarantine {
     await this.db.put({ _id: `${RELEASED}${entryId}`, by, at: Date.now() } as never)
   }
 
-  private notice(village: string, doc: Doc, reason: string, at: number): Doc | null {
+  /** The village's notice of a refusal: the id, the code and params, the reason; never the content. */
+  private notice(village: string, { doc, reason, code, params }: RefusedDoc, at: number): Doc | null {
     const subjectId = typeof doc._id === 'string' ? doc._id : ''
     if (!subjectId || subjectId.startsWith('_')) return null
     const rest = idRest(subjectId).replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 100) || 'unknown'
@@ -226,7 +232,7 @@ export class Quarantine {
       _id: `rejection:${rest}:${seq}`, kind: 'rejection', v: 1, village, year, author: 'hub', device: 'hub',
       deviceTime: at, seq, ref,
       body: {
-        subjectId: ref, reason: reason.slice(0, 500), at,
+        subjectId: ref, reason: reason.slice(0, 500), code, params: storedParams(params), at,
         device: String(doc.device ?? '').slice(0, 120), seq: typeof doc.seq === 'number' && doc.seq >= 0 ? Math.floor(doc.seq) : 0,
       },
     }

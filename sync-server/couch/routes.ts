@@ -142,7 +142,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   // ---- databases ----
   app.get('/:db', async (req) => {
     const name = await useDb(req)
-    const info = await engine.db(name).info() as unknown as Record<string, unknown>
+    const info = await engine.db(name).info()
     return {
       db_name: name, doc_count: info.doc_count, doc_del_count: info.doc_del_count ?? 0, update_seq: info.update_seq,
       purge_seq: 0, compact_running: false, instance_start_time: '0',

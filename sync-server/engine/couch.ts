@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import { CouchHttp } from './http'
-import { EngineError, type AllDocsOptions, type AllDocsResult, type ChangesOptions, type ChangesResult, type Db, type DbInfo, type Doc, type Engine, type WriteResult, type WrittenDoc } from './types'
+import { EngineError, type AllDocsOptions, type AllDocsResult, type ChangesOptions, type ChangesResult, type Db, type DbInfo, type Doc, type Engine, type FeedMark, type WriteResult, type WrittenDoc } from './types'
 import { WriteListeners } from './listeners'
+import { CouchFeed } from './feed'
 
 const q = (params: Record<string, unknown>): string => {
   const parts: string[] = []
@@ -83,8 +84,6 @@ class CouchDb implements Db {
   revsDiff(body: Record<string, string[]>): Promise<unknown> { return this.http.json('POST', `${this.path}/_revs_diff`, body) }
 }
 
-interface Feed { listeners: Set<(id: string | null) => void>; stop: () => void }
-
 /**
  * An Apache CouchDB (single node or cluster) as the engine, spoken to directly over HTTP with
  * kept-alive connections: one request per operation, reads handed to the routes unread
@@ -100,7 +99,7 @@ export class CouchEngine implements Engine {
   private readonly known = new Set<string>()
   private readonly dbs = new Map<string, CouchDb>()
   private readonly listeners = new WriteListeners()
-  private readonly feeds = new Map<string, Feed>()
+  private readonly feeds = new Map<string, CouchFeed>()
 
   constructor(url: string, readonly prefix: string) {
     this.http = new CouchHttp(url)
@@ -133,7 +132,8 @@ export class CouchEngine implements Engine {
 
   async destroy(name: string): Promise<boolean> {
     this.known.delete(name)
-    this.feeds.get(name)?.stop()
+    const feed = this.feeds.get(name)
+    if (feed) this.unfollow(name, feed)
     const res = await this.http.request('DELETE', this.path(name), null)
     res.resume()
     if (res.statusCode === 404) return false
@@ -154,21 +154,39 @@ export class CouchEngine implements Engine {
 
   onWrite(name: string, listener: (docs: WrittenDoc[]) => void): () => void { return this.listeners.on(name, listener) }
 
-  /** One continuous `_changes` feed per followed database, shared by its listeners; it reconnects from where it was. */
+  /** One continuous `_changes` feed per followed database, shared by its listeners (feed.ts). */
   onChange(name: string, listener: (id: string | null) => void): () => void {
     let feed = this.feeds.get(name)
     if (!feed) {
-      const listeners = new Set<(id: string | null) => void>()
-      const stop = this.http.follow(`${this.path(name)}/_changes`, (id) => { for (const l of [...listeners]) l(id) })
-      feed = { listeners, stop: () => { stop(); this.feeds.delete(name) } }
+      feed = new CouchFeed(this.http, this.path(name))
       this.feeds.set(name, feed)
     }
     const f = feed
     f.listeners.add(listener)
     return () => {
       f.listeners.delete(listener)
-      if (f.listeners.size === 0) f.stop()
+      if (f.listeners.size === 0) this.unfollow(name, f)
     }
+  }
+
+  private unfollow(name: string, feed: CouchFeed): void {
+    feed.stop()
+    if (this.feeds.get(name) === feed) this.feeds.delete(name)
+  }
+
+  feedMark(name: string, since?: string | number): FeedMark | null {
+    const feed = this.feeds.get(name)
+    if (!feed) return null
+    if (since === undefined) return feed.markBeforeRead()
+    return since === 'now' ? feed.mark() : feed.markAfter(String(since))
+  }
+
+  feedRead(name: string, seq: string | number, mark: FeedMark): void {
+    this.feeds.get(name)?.noteRead(String(seq), mark)
+  }
+
+  feedChanges(name: string, mark: FeedMark, p: ChangesOptions): { result: ChangesResult; next: FeedMark } | null {
+    return this.feeds.get(name)?.read(mark, p) ?? null
   }
 
   /** A JSON request to the CouchDB server itself (`_replicate`, `_replicator`, `_scheduler`). */
@@ -182,7 +200,7 @@ export class CouchEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    for (const f of [...this.feeds.values()]) f.stop()
+    for (const [name, f] of [...this.feeds]) this.unfollow(name, f)
     this.http.close()
   }
 }

@@ -58,48 +58,6 @@ export class CouchHttp {
     return parsed as T
   }
 
-  /**
-   * Follows a continuous `_changes` feed (ids only) from now on, calling `emit` with each changed
-   * id, and with null each time it (re)connects (a change may have landed before it listened),
-   * reconnecting from the last sequence seen (after 0.5 s, then up to 10 s between tries) until
-   * the returned function is called.
-   */
-  follow(path: string, emit: (id: string | null) => void): () => void {
-    let since = 'now'
-    let stopped = false
-    let ac: AbortController | null = null
-    let failures = 0
-    let timer: NodeJS.Timeout | undefined
-    const connect = async () => {
-      if (stopped) return
-      ac = new AbortController()
-      try {
-        const res = await this.request('GET', `${path}?feed=continuous&heartbeat=10000&since=${encodeURIComponent(since)}`, null, ac.signal)
-        if (res.statusCode !== 200) { res.resume(); throw new Error(`status ${res.statusCode}`) }
-        emit(null)
-        res.setEncoding('utf8')
-        let buffer = ''
-        for await (const chunk of res as AsyncIterable<string>) {
-          failures = 0
-          buffer += chunk
-          let nl: number
-          while ((nl = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, nl).trim()
-            buffer = buffer.slice(nl + 1)
-            if (!line) continue
-            const row = JSON.parse(line) as { id?: string; seq?: unknown; last_seq?: unknown }
-            if (row.seq !== undefined) since = String(row.seq)
-            else if (row.last_seq !== undefined) since = String(row.last_seq)
-            if (typeof row.id === 'string') emit(row.id)
-          }
-        }
-      } catch { failures++ }
-      if (!stopped) timer = setTimeout(() => void connect(), Math.min(10_000, 500 * 2 ** Math.min(failures, 5)))
-    }
-    void connect()
-    return () => { stopped = true; clearTimeout(timer); ac?.abort() }
-  }
-
   /** The full URL of `path`, credentials included. */
   url(path: string): string { return this.withCredentials + path }
 

@@ -27,12 +27,14 @@ class LocalDb implements Db {
   constructor(readonly pouch: Pouch) {}
 
   async info(): Promise<DbInfo> {
-    const i = await wrap(this.pouch.info()) as unknown as { doc_count: number; doc_del_count?: number; update_seq: number | string }
-    return { doc_count: i.doc_count, doc_del_count: i.doc_del_count ?? 0, update_seq: i.update_seq }
+    const i = await wrap(this.pouch.info())
+    // PouchDB's typings leave out the count of deleted documents its LevelDB adapter gives
+    const deleted = 'doc_del_count' in i && typeof i.doc_del_count === 'number' ? i.doc_del_count : 0
+    return { doc_count: i.doc_count, doc_del_count: deleted, update_seq: i.update_seq }
   }
 
   allDocs(opts: AllDocsOptions = {}): Promise<AllDocsResult> {
-    return wrap(this.pouch.allDocs(opts as PouchDB.Core.AllDocsOptions)) as unknown as Promise<AllDocsResult>
+    return wrap(this.pouch.allDocs(opts as PouchDB.Core.AllDocsOptions))
   }
 
   /**
@@ -51,7 +53,7 @@ class LocalDb implements Db {
         if (err.status !== 404) throw engineError(e)
         if (err.reason === 'deleted' || err.message === 'deleted') {
           const res = await this.pouch.allDocs({ keys: [key], include_docs: opts.include_docs ?? false })
-          return res.rows[0] as unknown as Row
+          return res.rows[0] ?? { key, error: 'not_found' }
         }
         return { key, error: 'not_found' }
       }
@@ -95,7 +97,7 @@ class LocalDb implements Db {
       const update = (await this.info()).update_seq
       pending = typeof update === 'number' && typeof r.last_seq === 'number' ? Math.max(1, update - r.last_seq) : 1
     }
-    return { results: r.results as unknown as ChangesResult['results'], last_seq: r.last_seq, pending }
+    return { results: r.results, last_seq: r.last_seq, pending }
   }
 
   bulkGet(docs: { id: string; rev?: string }[], opts: { revs?: boolean; attachments?: boolean; latest?: boolean }): Promise<unknown> {
@@ -179,9 +181,10 @@ export class LocalEngine implements Engine {
     // the tail starts where the database is when opened (or at its first write, whichever comes first)
     void db.info().then((i) => { if (!this.tails.has(name) && typeof i.update_seq === 'number') this.tails.set(name, new ChangesTail(i.update_seq)) }, () => undefined)
     // every concurrent changes() call listens on the database: many readers are normal here
-    ;(db as unknown as { setMaxListeners?: (n: number) => void }).setMaxListeners?.(0)
+    db.setMaxListeners(0)
     type Callback = (err: unknown, res?: unknown) => void
     type BulkDocs = (req: { docs: Record<string, unknown>[] }, opts: { new_edits?: boolean } | undefined, callback: Callback) => void
+    // eslint-disable-next-line no-restricted-syntax -- the LevelDB adapter's private methods, which PouchDB's typings do not describe
     const adapter = db as unknown as { _bulkDocs?: BulkDocs; _info?: (cb: (err: unknown, info?: { update_seq?: unknown }) => void) => void }
     const inner = adapter._bulkDocs
     const info = adapter._info

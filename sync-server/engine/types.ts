@@ -22,6 +22,8 @@ export interface ChangeRow { id: string; seq: string | number; changes: { rev: s
 export interface ChangesResult { results: ChangeRow[]; last_seq: string | number; pending: number }
 /** One row of a `_bulk_docs` answer, in CouchDB's shape on both engines. */
 export type WriteResult = { ok: true; id: string; rev: string } | { id: string; rev?: string; error: string; reason: string }
+/** A place in a CouchDB database's feed as this hub followed it (engine/feed.ts). */
+export interface FeedMark { readonly gen: number; readonly index: number; readonly seq: string }
 export interface DbInfo { doc_count: number; doc_del_count: number; update_seq: string | number }
 
 /** An engine's error, in CouchDB's terms (`status`, `error`, `reason`). */
@@ -90,6 +92,18 @@ export interface Engine {
    * woken by a write are answered without reading storage); null when storage must be read.
    */
   recentChanges?(name: string, p: ChangesOptions): ChangesResult | null
+  /**
+   * CouchDB only: where this hub's feed of `name` stands for a long-poll from 'now'; without
+   * `since`, where it stands before a read of CouchDB (null unless each shard has one copy:
+   * engine/feed.ts); else the place right after `since` when that is a sequence the feed still
+   * holds. Null when it is not following `name` or does not know. A long-poll waits from such a
+   * mark and is answered by `feedChanges`.
+   */
+  feedMark?(name: string, since?: string | number): FeedMark | null
+  /** CouchDB only: a read of `name` that started at `mark` ended at `seq` with nothing pending (a poll from `seq` goes on from `mark`). */
+  feedRead?(name: string, seq: string | number, mark: FeedMark): void
+  /** CouchDB only: the changes the feed delivered from `mark` on (engine/feed.ts), or null when they must be read from CouchDB. */
+  feedChanges?(name: string, mark: FeedMark, p: ChangesOptions): { result: ChangesResult; next: FeedMark } | null
   /**
    * CouchDB only: sends a request to the engine as it is and hands back its answer unread: reads
    * the routes stream to the client, and photos' bytes (`path` is below the database, e.g.

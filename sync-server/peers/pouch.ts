@@ -6,9 +6,19 @@ import type { LocalEngine } from '../engine/local'
 import { CouchError, notFound } from '../couch/errors'
 import { PEERS_DB, redact, type PeerInput, type PeerSync, type PeerView } from './types'
 
-export interface PeerSpec {
+export type PeerSpec = {
   _id: string; _rev?: string
   db: string; remote: string; direction: 'push' | 'pull' | 'both'; continuous: boolean; createdAt: number
+}
+
+const DIRECTIONS: readonly unknown[] = ['push', 'pull', 'both'] satisfies PeerSpec['direction'][]
+const isDirection = (v: unknown): v is PeerSpec['direction'] => DIRECTIONS.includes(v)
+
+/** A stored peer, its fields checked; null for anything else in the database. */
+function peerSpecOf(doc: Doc | null | undefined): PeerSpec | null {
+  if (!doc || typeof doc._id !== 'string' || typeof doc.db !== 'string' || typeof doc.remote !== 'string' || !isDirection(doc.direction)) return null
+  if (typeof doc.continuous !== 'boolean' || typeof doc.createdAt !== 'number') return null
+  return { _id: doc._id, ...(doc._rev ? { _rev: doc._rev } : {}), db: doc.db, remote: doc.remote, direction: doc.direction, continuous: doc.continuous, createdAt: doc.createdAt }
 }
 interface PeerState { spec: PeerSpec; state: string; docsWritten: number; lastError: string | null; lastRun: number | null; cancel?: () => void }
 
@@ -26,7 +36,8 @@ export class PouchPeers implements PeerSync {
     await this.engine.create(PEERS_DB)
     const all = await this.engine.db(PEERS_DB).allDocs({ include_docs: true })
     for (const row of all.rows) {
-      const spec = row.doc as unknown as PeerSpec
+      const spec = peerSpecOf(row.doc)
+      if (!spec) continue
       this.states.set(spec._id, { spec, state: 'idle', docsWritten: 0, lastError: null, lastRun: null })
       if (spec.continuous) void this.run(spec).catch(() => undefined)
     }
@@ -40,7 +51,7 @@ export class PouchPeers implements PeerSync {
     const { db, remote, direction, continuous } = input
     const spec: PeerSpec = { _id: `peer:${randomBytes(6).toString('hex')}`, db, remote, direction, continuous, createdAt: Date.now() }
     if (spec.continuous) {
-      const r = await this.engine.db(PEERS_DB).put(spec as unknown as Doc)
+      const r = await this.engine.db(PEERS_DB).put(spec)
       spec._rev = r.rev
     }
     this.states.set(spec._id, { spec, state: 'idle', docsWritten: 0, lastError: null, lastRun: null })
@@ -69,7 +80,7 @@ export class PouchPeers implements PeerSync {
     s.state = 'running'
     s.lastRun = Date.now()
     s.cancel = () => rep.cancel()
-    const emitter = rep as unknown as NodeJS.EventEmitter
+    const emitter: { on(event: string, listener: (...args: never[]) => void): unknown } = rep
     emitter.on('change', (info: { docs_written?: number; change?: { docs_written?: number } }) => {
       s.docsWritten += info.docs_written ?? info.change?.docs_written ?? 0
     })

@@ -5,7 +5,7 @@ import type { Accounts, Principal } from '../auth/accounts'
 import type { Sessions } from '../auth/session'
 import { CouchError, forbidden, notFound, toCouchError, unauthorized } from '../couch/errors'
 import { summarizeVillage } from '../../src/shared/township/summarize'
-import { fromCouch } from '../../src/shared/township/records'
+import { fromCouchDocs } from '../../src/shared/township/records'
 import type { TownshipSummary, VillageSummary } from '../../src/shared/township/types'
 import { SyncTracker, type PeerView } from './tracker'
 import type { HubKeys } from '../../src/shared/hubkeys'
@@ -46,7 +46,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
   async function compute(villageId: string, seq: string): Promise<VillageSummary> {
     const name = `village-${villageId}`
     const all = await engine.db(name).allDocs({ include_docs: true })
-    const docs = all.rows.flatMap((r) => (r.doc && !r.id?.startsWith('_design/') ? [fromCouch(r.doc as Record<string, unknown>)] : []))
+    const docs = fromCouchDocs(all.rows.map((r) => r.doc))
     const now = Date.now()
     const s = summarizeVillage(villageId, docs, now, opts.hubKeys())
     if (!s.name || s.name === villageId) s.name = accounts.villages.get(villageId)?.name ?? villageId

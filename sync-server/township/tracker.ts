@@ -1,8 +1,20 @@
-import type { Engine } from '../engine'
+import type { Doc, Engine } from '../engine'
 
 export const TRACKER_DB = 'hub-township-sync'
 
-interface VillageSync { devices: Record<string, number>; last: number | null; district?: number | null }
+type VillageSync = { devices: Record<string, number>; last: number | null; district?: number | null }
+
+const isTime = (v: unknown): v is number | null | undefined => v == null || typeof v === 'number'
+
+/** A stored arrivals record, its fields checked (the database is shared with other hub processes); null for anything else. */
+function villageSyncOf(doc: Doc | null | undefined): (VillageSync & { _rev: string }) | null {
+  if (!doc || typeof doc._rev !== 'string' || !isTime(doc.last) || !isTime(doc.district)) return null
+  const devices: Record<string, number> = {}
+  if (typeof doc.devices === 'object' && doc.devices !== null) {
+    for (const [d, at] of Object.entries(doc.devices)) if (typeof at === 'number') devices[d] = at
+  }
+  return { _rev: doc._rev, devices, last: doc.last ?? null, district: doc.district ?? null }
+}
 
 /** A peer sync as the hub's Peers lists it (sync-server/peers.ts). */
 export interface PeerView { db: string; direction: string; continuous: boolean; state: string; lastError: string | null }
@@ -36,10 +48,10 @@ export class SyncTracker {
   private async read(): Promise<void> {
     const all = await this.engine.db(TRACKER_DB).allDocs({ include_docs: true })
     for (const row of all.rows) {
-      const doc = row.doc as unknown as (VillageSync & { _id: string; _rev: string }) | null | undefined
+      const doc = villageSyncOf(row.doc)
       if (!doc) continue
-      this.state.set(doc._id, merge(this.state.get(doc._id), doc))
-      this.revs.set(doc._id, doc._rev)
+      this.state.set(row.key, merge(this.state.get(row.key), doc))
+      this.revs.set(row.key, doc._rev)
     }
   }
 
@@ -117,7 +129,7 @@ export class SyncTracker {
       if (conflicted.length === 0) return
       const fresh = await db.byKeys(conflicted, { include_docs: true })
       for (const row of fresh.rows) {
-        const doc = row.doc as unknown as (VillageSync & { _rev: string }) | null | undefined
+        const doc = villageSyncOf(row.doc)
         if (!doc) continue
         this.state.set(row.key, merge(this.state.get(row.key), doc))
         this.revs.set(row.key, doc._rev)

@@ -16,6 +16,7 @@ import { claimedSignatures, unentitledSigner, unsignedClaim, witnessProblem, wit
 import type { HubKeys } from '../../src/shared/hubkeys'
 import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
 import { ACTS } from '../../src/domain/acts'
+import { refusal, type Refusal } from '../../src/shared/refusal'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -111,14 +112,20 @@ export class VillageSigning {
   }
 
   /** Why the hub refuses this record as a person's act or key, or null. */
-  refusal(doc: Doc): string | null {
+  refusal(doc: Doc): Refusal | null {
     const record = flat(doc)
     if (!record) return null
     if (doc.kind === 'personkey') return this.keyRefusal(record as unknown as PersonKeyRecord)
     const bad = unsignedClaim(String(doc.kind), this.village, record, this.signingKeys)
-    if (bad) return `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`
+    if (bad) {
+      return refusal('act.unsigned', `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`,
+        { kind: bad.kind, person: bad.personId, problem: bad.problem })
+    }
     const unentitled = unentitledSigner(String(doc.kind), record, [...this.roster.values()])
-    if (unentitled) return `${unentitled.personId} may not sign a ${doc.kind}${record.role ? ` as ${String(record.role)}` : ''}: "${unentitled.act}" is for ${ACTS[unentitled.act].join(' or ')} on the village's roster`
+    if (unentitled) {
+      return refusal('act.not-entitled', `${unentitled.personId} may not sign a ${doc.kind}${record.role ? ` as ${String(record.role)}` : ''}: "${unentitled.act}" is for ${ACTS[unentitled.act].join(' or ')} on the village's roster`,
+        { kind: String(doc.kind), person: unentitled.personId, act: unentitled.act })
+    }
     return doc.kind === 'voidlist' ? this.voidListRefusal(record) : null
   }
 
@@ -128,20 +135,24 @@ export class VillageSigning {
    * hub holds yet (another tablet's record still on its way) is no reason to refuse: the list is kept,
    * and voids nothing anywhere (`openedVoidLists`) until that record arrives and shows its holder opened it.
    */
-  private voidListRefusal(list: Record<string, unknown>): string | null {
+  private voidListRefusal(list: Record<string, unknown>): Refusal | null {
     const voteId = String(list.voteId ?? '')
     const sealKeys = this.seals.votes.get(voteId)
-    if (!sealKeys) return `a void list is opened by every supervisor who sealed its vote, but the hub does not hold vote ${voteId}`
+    if (!sealKeys) return refusal('voidlist.vote-unknown', `a void list is opened by every supervisor who sealed its vote, but the hub does not hold vote ${voteId}`, { kind: 'voidlist', vote: voteId })
     const openedBy = Array.isArray(list.openedBy) ? list.openedBy.map(String) : []
     const named = sealersMissing(openedBy, { sealKeys }, this.seals.owners).filter((m) => m !== '')
-    return named.length ? `a void list is opened by every supervisor who sealed its vote, but ${named.join(', ')} did not open this one` : null
+    if (named.length === 0) return null
+    return refusal('voidlist.sealers-missing', `a void list is opened by every supervisor who sealed its vote, but ${named.join(', ')} did not open this one`,
+      { kind: 'voidlist', vote: voteId, people: named.join(',') })
   }
 
-  private keyRefusal(key: PersonKeyRecord): string | null {
+  private keyRefusal(key: PersonKeyRecord): Refusal | null {
+    const person = key.personId
     const problem = witnessProblem(key, this.signingKeys, this.context)
-    if (problem) return `the key of ${key.personId} is vouched for by no-one the village trusts: ${WITNESS_PROBLEMS[problem]}`
+    if (problem === 'forged-key') return refusal('personkey.not-self-signed', `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`, { person })
+    if (problem) return refusal('personkey.unvouched', `the key of ${key.personId} is vouched for by no-one the village trusts: ${WITNESS_PROBLEMS[problem]}`, { person, problem })
     const replaced = key.replaces ? this.keys.find((k) => k.id === key.replaces) : undefined
-    if (replaced && replaced.personId !== key.personId) return `the key of ${key.personId} cannot replace ${replaced.personId}'s key`
+    if (replaced && replaced.personId !== key.personId) return refusal('personkey.replaces-other', `the key of ${key.personId} cannot replace ${replaced.personId}'s key`, { person, other: replaced.personId })
     return null
   }
 }

@@ -1,5 +1,6 @@
 import { toEnvelope } from '../../src/shared/schemas/index'
 import { recordRefusal, type VoteTimes } from '../../src/shared/acceptance'
+import { refusal, type Refusal } from '../../src/shared/refusal'
 import type { Principal } from '../auth/accounts'
 import type { Proof } from './signature'
 
@@ -20,7 +21,7 @@ export interface Context {
   /** What proves the document's writer (validate/signature.ts); 'credential' when not given. */
   proof?: Proof
   /** Why the record is refused as a person's act or key (validate/personacts.ts), checked last. */
-  personAct?: (doc: Doc) => string | null
+  personAct?: (doc: Doc) => Refusal | null
 }
 
 const SAME_IGNORED = new Set(['_rev', '_revisions', '_meta', '_attachments', '_conflicts'])
@@ -52,29 +53,30 @@ function claimedRevs(doc: Doc): string[] {
  * (photos travel through the blob route, within its limits); and a revision history that is
  * well-formed and short. Null when the document's identity is sound.
  */
-export function identityRefusal(doc: Doc): string | null {
+export function identityRefusal(doc: Doc): Refusal | null {
+  const no = (problem: string, reason: string) => refusal('record.identity', reason, { problem })
   const id = doc._id
-  if (typeof id !== 'string' || id === '') return 'the record has no id'
-  if (id.startsWith('_')) return `"${id.slice(0, 60)}": ids starting with "_" (design and local documents) belong to the hub`
-  if (doc.id !== undefined && doc.id !== id) return `its id field "${String(doc.id).slice(0, 60)}" is not the id it is written under ("${id}")`
+  if (typeof id !== 'string' || id === '') return no('no-id', 'the record has no id')
+  if (id.startsWith('_')) return no('reserved-id', `"${id.slice(0, 60)}": ids starting with "_" (design and local documents) belong to the hub`)
+  if (doc.id !== undefined && doc.id !== id) return no('id-mismatch', `its id field "${String(doc.id).slice(0, 60)}" is not the id it is written under ("${id}")`)
   for (const key of Object.keys(doc)) {
     if (!key.startsWith('_')) continue
     if (key === '_attachments') {
       const a = doc._attachments
       if (a !== null && typeof a === 'object' && Object.keys(a).length === 0) continue
-      return 'inline attachments are not accepted: photos and files go through the blob route'
+      return refusal('record.attachments', 'inline attachments are not accepted: photos and files go through the blob route')
     }
-    if (!COUCH_FIELDS.has(key)) return `"${key.slice(0, 40)}" is not a field a record may carry`
+    if (!COUCH_FIELDS.has(key)) return no('field', `"${key.slice(0, 40)}" is not a field a record may carry`)
   }
-  if (doc._rev !== undefined && (typeof doc._rev !== 'string' || !REV.test(doc._rev))) return 'its revision is not in CouchDB\'s form ("<number>-<hash>")'
+  if (doc._rev !== undefined && (typeof doc._rev !== 'string' || !REV.test(doc._rev))) return no('rev', 'its revision is not in CouchDB\'s form ("<number>-<hash>")')
   if (doc._revisions !== undefined) {
     const h = doc._revisions as { start?: unknown; ids?: unknown }
     const ids = h?.ids
     if (typeof h !== 'object' || h === null || !Number.isInteger(h.start) || (h.start as number) < 1 || !Array.isArray(ids) || ids.length === 0 ||
       ids.length > MAX_REVISIONS || ids.length > (h.start as number) || ids.some((x) => typeof x !== 'string' || !/^[0-9a-z]{1,64}$/.test(x))) {
-      return `its revision history is not well-formed (at most ${MAX_REVISIONS} revisions)`
+      return no('revisions', `its revision history is not well-formed (at most ${MAX_REVISIONS} revisions)`)
     }
-    if (typeof doc._rev === 'string' && doc._rev !== claimedRevs(doc)[0]) return 'its revision and its revision history disagree'
+    if (typeof doc._rev === 'string' && doc._rev !== claimedRevs(doc)[0]) return no('rev-history', 'its revision and its revision history disagree')
   }
   return null
 }
@@ -86,11 +88,11 @@ export function identityRefusal(doc: Doc): string | null {
  * neither pass for a tablet nor take the number of a tablet's audit event. A record its own device
  * signed is exempt (refusalReason): whoever relays it cannot have changed it.
  */
-export function writerRefusal(env: { author: string; device: string }, p: Principal): string | null {
-  if (p.kind === 'device') return env.device === p.name ? null : `written as device "${env.device}" but sent by device "${p.name}" without its signature`
+export function writerRefusal(env: { author: string; device: string }, p: Principal): Refusal | null {
+  if (p.kind === 'device') return env.device === p.name ? null : refusal('writer.other-device', `written as device "${env.device}" but sent by device "${p.name}" without its signature`, { device: env.device, sender: p.name })
   if (p.kind === 'user') {
-    if (env.device !== p.name) return `written as device "${env.device}" but sent by account "${p.name}": an account writes as itself`
-    if (env.author !== p.name) return `written as "${env.author}" but sent by account "${p.name}": an account writes as itself`
+    if (env.device !== p.name) return refusal('writer.account', `written as device "${env.device}" but sent by account "${p.name}": an account writes as itself`, { device: env.device, account: p.name })
+    if (env.author !== p.name) return refusal('writer.account', `written as "${env.author}" but sent by account "${p.name}": an account writes as itself`, { account: p.name })
   }
   return null
 }
@@ -100,10 +102,10 @@ export function writerRefusal(env: { author: string; device: string }, p: Princi
  * branch of its own beside it (the kind and immutability of what the hub holds are the shared rule's,
  * src/shared/acceptance.ts).
  */
-function revisionRefusal(doc: Doc, ctx: Context): string | null {
+function revisionRefusal(doc: Doc, ctx: Context): Refusal | null {
   const cur = ctx.current
   if (!cur || cur._deleted || ctx.newEdits) return null
-  return claimedRevs(doc).includes(String(cur._rev)) ? null : 'this revision does not build on the hub\'s version of the record'
+  return claimedRevs(doc).includes(String(cur._rev)) ? null : refusal('record.revision', 'this revision does not build on the hub\'s version of the record')
 }
 
 /**
@@ -115,15 +117,15 @@ function revisionRefusal(doc: Doc, ctx: Context): string | null {
  * replication-style write builds on the hub's version; then who may bring it: its device signed it
  * (`ctx.proof`, validate/signature.ts), or else the writer is who authenticated (`writerRefusal`);
  * last, a record claiming a person's signed act carries their signature (`ctx.personAct`,
- * validate/personacts.ts). Returns a reason a person can read, or null when accepted.
+ * validate/personacts.ts). Returns the refusal (its code, src/shared/refusal.ts), or null when accepted.
  */
-export function refusalReason(doc: Doc, ctx: Context): string | null {
+export function refusalReason(doc: Doc, ctx: Context): Refusal | null {
   const identity = identityRefusal(doc)
   if (identity) return identity
   const proof = ctx.proof ?? 'credential'
   if (typeof proof === 'object') return proof.refusal
   // Nothing is stored under a refused id, not even the hub's own mark coming back through a tablet.
-  if (doc.refused !== undefined) return 'only the hub marks records as refused'
+  if (doc.refused !== undefined) return refusal('record.hub-only', 'only the hub marks records as refused')
   const p = ctx.principal
   // (a hub-signed notice is the hub's own record coming back through a tablet)
   const why = recordRefusal(doc, { village: ctx.village, current: ctx.current, vote: ctx.vote, receiver: 'the hub', checkAudit: p.kind !== 'admin', fromHub: proof === 'hub' })

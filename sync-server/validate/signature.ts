@@ -14,7 +14,7 @@
  *   must be who authenticated (as before keys): a record without a usable signature, or one its own
  *   device brings (its credential proves it; its signature is not checked here, saving a
  *   verification per record of every sync — a tablet that receives it from a peer checks it); or a
- *   refusal in plain words.
+ *   refusal with its code (src/shared/refusal.ts).
  * Unsigned records: a device's records up to its `unsignedUpTo` (written before it had a key) are
  *   taken from the device itself, for as long as it has them to send; after that seq, and from any
  *   other device, a record must be signed. A device not yet updated (no key) keeps syncing unsigned
@@ -29,8 +29,9 @@ import {
   HUB_DEVICE, LABEL_CHARS, createSigner, issueCertificate, issueTrustList, recordProvenance, refusalContent, signedContent,
   type DeviceCertificate, type DeviceKeyEntry, type Signer, type Trust, type TrustList,
 } from '../../src/shared/provenance'
+import { refusal, type Refusal } from '../../src/shared/refusal'
 
-export type Proof = 'device' | 'hub' | 'credential' | { refusal: string }
+export type Proof = 'device' | 'hub' | 'credential' | { refusal: Refusal }
 
 const HUB_KEY_DOC = 'secret:hub-signing'
 type Doc = Record<string, unknown>
@@ -183,13 +184,13 @@ export class Provenance {
     // signed before its key reached the hub: nothing to check it with yet
     if (refused === undefined && doc.device !== HUB_DEVICE && device && device.village === trust.village && !device.publicKey) return 'credential'
     const p = await recordProvenance(doc, trust)
-    return p.ok ? p.by : { refusal: p.reason }
+    return p.ok ? p.by : { refusal: refusal(p.code, p.reason, p.params) }
   }
 
   private unsigned(doc: Doc, village: string): Proof {
     const d = this.accounts.devices.get(String(doc.device))
     if (d?.publicKey && d.village === village && typeof doc.seq === 'number' && doc.seq > (d.unsignedUpTo ?? 0)) {
-      return { refusal: `device ${d.id} signs its records since it registered its key, but this one (seq ${doc.seq}) is not signed` }
+      return { refusal: refusal('proof.unsigned-after-key', `device ${d.id} signs its records since it registered its key, but this one (seq ${doc.seq}) is not signed`, { device: d.id }) }
     }
     return 'credential'
   }

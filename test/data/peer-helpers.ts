@@ -45,8 +45,9 @@ function testTrust(hub: Authority, village: string, device: string, secretKey: s
     proofHolds: (peer, transcript, signature) => verifyValue({ purpose: 'test-proof', transcript }, signature, peer.publicKey),
     checkRecord(doc) {
       const c = known.get(doc.device)
-      if (!c || !check(c).ok) return { ok: false, reason: `no certificate of device "${doc.device}" is known here` }
-      return hub.written.get(`${doc.device}/${doc.seq}/${doc.id}`) === fingerprintOf(doc) ? { ok: true, by: 'device' } : { ok: false, reason: `the device signature of ${doc.id} does not match its content` }
+      if (!c || !check(c).ok) return { ok: false, code: 'proof.unknown-device', params: { device: doc.device }, reason: `no certificate of device "${doc.device}" is known here` }
+      return hub.written.get(`${doc.device}/${doc.seq}/${doc.id}`) === fingerprintOf(doc) ? { ok: true, by: 'device' }
+        : { ok: false, code: 'proof.altered', params: { device: doc.device }, reason: `the device signature of ${doc.id} does not match its content` }
     },
   }
 }

@@ -65,7 +65,8 @@ describe('what tablet B received from tablet A reaches the hub when B syncs', ()
     const { signature: _s, ...rest } = { ...file, device: mallory.device.id, certificate: myCertificate(mallory.kv) }
     const carried = { ...rest, signature: await deviceSigner(mallory.kv, mallory.device.id).sign(rest) }
     const report = await importBundle(b.vdb, carried, trust)
-    expect(report.refused).toEqual([{ id: c.id, reason: expect.stringMatching(/altered on the way/) }])
+    // refused as A's record altered (A named by the code's params), whoever carried the file
+    expect(report.refused).toEqual([{ id: c.id, code: 'proof.altered', params: { device: a.device.id }, reason: expect.stringMatching(/altered on the way/) }])
     expect(await b.data.comments.get(c.id)).toBeNull()
     expect((await quarantined(b.vdb)).map((q) => [q.id, q.from])).toEqual([[c.id, `file:${mallory.device.id}`]])
     expect(await b.sync.syncNow(20_000)).toBe(true)

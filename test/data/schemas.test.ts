@@ -16,10 +16,10 @@ describe('validateDocument', () => {
   })
 
   it('explains what is wrong in plain words', () => {
-    expect(validateDocument(doc({ body: { status: 'open' } }))).toEqual({ ok: false, reason: 'proposal: title is missing' })
-    expect(validateDocument(doc({ body: { title: 'x', status: 'open', estimatedCost: -5 } }))).toEqual({ ok: false, reason: 'proposal: estimatedCost is below 0' })
-    expect(validateDocument(doc({ body: { title: 'x'.repeat(201), status: 'open' } }))).toEqual({ ok: false, reason: 'proposal: title is longer than 200 characters' })
-    expect(validateDocument(doc({ year: undefined as unknown as number }))).toEqual({ ok: false, reason: 'proposal: year is missing' })
+    expect(validateDocument(doc({ body: { status: 'open' } }))).toEqual({ ok: false, code: 'form.missing', params: { kind: 'proposal', field: 'title' }, reason: 'proposal: title is missing' })
+    expect(validateDocument(doc({ body: { title: 'x', status: 'open', estimatedCost: -5 } }))).toEqual({ ok: false, code: 'form.invalid', params: { kind: 'proposal', field: 'estimatedCost' }, reason: 'proposal: estimatedCost is below 0' })
+    expect(validateDocument(doc({ body: { title: 'x'.repeat(201), status: 'open' } }))).toEqual({ ok: false, code: 'form.too-long', params: { kind: 'proposal', field: 'title', max: 200 }, reason: 'proposal: title is longer than 200 characters' })
+    expect(validateDocument(doc({ year: undefined as unknown as number }))).toEqual({ ok: false, code: 'form.missing', params: { kind: 'proposal', field: 'year' }, reason: 'proposal: year is missing' })
     expect(validateDocument(doc({ kind: 'spell' as never }))).toMatchObject({ ok: false, reason: 'unknown kind of record "spell"' })
     expect(validateDocument(doc({ v: 7 }))).toMatchObject({ ok: false, reason: expect.stringContaining('newer version of the app') })
     expect(validateDocument({ ...doc(), _deleted: true })).toMatchObject({ ok: false, reason: 'records are never deleted' })
@@ -44,6 +44,6 @@ describe('validateDocument on hostile input', () => {
     let deep: unknown = 'x'
     for (let i = 0; i < 100_000; i++) deep = [deep]
     const d = { id: 'proposal:deep', kind: 'proposal', v: 1, village: 'qingbo', year: 2026, author: 'a', device: 'd', deviceTime: 1, seq: 1, ref: '', body: { title: 't', status: 'open', x: deep } }
-    expect(validateDocument(d)).toEqual({ ok: false, reason: 'proposal: nested more than 12 levels deep' })
+    expect(validateDocument(d)).toEqual({ ok: false, code: 'form.too-deep', params: { kind: 'proposal' }, reason: 'proposal: nested more than 12 levels deep' })
   })
 })

@@ -131,7 +131,7 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
     await c.page.getByTestId('peer-refused').getByRole('link').click()
     const group = c.page.getByTestId('quarantine-group')
     await group.waitFor({ timeout: 30_000 })
-    expect(await group.getAttribute('data-kind')).toBe('altered')
+    expect(await group.getAttribute('data-code')).toBe('proof.altered')
     const said = await group.innerText()
     expect(said).toMatch(/1 条记录，来自平板「tablet \d+」（平板之间同步）/)
     expect(said).toContain('内容在传过来的路上被改过')

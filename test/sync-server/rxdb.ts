@@ -19,7 +19,8 @@ export interface RxTablet {
 }
 
 /** A tablet as the app has it: one RxDB collection replicated live with RxDB's own CouchDB plugin. */
-export async function rxTablet(url: string, user: string, password: string, opts: { live?: boolean; batchSize?: number } = {}): Promise<RxTablet> {
+/** `wire`: wraps the tablet's fetch (the app's own wire layer, src/data/wire.ts, in the bench). */
+export async function rxTablet(url: string, user: string, password: string, opts: { live?: boolean; batchSize?: number; wire?: (f: typeof fetch) => typeof fetch } = {}): Promise<RxTablet> {
   const db = await createRxDatabase({ name: `hubtest${Date.now().toString(36)}${n++}${Math.random().toString(36).slice(2, 8)}`, storage: getRxStorageMemory(), multiInstance: false })
   const { docs } = await db.addCollections({ docs: { schema: DOCS_SCHEMA, migrationStrategies: DOCS_MIGRATIONS } })
   let requests = 0
@@ -38,7 +39,7 @@ export async function rxTablet(url: string, user: string, password: string, opts
     collection: docs as RxCollection<YishiDoc>,
     url,
     live: opts.live ?? true,
-    fetch: fetchOk as typeof fetch,
+    fetch: opts.wire ? opts.wire(fetchOk as typeof fetch) : fetchOk as typeof fetch,
     retryTime: 500,
     waitForLeadership: false,
     pull: { batchSize: opts.batchSize ?? 100 },

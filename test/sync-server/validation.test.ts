@@ -10,7 +10,7 @@ let p: Provisioned
 let dev: { id: string; secret: string }
 let auth: string
 
-type Row = { ok?: boolean; id: string; rev?: string; error?: string; reason?: string }
+type Row = { ok?: boolean; id: string; rev?: string; error?: string; reason?: string; code?: string; params?: Record<string, unknown> }
 const push = async (docs: unknown[], a = auth): Promise<Row[]> => {
   const r = await couch(hub, 'village-va/_bulk_docs', { auth: a, body: { docs } })
   expect(r.status).toBe(201)
@@ -19,7 +19,7 @@ const push = async (docs: unknown[], a = auth): Promise<Row[]> => {
 const hubDoc = async (id: string) => (await couch(hub, `village-va/${encodeURIComponent(id)}`)).body
 
 /** The rejection notices the hub wrote for `subjectId`. */
-async function notices(subjectId: string): Promise<{ body: { reason: string; subjectId: string } }[]> {
+async function notices(subjectId: string): Promise<{ body: { reason: string; subjectId: string; code?: string; params?: Record<string, unknown> } }[]> {
   const all = await couch(hub, 'village-va/_all_docs?include_docs=true&startkey="rejection:"&endkey="rejection:\ufff0"')
   return all.body.rows.map((r: { doc: unknown }) => r.doc).filter((d: { body: { subjectId: string } }) => d.body.subjectId === subjectId)
 }
@@ -57,6 +57,26 @@ describeEngines('validation and quarantine', (engine) => {
     const q = await couch(hub, '_hub/quarantine?db=village-va')
     expect(q.body.map((e: { docId: string }) => e.docId)).toEqual(expect.arrayContaining([noTitle._id, wrongVillage._id]))
     expect(q.body.find((e: { docId: string }) => e.docId === noTitle._id)).toMatchObject({ device: dev.id, principal: dev.id, at: expect.any(Number) })
+  })
+
+  it('gives each refusal its code and what it names, in the answer, the quarantine entry and the village\'s notice', async () => {
+    const noTitle = { ...proposal('va', dev.id, 40), body: { status: 'open' } }
+    const wrongVillage = { ...proposal('va', dev.id, 41), village: 'vb' }
+    const badId = { ...proposal('va', dev.id, 42), _id: 'proposal:has spaces' }
+    const rows = await push([noTitle, wrongVillage, badId])
+    expect(rows.map((r) => [r.error, r.code])).toEqual([['conflict', 'form.missing'], ['conflict', 'record.other-village'], ['conflict', 'form.id']])
+    expect(rows[0]!.params).toEqual({ kind: 'proposal', field: 'title' })
+    expect(rows[1]!.params).toMatchObject({ village: 'vb' })
+    const q = await couch(hub, '_hub/quarantine?db=village-va')
+    expect(q.body.find((e: { docId: string }) => e.docId === noTitle._id)).toMatchObject({ code: 'form.missing', params: { kind: 'proposal', field: 'title' } })
+    expect((await notices(String(noTitle._id)))[0]!.body).toMatchObject({ code: 'form.missing', params: { kind: 'proposal', field: 'title' } })
+    // the same refused record sent again (RxDB retries) is answered with the refusal it was given
+    const [again] = await push([noTitle])
+    expect([again!.code, again!.params]).toEqual(['form.missing', { kind: 'proposal', field: 'title' }])
+    // a replication-style write (new_edits=false) of one record is refused with 403, its code and params
+    const put = await couch(hub, `village-va/${encodeURIComponent(String(wrongVillage._id))}?new_edits=false`, { method: 'PUT', auth, body: { ...wrongVillage, _rev: '1-abc' } })
+    expect(put.status).toBe(403)
+    expect(put.body).toMatchObject({ error: 'forbidden', code: 'record.other-village', params: { village: 'vb' } })
   })
 
   it('refuses a forged author or device', async () => {

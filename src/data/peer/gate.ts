@@ -9,14 +9,16 @@
 import type { WithDeleted } from 'rxdb'
 import type { VillageDb } from '../db'
 import { recordRefusal, type VoteTimes } from '@/shared/acceptance'
-import { isImmutableKind, type YishiDoc } from '@/shared/schemas'
+import { refusal as refused_, type Refusal } from '@/shared/refusal'
+import { isImmutableKind, withoutStorage, type YishiDoc } from '@/shared/schemas'
 import { ARCHIVED_YEARS_KEY } from '../replication'
 import { sameVersion } from '../conflicts'
 import { quarantine } from '../quarantine'
 import { canonicalJson } from '../hash'
 import type { PeerTrust } from './trust'
 
-export interface Refused { id: string; reason: string }
+/** A record refused, by id, with its refusal (code, params, reason). */
+export type Refused = { id: string } & Refusal
 
 export type PeerDoc = WithDeleted<YishiDoc>
 
@@ -56,14 +58,14 @@ export class PeerGate {
       const mine = held.get(String(doc.id))?.toJSON() as YishiDoc | undefined
       if (mine && sameRecord(mine, doc as YishiDoc)) { accepted.push({ ...(doc as YishiDoc), _deleted: false }); continue }
       if (mine && opts.pulled && isStale(doc as YishiDoc, mine)) continue
-      const reason = await this.refusal(doc as YishiDoc, from, vote)
-      if (reason) refused.push({ id: String(doc.id), reason, doc })
+      const why = await this.refusal(doc as YishiDoc, from, vote)
+      if (why) refused.push({ id: String(doc.id), ...why, doc })
       else { accepted.push({ ...(doc as YishiDoc), _deleted: false }); fresh++ }
     }
     // kept in the tablet's quarantine with the reason, as records refused from a file are
     if (refused.length > 0) await quarantine(this.vdb, `peer:${from}`, refused, this.now())
     if (opts.pulled) await this.noteImmutableClashes(accepted)
-    return { accepted, refused: refused.map(({ id, reason }) => ({ id, reason })), fresh }
+    return { accepted, refused: refused.map(({ doc: _doc, ...r }) => r), fresh }
   }
 
   /**
@@ -71,9 +73,9 @@ export class PeerGate {
    * rules for the record. A record written before its device had a key is taken only from that
    * device itself (the channel proved who the other tablet is), as the hub takes it only from it.
    */
-  private async refusal(doc: YishiDoc, from: string, vote: (id: string) => VoteTimes | null): Promise<string | null> {
+  private async refusal(doc: YishiDoc, from: string, vote: (id: string) => VoteTimes | null): Promise<Refusal | null> {
     const proof = await this.trust.checkRecord(doc)
-    if (!proof.ok && !(proof.unsigned && doc.device === from)) return proof.reason
+    if (!proof.ok && !(proof.unsigned && doc.device === from)) return refused_(proof.code, proof.reason, proof.params)
     const fromHub = proof.ok && proof.by === 'hub'
     return recordRefusal(doc, { village: this.vdb.villageId, current: null, vote, receiver: 'this tablet', fromHub })
   }
@@ -93,7 +95,7 @@ export class PeerGate {
       const mine = held.get(d.id)?.toJSON() as YishiDoc | undefined
       if (!mine || sameVersion({ ...mine, _deleted: false }, d) || canonicalJson(mine.body) === canonicalJson(d.body)) continue
       const { _deleted: _x, ...winner } = d
-      sink.pending.push({ subjectId: d.id, reason: d.kind === 'checkoff' ? 'double-checkoff' : 'duplicate-insert', winner, loser: stripMeta(mine), fields: [] })
+      sink.pending.push({ subjectId: d.id, reason: d.kind === 'checkoff' ? 'double-checkoff' : 'duplicate-insert', winner, loser: withoutStorage(mine), fields: [] })
       found++
     }
     if (found > 0) sink.notify()
@@ -113,8 +115,3 @@ function sameRecord(a: YishiDoc, b: YishiDoc): boolean {
   return pick(a) === pick(b)
 }
 
-function stripMeta(doc: YishiDoc): YishiDoc {
-  const out = { ...doc } as Record<string, unknown>
-  delete out._rev; delete out._meta; delete out._attachments; delete out._deleted
-  return out as unknown as YishiDoc
-}

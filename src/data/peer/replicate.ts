@@ -14,6 +14,7 @@ import type { VillageDb } from '../db'
 import { isImmutableKind, type YishiDoc } from '@/shared/schemas'
 import { sameVersion } from '../conflicts'
 import { isStale, type PeerDoc, type PeerGate, type Refused } from './gate'
+import { isRefusalCode, storedParams } from '@/shared/refusal'
 import type { Wire } from './wire'
 
 /** What one side has moved so far (records, not bytes). */
@@ -137,7 +138,8 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
       handler: async (rows) => {
         const answer = await wire.request<WriteAnswer>('write', rows)
         counts.sent += rows.length
-        counts.refusedByPeer.push(...(answer?.refused ?? []))
+        // the other tablet's word: kept only as a known code with short params, never more than was sent
+        counts.refusedByPeer.push(...(Array.isArray(answer?.refused) ? answer.refused.slice(0, rows.length).map(theirRefusal) : []))
         // a conflict answer is a record from the other tablet too: it passes the gate
         // (the conflict handler records what loses, as with the hub)
         const { accepted } = await gate.admit(Array.isArray(answer?.conflicts) ? answer.conflicts.slice(0, rows.length) : [], peerDevice)
@@ -146,4 +148,10 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
     },
   })
   return replication
+}
+
+/** A refusal as the other tablet reports it: an unknown code is `other`, params are few and short. */
+function theirRefusal(r: unknown): Refused {
+  const x = (typeof r === 'object' && r !== null ? r : {}) as Partial<Record<keyof Refused, unknown>>
+  return { id: String(x.id ?? '').slice(0, 200), code: isRefusalCode(x.code) ? x.code : 'other', params: storedParams(x.params), reason: String(x.reason ?? '').slice(0, 500) }
 }

@@ -13,6 +13,7 @@
  * same end holds an enrolled device's key. A signature made for one channel is worthless on another.
  */
 import type { YishiDoc } from '@/shared/schemas'
+import type { Refusal } from '@/shared/refusal'
 
 export type CertificateCheck =
   | { ok: true; device: string; publicKey: string; /** its name from enrollment, as the hub certified it */ label?: string }
@@ -21,7 +22,7 @@ export type CertificateCheck =
 /** Whether a record is proven: written as it is by an enrolled device of the village, or by the hub (its notices, its refusal marks). */
 export type RecordCheck =
   | { ok: true; by: 'device' | 'hub' }
-  | { ok: false; reason: string; /** written before its device had a key: it may come only from that device itself */ unsigned?: true }
+  | ({ ok: false; /** written before its device had a key: it may come only from that device itself */ unsigned?: true } & Refusal)
 
 type Maybe<T> = T | Promise<T>
 

@@ -7,6 +7,7 @@ import type { AuditEvent } from '@/domain'
 import { archivedYears } from '../carry'
 import type { VillageDb } from '../db'
 import type { YishiDoc } from '@/shared/schemas'
+import { isKind, recordOf } from '@/shared/records'
 
 export interface AuditSnapshot {
   events: AuditEvent[]
@@ -24,8 +25,8 @@ export async function auditSnapshot(vdb: VillageDb): Promise<AuditSnapshot> {
   const records: YishiDoc[] = []
   for (const d of await vdb.docs.find().exec()) {
     const doc = d.toJSON() as YishiDoc
-    if (doc.kind === 'audit') { if (!doc.refused) events.push({ ...(doc.body as unknown as AuditEvent), id: doc.id }) }
-    else records.push(doc)
+    if (!isKind(doc, 'audit')) records.push(doc)
+    else if (!doc.refused) { const { villageId: _v, ...event } = recordOf(doc); events.push(event) }
   }
   return { events, records, archivedYears: await archivedYears(vdb) }
 }

@@ -99,8 +99,9 @@ export async function syncVillage(base: string, villageId: string, now: () => nu
     const res = await check(await fetch(url, { credentials: 'include' }), `village ${villageId}`)
     const body = (await res.json()) as { results: { id: string; deleted?: boolean; doc?: Record<string, unknown> }[]; last_seq: string | number }
     for (const change of body.results) {
-      if (change.deleted || !change.doc) delete copy.docs[change.id]
-      else if (!change.id.startsWith('_design/')) copy.docs[change.id] = fromCouch(change.doc)
+      const doc = change.deleted || change.id.startsWith('_design/') ? null : fromCouch(change.doc)
+      if (doc) copy.docs[change.id] = doc
+      else delete copy.docs[change.id]
     }
     copy.since = String(body.last_seq)
     if (body.results.length < pageSize) break

@@ -41,7 +41,7 @@ export function qrReader(): Promise<Detector> {
     const native = (globalThis as { BarcodeDetector?: DetectorClass }).BarcodeDetector
     if (native && (await native.getSupportedFormats().catch((): readonly string[] => [])).includes('qr_code')) return new native({ formats: ['qr_code'] })
     const { BarcodeDetector } = await import('qr/decode.js')
-    return new BarcodeDetector({ formats: ['qr_code'] }) as unknown as Detector
+    return new BarcodeDetector({ formats: ['qr_code'] })
   })()
   return detector
 }

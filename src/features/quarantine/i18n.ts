@@ -1,4 +1,4 @@
-/** The quarantine screen: records refused, in words, with what the clerk can do. */
+/** The quarantine screen: records refused, with what the clerk can do (why, by the refusal's code: src/i18n/refusals.ts). */
 export default {
   'zh-CN': {
     quarantine: {
@@ -11,22 +11,6 @@ export default {
       how: { peer: '平板之间同步', file: '导入的文件' },
       hubGroup: '本平板的 {n} 条{kind}',
       when: '时间：{time}',
-      why: {
-        altered: '内容在传过来的路上被改过，或者不是那台平板写的。',
-        'forged-hub': '它自称是镇上服务器写的，但没有镇上服务器的签名。',
-        'unknown-device': '写它的平板不是本村在镇上登记过的平板。',
-        revoked: '写它的平板已经被镇上停用。',
-        'other-village': '这是别的村的记录。',
-        unsigned: '它没有写它的平板的签名（是平板更新以前写的），本平板核对不了。',
-        'no-trust': '本平板还没有和镇上同步过，还不能核对别的平板的记录。',
-        'newer-app': '它是新版本的议事应用写的，这台平板上的版本太旧，读不了。',
-        'vote-closed': '投票结束以后才记下的，按规则不能算。',
-        'vote-not-open': '投票开始以前就记下的，按规则不能算。',
-        'vote-unknown': '它属于一场这台平板上还没有的投票。',
-        immutable: '它要改一条已经定下、不能再改的记录。',
-        form: '记录的内容不完整，或者格式不对。',
-        other: '没有通过核对。',
-      },
       do: {
         suspect: '这些记录不会被收下，本平板不用做什么。请告诉镇上工作人员是{tablet}传来的；{tablet}自己的记录，请它直接连上镇上服务器同步。',
         unsigned: '请{tablet}直接连上镇上服务器同步：这些记录经镇上核对后，会从镇上传到本平板。',
@@ -35,6 +19,7 @@ export default {
         'vote-unknown': '请本平板和镇上服务器同步：这场投票和它的记录会从镇上传过来。',
         rule: '按规则不能收，不用处理。有疑问请问镇上工作人员。',
         hub: '镇上服务器不会收下这些记录，本平板上它们标成“未收下”。觉得不对，请带着平板找镇上工作人员。',
+        revision: '请先和镇上服务器同步，拿到最新的一版，再改一次。',
       },
       home: '有 {n} 条记录没有被收下 | 有 {n} 条记录没有被收下',
       homeGo: '去看看',
@@ -52,22 +37,6 @@ export default {
       how: { peer: 'tablet-to-tablet sync', file: 'an imported file' },
       hubGroup: '{n} {kind} of this tablet',
       when: 'When: {time}',
-      why: {
-        altered: 'It was altered on the way, or not written by that tablet.',
-        'forged-hub': 'It claims to be written by the township hub but does not carry the hub’s signature.',
-        'unknown-device': 'The tablet that wrote it is not enrolled in this village.',
-        revoked: 'The township has withdrawn the tablet that wrote it.',
-        'other-village': 'It belongs to another village.',
-        unsigned: 'It carries no signature of the tablet that wrote it (written before that tablet was updated): this tablet cannot check it.',
-        'no-trust': 'This tablet has not synced with the township yet, so it cannot check other tablets’ records.',
-        'newer-app': 'A newer version of the app wrote it: the version on this tablet is too old to read it.',
-        'vote-closed': 'It was recorded after the vote closed: the rules do not count it.',
-        'vote-not-open': 'It was recorded before the vote opened: the rules do not count it.',
-        'vote-unknown': 'It belongs to a vote this tablet does not have yet.',
-        immutable: 'It tries to change a record that can no longer be changed.',
-        form: 'The record is incomplete or not in the right form.',
-        other: 'It did not pass its check.',
-      },
       do: {
         suspect: 'These records will not be taken; nothing to do on this tablet. Tell the township staff they came from {tablet}; for its own records, let {tablet} sync with the township hub directly.',
         unsigned: 'Let {tablet} sync with the township hub directly: once the hub has checked these records they reach this tablet from the hub.',
@@ -76,6 +45,7 @@ export default {
         'vote-unknown': 'Sync this tablet with the township hub: the vote and its records come from there.',
         rule: 'The rules do not allow it: nothing to do. Ask the township staff if in doubt.',
         hub: 'The township hub will not take these records; on this tablet they are marked “not taken”. If this looks wrong, take the tablet to the township staff.',
+        revision: 'Sync with the township hub first to get its latest version, then make the change again.',
       },
       home: '{n} record was not taken | {n} records were not taken',
       homeGo: 'Look',

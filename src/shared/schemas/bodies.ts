@@ -129,7 +129,8 @@ export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
     winner: obj({ device: text(120), seq: int(), author: text(142) }, ['device', 'seq']),
     loser: anyObject, fields: strings(100), at: time,
   }, ['subjectId', 'reason', 'winner', 'loser']),
-  rejection: obj({ subjectId: id, reason: text(500, 1), device: text(120), seq: int(), at: time }, ['subjectId', 'reason']),
+  // `code` and `params`: the refusal as its check decided it (src/shared/refusal.ts); absent from notices of hubs before codes
+  rejection: obj({ subjectId: id, reason: text(500, 1), code: { type: 'string', pattern: '^[a-z][a-z.-]{0,59}$', maxLength: 60 }, params: { type: 'object' }, device: text(120), seq: int(), at: time }, ['subjectId', 'reason']),
   // A supervisor's seal key: public key in clear, secret key sealed with their passphrase
   // (PBKDF2-SHA-256 → AES-GCM; the AES-GCM additional data binds it to personId and publicKey).
   // v2: signed by the supervisor's signing key (`keyId`), set up with the same passphrase (src/shared/personacts.ts)

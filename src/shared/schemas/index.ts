@@ -5,3 +5,4 @@
 export * from './envelope'
 export * from './bodies'
 export * from './validate'
+export * from './stored'

@@ -4,8 +4,17 @@
  */
 import { BODY_SCHEMAS, BODY_VERSIONS, PARENT_FIELD, migrateBody, type JsonSchema } from './bodies'
 import { ENVELOPE_SCHEMA, ID_REST_PATTERN, checkoffId, isDocKind, isImmutableKind, type DocKind, type YishiDoc } from './envelope'
+import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../refusal'
 
-export type Validation = { ok: true } | { ok: false; reason: string }
+/** A refusal says its code and, for a field, the field's name (`params.field`: the last named part of its path). */
+export type Validation = { ok: true } | ({ ok: false } & Refusal)
+
+const no = (code: RefusalCode, reason: string, params: RefusalParams = {}): Validation => ({ ok: false, ...refusal(code, reason, params) })
+
+/** A field's problem: its code, its path, and the reason in English. */
+interface FieldProblem { code: 'form.missing' | 'form.unknown-field' | 'form.invalid' | 'form.too-long'; path: string; reason: string; max?: number }
+/** The field a path names (`options[2].cost` → `cost`). */
+const leaf = (path: string) => path.replace(/\[\d+\]/g, '').split('.').filter(Boolean).pop() ?? ''
 
 const patternCache = new Map<string, RegExp>()
 function regex(pattern: string): RegExp {
@@ -38,23 +47,24 @@ function typeOk(type: NonNullable<JsonSchema['type']>, value: unknown): boolean 
   }
 }
 
-/** Returns null when `value` satisfies `schema`, otherwise a plain-words reason naming the field. */
-export function checkSchema(schema: JsonSchema, value: unknown, path: string): string | null {
+/** Null when `value` satisfies `schema`, otherwise what is wrong and with which field. */
+function checkSchema(schema: JsonSchema, value: unknown, path: string): FieldProblem | null {
   const at = path || 'the record'
-  if (schema.type && !typeOk(schema.type, value)) return `${at} should be ${TYPE_WORDS[schema.type]}, not ${describe(value)}`
-  if (schema.enum && !schema.enum.includes(value as string)) return `${at} must be one of: ${schema.enum.join(', ')} (got "${String(value)}")`
+  const bad = (reason: string): FieldProblem => ({ code: 'form.invalid', path, reason })
+  if (schema.type && !typeOk(schema.type, value)) return bad(`${at} should be ${TYPE_WORDS[schema.type]}, not ${describe(value)}`)
+  if (schema.enum && !schema.enum.includes(value as string)) return bad(`${at} must be one of: ${schema.enum.join(', ')} (got "${String(value)}")`)
   if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) return schema.minLength === 1 ? `${at} is empty` : `${at} is shorter than ${schema.minLength} characters`
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) return `${at} is longer than ${schema.maxLength} characters`
-    if (schema.pattern && !regex(schema.pattern).test(value)) return `${at} is not in the expected form ("${value.slice(0, 60)}")`
+    if (schema.minLength !== undefined && value.length < schema.minLength) return bad(schema.minLength === 1 ? `${at} is empty` : `${at} is shorter than ${schema.minLength} characters`)
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) return { code: 'form.too-long', path, max: schema.maxLength, reason: `${at} is longer than ${schema.maxLength} characters` }
+    if (schema.pattern && !regex(schema.pattern).test(value)) return bad(`${at} is not in the expected form ("${value.slice(0, 60)}")`)
   }
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) return `${at} is below ${schema.minimum}`
-    if (schema.maximum !== undefined && value > schema.maximum) return `${at} is above ${schema.maximum}`
+    if (schema.minimum !== undefined && value < schema.minimum) return bad(`${at} is below ${schema.minimum}`)
+    if (schema.maximum !== undefined && value > schema.maximum) return bad(`${at} is above ${schema.maximum}`)
   }
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) return `${at} needs at least ${schema.minItems} entries`
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) return `${at} has more than ${schema.maxItems} entries`
+    if (schema.minItems !== undefined && value.length < schema.minItems) return bad(`${at} needs at least ${schema.minItems} entries`)
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) return bad(`${at} has more than ${schema.maxItems} entries`)
     if (schema.items) {
       for (let i = 0; i < value.length; i++) {
         const r = checkSchema(schema.items, value[i], `${at}[${i}]`)
@@ -65,7 +75,7 @@ export function checkSchema(schema: JsonSchema, value: unknown, path: string): s
   if (schema.type === 'object' && typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>
     for (const key of schema.required ?? []) {
-      if (record[key] === undefined) return `${path ? `${path}.` : ''}${key} is missing`
+      if (record[key] === undefined) return { code: 'form.missing', path: path ? `${path}.${key}` : key, reason: `${path ? `${path}.` : ''}${key} is missing` }
     }
     const props = schema.properties ?? {}
     for (const [key, v] of Object.entries(record)) {
@@ -76,7 +86,7 @@ export function checkSchema(schema: JsonSchema, value: unknown, path: string): s
         const r = checkSchema(child, v, childPath)
         if (r) return r
       } else if (schema.additionalProperties === false) {
-        return `${childPath} is not a field this app knows`
+        return { code: 'form.unknown-field', path: childPath, reason: `${childPath} is not a field this app knows` }
       } else if (typeof schema.additionalProperties === 'object') {
         const r = checkSchema(schema.additionalProperties, v, childPath)
         if (r) return r
@@ -120,49 +130,54 @@ export function toEnvelope(doc: Record<string, unknown>): Record<string, unknown
   return out
 }
 
+/** A field's problem as a refusal of a `kind`: the field by name (`field`), its limit when it has one. */
+function fieldRefusal(kind: DocKind, p: FieldProblem): Validation {
+  return no(p.code, `${kind}: ${p.reason}`, { kind, field: leaf(p.path), ...(p.max !== undefined ? { max: p.max } : {}) })
+}
+
 /** Validates a body against its kind's current schema (migrating older versions first). */
-export function validateBody(kind: DocKind, v: number, body: unknown): Validation {
-  if (v > BODY_VERSIONS[kind]) return { ok: false, reason: `this ${kind} was written by a newer version of the app (version ${v}); update the app` }
+function validateBody(kind: DocKind, v: number, body: unknown): Validation {
+  if (v > BODY_VERSIONS[kind]) return no('form.newer-app', `this ${kind} was written by a newer version of the app (version ${v}); update the app`, { kind, version: v })
   let current = body as Record<string, unknown>
   try {
     current = migrateBody(kind, v, current).body
   } catch (e) {
-    return { ok: false, reason: `this ${kind} is in an old format that cannot be converted: ${(e as Error).message}` }
+    return no('form.old-format', `this ${kind} is in an old format that cannot be converted: ${(e as Error).message}`, { kind })
   }
-  const reason = checkSchema(BODY_SCHEMAS[kind], current, '')
-  return reason ? { ok: false, reason: `${kind}: ${reason}` } : { ok: true }
+  const problem = checkSchema(BODY_SCHEMAS[kind], current, '')
+  return problem ? fieldRefusal(kind, problem) : { ok: true }
 }
 
 /**
  * Validates one document (RxDB or CouchDB form) against the envelope, its kind's body schema and the
- * rules the contract puts on ids and parents. The reason is written for a person to read.
+ * rules the contract puts on ids and parents: a refusal with its code (src/shared/refusal.ts).
  */
 export function validateDocument(doc: unknown): Validation {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, reason: 'not a record' }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return no('form.not-record', 'not a record')
   const raw = doc as Record<string, unknown>
-  if (raw._deleted === true) return { ok: false, reason: 'records are never deleted' }
+  if (raw._deleted === true) return no('record.deleted', 'records are never deleted')
   const env = toEnvelope(raw)
-  if (!isDocKind(env.kind)) return { ok: false, reason: `unknown kind of record "${String(env.kind)}"` }
+  if (!isDocKind(env.kind)) return no('form.unknown-kind', `unknown kind of record "${String(env.kind)}"`, { kindName: String(env.kind).slice(0, 40) })
   const kind = env.kind
-  const envReason = checkSchema(ENVELOPE_SCHEMA as unknown as JsonSchema, { ...env, body: env.body ?? undefined }, '')
-  if (envReason) return { ok: false, reason: `${kind}: ${envReason}` }
+  const envProblem = checkSchema(ENVELOPE_SCHEMA as unknown as JsonSchema, { ...env, body: env.body ?? undefined }, '')
+  if (envProblem) return fieldRefusal(kind, envProblem)
   const d = env as unknown as YishiDoc
-  if (!d.id.startsWith(`${kind}:`)) return { ok: false, reason: `${kind}: its id "${d.id}" should start with "${kind}:"` }
-  if (!regex(ID_REST_PATTERN).test(d.id.slice(kind.length + 1))) return { ok: false, reason: `${kind}: its id "${d.id}" has characters that are not allowed` }
+  if (!d.id.startsWith(`${kind}:`)) return no('form.id', `${kind}: its id "${d.id}" should start with "${kind}:"`, { kind })
+  if (!regex(ID_REST_PATTERN).test(d.id.slice(kind.length + 1))) return no('form.id', `${kind}: its id "${d.id}" has characters that are not allowed`, { kind })
   const refKind = REF_KIND[kind]
-  if (refKind && !d.ref.startsWith(`${refKind}:`)) return { ok: false, reason: `${kind}: it must belong to a ${refKind} (ref is "${d.ref}")` }
+  if (refKind && !d.ref.startsWith(`${refKind}:`)) return no('form.ref', `${kind}: it must belong to a ${refKind} (ref is "${d.ref}")`, { kind, parent: refKind })
   // a refused document carries whatever the hub could not accept; only its envelope is checked
   if (d.refused) return { ok: true }
-  if (depthOver(d.body, MAX_DEPTH)) return { ok: false, reason: `${kind}: nested more than ${MAX_DEPTH} levels deep` }
-  if (JSON.stringify(d.body).length > MAX_BODY_CHARS) return { ok: false, reason: `${kind}: too large (more than ${MAX_BODY_CHARS / 1000} KB); attach photos by hash instead` }
+  if (depthOver(d.body, MAX_DEPTH)) return no('form.too-deep', `${kind}: nested more than ${MAX_DEPTH} levels deep`, { kind })
+  if (JSON.stringify(d.body).length > MAX_BODY_CHARS) return no('form.too-large', `${kind}: too large (more than ${MAX_BODY_CHARS / 1000} KB); attach photos by hash instead`, { kind })
   const body = validateBody(kind, d.v, d.body)
   if (!body.ok) return body
   const parentField = PARENT_FIELD[kind]
   if (parentField && (d.body[parentField] ?? '') !== d.ref) {
-    return { ok: false, reason: `${kind}: ref "${d.ref}" and ${parentField} "${String(d.body[parentField] ?? '')}" must name the same record` }
+    return no('form.parent', `${kind}: ref "${d.ref}" and ${parentField} "${String(d.body[parentField] ?? '')}" must name the same record`, { kind, field: parentField })
   }
   if (kind === 'checkoff' && d.id !== checkoffId(d.ref, String(d.body.voterId))) {
-    return { ok: false, reason: `checkoff: its id must be ${checkoffId(d.ref, String(d.body.voterId))} so a second check-off of the same voter is caught` }
+    return no('form.checkoff-id', `checkoff: its id must be ${checkoffId(d.ref, String(d.body.voterId))} so a second check-off of the same voter is caught`, { kind })
   }
   return { ok: true }
 }

@@ -3,13 +3,15 @@
  * domain's records (body + `id` + `villageId`), indexed for the township summary.
  * Plain TypeScript: the hub imports it.
  */
-import type { YishiDoc } from '../schemas/envelope'
+import type { DocKind, YishiDoc } from '../schemas/envelope'
+import { envelopeOf } from '../schemas/stored'
+import { isKind, recordOf, type ConflictRecord, type Decision, type RecordOf } from '../records'
 import type { PersonKeyRecord } from '../personacts'
 import type {
   Allocation, Answer, Attendance, Ballot, CheckOff, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
   Override, PaperCount, Person, Progress, Proposal, Resolution, Vote,
 } from '../../domain/model/types'
-import type { DoubleVoteDecision, SealKeyOwner, VoidListLike } from '../../domain/voids'
+import type { SealKeyOwner, VoidListLike } from '../../domain/voids'
 import { isCoSigned } from '../../domain/budget'
 import { openedVoidLists, signedCosigns, witnessedKeys } from '../personacts'
 import type { HubKeys } from '../hubkeys'
@@ -17,21 +19,18 @@ import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
 
-/** A document as the hub stores it (`_id`, `_rev`; RxDB's plugin moves `id` to `_id`) → envelope. */
-export function fromCouch(raw: Record<string, unknown>): Doc {
-  const { _id, _rev: _r, _deleted: _d, ...rest } = raw
-  return { ...(rest as unknown as Doc), id: typeof rest.id === 'string' ? rest.id : String(_id) }
-}
+/** A document as the hub stores it (`_id`, `_rev`; RxDB's plugin moves `id` to `_id`) → envelope; null for one that is not a record. */
+export const fromCouch = envelopeOf
 
-/** The domain record a document carries. */
-export function recordOf<T>(d: Doc): T {
-  return { ...d.body, id: d.id, villageId: d.village } as T
+/** The records among documents the hub stores (design documents and anything else left out). */
+export function fromCouchDocs(raws: readonly unknown[]): Doc[] {
+  return raws.flatMap((raw) => envelopeOf(raw) ?? [])
 }
 
 /** A conflict sync recorded; `loser` is the version that lost (for a double vote: the other tablet's check-off). */
-export interface ConflictRecord { id: string; subjectId: string; reason: string; loser?: { body?: unknown } | null }
+export type { ConflictRecord } from '../records'
 /** A council decision; one on a double vote also names the vote, the voter and the seals kept and void. */
-export type DecisionRecord = DoubleVoteDecision
+export type DecisionRecord = Decision
 export interface VillageRecords {
   villageId: string
   name: string
@@ -74,9 +73,9 @@ export interface VillageRecords {
  */
 export function indexRecords(villageId: string, docs: readonly Doc[], hubKeys: HubKeys | null): VillageRecords {
   const live = docs.filter((d) => !d.refused && d.village === villageId && d.body && typeof d.body === 'object')
-  const of = <T>(kind: string): T[] => live.filter((d) => d.kind === kind).map((d) => recordOf<T>(d))
+  const of = <K extends DocKind>(kind: K): RecordOf<K>[] => live.flatMap((d) => (isKind(d, kind) ? [recordOf(d)] : []))
   const village = live.find((d) => d.kind === 'village')
-  const persons = of<Person>('person').map((p) => ({ ...p, roles: p.roles ?? [] }))
+  const persons = of('person').map((p) => ({ ...p, roles: p.roles ?? [] }))
   return {
     villageId,
     name: typeof village?.body.name === 'string' ? village.body.name : villageId,
@@ -86,11 +85,11 @@ export function indexRecords(villageId: string, docs: readonly Doc[], hubKeys: H
     allocations: of('allocation'),
     ledger: of('ledger'),
     cosigns: of('cosign'),
-    votes: of<Vote>('vote').map((v) => ({ ...v, candidates: v.candidates ?? [], roster: v.roster ?? [], sealKeys: v.sealKeys ?? [], closedAt: v.closedAt ?? 0, rule: v.rule || 'greedy' })),
+    votes: of('vote').map((v) => ({ ...v, candidates: v.candidates ?? [], roster: v.roster ?? [], sealKeys: v.sealKeys ?? [], closedAt: v.closedAt ?? 0, rule: v.rule || 'greedy' })),
     ballots: of('ballot'),
     checkoffs: of('checkoff'),
     paperCounts: of('papercount'),
-    voidLists: of<VoidListLike & { openedBy?: string[] }>('voidlist').map((l) => ({ ...l, openedBy: l.openedBy ?? [] })),
+    voidLists: of('voidlist').map((l) => ({ ...l, openedBy: l.openedBy ?? [] })),
     sealKeys: of('sealkey'),
     meetings: of('meeting'),
     attendance: of('attendance'),
@@ -103,7 +102,7 @@ export function indexRecords(villageId: string, docs: readonly Doc[], hubKeys: H
     progress: of('progress'),
     overrides: of('override'),
     // keys a certified clerk of the roster vouches for, as the tablet takes them
-    personKeys: witnessedKeys(of<PersonKeyRecord>('personkey'), { village: villageId, roster: persons, hubKeys }),
+    personKeys: witnessedKeys(of('personkey'), { village: villageId, roster: persons, hubKeys }),
     procedures: of('procedure'),
     conflicts: of('conflict'),
     decisions: of('decision'),

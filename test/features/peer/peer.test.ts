@@ -77,7 +77,7 @@ describe('与另一台平板同步', () => {
   it('reads out what a pairing did: records, the ballots saved first, a double vote, what was refused', async () => {
     const { wrapper } = await mountFeature(PeerProgress, {
       path: '/peer',
-      props: { session: session({ received: 1204, sent: 1, flushed: 3, doubleVotes: 1, conflicts: 1, refused: [{ id: 'ballot:x', reason: 'ballot:x does not match the signature of device dev-9' }] }) },
+      props: { session: session({ received: 1204, sent: 1, flushed: 3, doubleVotes: 1, conflicts: 1, refused: [{ id: 'ballot:x', code: 'proof.altered', params: { device: 'dev-9' }, reason: 'ballot:x does not match the signature of device dev-9' }] }) },
     })
     const text = wrapper.text()
     expect(text).toContain('已同步')

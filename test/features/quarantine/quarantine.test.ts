@@ -3,7 +3,7 @@ import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import QuarantineView from '@/features/quarantine/QuarantineView.vue'
 import HomeSyncCard from '@/features/home/HomeSyncCard.vue'
 import { TRUST_KEY, checkIncoming, createRepositories, memoryKeyValue, openVillageDatabase, quarantine, type KeyValue } from '@/data'
-import { refusalKind } from '@/data/refusalKinds'
+import { refusalOf } from '@/data/oldRefusals'
 import { createSigner, issueTrustList, recordProvenance, TrustStore, type Signer } from '@/shared/provenance'
 import { newSigningKeyPair } from '@/shared/signature'
 import { validateDocument, type YishiDoc } from '@/shared/schemas'
@@ -48,26 +48,49 @@ async function trusted(devices: { device: string; signer: Signer; label?: string
 
 const altered = (doc: YishiDoc): YishiDoc => ({ ...doc, body: { ...(doc.body as object), title: '修水渠（改过）' } } as YishiDoc)
 
-describe('why a record was refused, in kinds a clerk can act on', () => {
-  it('each reason the shared checks give lands in its own kind, none in "other"', async () => {
+describe('why a record was refused: decided by code where it is checked', () => {
+  it('each check gives its own code and names what it is about, none falls to "other"', async () => {
     const a = keys(); const gone = keys()
     const { trust } = await trusted([{ device: 'dev-a', signer: a }, { device: 'dev-gone', signer: gone, revokedAt: 5 }])
     const doc = await writtenBy('dev-a', a)
-    const reason = async (d: object) => { const p = await recordProvenance(d, trust); if (p.ok) throw new Error('taken'); return p.reason }
-    expect(refusalKind(await reason(altered(doc)))).toBe('altered')
-    expect(refusalKind(await reason(await writtenBy('dev-stranger', keys())))).toBe('unknown-device')
-    expect(refusalKind(await reason(await writtenBy('dev-gone', gone)))).toBe('revoked')
-    expect(refusalKind(await reason({ ...doc, village: 'elsewhere' }))).toBe('other-village')
+    const refusal = async (d: object) => { const p = await recordProvenance(d, trust); if (p.ok) throw new Error('taken'); return [p.code, p.params.device] }
+    expect(await refusal(altered(doc))).toEqual(['proof.altered', 'dev-a'])
+    expect(await refusal(await writtenBy('dev-stranger', keys()))).toEqual(['proof.unknown-device', 'dev-stranger'])
+    expect(await refusal(await writtenBy('dev-gone', gone))).toEqual(['proof.revoked', 'dev-gone'])
+    expect((await refusal({ ...doc, village: 'elsewhere' }))[0]).toBe('record.other-village')
     const { sig: _s, ...unsigned } = doc
-    expect(refusalKind(await reason(unsigned))).toBe('unsigned')
-    expect(refusalKind(await reason({ ...doc, device: 'hub' }))).toBe('forged-hub')
+    expect(await refusal(unsigned)).toEqual(['proof.unsigned', 'dev-a'])
+    expect((await refusal({ ...doc, device: 'hub' }))[0]).toBe('proof.forged-hub')
     village = await openTestVillage()
     const noTrust = await checkIncoming(village.vdb, [doc], null)
-    expect(refusalKind(noTrust.unchecked[0]!.reason)).toBe('no-trust')
+    expect(noTrust.unchecked[0]!.code).toBe('proof.no-trust')
     const invalid = validateDocument({ ...doc, body: { nonsense: true } })
-    expect(invalid.ok).toBe(false)
-    expect(refusalKind((invalid as { reason: string }).reason)).toBe('form')
-    expect(refusalKind('something nobody wrote yet')).toBe('other')
+    expect(invalid.ok ? null : [invalid.code, invalid.params]).toEqual(['form.missing', { kind: 'proposal', field: 'title' }])
+    const long = validateDocument({ ...doc, body: { ...(doc.body as object), title: '长'.repeat(5000) } })
+    expect(long.ok ? null : [long.code, long.params.kind, long.params.field]).toEqual(['form.too-long', 'proposal', 'title'])
+  })
+
+  it('reads the reasons of an older hub or tablet (no code) by their old sentences, and a code it does not know as "other"', () => {
+    // reasons exactly as the checks wrote them before codes (2026-12)
+    const old: [string, string, Record<string, unknown>][] = [
+      ['proposal:x does not match the signature of device dev-a: it was altered on the way, or not written by that device', 'proof.altered', {}],
+      ['proposal:x was written by device dev-b, which is not known as an enrolled device of this village', 'proof.unknown-device', {}],
+      ['proposal:x was written by device dev-b, which the hub has revoked', 'proof.revoked', {}],
+      ['proposal:x is not signed by its device: it can come only from device dev-a itself or from the hub', 'proof.unsigned', {}],
+      ['this tablet has not reached the hub yet, so it cannot check records from other tablets', 'proof.no-trust', {}],
+      ['the vote was closed (2026-12-01T10:00:00.000Z) before this ballot was recorded', 'vote.closed', { kind: 'ballot', at: Date.UTC(2026, 11, 1, 10) }],
+      ['this checkoff was recorded before the vote opened (2026-12-01T10:00:00.000Z)', 'vote.not-open', { kind: 'checkoff', at: Date.UTC(2026, 11, 1, 10) }],
+      ['the vote vote:x is not in the hub\'s records', 'vote.unknown', {}],
+      ['a ballot cannot be changed once recorded', 'record.immutable', {}],
+      ['proposal: title is missing', 'form.missing', { kind: 'proposal', field: 'title' }],
+      ['proposal: title is longer than 200 characters', 'form.invalid', { kind: 'proposal' }],
+      ['device dev-a signs its records since it registered its key, but this one (seq 9) is not signed', 'proof.unsigned-after-key', {}],
+      ['something nobody wrote yet', 'other', {}],
+    ]
+    for (const [reason, code, params] of old) expect(refusalOf({ reason }), reason).toEqual({ code, params })
+    // a code decides, whatever the English says; a newer hub's code this tablet does not know is "other"
+    expect(refusalOf({ code: 'proof.altered', params: { device: 'dev-a' }, reason: 'reworded: the content and its signature disagree' })).toEqual({ code: 'proof.altered', params: { device: 'dev-a' } })
+    expect(refusalOf({ code: 'proof.quantum', params: {}, reason: 'does not match the signature of device dev-a' }).code).toBe('other')
   })
 })
 
@@ -91,7 +114,7 @@ describe('没有收下的记录', () => {
     const { wrapper } = await screen([{ device: 'dev-9f3e2a7c41b0', signer: b, label: '二组会议室' }], 'peer:dev-9f3e2a7c41b0', [altered(doc)])
     await eventually(() => wrapper.find('[data-testid="quarantine-group"]').exists() && wrapper.text().includes('「'))
     const group = wrapper.get('[data-testid="quarantine-group"]')
-    expect(group.attributes('data-kind')).toBe('altered')
+    expect(group.attributes('data-code')).toBe('proof.altered')
     expect(group.text()).toContain('1 条记录，来自平板「二组会议室」（平板之间同步）')
     expect(group.text()).toContain('内容在传过来的路上被改过')
     expect(group.text()).toContain('请告诉镇上工作人员是平板「二组会议室」传来的')
@@ -125,10 +148,29 @@ describe('没有收下的记录', () => {
     home.wrapper.unmount()
     const { wrapper } = await mountFeature(QuarantineView, { pinia: village.pinia, path: '/device/quarantine' })
     const line = wrapper.get('[data-testid="quarantine-hub"]')
-    expect(line.attributes('data-kind')).toBe('vote-closed')
+    expect(line.attributes('data-code')).toBe('vote.closed')
     expect(line.text()).toContain('本平板的 1 条选票')
-    expect(line.text()).toContain('投票结束以后才记下的，按规则不能算')
+    expect(line.text()).toContain('结束了，这条选票是结束以后才记下的，按规则不能算')
     expect(line.text()).not.toMatch(/closed|ballot/)
+    wrapper.unmount()
+  })
+
+  it('says a refusal by its code whatever its English says, and an older hub\'s notice (no code) by its old sentence', async () => {
+    village = await openTestVillage()
+    useSessionStore(village.pinia).setEnrollment({ villageId: VILLAGE, villageName: '青坝村', townshipName: '', deviceId: 'tablet-test' })
+    useQuarantineStore(village.pinia).attach(village.data)
+    // a newer hub rewords its English: the code decides the words
+    await village.data.rejections.create({ subjectId: 'proposal:p1', code: 'form.missing', params: { kind: 'proposal', field: 'title' }, reason: 'proposal lacks its heading', device: 'tablet-test', seq: 3, at: Date.UTC(2026, 11, 2) })
+    // an older hub wrote no code: its sentence is read as before
+    await village.data.rejections.create({ subjectId: 'proposal:p2', reason: 'proposal: motion is missing', device: 'tablet-test', seq: 4, at: Date.UTC(2026, 11, 1) })
+    const { wrapper } = await mountFeature(QuarantineView, { pinia: village.pinia, path: '/device/quarantine' })
+    await eventually(() => wrapper.findAll('[data-testid="quarantine-hub"]').length === 2)
+    const [reworded, old] = wrapper.findAll('[data-testid="quarantine-hub"]')
+    expect(reworded!.attributes('data-code')).toBe('form.missing')
+    expect(reworded!.text()).toContain('这条提议缺了“标题”。')
+    expect(old!.attributes('data-code')).toBe('form.missing')
+    expect(old!.text()).toContain('这条提议缺了“议题”。')
+    expect(wrapper.text()).not.toMatch(/heading|missing|proposal/)
     wrapper.unmount()
   })
 })

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import TownshipView from '@/features/township/TownshipView.vue'
 import TownshipReportView from '@/features/township/TownshipReportView.vue'
 import { cacheClear, cacheSet } from '@/data/township/cache'
-import { fromCouch } from '@/shared/township/records'
+import { fromCouchDocs } from '@/shared/township/records'
 import { summarizeVillage } from '@/shared/township/summarize'
 import type { TownshipSummary } from '@/shared/township/types'
 import { BENCH_HUB_KEYS, generateVillage } from '../../../bench/township-data'
@@ -17,7 +17,7 @@ function township(): TownshipSummary {
     { id: 'anle', name: '安乐村', problems: false },
   ].map((v, i) => {
     const g = generateVillage({ villageId: v.id, townshipId: 'huayuan', name: v.name, year: 2026, seed: 10 + i, people: 60, problems: v.problems, audit: false })
-    const s = summarizeVillage(v.id, g.docs.map(fromCouch), NOW, BENCH_HUB_KEYS, { lastReachedTownship: NOW - i * 86_400_000 })
+    const s = summarizeVillage(v.id, fromCouchDocs(g.docs), NOW, BENCH_HUB_KEYS, { lastReachedTownship: NOW - i * 86_400_000 })
     // the hub adds the names tablets were enrolled with (one was given none)
     return { ...s, tablets: s.tablets.map((t, j) => (j === 0 ? { ...t, label: '村委会办公室' } : t)) }
   })

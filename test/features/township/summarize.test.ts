@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { BENCH_HUB_KEYS, generateVillage, type CouchDoc } from '../../../bench/township-data'
-import { fromCouch } from '@/shared/township/records'
+import { fromCouchDocs } from '@/shared/township/records'
 import { summarizeVillage } from '@/shared/township/summarize'
 import { validateDocument } from '@/shared/schemas'
 
 const END_OF_YEAR = Date.UTC(2026, 11, 20)
-const docsOf = (docs: CouchDoc[]) => docs.map((d) => fromCouch(d))
+const docsOf = (docs: CouchDoc[]) => fromCouchDocs(docs)
 
 describe('township summary of a village year', { timeout: 30_000 }, () => {
   const clean = generateVillage({ villageId: 'qingbo', townshipId: 'huayuan', name: '清波村', year: 2026, seed: 3, problems: false })
@@ -47,7 +47,7 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
   it('counts unanswered objections, overdue publicity and unresolved double votes; leaves refused documents out', () => {
     const base = docsOf(clean.docs)
     const env = (id: string, kind: string, body: Record<string, unknown>, ref = '') =>
-      fromCouch({ _id: id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:qingbo-7', device: 'dev-x', deviceTime: END_OF_YEAR, seq: 1, ref, body })
+      fromCouchDocs([{ _id: id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:qingbo-7', device: 'dev-x', deviceTime: END_OF_YEAR, seq: 1, ref, body }])[0]!
     const notice = base.find((d) => d.kind === 'notice' && d.body.stage === 'decision')!
     const extra = [
       env('objection:late', 'objection', { noticeId: notice.id, raisedBy: 'person:qingbo-30', text: '没有答复', at: END_OF_YEAR }, notice.id),
@@ -69,7 +69,7 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
   it('counts a voter seen on three tablets as one double vote, as the tablet does, and settles an edit conflict only by its own decision', () => {
     const base = docsOf(clean.docs)
     const env = (id: string, kind: string, body: Record<string, unknown>) =>
-      fromCouch({ _id: id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:qingbo-7', device: 'dev-x', deviceTime: END_OF_YEAR, seq: 1, ref: '', body })
+      fromCouchDocs([{ _id: id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:qingbo-7', device: 'dev-x', deviceTime: END_OF_YEAR, seq: 1, ref: '', body }])[0]!
     const notice = base.find((d) => d.kind === 'notice')!
     const s = summarizeVillage('qingbo', [...base,
       // two collisions of the same check-off (tablets 2 and 3 against tablet 1): one voter
