@@ -13,8 +13,9 @@ import { select } from '../src/domain/selection'
 import { BODY_VERSIONS } from '../src/shared/schemas/bodies'
 import type { DocKind } from '../src/shared/schemas/envelope'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { personKeyClaim, signAct } from '../src/shared/personacts'
-import { signValue, toBase64Url } from '../src/shared/signature'
+import { clerkKeyStatement, personKeyClaim, signAct, signWitness } from '../src/shared/personacts'
+import { fromBase64Url, signValue, toBase64Url } from '../src/shared/signature'
+import type { HubKeys } from '../src/shared/hubkeys'
 
 export type CouchDoc = Record<string, unknown> & { _id: string }
 
@@ -45,6 +46,14 @@ export interface VillageOptions {
   /** Write a per-device audit event for every record (default true). */
   audit?: boolean
 }
+
+/**
+ * The hub of the generated data: its key certifies each village's clerk key (src/shared/personacts.ts),
+ * so the supervisors' keys the clerk witnessed, and their co-signatures, count where these keys are
+ * trusted (`BENCH_HUB_KEYS`). A real hub has its own key: loaded there, they count for nothing.
+ */
+const BENCH_HUB_SECRET = toBase64Url(sha256(new TextEncoder().encode('yishi bench hub')))
+export const BENCH_HUB_KEYS: HubKeys = { current: toBase64Url(ed25519.getPublicKey(fromBase64Url(BENCH_HUB_SECRET))), retired: [] }
 
 export interface GeneratedVillage {
   docs: CouchDoc[]
@@ -97,15 +106,25 @@ export function generateVillage(o: VillageOptions): GeneratedVillage {
   const council = people.slice(0, 15)
   const supervisors = people.slice(15, 18)
   const clerk = people[18]!
-  // Each supervisor's signing key, set up in front of the clerk (the wrapped secret is filler: nothing here opens it).
+  // The clerk's key (certified by the bench hub), and each supervisor's signing key witnessed with it
+  // (the wrapped secrets are filler: nothing here opens them).
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('')
+  const filler = () => ({ kdf: 'pbkdf2-sha256', iterations: 250_000, salt: hex(32), cipher: 'aes-256-gcm', iv: hex(24), secret: hex(96) })
+  const keyPair = () => {
+    const { secretKey, publicKey } = ed25519.keygen(Uint8Array.from({ length: 32 }, () => Math.floor(rand() * 256)))
+    return { secretKey: toBase64Url(secretKey), publicKey: toBase64Url(publicKey) }
+  }
+  const clerkPair = keyPair()
+  const clerkClaim = { personId: clerk, publicKey: clerkPair.publicKey, createdAt: start + DAY, witnessedBy: clerk }
+  const cert = { issuedAt: start + DAY, by: `clerk-${v}` }
+  const certificate = { ...cert, sig: signValue(clerkKeyStatement(v, clerkClaim, cert), BENCH_HUB_SECRET) }
+  const clerkKeyId = put('personkey', `${v}-k0`, { ...clerkClaim, ...filler(), certificate, signature: signValue(personKeyClaim(clerkClaim), clerkPair.secretKey) }, start + DAY, clerk, pick(tablets), clerk)
   const keyOf = new Map(supervisors.map((s, i) => {
-    const seed = Uint8Array.from({ length: 32 }, () => Math.floor(rand() * 256))
-    const { secretKey, publicKey } = ed25519.keygen(seed)
-    const claim = { personId: s, publicKey: toBase64Url(publicKey), createdAt: start + DAY, witnessedBy: clerk }
-    const body = { ...claim, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: hex(32), cipher: 'aes-256-gcm', iv: hex(24), secret: hex(96), signature: signValue(personKeyClaim(claim), toBase64Url(secretKey)) }
-    const id = put('personkey', `${v}-k${i + 1}`, body, start + DAY, s, pick(tablets), clerk) // written by the clerk who witnessed it, as the hub demands
-    return [s, { id, secretKey: toBase64Url(secretKey) }] as const
+    const { secretKey, publicKey } = keyPair()
+    const claim = { personId: s, publicKey, createdAt: start + DAY, witnessedBy: clerk }
+    const witness = { keyId: clerkKeyId, signature: signWitness(v, claim, clerkPair.secretKey) }
+    const id = put('personkey', `${v}-k${i + 1}`, { ...claim, ...filler(), witness, signature: signValue(personKeyClaim(claim), secretKey) }, start + DAY, s, pick(tablets), clerk)
+    return [s, { id, secretKey }] as const
   }))
 
   // Proposals and comments (collect, feed back).

@@ -61,7 +61,7 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   // Request bodies are inflated by the CouchDB routes' own parser (couch/encoding.ts), not here.
   await app.register(compress, { global: true, globalDecompression: false, threshold: 1024, encodings: ['gzip', 'br', 'deflate'], zlibOptions: { level: 4 } })
   await app.register(couchRoutes, { prefix: '/couch', config, engine, accounts, sessions, pusher, peers })
-  await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions, peers, quarantine: pusher.quarantine })
+  await app.register(townshipRoutes, { prefix: '/hub/township', engine, accounts, sessions, peers, quarantine: pusher.quarantine, hubKeys: () => pusher.provenance?.keys ?? null })
   await serveApp(app, config.staticDir)
   await peers.start()
   // once after an upgrade, in the background: earlier hubs kept refused records in village databases

@@ -88,6 +88,12 @@ export function storedTrust(kv: KeyValue): StoredTrust | null {
 const keysOf = (t: StoredTrust): HubKeys => ({ current: t.hubKey, retired: t.retired ?? [] })
 const withKeys = (t: StoredTrust, keys: HubKeys): StoredTrust => ({ ...t, hubKey: keys.current, retired: [...keys.retired] })
 
+/** The hub keys this tablet pinned (null before it has reached the hub): they certify the clerks' keys (src/shared/personacts.ts). */
+export function pinnedHubKeys(kv: KeyValue): HubKeys | null {
+  const t = storedTrust(kv)
+  return t ? keysOf(t) : null
+}
+
 /** This device's certificate, to show a peer (null until the hub has registered the key). */
 export function myCertificate(kv: KeyValue): DeviceCertificate | null {
   return storedTrust(kv)?.certificate ?? null

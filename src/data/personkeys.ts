@@ -1,10 +1,16 @@
 /**
  * A person's signing key, kept only sealed with their passphrase (the same PBKDF2 → AES-GCM sealing as
  * the supervisors' seal keys, src/data/sealkeys.ts), and the passphrase lockout of this tablet.
- * What vouches for a key and how acts are signed: src/shared/personacts.ts.
+ * What vouches for a key and how acts are signed: src/shared/personacts.ts. A clerk's own key is
+ * certified by the hub (`certifyClerkKey`, asked with the clerk's or the township's account); anyone
+ * else's is witnessed by the clerk, whose key signs the new key's claim.
  */
 import { newSigningKeyPair, publicKeyOf, signValue, toBase64Url, fromBase64Url } from '@/shared/signature'
-import { personKeyClaim, signAct, type PersonKeyRecord, type SignedKind } from '@/shared/personacts'
+import { clerkKeyStatement, personKeyClaim, signAct, signWitness, type ClerkKeyCertificate, type PersonKeyRecord, type SignedKind } from '@/shared/personacts'
+import { keysAt, type HubKeys } from '@/shared/hubkeys'
+import { verifySigned } from '@/shared/ed25519'
+import { DataError } from './errors'
+import { HubError, basicAuth } from './hub'
 import { SealKeyError, checkNewPassphrase, unwrapBytes, wrapBytes, type WrappedSecret } from './sealkeys'
 import type { KeyValue } from './identity'
 
@@ -16,10 +22,19 @@ const aad = (personId: string, publicKey: string) => `yishi-personkey-v1|${perso
 export type ActSigning = (kind: SignedKind, village: string, record: { id: string } & Record<string, unknown>) => string
 
 /**
- * A new key for `personId`, sealed with the passphrase typed twice (checked like a seal key's),
- * self-signed; `sign` signs acts done at the same moment (a supervisor's seal key set up with it).
+ * Who vouches for a new key: the clerk who witnesses it (their unlocked key signs its claim, as
+ * `signWitness`), or — a clerk's own key — the hub, whose certificate `certify` asks for.
  */
-export async function newSigningPersonKey(input: { personId: string; passphrase: string; repeat: string; witnessedBy: string; createdAt: number; replaces?: string }): Promise<{ record: Omit<PersonKeyDoc, 'id'>; sign: ActSigning }> {
+export type Voucher =
+  | { witness: { personId: string; keyId: string; sign: (claim: Omit<PersonKeyRecord, 'id' | 'signature'>) => string } }
+  | { certify: (publicKey: string) => Promise<ClerkKeyCertificate> }
+
+/**
+ * A new key for `personId`, sealed with the passphrase typed twice (checked like a seal key's),
+ * self-signed and vouched for (`voucher`); `sign` signs acts done at the same moment (a supervisor's
+ * seal key set up with it).
+ */
+export async function newSigningPersonKey(input: { personId: string; passphrase: string; repeat: string; voucher: Voucher; createdAt: number; replaces?: string }): Promise<{ record: Omit<PersonKeyDoc, 'id'>; sign: ActSigning }> {
   checkNewPassphrase(input.passphrase, input.repeat)
   const pair = newSigningKeyPair()
   const secret = fromBase64Url(pair.secretKey)
@@ -27,8 +42,10 @@ export async function newSigningPersonKey(input: { personId: string; passphrase:
   bytes.set(secret)
   try {
     const wrapped = await wrapBytes(bytes, input.passphrase.normalize('NFC'), aad(input.personId, pair.publicKey))
-    const claim = { personId: input.personId, publicKey: pair.publicKey, createdAt: input.createdAt, witnessedBy: input.witnessedBy, ...(input.replaces ? { replaces: input.replaces } : {}) }
-    const record = { ...claim, ...wrapped, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+    const v = input.voucher
+    const claim = { personId: input.personId, publicKey: pair.publicKey, createdAt: input.createdAt, witnessedBy: 'witness' in v ? v.witness.personId : input.personId, ...(input.replaces ? { replaces: input.replaces } : {}) }
+    const vouched = 'witness' in v ? { witness: { keyId: v.witness.keyId, signature: v.witness.sign(claim) } } : { certificate: await v.certify(pair.publicKey) }
+    const record = { ...claim, ...vouched, ...wrapped, signature: signValue(personKeyClaim(claim), pair.secretKey) }
     return { record, sign: (kind, village, rec) => signAct(kind, village, rec, pair.secretKey) }
   } finally {
     bytes.fill(0)
@@ -39,6 +56,38 @@ export async function newSigningPersonKey(input: { personId: string; passphrase:
 /** A new key for `personId` (see `newSigningPersonKey`), when nothing else is signed with it now. */
 export async function newPersonKey(input: Parameters<typeof newSigningPersonKey>[0]): Promise<Omit<PersonKeyDoc, 'id'>> {
   return (await newSigningPersonKey(input)).record
+}
+
+/**
+ * Asks the hub to certify a clerk's new key (sync-server/admin/clerkkeys.ts), signed in with `account`
+ * (the village's clerk account or its township's staff): the certificate is kept only when this
+ * tablet's pinned hub key (`hubKeys`) signed it for this village, person and key. Throws HubError
+ * (no network: status 0; wrong password: 401; not allowed: 403; not a clerk on the hub's roster: 409).
+ */
+export async function certifyClerkKey(hub: { hubUrl: string; village: string; hubKeys: HubKeys | null }, account: { name: string; password: string },
+  key: { personId: string; publicKey: string }, f: typeof fetch = globalThis.fetch.bind(globalThis)): Promise<ClerkKeyCertificate> {
+  if (!hub.hubKeys) throw new DataError('invalid', 'this tablet does not know its hub\'s key yet: it needs to reach the hub once')
+  let res: Response
+  try {
+    res = await f(`${hub.hubUrl.replace(/\/$/, '')}/couch/_hub/clerk-key`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: basicAuth({ device: account.name, secret: account.password }) },
+      body: JSON.stringify({ village: hub.village, ...key }),
+    })
+  } catch {
+    throw new HubError(0, 'cannot reach the hub (no network, or the hub is off)')
+  }
+  const body = await res.json().catch(() => ({})) as { reason?: string; certificate?: ClerkKeyCertificate }
+  if (!res.ok) throw new HubError(res.status, body.reason ?? `the hub answered ${res.status}`)
+  const c = body.certificate
+  const statement = c && clerkKeyStatement(hub.village, key, c)
+  const keys = c ? keysAt(hub.hubKeys, c.issuedAt) : []
+  for (const hubKey of keys) if (await verifySigned(statement, c!.sig, hubKey)) return { issuedAt: c!.issuedAt, by: c!.by, sig: c!.sig }
+  throw new DataError('invalid', 'the hub\'s certificate of the clerk\'s key is not signed with the hub key this tablet knows')
+}
+
+/** Signs a key's claim as the clerk who witnesses it (their key just opened with their passphrase). */
+export function witnessSigner(village: string, clerkSecretKey: string): (claim: Omit<PersonKeyRecord, 'id' | 'signature'>) => string {
+  return (claim) => signWitness(village, claim, clerkSecretKey)
 }
 
 /** The secret key (base64url) of a person key, in memory only; a wrong passphrase throws SealKeyError. */

@@ -29,7 +29,10 @@ export const ACTS = {
   'objection.answer': ['clerk'],
   'conflict.decide': ['clerk'],
   'accounts.record': ['clerk'],
+  // a clerk's PIN agrees to another clerk's PIN on this tablet
   'key.witness': ['clerk'],
+  // the clerk's own key (certified by the hub) signs the new key of the person set up in front of them
+  'personkey.witness': ['clerk'],
   // pairing brings in another tablet's records and hands this one's over: on both tablets
   'peer.pair': ['clerk'],
   // entered twice by two different people
@@ -48,7 +51,7 @@ export const ACTS = {
 export type Act = keyof typeof ACTS
 
 /** Acts whose record carries the person's own signature (their key, unlocked by their passphrase). */
-export const SIGNED_ACTS: readonly Act[] = ['meeting.sign-chair', 'meeting.sign-supervisor', 'expense.cosign', 'sealkey.create', 'seal.open']
+export const SIGNED_ACTS: readonly Act[] = ['meeting.sign-chair', 'meeting.sign-supervisor', 'expense.cosign', 'sealkey.create', 'seal.open', 'personkey.witness']
 
 /** How long a clerk who typed their PIN may go on acting without typing it again (from their last act). */
 export const ACT_WINDOW_MS = 2 * 60_000

@@ -3,10 +3,17 @@
  * verify them the same way.
  *
  * A person's key (`personkey` record) is an Ed25519 key pair whose secret half travels only sealed
- * with the person's passphrase. What vouches for the public key: it was made on a village tablet in
- * front of the clerk, whose PIN witnessed it (`witnessedBy`, and the record's author and device say
- * which clerk and tablet), and it is signed by itself (whoever made it held the secret). A key is good
- * for acts from its `createdAt` until the person's next key replaces it.
+ * with the person's passphrase, signed by itself (whoever made it held the secret). What vouches for
+ * the public key (`witnessProblem`, the one rule of tablet, hub and township):
+ * - a clerk's own key carries the hub's certificate (`certificate`): the hub signed "this is the key
+ *   of clerk X of village V", on a request by the village's clerk account or its township's staff,
+ *   for a person its roster names as clerk (sync-server/admin/clerkkeys.ts). The hub's key is the
+ *   one every tablet pinned at enrollment (src/shared/hubkeys.ts, rotations followed);
+ * - anyone else's key carries the signature of the clerk who witnessed it (`witness`), made with
+ *   that clerk's certified key, good when the key was set up, over the new key's claim and village.
+ * The witness is a clerk on the village's roster. A key vouched for by neither signs nothing; a key
+ * whose witness's key has not reached this tablet yet signs nothing until it does (`waiting`).
+ * A key is good for acts from its `createdAt` until the person's next key replaces it.
  *
  * An act's signature covers the act's kind, the village, the record's id and the fields that say
  * what was done (CLAIM_FIELDS), so it can be neither moved to another record nor edited.
@@ -14,6 +21,7 @@
 import { signValue, verifyValue } from './signature'
 import { sealersMissing, type SealKeyOwner } from '../domain/voids'
 import { mayDo, type Act } from '../domain/acts'
+import { keysAt, type HubKeys } from './hubkeys'
 
 export interface PersonKeyRecord {
   id: string
@@ -23,6 +31,30 @@ export interface PersonKeyRecord {
   witnessedBy: string
   replaces?: string
   signature: string
+  /** A clerk's own key: the hub's certificate (`clerkKeyStatement`). */
+  certificate?: ClerkKeyCertificate
+  /** Anyone else's key: the witnessing clerk's key and signature (`witnessClaim`). */
+  witness?: { keyId: string; signature: string }
+}
+
+/** The hub's signature over a clerk's key (`clerkKeyStatement`), who asked for it and when. */
+export interface ClerkKeyCertificate { issuedAt: number; by: string; sig: string }
+
+export const CLERK_KEY_FORMAT = 'yishi-clerk-key/1'
+export const WITNESS_PURPOSE = 'yishi-witness/1'
+
+/** What the hub signs to certify a clerk's key: the village, the person and their public key (nothing moves to another). */
+export function clerkKeyStatement(village: string, key: Pick<PersonKeyRecord, 'personId' | 'publicKey'>, cert: Pick<ClerkKeyCertificate, 'issuedAt' | 'by'>) {
+  return { format: CLERK_KEY_FORMAT, village, personId: key.personId, publicKey: key.publicKey, issuedAt: cert.issuedAt, by: cert.by }
+}
+
+/** What the witnessing clerk signs: the new key's own claim (person, public key, time, witness, replaced key), in the village. */
+export function witnessClaim(village: string, key: Omit<PersonKeyRecord, 'id' | 'signature' | 'witness' | 'certificate'>) {
+  return { purpose: WITNESS_PURPOSE, village, key: personKeyClaim(key) }
+}
+
+export function signWitness(village: string, key: Omit<PersonKeyRecord, 'id' | 'signature' | 'witness' | 'certificate'>, clerkSecretKey: string): string {
+  return signValue(witnessClaim(village, key), clerkSecretKey)
 }
 
 /** The fields of each signed kind that the person's signature covers. */
@@ -65,18 +97,47 @@ const verifiedKeys = new Map<string, boolean>()
 /** A person of the village's roster, as far as witnessing keys goes. */
 export interface RosterEntry { id: string; roles?: readonly string[] }
 
-/**
- * Whether a key was set up in front of someone who may witness it: a clerk on the village's roster —
- * or, while the roster names no clerk, whoever typed a clerk's PIN (as src/stores/acting.ts lets them act).
- */
-export function mayWitness(key: Pick<PersonKeyRecord, 'witnessedBy'>, roster: readonly RosterEntry[]): boolean {
-  const clerks = roster.filter((p) => p.roles?.includes('clerk'))
-  return clerks.length === 0 || clerks.some((p) => p.id === key.witnessedBy)
+/** What a key's witness is checked against: the village, its roster and the hub's keys (null: this tablet has not pinned its hub yet). */
+export interface WitnessContext { village: string; roster: readonly RosterEntry[]; hubKeys: HubKeys | null }
+
+/** Why a key is vouched for by no-one (see `witnessProblem`). `waiting`: the witness's key has not reached here yet. */
+export type WitnessProblem = 'forged-key' | 'not-clerk' | 'bad-certificate' | 'unwitnessed' | 'waiting' | 'witness-other' | 'witness-uncertified' | 'witness-out-of-time' | 'bad-witness'
+
+const isClerk = (personId: string, roster: readonly RosterEntry[]) => roster.some((p) => p.id === personId && p.roles?.includes('clerk'))
+
+/** Whether the hub certified this key as a clerk's of the village (by its key at the certificate's time). */
+function certified(key: PersonKeyRecord, ctx: WitnessContext): boolean {
+  const c = key.certificate
+  if (!c || !ctx.hubKeys || typeof c.sig !== 'string') return false
+  const statement = clerkKeyStatement(ctx.village, key, c)
+  return keysAt(ctx.hubKeys, c.issuedAt).some((hubKey) => verifyValue(statement, c.sig, hubKey))
 }
 
-/** The keys witnessed as `mayWitness` says; the others sign nothing. */
-export function witnessedKeys<K extends PersonKeyRecord>(keys: readonly K[], roster: readonly RosterEntry[]): K[] {
-  return keys.filter((k) => mayWitness(k, roster))
+/**
+ * Why nobody the village trusts vouches for this key, or null when someone does: a clerk's key the hub
+ * certified for them (a clerk on the roster), or a key the clerk it names (`witnessedBy`, a clerk on the
+ * roster) signed with their certified key, good at the new key's `createdAt`. `keys`: the village's
+ * person keys, where the witness's key is looked up.
+ */
+export function witnessProblem(key: PersonKeyRecord, keys: readonly PersonKeyRecord[], ctx: WitnessContext): WitnessProblem | null {
+  if (!verifyPersonKey(key)) return 'forged-key'
+  if (!isClerk(key.witnessedBy, ctx.roster)) return 'not-clerk'
+  if (key.certificate) return key.witnessedBy === key.personId && certified(key, ctx) ? null : 'bad-certificate'
+  if (!key.witness) return 'unwitnessed'
+  const w = keys.find((k) => k.id === key.witness!.keyId)
+  if (!w) return 'waiting'
+  if (w.personId !== key.witnessedBy) return 'witness-other'
+  if (!w.certificate || w.witnessedBy !== w.personId || !verifyPersonKey(w) || !certified(w, ctx)) return 'witness-uncertified'
+  // the clerk's key is good until their next certified key (a self-signed key anyone could write for them ends nothing)
+  const end = keys.filter((k) => k.personId === w.personId && k.id !== w.id && (k.replaces === w.id || k.createdAt > w.createdAt) && verifyPersonKey(k) && certified(k, ctx))
+    .reduce((m, k) => Math.min(m, k.createdAt), Infinity)
+  if (key.createdAt < w.createdAt || key.createdAt >= end) return 'witness-out-of-time'
+  return verifyValue(witnessClaim(ctx.village, key), key.witness.signature, w.publicKey) ? null : 'bad-witness'
+}
+
+/** The keys someone the village trusts vouches for (`witnessProblem`); the others sign nothing. */
+export function witnessedKeys<K extends PersonKeyRecord>(keys: readonly K[], ctx: WitnessContext): K[] {
+  return keys.filter((k) => witnessProblem(k, keys, ctx) === null)
 }
 
 /** What a person's signature of an act covers. */

@@ -23,6 +23,8 @@ export const REFUSAL_CODES = [
   // a person's signed acts and keys (sync-server/validate/personacts.ts)
   'act.unsigned', 'act.not-entitled', 'voidlist.vote-unknown', 'voidlist.sealers-missing',
   'personkey.not-self-signed', 'personkey.not-clerk-account', 'personkey.witness-mismatch', 'personkey.witness-not-clerk', 'personkey.replaces-other',
+  // a key vouched for by no-one the village trusts (no hub certificate of a clerk's key, no certified clerk's witness signature)
+  'personkey.unvouched',
   // nothing more precise is known (a code from a newer hub, an old reason no pattern matches)
   'other',
 ] as const

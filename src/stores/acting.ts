@@ -4,8 +4,9 @@ import { combineLatest } from 'rxjs'
 import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
 import { clerks as clerksWithPin, memoryKeyValue, unlockWithPin, type KeyValue } from '@/data/identity'
-import { tryPassphrase, type PersonKeyDoc } from '@/data/personkeys'
-import { currentPersonKeys, signAct, witnessedKeys, type SignedKind } from '@/shared/personacts'
+import { pinnedHubKeys } from '@/data/devicekeys'
+import { tryPassphrase, witnessSigner, type PersonKeyDoc } from '@/data/personkeys'
+import { currentPersonKeys, signAct, witnessProblem, type PersonKeyRecord, type SignedKind, type WitnessProblem } from '@/shared/personacts'
 import { useSessionStore } from './session'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
@@ -13,8 +14,8 @@ export interface ActingPerson { id: string; name: string; roles: string[] }
 /** Someone who may do the act asked for, and the secret they type: a clerk's PIN or their own passphrase. */
 export interface ActCandidate { id: string; name: string; secret: 'pin' | 'passphrase' }
 export interface ActRequest { act: D.Act; candidates: ActCandidate[]; personId: string }
-/** Signs the act's record with the person's key (only for signed acts; the secret is dropped after the act). */
-export interface ActSigner { keyId: string; sign(kind: SignedKind, record: { id: string } & Record<string, unknown>): string }
+/** Signs the act's record with the person's key (only for signed acts; the secret is dropped after the act); a clerk's key also witnesses a new key (`witness`). */
+export interface ActSigner { keyId: string; sign(kind: SignedKind, record: { id: string } & Record<string, unknown>): string; witness(claim: Omit<PersonKeyRecord, 'id' | 'signature'>): string }
 export interface Authorized { person: ActingPerson; signer: ActSigner | null }
 
 export type ActAnswer = { ok: true } | { ok: false; reason: 'wrong'; remaining: number } | { ok: false; reason: 'locked'; until: number } | { ok: false; reason: 'not-allowed' }
@@ -35,8 +36,10 @@ export class ActRefused extends Error {
 export const useActingStore = defineStore('acting', () => {
   const session = useSessionStore()
   const persons = shallowRef<Stored<D.Person>[]>([])
-  /** The village's person keys set up in front of a clerk of its roster (src/shared/personacts.ts `mayWitness`). */
+  /** The village's person keys someone the village trusts vouches for (src/shared/personacts.ts `witnessProblem`): only they sign. */
   const keys = shallowRef<Stored<PersonKeyDoc>[]>([])
+  /** Keys vouched for by no-one yet, with why (`waiting`: the witnessing clerk's key has not reached this tablet). */
+  const unvouched = shallowRef<{ key: Stored<PersonKeyDoc>; problem: WitnessProblem }[]>([])
   const link = villageLink()
   let kv: KeyValue = globalThis.localStorage ?? memoryKeyValue()
   const clock = ref(Date.now())
@@ -50,7 +53,14 @@ export const useActingStore = defineStore('acting', () => {
   function attach(r: Repositories, opts: LinkOptions & { kv?: KeyValue } = {}): void {
     const subs = link.connect(r, opts)
     if (opts.kv) kv = opts.kv
-    subs.push(combineLatest([r.persons.list$({ oldestFirst: true }), r.personKeys.list$()]).subscribe(([p, k]) => { persons.value = p; keys.value = witnessedKeys(k, p) }))
+    subs.push(combineLatest([r.persons.list$({ oldestFirst: true }), r.personKeys.list$()]).subscribe(([p, k]) => {
+      persons.value = p
+      // the hub's key pinned at enrollment certifies the clerks' keys; read now (a rotation moves it on)
+      const ctx = { village: r.writer.identity.villageId, roster: p, hubKeys: pinnedHubKeys(kv) }
+      const checked = k.map((key) => ({ key, problem: witnessProblem(key, k, ctx) }))
+      keys.value = checked.filter((c) => c.problem === null).map((c) => c.key)
+      unvouched.value = checked.flatMap((c) => (c.problem ? [{ key: c.key, problem: c.problem }] : []))
+    }))
   }
 
   const currentKeys = computed(() => currentPersonKeys(keys.value))
@@ -138,7 +148,7 @@ export const useActingStore = defineStore('acting', () => {
     const village = session.enrollment?.villageId ?? (record as { villageId?: string }).villageId ?? ''
     const secretKey = r.secretKey
     const who = { id: chosen.id, name: chosen.name, roles: rolesOf(chosen.id) }
-    finish({ person: who, signer: { keyId: record.id, sign: (kind, rec) => signAct(kind, (rec.villageId as string | undefined) ?? village, rec, secretKey) } })
+    finish({ person: who, signer: { keyId: record.id, sign: (kind, rec) => signAct(kind, (rec.villageId as string | undefined) ?? village, rec, secretKey), witness: witnessSigner(village, secretKey) } })
     return { ok: true }
   }
 
@@ -165,5 +175,5 @@ export const useActingStore = defineStore('acting', () => {
 
   const dismiss = () => { refusal.value = null }
 
-  return { attach, acting, until, request, refusal, dismiss, candidatesFor, authorize, answer, cancel, as, lock, begin, tick, nameOf, currentKeys, keys, persons }
+  return { attach, acting, until, request, refusal, dismiss, candidatesFor, authorize, answer, cancel, as, lock, begin, tick, nameOf, currentKeys, keys, unvouched, persons }
 })

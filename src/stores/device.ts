@@ -210,5 +210,19 @@ export const useDeviceStore = defineStore('device', () => {
     return openArchivedYear({ villageId: e.village, year, hubUrl: e.hubUrl, credentials: { device: e.device, secret: e.secret }, storage: getRxStorageMemory() })
   }
 
-  return { start, online, enroll, unlock, setClerkPin, clerks, exportUnsyncedFile, importFile, tabletYears, archiveTabletYear, openArchive }
+  /** The hub keys this tablet pinned (null before it reached the hub): they certify the clerks' keys. */
+  async function hubKeys() {
+    const { pinnedHubKeys } = await import('@/data/devicekeys')
+    return pinnedHubKeys(kv)
+  }
+
+  /** Asks the hub to certify a clerk's new key, signed in with the clerk's or the township's account (src/data/personkeys.ts). */
+  async function certifyClerkKey(account: { name: string; password: string }, key: { personId: string; publicKey: string }) {
+    const e = identity.loadEnrollment(kv)
+    if (!e) throw new Error('This tablet is not enrolled')
+    const { certifyClerkKey: certify } = await import('@/data/personkeys')
+    return certify({ hubUrl: e.hubUrl, village: e.village, hubKeys: await hubKeys() }, account, key)
+  }
+
+  return { start, online, enroll, unlock, setClerkPin, clerks, exportUnsyncedFile, importFile, tabletYears, archiveTabletYear, openArchive, hubKeys, certifyClerkKey }
 })

@@ -8,7 +8,7 @@ import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
 import { personName } from './support/names'
 import { newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
-import { openedVoidLists, signAct, signedActs } from '@/shared/personacts'
+import { openedVoidLists, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
 
 export interface SupervisorKeyView {
   /** `key`: their latest seal key that they signed (the one new votes take); `unsignedKey`: a later one they did not sign (set up before seal keys were signed, or not by them) */
@@ -18,7 +18,11 @@ export interface SupervisorKeyView {
   /** Their own signing key (src/data/personkeys.ts), with who witnessed it being set up. */
   personKey: Stored<PersonKeyDoc> | null
   witnessedBy: string
+  /** A newer key of theirs that signs nothing yet: the key of the clerk who witnessed it has not reached this tablet (it counts once it does). */
+  waiting: boolean
 }
+/** A clerk on the roster and their own key, which the hub certified (it witnesses everyone else's). */
+export interface ClerkKeyView { personId: string; name: string; personKey: Stored<PersonKeyDoc> | null }
 export interface SealerView {
   publicKey: string; personId: string; name: string; keyId: string; unlocked: boolean
   /** When the key was set up, and whether the supervisor has replaced it since (then the older passphrase opens it, and their current one signs the opening). */
@@ -73,9 +77,10 @@ export const useSealsStore = defineStore('seals', () => {
     const signed = own.filter((k) => signedKeys.value.has(k.id))
     const personKey = acting.currentKeys.get(p.id) ?? null
     const stored = personKey ? acting.keys.find((k) => k.id === personKey.id) ?? null : null
+    const waiting = acting.unvouched.some((u) => u.key.personId === p.id && u.problem === 'waiting' && u.key.createdAt > (stored?.createdAt ?? -1))
     return {
       personId: p.id, name: p.name, key: signed[0] ?? null, replaced: Math.max(0, own.length - 1), unsignedKey: !!own[0] && !signedKeys.value.has(own[0].id),
-      supervisor: p.roles.includes('supervisor'), personKey: stored, witnessedBy: stored ? acting.nameOf(stored.witnessedBy) : '',
+      supervisor: p.roles.includes('supervisor'), personKey: stored, witnessedBy: stored ? acting.nameOf(stored.witnessedBy) : '', waiting,
     }
   }
   /** Every supervisor on the roster with their current key (the latest they made), if any. */
@@ -88,8 +93,28 @@ export const useSealsStore = defineStore('seals', () => {
   /** The public keys a new vote takes: every supervisor's current signed key, in roster order. */
   const currentKeys = computed(() => supervisors.value.filter((s) => s.key).map((s) => ({ personId: s.personId, name: s.name, publicKey: s.key!.publicKey })))
 
+  /** The clerks on the roster, each with their own certified key if they have one. */
+  const clerks = computed<ClerkKeyView[]>(() => persons.value.filter((p) => p.roles.includes('clerk')).map((p) => {
+    const key = acting.currentKeys.get(p.id)
+    return { personId: p.id, name: p.name, personKey: key ? acting.keys.find((k) => k.id === key.id) ?? null : null }
+  }))
+
   /**
-   * Sets up (or replaces) a person's own passphrase, in front of the clerk, whose PIN witnesses it:
+   * Sets up (or replaces) a clerk's own key, sealed with their passphrase and certified by the hub:
+   * `certify` asks for the certificate (online, signed in with the village's clerk account or its
+   * township's staff account). Nothing is written unless the hub certified it.
+   */
+  async function createClerkKey(personId: string, passphrase: string, repeat: string, certify: (publicKey: string) => Promise<ClerkKeyCertificate>): Promise<Stored<PersonKeyDoc>> {
+    const r = link.need()
+    const who = clerks.value.find((c) => c.personId === personId)
+    if (!who) throw new Error(`${nameOf(personId)} is not a clerk on the roster`)
+    checkNewPassphrase(passphrase, repeat)
+    const { record } = await newSigningPersonKey({ personId, passphrase, repeat, voucher: { certify }, createdAt: now(), ...(who.personKey ? { replaces: who.personKey.id } : {}) })
+    return r.personKeys.create({ ...record })
+  }
+
+  /**
+   * Sets up (or replaces) a person's own passphrase, in front of the clerk, whose own key (opened with their passphrase) witnesses it:
    * their signing key, and for a supervisor also their seal key (replacing one serves future votes
    * only), which their new signing key signs. Both are sealed with the passphrase, which the tablet never keeps.
    */
@@ -98,9 +123,11 @@ export const useSealsStore = defineStore('seals', () => {
     const who = signers.value.find((s) => s.personId === personId)
     if (!who) throw new Error(`${nameOf(personId)} does not sign acts: not a supervisor or council member on the roster`)
     checkNewPassphrase(passphrase, repeat)
-    const { person: witness } = await acting.authorize('key.witness')
+    const { person: witness, signer } = await acting.authorize('personkey.witness')
+    if (!signer) throw new Error('a key is witnessed with the clerk\'s own key')
     const at = now()
-    const { record, sign } = await newSigningPersonKey({ personId, passphrase, repeat, witnessedBy: witness.id, createdAt: at, ...(who.personKey ? { replaces: who.personKey.id } : {}) })
+    const voucher = { witness: { personId: witness.id, keyId: signer.keyId, sign: signer.witness } }
+    const { record, sign } = await newSigningPersonKey({ personId, passphrase, repeat, voucher, createdAt: at, ...(who.personKey ? { replaces: who.personKey.id } : {}) })
     const personKey = await r.personKeys.create({ ...record })
     if (!who.supervisor) return null
     const wrapped = await newWrappedKeyPair(personId, passphrase)
@@ -209,5 +236,5 @@ export const useSealsStore = defineStore('seals', () => {
     }
   }
 
-  return { supervisors, signers, currentKeys, createKey, sealers, pending, opened, unlock, forget, openVoids, attach, voteOf, isClosed }
+  return { supervisors, signers, clerks, currentKeys, createKey, createClerkKey, sealers, pending, opened, unlock, forget, openVoids, attach, voteOf, isClosed }
 })

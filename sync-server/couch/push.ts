@@ -79,8 +79,8 @@ export class Pusher {
     const vote = await this.votesFor(dbName, db, docs)
     const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
     // the village's person keys (and roster), grown by what this batch lands (a key and the acts it signs may travel together)
-    const signing = await VillageSigning.load(db, docs)
-    const personAct = signing ? (doc: Doc) => signing.refusal(doc, village, p) : undefined
+    const signing = await VillageSigning.load(db, docs, village, this.provenance?.keys ?? null)
+    const personAct = signing ? (doc: Doc) => signing.refusal(doc) : undefined
 
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
     const toWrite: Doc[] = []

@@ -19,6 +19,7 @@ import { docRoutes } from './docs'
 import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
 import { keyRoutes } from '../admin/keys'
+import { clerkKeyRoutes } from '../admin/clerkkeys'
 import { blobRoutes } from '../blobs/routes'
 import { yearRoutes } from './year'
 import { peerRoutes, type Peers } from '../peers'
@@ -98,6 +99,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
   if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine })
+  if (pusher.provenance) await app.register(clerkKeyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine })
   await app.register(blobRoutes, { accounts, engine, dataDir: config.dataDir, maxBytes: config.blobMaxBytes, quotaBytes: config.blobQuotaBytes })
   await app.register(yearRoutes, { accounts, engine })
 

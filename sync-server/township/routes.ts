@@ -8,6 +8,7 @@ import { summarizeVillage } from '../../src/shared/township/summarize'
 import { fromCouchDocs } from '../../src/shared/township/records'
 import type { TownshipSummary, VillageSummary } from '../../src/shared/township/types'
 import { SyncTracker, type PeerView } from './tracker'
+import type { HubKeys } from '../../src/shared/hubkeys'
 
 export interface TownshipRouteOptions {
   engine: Engine
@@ -17,6 +18,8 @@ export interface TownshipRouteOptions {
   peers?: { list(): Promise<PeerView[]> }
   /** The hub's quarantine (couch/quarantine.ts): how many refused records each village has waiting. */
   quarantine: { count(db: string): Promise<number> }
+  /** The hub's keys now: they certify the clerks' keys every person's act goes back to (src/shared/personacts.ts). */
+  hubKeys: () => HubKeys | null
 }
 
 /**
@@ -45,7 +48,7 @@ export const townshipRoutes: FastifyPluginAsync<TownshipRouteOptions> = async (a
     const all = await engine.db(name).allDocs({ include_docs: true })
     const docs = fromCouchDocs(all.rows.map((r) => r.doc))
     const now = Date.now()
-    const s = summarizeVillage(villageId, docs, now)
+    const s = summarizeVillage(villageId, docs, now, opts.hubKeys())
     if (!s.name || s.name === villageId) s.name = accounts.villages.get(villageId)?.name ?? villageId
     s.townshipId ||= accounts.villages.get(villageId)?.township ?? ''
     cache.set(name, { seq, summary: s, at: now })

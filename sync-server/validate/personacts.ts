@@ -3,16 +3,17 @@
  * claims a person did a signed act (a supervisor's co-signature, a meeting's signature, a seal key, the
  * opening of void seals) carries the signature of each person it names, made with their key good at
  * the act's time among the village's `personkey` records the hub holds (or that land earlier in the
- * same batch); and a `personkey` record is one the
- * village could have made: signed by itself, witnessed by the clerk who wrote it on a tablet of the
- * village (a clerk on its roster, `mayWitness`) or pushed by a clerk account of the village, and
- * replacing only a key of the same person.
- * Any enrolled tablet can write records; only the person's passphrase opens their key.
+ * same batch) that someone the village trusts vouches for (`witnessedKeys`); and a `personkey` record
+ * is refused unless it is vouched for now (`witnessProblem`): a clerk's key certified by this hub, or a
+ * key its clerk witnessed with that certified key — which must have reached the hub first (a tablet
+ * sends its clerk's key before the keys it witnessed), and replacing only a key of the same person.
+ * Any enrolled tablet can write records; only the person's passphrase opens their key, and only the
+ * clerk's or the township's account gets a clerk's key certified.
  */
 import type { Db } from '../engine'
-import type { Principal } from '../auth/accounts'
 import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
-import { claimedSignatures, mayWitness, unentitledSigner, unsignedClaim, verifyPersonKey, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry } from '../../src/shared/personacts'
+import { claimedSignatures, unentitledSigner, unsignedClaim, witnessProblem, witnessedKeys, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry, type WitnessProblem } from '../../src/shared/personacts'
+import type { HubKeys } from '../../src/shared/hubkeys'
 import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
 import { ACTS } from '../../src/domain/acts'
 import { refusal, type Refusal } from '../../src/shared/refusal'
@@ -59,17 +60,33 @@ const PROBLEMS: Record<ActSignatureProblem, string> = {
   'bad-signature': 'its signature does not match the record',
 }
 
+const WITNESS_PROBLEMS: Record<WitnessProblem, string> = {
+  'forged-key': 'it is not signed by itself: whoever wrote it did not hold its secret',
+  'not-clerk': 'the witness it names is not a clerk on the village\'s roster',
+  'bad-certificate': 'its clerk\'s certificate was not issued by this hub for this person, key and village',
+  'unwitnessed': 'it carries no signature of the clerk who witnessed it',
+  'waiting': 'the hub holds no key of the clerk who witnessed it (a tablet sends the clerk\'s key before the keys it witnessed)',
+  'witness-other': 'it is witnessed with another person\'s key than the clerk it names',
+  'witness-uncertified': 'the key of the clerk who witnessed it is not certified by this hub',
+  'witness-out-of-time': 'it was set up when the witnessing clerk\'s key was not good (before it, or after it was replaced)',
+  'bad-witness': 'the clerk\'s witness signature does not match the key',
+}
+
 /**
  * What one push batch is checked against: the village's person keys the hub holds and, when the batch
  * brings keys, its roster (who may witness a key) — both grown by what the batch lands, in order.
  */
 export class VillageSigning {
+  /** The keys vouched for now (recomputed when a key or a roster entry lands). */
+  private vouched: PersonKeyRecord[] | null = null
+
   private constructor(private readonly keys: PersonKeyRecord[], private readonly roster: Map<string, RosterEntry>,
     /** When the batch brings a void list: the village's votes' seal keys, and who holds each. */
-    private readonly seals: { votes: Map<string, readonly string[]>; owners: SealKeyOwner[] }) {}
+    private readonly seals: { votes: Map<string, readonly string[]>; owners: SealKeyOwner[] },
+    private readonly village: string, private readonly hubKeys: HubKeys | null) {}
 
-  /** Null when the batch holds no person's act and no key (nothing to load). */
-  static async load(db: Db, docs: readonly Doc[]): Promise<VillageSigning | null> {
+  /** Null when the batch holds no person's act and no key (nothing to load). `hubKeys`: the hub's keys, which certify clerks' keys. */
+  static async load(db: Db, docs: readonly Doc[], village: string, hubKeys: HubKeys | null): Promise<VillageSigning | null> {
     const need = needed(docs)
     if (!need.keys) return null
     const keys = await rows(db, 'personkey', 'personkey') as unknown as PersonKeyRecord[]
@@ -77,8 +94,11 @@ export class VillageSigning {
     const votes = need.seals ? await rows(db, 'vote', 'vote') : []
     const owners = need.seals ? (await rows(db, 'sealkey', 'sealkey')).map(sealOwner) : []
     return new VillageSigning(keys, new Map(roster.map((p) => [p.id, { id: p.id, roles: Array.isArray(p.roles) ? p.roles as string[] : [] }])),
-      { votes: new Map(votes.map((v) => [v.id, sealKeysOf(v)])), owners })
+      { votes: new Map(votes.map((v) => [v.id, sealKeysOf(v)])), owners }, village, hubKeys)
   }
+
+  private get context() { return { village: this.village, roster: [...this.roster.values()], hubKeys: this.hubKeys } }
+  private get signingKeys(): PersonKeyRecord[] { return (this.vouched ??= witnessedKeys(this.keys, this.context)) }
 
   /** A record of the batch was accepted: a key signs, and a roster entry witnesses, what comes after it. */
   accepted(doc: Doc): void {
@@ -88,14 +108,15 @@ export class VillageSigning {
     else if (doc.kind === 'vote') this.seals.votes.set(record.id, sealKeysOf(record))
     else if (doc.kind === 'sealkey') this.seals.owners.push(sealOwner(record))
     else this.roster.set(record.id, { id: record.id, roles: Array.isArray(record.roles) ? record.roles as string[] : [] })
+    if (doc.kind === 'personkey' || doc.kind === 'person') this.vouched = null
   }
 
-  /** Why the hub refuses this record as a person's act or key, or null; `p`: who pushed it. */
-  refusal(doc: Doc, village: string, p: Principal): Refusal | null {
+  /** Why the hub refuses this record as a person's act or key, or null. */
+  refusal(doc: Doc): Refusal | null {
     const record = flat(doc)
     if (!record) return null
-    if (doc.kind === 'personkey') return this.keyRefusal(doc, record as unknown as PersonKeyRecord, p)
-    const bad = unsignedClaim(String(doc.kind), village, record, this.keys)
+    if (doc.kind === 'personkey') return this.keyRefusal(record as unknown as PersonKeyRecord)
+    const bad = unsignedClaim(String(doc.kind), this.village, record, this.signingKeys)
     if (bad) {
       return refusal('act.unsigned', `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`,
         { kind: bad.kind, person: bad.personId, problem: bad.problem })
@@ -108,32 +129,28 @@ export class VillageSigning {
     return doc.kind === 'voidlist' ? this.voidListRefusal(record) : null
   }
 
-  /** A void list is opened by every supervisor who sealed its vote (the domain's `sealersMissing`), all together. */
+  /**
+   * A void list is opened by every supervisor who sealed its vote (the domain's `sealersMissing`), all
+   * together: refused when a sealer the hub knows did not open it. A seal key on no seal-key record the
+   * hub holds yet (another tablet's record still on its way) is no reason to refuse: the list is kept,
+   * and voids nothing anywhere (`openedVoidLists`) until that record arrives and shows its holder opened it.
+   */
   private voidListRefusal(list: Record<string, unknown>): Refusal | null {
     const voteId = String(list.voteId ?? '')
     const sealKeys = this.seals.votes.get(voteId)
     if (!sealKeys) return refusal('voidlist.vote-unknown', `a void list is opened by every supervisor who sealed its vote, but the hub does not hold vote ${voteId}`, { kind: 'voidlist', vote: voteId })
     const openedBy = Array.isArray(list.openedBy) ? list.openedBy.map(String) : []
-    const missing = sealersMissing(openedBy, { sealKeys }, this.seals.owners)
-    if (missing.length === 0) return null
-    const named = missing.filter((m) => m !== '')
-    return refusal('voidlist.sealers-missing', `a void list is opened by every supervisor who sealed its vote, but ${named.length ? `${named.join(', ')} did not open this one` : ''}${named.length && missing.includes('') ? ', and ' : ''}${missing.includes('') ? 'a seal key of the vote is on no seal-key record the hub holds' : ''}`,
-      { kind: 'voidlist', vote: voteId, people: named.join(','), unknownKeys: missing.filter((m) => m === '').length })
+    const named = sealersMissing(openedBy, { sealKeys }, this.seals.owners).filter((m) => m !== '')
+    if (named.length === 0) return null
+    return refusal('voidlist.sealers-missing', `a void list is opened by every supervisor who sealed its vote, but ${named.join(', ')} did not open this one`,
+      { kind: 'voidlist', vote: voteId, people: named.join(',') })
   }
 
-  private keyRefusal(doc: Doc, key: PersonKeyRecord, p: Principal): Refusal | null {
+  private keyRefusal(key: PersonKeyRecord): Refusal | null {
     const person = key.personId
-    if (!verifyPersonKey(key)) return refusal('personkey.not-self-signed', `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`, { person })
-    // An account writes as itself (rules.ts writerRefusal): only a clerk account of the village witnesses a key.
-    if (doc.author === doc.device) {
-      if (!(p.kind === 'user' && p.role === 'clerk' && p.name === doc.author)) return refusal('personkey.not-clerk-account', `a person's key is set up in front of the clerk: account "${String(doc.author)}" is not a clerk of this village`, { person, account: String(doc.author) })
-    } else {
-      if (doc.author !== key.witnessedBy) {
-        return refusal('personkey.witness-mismatch', `a person's key is witnessed by the clerk who writes it, but it is written by ${String(doc.author)} and names ${key.witnessedBy} as witness`,
-          { person, author: String(doc.author), witness: key.witnessedBy })
-      }
-      if (!mayWitness(key, [...this.roster.values()])) return refusal('personkey.witness-not-clerk', `a person's key is witnessed by a clerk of the village, and ${key.witnessedBy} is not a clerk on its roster`, { person, witness: key.witnessedBy })
-    }
+    const problem = witnessProblem(key, this.signingKeys, this.context)
+    if (problem === 'forged-key') return refusal('personkey.not-self-signed', `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`, { person })
+    if (problem) return refusal('personkey.unvouched', `the key of ${key.personId} is vouched for by no-one the village trusts: ${WITNESS_PROBLEMS[problem]}`, { person, problem })
     const replaced = key.replaces ? this.keys.find((k) => k.id === key.replaces) : undefined
     if (replaced && replaced.personId !== key.personId) return refusal('personkey.replaces-other', `the key of ${key.personId} cannot replace ${replaced.personId}'s key`, { person, other: replaced.personId })
     return null

@@ -24,6 +24,7 @@ import type { Engine } from '../engine'
 import { ACCOUNTS_DB, type Accounts, type Device } from '../auth/accounts'
 import { newSigningKeyPair } from '../../src/shared/signature'
 import { MAX_CHAIN, signSuccession, type HubKeys, type KeySuccession } from '../../src/shared/hubkeys'
+import { clerkKeyStatement, type ClerkKeyCertificate } from '../../src/shared/personacts'
 import {
   HUB_DEVICE, LABEL_CHARS, createSigner, issueCertificate, issueTrustList, recordProvenance, refusalContent, signedContent,
   type DeviceCertificate, type DeviceKeyEntry, type Signer, type Trust, type TrustList,
@@ -144,6 +145,13 @@ export class Provenance {
     const { revokedAt: _r, ...entry } = e
     await this.latest()
     return issueCertificate(this.hub, entry, Date.now())
+  }
+
+  /** The hub's certificate of a clerk's person key (src/shared/personacts.ts `clerkKeyStatement`), signed now; `by`: the account that asked. */
+  async certifyClerkKey(village: string, key: { personId: string; publicKey: string }, by: string): Promise<ClerkKeyCertificate> {
+    await this.latest()
+    const cert = { issuedAt: Date.now(), by }
+    return { ...cert, sig: await this.hub.sign(clerkKeyStatement(village, key, cert)) }
   }
 
   /** The village's device keys, revoked ones included, signed now. */

@@ -13,6 +13,7 @@ import { NoticesPage } from './support/notices'
 const PIN = '8642'
 const CLERK = { personId: 'person:clerk', name: '王文书' }
 const SUP1 = '李家院子的桂花树'
+const CLERK_PASS = '文书王家的老槐树'
 const DAY = 86_400_000
 
 /**
@@ -85,18 +86,39 @@ describe('each act by the person it names, and the procedure holds', () => {
     expect(await page.getByTestId('cycle-start').isVisible()).toBe(true)
   })
 
-  it('a supervisor sets up their passphrase in front of the clerk, and co-signs an expense with it', async () => {
+  it('the clerk gets their own key certified by the hub, witnesses a supervisor\'s passphrase with it, and the supervisor co-signs an expense with theirs', async () => {
     const tablet = await enrolledTablet(browser, hub, 'ac', CLERK, PIN)
     tablets.push(tablet)
     const { page } = tablet
     await page.goto(`${hub.url}/seal-keys`)
+    // The clerk's own key: set up with their passphrase, certified online with the village's clerk account.
+    const clerkRow = page.getByTestId('clerkkey-person:clerk')
+    await clerkRow.waitFor({ timeout: 30_000 })
+    expect(await clerkRow.innerText()).toContain('还没有经乡镇确认的钥匙')
+    await clerkRow.getByTestId('clerkkey-start-person:clerk').click()
+    await clerkRow.getByTestId('clerkkey-pass').fill(CLERK_PASS)
+    await clerkRow.getByTestId('clerkkey-repeat').fill(CLERK_PASS)
+    await clerkRow.getByTestId('clerkkey-account').fill(village.clerk.name)
+    await clerkRow.getByTestId('clerkkey-password').fill('not-the-password')
+    await clerkRow.getByTestId('clerkkey-save').click()
+    await clerkRow.getByTestId('clerkkey-error').waitFor({ timeout: 60_000 })
+    expect(await clerkRow.getByTestId('clerkkey-error').innerText()).toBe('账号或密码不对，什么都没有保存。')
+    expect(await clerkRow.getAttribute('data-has-key')).toBe('false')
+    await clerkRow.getByTestId('clerkkey-password').fill(village.clerk.password)
+    await clerkRow.getByTestId('clerkkey-save').click()
+    await until(page, async () => (await clerkRow.getAttribute('data-has-key')) === 'true', 60_000, 'clerk key certified')
+    expect(await clerkRow.innerText()).toContain('钥匙已经乡镇服务器确认')
+
     const row = page.getByTestId('sealkey-person:sup1')
-    await row.waitFor({ timeout: 30_000 })
     await row.getByTestId('sealkey-start-person:sup1').click()
     await row.getByTestId('sealkey-pass').fill(SUP1)
     await row.getByTestId('sealkey-repeat').fill(SUP1)
     await row.getByTestId('sealkey-save').click()
-    // the clerk (standing by) types their PIN as witness
+    // the clerk (standing by) witnesses with their own passphrase, not their PIN
+    await page.getByTestId('acting-prompt').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('acting-prompt').innerText()).toContain('王文书，请输入您本人的口令')
+    await page.getByTestId('acting-secret').fill(CLERK_PASS)
+    await page.getByTestId('acting-ok').click()
     await until(page, async () => (await row.getAttribute('data-has-key')) === 'true', 60_000, 'passphrase set up')
     expect(await row.innerText()).toContain('由 王文书 见证设置')
 
@@ -122,11 +144,16 @@ describe('each act by the person it names, and the procedure holds', () => {
     // On the hub: the co-signature names 李监事 as its author and carries a signature by 李监事's key.
     await until(page, async () => (await hubDocs('cosign')).length === 1, 60_000, 'co-signature on the hub')
     const [cosign] = await hubDocs('cosign')
-    const [key] = await hubDocs('personkey')
+    const keys = await hubDocs('personkey')
+    const key = keys.find((k) => (k.body as { personId: string }).personId === 'person:sup1')
+    const clerkKey = keys.find((k) => (k.body as { personId: string }).personId === 'person:clerk')
     expect(cosign).toMatchObject({ author: 'person:sup1', body: { supervisorId: 'person:sup1', keyId: key!._id } })
     expect((cosign!.body as { signature: string }).signature).toMatch(/^[A-Za-z0-9_-]{86}$/)
-    expect(key).toMatchObject({ body: { personId: 'person:sup1', witnessedBy: 'person:clerk' } })
-    expect(JSON.stringify(key)).not.toContain(SUP1)
+    // the supervisor's key carries the clerk's signature, made with the clerk's key the hub certified
+    expect(key).toMatchObject({ body: { personId: 'person:sup1', witnessedBy: 'person:clerk', witness: { keyId: clerkKey!._id } } })
+    expect(clerkKey).toMatchObject({ body: { personId: 'person:clerk', certificate: { by: village.clerk.name } } })
+    expect(JSON.stringify(keys)).not.toContain(SUP1)
+    expect(JSON.stringify(keys)).not.toContain(CLERK_PASS)
   })
 
   it('opening a vote before its announcement has run is refused; taken early with a reason, the township sees it', async () => {

@@ -3,19 +3,20 @@ import type { Browser, Page } from 'playwright-core'
 import AxeBuilder from '@axe-core/playwright'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
-import { couch, provision } from '../sync-server/helpers'
+import { couch, provision, type Provisioned } from '../sync-server/helpers'
 import { enrolledTablet, until, VotesPage, type Tablet } from './support/votes'
 import { AccountsPage } from './support/accounts'
 import { installedOffline, RosterPage } from './support/roster'
 import { ProposalsPage } from './support/proposals'
 import { MeetingsPage } from './support/meetings'
 import { CyclePage, NoticesPage } from './support/notices'
-import { go, setUpPassphrase, unlockClerk } from './support/app'
+import { certifyClerkKey, go, setUpPassphrase, unlockClerk } from './support/app'
 
 const PIN = '8642'
 const CHAIR = '张家老院子'
 const SUP = '李家院子的桂花树'
 const CLERK = { personId: 'person:clerk', name: '王文书' }
+const CLERK_PASS = '文书王家的老槐树'
 const ROSTER_CSV = [
   '户号,姓名,院落/小组,角色,户代表',
   '1-01,张秀英,一组,议事会成员,是',
@@ -23,6 +24,7 @@ const ROSTER_CSV = [
   '2-01,陈小明,二组,议事会成员,是',
   '2-02,李监事,二组,监事,是',
   '3-01,赵大爷,三组,,是',
+  '3-02,王文书,三组,文书,是',
 ].join('\n')
 
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -38,10 +40,11 @@ describe('a full cycle offline, then synced', () => {
   let hub: RunningHub
   let browser: Browser
   let tablet: Tablet
+  let village: Provisioned
 
   beforeAll(async () => {
     hub = await startHub()
-    await provision(hub, { villages: ['cy'] })
+    village = await provision(hub, { villages: ['cy'] })
     browser = await launchChromium()
     tablet = await enrolledTablet(browser, hub, 'cy', CLERK, PIN)
   })
@@ -66,16 +69,27 @@ describe('a full cycle offline, then synced', () => {
     const roster = new RosterPage(page)
     await go(page, '/roster/import')
     await roster.pick('名册.csv', ROSTER_CSV)
-    expect(await roster.summary()).toBe('共 5 行：5 行正确，0 行有错误')
-    expect(await roster.confirm()).toContain('新增 5 人')
+    expect(await roster.summary()).toBe('共 6 行：6 行正确，0 行有错误')
+    expect(await roster.confirm()).toContain('新增 6 人')
+    // The clerk's own key is certified by the hub once, online (the village's clerk account), for the
+    // clerk on the roster the hub holds: the signal comes back for that moment, then goes again.
+    await context.setOffline(false)
+    let clerkId = ''
+    await until(page, async () => {
+      const rows = (await couch(hub, 'village-cy/_all_docs?include_docs=true')).body.rows as { doc: { kind?: string; _id: string; body?: { name?: string } } }[]
+      clerkId = rows.find((r) => r.doc.kind === 'person' && r.doc.body?.name === '王文书')?.doc._id ?? ''
+      return clerkId !== ''
+    }, 60_000, 'the roster on the hub')
+    await certifyClerkKey(page, clerkId, CLERK_PASS, village.clerk)
+    await context.setOffline(true)
     // Who will sign the minutes and co-sign expenses sets up their own passphrase, the clerk witnessing.
     const personOf = async (name: string) => (await page.locator('[data-testid^="sealkey-person:"]', { hasText: name }).getAttribute('data-testid'))!.slice('sealkey-'.length)
     await go(page, '/seal-keys')
     await until(page, async () => (await page.locator('[data-testid^="sealkey-person:"]').count()) === 4, 20_000, 'council and supervisors listed')
     const chairId = await personOf('张秀英')
     const supId = await personOf('李监事')
-    await setUpPassphrase(page, chairId, CHAIR)
-    await setUpPassphrase(page, supId, SUP)
+    await setUpPassphrase(page, chairId, CHAIR, CLERK_PASS)
+    await setUpPassphrase(page, supId, SUP, CLERK_PASS)
 
     // 2. The cycle starts; step 1 needs proposals.
     const cycle = new CyclePage(page)

@@ -2,16 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
-import { couch, provision } from '../sync-server/helpers'
+import { couch, provision, type Provisioned } from '../sync-server/helpers'
 import { openSyncedTablet } from '../data/sync-helpers'
 import { installedOffline } from './support/roster'
 import { AccountsPage } from './support/accounts'
 import { enrolledTablet, inApp, until, VILLAGE_PEOPLE, VotesPage, type Tablet } from './support/votes'
-import { answerPrompt, setUpPassphrase } from './support/app'
+import { answerPrompt, certifyClerkKey, setUpPassphrase } from './support/app'
 
 const PIN = '1357'
 const SUP1 = '李家院子的桂花树'
 const CLERK = { personId: 'person:clerk', name: '王文书' }
+const CLERK_PASS = '文书王家的老槐树'
 
 /**
  * The vote, from set-up to the money spent, on one tablet with no network: the clerk sets the
@@ -23,10 +24,11 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
   let hub: RunningHub
   let browser: Browser
   let tablet: Tablet
+  let village: Provisioned
 
   beforeAll(async () => {
     hub = await startHub()
-    await provision(hub, { villages: ['vv'] })
+    village = await provision(hub, { villages: ['vv'] })
     const seed = await openSyncedTablet(hub, 'vv')
     for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
     const proposal = (title: string, category: string, cost: number) =>
@@ -52,9 +54,11 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
     // The village reached the tablet; now there is no signal for the rest of the session.
     await inApp(page, '/votes/new')
     await until(page, async () => (await page.locator('[data-testid^="setup-from-"]').count()) === 3, 30_000, 'proposals on the tablet')
+    // While online, the clerk's own key is certified by the hub (the village's clerk account): it witnesses passphrases offline.
+    await certifyClerkKey(page, 'person:clerk', CLERK_PASS, village.clerk)
     await context.setOffline(true)
     // 李监事 sets up their own passphrase in front of the clerk: they will co-sign and count paper ballots with it.
-    await setUpPassphrase(page, 'person:sup1', SUP1)
+    await setUpPassphrase(page, 'person:sup1', SUP1, CLERK_PASS)
 
     const votes = new VotesPage(page)
     const voteId = await votes.setUp({ title: '2026 年民生项目投票', proposals: ['村口装路灯', '三组道路硬化', '修水渠'], budgetYuan: 100000, maxChoices: 2 })
@@ -124,6 +128,7 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
       return counts
     }
     await until(page, async () => { const c = await onHub(); return (c.cosign ?? 0) === 1 && (c.ballot ?? 0) === 3 }, 90_000, 'the vote and the accounts on the hub')
-    expect(await onHub()).toMatchObject({ vote: 1, checkoff: 3, ballot: 3, papercount: 2, fund: 1, allocation: 2, progress: 1, ledger: 1, cosign: 1, override: 2, personkey: 1 })
+    // two person keys: the clerk's own (certified by the hub) and 李监事's (witnessed with it)
+    expect(await onHub()).toMatchObject({ vote: 1, checkoff: 3, ballot: 3, papercount: 2, fund: 1, allocation: 2, progress: 1, ledger: 1, cosign: 1, override: 2, personkey: 2 })
   }, 240_000)
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { actSigner, personKeyClaim, signAct, claimedSignatures, mayWitness, signedCosigns, unentitledSigner, unsignedClaim, verifyPersonKey, type PersonKeyRecord } from '@/shared/personacts'
+import { actSigner, personKeyClaim, signAct, claimedSignatures, signedCosigns, unentitledSigner, unsignedClaim, verifyPersonKey, witnessProblem, witnessedKeys, type PersonKeyRecord, type WitnessContext } from '@/shared/personacts'
+import { certifiedClerkKey, testHub, witnessedKey } from '../support/personkeys'
 
 const T0 = Date.UTC(2026, 4, 1)
 
@@ -62,13 +63,81 @@ describe('which records are a person\'s signed act', () => {
   })
 })
 
-describe('who may witness a person key', () => {
-  it('a clerk on the roster; anyone who typed a clerk PIN only while the roster names no clerk', () => {
-    const roster = [{ id: 'person:clerk', roles: ['clerk'] }, { id: 'person:v1', roles: [] }]
-    expect(mayWitness({ witnessedBy: 'person:clerk' }, roster)).toBe(true)
-    expect(mayWitness({ witnessedBy: 'person:v1' }, roster)).toBe(false)
-    expect(mayWitness({ witnessedBy: 'person:nobody' }, roster)).toBe(false)
-    expect(mayWitness({ witnessedBy: 'person:v1' }, [{ id: 'person:v1', roles: [] }])).toBe(true)
+describe('who vouches for a person key (issue #14: the witness is the clerk\'s own signature)', () => {
+  const hub = testHub()
+  const roster = [{ id: 'person:clerk', roles: ['clerk'] }, { id: 'person:sup1', roles: ['supervisor'] }, { id: 'person:v1', roles: [] }]
+  const ctx: WitnessContext = { village: 'qingbo', roster, hubKeys: hub.keys }
+  const clerk = certifiedClerkKey('qingbo', 'person:clerk', T0, 'personkey:clerk', hub.secretKey)
+  const sup = witnessedKey('qingbo', 'person:sup1', T0 + 100, 'personkey:sup', clerk)
+  const cosign = (by: { record: PersonKeyRecord; secret: string }) => {
+    const c = { id: 'cosign:c1', ledgerId: 'ledger:l1', supervisorId: 'person:sup1', approve: true, note: '', at: T0 + 1000 }
+    return { ...c, keyId: by.record.id, signature: signAct('cosign', 'qingbo', { ...c }, by.secret) }
+  }
+  const counted = (keys: PersonKeyRecord[], c = cosign(sup), context = ctx) => signedCosigns([c], witnessedKeys(keys, context), 'qingbo').length
+
+  it('a clerk\'s key the hub certified, and a key that clerk witnessed with it: their acts count', () => {
+    expect(witnessProblem(clerk.record, [clerk.record], ctx)).toBeNull()
+    expect(witnessProblem(sup.record, [clerk.record, sup.record], ctx)).toBeNull()
+    expect(counted([clerk.record, sup.record])).toBe(1)
+  })
+
+  it('a key a tablet wrote naming a real clerk as witness, without the clerk\'s signature, signs nothing', () => {
+    const bare = witnessedKey('qingbo', 'person:sup1', T0 + 100, 'personkey:bare', null, { witnessedBy: 'person:clerk' })
+    expect(witnessProblem(bare.record, [clerk.record, bare.record], ctx)).toBe('unwitnessed')
+    expect(counted([clerk.record, bare.record], cosign(bare))).toBe(0)
+  })
+
+  it('a clerk key without the hub\'s certificate, or certified for another village, person or key, or by another hub, witnesses nothing', () => {
+    const other = testHub()
+    const selfMade = witnessedKey('qingbo', 'person:clerk', T0, 'personkey:self', null, { witnessedBy: 'person:clerk' })
+    const forOtherVillage = certifiedClerkKey('mingyue', 'person:clerk', T0, 'personkey:mv', hub.secretKey)
+    const byOtherHub = certifiedClerkKey('qingbo', 'person:clerk', T0, 'personkey:oh', other.secretKey)
+    // a certificate replayed onto another key of the clerk, or onto another person's key
+    const replayedKey = { ...witnessedKey('qingbo', 'person:clerk', T0, 'personkey:rk', null, { witnessedBy: 'person:clerk' }).record, certificate: clerk.record.certificate! }
+    for (const bad of [forOtherVillage, byOtherHub]) expect(witnessProblem(bad.record, [bad.record], ctx)).toBe('bad-certificate')
+    expect(witnessProblem(selfMade.record, [selfMade.record], ctx)).toBe('unwitnessed')
+    expect(witnessProblem(replayedKey, [replayedKey], ctx)).toBe('bad-certificate')
+    const twoClerks = { ...ctx, roster: [...roster, { id: 'person:clerk2', roles: ['clerk'] }] }
+    const otherPerson = { ...witnessedKey('qingbo', 'person:clerk2', T0, 'personkey:op', null, { witnessedBy: 'person:clerk2' }).record, certificate: clerk.record.certificate! }
+    expect(witnessProblem(otherPerson, [otherPerson], twoClerks)).toBe('bad-certificate')
+    for (const w of [selfMade, forOtherVillage, byOtherHub]) {
+      const s = witnessedKey('qingbo', 'person:sup1', T0 + 100, 'personkey:s', w)
+      expect(witnessProblem(s.record, [w.record, s.record], ctx)).toBe('witness-uncertified')
+      expect(counted([w.record, s.record], cosign(s))).toBe(0)
+    }
+    // a tablet that has not pinned its hub's key yet trusts no certificate
+    expect(counted([clerk.record, sup.record], cosign(sup), { ...ctx, hubKeys: null })).toBe(0)
+  })
+
+  it('a witness signature for another village, another key, or by someone not a clerk on the roster counts for nothing', () => {
+    const elsewhere = witnessedKey('mingyue', 'person:sup1', T0 + 100, 'personkey:mv-sup', clerk)
+    expect(witnessProblem(elsewhere.record, [clerk.record, elsewhere.record], ctx)).toBe('bad-witness')
+    const moved = { ...witnessedKey('qingbo', 'person:sup1', T0 + 100, 'personkey:moved', null).record, witness: sup.record.witness! }
+    expect(witnessProblem(moved, [clerk.record, moved], ctx)).toBe('bad-witness')
+    const notClerk = [{ id: 'person:clerk', roles: [] }, ...roster.slice(1)]
+    expect(witnessProblem(sup.record, [clerk.record, sup.record], { ...ctx, roster: notClerk })).toBe('not-clerk')
+  })
+
+  it('a key whose clerk\'s key has not arrived yet waits, and counts once it does', () => {
+    expect(witnessProblem(sup.record, [sup.record], ctx)).toBe('waiting')
+    expect(counted([sup.record])).toBe(0)
+    expect(counted([sup.record, clerk.record])).toBe(1)
+  })
+
+  it('a clerk\'s replaced key witnesses nothing set up after its certified replacement; an uncertified "replacement" ends nothing', () => {
+    const next = certifiedClerkKey('qingbo', 'person:clerk', T0 + 50, 'personkey:clerk2', hub.secretKey, { replaces: 'personkey:clerk' })
+    expect(witnessProblem(sup.record, [clerk.record, next.record, sup.record], ctx)).toBe('witness-out-of-time')
+    const fake = witnessedKey('qingbo', 'person:clerk', T0 + 50, 'personkey:fake', null, { replaces: 'personkey:clerk', witnessedBy: 'person:clerk' })
+    expect(witnessProblem(sup.record, [clerk.record, fake.record, sup.record], ctx)).toBeNull()
+  })
+
+  it('a certificate of a retired hub key counts only when issued before the hub moved on', () => {
+    const old = testHub()
+    const rotated = { current: hub.keys.current, retired: [{ key: old.keys.current, until: T0 + 10 }] }
+    const before = certifiedClerkKey('qingbo', 'person:clerk', T0, 'personkey:b', old.secretKey, { issuedAt: T0 + 5 })
+    const after = certifiedClerkKey('qingbo', 'person:clerk', T0, 'personkey:a', old.secretKey, { issuedAt: T0 + 20 })
+    expect(witnessProblem(before.record, [before.record], { ...ctx, hubKeys: rotated })).toBeNull()
+    expect(witnessProblem(after.record, [after.record], { ...ctx, hubKeys: rotated })).toBe('bad-certificate')
   })
 })
 

@@ -13,7 +13,7 @@ describe('the township reads a village\'s procedure as the tablet does', () => {
       // refused by the domain (one key twice): the tablet's cycle screen runs the default template
       doc('procedure:own', { name: '本村流程', steps: [{ key: 'collect', publicityDays: 0, requires: [] }, { key: 'collect', publicityDays: 0, requires: [] }] }),
       doc('procedure:c1', { templateId: 'procedure:own', subjectId: '', current: 'decide', startedAt: T, history: [] }),
-    ])
+    ], null)
     const steps = complianceFlags(records, T + 1).filter((f) => f.code === 'step-skipped-without-override').map((f) => f.details?.step)
     expect(steps).toEqual(['collect', 'feedback', 'deliberate', 'announce'])
   })

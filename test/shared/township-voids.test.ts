@@ -5,8 +5,8 @@ import { indexRecords, voteRecordsOf, type Doc } from '@/shared/township/records
 import { summarizeVillage } from '@/shared/township/summarize'
 import { resultsTable } from '@/features/township/export/tables'
 import { voteToPabulib } from '@/features/township/export/pabulib'
-import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { personKeyClaim, signAct } from '@/shared/personacts'
+import { signAct } from '@/shared/personacts'
+import { certifiedClerkKey, testHub, witnessedKey } from '../support/personkeys'
 
 // 王 voted on two tablets (the lamps on tablet 1, the road on tablet 2). The council kept the first
 // ballot and voided the second; the supervisors opened its seal and recorded the void list. The
@@ -28,10 +28,12 @@ const decision = {
   voteId: vote.id, voterId: 'person:wang', keptSeal: first.checkOff.seal, voidedSeals: [second.checkOff.seal], decidedBy: ['person:sup'],
 }
 const voided = D.openSeal(second.checkOff.seal, [supervisor.secretKey])
-// the supervisor's signing key, set up in front of the clerk; they sign the opening with it
-const signing = newSigningKeyPair()
-const keyClaim = { personId: 'person:sup', publicKey: signing.publicKey, createdAt: T, witnessedBy: 'person:clerk' }
-const personKey = { id: 'personkey:sup', ...keyClaim, signature: signValue(personKeyClaim(keyClaim), signing.secretKey) }
+// the clerk's key, certified by the hub; the supervisor's signing key, witnessed with it; they sign the opening with it
+const hub = testHub()
+const clerk = certifiedClerkKey('qingbo', 'person:clerk', T - HOUR, 'personkey:clerk', hub.secretKey)
+const sup = witnessedKey('qingbo', 'person:sup', T, 'personkey:sup', clerk)
+const personKey = sup.record
+const signing = { secretKey: sup.secret }
 const list = { id: 'voidlist:v1-1', voteId: vote.id, ballotIds: [voided], openedBy: ['person:sup'], decisions: [decision.id], at: T + 31 * HOUR }
 const signatures = [{ personId: 'person:sup', keyId: personKey.id, signature: signAct('voidlist', 'qingbo', list, signing.secretKey) }]
 
@@ -41,6 +43,8 @@ const doc = <R extends { id: string }>(kind: YishiDoc['kind'], record: R, ref = 
   return { id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:clerk', device: 'tab-1', deviceTime: T, seq: ++seq, ref, body } as Doc
 }
 const docs: Doc[] = [
+  doc('person', { id: 'person:clerk', name: '王文书', roles: ['clerk'] }),
+  doc('personkey', clerk.record, 'person:clerk'),
   doc('vote', vote),
   doc('checkoff', first.checkOff, vote.id),
   doc('ballot', first.ballot, vote.id),
@@ -57,12 +61,12 @@ const NOW = T + 40 * HOUR
 describe('the township counts a voided ballot as the tablet does', () => {
   it('summary, results CSV and .pb file leave out the ballot the supervisors voided', () => {
     // what the tablet's results screen counts (the votes store calls the same domain rule)
-    const records = indexRecords('qingbo', docs)
+    const records = indexRecords('qingbo', docs, hub.keys)
     const tablet = D.voteResult(vote, voteRecordsOf(records, vote.id))
     expect(tablet.counted.map((b) => b.id)).toEqual([first.ballot.id])
     expect(tablet.selection?.selected).toEqual(['project:lamps'])
 
-    const summary = summarizeVillage('qingbo', docs, NOW)
+    const summary = summarizeVillage('qingbo', docs, NOW, hub.keys)
     const [v1] = summary.votes
     expect(v1).toMatchObject({ ballots: 1, voided: 1, late: 0, selected: ['project:lamps'], cost: 60 })
 
@@ -77,9 +81,9 @@ describe('the township counts a voided ballot as the tablet does', () => {
 
   it('counts both ballots if the void list is not signed by the supervisors who opened it (a tablet can write any list)', () => {
     const unsigned = docs.map((d) => (d.kind === 'voidlist' ? { ...d, body: list } : d))
-    expect(summarizeVillage('qingbo', unsigned, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
+    expect(summarizeVillage('qingbo', unsigned, NOW, hub.keys).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
     const byAnother = docs.map((d) => (d.kind === 'voidlist' ? { ...d, body: { ...list, signatures: [{ ...signatures[0]!, personId: 'person:li' }] } } : d))
-    expect(summarizeVillage('qingbo', byAnother, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0 })
+    expect(summarizeVillage('qingbo', byAnother, NOW, hub.keys).votes[0]).toMatchObject({ ballots: 2, voided: 0 })
   })
 
   it('counts both ballots if a supervisor who sealed the vote did not open the list: one of them alone voids nothing', () => {
@@ -87,25 +91,34 @@ describe('the township counts a voided ballot as the tablet does', () => {
     const zhao = D.sealKeyPair(random)
     const twoSealers = docs.map((d) => (d.kind === 'vote' ? { ...d, body: { ...d.body, sealKeys: [supervisor.publicKey, zhao.publicKey] } } : d))
     const withZhao = [...twoSealers, doc('sealkey', { id: 'sealkey:zhao', personId: 'person:zhao', publicKey: zhao.publicKey, createdAt: T }, 'person:zhao')]
-    expect(summarizeVillage('qingbo', withZhao, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
+    expect(summarizeVillage('qingbo', withZhao, NOW, hub.keys).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
     // nor when no record says who holds the second key
-    expect(summarizeVillage('qingbo', twoSealers, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0 })
+    expect(summarizeVillage('qingbo', twoSealers, NOW, hub.keys).votes[0]).toMatchObject({ ballots: 2, voided: 0 })
 
     // opened by both, each signing with their own key: the ballot is voided
-    const zhaoSigning = newSigningKeyPair()
-    const zhaoClaim = { personId: 'person:zhao', publicKey: zhaoSigning.publicKey, createdAt: T, witnessedBy: 'person:clerk' }
-    const zhaoKey = { id: 'personkey:zhao', ...zhaoClaim, signature: signValue(personKeyClaim(zhaoClaim), zhaoSigning.secretKey) }
+    const zhao2 = witnessedKey('qingbo', 'person:zhao', T, 'personkey:zhao', clerk)
+    const zhaoSigning = { secretKey: zhao2.secret }
+    const zhaoKey = zhao2.record
     const both = { ...list, openedBy: ['person:sup', 'person:zhao'] }
     const bothSigned = [
       { personId: 'person:sup', keyId: personKey.id, signature: signAct('voidlist', 'qingbo', both, signing.secretKey) },
       { personId: 'person:zhao', keyId: zhaoKey.id, signature: signAct('voidlist', 'qingbo', both, zhaoSigning.secretKey) },
     ]
     const together = [...withZhao.map((d) => (d.kind === 'voidlist' ? { ...d, body: { ...both, signatures: bothSigned } } : d)), doc('personkey', zhaoKey, 'person:zhao')]
-    expect(summarizeVillage('qingbo', together, NOW).votes[0]).toMatchObject({ ballots: 1, voided: 1, selected: ['project:lamps'] })
+    expect(summarizeVillage('qingbo', together, NOW, hub.keys).votes[0]).toMatchObject({ ballots: 1, voided: 1, selected: ['project:lamps'] })
+  })
+
+  it('counts both ballots if the opener\'s key was written naming the clerk as witness but without the clerk\'s signature (issue #14)', () => {
+    const bare = witnessedKey('qingbo', 'person:sup', T, 'personkey:sup', null, { witnessedBy: 'person:clerk' })
+    const signed = [{ personId: 'person:sup', keyId: bare.record.id, signature: signAct('voidlist', 'qingbo', list, bare.secret) }]
+    const forgedKey = docs.map((d) => (d.kind === 'personkey' && d.id === 'personkey:sup' ? doc('personkey', bare.record, 'person:sup') : d.kind === 'voidlist' ? { ...d, body: { ...list, signatures: signed } } : d))
+    expect(summarizeVillage('qingbo', forgedKey, NOW, hub.keys).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
+    // nor with a clerk key certified by another hub than the township's
+    expect(summarizeVillage('qingbo', docs, NOW, testHub().keys).votes[0]).toMatchObject({ ballots: 2, voided: 0 })
   })
 
   it('counts both ballots again if the void list named a decision the council never took', () => {
     const forged = docs.map((d) => (d.kind === 'voidlist' ? { ...d, body: { ...d.body, decisions: ['decision:v1-other'] } } : d))
-    expect(summarizeVillage('qingbo', forged, NOW).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
+    expect(summarizeVillage('qingbo', forged, NOW, hub.keys).votes[0]).toMatchObject({ ballots: 2, voided: 0, selected: ['project:lamps', 'project:road'] })
   })
 })

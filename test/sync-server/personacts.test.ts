@@ -1,11 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub, read field by field */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '../../src/shared/signature'
-import { personKeyClaim, signAct, type SignedKind } from '../../src/shared/personacts'
+import { openedVoidLists, personKeyClaim, signAct, signWitness, type SignedKind } from '../../src/shared/personacts'
+import { fromCouch, indexRecords } from '../../src/shared/township/records'
 import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
 import { startHub, type RunningHub } from '../support/hub'
 import { describeEngines } from '../support/couchdb'
-import { basic, couch, provision, type Provisioned } from './helpers'
+import { ADMIN_AUTH, basic, couch, provision, type Provisioned } from './helpers'
 
 // Issue #14: the hub takes a person's act (a supervisor's co-signature, a meeting's signature) only
 // with that person's own signature, and a person's key only as the village could have made it.
@@ -17,18 +18,27 @@ let tablet: string
 let tabletId: string
 const T0 = Date.now() - 3_600_000
 let seq = 0
+let clerkCertificate: Record<string, unknown>
 
 interface Key { id: string; personId: string; secret: string; body: Record<string, unknown> }
 
-/** A person key as the tablet makes it in front of the clerk (`witnessedBy`), signed by itself unless `forge`. */
-function personKey(personId: string, n: string, opts: { createdAt?: number; witnessedBy?: string; replaces?: string; forge?: boolean } = {}): Key {
+/** The clerk's own key: its certificate is asked of the hub (the clerk account) once the roster is there. */
+const clerkPair = newSigningKeyPair()
+const clerkClaim = { personId: 'person:clerk', publicKey: clerkPair.publicKey, createdAt: T0 - 60_000, witnessedBy: 'person:clerk' }
+const CLERK_KEY = 'personkey:clerk'
+const filler = { kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12), secret: 'ef'.repeat(48) }
+
+/**
+ * A person key as the tablet makes it in front of the clerk: witnessed by the clerk's certified key
+ * (`witness`: another key's secret, or null for none), signed by itself unless `forge`.
+ */
+function personKey(personId: string, n: string, opts: { createdAt?: number; witnessedBy?: string; replaces?: string; forge?: boolean; witness?: { id: string; secret: string } | null; village?: string } = {}): Key {
   const pair = newSigningKeyPair()
   const claim = { personId, publicKey: pair.publicKey, createdAt: opts.createdAt ?? T0, witnessedBy: opts.witnessedBy ?? 'person:clerk', ...(opts.replaces ? { replaces: opts.replaces } : {}) }
   const signer = opts.forge ? newSigningKeyPair().secretKey : pair.secretKey
-  const body = {
-    ...claim, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12), secret: 'ef'.repeat(48),
-    signature: signValue(personKeyClaim(claim), signer),
-  }
+  const by = opts.witness === undefined ? { id: CLERK_KEY, secret: clerkPair.secretKey } : opts.witness
+  const witness = by ? { witness: { keyId: by.id, signature: signWitness(opts.village ?? 'pa', claim, by.secret) } } : {}
+  const body = { ...claim, ...filler, ...witness, signature: signValue(personKeyClaim(claim), signer) }
   return { id: `personkey:${n}`, personId, secret: pair.secretKey, body }
 }
 
@@ -51,6 +61,13 @@ async function push(docs: unknown[], auth = tablet): Promise<any[]> {
   return r.body
 }
 const stored = async (id: string) => (await couch(hub, `village-pa/${encodeURIComponent(id)}`)).status === 200
+/** The void lists of `voteId` the township counts (the shared rule, over every record the hub holds). */
+async function countedLists(voteId: string): Promise<string[]> {
+  const all = (await couch(hub, 'village-pa/_all_docs?include_docs=true')).body.rows.map((r: any) => fromCouch(r.doc))
+  const hubKey = (await couch(hub, '_hub/hub-keys')).body.hubKey as string
+  const r = indexRecords('pa', all, { current: hubKey, retired: [] })
+  return openedVoidLists(r.voidLists.filter((l) => l.voteId === voteId), r.votes, r.sealKeys, r.personKeys).map((l) => l.id)
+}
 async function expectRefused(rows: any[], id: string, reason: RegExp): Promise<void> {
   expect(rows.find((r) => r.id === id)).toMatchObject({ error: 'conflict', reason: expect.stringMatching(reason) })
   expect(await stored(id)).toBe(false)
@@ -70,7 +87,13 @@ describeEngines('person-signed acts at the hub', (engine) => {
     // the roster: 王文书 is the clerk, 赵六 a villager, 孙委员 on the council, the supervisors
     const person = (id: string, name: string, roles: string[]) => env('person', id, { name, eligible: true, roles })
     const supervisors = ['sup1', 'sup2', 'sup3', 'sup7'].map((n) => person(`person:${n}`, `监事${n}`, ['supervisor']))
-    const rows = await push([person('person:clerk', '王文书', ['clerk']), person('person:v9', '赵六', []), person('person:c1', '孙委员', ['council-member']), ...supervisors, keyDoc(sup2)])
+    const roster = await push([person('person:clerk', '王文书', ['clerk']), person('person:v9', '赵六', []), person('person:c1', '孙委员', ['council-member']), ...supervisors])
+    expect(roster.every((r) => r.ok), JSON.stringify(roster)).toBe(true)
+    // the clerk's key, certified by the hub on the clerk account's request
+    const c = await couch(hub, '_hub/clerk-key', { auth: basic(p.clerk.name, p.clerk.password), body: { village: 'pa', personId: 'person:clerk', publicKey: clerkPair.publicKey } })
+    expect(c.status, JSON.stringify(c.body)).toBe(200)
+    clerkCertificate = c.body.certificate
+    const rows = await push([env('personkey', CLERK_KEY, { ...clerkClaim, ...filler, certificate: clerkCertificate, signature: signValue(personKeyClaim(clerkClaim), clerkPair.secretKey) }), keyDoc(sup2)])
     expect(rows.every((r) => r.ok), JSON.stringify(rows)).toBe(true)
   })
   afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
@@ -174,9 +197,20 @@ describeEngines('person-signed acts at the hub', (engine) => {
       expect((await push([voidList('together', ['person:sup1', 'person:sup2'], [sup, sup2], 'vote:v2')]))[0].ok).toBe(true)
       // a list for a vote that is not on the hub cannot be shown to cover its sealers
       await expectRefused(await push([voidList('nowhere', ['person:sup1'], [sup], 'vote:absent')]), 'voidlist:nowhere', /does not hold vote vote:absent/)
-      // a seal key no record names: who holds it cannot be shown
-      expect((await push([vote('v3', ['a1'.repeat(32), 'd4'.repeat(32)])]))[0].ok).toBe(true)
-      await expectRefused(await push([voidList('unknown-key', ['person:sup1'], [sup], 'vote:v3')]), 'voidlist:unknown-key', /seal key of the vote is on no seal-key record/)
+    })
+
+    it('keeps a void list whose sealer\'s seal-key record has not reached the hub yet, counting it once that record arrives', async () => {
+      // vote:v3 sealed by sup1 ('a1…') and sup3 ('d4…'); sup3's seal-key record is still on another tablet
+      const sup3 = personKey('person:sup3', 'sup3')
+      expect((await push([keyDoc(sup3), vote('v3', ['a1'.repeat(32), 'd4'.repeat(32)])])).map((r) => r.ok)).toEqual([true, true])
+      const early = await push([voidList('early', ['person:sup1', 'person:sup3'], [sup, sup3], 'vote:v3'), voidList('lone', ['person:sup1'], [sup], 'vote:v3')])
+      expect(early.map((r) => r.ok), JSON.stringify(early)).toEqual([true, true])
+      expect(await countedLists('vote:v3')).toEqual([])
+      // sup3's seal-key record arrives: the list both opened voids its ballots; the one sup1 opened alone still voids nothing
+      expect((await push([sealKey('sup3', 'person:sup3', sup3, {}, 'd4'.repeat(32))]))[0].ok).toBe(true)
+      expect(await countedLists('vote:v3')).toEqual(['voidlist:early'])
+      // once the hub knows who holds each seal key, a list missing a sealer is refused on arrival
+      await expectRefused(await push([voidList('late-lone', ['person:sup1'], [sup], 'vote:v3')]), 'voidlist:late-lone', /person:sup3 did not open this one/)
     })
   })
 
@@ -185,9 +219,35 @@ describeEngines('person-signed acts at the hub', (engine) => {
       await expectRefused(await push([keyDoc(personKey('person:sup4', 'forged', { forge: true }))]), 'personkey:forged', /not signed by itself/)
     })
 
-    it('refuses a key whose named witness is not who wrote it, or is not a clerk on the roster', async () => {
-      await expectRefused(await push([keyDoc(personKey('person:sup4', 'stranger'), { author: 'person:v9' })]), 'personkey:stranger', /written by person:v9 and names person:clerk as witness/)
-      await expectRefused(await push([keyDoc(personKey('person:sup4', 'villager', { witnessedBy: 'person:v9' }), { author: 'person:v9' })]), 'personkey:villager', /person:v9 is not a clerk on its roster/)
+    it('refuses a key naming the real clerk as witness, written by a tablet as the clerk, without the clerk\'s signature — and every act signed with it', async () => {
+      // the attacker holds one enrolled tablet, writes as the clerk, and never had the clerk's passphrase
+      const bare = personKey('person:sup4', 'bare', { witness: null })
+      await expectRefused(await push([keyDoc(bare), cosign('by-bare', 'person:sup4', bare)]), 'personkey:bare', /carries no signature of the clerk/)
+      await expectRefused(await push([cosign('by-bare-2', 'person:sup4', bare)]), 'cosign:by-bare-2', /key the hub does not hold/)
+      // witnessed with a key the attacker made for the clerk themself (no certificate from this hub)
+      const fakeClerk = personKey('person:clerk', 'fake-clerk', { witness: null })
+      await expectRefused(await push([keyDoc(fakeClerk)]), 'personkey:fake-clerk', /carries no signature of the clerk/)
+      await expectRefused(await push([keyDoc(personKey('person:sup4', 'by-fake', { witness: { id: fakeClerk.id, secret: fakeClerk.secret } }))]), 'personkey:by-fake', /holds no key of the clerk who witnessed it/)
+      // witnessed by someone who is not a clerk on the roster, or with the clerk's signature for another village
+      await expectRefused(await push([keyDoc(personKey('person:sup4', 'villager', { witnessedBy: 'person:v9' }))]), 'personkey:villager', /not a clerk on the village's roster/)
+      await expectRefused(await push([keyDoc(personKey('person:sup4', 'elsewhere', { village: 'pz' }))]), 'personkey:elsewhere', /witness signature does not match/)
+    })
+
+    it('refuses a clerk key carrying a certificate the hub issued for another person or key, and takes one it certified', async () => {
+      const pair = newSigningKeyPair()
+      const claim = { personId: 'person:v9', publicKey: pair.publicKey, createdAt: T0, witnessedBy: 'person:v9' }
+      const replayed = env('personkey', 'personkey:replayed', { ...claim, ...filler, certificate: clerkCertificate, signature: signValue(personKeyClaim(claim), pair.secretKey) })
+      await expectRefused(await push([replayed]), 'personkey:replayed', /not a clerk on the village's roster/)
+      const own = { ...clerkClaim, publicKey: pair.publicKey, createdAt: T0 + 10 }
+      const moved = env('personkey', 'personkey:moved', { ...own, ...filler, certificate: clerkCertificate, signature: signValue(personKeyClaim(own), pair.secretKey) })
+      await expectRefused(await push([moved]), 'personkey:moved', /certificate was not issued by this hub for this person, key and village/)
+    })
+
+    it('an act signed with a key stored before witnesses were signatures counts for nothing (no legacy path)', async () => {
+      // written straight into the database by the admin, as an older hub took it
+      const legacy = personKey('person:sup4', 'legacy', { witness: null })
+      expect((await push([keyDoc(legacy)], ADMIN_AUTH))[0].ok).toBe(true)
+      await expectRefused(await push([cosign('by-legacy', 'person:sup4', legacy)]), 'cosign:by-legacy', /key the hub does not hold/)
     })
 
     it('refuses a key that replaces another person\'s key, and takes one that replaces the person\'s own', async () => {
@@ -200,10 +260,30 @@ describeEngines('person-signed acts at the hub', (engine) => {
       expect((await push([cosign('new-key', 'person:sup2', next)]))[0].ok).toBe(true)
     })
 
-    it('takes a key a clerk account of the village pushes', async () => {
+    it('takes a witnessed key a clerk account of the village pushes', async () => {
       const clerk = basic(p.clerk.name, p.clerk.password)
       const rows = await push([keyDoc(personKey('person:sup6', 'by-clerk'), { author: p.clerk.name, device: p.clerk.name })], clerk)
       expect(rows[0].ok, JSON.stringify(rows)).toBe(true)
+    })
+  })
+
+  describe('certifying a clerk\'s key', () => {
+    const ask = (auth: string, body: Record<string, unknown>) => couch(hub, '_hub/clerk-key', { auth, body: { village: 'pa', personId: 'person:clerk', publicKey: newSigningKeyPair().publicKey, ...body } })
+
+    it('only for a person the roster names as clerk, asked by the village\'s clerk account or its township\'s staff — never by a tablet', async () => {
+      expect((await ask(basic(p.staff.name, p.staff.password), {})).status).toBe(200)
+      expect((await ask(tablet, {})).status).toBe(403)
+      expect((await ask(basic(p.clerk.name, p.clerk.password), { personId: 'person:sup1' })).status).toBe(409)
+      expect((await ask(basic(p.clerk.name, 'wrong-password'), {})).status).toBe(401)
+    })
+
+    it('refuses a clerk account of another village and staff of another township', async () => {
+      expect((await couch(hub, '_hub/townships', { body: { id: 'pu', name: '别镇' } })).status).toBe(201)
+      expect((await couch(hub, '_hub/villages', { body: { id: 'pq', township: 'pu', name: '别村' } })).status).toBe(201)
+      expect((await couch(hub, '_hub/users', { body: { name: 'clerk-pq', password: 'clerk-password-2', role: 'clerk', village: 'pq' } })).status).toBe(201)
+      expect((await couch(hub, '_hub/users', { body: { name: 'staff-pu', password: 'staff-password-2', role: 'township', township: 'pu' } })).status).toBe(201)
+      expect((await ask(basic('clerk-pq', 'clerk-password-2'), {})).status).toBe(403)
+      expect((await ask(basic('staff-pu', 'staff-password-2'), {})).status).toBe(403)
     })
   })
 })

@@ -8,6 +8,7 @@
 import type { TownshipSummary } from '@/shared/township/types'
 import { fromCouch, type Doc } from '@/shared/township/records'
 import { cacheClear, cacheGet, cacheSet } from './cache'
+import { keysAtPin, type HubKeys } from '@/shared/hubkeys'
 
 export class TownshipSyncError extends Error {
   override name = 'TownshipSyncError'
@@ -37,6 +38,8 @@ export interface VillageCopy {
   since: string
   docs: Record<string, Doc>
   syncedAt: number
+  /** The hub's keys (as the hub answers them to its signed-in staff): they certify the clerks' keys every person's act goes back to. */
+  hubKeys?: HubKeys
 }
 
 async function check(res: Response, what: string): Promise<Response> {
@@ -103,6 +106,8 @@ export async function syncVillage(base: string, villageId: string, now: () => nu
     copy.since = String(body.last_seq)
     if (body.results.length < pageSize) break
   }
+  const keys = (await (await check(await fetch(`${base}/couch/_hub/hub-keys`, { credentials: 'include' }), 'hub keys')).json()) as { hubKey?: unknown; chain?: unknown }
+  if (typeof keys.hubKey === 'string') copy.hubKeys = await keysAtPin(keys.hubKey, keys.chain)
   copy.syncedAt = now()
   await cacheSet(key, copy)
   return copy

@@ -1,6 +1,7 @@
 import * as D from '@/domain'
 import type { YishiDoc } from '@/shared/schemas'
 import { indexRecords, voteRecordsOf } from '@/shared/township/records'
+import type { HubKeys } from '@/shared/hubkeys'
 
 /** What the read-only view of an archived year shows. */
 export interface ArchiveSummary {
@@ -16,8 +17,8 @@ export interface ArchiveSummary {
  * ballots left out, a paper count added once two people agree on it) with the money allocated to
  * each, and the fund's ledger.
  */
-export function summarizeArchive(docs: readonly YishiDoc[]): ArchiveSummary {
-  const r = indexRecords(docs[0]?.village ?? '', docs)
+export function summarizeArchive(docs: readonly YishiDoc[], hubKeys: HubKeys | null): ArchiveSummary {
+  const r = indexRecords(docs[0]?.village ?? '', docs, hubKeys)
   const votes = r.votes.map((v) => {
     const result = D.voteResult(v, voteRecordsOf(r, v.id))
     const support = new Map(result.selection?.projects.map((p) => [p.id, p.support])

@@ -142,12 +142,16 @@ export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
   }, ['personId', 'publicKey', 'kdf', 'iterations', 'salt', 'cipher', 'iv', 'secret', 'createdAt']),
   // A person's signing key (Ed25519, base64url): public key in clear, secret sealed with their passphrase
   // like a seal key (additional data `yishi-personkey-v1|<personId>|<publicKey>`), set up in front of the
-  // clerk (`witnessedBy`) and signed by itself (`signature`, proof the maker held the secret).
+  // clerk (`witnessedBy`) and signed by itself (`signature`, proof the maker held the secret). What vouches
+  // for it (src/shared/personacts.ts `witnessProblem`): a clerk's own key, the hub's `certificate`; anyone
+  // else's, the `witness` signature of that clerk's certified key. A key with neither signs nothing.
   personkey: closed({
     personId: id, publicKey: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', maxLength: 43 },
     kdf: oneOf(['pbkdf2-sha256']), iterations: int(200_000, 10_000_000), salt: { type: 'string', pattern: '^[0-9a-f]{32,128}$', maxLength: 128 },
     cipher: oneOf(['aes-256-gcm']), iv: { type: 'string', pattern: '^[0-9a-f]{24}$', maxLength: 24 },
     secret: { type: 'string', pattern: '^[0-9a-f]{64,256}$', maxLength: 256 }, createdAt: time, witnessedBy: id, replaces: optId, signature: sig,
+    certificate: closed({ issuedAt: time, by: text(80, 1), sig }, ['issuedAt', 'by', 'sig']),
+    witness: closed({ keyId: id, signature: sig }, ['keyId', 'signature']),
   }, ['personId', 'publicKey', 'kdf', 'iterations', 'salt', 'cipher', 'iv', 'secret', 'createdAt', 'witnessedBy', 'signature']),
   // Ballots voided by the supervisors who opened the void seals together (sorted ids; no voter, no choice).
   // v2: each of them signs it with their own key (`signatures`, src/shared/personacts.ts)

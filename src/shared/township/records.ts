@@ -14,6 +14,7 @@ import type {
 import type { SealKeyOwner, VoidListLike } from '../../domain/voids'
 import { isCoSigned } from '../../domain/budget'
 import { openedVoidLists, signedCosigns, witnessedKeys } from '../personacts'
+import type { HubKeys } from '../hubkeys'
 import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
@@ -65,8 +66,12 @@ export interface VillageRecords {
   rejections: number
 }
 
-/** Indexes a village's documents; refused documents (never accepted by the hub) are left out. */
-export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRecords {
+/**
+ * Indexes a village's documents; refused documents (never accepted by the hub) are left out.
+ * `hubKeys`: the hub's keys, which certify the clerks' keys every person key goes back to (null: no
+ * person key can be vouched for, so no person's act counts).
+ */
+export function indexRecords(villageId: string, docs: readonly Doc[], hubKeys: HubKeys | null): VillageRecords {
   const live = docs.filter((d) => !d.refused && d.village === villageId && d.body && typeof d.body === 'object')
   const of = <K extends DocKind>(kind: K): RecordOf<K>[] => live.flatMap((d) => (isKind(d, kind) ? [recordOf(d)] : []))
   const village = live.find((d) => d.kind === 'village')
@@ -96,8 +101,8 @@ export function indexRecords(villageId: string, docs: readonly Doc[]): VillageRe
     persons,
     progress: of('progress'),
     overrides: of('override'),
-    // keys set up in front of a clerk of the roster, as the tablet takes them
-    personKeys: witnessedKeys(of('personkey'), persons),
+    // keys a certified clerk of the roster vouches for, as the tablet takes them
+    personKeys: witnessedKeys(of('personkey'), { village: villageId, roster: persons, hubKeys }),
     procedures: of('procedure'),
     conflicts: of('conflict'),
     decisions: of('decision'),

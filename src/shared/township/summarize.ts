@@ -5,6 +5,7 @@
  */
 import type { MeetingSummary, TownshipFlag, VillageSummary, VoteResultSummary } from './types'
 import { indexRecords, voteRecordsOf, type Doc, type VillageRecords } from './records'
+import type { HubKeys } from '../hubkeys'
 import { complianceFlags } from './compliance'
 import { DEFAULT_TEMPLATE, villageProcedure } from '../../domain/procedure'
 import { DEFAULT_MEETING_RULES, quorum } from '../../domain/meeting'
@@ -76,9 +77,9 @@ function meetingSummaries(r: VillageRecords): MeetingSummary[] {
   }).sort((a, b) => a.at - b.at)
 }
 
-/** Summarises one village's records at hub time `now`. */
-export function summarizeVillage(villageId: string, docs: readonly Doc[], now: number, facts: HubFacts = {}): VillageSummary {
-  return summarizeRecords(indexRecords(villageId, docs), now, facts)
+/** Summarises one village's records at hub time `now`; `hubKeys`: the hub's keys (see `indexRecords`). */
+export function summarizeVillage(villageId: string, docs: readonly Doc[], now: number, hubKeys: HubKeys | null, facts: HubFacts = {}): VillageSummary {
+  return summarizeRecords(indexRecords(villageId, docs, hubKeys), now, facts)
 }
 
 /** The same summary, from records already indexed (a staff device holding the village in full). */

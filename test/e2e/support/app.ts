@@ -52,8 +52,22 @@ export function clerkStandsBy(page: Page, pin: string): () => void {
   return () => { stopped = true }
 }
 
-/** A supervisor or council member sets up their own passphrase on the key screen, the clerk witnessing (the clerk stands by). */
-export async function setUpPassphrase(page: Page, personId: string, passphrase: string): Promise<void> {
+/** The clerk sets up their own key on the key screen and the hub certifies it (online), signed in with `account`. */
+export async function certifyClerkKey(page: Page, clerkId: string, passphrase: string, account: { name: string; password: string }): Promise<void> {
+  await go(page, '/seal-keys')
+  const row = page.getByTestId(`clerkkey-${clerkId}`)
+  await row.waitFor({ timeout: 30_000 })
+  await row.getByTestId(`clerkkey-start-${clerkId}`).click()
+  await row.getByTestId('clerkkey-pass').fill(passphrase)
+  await row.getByTestId('clerkkey-repeat').fill(passphrase)
+  await row.getByTestId('clerkkey-account').fill(account.name)
+  await row.getByTestId('clerkkey-password').fill(account.password)
+  await row.getByTestId('clerkkey-save').click()
+  await until(page, async () => (await row.getAttribute('data-has-key')) === 'true', 60_000, 'the clerk\'s key certified')
+}
+
+/** A supervisor or council member sets up their own passphrase on the key screen, the clerk witnessing with their own passphrase. */
+export async function setUpPassphrase(page: Page, personId: string, passphrase: string, clerkPassphrase: string): Promise<void> {
   await go(page, '/seal-keys')
   const row = page.getByTestId(`sealkey-${personId}`)
   await row.waitFor({ timeout: 30_000 })
@@ -61,6 +75,9 @@ export async function setUpPassphrase(page: Page, personId: string, passphrase: 
   await row.getByTestId('sealkey-pass').fill(passphrase)
   await row.getByTestId('sealkey-repeat').fill(passphrase)
   await row.getByTestId('sealkey-save').click()
+  await page.getByTestId('acting-prompt').waitFor({ timeout: 60_000 })
+  await page.getByTestId('acting-secret').fill(clerkPassphrase)
+  await page.getByTestId('acting-ok').click()
   await until(page, async () => (await row.getAttribute('data-has-key')) === 'true', 60_000, `${personId}'s passphrase set up`)
 }
 

@@ -73,7 +73,8 @@ describe('implementation and accounts', () => {
     expect((await v.data.ledger.list())[0]).toMatchObject({ recordedBy: 'person:clerk' })
   })
 
-  it('a co-signature needs the supervisor\'s own passphrase, typed now; it carries their signature', async () => {
+  // key derivation (PBKDF2: the clerk's key, then the supervisor's) is slow on a busy machine
+  it('a co-signature needs the supervisor\'s own passphrase, typed now; it carries their signature', { timeout: 60_000 }, async () => {
     const v = await funded()
     const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
     await eventually(() => w.find('[data-testid="expense-form"]').exists())

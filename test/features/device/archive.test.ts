@@ -22,7 +22,7 @@ describe('an archived year, summed up for reading', () => {
       doc('ledger', 'ledger:1', { fundId: 'fund:2025', projectId: 'project:lamps', kind: 'expense', amount: 50_000, payee: '五金店', description: '灯', at: 5 }),
       doc('ledger', 'ledger:2', { fundId: 'fund:2025', projectId: 'project:lamps', kind: 'refund', amount: 10_000, payee: '五金店', description: '退货', at: 6 }),
       doc('proposal', 'proposal:p', { title: '修井', status: 'candidate', estimatedCost: 100 }),
-    ])
+    ], null)
     expect(s.votes).toEqual([{ id: 'vote:v1', title: '2025 项目投票', ballots: 2, paper: 5, rows: [
       { id: 'project:lamps', name: '路灯', support: 5, funded: 30_000 },
       { id: 'project:well', name: '水井', support: 3, funded: 0 },
@@ -37,7 +37,7 @@ describe('an archived year, summed up for reading', () => {
       doc('vote', 'vote:v1', { title: '2025 项目投票', rule: 'greedy', budget: 200, ballotType: 'approval', maxChoices: 2, candidates: [{ id: 'project:lamps', title: '路灯', cost: 100, proposalIds: [] }] }),
       doc('ballot', 'ballot:1', { voteId: 'vote:v1', choices: ['project:lamps'] }),
       doc('papercount', 'papercount:one', { voteId: 'vote:v1', at: 2, enteredBy: 'person:a', total: 5, valid: 5, blank: 0, spoiled: 0, perOption: { 'project:lamps': 4 } }),
-    ])
+    ], null)
     expect(s.votes[0]).toMatchObject({ ballots: 1, paper: 0, rows: [{ id: 'project:lamps', support: 1 }] })
   })
 })

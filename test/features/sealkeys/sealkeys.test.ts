@@ -14,7 +14,7 @@ import { useConflictsStore } from '@/stores/conflicts'
 import { useSupervisionStore } from '@/stores/supervision'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { openApprovalVote, openVoteVillage, T0 } from '../votes/village'
+import { answerAsClerkWitness, clerkWitnesses, openApprovalVote, openVoteVillage, T0, withClerkKey } from '../votes/village'
 
 /** Bounded waits; key derivation (PBKDF2, 250k rounds) is slow on a busy machine. */
 const soon = (check: () => boolean | Promise<boolean>, ms = 15_000) => eventually(check, ms)
@@ -27,6 +27,7 @@ const PASS = { 'person:sup1': '李家院子123', 'person:sup2': 'zhao-456789' } 
 async function sealVillage() {
   village = await openVoteVillage()
   useSealsStore(village.pinia).attach(village.data, { now: village.now })
+  await withClerkKey(village.data, village.kv, village.now() - 3_600_000)
   return village
 }
 
@@ -34,7 +35,7 @@ async function sealVillage() {
 async function withKeys(v: NonNullable<typeof village>) {
   const seals = useSealsStore(v.pinia)
   await soon(() => seals.supervisors.length === 2)
-  for (const [id, p] of Object.entries(PASS)) await seals.createKey(id, p, p)
+  for (const [id, p] of Object.entries(PASS)) await clerkWitnesses(v.pinia, () => seals.createKey(id, p, p))
   await soon(() => seals.currentKeys.length === 2)
   return seals.currentKeys.map((k) => k.publicKey)
 }
@@ -63,15 +64,17 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
 
     await row().get('[data-testid="sealkey-repeat"]').setValue(PASS['person:sup1'])
     await row().get('form').trigger('submit')
+    await answerAsClerkWitness(v.pinia)
     await soon(() => row().attributes('data-has-key') === 'true', 10_000)
     expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事 的口令已设好')
     expect(row().find('[data-testid="sealkey-pass"]').exists()).toBe(false)
 
     const [key] = await v.data.sealKeys.list()
     expect(key).toMatchObject({ personId: 'person:sup1', kdf: 'pbkdf2-sha256', cipher: 'aes-256-gcm' })
-    // the same passphrase set up their signing key, with the clerk (who typed their PIN) as witness, and it signs the seal key
-    const [signing] = await v.data.personKeys.list()
-    expect(signing).toMatchObject({ personId: 'person:sup1', witnessedBy: 'person:clerk', meta: { author: 'person:clerk' } })
+    // the same passphrase set up their signing key, witnessed by the clerk's own key (the clerk typed their passphrase), and it signs the seal key
+    const signing = (await v.data.personKeys.list()).find((k) => k.personId === 'person:sup1')
+    const clerkKey = (await v.data.personKeys.list()).find((k) => k.personId === 'person:clerk')
+    expect(signing).toMatchObject({ personId: 'person:sup1', witnessedBy: 'person:clerk', witness: { keyId: clerkKey!.id }, meta: { author: 'person:clerk' } })
     expect(key).toMatchObject({ keyId: signing!.id })
     expect(unsignedClaim('sealkey', 'test-village', key!, [signing!])).toBeNull()
     expect(row().text()).toContain('由 王文书 见证设置')
@@ -88,6 +91,7 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     await row().get('[data-testid="sealkey-pass"]').setValue('新的口令abc')
     await row().get('[data-testid="sealkey-repeat"]').setValue('新的口令abc')
     await row().get('form').trigger('submit')
+    await answerAsClerkWitness(v.pinia)
     await soon(() => row().text().includes('已更换过 1 次'), 10_000)
     const keys = await v.data.sealKeys.list({ oldestFirst: true })
     expect(keys).toHaveLength(2)
@@ -100,7 +104,7 @@ describe('seal keys the supervisor did not sign', { timeout: 60_000 }, () => {
     const v = await sealVillage()
     const seals = useSealsStore(v.pinia)
     await soon(() => seals.supervisors.length === 2)
-    await seals.createKey('person:sup1', PASS['person:sup1'], PASS['person:sup1'])
+    await clerkWitnesses(v.pinia, () => seals.createKey('person:sup1', PASS['person:sup1'], PASS['person:sup1']))
     await soon(() => seals.currentKeys.length === 1)
     const own = seals.currentKeys[0]!.publicKey
     // a tablet writes seal keys in both supervisors' names without their signing keys (as an older version did, or anyone could)
@@ -115,7 +119,7 @@ describe('seal keys the supervisor did not sign', { timeout: 60_000 }, () => {
   })
 })
 
-describe('vote set-up with supervisors\' seals', () => {
+describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
   async function fillVote(w: Awaited<ReturnType<typeof mountFeature>>['wrapper']) {
     await w.get('[data-testid="setup-title"]').setValue('2026 年项目')
     await w.get('[data-testid="cand-name-1"]').setValue('村口装路灯')
@@ -239,7 +243,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(useConflictsStore(v.pinia).items.find((i) => i.voteId === vote.id)?.voids).toBe('waiting')
 
     // 李监事 replaced their key after this vote was sealed: the vote still opens with the old one
-    await useSealsStore(v.pinia).createKey('person:sup1', '换过的新口令', '换过的新口令')
+    await clerkWitnesses(v.pinia, () => useSealsStore(v.pinia).createKey('person:sup1', '换过的新口令', '换过的新口令'))
     const { wrapper: w } = await mountFeature(SealKeysOpenView, { path: `/votes/${vote.id}/seals`, pinia: v.pinia })
     await soon(() => w.find('[data-testid="sealer-2"]').exists())
     await soon(() => w.find('[data-testid="sealer-old-key"]').exists())

@@ -5,7 +5,7 @@ import { cacheClear, cacheSet } from '@/data/township/cache'
 import { fromCouchDocs } from '@/shared/township/records'
 import { summarizeVillage } from '@/shared/township/summarize'
 import type { TownshipSummary } from '@/shared/township/types'
-import { generateVillage } from '../../../bench/township-data'
+import { BENCH_HUB_KEYS, generateVillage } from '../../../bench/township-data'
 import { flushPromises, mountFeature } from '../support/mount'
 
 const NOW = Date.UTC(2026, 11, 20)
@@ -17,7 +17,7 @@ function township(): TownshipSummary {
     { id: 'anle', name: '安乐村', problems: false },
   ].map((v, i) => {
     const g = generateVillage({ villageId: v.id, townshipId: 'huayuan', name: v.name, year: 2026, seed: 10 + i, people: 60, problems: v.problems, audit: false })
-    const s = summarizeVillage(v.id, fromCouchDocs(g.docs), NOW, { lastReachedTownship: NOW - i * 86_400_000 })
+    const s = summarizeVillage(v.id, fromCouchDocs(g.docs), NOW, BENCH_HUB_KEYS, { lastReachedTownship: NOW - i * 86_400_000 })
     // the hub adds the names tablets were enrolled with (one was given none)
     return { ...s, tablets: s.tablets.map((t, j) => (j === 0 ? { ...t, label: '村委会办公室' } : t)) }
   })

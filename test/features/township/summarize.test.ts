@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { generateVillage, type CouchDoc } from '../../../bench/township-data'
+import { BENCH_HUB_KEYS, generateVillage, type CouchDoc } from '../../../bench/township-data'
 import { fromCouchDocs } from '@/shared/township/records'
 import { summarizeVillage } from '@/shared/township/summarize'
 import { validateDocument } from '@/shared/schemas'
@@ -17,7 +17,7 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
   })
 
   it('reports money, turnout, meetings and the step of the cycle from the records', () => {
-    const s = summarizeVillage('qingbo', docsOf(clean.docs), END_OF_YEAR)
+    const s = summarizeVillage('qingbo', docsOf(clean.docs), END_OF_YEAR, BENCH_HUB_KEYS)
     expect(s.name).toBe('清波村')
     expect(s.fund).toBe(20_000_000)
     expect(s.allocated).toBeLessThanOrEqual(s.fund)
@@ -36,7 +36,7 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
   })
 
   it('raises the domain’s flags for an uncosigned expense and a resolution adopted without quorum', () => {
-    const s = summarizeVillage('qingbo', docsOf(messy.docs), END_OF_YEAR)
+    const s = summarizeVillage('qingbo', docsOf(messy.docs), END_OF_YEAR, BENCH_HUB_KEYS)
     expect(s.flags.map((f) => f.code).sort()).toEqual(['adopted-without-quorum', 'adopted-without-quorum', 'expense-without-cosign'])
     expect(s.flags.find((f) => f.code === 'expense-without-cosign')?.ref).toBe(messy.uncosigned[0])
     expect(s.meetings[2]?.quorate).toBe(false)
@@ -57,8 +57,8 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
       env('decision:dv2', 'decision', { subjectId: 'checkoff:qingbo-v1:qingbo-41', outcome: 'keep-earliest', reason: '监事会核对', by: 'person:qingbo-16' }),
       { ...env('ledger:refused', 'ledger', { fundId: 'fund:qingbo-2026', kind: 'expense', amount: 99_999_999, description: 'x', at: END_OF_YEAR }), refused: { reason: 'test', at: 1 } },
     ]
-    const before = summarizeVillage('qingbo', base, END_OF_YEAR)
-    const s = summarizeVillage('qingbo', [...base, ...extra], END_OF_YEAR)
+    const before = summarizeVillage('qingbo', base, END_OF_YEAR, BENCH_HUB_KEYS)
+    const s = summarizeVillage('qingbo', [...base, ...extra], END_OF_YEAR, BENCH_HUB_KEYS)
     expect(s.openObjections).toBe(1)
     expect(s.publicityOverdue).toBe(1)
     expect(s.doubleVotes).toBe(1)
@@ -78,12 +78,12 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
       // a lost edit of a notice, and the supervisors' order to republish that notice: the edit is still undecided
       env('conflict:edit', 'conflict', { subjectId: notice.id, reason: 'concurrent-edit', winner: { device: 'a', seq: 3 }, loser: {} }),
       env('decision:republish', 'decision', { subjectId: notice.id, outcome: 'republish', reason: '公示期内有异议', by: 'person:qingbo-16' }),
-    ], END_OF_YEAR)
+    ], END_OF_YEAR, BENCH_HUB_KEYS)
     expect([s.doubleVotes, s.conflicts]).toEqual([1, 1])
   })
 
   it('takes tablet sync times and upstream times from the hub, not from device clocks', () => {
-    const s = summarizeVillage('qingbo', docsOf(clean.docs), END_OF_YEAR, {
+    const s = summarizeVillage('qingbo', docsOf(clean.docs), END_OF_YEAR, BENCH_HUB_KEYS, {
       deviceSync: { 'dev-qingbo-2': 123 }, lastReachedTownship: 456, lastReachedDistrict: 789,
     })
     expect(s.tablets.map((t) => t.lastSyncAt)).toEqual([null, 123, null])

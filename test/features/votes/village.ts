@@ -1,9 +1,15 @@
-import { memoryKeyValue, newPersonKey, setClerkPin, type KeyValue } from '@/data'
+import { memoryKeyValue, newPersonKey, setClerkPin, type KeyValue, type Repositories } from '@/data'
+import { TRUST_KEY } from '@/data/identity'
+import { newSigningPersonKey, openPersonKey, witnessSigner } from '@/data/personkeys'
+import { clerkKeyStatement } from '@/shared/personacts'
+import { signValue } from '@/shared/signature'
+import { testHub } from '../../support/personkeys'
 import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useAccountsStore } from '@/stores/accounts'
 import { useSupervisionStore } from '@/stores/supervision'
 import { useActingStore } from '@/stores/acting'
+import type { Pinia } from 'pinia'
 import { openTestVillage } from '../support/village'
 
 export const CLERK_PIN = '2468'
@@ -58,7 +64,58 @@ export async function openApprovalVote(v: Awaited<ReturnType<typeof openVoteVill
   })
 }
 
+export const CLERK_PASSPHRASE = '王文书的口令'
+const clerkKeys = new WeakMap<Repositories, { id: string; personId: string; secret: string }>()
+
+/**
+ * The clerk's own key, certified by a hub this tablet pinned (`kv`), as after enrollment and the
+ * clerk-key screen: the root that vouches for every key the clerk witnesses.
+ */
+export async function withClerkKey(data: Repositories, kv: KeyValue, createdAt: number, personId = 'person:clerk') {
+  const hub = testHub()
+  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: hub.keys.current, certificate: null, list: null }))
+  const village = data.writer.identity.villageId
+  const certify = async (publicKey: string) => {
+    const cert = { issuedAt: createdAt, by: 'clerk-account' }
+    return { ...cert, sig: signValue(clerkKeyStatement(village, { personId, publicKey }, cert), hub.secretKey) }
+  }
+  const { record } = await newSigningPersonKey({ personId, passphrase: CLERK_PASSPHRASE, repeat: CLERK_PASSPHRASE, voucher: { certify }, createdAt })
+  const stored = await data.personKeys.create({ ...record })
+  clerkKeys.set(data, { id: stored.id, personId, secret: await openPersonKey(stored, CLERK_PASSPHRASE) })
+  return { ...stored, hub }
+}
+
+/** A person's key witnessed by the clerk's certified key (made first when there is none), as the key screen does after the clerk typed their passphrase. */
+export async function witnessedPersonKey(data: Repositories, kv: KeyValue, input: { personId: string; passphrase: string; createdAt: number }) {
+  if (!clerkKeys.has(data)) await withClerkKey(data, kv, input.createdAt - 60_000)
+  const clerk = clerkKeys.get(data)!
+  const voucher = { witness: { personId: clerk.personId, keyId: clerk.id, sign: witnessSigner(data.writer.identity.villageId, clerk.secret) } }
+  return newPersonKey({ ...input, repeat: input.passphrase, voucher })
+}
+
 /** A person's own passphrase, set up in front of the clerk (as the key screen does): their signing key on record. */
 export async function withPersonKey(v: Awaited<ReturnType<typeof openVoteVillage>>, personId: string, passphrase: string) {
-  return v.data.personKeys.create({ ...await newPersonKey({ personId, passphrase, repeat: passphrase, witnessedBy: 'person:clerk', createdAt: v.now() - 60_000 }) })
+  return v.data.personKeys.create({ ...await witnessedPersonKey(v.data, v.kv, { personId, passphrase, createdAt: v.now() - 60_000 }) })
+}
+
+/** Once the tablet asks for the clerk as witness of a key (at most 15 s), the clerk types their own passphrase (as in the acting prompt). */
+export async function answerAsClerkWitness(pinia: Pinia, clerkId = 'person:clerk', stop: () => boolean = () => false): Promise<void> {
+  const acting = useActingStore(pinia)
+  const deadline = Date.now() + 15_000
+  while (acting.request?.act !== 'personkey.witness') {
+    if (stop()) return
+    if (Date.now() > deadline) throw new Error('the tablet never asked for the clerk as witness')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  const r = await acting.answer(clerkId, CLERK_PASSPHRASE)
+  if (!r.ok) throw new Error(`the clerk's passphrase did not open their key: ${JSON.stringify(r)}`)
+}
+
+/** Runs a key set-up (`setUp`, through the store) that the clerk witnesses with their certified key. */
+export async function clerkWitnesses<T>(pinia: Pinia, setUp: () => Promise<T>, clerkId = 'person:clerk'): Promise<T> {
+  const done = setUp()
+  let settled = false
+  void done.then(() => { settled = true }, () => { settled = true })
+  await answerAsClerkWitness(pinia, clerkId, () => settled)
+  return done
 }
