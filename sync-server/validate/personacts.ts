@@ -12,7 +12,7 @@
  */
 import type { Db } from '../engine'
 import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
-import { claimedSignatures, unentitledSigner, unsignedClaim, witnessProblem, witnessedKeys, type ActSignatureProblem, type PersonKeyRecord, type RosterEntry, type WitnessProblem } from '../../src/shared/personacts'
+import { claimedSignatures, unentitledSigner, unsignedClaim, witnessProblem, witnessedKeys, type ActSignatureProblem, type ClerkKeyCertificate, type PersonKeyRecord, type RosterEntry, type WitnessProblem } from '../../src/shared/personacts'
 import type { HubKeys } from '../../src/shared/hubkeys'
 import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
 import { ACTS } from '../../src/domain/acts'
@@ -45,6 +45,20 @@ async function rows(db: Db, prefix: string, kind: string): Promise<({ id: string
     const record = doc && doc.kind === kind && !doc._deleted ? flat(doc) : null
     return record ? [record] : []
   })
+}
+
+/** A person key record as the shared rules read it, its fields checked (the body passed its schema where it entered; this proves it to the compiler). */
+function personKeyOf(r: { id: string } & Record<string, unknown>): PersonKeyRecord | null {
+  const { id, personId, publicKey, createdAt, witnessedBy, replaces, signature, certificate, witness } = r
+  const text = (v: unknown): v is string => typeof v === 'string'
+  if (!text(personId) || !text(publicKey) || typeof createdAt !== 'number' || !text(witnessedBy) || !text(signature)) return null
+  const cert = certificate as Partial<ClerkKeyCertificate> | undefined
+  const wit = witness as { keyId?: unknown; signature?: unknown } | undefined
+  return {
+    id, personId, publicKey, createdAt, witnessedBy, signature, ...(text(replaces) ? { replaces } : {}),
+    ...(cert && typeof cert.issuedAt === 'number' && text(cert.by) && text(cert.sig) ? { certificate: { issuedAt: cert.issuedAt, by: cert.by, sig: cert.sig } } : {}),
+    ...(wit && text(wit.keyId) && text(wit.signature) ? { witness: { keyId: wit.keyId, signature: wit.signature } } : {}),
+  }
 }
 
 const sealKeysOf = (vote: Record<string, unknown>): string[] => (Array.isArray(vote.sealKeys) ? vote.sealKeys.map(String) : [])
@@ -89,7 +103,7 @@ export class VillageSigning {
   static async load(db: Db, docs: readonly Doc[], village: string, hubKeys: HubKeys | null): Promise<VillageSigning | null> {
     const need = needed(docs)
     if (!need.keys) return null
-    const keys = await rows(db, 'personkey', 'personkey') as unknown as PersonKeyRecord[]
+    const keys = (await rows(db, 'personkey', 'personkey')).map(personKeyOf).filter((k): k is PersonKeyRecord => k !== null)
     const roster = need.roster ? await rows(db, 'person', 'person') : []
     const votes = need.seals ? await rows(db, 'vote', 'vote') : []
     const owners = need.seals ? (await rows(db, 'sealkey', 'sealkey')).map(sealOwner) : []
@@ -104,7 +118,7 @@ export class VillageSigning {
   accepted(doc: Doc): void {
     const record = ['personkey', 'person', 'vote', 'sealkey'].includes(String(doc.kind)) ? flat(doc) : null
     if (!record) return
-    if (doc.kind === 'personkey') this.keys.push(record as unknown as PersonKeyRecord)
+    if (doc.kind === 'personkey') { const key = personKeyOf(record); if (key) this.keys.push(key) }
     else if (doc.kind === 'vote') this.seals.votes.set(record.id, sealKeysOf(record))
     else if (doc.kind === 'sealkey') this.seals.owners.push(sealOwner(record))
     else this.roster.set(record.id, { id: record.id, roles: Array.isArray(record.roles) ? record.roles as string[] : [] })
@@ -115,7 +129,10 @@ export class VillageSigning {
   refusal(doc: Doc): Refusal | null {
     const record = flat(doc)
     if (!record) return null
-    if (doc.kind === 'personkey') return this.keyRefusal(record as unknown as PersonKeyRecord)
+    if (doc.kind === 'personkey') {
+      const key = personKeyOf(record)
+      return key ? this.keyRefusal(key) : refusal('form.invalid', 'a person key without its fields', { kind: 'personkey' })
+    }
     const bad = unsignedClaim(String(doc.kind), this.village, record, this.signingKeys)
     if (bad) {
       return refusal('act.unsigned', `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`,
