@@ -106,6 +106,7 @@ export class MeetingsPage {
   async close(): Promise<void> {
     await this.tab('签名')
     await this.page.getByTestId('meeting-close').click()
-    await until(this.page, () => this.page.getByText('会议已结束').isVisible(), 20_000, 'meeting closed')
+    // the quorum line says it too ('会议已结束，到会人数够法定人数'): the closed state's own line, exactly
+    await until(this.page, () => this.page.getByText('会议已结束', { exact: true }).isVisible(), 20_000, 'meeting closed')
   }
 }
