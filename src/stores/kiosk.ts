@@ -24,6 +24,8 @@ export const useKioskStore = defineStore('kiosk', () => {
   const voterId = ref('')
   const selected = ref<string[]>([])
   const error = ref('')
+  /** Why the last ballot was not saved, as thrown (the view says it in words by its code, never its English). */
+  const saveError = shallowRef<unknown>(null)
   const busy = ref(false)
   /** The voter tapped a card that would break the ballot's limit: the ballot says why. */
   const limitHit = ref(0)
@@ -69,6 +71,7 @@ export const useKioskStore = defineStore('kiosk', () => {
     voterName.value = ''
     voterId.value = ''
     error.value = ''
+    saveError.value = null
   }
 
   /** The clerk's PIN opens the find screen (from locked or neutral), or leaves the kiosk (from exit). */
@@ -114,7 +117,7 @@ export const useKioskStore = defineStore('kiosk', () => {
     else limitHit.value++
   }
 
-  function review(): void { error.value = ''; phase.value = 'confirm' }
+  function review(): void { error.value = ''; saveError.value = null; phase.value = 'confirm' }
   function back(): void { phase.value = 'ballot' }
 
   async function cast(): Promise<boolean> {
@@ -127,7 +130,7 @@ export const useKioskStore = defineStore('kiosk', () => {
       phase.value = 'thanks'
       return true
     } catch (e) {
-      error.value = e instanceof Error ? e.message : String(e)
+      saveError.value = e
       return false
     } finally { busy.value = false }
   }
@@ -138,7 +141,7 @@ export const useKioskStore = defineStore('kiosk', () => {
   }
 
   return {
-    phase, voteId, clerkId, voterId, voterName, selected, limitHit, error, busy, vote, voters, chosen, blocked, spent, problem,
+    phase, voteId, clerkId, voterId, voterName, selected, limitHit, error, saveError, busy, vote, voters, chosen, blocked, spent, problem,
     enter, leave, unlock, askExit, checkOff, start, toggle, review, back, cast, done,
   }
 })

@@ -4,7 +4,7 @@ import { pwaState } from '@/modules/pwa'
 import { useActingStore } from '@/stores/acting'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { CLERK_PIN, openApprovalVote, openVoteVillage } from './village'
+import { CLERK_PIN, T0, openApprovalVote, openVoteVillage } from './village'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -105,6 +105,30 @@ describe('the ballot kiosk', () => {
     expect(JSON.stringify(ballot)).not.toContain('zhang')
     expect(await village!.data.ballots.count({ ref: 'vote:lights' })).toBe(1)
     expect(pwaState.holds).not.toContain('ballot')
+    w.unmount()
+  }, 30_000)
+
+  it('says in Chinese why a ballot was not saved when the vote closed while the voter chose, and keeps it off the box', async () => {
+    let clock = T0
+    village = await openVoteVillage({ now: () => clock })
+    await openApprovalVote(village)
+    const { wrapper: w } = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    await w.get('[data-testid="voter-search"]').setValue('刘')
+    await w.get('[data-testid="voter-person:liu"]').trigger('click')
+    await w.get('[data-testid="voter-confirm"]').trigger('click')
+    await w.get('[data-testid="kiosk-start"]').trigger('click')
+    await w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').trigger('click')
+    await w.get('[data-testid="ballot-next"]').trigger('click')
+    // the vote's closing time passes while the voter looks at the confirm screen
+    clock = T0 + 49 * 3_600_000
+    await w.get('[data-testid="confirm-cast"]').trigger('click')
+    await eventually(() => w.text().includes('票没有存上'), 5000)
+    expect(w.text()).toContain('票没有存上：投票已经结束了。请叫工作人员。')
+    expect(w.text()).not.toMatch(/the vote closed|ballot cast at/)
+    expect(phase(w)).toBe('confirm')
+    expect(await village.data.ballotBox.count('vote:lights')).toBe(0)
     w.unmount()
   }, 30_000)
 
