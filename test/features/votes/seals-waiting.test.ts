@@ -6,7 +6,7 @@ import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { openApprovalVote, openVoteVillage, T0 } from './village'
+import { clerkWitnesses, openApprovalVote, openVoteVillage, T0, withClerkKey } from './village'
 
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -17,8 +17,9 @@ describe('a closed vote whose double vote is decided', { timeout: 90_000 }, () =
     const v = village = await openVoteVillage()
     const seals = useSealsStore(v.pinia)
     seals.attach(v.data, { now: v.now })
+    await withClerkKey(v.data, v.kv, v.now() - 3_600_000)
     await soon(() => seals.supervisors.length === 2)
-    for (const [id, p] of Object.entries({ 'person:sup1': '李家院子123', 'person:sup2': 'zhao-456789' })) await seals.createKey(id, p, p)
+    for (const [id, p] of Object.entries({ 'person:sup1': '李家院子123', 'person:sup2': 'zhao-456789' })) await clerkWitnesses(v.pinia, () => seals.createKey(id, p, p))
     await soon(() => seals.currentKeys.length === 2)
     const vote = await openApprovalVote(v, { sealKeys: seals.currentKeys.map((k) => k.publicKey) })
     const votes = useVotesStore(v.pinia)
