@@ -78,6 +78,17 @@ describe('township staff device in a real browser', () => {
     const axe = await new AxeBuilder({ page }).analyze()
     expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
 
+    // A tablet held upright (800 px): every village's figures fit, each beside its label, nothing scrolls sideways.
+    await page.setViewportSize({ width: 800, height: 1280 })
+    const fit = await page.evaluate(() => {
+      const wrap = document.querySelector('.township-table-wrap') as HTMLElement
+      const fund = document.querySelector('[data-testid="township-row-qingbo"] td') as HTMLElement
+      return { page: document.documentElement.scrollWidth <= window.innerWidth, table: wrap.scrollWidth <= wrap.clientWidth, label: getComputedStyle(fund, '::before').content }
+    })
+    expect(fit).toEqual({ page: true, table: true, label: '"当前环节"' })
+    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([])
+    await page.setViewportSize({ width: 1280, height: 720 })
+
     // Syncing again revalidates with the hub's ETag (the hub answers 304 while nothing changed:
     // test/features/township/hub.test.ts); Chromium then serves the body from its cache.
     const revalidations: (string | undefined)[] = []
