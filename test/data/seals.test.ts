@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPinia } from 'pinia'
 import * as D from '@/domain'
-import { DOCS_SCHEMA } from '@/data'
+import { DOCS_SCHEMA, type KeyValue } from '@/data'
 import { validateDocument } from '@/shared/schemas'
 import { newWrappedKeyPair } from '@/data/sealkeys'
 import { useActingStore } from '@/stores/acting'
@@ -11,16 +11,18 @@ import { useSealsStore } from '@/stores/seals'
 import { startHub, type RunningHub } from '../support/hub'
 import { provision } from '../sync-server/helpers'
 import { eventually, openDoubleVotes, openVote } from './helpers'
-import { openSyncedTablet, type SyncedTablet } from './sync-helpers'
+import { openSyncedTablet, withCertifiedClerk, type SyncedTablet } from './sync-helpers'
+import { CLERK_PASSPHRASE, clerkWitnesses } from '../features/votes/village'
 
 const VILLAGE = 'vs'
 const PASS = { 'person:s1': '第一位监事的口令', 'person:s2': 'second-supervisor' } as const
 let hub: RunningHub
+let clerkAccount: { name: string; password: string }
 const open: SyncedTablet[] = []
 
 beforeAll(async () => {
   hub = await startHub()
-  await provision(hub, { township: 'tss', villages: [VILLAGE] })
+  clerkAccount = (await provision(hub, { township: 'tss', villages: [VILLAGE] })).clerk
 })
 afterAll(async () => {
   for (const t of open) await t.close().catch(() => undefined)
@@ -34,16 +36,16 @@ async function tablet() {
 }
 
 /** The stores a tablet's screens use, attached to its repositories, with the clerk's PIN typed (they witness passphrases and record decisions). */
-function stores(t: SyncedTablet) {
+function stores(t: SyncedTablet, kv?: KeyValue) {
   const pinia = createPinia()
   const acting = useActingStore(pinia)
   const seals = useSealsStore(pinia)
   const conflicts = useConflictsStore(pinia)
-  acting.attach(t.data)
+  acting.attach(t.data, kv ? { kv } : {})
   seals.attach(t.data)
   conflicts.attach(t.data)
   acting.begin({ id: 'person:clerk', name: '王文书', roles: ['clerk'] }, 30 * 60_000)
-  return { seals, conflicts }
+  return { pinia, seals, conflicts }
 }
 
 async function syncBoth(a: SyncedTablet, b: SyncedTablet, rounds = 2) {
@@ -57,12 +59,14 @@ describe('one person, one vote, across two tablets', () => {
   it('the extra ballot of a voter checked off on two tablets is voided once the supervisors open its seal, and no tablet counts it', async () => {
     const a = await tablet()
     const b = await tablet()
-    const onA = stores(a)
+    // the clerk's own key, certified by the hub once online: it witnesses the supervisors' keys
+    const { kv } = await withCertifiedClerk(hub, a, clerkAccount, CLERK_PASSPHRASE)
+    const onA = stores(a, kv)
     for (const [id, name] of [['person:s1', '李监事'], ['person:s2', '赵监事']] as const) {
       await a.data.persons.create({ id, name, householdId: `household:${id.slice(7)}`, roles: ['supervisor', 'council-member'] })
     }
     await eventually(() => onA.seals.supervisors.length === 2, 5_000, 20)
-    for (const [id, p] of Object.entries(PASS)) await onA.seals.createKey(id, p, p)
+    for (const [id, p] of Object.entries(PASS)) await clerkWitnesses(onA.pinia, () => onA.seals.createKey(id, p, p))
     await eventually(() => onA.seals.currentKeys.length === 2, 5_000, 20)
     const now = Date.now()
     const vote = await a.data.votes.create({ ...openVote(now), sealKeys: onA.seals.currentKeys.map((k) => k.publicKey) })

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub */
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
-import { createRepositories, createSync, deviceSigner, enrollDevice as enrollWithApp, loadTrust, memoryKeyValue, openVillageDatabase, refreshTrust, type VillageSync } from '@/data'
+import { certifyClerkKey, createRepositories, createSync, deviceSigner, enrollDevice as enrollWithApp, loadTrust, memoryKeyValue, newSigningPersonKey, openVillageDatabase, refreshTrust, type VillageSync } from '@/data'
+import { TRUST_KEY } from '@/data/identity'
 import type { RunningHub } from '../support/hub'
 import { couch } from '../sync-server/helpers'
 
@@ -54,4 +55,25 @@ export async function hubDocCount(hub: RunningHub, village: string): Promise<num
   const r = await couch(hub, `village-${village}/_all_docs?limit=0`)
   if (r.status !== 200) throw new Error(`_all_docs: ${r.status} ${JSON.stringify(r.body)}`)
   return r.body.total_rows as number
+}
+
+/**
+ * The village's clerk (`person:clerk`, on the roster as clerk) with their own key certified by this
+ * real hub (POST /_hub/clerk-key with the village's clerk account), as the key screen does once
+ * online; the tablet's stores then verify it against the hub key in the returned `kv` (what the
+ * tablet pinned at enrollment). The clerk opens their key with `passphrase` to witness others' keys.
+ */
+export async function withCertifiedClerk(hub: RunningHub, t: SyncedTablet, account: { name: string; password: string }, passphrase: string) {
+  await t.data.persons.create({ id: 'person:clerk', name: '王文书', householdId: 'household:clerk', roles: ['clerk'] })
+  if (!(await t.sync.syncNow(20_000))) throw new Error('the roster did not reach the hub')
+  const keys = await couch(hub, '_hub/hub-keys')
+  const kv = memoryKeyValue()
+  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: keys.body.hubKey, certificate: null, list: null }))
+  const hubKeys = { current: String(keys.body.hubKey), retired: [] }
+  const { record } = await newSigningPersonKey({
+    personId: 'person:clerk', passphrase, repeat: passphrase, createdAt: Date.now() - 60_000,
+    voucher: { certify: (publicKey) => certifyClerkKey({ hubUrl: hub.url, village: t.data.writer.identity.villageId, hubKeys }, account, { personId: 'person:clerk', publicKey }) },
+  })
+  await t.data.personKeys.create({ ...record })
+  return { kv }
 }

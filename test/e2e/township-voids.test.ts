@@ -10,7 +10,8 @@ import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { provision } from '../sync-server/helpers'
 import { eventually, openDoubleVotes, openVote } from '../data/helpers'
-import { openSyncedTablet, type SyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, withCertifiedClerk, type SyncedTablet } from '../data/sync-helpers'
+import { CLERK_PASSPHRASE, clerkWitnesses } from '../features/votes/village'
 import { useActingStore } from '@/stores/acting'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useSealsStore } from '@/stores/seals'
@@ -32,10 +33,13 @@ describe('a ballot the council voided, counted by the township as the tablet cou
   let dir: string
   const nodeTablets: SyncedTablet[] = []
   let staff: { name: string; password: string }
+  let clerkAccount: { name: string; password: string }
 
   beforeAll(async () => {
     hub = await startHub()
-    staff = (await provision(hub, { township: 'tsv', villages: [VILLAGE] })).staff
+    const provisioned = await provision(hub, { township: 'tsv', villages: [VILLAGE] })
+    staff = provisioned.staff
+    clerkAccount = provisioned.clerk
     browser = await launchChromium()
     dir = mkdtempSync(join(tmpdir(), 'yishi-voids-'))
   })
@@ -55,7 +59,9 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     const seals = useSealsStore(pinia)
     const conflicts = useConflictsStore(pinia)
     const acting = useActingStore(pinia)
-    acting.attach(a.data)
+    // the clerk's own key, certified by the hub once online: it witnesses the supervisors' keys
+    const { kv } = await withCertifiedClerk(hub, a, clerkAccount, CLERK_PASSPHRASE)
+    acting.attach(a.data, { kv })
     seals.attach(a.data)
     conflicts.attach(a.data)
     // The clerk has typed their PIN on tablet A: they witness the supervisors' passphrases and record the council's decision.
@@ -70,7 +76,7 @@ describe('a ballot the council voided, counted by the township as the tablet cou
       await a.data.persons.create({ id, name, householdId: `household:${id.slice(7)}`, householdHead: true })
     }
     await eventually(() => seals.supervisors.length === 2, 5_000, 20)
-    for (const [id, p] of Object.entries(PASS)) await seals.createKey(id, p, p)
+    for (const [id, p] of Object.entries(PASS)) await clerkWitnesses(pinia, () => seals.createKey(id, p, p))
     await eventually(() => seals.currentKeys.length === 2, 5_000, 20)
     const now = Date.now()
     const vote = await a.data.votes.create({ ...openVote(now), sealKeys: seals.currentKeys.map((k) => k.publicKey) })
@@ -99,7 +105,7 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     await syncBoth(2)
 
     // The clerk's tablet: 3 ballots counted, 步道 and 饮水 funded, 路灯 not.
-    const clerk = await enrolledTablet(browser, hub, VILLAGE, { personId: 'person:clerk', name: '王文书' }, '2468')
+    const clerk = await enrolledTablet(browser, hub, VILLAGE, { personId: 'person:clerk', name: '王文书' }, '2468', { pinHubKey: true })
     await clerk.page.goto(`${hub.url}/votes/${vote.id}/results`)
     await until(clerk.page, async () => (await clerk.page.getByTestId('results-voided').count()) === 1, 60_000, 'void list synced to the tablet')
     expect(await clerk.page.getByTestId('results-ballots').innerText()).toContain('3')

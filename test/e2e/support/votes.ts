@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { expect } from 'vitest'
 import type { RunningHub } from '../../support/hub'
 import { enrollDevice } from '../../data/sync-helpers'
+import { couch } from '../../sync-server/helpers'
 import { clerkStandsBy, goEarly } from './app'
 
 export const PIN_ROUNDS = 150_000
@@ -25,14 +26,16 @@ export interface Tablet { context: BrowserContext; page: Page; device: string }
  * A browser context enrolled in `village` on the hub, with `clerk` able to unlock it with `pin`. The clerk
  * stands by and types the PIN whenever an act asks for it (src/features/acting), unless `clerkAway`.
  */
-export async function enrolledTablet(browser: Browser, hub: RunningHub, village: string, clerk: { personId: string; name: string }, pin: string, opts: { clerkAway?: boolean } = {}): Promise<Tablet> {
+export async function enrolledTablet(browser: Browser, hub: RunningHub, village: string, clerk: { personId: string; name: string }, pin: string, opts: { clerkAway?: boolean; pinHubKey?: boolean } = {}): Promise<Tablet> {
   const device = await enrollDevice(hub, village)
   const enrollment = JSON.stringify({ device: device.id, secret: device.secret, village, hubUrl: '', enrolledAt: Date.now() })
   const clerks = JSON.stringify({ clerks: [clerkRecord(clerk, pin)], failures: 0, lockedUntil: 0 })
+  // the hub's key, pinned as the app's enrollment pins it (it certifies the clerks' keys, which vouch for everyone else's)
+  const trust = opts.pinHubKey ? JSON.stringify({ hubKey: (await couch(hub, '_hub/hub-keys')).body.hubKey, certificate: null, list: null }) : ''
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 } })
-  await context.addInitScript(({ e, c }: { e: string; c: string }) => {
-    if (!localStorage.getItem('yishi.device')) { localStorage.setItem('yishi.device', e); localStorage.setItem('yishi.clerks', c) }
-  }, { e: enrollment, c: clerks })
+  await context.addInitScript(({ e, c, t }: { e: string; c: string; t: string }) => {
+    if (!localStorage.getItem('yishi.device')) { localStorage.setItem('yishi.device', e); localStorage.setItem('yishi.clerks', c); if (t) localStorage.setItem('yishi.trust', t) }
+  }, { e: enrollment, c: clerks, t: trust })
   const page = await context.newPage()
   page.on('pageerror', (e) => console.error(`[${device.id}] page error:`, e.message))
   if (!opts.clerkAway) clerkStandsBy(page, pin)
