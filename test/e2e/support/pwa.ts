@@ -49,6 +49,14 @@ export async function serviceWorkerControls(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 })
 }
 
+/** A new service worker is installed and waiting: a new version was found but not applied. */
+export async function newVersionWaiting(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration()
+    return registration?.waiting != null && navigator.serviceWorker.controller !== null
+  })
+}
+
 /** A mark on the page's window: it disappears only if the page reloads. */
 export const setMarker = (page: Page, value: string) => page.evaluate((v) => { (window as unknown as { yishiMarker: string }).yishiMarker = v }, value)
 export const getMarker = (page: Page) => page.evaluate(() => (window as unknown as { yishiMarker?: string }).yishiMarker)
