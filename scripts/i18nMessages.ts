@@ -26,9 +26,13 @@ export function precompile(tree: Messages, where: string): Record<string, unknow
  * replaced by that locale's message tree with every string already parsed (vue-i18n's AST),
  * so the first screen carries only Chinese, English is a chunk of its own, and vue-i18n ships
  * without its message compiler. A message that does not parse fails the build.
+ * A screen's own words loaded with the screen (src/features/<feature>/messages.ts, merged in at
+ * runtime: the pairing screen's) are precompiled the same way: without the compiler, a plain
+ * string reaching vue-i18n fails the screen's render ('unhandled node type').
  */
 export function i18nMessages(): Plugin {
   const locale = /[\\/]src[\\/]i18n[\\/]locales[\\/](zh-CN|en)\.ts$/
+  const screenWords = /[\\/]src[\\/]features[\\/]([^\\/]+)[\\/]messages\.ts$/
   let root = ''
   let source: Promise<{ localeMessages: (l: string) => Messages }> | null = null
   return {
@@ -38,6 +42,11 @@ export function i18nMessages(): Plugin {
     config: () => ({ define: { __INTLIFY_DROP_MESSAGE_COMPILER__: 'true', __VUE_I18N_LEGACY_API__: 'false' } }),
     configResolved(config) { root = config.root },
     async load(id) {
+      const screen = screenWords.exec(id)
+      if (screen) {
+        const { module } = await runnerImport<{ default: Messages }>(id, { configFile: false, logLevel: 'error', resolve: { alias: { '@': resolve(root, 'src') } } })
+        return `export default ${JSON.stringify(precompile(module.default, screen[1]!))}`
+      }
       const match = locale.exec(id)
       if (!match) return null
       source ??= runnerImport<{ localeMessages: (l: string) => Messages }>(resolve(root, 'src/i18n/messages.ts'), {
