@@ -9,8 +9,8 @@ import { CLERK_PIN, T0, openApprovalVote, openVoteVillage } from './village'
 let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
 
-async function kiosk(extra: Record<string, unknown> = {}) {
-  village = await openVoteVillage()
+async function kiosk(extra: Record<string, unknown> = {}, opts: Parameters<typeof openVoteVillage>[0] = {}) {
+  village = await openVoteVillage(opts)
   await openApprovalVote(village, extra)
   const mounted = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
   return mounted
@@ -22,6 +22,16 @@ const phase = (w: W) => w.get('[data-testid="kiosk"]').attributes('data-phase')
 async function typePin(w: W, pin: string) {
   for (const d of pin) await w.get(`[data-testid="pin-${d}"]`).trigger('click')
   await w.get('[data-testid="pin-ok"]').trigger('click')
+}
+
+/** The clerk unlocks, finds the voter by `search`, checks them off and hands the tablet over: the ballot is on screen. */
+async function handOver(w: W, search: string, personId: string) {
+  await typePin(w, CLERK_PIN)
+  await eventually(() => phase(w) === 'find', 5000)
+  await w.get('[data-testid="voter-search"]').setValue(search)
+  await w.get(`[data-testid="voter-${personId}"]`).trigger('click')
+  await w.get('[data-testid="voter-confirm"]').trigger('click')
+  await w.get('[data-testid="kiosk-start"]').trigger('click')
 }
 
 describe('the ballot kiosk', () => {
@@ -110,15 +120,8 @@ describe('the ballot kiosk', () => {
 
   it('says in Chinese why a ballot was not saved when the vote closed while the voter chose, and keeps it off the box', async () => {
     let clock = T0
-    village = await openVoteVillage({ now: () => clock })
-    await openApprovalVote(village)
-    const { wrapper: w } = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
-    await typePin(w, CLERK_PIN)
-    await eventually(() => phase(w) === 'find', 5000)
-    await w.get('[data-testid="voter-search"]').setValue('刘')
-    await w.get('[data-testid="voter-person:liu"]').trigger('click')
-    await w.get('[data-testid="voter-confirm"]').trigger('click')
-    await w.get('[data-testid="kiosk-start"]').trigger('click')
+    const { wrapper: w } = await kiosk({}, { now: () => clock })
+    await handOver(w, '刘', 'person:liu')
     await w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').trigger('click')
     await w.get('[data-testid="ballot-next"]').trigger('click')
     // the vote's closing time passes while the voter looks at the confirm screen
@@ -128,18 +131,13 @@ describe('the ballot kiosk', () => {
     expect(w.text()).toContain('票没有存上：投票已经结束了。请叫工作人员。')
     expect(w.text()).not.toMatch(/the vote closed|ballot cast at/)
     expect(phase(w)).toBe('confirm')
-    expect(await village.data.ballotBox.count('vote:lights')).toBe(0)
+    expect(await village!.data.ballotBox.count('vote:lights')).toBe(0)
     w.unmount()
   }, 30_000)
 
   it('records a blank ballot when the voter chooses nothing, after saying so', async () => {
     const { wrapper: w } = await kiosk()
-    await typePin(w, CLERK_PIN)
-    await eventually(() => phase(w) === 'find', 5000)
-    await w.get('[data-testid="voter-search"]').setValue('刘')
-    await w.get('[data-testid="voter-person:liu"]').trigger('click')
-    await w.get('[data-testid="voter-confirm"]').trigger('click')
-    await w.get('[data-testid="kiosk-start"]').trigger('click')
+    await handOver(w, '刘', 'person:liu')
     await w.get('[data-testid="ballot-next"]').trigger('click')
     expect(w.get('[data-testid="confirm-blank"]').text()).toContain('空白票')
     await w.get('[data-testid="confirm-cast"]').trigger('click')
@@ -153,12 +151,7 @@ describe('the ballot kiosk', () => {
 
   it('keeps a knapsack ballot within the budget and says why a card cannot be added', async () => {
     const { wrapper: w } = await kiosk({ ballotType: 'knapsack', maxChoices: 0 })
-    await typePin(w, CLERK_PIN)
-    await eventually(() => phase(w) === 'find', 5000)
-    await w.get('[data-testid="voter-search"]').setValue('陈')
-    await w.get('[data-testid="voter-person:chen"]').trigger('click')
-    await w.get('[data-testid="voter-confirm"]').trigger('click')
-    await w.get('[data-testid="kiosk-start"]').trigger('click')
+    await handOver(w, '陈', 'person:chen')
     await w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').trigger('click')
     await w.get('[data-testid="ballot-card-project:road"] [role="checkbox"]').trigger('click')
     expect(w.get('[data-testid="ballot-counter"]').text()).toBe('已选 ¥90,000，最多 ¥100,000')
