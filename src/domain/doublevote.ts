@@ -160,6 +160,20 @@ export function proposeResolution(dv: DoubleVote): { keptSeal: string; voidedSea
   return { keptSeal: first?.seal ?? '', voidedSeals: rest.map((c) => c.seal) }
 }
 
+/**
+ * Whether a decision on a double vote names among its deciders the voter it is about. Nobody
+ * decides on their own second vote: which of their ballots counts is the council's call, not theirs.
+ * `deciders` are person ids (a decision record's `decidedBy`, or its single `by`).
+ */
+export function isOwnDoubleVote(voterId: string, deciders: readonly string[]): boolean {
+  return voterId !== '' && deciders.includes(voterId)
+}
+
+/** Throws `doublevote.own-vote` when the voter is among the deciders of their own double vote. */
+export function assertMayDecideDoubleVote(voterId: string, deciders: readonly string[]): void {
+  if (isOwnDoubleVote(voterId, deciders)) fail('doublevote.own-vote', `${voterId} cannot decide on their own double vote`, { voterId })
+}
+
 /** Validating constructor; `dv` is the double vote it resolves (every seal must be decided). */
 export function doubleVoteResolution(input: unknown, dv: DoubleVote): DoubleVoteResolution {
   const i = asInput('decision', input)
@@ -173,6 +187,7 @@ export function doubleVoteResolution(input: unknown, dv: DoubleVote): DoubleVote
     reason: str('decision', i, 'reason', { min: 4, max: 2000 }),
     at: time('decision', i, 'at'),
   }
+  assertMayDecideDoubleVote(r.voterId, r.decidedBy)
   if (r.voteId !== dv.voteId || r.voterId !== dv.voterId) fail('doublevote.invalid', `the decision is about ${r.voterId} in ${r.voteId}, not ${dv.voterId} in ${dv.voteId}`)
   const seals = new Set(dv.checkOffs.map((c) => c.seal))
   const decided = new Set([...(r.keptSeal ? [r.keptSeal] : []), ...r.voidedSeals])

@@ -35,7 +35,7 @@
  * - compliance (compliance.ts): `complianceFlags` and the five checks behind it.
  * - one person, one vote (doublevote.ts; the secrecy design is written there):
  *   `sealKeyPair`, `sealBallotRef`, `openSealLayer`, `openSeal`, `coarseCastTime`,
- *   `findDoubleVotes`, `proposeResolution`, `doubleVoteResolution`,
+ *   `findDoubleVotes`, `proposeResolution`, `isOwnDoubleVote`, `assertMayDecideDoubleVote`, `doubleVoteResolution`,
  *   `voidList`, `countableBallots`, `surplusBallots`; `castVote` (casting.ts) makes the check-off and the ballot
  *   of one vote with those measures applied.
  * - a vote's result (results.ts): `voteResult` (counted ballots, agreed paper count, selection,

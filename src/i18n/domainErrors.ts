@@ -52,6 +52,7 @@ export default {
     },
     doublevote: {
       invalid: '重复投票的处理决定不完整，请核对',
+      'own-vote': '重复投票的本人不能决定自己的选票怎么算，请另选议事会成员或监事',
     },
     seal: {
       invalid: '封存的选票打不开或对不上，请监事核对',
@@ -151,6 +152,7 @@ export default {
     },
     doublevote: {
       invalid: 'The decision on the double vote is incomplete: please check',
+      'own-vote': 'The voter cannot decide how their own double vote counts: choose another council member or supervisor',
     },
     seal: {
       invalid: 'A sealed ballot does not open or does not match: the supervisors should check',

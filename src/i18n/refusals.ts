@@ -52,6 +52,9 @@ export default {
         closed: '投票在{time}结束了，这条{kind}是结束以后才记下的，按规则不能算。',
         'not-open': '投票在{time}才开始，这条{kind}是开始以前就记下的，按规则不能算。',
       },
+      decision: {
+        'own-vote': '重复投票的处理要由别人决定：{person}不能决定自己的选票怎么算。',
+      },
       writer: {
         'other-device': '它写着是{tablet}写的，却是另一台平板送来的，又没有{tablet}的签名。',
         account: '用账号上传的记录，只能写这个账号自己的名字。',
@@ -139,6 +142,9 @@ export default {
         unknown: 'This {kind} belongs to a vote not here yet.',
         closed: 'The vote closed on {time}; this {kind} was recorded after: the rules do not count it.',
         'not-open': 'The vote opened on {time}; this {kind} was recorded before: the rules do not count it.',
+      },
+      decision: {
+        'own-vote': 'Others decide on a double vote; {person} cannot decide how their own ballots count.',
       },
       writer: {
         'other-device': 'It says {tablet} wrote it, but another tablet sent it without {tablet}’s signature.',

@@ -5,10 +5,12 @@
  * a tablet: the record's device signature); everything about the record itself is here:
  * the shared schemas (`validateDocument`), only the hub marks records refused or writes rejection
  * notices, the village, immutable kinds stay as first recorded, a record keeps its kind, an audit
- * event is whole, and ballots and check-offs only while their vote is open. A refusal carries its
+ * event is whole, ballots and check-offs only while their vote is open, and no voter decides on their
+ * own double vote. A refusal carries its
  * code (refusal.ts), decided here, and the reason in English for logs.
  */
 import { auditEventRefusal } from '../domain/audit'
+import { isOwnDoubleVote } from '../domain/doublevote'
 import { envelopeOf, isImmutableKind, kindOfId, toEnvelope, validateDocument } from './schemas'
 import { isKind, recordOf } from './records'
 import { refusal, type Refusal } from './refusal'
@@ -62,6 +64,7 @@ export function recordRefusal(record: object, ctx: RecordContext): Refusal | nul
       if (why) return refusal('record.audit', why, { device: env.device })
     }
   }
+  if (env.kind === 'decision') return ownVoteRefusal(env.body)
   if (env.kind === 'ballot' || env.kind === 'checkoff') return voteWindowRefusal(env.kind, env.ref, Number(env.kind === 'ballot' ? env.body.castAt : env.body.at), ctx)
   return null
 }
@@ -77,4 +80,12 @@ export function voteWindowRefusal(kind: 'ballot' | 'checkoff', voteId: string, a
     return refusal('vote.not-open', `this ${kind} was recorded before the vote opened (${new Date(v.opensAt).toISOString()})`, { kind, vote: voteId, at: v.opensAt })
   }
   return null
+}
+
+/** A council decision on a double vote that names the voter it is about among those who decided. */
+function ownVoteRefusal(body: Record<string, unknown>): Refusal | null {
+  const voterId = typeof body.voterId === 'string' ? body.voterId : ''
+  const deciders = [...(Array.isArray(body.decidedBy) ? body.decidedBy : []), body.by].filter((d): d is string => typeof d === 'string')
+  if (!isOwnDoubleVote(voterId, deciders)) return null
+  return refusal('decision.own-vote', `${voterId} cannot decide on their own double vote`, { kind: 'decision', person: voterId })
 }

@@ -17,7 +17,7 @@ export const REFUSAL_CODES = [
   'form.id', 'form.ref', 'form.too-deep', 'form.too-large', 'form.newer-app', 'form.old-format', 'form.parent', 'form.checkoff-id',
   // what a village takes (acceptance.ts)
   'record.other-village', 'record.deleted', 'record.hub-only', 'record.kind-changed', 'record.immutable', 'record.audit',
-  'vote.unknown', 'vote.closed', 'vote.not-open',
+  'vote.unknown', 'vote.closed', 'vote.not-open', 'decision.own-vote',
   // the hub's rules for a push (sync-server/validate/rules.ts, couch/push.ts)
   'record.identity', 'record.attachments', 'record.revision', 'record.twice-in-batch', 'writer.other-device', 'writer.account',
   // a person's signed acts and keys (sync-server/validate/personacts.ts)

@@ -30,6 +30,8 @@ export interface ConflictView {
   decision: ConflictDecisionView | null
   /** The vote of a double vote ('' otherwise). */
   voteId: string
+  /** The voter of a double vote ('' otherwise): never among those who may decide on it. */
+  voterId: string
   /**
    * A decided double vote whose void seals the supervisors must open together ('waiting'), have
    * opened ('opened'), or nothing to open ('none': kept everything, or the vote had no seal keys).
@@ -94,7 +96,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
       const d = decided.get(key) as (Stored<Decision> & { voidedSeals?: string[] }) | undefined
       const winner: ConflictSide = { device: first.winner.device, at: winnerDoc?.meta.deviceTime ?? 0, author: nameOf(winnerDoc?.recordedBy ?? first.winner.author ?? ''), summary: '' }
       return {
-        id: key, reason: first.reason, voteId: double ? (vote?.id ?? String(body.voteId ?? '')) : '',
+        id: key, reason: first.reason, voteId: double ? (vote?.id ?? String(body.voteId ?? '')) : '', voterId: double ? String(body.voterId ?? '') : '',
         voids: !d || !(d.voidedSeals?.length) ? 'none' : opened.has(d.id) ? 'opened' : 'waiting',
         title: double ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? ''), subjectId: first.subjectId, context: vote?.title ?? '',
         sides: [winner, ...records.map((c) => loserSide(c))],
@@ -115,6 +117,8 @@ export const useConflictsStore = defineStore('conflicts', () => {
   const deciders = computed(() => persons.value
     .filter((p) => p.roles.some((r) => r === 'council-member' || r === 'supervisor' || r === 'courtyard-council-member'))
     .map((p) => ({ id: p.id, name: p.name })))
+  /** Who may decide on one item: the deciders, but never the voter of a double vote (the domain's rule). */
+  const decidersFor = (item: Pick<ConflictView, 'voterId'>) => deciders.value.filter((d) => !D.isOwnDoubleVote(item.voterId, [d.id]))
 
   async function load(): Promise<void> { /* live from attach() */ }
 
@@ -126,6 +130,8 @@ export const useConflictsStore = defineStore('conflicts', () => {
     if (!item) throw new Error(`${id} is not waiting for a decision`)
     if (item.decision) throw new Error('This has already been decided')
     if (!item.options.includes(outcome)) throw new Error(`${outcome} is not a possible decision here`)
+    // Nobody decides on their own double vote (asked before anyone's PIN).
+    D.assertMayDecideDoubleVote(item.voterId, [by])
     // The council decides (`by` names who for it); the clerk records it with their PIN.
     await acting.authorize('conflict.decide')
     const at = now()
@@ -170,5 +176,5 @@ export const useConflictsStore = defineStore('conflicts', () => {
     return dv
   }
 
-  return { items, open, resolved, deciders, attach, load, resolve }
+  return { items, open, resolved, deciders, decidersFor, attach, load, resolve }
 })

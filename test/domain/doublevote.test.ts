@@ -96,6 +96,16 @@ describe('one person, one vote', () => {
     expect(domainError(() => D.doubleVoteResolution({ ...base, keptSeal: seals[0], voidedSeals: seals.slice(1), reason: '' }, dv)).code).toBe('invalid.required')
     expect(D.doubleVoteResolution({ ...base, keptSeal: '', voidedSeals: seals }, dv).keptSeal).toBe('')
   })
+
+  it('lets nobody decide on their own double vote', () => {
+    const [dv] = D.findDoubleVotes([checkOff('tab-1', T0, 'ballot:a'), checkOff('tab-2', T0 + 1, 'ballot:b')]) as [D.DoubleVote]
+    const seals = dv.checkOffs.map((c) => c.seal)
+    const own = { id: 'decision:dv', voteId: 'vote:v1', voterId: 'person:wang', keptSeal: seals[1], voidedSeals: [seals[0]], decidedBy: ['person:sup1', 'person:wang'], reason: '我只投了一次', at: T0 }
+    expect(D.isOwnDoubleVote('person:wang', ['person:sup1', 'person:wang'])).toBe(true)
+    expect(D.isOwnDoubleVote('person:wang', ['person:sup1'])).toBe(false)
+    expect(domainError(() => D.doubleVoteResolution(own, dv)).code).toBe('doublevote.own-vote')
+    expect(domainError(() => D.assertMayDecideDoubleVote('person:wang', ['person:wang'])).code).toBe('doublevote.own-vote')
+  })
 })
 
 describe('casting a vote', () => {

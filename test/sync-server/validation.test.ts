@@ -111,6 +111,17 @@ describeEngines('validation and quarantine', (engine) => {
     expect(put.status).toBe(409)
   })
 
+  it('refuses a council decision on a double vote that the voter decided themselves, with its code', async () => {
+    const decision = (rest: string, by: string) => envelope('decision', rest, {
+      subjectId: 'checkoff:v9:person:p3', outcome: 'keep-latest', reason: '我只投了一次', by, keep: '', at: Date.now(),
+      voteId: 'vote:v9', voterId: 'person:p3', keptSeal: '', voidedSeals: [], decidedBy: [by],
+    }, { ref: 'checkoff:v9:person:p3' })
+    const [own, other] = await push([decision('own', 'person:p3'), decision('other', 'person:p4')])
+    expect(own).toMatchObject({ error: 'conflict', code: 'decision.own-vote', params: { kind: 'decision', person: 'person:p3' } })
+    expect((await couch(hub, 'village-va/decision%3Aown')).status).toBe(404)
+    expect(other!.ok).toBe(true)
+  })
+
   it('takes ballots and check-offs only while the vote is open as the records show', async () => {
     const now = Date.now()
     const voteBody = {

@@ -18,18 +18,18 @@ afterEach(async () => { await village?.close(); village = undefined })
  * This tablet checked off 张秀英; sync brought the other tablet's check-off of the same person,
  * which the conflict handler records as a `conflict` (the same record src/data writes).
  */
-async function doubleVote() {
+async function doubleVote(voter = 'zhang') {
   village = await openVoteVillage()
   const v = village
   await openApprovalVote(v)
-  await useVotesStore(v.pinia).castBallot('vote:lights', 'person:zhang', ['project:lamps'], 'person:clerk')
+  await useVotesStore(v.pinia).castBallot('vote:lights', `person:${voter}`, ['project:lamps'], 'person:clerk')
   const other = {
-    id: 'checkoff:lights:zhang', kind: 'checkoff', v: 1, village: 'test-village', year: 2026, author: 'person:clerk2', device: 'tablet-b',
+    id: `checkoff:lights:${voter}`, kind: 'checkoff', v: 1, village: 'test-village', year: 2026, author: 'person:clerk2', device: 'tablet-b',
     deviceTime: T0 + 600_000, seq: 7, ref: 'vote:lights',
-    body: { voteId: 'vote:lights', voterId: 'person:zhang', at: T0 + 600_000, device: 'tablet-b', recordedBy: 'person:clerk2', seal: '' },
+    body: { voteId: 'vote:lights', voterId: `person:${voter}`, at: T0 + 600_000, device: 'tablet-b', recordedBy: 'person:clerk2', seal: '' },
   }
   await v.data.conflicts.create({
-    id: 'conflict:tablet-b-7', subjectId: 'checkoff:lights:zhang', reason: 'double-checkoff',
+    id: 'conflict:tablet-b-7', subjectId: `checkoff:lights:${voter}`, reason: 'double-checkoff',
     winner: { device: 'tablet-test', seq: 2, author: 'person:clerk' }, loser: other, fields: [], at: T0 + 700_000,
   })
   return v
@@ -76,6 +76,21 @@ describe('the double votes and conflicts queue', () => {
     const [decision] = await v.data.decisions.list()
     expect(decision).toMatchObject({ subjectId: 'checkoff:lights:zhang', outcome: 'keep-earliest', by: 'person:sup2', voterId: 'person:zhang', voteId: 'vote:lights' })
     expect(await openDoubleVotes(v.data)).toEqual([])
+  })
+
+  it('does not offer a council member the decision on their own double vote, and refuses it if asked', async () => {
+    // 赵监事 (supervisor and council member) voted on two tablets
+    const v = await doubleVote('sup2')
+    const { wrapper: w } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
+    const item = () => w.get('[data-testid="conflict-checkoff:lights:sup2"]')
+    await eventually(() => w.find('[data-testid="conflict-checkoff:lights:sup2"]').exists())
+    const offered = item().findAll('[data-testid="conflict-by"] option').map((o) => o.text())
+    expect(offered).toContain('李监事')
+    expect(offered).not.toContain('赵监事')
+    // the store refuses it too, before any PIN is asked, with the domain's code
+    await expect(useConflictsStore(v.pinia).resolve('checkoff:lights:sup2', 'keep-latest', '我只投了一次', 'person:sup2'))
+      .rejects.toMatchObject({ code: 'doublevote.own-vote' })
+    expect(await v.data.decisions.list()).toEqual([])
   })
 
   it('counts a voter checked off on three tablets as one double vote, in the queue and in the cycle\'s gate', async () => {
