@@ -88,3 +88,32 @@ export function assertSpendingGate(projectId: string, coverage: ReadonlyArray<{ 
   if (g.state === 'notice-running') fail('gate.spending-publicity', `the decision's public notice runs until ${new Date(g.until).toISOString()}: spending starts then`, { state: g.state, until: g.until, projectId })
   return g
 }
+
+/**
+ * Where the village's vote stands on the way from draft to result, as one gate every screen reads:
+ * - `no-vote`: no vote drafted yet (draft its candidates and rules first);
+ * - `drafted`: drafted, its announcement not published (publish it: `voteId` names the subject);
+ * - `announced`: the announcement runs until `until`;
+ * - `ready`: the announcement has run; the vote opens at `until` (or can be opened now);
+ * - `open`: taking ballots until `until` (`early`: opened before its announcement ended, on record);
+ * - `closed`: every vote is closed.
+ * With several votes, the first one not closed (earliest opening) is the one in progress.
+ */
+export type VoteProgressStage = 'no-vote' | 'drafted' | 'announced' | 'ready' | 'open' | 'closed'
+export interface VoteProgress { stage: VoteProgressStage; voteId: string; until: Time; early: boolean }
+
+export function voteProgress(votes: readonly Pick<Vote, 'id' | 'opensAt' | 'closesAt' | 'closedAt'>[], notices: readonly Notice[], overrides: readonly Override[], at: Time): VoteProgress {
+  if (votes.length === 0) return { stage: 'no-vote', voteId: '', until: 0, early: false }
+  const end = (v: Pick<Vote, 'closesAt' | 'closedAt'>) => v.closedAt || v.closesAt
+  const sorted = [...votes].sort((a, b) => a.opensAt - b.opensAt || (a.id < b.id ? -1 : 1))
+  const v = sorted.find((x) => at < end(x))
+  if (!v) {
+    const last = sorted[sorted.length - 1] as Pick<Vote, 'id' | 'closesAt' | 'closedAt'>
+    return { stage: 'closed', voteId: last.id, until: end(last), early: false }
+  }
+  const g = voteGate(v.id, notices, overrides, at)
+  if (g.state === 'no-notice') return { stage: 'drafted', voteId: v.id, until: 0, early: false }
+  if (g.state === 'notice-running') return { stage: 'announced', voteId: v.id, until: g.until, early: false }
+  if (at < v.opensAt) return { stage: 'ready', voteId: v.id, until: v.opensAt, early: false }
+  return { stage: 'open', voteId: v.id, until: end(v), early: g.override !== null }
+}

@@ -44,7 +44,7 @@
  *   other conflict), `unresolvedDoubleVotes`, `unresolvedConflicts` — every count of them.
  * - who may do what (acts.ts): `ACTS` (act → actors), `actorsOf`, `mayDo`, `assertMayDo`, `SIGNED_ACTS`.
  * - the procedure's gates (gates.ts): a vote opens after its announcement's publicity, spending after
- *   the decision's publicity, or earlier only with a recorded override (`voteGate`, `spendingGate`, `decisionCoverage`).
+ *   the decision's publicity, or earlier only with a recorded override (`voteGate`, `spendingGate`, `decisionCoverage`); where the vote stands from draft to close (`voteProgress`).
  */
 export * from './errors.ts'
 export * from './model/types.ts'

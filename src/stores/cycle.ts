@@ -100,6 +100,8 @@ export const useCycleStore = defineStore('cycle', () => {
       overdueMeetings: overdue.value.meetings.length,
     }
   })
+  /** Where the vote stands from draft to close (the domain's one gate), for home and the cycle. */
+  const voteProgress = computed(() => D.voteProgress(records.value.votes, records.value.notices, records.value.overrides, clock.value))
   const overrides = computed(() => records.value.overrides)
   const overrideOf = (id: string) => records.value.overrides.find((o) => o.id === id)
 
@@ -138,5 +140,5 @@ export const useCycleStore = defineStore('cycle', () => {
     return need().overrides.create({ procedureId: state.value?.id ?? '', step, action: 'early', subjectId, personId: person.id, reason: reason.trim(), at: now() })
   }
 
-  return { attach, records, clock, template, state, step, facts, unmet, overdue, attention, overrides, overrideOf, noticeOf, start, complete, skipTo, takeEarly }
+  return { attach, records, clock, template, state, step, facts, unmet, overdue, attention, voteProgress, overrides, overrideOf, noticeOf, start, complete, skipTo, takeEarly }
 })

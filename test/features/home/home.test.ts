@@ -73,6 +73,48 @@ describe('home tells a new clerk what to do next', () => {
   })
 })
 
+describe('home at the vote steps says where the vote stands', () => {
+  it('draft it, then publish its announcement (a link to the form), then it runs, then it is open — early too', async () => {
+    village = await openTestVillage({ locked: true })
+    const v = village
+    useSessionStore(v.pinia).setEnrollment({ villageId: VILLAGE, villageName: '清波村', townshipName: 'huayuan', deviceId: 'tablet-test' })
+    useActingStore(v.pinia).begin({ id: 'person:clerk', name: '王文书', roles: ['clerk'] })
+    await useRosterStore(v.pinia).importRows([{ household: '1', name: '张三', unit: '一组', roles: ['council-member'], adult: true, eligible: true, householdHead: true }])
+    const cycle = useCycleStore(v.pinia)
+    await cycle.start('')
+    await eventually(() => cycle.state !== null)
+    await cycle.skipTo('announce', '前三步已经在纸上做完')
+    const { wrapper } = await mountFeature(HomeView, { pinia: v.pinia })
+    const go = () => wrapper.get('[data-testid="home-next-go"]')
+    await eventually(() => next()?.getAttribute('data-next') === 'announce', 15_000)
+    expect(next()!.textContent).toContain('先起草投票')
+    expect(go().attributes('href')).toBe('/votes/new')
+
+    const now = Date.now()
+    const DAY = 24 * 3_600_000
+    const vote = await v.data.votes.create({
+      title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 1, budget: 10_000_000, rule: 'greedy', kind: 'project-selection',
+      opensAt: now + 8 * DAY, closesAt: now + 10 * DAY, roster: [], candidates: [{ id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] }],
+    })
+    // drafted: not "draft the vote" any more, but publish its announcement — the form itself, for this vote
+    await eventually(() => next()!.textContent!.includes('投票已经起草好了'))
+    expect(next()!.textContent).not.toContain('先起草投票')
+    expect(go().text()).toContain('去发布投票公告')
+    expect(go().attributes('href')).toBe(`/notices?publish=vote-announcement&subject=${vote.id}`)
+
+    await v.data.notices.create({ stage: 'vote-announcement', subjectId: vote.id, title: '投票公告', body: '', startAt: now, endAt: now + 7 * DAY, republishes: '' })
+    await eventually(() => next()!.textContent!.includes('投票公告正在公示'))
+    expect(decodeURIComponent(go().attributes('href')!)).toBe(`/votes/${vote.id}`)
+
+    // opened early, with the reason on record: home says it is open, and early
+    await v.data.overrides.create({ procedureId: cycle.state!.id, step: 'announce', action: 'early', subjectId: vote.id, personId: 'person:clerk', reason: '农忙前必须投完', at: now })
+    await v.data.votes.update(vote.id, { opensAt: now, closesAt: now + 2 * DAY })
+    await eventually(() => next()!.textContent!.includes('投票已经提前开始'))
+    expect(next()!.textContent).not.toContain('先起草投票')
+    wrapper.unmount()
+  })
+})
+
 describe('home says why a sync failed, in the reader\'s language', () => {
   it('in Chinese, by the hub\'s answer, never with the sync\'s English reason', async () => {
     const pinia = createPinia()

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import * as D from '@/domain'
+import { DAY, T0 } from './support.ts'
+
+const vote = { id: 'vote:v1', opensAt: T0 + 8 * DAY, closesAt: T0 + 10 * DAY, closedAt: 0 }
+const notice: D.Notice = { id: 'notice:n1', villageId: 'v', stage: 'vote-announcement', subjectId: 'vote:v1', title: '投票公告', body: '', startAt: T0, endAt: T0 + 7 * DAY, republishes: '' }
+const early: D.Override = { id: 'override:o1', procedureId: 'procedure:p', step: 'announce', action: 'early', subjectId: 'vote:v1', personId: 'person:clerk', reason: '农忙前投完', at: T0 + DAY }
+
+describe('where the vote stands, from draft to close', () => {
+  it('goes no vote → drafted → announced → ready → open → closed', () => {
+    expect(D.voteProgress([], [], [], T0).stage).toBe('no-vote')
+    expect(D.voteProgress([vote], [], [], T0)).toEqual({ stage: 'drafted', voteId: 'vote:v1', until: 0, early: false })
+    expect(D.voteProgress([vote], [notice], [], T0 + DAY)).toEqual({ stage: 'announced', voteId: 'vote:v1', until: T0 + 7 * DAY, early: false })
+    expect(D.voteProgress([vote], [notice], [], T0 + 7 * DAY + 1)).toMatchObject({ stage: 'ready', until: T0 + 8 * DAY })
+    expect(D.voteProgress([vote], [notice], [], T0 + 9 * DAY)).toMatchObject({ stage: 'open', until: T0 + 10 * DAY, early: false })
+    expect(D.voteProgress([vote], [notice], [], T0 + 11 * DAY)).toMatchObject({ stage: 'closed' })
+  })
+
+  it('says a vote opened before its announcement ended is open, early', () => {
+    const opened = { ...vote, opensAt: T0 + DAY, closesAt: T0 + 3 * DAY }
+    expect(D.voteProgress([opened], [notice], [early], T0 + 2 * DAY)).toMatchObject({ stage: 'open', early: true })
+    // without the override the gate still holds it: announced
+    expect(D.voteProgress([opened], [notice], [], T0 + 2 * DAY).stage).toBe('announced')
+  })
+
+  it('follows the first vote not closed', () => {
+    const done = { id: 'vote:v0', opensAt: T0 - 5 * DAY, closesAt: T0 - DAY, closedAt: 0 }
+    expect(D.voteProgress([vote, done], [], [], T0)).toMatchObject({ stage: 'drafted', voteId: 'vote:v1' })
+  })
+})
