@@ -86,10 +86,13 @@ export function expensesWithoutCoSignature(ledger: readonly LedgerEntry[], cosig
 
 /**
  * Work started on a project before the public notice of the decision that funded it had ended
- * (or with no decision notice at all). `decisions` pairs each decision notice with the projects it covers;
- * a re-published notice extends the window to its own end.
+ * (or with no decision notice at all), with no `early` override on record for the project: one with
+ * its reason is shown once, as the override (`overridesOnRecord`), not again as unexplained work.
+ * `decisions` pairs each decision notice with the projects it covers; a re-published notice extends
+ * the window to its own end.
  */
-export function workBeforePublicityEnded(progress: readonly Progress[], decisions: ReadonlyArray<{ notice: Notice; projectIds: readonly string[] }>, names: Names = NO_NAMES): ComplianceFlag[] {
+export function workBeforePublicityEnded(progress: readonly Progress[], decisions: ReadonlyArray<{ notice: Notice; projectIds: readonly string[] }>, names: Names = NO_NAMES, overrides: readonly Override[] = []): ComplianceFlag[] {
+  const explained = new Set(overrides.filter((o) => o.action === 'early').map((o) => o.subjectId))
   const endOf = new Map<string, number>()
   for (const { notice, projectIds } of decisions) {
     if (notice.stage !== 'decision') continue
@@ -98,7 +101,7 @@ export function workBeforePublicityEnded(progress: readonly Progress[], decision
   const flags: ComplianceFlag[] = []
   const flagged = new Set<string>()
   for (const p of [...progress].sort((a, b) => a.at - b.at)) {
-    if (!p.startsWork || flagged.has(p.projectId)) continue
+    if (!p.startsWork || flagged.has(p.projectId) || explained.has(p.projectId)) continue
     const end = endOf.get(p.projectId)
     if (end === undefined) {
       flagged.add(p.projectId)
@@ -218,7 +221,7 @@ export function complianceFlags(input: ComplianceInput): ComplianceFlag[] {
   if (input.resolutions && input.meetings && input.meetingRules) flags.push(...adoptedWithoutQuorum(input.resolutions, input.meetings, input.meetingRules))
   const names = input.names ?? NO_NAMES
   if (input.ledger && input.cosignRule) flags.push(...expensesWithoutCoSignature(input.ledger, input.cosigns ?? [], input.cosignRule, input.now, input.graceDays, names))
-  if (input.progress) flags.push(...workBeforePublicityEnded(input.progress, input.decisions ?? [], names))
+  if (input.progress) flags.push(...workBeforePublicityEnded(input.progress, input.decisions ?? [], names, input.overrides ?? []))
   if (input.funds) flags.push(...allocationsOverFund(input.funds, input.allocations ?? []))
   for (const p of input.procedures ?? []) flags.push(...stepsSkippedWithoutOverride(p.template, p.state, input.overrides ?? []))
   if (input.overrides) flags.push(...overridesOnRecord(input.overrides, names))

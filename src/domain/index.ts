@@ -16,7 +16,7 @@
  *   `checkResolution`, `presentCount`, `checkMeetingNotice`, `oneMatterTriggered` (一事一议),
  *   `expectedMembers` (who counts as a member of each kind of meeting).
  * - procedure (procedure.ts): `DEFAULT_TEMPLATE`, `procedureTemplate`, `procedureState`, `startProcedure`,
- *   `unmetRequirements`, `nextSteps`, `completeStep`, `skipTo`, `overriddenSteps`.
+ *   `unmetRequirements`, `nextSteps`, `completeStep` (`earlyCovering`: the early override that already answers for a step), `skipTo`, `overriddenSteps`.
  * - ballots (ballots.ts): `voteStatus` (open/closed as the records show), `validateChoices`,
  *   `acceptBallot`, `acceptCheckOff`, `assertEligible`, `rosterFor`, `voterIdFor`.
  * - tallies and selection (tally.ts, selection.ts, mes.ts): `tallyApprovals`, `tallyRecord`,

@@ -228,8 +228,22 @@ export interface CompleteStep {
   at: Time
   by: string
   facts: StepFacts
-  /** A recorded `proceed` override for the current step, when its requirements are unmet. */
+  /**
+   * A recorded `proceed` override for the current step, when its requirements are unmet; or the
+   * `early` override recorded when the step's subject went ahead before its publicity ended, when
+   * that publicity is all that is unmet (`earlyCovering`): its reason is not asked twice.
+   */
   override?: Override
+}
+
+/**
+ * The `early` override that already answers for the step in progress: recorded for this step of this
+ * cycle (a vote opened, or work started, before the publicity ended), when the publicity
+ * (`notice-ended`) is all the step still lacks. null otherwise.
+ */
+export function earlyCovering(state: ProcedureState, unmet: readonly Unmet[], overrides: readonly Override[]): Override | null {
+  if (!state.current || unmet.length === 0 || unmet.some((u) => u.requirement !== 'notice-ended')) return null
+  return [...overrides].filter((o) => o.action === 'early' && o.procedureId === state.id && o.step === state.current).sort((a, b) => a.at - b.at)[0] ?? null
 }
 
 /** Completes the step in progress and moves to the next one (or finishes the cycle). */
@@ -242,7 +256,7 @@ export function completeStep(template: ProcedureTemplate, state: ProcedureState,
   if (unmet.length) {
     const o = input.override
     if (!o) fail('procedure.requirement', `step "${step.key}" cannot be completed: ${unmet.map((u) => u.message).join('; ')}`, { step: step.key, unmet: unmet.map((u) => u.requirement) })
-    checkOverride(o, state, step.key, 'proceed')
+    if (o.action !== 'early' || earlyCovering(state, unmet, [o]) !== o) checkOverride(o, state, step.key, 'proceed')
     overrideId = o.id
   }
   return {

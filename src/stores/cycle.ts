@@ -80,6 +80,8 @@ export const useCycleStore = defineStore('cycle', () => {
       uncosignedLedgerEntries: expenses.filter((l) => !D.isCoSigned(l, signed.value, { supervisors })).length }
   })
   const unmet = computed(() => (step.value ? D.unmetRequirements(step.value, facts.value, clock.value) : []))
+  /** The step's subject already went ahead early with a reason on record: that override answers for the step (asked once). */
+  const early = computed(() => (state.value ? D.earlyCovering(state.value, unmet.value, records.value.overrides) : null))
 
   /** What is late: objections unanswered past the answer period, meetings past their date never opened. */
   const overdue = computed(() => {
@@ -114,12 +116,15 @@ export const useCycleStore = defineStore('cycle', () => {
     const year = new Date(now()).getFullYear()
     await save(D.startProcedure(template.value, `procedure:cycle-${year}-${Date.now().toString(36)}`, subjectId, now()))
   }
-  /** Completes the step in progress; with `reason`, a recorded "proceed" override covers what is unmet. */
+  /**
+   * Completes the step in progress; with `reason`, a recorded "proceed" override covers what is unmet;
+   * without, the early override already on record for the step (`early`) does, when it covers it.
+   */
   async function complete(reason = ''): Promise<void> {
     if (!state.value) return
     await acting.authorize(reason ? 'cycle.override' : 'cycle.advance')
     clock.value = now()
-    let override: D.Override | undefined
+    let override: D.Override | undefined = reason ? undefined : early.value ?? undefined
     if (reason) override = await need().overrides.create({ procedureId: state.value.id, step: state.value.current, action: 'proceed', personId: actor(), reason, at: now() })
     await save(D.completeStep(running.value, state.value, { at: now(), by: actor(), facts: facts.value, ...(override ? { override } : {}) }))
   }
@@ -140,5 +145,5 @@ export const useCycleStore = defineStore('cycle', () => {
     return need().overrides.create({ procedureId: state.value?.id ?? '', step, action: 'early', subjectId, personId: person.id, reason: reason.trim(), at: now() })
   }
 
-  return { attach, records, clock, template, state, step, facts, unmet, overdue, attention, voteProgress, overrides, overrideOf, noticeOf, start, complete, skipTo, takeEarly }
+  return { attach, records, clock, template, state, step, facts, unmet, early, overdue, attention, voteProgress, overrides, overrideOf, noticeOf, start, complete, skipTo, takeEarly }
 })

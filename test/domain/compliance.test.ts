@@ -39,6 +39,15 @@ describe('compliance flags', () => {
     expect(D.workBeforePublicityEnded([{ ...started(T0 + DAY), startsWork: false }], decisions)).toEqual([])
   })
 
+  it('work started early with its reason on record is one flag, the override with its reason — not a second, unexplained one', () => {
+    const decisions = [{ notice, projectIds: ['project:a'] }]
+    const early = D.override({ id: 'override:e', procedureId: 'procedure:p', step: 'publicise-decision', action: 'early', subjectId: 'project:a', personId: 'person:chair', reason: '雨季前必须完工', at: T0 + 3 * DAY })
+    expect(D.workBeforePublicityEnded([started(T0 + 3 * DAY)], decisions, new Map(), [early])).toEqual([])
+    const flags = D.complianceFlags({ now: T0 + 10 * DAY, progress: [started(T0 + 3 * DAY)], decisions, overrides: [early] })
+    expect(flags.map((f) => f.code)).toEqual(['step-taken-early'])
+    expect(flags[0]!.details).toMatchObject({ reason: '雨季前必须完工' })
+  })
+
   it('allocations above the fund: raised / not raised', () => {
     const fund = D.fund({ id: 'fund:2026', villageId: 'qingbo', year: 2026, amount: 20_000_000 })
     const a = (id: string, amount: number) => D.allocation({ id, fundId: 'fund:2026', projectId: `project:${id.slice(11)}`, amount, decidedBy: 'vote:v1', at: T0 })

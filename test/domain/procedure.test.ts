@@ -54,6 +54,22 @@ describe('procedure template and state machine', () => {
     expect(domainError(() => D.completeStep(T, s, { at: T0, by: 'x', facts: {}, override: override('proceed', 'decide') })).code).toBe('procedure.override-invalid')
   })
 
+  it('takes the early override already on record for the step when only its publicity is unmet (the reason is asked once)', () => {
+    const s = walkTo('announce')
+    const early = D.override({ id: 'override:early-vote', procedureId: 'procedure:2026', step: 'announce', action: 'early', subjectId: 'vote:v1', personId: 'person:chair', reason: '纸质公告已张贴 7 天', at: T0 + DAY })
+    const running = { noticeEndsAt: T0 + 7 * DAY }
+    const unmet = D.unmetRequirements(T.steps[3] as D.StepDef, running, T0 + 2 * DAY)
+    expect(D.earlyCovering(s, unmet, [early])).toBe(early)
+    const next = D.completeStep(T, s, { at: T0 + 2 * DAY, by: 'person:clerk', facts: running, override: early })
+    expect(next.history.at(-1)).toMatchObject({ step: 'announce', overrideId: 'override:early-vote' })
+    // not for another step, another cycle, or a requirement the early override does not answer
+    expect(D.earlyCovering(s, unmet, [{ ...early, step: 'decide' }])).toBeNull()
+    expect(D.earlyCovering(s, unmet, [{ ...early, procedureId: 'procedure:2025' }])).toBeNull()
+    const objections = D.unmetRequirements(T.steps[5] as D.StepDef, { noticeEndsAt: T0 + 7 * DAY, openObjections: 1 }, T0 + 2 * DAY)
+    expect(D.earlyCovering(walkTo('publicise-decision'), objections, [{ ...early, step: 'publicise-decision' }])).toBeNull()
+    expect(domainError(() => D.completeStep(T, walkTo('decide'), { at: T0, by: 'x', facts: { voteClosed: false }, override: { ...early, step: 'decide' } })).code).toBe('procedure.override-invalid')
+  })
+
   it('skips steps only with a recorded override, and records each skipped step', () => {
     const s = walkTo('feedback')
     expect(domainError(() => D.skipTo(T, s, 'collect', override('skip', 'feedback'))).code).toBe('procedure.not-next')

@@ -63,6 +63,38 @@ describe('the cycle at a glance', () => {
 })
 
 describe('a refusal on the cycle screen', () => {
+  it('asks the reason for going ahead early once: the vote opened early answers for its step, shown as the override', async () => {
+    const { wrapper } = await cycleScreen()
+    const v = village!
+    const cycle = useCycleStore(v.pinia)
+    await cycle.start('')
+    await eventually(() => cycle.state !== null)
+    await cycle.skipTo('announce', '前三步已经在纸上做完')
+    const now = Date.now()
+    const DAY = 24 * 3_600_000
+    const vote = await v.data.votes.create({
+      title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 1, budget: 10_000_000, rule: 'greedy', kind: 'project-selection',
+      opensAt: now + 7 * DAY, closesAt: now + 9 * DAY, roster: [], candidates: [{ id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] }],
+    })
+    await v.data.notices.create({ stage: 'vote-announcement', subjectId: vote.id, title: '投票公告', body: '', startAt: now, endAt: now + 7 * DAY, republishes: '' })
+    await eventually(() => wrapper.find('[data-testid="cycle-unmet"]').exists() && wrapper.get('[data-testid="cycle-unmet"]').text().includes('公示要到'))
+    expect(wrapper.get('[data-testid="cycle-complete"]').attributes('disabled')).toBeDefined()
+
+    // the vote screen opens the vote early, with the reason (CycleEarly): the only time it is typed
+    const early = await cycle.takeEarly(vote.id, 'announce', '纸质公告已在公开栏张贴 7 天')
+    await eventually(() => wrapper.find('[data-testid="cycle-early-covers"]').exists())
+    expect(wrapper.get('[data-testid="cycle-early-covers"]').text()).toContain('纸质公告已在公开栏张贴 7 天')
+    expect(wrapper.find('[data-testid="cycle-proceed"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="cycle-complete"]').attributes('disabled')).toBeUndefined()
+    await wrapper.get('[data-testid="cycle-complete"]').trigger('click')
+    await eventually(() => wrapper.get('[data-testid="cycle-current-step"]').text() === '投票决定（上）')
+    // no second override: the step is recorded as forced by the early one
+    expect((await v.data.overrides.list()).map((o) => o.action).sort()).toEqual(['early', 'skip'])
+    expect(cycle.state!.history.at(-1)).toMatchObject({ step: 'announce', overrideId: early.id })
+    expect(steps(wrapper)[3]).toBe('forced')
+    wrapper.unmount()
+  })
+
   it('says in Chinese why an override was not recorded (a reason longer than the record keeps)', async () => {
     const { wrapper } = await cycleScreen()
     const roster = useRosterStore(village!.pinia)
