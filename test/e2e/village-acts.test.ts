@@ -8,7 +8,6 @@ import { enrolledTablet, until, VILLAGE_PEOPLE, VotesPage, type Tablet } from '.
 import { answerPrompt, go } from './support/app'
 import { RosterPage } from './support/roster'
 import { AccountsPage } from './support/accounts'
-import { NoticesPage } from './support/notices'
 
 const PIN = '8642'
 const CLERK = { personId: 'person:clerk', name: '王文书' }
@@ -167,7 +166,12 @@ describe('each act by the person it names, and the procedure holds', () => {
     // Saved, not open: the vote waits for its announcement.
     expect(await page.getByTestId('vote-status').innerText()).toBe('未开始')
     expect(await page.getByTestId('vote-gate').innerText()).toContain('投票还没有公告')
-    await new NoticesPage(page).publish('vote-announcement', '2026 年路灯投票')
+    // "去发布投票公告" opens the publish form for this vote's announcement, not the list of notices
+    await page.getByTestId('vote-gate-publish').click()
+    await page.getByTestId('notice-form').waitFor({ timeout: 10_000 })
+    await until(page, async () => (await page.locator('[data-testid="notice-title"] input').inputValue()).includes('2026 年路灯投票'), 10_000, 'the vote\'s announcement drafted')
+    await page.getByTestId('notice-save').click()
+    await until(page, () => page.getByTestId('notice-sheet').isVisible(), 20_000, 'vote announcement published')
     await go(page, `/votes/${voteId}`)
     expect(await page.getByTestId('vote-gate').innerText()).toMatch(/投票公告公示到 .+，公示期满后才能开始投票。/)
     await page.getByTestId('vote-open').click()

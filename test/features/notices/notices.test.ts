@@ -117,6 +117,28 @@ describe('the vote announcement before any vote exists', () => {
   })
 })
 
+describe('the publish form at an address', () => {
+  it('opens at once for the stage and the vote the link names (home, the cycle, a vote: "去发布投票公告")', async () => {
+    const { pinia, data } = await villageWithDecision()
+    const draft = (id: string, title: string) => data.votes.create({
+      id, title, ballotType: 'approval', maxChoices: 1, budget: 10_000_000, rule: 'greedy', opensAt: T0 + 8 * DAY, closesAt: T0 + 10 * DAY, roster: [], kind: 'project-selection',
+      candidates: [{ id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] }],
+    })
+    await draft('vote:a', '一组路灯投票')
+    await draft('vote:b', '二组水渠投票')
+    await eventually(() => useNoticesStore(pinia).sources.votes.length === 2)
+    const { wrapper, router } = await mountFeature(NoticesView, { pinia, path: '/notices?publish=vote-announcement&subject=vote:b' })
+    // no click on "publish": the form is there, for the vote announcement of the second vote
+    await eventually(() => (document.querySelector('[data-testid="notice-title"] input') as HTMLInputElement | null)?.value.includes('二组水渠投票') ?? false)
+    expect(document.querySelector('[data-testid="notice-stage-vote-announcement"]')!.getAttribute('aria-pressed')).toBe('true')
+    document.querySelector('[data-testid="notice-form"]')!.dispatchEvent(new Event('submit'))
+    await eventually(() => router.currentRoute.value.name === 'notice')
+    const [notice] = await data.notices.list()
+    expect(notice).toMatchObject({ stage: 'vote-announcement', subjectId: 'vote:b' })
+    wrapper.unmount()
+  })
+})
+
 describe('a running notice', () => {
   it('counts down, takes objections during its window, and lets the next step proceed only when all are answered', async () => {
     const { pinia, meetingId } = await villageWithDecision()
