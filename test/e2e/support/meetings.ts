@@ -77,6 +77,14 @@ export class MeetingsPage {
     const block = this.page.getByTestId(`signature-${role}`)
     await block.getByTestId('signature-person').filter({ hasText: name }).click()
     const canvas = block.getByTestId('signature-canvas')
+    // with the pad's foot at the bottom of the screen, nothing covers it (the acting bar sits above the page)
+    const covered = await canvas.evaluate((c) => {
+      c.scrollIntoView({ block: 'end' })
+      const r = c.getBoundingClientRect()
+      const points = [[r.left + 8, r.bottom - 8], [r.right - 8, r.bottom - 8], [(r.left + r.right) / 2, r.bottom - 8]] as const
+      return points.filter(([x, y]) => document.elementFromPoint(x, y) !== c).map(([x, y]) => document.elementFromPoint(x, y)?.textContent ?? '')
+    })
+    if (covered.length) throw new Error(`${role}: the signature pad's foot is covered by: ${covered.join(' / ')}`)
     await canvas.scrollIntoViewIfNeeded()
     const box = await canvas.boundingBox()
     if (!box) throw new Error(`${role}: signature pad not shown`)
