@@ -2,6 +2,9 @@
  * bench personacts — what checking a person's signature costs the hub (sync-server/validate/personacts.ts):
  * - person_act_check_us: in Node, one co-signature's signature checked against the village's keys
  *   (`unsignedClaim`, what the hub runs per signed record), µs;
+ * - vouch_keys_ms: in Node, which of a large village's person keys are vouched for (`witnessedKeys`:
+ *   KEYS keys, each witnessed by one of the clerk's certified keys), ms — what the hub, every tablet and
+ *   the township run whenever a key or the roster changes;
  * - the real hub on loopback taking 1,000 co-signatures signed by their supervisors (keys loaded and
  *   every signature checked) against 1,000 plain comments (nothing to check), in batches of 100, ms per batch.
  * Seeded: the records are the same every run; keys are fresh key pairs (their cost does not depend on them).
@@ -10,22 +13,32 @@ import { pathToFileURL } from 'node:url'
 import { startHub } from '../test/support/hub'
 import { basic, couch, provision } from '../test/sync-server/helpers'
 import { newSigningKeyPair, signValue } from '../src/shared/signature'
-import { personKeyClaim, signAct, unsignedClaim, type PersonKeyRecord } from '../src/shared/personacts'
+import { clerkKeyStatement, personKeyClaim, signAct, signWitness, unsignedClaim, witnessedKeys, type PersonKeyRecord } from '../src/shared/personacts'
 import { BODY_VERSIONS, type DocKind } from '../src/shared/schemas/index'
 
 const VILLAGE = 'vpa'
 const T0 = 1_790_000_000_000
 const N = 1000
 const BATCH = 100
+/** Person keys of the large village the vouching figure reads. */
+const KEYS = 1000
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+const FILLER = { kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12), secret: 'ef'.repeat(48) }
 
-const supervisors = ['person:s1', 'person:s2', 'person:s3'].map((personId, i) => {
+const clerkPair = newSigningKeyPair()
+const clerkClaim = { personId: 'person:clerk', publicKey: clerkPair.publicKey, createdAt: T0 - 60_000, witnessedBy: 'person:clerk' }
+const CLERK_KEY_ID = 'personkey:clerk'
+
+/** A key of `personId` witnessed by the clerk's key `clerk` (its id and secret). */
+function witnessed(personId: string, id: string, clerk: { id: string; secret: string }, createdAt = T0) {
   const pair = newSigningKeyPair()
-  const claim = { personId, publicKey: pair.publicKey, createdAt: T0, witnessedBy: 'person:clerk' }
-  const key: PersonKeyRecord = { id: `personkey:k${i + 1}`, ...claim, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+  const claim = { personId, publicKey: pair.publicKey, createdAt, witnessedBy: 'person:clerk' }
+  const key: PersonKeyRecord = { id, ...claim, witness: { keyId: clerk.id, signature: signWitness(VILLAGE, claim, clerk.secret) }, signature: signValue(personKeyClaim(claim), pair.secretKey) }
   return { key, secret: pair.secretKey }
-})
+}
+
+const supervisors = ['person:s1', 'person:s2', 'person:s3'].map((personId, i) => witnessed(personId, `personkey:k${i + 1}`, { id: CLERK_KEY_ID, secret: clerkPair.secretKey }))
 
 let seq = 0
 function env(device: string, kind: string, id: string, ref: string, body: Record<string, unknown>) {
@@ -50,8 +63,37 @@ function inNode(): number {
   return median(runs.slice(1))
 }
 
+/** A village of KEYS person keys: the clerk's three certified keys in turn (each replacing the last), each witnessing a third of the others. */
+function vouching(): number {
+  const hub = newSigningKeyPair()
+  const clerks = [0, 1, 2].map((i) => {
+    const pair = newSigningKeyPair()
+    const claim = { personId: 'person:clerk', publicKey: pair.publicKey, createdAt: T0 + i * 1_000_000, witnessedBy: 'person:clerk', ...(i ? { replaces: `personkey:clerk${i - 1}` } : {}) }
+    const cert = { issuedAt: claim.createdAt, by: 'clerk-account' }
+    const record: PersonKeyRecord = { id: `personkey:clerk${i}`, ...claim, certificate: { ...cert, sig: signValue(clerkKeyStatement(VILLAGE, claim, cert), hub.secretKey) }, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+    return { record, secret: pair.secretKey }
+  })
+  const others = Array.from({ length: KEYS - clerks.length }, (_, i) => {
+    const c = clerks[i % clerks.length]!
+    return witnessed(`person:p${i}`, `personkey:p${i}`, { id: c.record.id, secret: c.secret }, c.record.createdAt + 1 + i).key
+  })
+  const keys = [...clerks.map((c) => c.record), ...others]
+  const ctx = { village: VILLAGE, roster: [{ id: 'person:clerk', roles: ['clerk'] }], hubKeys: { current: hub.publicKey, retired: [] } }
+  const runs: number[] = []
+  for (let rep = 0; rep < 4; rep++) {
+    // a fresh copy each run: what is remembered between calls is remembered by content, as in the app
+    const copy = keys.map((k) => ({ ...k }))
+    const t0 = performance.now()
+    const vouched = witnessedKeys(copy, ctx)
+    runs.push(performance.now() - t0)
+    if (vouched.length !== KEYS) throw new Error(`bench keys: ${vouched.length} of ${KEYS} vouched`)
+  }
+  return median(runs.slice(1))
+}
+
 export async function run(): Promise<Record<string, number | null>> {
   const checkUs = inNode()
+  const vouchMs = vouching()
   const hub = await startHub({ LOG_LEVEL: 'error' })
   try {
     const p = await provision(hub, { township: 'tpa', villages: [VILLAGE] })
@@ -61,11 +103,15 @@ export async function run(): Promise<Record<string, number | null>> {
       const r = await couch(hub, `village-${VILLAGE}/_bulk_docs`, { auth, body: { docs } })
       if (r.status !== 201 || (r.body as { ok?: boolean }[]).some((x) => !x.ok)) throw new Error(`bench push refused: ${JSON.stringify(r.body).slice(0, 300)}`)
     }
+    await push([env(device.id, 'person', 'person:clerk', '', { name: '王文书', eligible: true, roles: ['clerk'] }),
+      ...supervisors.map((s) => env(device.id, 'person', s.key.personId, '', { name: '监事', eligible: true, roles: ['supervisor'] }))])
+    // the clerk's key, certified by the hub on the clerk account's request, witnesses the supervisors' keys
+    const c = await couch(hub, '_hub/clerk-key', { auth: basic(p.clerk.name, p.clerk.password), body: { village: VILLAGE, personId: 'person:clerk', publicKey: clerkPair.publicKey } })
+    if (c.status !== 200) throw new Error(`bench clerk key not certified: ${c.status}`)
+    const certificate = (c.body as { certificate: unknown }).certificate
     await push([
-      env(device.id, 'person', 'person:clerk', '', { name: '王文书', eligible: true, roles: ['clerk'] }),
-      ...supervisors.map((s) => env(device.id, 'personkey', s.key.id, s.key.personId, {
-        ...s.key, id: undefined, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12), secret: 'ef'.repeat(48),
-      })),
+      env(device.id, 'personkey', CLERK_KEY_ID, 'person:clerk', { ...clerkClaim, ...FILLER, certificate, signature: signValue(personKeyClaim(clerkClaim), clerkPair.secretKey) }),
+      ...supervisors.map((s) => env(device.id, 'personkey', s.key.id, s.key.personId, { ...s.key, id: undefined, ...FILLER })),
     ])
     const timed = async (docs: unknown[]) => {
       const per: number[] = []
@@ -80,7 +126,7 @@ export async function run(): Promise<Record<string, number | null>> {
     const comments = Array.from({ length: N }, (_, i) => env(device.id, 'comment', `comment:c${i}`, 'proposal:p1', { on: 'proposal:p1', text: '同意', by: 'person:v1', at: T0 + i }))
     const plainMs = await timed(comments)
     const signedMs = await timed(cosigns)
-    return { person_act_check_us: round(checkUs), push_signed_cosigns_batch_ms: round(signedMs), push_plain_comments_batch_ms: round(plainMs) }
+    return { person_act_check_us: round(checkUs), vouch_keys_ms: round(vouchMs), push_signed_cosigns_batch_ms: round(signedMs), push_plain_comments_batch_ms: round(plainMs) }
   } finally {
     await hub.stop({ removeData: true })
   }

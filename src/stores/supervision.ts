@@ -2,13 +2,14 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
-import type { AuditDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
+import type { AuditDoc, Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
 import { villageFlags, type ComplianceRecords } from '@/shared/township/compliance'
 import { auditSnapshot } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { openedVoidLists } from '@/shared/personacts'
 import { refusalOf } from '@/data/oldRefusals'
 import type { RefusalCode, RefusalParams } from '@/shared/refusal'
+import { useActingStore } from './acting'
 
 export interface DeviceChainView {
   device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'
@@ -26,10 +27,14 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const audit = shallowRef<Stored<AuditDoc>[]>([])
   const reports = ref<Record<string, D.ChainReport>>({})
   const rejectionDocs = shallowRef<Stored<{ id: string; subjectId: string; reason: string; device?: string; at?: number }>[]>([])
-  const input = shallowRef<ComplianceRecords | null>(null)
+  /** The village's person keys someone the village trusts vouches for (src/stores/acting.ts): only acts signed with them count here, as at the township. */
+  const acting = useActingStore()
+  const records = shallowRef<Omit<ComplianceRecords, 'personKeys'> | null>(null)
+  const input = computed<ComplianceRecords | null>(() => (records.value ? { ...records.value, personKeys: acting.keys } : null))
   const openDoubles = ref(0)
-  /** Council decisions that void a sealed ballot, not yet opened by the supervisors. */
-  const awaitingSeals = ref(0)
+  const seals = shallowRef<{ decisions: Decision[]; votes: D.Vote[]; lists: VoidListDoc[]; sealKeys: Stored<SealKeyDoc>[] } | null>(null)
+  /** Council decisions that void a sealed ballot, not yet opened by the supervisors (a list counts only when signed with vouched keys). */
+  const awaitingSeals = computed(() => (seals.value ? unopened(seals.value.decisions, seals.value.votes, openedVoidLists(seals.value.lists, seals.value.votes, seals.value.sealKeys, acting.keys)) : 0))
   const openObjections = ref(0)
   const link = villageLink()
   const { now } = link
@@ -46,11 +51,11 @@ export const useSupervisionStore = defineStore('supervision', () => {
       meetings: r.meetings.list$(), resolutions: r.resolutions.list$(), ledger: r.ledger.list$(), cosigns: r.cosignatures.list$(),
       persons: r.persons.list$(), proposals: r.proposals.list$(), progress: r.progress.list$(), notices: r.notices.list$(), votes: r.votes.list$(), funds: r.funds.list$(),
       allocations: r.allocations.list$(), procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$(),
-      checkoffs: r.checkoffs.list$(), personKeys: r.personKeys.list$(),
-    }).subscribe((records) => { input.value = { ...records, villageId: r.writer.identity.villageId } }))
-    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$(), r.personKeys.list$(), r.sealKeys.list$()]).subscribe(([c, d, v, l, k, s]) => {
+      checkoffs: r.checkoffs.list$(),
+    }).subscribe((rs) => { records.value = { ...rs, villageId: r.writer.identity.villageId } }))
+    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$(), r.sealKeys.list$()]).subscribe(([c, d, v, l, s]) => {
       openDoubles.value = D.unresolvedDoubleVotes(c, d).length
-      awaitingSeals.value = unopened(d, v, openedVoidLists(l, v, s, k))
+      seals.value = { decisions: d, votes: v, lists: l, sealKeys: s }
     }))
     subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
       openObjections.value = n.reduce((sum, notice) => sum + D.openObjections(notice, o, a).length, 0)

@@ -6,6 +6,10 @@ import { openVoteVillage, T0 } from '../votes/village'
 import { useSupervisionStore } from '@/stores/supervision'
 import { useSessionStore } from '@/stores/session'
 import { datetimeFormats } from '@/i18n/formats'
+import { useActingStore } from '@/stores/acting'
+import { TRUST_KEY } from '@/data/identity'
+import { signAct } from '@/shared/personacts'
+import { FILLER, certifiedClerkKey, testHub, witnessedKey } from '../../support/personkeys'
 
 /** A time as the app says it on a Chinese screen (src/i18n/formats.ts). */
 const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN']!.dateTime).format(ms)
@@ -56,6 +60,34 @@ describe('supervision', () => {
 })
 
 describe('the checklist reads the cycle as the township does', () => {
+  it('counts a co-signature only once its key is vouched for: signed with a key whose clerk\'s key has not arrived, the expense stays flagged', async () => {
+    village = await openVoteVillage()
+    const v = village
+    const supervision = useSupervisionStore(v.pinia)
+    const acting = useActingStore(v.pinia)
+    // this tablet pinned its hub; the clerk's certified key is still on another tablet
+    const hub = testHub()
+    v.kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: hub.keys.current, certificate: null, list: null }))
+    const clerk = certifiedClerkKey('test-village', 'person:clerk', T0 - 120_000, 'personkey:clerk', hub.secretKey)
+    const sup = witnessedKey('test-village', 'person:sup1', T0 - 60_000, 'personkey:sup1', clerk)
+    const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
+    await v.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: v.now() })
+    const entry = await v.data.ledger.create({ fundId: fund.id, projectId: 'project:lamps', kind: 'expense', amount: 1_200_000, payee: '成都照明公司', description: '路灯', at: v.now(), recordedBy: 'person:clerk' })
+    await v.data.personKeys.create({ ...sup.record, ...FILLER })
+    const fields = { id: 'cosign:c1.sup1', ledgerId: entry.id, supervisorId: 'person:sup1', approve: true, note: '', at: v.now() }
+    await v.data.cosignatures.create({ ...fields, keyId: sup.record.id, signature: signAct('cosign', 'test-village', fields, sup.secret) })
+    await eventually(() => acting.unvouched.some((u) => u.key.id === 'personkey:sup1' && u.problem === 'waiting'))
+    // for a while (bounded) the expense stays flagged: the co-signature proves nothing yet
+    const until = Date.now() + 1500
+    while (Date.now() < until) {
+      expect(supervision.checklist.find((c) => c.key === 'cosign')?.ok).toBe(false)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    // the clerk's key arrives: the supervisor's key is vouched for, and the co-signature counts with no one's action
+    await v.data.personKeys.create({ ...clerk.record, ...FILLER })
+    await eventually(() => supervision.checklist.find((c) => c.key === 'cosign')?.ok === true)
+  })
+
   it('flags a step the cycle passed with no record of completion or override', async () => {
     village = await openVoteVillage()
     const supervision = useSupervisionStore(village.pinia)
