@@ -1,4 +1,5 @@
 import { validateDocument } from '../src/shared/schemas/index'
+import { hubSignRoles } from '../src/shared/rosterroles'
 import type { Hub } from './app'
 
 export interface DemoLogin { role: string; name: string; password: string; village?: string; enrollCode?: string }
@@ -29,23 +30,29 @@ function envelope(village: string, kind: string, rest: string, body: Record<stri
   return { _id: `${kind}:${rest}`, kind, v: 1, village, year: 2026, author: 'hub', device: 'hub', deviceTime: at, seq, ref, body }
 }
 
-function villageDocs(v: DemoVillage): Record<string, unknown>[] {
+/** Signs a value with the hub's key (the roles of the demo's council, supervisor and clerk: src/shared/rosterroles.ts). */
+type HubSign = (value: unknown) => Promise<string>
+
+async function villageDocs(v: DemoVillage, sign: HubSign | null): Promise<Record<string, unknown>[]> {
   let seq = 1
   const docs: Record<string, unknown>[] = [
     envelope(v.id, 'village', v.id, { townshipId: TOWNSHIP.id, name: v.name }, seq++),
     envelope(v.id, 'fund', `${v.id}-2026`, { year: 2026, amount: 20_000_000, source: '村级公共服务和社会管理专项资金' }, seq++),
   ]
   for (const [id, name] of v.units) docs.push(envelope(v.id, 'unit', `${v.id}-${id}`, { kind: 'courtyard', name }, seq++))
-  v.people.forEach((name, i) => {
+  for (const [i, name] of v.people.entries()) {
     const unit = v.units[i % v.units.length]![0]
     // the household number as the village writes it on its roster (户号): each village has its own database
     const household = Math.floor(i / 2)
     const roles = i < 5 ? ['council-member'] : i === 5 ? ['supervisor'] : i === 6 ? ['clerk'] : []
+    const id = `person:${v.id}-${i + 1}`
+    // roles count only signed: the hub signs the demo's, as it does for the township's staff (admin/roles.ts)
+    const rolesSig = roles.length > 0 && sign ? { rolesSig: await hubSignRoles(v.id, { id, roles }, Date.UTC(2026, 2, 1), 'demo-seed', sign) } : {}
     docs.push(envelope(v.id, 'person', `${v.id}-${i + 1}`, {
       name, householdId: `household:${household + 1}`, unitId: `unit:${v.id}-${unit}`,
-      adult: true, eligible: true, householdHead: i % 2 === 0, roles,
+      adult: true, eligible: true, householdHead: i % 2 === 0, roles, ...rolesSig,
     }, seq++))
-  })
+  }
   v.proposals.forEach(([title, description, cost], i) => {
     docs.push(envelope(v.id, 'proposal', `${v.id}-${i + 1}`, {
       unitId: `unit:${v.id}-${v.units[i % v.units.length]![0]}`, title, description, proposedBy: `person:${v.id}-${i + 3}`,
@@ -74,7 +81,7 @@ export async function seedDemo(hub: Hub): Promise<Seeded> {
       await accounts.addVillage(v.id, TOWNSHIP.id, v.name)
       await accounts.addUser({ name: `${v.id}-clerk`, password: DEMO_PASSWORD, role: 'clerk', village: v.id })
       await accounts.addUser({ name: `${v.id}-supervisor`, password: DEMO_PASSWORD, role: 'supervisor', village: v.id })
-      const docs = villageDocs(v)
+      const docs = await villageDocs(v, hub.pusher.provenance ? (value) => hub.pusher.provenance!.hub.sign(value) : null)
       for (const d of docs) {
         const r = validateDocument(d)
         if (!r.ok) throw new Error(`demo document ${String(d._id)} is invalid: ${r.reason}`)

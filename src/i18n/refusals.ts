@@ -75,6 +75,11 @@ export default {
         'replaces-other': '{person}的个人密钥不能替换别人的密钥。',
         unvouched: '{person}的个人密钥没有可信的担保：文书的钥匙要经乡镇服务器确认，别人的钥匙要有文书用本人钥匙做的见证签名。',
       },
+      roles: {
+        unsigned: '{person}的职务改了，但没有文书用本人密钥或乡镇服务器的签名：职务要签名才算数。',
+        replayed: '{person}的职务签名比名册上现有的还旧（{time}）：不能拿旧的签名把职务改回去。',
+        'last-clerk': '{person}是村里最后一位文书，不能去掉文书职务：先让另一位村民当文书。',
+      },
       other: '没有通过核对。',
     },
     field: {
@@ -165,6 +170,11 @@ export default {
         'witness-not-clerk': 'The witness named on the personal key of {person} is not a clerk on the village’s roster.',
         'replaces-other': 'The personal key of {person} cannot replace someone else’s key.',
         unvouched: 'No-one the village trusts vouches for the personal key of {person}: a clerk’s key is certified by the township hub, anyone else’s carries the clerk’s witness signature made with their own key.',
+      },
+      roles: {
+        unsigned: 'The roles of {person} were changed without the signature of a clerk’s own key or of the township hub: roles count only when signed.',
+        replayed: 'The roles of {person} carry a signature older than the one on the roster ({time}): an old signature cannot change roles back.',
+        'last-clerk': '{person} is the village’s last clerk and cannot lose that role: make someone else clerk first.',
       },
       other: 'It did not pass its check.',
     },

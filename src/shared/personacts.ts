@@ -106,7 +106,7 @@ export type WitnessProblem = 'forged-key' | 'not-clerk' | 'bad-certificate' | 'u
 const isClerk = (personId: string, roster: readonly RosterEntry[]) => roster.some((p) => p.id === personId && p.roles?.includes('clerk'))
 
 /** Whether the hub certified this key as a clerk's of the village (by its key at the certificate's time). */
-function certified(key: PersonKeyRecord, ctx: WitnessContext): boolean {
+export function certified(key: PersonKeyRecord, ctx: WitnessContext): boolean {
   const c = key.certificate
   if (!c || !ctx.hubKeys || typeof c.sig !== 'string') return false
   const statement = clerkKeyStatement(ctx.village, key, c)

@@ -25,6 +25,8 @@ export const REFUSAL_CODES = [
   'personkey.not-self-signed', 'personkey.not-clerk-account', 'personkey.witness-mismatch', 'personkey.witness-not-clerk', 'personkey.replaces-other',
   // a key vouched for by no-one the village trusts (no hub certificate of a clerk's key, no certified clerk's witness signature)
   'personkey.unvouched',
+  // a person's roles changed without a valid signature, with an older one, or stripping the last clerk (rosterroles.ts)
+  'roles.unsigned', 'roles.replayed', 'roles.last-clerk',
   // nothing more precise is known (a code from a newer hub, an old reason no pattern matches)
   'other',
 ] as const

@@ -2,14 +2,14 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Engine } from '../engine'
 import type { Accounts, Principal } from '../auth/accounts'
 import type { Provenance } from '../validate/signature'
-import { migrateBody } from '../../src/shared/schemas/index'
+import { signedVillageRoster } from '../validate/personacts'
 import { CouchError, badRequest, forbidden, unauthorized } from '../couch/errors'
 
 const KEY_TEXT = /^[A-Za-z0-9_-]{43}$/
 const PERSON_ID = /^person:[A-Za-z0-9_.:-]{1,120}$/
 
 /** May `p` vouch for a clerk of `village`: the village's own clerk account, its township's staff, or the admin — a person who signed in, never a tablet. */
-function mayCertify(accounts: Accounts, p: Principal, village: string): boolean {
+export function mayCertify(accounts: Accounts, p: Principal, village: string): boolean {
   if (p.kind === 'admin') return true
   if (p.kind !== 'user') return false
   if (p.role === 'clerk') return p.village === village
@@ -21,7 +21,7 @@ function mayCertify(accounts: Accounts, p: Principal, village: string): boolean 
  * person key (src/shared/personacts.ts: the root every witnessed key goes back to). Asked by a person
  * who signs in with their account — the village's clerk account or its township's staff — never by a
  * tablet's credential (whoever holds one enrolled tablet holds that); for a person the village's
- * roster, as the hub holds it, names as clerk. Answers `{ certificate, hubKey, hubKeys }`; the
+ * roster, as the hub holds it, names as clerk with signed roles. Answers `{ certificate, hubKey, hubKeys }`; the
  * certificate names the village, the person and the key, so it cannot be moved to another of any.
  */
 export const clerkKeyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance: Provenance; engine: Engine }> = async (app, { accounts, provenance, engine }) => {
@@ -36,18 +36,11 @@ export const clerkKeyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance
     if (p.kind === 'device') throw forbidden('a tablet alone cannot certify a clerk\'s key: the clerk or the township signs in with their own account')
     if (!accounts.villages.has(village) || !mayCertify(accounts, p, village)) throw forbidden(`${p.name} may not certify a clerk's key for village ${village}`)
     const db = `village-${village}`
-    const doc = (await engine.exists(db)) ? await engine.db(db).get(personId).catch(() => null) as Record<string, unknown> | null : null
-    if (!isRosterClerk(doc)) throw new CouchError(409, 'conflict', `${personId} is not a clerk on the village's roster the hub holds: sync the roster first`)
+    // the roles that count: signed by this hub or a certified clerk (src/shared/rosterroles.ts)
+    const roster = (await engine.exists(db)) ? await signedVillageRoster(engine.db(db), village, provenance.keys) : []
+    if (!roster.some((r) => r.id === personId && r.roles?.includes('clerk'))) throw new CouchError(409, 'conflict', `${personId} is not a clerk on the village's roster the hub holds: sync the roster first`)
     const certificate = await provenance.certifyClerkKey(village, { personId, publicKey }, p.name)
     req.log.info({ village, personId, by: p.name }, 'clerk key certified')
     return { certificate, hubKey: provenance.hubKey, hubKeys: provenance.history }
   })
-}
-
-function isRosterClerk(doc: Record<string, unknown> | null): boolean {
-  if (!doc || doc._deleted || doc.refused !== undefined || doc.kind !== 'person' || typeof doc.v !== 'number' || typeof doc.body !== 'object' || doc.body === null) return false
-  try {
-    const roles = migrateBody('person', doc.v, doc.body as Record<string, unknown>).body.roles
-    return Array.isArray(roles) && roles.includes('clerk')
-  } catch { return false }
 }

@@ -20,6 +20,7 @@ import { adminRoutes } from '../admin/routes'
 import { importRoutes } from '../admin/import'
 import { keyRoutes } from '../admin/keys'
 import { clerkKeyRoutes } from '../admin/clerkkeys'
+import { rolesRoutes } from '../admin/roles'
 import { blobRoutes } from '../blobs/routes'
 import { yearRoutes } from './year'
 import { peerRoutes, type Peers } from '../peers'
@@ -100,6 +101,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
   if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine })
   if (pusher.provenance) await app.register(clerkKeyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine })
+  if (pusher.provenance) await app.register(rolesRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine, pusher })
   await app.register(blobRoutes, { accounts, engine, dataDir: config.dataDir, maxBytes: config.blobMaxBytes, quotaBytes: config.blobQuotaBytes })
   await app.register(yearRoutes, { accounts, engine })
 

@@ -17,6 +17,7 @@ import type { HubKeys } from '../../src/shared/hubkeys'
 import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
 import { ACTS } from '../../src/domain/acts'
 import { refusal, type Refusal } from '../../src/shared/refusal'
+import { rolesChangeProblem, signedRoster, type PersonRoles, type RolesSig } from '../../src/shared/rosterroles'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -34,7 +35,8 @@ function flat(doc: Doc): ({ id: string } & Record<string, unknown>) | null {
 /** Whether the batch holds anything the person-signature rules read (else nothing is loaded). */
 function needed(docs: readonly Doc[]): { keys: boolean; roster: boolean; seals: boolean } {
   // the roster says who may witness a key, and who may do a signed act (a supervisor, the council's chair)
-  const keys = docs.some((d) => d.kind === 'personkey' || (d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null))
+  // a person's roles count only when signed by the hub or a certified clerk's key (src/shared/rosterroles.ts)
+  const keys = docs.some((d) => d.kind === 'personkey' || d.kind === 'person' || (d.body !== null && typeof d.body === 'object' && claimedSignatures(String(d.kind), d.body as Record<string, unknown>) !== null))
   return { roster: keys, seals: docs.some((d) => d.kind === 'voidlist'), keys }
 }
 
@@ -59,6 +61,12 @@ function personKeyOf(r: { id: string } & Record<string, unknown>): PersonKeyReco
     ...(cert && typeof cert.issuedAt === 'number' && text(cert.by) && text(cert.sig) ? { certificate: { issuedAt: cert.issuedAt, by: cert.by, sig: cert.sig } } : {}),
     ...(wit && text(wit.keyId) && text(wit.signature) ? { witness: { keyId: wit.keyId, signature: wit.signature } } : {}),
   }
+}
+
+/** A person record's roles and their signature, as the roles rule reads them. */
+function personRolesOf(r: { id: string } & Record<string, unknown>): PersonRoles {
+  const sig = r.rolesSig as RolesSig | undefined
+  return { id: r.id, roles: Array.isArray(r.roles) ? r.roles.map(String) : [], ...(sig && typeof sig === 'object' ? { rolesSig: sig } : {}) }
 }
 
 const sealKeysOf = (vote: Record<string, unknown>): string[] => (Array.isArray(vote.sealKeys) ? vote.sealKeys.map(String) : [])
@@ -94,7 +102,10 @@ export class VillageSigning {
   /** The keys vouched for now (recomputed when a key or a roster entry lands). */
   private vouched: PersonKeyRecord[] | null = null
 
-  private constructor(private readonly keys: PersonKeyRecord[], private readonly roster: Map<string, RosterEntry>,
+  /** The roster with only the roles that count (recomputed when a key or a roster entry lands). */
+  private signed: RosterEntry[] | null = null
+
+  private constructor(private readonly keys: PersonKeyRecord[], private readonly persons: Map<string, PersonRoles>,
     /** When the batch brings a void list: the village's votes' seal keys, and who holds each. */
     private readonly seals: { votes: Map<string, readonly string[]>; owners: SealKeyOwner[] },
     private readonly village: string, private readonly hubKeys: HubKeys | null) {}
@@ -107,11 +118,13 @@ export class VillageSigning {
     const roster = need.roster ? await rows(db, 'person', 'person') : []
     const votes = need.seals ? await rows(db, 'vote', 'vote') : []
     const owners = need.seals ? (await rows(db, 'sealkey', 'sealkey')).map(sealOwner) : []
-    return new VillageSigning(keys, new Map(roster.map((p) => [p.id, { id: p.id, roles: Array.isArray(p.roles) ? p.roles as string[] : [] }])),
+    return new VillageSigning(keys, new Map(roster.map((p) => [p.id, personRolesOf(p)])),
       { votes: new Map(votes.map((v) => [v.id, sealKeysOf(v)])), owners }, village, hubKeys)
   }
 
-  private get context() { return { village: this.village, roster: [...this.roster.values()], hubKeys: this.hubKeys } }
+  /** Who may witness and sign: the roster's roles as far as they are signed (`signedRoster`). */
+  private get roster(): RosterEntry[] { return (this.signed ??= signedRoster([...this.persons.values()], { village: this.village, hubKeys: this.hubKeys, keys: this.keys })) }
+  private get context() { return { village: this.village, roster: this.roster, hubKeys: this.hubKeys } }
   private get signingKeys(): PersonKeyRecord[] { return (this.vouched ??= witnessedKeys(this.keys, this.context)) }
 
   /** A record of the batch was accepted: a key signs, and a roster entry witnesses, what comes after it. */
@@ -121,14 +134,15 @@ export class VillageSigning {
     if (doc.kind === 'personkey') { const key = personKeyOf(record); if (key) this.keys.push(key) }
     else if (doc.kind === 'vote') this.seals.votes.set(record.id, sealKeysOf(record))
     else if (doc.kind === 'sealkey') this.seals.owners.push(sealOwner(record))
-    else this.roster.set(record.id, { id: record.id, roles: Array.isArray(record.roles) ? record.roles as string[] : [] })
-    if (doc.kind === 'personkey' || doc.kind === 'person') this.vouched = null
+    else this.persons.set(record.id, personRolesOf(record))
+    if (doc.kind === 'personkey' || doc.kind === 'person') { this.vouched = null; this.signed = null }
   }
 
   /** Why the hub refuses this record as a person's act or key, or null. */
   refusal(doc: Doc): Refusal | null {
     const record = flat(doc)
     if (!record) return null
+    if (doc.kind === 'person') return this.rolesRefusal(personRolesOf(record))
     if (doc.kind === 'personkey') {
       const key = personKeyOf(record)
       return key ? this.keyRefusal(key) : refusal('form.invalid', 'a person key without its fields', { kind: 'personkey' })
@@ -138,7 +152,7 @@ export class VillageSigning {
       return refusal('act.unsigned', `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`,
         { kind: bad.kind, person: bad.personId, problem: bad.problem })
     }
-    const unentitled = unentitledSigner(String(doc.kind), record, [...this.roster.values()])
+    const unentitled = unentitledSigner(String(doc.kind), record, this.roster)
     if (unentitled) {
       return refusal('act.not-entitled', `${unentitled.personId} may not sign a ${doc.kind}${record.role ? ` as ${String(record.role)}` : ''}: "${unentitled.act}" is for ${ACTS[unentitled.act].join(' or ')} on the village's roster`,
         { kind: String(doc.kind), person: unentitled.personId, act: unentitled.act })
@@ -163,6 +177,16 @@ export class VillageSigning {
       { kind: 'voidlist', vote: voteId, people: named.join(',') })
   }
 
+  /** A person's roles change only signed (by the hub's key or a certified clerk's), newer than before, never stripping the last clerk. */
+  private rolesRefusal(after: PersonRoles): Refusal | null {
+    const why = rolesChangeProblem(this.persons.get(after.id) ?? null, after, { village: this.village, hubKeys: this.hubKeys, keys: this.keys, roster: [...this.persons.values()] })
+    if (!why) return null
+    const person = after.id
+    if (why.code === 'unsigned') return refusal('roles.unsigned', `the roles of ${person} changed without a valid signature of the hub or a certified clerk (${why.problem})`, { person, problem: why.problem })
+    if (why.code === 'replayed') return refusal('roles.replayed', `the roles of ${person} carry a signature no newer than the one the hub holds (${new Date(why.at).toISOString()})`, { person, at: why.at })
+    return refusal('roles.last-clerk', `${person} is the village's last clerk: the role cannot be removed before someone else holds it`, { person })
+  }
+
   private keyRefusal(key: PersonKeyRecord): Refusal | null {
     const person = key.personId
     const problem = witnessProblem(key, this.signingKeys, this.context)
@@ -172,4 +196,11 @@ export class VillageSigning {
     if (replaced && replaced.personId !== key.personId) return refusal('personkey.replaces-other', `the key of ${key.personId} cannot replace ${replaced.personId}'s key`, { person, other: replaced.personId })
     return null
   }
+}
+
+/** The village's roster as the hub holds it, with only the roles that count (`signedRoster`): who is clerk, supervisor, on the council. */
+export async function signedVillageRoster(db: Db, village: string, hubKeys: HubKeys | null): Promise<RosterEntry[]> {
+  const keys = (await rows(db, 'personkey', 'personkey')).map(personKeyOf).filter((k): k is PersonKeyRecord => k !== null)
+  const persons = (await rows(db, 'person', 'person')).map(personRolesOf)
+  return signedRoster(persons, { village, hubKeys, keys })
 }

@@ -11,7 +11,7 @@ import { useSealsStore } from '@/stores/seals'
 import { startHub, type RunningHub } from '../support/hub'
 import { provision } from '../sync-server/helpers'
 import { eventually, openDoubleVotes, openVote } from './helpers'
-import { openSyncedTablet, withCertifiedClerk, type SyncedTablet } from './sync-helpers'
+import { openSyncedTablet, seedRoster, withCertifiedClerk, type SyncedTablet } from './sync-helpers'
 import { CLERK_PASSPHRASE, clerkWitnesses } from '../features/votes/village'
 
 const VILLAGE = 'vs'
@@ -62,9 +62,8 @@ describe('one person, one vote, across two tablets', () => {
     // the clerk's own key, certified by the hub once online: it witnesses the supervisors' keys
     const { kv } = await withCertifiedClerk(hub, a, clerkAccount, CLERK_PASSPHRASE)
     const onA = stores(a, kv)
-    for (const [id, name] of [['person:s1', '李监事'], ['person:s2', '赵监事']] as const) {
-      await a.data.persons.create({ id, name, householdId: `household:${id.slice(7)}`, roles: ['supervisor', 'council-member'] })
-    }
+    // their roles signed by the hub (roles a tablet writes itself count for nothing)
+    await seedRoster(hub, a, ([['person:s1', '李监事'], ['person:s2', '赵监事']] as const).map(([id, name]) => ({ id, name, householdId: `household:${id.slice(7)}`, roles: ['supervisor', 'council-member'] })))
     await eventually(() => onA.seals.supervisors.length === 2, 5_000, 20)
     for (const [id, p] of Object.entries(PASS)) await clerkWitnesses(onA.pinia, () => onA.seals.createKey(id, p, p))
     await eventually(() => onA.seals.currentKeys.length === 2, 5_000, 20)

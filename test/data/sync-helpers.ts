@@ -3,7 +3,7 @@ import { getRxStorageMemory } from 'rxdb/plugins/storage-memory'
 import { certifyClerkKey, createRepositories, createSync, deviceSigner, enrollDevice as enrollWithApp, loadTrust, memoryKeyValue, newSigningPersonKey, openVillageDatabase, refreshTrust, type VillageSync } from '@/data'
 import { TRUST_KEY } from '@/data/identity'
 import type { RunningHub } from '../support/hub'
-import { couch } from '../sync-server/helpers'
+import { basic, couch, setRoles } from '../sync-server/helpers'
 
 let n = 0
 
@@ -64,8 +64,11 @@ export async function hubDocCount(hub: RunningHub, village: string): Promise<num
  * tablet pinned at enrollment). The clerk opens their key with `passphrase` to witness others' keys.
  */
 export async function withCertifiedClerk(hub: RunningHub, t: SyncedTablet, account: { name: string; password: string }, passphrase: string) {
-  await t.data.persons.create({ id: 'person:clerk', name: '王文书', householdId: 'household:clerk', roles: ['clerk'] })
+  await t.data.persons.create({ id: 'person:clerk', name: '王文书', householdId: 'household:clerk', roles: [] })
   if (!(await t.sync.syncNow(20_000))) throw new Error('the roster did not reach the hub')
+  // roles count only signed: the clerk's account has the hub sign the clerk's role, and the tablet pulls it
+  await setRoles(hub, t.data.writer.identity.villageId, 'person:clerk', ['clerk'], basic(account.name, account.password))
+  if (!(await t.sync.syncNow(20_000))) throw new Error('the signed roster did not come back from the hub')
   const keys = await couch(hub, '_hub/hub-keys')
   const kv = memoryKeyValue()
   kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: keys.body.hubKey, certificate: null, list: null }))
@@ -76,4 +79,17 @@ export async function withCertifiedClerk(hub: RunningHub, t: SyncedTablet, accou
   })
   await t.data.personKeys.create({ ...record })
   return { kv }
+}
+
+/**
+ * The village's roster as its first tablet sets it up, with roles that count: the people are written
+ * with no roles and synced, then the hub signs each one's roles (POST /_hub/roles, as the village's
+ * clerk account or township staff would; the admin here) and the tablet pulls them back.
+ */
+export async function seedRoster(hub: RunningHub, t: { data: SyncedTablet['data']; sync: VillageSync }, people: readonly ({ id: string; roles: readonly string[] } & Record<string, unknown>)[]) {
+  for (const p of people) await t.data.persons.create({ ...p, roles: [] })
+  if (!(await t.sync.syncNow(30_000))) throw new Error('the roster did not reach the hub')
+  const village = t.data.writer.identity.villageId
+  for (const p of people) if (p.roles.length > 0) await setRoles(hub, village, p.id, p.roles)
+  if (!(await t.sync.syncNow(30_000))) throw new Error('the signed roster did not come back from the hub')
 }

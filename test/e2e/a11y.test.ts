@@ -4,7 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { provision } from '../sync-server/helpers'
-import { openSyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster } from '../data/sync-helpers'
 import { enrolledTablet, KioskPage, announcementInput, openVoteInput, until, VILLAGE_PEOPLE, type Tablet } from './support/votes'
 
 const PIN = '2468'
@@ -71,7 +71,7 @@ describe('accessibility of every main screen (axe-core)', () => {
     await provision(hub, { villages: ['qb'] })
     const seed = await openSyncedTablet(hub, 'qb')
     const now = Date.now()
-    for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
+    await seedRoster(hub, seed, VILLAGE_PEOPLE.map((p) => ({ ...p, householdHead: true })))
     await seed.data.proposals.create({ id: 'proposal:a11y', title: '村口装路灯', description: '晚上太黑', proposedBy: 'person:zhang', createdAt: now, category: 'lighting', estimatedCost: 3_000_000 })
     await seed.data.meetings.create({ id: 'meeting:a11y', kind: 'village-council', title: '村民议事会', scheduledAt: now + DAY, memberCount: 5, agenda: [] })
     await seed.data.notices.create({ id: 'notice:a11y', stage: 'decision', subjectId: 'vote:lights', title: '投票结果公示', body: '村口装路灯入选', startAt: now - DAY, endAt: now + 6 * DAY })

@@ -16,7 +16,7 @@ import { startHub, type RunningHub } from '../support/hub'
 import { createNetns, type Exposed, type Netns } from '../support/netns'
 import { pictureOf, writeCamera } from '../support/camera'
 import { couch, provision } from '../sync-server/helpers'
-import { openSyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster } from '../data/sync-helpers'
 import { go } from './support/app'
 import { announcementInput, KioskPage, openVoteInput, until, VILLAGE_PEOPLE } from './support/votes'
 import { certified, openPeerScreen, pairThroughScreens, peerTablet, type PeerTablet } from './support/peer'
@@ -37,7 +37,7 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
     hubLink = await netns.expose(hub.port)
     await provision(hub, { villages: ['qb', 'qx'] })
     const seed = await openSyncedTablet(hub, 'qb')
-    for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
+    await seedRoster(hub, seed, VILLAGE_PEOPLE.map((p) => ({ ...p, householdHead: true })))
     const now = Date.now()
     await seed.data.votes.create(openVoteInput(now))
     await seed.data.notices.create(announcementInput(now))

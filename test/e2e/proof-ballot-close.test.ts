@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { couch, provision } from '../sync-server/helpers'
-import { openSyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster } from '../data/sync-helpers'
 import { enrolledTablet, KioskPage, until, type Tablet } from './support/votes'
 
 // A browser tab closed in the middle of casting a ballot. The ballot goes into the tablet's ballot
@@ -72,7 +72,7 @@ describe('a tab closed in the middle of casting a ballot', () => {
     hub = await startHub({ STATIC_DIR: staticDir })
     await provision(hub, { township: 'tc', villages: [VILLAGE] })
     const seed = await openSyncedTablet(hub, VILLAGE)
-    await seed.data.persons.create({ id: CLERK.personId, name: CLERK.name, householdId: 'household:1-01', roles: ['clerk'], householdHead: true })
+    await seedRoster(hub, seed, [{ id: CLERK.personId, name: CLERK.name, householdId: 'household:1-01', roles: ['clerk'], householdHead: true }])
     for (const [i, v] of VOTERS.entries()) await seed.data.persons.create({ ...v, householdId: `household:2-${10 + i}`, roles: [], householdHead: true })
     const now = Date.now()
     // announced a week before: its announcement has run, so it takes ballots

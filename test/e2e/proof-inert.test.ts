@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { provision } from '../sync-server/helpers'
-import { openSyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster } from '../data/sync-helpers'
 import { INJECTIONS } from '../proof/injections'
 import { enrolledTablet, until, type Tablet } from './support/votes'
 
@@ -33,7 +33,7 @@ describe('injected strings render as inert text', () => {
     await provision(hub, { township: 'ti', villages: [VILLAGE] })
     const seed = await openSyncedTablet(hub, VILLAGE)
     const now = Date.now()
-    await seed.data.persons.create({ id: 'person:clerk', name: CLERK.name, householdId: 'household:1-01', roles: ['clerk'], householdHead: true })
+    await seedRoster(hub, seed, [{ id: 'person:clerk', name: CLERK.name, householdId: 'household:1-01', roles: ['clerk'], householdHead: true }])
     for (const [i, s] of INJECTIONS.entries()) {
       await seed.data.persons.create({ id: `person:x${i}`, name: s.slice(0, 60), householdId: `household:9-${10 + i}`, roles: [], householdHead: true })
       const p = await seed.data.proposals.create({ title: s, description: `${s} ${s}`, proposedBy: 'person:clerk', createdAt: now - i })

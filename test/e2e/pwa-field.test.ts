@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { couch, provision } from '../sync-server/helpers'
-import { openSyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster } from '../data/sync-helpers'
 import { copyBuild, deployNewBuild, getMarker, newVersionWaiting, serviceWorkerControls, setMarker } from './support/pwa'
 import { enrolledTablet, KioskPage, announcementInput, openVoteInput, until, VILLAGE_PEOPLE, type Tablet } from './support/votes'
 
@@ -29,7 +29,7 @@ describe('field conditions: offline for days on a shared tablet', () => {
     hub = await startHub({ STATIC_DIR: staticDir })
     await provision(hub, { villages: ['qb'] })
     const seed = await openSyncedTablet(hub, 'qb')
-    for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
+    await seedRoster(hub, seed, VILLAGE_PEOPLE.map((p) => ({ ...p, householdHead: true })))
     await seed.data.notices.create(announcementInput(Date.now()))
     await seed.data.votes.create(openVoteInput(Date.now()))
     expect(await seed.sync.syncNow(30_000)).toBe(true)

@@ -10,7 +10,7 @@ import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { provision } from '../sync-server/helpers'
 import { eventually, openDoubleVotes, openVote } from '../data/helpers'
-import { openSyncedTablet, withCertifiedClerk, type SyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster, withCertifiedClerk, type SyncedTablet } from '../data/sync-helpers'
 import { CLERK_PASSPHRASE, clerkWitnesses } from '../features/votes/village'
 import { useActingStore } from '@/stores/acting'
 import { useConflictsStore } from '@/stores/conflicts'
@@ -69,9 +69,8 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     const syncBoth = async (rounds: number) => {
       for (let i = 0; i < rounds; i++) for (const t of [a, b]) expect(await t.sync.syncNow(20_000)).toBe(true)
     }
-    for (const [id, name] of [['person:s1', '李监事'], ['person:s2', '赵监事']] as const) {
-      await a.data.persons.create({ id, name, householdId: `household:${id.slice(7)}`, roles: ['supervisor', 'council-member'] })
-    }
+    // their roles signed by the hub (roles a tablet writes itself count for nothing)
+    await seedRoster(hub, a, ([['person:s1', '李监事'], ['person:s2', '赵监事']] as const).map(([id, name]) => ({ id, name, householdId: `household:${id.slice(7)}`, roles: ['supervisor', 'council-member'] })))
     for (const [id, name] of [['person:a', '刘德华'], ['person:b', '王秀英'], ['person:c', '陈小明']] as const) {
       await a.data.persons.create({ id, name, householdId: `household:${id.slice(7)}`, householdHead: true })
     }

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { couch, provision, type Provisioned } from '../sync-server/helpers'
-import { openSyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster } from '../data/sync-helpers'
 import { enrolledTablet, until, VILLAGE_PEOPLE, VotesPage, type Tablet } from './support/votes'
 import { answerPrompt, go } from './support/app'
 import { RosterPage } from './support/roster'
@@ -32,7 +32,7 @@ describe('each act by the person it names, and the procedure holds', () => {
     // The village as its first tablet set it up: the roster, this year's fund, one funded project whose
     // decision was made public a week ago, and an expense on it waiting for the supervisors.
     const seed = await openSyncedTablet(hub, 'ac')
-    for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
+    await seedRoster(hub, seed, VILLAGE_PEOPLE.map((p) => ({ ...p, householdHead: true })))
     const now = Date.now()
     for (const [title, cost] of [['南街路灯', 3_000_000], ['三组路灯', 2_000_000]] as const) {
       await seed.data.proposals.create({ title, description: '', proposedBy: 'person:zhang', createdAt: now - 20 * DAY, status: 'shortlisted', mergedInto: '', estimatedCost: cost, category: 'lighting', unitId: '', photos: [] })

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { provision } from '../sync-server/helpers'
-import { openSyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster } from '../data/sync-helpers'
 import { enrolledTablet, KioskPage, announcementInput, openVoteInput, resolveConflict, until, VILLAGE_PEOPLE, type Tablet } from './support/votes'
 
 const PIN = '2468'
@@ -24,7 +24,7 @@ describe('one vote on two tablets, offline, with a double vote', () => {
     await provision(hub, { villages: ['qb'] })
     // The clerk's first tablet set the village up while it had a signal.
     const seed = await openSyncedTablet(hub, 'qb')
-    for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
+    await seedRoster(hub, seed, VILLAGE_PEOPLE.map((p) => ({ ...p, householdHead: true })))
     await seed.data.notices.create(announcementInput(Date.now()))
     await seed.data.votes.create(openVoteInput(Date.now()))
     expect(await seed.sync.syncNow(30_000)).toBe(true)

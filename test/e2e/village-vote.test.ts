@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core'
 import { startHub, type RunningHub } from '../support/hub'
 import { launchChromium } from '../support/browser'
 import { couch, provision, type Provisioned } from '../sync-server/helpers'
-import { openSyncedTablet } from '../data/sync-helpers'
+import { openSyncedTablet, seedRoster } from '../data/sync-helpers'
 import { installedOffline } from './support/roster'
 import { AccountsPage } from './support/accounts'
 import { enrolledTablet, inApp, until, VILLAGE_PEOPLE, VotesPage, type Tablet } from './support/votes'
@@ -30,7 +30,7 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
     hub = await startHub()
     village = await provision(hub, { villages: ['vv'] })
     const seed = await openSyncedTablet(hub, 'vv')
-    for (const p of VILLAGE_PEOPLE) await seed.data.persons.create({ ...p, roles: [...p.roles], householdHead: true })
+    await seedRoster(hub, seed, VILLAGE_PEOPLE.map((p) => ({ ...p, householdHead: true })))
     const proposal = (title: string, category: string, cost: number) =>
       seed.data.proposals.create({ title, category, estimatedCost: cost, proposedBy: 'person:zhang', createdAt: Date.now(), status: 'shortlisted' })
     await proposal('村口装路灯', 'lighting', 3_000_000)

@@ -66,3 +66,14 @@ export function proposal(village: string, device: string, n: number, extra: Reco
     deviceTime: 1_790_000_000_000 + n, seq: ++seq, ref: '', body: { title: `修路 ${n}`, status: 'draft' }, ...extra,
   }
 }
+
+/**
+ * Gives a person of the hub's roster their roles, signed by the hub (POST /_hub/roles, as the
+ * village's clerk account or township staff does): roles a tablet writes itself count for nothing.
+ * `auth`: the account asking (the admin by default).
+ */
+export async function setRoles(hub: RunningHub, village: string, personId: string, roles: readonly string[], auth: string = ADMIN_AUTH): Promise<any> {
+  const r = await couch(hub, '_hub/roles', { auth, body: { village, personId, roles } })
+  if (r.status !== 200) throw new Error(`roles of ${personId}: ${r.status} ${JSON.stringify(r.body)}`)
+  return r.body
+}

@@ -6,7 +6,7 @@ import { fromCouch, indexRecords } from '../../src/shared/township/records'
 import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
 import { startHub, type RunningHub } from '../support/hub'
 import { describeEngines } from '../support/couchdb'
-import { ADMIN_AUTH, basic, couch, provision, type Provisioned } from './helpers'
+import { ADMIN_AUTH, basic, couch, provision, setRoles, type Provisioned } from './helpers'
 
 // Issue #14: the hub takes a person's act (a supervisor's co-signature, a meeting's signature) only
 // with that person's own signature, and a person's key only as the village could have made it.
@@ -87,8 +87,13 @@ describeEngines('person-signed acts at the hub', (engine) => {
     // the roster: 王文书 is the clerk, 赵六 a villager, 孙委员 on the council, the supervisors
     const person = (id: string, name: string, roles: string[]) => env('person', id, { name, eligible: true, roles })
     const supervisors = ['sup1', 'sup2', 'sup3', 'sup7'].map((n) => person(`person:${n}`, `监事${n}`, ['supervisor']))
-    const roster = await push([person('person:clerk', '王文书', ['clerk']), person('person:v9', '赵六', []), person('person:c1', '孙委员', ['council-member']), ...supervisors])
+    const roster = await push([person('person:clerk', '王文书', []), person('person:v9', '赵六', []), person('person:c1', '孙委员', []), ...supervisors.map((s) => ({ ...s, body: { ...s.body, roles: [] } }))])
     expect(roster.every((r) => r.ok), JSON.stringify(roster)).toBe(true)
+    // roles count only signed: the clerk account has the hub sign them
+    const clerkAuth = basic(p.clerk.name, p.clerk.password)
+    await setRoles(hub, 'pa', 'person:clerk', ['clerk'], clerkAuth)
+    await setRoles(hub, 'pa', 'person:c1', ['council-member'], clerkAuth)
+    for (const s of supervisors) await setRoles(hub, 'pa', s._id, ['supervisor'], clerkAuth)
     // the clerk's key, certified by the hub on the clerk account's request
     const c = await couch(hub, '_hub/clerk-key', { auth: basic(p.clerk.name, p.clerk.password), body: { village: 'pa', personId: 'person:clerk', publicKey: clerkPair.publicKey } })
     expect(c.status, JSON.stringify(c.body)).toBe(200)

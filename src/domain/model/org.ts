@@ -1,7 +1,7 @@
 import { fail } from '../errors.ts'
 import { asInput, bool, id, int, list, oneOf, slug, str, time } from './check.ts'
 import { PROPOSAL_CATEGORIES, PROPOSAL_STATUSES, ROLES, UNIT_KINDS } from './types.ts'
-import type { Person, Proposal, ProposalCategory, Role, Township, Unit, UnitKind, Village } from './types.ts'
+import type { Person, Proposal, ProposalCategory, Role, RolesSignature, Township, Unit, UnitKind, Village } from './types.ts'
 
 export function township(input: unknown): Township {
   const i = asInput('township', input)
@@ -44,7 +44,15 @@ export function person(input: unknown): Person {
     eligible,
     householdHead: bool('person', i, 'householdHead', false),
     roles,
+    ...rolesSignature(i.rolesSig),
   }
+}
+
+/** A person's roles signature, kept as given when it has its four fields (whether it is good is src/shared/rosterroles.ts's to say). */
+function rolesSignature(v: unknown): { rolesSig?: RolesSignature } {
+  const s = v as Partial<RolesSignature> | null | undefined
+  if (!s || typeof s !== 'object' || typeof s.at !== 'number' || typeof s.by !== 'string' || typeof s.keyId !== 'string' || typeof s.signature !== 'string') return {}
+  return { rolesSig: { at: s.at, by: s.by, keyId: s.keyId, signature: s.signature } }
 }
 
 /** A household's record id from its number on the roster (户号), and back. */

@@ -37,7 +37,12 @@ export interface Person {
   /** Represents the household when votes count one per household. */
   householdHead: boolean
   roles: Role[]
+  /** The signature that makes `roles` count (src/shared/rosterroles.ts): without it the roles grant nothing. */
+  rolesSig?: RolesSignature
 }
+
+/** Who signed a person's roles, when, with which key (the hub's, 'hub', or a clerk's person key). */
+export interface RolesSignature { at: number; by: string; keyId: string; signature: string }
 
 /** What a livelihood project (民生项目) is about; a category a newer tablet adds reads as 'other' here. */
 export const PROPOSAL_CATEGORIES = ['lighting', 'road', 'water', 'sanitation', 'elderly', 'culture', 'greening', 'safety', 'other'] as const

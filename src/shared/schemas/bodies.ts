@@ -68,6 +68,8 @@ export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
   person: obj({
     name: text(60, 1), householdId: optId, unitId: optId, adult: bool, eligible: bool, householdHead: bool,
     roles: { type: 'array', items: text(40, 1), maxItems: 10 },
+    // the signature that makes the roles count (src/shared/rosterroles.ts): the hub's key or a certified clerk's
+    rolesSig: closed({ at: time, by: text(142, 1), keyId: text(142, 1), signature: sig }, ['at', 'by', 'keyId', 'signature']),
   }, ['name', 'eligible', 'roles']),
   proposal: obj({
     unitId: optId, title: text(200, 1), description: text(5000), proposedBy: optId, createdAt: time,

@@ -1,0 +1,138 @@
+/**
+ * A person's roles on the village's roster are signed (the one rule of hub, tablet and township).
+ *
+ * Roles grant power: a clerk witnesses keys, a supervisor co-signs expenses and opens seals, a council
+ * member signs minutes as chair. So a person record's `roles` carry `rolesSig`, a signature over the
+ * claim `yishi-roles/1` (the village, the person, their roles sorted, the time `at`), made either
+ * - by the hub's key (`keyId` 'hub', `by` the account that asked: the village's clerk account, its
+ *   township's staff or the admin, through `POST /couch/_hub/roles`), good by the hub's key at `at`
+ *   (src/shared/hubkeys.ts: a retired key for what it signed before its retirement); or
+ * - by a clerk's own person key (`by` the clerk's person id, `keyId` their `personkey` record): a key
+ *   the hub certified as that clerk's (`certified`, src/shared/personacts.ts), good at `at` (from its
+ *   creation until the clerk's next certified key), of a person whom the roster names as clerk with
+ *   roles themselves signed (checked one level deep: two clerks who named each other stay clerks).
+ * Roles without a valid signature count as no roles wherever roles grant power (`signedRoles`,
+ * `signedRoster`). A change of roles (`rolesChangeProblem`) must be signed, newer than the signature it
+ * replaces (no replay of an older one), and must not strip the village's last clerk. A person with no
+ * roles needs no signature (a roster of plain residents imports as before).
+ */
+import { verifyValue, signValue } from './signature'
+import { keysAt, type HubKeys } from './hubkeys'
+import { certified, verifyPersonKey, type PersonKeyRecord } from './personacts'
+
+export const ROLES_FORMAT = 'yishi-roles/1'
+/** `keyId` of a signature made with the hub's key. */
+export const HUB_ROLES_KEY = 'hub'
+
+/** The signature over a person's roles: when, by whom (an account or a clerk's person id), with which key. */
+export interface RolesSig { at: number; by: string; keyId: string; signature: string }
+
+/** A person of the roster as far as roles go. */
+export interface PersonRoles { id: string; roles: readonly string[]; rolesSig?: RolesSig | undefined }
+
+/** What the roles are checked against: the village, the hub's keys (null: not pinned yet), the village's person keys and roster. */
+export interface RolesContext {
+  village: string
+  hubKeys: HubKeys | null
+  keys: readonly PersonKeyRecord[]
+  /** the roster the signer is looked up in (for a change: the roster as the receiver holds it) */
+  roster: readonly PersonRoles[]
+}
+
+export type RolesSigProblem = 'unsigned' | 'bad-signature' | 'unknown-key' | 'other-person' | 'uncertified-key' | 'key-out-of-time' | 'signer-not-clerk'
+
+/** Why a change of roles is refused (`rolesChangeProblem`). */
+export type RolesChangeProblem = { code: 'unsigned'; problem: RolesSigProblem } | { code: 'replayed'; at: number } | { code: 'last-clerk' }
+
+const sorted = (roles: readonly string[]) => [...new Set(roles)].sort()
+
+/** What a roles signature covers: the village, the person, their roles (sorted) and the time. */
+export function rolesClaim(village: string, personId: string, roles: readonly string[], at: number) {
+  return { format: ROLES_FORMAT, village, personId, roles: sorted(roles), at }
+}
+
+/** A clerk's signature of a person's roles with their own key (`keyId`: the clerk's `personkey` record). */
+export function signRoles(village: string, person: { id: string; roles: readonly string[] }, at: number, clerk: { personId: string; keyId: string; secretKey: string }): RolesSig {
+  return { at, by: clerk.personId, keyId: clerk.keyId, signature: signValue(rolesClaim(village, person.id, person.roles, at), clerk.secretKey) }
+}
+
+/** The hub's signature of a person's roles (`sign`: the hub's signer), asked for by account `by`. */
+export async function hubSignRoles(village: string, person: { id: string; roles: readonly string[] }, at: number, by: string, sign: (value: unknown) => Promise<string>): Promise<RolesSig> {
+  return { at, by, keyId: HUB_ROLES_KEY, signature: await sign(rolesClaim(village, person.id, person.roles, at)) }
+}
+
+const isSig = (s: unknown): s is RolesSig => {
+  const x = s as RolesSig
+  return typeof x === 'object' && x !== null && typeof x.at === 'number' && typeof x.by === 'string' && typeof x.keyId === 'string' && typeof x.signature === 'string'
+}
+
+/** Whether `key` is good at `at`: from its creation until the same person's next key the hub certified. */
+function goodAt(key: PersonKeyRecord, at: number, ctx: RolesContext): boolean {
+  const wctx = { village: ctx.village, roster: [], hubKeys: ctx.hubKeys }
+  const end = ctx.keys.filter((k) => k.personId === key.personId && k.id !== key.id && (k.replaces === key.id || k.createdAt > key.createdAt) && verifyPersonKey(k) && certified(k, wctx))
+    .reduce((m, k) => Math.min(m, k.createdAt), Infinity)
+  return at >= key.createdAt && at < end
+}
+
+function problemAt(person: PersonRoles, ctx: RolesContext, depth: number): RolesSigProblem | null {
+  const s = person.rolesSig
+  if (!isSig(s)) return 'unsigned'
+  const claim = rolesClaim(ctx.village, person.id, person.roles, s.at)
+  if (s.keyId === HUB_ROLES_KEY) {
+    if (!ctx.hubKeys) return 'unknown-key'
+    return keysAt(ctx.hubKeys, s.at).some((k) => verifyValue(claim, s.signature, k)) ? null : 'bad-signature'
+  }
+  const key = ctx.keys.find((k) => k.id === s.keyId)
+  if (!key) return 'unknown-key'
+  if (key.personId !== s.by) return 'other-person'
+  if (!key.certificate || key.witnessedBy !== key.personId || !verifyPersonKey(key) || !certified(key, { village: ctx.village, roster: [], hubKeys: ctx.hubKeys })) return 'uncertified-key'
+  if (!goodAt(key, s.at, ctx)) return 'key-out-of-time'
+  if (!verifyValue(claim, s.signature, key.publicKey)) return 'bad-signature'
+  if (depth > 0) return null
+  // the signer is a clerk on the roster, by roles signed themselves (one level: no endless chain, no cycle)
+  const signer = ctx.roster.find((p) => p.id === s.by)
+  return signer && signer.roles.includes('clerk') && problemAt(signer, ctx, depth + 1) === null ? null : 'signer-not-clerk'
+}
+
+/** Why this person's roles are not vouched for, or null when they are (no roles need no signature). */
+export function rolesSigProblem(person: PersonRoles, ctx: RolesContext): RolesSigProblem | null {
+  if (person.roles.length === 0) return null
+  return problemAt(person, ctx, 0)
+}
+
+/** The roles that count: the person's roles when validly signed, none otherwise. */
+export function signedRoles(person: PersonRoles, ctx: Omit<RolesContext, 'roster'> & { roster?: readonly PersonRoles[] }): string[] {
+  const full = { ...ctx, roster: ctx.roster ?? [] }
+  return rolesSigProblem(person, full) === null ? [...person.roles] : []
+}
+
+/** The roster with only the roles that count (`signedRoles`): what every rule that roles grant power to reads. */
+export function signedRoster<P extends PersonRoles>(persons: readonly P[], ctx: Omit<RolesContext, 'roster'>): (P & { roles: string[] })[] {
+  const full = { ...ctx, roster: persons }
+  return persons.map((p) => ({ ...p, roles: signedRoles(p, full) }))
+}
+
+const sameRoles = (a: readonly string[], b: readonly string[]) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b))
+const sameSig = (a: RolesSig | undefined, b: RolesSig | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
+
+/**
+ * Why `after` may not replace `before` (null: a new person) as far as roles go, or null when it may.
+ * Unchanged roles and signature (a name or household edit) always may; a person with no roles needs no
+ * signature unless they had roles that counted; otherwise the new roles are validly signed (the signer
+ * looked up in `ctx.roster`, the roster as the receiver holds it), later than the signature they
+ * replace, and the last clerk of the roster keeps the role.
+ */
+export function rolesChangeProblem(before: PersonRoles | null, after: PersonRoles, ctx: RolesContext): RolesChangeProblem | null {
+  if (before && sameRoles(before.roles, after.roles) && sameSig(before.rolesSig, after.rolesSig)) return null
+  const had = before ? signedRoles(before, ctx) : []
+  if (after.roles.length === 0 && !after.rolesSig && had.length === 0) return null
+  const problem = problemAt(after, ctx, 0)
+  if (problem) return { code: 'unsigned', problem }
+  const prior = before?.rolesSig
+  if (isSig(prior) && after.rolesSig!.at <= prior.at) return { code: 'replayed', at: prior.at }
+  if (had.includes('clerk') && !after.roles.includes('clerk')) {
+    const others = ctx.roster.filter((p) => p.id !== after.id && p.roles.includes('clerk') && rolesSigProblem(p, ctx) === null)
+    if (others.length === 0) return { code: 'last-clerk' }
+  }
+  return null
+}
