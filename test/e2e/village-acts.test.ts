@@ -169,9 +169,10 @@ describe('each act by the person it names, and the procedure holds', () => {
     expect(await page.getByTestId('vote-gate').innerText()).toContain('投票还没有公告')
     await new NoticesPage(page).publish('vote-announcement', '2026 年路灯投票')
     await go(page, `/votes/${voteId}`)
-    expect(await page.getByTestId('vote-gate').innerText()).toMatch(/投票公告公示到 .+，公示期满后才能开始投票。/)
-    await page.getByTestId('vote-open').click()
-    await page.getByTestId('vote-open-refused').waitFor()
+    expect(await page.getByTestId('vote-gate').innerText()).toMatch(/投票公告公示到 .+，公示期满后才能开始投票。投票将在 .+ 自动开始。/)
+    // No "open" button to tap and be refused: opening early is its own step, with a reason.
+    expect(await page.getByTestId('vote-open').count()).toBe(0)
+    expect(await page.getByTestId('vote-early').innerText()).toContain('只有写明理由才能提前开始')
     expect(await page.getByTestId('vote-status').innerText()).toBe('未开始')
     await page.getByTestId('early-open').click()
     await page.locator('[data-testid="early-reason"]').fill('农忙前要投完票，村民大会同意提前')
