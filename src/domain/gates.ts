@@ -50,6 +50,14 @@ export function voteGate(voteId: string, notices: readonly Notice[], overrides: 
   return gate(announcementOf(voteId, notices), overrides, voteId, at)
 }
 
+/**
+ * When a vote that waits for its gate starts taking ballots by itself: at its own opening time, or when
+ * its announcement's window ends if that is later; 0 while it has no announcement (it never opens alone).
+ */
+export function voteOpensAt(opensAt: Time, gate: Pick<Gate, 'state' | 'until'>): Time {
+  return gate.state === 'no-notice' ? 0 : Math.max(opensAt, gate.until)
+}
+
 /** Throws `gate.vote-notice` (with `state` and `until`) unless the vote may open at `at`. */
 export function assertVoteGate(voteId: string, notices: readonly Notice[], overrides: readonly Override[], at: Time): Gate {
   const g = voteGate(voteId, notices, overrides, at)

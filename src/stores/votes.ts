@@ -104,7 +104,7 @@ export const useVotesStore = defineStore('votes', () => {
     return {
       id: v.id, title: v.title, ballotType: v.ballotType, method: v.rule, maxChoices: v.maxChoices, budget: v.budget,
       opensAt: v.opensAt, closesAt: v.closedAt || v.closesAt, status: statusOf(v), perHousehold: v.perHousehold,
-      gate: gate.state, gateUntil: gate.until, openedEarly: gate.override ? { reason: gate.override.reason, by: gate.override.personId, at: gate.override.at } : null,
+      gate: gate.state, gateUntil: gate.until, startsAt: D.voteOpensAt(v.opensAt, gate), openedEarly: gate.override ? { reason: gate.override.reason, by: gate.override.personId, at: gate.override.at } : null,
       candidates: v.candidates.map((c) => {
         const p = proposals.value.find((x) => x.id === c.proposalIds[0])
         return { id: c.id, name: c.title, cost: c.cost, picture: p?.photos[0] ? photos.url(p.photos[0]) : '', category: p ? D.categoryOf(p) : 'other', description: p?.description ?? '' }

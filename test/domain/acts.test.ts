@@ -37,6 +37,13 @@ describe('the procedure\'s gates', () => {
     expect(() => D.assertVoteGate('vote:v1', [announcement(T0)], [], T0 + DAY)).toThrow(expect.objectContaining({ code: 'gate.vote-notice', details: { state: 'notice-running', until: T0 + 7 * DAY } }))
   })
 
+  it('a waiting vote starts by itself at the later of its own opening and its announcement\'s end; never without an announcement', () => {
+    const running = D.voteGate('vote:v1', [announcement(T0)], [], T0 + DAY)
+    expect(D.voteOpensAt(T0 + 2 * DAY, running)).toBe(T0 + 7 * DAY)
+    expect(D.voteOpensAt(T0 + 9 * DAY, running)).toBe(T0 + 9 * DAY)
+    expect(D.voteOpensAt(T0 + 2 * DAY, D.voteGate('vote:v1', [], [], T0))).toBe(0)
+  })
+
   it('opens earlier only with an early override on record for that vote, which it keeps', () => {
     const g = D.voteGate('vote:v1', [announcement(T0)], [early('vote:v1', T0 + DAY)], T0 + 2 * DAY)
     expect(g.state).toBe('open')

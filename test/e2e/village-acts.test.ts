@@ -173,9 +173,10 @@ describe('each act by the person it names, and the procedure holds', () => {
     await page.getByTestId('notice-save').click()
     await until(page, () => page.getByTestId('notice-sheet').isVisible(), 20_000, 'vote announcement published')
     await go(page, `/votes/${voteId}`)
-    expect(await page.getByTestId('vote-gate').innerText()).toMatch(/投票公告公示到 .+，公示期满后才能开始投票。/)
-    await page.getByTestId('vote-open').click()
-    await page.getByTestId('vote-open-refused').waitFor()
+    expect(await page.getByTestId('vote-gate').innerText()).toMatch(/投票公告公示到 .+，公示期满后才能开始投票。投票将在 .+ 自动开始。/)
+    // No "open" button to tap and be refused: opening early is its own step, with a reason.
+    expect(await page.getByTestId('vote-open').count()).toBe(0)
+    expect(await page.getByTestId('vote-early').innerText()).toContain('只有写明理由才能提前开始')
     expect(await page.getByTestId('vote-status').innerText()).toBe('未开始')
     await page.getByTestId('early-open').click()
     await page.locator('[data-testid="early-reason"]').fill('农忙前要投完票，村民大会同意提前')

@@ -37,6 +37,8 @@ export interface VoteView {
   gate: 'open' | 'no-notice' | 'notice-running'
   /** When the announcement's window ends (0: no announcement yet). */
   gateUntil: number
+  /** When the vote starts taking ballots by itself (domain `voteOpensAt`; 0: not before its announcement is published). */
+  startsAt: number
   /** The recorded reason the vote opened before its announcement ended, if it did. */
   openedEarly: { reason: string; by: string; at: number } | null
 }

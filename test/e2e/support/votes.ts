@@ -201,12 +201,12 @@ export class VotesPage {
     return this.page.getByTestId('vote-status').innerText()
   }
 
-  /** Opens the vote before its announcement has run: refused, then taken early with `reason` on record. */
+  /** Opens the vote before its announcement has run: no plain "open" is offered, only early with `reason` on record. */
   async openEarly(voteId: string, reason: string): Promise<void> {
     const page = this.page
     await inApp(page, `/votes/${voteId}`)
-    await page.getByTestId('vote-open').click()
-    await page.getByTestId('vote-open-refused').waitFor({ timeout: 20_000 })
+    await page.getByTestId('vote-early').waitFor({ timeout: 20_000 })
+    expect(await page.getByTestId('vote-open').count()).toBe(0)
     await goEarly(page, reason)
     await until(page, async () => (await page.getByTestId('vote-status').getAttribute('data-status')) === 'open', 30_000, 'vote opened early')
   }

@@ -5,6 +5,9 @@ import VoteResultsView from '@/features/votes/VoteResultsView.vue'
 import VoteDetailView from '@/features/votes/VoteDetailView.vue'
 import { useVotesStore } from '@/stores/votes'
 import { mountFeature } from '../support/mount'
+import { createAppI18n } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
+import { formatters } from '@/i18n/format'
 import { eventually } from '../support/village'
 import { useActingStore } from '@/stores/acting'
 import { openApprovalVote, openVoteVillage, T0, withPersonKey } from './village'
@@ -189,6 +192,32 @@ describe('paper count, closing and results', () => {
     const [fund] = await v.data.funds.list()
     expect(fund).toMatchObject({ amount: 10_000_000, year: 2026 })
   }, 30_000)
+
+  it('while its announcement runs, offers no "开始投票": says when the vote opens, and opens early only with a reason on record', async () => {
+    village = await openVoteVillage()
+    const DAY = 24 * 3_600_000
+    const now = village.now()
+    await openApprovalVote(village, { opensAt: now + 3_600_000 })
+    // the announcement was published yesterday and runs six more days (a re-publication: it ends last, so it is the one that counts)
+    await village.data.notices.create({ stage: 'vote-announcement', subjectId: 'vote:lights', title: '投票公告', body: '', startAt: now - DAY, endAt: now + 6 * DAY, republishes: '' })
+    const { wrapper: w } = await mountFeature(VoteDetailView, { path: '/votes/vote:lights', pinia: village.pinia })
+    await eventually(() => w.find('[data-testid="vote-gate"]').exists())
+    expect(w.get('[data-testid="vote-status"]').text()).toBe('未开始')
+    // no button that looks like it opens the vote and is then refused
+    expect(w.find('[data-testid="vote-open"]').exists()).toBe(false)
+    const { dateTime } = formatters(createAppI18n('zh-CN', allMessages()).global)
+    expect(w.get('[data-testid="vote-gate"]').text()).toBe(`投票公告公示到 ${dateTime(now + 6 * DAY)}，公示期满后才能开始投票。投票将在 ${dateTime(now + 6 * DAY)} 自动开始。`)
+    // opening early is its own, explained step: a reason, recorded, and the vote is open
+    const early = w.get('[data-testid="vote-early"]')
+    expect(early.text()).toContain('只有写明理由才能提前开始')
+    await early.get('[data-testid="early-open"]').trigger('click')
+    await w.get('[data-testid="early-reason"]').setValue('农忙前要投完票，村民大会同意提前')
+    await w.get('[data-testid="early-confirm"]').trigger('click')
+    await eventually(() => w.get('[data-testid="vote-status"]').text() === '投票中')
+    expect(w.get('[data-testid="vote-opened-early"]').text()).toContain('农忙前要投完票，村民大会同意提前')
+    const [o] = await village.data.overrides.list()
+    expect(o).toMatchObject({ action: 'early', subjectId: 'vote:lights', personId: 'person:clerk', reason: '农忙前要投完票，村民大会同意提前' })
+  })
 
   it('shows the vote with its state and the actions that fit it', async () => {
     village = await openVoteVillage()
