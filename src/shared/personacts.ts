@@ -103,15 +103,99 @@ export interface WitnessContext { village: string; roster: readonly RosterEntry[
 /** Why a key is vouched for by no-one (see `witnessProblem`). `waiting`: the witness's key has not reached here yet. */
 export type WitnessProblem = 'forged-key' | 'not-clerk' | 'bad-certificate' | 'unwitnessed' | 'waiting' | 'witness-other' | 'witness-uncertified' | 'witness-out-of-time' | 'bad-witness'
 
-const isClerk = (personId: string, roster: readonly RosterEntry[]) => roster.some((p) => p.id === personId && p.roles?.includes('clerk'))
+const clerksOf = (roster: readonly RosterEntry[]) => new Set(roster.filter((p) => p.roles?.includes('clerk')).map((p) => p.id))
 
-/** Whether the hub certified this key as a clerk's of the village (by its key at the certificate's time). */
+/** Whether the hub certified this key as a clerk's of the village (by its key at the certificate's time); remembered by content. */
 export function certified(key: PersonKeyRecord, ctx: WitnessContext): boolean {
   const c = key.certificate
   if (!c || !ctx.hubKeys || typeof c.sig !== 'string') return false
-  const statement = clerkKeyStatement(ctx.village, key, c)
-  return keysAt(ctx.hubKeys, c.issuedAt).some((hubKey) => verifyValue(statement, c.sig, hubKey))
+  const memo = JSON.stringify([ctx.village, ctx.hubKeys, key.personId, key.publicKey, c.issuedAt, c.by, c.sig])
+  let ok = certifiedKeys.get(memo)
+  if (ok === undefined) {
+    const statement = clerkKeyStatement(ctx.village, key, c)
+    ok = keysAt(ctx.hubKeys, c.issuedAt).some((hubKey) => verifyValue(statement, c.sig, hubKey))
+    if (certifiedKeys.size >= 5000) certifiedKeys.clear()
+    certifiedKeys.set(memo, ok)
+  }
+  return ok
 }
+const certifiedKeys = new Map<string, boolean>()
+
+/**
+ * A village's person keys looked up by id and by person, built once per list (`indexOf`): the checks of
+ * every key and every act read it instead of scanning the list again (a large village: one pass, not n²).
+ */
+interface KeyIndex {
+  size: number
+  byId: Map<string, PersonKeyRecord>
+  byPerson: Map<string, PersonKeyRecord[]>
+  /** Per key id: when it stops being good (`keyEnd`), once asked. */
+  ends: Map<string, number>
+}
+const indexes = new WeakMap<readonly PersonKeyRecord[], KeyIndex>()
+
+function indexOf(keys: readonly PersonKeyRecord[]): KeyIndex {
+  const had = indexes.get(keys)
+  // a list grown since it was indexed (the caller pushed to it) is indexed again
+  if (had && had.size === keys.length) return had
+  const byId = new Map<string, PersonKeyRecord>()
+  const byPerson = new Map<string, PersonKeyRecord[]>()
+  for (const k of keys) {
+    if (!byId.has(k.id)) byId.set(k.id, k)
+    const mine = byPerson.get(k.personId)
+    if (mine) mine.push(k)
+    else byPerson.set(k.personId, [k])
+  }
+  const index: KeyIndex = { size: keys.length, byId, byPerson, ends: new Map() }
+  indexes.set(keys, index)
+  return index
+}
+
+/** The person's keys after `key` (replacing it, or made later) that `good` says really replace it; the earliest one's creation, or Infinity. */
+function endOf(key: PersonKeyRecord, index: KeyIndex, good: (k: PersonKeyRecord) => boolean): number {
+  let end = Infinity
+  for (const k of index.byPerson.get(key.personId) ?? []) {
+    if (k.id !== key.id && (k.replaces === key.id || k.createdAt > key.createdAt) && k.createdAt < end && good(k)) end = k.createdAt
+  }
+  return end
+}
+
+/** Remembered for one context: the clerks on its roster, and per clerk key id when it stops witnessing (its next certified key). */
+interface ContextMemo { clerks: ReadonlySet<string>; witnessEnds: Map<string, number> }
+const memoOf = (ctx: WitnessContext): ContextMemo => ({ clerks: clerksOf(ctx.roster), witnessEnds: new Map() })
+
+function problemOf(key: PersonKeyRecord, index: KeyIndex, ctx: WitnessContext, memo: ContextMemo): WitnessProblem | null {
+  if (!verifyPersonKey(key)) return 'forged-key'
+  if (!memo.clerks.has(key.witnessedBy)) return 'not-clerk'
+  if (key.certificate) return key.witnessedBy === key.personId && certified(key, ctx) ? null : 'bad-certificate'
+  if (!key.witness) return 'unwitnessed'
+  const w = index.byId.get(key.witness.keyId)
+  if (!w) return 'waiting'
+  if (w.personId !== key.witnessedBy) return 'witness-other'
+  if (!w.certificate || w.witnessedBy !== w.personId || !verifyPersonKey(w) || !certified(w, ctx)) return 'witness-uncertified'
+  // the clerk's key is good until their next certified key (a self-signed key anyone could write for them ends nothing)
+  let end = memo.witnessEnds.get(w.id)
+  if (end === undefined) {
+    end = endOf(w, index, (k) => verifyPersonKey(k) && certified(k, ctx))
+    memo.witnessEnds.set(w.id, end)
+  }
+  if (key.createdAt < w.createdAt || key.createdAt >= end) return 'witness-out-of-time'
+  return witnessed(ctx.village, key, key.witness.signature, w.publicKey) ? null : 'bad-witness'
+}
+
+/** Whether the clerk's key `clerkKey` signed the key's witness claim; remembered by content (every change to a village's keys checks them all again). */
+function witnessed(village: string, key: PersonKeyRecord, signature: string, clerkKey: string): boolean {
+  const claim = witnessClaim(village, key)
+  const memo = JSON.stringify([claim, signature, clerkKey])
+  let ok = witnessSignatures.get(memo)
+  if (ok === undefined) {
+    ok = verifyValue(claim, signature, clerkKey)
+    if (witnessSignatures.size >= 5000) witnessSignatures.clear()
+    witnessSignatures.set(memo, ok)
+  }
+  return ok
+}
+const witnessSignatures = new Map<string, boolean>()
 
 /**
  * Why nobody the village trusts vouches for this key, or null when someone does: a clerk's key the hub
@@ -120,24 +204,20 @@ export function certified(key: PersonKeyRecord, ctx: WitnessContext): boolean {
  * person keys, where the witness's key is looked up.
  */
 export function witnessProblem(key: PersonKeyRecord, keys: readonly PersonKeyRecord[], ctx: WitnessContext): WitnessProblem | null {
-  if (!verifyPersonKey(key)) return 'forged-key'
-  if (!isClerk(key.witnessedBy, ctx.roster)) return 'not-clerk'
-  if (key.certificate) return key.witnessedBy === key.personId && certified(key, ctx) ? null : 'bad-certificate'
-  if (!key.witness) return 'unwitnessed'
-  const w = keys.find((k) => k.id === key.witness!.keyId)
-  if (!w) return 'waiting'
-  if (w.personId !== key.witnessedBy) return 'witness-other'
-  if (!w.certificate || w.witnessedBy !== w.personId || !verifyPersonKey(w) || !certified(w, ctx)) return 'witness-uncertified'
-  // the clerk's key is good until their next certified key (a self-signed key anyone could write for them ends nothing)
-  const end = keys.filter((k) => k.personId === w.personId && k.id !== w.id && (k.replaces === w.id || k.createdAt > w.createdAt) && verifyPersonKey(k) && certified(k, ctx))
-    .reduce((m, k) => Math.min(m, k.createdAt), Infinity)
-  if (key.createdAt < w.createdAt || key.createdAt >= end) return 'witness-out-of-time'
-  return verifyValue(witnessClaim(ctx.village, key), key.witness.signature, w.publicKey) ? null : 'bad-witness'
+  return problemOf(key, indexOf(keys), ctx, memoOf(ctx))
+}
+
+/** Each key's standing, in the order of `keys`: null when vouched for, else why not (`witnessProblem`). One pass over the village's keys. */
+export function keyStandings(keys: readonly PersonKeyRecord[], ctx: WitnessContext): (WitnessProblem | null)[] {
+  const index = indexOf(keys)
+  const memo = memoOf(ctx)
+  return keys.map((k) => problemOf(k, index, ctx, memo))
 }
 
 /** The keys someone the village trusts vouches for (`witnessProblem`); the others sign nothing. */
 export function witnessedKeys<K extends PersonKeyRecord>(keys: readonly K[], ctx: WitnessContext): K[] {
-  return keys.filter((k) => witnessProblem(k, keys, ctx) === null)
+  const standings = keyStandings(keys, ctx)
+  return keys.filter((_, i) => standings[i] === null)
 }
 
 /** What a person's signature of an act covers. */
@@ -151,10 +231,11 @@ export function signAct(kind: SignedKind, village: string, record: { id: string 
 }
 
 /** When each of a person's keys stops being good: the creation of the key that replaced it (Infinity for the current one). */
-function keyEnd(key: PersonKeyRecord, keys: readonly PersonKeyRecord[]): number {
+function keyEnd(key: PersonKeyRecord, index: KeyIndex): number {
+  let end = index.ends.get(key.id)
   // only a key its maker really held replaces another (a forged record ends nothing)
-  const later = keys.filter((k) => k.personId === key.personId && k.id !== key.id && (k.replaces === key.id || k.createdAt > key.createdAt) && verifyPersonKey(k))
-  return later.reduce((end, k) => Math.min(end, k.createdAt), Infinity)
+  if (end === undefined) { end = endOf(key, index, verifyPersonKey); index.ends.set(key.id, end) }
+  return end
 }
 
 /** Why an act's signature proves nothing (see `checkActSignature`). */
@@ -167,14 +248,15 @@ export type ActSignatureProblem = 'unsigned' | 'unknown-key' | 'other-person' | 
 export function checkActSignature(kind: SignedKind, village: string, record: { id: string; keyId?: string; signature?: string } & Record<string, unknown>,
   personId: string, keys: readonly PersonKeyRecord[]): { ok: true; key: PersonKeyRecord } | { ok: false; problem: ActSignatureProblem } {
   if (!record.keyId || !record.signature) return { ok: false, problem: 'unsigned' }
-  const key = keys.find((k) => k.id === record.keyId)
+  const index = indexOf(keys)
+  const key = index.byId.get(record.keyId)
   if (!key) return { ok: false, problem: 'unknown-key' }
   if (key.personId !== personId) return { ok: false, problem: 'other-person' }
   if (!verifyPersonKey(key)) return { ok: false, problem: 'forged-key' }
   const time = record[ACT_TIME[kind] ?? 'at']
   const at = typeof time === 'number' ? time : -1
   if (at < key.createdAt) return { ok: false, problem: 'before-key' }
-  if (at >= keyEnd(key, keys)) return { ok: false, problem: 'key-replaced' }
+  if (at >= keyEnd(key, index)) return { ok: false, problem: 'key-replaced' }
   return verifyValue(actClaim(kind, village, record), record.signature, key.publicKey) ? { ok: true, key } : { ok: false, problem: 'bad-signature' }
 }
 
