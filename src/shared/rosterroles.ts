@@ -19,6 +19,7 @@
 import { verifyValue, signValue } from './signature'
 import { keysAt, type HubKeys } from './hubkeys'
 import { certified, verifyPersonKey, type PersonKeyRecord } from './personacts'
+import { refusal, type Refusal } from './refusal'
 
 export const ROLES_FORMAT = 'yishi-roles/1'
 /** `keyId` of a signature made with the hub's key. */
@@ -135,4 +136,14 @@ export function rolesChangeProblem(before: PersonRoles | null, after: PersonRole
     if (others.length === 0) return { code: 'last-clerk' }
   }
   return null
+}
+
+/** `rolesChangeProblem` as a refusal (its code, src/shared/refusal.ts): what the hub and a tablet answer. `receiver`: 'the hub' or 'this tablet'. */
+export function rolesRefusal(before: PersonRoles | null, after: PersonRoles, ctx: RolesContext, receiver: string): Refusal | null {
+  const why = rolesChangeProblem(before, after, ctx)
+  if (!why) return null
+  const person = after.id
+  if (why.code === 'unsigned') return refusal('roles.unsigned', `the roles of ${person} changed without a valid signature of the hub or a certified clerk (${why.problem})`, { person, problem: why.problem })
+  if (why.code === 'replayed') return refusal('roles.replayed', `the roles of ${person} carry a signature no newer than the one ${receiver} holds (${new Date(why.at).toISOString()})`, { person, at: why.at })
+  return refusal('roles.last-clerk', `${person} is the village's last clerk: the role cannot be removed before someone else holds it`, { person })
 }
