@@ -12,9 +12,10 @@
  *   creation until the clerk's next certified key), of a person whom the roster names as clerk with
  *   roles themselves signed (checked one level deep: two clerks who named each other stay clerks).
  * Roles without a valid signature count as no roles wherever roles grant power (`signedRoles`,
- * `signedRoster`). A change of roles (`rolesChangeProblem`) must be signed, newer than the signature it
- * replaces (no replay of an older one), and must not strip the village's last clerk. A person with no
- * roles needs no signature (a roster of plain residents imports as before).
+ * `signedRoster`). Roles that count change only signed (`rolesChangeProblem`): newer than the signature
+ * they replace (no replay of an older one), and never stripping the village's last clerk. Roles that
+ * count for nothing may be written unsigned (a roster imported offline: they wait for a signature), and
+ * a person with no roles needs none (a roster of plain residents imports as before).
  */
 import { verifyValue, signValue } from './signature'
 import { keysAt, type HubKeys } from './hubkeys'
@@ -118,19 +119,22 @@ const sameSig = (a: RolesSig | undefined, b: RolesSig | undefined) => JSON.strin
 
 /**
  * Why `after` may not replace `before` (null: a new person) as far as roles go, or null when it may.
- * Unchanged roles and signature (a name or household edit) always may; a person with no roles needs no
- * signature unless they had roles that counted; otherwise the new roles are validly signed (the signer
- * looked up in `ctx.roster`, the roster as the receiver holds it), later than the signature they
- * replace, and the last clerk of the roster keeps the role.
+ * Unchanged roles and signature (a name or household edit) always may. Roles without a valid signature
+ * may be written only over roles that counted for nothing (they count for nothing either: a tablet
+ * naming itself supervisor gains nothing, an imported roster's roles wait for a signature); roles that
+ * count change only validly signed (the signer looked up in `ctx.roster`, the roster as the receiver
+ * holds it), later than the signature they replace, and the last clerk of the roster keeps the role.
  */
 export function rolesChangeProblem(before: PersonRoles | null, after: PersonRoles, ctx: RolesContext): RolesChangeProblem | null {
   if (before && sameRoles(before.roles, after.roles) && sameSig(before.rolesSig, after.rolesSig)) return null
   const had = before ? signedRoles(before, ctx) : []
-  if (after.roles.length === 0 && !after.rolesSig && had.length === 0) return null
-  const problem = problemAt(after, ctx, 0)
-  if (problem) return { code: 'unsigned', problem }
+  const problem = after.roles.length === 0 && !after.rolesSig ? 'unsigned' : problemAt(after, ctx, 0)
+  // roles that count for nothing may be written while nothing counted before (an imported roster's
+  // roles, waiting for the clerk's or the hub's signature); roles that count are never taken away unsigned
+  if (problem) return had.length === 0 ? null : { code: 'unsigned', problem }
+  // only a signature that holds is replaced by a newer one (a made-up time on unsigned roles blocks nothing)
   const prior = before?.rolesSig
-  if (isSig(prior) && after.rolesSig!.at <= prior.at) return { code: 'replayed', at: prior.at }
+  if (before && isSig(prior) && problemAt(before, ctx, 1) === null && after.rolesSig!.at <= prior.at) return { code: 'replayed', at: prior.at }
   if (had.includes('clerk') && !after.roles.includes('clerk')) {
     const others = ctx.roster.filter((p) => p.id !== after.id && p.roles.includes('clerk') && rolesSigProblem(p, ctx) === null)
     if (others.length === 0) return { code: 'last-clerk' }
