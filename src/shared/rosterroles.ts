@@ -76,20 +76,33 @@ function goodAt(key: PersonKeyRecord, at: number, ctx: RolesContext): boolean {
   return at >= key.createdAt && at < end
 }
 
+/** `verifyValue`, remembered by content: every screen and summary checks the whole roster again. */
+function verified(claim: unknown, signature: string, publicKey: string): boolean {
+  const memo = JSON.stringify([claim, signature, publicKey])
+  let ok = verifiedClaims.get(memo)
+  if (ok === undefined) {
+    ok = verifyValue(claim, signature, publicKey)
+    if (verifiedClaims.size >= 5000) verifiedClaims.clear()
+    verifiedClaims.set(memo, ok)
+  }
+  return ok
+}
+const verifiedClaims = new Map<string, boolean>()
+
 function problemAt(person: PersonRoles, ctx: RolesContext, depth: number): RolesSigProblem | null {
   const s = person.rolesSig
   if (!isSig(s)) return 'unsigned'
   const claim = rolesClaim(ctx.village, person.id, person.roles, s.at)
   if (s.keyId === HUB_ROLES_KEY) {
     if (!ctx.hubKeys) return 'unknown-key'
-    return keysAt(ctx.hubKeys, s.at).some((k) => verifyValue(claim, s.signature, k)) ? null : 'bad-signature'
+    return keysAt(ctx.hubKeys, s.at).some((k) => verified(claim, s.signature, k)) ? null : 'bad-signature'
   }
   const key = ctx.keys.find((k) => k.id === s.keyId)
   if (!key) return 'unknown-key'
   if (key.personId !== s.by) return 'other-person'
   if (!key.certificate || key.witnessedBy !== key.personId || !verifyPersonKey(key) || !certified(key, { village: ctx.village, roster: [], hubKeys: ctx.hubKeys })) return 'uncertified-key'
   if (!goodAt(key, s.at, ctx)) return 'key-out-of-time'
-  if (!verifyValue(claim, s.signature, key.publicKey)) return 'bad-signature'
+  if (!verified(claim, s.signature, key.publicKey)) return 'bad-signature'
   if (depth > 0) return null
   // the signer is a clerk on the roster, by roles signed themselves (one level: no endless chain, no cycle)
   const signer = ctx.roster.find((p) => p.id === s.by)
