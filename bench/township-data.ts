@@ -16,6 +16,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { clerkKeyStatement, personKeyClaim, signAct, signWitness } from '../src/shared/personacts'
 import { fromBase64Url, signValue, toBase64Url } from '../src/shared/signature'
 import type { HubKeys } from '../src/shared/hubkeys'
+import { HUB_ROLES_KEY, rolesClaim } from '../src/shared/rosterroles'
 
 export type CouchDoc = Record<string, unknown> & { _id: string }
 
@@ -98,10 +99,13 @@ export function generateVillage(o: VillageOptions): GeneratedVillage {
   const people: string[] = []
   for (let i = 0; i < nPeople; i++) {
     const roles = i < 15 ? ['council-member'] : i < 18 ? ['supervisor'] : i === 18 ? ['clerk'] : []
+    // roles count only signed (src/shared/rosterroles.ts): the bench hub signs them, as its roles route does
+    const at = start + i * 1000
+    const rolesSig = roles.length > 0 ? { rolesSig: { at, by: 'bench-clerk', keyId: HUB_ROLES_KEY, signature: signValue(rolesClaim(v, `person:${v}-${i + 1}`, roles, at), BENCH_HUB_SECRET) } } : {}
     people.push(put('person', `${v}-${i + 1}`, {
       name: `村民${i + 1}`, householdId: `household:${v}-${Math.floor(i / 3) + 1}`, unitId: units[i % units.length],
-      adult: true, eligible: true, householdHead: i % 3 === 0, roles,
-    }, start + i * 1000))
+      adult: true, eligible: true, householdHead: i % 3 === 0, roles, ...rolesSig,
+    }, at))
   }
   const council = people.slice(0, 15)
   const supervisors = people.slice(15, 18)

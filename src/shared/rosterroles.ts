@@ -12,13 +12,15 @@
  *   creation until the clerk's next certified key), of a person whom the roster names as clerk with
  *   roles themselves signed (checked one level deep: two clerks who named each other stay clerks).
  * Roles without a valid signature count as no roles wherever roles grant power (`signedRoles`,
- * `signedRoster`). A change of roles (`rolesChangeProblem`) must be signed, newer than the signature it
- * replaces (no replay of an older one), and must not strip the village's last clerk. A person with no
- * roles needs no signature (a roster of plain residents imports as before).
+ * `signedRoster`). Roles that count change only signed (`rolesChangeProblem`): newer than the signature
+ * they replace (no replay of an older one), and never stripping the village's last clerk. Roles that
+ * count for nothing may be written unsigned (a roster imported offline: they wait for a signature), and
+ * a person with no roles needs none (a roster of plain residents imports as before).
  */
 import { verifyValue, signValue } from './signature'
 import { keysAt, type HubKeys } from './hubkeys'
 import { certified, verifyPersonKey, type PersonKeyRecord } from './personacts'
+import { refusal, type Refusal } from './refusal'
 
 export const ROLES_FORMAT = 'yishi-roles/1'
 /** `keyId` of a signature made with the hub's key. */
@@ -74,20 +76,33 @@ function goodAt(key: PersonKeyRecord, at: number, ctx: RolesContext): boolean {
   return at >= key.createdAt && at < end
 }
 
+/** `verifyValue`, remembered by content: every screen and summary checks the whole roster again. */
+function verified(claim: unknown, signature: string, publicKey: string): boolean {
+  const memo = JSON.stringify([claim, signature, publicKey])
+  let ok = verifiedClaims.get(memo)
+  if (ok === undefined) {
+    ok = verifyValue(claim, signature, publicKey)
+    if (verifiedClaims.size >= 5000) verifiedClaims.clear()
+    verifiedClaims.set(memo, ok)
+  }
+  return ok
+}
+const verifiedClaims = new Map<string, boolean>()
+
 function problemAt(person: PersonRoles, ctx: RolesContext, depth: number): RolesSigProblem | null {
   const s = person.rolesSig
   if (!isSig(s)) return 'unsigned'
   const claim = rolesClaim(ctx.village, person.id, person.roles, s.at)
   if (s.keyId === HUB_ROLES_KEY) {
     if (!ctx.hubKeys) return 'unknown-key'
-    return keysAt(ctx.hubKeys, s.at).some((k) => verifyValue(claim, s.signature, k)) ? null : 'bad-signature'
+    return keysAt(ctx.hubKeys, s.at).some((k) => verified(claim, s.signature, k)) ? null : 'bad-signature'
   }
   const key = ctx.keys.find((k) => k.id === s.keyId)
   if (!key) return 'unknown-key'
   if (key.personId !== s.by) return 'other-person'
   if (!key.certificate || key.witnessedBy !== key.personId || !verifyPersonKey(key) || !certified(key, { village: ctx.village, roster: [], hubKeys: ctx.hubKeys })) return 'uncertified-key'
   if (!goodAt(key, s.at, ctx)) return 'key-out-of-time'
-  if (!verifyValue(claim, s.signature, key.publicKey)) return 'bad-signature'
+  if (!verified(claim, s.signature, key.publicKey)) return 'bad-signature'
   if (depth > 0) return null
   // the signer is a clerk on the roster, by roles signed themselves (one level: no endless chain, no cycle)
   const signer = ctx.roster.find((p) => p.id === s.by)
@@ -117,22 +132,35 @@ const sameSig = (a: RolesSig | undefined, b: RolesSig | undefined) => JSON.strin
 
 /**
  * Why `after` may not replace `before` (null: a new person) as far as roles go, or null when it may.
- * Unchanged roles and signature (a name or household edit) always may; a person with no roles needs no
- * signature unless they had roles that counted; otherwise the new roles are validly signed (the signer
- * looked up in `ctx.roster`, the roster as the receiver holds it), later than the signature they
- * replace, and the last clerk of the roster keeps the role.
+ * Unchanged roles and signature (a name or household edit) always may. Roles without a valid signature
+ * may be written only over roles that counted for nothing (they count for nothing either: a tablet
+ * naming itself supervisor gains nothing, an imported roster's roles wait for a signature); roles that
+ * count change only validly signed (the signer looked up in `ctx.roster`, the roster as the receiver
+ * holds it), later than the signature they replace, and the last clerk of the roster keeps the role.
  */
 export function rolesChangeProblem(before: PersonRoles | null, after: PersonRoles, ctx: RolesContext): RolesChangeProblem | null {
   if (before && sameRoles(before.roles, after.roles) && sameSig(before.rolesSig, after.rolesSig)) return null
   const had = before ? signedRoles(before, ctx) : []
-  if (after.roles.length === 0 && !after.rolesSig && had.length === 0) return null
-  const problem = problemAt(after, ctx, 0)
-  if (problem) return { code: 'unsigned', problem }
+  const problem = after.roles.length === 0 && !after.rolesSig ? 'unsigned' : problemAt(after, ctx, 0)
+  // roles that count for nothing may be written while nothing counted before (an imported roster's
+  // roles, waiting for the clerk's or the hub's signature); roles that count are never taken away unsigned
+  if (problem) return had.length === 0 ? null : { code: 'unsigned', problem }
+  // only a signature that holds is replaced by a newer one (a made-up time on unsigned roles blocks nothing)
   const prior = before?.rolesSig
-  if (isSig(prior) && after.rolesSig!.at <= prior.at) return { code: 'replayed', at: prior.at }
+  if (before && isSig(prior) && problemAt(before, ctx, 1) === null && after.rolesSig!.at <= prior.at) return { code: 'replayed', at: prior.at }
   if (had.includes('clerk') && !after.roles.includes('clerk')) {
     const others = ctx.roster.filter((p) => p.id !== after.id && p.roles.includes('clerk') && rolesSigProblem(p, ctx) === null)
     if (others.length === 0) return { code: 'last-clerk' }
   }
   return null
+}
+
+/** `rolesChangeProblem` as a refusal (its code, src/shared/refusal.ts): what the hub and a tablet answer. `receiver`: 'the hub' or 'this tablet'. */
+export function rolesRefusal(before: PersonRoles | null, after: PersonRoles, ctx: RolesContext, receiver: string): Refusal | null {
+  const why = rolesChangeProblem(before, after, ctx)
+  if (!why) return null
+  const person = after.id
+  if (why.code === 'unsigned') return refusal('roles.unsigned', `the roles of ${person} changed without a valid signature of the hub or a certified clerk (${why.problem})`, { person, problem: why.problem })
+  if (why.code === 'replayed') return refusal('roles.replayed', `the roles of ${person} carry a signature no newer than the one ${receiver} holds (${new Date(why.at).toISOString()})`, { person, at: why.at })
+  return refusal('roles.last-clerk', `${person} is the village's last clerk: the role cannot be removed before someone else holds it`, { person })
 }

@@ -17,7 +17,7 @@ import type { HubKeys } from '../../src/shared/hubkeys'
 import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
 import { ACTS } from '../../src/domain/acts'
 import { refusal, type Refusal } from '../../src/shared/refusal'
-import { rolesChangeProblem, signedRoster, type PersonRoles, type RolesSig } from '../../src/shared/rosterroles'
+import { rolesRefusal, signedRoster, type PersonRoles, type RolesSig } from '../../src/shared/rosterroles'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -179,12 +179,7 @@ export class VillageSigning {
 
   /** A person's roles change only signed (by the hub's key or a certified clerk's), newer than before, never stripping the last clerk. */
   private rolesRefusal(after: PersonRoles): Refusal | null {
-    const why = rolesChangeProblem(this.persons.get(after.id) ?? null, after, { village: this.village, hubKeys: this.hubKeys, keys: this.keys, roster: [...this.persons.values()] })
-    if (!why) return null
-    const person = after.id
-    if (why.code === 'unsigned') return refusal('roles.unsigned', `the roles of ${person} changed without a valid signature of the hub or a certified clerk (${why.problem})`, { person, problem: why.problem })
-    if (why.code === 'replayed') return refusal('roles.replayed', `the roles of ${person} carry a signature no newer than the one the hub holds (${new Date(why.at).toISOString()})`, { person, at: why.at })
-    return refusal('roles.last-clerk', `${person} is the village's last clerk: the role cannot be removed before someone else holds it`, { person })
+    return rolesRefusal(this.persons.get(after.id) ?? null, after, { village: this.village, hubKeys: this.hubKeys, keys: this.keys, roster: [...this.persons.values()] }, 'the hub')
   }
 
   private keyRefusal(key: PersonKeyRecord): Refusal | null {

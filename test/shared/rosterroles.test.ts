@@ -63,10 +63,21 @@ describe('a change of roles', () => {
     expect(rolesChangeProblem(null, { id: 'person:new', roles: [] }, ctx)).toBeNull()
   })
 
-  it('refuses roles changed without a signature: stripping the clerk, naming oneself supervisor', () => {
+  it('refuses roles that count changed without a signature: stripping the clerk or the supervisor, or swapping their roles', () => {
     expect(rolesChangeProblem(clerk, { id: 'person:clerk', roles: [] }, ctx)).toEqual({ code: 'unsigned', problem: 'unsigned' })
-    expect(rolesChangeProblem(null, { id: 'person:me', roles: ['supervisor'] }, ctx)?.code).toBe('unsigned')
-    expect(rolesChangeProblem({ id: 'person:me', roles: [] }, { id: 'person:me', roles: ['supervisor'] }, ctx)?.code).toBe('unsigned')
+    expect(rolesChangeProblem(sup, { ...sup, roles: [] }, ctx)).toEqual({ code: 'unsigned', problem: 'bad-signature' })
+    expect(rolesChangeProblem(sup, { id: 'person:sup', roles: ['clerk'] }, ctx)?.code).toBe('unsigned')
+  })
+
+  it('takes unsigned roles only where nothing counted: they count for nothing until signed', () => {
+    const self = { id: 'person:me', roles: ['supervisor'] }
+    expect(rolesChangeProblem(null, self, ctx)).toBeNull()
+    expect(rolesChangeProblem({ id: 'person:me', roles: [] }, self, ctx)).toBeNull()
+    expect(signedRoster([clerk, self], ctx).find((p) => p.id === 'person:me')?.roles).toEqual([])
+    // a made-up time on unsigned roles does not block the signature that comes later
+    const blocker = { id: 'person:me', roles: ['supervisor'], rolesSig: { at: 9e12, by: 'x', keyId: 'hub', signature: 'A'.repeat(86) } }
+    const signed = { id: 'person:me', roles: ['supervisor'], rolesSig: clerkRolesSig(V, 'person:me', ['supervisor'], T0 + 5000, clerkKey) }
+    expect(rolesChangeProblem(blocker, signed, ctx)).toBeNull()
   })
 
   it('takes a change the clerk signed, refuses an older signature replayed', () => {

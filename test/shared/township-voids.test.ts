@@ -7,6 +7,7 @@ import { resultsTable } from '@/features/township/export/tables'
 import { voteToPabulib } from '@/features/township/export/pabulib'
 import { signAct } from '@/shared/personacts'
 import { certifiedClerkKey, testHub, witnessedKey } from '../support/personkeys'
+import { hubSigned } from '../support/roles'
 
 // 王 voted on two tablets (the lamps on tablet 1, the road on tablet 2). The council kept the first
 // ballot and voided the second; the supervisors opened its seal and recorded the void list. The
@@ -43,7 +44,7 @@ const doc = <R extends { id: string }>(kind: YishiDoc['kind'], record: R, ref = 
   return { id, kind, v: 1, village: 'qingbo', year: 2026, author: 'person:clerk', device: 'tab-1', deviceTime: T, seq: ++seq, ref, body } as Doc
 }
 const docs: Doc[] = [
-  doc('person', { id: 'person:clerk', name: '王文书', roles: ['clerk'] }),
+  doc('person', { id: 'person:clerk', name: '王文书', ...hubSigned('qingbo', 'person:clerk', ['clerk'], hub.secretKey) }),
   doc('personkey', clerk.record, 'person:clerk'),
   doc('vote', vote),
   doc('checkoff', first.checkOff, vote.id),

@@ -102,11 +102,20 @@ describe('the roster\'s roles at the hub', () => {
     expect(more.map((r) => r.ok), JSON.stringify(more)).toEqual([true, true])
   })
 
-  it('refuses a tablet naming someone supervisor; a supervisor by unsigned roles co-signs nothing, at the hub and in the township\'s count', async () => {
+  it('refuses a tablet changing roles that count; a supervisor by unsigned roles co-signs nothing, at the hub and in the township\'s count', async () => {
     const self = await edited('person:v9', (b) => ({ ...b, roles: ['supervisor'] }))
     expect((await push([self]))[0]).toMatchObject({ error: 'conflict', code: 'roles.unsigned' })
+    // a new person with roles no-one signed lands (an imported roster waits for its signatures) but is nobody's supervisor
     const fresh = env('person', 'person:self', { name: '自封监事', eligible: true, roles: ['supervisor', 'clerk'] })
-    expect((await push([fresh]))[0]).toMatchObject({ error: 'conflict', code: 'roles.unsigned' })
+    expect((await push([fresh]))[0].ok).toBe(true)
+    const selfKey = witnessed('person:self', 'self')
+    const selfRows = await push([selfKey.doc, cosign('by-self', 'person:self', selfKey)])
+    expect(selfRows[0].ok).toBe(true)
+    expect(selfRows[1]).toMatchObject({ error: 'conflict', code: 'act.not-entitled' })
+    // nor can it witness keys as a clerk
+    const byFake = { ...witnessed('person:v9', 'v9-fake').doc }
+    byFake.body = { ...byFake.body, witnessedBy: 'person:self' }
+    expect((await push([byFake]))[0]).toMatchObject({ error: 'conflict' })
     // roles the hub holds unsigned (written by the admin as they came, from before roles were signed) grant nothing
     const legacy = env('person', 'person:legacy', { name: '旧监事', eligible: true, roles: ['supervisor'] })
     const written = await push([legacy], ADMIN_AUTH)

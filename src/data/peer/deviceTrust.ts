@@ -71,5 +71,6 @@ export async function deviceTrust(kv: KeyValue, vdb: VillageDb, device: string):
     prove: (transcript) => answerChallenge(kv, device, transcript),
     proofHolds: (peer, transcript, signature) => verifyChallenge({ publicKey: peer.publicKey }, transcript, signature),
     checkRecord: (doc) => recordProvenance(doc, store),
+    hubKeys: () => store.hubKeys,
   }
 }

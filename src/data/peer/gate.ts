@@ -2,7 +2,7 @@
  * The gate every record from another tablet passes, whichever way it comes (pulled from the peer,
  * pushed by it, or handed back in a conflict answer): the village's rules for a record
  * (`recordRefusal`, the hub's rule too), then proof that an enrolled device of this village wrote
- * it unaltered (`PeerTrust.checkRecord`). A refused record is kept in the tablet's quarantine
+ * it unaltered (`PeerTrust.checkRecord`), and a person's roles change only signed (rosterRule.ts). A refused record is kept in the tablet's quarantine
  * (quarantine.ts, with records refused from files) with its reason and never stored; a record this tablet already holds in another
  * version of an immutable kind is a conflict, recorded like one found in a sync with the hub.
  */
@@ -16,6 +16,7 @@ import { sameVersion } from '../conflicts'
 import { quarantine } from '../quarantine'
 import { canonicalJson } from '../hash'
 import type { PeerTrust } from './trust'
+import { RosterRule } from '../rosterRule'
 
 /** A record refused, by id, with its refusal (code, params, reason). */
 export type Refused = { id: string } & Refusal
@@ -48,6 +49,8 @@ export class PeerGate {
       return v && !v.refused ? (v.body as VoteTimes) : null
     }
     const held = await this.vdb.docs.findByIds(candidates.map((d) => String(d.id))).exec()
+    // a person's roles change only signed (the hub's rule too, rosterRule.ts)
+    const roster = await RosterRule.load(this.vdb, candidates, this.trust.hubKeys?.() ?? null)
     const accepted: PeerDoc[] = []
     const refused: (Refused & { doc: unknown })[] = []
     let fresh = 0
@@ -58,9 +61,9 @@ export class PeerGate {
       const mine = held.get(String(doc.id))?.toJSON() as YishiDoc | undefined
       if (mine && sameRecord(mine, doc as YishiDoc)) { accepted.push({ ...(doc as YishiDoc), _deleted: false }); continue }
       if (mine && opts.pulled && isStale(doc as YishiDoc, mine)) continue
-      const why = await this.refusal(doc as YishiDoc, from, vote)
+      const why = await this.refusal(doc as YishiDoc, from, vote) ?? roster?.refusal(doc as YishiDoc) ?? null
       if (why) refused.push({ id: String(doc.id), ...why, doc })
-      else { accepted.push({ ...(doc as YishiDoc), _deleted: false }); fresh++ }
+      else { accepted.push({ ...(doc as YishiDoc), _deleted: false }); fresh++; roster?.accepted(doc as YishiDoc) }
     }
     // kept in the tablet's quarantine with the reason, as records refused from a file are
     if (refused.length > 0) await quarantine(this.vdb, `peer:${from}`, refused, this.now())

@@ -14,6 +14,7 @@
  */
 import type { YishiDoc } from '@/shared/schemas'
 import type { Refusal } from '@/shared/refusal'
+import type { HubKeys } from '@/shared/hubkeys'
 
 export type CertificateCheck =
   | { ok: true; device: string; publicKey: string; /** its name from enrollment, as the hub certified it */ label?: string }
@@ -46,6 +47,8 @@ export interface PeerTrust {
   proofHolds(peer: Extract<CertificateCheck, { ok: true }>, transcript: Record<string, string>, signature: string): Maybe<boolean>
   /** whether a record received from another tablet is proven (see RecordCheck) */
   checkRecord(doc: YishiDoc): Maybe<RecordCheck>
+  /** the hub's keys this tablet pinned, which sign people's roles (src/shared/rosterroles.ts); none: only unchanged roles are taken */
+  hubKeys?(): HubKeys | null
 }
 
 export const PEER_PROTOCOL = 'yishi-peer/1'

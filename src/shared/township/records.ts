@@ -15,6 +15,7 @@ import type { SealKeyOwner, VoidListLike } from '../../domain/voids'
 import { isCoSigned } from '../../domain/budget'
 import { openedVoidLists, signedCosigns, witnessedKeys } from '../personacts'
 import type { HubKeys } from '../hubkeys'
+import { signedRoster } from '../rosterroles'
 import type { VoteRecords } from '../../domain/results'
 
 export type Doc = YishiDoc<YishiDoc['kind'], Record<string, unknown>>
@@ -75,7 +76,9 @@ export function indexRecords(villageId: string, docs: readonly Doc[], hubKeys: H
   const live = docs.filter((d) => !d.refused && d.village === villageId && d.body && typeof d.body === 'object')
   const of = <K extends DocKind>(kind: K): RecordOf<K>[] => live.flatMap((d) => (isKind(d, kind) ? [recordOf(d)] : []))
   const village = live.find((d) => d.kind === 'village')
-  const persons = of('person').map((p) => ({ ...p, roles: p.roles ?? [] }))
+  // roles count only signed (src/shared/rosterroles.ts): who is supervisor, clerk or on the council, as on the tablet
+  const persons = signedRoster(of('person').map((p) => ({ ...p, roles: p.roles ?? [] })), { village: villageId, hubKeys, keys: of('personkey') })
+    .map((p) => ({ ...p, roles: p.roles as Person['roles'] }))
   return {
     villageId,
     name: typeof village?.body.name === 'string' ? village.body.name : villageId,
