@@ -4,12 +4,12 @@ export default {
       enroll: {
         title: '登记本平板', intro: '请向镇上工作人员或村文书要登记码，输入后本平板就属于本村。',
         code: '登记码（12 位数字）', label: '平板名称', labelHint: '例如：村委会平板 1', submit: '登记', working: '正在登记…',
-        done: '登记成功，本平板已属于 {village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkWho: '谁是文书？', clerkPick: '从花名册里选',
-        clerkNoRoster: '本村花名册还没同步到这台平板：先写文书的名字，以后同步了也能用。',
+        done: '登记成功，本平板已属于 {village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkWho: '谁是文书？', clerkPick: '从村民名册里选', clerkMark: '{name}（名册上的文书）', enrolledTitle: '本平板已登记', enrolledIntro: '本平板已经登记到本村，不用再输入登记码。这里可以设置文书密码。',
+        clerkNoRoster: '本村村民名册还没同步到这台平板：先写文书的名字，以后同步了也能用。',
         error: { offline: '连不上镇上服务器：登记要有网络，请到有信号的地方再试。', 'rate-limited': '试的次数太多了，请过几分钟再试。', refused: '这个登记码不对、已经用过或已过期：请向镇上要一个新的。', other: '没能登记这台平板：请再试一次，还不行请联系镇上。' },
         pin: '密码（4–8 位数字）', savePin: '保存密码', pinSaved: '{name} 的密码已保存。以后做文书的事（导入名册、开始流程、组织会议、设置投票……）时，平板会请 {name} 输入这个密码。',
         pinShort: '密码要 4 到 8 位数字，请重新输入。', pinWho: '请先选出谁是文书。', goHome: '开始使用',
-        clerkOnlyRole: '名册里标了“文书”角色的人排在前面。', anotherClerk: '本平板已经有文书密码：再加一位文书，要先由已有的文书输入密码同意。',
+        clerkOnlyRole: '村民名册里标了“文书”的人排在最前面，已经替您选好。', anotherClerk: '本平板已经有文书密码：再加一位文书，要先由已有的文书输入密码同意。',
         first: '这个页面要用本村的记录：请先登记本平板。', continue: '继续去刚才要打开的页面',
       },
       unlock: {
@@ -65,12 +65,12 @@ export default {
       enroll: {
         title: 'Enroll this tablet', intro: 'Ask township staff or the village clerk for an enrollment code; once entered, this tablet belongs to the village.',
         code: 'Enrollment code (12 digits)', label: 'Tablet name', labelHint: 'e.g. Committee tablet 1', submit: 'Enroll', working: 'Enrolling…',
-        done: 'Enrolled: this tablet now belongs to {village}', clerkTitle: 'Set the clerk PIN', clerkName: 'Clerk name', clerkWho: 'Who is the clerk?', clerkPick: 'Pick from the roster',
+        done: 'Enrolled: this tablet now belongs to {village}', clerkTitle: 'Set the clerk PIN', clerkName: 'Clerk name', clerkWho: 'Who is the clerk?', clerkPick: 'Pick from the village roster', clerkMark: '{name} (the roster\'s clerk)', enrolledTitle: 'This tablet is enrolled', enrolledIntro: 'This tablet is already enrolled in the village: no enrollment code is needed again. Here you can set the clerk PIN.',
         clerkNoRoster: 'The village roster has not reached this tablet yet: type the clerk\'s name; it keeps working after the roster syncs.',
         error: { offline: 'Cannot reach the hub: enrollment needs a network — try again where there is a signal.', 'rate-limited': 'Too many attempts: wait a few minutes.', refused: 'This code is wrong, already used or expired: ask the township for a new one.', other: 'This tablet could not be enrolled: try again, and call the township if it still fails.' },
         pin: 'PIN (4–8 digits)', savePin: 'Save PIN', pinSaved: "{name}'s PIN is saved. From now on, clerk's acts (importing the roster, starting the cycle, running meetings, setting up votes…) ask {name} for this PIN.",
         pinShort: 'The PIN must be 4 to 8 digits: please type it again.', pinWho: 'First choose who the clerk is.', goHome: 'Start using the app',
-        clerkOnlyRole: 'People with the "clerk" role in the roster come first.', anotherClerk: 'This tablet already has a clerk PIN: adding another clerk needs an existing clerk to type their PIN first.',
+        clerkOnlyRole: 'The person marked "clerk" in the village roster comes first and is already picked.', anotherClerk: 'This tablet already has a clerk PIN: adding another clerk needs an existing clerk to type their PIN first.',
         first: "This screen uses the village's records: enroll this tablet first.", continue: 'Continue to the screen you were opening',
       },
       unlock: {

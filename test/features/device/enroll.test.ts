@@ -25,9 +25,14 @@ describe('setting the clerk PIN after enrollment', () => {
     expect(wrapper.get('[data-testid="enroll-done"]').text()).toContain('清波村')
     // no free-typed "clerk number" that would become a person id nobody has
     expect(wrapper.find('[data-testid="enroll-clerk-name"]').exists()).toBe(false)
-    // names and courtyards, not household ids
-    expect(wrapper.findAll('[data-testid="enroll-clerk"] option').map((o) => o.text()).slice(1)).toEqual(['王文书 · 一组', '张大爷 · 一组'])
-    await wrapper.get('[data-testid="enroll-clerk"]').setValue(clerk.id)
+    // names and courtyards, not household ids; the roster's clerk marked as such, and already picked
+    expect(wrapper.findAll('[data-testid="enroll-clerk"] option').map((o) => o.text()).slice(1)).toEqual(['王文书（名册上的文书） · 一组', '张大爷 · 一组'])
+    expect((wrapper.get('[data-testid="enroll-clerk"]').element as HTMLSelectElement).value).toBe(clerk.id)
+    // enrolled: the screen does not ask for the enrollment code again, and calls the roster as home does
+    expect(wrapper.find('[data-testid="enroll-code"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="enroll-intro"]').text()).toContain('不用再输入登记码')
+    expect(wrapper.text()).not.toContain('要登记码')
+    expect(wrapper.text()).not.toContain('花名册')
     // A PIN too short is refused beside the field, in words (not only by the browser's silent pattern check).
     await wrapper.get('[data-testid="enroll-pin"]').setValue('12')
     await wrapper.get('form').trigger('submit')
@@ -71,7 +76,7 @@ describe('setting the clerk PIN after enrollment', () => {
     village = await openTestVillage()
     useSessionStore(village.pinia).setEnrollment({ villageId: 'test-village', villageName: '清波村', townshipName: '花园镇', deviceId: 'tablet-test' })
     const { wrapper } = await mountFeature(DeviceEnrollView, { path: '/device/enroll', pinia: village.pinia })
-    expect(wrapper.text()).toContain('花名册还没同步')
+    expect(wrapper.text()).toContain('村民名册还没同步')
     await wrapper.get('[data-testid="enroll-clerk-name"]').setValue('李文书')
     await wrapper.get('[data-testid="enroll-pin"]').setValue('2580')
     await wrapper.get('form').trigger('submit')

@@ -133,6 +133,9 @@ describe('the publish form at an address', () => {
     expect(document.querySelector('[data-testid="notice-stage-vote-announcement"]')!.getAttribute('aria-pressed')).toBe('true')
     document.querySelector('[data-testid="notice-form"]')!.dispatchEvent(new Event('submit'))
     await eventually(() => router.currentRoute.value.name === 'notice')
+    // and stays on the published notice once the form has closed
+    await new Promise((r) => setTimeout(r, 800))
+    expect(router.currentRoute.value.name).toBe('notice')
     const [notice] = await data.notices.list()
     expect(notice).toMatchObject({ stage: 'vote-announcement', subjectId: 'vote:b' })
     wrapper.unmount()
