@@ -13,6 +13,9 @@ import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useSupervisionStore } from '@/stores/supervision'
 import { mountFeature } from '../support/mount'
+import { createAppI18n } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
+import { formatters } from '@/i18n/format'
 import { eventually } from '../support/village'
 import { answerAsClerkWitness, clerkWitnesses, openApprovalVote, openVoteVillage, T0, withClerkKey } from '../votes/village'
 
@@ -96,6 +99,22 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     const keys = await v.data.sealKeys.list({ oldestFirst: true })
     expect(keys).toHaveLength(2)
     expect(keys[1]!.replaces).toBe(keys[0]!.id)
+  })
+})
+
+describe('dates on the key screen', { timeout: 60_000 }, () => {
+  it('says when the clerk\'s key was certified and when a supervisor set theirs in the same words as every screen', async () => {
+    const v = await sealVillage() // the clerk's key, certified an hour before now
+    const seals = useSealsStore(v.pinia)
+    await soon(() => seals.supervisors.length === 2)
+    await clerkWitnesses(v.pinia, () => seals.createKey('person:sup1', PASS['person:sup1'], PASS['person:sup1']))
+    const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
+    await soon(() => w.find('[data-testid="clerkkey-person:clerk"]').attributes('data-has-key') === 'true' && w.get('[data-testid="sealkey-person:sup1"]').attributes('data-has-key') === 'true')
+    const { dateTime } = formatters(createAppI18n('zh-CN', allMessages()).global)
+    expect(w.get('[data-testid="clerkkey-person:clerk"]').text()).toContain(`钥匙已经乡镇服务器确认（${dateTime(v.now() - 3_600_000)}）`)
+    expect(w.get('[data-testid="sealkey-person:sup1"]').text()).toContain(`已设密钥（${dateTime(v.now())}）`)
+    // one style on the page: no browser-made short date such as "2026/5/10"
+    expect(w.text()).not.toMatch(/\d{4}\/\d{1,2}\/\d{1,2}/)
   })
 })
 
