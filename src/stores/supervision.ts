@@ -17,7 +17,11 @@ export interface DeviceChainView {
   issues: D.ChainIssue[]; detail: string
 }
 /** One line of the checklist; `flags` are the domain's (code, wording, details), worded by the view in the reader's language. */
-export interface ComplianceItemView { key: string; ok: boolean; flags: D.ComplianceFlag[] }
+export interface ComplianceItemView {
+  key: D.CheckKey; ok: boolean; flags: D.ComplianceFlag[]
+  /** 'flagged' (a problem), 'ok' (checked, nothing wrong) or 'not-yet' (nothing to check yet: no green tick). */
+  state: 'flagged' | 'ok' | 'not-yet'
+}
 /** A hub's refusal notice: `code` and `params` decide its words, `reason` is the hub's English (shown to supervisors as such). */
 export interface RejectionView { id: string; subject: string; code: RefusalCode; params: RefusalParams; reason: string; device: string; at: number }
 
@@ -36,6 +40,8 @@ export const useSupervisionStore = defineStore('supervision', () => {
   /** Council decisions that void a sealed ballot, not yet opened by the supervisors (a list counts only when signed with vouched keys). */
   const awaitingSeals = computed(() => (seals.value ? unopened(seals.value.decisions, seals.value.votes, openedVoidLists(seals.value.lists, seals.value.votes, seals.value.sealKeys, acting.keys)) : 0))
   const openObjections = ref(0)
+  /** Council decisions on double votes (the void seals the supervisors open follow them). */
+  const doubleVoteDecisions = ref(0)
   const link = villageLink()
   const { now } = link
   let repos: Repositories | null = null
@@ -56,6 +62,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
     subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$(), r.sealKeys.list$()]).subscribe(([c, d, v, l, s]) => {
       openDoubles.value = D.unresolvedDoubleVotes(c, d).length
       seals.value = { decisions: d, votes: v, lists: l, sealKeys: s }
+      doubleVoteDecisions.value = d.filter((x) => (x as { voteId?: string }).voteId).length
     }))
     subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
       openObjections.value = n.reduce((sum, notice) => sum + D.openObjections(notice, o, a).length, 0)
@@ -90,9 +97,21 @@ export const useSupervisionStore = defineStore('supervision', () => {
   })
 
   const flags = computed(() => (input.value ? villageFlags(input.value, now()) : []))
+  /** Which checks have anything to look at yet (domain `checksReached`): the others say "not yet". */
+  const reached = computed(() => {
+    const r = input.value
+    if (!r) return D.checksReached({ resolutions: 0, allocations: 0, progress: 0, expenses: 0, cycles: 0, checkoffs: 0, acts: 0, doubleVoteDecisions: 0, notices: 0 })
+    return D.checksReached({
+      resolutions: r.resolutions.length, allocations: r.allocations.length, progress: r.progress.length,
+      expenses: r.ledger.filter((l) => l.kind === 'expense').length, cycles: D.villageProcedure(r.procedures).cycles.length,
+      checkoffs: r.checkoffs.length, acts: r.meetings.length + r.cosigns.length + r.overrides.length + r.votes.length + r.notices.length + r.ledger.length,
+      doubleVoteDecisions: doubleVoteDecisions.value, notices: r.notices.length,
+    })
+  })
   const checklist = computed<ComplianceItemView[]>(() => {
     const by = (code: D.FlagCode) => flags.value.filter((f) => f.code === code)
-    const item = (key: string, list: D.ComplianceFlag[]) => ({ key, ok: list.length === 0, flags: list })
+    const item = (key: D.CheckKey, list: D.ComplianceFlag[], ok = list.length === 0): ComplianceItemView =>
+      ({ key, ok, flags: list, state: !ok ? 'flagged' : reached.value[key] ? 'ok' : 'not-yet' })
     return [
       item('quorum', by('adopted-without-quorum')),
       item('budget', by('allocations-over-fund')),
@@ -103,9 +122,9 @@ export const useSupervisionStore = defineStore('supervision', () => {
       item('voteNotice', by('vote-before-notice')),
       item('spending', by('spending-before-publicity')),
       item('rightPerson', by('act-by-wrong-person')),
-      { key: 'doubleVotes', ok: openDoubles.value === 0, flags: [] },
-      { key: 'voidSeals', ok: awaitingSeals.value === 0, flags: [] },
-      { key: 'objections', ok: openObjections.value === 0, flags: [] },
+      item('doubleVotes', [], openDoubles.value === 0),
+      item('voidSeals', [], awaitingSeals.value === 0),
+      item('objections', [], openObjections.value === 0),
     ]
   })
   const cycleTitle = ref('')

@@ -9,40 +9,22 @@ import { newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
 import { signAct, unsignedClaim } from '@/shared/personacts'
 import { openPersonKey } from '@/data/personkeys'
 import { useSealsStore } from '@/stores/seals'
-import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useSupervisionStore } from '@/stores/supervision'
+import { useActingStore } from '@/stores/acting'
 import { mountFeature } from '../support/mount'
-import { eventually } from '../support/village'
-import { answerAsClerkWitness, clerkWitnesses, openApprovalVote, openVoteVillage, T0, withClerkKey } from '../votes/village'
+import { createAppI18n } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
+import { formatters } from '@/i18n/format'
+import { answerAsClerkWitness, clerkWitnesses } from '../votes/village'
+import { decidedDoubleVote, PASS, sealVillage, soon, withSealKeys, type SealVillage } from './village'
 
-/** Bounded waits; key derivation (PBKDF2, 250k rounds) is slow on a busy machine. */
-const soon = (check: () => boolean | Promise<boolean>, ms = 15_000) => eventually(check, ms)
-
-let village: Awaited<ReturnType<typeof openVoteVillage>> | undefined
+let village: SealVillage | undefined
 afterEach(async () => { await village?.close(); village = undefined })
-
-const PASS = { 'person:sup1': '李家院子123', 'person:sup2': 'zhao-456789' } as const
-
-async function sealVillage() {
-  village = await openVoteVillage()
-  useSealsStore(village.pinia).attach(village.data, { now: village.now })
-  await withClerkKey(village.data, village.kv, village.now() - 3_600_000)
-  return village
-}
-
-/** Both supervisors set up their keys (through the store, as the key screen does). */
-async function withKeys(v: NonNullable<typeof village>) {
-  const seals = useSealsStore(v.pinia)
-  await soon(() => seals.supervisors.length === 2)
-  for (const [id, p] of Object.entries(PASS)) await clerkWitnesses(v.pinia, () => seals.createKey(id, p, p))
-  await soon(() => seals.currentKeys.length === 2)
-  return seals.currentKeys.map((k) => k.publicKey)
-}
 
 describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
   it('lets each supervisor set up a key with a passphrase typed twice; only the public key is in clear', async () => {
-    const v = await sealVillage()
+    const v = village = await sealVillage()
     const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
     const row = () => w.get('[data-testid="sealkey-person:sup1"]')
     await soon(() => w.find('[data-testid="sealkey-person:sup1"]').exists())
@@ -51,15 +33,24 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     expect(row().text()).toContain('还没有设口令')
 
     await row().get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
+    // the rule is said beside the field it is about, as soon as the person leaves it: not at the end of the form
     await row().get('[data-testid="sealkey-pass"]').setValue('12345')
+    await row().get('[data-testid="sealkey-pass"]').trigger('blur')
+    expect(row().get('[data-testid="sealkey-pass-problem"]').text()).toBe('口令太短：至少要 8 个字母或数字，或者 4 个汉字。')
+    expect(row().get('[data-testid="sealkey-pass"]').attributes('aria-invalid')).toBe('true')
     await row().get('[data-testid="sealkey-repeat"]').setValue('12345')
     await row().get('form').trigger('submit')
-    await soon(() => row().find('[data-testid="sealkey-error"]').exists())
-    expect(row().get('[data-testid="sealkey-error"]').text()).toBe('口令太短：至少要 8 个字母或数字，或者 4 个汉字。')
+    expect(row().find('[data-testid="sealkey-error"]').exists()).toBe(false)
+    expect(row().find('[data-testid="sealkey-repeat-problem"]').exists()).toBe(false)
+    await row().get('[data-testid="sealkey-pass"]').setValue('1234567890')
+    expect(row().get('[data-testid="sealkey-pass-problem"]').text()).toBe('口令不能只有数字（容易被猜出），请加上字母或汉字。')
     await row().get('[data-testid="sealkey-pass"]').setValue(PASS['person:sup1'])
+    expect(row().find('[data-testid="sealkey-pass-problem"]').exists()).toBe(false)
     await row().get('[data-testid="sealkey-repeat"]').setValue('李家院子124')
     await row().get('form').trigger('submit')
-    await soon(() => row().get('[data-testid="sealkey-error"]').text().includes('不一样'))
+    expect(row().get('[data-testid="sealkey-repeat-problem"]').text()).toBe('两次输入的口令不一样，请重新输入。')
+    // nothing was asked of the clerk, nothing written
+    expect(useActingStore(v.pinia).request).toBeNull()
     expect(await v.data.sealKeys.list()).toHaveLength(0)
 
     await row().get('[data-testid="sealkey-repeat"]').setValue(PASS['person:sup1'])
@@ -99,9 +90,25 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
   })
 })
 
+describe('dates on the key screen', { timeout: 60_000 }, () => {
+  it('says when the clerk\'s key was certified and when a supervisor set theirs in the same words as every screen', async () => {
+    const v = village = await sealVillage() // the clerk's key, certified an hour before now
+    const seals = useSealsStore(v.pinia)
+    await soon(() => seals.supervisors.length === 2)
+    await clerkWitnesses(v.pinia, () => seals.createKey('person:sup1', PASS['person:sup1'], PASS['person:sup1']))
+    const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
+    await soon(() => w.find('[data-testid="clerkkey-person:clerk"]').attributes('data-has-key') === 'true' && w.get('[data-testid="sealkey-person:sup1"]').attributes('data-has-key') === 'true')
+    const { dateTime } = formatters(createAppI18n('zh-CN', allMessages()).global)
+    expect(w.get('[data-testid="clerkkey-person:clerk"]').text()).toContain(`钥匙已经乡镇服务器确认（${dateTime(v.now() - 3_600_000)}）`)
+    expect(w.get('[data-testid="sealkey-person:sup1"]').text()).toContain(`已设密钥（${dateTime(v.now())}）`)
+    // one style on the page: no browser-made short date such as "2026/5/10"
+    expect(w.text()).not.toMatch(/\d{4}\/\d{1,2}\/\d{1,2}/)
+  })
+})
+
 describe('seal keys the supervisor did not sign', { timeout: 60_000 }, () => {
   it('are flagged on the key screen and no new vote takes them, even when newer than the supervisor\'s own', async () => {
-    const v = await sealVillage()
+    const v = village = await sealVillage()
     const seals = useSealsStore(v.pinia)
     await soon(() => seals.supervisors.length === 2)
     await clerkWitnesses(v.pinia, () => seals.createKey('person:sup1', PASS['person:sup1'], PASS['person:sup1']))
@@ -129,7 +136,7 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
   }
 
   it('without any key, explains what that means and creates the vote only after an explicit acknowledgement', async () => {
-    const v = await sealVillage()
+    const v = village = await sealVillage()
     const { wrapper: w, router } = await mountFeature(VoteSetupView, { path: '/votes/new', pinia: v.pinia })
     await soon(() => w.find('[data-testid="setup-seals-none"]').exists())
     expect(w.get('[data-testid="setup-seals-none"]').text()).toContain('无法找出作废')
@@ -146,8 +153,8 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
   })
 
   it('takes the current public keys of all supervisors, shown by name', async () => {
-    const v = await sealVillage()
-    const keys = await withKeys(v)
+    const v = village = await sealVillage()
+    const keys = await withSealKeys(v)
     const { wrapper: w, router } = await mountFeature(VoteSetupView, { path: '/votes/new', pinia: v.pinia })
     await soon(() => w.find('[data-testid="setup-seal-names"]').exists())
     expect(w.get('[data-testid="setup-seal-names"]').text()).toContain('李监事')
@@ -162,37 +169,13 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
 })
 
 describe('opening the void seals together', { timeout: 60_000 }, () => {
-  /**
-   * 张秀英 voted here, and again on tablet B (whose check-off lost the collision and came back as a
-   * conflict record, its ballot synced in). The council decides the first ballot counts.
-   */
-  async function decidedDoubleVote() {
-    const v = await sealVillage()
-    const sealKeys = await withKeys(v)
-    const vote = await openApprovalVote(v, { sealKeys })
-    const votes = useVotesStore(v.pinia)
-    await soon(() => votes.list.length === 1)
-    await votes.castBallot(vote.id, 'person:zhang', ['project:lamps'], 'person:clerk')
-    await votes.castBallot(vote.id, 'person:liu', ['project:road'], 'person:clerk')
-    const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n))
-    const other = D.castVote({ vote, voterId: 'person:zhang', choices: ['project:water'], recordedBy: 'person:clerk2', device: 'tablet-b', at: T0 + 600_000, random })
-    await v.data.ballots.create({ ...other.ballot })
-    await v.data.conflicts.create({
-      id: 'conflict:tablet-b-7', subjectId: other.checkOff.id, reason: 'double-checkoff', winner: { device: 'tablet-test', seq: 2, author: 'person:clerk' },
-      loser: { id: other.checkOff.id, kind: 'checkoff', v: 1, village: 'test-village', year: 2026, author: 'person:clerk2', device: 'tablet-b', deviceTime: T0 + 600_000, seq: 7, ref: vote.id, body: { ...other.checkOff, id: undefined } },
-      fields: [], at: T0 + 700_000,
-    })
-    const conflicts = useConflictsStore(v.pinia)
-    await soon(() => conflicts.open.length === 1)
-    await conflicts.resolve(other.checkOff.id, 'keep-earliest', '本人确认只投了一次，第二台平板重复登记', 'person:sup2')
-    v.advance()
-    await votes.close(vote.id)
-    await soon(async () => (await v.data.ballots.count({ ref: vote.id })) === 3)
-    return { v, vote, extra: other.ballot.id }
+  async function decided() {
+    const v = village = await sealVillage()
+    return { v, ...await decidedDoubleVote(v) }
   }
 
   it('needs every supervisor\'s passphrase in turn; a wrong one records nothing; then only the void ballot is voided and results exclude it', async () => {
-    const { v, vote, extra } = await decidedDoubleVote()
+    const { v, vote, extra } = await decided()
     // the supervision checklist: the double vote is decided, but its extra ballot is not voided yet
     const supervision = useSupervisionStore(v.pinia)
     supervision.attach(v.data, { now: v.now })

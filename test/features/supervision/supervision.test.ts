@@ -59,6 +59,29 @@ describe('supervision', () => {
   })
 })
 
+describe('a checklist over nothing is not an all-clear', () => {
+  it('says "还没到这一步" (no green tick) for each check nothing has reached yet, and "合规" once it has something to pass', async () => {
+    village = await openVoteVillage()
+    const v = village
+    const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="check-cosign"]').exists())
+    const checks = w.findAll('[data-testid^="check-"]').filter((c) => c.attributes('data-testid') !== 'check-detail' && c.attributes('data-testid') !== 'check-verdict' && c.attributes('data-testid') !== 'check-title')
+    expect(checks).toHaveLength(12)
+    // a village where nothing has happened: no check reads 合规
+    for (const c of checks) {
+      expect(c.get('[data-testid="check-verdict"]').text(), c.attributes('data-testid')).toBe('还没到这一步')
+      expect(c.attributes('data-state')).toBe('not-yet')
+    }
+    // money allocated within the fund: that check is reached and passes; spending still has not happened
+    const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
+    await v.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: v.now() })
+    await eventually(() => w.get('[data-testid="check-budget"]').attributes('data-state') === 'ok')
+    expect(w.get('[data-testid="check-budget"] [data-testid="check-verdict"]').text()).toBe('合规')
+    expect(w.get('[data-testid="check-cosign"] [data-testid="check-verdict"]').text()).toBe('还没到这一步')
+    expect(w.get('[data-testid="check-spending"] [data-testid="check-verdict"]').text()).toBe('还没到这一步')
+  })
+})
+
 describe('the checklist reads the cycle as the township does', () => {
   it('counts a co-signature only once its key is vouched for: signed with a key whose clerk\'s key has not arrived, the expense stays flagged', async () => {
     village = await openVoteVillage()
