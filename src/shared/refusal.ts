@@ -25,6 +25,8 @@ export const REFUSAL_CODES = [
   'personkey.not-self-signed', 'personkey.not-clerk-account', 'personkey.witness-mismatch', 'personkey.witness-not-clerk', 'personkey.replaces-other',
   // a key vouched for by no-one the village trusts (no hub certificate of a clerk's key, no certified clerk's witness signature)
   'personkey.unvouched',
+  // a key whose witnessing clerk's key the hub does not hold yet, while the village already has as many such keys waiting as it may
+  'personkey.too-many-waiting',
   // nothing more precise is known (a code from a newer hub, an old reason no pattern matches)
   'other',
 ] as const
