@@ -8,7 +8,7 @@ import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
 import { personName } from './support/names'
 import { newSignedActId, newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
-import { openedVoidLists, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
+import { openedVoidLists, sealKeyHolders, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
 
 export interface SupervisorKeyView {
   /** `key`: their latest seal key that they signed (the one new votes take); `unsignedKey`: a later one they did not sign (set up before seal keys were signed, or not by them) */
@@ -141,9 +141,11 @@ export const useSealsStore = defineStore('seals', () => {
   const isClosed = (voteId: string) => { const v = voteOf(voteId); return !!v && D.voteStatus(v, now()) === 'closed' }
 
   /** Who sealed this vote, in the order the layers open (the vote's `sealKeys` order). */
+  /** Seal-key records that name who holds each key (src/shared/personacts.ts `sealKeyHolders`): one signed with a key no-one vouches for names no-one. */
+  const holders = computed(() => sealKeyHolders(keys.value, acting.keys))
   function sealers(voteId: string): SealerView[] {
     return (voteOf(voteId)?.sealKeys ?? []).map((publicKey) => {
-      const key = keys.value.find((k) => k.publicKey === publicKey)
+      const key = holders.value.find((k) => k.publicKey === publicKey)
       const current = supervisors.value.find((x) => x.personId === key?.personId)?.key
       return {
         publicKey, personId: key?.personId ?? '', name: key ? nameOf(key.personId) : '', keyId: key?.id ?? '', unlocked: unlockedKeys.value.includes(publicKey),

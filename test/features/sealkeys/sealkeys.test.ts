@@ -14,6 +14,8 @@ import { useConflictsStore } from '@/stores/conflicts'
 import { useSupervisionStore } from '@/stores/supervision'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
+import { FILLER, certifiedClerkKey, testHub, witnessedKey } from '../../support/personkeys'
+import { useActingStore } from '@/stores/acting'
 import { answerAsClerkWitness, clerkWitnesses, openApprovalVote, openVoteVillage, T0, withClerkKey } from '../votes/village'
 
 /** Bounded waits; key derivation (PBKDF2, 250k rounds) is slow on a busy machine. */
@@ -190,6 +192,24 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     await soon(async () => (await v.data.ballots.count({ ref: vote.id })) === 3)
     return { v, vote, extra: other.ballot.id }
   }
+
+  it('a seal-key record claiming a supervisor\'s seal key, signed with a key no clerk vouches for here, does not take that supervisor\'s place', async () => {
+    const v = await sealVillage()
+    const [pk1, pk2] = await withKeys(v)
+    const vote = await openApprovalVote(v, { sealKeys: [pk1, pk2] })
+    const seals = useSealsStore(v.pinia)
+    await soon(() => seals.sealers(vote.id).every((s) => s.personId !== ''))
+    // another tablet's key in 张秀英's name, witnessed by a clerk key this tablet does not hold (it waits), signs a claim on 李监事's seal key
+    const elsewhere = certifiedClerkKey('test-village', 'person:clerk', T0 - 7_200_000, 'personkey:elsewhere', testHub().secretKey)
+    const squatter = witnessedKey('test-village', 'person:zhang', T0 - 3_600_000, 'personkey:squatter', elsewhere)
+    await v.data.personKeys.create({ ...squatter.record, ...FILLER })
+    const claim = { id: 'sealkey:claim.squatter', personId: 'person:zhang', publicKey: pk1!, ...FILLER, secret: 'ef'.repeat(32), createdAt: v.now() }
+    await v.data.sealKeys.create({ ...claim, keyId: squatter.record.id, signature: signAct('sealkey', 'test-village', claim, squatter.secret) })
+    const acting = useActingStore(v.pinia)
+    await soon(() => acting.unvouched.some((u) => u.key.id === 'personkey:squatter'))
+    await soon(async () => (await v.data.sealKeys.list()).some((k) => k.id === 'sealkey:claim.squatter'))
+    expect(seals.sealers(vote.id).map((s) => s.personId)).toEqual(['person:sup1', 'person:sup2'])
+  })
 
   it('needs every supervisor\'s passphrase in turn; a wrong one records nothing; then only the void ballot is voided and results exclude it', async () => {
     const { v, vote, extra } = await decidedDoubleVote()
