@@ -327,8 +327,9 @@ describeEngines('person-signed acts at the hub', (engine) => {
     })
 
     it('keeps the key and the acts it signed, counting none of them, until the clerk\'s key arrives; then both count with no admin action', async () => {
-      const rows = await push([keyDoc(sup8), cosignBy(sup8, 'w1'), sealKeyBy(sup8, 's1')])
-      expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true, true])
+      const minutes = act('comment', signedActId('comment', 'm8', [sup8.id]), { on: 'meeting:m8', text: '监事签名', by: 'person:sup8', at: T0 + 60_000, photos: [], role: 'supervisor' }, sup8)
+      const rows = await push([keyDoc(sup8), cosignBy(sup8, 'w1'), sealKeyBy(sup8, 's1'), minutes])
+      expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true, true, true])
       const cosignId = rows[1].id as string
       const sealKeyId = rows[2].id as string
       expect(await stored(sup8.id)).toBe(true)
