@@ -45,6 +45,12 @@ export const LIMITS = {
   blobPartialTtlMs: 24 * 3_600_000,
   /** Unfinished photo uploads per village at once. */
   blobPartialsPerVillage: 50,
+  /**
+   * Person keys per village the hub keeps while their witnessing clerk's key has not reached it
+   * (validate/personacts.ts): each signs nothing until it does, but an enrolled tablet could send
+   * many. A village sets up a few keys at a time; beyond this one is refused (`personkey.too-many-waiting`).
+   */
+  keysWaitingPerVillage: 50,
 } as const
 
 /**

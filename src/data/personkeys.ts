@@ -8,6 +8,8 @@
 import { newSigningKeyPair, publicKeyOf, signValue, toBase64Url, fromBase64Url } from '@/shared/signature'
 import { clerkKeyStatement, personKeyClaim, signAct, signWitness, type ClerkKeyCertificate, type PersonKeyRecord, type SignedKind } from '@/shared/personacts'
 import { keysAt, type HubKeys } from '@/shared/hubkeys'
+import { personKeyId, signedActId } from '@/shared/signedids'
+import { newIdRest } from './hash'
 import { verifySigned } from '@/shared/ed25519'
 import { DataError } from './errors'
 import { HubError, basicAuth } from './hub'
@@ -31,10 +33,10 @@ export type Voucher =
 
 /**
  * A new key for `personId`, sealed with the passphrase typed twice (checked like a seal key's),
- * self-signed and vouched for (`voucher`); `sign` signs acts done at the same moment (a supervisor's
- * seal key set up with it).
+ * self-signed and vouched for (`voucher`), under the id its content gives it (src/shared/signedids.ts);
+ * `sign` signs acts done at the same moment (a supervisor's seal key set up with it).
  */
-export async function newSigningPersonKey(input: { personId: string; passphrase: string; repeat: string; voucher: Voucher; createdAt: number; replaces?: string }): Promise<{ record: Omit<PersonKeyDoc, 'id'>; sign: ActSigning }> {
+export async function newSigningPersonKey(input: { personId: string; passphrase: string; repeat: string; voucher: Voucher; createdAt: number; replaces?: string }): Promise<{ record: PersonKeyDoc; sign: ActSigning }> {
   checkNewPassphrase(input.passphrase, input.repeat)
   const pair = newSigningKeyPair()
   const secret = fromBase64Url(pair.secretKey)
@@ -45,7 +47,8 @@ export async function newSigningPersonKey(input: { personId: string; passphrase:
     const v = input.voucher
     const claim = { personId: input.personId, publicKey: pair.publicKey, createdAt: input.createdAt, witnessedBy: 'witness' in v ? v.witness.personId : input.personId, ...(input.replaces ? { replaces: input.replaces } : {}) }
     const vouched = 'witness' in v ? { witness: { keyId: v.witness.keyId, signature: v.witness.sign(claim) } } : { certificate: await v.certify(pair.publicKey) }
-    const record = { ...claim, ...vouched, ...wrapped, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+    const body = { ...claim, ...vouched, ...wrapped, signature: signValue(personKeyClaim(claim), pair.secretKey) }
+    const record = { id: personKeyId(body), ...body }
     return { record, sign: (kind, village, rec) => signAct(kind, village, rec, pair.secretKey) }
   } finally {
     bytes.fill(0)
@@ -54,8 +57,13 @@ export async function newSigningPersonKey(input: { personId: string; passphrase:
 }
 
 /** A new key for `personId` (see `newSigningPersonKey`), when nothing else is signed with it now. */
-export async function newPersonKey(input: Parameters<typeof newSigningPersonKey>[0]): Promise<Omit<PersonKeyDoc, 'id'>> {
+export async function newPersonKey(input: Parameters<typeof newSigningPersonKey>[0]): Promise<PersonKeyDoc> {
   return (await newSigningPersonKey(input)).record
+}
+
+/** A new id for an act of `kind` signed with the keys `keyIds` (src/shared/signedids.ts): no act signed with other keys can take it. */
+export function newSignedActId(kind: SignedKind, keyIds: readonly string[]): string {
+  return signedActId(kind, newIdRest(), keyIds)
 }
 
 /**

@@ -74,6 +74,7 @@ export default {
         'witness-not-clerk': '{person}的个人密钥写的见证人不是本村名册上的文书。',
         'replaces-other': '{person}的个人密钥不能替换别人的密钥。',
         unvouched: '{person}的个人密钥没有可信的担保：文书的钥匙要经乡镇服务器确认，别人的钥匙要有文书用本人钥匙做的见证签名。',
+        'too-many-waiting': '镇上已经存着本村 {max} 把还在等文书钥匙的个人密钥，{person}的这一把先不收：请先让设置这些密钥的文书的平板和镇上同步一次。',
       },
       roles: {
         unsigned: '{person}的职务改了，但没有文书用本人密钥或乡镇服务器的签名：职务要签名才算数。',
@@ -170,6 +171,7 @@ export default {
         'witness-not-clerk': 'The witness named on the personal key of {person} is not a clerk on the village’s roster.',
         'replaces-other': 'The personal key of {person} cannot replace someone else’s key.',
         unvouched: 'No-one the village trusts vouches for the personal key of {person}: a clerk’s key is certified by the township hub, anyone else’s carries the clerk’s witness signature made with their own key.',
+        'too-many-waiting': 'The township hub already keeps {max} of this village’s personal keys waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub.',
       },
       roles: {
         unsigned: 'The roles of {person} were changed without the signature of a clerk’s own key or of the township hub: roles count only when signed.',

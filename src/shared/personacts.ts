@@ -220,6 +220,15 @@ export function witnessedKeys<K extends PersonKeyRecord>(keys: readonly K[], ctx
   return keys.filter((_, i) => standings[i] === null)
 }
 
+/**
+ * The keys whose only lack is their witness's key (`waiting`): kept by the hub, signing nothing anywhere
+ * until the witnessing clerk's key arrives, then vouched for (or not) like any other.
+ */
+export function waitingKeys<K extends PersonKeyRecord>(keys: readonly K[], ctx: WitnessContext): K[] {
+  const standings = keyStandings(keys, ctx)
+  return keys.filter((_, i) => standings[i] === 'waiting')
+}
+
 /** What a person's signature of an act covers. */
 export function actClaim(kind: SignedKind, village: string, record: { id: string } & Record<string, unknown>) {
   const fields = Object.fromEntries(CLAIM_FIELDS[kind].map((f) => [f, record[f] ?? null]))
@@ -345,16 +354,35 @@ export function signedActs<R extends { id: string }>(kind: SignedKind, records: 
   })
 }
 
+/** A seal-key record as far as who holds the key goes, with the signature it carries (absent on keys set up before seal keys were signed). */
+export type SealKeyClaim = SealKeyOwner & { id: string; createdAt: number; keyId?: string; signature?: string }
+
+/**
+ * The seal-key records that say who holds a seal key: signed by the supervisor they name with a key
+ * someone the village trusts vouches for, or set up before seal keys were signed (no signature, taken
+ * as they were then). One signed with a key not vouched for — kept by the hub while its witness's key
+ * is on its way — names no-one until it is: otherwise anyone's unvouched key could add a name every
+ * void list of a vote must carry.
+ */
+export function sealKeyHolders<S extends SealKeyClaim>(sealKeys: readonly S[], keys: readonly PersonKeyRecord[], village = ''): S[] {
+  const unsigned = (s: S) => !s.keyId && !s.signature
+  const signed = new Set(signedActs('sealkey', sealKeys.filter((s) => !unsigned(s)), keys, village))
+  return sealKeys.filter((s) => unsigned(s) || signed.has(s))
+}
+
 /**
  * The void lists that void ballots: signed by every supervisor they name as opening them (`signedActs`)
- * and opened by every supervisor who sealed their vote (the domain's `sealersMissing`). A list whose
- * vote is not here cannot be checked and voids nothing. `sealKeys`: the village's seal-key records.
+ * and opened by every supervisor who sealed their vote (the domain's `sealersMissing`, over the holders
+ * `sealKeyHolders` shows). A list whose vote is not here cannot be checked and voids nothing.
+ * `sealKeys`: the village's seal-key records.
  */
 export function openedVoidLists<L extends { id: string; voteId: string; openedBy: readonly string[] }>(lists: readonly L[], votes: readonly { id: string; sealKeys: readonly string[] }[],
-  sealKeys: readonly SealKeyOwner[], keys: readonly PersonKeyRecord[], village = ''): L[] {
-  return signedActs('voidlist', lists, keys, village).filter((l) => {
+  sealKeys: readonly SealKeyClaim[], keys: readonly PersonKeyRecord[], village = ''): L[] {
+  const signed = signedActs('voidlist', lists, keys, village)
+  const holders = signed.length ? sealKeyHolders(sealKeys, keys, village) : []
+  return signed.filter((l) => {
     const vote = votes.find((v) => v.id === l.voteId)
-    return vote !== undefined && sealersMissing(l.openedBy, vote, sealKeys).length === 0
+    return vote !== undefined && sealersMissing(l.openedBy, vote, holders).length === 0
   })
 }
 

@@ -27,6 +27,8 @@ export const REFUSAL_CODES = [
   'personkey.unvouched',
   // a person's roles changed without a valid signature, with an older one, or stripping the last clerk (rosterroles.ts)
   'roles.unsigned', 'roles.replayed', 'roles.last-clerk',
+  // a key whose witnessing clerk's key the hub does not hold yet, while the village already has as many such keys waiting as it may
+  'personkey.too-many-waiting',
   // nothing more precise is known (a code from a newer hub, an old reason no pattern matches)
   'other',
 ] as const

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
 import type { Repositories, Stored } from '@/data'
+import { newSignedActId } from '@/data/personkeys'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
@@ -130,7 +131,7 @@ export const useAccountsStore = defineStore('accounts', () => {
     D.checkCoSignature(entry, r.cosignatures.build({ ledgerId, supervisorId: by, approve: verdict === 'approved', note, at: now() }), rule.value)
     const { person, signer } = await acting.authorize('expense.cosign', { personId: by })
     if (!signer) throw new Error('a co-signature needs the supervisor\'s own key')
-    const record = r.cosignatures.build({ ledgerId, supervisorId: person.id, approve: verdict === 'approved', note, at: now() })
+    const record = r.cosignatures.build({ id: newSignedActId('cosign', [signer.keyId]), ledgerId, supervisorId: person.id, approve: verdict === 'approved', note, at: now() })
     D.checkCoSignature(entry, record, rule.value)
     const fields: Fields<D.CoSignature> = record
     await acting.as(person, () => r.cosignatures.create({ ...record, keyId: signer.keyId, signature: signer.sign('cosign', fields) }))

@@ -6,7 +6,7 @@ import type { Repositories, Stored } from '@/data'
 import { clerks as clerksWithPin, memoryKeyValue, unlockWithPin, type KeyValue } from '@/data/identity'
 import { pinnedHubKeys } from '@/data/devicekeys'
 import { tryPassphrase, witnessSigner, type PersonKeyDoc } from '@/data/personkeys'
-import { currentPersonKeys, signAct, witnessProblem, type PersonKeyRecord, type SignedKind, type WitnessProblem } from '@/shared/personacts'
+import { currentPersonKeys, keyStandings, signAct, type PersonKeyRecord, type SignedKind, type WitnessProblem } from '@/shared/personacts'
 import { useSessionStore } from './session'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
@@ -57,7 +57,8 @@ export const useActingStore = defineStore('acting', () => {
       persons.value = p
       // the hub's key pinned at enrollment certifies the clerks' keys; read now (a rotation moves it on)
       const ctx = { village: r.writer.identity.villageId, roster: p, hubKeys: pinnedHubKeys(kv) }
-      const checked = k.map((key) => ({ key, problem: witnessProblem(key, k, ctx) }))
+      const standings = keyStandings(k, ctx)
+      const checked = k.map((key, i) => ({ key, problem: standings[i] ?? null }))
       keys.value = checked.filter((c) => c.problem === null).map((c) => c.key)
       unvouched.value = checked.flatMap((c) => (c.problem ? [{ key: c.key, problem: c.problem }] : []))
     }))

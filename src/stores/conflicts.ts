@@ -3,7 +3,7 @@ import { useActingStore } from './acting'
 import { computed, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
-import type { ConflictRecordDoc, Decision, Repositories, Stored, VoidListDoc } from '@/data'
+import type { ConflictRecordDoc, Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { i18n } from '@/i18n'
 import { openedVoidLists } from '@/shared/personacts'
@@ -62,7 +62,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
   const votes = shallowRef<Stored<D.Vote>[]>([])
   const checkoffs = shallowRef<Stored<D.CheckOff>[]>([])
   const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
-  const sealKeys = shallowRef<{ personId: string; publicKey: string }[]>([])
+  const sealKeys = shallowRef<Stored<SealKeyDoc>[]>([])
   const link = villageLink()
   const { repos, now } = link
 

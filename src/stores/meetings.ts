@@ -4,6 +4,7 @@ import { useSessionStore } from '@/stores/session'
 import { useCycleStore } from '@/stores/cycle'
 import * as D from '@/domain'
 import type { Comment, Repositories, Stored } from '@/data'
+import { newSignedActId } from '@/data/personkeys'
 import { idRest } from '@/shared/schemas'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
@@ -107,7 +108,7 @@ export const useMeetingsStore = defineStore('meetings', () => {
   async function sign(meetingId: string, role: SignatureRole, personId: string, photo: string, text: string): Promise<void> {
     const { person, signer } = await acting.authorize(role === 'chair' ? 'meeting.sign-chair' : 'meeting.sign-supervisor', { personId })
     if (!signer) throw new Error('a signature needs the person\'s own key')
-    const record = need().comments.build({ on: meetingId, text, by: person.id, at: now(), photos: [photo], role })
+    const record = need().comments.build({ id: newSignedActId('comment', [signer.keyId]), on: meetingId, text, by: person.id, at: now(), photos: [photo], role })
     await acting.as(person, () => need().comments.create({ ...record, keyId: signer.keyId, signature: signer.sign('comment', record) }))
   }
 

@@ -7,8 +7,8 @@ import { SealKeyError, checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } 
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
 import { personName } from './support/names'
-import { newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
-import { openedVoidLists, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
+import { newSignedActId, newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
+import { openedVoidLists, sealKeyHolders, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
 
 export interface SupervisorKeyView {
   /** `key`: their latest seal key that they signed (the one new votes take); `unsignedKey`: a later one they did not sign (set up before seal keys were signed, or not by them) */
@@ -132,7 +132,7 @@ export const useSealsStore = defineStore('seals', () => {
     if (!who.supervisor) return null
     const wrapped = await newWrappedKeyPair(personId, passphrase)
     const latest = keys.value.filter((k) => k.personId === personId).sort(latestFirst)[0]
-    const sealKey = r.sealKeys.build({ personId, ...wrapped, createdAt: at, ...(latest ? { replaces: latest.id } : {}) })
+    const sealKey = r.sealKeys.build({ id: newSignedActId('sealkey', [personKey.id]), personId, ...wrapped, createdAt: at, ...(latest ? { replaces: latest.id } : {}) })
     return r.sealKeys.create({ ...sealKey, keyId: personKey.id, signature: sign('sealkey', r.writer.identity.villageId, sealKey) })
   }
 
@@ -141,9 +141,11 @@ export const useSealsStore = defineStore('seals', () => {
   const isClosed = (voteId: string) => { const v = voteOf(voteId); return !!v && D.voteStatus(v, now()) === 'closed' }
 
   /** Who sealed this vote, in the order the layers open (the vote's `sealKeys` order). */
+  /** Seal-key records that name who holds each key (src/shared/personacts.ts `sealKeyHolders`): one signed with a key no-one vouches for names no-one. */
+  const holders = computed(() => sealKeyHolders(keys.value, acting.keys))
   function sealers(voteId: string): SealerView[] {
     return (voteOf(voteId)?.sealKeys ?? []).map((publicKey) => {
-      const key = keys.value.find((k) => k.publicKey === publicKey)
+      const key = holders.value.find((k) => k.publicKey === publicKey)
       const current = supervisors.value.find((x) => x.personId === key?.personId)?.key
       return {
         publicKey, personId: key?.personId ?? '', name: key ? nameOf(key.personId) : '', keyId: key?.id ?? '', unlocked: unlockedKeys.value.includes(publicKey),
@@ -224,12 +226,14 @@ export const useSealsStore = defineStore('seals', () => {
       const secretKeys = order.map((s) => secrets.get(s.publicKey) as string)
       const byId = new Map(voidDecisions(voteId).map((d) => [d.id, d]))
       const ballotIds = todo.flatMap((p) => (byId.get(p.decisionId)?.voidedSeals ?? []).map((seal) => D.openSeal(seal, secretKeys)))
-      const list = r.voidLists.build({ voteId, ballotIds, openedBy: order.map((s) => s.personId), decisions: todo.map((p) => p.decisionId), at: now() })
-      const signatures = [...new Set(list.openedBy)].map((personId) => {
+      const openers = [...new Set(order.map((s) => s.personId))].map((personId) => {
         const key = signing.get(personId)
         if (!key) D.fail('seal.invalid', `every supervisor who sealed this vote must unlock their key first (${nameOf(personId)} has not)`)
-        return { personId, keyId: key.keyId, signature: signAct('voidlist', vote.villageId, list, key.secretKey) }
+        return { personId, key }
       })
+      const id = newSignedActId('voidlist', openers.map((o) => o.key.keyId))
+      const list = r.voidLists.build({ id, voteId, ballotIds, openedBy: order.map((s) => s.personId), decisions: todo.map((p) => p.decisionId), at: now() })
+      const signatures = openers.map(({ personId, key }) => ({ personId, keyId: key.keyId, signature: signAct('voidlist', vote.villageId, list, key.secretKey) }))
       return await r.voidLists.create({ ...list, signatures })
     } finally {
       forget()

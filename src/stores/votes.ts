@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import * as D from '@/domain'
-import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
+import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type SealKeyDoc, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
 import { personName } from './support/names'
@@ -57,7 +57,7 @@ export const useVotesStore = defineStore('votes', () => {
   const paperCounts = shallowRef<Stored<D.PaperCount>[]>([])
   const voidLists = shallowRef<Stored<VoidListDoc>[]>([])
   /** The supervisors' seal keys: who sealed a vote, who must open its void list. */
-  const sealKeys = shallowRef<{ personId: string; publicKey: string }[]>([])
+  const sealKeys = shallowRef<Stored<SealKeyDoc>[]>([])
   const decisions = shallowRef<(Stored<Decision> & { voteId?: string; voidedSeals?: string[] })[]>([])
   const doubleCheckoffs = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const funds = shallowRef<Stored<D.Fund>[]>([])

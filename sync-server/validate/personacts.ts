@@ -5,19 +5,28 @@
  * the act's time among the village's `personkey` records the hub holds (or that land earlier in the
  * same batch) that someone the village trusts vouches for (`witnessedKeys`); and a `personkey` record
  * is refused unless it is vouched for now (`witnessProblem`): a clerk's key certified by this hub, or a
- * key its clerk witnessed with that certified key — which must have reached the hub first (a tablet
- * sends its clerk's key before the keys it witnessed), and replacing only a key of the same person.
+ * key its clerk witnessed with that certified key — replacing only a key of the same person.
+ *
+ * A key whose only lack is its witnessing clerk's key, which has not reached the hub (`waiting`: tablet
+ * B made a supervisor's key after getting the clerk's key by peer sync, and reached the hub before
+ * tablet A), is kept, and so is an act whose signature verifies against such a key: both count
+ * nowhere (every count reads only vouched keys) until the clerk's key arrives, then they count with no
+ * one's action. What the hub cannot check yet it keeps only under an id no genuine record will use
+ * (src/shared/signedids.ts: a key's id is the digest of its content, an act's ends with its signers'
+ * key ids), and at most `LIMITS.keysWaitingPerVillage` waiting keys per village.
  * Any enrolled tablet can write records; only the person's passphrase opens their key, and only the
  * clerk's or the township's account gets a clerk's key certified.
  */
 import type { Db } from '../engine'
 import { migrateBody, isDocKind } from '../../src/shared/schemas/index'
-import { claimedSignatures, unentitledSigner, unsignedClaim, witnessProblem, witnessedKeys, type ActSignatureProblem, type ClerkKeyCertificate, type PersonKeyRecord, type RosterEntry, type WitnessProblem } from '../../src/shared/personacts'
+import { claimedSignatures, keyStandings, sealKeyHolders, unentitledSigner, unsignedClaim, witnessProblem, type ActSignatureProblem, type ClerkKeyCertificate, type PersonKeyRecord, type RosterEntry, type SealKeyClaim, type WitnessProblem } from '../../src/shared/personacts'
 import type { HubKeys } from '../../src/shared/hubkeys'
-import { sealersMissing, type SealKeyOwner } from '../../src/domain/voids'
+import { sealersMissing } from '../../src/domain/voids'
 import { ACTS } from '../../src/domain/acts'
 import { refusal, type Refusal } from '../../src/shared/refusal'
 import { rolesRefusal, signedRoster, type PersonRoles, type RolesSig } from '../../src/shared/rosterroles'
+import { actIdNamesSigners, personKeyId } from '../../src/shared/signedids'
+import { LIMITS } from '../limits'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -70,7 +79,10 @@ function personRolesOf(r: { id: string } & Record<string, unknown>): PersonRoles
 }
 
 const sealKeysOf = (vote: Record<string, unknown>): string[] => (Array.isArray(vote.sealKeys) ? vote.sealKeys.map(String) : [])
-const sealOwner = (k: Record<string, unknown>): SealKeyOwner => ({ personId: String(k.personId ?? ''), publicKey: String(k.publicKey ?? '') })
+const sealOwner = (k: { id: string } & Record<string, unknown>): SealKeyClaim => ({
+  ...k, id: k.id, personId: String(k.personId ?? ''), publicKey: String(k.publicKey ?? ''), createdAt: Number(k.createdAt ?? 0),
+  ...(typeof k.keyId === 'string' ? { keyId: k.keyId } : {}), ...(typeof k.signature === 'string' ? { signature: k.signature } : {}),
+})
 
 const PROBLEMS: Record<ActSignatureProblem, string> = {
   'unsigned': 'it carries no signature of theirs',
@@ -87,7 +99,7 @@ const WITNESS_PROBLEMS: Record<WitnessProblem, string> = {
   'not-clerk': 'the witness it names is not a clerk on the village\'s roster',
   'bad-certificate': 'its clerk\'s certificate was not issued by this hub for this person, key and village',
   'unwitnessed': 'it carries no signature of the clerk who witnessed it',
-  'waiting': 'the hub holds no key of the clerk who witnessed it (a tablet sends the clerk\'s key before the keys it witnessed)',
+  'waiting': 'the hub holds no key of the clerk who witnessed it yet',
   'witness-other': 'it is witnessed with another person\'s key than the clerk it names',
   'witness-uncertified': 'the key of the clerk who witnessed it is not certified by this hub',
   'witness-out-of-time': 'it was set up when the witnessing clerk\'s key was not good (before it, or after it was replaced)',
@@ -99,15 +111,15 @@ const WITNESS_PROBLEMS: Record<WitnessProblem, string> = {
  * brings keys, its roster (who may witness a key) — both grown by what the batch lands, in order.
  */
 export class VillageSigning {
-  /** The keys vouched for now (recomputed when a key or a roster entry lands). */
-  private vouched: PersonKeyRecord[] | null = null
+  /** The keys vouched for now, and those waiting for their witness's key (recomputed when a key or a roster entry lands). */
+  private standing: { vouched: PersonKeyRecord[]; waiting: PersonKeyRecord[] } | null = null
 
   /** The roster with only the roles that count (recomputed when a key or a roster entry lands). */
   private signed: RosterEntry[] | null = null
 
-  private constructor(private readonly keys: PersonKeyRecord[], private readonly persons: Map<string, PersonRoles>,
+  private constructor(private keys: PersonKeyRecord[], private readonly persons: Map<string, PersonRoles>,
     /** When the batch brings a void list: the village's votes' seal keys, and who holds each. */
-    private readonly seals: { votes: Map<string, readonly string[]>; owners: SealKeyOwner[] },
+    private readonly seals: { votes: Map<string, readonly string[]>; owners: SealKeyClaim[] },
     private readonly village: string, private readonly hubKeys: HubKeys | null) {}
 
   /** Null when the batch holds no person's act and no key (nothing to load). `hubKeys`: the hub's keys, which certify clerks' keys. */
@@ -125,17 +137,24 @@ export class VillageSigning {
   /** Who may witness and sign: the roster's roles as far as they are signed (`signedRoster`). */
   private get roster(): RosterEntry[] { return (this.signed ??= signedRoster([...this.persons.values()], { village: this.village, hubKeys: this.hubKeys, keys: this.keys })) }
   private get context() { return { village: this.village, roster: this.roster, hubKeys: this.hubKeys } }
-  private get signingKeys(): PersonKeyRecord[] { return (this.vouched ??= witnessedKeys(this.keys, this.context)) }
+  private get keyStanding(): { vouched: PersonKeyRecord[]; waiting: PersonKeyRecord[] } {
+    if (!this.standing) {
+      const standings = keyStandings(this.keys, this.context)
+      this.standing = { vouched: this.keys.filter((_, i) => standings[i] === null), waiting: this.keys.filter((_, i) => standings[i] === 'waiting') }
+    }
+    return this.standing
+  }
 
   /** A record of the batch was accepted: a key signs, and a roster entry witnesses, what comes after it. */
   accepted(doc: Doc): void {
     const record = ['personkey', 'person', 'vote', 'sealkey'].includes(String(doc.kind)) ? flat(doc) : null
     if (!record) return
-    if (doc.kind === 'personkey') { const key = personKeyOf(record); if (key) this.keys.push(key) }
+    // a new list, not a longer one: the shared rules index a list of keys once
+    if (doc.kind === 'personkey') { const key = personKeyOf(record); if (key) this.keys = [...this.keys, key] }
     else if (doc.kind === 'vote') this.seals.votes.set(record.id, sealKeysOf(record))
     else if (doc.kind === 'sealkey') this.seals.owners.push(sealOwner(record))
     else this.persons.set(record.id, personRolesOf(record))
-    if (doc.kind === 'personkey' || doc.kind === 'person') { this.vouched = null; this.signed = null }
+    if (doc.kind === 'personkey' || doc.kind === 'person') { this.standing = null; this.signed = null }
   }
 
   /** Why the hub refuses this record as a person's act or key, or null. */
@@ -145,12 +164,17 @@ export class VillageSigning {
     if (doc.kind === 'person') return this.rolesRefusal(personRolesOf(record))
     if (doc.kind === 'personkey') {
       const key = personKeyOf(record)
-      return key ? this.keyRefusal(key) : refusal('form.invalid', 'a person key without its fields', { kind: 'personkey' })
+      return key ? this.keyRefusal(key, doc.body as Record<string, unknown>) : refusal('form.invalid', 'a person key without its fields', { kind: 'personkey' })
     }
-    const bad = unsignedClaim(String(doc.kind), this.village, record, this.signingKeys)
-    if (bad) {
+    const { vouched, waiting } = this.keyStanding
+    const bad = unsignedClaim(String(doc.kind), this.village, record, vouched)
+    if (bad && !this.signedByWaitingKeys(String(doc.kind), record, vouched, waiting)) {
       return refusal('act.unsigned', `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`,
         { kind: bad.kind, person: bad.personId, problem: bad.problem })
+    }
+    if (bad && !actIdNamesSigners(String(doc.kind), record)) {
+      return refusal('form.id', `a ${String(doc.kind)} signed with a key whose witness has not reached the hub is kept only under an id that ends with its signers' key ids (src/shared/signedids.ts), and ${record.id} does not`,
+        { kind: String(doc.kind) })
     }
     const unentitled = unentitledSigner(String(doc.kind), record, this.roster)
     if (unentitled) {
@@ -158,6 +182,18 @@ export class VillageSigning {
         { kind: String(doc.kind), person: unentitled.personId, act: unentitled.act })
     }
     return doc.kind === 'voidlist' ? this.voidListRefusal(record) : null
+  }
+
+  /**
+   * Whether every signature the act carries verifies against a key the hub holds, vouched for or waiting
+   * for its witness's key (the act is then genuinely its signers', though it counts nowhere yet). Only
+   * the waiting keys it names are added: another waiting key in a signer's name, which anyone could
+   * write, does not end the key the act is signed with.
+   */
+  private signedByWaitingKeys(kind: string, record: { id: string } & Record<string, unknown>, vouched: readonly PersonKeyRecord[], waiting: readonly PersonKeyRecord[]): boolean {
+    const named = new Set(claimedSignatures(kind, record)?.claims.map((c) => c.keyId) ?? [])
+    const theirs = waiting.filter((k) => named.has(k.id))
+    return theirs.length > 0 && unsignedClaim(kind, this.village, record, [...vouched, ...theirs]) === null
   }
 
   /**
@@ -171,7 +207,8 @@ export class VillageSigning {
     const sealKeys = this.seals.votes.get(voteId)
     if (!sealKeys) return refusal('voidlist.vote-unknown', `a void list is opened by every supervisor who sealed its vote, but the hub does not hold vote ${voteId}`, { kind: 'voidlist', vote: voteId })
     const openedBy = Array.isArray(list.openedBy) ? list.openedBy.map(String) : []
-    const named = sealersMissing(openedBy, { sealKeys }, this.seals.owners).filter((m) => m !== '')
+    // who holds each seal key: records signed with vouched keys (one signed with a waiting key names no-one yet)
+    const named = sealersMissing(openedBy, { sealKeys }, sealKeyHolders(this.seals.owners, this.keyStanding.vouched, this.village)).filter((m) => m !== '')
     if (named.length === 0) return null
     return refusal('voidlist.sealers-missing', `a void list is opened by every supervisor who sealed its vote, but ${named.join(', ')} did not open this one`,
       { kind: 'voidlist', vote: voteId, people: named.join(',') })
@@ -182,11 +219,26 @@ export class VillageSigning {
     return rolesRefusal(this.persons.get(after.id) ?? null, after, { village: this.village, hubKeys: this.hubKeys, keys: this.keys, roster: [...this.persons.values()] }, 'the hub')
   }
 
-  private keyRefusal(key: PersonKeyRecord): Refusal | null {
+  /**
+   * A key is taken when someone the village trusts vouches for it, or kept when only its witness's key
+   * is missing (`waiting`) — under its content's id, and while the village has room for one more.
+   */
+  private keyRefusal(key: PersonKeyRecord, body: Record<string, unknown>): Refusal | null {
     const person = key.personId
-    const problem = witnessProblem(key, this.signingKeys, this.context)
+    // the witness is looked up among every key held: a key held but not a certified clerk's witnesses nothing
+    const problem = witnessProblem(key, this.keys, this.context)
     if (problem === 'forged-key') return refusal('personkey.not-self-signed', `the key of ${key.personId} is not signed by itself: whoever wrote it did not hold its secret`, { person })
-    if (problem) return refusal('personkey.unvouched', `the key of ${key.personId} is vouched for by no-one the village trusts: ${WITNESS_PROBLEMS[problem]}`, { person, problem })
+    if (problem === 'waiting') {
+      if (key.id !== personKeyId(body)) {
+        return refusal('form.id', `the key of ${key.personId} waits for its witness's key, so the hub keeps it only under the digest of its content (${personKeyId(body)}), not ${key.id}`, { kind: 'personkey' })
+      }
+      const max = LIMITS.keysWaitingPerVillage
+      if (this.keyStanding.waiting.length >= max) {
+        return refusal('personkey.too-many-waiting', `the hub already keeps ${max} keys of village ${this.village} waiting for their witnessing clerk's key; the key of ${key.personId} is not taken until some of them are vouched for`, { person, max })
+      }
+    } else if (problem) {
+      return refusal('personkey.unvouched', `the key of ${key.personId} is vouched for by no-one the village trusts: ${WITNESS_PROBLEMS[problem]}`, { person, problem })
+    }
     const replaced = key.replaces ? this.keys.find((k) => k.id === key.replaces) : undefined
     if (replaced && replaced.personId !== key.personId) return refusal('personkey.replaces-other', `the key of ${key.personId} cannot replace ${replaced.personId}'s key`, { person, other: replaced.personId })
     return null

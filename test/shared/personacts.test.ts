@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
-import { actSigner, personKeyClaim, signAct, claimedSignatures, signedCosigns, unentitledSigner, unsignedClaim, verifyPersonKey, witnessProblem, witnessedKeys, type PersonKeyRecord, type WitnessContext } from '@/shared/personacts'
+import { actSigner, keyStandings, personKeyClaim, sealKeyHolders, signAct, claimedSignatures, signedCosigns, unentitledSigner, unsignedClaim, verifyPersonKey, waitingKeys, witnessProblem, witnessedKeys, type PersonKeyRecord, type WitnessContext } from '@/shared/personacts'
 import { certifiedClerkKey, testHub, witnessedKey } from '../support/personkeys'
 
 const T0 = Date.UTC(2026, 4, 1)
@@ -122,6 +122,27 @@ describe('who vouches for a person key (issue #14: the witness is the clerk\'s o
     expect(witnessProblem(sup.record, [sup.record], ctx)).toBe('waiting')
     expect(counted([sup.record])).toBe(0)
     expect(counted([sup.record, clerk.record])).toBe(1)
+  })
+
+  it('waiting keys are told apart from the vouched ones and from those vouched for by no-one, in one pass that agrees with the rule key by key', () => {
+    const bare = witnessedKey('qingbo', 'person:sup1', T0 + 100, 'personkey:bare', null, { witnessedBy: 'person:clerk' })
+    const later = witnessedKey('qingbo', 'person:v1', T0 + 200, 'personkey:later', certifiedClerkKey('qingbo', 'person:clerk', T0, 'personkey:clerk-elsewhere', hub.secretKey))
+    const keys = [sup.record, bare.record, later.record]
+    expect(waitingKeys(keys, ctx).map((k) => k.id)).toEqual(['personkey:sup', 'personkey:later'])
+    expect(witnessedKeys(keys, ctx)).toEqual([])
+    const all = [clerk.record, ...keys]
+    expect(keyStandings(all, ctx)).toEqual(all.map((k) => witnessProblem(k, all, ctx)))
+    expect(waitingKeys(all, ctx).map((k) => k.id)).toEqual(['personkey:later'])
+  })
+
+  it('a seal key signed with a key vouched for by no-one (yet) names no holder; one signed with a vouched key, or set up before seal keys were signed, does', () => {
+    const seal = (id: string, by: { record: PersonKeyRecord; secret: string } | null) => {
+      const s = { id, personId: 'person:sup1', publicKey: 'a1'.repeat(32), createdAt: T0 + 1000 }
+      return by ? { ...s, keyId: by.record.id, signature: signAct('sealkey', 'qingbo', { ...s }, by.secret) } : s
+    }
+    const seals = [seal('sealkey:old', null), seal('sealkey:signed', sup)]
+    expect(sealKeyHolders(seals, witnessedKeys([sup.record], ctx), 'qingbo').map((s) => s.id)).toEqual(['sealkey:old'])
+    expect(sealKeyHolders(seals, witnessedKeys([clerk.record, sup.record], ctx), 'qingbo').map((s) => s.id)).toEqual(['sealkey:old', 'sealkey:signed'])
   })
 
   it('a clerk\'s replaced key witnesses nothing set up after its certified replacement; an uncertified "replacement" ends nothing', () => {

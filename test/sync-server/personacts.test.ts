@@ -1,7 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub, read field by field */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newSigningKeyPair, signValue } from '../../src/shared/signature'
-import { openedVoidLists, personKeyClaim, signAct, signWitness, type SignedKind } from '../../src/shared/personacts'
+import { openedVoidLists, personKeyClaim, signAct, signWitness, signedActs, type SignedKind } from '../../src/shared/personacts'
+import { personKeyId, signedActId } from '../../src/shared/signedids'
+import { countedCosigns } from '../../src/shared/township/records'
+import { LIMITS } from '../../sync-server/limits'
 import { fromCouch, indexRecords } from '../../src/shared/township/records'
 import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
 import { startHub, type RunningHub } from '../support/hub'
@@ -68,6 +71,13 @@ async function countedLists(voteId: string): Promise<string[]> {
   const r = indexRecords('pa', all, { current: hubKey, retired: [] })
   return openedVoidLists(r.voidLists.filter((l) => l.voteId === voteId), r.votes, r.sealKeys, r.personKeys).map((l) => l.id)
 }
+/** What the township counts of the village, by the shared rules over every record the hub holds: co-signatures and seal keys. */
+async function counted(): Promise<{ cosigns: string[]; sealKeys: string[] }> {
+  const all = (await couch(hub, 'village-pa/_all_docs?include_docs=true')).body.rows.map((r: any) => fromCouch(r.doc))
+  const hubKey = (await couch(hub, '_hub/hub-keys')).body.hubKey as string
+  const r = indexRecords('pa', all, { current: hubKey, retired: [] })
+  return { cosigns: countedCosigns(r).map((c) => c.id), sealKeys: signedActs('sealkey', r.sealKeys, r.personKeys, 'pa').map((k) => k.id) }
+}
 async function expectRefused(rows: any[], id: string, reason: RegExp): Promise<void> {
   expect(rows.find((r) => r.id === id)).toMatchObject({ error: 'conflict', reason: expect.stringMatching(reason) })
   expect(await stored(id)).toBe(false)
@@ -77,6 +87,8 @@ async function expectRefused(rows: any[], id: string, reason: RegExp): Promise<v
 
 describeEngines('person-signed acts at the hub', (engine) => {
   const sup = personKey('person:sup1', 'sup1')
+  /** 监事sup7's key (it seals vote:v1 with sup1). */
+  const sup7 = personKey('person:sup7', 'sup7')
   const sup2 = personKey('person:sup2', 'sup2')
 
   beforeAll(async () => {
@@ -183,7 +195,7 @@ describeEngines('person-signed acts at the hub', (engine) => {
     })
 
     it("takes a void list every supervisor who opened it signed, and refuses one that misses any opener's signature", async () => {
-      const both = personKey('person:sup7', 'sup7')
+      const both = sup7
       expect((await push([keyDoc(both)]))[0].ok).toBe(true)
       // vote:v1 was sealed by 李 (sup1, seal key 'own') and sup7
       const rows = await push([sealKey('sup7', 'person:sup7', both, {}, 'b2'.repeat(32)), vote('v1', ['a1'.repeat(32), 'b2'.repeat(32)])])
@@ -232,7 +244,8 @@ describeEngines('person-signed acts at the hub', (engine) => {
       // witnessed with a key the attacker made for the clerk themself (no certificate from this hub)
       const fakeClerk = personKey('person:clerk', 'fake-clerk', { witness: null })
       await expectRefused(await push([keyDoc(fakeClerk)]), 'personkey:fake-clerk', /carries no signature of the clerk/)
-      await expectRefused(await push([keyDoc(personKey('person:sup4', 'by-fake', { witness: { id: fakeClerk.id, secret: fakeClerk.secret } }))]), 'personkey:by-fake', /holds no key of the clerk who witnessed it/)
+      // a key witnessed by a key the hub does not hold waits (it signs nothing), but only under its content's id
+      await expectRefused(await push([keyDoc(personKey('person:sup4', 'by-fake', { witness: { id: fakeClerk.id, secret: fakeClerk.secret } }))]), 'personkey:by-fake', /only under the digest of its content/)
       // witnessed by someone who is not a clerk on the roster, or with the clerk's signature for another village
       await expectRefused(await push([keyDoc(personKey('person:sup4', 'villager', { witnessedBy: 'person:v9' }))]), 'personkey:villager', /not a clerk on the village's roster/)
       await expectRefused(await push([keyDoc(personKey('person:sup4', 'elsewhere', { village: 'pz' }))]), 'personkey:elsewhere', /witness signature does not match/)
@@ -289,6 +302,111 @@ describeEngines('person-signed acts at the hub', (engine) => {
       expect((await couch(hub, '_hub/users', { body: { name: 'staff-pu', password: 'staff-password-2', role: 'township', township: 'pu' } })).status).toBe(201)
       expect((await ask(basic('clerk-pq', 'clerk-password-2'), {})).status).toBe(403)
       expect((await ask(basic('staff-pu', 'staff-password-2'), {})).status).toBe(403)
+    })
+  })
+  describe('a key whose witnessing clerk\'s key has not reached the hub yet (tablet B made it after a peer sync, and reached the hub first)', () => {
+    /** 钱文书, a second clerk: their certified key is still only on tablet A. */
+    const clerk2 = newSigningKeyPair()
+    const clerk2Claim = { personId: 'person:clerk2', publicKey: clerk2.publicKey, createdAt: T0 - 30_000, witnessedBy: 'person:clerk2' }
+    let clerk2Doc: Record<string, any>
+    /** A key witnessed by 钱文书's key, stored under its content's id (as the tablet makes it), or under `id`. */
+    function waitingKey(personId: string, opts: { id?: string; witness?: { id: string; secret: string }; alter?: Record<string, unknown> } = {}): Key {
+      const k = personKey(personId, 'x', { witnessedBy: 'person:clerk2', witness: opts.witness ?? { id: 'personkey:clerk2', secret: clerk2.secretKey } })
+      const body = { ...k.body, ...opts.alter }
+      return { ...k, body, id: opts.id ?? personKeyId(body) }
+    }
+    const cosignBy = (key: Key, n: string, id = signedActId('cosign', n, [key.id])) =>
+      act('cosign', id, { ledgerId: `ledger:${n}`, supervisorId: key.personId, approve: true, note: '', at: T0 + 60_000 }, key)
+    const sealKeyBy = (key: Key, n: string) => act('sealkey', signedActId('sealkey', n, [key.id]), {
+      personId: key.personId, publicKey: 'e5'.repeat(32), kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
+      secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
+    }, key)
+    const sup8 = waitingKey('person:sup8')
+
+    beforeAll(async () => {
+      const roster = await push([env('person', 'person:clerk2', { name: '钱文书', eligible: true, roles: ['clerk'] }), env('person', 'person:sup8', { name: '周监事', eligible: true, roles: ['supervisor'] })])
+      expect(roster.every((r) => r.ok), JSON.stringify(roster)).toBe(true)
+      const c = await couch(hub, '_hub/clerk-key', { auth: basic(p.clerk.name, p.clerk.password), body: { village: 'pa', personId: 'person:clerk2', publicKey: clerk2.publicKey } })
+      expect(c.status, JSON.stringify(c.body)).toBe(200)
+      clerk2Doc = env('personkey', 'personkey:clerk2', { ...clerk2Claim, ...filler, certificate: c.body.certificate, signature: signValue(personKeyClaim(clerk2Claim), clerk2.secretKey) })
+    })
+
+    it('keeps the key and the acts it signed, counting none of them, until the clerk\'s key arrives; then both count with no admin action', async () => {
+      const minutes = act('comment', signedActId('comment', 'm8', [sup8.id]), { on: 'meeting:m8', text: '监事签名', by: 'person:sup8', at: T0 + 60_000, photos: [], role: 'supervisor' }, sup8)
+      const rows = await push([keyDoc(sup8), cosignBy(sup8, 'w1'), sealKeyBy(sup8, 's1'), minutes])
+      expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true, true, true])
+      const cosignId = rows[1].id as string
+      const sealKeyId = rows[2].id as string
+      expect(await stored(sup8.id)).toBe(true)
+      // kept, but nothing signed with it counts: not at the township, not on a tablet (the same shared rules)
+      let now = await counted()
+      expect(now.cosigns).not.toContain(cosignId)
+      expect(now.sealKeys).not.toContain(sealKeyId)
+      // an act whose signature does not verify against the waiting key is still refused
+      await expectRefused(await push([cosignBy(sup8, 'w2', undefined)].map((d) => ({ ...d, body: { ...d.body, approve: false } }))), signedActId('cosign', 'w2', [sup8.id]), /does not hold/)
+      // 钱文书's certified key arrives (tablet A syncs): the key is vouched for, and its acts count
+      expect((await push([clerk2Doc]))[0].ok).toBe(true)
+      now = await counted()
+      expect(now.cosigns).toContain(cosignId)
+      expect(now.sealKeys).toContain(sealKeyId)
+      // and from now on the key signs like any other, under any id
+      expect((await push([cosignBy(sup8, 'w3', 'cosign:plain-id')]))[0].ok).toBe(true)
+    })
+
+    it('a key witnessed with a key the hub holds that is not its clerk\'s is refused, not kept waiting', async () => {
+      const k = waitingKey('person:sup8', { witness: { id: sup8.id, secret: sup8.secret } })
+      await expectRefused(await push([keyDoc(k)]), k.id, /witnessed with another person's key than the clerk it names/)
+    })
+
+    it('no record can take the id a genuine waiting key or its act will use', async () => {
+      // tablet C saw 周监事's new key and co-signature on their way (peer sync) and races tablet B to the hub
+      const witness = { id: 'personkey:clerk2-next', secret: clerk2.secretKey }
+      const real = waitingKey('person:sup8', { witness })
+      // the same key with a garbled witness signature (it would never count) under the real key's id
+      const garbled = waitingKey('person:sup8', { witness, id: real.id, alter: { ...real.body, witness: { keyId: witness.id, signature: 'A'.repeat(86) } } })
+      await expectRefused(await push([keyDoc(garbled)]), real.id, /only under the digest of its content/)
+      // the attacker's own waiting key in 周监事's name signs a co-signature under the id the real one will use
+      const theirs = waitingKey('person:sup8', { witness })
+      expect((await push([keyDoc(theirs)]))[0].ok).toBe(true)
+      const realId = signedActId('cosign', 'race', [real.id])
+      await expectRefused(await push([cosignBy(theirs, 'race', realId)]), realId, /ends with its signers' key ids/)
+      // tablet B arrives: the genuine key and act land under their ids
+      const rows = await push([keyDoc(real), cosignBy(real, 'race')])
+      expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true])
+      expect(rows.map((r) => r.id)).toEqual([real.id, realId])
+    })
+
+    it('a seal key signed with a waiting key names no-one: it cannot add a sealer every void list of a vote must carry', async () => {
+      // vote:v1 was sealed by sup1 ('a1…') and sup7 ('b2…'), and voidlist:ok opened by both counts
+      expect(await countedLists('vote:v1')).toEqual(['voidlist:ok'])
+      // a tablet's own waiting key in 周监事's name (its witness never comes) signs a seal-key record claiming sup1's seal key
+      const squatter = waitingKey('person:sup8', { witness: { id: 'personkey:never', secret: newSigningKeyPair().secretKey } })
+      const claim = act('sealkey', signedActId('sealkey', 'claim', [squatter.id]), {
+        personId: 'person:sup8', publicKey: 'a1'.repeat(32), kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
+        secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
+      }, squatter)
+      const rows = await push([keyDoc(squatter), claim])
+      expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true])
+      // the list sup1 and sup7 opened still voids its ballots, and another they open together is taken
+      expect(await countedLists('vote:v1')).toEqual(['voidlist:ok'])
+      const fields = { voteId: 'vote:v1', ballotIds: ['ballot:b3'], openedBy: ['person:sup1', 'person:sup7'], decisions: ['decision:d2'], at: T0 + 60_000 }
+      const both = [sup, sup7]
+      const id = signedActId('voidlist', 'again', both.map((k) => k.id))
+      const signatures = both.map((k) => ({ personId: k.personId, keyId: k.id, signature: signAct('voidlist', 'pa', { id, ...fields }, k.secret) }))
+      expect((await push([env('voidlist', id, { ...fields, signatures })]))[0].ok).toBe(true)
+    })
+
+    it(`keeps at most ${LIMITS.keysWaitingPerVillage} keys waiting per village, and refuses the next in words of its own`, async () => {
+      const nowhere = newSigningKeyPair()
+      const flood = (n: number) => Array.from({ length: n }, () => waitingKey('person:sup8', { witness: { id: 'personkey:nowhere', secret: nowhere.secretKey } }))
+      // three keys already wait (two from the race above, the squatter's); fill the village's room
+      const room = flood(LIMITS.keysWaitingPerVillage - 3)
+      const rows = await push(room.map((k) => keyDoc(k)))
+      expect(rows.every((r) => r.ok), JSON.stringify(rows.find((r) => !r.ok))).toBe(true)
+      const [next] = flood(1)
+      const refused = await push([keyDoc(next!)])
+      expect(refused[0]).toMatchObject({ error: 'conflict', code: 'personkey.too-many-waiting', params: { person: 'person:sup8', max: LIMITS.keysWaitingPerVillage } })
+      expect(await stored(next!.id)).toBe(false)
     })
   })
 })

@@ -5,13 +5,13 @@
  */
 import type { DocKind, YishiDoc } from '../schemas/envelope'
 import { envelopeOf } from '../schemas/stored'
-import { isKind, recordOf, type ConflictRecord, type Decision, type RecordOf } from '../records'
+import { isKind, recordOf, type ConflictRecord, type Decision, type RecordOf, type SealKey } from '../records'
 import type { PersonKeyRecord } from '../personacts'
 import type {
   Allocation, Answer, Attendance, Ballot, CheckOff, CoSignature, Fund, LedgerEntry, Meeting, Notice, Objection,
   Override, PaperCount, Person, Progress, Proposal, Resolution, Vote,
 } from '../../domain/model/types'
-import type { SealKeyOwner, VoidListLike } from '../../domain/voids'
+import type { VoidListLike } from '../../domain/voids'
 import { isCoSigned } from '../../domain/budget'
 import { openedVoidLists, signedCosigns, witnessedKeys } from '../personacts'
 import type { HubKeys } from '../hubkeys'
@@ -47,7 +47,7 @@ export interface VillageRecords {
   paperCounts: PaperCount[]
   voidLists: (VoidListLike & { openedBy: string[] })[]
   /** The supervisors' seal keys: who sealed each vote, and so who must open its void lists. */
-  sealKeys: SealKeyOwner[]
+  sealKeys: SealKey[]
   meetings: Meeting[]
   attendance: Attendance[]
   resolutions: Resolution[]

@@ -16,7 +16,8 @@ import { mountFeature } from '../support/mount'
 import { createAppI18n } from '@/i18n'
 import { allMessages } from '@/i18n/messages'
 import { formatters } from '@/i18n/format'
-import { answerAsClerkWitness, clerkWitnesses } from '../votes/village'
+import { answerAsClerkWitness, clerkWitnesses, openApprovalVote, T0 } from '../votes/village'
+import { FILLER, certifiedClerkKey, testHub, witnessedKey } from '../../support/personkeys'
 import { decidedDoubleVote, PASS, sealVillage, soon, withSealKeys, type SealVillage } from './village'
 
 let village: SealVillage | undefined
@@ -173,6 +174,24 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     const v = village = await sealVillage()
     return { v, ...await decidedDoubleVote(v) }
   }
+
+  it('a seal-key record claiming a supervisor\'s seal key, signed with a key no clerk vouches for here, does not take that supervisor\'s place', async () => {
+    const v = village = await sealVillage()
+    const [pk1, pk2] = await withSealKeys(v)
+    const vote = await openApprovalVote(v, { sealKeys: [pk1, pk2] })
+    const seals = useSealsStore(v.pinia)
+    await soon(() => seals.sealers(vote.id).every((s) => s.personId !== ''))
+    // another tablet's key in 张秀英's name, witnessed by a clerk key this tablet does not hold (it waits), signs a claim on 李监事's seal key
+    const elsewhere = certifiedClerkKey('test-village', 'person:clerk', T0 - 7_200_000, 'personkey:elsewhere', testHub().secretKey)
+    const squatter = witnessedKey('test-village', 'person:zhang', T0 - 3_600_000, 'personkey:squatter', elsewhere)
+    await v.data.personKeys.create({ ...squatter.record, ...FILLER })
+    const claim = { id: 'sealkey:claim.squatter', personId: 'person:zhang', publicKey: pk1!, ...FILLER, secret: 'ef'.repeat(32), createdAt: v.now() }
+    await v.data.sealKeys.create({ ...claim, keyId: squatter.record.id, signature: signAct('sealkey', 'test-village', claim, squatter.secret) })
+    const acting = useActingStore(v.pinia)
+    await soon(() => acting.unvouched.some((u) => u.key.id === 'personkey:squatter'))
+    await soon(async () => (await v.data.sealKeys.list()).some((k) => k.id === 'sealkey:claim.squatter'))
+    expect(seals.sealers(vote.id).map((s) => s.personId)).toEqual(['person:sup1', 'person:sup2'])
+  })
 
   it('needs every supervisor\'s passphrase in turn; a wrong one records nothing; then only the void ballot is voided and results exclude it', async () => {
     const { v, vote, extra } = await decided()
