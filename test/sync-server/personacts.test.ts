@@ -326,6 +326,9 @@ describeEngines('person-signed acts at the hub', (engine) => {
     beforeAll(async () => {
       const roster = await push([env('person', 'person:clerk2', { name: '钱文书', eligible: true, roles: ['clerk'] }), env('person', 'person:sup8', { name: '周监事', eligible: true, roles: ['supervisor'] })])
       expect(roster.every((r) => r.ok), JSON.stringify(roster)).toBe(true)
+      // roles count only signed: the clerk account has the hub sign them
+      await setRoles(hub, 'pa', 'person:clerk2', ['clerk'], basic(p.clerk.name, p.clerk.password))
+      await setRoles(hub, 'pa', 'person:sup8', ['supervisor'], basic(p.clerk.name, p.clerk.password))
       const c = await couch(hub, '_hub/clerk-key', { auth: basic(p.clerk.name, p.clerk.password), body: { village: 'pa', personId: 'person:clerk2', publicKey: clerk2.publicKey } })
       expect(c.status, JSON.stringify(c.body)).toBe(200)
       clerk2Doc = env('personkey', 'personkey:clerk2', { ...clerk2Claim, ...filler, certificate: c.body.certificate, signature: signValue(personKeyClaim(clerk2Claim), clerk2.secretKey) })
