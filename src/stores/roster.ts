@@ -45,6 +45,8 @@ export const useRosterStore = defineStore('roster', () => {
   const eligibleCount = computed(() => persons.value.filter((p) => p.eligible).length)
   const withRole = (role: Role) => people.value.filter((p) => p.roles.includes(role))
   const byId = (id: string) => people.value.find((p) => p.id === id)
+  /** The person's roles on the roster count for nothing yet: no clerk or hub signed them (src/shared/rosterroles.ts). */
+  const rolesPending = (id: string) => (byId(id)?.roles.length ?? 0) > 0 && (acting.persons.find((p) => p.id === id)?.roles.length ?? 0) === 0
 
   // Units created during this session, by name, so an import creates each unit once.
   const created = new Map<string, string>()
@@ -128,5 +130,5 @@ export const useRosterStore = defineStore('roster', () => {
     return { added, updated }
   }
 
-  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, withRole, byId, addPerson, updatePerson, importRows }
+  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, withRole, byId, rolesPending, addPerson, updatePerson, importRows }
 })

@@ -4,6 +4,8 @@ import { useRosterStore, type RosterRow } from '@/stores/roster'
 import { rolesChangeProblem } from '@/shared/rosterroles'
 import type { Role } from '@/domain'
 import { eventually } from '../support/village'
+import { mountFeature } from '../support/mount'
+import RosterView from '@/features/roster/RosterView.vue'
 import { CLERK_PASSPHRASE, openVoteVillage, villageHub, withClerkKey } from '../votes/village'
 
 // Issue #14: who holds a role is the clerk's signed act (roster.roles, their own passphrase): the roles
@@ -51,5 +53,12 @@ describe('roles on the roster screen', { timeout: 60_000 }, () => {
     expect(added.roles).toEqual(['supervisor'])
     expect(added.rolesSig).toBeUndefined()
     expect(acting.persons.find((p) => p.id === added.id)?.roles).toEqual([])
+    // the roster screen says so beside that person, and only there
+    const { wrapper } = await mountFeature(RosterView, { pinia: v.pinia })
+    await eventually(() => wrapper.findAll('[data-testid="roster-person"]').length > 0)
+    const pending = wrapper.findAll('[data-testid="roster-person"]').filter((b) => b.find('[data-testid="roster-roles-pending"]').exists())
+    expect(pending.map((b) => b.find('.roster-name').text())).toEqual(['新监事'])
+    expect(pending[0]!.text()).toContain('职务还没有文书签名，暂不生效')
+    wrapper.unmount()
   })
 })
