@@ -19,6 +19,8 @@ export const ACTS = {
   'ballot.cast': ['villager'],
   // the clerk (文书): keeps the roster, runs the cycle, meetings, votes, notices and accounts
   'roster.edit': ['clerk'],
+  // who holds a role (clerk, supervisor, council): signed with the clerk's own key (src/shared/rosterroles.ts)
+  'roster.roles': ['clerk'],
   'cycle.advance': ['clerk'],
   'cycle.override': ['clerk'],
   'proposal.sort': ['clerk'],
@@ -51,7 +53,7 @@ export const ACTS = {
 export type Act = keyof typeof ACTS
 
 /** Acts whose record carries the person's own signature (their key, unlocked by their passphrase). */
-export const SIGNED_ACTS: readonly Act[] = ['meeting.sign-chair', 'meeting.sign-supervisor', 'expense.cosign', 'sealkey.create', 'seal.open', 'personkey.witness']
+export const SIGNED_ACTS: readonly Act[] = ['meeting.sign-chair', 'meeting.sign-supervisor', 'expense.cosign', 'sealkey.create', 'seal.open', 'personkey.witness', 'roster.roles']
 
 /** How long a clerk who typed their PIN may go on acting without typing it again (from their last act). */
 export const ACT_WINDOW_MS = 2 * 60_000

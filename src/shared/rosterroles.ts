@@ -122,9 +122,10 @@ export function signedRoles(person: PersonRoles, ctx: Omit<RolesContext, 'roster
 }
 
 /** The roster with only the roles that count (`signedRoles`): what every rule that roles grant power to reads. */
-export function signedRoster<P extends PersonRoles>(persons: readonly P[], ctx: Omit<RolesContext, 'roster'>): (P & { roles: string[] })[] {
+export function signedRoster<P extends PersonRoles>(persons: readonly P[], ctx: Omit<RolesContext, 'roster'>): P[] {
   const full = { ...ctx, roster: persons }
-  return persons.map((p) => ({ ...p, roles: signedRoles(p, full) }))
+  // the same person, with no roles when theirs are not signed (an empty list is a list of any role type)
+  return persons.map((p) => (rolesSigProblem(p, full) === null ? p : { ...p, roles: [] as P['roles'] }))
 }
 
 const sameRoles = (a: readonly string[], b: readonly string[]) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b))

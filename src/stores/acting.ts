@@ -7,6 +7,7 @@ import { clerks as clerksWithPin, memoryKeyValue, unlockWithPin, type KeyValue }
 import { pinnedHubKeys } from '@/data/devicekeys'
 import { tryPassphrase, witnessSigner, type PersonKeyDoc } from '@/data/personkeys'
 import { currentPersonKeys, keyStandings, signAct, type PersonKeyRecord, type SignedKind, type WitnessProblem } from '@/shared/personacts'
+import { signRoles, signedRoster, type RolesSig } from '@/shared/rosterroles'
 import { useSessionStore } from './session'
 import { villageLink, type LinkOptions } from './support/villageLink'
 
@@ -15,7 +16,13 @@ export interface ActingPerson { id: string; name: string; roles: string[] }
 export interface ActCandidate { id: string; name: string; secret: 'pin' | 'passphrase' }
 export interface ActRequest { act: D.Act; candidates: ActCandidate[]; personId: string }
 /** Signs the act's record with the person's key (only for signed acts; the secret is dropped after the act); a clerk's key also witnesses a new key (`witness`). */
-export interface ActSigner { keyId: string; sign(kind: SignedKind, record: { id: string } & Record<string, unknown>): string; witness(claim: Omit<PersonKeyRecord, 'id' | 'signature'>): string }
+export interface ActSigner {
+  keyId: string
+  sign(kind: SignedKind, record: { id: string } & Record<string, unknown>): string
+  witness(claim: Omit<PersonKeyRecord, 'id' | 'signature'>): string
+  /** a clerk's signature of a person's roles (src/shared/rosterroles.ts) */
+  roles(person: { id: string; roles: readonly string[] }, at: number): RolesSig
+}
 export interface Authorized { person: ActingPerson; signer: ActSigner | null }
 
 export type ActAnswer = { ok: true } | { ok: false; reason: 'wrong'; remaining: number } | { ok: false; reason: 'locked'; until: number } | { ok: false; reason: 'not-allowed' }
@@ -54,9 +61,12 @@ export const useActingStore = defineStore('acting', () => {
     const subs = link.connect(r, opts)
     if (opts.kv) kv = opts.kv
     subs.push(combineLatest([r.persons.list$({ oldestFirst: true }), r.personKeys.list$()]).subscribe(([p, k]) => {
-      persons.value = p
-      // the hub's key pinned at enrollment certifies the clerks' keys; read now (a rotation moves it on)
-      const ctx = { village: r.writer.identity.villageId, roster: p, hubKeys: pinnedHubKeys(kv) }
+      // the hub's key pinned at enrollment certifies the clerks' keys and signs roles; read now (a rotation moves it on)
+      const hubKeys = pinnedHubKeys(kv)
+      const village = r.writer.identity.villageId
+      // roles count only signed (src/shared/rosterroles.ts): who may act as clerk, supervisor or chair
+      persons.value = signedRoster(p, { village, hubKeys, keys: k })
+      const ctx = { village, roster: persons.value, hubKeys }
       const standings = keyStandings(k, ctx)
       const checked = k.map((key, i) => ({ key, problem: standings[i] ?? null }))
       keys.value = checked.filter((c) => c.problem === null).map((c) => c.key)
@@ -149,7 +159,10 @@ export const useActingStore = defineStore('acting', () => {
     const village = session.enrollment?.villageId ?? (record as { villageId?: string }).villageId ?? ''
     const secretKey = r.secretKey
     const who = { id: chosen.id, name: chosen.name, roles: rolesOf(chosen.id) }
-    finish({ person: who, signer: { keyId: record.id, sign: (kind, rec) => signAct(kind, (rec.villageId as string | undefined) ?? village, rec, secretKey), witness: witnessSigner(village, secretKey) } })
+    finish({ person: who, signer: {
+      keyId: record.id, sign: (kind, rec) => signAct(kind, (rec.villageId as string | undefined) ?? village, rec, secretKey), witness: witnessSigner(village, secretKey),
+      roles: (p, at) => signRoles(village, p, at, { personId: chosen.id, keyId: record.id, secretKey }),
+    } })
     return { ok: true }
   }
 
@@ -175,6 +188,8 @@ export const useActingStore = defineStore('acting', () => {
   }
 
   const dismiss = () => { refusal.value = null }
+  /** Says the act was refused for want of anyone who may do it here (a store that checked before asking). */
+  const refuse = (act: D.Act) => { refusal.value = { code: 'no-one', act } }
 
-  return { attach, acting, until, request, refusal, dismiss, candidatesFor, authorize, answer, cancel, as, lock, begin, tick, nameOf, currentKeys, keys, unvouched, persons }
+  return { attach, acting, until, request, refusal, dismiss, refuse, candidatesFor, authorize, answer, cancel, as, lock, begin, tick, nameOf, currentKeys, keys, unvouched, persons }
 })

@@ -61,11 +61,14 @@ export const useCycleStore = defineStore('cycle', () => {
   /** Only co-signatures the supervisor signed with their own key count (src/shared/personacts.ts), as on the accounts screen and at the township. */
   const signed = computed(() => signedCosigns(records.value.cosignatures, acting.keys, villageId.value))
 
+  /** The supervisors whose role is signed (src/shared/rosterroles.ts): only their co-signatures count, as at the township. */
+  const signedSupervisors = computed(() => acting.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id))
+
   /** Facts about the records for the step in progress (counts, dates), handed to the domain. */
   const facts = computed<D.StepFacts>(() => {
     const r = records.value
     const notice = state.value ? noticeOf(state.value.current) : undefined
-    const supervisors = r.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id)
+    const supervisors = signedSupervisors.value
     const expenses = r.ledger.filter((l) => l.kind === 'expense')
     return {
       proposals: r.proposals.length,
@@ -93,7 +96,7 @@ export const useCycleStore = defineStore('cycle', () => {
   /** What needs the council's attention now, whatever the step: counts the home screen turns into words and links. */
   const attention = computed(() => {
     const r = records.value
-    const supervisors = r.persons.filter((p) => p.roles.includes('supervisor')).map((p) => p.id)
+    const supervisors = signedSupervisors.value
     return {
       // the domain's one count: a voter seen on three tablets is one double vote
       doubleVotes: D.unresolvedDoubleVotes(r.conflicts, r.decisions).length,

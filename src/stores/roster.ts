@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
 import { guessUnitKind, householdId, householdNumber, type Person, type Role, type Unit, type UnitKind } from '@/domain'
-import type { Repositories, Stored } from '@/data'
+import { newIdRest, type Repositories, type Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
-import { useActingStore } from './acting'
+import { ActRefused, useActingStore, type ActSigner } from './acting'
+import type { RolesSig } from '@/shared/rosterroles'
 
 /** A person with the names the screens show. */
 export interface PersonView extends Person { household: string; unit: string }
@@ -44,6 +45,8 @@ export const useRosterStore = defineStore('roster', () => {
   const eligibleCount = computed(() => persons.value.filter((p) => p.eligible).length)
   const withRole = (role: Role) => people.value.filter((p) => p.roles.includes(role))
   const byId = (id: string) => people.value.find((p) => p.id === id)
+  /** The person's roles on the roster count for nothing yet: no clerk or hub signed them (src/shared/rosterroles.ts). */
+  const rolesPending = (id: string) => (byId(id)?.roles.length ?? 0) > 0 && (acting.persons.find((p) => p.id === id)?.roles.length ?? 0) === 0
 
   // Units created during this session, by name, so an import creates each unit once.
   const created = new Map<string, string>()
@@ -56,18 +59,57 @@ export const useRosterStore = defineStore('roster', () => {
   }
 
   async function fields(row: RosterRow) {
-    return { name: row.name, householdId: householdId(row.household), unitId: await ensureUnit(row.unit), adult: row.adult, eligible: row.eligible, householdHead: row.householdHead, roles: [...row.roles] }
+    return { name: row.name, householdId: householdId(row.household), unitId: await ensureUnit(row.unit), adult: row.adult, eligible: row.eligible, householdHead: row.householdHead }
   }
 
-  // The roster decides who may vote: only the clerk changes it (src/domain/acts.ts).
-  async function addPerson(row: RosterRow): Promise<Person> {
+  const sameRoles = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join()
+  /** The rows whose roles differ from the person's on the roster (a new person with roles too). */
+  const rolesChanged = (rows: readonly { id: string | null; roles: readonly string[] }[]) =>
+    rows.filter((r) => !sameRoles(r.id ? persons.value.find((p) => p.id === r.id)?.roles ?? [] : [], r.roles))
+
+  /**
+   * Who may write these roles, asked once: roles count only signed (src/shared/rosterroles.ts), so the
+   * clerk signs them with their own key (`roster.roles`, their passphrase). Without a clerk's key on this
+   * tablet, roles are written unsigned — they count for nothing until the clerk or the hub signs them —
+   * unless they would take away roles that count (the hub refuses that unsigned).
+   */
+  async function rolesAuthority(changed: readonly { id: string | null }[]): Promise<ActSigner | null> {
+    if (changed.length === 0) { await acting.authorize('roster.edit'); return null }
+    if (acting.candidatesFor('roster.roles').length > 0) return (await acting.authorize('roster.roles')).signer
+    if (changed.some((r) => r.id && (acting.persons.find((p) => p.id === r.id)?.roles.length ?? 0) > 0)) {
+      acting.refuse('roster.roles')
+      throw new ActRefused('no-one', 'roster.roles')
+    }
     await acting.authorize('roster.edit')
-    return need().persons.create(await fields(row))
+    return null
+  }
+
+  /** The roles and their signature as written (none: unsigned, waiting for a signature). */
+  function signedRolesOf(id: string, roles: readonly Role[], signer: ActSigner | null): { roles: Role[]; rolesSig: RolesSig | undefined } {
+    if (!signer) return { roles: [...roles], rolesSig: undefined }
+    const prior = persons.value.find((p) => p.id === id)?.rolesSig?.at ?? 0
+    return { roles: [...roles], rolesSig: signer.roles({ id, roles }, Math.max(Date.now(), prior + 1)) }
+  }
+
+  async function writePerson(id: string | null, row: RosterRow, signer: ActSigner | null): Promise<Person> {
+    const base = await fields(row)
+    const existing = id ? persons.value.find((p) => p.id === id) : undefined
+    const keepRoles = existing && sameRoles(existing.roles, row.roles)
+    if (existing && keepRoles) return need().persons.update(existing.id, base)
+    const newId = existing?.id ?? `person:${newIdRest()}`
+    return existing ? need().persons.update(existing.id, { ...base, ...signedRolesOf(existing.id, row.roles, signer) })
+      : need().persons.create({ ...base, id: newId, ...signedRolesOf(newId, row.roles, signer) })
+  }
+
+  // The roster decides who may vote: only the clerk changes it; roles only with the clerk's own key (src/domain/acts.ts).
+  async function addPerson(row: RosterRow): Promise<Person> {
+    const signer = await rolesAuthority(rolesChanged([{ id: null, roles: row.roles }]))
+    return writePerson(null, row, signer)
   }
 
   async function updatePerson(id: string, row: RosterRow): Promise<void> {
-    await acting.authorize('roster.edit')
-    await need().persons.update(id, await fields(row))
+    const signer = await rolesAuthority(rolesChanged([{ id, roles: row.roles }]))
+    await writePerson(id, row, signer)
   }
 
   async function setUnitKind(id: string, kind: UnitKind): Promise<void> {
@@ -75,17 +117,18 @@ export const useRosterStore = defineStore('roster', () => {
     await need().units.update(id, { kind })
   }
 
-  /** Imports rows; a row whose household and name already exist updates that person. */
+  /** Imports rows; a row whose household and name already exist updates that person. Roles are signed once for the whole sheet. */
   async function importRows(rows: readonly RosterRow[]): Promise<{ added: number; updated: number }> {
-    await acting.authorize('roster.edit')
+    const matched = rows.map((row) => ({ row, id: persons.value.find((p) => p.householdId === householdId(row.household) && p.name === row.name)?.id ?? null }))
+    const signer = await rolesAuthority(rolesChanged(matched.map((m) => ({ id: m.id, roles: m.row.roles }))))
     let added = 0
     let updated = 0
-    for (const row of rows) {
-      const existing = persons.value.find((p) => p.householdId === householdId(row.household) && p.name === row.name)
-      if (existing) { await updatePerson(existing.id, row); updated++ } else { await addPerson(row); added++ }
+    for (const { row, id } of matched) {
+      await writePerson(id, row, signer)
+      if (id) updated++; else added++
     }
     return { added, updated }
   }
 
-  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, withRole, byId, addPerson, updatePerson, importRows }
+  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, withRole, byId, rolesPending, addPerson, updatePerson, importRows }
 })

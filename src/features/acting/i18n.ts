@@ -8,7 +8,7 @@ export default {
       },
       act: {
         'proposal-raise': '提出提议', 'comment-add': '发表意见', 'objection-raise': '提出异议', 'ballot-cast': '投票',
-        'roster-edit': '修改村民名册', 'cycle-advance': '推进议事流程', 'cycle-override': '提前或跳过一步（要写明理由）',
+        'roster-edit': '修改村民名册', 'roster-roles': '给村民定职务（文书、监事、议事会成员）', 'cycle-advance': '推进议事流程', 'cycle-override': '提前或跳过一步（要写明理由）',
         'proposal-sort': '整理提议（合并、列入候选）', 'meeting-run': '组织会议（签到、记录、表决）', 'vote-setup': '设置投票',
         'vote-run': '开始或结束投票', 'notice-publish': '发布公示', 'objection-answer': '答复异议', 'conflict-decide': '记录议事会对冲突的决定',
         'accounts-record': '记账、记录实施进度和资金安排', 'key-witness': '同意另一位文书设密码', 'personkey-witness': '用文书本人的钥匙见证设置口令', 'peer-pair': '和另一台平板同步记录', 'papercount-enter': '录入纸质选票计数',
@@ -29,6 +29,7 @@ export default {
         cancelled: '没有做：{act}需要本人输入密码或口令。',
         'no-one': '这台平板上还没有能做这件事的人：{act}要由{who}来做，先在“本人口令”或登记页为他设置密码或口令。',
         'no-clerk-key': '文书还没有经乡镇服务器确认的本人钥匙，不能见证。请文书先在“本人口令”页设置自己的钥匙（要联网，用文书账号或镇上账号确认）。',
+        'no-roles-key': '已经生效的职务只能由文书用本人钥匙签名后更改。请文书先在“本人口令”页设置自己的钥匙（要联网，用文书账号或镇上账号确认）。',
       },
       badge: '{name} 正在操作',
       lock: '锁定',
@@ -42,7 +43,7 @@ export default {
       },
       act: {
         'proposal-raise': 'raise a proposal', 'comment-add': 'comment', 'objection-raise': 'raise an objection', 'ballot-cast': 'vote',
-        'roster-edit': 'change the roster', 'cycle-advance': 'move the cycle on', 'cycle-override': 'take a step early or skip it (with a reason)',
+        'roster-edit': 'change the roster', 'roster-roles': 'give people their roles (clerk, supervisor, council)', 'cycle-advance': 'move the cycle on', 'cycle-override': 'take a step early or skip it (with a reason)',
         'proposal-sort': 'sort proposals (merge, shortlist)', 'meeting-run': 'run a meeting (check-in, minutes, decisions)', 'vote-setup': 'set up a vote',
         'vote-run': 'open or close a vote', 'notice-publish': 'publish a notice', 'objection-answer': 'answer an objection', 'conflict-decide': "record the council's decision on a conflict",
         'accounts-record': 'record spending, progress and allocations', 'key-witness': "agree to another clerk's PIN", 'personkey-witness': "witness a passphrase being set up, with the clerk's own key", 'peer-pair': 'sync records with another tablet', 'papercount-enter': 'enter a paper ballot count',
@@ -63,6 +64,7 @@ export default {
         cancelled: 'Not done: to {act}, the person must type their PIN or passphrase.',
         'no-one': 'Nobody on this tablet may do this yet: to {act} takes {who}. Set up their PIN or passphrase first (enrollment page, or "own passphrase").',
         'no-clerk-key': 'The clerk has no key certified by the hub yet, so cannot witness. The clerk first sets up their own key on the "own passphrase" page (online, confirmed with the clerk\'s or the township\'s account).',
+        'no-roles-key': 'Roles that are in force change only with the clerk\'s own key. The clerk first sets up their own key on the "own passphrase" page (online, confirmed with the clerk\'s or the township\'s account).',
       },
       badge: '{name} is acting',
       lock: 'Lock',

@@ -78,7 +78,6 @@ export function indexRecords(villageId: string, docs: readonly Doc[], hubKeys: H
   const village = live.find((d) => d.kind === 'village')
   // roles count only signed (src/shared/rosterroles.ts): who is supervisor, clerk or on the council, as on the tablet
   const persons = signedRoster(of('person').map((p) => ({ ...p, roles: p.roles ?? [] })), { village: villageId, hubKeys, keys: of('personkey') })
-    .map((p) => ({ ...p, roles: p.roles as Person['roles'] }))
   return {
     villageId,
     name: typeof village?.body.name === 'string' ? village.body.name : villageId,

@@ -7,7 +7,7 @@ import { useActingStore } from '@/stores/acting'
 import { memoryKeyValue, newPersonKey, setClerkPin } from '@/data'
 import { mountFeature } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'
-import { openVoteVillage, withClerkKey, withPersonKey, witnessedPersonKey } from '../votes/village'
+import { openVoteVillage, villageHub, withClerkKey, withPersonKey, witnessedPersonKey } from '../votes/village'
 import { TRUST_KEY } from '@/data/identity'
 
 let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
@@ -77,7 +77,8 @@ describe('whose keys sign acts on this tablet (issue #14: the witness is the cle
     const v = await openVoteVillage()
     const acting = useActingStore(v.pinia)
     // the clerk's key and a supervisor's key it witnessed, made on another tablet: the supervisor's arrives first
-    const other = await openVoteVillage()
+    // another tablet of the same village: the same hub
+    const other = await openVoteVillage({ hub: villageHub(v.data, v.kv) })
     const clerkKey = await withClerkKey(other.data, other.kv, other.now() - 120_000)
     v.kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: clerkKey.hub.keys.current, certificate: null, list: null }))
     const sup = await witnessedPersonKey(other.data, other.kv, { personId: 'person:sup1', passphrase: '李家院子123', createdAt: other.now() - 60_000 })

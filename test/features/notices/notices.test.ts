@@ -1,5 +1,5 @@
 import * as D from '@/domain'
-import { withClerkKey, witnessedPersonKey } from '../votes/village'
+import { hubSignsRoles, withClerkKey, witnessedPersonKey } from '../votes/village'
 import { useActingStore } from '@/stores/acting'
 import { afterEach, describe, expect, it } from 'vitest'
 import NoticesView from '@/features/notices/NoticesView.vue'
@@ -203,7 +203,10 @@ describe('a running notice', () => {
     ])
     await eventually(() => useRosterStore(pinia).people.length === 5)
     const sup = useRosterStore(pinia).people.find((p) => p.name === '李监事')!
-    await withClerkKey(data, globalThis.localStorage, T0 - 2 * DAY, useRosterStore(pinia).people.find((p) => p.name === '王文书')!.id)
+    const clerkId = useRosterStore(pinia).people.find((p) => p.name === '王文书')!.id
+    await withClerkKey(data, globalThis.localStorage, T0 - 2 * DAY, clerkId)
+    // the imported roles wait for a signature: the hub signs them (as its roles route does)
+    await hubSignsRoles(data, globalThis.localStorage, [sup.id, clerkId])
     await data.personKeys.create({ ...await witnessedPersonKey(data, globalThis.localStorage, { personId: sup.id, passphrase: '李家院子的口令', createdAt: T0 - DAY }) })
     const notices = useNoticesStore(pinia)
     const n = await notices.publish({ stage: 'accounts', subjectId: meetingId, title: '账目公示', body: '……', days: 7 })

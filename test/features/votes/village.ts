@@ -4,6 +4,7 @@ import { newSigningPersonKey, openPersonKey, witnessSigner } from '@/data/person
 import { clerkKeyStatement } from '@/shared/personacts'
 import { signValue } from '@/shared/signature'
 import { testHub } from '../../support/personkeys'
+import { hubSigned } from '../../support/roles'
 import { useVotesStore } from '@/stores/votes'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useAccountsStore } from '@/stores/accounts'
@@ -20,14 +21,16 @@ const HOUR = 3_600_000
  * A real village database with a small roster (a clerk, two supervisors, voters), a clerk PIN on
  * this "tablet", and the vote/conflict/accounts/supervision stores attached to it.
  */
-export async function openVoteVillage(opts: { now?: () => number; locked?: boolean } = {}) {
+export async function openVoteVillage(opts: { now?: () => number; locked?: boolean; hub?: TestHub } = {}) {
   let clock = T0
   const now = opts.now ?? (() => clock)
   const village = await openTestVillage({ now, actor: 'person:clerk', ...(opts.locked ? { locked: true } : {}) })
   const { data, pinia } = village
   const kv: KeyValue = memoryKeyValue()
+  // the hub this tablet pinned: it signs the roster's roles (roles count only signed) and certifies the clerk's key
+  const hub = villageHub(data, kv, opts.hub)
   const person = (id: string, name: string, household: string, roles: string[] = [], extra: Record<string, unknown> = {}) =>
-    data.persons.create({ id: `person:${id}`, name, householdId: `household:${household}`, householdHead: true, roles, ...extra })
+    data.persons.create({ id: `person:${id}`, name, householdId: `household:${household}`, householdHead: true, ...(roles.length > 0 ? hubSigned(data.writer.identity.villageId, `person:${id}`, roles, hub.secretKey) : { roles }), ...extra })
   await person('clerk', '王文书', '1-01', ['clerk'])
   await person('sup1', '李监事', '1-02', ['supervisor'])
   await person('sup2', '赵监事', '1-03', ['supervisor', 'council-member'])
@@ -64,6 +67,29 @@ export async function openApprovalVote(v: Awaited<ReturnType<typeof openVoteVill
   })
 }
 
+export type TestHub = ReturnType<typeof testHub>
+const hubs = new WeakMap<Repositories, TestHub>()
+
+/** The hub a test village's tablet pinned (`kv`): made and pinned once (or `given`, one hub shared by two tablets). */
+export function villageHub(data: Repositories, kv: KeyValue, given?: TestHub): TestHub {
+  let hub = hubs.get(data)
+  if (!hub) {
+    hub = given ?? testHub()
+    hubs.set(data, hub)
+    kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: hub.keys.current, certificate: null, list: null }))
+  }
+  return hub
+}
+
+/** The roles of these people (their roles on the roster as written, e.g. by an import) signed by the village's hub, as its roles route does. */
+export async function hubSignsRoles(data: Repositories, kv: KeyValue, personIds: readonly string[]) {
+  const hub = villageHub(data, kv)
+  for (const id of personIds) {
+    const p = await data.persons.get(id)
+    if (p) await data.persons.update(id, hubSigned(data.writer.identity.villageId, id, p.roles, hub.secretKey))
+  }
+}
+
 export const CLERK_PASSPHRASE = '王文书的口令'
 const clerkKeys = new WeakMap<Repositories, { id: string; personId: string; secret: string }>()
 
@@ -72,8 +98,7 @@ const clerkKeys = new WeakMap<Repositories, { id: string; personId: string; secr
  * clerk-key screen: the root that vouches for every key the clerk witnesses.
  */
 export async function withClerkKey(data: Repositories, kv: KeyValue, createdAt: number, personId = 'person:clerk') {
-  const hub = testHub()
-  kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: hub.keys.current, certificate: null, list: null }))
+  const hub = villageHub(data, kv)
   const village = data.writer.identity.villageId
   const certify = async (publicKey: string) => {
     const cert = { issuedAt: createdAt, by: 'clerk-account' }
