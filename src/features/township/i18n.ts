@@ -69,14 +69,7 @@ export default {
       },
       steps: {
         none: '未开始',
-        collect: '收集民意',
-        feedback: '反馈意见',
-        deliberate: '议事会商议',
-        announce: '公布投票',
-        decide: '投票决定',
-        'publicise-decision': '决策公开',
-        'publicise-process': '过程公开',
-        'publicise-accounts': '财务公开',
+        finished: '本轮已全部完成',
       },
       flags: {
         title: '合规提示',
@@ -104,6 +97,7 @@ export default {
       village: {
         open: '查看本村全部记录',
         back: '返回总览',
+        step: '议事流程：{step}',
         records: '共 {n} 条记录，{time} 同步',
         votes: '投票',
         noVotes: '还没有投票',
@@ -198,14 +192,7 @@ export default {
       },
       steps: {
         none: 'Not started',
-        collect: 'Collect needs',
-        feedback: 'Feed back',
-        deliberate: 'Deliberate',
-        announce: 'Announce vote',
-        decide: 'Decide',
-        'publicise-decision': 'Decision public',
-        'publicise-process': 'Process public',
-        'publicise-accounts': 'Accounts public',
+        finished: 'Finished the whole cycle',
       },
       flags: {
         title: 'Compliance',
@@ -233,6 +220,7 @@ export default {
       village: {
         open: 'Open all records of this village',
         back: 'Back to overview',
+        step: 'Council cycle: {step}',
         records: '{n} record, synced {time} | {n} records, synced {time}',
         votes: 'Votes',
         noVotes: 'No votes yet',
