@@ -8,20 +8,29 @@ export interface Seeded { firstRun: boolean; logins: DemoLogin[]; enroll: { vill
 const TOWNSHIP = { id: 'huayuan', name: '花园镇' }
 const DEMO_PASSWORD = 'yishi-demo'
 
-interface DemoVillage { id: string; name: string; units: [string, string][]; people: string[]; proposals: [string, string, number][] }
+/** A demo proposal: title, description, estimated cost (fen), its category (DOMAIN.md's livelihood projects) and the courtyard or group it comes from. */
+type DemoProposal = [title: string, description: string, cost: number, category: string, unit: string]
+interface DemoVillage { id: string; name: string; units: [string, string][]; people: string[]; proposals: DemoProposal[] }
 
 const VILLAGES: DemoVillage[] = [
   {
     id: 'qingbo', name: '清波村',
     units: [['u1', '桂花院落'], ['u2', '竹林院落'], ['u3', '河边院落']],
     people: ['王秀英', '李建国', '张桂兰', '刘德华', '陈淑芬', '杨明', '赵玉兰', '黄志强', '周桂芳', '吴海', '徐凤英', '孙长青', '胡秀珍', '朱国庆', '高翠华', '林永福', '何素琴', '郭宝山', '马春花', '罗天成'],
-    proposals: [['院落路灯', '桂花院落到村口的小路晚上没有灯，老人走路不方便，建议安装太阳能路灯。', 6_800_000], ['饮水管网改造', '河边院落自来水管老化，经常停水，建议更换主管。', 9_500_000], ['老年活动室', '把闲置的村小教室改成老年活动室，添置桌椅和电视。', 4_200_000]],
+    proposals: [
+      ['院落路灯', '桂花院落到村口的小路晚上没有灯，老人走路不方便，建议安装太阳能路灯。', 6_800_000, 'lighting', 'u1'],
+      ['饮水管网改造', '河边院落自来水管老化，经常停水，建议更换主管。', 9_500_000, 'water', 'u3'],
+      ['老年活动室', '把竹林院落闲置的村小教室改成老年活动室，添置桌椅和电视。', 4_200_000, 'elderly', 'u2'],
+    ],
   },
   {
     id: 'mingyue', name: '明月村',
     units: [['u1', '茶园组'], ['u2', '窑山组']],
     people: ['蒋文华', '谢桂英', '韩光明', '唐玉珍', '冯大勇', '于淑华', '董建军', '萧秀兰', '程国平', '曹丽', '袁德明', '邓小琴', '许文斌', '傅玉梅', '沈国强', '曾素英', '彭志刚', '吕桂珍', '苏永康', '卢红梅'],
-    proposals: [['垃圾分类亭', '在茶园组和窑山组各建一个垃圾分类亭，定时清运。', 3_600_000], ['河道护栏', '窑山组河边没有护栏，孩子上学经过有危险。', 5_200_000]],
+    proposals: [
+      ['垃圾分类亭', '在茶园组和窑山组各建一个垃圾分类亭，定时清运。', 3_600_000, 'sanitation', 'u1'],
+      ['河道护栏', '窑山组河边没有护栏，孩子上学经过有危险。', 5_200_000, 'safety', 'u2'],
+    ],
   },
 ]
 
@@ -53,10 +62,10 @@ async function villageDocs(v: DemoVillage, sign: HubSign | null): Promise<Record
       adult: true, eligible: true, householdHead: i % 2 === 0, roles, ...rolesSig,
     }, seq++))
   }
-  v.proposals.forEach(([title, description, cost], i) => {
+  v.proposals.forEach(([title, description, cost, category, unit], i) => {
     docs.push(envelope(v.id, 'proposal', `${v.id}-${i + 1}`, {
-      unitId: `unit:${v.id}-${v.units[i % v.units.length]![0]}`, title, description, proposedBy: `person:${v.id}-${i + 3}`,
-      createdAt: Date.UTC(2026, 2, 2 + i), status: 'open', mergedInto: '', estimatedCost: cost, category: 'other', photos: [],
+      unitId: `unit:${v.id}-${unit}`, title, description, proposedBy: `person:${v.id}-${i + 3}`,
+      createdAt: Date.UTC(2026, 2, 2 + i), status: 'open', mergedInto: '', estimatedCost: cost, category, photos: [],
     }, seq++))
   })
   return docs

@@ -23,7 +23,7 @@ export function useFlagWords() {
   function words(key: string, value: string | number): string | number {
     if (MONEY.has(key) && typeof value === 'number') return yuan(value, 'plain')
     if (DATES.has(key) && typeof value === 'number') return date(value)
-    if (key === 'step' && typeof value === 'string' && te(`township.steps.${value}`)) return t(`township.steps.${value}`)
+    if (key === 'step' && typeof value === 'string' && te(`cycle.step.${value}`)) return t(`cycle.step.${value}`)
     return value
   }
 

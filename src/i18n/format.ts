@@ -23,3 +23,13 @@ export function formatters({ n, d }: Pick<Composer, 'n' | 'd'>) {
 
 /** In a component's setup: `const { yuan, dateTime } = useFormat()`. */
 export const useFormat = (): Formatters => formatters(useI18n())
+
+/**
+ * Counts put into a message, written as the locale writes numbers (1234 → "1,234"): `counts` are
+ * formatted, `words` (a year, a name) pass as they are. Give the plural number to `t` yourself:
+ * `t(key, countWords({ n }), n)` (the formatted count is a string).
+ */
+export function useCountWords(): (counts: Readonly<Record<string, number>>, words?: Readonly<Record<string, string | number>>) => Record<string, string | number> {
+  const { n } = useI18n()
+  return (counts, words = {}) => ({ ...Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, n(v, 'count')])), ...words })
+}

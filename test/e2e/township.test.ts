@@ -121,6 +121,10 @@ describe('township staff device in a real browser', () => {
     expect(await page.getByTestId('township-vote-selected').textContent()).toContain('院落路灯、老年活动室')
     // Held in full, the village's flags are computed on the device as well.
     expect(await page.getByTestId('township-flag-qingbo-expense-without-cosign').filter({ hasText: '12,500 元' }).count()).toBe(1)
+    // the village once (its title), its place in the cycle in the cycle's words; the .pb button says what the file is for
+    expect(await page.getByText('清波村', { exact: true }).count()).toBeLessThanOrEqual(2)
+    expect(await page.getByTestId('township-village-step').innerText()).toMatch(/^议事流程：/)
+    expect(await page.getByTestId('township-export-pb-vote:qingbo-2026').innerText()).toContain('原始选票')
     const [pbDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('township-export-pb-vote:qingbo-2026').click()])
     const pbPath = join(dir, 'qingbo-2026.pb')
     await pbDownload.saveAs(pbPath)

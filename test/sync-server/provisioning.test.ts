@@ -33,6 +33,9 @@ describeEngines('demo seed and provisioning', (engine) => {
     expect(people.body.rows.length + others.body.rows.length).toBeGreaterThanOrEqual(40)
     const proposals = await couch(hub, 'village-qingbo/_all_docs?include_docs=true&startkey="proposal:"&endkey="proposal:\ufff0"', { auth: staff })
     expect(proposals.body.rows[0].doc.body.title).toMatch(/[\u4e00-\u9fff]/)
+    // each demo proposal in its own category and from the courtyard it speaks of (not all 其他)
+    const seeded = proposals.body.rows.map((r: { doc: { body: { title: string; category: string; unitId: string } } }) => [r.doc.body.title, r.doc.body.category, r.doc.body.unitId])
+    expect(seeded).toEqual([['院落路灯', 'lighting', 'unit:qingbo-u1'], ['饮水管网改造', 'water', 'unit:qingbo-u3'], ['老年活动室', 'elderly', 'unit:qingbo-u2']])
     // a code printed at start enrolls a tablet
     const code = /qingbo\s+(\d{12})/.exec(out)![1]
     expect((await couch(hub, '_hub/enroll', { auth: null, body: { code } })).status).toBe(201)

@@ -49,13 +49,13 @@ export default {
       },
       archive: {
         title: '{year} 年的记录', loading: '正在从镇上服务器取记录…', offline: '看往年的记录要联网：现在没有网络，请有网络时再打开',
-        failed: '现在取不到这一年的记录：请稍后再试，还不行请联系乡镇', readOnly: '共 {n} 条记录，从镇上服务器取来，只能看，不能改', empty: '这一年没有提案、投票和账目',
-        proposals: '提案', vote: '投票：{title}', ballots: '{n} 张电子选票，{paper} 张纸质选票', support: '{n} 票',
+        failed: '现在取不到这一年的记录：请稍后再试，还不行请联系乡镇', readOnly: '共 {n} 条记录，从镇上服务器取来，只能看，不能改', empty: '这一年没有提议、投票和账目',
+        proposals: '提议', vote: '投票：{title}', ballots: '{n} 张电子选票，{paper} 张纸质选票', support: '{n} 票',
         funded: '拨款 ¥{amount}', accounts: '账目', fund: '{name}：¥{amount}，已花 ¥{spent}',
         status: { open: '收集中', merged: '已合并', shortlisted: '入选', candidate: '候选', rejected: '未通过', withdrawn: '已撤回' },
       },
       kinds: {
-        ballot: '选票', checkoff: '投票登记', proposal: '提案', meeting: '会议', vote: '投票', attendance: '签到', ledger: '账目',
+        ballot: '选票', checkoff: '投票登记', proposal: '提议', meeting: '会议', vote: '投票', attendance: '签到', ledger: '账目',
         objection: '异议', record: '记录',
       },
     },

@@ -117,6 +117,7 @@ export function summarizeRecords(r: VillageRecords, now: number, facts: HubFacts
     .sort((a, b) => a.device.localeCompare(b.device))
 
   const step = currentStep(r, now)
+  const finished = villageProcedure(r.procedures).cycles.at(-1)?.state.current === ''
   const flags: TownshipFlag[] = complianceFlags(r, now)
   return {
     villageId,
@@ -125,6 +126,7 @@ export function summarizeRecords(r: VillageRecords, now: number, facts: HubFacts
     step: step >= 0 ? CYCLE_STEPS[step]! : null,
     stepIndex: step,
     stepCount: CYCLE_STEPS.length,
+    finished,
     fundYear,
     fund: yearFunds.reduce((s, f) => s + f.amount, 0),
     allocated: allocations.reduce((s, a) => s + a.allocated, 0),

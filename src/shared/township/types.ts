@@ -80,6 +80,8 @@ export interface VillageSummary {
   step: string | null
   stepIndex: number
   stepCount: number
+  /** The latest cycle went through every step (its last step done): the village finished the round. */
+  finished: boolean
   fundYear: number | null
   fund: number
   allocated: number

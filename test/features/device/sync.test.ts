@@ -5,6 +5,7 @@ import { NO_FIGURES, type LinkFigures } from '@/data/link'
 import type { SyncState } from '@/data/replication'
 import { useSyncStore } from '@/stores/sync'
 import { mountFeature } from '../support/mount'
+import { allMessages } from '@/i18n/messages'
 
 // The sync screen says what is left, how long it will take at the measured speed, and when the
 // link will likely drop before it is done (src/data/link.ts measures; this screen puts it in words).
@@ -27,7 +28,8 @@ describe('the sync screen on a thin link', () => {
   it('says in words how long the records left will take at the measured speed', async () => {
     // 30,000 records × 70 B at 8 kB/s, plus a round trip per batch: a little under five minutes
     const { wrapper } = await screen({ pending: 30_000, link: EDGE })
-    expect(wrapper.get('[data-testid="sync-pending"]').text()).toContain('30000')
+    // a large count inside the words is written as the locale writes numbers
+    expect(wrapper.get('[data-testid="sync-pending"]').text()).toBe('还没传到镇上的记录：30,000 条')
     expect(wrapper.get('[data-testid="sync-eta"]').text()).toBe('按现在的网速，还要大约 5 分钟')
     expect(wrapper.find('[data-testid="sync-too-weak"]').exists()).toBe(false)
   })
@@ -78,5 +80,13 @@ describe('the sync screen when a sync failed', () => {
     await wrapper.vm.$nextTick()
     const failed = wrapper.get('[data-testid="sync-failed"]').text()
     expect(failed).toBe('同步出了问题：连不上乡镇服务器：记录都保存在本平板上，有网络时会自动同步')
+  })
+})
+
+describe('the words for a proposal', () => {
+  it('are 提议 on every screen (the sync and archive screens said 提案)', () => {
+    const zh = JSON.stringify(allMessages()['zh-CN'])
+    expect(zh).toContain('提议')
+    expect(zh).not.toContain('提案')
   })
 })

@@ -115,6 +115,20 @@ describe('home at the vote steps says where the vote stands', () => {
   })
 })
 
+describe('home counts in the reader\'s numbers', () => {
+  it('writes a large count of records waiting as 1,234, not 1234', async () => {
+    const pinia = createPinia()
+    const sync = useSyncStore(pinia)
+    sync.setOnline(true)
+    sync.update({ phase: 'idle', lastSyncAt: null, lastError: null, ackedSeq: 0, clockSkewMs: 0, link: NO_FIGURES, toReceive: null, pending: 1234 })
+    const { wrapper } = await mountFeature(HomeSyncCard, { pinia })
+    await flushPromises()
+    expect(wrapper.text()).toContain('1,234')
+    expect(wrapper.text()).not.toContain('1234')
+    wrapper.unmount()
+  })
+})
+
 describe('home says why a sync failed, in the reader\'s language', () => {
   it('in Chinese, by the hub\'s answer, never with the sync\'s English reason', async () => {
     const pinia = createPinia()

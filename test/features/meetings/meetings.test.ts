@@ -222,6 +222,18 @@ describe('the signature pad', () => {
     wrapper.unmount()
   })
 
+  it('with one possible signer, has them picked already: signing is drawing and confirming', async () => {
+    const only = [{ id: 'person:sup1', name: '李监事' }]
+    const { wrapper } = await mountFeature(MeetingsSignaturePad, { props: { people: only } })
+    expect(wrapper.get('[data-testid="signature-person"]').attributes('aria-pressed')).toBe('true')
+    draw(wrapper.get('[data-testid="signature-canvas"]').element, 'touch', 5)
+    await eventually(() => wrapper.get('[data-testid="signature-canvas"]').attributes('data-strokes') === '1')
+    await wrapper.get('[data-testid="signature-confirm"]').trigger('click')
+    const [[by]] = wrapper.emitted('signed') as [[string, Blob]]
+    expect(by).toBe('person:sup1')
+    wrapper.unmount()
+  })
+
   it('explains why the meeting cannot be closed before both signatures', async () => {
     const { pinia } = await councilVillage()
     const m = await useMeetingsStore(pinia).schedule({ kind: 'village-council', title: 'Council', scheduledAt: Date.now(), place: '', unitId: '', memberCount: 3 })

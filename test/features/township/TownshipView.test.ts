@@ -19,7 +19,7 @@ function township(): TownshipSummary {
     const g = generateVillage({ villageId: v.id, townshipId: 'huayuan', name: v.name, year: 2026, seed: 10 + i, people: 60, problems: v.problems, audit: false })
     const s = summarizeVillage(v.id, fromCouchDocs(g.docs), NOW, BENCH_HUB_KEYS, { lastReachedTownship: NOW - i * 86_400_000 })
     // the hub adds the names tablets were enrolled with (one was given none)
-    return { ...s, tablets: s.tablets.map((t, j) => (j === 0 ? { ...t, label: '村委会办公室' } : t)) }
+    return { ...s, finished: v.id === 'anle', tablets: s.tablets.map((t, j) => (j === 0 ? { ...t, label: '村委会办公室' } : t)) }
   })
   return { townshipId: 'huayuan', townshipName: '花园镇', villages, at: NOW }
 }
@@ -45,7 +45,9 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     expect(rows()).toHaveLength(3)
     expect(wrapper.get('[data-testid="township-flags-mingyue"]').text()).toBe('3 个问题')
     expect(wrapper.get('[data-testid="township-flags-qingbo"]').text()).toBe('✓')
-    expect(wrapper.get('[data-testid="township-row-qingbo"]').text()).toContain('财务公开')
+    // the step in the cycle screen's own words (one source), and a village through the whole round says so
+    expect(wrapper.get('[data-testid="township-row-qingbo"]').text()).toContain('8/8 账目公开')
+    expect(wrapper.get('[data-testid="township-row-anle"]').text()).toContain('本轮已全部完成')
     // tablets by the name they were enrolled with, or — given none — by the tail of their code
     expect(wrapper.get('[data-testid="township-row-mingyue"] details summary').text()).toMatch(/^\d+ 台$/)
     // money columns say their unit

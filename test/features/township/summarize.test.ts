@@ -3,6 +3,7 @@ import { BENCH_HUB_KEYS, generateVillage, type CouchDoc } from '../../../bench/t
 import { fromCouchDocs } from '@/shared/township/records'
 import { summarizeVillage } from '@/shared/township/summarize'
 import { validateDocument } from '@/shared/schemas'
+import * as D from '@/domain'
 
 const END_OF_YEAR = Date.UTC(2026, 11, 20)
 const docsOf = (docs: CouchDoc[]) => fromCouchDocs(docs)
@@ -33,6 +34,20 @@ describe('township summary of a village year', { timeout: 30_000 }, () => {
     expect(s.openObjections).toBe(0)
     expect(s.flags).toEqual([])
     expect(s.tablets.map((t) => t.device)).toEqual(['dev-qingbo-1', 'dev-qingbo-2', 'dev-qingbo-3'])
+  })
+
+  it('says a village finished the whole cycle when its latest cycle went through every step', () => {
+    expect(summarizeVillage('qingbo', docsOf(clean.docs), END_OF_YEAR, BENCH_HUB_KEYS).finished).toBe(false)
+    const T = D.DEFAULT_TEMPLATE
+    const facts: D.StepFacts = { proposals: 3, candidates: 3, adoptedResolution: true, noticeEndsAt: Date.UTC(2026, 0, 2), voteClosed: true, progressRecords: 1, ledgerEntries: 1 }
+    let state = D.startProcedure(T, 'procedure:cycle-2026', 'fund:qingbo-2026', Date.UTC(2026, 0, 1))
+    const cycleDoc = () => ({ _id: state.id, kind: 'procedure', v: 1, village: 'qingbo', year: 2026, author: 'person:qingbo-7', device: 'dev-qingbo-1', deviceTime: Date.UTC(2026, 11, 1), seq: 9_999, ref: '', body: { ...state, id: undefined } })
+    while (state.current !== 'publicise-accounts') state = D.completeStep(T, state, { at: Date.UTC(2026, 11, 1), by: 'person:qingbo-7', facts })
+    const atLast = summarizeVillage('qingbo', docsOf([...clean.docs, cycleDoc()]), END_OF_YEAR, BENCH_HUB_KEYS)
+    expect([atLast.step, atLast.finished]).toEqual(['publicise-accounts', false])
+    state = D.completeStep(T, state, { at: Date.UTC(2026, 11, 1), by: 'person:qingbo-7', facts })
+    const done = summarizeVillage('qingbo', docsOf([...clean.docs, cycleDoc()]), END_OF_YEAR, BENCH_HUB_KEYS)
+    expect(done.finished).toBe(true)
   })
 
   it('raises the domain’s flags for an uncosigned expense and a resolution adopted without quorum', () => {
