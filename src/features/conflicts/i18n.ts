@@ -20,8 +20,9 @@ export default {
       nobodySignedIn: '未登录',
       notRecorded: '这个决定没有记下来：请刷新页面后再试一次',
       choose: '议事会的决定',
+      voidHow: '作废的票由全体监事一起开封找出；谁投了什么不会显示。',
       outcome: {
-        'keep-earliest': '先投的一张有效，后投的作废（由监事会共同开封找出）',
+        'keep-earliest': '先投的一张有效，后投的作废',
         'keep-latest': '后投的一张有效，先投的作废',
         'void-all': '两张票都作废',
         'noted': '保留现在的版本，已知悉',
@@ -56,8 +57,9 @@ export default {
       nobodySignedIn: 'no one signed in',
       notRecorded: 'The decision was not recorded: reload the page and try again',
       choose: "The council's decision",
+      voidHow: 'The void ballot is found by all the supervisors opening the seals together; no one sees who voted for what.',
       outcome: {
-        'keep-earliest': 'The first ballot counts, the later one is void (the supervisors open the seals together to find it)',
+        'keep-earliest': 'The first ballot counts, the later one is void',
         'keep-latest': 'The later ballot counts, the first one is void',
         'void-all': 'Both ballots are void',
         'noted': 'Keep the current version (noted)',

@@ -88,6 +88,7 @@ export default {
       // results
       results: {
         voided: '{n} 张选票已由监事会作废（{names} 共同开封）。议事会的决定：{decisions}',
+        decision: '{outcome}，理由：{reason}',
         waiting: '议事会已经决定，等监事会共同开封后，多出来的选票才会被作废。',
         toOpen: '去开封',
         noKeys: '这次投票没有监事密钥，多出来的选票无法找出作废。',
@@ -185,6 +186,7 @@ export default {
       },
       results: {
         voided: '{n} ballot voided by the supervisory committee (opened together by {names}). The council\'s decision: {decisions} | {n} ballots voided by the supervisory committee (opened together by {names}). The council\'s decision: {decisions}',
+        decision: '{outcome} (why: {reason})',
         waiting: 'The council has decided; the extra ballots are voided once the supervisors open the seals together.',
         toOpen: 'Open the seals',
         noKeys: "This vote has no supervisors' keys: the extra ballots cannot be found and voided.",

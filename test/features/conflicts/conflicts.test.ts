@@ -76,6 +76,8 @@ describe('the double votes and conflicts queue', () => {
     expect(item().attributes('data-resolved')).toBe('true')
     expect(item().get('[data-testid="conflict-decision"]').text()).toContain('赵监事')
     expect(item().get('[data-testid="conflict-decision"]').text()).toContain('第二台平板登记有误')
+    // the decision in plain words: no bracket inside or right after another
+    expect(item().get('[data-testid="conflict-decision"]').text()).toMatch(/^已决定：先投的一张有效，后投的作废（赵监事，/)
     const [decision] = await v.data.decisions.list()
     expect(decision).toMatchObject({ subjectId: 'checkoff:lights:zhang', outcome: 'keep-earliest', by: 'person:sup2', voterId: 'person:zhang', voteId: 'vote:lights' })
     expect(await openDoubleVotes(v.data)).toEqual([])

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as D from '@/domain'
 import SealKeysView from '@/features/sealkeys/SealKeysView.vue'
@@ -18,6 +20,10 @@ import { allMessages } from '@/i18n/messages'
 import { formatters } from '@/i18n/format'
 import { answerAsClerkWitness, clerkWitnesses } from '../votes/village'
 import { decidedDoubleVote, PASS, sealVillage, soon, withSealKeys, type SealVillage } from './village'
+
+/** The icons Vant's font draws: a name outside it shows as an empty square, or nothing. */
+const VANT_ICONS = new Set([...readFileSync(join(process.cwd(), 'node_modules/vant/lib/index.css'), 'utf8').matchAll(/\.van-icon-([a-z0-9-]+):before/g)].map((m) => m[1]!))
+const iconsOf = (w: { findAll(s: string): { classes(): string[] }[] }) => w.findAll('.van-icon').map((i) => i.classes().find((c) => c.startsWith('van-icon-') && c !== 'van-icon')!.slice('van-icon-'.length))
 
 let village: SealVillage | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -160,6 +166,8 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
     expect(w.get('[data-testid="setup-seal-names"]').text()).toContain('李监事')
     expect(w.get('[data-testid="setup-seal-names"]').text()).toContain('赵监事')
     expect(w.find('[data-testid="setup-seals-ack"]').exists()).toBe(false)
+    // the way to the keys shows the key screen's own lock, not a settings gear
+    expect(iconsOf(w.get('[data-testid="setup-to-keys"]'))).toEqual(['lock'])
     await fillVote(w)
     await w.get('form').trigger('submit')
     await soon(() => router.currentRoute.value.name === 'vote')
@@ -233,6 +241,11 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(w.get('[data-testid="sealer-1"]').text()).toContain('请输入当时的口令')
     expect(w.find('[data-testid="sealer-2"] [data-testid="sealer-old-key"]').exists()).toBe(false)
     expect(w.get('[data-testid="seals-pending"]').text()).toContain('张秀英')
+    // the decision in plain words, no bracket inside a bracket; every icon one Vant draws, the button's not a dustbin
+    expect(w.get('[data-testid="seals-pending"]').text()).toContain('张秀英：先投的一张有效，后投的作废')
+    expect(w.get('[data-testid="seals-pending"]').text()).not.toMatch(/）（|（[^）]*（/)
+    for (const name of iconsOf(w)) expect(VANT_ICONS.has(name), `icon ${name}`).toBe(true)
+    expect(iconsOf(w.get('[data-testid="seals-open"]'))).toEqual(['certificate'])
     expect(w.get('[data-testid="seals-unsigned"]').text()).toContain('不算数')
     expect(w.get('[data-testid="sealer-1"]').text()).toContain('李监事')
     expect(w.get('[data-testid="sealer-2"]').text()).toContain('赵监事')
