@@ -60,7 +60,9 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     expect(await v.data.sealKeys.list()).toHaveLength(0)
 
     await row().get('[data-testid="sealkey-repeat"]').setValue(PASS['person:sup1'])
-    await row().get('form').trigger('submit')
+    // both typed: the save button can be pressed
+    expect(row().get('[data-testid="sealkey-save"]').attributes('disabled')).toBeUndefined()
+    await row().get('[data-testid="sealkey-save"]').trigger('click')
     await answerAsClerkWitness(v.pinia)
     await soon(() => row().attributes('data-has-key') === 'true', 10_000)
     expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事 的口令已设好')
