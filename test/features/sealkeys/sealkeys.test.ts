@@ -98,6 +98,20 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
   })
 })
 
+describe('what a passphrase is for, by who sets it', { timeout: 60_000 }, () => {
+  it('tells a supervisor a forgotten passphrase leaves sealed ballots shut, and a council member only what theirs signs', async () => {
+    const v = village = await sealVillage()
+    await v.data.persons.create({ id: 'person:council', name: '孙议员', householdId: 'household:5-01', householdHead: true, roles: ['council-member'] })
+    const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
+    await soon(() => w.find('[data-testid="sealkey-person:council"]').exists())
+    await w.get('[data-testid="sealkey-start-person:council"]').trigger('click')
+    expect(w.get('[data-testid="sealkey-person:council"] [data-testid="sealkey-help"]').text()).toBe('口令只有您自己知道，平板和服务器都不保存口令。签会议记录时要输入它。忘了口令，可以当着文书的面重新设一个。')
+    expect(w.get('[data-testid="sealkey-person:council"]').text()).not.toContain('封的票')
+    await w.get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
+    expect(w.get('[data-testid="sealkey-person:sup1"] [data-testid="sealkey-help"]').text()).toContain('用这把密钥封的票就无法再打开')
+  })
+})
+
 describe('dates on the key screen', { timeout: 60_000 }, () => {
   it('says when the clerk\'s key was certified and when a supervisor set theirs in the same words as every screen', async () => {
     const v = village = await sealVillage() // the clerk's key, certified an hour before now
