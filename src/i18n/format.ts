@@ -17,6 +17,8 @@ export function formatters({ n, d }: Pick<Composer, 'n' | 'd'>) {
     count: (x: number): string => n(x, 'count'),
     date: (ms: number | null): string => (ms === null ? NONE : d(ms, 'date')),
     dateTime: (ms: number | null): string => (ms === null ? NONE : d(ms, 'dateTime')),
+    /** With seconds: two moments in the same minute (two check-offs of one voter) told apart. */
+    dateTimeSeconds: (ms: number | null): string => (ms === null ? NONE : d(ms, 'dateTimeSeconds')),
     time: (ms: number | null): string => (ms === null ? NONE : d(ms, 'time')),
   }
 }

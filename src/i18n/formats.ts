@@ -32,11 +32,14 @@ export const datetimeFormats: IntlDateTimeFormats = {
   'zh-CN': {
     date: { year: 'numeric', month: 'long', day: 'numeric' },
     dateTime: { year: 'numeric', month: 'long', day: 'numeric', ...clock },
+    /** "2026年12月3日 17:32:05": where two moments in the same minute must be told apart */
+    dateTimeSeconds: { year: 'numeric', month: 'long', day: 'numeric', ...clock, second: '2-digit' },
     time: clock,
   },
   en: {
     date: { year: 'numeric', month: 'short', day: 'numeric' },
     dateTime: { year: 'numeric', month: 'short', day: 'numeric', ...clock },
+    dateTimeSeconds: { year: 'numeric', month: 'short', day: 'numeric', ...clock, second: '2-digit' },
     time: clock,
   },
 }

@@ -99,11 +99,20 @@ export const useConflictsStore = defineStore('conflicts', () => {
         id: key, reason: first.reason, voteId: double ? (vote?.id ?? String(body.voteId ?? '')) : '', voterId: double ? String(body.voterId ?? '') : '',
         voids: !d || !(d.voidedSeals?.length) ? 'none' : opened.has(d.id) ? 'opened' : 'waiting',
         title: double ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? ''), subjectId: first.subjectId, context: vote?.title ?? '',
-        sides: [winner, ...records.map((c) => loserSide(c))],
+        sides: double ? checkoffSides(first.subjectId) ?? [winner, ...records.map((c) => loserSide(c))] : [winner, ...records.map((c) => loserSide(c))],
         options: OPTIONS[first.reason],
         decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null }
     })
   })
+  /**
+   * A double vote's check-offs in the domain's order (earliest first: the one "keep-earliest" keeps), each at
+   * the time it was checked off; null when this tablet does not hold them all yet.
+   */
+  function checkoffSides(checkoffId: string): ConflictSide[] | null {
+    try {
+      return doubleVoteOf(checkoffId).checkOffs.map((c) => ({ device: c.device, at: c.at, author: nameOf(c.recordedBy), summary: '' }))
+    } catch { return null }
+  }
   /** The version that lost, as one side of the item. */
   function loserSide(c: Stored<ConflictRecordDoc>): ConflictSide {
     const b = (c.loser?.body ?? {}) as Record<string, unknown>

@@ -10,6 +10,7 @@ import { openedVoidLists } from '@/shared/personacts'
 import { refusalOf } from '@/data/oldRefusals'
 import type { RefusalCode, RefusalParams } from '@/shared/refusal'
 import { useActingStore } from './acting'
+import { kindOfId } from '@/shared/schemas'
 
 export interface DeviceChainView {
   device: string; events: number; lastAt: number; state: 'unchecked' | 'ok' | 'broken'
@@ -110,6 +111,9 @@ export const useSupervisionStore = defineStore('supervision', () => {
   })
   const checklist = computed<ComplianceItemView[]>(() => {
     const by = (code: D.FlagCode) => flags.value.filter((f) => f.code === code)
+    // a vote opened, or money spent, before its notice ended with a reason on record is that row's answer too:
+    // the row does not read 合规 beside the override that says otherwise
+    const earlyOn = (kind: string) => by('step-taken-early').filter((f) => kindOfId(String(f.details.subjectId ?? '')) === kind)
     const item = (key: D.CheckKey, list: D.ComplianceFlag[], ok = list.length === 0): ComplianceItemView =>
       ({ key, ok, flags: list, state: !ok ? 'flagged' : reached.value[key] ? 'ok' : 'not-yet' })
     return [
@@ -119,8 +123,8 @@ export const useSupervisionStore = defineStore('supervision', () => {
       item('cosign', by('expense-without-cosign')),
       item('overrides', by('step-skipped-without-override')),
       item('early', [...by('step-taken-early'), ...by('step-overridden')]),
-      item('voteNotice', by('vote-before-notice')),
-      item('spending', by('spending-before-publicity')),
+      item('voteNotice', [...by('vote-before-notice'), ...earlyOn('vote')]),
+      item('spending', [...by('spending-before-publicity'), ...earlyOn('project')]),
       item('rightPerson', by('act-by-wrong-person')),
       item('doubleVotes', [], openDoubles.value === 0),
       item('voidSeals', [], awaitingSeals.value === 0),

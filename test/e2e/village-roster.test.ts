@@ -48,7 +48,10 @@ describe('roster import with bad rows', () => {
       ['1-01', '张秀英', '一组', '', '', '', ''],
       ['2-03', '赵大爷', '二组', '', '否', '', ''],
     ])
-    await roster.pick('名册.xlsx', sheet)
+    // the native file input (its "Choose File" in English) takes no room on screen: the Chinese button opens the picker
+    const input = await page.getByTestId('roster-file').boundingBox()
+    expect((input?.width ?? 0) <= 1 && (input?.height ?? 0) <= 1).toBe(true)
+    await roster.pick('名册.xlsx', sheet, { byButton: true })
     expect(await roster.summary()).toBe('共 7 行：3 行正确，4 行有错误')
     const errors = await roster.rowErrors()
     expect(errors[0]).toContain('没有姓名')

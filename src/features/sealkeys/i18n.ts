@@ -41,6 +41,7 @@ export default {
       passphrase: '口令（至少 8 个字母或数字，或 4 个汉字）',
       repeat: '再输一遍口令',
       passphraseHelp: '口令只有您自己知道，平板和服务器都不保存口令。忘了口令，用这把密钥封的票就无法再打开。',
+      passphraseHelpCouncil: '口令只有您自己知道，平板和服务器都不保存口令。签会议记录时要输入它。忘了口令，可以当着文书的面重新设一个。',
       save: '保存密钥',
       cancel: '取消',
       saved: '{name} 的口令已设好',
@@ -88,6 +89,7 @@ export default {
       // results
       results: {
         voided: '{n} 张选票已由监事会作废（{names} 共同开封）。议事会的决定：{decisions}',
+        decision: '{outcome}，理由：{reason}',
         waiting: '议事会已经决定，等监事会共同开封后，多出来的选票才会被作废。',
         toOpen: '去开封',
         noKeys: '这次投票没有监事密钥，多出来的选票无法找出作废。',
@@ -141,6 +143,7 @@ export default {
       passphrase: 'Passphrase (at least 8 letters or digits, or 4 Chinese characters)',
       repeat: 'The passphrase again',
       passphraseHelp: 'Only you know the passphrase: neither the tablet nor the hub keeps it. If it is forgotten, ballots sealed with this key can never be opened again.',
+      passphraseHelpCouncil: "Only you know the passphrase: neither the tablet nor the hub keeps it. You type it to sign a meeting's minutes. If it is forgotten, set a new one in front of the clerk.",
       save: 'Save the key',
       cancel: 'Cancel',
       saved: "{name}'s passphrase is set up",
@@ -185,6 +188,7 @@ export default {
       },
       results: {
         voided: '{n} ballot voided by the supervisory committee (opened together by {names}). The council\'s decision: {decisions} | {n} ballots voided by the supervisory committee (opened together by {names}). The council\'s decision: {decisions}',
+        decision: '{outcome} (why: {reason})',
         waiting: 'The council has decided; the extra ballots are voided once the supervisors open the seals together.',
         toOpen: 'Open the seals',
         noKeys: "This vote has no supervisors' keys: the extra ballots cannot be found and voided.",

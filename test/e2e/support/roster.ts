@@ -24,9 +24,18 @@ export class RosterPage {
     await until(this.page, () => this.page.getByTestId('roster-file').count().then((n) => n === 1), 20_000, 'roster import screen')
   }
 
-  /** Picks a sheet file and waits for its preview (or a refusal). */
-  async pick(name: string, bytes: Uint8Array | string): Promise<void> {
-    await this.page.getByTestId('roster-file').setInputFiles({ name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(bytes) })
+  /**
+   * Picks a sheet file and waits for its preview (or a refusal). With `byButton`, as a person does: the
+   * Chinese 选择表格文件 button opens the file picker (the browser's own "Choose File" input is not shown).
+   */
+  async pick(name: string, bytes: Uint8Array | string, opts: { byButton?: boolean } = {}): Promise<void> {
+    const file = { name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(bytes) }
+    if (opts.byButton) {
+      const [chooser] = await Promise.all([this.page.waitForEvent('filechooser', { timeout: 10_000 }), this.page.getByText('选择表格文件', { exact: true }).click()])
+      await chooser.setFiles(file)
+    } else {
+      await this.page.getByTestId('roster-file').setInputFiles(file)
+    }
     await until(this.page, async () => (await this.page.getByTestId('roster-preview').count()) + (await this.page.locator('[role="alert"]').count()) > 0, 20_000, 'roster preview')
   }
 

@@ -30,6 +30,8 @@ describe('implementation and accounts', () => {
     await eventually(() => w.find('[data-testid="project-project:lamps"]').exists())
     expect(w.get('[data-testid="fund"]').text()).toContain('专项资金 ¥200,000，已安排到项目 ¥30,000')
     expect(w.get('[data-testid="project-project:lamps"]').text()).toContain('已花 ¥0 / 安排 ¥30,000')
+    // a project shows a ledger, not the council cycle's own icon (议事流程 on the home screen)
+    expect(w.get('[data-testid="project-project:lamps"] .van-icon').classes()).toContain('van-icon-balance-list-o')
     // What comes next, and where.
     expect(w.get('[data-testid="accounts-next"]').text()).toContain('到“公示”里发布过程公开和账目公开')
     expect(w.get('[data-testid="accounts-next"] a').attributes('href')).toBe('/notices')

@@ -7,6 +7,9 @@ import { useCycleStore } from '@/stores/cycle'
 import { useDeviceNamesStore } from '@/stores/deviceNames'
 import { useSessionStore } from '@/stores/session'
 import { mountFeature } from '../support/mount'
+import { createAppI18n } from '@/i18n'
+import { allMessages } from '@/i18n/messages'
+import { formatters } from '@/i18n/format'
 import { eventually } from '../support/village'
 import { openDoubleVotes } from '../../data/helpers'
 import { openApprovalVote, openVoteVillage, T0 } from '../votes/village'
@@ -73,6 +76,8 @@ describe('the double votes and conflicts queue', () => {
     expect(item().attributes('data-resolved')).toBe('true')
     expect(item().get('[data-testid="conflict-decision"]').text()).toContain('赵监事')
     expect(item().get('[data-testid="conflict-decision"]').text()).toContain('第二台平板登记有误')
+    // the decision in plain words: no bracket inside or right after another
+    expect(item().get('[data-testid="conflict-decision"]').text()).toMatch(/^已决定：先投的一张有效，后投的作废（赵监事，/)
     const [decision] = await v.data.decisions.list()
     expect(decision).toMatchObject({ subjectId: 'checkoff:lights:zhang', outcome: 'keep-earliest', by: 'person:sup2', voterId: 'person:zhang', voteId: 'vote:lights' })
     expect(await openDoubleVotes(v.data)).toEqual([])
@@ -91,6 +96,30 @@ describe('the double votes and conflicts queue', () => {
     await expect(useConflictsStore(v.pinia).resolve('checkoff:lights:sup2', 'keep-latest', '我只投了一次', 'person:sup2'))
       .rejects.toMatchObject({ code: 'doublevote.own-vote' })
     expect(await v.data.decisions.list()).toEqual([])
+  })
+
+  it('says which check-off came first, to the second, when both fell in the same minute (the earlier may be the one sync lost)', async () => {
+    village = await openVoteVillage()
+    const v = village
+    await openApprovalVote(v)
+    await useVotesStore(v.pinia).castBallot('vote:lights', 'person:zhang', ['project:lamps'], 'person:clerk')
+    // tablet B checked 张秀英 off 20 seconds earlier, in the same minute; its check-off lost the collision on sync
+    const at = T0 - 20_000
+    await v.data.conflicts.create({
+      id: 'conflict:tablet-b-7', subjectId: 'checkoff:lights:zhang', reason: 'double-checkoff', winner: { device: 'tablet-test', seq: 2, author: 'person:clerk' },
+      loser: { id: 'checkoff:lights:zhang', kind: 'checkoff', v: 1, village: 'test-village', year: 2026, author: 'person:clerk2', device: 'tablet-b', deviceTime: at, seq: 7, ref: 'vote:lights',
+        body: { voteId: 'vote:lights', voterId: 'person:zhang', at, device: 'tablet-b', recordedBy: 'person:clerk2', seal: '' } },
+      fields: [], at: T0 + 700_000,
+    })
+    useSessionStore(v.pinia).setEnrollment({ villageId: 'test-village', villageName: '测试村', townshipName: '', deviceId: 'tablet-test' })
+    useDeviceNamesStore(v.pinia).names = new Map([['tablet-b', '二组会议室']])
+    const { wrapper: w } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="conflict-side-2"]').exists())
+    const { dateTimeSeconds } = formatters(createAppI18n('zh-CN', allMessages()).global)
+    // the first is the one "先投的一张有效" keeps: tablet B's, though this tablet's is the one on record
+    expect(w.get('[data-testid="conflict-side-1"]').text()).toBe(`第 1 张（先领）： 平板「二组会议室」，${dateTimeSeconds(at)}，操作人 名册上没有的人`)
+    expect(w.get('[data-testid="conflict-side-2"]').text()).toBe(`第 2 张（后领）： 本平板，${dateTimeSeconds(T0)}，操作人 王文书`)
+    expect(dateTimeSeconds(at)).not.toBe(dateTimeSeconds(T0))
   })
 
   it('counts a voter checked off on three tablets as one double vote, in the queue and in the cycle\'s gate', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as D from '@/domain'
 import SealKeysView from '@/features/sealkeys/SealKeysView.vue'
@@ -19,6 +21,10 @@ import { formatters } from '@/i18n/format'
 import { answerAsClerkWitness, clerkWitnesses, openApprovalVote, T0 } from '../votes/village'
 import { FILLER, certifiedClerkKey, testHub, witnessedKey } from '../../support/personkeys'
 import { decidedDoubleVote, PASS, sealVillage, soon, withSealKeys, type SealVillage } from './village'
+
+/** The icons Vant's font draws: a name outside it shows as an empty square, or nothing. */
+const VANT_ICONS = new Set([...readFileSync(join(process.cwd(), 'node_modules/vant/lib/index.css'), 'utf8').matchAll(/\.van-icon-([a-z0-9-]+):before/g)].map((m) => m[1]!))
+const iconsOf = (w: { findAll(s: string): { classes(): string[] }[] }) => w.findAll('.van-icon').map((i) => i.classes().find((c) => c.startsWith('van-icon-') && c !== 'van-icon')!.slice('van-icon-'.length))
 
 let village: SealVillage | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -55,7 +61,9 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     expect(await v.data.sealKeys.list()).toHaveLength(0)
 
     await row().get('[data-testid="sealkey-repeat"]').setValue(PASS['person:sup1'])
-    await row().get('form').trigger('submit')
+    // both typed: the save button can be pressed
+    expect(row().get('[data-testid="sealkey-save"]').attributes('disabled')).toBeUndefined()
+    await row().get('[data-testid="sealkey-save"]').trigger('click')
     await answerAsClerkWitness(v.pinia)
     await soon(() => row().attributes('data-has-key') === 'true', 10_000)
     expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事 的口令已设好')
@@ -88,6 +96,20 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     const keys = await v.data.sealKeys.list({ oldestFirst: true })
     expect(keys).toHaveLength(2)
     expect(keys[1]!.replaces).toBe(keys[0]!.id)
+  })
+})
+
+describe('what a passphrase is for, by who sets it', { timeout: 60_000 }, () => {
+  it('tells a supervisor a forgotten passphrase leaves sealed ballots shut, and a council member only what theirs signs', async () => {
+    const v = village = await sealVillage()
+    await v.data.persons.create({ id: 'person:council', name: '孙议员', householdId: 'household:5-01', householdHead: true, roles: ['council-member'] })
+    const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
+    await soon(() => w.find('[data-testid="sealkey-person:council"]').exists())
+    await w.get('[data-testid="sealkey-start-person:council"]').trigger('click')
+    expect(w.get('[data-testid="sealkey-person:council"] [data-testid="sealkey-help"]').text()).toBe('口令只有您自己知道，平板和服务器都不保存口令。签会议记录时要输入它。忘了口令，可以当着文书的面重新设一个。')
+    expect(w.get('[data-testid="sealkey-person:council"]').text()).not.toContain('封的票')
+    await w.get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
+    expect(w.get('[data-testid="sealkey-person:sup1"] [data-testid="sealkey-help"]').text()).toContain('用这把密钥封的票就无法再打开')
   })
 })
 
@@ -161,6 +183,8 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
     expect(w.get('[data-testid="setup-seal-names"]').text()).toContain('李监事')
     expect(w.get('[data-testid="setup-seal-names"]').text()).toContain('赵监事')
     expect(w.find('[data-testid="setup-seals-ack"]').exists()).toBe(false)
+    // the way to the keys shows the key screen's own lock, not a settings gear
+    expect(iconsOf(w.get('[data-testid="setup-to-keys"]'))).toEqual(['lock'])
     await fillVote(w)
     await w.get('form').trigger('submit')
     await soon(() => router.currentRoute.value.name === 'vote')
@@ -252,6 +276,11 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(w.get('[data-testid="sealer-1"]').text()).toContain('请输入当时的口令')
     expect(w.find('[data-testid="sealer-2"] [data-testid="sealer-old-key"]').exists()).toBe(false)
     expect(w.get('[data-testid="seals-pending"]').text()).toContain('张秀英')
+    // the decision in plain words, no bracket inside a bracket; every icon one Vant draws, the button's not a dustbin
+    expect(w.get('[data-testid="seals-pending"]').text()).toContain('张秀英：先投的一张有效，后投的作废')
+    expect(w.get('[data-testid="seals-pending"]').text()).not.toMatch(/）（|（[^）]*（/)
+    for (const name of iconsOf(w)) expect(VANT_ICONS.has(name), `icon ${name}`).toBe(true)
+    expect(iconsOf(w.get('[data-testid="seals-open"]'))).toEqual(['certificate'])
     expect(w.get('[data-testid="seals-unsigned"]').text()).toContain('不算数')
     expect(w.get('[data-testid="sealer-1"]').text()).toContain('李监事')
     expect(w.get('[data-testid="sealer-2"]').text()).toContain('赵监事')

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import SupervisionView from '@/features/supervision/SupervisionView.vue'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { openVoteVillage, T0 } from '../votes/village'
+import { openApprovalVote, openVoteVillage, T0 } from '../votes/village'
+import { useVotesStore } from '@/stores/votes'
 import { useSupervisionStore } from '@/stores/supervision'
 import { useSessionStore } from '@/stores/session'
 import { datetimeFormats } from '@/i18n/formats'
@@ -79,6 +80,21 @@ describe('a checklist over nothing is not an all-clear', () => {
     expect(w.get('[data-testid="check-budget"] [data-testid="check-verdict"]').text()).toBe('合规')
     expect(w.get('[data-testid="check-cosign"] [data-testid="check-verdict"]').text()).toBe('还没到这一步')
     expect(w.get('[data-testid="check-spending"] [data-testid="check-verdict"]').text()).toBe('还没到这一步')
+  })
+})
+
+describe('a vote opened early with a reason', () => {
+  it('is not 合规 on the row "votes start after their notice": that row shows the override and its reason too', async () => {
+    village = await openVoteVillage()
+    const v = village
+    await openApprovalVote(v)
+    await useVotesStore(v.pinia).castBallot('vote:lights', 'person:zhang', ['project:lamps'], 'person:clerk')
+    await v.data.overrides.create({ procedureId: '', step: 'announce', action: 'early', subjectId: 'vote:lights', personId: 'person:clerk', reason: '农忙前要投完票', at: v.now() - 3_600_000 })
+    const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="check-voteNotice"]').attributes('data-state') === 'flagged')
+    expect(w.get('[data-testid="check-voteNotice"] [data-testid="check-verdict"]').text()).toBe('不合规')
+    expect(w.get('[data-testid="check-voteNotice"] [data-testid="check-detail"]').text()).toContain('理由：农忙前要投完票')
+    expect(w.get('[data-testid="check-early"]').attributes('data-state')).toBe('flagged')
   })
 })
 
