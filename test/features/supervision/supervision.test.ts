@@ -2,15 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest'
 import SupervisionView from '@/features/supervision/SupervisionView.vue'
 import { mountFeature } from '../support/mount'
 import { eventually } from '../support/village'
-import { openApprovalVote, openVoteVillage, T0 } from '../votes/village'
+import { openApprovalVote, openVoteVillage, T0, villageHub } from '../votes/village'
 import { useVotesStore } from '@/stores/votes'
 import { useSupervisionStore } from '@/stores/supervision'
 import { useSessionStore } from '@/stores/session'
 import { datetimeFormats } from '@/i18n/formats'
 import { useActingStore } from '@/stores/acting'
-import { TRUST_KEY } from '@/data/identity'
 import { signAct } from '@/shared/personacts'
-import { FILLER, certifiedClerkKey, testHub, witnessedKey } from '../../support/personkeys'
+import { FILLER, certifiedClerkKey, witnessedKey } from '../../support/personkeys'
 
 /** A time as the app says it on a Chinese screen (src/i18n/formats.ts). */
 const zhDateTime = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN']!.dateTime).format(ms)
@@ -105,8 +104,7 @@ describe('the checklist reads the cycle as the township does', () => {
     const supervision = useSupervisionStore(v.pinia)
     const acting = useActingStore(v.pinia)
     // this tablet pinned its hub; the clerk's certified key is still on another tablet
-    const hub = testHub()
-    v.kv.setItem(TRUST_KEY, JSON.stringify({ hubKey: hub.keys.current, certificate: null, list: null }))
+    const hub = villageHub(v.data, v.kv)
     const clerk = certifiedClerkKey('test-village', 'person:clerk', T0 - 120_000, 'personkey:clerk', hub.secretKey)
     const sup = witnessedKey('test-village', 'person:sup1', T0 - 60_000, 'personkey:sup1', clerk)
     const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
