@@ -98,7 +98,7 @@ export default {
         toOpen: '请全体监事一起开封作废的票',
         opened: '作废的票已由监事会开封并作废',
       },
-      supervision: '监事的封签密钥',
+      supervision: '本人口令（监事和议事会成员）',
     },
   },
   en: {
@@ -197,7 +197,7 @@ export default {
         toOpen: 'All supervisors: open the void seals together',
         opened: 'The void ballots have been opened and voided by the supervisors',
       },
-      supervision: "Supervisors' seal keys",
+      supervision: 'Own passphrases (supervisors and council members)',
     },
   },
 }

@@ -120,6 +120,9 @@ describe('implementation and accounts', () => {
     await w.get('[data-testid="expense-form"]').trigger('submit')
     await eventually(() => w.find('[data-testid="accounts-error"]').exists())
     expect(w.get('[data-testid="accounts-error"]').text()).toMatch(/^决策公示要到 .+ 才结束，公示期间不能开始花钱或施工。$/)
+    // said right under the form that was pressed (at the foot of a long page), with the way on beside it
+    expect(w.get('[data-testid="expense-form"]').element.nextElementSibling?.getAttribute('data-testid')).toBe('accounts-refusal')
+    expect(w.get('[data-testid="accounts-refusal"]').find('[data-testid="early-open"]').exists()).toBe(true)
     expect(await v.data.ledger.list()).toEqual([])
     await w.get('[data-testid="early-open"]').trigger('click')
     await w.get('[data-testid="early-reason"]').setValue('雨季前必须装好路灯')

@@ -67,6 +67,8 @@ describe('a checklist over nothing is not an all-clear', () => {
     await eventually(() => w.find('[data-testid="check-cosign"]').exists())
     const checks = w.findAll('[data-testid^="check-"]').filter((c) => c.attributes('data-testid') !== 'check-detail' && c.attributes('data-testid') !== 'check-verdict' && c.attributes('data-testid') !== 'check-title')
     expect(checks).toHaveLength(12)
+    // the way to the key screen is called what that screen calls itself
+    expect(w.get('[data-testid="supervision-seal-keys"]').text()).toBe('本人口令（监事和议事会成员）')
     // a village where nothing has happened: no check reads 合规
     for (const c of checks) {
       expect(c.get('[data-testid="check-verdict"]').text(), c.attributes('data-testid')).toBe('还没到这一步')
