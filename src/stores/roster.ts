@@ -117,6 +117,21 @@ export const useRosterStore = defineStore('roster', () => {
     await need().units.update(id, { kind })
   }
 
+  /** People whose roles wait for a signature (`rolesPending`). */
+  const pending = computed(() => people.value.filter((p) => rolesPending(p.id)))
+  /** The clerk signs, with their own passphrase once, the roles that wait for a signature: they count from then on. */
+  async function signPending(): Promise<number> {
+    const waiting = pending.value.map((p) => p.id)
+    if (waiting.length === 0) return 0
+    const { signer } = await acting.authorize('roster.roles')
+    if (!signer) throw new ActRefused('no-one', 'roster.roles')
+    for (const id of waiting) {
+      const p = persons.value.find((x) => x.id === id)
+      if (p) await need().persons.update(id, signedRolesOf(id, p.roles, signer))
+    }
+    return waiting.length
+  }
+
   /** Imports rows; a row whose household and name already exist updates that person. Roles are signed once for the whole sheet. */
   async function importRows(rows: readonly RosterRow[]): Promise<{ added: number; updated: number }> {
     const matched = rows.map((row) => ({ row, id: persons.value.find((p) => p.householdId === householdId(row.household) && p.name === row.name)?.id ?? null }))
@@ -130,5 +145,5 @@ export const useRosterStore = defineStore('roster', () => {
     return { added, updated }
   }
 
-  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, withRole, byId, rolesPending, addPerson, updatePerson, importRows }
+  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, withRole, byId, rolesPending, pending, signPending, addPerson, updatePerson, importRows }
 })

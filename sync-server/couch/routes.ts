@@ -100,7 +100,7 @@ export const couchRoutes: FastifyPluginAsync<CouchDeps> = async (app, { config, 
   await app.register(peerRoutes, { prefix: '/_hub/peers', peers })
   await app.register(importRoutes, { prefix: '/_hub', accounts, engine, pusher })
   if (pusher.provenance) await app.register(keyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine })
-  if (pusher.provenance) await app.register(clerkKeyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine })
+  if (pusher.provenance) await app.register(clerkKeyRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine, pusher })
   if (pusher.provenance) await app.register(rolesRoutes, { prefix: '/_hub', accounts, provenance: pusher.provenance, engine, pusher })
   await app.register(blobRoutes, { accounts, engine, dataDir: config.dataDir, maxBytes: config.blobMaxBytes, quotaBytes: config.blobQuotaBytes })
   await app.register(yearRoutes, { accounts, engine })

@@ -10,7 +10,7 @@ import { installedOffline, RosterPage } from './support/roster'
 import { ProposalsPage } from './support/proposals'
 import { MeetingsPage } from './support/meetings'
 import { CyclePage, NoticesPage } from './support/notices'
-import { certifyClerkKey, go, setUpPassphrase, unlockClerk } from './support/app'
+import { answerPrompt, certifyClerkKey, go, setUpPassphrase, unlockClerk } from './support/app'
 
 const PIN = '8642'
 const CHAIR = '张家老院子'
@@ -82,6 +82,11 @@ describe('a full cycle offline, then synced', () => {
     }, 60_000, 'the roster on the hub')
     await certifyClerkKey(page, clerkId, CLERK_PASS, village.clerk)
     await context.setOffline(true)
+    // The roles the sheet named wait for a signature (roles count only signed): the clerk signs them with their own key.
+    await go(page, '/roster')
+    await page.getByTestId('roster-sign-pending').click()
+    await answerPrompt(page, CLERK_PASS)
+    await until(page, async () => (await page.getByTestId('roster-roles-pending').count()) === 0, 20_000, 'the roster\'s roles signed')
     // Who will sign the minutes and co-sign expenses sets up their own passphrase, the clerk witnessing.
     const personOf = async (name: string) => (await page.locator('[data-testid^="sealkey-person:"]', { hasText: name }).getAttribute('data-testid'))!.slice('sealkey-'.length)
     await go(page, '/seal-keys')

@@ -61,4 +61,23 @@ describe('roles on the roster screen', { timeout: 60_000 }, () => {
     expect(pending[0]!.text()).toContain('职务还没有文书签名，暂不生效')
     wrapper.unmount()
   })
+
+  it('roles imported while no clerk\'s key was here are signed later by the clerk, from the roster screen, and then count', async () => {
+    v = await openVoteVillage()
+    const acting = useActingStore(v.pinia)
+    const roster = useRosterStore(v.pinia)
+    await roster.importRows([row('新监事', '7-01', ['supervisor'])])
+    await eventually(() => roster.pending.length === 1)
+    await withClerkKey(v.data, v.kv, v.now() - 120_000)
+    const { wrapper } = await mountFeature(RosterView, { pinia: v.pinia })
+    await eventually(() => wrapper.find('[data-testid="roster-sign-pending"]').exists())
+    expect(wrapper.get('[data-testid="roster-sign-pending"]').text()).toContain('让 1 人的职务生效')
+    await wrapper.get('[data-testid="roster-sign-pending"]').trigger('click')
+    await eventually(() => acting.request?.act === 'roster.roles')
+    expect(await acting.answer('person:clerk', CLERK_PASSPHRASE)).toEqual({ ok: true })
+    const id = roster.people.find((p) => p.name === '新监事')!.id
+    await eventually(() => acting.persons.find((p) => p.id === id)?.roles.includes('supervisor') ?? false)
+    await eventually(() => !wrapper.find('[data-testid="roster-sign-pending"]').exists() && !wrapper.find('[data-testid="roster-roles-pending"]').exists())
+    wrapper.unmount()
+  })
 })
