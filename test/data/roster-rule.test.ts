@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { exportUnsynced, importBundle, quarantined } from '@/data'
-import { rolesClaim, HUB_ROLES_KEY, type RolesSig } from '@/shared/rosterroles'
+import { rolesClaim, signedRoster, HUB_ROLES_KEY, type RolesSig } from '@/shared/rosterroles'
+import { startHub, type RunningHub } from '../support/hub'
+import { basic, couch, provision, setRoles } from '../sync-server/helpers'
+import { openSyncedTablet, seedRoster, type SyncedTablet } from './sync-helpers'
 import { TEST_HUB, VILLAGE, keyEntry, openKeyedTablet, trustOf, type Tablet } from './helpers'
 
 // Issue #14: a tablet takes a person's roles from another tablet (a carried file; peer sync passes the
@@ -42,5 +45,25 @@ describe('roles carried from another tablet', () => {
     const replay = await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, a, since), trustB)
     expect(replay.refused.map((r) => [r.id, r.code])).toEqual([['person:v9', 'roles.replayed']])
     expect((await b.data.persons.get('person:v9'))?.roles).toEqual(['supervisor'])
+  })
+})
+
+describe('roles the hub signed, as a synced tablet takes them', () => {
+  let hub: RunningHub | null = null
+  let t: SyncedTablet | null = null
+  afterAll(async () => { await t?.close(); await hub?.stop({ removeData: true }) })
+
+  it('the clerk account has the hub sign a supervisor\'s role: the tablet pulls it and it counts there', async () => {
+    hub = await startHub()
+    const p = await provision(hub, { township: 'rt', villages: ['rv'] })
+    t = await openSyncedTablet(hub, 'rv')
+    await seedRoster(hub, t, [{ id: 'person:clerk', name: '王文书', householdId: 'household:1', roles: ['clerk'] }, { id: 'person:sup', name: '李监事', householdId: 'household:2', roles: [] }])
+    const signed = await setRoles(hub, 'rv', 'person:sup', ['supervisor'], basic(p.clerk.name, p.clerk.password))
+    expect(signed.rolesSig).toMatchObject({ keyId: 'hub', by: p.clerk.name })
+    expect(await t.sync.syncNow(20_000)).toBe(true)
+    const hubKeys = { current: String((await couch(hub, '_hub/hub-keys')).body.hubKey), retired: [] }
+    const counted = signedRoster(await t.data.persons.list(), { village: 'rv', hubKeys, keys: [] })
+    expect(counted.find((x) => x.id === 'person:sup')?.roles).toEqual(['supervisor'])
+    expect(counted.find((x) => x.id === 'person:clerk')?.roles).toEqual(['clerk'])
   })
 })
