@@ -128,7 +128,7 @@ describe('a proposal and its comments', () => {
   it('gives a date alone for a proposal recorded with a date only, never a made-up "00:00"', async () => {
     const { pinia } = await open()
     const store = useProposalsStore(pinia)
-    const base = { description: '', category: 'road', unitId: '', estimatedCost: 0, photos: [], voiceNote: '' }
+    const base = { description: '', category: 'road' as const, unitId: '', estimatedCost: 0, photos: [], voiceNote: '' }
     const dated = await store.add({ ...base, title: '修三组的路' }, T0)
     const timed = await store.add({ ...base, title: '修四组的路' }, T0 + (14 * 60 + 35) * 60_000 + 7_000)
     const byLine = async (id: string) => {
