@@ -170,6 +170,7 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
     await w.get('[data-testid="setup-title"]').setValue('2026 年项目')
     await w.get('[data-testid="cand-name-1"]').setValue('村口装路灯')
     await w.get('[data-testid="cand-cost-1"]').setValue('30000')
+    await w.get('[data-testid="setup-add"]').trigger('click')
     await w.get('[data-testid="cand-name-2"]').setValue('修水渠')
     await w.get('[data-testid="cand-cost-2"]').setValue('40000')
   }
