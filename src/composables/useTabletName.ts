@@ -17,10 +17,33 @@ export function tabletLabel(t: Translate, device: string, name: string | undefin
   return tail ? t('tablet.unnamed', { tail }) : t('tablet.unknown', {})
 }
 
+/**
+ * A tablet shown without its name may have one on its way: the hub's signed list of the village's
+ * tablets (with the names given at enrollment) is fetched after a sync, and the names were read
+ * before it came (at start, or when the screen opened), so another tablet stayed "编号尾号 …".
+ * The names are read again, a while apart, a bounded number of times per tablet; reading them
+ * again re-draws every screen that showed a tablet, which asks again while it is still unnamed.
+ */
+const AGAIN_MS = 5_000
+const AGAIN_TIMES = 24
+const askedAgain = new Map<string, number>()
+let again: ReturnType<typeof setTimeout> | null = null
+function readNamesAgain(names: ReturnType<typeof useDeviceNamesStore>, device: string): void {
+  const times = askedAgain.get(device) ?? 0
+  if (again !== null || times >= AGAIN_TIMES) return
+  askedAgain.set(device, times + 1)
+  again = setTimeout(() => { again = null; void names.refresh() }, AGAIN_MS)
+}
+
 /** `tabletLabel` with the village's tablet names; this tablet is "本平板". */
 export function useTabletName(): (device: string) => string {
   const { t } = useI18n()
   const names = useDeviceNamesStore()
   const session = useSessionStore()
-  return (device) => (device && device === session.enrollment?.deviceId ? t('tablet.self') : tabletLabel(t, device, names.names.get(device)))
+  return (device) => {
+    if (device && device === session.enrollment?.deviceId) return t('tablet.self')
+    const name = names.names.get(device)
+    if (!name && device && device !== 'hub') readNamesAgain(names, device)
+    return tabletLabel(t, device, name)
+  }
 }

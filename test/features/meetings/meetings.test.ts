@@ -113,7 +113,15 @@ describe('running a meeting', () => {
     await useProposalsStore(village!.pinia).add({ title: '修路', description: '', category: 'road', unitId: '', estimatedCost: 0, photos: [], voiceNote: '' })
     await wrapper.findAll('[role="tab"]').find((tab) => tab.text() === '表决')!.trigger('click')
     await eventually(() => wrapper.find('[data-testid="resolution-motion"]').exists())
+    // the motion's box carries its name (表决事项) with it, not a borderless line
+    expect(wrapper.get('[data-testid="resolution-motion"] textarea').element.closest('label')?.textContent).toContain('表决事项')
     await wrapper.get('[data-testid="resolution-motion"] textarea').setValue('同意修路列为候选项目')
+    // the counters' live buttons are dark on white; only one that cannot be used (minus at 0) is faded
+    const theme = (wrapper.get('[data-testid="resolution-counts"]').element as HTMLElement).style
+    expect(theme.getPropertyValue('--van-stepper-background')).toBe('#fff')
+    expect(theme.getPropertyValue('--van-stepper-button-icon-color')).toBe('var(--yishi-ink)')
+    expect(theme.getPropertyValue('--van-stepper-button-disabled-icon-color')).toBe('#c8c8c8')
+    expect(wrapper.find('[data-testid="resolution-yes"] .van-stepper__minus--disabled').exists()).toBe(true)
     const yes = wrapper.get('[data-testid="resolution-yes"] input')
     await yes.setValue('3')
     await yes.trigger('blur')
@@ -124,6 +132,7 @@ describe('running a meeting', () => {
 
     await yes.setValue('2')
     await yes.trigger('blur')
+    expect(wrapper.find('[data-testid="resolution-yes"] .van-stepper__minus--disabled').exists()).toBe(false)
     await wrapper.get('[data-testid="resolution-form"]').trigger('submit')
     await eventually(() => wrapper.find('[data-testid="resolution"]').exists())
     expect(wrapper.get('[data-testid="resolution-outcome"]').text()).toBe('通过')

@@ -3,9 +3,9 @@ import ProposalsCard from '@/features/proposals/ProposalsCard.vue'
 import type { ProposalView } from '@/stores/proposals'
 import { mountFeature } from '../support/mount'
 
-const proposal = (estimatedCost: number): ProposalView => ({
+const proposal = (estimatedCost: number, category = 'lighting'): ProposalView => ({
   id: 'proposal:lamps', villageId: 'qinggang', unitId: '', title: 'Lamps by the well', description: '', proposedBy: '',
-  createdAt: 0, status: 'open', mergedInto: '', estimatedCost, category: 'lighting', photos: [], voiceNote: '',
+  createdAt: 0, status: 'open', mergedInto: '', estimatedCost, category, photos: [], voiceNote: '',
   meta: { author: 'clerk', device: 'tablet-1', deviceTime: 0, seq: 1, year: 2026 },
 })
 
@@ -26,5 +26,13 @@ describe('a proposal card in numbers and words', () => {
     expect((await card('zh-CN', 0)).wrapper.text()).toContain('约 30,000.50 元')
     expect((await card('en', 0)).wrapper.text()).toContain('about ¥30,000.50')
     expect((await card('zh-CN', 0, 3_000_000)).wrapper.text()).toContain('约 30,000 元')
+  })
+})
+
+describe('the icon of a proposal in the "other" category', () => {
+  it('is a plain tag, not the three dots that read as a "more" menu', async () => {
+    const { wrapper } = await mountFeature(ProposalsCard, { props: { proposal: proposal(0, 'other'), unit: '', comments: 0 } })
+    expect(wrapper.find('.van-icon-more-o').exists()).toBe(false)
+    expect(wrapper.find('.van-icon-label-o').exists()).toBe(true)
   })
 })

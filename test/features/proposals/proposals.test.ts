@@ -125,6 +125,25 @@ describe('a proposal and its comments', () => {
     expect(wrapper.text()).toContain('shortlisted')
   })
 
+  it('gives a date alone for a proposal recorded with a date only, never a made-up "00:00"', async () => {
+    const { pinia } = await open()
+    const store = useProposalsStore(pinia)
+    const base = { description: '', category: 'road' as const, unitId: '', estimatedCost: 0, photos: [], voiceNote: '' }
+    const dated = await store.add({ ...base, title: '修三组的路' }, T0)
+    const timed = await store.add({ ...base, title: '修四组的路' }, T0 + (14 * 60 + 35) * 60_000 + 7_000)
+    const byLine = async (id: string) => {
+      const { wrapper } = await mountFeature(ProposalDetailView, { pinia, props: { id } })
+      await eventually(() => wrapper.find('[data-testid="proposal-detail"]').exists())
+      const line = wrapper.text().match(/提出时间：[^·]*/)?.[0] ?? ''
+      wrapper.unmount()
+      return line
+    }
+    const d = await byLine(dated.id)
+    expect(d).toMatch(/2026年(2|3)月\d+日/)
+    expect(d).not.toMatch(/\d:\d\d/)
+    expect(await byLine(timed.id)).toMatch(/2026年3月1日.*\d\d:\d\d/)
+  })
+
   it('asks for an estimate when the cost is unknown, since the fund is shared out by cost after the vote', async () => {
     const { pinia } = await open()
     const store = useProposalsStore(pinia)

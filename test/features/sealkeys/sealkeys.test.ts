@@ -87,7 +87,7 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
 
     // replacing is a new record (older votes keep opening with the old key)
     await row().get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
-    expect(row().text()).toContain('新密钥只用于以后的投票')
+    expect(row().text()).toContain('新钥匙只用于以后的投票')
     await row().get('[data-testid="sealkey-pass"]').setValue('新的口令abc')
     await row().get('[data-testid="sealkey-repeat"]').setValue('新的口令abc')
     await row().get('form').trigger('submit')
@@ -96,6 +96,22 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     const keys = await v.data.sealKeys.list({ oldestFirst: true })
     expect(keys).toHaveLength(2)
     expect(keys[1]!.replaces).toBe(keys[0]!.id)
+  })
+})
+
+describe('the words of the key screen, for a villager', { timeout: 60_000 }, () => {
+  it('calls what a person types 口令 and what it opens 钥匙, never 密钥, and says what it is for in short lines', async () => {
+    const v = village = await sealVillage()
+    const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
+    await soon(() => w.find('[data-testid="sealkey-person:sup1"]').exists())
+    expect(w.get('[data-testid="sealkey-person:sup1"]').text()).toContain('还没有设口令')
+    await w.get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
+    const save = w.get('[data-testid="sealkey-person:sup1"] [data-testid="sealkey-save"]')
+    expect(save.text()).toBe('保存口令')
+    expect(w.text()).not.toContain('密钥')
+    const lines = w.findAll('[data-testid="sealkeys-intro"] p').map((p) => p.text())
+    expect(lines.length).toBeGreaterThanOrEqual(5)
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(45)
   })
 })
 
@@ -109,7 +125,7 @@ describe('what a passphrase is for, by who sets it', { timeout: 60_000 }, () => 
     expect(w.get('[data-testid="sealkey-person:council"] [data-testid="sealkey-help"]').text()).toBe('口令只有您自己知道，平板和服务器都不保存口令。签会议记录时要输入它。忘了口令，可以当着文书的面重新设一个。')
     expect(w.get('[data-testid="sealkey-person:council"]').text()).not.toContain('封的票')
     await w.get('[data-testid="sealkey-start-person:sup1"]').trigger('click')
-    expect(w.get('[data-testid="sealkey-person:sup1"] [data-testid="sealkey-help"]').text()).toContain('用这把密钥封的票就无法再打开')
+    expect(w.get('[data-testid="sealkey-person:sup1"] [data-testid="sealkey-help"]').text()).toContain('用这把钥匙封的票就无法再打开')
   })
 })
 
@@ -123,7 +139,7 @@ describe('dates on the key screen', { timeout: 60_000 }, () => {
     await soon(() => w.find('[data-testid="clerkkey-person:clerk"]').attributes('data-has-key') === 'true' && w.get('[data-testid="sealkey-person:sup1"]').attributes('data-has-key') === 'true')
     const { dateTime } = formatters(createAppI18n('zh-CN', allMessages()).global)
     expect(w.get('[data-testid="clerkkey-person:clerk"]').text()).toContain(`钥匙已经乡镇服务器确认（${dateTime(v.now() - 3_600_000)}）`)
-    expect(w.get('[data-testid="sealkey-person:sup1"]').text()).toContain(`已设密钥（${dateTime(v.now())}）`)
+    expect(w.get('[data-testid="sealkey-person:sup1"]').text()).toContain(`已设口令（${dateTime(v.now())}）`)
     // one style on the page: no browser-made short date such as "2026/5/10"
     expect(w.text()).not.toMatch(/\d{4}\/\d{1,2}\/\d{1,2}/)
   })
@@ -154,6 +170,7 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
     await w.get('[data-testid="setup-title"]').setValue('2026 年项目')
     await w.get('[data-testid="cand-name-1"]').setValue('村口装路灯')
     await w.get('[data-testid="cand-cost-1"]').setValue('30000')
+    await w.get('[data-testid="setup-add"]').trigger('click')
     await w.get('[data-testid="cand-name-2"]').setValue('修水渠')
     await w.get('[data-testid="cand-cost-2"]').setValue('40000')
   }
@@ -166,7 +183,7 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
     expect(w.get('[data-testid="setup-to-keys"]').attributes('href')).toContain('/seal-keys')
     await fillVote(w)
     await w.get('form').trigger('submit')
-    expect(w.get('[data-testid="setup-error"]').text()).toBe('请先让监事设好密钥，或勾选上面的确认。')
+    expect(w.get('[data-testid="setup-error"]').text()).toBe('请先让监事设好钥匙，或勾选上面的确认。')
     expect(await v.data.votes.list()).toHaveLength(0)
     await w.get('[data-testid="setup-seals-ack"]').setValue(true)
     await w.get('form').trigger('submit')
@@ -216,6 +233,27 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     await soon(async () => (await v.data.sealKeys.list()).some((k) => k.id === 'sealkey:claim.squatter'))
     expect(seals.sealers(vote.id).map((s) => s.personId)).toEqual(['person:sup1', 'person:sup2'])
   })
+
+  it('says 由 李监事 开封, not 共同开封, when one supervisor sealed and opened the vote alone', async () => {
+    const v = village = await sealVillage()
+    const { vote } = await decidedDoubleVote(v, { sealers: 1 })
+    const { wrapper: w } = await mountFeature(SealKeysOpenView, { path: `/votes/${vote.id}/seals`, pinia: v.pinia })
+    await soon(() => w.find('[data-testid="sealer-1"]').exists())
+    expect(w.find('[data-testid="sealer-2"]').exists()).toBe(false)
+    expect(w.findAll('[data-testid="seals-intro"] p').length).toBeGreaterThan(1)
+    await w.get('[data-testid="sealer-pass-1"]').setValue(PASS['person:sup1'])
+    await w.get('[data-testid="sealer-1"] form').trigger('submit')
+    await soon(() => w.get('[data-testid="sealer-1"]').attributes('data-unlocked') === 'true', 10_000)
+    await soon(() => w.get('[data-testid="seals-open"]').attributes('disabled') === undefined)
+    await w.get('[data-testid="seals-open"]').trigger('click')
+    await soon(() => w.find('[data-testid="seals-opened"]').exists())
+    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由 李监事 开封')
+    expect(w.get('[data-testid="seals-opened"]').text()).not.toContain('共同')
+    w.unmount()
+    const results = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
+    await soon(() => results.wrapper.find('[data-testid="results-voided"]').exists())
+    expect(results.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事 开封）')
+  }, 30_000)
 
   it('needs every supervisor\'s passphrase in turn; a wrong one records nothing; then only the void ballot is voided and results exclude it', async () => {
     const { v, vote, extra } = await decided()
@@ -289,7 +327,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     await w.get('[data-testid="sealer-pass-1"]').setValue('wrong passphrase')
     await w.get('[data-testid="sealer-1"] form').trigger('submit')
     await soon(() => w.find('[data-testid="sealer-error-1"]').exists(), 10_000)
-    expect(w.get('[data-testid="sealer-error-1"]').text()).toBe('口令不对，这把密钥没有打开。什么都没有记录。')
+    expect(w.get('[data-testid="sealer-error-1"]').text()).toBe('口令不对，钥匙没有打开。什么都没有记录。')
     expect((w.get('[data-testid="sealer-pass-1"]').element as HTMLInputElement).value).toBe('')
     expect((await v.data.voidLists.list()).map((l) => l.signatures?.length ?? 0).sort()).toEqual([0, 1]) // only the two written behind the app
 

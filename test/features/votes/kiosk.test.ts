@@ -64,6 +64,10 @@ describe('the ballot kiosk', () => {
     // Big cards with a read-aloud button each; at most two may be chosen.
     await eventually(() => phase(w) === 'ballot')
     expect(w.findAll('[data-testid^="ballot-card-"]')).toHaveLength(3)
+    // The cards have no pictures here: the instruction says to tap a project, not a picture.
+    expect(w.findAll('[data-testid^="ballot-card-"] img')).toHaveLength(0)
+    expect(w.text()).toContain('点一下项目就是选上')
+    expect(w.text()).not.toContain('图片')
     expect(w.findAll('[data-testid^="ballot-card-"] [data-testid="read-aloud"]')).toHaveLength(3)
     await w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').trigger('click')
     await w.get('[data-testid="ballot-card-project:water"] [role="checkbox"]').trigger('click')

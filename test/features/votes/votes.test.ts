@@ -23,11 +23,16 @@ describe('setting up a vote', () => {
     await w.get('form').trigger('submit')
     expect(w.get('[data-testid="setup-error"]').text()).toBe('请写投票名称')
 
+    // one candidate row to start, not two empty ones; the shortlisted proposal fills it
+    expect(w.findAll('[data-testid^="cand-name-"]')).toHaveLength(1)
     await w.get('[data-testid="setup-title"]').setValue('2026 年项目')
     await eventually(() => w.find('[data-testid^="setup-from-"]').exists())
     await w.get('[data-testid^="setup-from-"]').trigger('click')
+    expect(w.findAll('[data-testid^="cand-name-"]')).toHaveLength(1)
+    expect((w.get('[data-testid="cand-name-1"]').element as HTMLInputElement).value).toBe('村口装路灯')
     await w.get('form').trigger('submit')
     expect(w.get('[data-testid="setup-error"]').text()).toBe('至少要有两个候选项目')
+    await w.get('[data-testid="setup-add"]').trigger('click')
     await w.get('[data-testid="cand-name-2"]').setValue('修水渠')
     await w.get('form').trigger('submit')
     // a project without a cost would break the budget allocation after the vote: caught here
@@ -54,6 +59,7 @@ describe('a vote the domain refuses, in words beside the form', () => {
     await w.get('[data-testid="setup-title"]').setValue(title)
     await w.get('[data-testid="cand-name-1"]').setValue('修水渠')
     await w.get('[data-testid="cand-cost-1"]').setValue('40000')
+    await w.get('[data-testid="setup-add"]').trigger('click')
     await w.get('[data-testid="cand-name-2"]').setValue('装路灯')
     await w.get('[data-testid="cand-cost-2"]').setValue('30000')
     await w.get('[data-testid="setup-seals-ack"]').setValue(true)
