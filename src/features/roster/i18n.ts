@@ -82,7 +82,7 @@ export default {
       notEligible: 'Cannot vote',
       representative: 'Household representative',
       rolesPending: 'Roles not in force until the clerk signs them',
-      signPending: 'Clerk: sign the waiting roles to put them in force ({n})',
+      signPending: 'Clerk: sign the waiting role of {n} person to put it in force | Clerk: sign the waiting roles of {n} people to put them in force',
       save: 'Save',
       cancel: 'Cancel',
       saved: 'Saved',
