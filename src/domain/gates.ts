@@ -144,6 +144,14 @@ export function stepAdvice(step: string, unmet: readonly { requirement: string }
   if (!step) return 'do'
   if (unmet.length === 0) return 'complete'
   if (early) return 'complete-early'
-  if (step === 'announce' && (progress.stage === 'open' || progress.stage === 'closed')) return 'vote-ahead'
+  if (voteAheadOfStep(step, progress.stage)) return 'vote-ahead'
   return VOTE_STEPS.has(step) ? 'vote' : 'do'
+}
+
+/**
+ * The vote has already started (or closed) while the cycle still stands at announcing it: the step's
+ * work is behind the village, only marking it done remains. Also what the township reads beside the step.
+ */
+export function voteAheadOfStep(step: string, stage: VoteProgressStage): boolean {
+  return step === 'announce' && (stage === 'open' || stage === 'closed')
 }

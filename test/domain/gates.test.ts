@@ -45,4 +45,10 @@ describe('what the step in progress asks of the clerk', () => {
     expect(D.stepAdvice('collect', [{ requirement: 'proposals' }], null, { stage: 'no-vote' })).toBe('do')
     expect(D.stepAdvice('collect', [], null, { stage: 'no-vote' })).toBe('complete')
   })
+  it('knows the vote is ahead of the cycle only at the announcing step, once the vote has started', () => {
+    expect(D.voteAheadOfStep('announce', 'closed')).toBe(true)
+    expect(D.voteAheadOfStep('announce', 'open')).toBe(true)
+    expect(D.voteAheadOfStep('announce', 'announced')).toBe(false)
+    expect(D.voteAheadOfStep('decide', 'closed')).toBe(false)
+  })
 })

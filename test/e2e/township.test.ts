@@ -112,7 +112,7 @@ describe('township staff device in a real browser', () => {
       })
       return {
         tag: lines(document.querySelector('[data-testid="township-flags-qingbo"] .van-tag')),
-        step: lines(step),
+        step: lines(step.querySelector('.nw')),
         datesWhole: dates.length > 0 && dates.every((d) => lines(d) === 1),
         page: document.documentElement.scrollWidth <= window.innerWidth,
         table: (() => { const w = document.querySelector('.township-table-wrap')!; return w.scrollWidth <= w.clientWidth })(),

@@ -77,6 +77,7 @@ export default {
       back: '返回',
       steps: {
         none: '未开始',
+        voteAhead: '投票已结束，流程上还没标为完成',
         finished: '本轮已全部完成',
       },
       flags: {
@@ -208,6 +209,7 @@ export default {
       doubleVotesHandled: '{n} (dealt with: {voided} voided)',
       back: 'Back',
       steps: {
+        voteAhead: 'The vote has closed; the step is not marked done yet',
         none: 'Not started',
         finished: 'Finished the whole cycle',
       },
