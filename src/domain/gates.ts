@@ -125,3 +125,33 @@ export function voteProgress(votes: readonly Pick<Vote, 'id' | 'opensAt' | 'clos
   if (at < v.opensAt) return { stage: 'ready', voteId: v.id, until: v.opensAt, early: false }
   return { stage: 'open', voteId: v.id, until: end(v), early: g.override !== null }
 }
+
+/**
+ * What the cycle's step in progress asks of the clerk now, one answer for home, the cycle screen and
+ * the one-line hint on every feature screen:
+ * - `complete`: its requirements hold: mark it done on the cycle;
+ * - `complete-early`: only its publicity is unmet and an `early` override on record answers for it
+ *   (`earlyCovering`): mark it done, no second reason;
+ * - `vote-ahead`: the vote this step leads to has already opened or closed (the step's work is behind
+ *   the village), yet the cycle still waits: mark it done on the cycle (with a reason if needed);
+ * - `vote`: a step about the vote: say where the vote stands (`voteProgress`);
+ * - `do`: the step's own instruction.
+ */
+export type StepAdvice = 'complete' | 'complete-early' | 'vote-ahead' | 'vote' | 'do'
+const VOTE_STEPS: ReadonlySet<string> = new Set(['announce', 'decide'])
+
+export function stepAdvice(step: string, unmet: readonly { requirement: string }[], early: Override | null, progress: Pick<VoteProgress, 'stage'>): StepAdvice {
+  if (!step) return 'do'
+  if (unmet.length === 0) return 'complete'
+  if (early) return 'complete-early'
+  if (voteAheadOfStep(step, progress.stage)) return 'vote-ahead'
+  return VOTE_STEPS.has(step) ? 'vote' : 'do'
+}
+
+/**
+ * The vote has already started (or closed) while the cycle still stands at announcing it: the step's
+ * work is behind the village, only marking it done remains. Also what the township reads beside the step.
+ */
+export function voteAheadOfStep(step: string, stage: VoteProgressStage): boolean {
+  return step === 'announce' && (stage === 'open' || stage === 'closed')
+}

@@ -28,3 +28,27 @@ describe('where the vote stands, from draft to close', () => {
     expect(D.voteProgress([vote, done], [], [], T0)).toMatchObject({ stage: 'drafted', voteId: 'vote:v1' })
   })
 })
+
+describe('what the step in progress asks of the clerk', () => {
+  const running = [{ requirement: 'notice-ended' }]
+  it('asks to mark the step done once a vote opened early has closed, not to draft the vote again', () => {
+    const opened = { ...vote, opensAt: T0 + DAY, closesAt: T0 + 3 * DAY, closedAt: T0 + 2 * DAY }
+    const p = D.voteProgress([opened], [notice], [early], T0 + 4 * DAY)
+    expect(p.stage).toBe('closed')
+    expect(D.stepAdvice('announce', running, early, p)).toBe('complete-early')
+    // the override recorded for another cycle does not cover this one: the vote is still ahead of the step
+    expect(D.stepAdvice('announce', running, null, p)).toBe('vote-ahead')
+  })
+  it('gives the step its own instruction, or where the vote stands, while its work is still to do', () => {
+    expect(D.stepAdvice('announce', running, null, { stage: 'drafted' })).toBe('vote')
+    expect(D.stepAdvice('decide', [{ requirement: 'vote-closed' }], null, { stage: 'open' })).toBe('vote')
+    expect(D.stepAdvice('collect', [{ requirement: 'proposals' }], null, { stage: 'no-vote' })).toBe('do')
+    expect(D.stepAdvice('collect', [], null, { stage: 'no-vote' })).toBe('complete')
+  })
+  it('knows the vote is ahead of the cycle only at the announcing step, once the vote has started', () => {
+    expect(D.voteAheadOfStep('announce', 'closed')).toBe(true)
+    expect(D.voteAheadOfStep('announce', 'open')).toBe(true)
+    expect(D.voteAheadOfStep('announce', 'announced')).toBe(false)
+    expect(D.voteAheadOfStep('decide', 'closed')).toBe(false)
+  })
+})

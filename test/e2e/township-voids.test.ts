@@ -121,6 +121,8 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     await page.getByTestId('township-password').fill(staff.password)
     await page.getByTestId('township-signin-submit').click()
     await page.getByTestId(`township-row-${VILLAGE}`).waitFor()
+    // the double vote is decided and its extra ballot voided: none open, but the table says one happened
+    expect(await page.getByTestId(`township-double-${VILLAGE}`).innerText()).toBe('0（已处理，作废 1 张）')
 
     const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('township-export-xlsx').click()])
     await xlsxDownload.saveAs(join(dir, 'township.xlsx'))

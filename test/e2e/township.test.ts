@@ -90,6 +90,40 @@ describe('township staff device in a real browser', () => {
     })
     expect(fit).toEqual({ page: true, table: true, label: '"当前环节"', oneLine: true })
     expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([])
+    // A tablet or laptop held sideways (1280 px): the table reads as a table — the flag count, the step and each date
+    // stay whole (not a character a line), the chart's figures do not overlap, and the way back says 返回.
+    await page.setViewportSize({ width: 1280, height: 800 })
+    const wide = await page.evaluate(() => {
+      // how many lines an element's text takes: the distinct tops of its text's boxes
+      const lines = (el: Element | null) => {
+        if (!el) return -1
+        const r = document.createRange()
+        r.selectNodeContents(el)
+        return new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.top))).size
+      }
+      const row = document.querySelector('[data-testid="township-row-qingbo"]')!
+      const cells = [...row.querySelectorAll('td')]
+      const step = cells[0]!
+      const dates = [...row.querySelectorAll('.nw')]
+      // two boxes of one chart row's figures overlap when they share both x and y
+      const overlap = [...document.querySelectorAll('[data-testid="township-charts"] svg > g')].some((g) => {
+        const texts = [...g.querySelectorAll(':scope > g > text')].map((t) => t.getBoundingClientRect())
+        return texts.some((a, i) => texts.some((b, j) => j > i && a.left < b.right && b.left < a.right && a.top < b.bottom - 1 && b.top < a.bottom - 1))
+      })
+      return {
+        tag: lines(document.querySelector('[data-testid="township-flags-qingbo"] .van-tag')),
+        step: lines(step.querySelector('.nw')),
+        datesWhole: dates.length > 0 && dates.every((d) => lines(d) === 1),
+        page: document.documentElement.scrollWidth <= window.innerWidth,
+        table: (() => { const w = document.querySelector('.township-table-wrap')!; return w.scrollWidth <= w.clientWidth })(),
+        overlap,
+      }
+    })
+    expect(wide).toEqual({ tag: 1, step: 1, datesWhole: true, page: true, table: true, overlap: false })
+    expect(await page.getByRole('link', { name: '返回' }).count()).toBe(1)
+    expect(await page.getByTestId('township-notes').innerText()).toContain('数据到达区县：')
+    expect(await page.getByTestId('township-export-csv-results').innerText()).toBe('投票结果（CSV 表格）')
+    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([])
     await page.setViewportSize({ width: 1280, height: 720 })
 
     // Syncing again revalidates with the hub's ETag (the hub answers 304 while nothing changed:

@@ -67,8 +67,17 @@ export default {
         reachedDistrict: '数据到达区县',
         flags: '合规提示',
       },
+      notes: {
+        reachedTownship: '数据到达乡镇：这个村平板上的记录最近一次同步到乡镇服务器的时间。',
+        reachedDistrict: '数据到达区县：乡镇服务器最近一次把这个村的记录转给区县服务器的时间；“—”表示还没有转过（区县没有接入时一直是“—”）。',
+        doubleVotes: '重复投票：还等议事会决定的人数；括号里是已经处理、作废的多余选票。',
+      },
+      tabletLine: '{name}：{when}',
+      doubleVotesHandled: '{n}（已处理，作废 {voided} 张）',
+      back: '返回',
       steps: {
         none: '未开始',
+        voteAhead: '投票已结束，流程上还没标为完成',
         finished: '本轮已全部完成',
       },
       flags: {
@@ -86,6 +95,7 @@ export default {
       export: {
         title: '导出',
         csv: '表格 CSV',
+        csvOf: '{what}（CSV 表格）',
         xlsx: 'Excel 表格',
         report: '打印报告',
         pb: '下载原始选票（.pb 文件，可用其他软件重新计票核对）',
@@ -190,7 +200,16 @@ export default {
         reachedDistrict: 'Reached district',
         flags: 'Compliance',
       },
+      notes: {
+        reachedTownship: 'Reached township: when the village tablets\' records last synced to the township hub.',
+        reachedDistrict: 'Reached district: when the township hub last passed the village\'s records on to the district hub; "—" means never (always "—" while no district hub is connected).',
+        doubleVotes: 'Double votes: voters still awaiting the council\'s decision; in brackets, the extra ballots already dealt with and voided.',
+      },
+      tabletLine: '{name}: {when}',
+      doubleVotesHandled: '{n} (dealt with: {voided} voided)',
+      back: 'Back',
       steps: {
+        voteAhead: 'The vote has closed; the step is not marked done yet',
         none: 'Not started',
         finished: 'Finished the whole cycle',
       },
@@ -209,6 +228,7 @@ export default {
       export: {
         title: 'Export',
         csv: 'CSV tables',
+        csvOf: '{what} (CSV)',
         xlsx: 'Excel workbook',
         report: 'Printable report',
         pb: 'Download the raw ballots (.pb file, to recount and check with other software)',

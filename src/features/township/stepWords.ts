@@ -1,3 +1,4 @@
+import { voteAheadOfStep } from '@/domain/gates'
 import type { VillageSummary } from '@/shared/township/types'
 
 type Translate = (key: string) => string
@@ -11,4 +12,9 @@ export function stepWords(t: Translate, te: (key: string) => boolean, v: Pick<Vi
   if (!v.step) return t('township.steps.none')
   const name = te(`cycle.step.${v.step}`) ? t(`cycle.step.${v.step}`) : v.step
   return numbered ? `${v.stepIndex + 1}/${v.stepCount} ${name}` : name
+}
+
+/** The vote already closed while the cycle still stands at announcing it (opened early): said beside the step, '' otherwise. */
+export function voteAheadWords(t: Translate, v: Pick<VillageSummary, 'step' | 'finished' | 'lastVote'>): string {
+  return !v.finished && v.step && v.lastVote?.closedAt && voteAheadOfStep(v.step, 'closed') ? t('township.steps.voteAhead') : ''
 }

@@ -134,6 +134,61 @@ describe('the step of the cycle, on the screens where the work is done', () => {
   })
 })
 
+describe('after a vote opened early and closed', () => {
+  it('no screen sends the clerk back to draft the vote: each says to mark the step done on the cycle', async () => {
+    const { wrapper } = await cycleScreen()
+    const v = village!
+    const cycle = useCycleStore(v.pinia)
+    await cycle.start('')
+    await eventually(() => cycle.state !== null)
+    await cycle.skipTo('announce', '前三步已经在纸上做完')
+    const now = Date.now()
+    const DAY = 24 * 3_600_000
+    const vote = await v.data.votes.create({
+      title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 1, budget: 10_000_000, rule: 'greedy', kind: 'project-selection',
+      opensAt: now - 2 * DAY, closesAt: now + DAY, roster: [], candidates: [{ id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] }],
+    })
+    await v.data.notices.create({ stage: 'vote-announcement', subjectId: vote.id, title: '投票公告', body: '', startAt: now - 3 * DAY, endAt: now + 4 * DAY, republishes: '' })
+    await cycle.takeEarly(vote.id, 'announce', '农忙前必须投完')
+    await v.data.votes.update(vote.id, { closedAt: now - DAY })
+    await eventually(() => wrapper.find('[data-testid="cycle-early-covers"]').exists())
+    // the cycle screen: the early reason answers for the step, and no "draft the vote first"
+    expect(wrapper.get('[data-testid="cycle-current"]').text()).not.toContain('先起草投票')
+    wrapper.unmount()
+
+    // a feature screen's one line: the way on is the cycle, not back to the votes
+    const proposals = await mountFeature(ProposalsView, { pinia: v.pinia, path: '/proposals' })
+    await eventually(() => proposals.wrapper.find('[data-testid="cycle-hint"]').exists())
+    const hint = proposals.wrapper.get('[data-testid="cycle-hint"]')
+    expect(hint.text()).toContain('这一步已经写明理由提前做了')
+    expect(hint.text()).toContain('到议事流程标为完成')
+    expect(hint.get('a').attributes('href')).toBe('/cycle')
+    proposals.wrapper.unmount()
+  })
+
+  it('without an early reason for this cycle, says the vote already started and the step waits to be forced with a reason', async () => {
+    const { wrapper } = await cycleScreen()
+    const v = village!
+    const cycle = useCycleStore(v.pinia)
+    await cycle.start('')
+    await eventually(() => cycle.state !== null)
+    await cycle.skipTo('announce', '前三步已经在纸上做完')
+    const now = Date.now()
+    const DAY = 24 * 3_600_000
+    const vote = await v.data.votes.create({
+      title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 1, budget: 10_000_000, rule: 'greedy', kind: 'project-selection',
+      opensAt: now - 2 * DAY, closesAt: now + DAY, roster: [], candidates: [{ id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] }],
+    })
+    await v.data.notices.create({ stage: 'vote-announcement', subjectId: vote.id, title: '投票公告', body: '', startAt: now - 3 * DAY, endAt: now + 4 * DAY, republishes: '' })
+    // the early reason was recorded before this cycle began (another cycle's record)
+    await v.data.overrides.create({ procedureId: 'procedure:older', step: 'announce', action: 'early', subjectId: vote.id, personId: 'person:clerk-wang', reason: '农忙前必须投完', at: now - 2 * DAY })
+    await eventually(() => wrapper.find('[data-testid="cycle-advice"]').exists())
+    expect(wrapper.get('[data-testid="cycle-advice"]').text()).toContain('投票已经开始了')
+    expect(wrapper.get('[data-testid="cycle-current"]').text()).not.toContain('先起草投票')
+    wrapper.unmount()
+  })
+})
+
 describe('what the cycle counts as co-signed', () => {
   it('counts only co-signatures the supervisor signed with their own key, as the accounts screen and the township do', async () => {
     village = await openTestVillage({ actor: 'person:clerk-wang' })

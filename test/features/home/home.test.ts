@@ -111,6 +111,15 @@ describe('home at the vote steps says where the vote stands', () => {
     await v.data.votes.update(vote.id, { opensAt: now, closesAt: now + 2 * DAY })
     await eventually(() => next()!.textContent!.includes('投票已经提前开始'))
     expect(next()!.textContent).not.toContain('先起草投票')
+    // the early reason answers for the step: home sends the clerk to the cycle to mark it done
+    expect(next()!.textContent).toContain('这一步已经写明理由提前做了')
+    expect(go().attributes('href')).toBe('/cycle')
+    // closed and the money allocated: still no "draft the vote", still the cycle
+    await v.data.votes.update(vote.id, { closedAt: Date.now() })
+    await eventually(() => next()!.textContent!.includes('投票已经结束'))
+    expect(next()!.textContent).not.toContain('先起草投票')
+    expect(next()!.textContent).toContain('这一步已经写明理由提前做了')
+    expect(go().attributes('href')).toBe('/cycle')
     wrapper.unmount()
   })
 })

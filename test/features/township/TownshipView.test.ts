@@ -54,8 +54,8 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     const heads = wrapper.findAll('[data-testid="township-table"] thead th').map((h) => h.text())
     expect(heads).toEqual(expect.arrayContaining(['专项资金（元）', '已分配（元）', '已支出（元）']))
     const tablets = wrapper.findAll('[data-testid="township-row-mingyue"] .township-tablets li').map((li) => li.text())
-    expect(tablets[0]).toMatch(/^平板「村委会办公室」: /)
-    expect(tablets[1]).toMatch(/^平板（编号尾号 [0-9A-Z]{1,4}）: /)
+    expect(tablets[0]).toMatch(/^平板「村委会办公室」：/)
+    expect(tablets[1]).toMatch(/^平板（编号尾号 [0-9A-Z]{1,4}）：/)
 
     const flag = wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"]')
     expect(flag.text()).toContain('支出没有监事会会签')
@@ -150,6 +150,38 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     // flags and funded projects in words: nothing English, no project id
     for (const section of report.findAll('section')) expect(section.text()).not.toMatch(/[A-Za-z]/)
     report.unmount()
+  })
+
+  it('says in words what a staff member would ask: the way back, what a column means, a double vote dealt with, each export', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    const summary = township()
+    // 清波村 had one double vote: the council decided it and the supervisors voided the extra ballot
+    await cacheSet('summary', { ...summary, villages: summary.villages.map((v) => {
+      if (v.villageId === 'qingbo') return { ...v, doubleVotes: 0, votes: v.votes.map((x, i) => (i === 0 ? { ...x, voided: 1 } : x)) }
+      // 明月村 opened its vote early and closed it, but never marked step 4 done on its cycle
+      if (v.villageId === 'mingyue') return { ...v, step: 'announce', stepIndex: 3, finished: false, lastVote: { ...v.lastVote!, closedAt: NOW - 86_400_000 } }
+      return v
+    }) })
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+    await eventually(() => wrapper.find('[data-testid="township-row-qingbo"]').exists())
+    // the way back has a word, and a name for a screen reader
+    const back = wrapper.get('[data-testid="township-back"]')
+    expect(back.text()).toBe('返回')
+    expect(back.attributes('href')).toBe('/')
+    // 0 still open, but a double vote happened and was dealt with
+    expect(wrapper.get('[data-testid="township-double-qingbo"]').text()).toBe('0（已处理，作废 1 张）')
+    expect(wrapper.get('[data-testid="township-double-anle"]').text()).toBe('0')
+    // the step the cycle stands at, and that the vote has already closed (not only "4/8 公布投票")
+    expect(wrapper.get('[data-testid="township-row-mingyue"] td.step .nw').text()).toBe('4/8 公布投票（下）')
+    expect(wrapper.get('[data-testid="township-step-ahead-mingyue"]').text()).toBe('投票已结束，流程上还没标为完成')
+    expect(wrapper.find('[data-testid="township-step-ahead-qingbo"]').exists()).toBe(false)
+    // the district column is explained under the table
+    expect(wrapper.get('[data-testid="township-notes"]').text()).toContain('数据到达区县：乡镇服务器最近一次把这个村的记录转给区县服务器的时间')
+    // each CSV button names its table in Chinese punctuation, no English colon
+    expect(wrapper.get('[data-testid="township-export-csv-results"]').text()).toBe('投票结果（CSV 表格）')
+    expect(wrapper.get('[data-testid="township-exports"]').text()).not.toContain(':')
+    wrapper.unmount()
   })
 
   it('in English, counts problems with the right plural', async () => {
