@@ -73,7 +73,7 @@ export default {
         doubleVotes: '重复投票：还等议事会决定的人数；括号里是已经处理、作废的多余选票。',
       },
       tabletLine: '{name}：{when}',
-      doubleVotesHandled: '{n}（已处理，作废 {voided} 张）',
+      doubleVotesHandled: '{open}（已处理，作废 {voided} 张）',
       back: '返回',
       steps: {
         none: '未开始',
@@ -206,7 +206,7 @@ export default {
         doubleVotes: 'Double votes: voters still awaiting the council\'s decision; in brackets, the extra ballots already dealt with and voided.',
       },
       tabletLine: '{name}: {when}',
-      doubleVotesHandled: '{n} (dealt with: {voided} voided)',
+      doubleVotesHandled: '{open} (dealt with: {voided} ballot voided) | {open} (dealt with: {voided} ballots voided)',
       back: 'Back',
       steps: {
         voteAhead: 'The vote has closed; the step is not marked done yet',
