@@ -29,6 +29,8 @@ export const REFUSAL_CODES = [
   'roles.unsigned', 'roles.replayed', 'roles.last-clerk',
   // a key whose witnessing clerk's key the hub does not hold yet, while the village already has as many such keys waiting as it may
   'personkey.too-many-waiting',
+  // the same, while the tablet (or account) that wrote it already has as many such keys waiting as one writer may
+  'personkey.device-too-many-waiting',
   // nothing more precise is known (a code from a newer hub, an old reason no pattern matches)
   'other',
 ] as const
