@@ -8,6 +8,7 @@ import { tooLarge } from './errors'
 import type { Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
 import { VillageSigning } from '../validate/personacts'
+import { WaitingKeys } from '../validate/waitingkeys'
 import { Quarantine, type RefusedDoc } from './quarantine'
 import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
 
@@ -33,10 +34,16 @@ export class Pusher {
   /** Votes as the hub's records show them, per database (local engine only: see knownVotes). */
   private readonly votes = new Map<string, KnownVotes>()
   readonly quarantine: Quarantine
+  /** When and from whom person keys waiting for their witness's key arrived: how much room each village has left. */
+  private readonly waitingKeys: WaitingKeys
 
-  /** `provenance`: the hub's key and the signature checks (validate/signature.ts); without it every record is judged unsigned. */
-  constructor(private readonly engine: Engine, counters: Counters, log: FastifyBaseLogger, readonly provenance?: Provenance) {
+  /**
+   * `provenance`: the hub's key and the signature checks (validate/signature.ts); without it every record is judged unsigned.
+   * `now`: the hub's clock (how long ago a waiting key arrived).
+   */
+  constructor(private readonly engine: Engine, counters: Counters, private readonly log: FastifyBaseLogger, readonly provenance?: Provenance, now: () => number = Date.now) {
     this.quarantine = new Quarantine(engine, counters, log, provenance ? (docs) => provenance.signHubDocs(docs) : undefined)
+    this.waitingKeys = new WaitingKeys(engine, now)
   }
 
   /**
@@ -61,7 +68,7 @@ export class Pusher {
     return known
   }
 
-  async init(): Promise<void> { await this.quarantine.init() }
+  async init(): Promise<void> { await this.quarantine.init(); await this.waitingKeys.init() }
 
   async push(p: Principal, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
     if (docs.length > LIMITS.docsPerBatch) throw tooLarge(`at most ${LIMITS.docsPerBatch} documents per request; send them in smaller batches`)
@@ -79,7 +86,7 @@ export class Pusher {
     const vote = await this.votesFor(dbName, db, docs)
     const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
     // the village's person keys (and roster), grown by what this batch lands (a key and the acts it signs may travel together)
-    const signing = await VillageSigning.load(db, docs, village, this.provenance?.keys ?? null)
+    const signing = await VillageSigning.load(db, docs, village, this.provenance?.keys ?? null, () => this.waitingKeys.room(dbName))
     const personAct = signing ? (doc: Doc) => signing.refusal(doc) : undefined
 
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
@@ -109,6 +116,7 @@ export class Pusher {
       const written = await this.write(db, dbName, toWrite, newEdits)
       if (newEdits) written.forEach((r, j) => { results[writeIndex[j] as number] = r })
       else failures.push(...written)
+      await this.noteWaiting(dbName, signing, written)
     }
     if (admitted) {
       await this.quarantine.keep(p, dbName, village, admitted)
@@ -121,6 +129,16 @@ export class Pusher {
     }
     // With new_edits=false CouchDB answers only the failures (PouchDB may return fewer rows).
     return newEdits ? (results as PushResult[]) : [...failures, ...results.filter((r): r is PushResult => r !== null && 'error' in r)]
+  }
+
+  /**
+   * Notes the keys the batch landed while they wait for their witness's key. A note that cannot be
+   * written only leaves its key taking no room (logged): the key itself is written and counts nowhere.
+   */
+  private async noteWaiting(dbName: string, signing: VillageSigning | null, written: readonly PushResult[]): Promise<void> {
+    const failed = new Set(written.flatMap((r) => ('error' in r ? [r.id] : [])))
+    const taken = (signing?.waitingTaken ?? []).filter((k) => !failed.has(k.id))
+    await this.waitingKeys.note(dbName, taken).catch((err: unknown) => this.log.warn({ err, db: dbName }, 'could not note the arrival of waiting person keys'))
   }
 
   /**

@@ -13,7 +13,7 @@
  * nowhere (every count reads only vouched keys) until the clerk's key arrives, then they count with no
  * one's action. What the hub cannot check yet it keeps only under an id no genuine record will use
  * (src/shared/signedids.ts: a key's id is the digest of its content, an act's ends with its signers'
- * key ids), and at most `LIMITS.keysWaitingPerVillage` waiting keys per village.
+ * key ids), and only while the village and the tablet that wrote it have room (validate/waitingkeys.ts).
  * Any enrolled tablet can write records; only the person's passphrase opens their key, and only the
  * clerk's or the township's account gets a clerk's key certified.
  */
@@ -26,7 +26,7 @@ import { ACTS } from '../../src/domain/acts'
 import { refusal, type Refusal } from '../../src/shared/refusal'
 import { rolesRefusal, signedRoster, type PersonRoles, type RolesSig } from '../../src/shared/rosterroles'
 import { actIdNamesSigners, personKeyId } from '../../src/shared/signedids'
-import { LIMITS } from '../limits'
+import type { WaitingRoom } from './waitingkeys'
 
 type Doc = Record<string, unknown> & { _id?: string }
 
@@ -120,19 +120,28 @@ export class VillageSigning {
   private constructor(private keys: PersonKeyRecord[], private readonly persons: Map<string, PersonRoles>,
     /** When the batch brings a void list: the village's votes' seal keys, and who holds each. */
     private readonly seals: { votes: Map<string, readonly string[]>; owners: SealKeyClaim[] },
-    private readonly village: string, private readonly hubKeys: HubKeys | null) {}
+    private readonly village: string, private readonly hubKeys: HubKeys | null,
+    /** When the batch brings keys: the room the village has for keys waiting for their witness's key. */
+    private readonly room: WaitingRoom | null) {}
 
-  /** Null when the batch holds no person's act and no key (nothing to load). `hubKeys`: the hub's keys, which certify clerks' keys. */
-  static async load(db: Db, docs: readonly Doc[], village: string, hubKeys: HubKeys | null): Promise<VillageSigning | null> {
+  /**
+   * Null when the batch holds no person's act and no key (nothing to load). `hubKeys`: the hub's keys, which certify clerks' keys;
+   * `waitingRoom`: reads the village's room for keys waiting for their witness's key (validate/waitingkeys.ts).
+   */
+  static async load(db: Db, docs: readonly Doc[], village: string, hubKeys: HubKeys | null, waitingRoom: () => Promise<WaitingRoom>): Promise<VillageSigning | null> {
     const need = needed(docs)
     if (!need.keys) return null
     const keys = (await rows(db, 'personkey', 'personkey')).map(personKeyOf).filter((k): k is PersonKeyRecord => k !== null)
     const roster = need.roster ? await rows(db, 'person', 'person') : []
     const votes = need.seals ? await rows(db, 'vote', 'vote') : []
     const owners = need.seals ? (await rows(db, 'sealkey', 'sealkey')).map(sealOwner) : []
+    const room = docs.some((d) => d.kind === 'personkey') ? await waitingRoom() : null
     return new VillageSigning(keys, new Map(roster.map((p) => [p.id, personRolesOf(p)])),
-      { votes: new Map(votes.map((v) => [v.id, sealKeysOf(v)])), owners }, village, hubKeys)
+      { votes: new Map(votes.map((v) => [v.id, sealKeysOf(v)])), owners }, village, hubKeys, room)
   }
+
+  /** The keys this batch took while they wait for their witness's key, to be noted once written (WaitingKeys.note). */
+  get waitingTaken(): { id: string; device: string; at: number }[] { return this.room?.taken ?? [] }
 
   /** Who may witness and sign: the roster's roles as far as they are signed (`signedRoster`). */
   private get roster(): RosterEntry[] { return (this.signed ??= signedRoster([...this.persons.values()], { village: this.village, hubKeys: this.hubKeys, keys: this.keys })) }
@@ -164,7 +173,7 @@ export class VillageSigning {
     if (doc.kind === 'person') return this.rolesRefusal(personRolesOf(record))
     if (doc.kind === 'personkey') {
       const key = personKeyOf(record)
-      return key ? this.keyRefusal(key, doc.body as Record<string, unknown>) : refusal('form.invalid', 'a person key without its fields', { kind: 'personkey' })
+      return key ? this.keyRefusal(key, doc.body as Record<string, unknown>, String(doc.device ?? '')) : refusal('form.invalid', 'a person key without its fields', { kind: 'personkey' })
     }
     const { vouched, waiting } = this.keyStanding
     const bad = unsignedClaim(String(doc.kind), this.village, record, vouched)
@@ -221,9 +230,9 @@ export class VillageSigning {
 
   /**
    * A key is taken when someone the village trusts vouches for it, or kept when only its witness's key
-   * is missing (`waiting`) — under its content's id, and while the village has room for one more.
+   * is missing (`waiting`) — under its content's id, and while the village and its writer `device` have room for one more.
    */
-  private keyRefusal(key: PersonKeyRecord, body: Record<string, unknown>): Refusal | null {
+  private keyRefusal(key: PersonKeyRecord, body: Record<string, unknown>, device: string): Refusal | null {
     const person = key.personId
     // the witness is looked up among every key held: a key held but not a certified clerk's witnesses nothing
     const problem = witnessProblem(key, this.keys, this.context)
@@ -232,15 +241,15 @@ export class VillageSigning {
       if (key.id !== personKeyId(body)) {
         return refusal('form.id', `the key of ${key.personId} waits for its witness's key, so the hub keeps it only under the digest of its content (${personKeyId(body)}), not ${key.id}`, { kind: 'personkey' })
       }
-      const max = LIMITS.keysWaitingPerVillage
-      if (this.keyStanding.waiting.length >= max) {
-        return refusal('personkey.too-many-waiting', `the hub already keeps ${max} keys of village ${this.village} waiting for their witnessing clerk's key; the key of ${key.personId} is not taken until some of them are vouched for`, { person, max })
-      }
+      if (!this.room) throw new Error('a person key judged without its village\'s room for waiting keys')
+      const full = this.room.refusal(key, device, this.keyStanding.waiting, this.village)
+      if (full) return full
     } else if (problem) {
       return refusal('personkey.unvouched', `the key of ${key.personId} is vouched for by no-one the village trusts: ${WITNESS_PROBLEMS[problem]}`, { person, problem })
     }
     const replaced = key.replaces ? this.keys.find((k) => k.id === key.replaces) : undefined
     if (replaced && replaced.personId !== key.personId) return refusal('personkey.replaces-other', `the key of ${key.personId} cannot replace ${replaced.personId}'s key`, { person, other: replaced.personId })
+    if (problem === 'waiting') this.room?.took(key.id, device)
     return null
   }
 }

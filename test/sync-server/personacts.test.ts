@@ -9,7 +9,7 @@ import { fromCouch, indexRecords } from '../../src/shared/township/records'
 import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
 import { startHub, type RunningHub } from '../support/hub'
 import { describeEngines } from '../support/couchdb'
-import { ADMIN_AUTH, basic, couch, provision, setRoles, type Provisioned } from './helpers'
+import { ADMIN_AUTH, basic, couch, enrollTablet, provision, setRoles, type Provisioned } from './helpers'
 
 // Issue #14: the hub takes a person's act (a supervisor's co-signature, a meeting's signature) only
 // with that person's own signature, and a person's key only as the village could have made it.
@@ -399,17 +399,58 @@ describeEngines('person-signed acts at the hub', (engine) => {
       expect((await push([env('voidlist', id, { ...fields, signatures })]))[0].ok).toBe(true)
     })
 
-    it(`keeps at most ${LIMITS.keysWaitingPerVillage} keys waiting per village, and refuses the next in words of its own`, async () => {
-      const nowhere = newSigningKeyPair()
-      const flood = (n: number) => Array.from({ length: n }, () => waitingKey('person:sup8', { witness: { id: 'personkey:nowhere', secret: nowhere.secretKey } }))
-      // three keys already wait (two from the race above, the squatter's); fill the village's room
-      const room = flood(LIMITS.keysWaitingPerVillage - 3)
-      const rows = await push(room.map((k) => keyDoc(k)))
-      expect(rows.every((r) => r.ok), JSON.stringify(rows.find((r) => !r.ok))).toBe(true)
+    /** Keys whose witness never comes: junk one tablet can write in anyone's name. */
+    const nowhere = newSigningKeyPair()
+    const flood = (n: number) => Array.from({ length: n }, () => waitingKey('person:sup8', { witness: { id: 'personkey:nowhere', secret: nowhere.secretKey } }))
+    const DAY = 86_400_000
+    let junk: Key[] = []
+
+    it(`keeps at most ${LIMITS.keysWaitingPerDevice} keys of one tablet waiting: its junk does not block another tablet's genuine waiting key`, async () => {
+      // tablet A sends a village's worth of junk, dated a month back (the hub goes by its own clock, not the record's)
+      junk = flood(LIMITS.keysWaitingPerVillage)
+      const rows = await push(junk.map((k) => keyDoc(k, { deviceTime: Date.now() - 30 * DAY })))
+      // three of its keys already wait (two from the race above, the squatter's)
+      const taken = LIMITS.keysWaitingPerDevice - 3
+      expect(rows.slice(0, taken).every((r) => r.ok), JSON.stringify(rows.slice(0, taken).find((r) => !r.ok))).toBe(true)
+      for (const r of rows.slice(taken)) {
+        expect(r).toMatchObject({ error: 'conflict', code: 'personkey.device-too-many-waiting', params: { person: 'person:sup8', device: tabletId, max: LIMITS.keysWaitingPerDevice, days: 14 } })
+      }
+      expect(await stored(junk[taken]!.id)).toBe(false)
+      // tablet B's genuine key, witnessed by 钱文书's new key (still on tablet C), is kept
+      const b = await enrollTablet(hub, 'pa')
+      const genuine = waitingKey('person:sup8', { witness: { id: 'personkey:clerk2-later', secret: clerk2.secretKey } })
+      const mine = await push([keyDoc(genuine, { device: b.id })], b.auth)
+      expect(mine[0].ok, JSON.stringify(mine)).toBe(true)
+      junk = junk.slice(0, taken)
+    })
+
+    it(`keeps at most ${LIMITS.keysWaitingPerVillage} keys waiting per village, whichever tablets wrote them, and refuses the next in words of its own`, async () => {
+      // waiting now: tablet A's share and tablet B's one; more tablets fill the village's room
+      for (let room = LIMITS.keysWaitingPerVillage - LIMITS.keysWaitingPerDevice - 1; room > 0; room -= LIMITS.keysWaitingPerDevice) {
+        const t = await enrollTablet(hub, 'pa')
+        const rows = await push(flood(Math.min(room, LIMITS.keysWaitingPerDevice)).map((k) => keyDoc(k, { device: t.id })), t.auth)
+        expect(rows.every((r) => r.ok), JSON.stringify(rows.find((r) => !r.ok))).toBe(true)
+      }
+      const other = await enrollTablet(hub, 'pa')
       const [next] = flood(1)
-      const refused = await push([keyDoc(next!)])
+      const refused = await push([keyDoc(next!, { device: other.id })], other.auth)
       expect(refused[0]).toMatchObject({ error: 'conflict', code: 'personkey.too-many-waiting', params: { person: 'person:sup8', max: LIMITS.keysWaitingPerVillage } })
       expect(await stored(next!.id)).toBe(false)
+    })
+
+    it(`a waiting key stops taking room ${LIMITS.keysWaitingWindowMs / DAY} days after it reached the hub, and still counts nowhere`, async () => {
+      // the same hub on the same data, its clock a window and a day later
+      await hub.stop()
+      hub = await startHub({ ...engine().env, CLOCK_OFFSET_MS: String(LIMITS.keysWaitingWindowMs + DAY) }, { dataDir: hub.dataDir, port: hub.port })
+      // the village and tablet A have room again
+      const [fresh] = flood(1)
+      const rows = await push([keyDoc(fresh!)])
+      expect(rows[0].ok, JSON.stringify(rows)).toBe(true)
+      // the old junk is kept, and what it signs still counts nowhere
+      expect(await stored(junk[0]!.id)).toBe(true)
+      const signed = await push([cosignBy(junk[0]!, 'old-junk')])
+      expect(signed[0].ok, JSON.stringify(signed)).toBe(true)
+      expect((await counted()).cosigns).not.toContain(signed[0].id)
     })
   })
 })
