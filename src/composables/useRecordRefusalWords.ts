@@ -28,7 +28,7 @@ export function useRecordRefusalWords() {
     const named = {
       tablet: tabletName(String(p.device ?? '')), kind: kind(p.kind), field: field(p.field), person: person(String(p.person ?? '')),
       people: [...people, ...(unknownKeys > 0 ? [t('refusal.unknownKeys')] : [])].join(locale.value === 'en' ? ', ' : '、'),
-      n: people.length + unknownKeys, max: Number(p.max ?? 0), days: Number(p.days ?? 0),
+      n: people.length + unknownKeys, max: Number(p.max ?? 0),
       time: typeof p.at === 'number' ? dateTime(p.at) : '',
     }
     const key = `refusal.why.${r.code}`

@@ -2,7 +2,7 @@
  * Why a record was refused, in words, by the refusal's code (src/shared/refusal.ts; the hub and the
  * tablets decide the code where they check): one sentence per code, its params said in words —
  * {kind} a kind of record, {field} a field by its label, {tablet} a tablet by its name, {person} a
- * person by name, {people} names, {time} a date, {max}, {n} and {days} numbers. What the clerk can do is the screen's (quarantine
+ * person by name, {people} names, {time} a date, {max} and {n} numbers. What the clerk can do is the screen's (quarantine
  * feature). Chinese first; a test walks the code list and holds both languages to every code.
  */
 export default {
@@ -75,7 +75,7 @@ export default {
         'replaces-other': '{person}的个人密钥不能替换别人的密钥。',
         unvouched: '{person}的个人密钥没有可信的担保：文书的钥匙要经乡镇服务器确认，别人的钥匙要有文书用本人钥匙做的见证签名。',
         'too-many-waiting': '镇上已经存着本村 {max} 把还在等文书钥匙的个人密钥，{person}的这一把先不收：请先让设置这些密钥的文书的平板和镇上同步一次。',
-        'device-too-many-waiting': '{tablet}近 {days} 天送到镇上、还在等文书钥匙的个人密钥已经有 {max} 把，{person}的这一把先不收：请先让见证这些密钥的文书的平板和镇上同步一次；送到满 {days} 天的密钥不再占名额。',
+        'device-too-many-waiting': '{tablet}送到镇上、还在等文书钥匙的个人密钥已经有 {max} 把，{person}的这一把先不收：请先让见证这些密钥的文书的平板和镇上同步一次；等得最久的一把到 {time} 就不再占名额。',
       },
       roles: {
         unsigned: '{person}的职务改了，但没有文书用本人密钥或乡镇服务器的签名：职务要签名才算数。',
@@ -173,7 +173,7 @@ export default {
         'replaces-other': 'The personal key of {person} cannot replace someone else’s key.',
         unvouched: 'No-one the village trusts vouches for the personal key of {person}: a clerk’s key is certified by the township hub, anyone else’s carries the clerk’s witness signature made with their own key.',
         'too-many-waiting': 'The township hub already keeps {max} of this village’s personal keys waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub.',
-        'device-too-many-waiting': 'In the last {days} days {tablet} sent the township hub {max} personal keys that still wait for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub. A key that has waited {days} days no longer takes room.',
+        'device-too-many-waiting': '{tablet} already has {max} personal keys at the township hub waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub. The one that has waited longest stops taking room on {time}.',
       },
       roles: {
         unsigned: 'The roles of {person} were changed without the signature of a clerk’s own key or of the township hub: roles count only when signed.',

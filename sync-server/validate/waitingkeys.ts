@@ -67,11 +67,13 @@ export class WaitingRoom {
     const since = this.now - LIMITS.keysWaitingWindowMs
     const recent = waiting.map((k) => this.landed.get(k.id) ?? this.receipts.get(k.id)).filter((r): r is Receipt => r !== undefined && r.at > since)
     const person = key.personId
-    const days = Math.round(LIMITS.keysWaitingWindowMs / 86_400_000)
     const perDevice = LIMITS.keysWaitingPerDevice
-    if (recent.filter((r) => r.device === device).length >= perDevice) {
-      return refusal('personkey.device-too-many-waiting', `${device} already has ${perDevice} keys of village ${village} waiting at the hub for their witnessing clerk's key (sent in the last ${days} days); the key of ${person} is not taken until some of them are vouched for or older`,
-        { person, device, max: perDevice, days })
+    const theirs = recent.filter((r) => r.device === device)
+    if (theirs.length >= perDevice) {
+      // when the one that has waited longest stops taking room
+      const at = Math.min(...theirs.map((r) => r.at)) + LIMITS.keysWaitingWindowMs
+      return refusal('personkey.device-too-many-waiting', `${device} already has ${perDevice} keys of village ${village} waiting at the hub for their witnessing clerk's key; the key of ${person} is not taken until some of them are vouched for, or until ${new Date(at).toISOString()} when the oldest stops taking room`,
+        { person, device, max: perDevice, at })
     }
     const max = LIMITS.keysWaitingPerVillage
     if (recent.length >= max) {

@@ -18,7 +18,7 @@ const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) 
 /** Everything a refusal can name, as the checks give it: raw ids a screen must never show. */
 const PARAMS: RefusalParams = {
   device: 'dev-000000001234', kind: 'ballot', field: 'title', person: 'person:p1', people: 'person:p1,person:p2', unknownKeys: 1,
-  vote: 'vote:lights', at: Date.UTC(2026, 11, 1, 10), max: 200, days: 14, village: 'village-b', problem: 'bad-signature',
+  vote: 'vote:lights', at: Date.UTC(2026, 11, 1, 10), max: 200, village: 'village-b', problem: 'bad-signature',
 }
 
 /** Each code said by the one words function (`codes`), or an error thrown by an action (`thrown`), on a screen. */
