@@ -37,8 +37,8 @@ import { actIdNamesSigners, personKeyId } from './signedids'
  */
 export const KEYS_WAITING_PER_VILLAGE = 50
 
-/** A stored record as the rule reads it: kind, body version and body, its id (`_id` at the hub, `id` on a tablet). */
-export type SigningDoc = Record<string, unknown> & { _id?: string; id?: string }
+/** A stored record as the rule reads it: kind, body version and body, its id (`_id` at the hub, `id` on a tablet), whether it is deleted. */
+export interface SigningDoc { _id?: unknown; id?: unknown; kind?: unknown; v?: unknown; body?: unknown; _deleted?: unknown }
 
 /** The kinds of record the rule reads of what the receiver holds. */
 export type SigningKind = 'personkey' | 'person' | 'vote' | 'sealkey'
