@@ -20,7 +20,7 @@ export const REFUSAL_CODES = [
   'vote.unknown', 'vote.closed', 'vote.not-open', 'decision.own-vote',
   // the hub's rules for a push (sync-server/validate/rules.ts, couch/push.ts)
   'record.identity', 'record.attachments', 'record.revision', 'record.twice-in-batch', 'writer.other-device', 'writer.account',
-  // a person's signed acts and keys (sync-server/validate/personacts.ts)
+  // a person's signed acts and keys (src/shared/villagesigning.ts)
   'act.unsigned', 'act.not-entitled', 'voidlist.vote-unknown', 'voidlist.sealers-missing',
   'personkey.not-self-signed', 'personkey.not-clerk-account', 'personkey.witness-mismatch', 'personkey.witness-not-clerk', 'personkey.replaces-other',
   // a key vouched for by no-one the village trusts (no hub certificate of a clerk's key, no certified clerk's witness signature)

@@ -2,7 +2,7 @@
  * The ids of person keys and of the acts they sign, chosen so that no record can occupy the id a
  * genuine one will use. The hub keeps a key whose witnessing clerk's key it does not hold yet, and
  * the acts signed with it, before it can tell whether the clerk really witnessed it
- * (sync-server/validate/personacts.ts); stored records are immutable, so the first record under an id
+ * (src/shared/villagesigning.ts); stored records are immutable, so the first record under an id
  * stays. Were ids free, an enrolled tablet that saw a key or an act on its way (by peer sync) could
  * send the hub a record of its own under that id first, and the genuine one would lose.
  * - A person key's id is the digest of its whole content (`personKeyId`): another public key, or the

@@ -7,7 +7,8 @@ import { identityRefusal, refusalReason, sameContent, type VoteRecord } from '..
 import { tooLarge } from './errors'
 import type { Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
-import { VillageSigning } from '../validate/personacts'
+import { hubSigning } from '../validate/signing'
+import type { VillageSigning } from '../../src/shared/villagesigning'
 import { WaitingKeys } from '../validate/waitingkeys'
 import { Quarantine, type RefusedDoc } from './quarantine'
 import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
@@ -86,7 +87,7 @@ export class Pusher {
     const vote = await this.votesFor(dbName, db, docs)
     const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
     // the village's person keys (and roster), grown by what this batch lands (a key and the acts it signs may travel together)
-    const signing = await VillageSigning.load(db, docs, village, this.provenance?.keys ?? null, () => this.waitingKeys.room(dbName))
+    const signing = await hubSigning(db, docs, village, this.provenance?.keys ?? null, () => this.waitingKeys.room(dbName))
     const personAct = signing ? (doc: Doc) => signing.refusal(doc) : undefined
 
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)

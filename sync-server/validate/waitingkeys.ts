@@ -1,5 +1,5 @@
 /**
- * How many person keys may wait at the hub for their witnessing clerk's key (validate/personacts.ts
+ * How many person keys may wait at the hub for their witnessing clerk's key (src/shared/villagesigning.ts
  * keeps them): per village and, well below that, per tablet or account that wrote them — so one
  * enrolled tablet's keys whose witness never comes cannot fill its village's room — counting only
  * keys that reached the hub within `LIMITS.keysWaitingWindowMs` by the hub's own clock (never the
@@ -13,6 +13,7 @@
  */
 import type { Db, Engine } from '../engine'
 import { refusal, type Refusal } from '../../src/shared/refusal'
+import type { WaitingRoom as Room } from '../../src/shared/villagesigning'
 import { LIMITS } from '../limits'
 
 export const WAITING_KEYS_DB = 'hub-waiting-keys'
@@ -50,7 +51,7 @@ export class WaitingKeys {
 }
 
 /** One village's waiting keys as far as room goes, grown by the keys a batch takes. */
-export class WaitingRoom {
+export class WaitingRoom implements Room {
   private readonly landed = new Map<string, Receipt>()
 
   constructor(private readonly receipts: ReadonlyMap<string, Receipt>, private readonly now: number) {}

@@ -7,7 +7,7 @@ import { openSyncedTablet, seedRoster, type SyncedTablet } from './sync-helpers'
 import { TEST_HUB, VILLAGE, eventually, keyEntry, openKeyedTablet, trustOf, type Tablet } from './helpers'
 
 // Issue #14: a tablet takes a person's roles from another tablet (a carried file; peer sync passes the
-// same rule, src/data/rosterRule.ts) only as the hub takes them: signed, newer, the last clerk kept.
+// same rule, src/data/signingRule.ts) only as the hub takes them: signed, newer, the last clerk kept.
 
 const hubSig = (personId: string, roles: string[], at: number): RolesSig =>
   ({ at, by: 'clerk-account', keyId: HUB_ROLES_KEY, signature: TEST_HUB.signSync(rolesClaim(VILLAGE, personId, roles, at)) })
