@@ -74,12 +74,16 @@ async function receiver(hub: Authority, from: string) {
 const stored = async (t: PeerTablet, id: string) => (await t.vdb.docs.findOne(id).exec()) !== null
 
 describe('a tablet takes acts a person signs from another tablet only as the hub would', () => {
-  it('quarantines co-signatures forged in a supervisor\'s name, or signed by someone who is no supervisor, and takes the genuine one', async () => {
+  it('quarantines co-signatures forged in a supervisor\'s name, or signed by someone who is no supervisor, and takes the genuine one and one already held', async () => {
     const hub = newAuthority()
     const evil = 'tab-evil'
     const { victim, gate, sup1, v9 } = await receiver(hub, evil)
     const stranger = witnessedKey(VILLAGE, 'person:sup1', T0, 'personkey:x', null)
+    // an unsigned co-signature from before signatures, which this tablet already holds as the hub served it
+    const legacy = cosign(hub, 'tab-a', 'cosign:legacy', 'person:sup1', null)
+    await victim.vdb.docs.insert(legacy)
     const batch = [
+      legacy,
       cosign(hub, evil, 'cosign:unsigned', 'person:sup1', null),
       cosign(hub, evil, 'cosign:v9-key', 'person:sup1', v9),
       { ...cosign(hub, evil, 'cosign:bad-sig', 'person:sup1', { ...sup1, secret: stranger.secret }) },
@@ -87,7 +91,7 @@ describe('a tablet takes acts a person signs from another tablet only as the hub
       cosign(hub, evil, 'cosign:good', 'person:sup1', sup1),
     ]
     const { accepted, refused } = await gate.admit(batch, evil, { pulled: true })
-    expect(accepted.map((d) => d.id)).toEqual(['cosign:good'])
+    expect(accepted.map((d) => d.id)).toEqual(['cosign:legacy', 'cosign:good'])
     expect(refused.map((r) => [r.id, r.code, r.params?.problem ?? r.params?.act])).toEqual([
       ['cosign:unsigned', 'act.unsigned', 'unsigned'],
       ['cosign:v9-key', 'act.unsigned', 'other-person'],
