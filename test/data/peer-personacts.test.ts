@@ -149,6 +149,22 @@ describe('a tablet takes acts a person signs from another tablet only as the hub
     expect(refused[0]!.reason).toMatch(/this tablet keeps it only under the digest of its content/)
   })
 
+  it('refuses a seal key in a supervisor\'s name signed with another person\'s key, and a void list whose vote this tablet does not hold', async () => {
+    const hub = newAuthority()
+    const from = 'tab-b'
+    const { gate, sup1, v9 } = await receiver(hub, from)
+    const sealKey = (id: string, by: MadeKey) => {
+      const fields = { personId: 'person:sup1', publicKey: 'aa'.repeat(32), createdAt: T0 + 1000 }
+      return written(hub, from, 'sealkey', id, { ...fields, kdf: FILLER.kdf, iterations: FILLER.iterations, salt: FILLER.salt, cipher: FILLER.cipher, iv: FILLER.iv, secret: FILLER.secret,
+        keyId: by.record.id, signature: signAct('sealkey', VILLAGE, { id, ...fields }, by.secret) })
+    }
+    const fields = { voteId: 'vote:elsewhere', ballotIds: ['ballot:b1'], openedBy: ['person:sup1'], decisions: ['decision:d1'], at: T0 + 90_000 }
+    const list = written(hub, from, 'voidlist', 'voidlist:l1', { ...fields, signatures: [{ personId: 'person:sup1', keyId: sup1.record.id, signature: signAct('voidlist', VILLAGE, { id: 'voidlist:l1', ...fields }, sup1.secret) }] })
+    const { accepted, refused } = await gate.admit([sealKey('sealkey:forged', v9), sealKey('sealkey:sup1', sup1), list], from, { pulled: true })
+    expect(accepted.map((d) => d.id)).toEqual(['sealkey:sup1'])
+    expect(refused.map((r) => [r.id, r.code])).toEqual([['sealkey:forged', 'act.unsigned'], ['voidlist:l1', 'voidlist.vote-unknown']])
+  })
+
   it('through a pairing: the forged co-signature the other tablet holds stays there, the genuine one crosses', async () => {
     const hub = newAuthority()
     const a = await tablet(hub, 'tab-a')
