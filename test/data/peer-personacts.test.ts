@@ -74,12 +74,16 @@ async function receiver(hub: Authority, from: string) {
 const stored = async (t: PeerTablet, id: string) => (await t.vdb.docs.findOne(id).exec()) !== null
 
 describe('a tablet takes acts a person signs from another tablet only as the hub would', () => {
-  it('quarantines co-signatures forged in a supervisor\'s name, or signed by someone who is no supervisor, and takes the genuine one', async () => {
+  it('quarantines co-signatures forged in a supervisor\'s name, or signed by someone who is no supervisor, and takes the genuine one and one already held', async () => {
     const hub = newAuthority()
     const evil = 'tab-evil'
     const { victim, gate, sup1, v9 } = await receiver(hub, evil)
     const stranger = witnessedKey(VILLAGE, 'person:sup1', T0, 'personkey:x', null)
+    // an unsigned co-signature from before signatures, which this tablet already holds as the hub served it
+    const legacy = cosign(hub, 'tab-a', 'cosign:legacy', 'person:sup1', null)
+    await victim.vdb.docs.insert(legacy)
     const batch = [
+      legacy,
       cosign(hub, evil, 'cosign:unsigned', 'person:sup1', null),
       cosign(hub, evil, 'cosign:v9-key', 'person:sup1', v9),
       { ...cosign(hub, evil, 'cosign:bad-sig', 'person:sup1', { ...sup1, secret: stranger.secret }) },
@@ -87,7 +91,7 @@ describe('a tablet takes acts a person signs from another tablet only as the hub
       cosign(hub, evil, 'cosign:good', 'person:sup1', sup1),
     ]
     const { accepted, refused } = await gate.admit(batch, evil, { pulled: true })
-    expect(accepted.map((d) => d.id)).toEqual(['cosign:good'])
+    expect(accepted.map((d) => d.id)).toEqual(['cosign:legacy', 'cosign:good'])
     expect(refused.map((r) => [r.id, r.code, r.params?.problem ?? r.params?.act])).toEqual([
       ['cosign:unsigned', 'act.unsigned', 'unsigned'],
       ['cosign:v9-key', 'act.unsigned', 'other-person'],
@@ -143,6 +147,22 @@ describe('a tablet takes acts a person signs from another tablet only as the hub
     expect(accepted.map((d) => d.id)).toEqual([id, actId])
     expect(refused.map((r) => [r.id, r.code])).toEqual([['personkey:sup4', 'form.id'], ['cosign:squatted', 'form.id']])
     expect(refused[0]!.reason).toMatch(/this tablet keeps it only under the digest of its content/)
+  })
+
+  it('refuses a seal key in a supervisor\'s name signed with another person\'s key, and a void list whose vote this tablet does not hold', async () => {
+    const hub = newAuthority()
+    const from = 'tab-b'
+    const { gate, sup1, v9 } = await receiver(hub, from)
+    const sealKey = (id: string, by: MadeKey) => {
+      const fields = { personId: 'person:sup1', publicKey: 'aa'.repeat(32), createdAt: T0 + 1000 }
+      return written(hub, from, 'sealkey', id, { ...fields, kdf: FILLER.kdf, iterations: FILLER.iterations, salt: FILLER.salt, cipher: FILLER.cipher, iv: FILLER.iv, secret: FILLER.secret,
+        keyId: by.record.id, signature: signAct('sealkey', VILLAGE, { id, ...fields }, by.secret) })
+    }
+    const fields = { voteId: 'vote:elsewhere', ballotIds: ['ballot:b1'], openedBy: ['person:sup1'], decisions: ['decision:d1'], at: T0 + 90_000 }
+    const list = written(hub, from, 'voidlist', 'voidlist:l1', { ...fields, signatures: [{ personId: 'person:sup1', keyId: sup1.record.id, signature: signAct('voidlist', VILLAGE, { id: 'voidlist:l1', ...fields }, sup1.secret) }] })
+    const { accepted, refused } = await gate.admit([sealKey('sealkey:forged', v9), sealKey('sealkey:sup1', sup1), list], from, { pulled: true })
+    expect(accepted.map((d) => d.id)).toEqual(['sealkey:sup1'])
+    expect(refused.map((r) => [r.id, r.code])).toEqual([['sealkey:forged', 'act.unsigned'], ['voidlist:l1', 'voidlist.vote-unknown']])
   })
 
   it('through a pairing: the forged co-signature the other tablet holds stays there, the genuine one crosses', async () => {

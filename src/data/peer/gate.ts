@@ -51,29 +51,28 @@ export class PeerGate {
     }
     const held = await this.vdb.docs.findByIds(candidates.map((d) => String(d.id))).exec()
     // each record's outcome, in the batch's order: taken as held, refused, or checked (then judged by the signing rule)
-    const outcomes: ({ held: YishiDoc } | { refused: Refusal; doc: YishiDoc } | { checked: YishiDoc })[] = []
+    const outcomes: ({ doc: YishiDoc; is: 'held' | 'checked' } | { doc: YishiDoc; is: 'refused'; why: Refusal })[] = []
     for (const raw of candidates) {
       const { _deleted: _d, ...rest } = raw
       const doc = rest as YishiDoc
       // a version this tablet already holds is not checked again (two tablets that both synced with
       // the hub hold the same older, unsigned records); the replication only notes it is there
       const mine = held.get(String(doc.id))?.toJSON() as YishiDoc | undefined
-      if (mine && sameRecord(mine, doc)) { outcomes.push({ held: doc }); continue }
+      if (mine && sameRecord(mine, doc)) { outcomes.push({ doc, is: 'held' }); continue }
       if (mine && opts.pulled && isStale(doc, mine)) continue
       const why = await this.refusal(doc, from, vote)
-      outcomes.push(why ? { refused: why, doc } : { checked: doc })
+      outcomes.push(why ? { doc, is: 'refused', why } : { doc, is: 'checked' })
     }
     // acts a person signs, person keys and roles, as the hub judges them (a refusal mark is the hub's word already)
-    const judged = outcomes.flatMap((o) => ('checked' in o && !o.checked.refused ? [o.checked] : []))
+    const judged = outcomes.flatMap((o) => (o.is === 'checked' && !o.doc.refused ? [o.doc] : []))
     const unsigned = signingRefusals(await loadSigning(this.vdb, judged, this.trust.hubKeys?.() ?? null), judged)
     const accepted: PeerDoc[] = []
     const refused: (Refused & { doc: unknown })[] = []
     let fresh = 0
     for (const o of outcomes) {
-      const doc = 'held' in o ? o.held : 'checked' in o ? o.checked : o.doc
-      const why = 'refused' in o ? o.refused : 'checked' in o ? unsigned.get(o.checked) : undefined
-      if (why) refused.push({ id: String(doc.id), ...why, doc })
-      else { accepted.push({ ...doc, _deleted: false }); if ('checked' in o) fresh++ }
+      const why = o.is === 'refused' ? o.why : o.is === 'checked' ? unsigned.get(o.doc) : undefined
+      if (why) refused.push({ id: String(o.doc.id), ...why, doc: o.doc })
+      else { accepted.push({ ...o.doc, _deleted: false }); if (o.is === 'checked') fresh++ }
     }
     // kept in the tablet's quarantine with the reason, as records refused from a file are
     if (refused.length > 0) await quarantine(this.vdb, `peer:${from}`, refused, this.now())
