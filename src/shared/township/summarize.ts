@@ -12,6 +12,7 @@ import { DEFAULT_MEETING_RULES, quorum } from '../../domain/meeting'
 import { voteStatus } from '../../domain/ballots'
 import { unresolvedConflicts, unresolvedDoubleVotes } from '../../domain/conflicts'
 import { voteResult as domainResult } from '../../domain/results'
+import { awaitingSeals } from '../../domain/voids'
 import { signedAmount } from '../../domain/budget'
 import type { Vote } from '../../domain/model/types'
 
@@ -58,7 +59,7 @@ function voteResult(r: VillageRecords, v: Vote, now: number): VoteResultSummary 
   const selected = closed ? (result.selection?.selected ?? []) : []
   return {
     id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: result.counted.length, paper: result.paperBallots,
-    voided: result.onTime.length - result.counted.length, late: result.late, eligible,
+    voided: result.onTime.length - result.counted.length, awaitingSeals: awaitingSeals(result.voidDecisions, result.voids).length, late: result.late, eligible,
     turnout: eligible > 0 ? cast / eligible : null,
     closedAt: closed ? (v.closedAt || v.closesAt) : null,
     // a malformed vote (the rule cannot run) is shown without a result
@@ -139,6 +140,7 @@ export function summarizeRecords(r: VillageRecords, now: number, facts: HubFacts
     publicityOverdue: overdue,
     openObjections: openObjections.length,
     doubleVotes: unresolvedDoubleVotes(r.conflicts, r.decisions).length,
+    doubleVotesAwaitingSeals: votes.reduce((n, v) => n + v.awaitingSeals, 0),
     conflicts: unresolvedConflicts(r.conflicts, r.decisions).length,
     // The hub's quarantine when it tells; else the rejection notices it wrote into the village.
     quarantined: facts.quarantined ?? r.rejections,
