@@ -234,11 +234,11 @@ export const useVotesStore = defineStore('votes', () => {
   }
 
   /** The vote's result by the domain's one rule (counted ballots, agreed paper count, selection). */
+  // a void list voids only when every supervisor who sealed the vote opened it and signed it
+  const signedLists = computed(() => openedVoidLists(voidLists.value, records.value, sealKeys.value, acting.keys))
   const outcome = computed(() => {
     const v = record.value
-    // a void list voids only when every supervisor who sealed the vote opened it and signed it
-    const signedLists = openedVoidLists(voidLists.value, records.value, sealKeys.value, acting.keys)
-    return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: signedLists, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
+    return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: signedLists.value, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
   })
 
   const paperState = computed<PaperState>(() => {
@@ -293,7 +293,7 @@ export const useVotesStore = defineStore('votes', () => {
       ballots: new Set(voids.flatMap((l) => l.ballotIds)).size,
       openedBy: [...new Set(voids.flatMap((l) => l.openedBy))].map((id) => personName(persons.value, id, 'supervisor')),
       decisions: withVoids.filter((d) => covered.has(d.id)).map((d) => ({ outcome: d.outcome, reason: d.reason })),
-      waiting: D.awaitingSeals(voidDecisions, voids).length,
+      waiting: D.decisionsAwaitingSeals(v, { voidLists: signedLists.value, decisions: decisions.value, checkoffs: checkoffs.value, conflicts: doubleCheckoffs.value }).length,
       sealed: v.sealKeys.length > 0,
     }
   })

@@ -64,7 +64,9 @@ export class WaitingRoom implements Room {
    * still waiting for their witness's key (the batch's own included); of them, those that reached
    * the hub within the window take room.
    */
-  refusal(key: { personId: string }, device: string, waiting: readonly { id: string }[], village: string): Refusal | null {
+  refusal(key: { id: string; personId: string }, device: string, waiting: readonly { id: string }[], village: string): Refusal | null {
+    // a key the hub already holds (sent again) takes no more room than it has
+    if (waiting.some((k) => k.id === key.id)) return null
     const since = this.now - LIMITS.keysWaitingWindowMs
     const recent = waiting.map((k) => this.landed.get(k.id) ?? this.receipts.get(k.id)).filter((r): r is Receipt => r !== undefined && r.at > since)
     const person = key.personId

@@ -419,6 +419,10 @@ describeEngines('person-signed acts at the hub', (engine) => {
         expect(r.params.at).toBeLessThanOrEqual(Date.now() + LIMITS.keysWaitingWindowMs)
       }
       expect(await stored(junk[taken]!.id)).toBe(false)
+      // one of its kept keys sent again (a tablet that lost its checkpoint) is not refused for want of room: it takes none more
+      const again = (await push([keyDoc(junk[0]!)]))[0]
+      expect(again).toMatchObject({ error: 'conflict' })
+      expect(again.code).toBeUndefined()
       // tablet B's genuine key, witnessed by 钱文书's new key (still on tablet C), is kept
       const b = await enrollTablet(hub, 'pa')
       const genuine = waitingKey('person:sup8', { witness: { id: 'personkey:clerk2-later', secret: clerk2.secretKey } })
