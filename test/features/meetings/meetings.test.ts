@@ -262,7 +262,7 @@ describe('the signature pad', () => {
     const { wrapper } = await mountFeature(MeetingView, { pinia, props: { id: m.id } })
     await wrapper.findAll('[role="tab"]').find((tab) => tab.text() === '签名')!.trigger('click')
     await eventually(() => wrapper.find('[data-testid="signature-chair"] [data-testid="roles-pending"]').exists())
-    expect(wrapper.get('[data-testid="signature-chair"] [data-testid="signature-nokey-chair"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="signature-chair"] [data-testid="signature-nokey-chair"]').exists()).toBe(true)
     expect(wrapper.get('[data-testid="signature-chair"] [data-testid="roles-pending"]').text()).toBe('张三、李四和王五：职务还没有文书签名，暂不生效')
     expect(wrapper.get('[data-testid="signature-supervisor"] [data-testid="roles-pending"]').text()).toBe('赵监：职务还没有文书签名，暂不生效')
     wrapper.unmount()
