@@ -8,7 +8,7 @@ export default {
     kind: {
       comment: '留言', attendance: '签到', resolution: '决议', checkoff: '投票登记', ballot: '选票', papercount: '纸质票清点',
       ledger: '账目', cosign: '会签', objection: '异议', answer: '异议答复', override: '例外记录', audit: '操作记录', decision: '处理决定',
-      progress: '进度', conflict: '冲突', rejection: '拒收记录', sealkey: '封存密钥', voidlist: '作废名单', personkey: '个人密钥',
+      progress: '进度', conflict: '冲突', rejection: '拒收记录', sealkey: '封签钥匙', voidlist: '作废名单', personkey: '个人钥匙',
       village: '村', unit: '院落或小组', person: '村民', proposal: '提议', meeting: '会议', vote: '投票', notice: '公示', fund: '专项资金',
       allocation: '资金安排', procedure: '议事流程',
     },

@@ -60,7 +60,7 @@ export default {
         account: '用账号上传的记录，只能写这个账号自己的名字。',
       },
       act: {
-        unsigned: '这条{kind}要{person}本人用自己的密钥签名，但签名没有或者对不上。',
+        unsigned: '这条{kind}要{person}本人用自己的钥匙签名，但签名没有或者对不上。',
         'not-entitled': '{person}在村里的名册上没有做这件事的职务，不能签这条{kind}。',
       },
       voidlist: {
@@ -68,17 +68,17 @@ export default {
         'sealers-missing': '作废名单要由封存这场投票的全体监事一起打开，还有 {n} 位监事没有参加：{people}。',
       },
       personkey: {
-        'not-self-signed': '{person}的个人密钥没有用它自己签名：写它的人并不掌握这把密钥。',
-        'not-clerk-account': '个人密钥要当着本村文书的面设置，上传它的账号不是本村的文书。',
-        'witness-mismatch': '个人密钥要由在场的文书写下，可这条记录写的见证人和写它的人不是同一个。',
-        'witness-not-clerk': '{person}的个人密钥写的见证人不是本村名册上的文书。',
-        'replaces-other': '{person}的个人密钥不能替换别人的密钥。',
-        unvouched: '{person}的个人密钥没有可信的担保：文书的钥匙要经乡镇服务器确认，别人的钥匙要有文书用本人钥匙做的见证签名。',
-        'too-many-waiting': '镇上已经存着本村 {max} 把还在等文书钥匙的个人密钥，{person}的这一把先不收：请先让设置这些密钥的文书的平板和镇上同步一次。',
-        'device-too-many-waiting': '{tablet}送到镇上、还在等文书钥匙的个人密钥已经有 {max} 把，{person}的这一把先不收：请先让见证这些密钥的文书的平板和镇上同步一次；等得最久的一把到 {time} 就不再占名额。',
+        'not-self-signed': '{person}的个人钥匙没有用它自己签名：写它的人并不掌握这把钥匙。',
+        'not-clerk-account': '个人钥匙要当着本村文书的面设置，上传它的账号不是本村的文书。',
+        'witness-mismatch': '个人钥匙要由在场的文书写下，可这条记录写的见证人和写它的人不是同一个。',
+        'witness-not-clerk': '{person}的个人钥匙写的见证人不是本村名册上的文书。',
+        'replaces-other': '{person}的个人钥匙不能替换别人的钥匙。',
+        unvouched: '{person}的个人钥匙没有可信的担保：文书的钥匙要经乡镇服务器确认，别人的钥匙要有文书用本人钥匙做的见证签名。',
+        'too-many-waiting': '已经存着本村 {max} 把还在等文书钥匙的个人钥匙，{person}的这一把先不收：请先让设置这些钥匙的文书的平板和镇上同步一次。',
+        'device-too-many-waiting': '{tablet}送到镇上、还在等文书钥匙的个人钥匙已经有 {max} 把，{person}的这一把先不收：请先让见证这些钥匙的文书的平板和镇上同步一次；等得最久的一把到 {time} 就不再占名额。',
       },
       roles: {
-        unsigned: '{person}的职务改了，但没有文书用本人密钥或乡镇服务器的签名：职务要签名才算数。',
+        unsigned: '{person}的职务改了，但没有文书用本人钥匙或乡镇服务器的签名：职务要签名才算数。',
         replayed: '{person}的职务签名比名册上现有的还旧（{time}）：不能拿旧的签名把职务改回去。',
         'last-clerk': '{person}是村里最后一位文书，不能去掉文书职务：先让另一位村民当文书。',
       },
@@ -102,7 +102,7 @@ export default {
     notSaved: '没有保存：{why}请改好再保存。',
     record: '记录',
     person: '一位村民',
-    unknownKeys: '名单上找不到的封存密钥',
+    unknownKeys: '名单上找不到的封签钥匙',
   },
   en: {
     why: {
@@ -172,7 +172,7 @@ export default {
         'witness-not-clerk': 'The witness named on the personal key of {person} is not a clerk on the village’s roster.',
         'replaces-other': 'The personal key of {person} cannot replace someone else’s key.',
         unvouched: 'No-one the village trusts vouches for the personal key of {person}: a clerk’s key is certified by the township hub, anyone else’s carries the clerk’s witness signature made with their own key.',
-        'too-many-waiting': 'The township hub already keeps {max} of this village’s personal keys waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub.',
+        'too-many-waiting': '{max} of this village’s personal keys are already kept waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub.',
         'device-too-many-waiting': '{tablet} already has {max} personal keys at the township hub waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub. The one that has waited longest stops taking room on {time}.',
       },
       roles: {

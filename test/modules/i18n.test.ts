@@ -29,6 +29,10 @@ describe('translations (core and every feature)', () => {
     }
   })
 
+  it('no Chinese message says 密钥: a person types a 口令, and it opens a 钥匙', () => {
+    expect([...zh].filter(([, text]) => text.includes('密钥')).map(([key]) => key)).toEqual([])
+  })
+
   it('placeholders match between languages', () => {
     // each name once: a plural message repeats its placeholders in every form ('{n} record | {n} records')
     const names = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()

@@ -13,7 +13,7 @@ export default {
         'vote-run': '开始或结束投票', 'notice-publish': '发布公示', 'objection-answer': '答复异议', 'conflict-decide': '记录议事会对冲突的决定',
         'accounts-record': '记账、记录实施进度和资金安排', 'key-witness': '同意另一位文书设密码', 'personkey-witness': '用文书本人的钥匙见证设置口令', 'peer-pair': '和另一台平板同步记录', 'papercount-enter': '录入纸质选票计数',
         'meeting-sign-chair': '主持人签名', 'meeting-sign-supervisor': '监事签名', 'expense-cosign': '监事会签支出',
-        'notice-republish': '要求重新公示', 'sealkey-create': '设置监事密钥', 'seal-open': '打开作废封条', 'township-view': '查看全镇情况',
+        'notice-republish': '要求重新公示', 'sealkey-create': '设置监事的封签钥匙', 'seal-open': '打开作废封条', 'township-view': '查看全镇情况',
       },
       title: '要由本人确认：{act}',
       needs: '这件事只能由 {who} 来做。',

@@ -64,8 +64,8 @@ describe('refusals in words, by code', () => {
     expect(out.get('form.too-long')).toBe('这条选票的“标题”太长了，最多 200 个字。')
     expect(out.get('vote.closed')).toContain(zhDateTime(Date.UTC(2026, 11, 1, 10)))
     // a person not on this tablet's roster is "a villager", never their id
-    expect(out.get('act.unsigned')).toBe('这条选票要一位村民本人用自己的密钥签名，但签名没有或者对不上。')
-    expect(out.get('voidlist.sealers-missing')).toContain('还有 3 位监事没有参加：一位村民、一位村民、名单上找不到的封存密钥。')
+    expect(out.get('act.unsigned')).toBe('这条选票要一位村民本人用自己的钥匙签名，但签名没有或者对不上。')
+    expect(out.get('voidlist.sealers-missing')).toContain('还有 3 位监事没有参加：一位村民、一位村民、名单上找不到的封签钥匙。')
   })
 
   it('says a field the app has no label for as "one of its fields", and a kind it does not know as "record"', async () => {
