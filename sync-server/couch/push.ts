@@ -9,6 +9,7 @@ import type { Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
 import { VillageSigning } from '../validate/personacts'
 import { Quarantine, type RefusedDoc } from './quarantine'
+import { settleRolesConflicts } from './rolesconflicts'
 import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
 
 export { QUARANTINE_DB, type QuarantineEntry } from './quarantine'
@@ -108,7 +109,10 @@ export class Pusher {
     if (toWrite.length > 0) {
       const written = await this.write(db, dbName, toWrite, newEdits)
       if (newEdits) written.forEach((r, j) => { results[writeIndex[j] as number] = r })
-      else failures.push(...written)
+      else {
+        failures.push(...written)
+        await settleRolesConflicts(db, toWrite.map((d) => String(d._id)))
+      }
     }
     if (admitted) {
       await this.quarantine.keep(p, dbName, village, admitted)
@@ -132,6 +136,7 @@ export class Pusher {
     const refusals = docs.map((d, i) => once[i] ?? identityRefusal(d))
     const ok = docs.filter((_, i) => refusals[i] === null)
     const written = ok.length > 0 ? await this.write(db, dbName, ok, newEdits) : []
+    if (!newEdits) await settleRolesConflicts(db, ok.map((d) => String(d._id)))
     const refused = (i: number): PushResult => {
       const r = refusals[i]!
       return { id: typeof docs[i]!._id === 'string' ? docs[i]!._id! : '', error: 'forbidden', reason: r.reason, code: r.code, params: r.params }
