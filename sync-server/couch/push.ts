@@ -11,6 +11,7 @@ import { hubSigning } from '../validate/signing'
 import type { VillageSigning } from '../../src/shared/villagesigning'
 import { WaitingKeys } from '../validate/waitingkeys'
 import { Quarantine, type RefusedDoc } from './quarantine'
+import { settleRolesConflicts } from './rolesconflicts'
 import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
 
 export { QUARANTINE_DB, type QuarantineEntry } from './quarantine'
@@ -116,7 +117,10 @@ export class Pusher {
     if (toWrite.length > 0) {
       const written = await this.write(db, dbName, toWrite, newEdits)
       if (newEdits) written.forEach((r, j) => { results[writeIndex[j] as number] = r })
-      else failures.push(...written)
+      else {
+        failures.push(...written)
+        await settleRolesConflicts(db, toWrite.map((d) => String(d._id)))
+      }
       await this.noteWaiting(dbName, signing, written)
     }
     if (admitted) {
@@ -151,6 +155,7 @@ export class Pusher {
     const refusals = docs.map((d, i) => once[i] ?? identityRefusal(d))
     const ok = docs.filter((_, i) => refusals[i] === null)
     const written = ok.length > 0 ? await this.write(db, dbName, ok, newEdits) : []
+    if (!newEdits) await settleRolesConflicts(db, ok.map((d) => String(d._id)))
     const refused = (i: number): PushResult => {
       const r = refusals[i]!
       return { id: typeof docs[i]!._id === 'string' ? docs[i]!._id! : '', error: 'forbidden', reason: r.reason, code: r.code, params: r.params }
