@@ -77,8 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (!/^\d+$/.test(bodyTimeout.trim()) || Number(bodyTimeout) < 1 || Number(bodyTimeout) > 3600) {
     throw new ConfigError(`BODY_TIMEOUT must be a number of seconds from 1 to 3600, not "${bodyTimeout}"`)
   }
-  const offset = env.CLOCK_OFFSET_MS ?? '0'
-  if (!/^-?\d{1,12}$/.test(offset.trim())) {
+  const offset = env.CLOCK_OFFSET_MS?.trim() || '0'
+  if (!/^-?\d{1,12}$/.test(offset)) {
     throw new ConfigError(`CLOCK_OFFSET_MS must be a whole number of milliseconds (like 1209600000), not "${offset}"`)
   }
   const offsetMs = Number(offset)

@@ -38,6 +38,8 @@ export class Pusher {
   readonly quarantine: Quarantine
   /** When and from whom person keys waiting for their witness's key arrived: how much room each village has left. */
   private readonly waitingKeys: WaitingKeys
+  /** Per village database, the last batch of person keys being judged and written: the next waits for it. */
+  private readonly keyBatches = new Map<string, Promise<unknown>>()
 
   /**
    * `provenance`: the hub's key and the signature checks (validate/signature.ts); without it every record is judged unsigned.
@@ -74,6 +76,25 @@ export class Pusher {
 
   async push(p: Principal, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
     if (docs.length > LIMITS.docsPerBatch) throw tooLarge(`at most ${LIMITS.docsPerBatch} documents per request; send them in smaller batches`)
+    // batches bringing person keys to one village, one at a time: each counts the room the one before left
+    // (parallel requests would each see the same room; at most LIMITS.inFlightPerPrincipal wait per writer)
+    return docs.some((d) => d.kind === 'personkey') ? this.inTurn(dbName, () => this.pushNow(p, dbName, docs, newEdits)) : this.pushNow(p, dbName, docs, newEdits)
+  }
+
+  /** Runs `fn` after the work queued for `key` before it, whether that ended well or not. */
+  private async inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.keyBatches.get(key) ?? Promise.resolve()
+    const run = before.then(fn, fn)
+    const settled = run.catch(() => undefined)
+    this.keyBatches.set(key, settled)
+    try {
+      return await run
+    } finally {
+      if (this.keyBatches.get(key) === settled) this.keyBatches.delete(key)
+    }
+  }
+
+  private async pushNow(p: Principal, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
     const db = this.engine.db(dbName)
     const village = villageOf(dbName)
     const once = onceEach(docs)

@@ -107,6 +107,12 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     await page.getByTestId('township-signin-submit').click()
     await page.getByTestId(`township-row-${VILLAGE}`).waitFor()
     expect(await page.getByTestId(`township-double-${VILLAGE}`).innerText()).toBe('0（已决定 1 人，等监事开封）')
+    // the village's own screen says it under the vote
+    await page.getByTestId(`township-open-${VILLAGE}`).click()
+    await page.getByTestId('township-village-records').waitFor()
+    expect(await page.getByTestId(`township-vote-${vote.id}`).getByTestId('township-vote-awaiting-seals').innerText()).toBe('议事会已经决定 1 人的重复投票，还等监事一起开封，作废多余的选票')
+    await page.getByTestId('township-village-back').click()
+    await page.getByTestId(`township-row-${VILLAGE}`).waitFor()
 
     await a.data.votes.update(vote.id, { closedAt: Date.now() })
     await eventually(() => seals.pending(vote.id).length === 1 && seals.isClosed(vote.id), 10_000, 20)
@@ -139,8 +145,10 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     await page.getByTestId(`township-open-${VILLAGE}`).click()
     await page.getByTestId('township-village-records').waitFor()
     const card = page.getByTestId(`township-vote-${vote.id}`)
-    expect(await card.getByTestId('township-vote-ballots').innerText()).toContain('3 张选票')
+    // the copy saved before the seal was opened shows first, then the pulled one
+    await until(page, async () => (await card.getByTestId('township-vote-ballots').innerText()).includes('3 张选票'), 30_000, 'the village pulled again')
     expect(await card.getByTestId('township-vote-not-counted').innerText()).toContain('作废 1 张')
+    expect(await card.getByTestId('township-vote-awaiting-seals').count()).toBe(0)
     expect(await card.getByTestId('township-vote-selected').innerText()).toContain('步道、饮水')
 
     const [pbDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`township-export-pb-${vote.id}`).click()])

@@ -459,5 +459,13 @@ describeEngines('person-signed acts at the hub', (engine) => {
       expect(signed[0].ok, JSON.stringify(signed)).toBe(true)
       expect((await counted()).cosigns).not.toContain(signed[0].id)
     })
+
+    it(`keeps one tablet to its ${LIMITS.keysWaitingPerDevice} waiting keys however many batches it sends at once`, async () => {
+      const c = await enrollTablet(hub, 'pa')
+      const batches = Array.from({ length: 5 }, () => flood(LIMITS.keysWaitingPerDevice).map((k) => keyDoc(k, { device: c.id })))
+      const rows = (await Promise.all(batches.map((docs) => push(docs, c.auth)))).flat()
+      expect(rows.filter((r) => r.ok)).toHaveLength(LIMITS.keysWaitingPerDevice)
+      expect(rows.filter((r) => r.code === 'personkey.device-too-many-waiting')).toHaveLength(4 * LIMITS.keysWaitingPerDevice)
+    })
   })
 })
