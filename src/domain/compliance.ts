@@ -33,6 +33,23 @@ export const FLAG_TEXTS = {
 export type FlagCode = keyof typeof FLAG_TEXTS
 export const FLAG_CODES = Object.keys(FLAG_TEXTS) as FlagCode[]
 
+/**
+ * How much a flag weighs. A step taken early or forced through with who and why on record followed the
+ * procedure, with a flag (DOMAIN.md: a skipped or overridden step is recorded with who did it and why):
+ * it asks the supervisors and the township to verify the reason ('verify', 请核实). Every other flag is
+ * a rule broken ('violation', 不合规). The tablet's checklist and the township read this one rule.
+ */
+export type FlagWeight = 'violation' | 'verify'
+const TO_VERIFY: ReadonlySet<string> = new Set<FlagCode>(['step-taken-early', 'step-overridden'])
+export function flagWeight(flag: { code: string }): FlagWeight {
+  return TO_VERIFY.has(flag.code) ? 'verify' : 'violation'
+}
+/** The weight of several flags: a violation if any is one, 'verify' if all are recorded overrides, null if there are none. */
+export function flagsWeight(flags: readonly { code: string }[]): FlagWeight | null {
+  if (!flags.length) return null
+  return flags.some((f) => flagWeight(f) === 'violation') ? 'violation' : 'verify'
+}
+
 /** What a flag's words are filled with: text and numbers only (they travel to the township as JSON). */
 export type FlagDetails = Record<string, string | number>
 

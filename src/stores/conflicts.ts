@@ -14,7 +14,8 @@ import type { DocKind } from '@/shared/schemas'
 export type ConflictReason = ConflictRecordDoc['reason']
 
 export interface ConflictSide { device: string; at: number; author: string; summary: string }
-export interface ConflictDecisionView { outcome: string; reason: string; by: string; at: number }
+/** `by` is who announced it for the council; `recordedBy` the name of who wrote it down (the clerk whose PIN the tablet took). */
+export interface ConflictDecisionView { outcome: string; reason: string; by: string; at: number; recordedBy: string }
 export interface ConflictView {
   /** The record the council decides on: the check-off id (double vote) or the conflict record id. */
   id: string
@@ -103,7 +104,7 @@ export const useConflictsStore = defineStore('conflicts', () => {
         title: double ? nameOf(String(body.voterId ?? '')) : String(body.title ?? body.name ?? ''), subjectId: first.subjectId, context: vote?.title ?? '',
         sides: double ? checkoffSides(first.subjectId) ?? [winner, ...records.map((c) => loserSide(c))] : [winner, ...records.map((c) => loserSide(c))],
         options: OPTIONS[first.reason],
-        decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at } : null }
+        decision: d ? { outcome: d.outcome, reason: d.reason, by: d.by, at: d.at, recordedBy: nameOf(d.meta.author) } : null }
     })
   })
   /**

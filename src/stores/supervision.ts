@@ -20,8 +20,11 @@ export interface DeviceChainView {
 /** One line of the checklist; `flags` are the domain's (code, wording, details), worded by the view in the reader's language. */
 export interface ComplianceItemView {
   key: D.CheckKey; ok: boolean; flags: D.ComplianceFlag[]
-  /** 'flagged' (a problem), 'ok' (checked, nothing wrong) or 'not-yet' (nothing to check yet: no green tick). */
-  state: 'flagged' | 'ok' | 'not-yet'
+  /**
+   * 'flagged' (a rule broken), 'verify' (only steps taken early or forced with their reason on record: the
+   * domain's `flagsWeight`), 'ok' (checked, nothing wrong) or 'not-yet' (nothing to check yet: no green tick).
+   */
+  state: 'flagged' | 'verify' | 'ok' | 'not-yet'
 }
 /** A hub's refusal notice: `code` and `params` decide its words, `reason` is the hub's English (shown to supervisors as such). */
 export interface RejectionView { id: string; subject: string; code: RefusalCode; params: RefusalParams; reason: string; device: string; at: number }
@@ -110,7 +113,7 @@ export const useSupervisionStore = defineStore('supervision', () => {
     // the row does not read 合规 beside the override that says otherwise
     const earlyOn = (kind: string) => by('step-taken-early').filter((f) => kindOfId(String(f.details.subjectId ?? '')) === kind)
     const item = (key: D.CheckKey, list: D.ComplianceFlag[], ok = list.length === 0): ComplianceItemView =>
-      ({ key, ok, flags: list, state: !ok ? 'flagged' : reached.value[key] ? 'ok' : 'not-yet' })
+      ({ key, ok, flags: list, state: !ok ? (D.flagsWeight(list) === 'verify' ? 'verify' : 'flagged') : reached.value[key] ? 'ok' : 'not-yet' })
     return [
       item('quorum', by('adopted-without-quorum')),
       item('budget', by('allocations-over-fund')),

@@ -111,3 +111,14 @@ describe('compliance flags', () => {
     expect(D.actsByWrongPerson([o('person:clerk')], persons)).toEqual([])
   })
 })
+
+describe('how much a flag weighs (one rule for the checklist and the township)', () => {
+  it('a step taken early or forced through with its reason on record asks to verify; every other flag is a violation', () => {
+    expect(D.FLAG_CODES.filter((code) => D.flagWeight({ code }) === 'verify').sort()).toEqual(['step-overridden', 'step-taken-early'])
+    expect(D.flagWeight({ code: 'vote-before-notice' })).toBe('violation')
+    expect(D.flagWeight({ code: 'step-skipped-without-override' })).toBe('violation')
+    expect(D.flagsWeight([])).toBeNull()
+    expect(D.flagsWeight([{ code: 'step-taken-early' }, { code: 'step-overridden' }])).toBe('verify')
+    expect(D.flagsWeight([{ code: 'step-taken-early' }, { code: 'spending-before-publicity' }])).toBe('violation')
+  })
+})

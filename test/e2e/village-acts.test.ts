@@ -75,6 +75,20 @@ describe('each act by the person it names, and the procedure holds', () => {
     await page.getByTestId('acting-ok').click()
     await until(page, () => page.getByTestId('roster-import-done').isVisible(), 30_000, 'import done')
     expect(await page.getByTestId('acting-badge').innerText()).toContain('王文书 正在操作')
+    // Scrolled down a page longer than the screen (a landscape tablet with its keyboard up shows ~420 px),
+    // the bar still shows who is acting, on top, with its lock button at hand.
+    await go(page, '/seal-keys')
+    await page.getByTestId('sealkey-person:sup1').waitFor({ timeout: 20_000 })
+    await page.setViewportSize({ width: 1024, height: 420 })
+    const scrolled = await page.evaluate(() => {
+      window.scrollTo(0, document.documentElement.scrollHeight)
+      const bar = document.querySelector('[data-testid="acting-badge"]')!.getBoundingClientRect()
+      const lock = document.querySelector('[data-testid="acting-lock"]')!.getBoundingClientRect()
+      const hit = document.elementFromPoint(lock.left + lock.width / 2, lock.top + lock.height / 2)
+      return { scrolled: window.scrollY > 100, barTop: Math.round(bar.top), lockOnTop: hit?.getAttribute('data-testid') === 'acting-lock' }
+    })
+    expect(scrolled).toEqual({ scrolled: true, barTop: 0, lockOnTop: true })
+    await page.setViewportSize({ width: 1024, height: 768 })
     // Locked again (the button, or a reload): the next clerk's act asks again.
     await page.getByTestId('acting-lock').click()
     await go(page, '/cycle')

@@ -154,7 +154,6 @@ describe('a full cycle offline, then synced', () => {
     // asked once: the cycle shows that reason as the step's override and moves on without a second one
     await cycle.open()
     expect(await page.getByTestId('cycle-early-covers').innerText()).toContain('投票公告已在村务公开栏张贴纸质版 7 天')
-    expect(await cycle.complete()).toBe('公布投票（下）')
 
     // 6. The decision: villagers vote on the kiosk, the vote is closed, the results allocate the fund.
     const kiosk = await votes.kiosk(voteId, PIN)
@@ -167,6 +166,21 @@ describe('a full cycle offline, then synced', () => {
     // the kiosk forgot who was acting when the voters took the tablet: the clerk unlocks again to close the vote
     await unlockClerk(page, PIN)
     const results = await votes.closeAndResults(voteId)
+    // The vote ran and closed while the cycle still stands at announcing it (step 4): home says so and sends
+    // the clerk to mark it done, with no second reason (the early opening's answers for it); then step 5.
+    await go(page, '/')
+    const home = page.getByTestId('home-next')
+    await until(page, async () => (await home.getAttribute('data-next')) === 'announce', 20_000, 'home at step 4')
+    const said = await home.innerText()
+    expect(said).toContain('现在是第 4 步（共 8 步）：公布投票（下）。')
+    expect(said).toContain('投票已经结束：处理完重复投票后，把这一步标为完成。')
+    expect(said).toContain('这一步已经写明理由提前做了：到“议事流程”把它标为完成，不用再写理由。')
+    await page.getByTestId('home-next-go').click()
+    await until(page, () => page.getByTestId('cycle-current-step').isVisible(), 20_000, 'cycle screen from home')
+    expect(await cycle.complete()).toBe('公布投票（下）')
+    expect(await cycle.current()).toBe('投票决定（上）')
+    await go(page, `/votes/${voteId}/results`)
+    await page.getByTestId('results-rows').waitFor({ timeout: 20_000 })
     // Lamps 3 votes (¥30,000) funded; water and road 1 vote each — the cheaper (water, ¥40,000) first, then road (¥60,000) no longer fits.
     expect(results.ballots).toBe('共 3 张票（电子 3，纸质 0）')
     expect(results.total).toBe('共安排 ¥70,000，预算 ¥100,000')

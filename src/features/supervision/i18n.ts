@@ -23,7 +23,7 @@ export default {
       moreProblems: '还有 {n} 处问题',
       checklist: '本轮合规检查',
       noChecklist: '还没有进行中的议事轮次。',
-      verdict: { ok: '合规', flagged: '不合规', 'not-yet': '还没到这一步' },
+      verdict: { ok: '合规', flagged: '不合规', verify: '请核实', 'not-yet': '还没到这一步' },
       check: {
         quorum: '通过的决议都达到法定人数和票数',
         budget: '安排的项目金额不超过资金',
@@ -70,7 +70,7 @@ export default {
       moreProblems: '{n} more problem | {n} more problems',
       checklist: 'Compliance of this cycle',
       noChecklist: 'No council cycle is under way.',
-      verdict: { ok: 'Compliant', flagged: 'Not compliant', 'not-yet': 'Not reached yet' },
+      verdict: { ok: 'Compliant', flagged: 'Not compliant', verify: 'Please verify', 'not-yet': 'Not reached yet' },
       check: {
         quorum: 'Every adopted resolution had its quorum and votes',
         budget: 'Allocations fit the fund',

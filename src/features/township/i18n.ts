@@ -87,6 +87,7 @@ export default {
         title: '合规提示',
         none: '没有发现合规问题',
         count: '{n} 个问题',
+        verifyCount: '{n} 处请核实',
       },
       charts: {
         title: '图表',
@@ -224,6 +225,7 @@ export default {
         title: 'Compliance',
         none: 'No compliance problems found',
         count: '{n} problem | {n} problems',
+        verifyCount: '{n} step to verify | {n} steps to verify',
       },
       charts: {
         title: 'Charts',

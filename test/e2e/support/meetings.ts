@@ -77,7 +77,7 @@ export class MeetingsPage {
     const block = this.page.getByTestId(`signature-${role}`)
     await block.getByTestId('signature-person').filter({ hasText: name }).click()
     const canvas = block.getByTestId('signature-canvas')
-    // with the pad's foot at the bottom of the screen, nothing covers it (the acting bar sits above the page)
+    // with the pad's foot at the bottom of the screen, nothing covers it (the acting bar sticks to the top)
     const covered = await canvas.evaluate((c) => {
       c.scrollIntoView({ block: 'end' })
       const r = c.getBoundingClientRect()
@@ -85,6 +85,18 @@ export class MeetingsPage {
       return points.filter(([x, y]) => document.elementFromPoint(x, y) !== c).map(([x, y]) => document.elementFromPoint(x, y)?.textContent ?? '')
     })
     if (covered.length) throw new Error(`${role}: the signature pad's foot is covered by: ${covered.join(' / ')}`)
+    // the clerk is acting: their bar sticks to the top, and the meeting's tabs (sticky too) sit below it, neither covering the other
+    const stacked = await this.page.evaluate(() => {
+      const bar = document.querySelector('[data-testid="acting-badge"]')
+      const tabs = document.querySelector('.meeting-tabs .van-tabs__nav')
+      if (!bar || !tabs) return 'the bar (someone acting) or the tabs not shown'
+      const b = bar.getBoundingClientRect()
+      const n = tabs.getBoundingClientRect()
+      const barSeen = bar.contains(document.elementFromPoint(b.left + 8, b.top + b.height / 2))
+      const tabsSeen = tabs.contains(document.elementFromPoint(n.left + 8, n.top + n.height / 2))
+      return b.top === 0 && barSeen && tabsSeen && n.top >= b.bottom - 1 ? 'stacked' : `bar ${b.top}–${b.bottom} seen ${barSeen}, tabs ${n.top}–${n.bottom} seen ${tabsSeen}`
+    })
+    if (stacked !== 'stacked') throw new Error(`${role}: the acting bar and the meeting's tabs: ${stacked}`)
     await canvas.scrollIntoViewIfNeeded()
     const box = await canvas.boundingBox()
     if (!box) throw new Error(`${role}: signature pad not shown`)

@@ -65,6 +65,10 @@ describe('the double votes and conflicts queue', () => {
     expect(item().text()).toContain('操作人 名册上没有的人')
     expect(item().text()).not.toContain('person:')
 
+    // The council decides; the clerk records it with their own PIN (the act is the clerk's): the screen says
+    // so, and does not make the member it names look as if they confirmed it on the tablet.
+    expect(item().get('[data-testid="conflict-recorder"]').text()).toBe('由文书记录议事会的决定：点“记录决定”后，文书输入本人的密码。')
+    expect(item().get('[data-testid="conflict-by-label"]').text()).toBe('议事会上宣布这个决定的人（本人不用在平板上确认）')
     // Nothing is recorded until the outcome, a reason and who decided are given.
     expect(item().get('[data-testid="conflict-record"]').attributes('disabled')).toBeDefined()
     await item().get('[data-testid="outcome-keep-earliest"]').setValue(true)
@@ -77,7 +81,8 @@ describe('the double votes and conflicts queue', () => {
     expect(item().get('[data-testid="conflict-decision"]').text()).toContain('赵监事')
     expect(item().get('[data-testid="conflict-decision"]').text()).toContain('第二台平板登记有误')
     // the decision in plain words: no bracket inside or right after another
-    expect(item().get('[data-testid="conflict-decision"]').text()).toMatch(/^已决定：先投的一张有效，后投的作废（赵监事，/)
+    // who announced it for the council, and who recorded it: the clerk whose PIN the tablet took
+    expect(item().get('[data-testid="conflict-decision"]').text()).toMatch(/^已决定：先投的一张有效，后投的作废（赵监事宣布，王文书记录，/)
     const [decision] = await v.data.decisions.list()
     expect(decision).toMatchObject({ subjectId: 'checkoff:lights:zhang', outcome: 'keep-earliest', by: 'person:sup2', voterId: 'person:zhang', voteId: 'vote:lights' })
     expect(await openDoubleVotes(v.data)).toEqual([])

@@ -14,6 +14,8 @@ import { useSealsStore } from '@/stores/seals'
 import { useConflictsStore } from '@/stores/conflicts'
 import { useSupervisionStore } from '@/stores/supervision'
 import { useActingStore } from '@/stores/acting'
+import { useSessionStore } from '@/stores/session'
+import { useDeviceNamesStore } from '@/stores/deviceNames'
 import { mountFeature } from '../support/mount'
 import { createAppI18n } from '@/i18n'
 import { allMessages } from '@/i18n/messages'
@@ -32,6 +34,7 @@ afterEach(async () => { await village?.close(); village = undefined })
 describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
   it('lets each supervisor set up a key with a passphrase typed twice; only the public key is in clear', async () => {
     const v = village = await sealVillage()
+    useSessionStore(v.pinia).setEnrollment({ villageId: 'test-village', villageName: '测试村', townshipName: '', deviceId: 'tablet-test' })
     const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
     const row = () => w.get('[data-testid="sealkey-person:sup1"]')
     await soon(() => w.find('[data-testid="sealkey-person:sup1"]').exists())
@@ -78,6 +81,14 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     expect(key).toMatchObject({ keyId: signing!.id })
     expect(unsignedClaim('sealkey', 'test-village', key!, [signing!])).toBeNull()
     expect(row().text()).toContain('由 王文书 见证设置')
+    // what a villager can check: whose key, set up when, on which tablet, who witnessed — in words; the
+    // fingerprint stays only as small print for staff, never the line a villager reads
+    const meta = row().get('[data-testid="sealkey-meta"]')
+    expect(meta.text()).toMatch(/^在本平板上设置 · 由 王文书 见证设置/)
+    expect(row().get('[data-testid="sealkey-fp"]').element.tagName).toBe('SMALL')
+    expect(row().get('[data-testid="sealkey-fp"]').text()).toMatch(/^工作人员核对用：\S{4} \S{4}$/)
+    expect(row().get('.head').text()).toContain('李监事')
+    expect(row().get('.head').text()).toMatch(/已设口令（.+）/)
     expect(key!.iterations).toBeGreaterThanOrEqual(200_000)
     // the stored record opens only with the passphrase, and holds the secret of its public key
     const secret = await unwrapSecretKey(key!, PASS['person:sup1'])
@@ -135,10 +146,12 @@ describe('dates on the key screen', { timeout: 60_000 }, () => {
     const seals = useSealsStore(v.pinia)
     await soon(() => seals.supervisors.length === 2)
     await clerkWitnesses(v.pinia, () => seals.createKey('person:sup1', PASS['person:sup1'], PASS['person:sup1']))
+    useDeviceNamesStore(v.pinia).names = new Map([['tablet-test', '村委会办公室']])
     const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: v.pinia })
     await soon(() => w.find('[data-testid="clerkkey-person:clerk"]').attributes('data-has-key') === 'true' && w.get('[data-testid="sealkey-person:sup1"]').attributes('data-has-key') === 'true')
     const { dateTime } = formatters(createAppI18n('zh-CN', allMessages()).global)
-    expect(w.get('[data-testid="clerkkey-person:clerk"]').text()).toContain(`钥匙已经乡镇服务器确认（${dateTime(v.now() - 3_600_000)}）`)
+    // and on which tablet, by the name it was enrolled with (never its code)
+    expect(w.get('[data-testid="clerkkey-person:clerk"]').text()).toContain(`钥匙已经乡镇服务器确认（${dateTime(v.now() - 3_600_000)}） · 在平板「村委会办公室」上设置`)
     expect(w.get('[data-testid="sealkey-person:sup1"]').text()).toContain(`已设口令（${dateTime(v.now())}）`)
     // one style on the page: no browser-made short date such as "2026/5/10"
     expect(w.text()).not.toMatch(/\d{4}\/\d{1,2}\/\d{1,2}/)

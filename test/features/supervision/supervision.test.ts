@@ -85,17 +85,19 @@ describe('a checklist over nothing is not an all-clear', () => {
 })
 
 describe('a vote opened early with a reason', () => {
-  it('is not 合规 on the row "votes start after their notice": that row shows the override and its reason too', async () => {
+  it('is not 合规 on the row "votes start after their notice", nor 不合规: 请核实 (amber), with the override and its reason shown', async () => {
     village = await openVoteVillage()
     const v = village
     await openApprovalVote(v)
     await useVotesStore(v.pinia).castBallot('vote:lights', 'person:zhang', ['project:lamps'], 'person:clerk')
     await v.data.overrides.create({ procedureId: '', step: 'announce', action: 'early', subjectId: 'vote:lights', personId: 'person:clerk', reason: '农忙前要投完票', at: v.now() - 3_600_000 })
     const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
-    await eventually(() => w.find('[data-testid="check-voteNotice"]').attributes('data-state') === 'flagged')
-    expect(w.get('[data-testid="check-voteNotice"] [data-testid="check-verdict"]').text()).toBe('不合规')
+    // the procedure was followed, with a flag: the reason is on record for the supervisors to verify
+    await eventually(() => w.find('[data-testid="check-voteNotice"]').attributes('data-state') === 'verify')
+    expect(w.get('[data-testid="check-voteNotice"] [data-testid="check-verdict"]').text()).toBe('请核实')
     expect(w.get('[data-testid="check-voteNotice"] [data-testid="check-detail"]').text()).toContain('理由：农忙前要投完票')
-    expect(w.get('[data-testid="check-early"]').attributes('data-state')).toBe('flagged')
+    expect(w.get('[data-testid="check-early"]').attributes('data-state')).toBe('verify')
+    expect(w.get('[data-testid="check-early"] [data-testid="check-verdict"]').text()).toBe('请核实')
   })
 })
 

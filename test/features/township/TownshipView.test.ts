@@ -191,6 +191,26 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     wrapper.unmount()
   })
 
+  it('shows a step taken early with its reason on record amber, to verify (请核实), not red as a problem — the checklist\'s rule', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    const summary = township()
+    const early = { code: 'step-taken-early', variant: 'early', ref: 'vote:lights', details: { person: '王文书', subject: '2026 年路灯投票', step: 'announce', reason: '农忙前要投完票', at: NOW - 86_400_000 } }
+    await cacheSet('summary', { ...summary, villages: summary.villages.map((v) => (v.villageId === 'qingbo' ? { ...v, flags: [early] } : v)) })
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+    await eventually(() => wrapper.find('[data-testid="township-flags-qingbo"] .van-tag').exists())
+    const tag = wrapper.get('[data-testid="township-flags-qingbo"] .van-tag')
+    expect(tag.text()).toBe('1 处请核实')
+    expect(tag.classes()).toContain('van-tag--warning')
+    // a village with rules broken stays red
+    expect(wrapper.get('[data-testid="township-flags-mingyue"] .van-tag').classes()).toContain('van-tag--danger')
+    const flag = wrapper.get('[data-testid="township-flag-qingbo-step-taken-early"]')
+    expect(flag.attributes('data-weight')).toBe('verify')
+    expect(flag.text()).toContain('理由：农忙前要投完票')
+    expect(wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"]').attributes('data-weight')).toBe('violation')
+    wrapper.unmount()
+  })
+
   it('in English, counts problems with the right plural', async () => {
     await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
     const summary = township()
