@@ -169,6 +169,9 @@ export class VillageSigning {
     const { vouched, waiting } = this.keyStanding
     const bad = unsignedClaim(String(doc.kind), this.village, record, vouched)
     if (bad && !this.signedByWaitingKeys(String(doc.kind), record, vouched, waiting)) {
+      if (bad.kind === 'sealkey' && bad.problem === 'bad-signature') {
+        return refusal('sealkey.altered', `the seal key of ${bad.personId} does not match their signature: its sealed secret or another field was changed after they signed it`, { person: bad.personId })
+      }
       return refusal('act.unsigned', `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS[bad.problem]}`,
         { kind: bad.kind, person: bad.personId, problem: bad.problem })
     }
