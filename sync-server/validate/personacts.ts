@@ -25,7 +25,7 @@ import { sealersMissing } from '../../src/domain/voids'
 import { ACTS } from '../../src/domain/acts'
 import { refusal, type Refusal } from '../../src/shared/refusal'
 import { rolesRefusal, signedRoster, type PersonRoles, type RolesSig } from '../../src/shared/rosterroles'
-import { actIdNamesSigners, personKeyId } from '../../src/shared/signedids'
+import { actIdNamesSigners, idMustNameSigners, personKeyId } from '../../src/shared/signedids'
 import { LIMITS } from '../limits'
 
 type Doc = Record<string, unknown> & { _id?: string }
@@ -178,6 +178,9 @@ export class VillageSigning {
     if (bad && !actIdNamesSigners(String(doc.kind), record)) {
       return refusal('form.id', `a ${String(doc.kind)} signed with a key whose witness has not reached the hub is kept only under an id that ends with its signers' key ids (src/shared/signedids.ts), and ${record.id} does not`,
         { kind: String(doc.kind) })
+    }
+    if (idMustNameSigners(String(doc.kind), record) && !actIdNamesSigners(String(doc.kind), record)) {
+      return refusal('form.id', `a ${String(doc.kind)} is taken only under an id that ends with its signer's key id (src/shared/signedids.ts), and ${record.id} does not`, { kind: String(doc.kind) })
     }
     const unentitled = unentitledSigner(String(doc.kind), record, this.roster)
     if (unentitled) {
