@@ -63,6 +63,9 @@ export default {
         unsigned: '这条{kind}要{person}本人用自己的钥匙签名，但签名没有或者对不上。',
         'not-entitled': '{person}在村里的名册上没有做这件事的职务，不能签这条{kind}。',
       },
+      sealkey: {
+        altered: '{person}的封存密钥和本人的签名对不上：密封的私钥或其他内容在签名以后被改过。这一份不收，本人设置的那一份照常收。',
+      },
       voidlist: {
         'vote-unknown': '作废名单要由封存这场投票的全体监事一起打开，但镇上还没有这场投票。',
         'sealers-missing': '作废名单要由封存这场投票的全体监事一起打开，还有 {n} 位监事没有参加：{people}。',
@@ -160,6 +163,9 @@ export default {
       act: {
         unsigned: 'This {kind} must be signed by {person} with their own key, but the signature is missing or does not match.',
         'not-entitled': '{person} holds no role on the village’s roster that may sign this {kind}.',
+      },
+      sealkey: {
+        altered: 'The seal key of {person} does not match their signature: its sealed secret or another field was changed after they signed it. This copy is not taken; the one they set up is.',
       },
       voidlist: {
         'vote-unknown': 'A void list is opened by all the supervisors who sealed its vote, but the township does not have this vote yet.',

@@ -22,6 +22,8 @@ export const REFUSAL_CODES = [
   'record.identity', 'record.attachments', 'record.revision', 'record.twice-in-batch', 'writer.other-device', 'writer.account',
   // a person's signed acts and keys (src/shared/villagesigning.ts)
   'act.unsigned', 'act.not-entitled', 'voidlist.vote-unknown', 'voidlist.sealers-missing',
+  // a seal key changed after its supervisor signed it (a garbled sealed secret under the genuine key's id and signature)
+  'sealkey.altered',
   'personkey.not-self-signed', 'personkey.not-clerk-account', 'personkey.witness-mismatch', 'personkey.witness-not-clerk', 'personkey.replaces-other',
   // a key vouched for by no-one the village trusts (no hub certificate of a clerk's key, no certified clerk's witness signature)
   'personkey.unvouched',

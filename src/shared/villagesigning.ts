@@ -30,7 +30,7 @@ import { sealersMissing } from '../domain/voids'
 import { ACTS } from '../domain/acts'
 import { refusal, type Refusal } from './refusal'
 import { rolesRefusal, signedRoster, type PersonRoles, type RolesSig } from './rosterroles'
-import { actIdNamesSigners, personKeyId } from './signedids'
+import { actIdNamesSigners, idMustNameSigners, personKeyId } from './signedids'
 
 /**
  * Person keys per village a receiver keeps while their witnessing clerk's key has not reached it: each
@@ -224,12 +224,18 @@ export class VillageSigning {
     const { vouched, waiting } = this.keyStanding
     const bad = unsignedClaim(String(doc.kind), this.village, record, vouched)
     if (bad && !this.signedByWaitingKeys(String(doc.kind), record, vouched, waiting)) {
+      if (bad.kind === 'sealkey' && bad.problem === 'bad-signature') {
+        return refusal('sealkey.altered', `the seal key of ${bad.personId} does not match their signature: its sealed secret or another field was changed after they signed it`, { person: bad.personId })
+      }
       return refusal('act.unsigned', `a ${bad.kind} in the name of ${bad.personId || 'no-one'} must be signed by that person with their own key, but ${PROBLEMS(this.ctx.receiver)[bad.problem]}`,
         { kind: bad.kind, person: bad.personId, problem: bad.problem })
     }
     if (bad && !actIdNamesSigners(String(doc.kind), record)) {
       return refusal('form.id', `a ${String(doc.kind)} signed with a key whose witness has not reached ${this.ctx.receiver} is kept only under an id that ends with its signers' key ids (src/shared/signedids.ts), and ${record.id} does not`,
         { kind: String(doc.kind) })
+    }
+    if (idMustNameSigners(String(doc.kind), record) && !actIdNamesSigners(String(doc.kind), record)) {
+      return refusal('form.id', `a ${String(doc.kind)} is taken only under an id that ends with its signer's key id (src/shared/signedids.ts), and ${record.id} does not`, { kind: String(doc.kind) })
     }
     const unentitled = unentitledSigner(String(doc.kind), record, this.roster)
     if (unentitled) {

@@ -9,7 +9,7 @@ import { useActingStore } from './acting'
 import { useRosterStore } from './roster'
 import { personName } from './support/names'
 import { newSignedActId, newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
-import { openedVoidLists, sealKeyHolders, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
+import { SEALKEY_CLAIM, openedVoidLists, sealKeyHolders, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
 
 export interface SupervisorKeyView {
   /** `key`: their latest seal key that they signed (the one new votes take); `unsignedKey`: a later one they did not sign (set up before seal keys were signed, or not by them) */
@@ -142,7 +142,7 @@ export const useSealsStore = defineStore('seals', () => {
     if (!who.supervisor) return null
     const wrapped = await newWrappedKeyPair(personId, passphrase)
     const latest = keys.value.filter((k) => k.personId === personId).sort(latestFirst)[0]
-    const sealKey = r.sealKeys.build({ id: newSignedActId('sealkey', [personKey.id]), personId, ...wrapped, createdAt: at, ...(latest ? { replaces: latest.id } : {}) })
+    const sealKey = r.sealKeys.build({ id: newSignedActId('sealkey', [personKey.id]), personId, ...wrapped, createdAt: at, ...(latest ? { replaces: latest.id } : {}), claim: SEALKEY_CLAIM })
     return r.sealKeys.create({ ...sealKey, keyId: personKey.id, signature: sign('sealkey', r.writer.identity.villageId, sealKey) })
   }
 

@@ -170,9 +170,10 @@ describeEngines('person-signed acts at the hub', (engine) => {
   })
 
   describe('seal keys and seal openings', () => {
-    const sealKey = (n: string, personId: string, by: Key | null, alter: Record<string, unknown> = {}, publicKey = 'a1'.repeat(32)) => act('sealkey', `sealkey:${n}`, {
+    /** A seal key as tablets write it now (`claim` 3: the signature covers its sealed secret), under an id that ends with its signer's key id (or `id`). */
+    const sealKey = (n: string, personId: string, by: Key | null, alter: Record<string, unknown> = {}, publicKey = 'a1'.repeat(32), id = by ? signedActId('sealkey', n, [by.id]) : `sealkey:${n}`) => act('sealkey', id, {
       personId, publicKey, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
-      secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
+      secret: 'ef'.repeat(48), createdAt: T0 + 60_000, claim: 3,
     }, by, alter)
     /** A void list opened by `openedBy`, signed by each of `signers` (their own keys). */
     function voidList(n: string, openedBy: string[], signers: Key[], voteId = 'vote:v1'): Record<string, any> {
@@ -185,7 +186,44 @@ describeEngines('person-signed acts at the hub', (engine) => {
     it('takes a seal key its supervisor signed, and refuses one without their signature or signed by another', async () => {
       expect((await push([sealKey('own', 'person:sup1', sup)]))[0].ok).toBe(true)
       await expectRefused(await push([sealKey('bare', 'person:sup1', null)]), 'sealkey:bare', /sealkey in the name of person:sup1.*no signature/)
-      await expectRefused(await push([sealKey('theirs', 'person:sup1', sup2)]), 'sealkey:theirs', /another person's key/)
+      await expectRefused(await push([sealKey('theirs', 'person:sup1', sup2)]), signedActId('sealkey', 'theirs', [sup2.id]), /another person's key/)
+    })
+
+    it('refuses a copy of a seal key garbled on its way, even one passed off as an older key, and then takes the genuine key under its id', async () => {
+      // tablet C saw 李监事's new seal key on its way (peer sync) and races tablet B to the hub with a garbled sealed secret
+      const genuine = sealKey('sup1-next', 'person:sup1', sup, {}, 'f6'.repeat(32))
+      const garbled = { ...genuine, body: { ...genuine.body, secret: '00'.repeat(48) } }
+      const rows = await push([garbled])
+      expect(rows[0]).toMatchObject({ error: 'conflict', code: 'sealkey.altered', params: { person: 'person:sup1' }, reason: expect.stringMatching(/does not match their signature/) })
+      // without `claim` it would be checked as a key signed before the claim covered the secret: that signature is not one
+      const { claim: _, ...asOlder } = garbled.body
+      expect((await push([{ ...garbled, body: asOlder }]))[0]).toMatchObject({ error: 'conflict', code: 'sealkey.altered' })
+      for (const alter of [{ salt: '00'.repeat(16) }, { iv: '00'.repeat(12) }, { iterations: 250_001 }]) {
+        expect((await push([{ ...genuine, body: { ...genuine.body, ...alter } }]))[0], JSON.stringify(alter)).toMatchObject({ code: 'sealkey.altered' })
+      }
+      expect(await stored(genuine._id)).toBe(false)
+      // tablet B arrives: the genuine key lands under its id, and counts as 李监事's
+      expect((await push([genuine]))[0]).toMatchObject({ ok: true, id: genuine._id })
+      expect((await counted()).sealKeys).toContain(genuine._id)
+    })
+
+    it('takes a seal key only under an id that ends with its signer\'s key id: another supervisor cannot take the id of 李监事\'s key', async () => {
+      // 监事sup2 saw 李监事's new seal key on its way and sends their own, signed by them, under its id
+      const realId = signedActId('sealkey', 'race', [sup.id])
+      const rows = await push([sealKey('race', 'person:sup2', sup2, {}, 'c9'.repeat(32), realId)])
+      expect(rows[0]).toMatchObject({ error: 'conflict', code: 'form.id', reason: expect.stringMatching(/ends with its signer's key id/) })
+      expect((await push([sealKey('race', 'person:sup1', sup, {}, 'f9'.repeat(32))]))[0]).toMatchObject({ ok: true, id: realId })
+    })
+
+    it('still takes a seal key signed before its signature covered the sealed secret (no `claim`), checked as it was signed', async () => {
+      const older = act('sealkey', 'sealkey:older', {
+        personId: 'person:sup1', publicKey: 'a7'.repeat(32), kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
+        secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
+      }, sup)
+      expect((await push([{ ...older, v: 2 }]))[0]).toMatchObject({ ok: true })
+      expect((await counted()).sealKeys).toContain('sealkey:older')
+      // signed over who holds which public key: moving it to another public key breaks it
+      await expectRefused(await push([{ ...older, _id: 'sealkey:older-moved', body: { ...older.body, publicKey: 'a8'.repeat(32) } }]), 'sealkey:older-moved', /does not match their signature/)
     })
 
     /** A vote sealed with the seal keys `sealKeys` (public keys). */
