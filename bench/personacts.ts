@@ -1,5 +1,5 @@
 /**
- * bench personacts — what checking a person's signature costs the hub (sync-server/validate/personacts.ts):
+ * bench personacts — what checking a person's signature costs the hub (src/shared/villagesigning.ts):
  * - person_act_check_us: in Node, one co-signature's signature checked against the village's keys
  *   (`unsignedClaim`, what the hub runs per signed record), µs;
  * - vouch_keys_cold_ms, vouch_keys_ms: in Node, which of a large village's person keys are vouched for

@@ -52,7 +52,7 @@ export async function buildHub(config: HubConfig): Promise<Hub> {
   // Counts behind limits (failed logins, enrollment codes, quarantine shares): shared in CouchDB by every hub in front of it.
   const { counters, stop: stopCounters } = await countersFor(engine, app.log)
   const sessions = new Sessions(accounts, counters)
-  const pusher = new Pusher(engine, counters, app.log, await Provenance.load(engine, accounts))
+  const pusher = new Pusher(engine, counters, app.log, await Provenance.load(engine, accounts), config.now)
   await pusher.init()
   const peers = new Peers(engine, app.log)
 

@@ -22,6 +22,11 @@ export interface HubConfig {
   blobQuotaBytes: number
   /** How long a request body may take to arrive, ms (408 after). */
   bodyTimeoutMs: number
+  /**
+   * The hub's clock for what it holds a bounded time by its own reckoning (validate/waitingkeys.ts):
+   * the system clock, moved by CLOCK_OFFSET_MS — so a test sees a hub days later without waiting.
+   */
+  now: () => number
 }
 
 export class ConfigError extends Error {
@@ -72,6 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (!/^\d+$/.test(bodyTimeout.trim()) || Number(bodyTimeout) < 1 || Number(bodyTimeout) > 3600) {
     throw new ConfigError(`BODY_TIMEOUT must be a number of seconds from 1 to 3600, not "${bodyTimeout}"`)
   }
+  const offset = env.CLOCK_OFFSET_MS?.trim() || '0'
+  if (!/^-?\d{1,12}$/.test(offset)) {
+    throw new ConfigError(`CLOCK_OFFSET_MS must be a whole number of milliseconds (like 1209600000), not "${offset}"`)
+  }
+  const offsetMs = Number(offset)
   return {
     host: env.HOST ?? '127.0.0.1',
     port,
@@ -89,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     blobMaxBytes: bytes('BLOB_MAX_BYTES', 16 * 1024 * 1024),
     blobQuotaBytes: bytes('BLOB_QUOTA', 2 * 1024 * 1024 * 1024),
     bodyTimeoutMs: Number(bodyTimeout) * 1000,
+    now: offsetMs === 0 ? Date.now : () => Date.now() + offsetMs,
   }
 }

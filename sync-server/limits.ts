@@ -6,6 +6,8 @@
  * CouchDB plugin pushes and reads 200 records a request and pulls 500 (src/data/replication.ts),
  * PouchDB replicates 100–200, couchbackup restores 500 at a time.
  */
+import { KEYS_WAITING_PER_VILLAGE } from '../src/shared/villagesigning'
+
 export const LIMITS = {
   /** Documents in one `_bulk_docs` (and records in one carried export file). */
   docsPerBatch: 1000,
@@ -47,10 +49,21 @@ export const LIMITS = {
   blobPartialsPerVillage: 50,
   /**
    * Person keys per village the hub keeps while their witnessing clerk's key has not reached it
-   * (validate/personacts.ts): each signs nothing until it does, but an enrolled tablet could send
-   * many. A village sets up a few keys at a time; beyond this one is refused (`personkey.too-many-waiting`).
+   * (src/shared/villagesigning.ts, validate/waitingkeys.ts): each signs nothing until it does, but an
+   * enrolled tablet could send many. A village sets up a few keys at a time; beyond this one is
+   * refused (`personkey.too-many-waiting`).
    */
-  keysWaitingPerVillage: 50,
+  keysWaitingPerVillage: KEYS_WAITING_PER_VILLAGE,
+  /**
+   * Of those, keys one tablet (or account) wrote: well below the village's room, so that one
+   * tablet's keys whose witness never comes cannot fill it (`personkey.device-too-many-waiting`).
+   */
+  keysWaitingPerDevice: 10,
+  /**
+   * A waiting key takes room only this long after it reached the hub (the hub's clock, not the
+   * time its record claims): junk whose witness never comes stops blocking by itself.
+   */
+  keysWaitingWindowMs: 14 * 24 * 3_600_000,
 } as const
 
 /**

@@ -26,7 +26,7 @@ import { verifySigned, type DeviceCertificate, type Signer, type TrustStore } fr
 import { COLLECTION_NAME, DOCS_SCHEMA } from './rxSchema'
 import { SEQ_FLOOR_KEY, type Writer } from './writer'
 import { ARCHIVED_YEARS_KEY, hubFetch, type HubCredentials } from './replication'
-import { RosterRule } from './rosterRule'
+import { loadSigning, signingRefusals } from './signingRule'
 
 export const BUNDLE_FORMAT = 'yishi-export/2'
 
@@ -81,16 +81,11 @@ export async function importBundle(vdb: VillageDb, raw: unknown, trust: TrustSto
   // a merged version is a new write of this tablet: stamped, signed and audited by its writer
   const sink: ConflictSink = { pending: [], notify: () => {}, ...(vdb.conflicts.restamp ? { restamp: vdb.conflicts.restamp } : {}) }
   const checked = await checkIncoming(vdb, bundle.docs, trust)
-  // a person's roles change only signed (the hub's rule too, rosterRule.ts)
-  const roster = trust ? await RosterRule.load(vdb, checked.fresh, { current: trust.hubKey, retired: trust.retired ?? [] }) : null
-  if (roster) {
-    checked.fresh = checked.fresh.filter((doc) => {
-      const why = roster.refusal(doc)
-      if (why) checked.refused.push({ id: doc.id, ...why, doc })
-      else roster.accepted(doc)
-      return !why
-    })
-  }
+  // acts a person signs, person keys and roles, as the hub judges them (signingRule.ts; a refusal mark is the hub's word already)
+  const judged = checked.fresh.filter((doc) => !doc.refused)
+  const unsigned = trust ? signingRefusals(await loadSigning(vdb, judged, { current: trust.hubKey, retired: trust.retired ?? [] }), judged) : new Map()
+  for (const [doc, why] of unsigned) checked.refused.push({ id: doc.id, ...why, doc })
+  checked.fresh = checked.fresh.filter((doc) => !unsigned.has(doc))
   report.skipped += checked.present
   // what could not be checked here is not taken either (it comes through the hub), but is not suspect
   report.refused = [...checked.refused, ...checked.unchecked].map(({ doc: _doc, ...r }) => r)

@@ -6,11 +6,17 @@
  *   recorded as a `conflict` document (a voter checked off on two tablets → `double-checkoff`);
  * - mutable kinds are merged field by field against the common ancestor; where both sides changed
  *   the same field, the later device time wins (ties: device id, then seq, so every tablet picks the
- *   same) and the losing version is recorded as a `conflict` document the council can see.
+ *   same) and the losing version is recorded as a `conflict` document the council can see;
+ * - a person's roles and their signature merge as one (`UNITS`): taken together from one side, never
+ *   one edit's roles with the other's signature (which verifies for neither, so the roles would count
+ *   for nothing and the hub would refuse the merge). Where both sides changed them, the signed roles
+ *   prevail over unsigned ones and the later signature over the earlier, whichever edit is later
+ *   (`laterSignedRoles`); the losing roles are recorded as a conflict like any other field.
  * RxDB's default handler (drop the local edit) is never used.
  */
 import type { RxConflictHandler, RxConflictHandlerInput, WithDeleted } from 'rxdb'
 import { isImmutableKind, withoutStorage, type YishiDoc } from '@/shared/schemas'
+import { ROLES_FIELDS, laterSignedRoles } from '@/shared/rosterroles'
 import { canonicalJson } from './hash'
 
 export interface ConflictRecord {
@@ -48,11 +54,30 @@ export function laterOf(a: YishiDoc, b: YishiDoc): YishiDoc {
 }
 
 
-/** Three-way merge of bodies. Returns the merged body and the fields both sides changed differently. */
-export function mergeBodies(base: Record<string, unknown> | undefined, local: Record<string, unknown>, remote: Record<string, unknown>, localWins: boolean) {
+/** Fields that merge as one, taken together from one side; `prefer` says whose when both sides changed them (null: the later version's). */
+export interface MergeUnit {
+  keys: readonly string[]
+  prefer: (local: Record<string, unknown>, remote: Record<string, unknown>) => 'local' | 'remote' | null
+}
+
+/** The units of each kind: a person's roles travel with their signature, the later signed prevailing (src/shared/rosterroles.ts). */
+const UNITS: Partial<Record<string, readonly MergeUnit[]>> = {
+  person: [{ keys: ROLES_FIELDS, prefer: (l, r) => ({ a: 'local', b: 'remote', none: null } as const)[laterSignedRoles(l, r) ?? 'none'] }],
+}
+
+/**
+ * Three-way merge of bodies, field by field, and unit by unit for `units` (their fields taken together
+ * from one side). Returns the merged body, the fields both sides changed differently that went to the
+ * later version (`localWins`: the local one), and those that went to the other one (`overruled`: a
+ * unit's `prefer` decided against the later version).
+ */
+export function mergeBodies(base: Record<string, unknown> | undefined, local: Record<string, unknown>, remote: Record<string, unknown>, localWins: boolean, units: readonly MergeUnit[] = []) {
   const merged: Record<string, unknown> = {}
   const clashes: string[] = []
+  const overruled: string[] = []
+  const inUnit = new Set(units.flatMap((u) => u.keys))
   for (const key of new Set([...Object.keys(local), ...Object.keys(remote)])) {
+    if (inUnit.has(key)) continue
     const l = local[key]; const r = remote[key]; const b = base?.[key]
     let value: unknown
     if (equal(l, r)) value = r
@@ -61,7 +86,21 @@ export function mergeBodies(base: Record<string, unknown> | undefined, local: Re
     else { clashes.push(key); value = localWins ? l : r }
     if (value !== undefined) merged[key] = value
   }
-  return { merged, clashes }
+  for (const unit of units) {
+    const part = (body: Record<string, unknown>) => Object.fromEntries(unit.keys.map((k) => [k, body[k]]))
+    const l = part(local); const r = part(remote); const b = base ? part(base) : undefined
+    let from: Record<string, unknown>
+    if (equal(l, r) || (b && equal(l, b))) from = r
+    else if (b && equal(r, b)) from = l
+    else {
+      const prefer = unit.prefer(local, remote)
+      const unitLocal = prefer === null ? localWins : prefer === 'local'
+      ;(unitLocal === localWins ? clashes : overruled).push(...unit.keys.filter((k) => !equal(l[k], r[k])))
+      from = unitLocal ? l : r
+    }
+    for (const k of unit.keys) if (from[k] !== undefined) merged[k] = from[k]
+  }
+  return { merged, clashes, overruled }
 }
 
 export function resolveConflict(input: RxConflictHandlerInput<YishiDoc>, sink: ConflictSink): Doc {
@@ -81,11 +120,13 @@ export function resolveConflict(input: RxConflictHandlerInput<YishiDoc>, sink: C
   }
   const winner = laterOf(local, remote)
   const localWins = winner === local
-  const { merged, clashes } = mergeBodies(input.assumedMasterState?.body, local.body, remote.body, localWins)
-  if (clashes.length > 0) {
-    sink.pending.push({ subjectId: remote.id, reason: 'concurrent-edit', winner: withoutStorage(localWins ? local : remote), loser: withoutStorage(localWins ? remote : local), fields: clashes })
-    sink.notify()
+  const { merged, clashes, overruled } = mergeBodies(input.assumedMasterState?.body, local.body, remote.body, localWins, UNITS[kind] ?? [])
+  const lost = (fields: string[], localWon: boolean) => {
+    if (fields.length > 0) sink.pending.push({ subjectId: remote.id, reason: 'concurrent-edit', winner: withoutStorage(localWon ? local : remote), loser: withoutStorage(localWon ? remote : local), fields })
   }
+  lost(clashes, localWins)
+  lost(overruled, !localWins)
+  if (clashes.length + overruled.length > 0) sink.notify()
   if (equal(merged, remote.body)) return remote
   const mergedDoc = { ...withoutStorage(local), body: merged }
   return { ...(sink.restamp ? sink.restamp(mergedDoc) : mergedDoc), _deleted: false }

@@ -58,7 +58,8 @@ export const SIGNED_ACTS: readonly Act[] = ['meeting.sign-chair', 'meeting.sign-
 /** How long a clerk who typed their PIN may go on acting without typing it again (from their last act). */
 export const ACT_WINDOW_MS = 2 * 60_000
 
-const COUNCIL_ROLES: readonly Role[] = ['council-member', 'courtyard-council-member', 'representative']
+/** The roles that make someone a council member who may chair a meeting (actor `chair`). */
+export const COUNCIL_ROLES: readonly Role[] = ['council-member', 'courtyard-council-member', 'representative']
 
 /** The actors a person of the roster may act as, from their roles (everyone is a villager). */
 export function actorsOf(roles: readonly string[]): Actor[] {

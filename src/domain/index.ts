@@ -42,7 +42,7 @@
  *   surplus) and `paperCountState` — what every screen and export of a result shows.
  * - what sync found (conflicts.ts): `conflictItems` (one item per double-voting voter, one per
  *   other conflict), `unresolvedDoubleVotes`, `unresolvedConflicts` — every count of them.
- * - who may do what (acts.ts): `ACTS` (act → actors), `actorsOf`, `mayDo`, `assertMayDo`, `SIGNED_ACTS`.
+ * - who may do what (acts.ts): `ACTS` (act → actors), `COUNCIL_ROLES` (who may chair), `actorsOf`, `mayDo`, `assertMayDo`, `SIGNED_ACTS`.
  * - the procedure's gates (gates.ts): a vote opens after its announcement's publicity, spending after
  *   the decision's publicity, or earlier only with a recorded override (`voteGate`, `spendingGate`, `decisionCoverage`); where the vote stands from draft to close (`voteProgress`).
  */

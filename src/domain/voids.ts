@@ -110,3 +110,19 @@ export function awaitingSeals<T extends VoidDecisionLike>(decisions: readonly T[
   const covered = new Set(voids.flatMap((l) => l.decisions))
   return decisions.filter((d) => (d.voidedSeals?.length ?? 0) > 0 && !covered.has(d.id))
 }
+
+/**
+ * The council's decisions on `vote`'s double votes that still wait for the supervisors to open their
+ * void seals: decisions of this vote that resolve a double vote sync really found and void a seal,
+ * which no void list honoured for the vote covers. None on a vote nobody sealed: nothing can be opened
+ * (its result warns about the surplus instead). One answer for the results screen, the supervisors'
+ * checks and the township. `voidLists`: those signed by every supervisor who opened them.
+ */
+export function decisionsAwaitingSeals<T extends DoubleVoteDecision>(
+  vote: Pick<Vote, 'id' | 'sealKeys'>,
+  records: { voidLists: readonly VoidListLike[]; decisions: readonly T[]; checkoffs: readonly CheckOff[]; conflicts: readonly ConflictLike[] },
+): T[] {
+  if (vote.sealKeys.length === 0) return []
+  const decided = records.decisions.filter((d) => d.voteId === vote.id && resolvesDoubleVote(d, records.checkoffs, records.conflicts))
+  return awaitingSeals(decided, acceptedVoidLists(records.voidLists, decided, vote.id))
+}

@@ -63,6 +63,9 @@ export default {
         unsigned: '这条{kind}要{person}本人用自己的钥匙签名，但签名没有或者对不上。',
         'not-entitled': '{person}在村里的名册上没有做这件事的职务，不能签这条{kind}。',
       },
+      sealkey: {
+        altered: '{person}的封存密钥和本人的签名对不上：密封的私钥或其他内容在签名以后被改过。这一份不收，本人设置的那一份照常收。',
+      },
       voidlist: {
         'vote-unknown': '作废名单要由封存这场投票的全体监事一起打开，但镇上还没有这场投票。',
         'sealers-missing': '作废名单要由封存这场投票的全体监事一起打开，还有 {n} 位监事没有参加：{people}。',
@@ -74,7 +77,8 @@ export default {
         'witness-not-clerk': '{person}的个人钥匙写的见证人不是本村名册上的文书。',
         'replaces-other': '{person}的个人钥匙不能替换别人的钥匙。',
         unvouched: '{person}的个人钥匙没有可信的担保：文书的钥匙要经乡镇服务器确认，别人的钥匙要有文书用本人钥匙做的见证签名。',
-        'too-many-waiting': '镇上已经存着本村 {max} 把还在等文书钥匙的个人钥匙，{person}的这一把先不收：请先让设置这些钥匙的文书的平板和镇上同步一次。',
+        'too-many-waiting': '已经存着本村 {max} 把还在等文书钥匙的个人钥匙，{person}的这一把先不收：请先让设置这些钥匙的文书的平板和镇上同步一次。',
+        'device-too-many-waiting': '{tablet}送到镇上、还在等文书钥匙的个人钥匙已经有 {max} 把，{person}的这一把先不收：请先让见证这些钥匙的文书的平板和镇上同步一次；等得最久的一把到 {time} 就不再占名额。',
       },
       roles: {
         unsigned: '{person}的职务改了，但没有文书用本人钥匙或乡镇服务器的签名：职务要签名才算数。',
@@ -160,6 +164,9 @@ export default {
         unsigned: 'This {kind} must be signed by {person} with their own key, but the signature is missing or does not match.',
         'not-entitled': '{person} holds no role on the village’s roster that may sign this {kind}.',
       },
+      sealkey: {
+        altered: 'The seal key of {person} does not match their signature: its sealed secret or another field was changed after they signed it. This copy is not taken; the one they set up is.',
+      },
       voidlist: {
         'vote-unknown': 'A void list is opened by all the supervisors who sealed its vote, but the township does not have this vote yet.',
         'sealers-missing': 'A void list is opened by all the supervisors who sealed its vote; one of them did not take part: {people}. | A void list is opened by all the supervisors who sealed its vote; {n} of them did not take part: {people}.',
@@ -171,7 +178,8 @@ export default {
         'witness-not-clerk': 'The witness named on the personal key of {person} is not a clerk on the village’s roster.',
         'replaces-other': 'The personal key of {person} cannot replace someone else’s key.',
         unvouched: 'No-one the village trusts vouches for the personal key of {person}: a clerk’s key is certified by the township hub, anyone else’s carries the clerk’s witness signature made with their own key.',
-        'too-many-waiting': 'The township hub already keeps {max} of this village’s personal keys waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub.',
+        'too-many-waiting': '{max} of this village’s personal keys are already kept waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub.',
+        'device-too-many-waiting': '{tablet} already has {max} personal keys at the township hub waiting for their clerk’s key, so this key of {person} is not taken yet: first sync the tablet of the clerk who witnessed them with the hub. The one that has waited longest stops taking room on {time}.',
       },
       roles: {
         unsigned: 'The roles of {person} were changed without the signature of a clerk’s own key or of the township hub: roles count only when signed.',

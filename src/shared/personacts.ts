@@ -62,8 +62,9 @@ export const CLAIM_FIELDS = {
   cosign: ['ledgerId', 'supervisorId', 'approve', 'note', 'at'],
   // a signature of a meeting's minutes (the chair's or a supervisor's), with the picture of the handwriting
   comment: ['on', 'by', 'role', 'text', 'photos', 'at'],
-  // a supervisor's seal key, set up with the same passphrase as their signing key (signed by that key)
-  sealkey: ['personId', 'publicKey', 'createdAt', 'replaces'],
+  // a supervisor's seal key, set up with the same passphrase as their signing key (signed by that key):
+  // every field that matters, its sealed secret too (claim 3, `SEALKEY_CLAIM`; a key signed before it: `OLDER_SEALKEY_CLAIM`)
+  sealkey: ['personId', 'publicKey', 'kdf', 'iterations', 'salt', 'cipher', 'iv', 'secret', 'createdAt', 'replaces'],
   // the ballots voided by the supervisors who opened the void seals together: each of them signs it
   voidlist: ['voteId', 'ballotIds', 'openedBy', 'decisions', 'at'],
 } as const
@@ -229,10 +230,24 @@ export function waitingKeys<K extends PersonKeyRecord>(keys: readonly K[], ctx: 
   return keys.filter((_, i) => standings[i] === 'waiting')
 }
 
+/**
+ * The claim a seal key signed now covers (body version 3 on, `claim: 3` in its body): every field of
+ * `CLAIM_FIELDS.sealkey`, the sealed secret too, and the claim's own number. A key whose body carries
+ * no `claim` was signed before (version 2) and keeps the claim it was signed with: who holds which
+ * public key since when, not the sealed secret (a garbled copy of such a key still verifies; only keys
+ * signed from now on are safe from it). The number is in the body, not read from the envelope's
+ * version, because tablets and the township read bodies as stored and the hub reads them migrated; the
+ * two claims differ in their fields, so a signature made over one never verifies as the other.
+ */
+export const SEALKEY_CLAIM = 3
+const OLDER_SEALKEY_CLAIM = ['personId', 'publicKey', 'createdAt', 'replaces'] as const
+
 /** What a person's signature of an act covers. */
 export function actClaim(kind: SignedKind, village: string, record: { id: string } & Record<string, unknown>) {
-  const fields = Object.fromEntries(CLAIM_FIELDS[kind].map((f) => [f, record[f] ?? null]))
-  return { act: kind, village, id: record.id, ...fields }
+  const sealed = kind === 'sealkey' && record.claim === SEALKEY_CLAIM
+  const names = kind === 'sealkey' && !sealed ? OLDER_SEALKEY_CLAIM : CLAIM_FIELDS[kind]
+  const fields = Object.fromEntries(names.map((f) => [f, record[f] ?? null]))
+  return { act: kind, village, id: record.id, ...(sealed ? { claim: SEALKEY_CLAIM } : {}), ...fields }
 }
 
 export function signAct(kind: SignedKind, village: string, record: { id: string } & Record<string, unknown>, secretKey: string): string {

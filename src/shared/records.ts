@@ -34,6 +34,8 @@ export type SealKey = {
   cipher: 'aes-256-gcm'; iv: string; secret: string; createdAt: number; replaces?: string
   /** the supervisor's signature with their signing key (absent on keys set up before seal keys were signed) */
   keyId?: string; signature?: string
+  /** 3: the signature covers the sealed secret too (src/shared/personacts.ts `SEALKEY_CLAIM`); absent on keys signed before */
+  claim?: 3
 }
 /** Ballots the supervisors voided together, after the council's decisions (`decisions`) on double votes, signed by each of them. */
 export type VoidListRecord = Fields<D.VoidList & { id: string; decisions: string[]; signatures?: PersonSignature[] }>

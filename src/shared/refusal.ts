@@ -20,8 +20,10 @@ export const REFUSAL_CODES = [
   'vote.unknown', 'vote.closed', 'vote.not-open', 'decision.own-vote',
   // the hub's rules for a push (sync-server/validate/rules.ts, couch/push.ts)
   'record.identity', 'record.attachments', 'record.revision', 'record.twice-in-batch', 'writer.other-device', 'writer.account',
-  // a person's signed acts and keys (sync-server/validate/personacts.ts)
+  // a person's signed acts and keys (src/shared/villagesigning.ts)
   'act.unsigned', 'act.not-entitled', 'voidlist.vote-unknown', 'voidlist.sealers-missing',
+  // a seal key changed after its supervisor signed it (a garbled sealed secret under the genuine key's id and signature)
+  'sealkey.altered',
   'personkey.not-self-signed', 'personkey.not-clerk-account', 'personkey.witness-mismatch', 'personkey.witness-not-clerk', 'personkey.replaces-other',
   // a key vouched for by no-one the village trusts (no hub certificate of a clerk's key, no certified clerk's witness signature)
   'personkey.unvouched',
@@ -29,6 +31,8 @@ export const REFUSAL_CODES = [
   'roles.unsigned', 'roles.replayed', 'roles.last-clerk',
   // a key whose witnessing clerk's key the hub does not hold yet, while the village already has as many such keys waiting as it may
   'personkey.too-many-waiting',
+  // the same, while the tablet (or account) that wrote it already has as many such keys waiting as one writer may
+  'personkey.device-too-many-waiting',
   // nothing more precise is known (a code from a newer hub, an old reason no pattern matches)
   'other',
 ] as const

@@ -128,6 +128,25 @@ export function signedRoster<P extends PersonRoles>(persons: readonly P[], ctx: 
   return persons.map((p) => (rolesSigProblem(p, full) === null ? p : { ...p, roles: [] as P['roles'] }))
 }
 
+/** The fields of a person record that travel as one: the roles and the signature over them. */
+export const ROLES_FIELDS = ['roles', 'rolesSig'] as const
+
+/**
+ * Whose roles prevail when two edits of one person meet (a sync's merge, src/data/conflicts.ts): `a`,
+ * `b`, or null when their signatures do not decide (both unsigned, or signed at the same time). Roles
+ * go with their own signature — never one edit's roles with the other's signature, which verifies for
+ * neither. Signed roles prevail over unsigned ones (unsigned roles never replace roles that count, the
+ * hub's rule too), and the later signature over the earlier (the hub and tablets refuse an older one
+ * after a newer). The signatures are not verified again here: each side passed the roles rule on its
+ * way in (the hub's version the hub's checks, a tablet's own its roster store or its gate from peers
+ * and files), and a forged newer signature that prevails is refused by the hub and every tablet.
+ */
+export function laterSignedRoles(a: { rolesSig?: unknown }, b: { rolesSig?: unknown }): 'a' | 'b' | null {
+  const at = (s: unknown) => (isSig(s) ? s.at : -Infinity)
+  const [x, y] = [at(a.rolesSig), at(b.rolesSig)]
+  return x === y ? null : x > y ? 'a' : 'b'
+}
+
 const sameRoles = (a: readonly string[], b: readonly string[]) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b))
 const sameSig = (a: RolesSig | undefined, b: RolesSig | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 

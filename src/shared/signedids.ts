@@ -2,17 +2,18 @@
  * The ids of person keys and of the acts they sign, chosen so that no record can occupy the id a
  * genuine one will use. The hub keeps a key whose witnessing clerk's key it does not hold yet, and
  * the acts signed with it, before it can tell whether the clerk really witnessed it
- * (sync-server/validate/personacts.ts); stored records are immutable, so the first record under an id
+ * (src/shared/villagesigning.ts); stored records are immutable, so the first record under an id
  * stays. Were ids free, an enrolled tablet that saw a key or an act on its way (by peer sync) could
  * send the hub a record of its own under that id first, and the genuine one would lose.
  * - A person key's id is the digest of its whole content (`personKeyId`): another public key, or the
  *   same key with another witness signature or another sealed secret, has another id.
  * - A signed act's id ends with its signers' key ids (`signedActId`): one signer, their key's id; several
  *   (a void list), a digest of them. Only the holders of those keys can sign a record under it.
- * Records stored before these rules keep their ids; the hub asks for them of what it keeps unvouched.
+ * Records stored before these rules keep their ids; the hub asks for them of what it keeps unvouched,
+ * and of every seal key signed over its sealed secret (`idMustNameSigners`).
  */
 import { canonicalJson, sha256Hex } from '../domain/audit'
-import { claimedSignatures } from './personacts'
+import { SEALKEY_CLAIM, claimedSignatures } from './personacts'
 
 const rest = (id: string) => id.slice(id.indexOf(':') + 1)
 
@@ -39,4 +40,15 @@ export function actIdNamesSigners(kind: string, record: { id: string } & Record<
   const claimed = claimedSignatures(kind, record)
   if (!claimed || claimed.claims.length === 0 || claimed.claims.some((c) => !c.keyId)) return false
   return record.id.endsWith(`.${signersTag(claimed.claims.map((c) => c.keyId))}`)
+}
+
+/**
+ * Whether the record is taken only under an id that ends with its signers' key ids (`actIdNamesSigners`),
+ * whatever the standing of its keys: a seal key signed over its sealed secret (claim 3; tablets have
+ * given seal keys such ids since they were signed). Its signature covers its id and every field, so no
+ * copy of it passes; this also keeps another signer (another supervisor, with their own key) from
+ * taking its id first. A content digest would add nothing, and could not be the id its signature covers.
+ */
+export function idMustNameSigners(kind: string, record: Record<string, unknown>): boolean {
+  return kind === 'sealkey' && record.claim === SEALKEY_CLAIM
 }

@@ -7,6 +7,7 @@ import { newSignedActId } from '@/data/personkeys'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
+import { useRosterStore } from './roster'
 import { signedCosigns } from '@/shared/personacts'
 import type { Fields } from '@/shared/records'
 
@@ -44,6 +45,7 @@ export const useAccountsStore = defineStore('accounts', () => {
   const overrides = shallowRef<Stored<D.Override>[]>([])
   const currentId = ref('')
   const acting = useActingStore()
+  const roster = useRosterStore()
   const photos = usePhotosStore()
   const link = villageLink()
   const { need, now } = link
@@ -57,8 +59,11 @@ export const useAccountsStore = defineStore('accounts', () => {
     subs.push(combineLatest([r.notices.list$(), r.votes.list$(), r.overrides.list$()]).subscribe(([n, v, o]) => { notices.value = n; votes.value = v; overrides.value = o }))
   }
 
-  const people = computed(() => persons.value.map((p) => ({ id: p.id, name: p.name, supervisor: p.roles.includes('supervisor') })))
-  const supervisors = computed(() => people.value.filter((p) => p.supervisor))
+  const people = computed(() => persons.value.map((p) => ({ id: p.id, name: p.name })))
+  /** The supervisory committee as the roster names it: whose role counts, then whose role waits for a signature (`pending`). */
+  const committee = computed(() => roster.holders(['supervisor']))
+  /** Supervisors whose role counts (signed): only their co-signatures count. */
+  const supervisors = computed(() => committee.value.filter((s) => !s.pending))
   const rule = computed<D.CoSignRule>(() => ({ supervisors: supervisors.value.map((s) => s.id) }))
   /** The latest fund (this year's, usually). */
   const fundRecord = computed(() => [...funds.value].sort((a, b) => b.year - a.year)[0] ?? null)
@@ -139,6 +144,8 @@ export const useAccountsStore = defineStore('accounts', () => {
 
   /** Supervisors who can co-sign on this tablet: those with their own passphrase set up. */
   const cosigners = computed(() => supervisors.value.filter((s) => acting.currentKeys.has(s.id)))
+  /** Supervisors named on the roster whose role waits for a signature: shown, never offered to co-sign. */
+  const waitingSupervisors = computed(() => committee.value.filter((s) => s.pending))
 
-  return { fund, projects, progress, ledger, people, supervisors, cosigners, current, summary, spendingGate, attach, load, loadProject, addProgress, addExpense, cosign }
+  return { fund, projects, progress, ledger, people, supervisors, cosigners, waitingSupervisors, current, summary, spendingGate, attach, load, loadProject, addProgress, addExpense, cosign }
 })

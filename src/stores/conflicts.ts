@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { useActingStore } from './acting'
+import { useRosterStore } from './roster'
 import { computed, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
@@ -57,6 +58,7 @@ const MUTABLE_REPOS: Partial<Record<DocKind, MutableRepo>> = {
  */
 export const useConflictsStore = defineStore('conflicts', () => {
   const acting = useActingStore()
+  const roster = useRosterStore()
   const conflicts = shallowRef<Stored<ConflictRecordDoc>[]>([])
   const decisions = shallowRef<Stored<Decision>[]>([])
   const persons = shallowRef<Stored<D.Person>[]>([])
@@ -123,10 +125,12 @@ export const useConflictsStore = defineStore('conflicts', () => {
   }
   const open = computed(() => items.value.filter((c) => !c.decision))
   const resolved = computed(() => items.value.filter((c) => c.decision))
-  /** Council members and supervisors, who may record a decision. */
-  const deciders = computed(() => persons.value
-    .filter((p) => p.roles.some((r) => r === 'council-member' || r === 'supervisor' || r === 'courtyard-council-member'))
-    .map((p) => ({ id: p.id, name: p.name })))
+  /** Council members and supervisors as the roster names them; those whose role waits for a signature are `pending`. */
+  const named = computed(() => roster.holders(['council-member', 'supervisor', 'courtyard-council-member']))
+  /** Council members and supervisors whose role counts (signed), who may record a decision. */
+  const deciders = computed(() => named.value.filter((p) => !p.pending).map((p) => ({ id: p.id, name: p.name })))
+  /** Those the roster names as deciders whose role waits for a signature: shown, never offered. */
+  const waitingDeciders = computed(() => named.value.filter((p) => p.pending))
   /** Who may decide on one item: the deciders, but never the voter of a double vote (the domain's rule). */
   const decidersFor = (item: Pick<ConflictView, 'voterId'>) => deciders.value.filter((d) => !D.isOwnDoubleVote(item.voterId, [d.id]))
 
@@ -186,5 +190,5 @@ export const useConflictsStore = defineStore('conflicts', () => {
     return dv
   }
 
-  return { items, open, resolved, deciders, decidersFor, attach, load, resolve }
+  return { items, open, resolved, deciders, waitingDeciders, decidersFor, attach, load, resolve }
 })

@@ -9,6 +9,9 @@ import type { RolesSig } from '@/shared/rosterroles'
 /** A person with the names the screens show. */
 export interface PersonView extends Person { household: string; unit: string }
 
+/** Someone the roster names to a role: `pending` while that role waits for a signature (it counts for nothing yet). */
+export interface RoleHolder { id: string; name: string; pending: boolean }
+
 /** One person as the clerk enters or imports them: the household by its number, the unit by its name. */
 export interface RosterRow {
   household: string
@@ -43,7 +46,18 @@ export const useRosterStore = defineStore('roster', () => {
     return [...map.entries()].sort(([a], [b]) => a.localeCompare(b, 'zh-CN', { numeric: true }))
   })
   const eligibleCount = computed(() => persons.value.filter((p) => p.eligible).length)
-  const withRole = (role: Role) => people.value.filter((p) => p.roles.includes(role))
+  /**
+   * The people the roster names to any of `roles`, as every screen lists them: first those whose role
+   * counts (signed, src/shared/rosterroles.ts, as the acting store reads the roster), then, `pending`,
+   * those whose written role waits for the clerk's or the hub's signature — shown with the roster's mark
+   * (`roster.rolesPendingMark`), never offered to act or counted by a rule.
+   */
+  const holders = (roles: readonly Role[]): RoleHolder[] => {
+    const named = (p: { roles: readonly string[] }) => p.roles.some((r) => (roles as readonly string[]).includes(r))
+    const counted = acting.persons.filter(named).map((p) => ({ id: p.id, name: p.name, pending: false }))
+    const waiting = persons.value.filter((p) => named(p) && !counted.some((c) => c.id === p.id)).map((p) => ({ id: p.id, name: p.name, pending: true }))
+    return [...counted, ...waiting]
+  }
   const byId = (id: string) => people.value.find((p) => p.id === id)
   /** The person's roles on the roster count for nothing yet: no clerk or hub signed them (src/shared/rosterroles.ts). */
   const rolesPending = (id: string) => (byId(id)?.roles.length ?? 0) > 0 && (acting.persons.find((p) => p.id === id)?.roles.length ?? 0) === 0
@@ -145,5 +159,5 @@ export const useRosterStore = defineStore('roster', () => {
     return { added, updated }
   }
 
-  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, withRole, byId, rolesPending, pending, signPending, addPerson, updatePerson, importRows }
+  return { attach, setUnitKind, units, persons, people, households, eligibleCount, unitName, holders, byId, rolesPending, pending, signPending, addPerson, updatePerson, importRows }
 })

@@ -6,9 +6,10 @@ import type { ConflictRecordDoc, Decision, Repositories, SealKeyDoc, Stored, Voi
 import { SealKeyError, checkNewPassphrase, newWrappedKeyPair, unwrapSecretKey } from '@/data/sealkeys'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
+import { useRosterStore } from './roster'
 import { personName } from './support/names'
 import { newSignedActId, newSigningPersonKey, openPersonKey, type PersonKeyDoc } from '@/data/personkeys'
-import { openedVoidLists, sealKeyHolders, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
+import { SEALKEY_CLAIM, openedVoidLists, sealKeyHolders, signAct, signedActs, type ClerkKeyCertificate } from '@/shared/personacts'
 
 export interface SupervisorKeyView {
   /** `key`: their latest seal key that they signed (the one new votes take); `unsignedKey`: a later one they did not sign (set up before seal keys were signed, or not by them) */
@@ -20,9 +21,11 @@ export interface SupervisorKeyView {
   witnessedBy: string
   /** A newer key of theirs that signs nothing yet: the key of the clerk who witnessed it has not reached this tablet (it counts once it does). */
   waiting: boolean
+  /** Their role on the roster waits for a signature: it counts for nothing yet (new votes do not take their seal key). */
+  pending: boolean
 }
 /** A clerk on the roster and their own key, which the hub certified (it witnesses everyone else's). */
-export interface ClerkKeyView { personId: string; name: string; personKey: Stored<PersonKeyDoc> | null }
+export interface ClerkKeyView { personId: string; name: string; personKey: Stored<PersonKeyDoc> | null; pending: boolean }
 export interface SealerView {
   publicKey: string; personId: string; name: string; keyId: string; unlocked: boolean
   /** When the key was set up, and whether the supervisor has replaced it since (then the older passphrase opens it, and their current one signs the opening). */
@@ -72,7 +75,7 @@ export const useSealsStore = defineStore('seals', () => {
 
   /** Seal keys signed by the supervisor they belong to, with their signing key set up at the same moment. */
   const signedKeys = computed(() => new Set(signedActs('sealkey', keys.value, acting.keys).map((k) => k.id)))
-  const view = (p: Stored<D.Person>): SupervisorKeyView => {
+  const view = (p: Stored<D.Person>, supervisor: boolean, pending: boolean): SupervisorKeyView => {
     const own = keys.value.filter((k) => k.personId === p.id).sort(latestFirst)
     const signed = own.filter((k) => signedKeys.value.has(k.id))
     const personKey = acting.currentKeys.get(p.id) ?? null
@@ -80,23 +83,29 @@ export const useSealsStore = defineStore('seals', () => {
     const waiting = acting.unvouched.some((u) => u.key.personId === p.id && u.problem === 'waiting' && u.key.createdAt > (stored?.createdAt ?? -1))
     return {
       personId: p.id, name: p.name, key: signed[0] ?? null, replaced: Math.max(0, own.length - 1), unsignedKey: !!own[0] && !signedKeys.value.has(own[0].id),
-      supervisor: p.roles.includes('supervisor'), personKey: stored, witnessedBy: stored ? acting.nameOf(stored.witnessedBy) : '', waiting,
+      supervisor, personKey: stored, witnessedBy: stored ? acting.nameOf(stored.witnessedBy) : '', waiting, pending,
     }
   }
-  /** Every supervisor on the roster with their current key (the latest they made), if any. */
-  const supervisors = computed<SupervisorKeyView[]>(() => persons.value.filter((p) => p.roles.includes('supervisor')).map(view))
+  const roster = useRosterStore()
+  /** The roster's records of the people it names to `roles` (roster store `holders`: whose role counts, then `pending`). */
+  const named = (roles: readonly D.Role[]) => roster.holders(roles).flatMap((h) => {
+    const p = persons.value.find((x) => x.id === h.id)
+    return p ? [{ p, h }] : []
+  })
+  /** Every supervisor on the roster with their current key (the latest they made), if any; those whose role waits for a signature last. */
+  const supervisors = computed<SupervisorKeyView[]>(() => named(['supervisor']).map(({ p, h }) => view(p, true, h.pending)))
   /** Everyone who signs acts with their own passphrase: supervisors, then council members who may chair a meeting. */
   const signers = computed<SupervisorKeyView[]>(() => [
     ...supervisors.value,
-    ...persons.value.filter((p) => !p.roles.includes('supervisor') && D.actorsOf(p.roles).includes('chair')).map(view),
+    ...named(D.COUNCIL_ROLES).filter(({ p }) => !supervisors.value.some((s) => s.personId === p.id)).map(({ p, h }) => view(p, false, h.pending)),
   ])
-  /** The public keys a new vote takes: every supervisor's current signed key, in roster order. */
-  const currentKeys = computed(() => supervisors.value.filter((s) => s.key).map((s) => ({ personId: s.personId, name: s.name, publicKey: s.key!.publicKey })))
+  /** The public keys a new vote takes: the current signed key of every supervisor whose role counts, in roster order. */
+  const currentKeys = computed(() => supervisors.value.filter((s) => s.key && !s.pending).map((s) => ({ personId: s.personId, name: s.name, publicKey: s.key!.publicKey })))
 
   /** The clerks on the roster, each with their own certified key if they have one. */
-  const clerks = computed<ClerkKeyView[]>(() => persons.value.filter((p) => p.roles.includes('clerk')).map((p) => {
+  const clerks = computed<ClerkKeyView[]>(() => named(['clerk']).map(({ p, h }) => {
     const key = acting.currentKeys.get(p.id)
-    return { personId: p.id, name: p.name, personKey: key ? acting.keys.find((k) => k.id === key.id) ?? null : null }
+    return { personId: p.id, name: p.name, personKey: key ? acting.keys.find((k) => k.id === key.id) ?? null : null, pending: h.pending }
   }))
 
   /**
@@ -106,8 +115,9 @@ export const useSealsStore = defineStore('seals', () => {
    */
   async function createClerkKey(personId: string, passphrase: string, repeat: string, certify: (publicKey: string) => Promise<ClerkKeyCertificate>): Promise<Stored<PersonKeyDoc>> {
     const r = link.need()
-    const who = clerks.value.find((c) => c.personId === personId)
-    if (!who) throw new Error(`${nameOf(personId)} is not a clerk on the roster`)
+    // the hub certifies only a clerk whose role counts
+    const who = clerks.value.find((c) => c.personId === personId && !c.pending)
+    if (!who) throw new Error(`${nameOf(personId)} is not a clerk on the roster, by roles signed`)
     checkNewPassphrase(passphrase, repeat)
     const { record } = await newSigningPersonKey({ personId, passphrase, repeat, voucher: { certify }, createdAt: now(), ...(who.personKey ? { replaces: who.personKey.id } : {}) })
     return r.personKeys.create({ ...record })
@@ -132,7 +142,7 @@ export const useSealsStore = defineStore('seals', () => {
     if (!who.supervisor) return null
     const wrapped = await newWrappedKeyPair(personId, passphrase)
     const latest = keys.value.filter((k) => k.personId === personId).sort(latestFirst)[0]
-    const sealKey = r.sealKeys.build({ id: newSignedActId('sealkey', [personKey.id]), personId, ...wrapped, createdAt: at, ...(latest ? { replaces: latest.id } : {}) })
+    const sealKey = r.sealKeys.build({ id: newSignedActId('sealkey', [personKey.id]), personId, ...wrapped, createdAt: at, ...(latest ? { replaces: latest.id } : {}), claim: SEALKEY_CLAIM })
     return r.sealKeys.create({ ...sealKey, keyId: personKey.id, signature: sign('sealkey', r.writer.identity.villageId, sealKey) })
   }
 

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { combineLatest} from 'rxjs'
 import * as D from '@/domain'
-import type { AuditDoc, Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
+import type { AuditDoc, ConflictRecordDoc, Decision, Repositories, SealKeyDoc, Stored, VoidListDoc } from '@/data'
 import { villageFlags, type ComplianceRecords } from '@/shared/township/compliance'
 import { auditSnapshot } from '@/data/repositories/supervision'
 import { villageLink, type LinkOptions } from './support/villageLink'
@@ -40,9 +40,9 @@ export const useSupervisionStore = defineStore('supervision', () => {
   const records = shallowRef<Omit<ComplianceRecords, 'personKeys'> | null>(null)
   const input = computed<ComplianceRecords | null>(() => (records.value ? { ...records.value, personKeys: acting.keys } : null))
   const openDoubles = ref(0)
-  const seals = shallowRef<{ decisions: Decision[]; votes: D.Vote[]; lists: VoidListDoc[]; sealKeys: Stored<SealKeyDoc>[] } | null>(null)
+  const seals = shallowRef<{ decisions: Decision[]; votes: D.Vote[]; lists: VoidListDoc[]; sealKeys: Stored<SealKeyDoc>[]; checkoffs: D.CheckOff[]; conflicts: Stored<ConflictRecordDoc>[] } | null>(null)
   /** Council decisions that void a sealed ballot, not yet opened by the supervisors (a list counts only when signed with vouched keys). */
-  const awaitingSeals = computed(() => (seals.value ? unopened(seals.value.decisions, seals.value.votes, openedVoidLists(seals.value.lists, seals.value.votes, seals.value.sealKeys, acting.keys)) : 0))
+  const awaitingSeals = computed(() => (seals.value ? unopened(seals.value, openedVoidLists(seals.value.lists, seals.value.votes, seals.value.sealKeys, acting.keys)) : 0))
   const openObjections = ref(0)
   /** Council decisions on double votes (the void seals the supervisors open follow them). */
   const doubleVoteDecisions = ref(0)
@@ -63,9 +63,9 @@ export const useSupervisionStore = defineStore('supervision', () => {
       allocations: r.allocations.list$(), procedures: r.procedures.list$({ oldestFirst: true }), overrides: r.overrides.list$(),
       checkoffs: r.checkoffs.list$(),
     }).subscribe((rs) => { records.value = { ...rs, villageId: r.writer.identity.villageId } }))
-    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$(), r.sealKeys.list$()]).subscribe(([c, d, v, l, s]) => {
+    subs.push(combineLatest([r.conflicts.list$(), r.decisions.list$(), r.votes.list$(), r.voidLists.list$(), r.sealKeys.list$(), r.checkoffs.list$()]).subscribe(([c, d, v, l, s, k]) => {
       openDoubles.value = D.unresolvedDoubleVotes(c, d).length
-      seals.value = { decisions: d, votes: v, lists: l, sealKeys: s }
+      seals.value = { decisions: d, votes: v, lists: l, sealKeys: s, checkoffs: k, conflicts: c }
       doubleVoteDecisions.value = d.filter((x) => (x as { voteId?: string }).voteId).length
     }))
     subs.push(combineLatest([r.notices.list$(), r.objections.list$(), r.answers.list$()]).subscribe(([n, o, a]) => {
@@ -73,15 +73,10 @@ export const useSupervisionStore = defineStore('supervision', () => {
     }))
   }
 
-  function unopened(decisions: readonly Decision[], votes: readonly D.Vote[], lists: readonly VoidListDoc[]): number {
-    const voiding = decisions as (Decision & { voteId?: string; voidedSeals?: string[] })[]
-    let n = 0
-    for (const v of votes) {
-      if (v.sealKeys.length === 0) continue // nothing can be opened: results warn about the surplus instead
-      const wanted = voiding.filter((d) => d.voteId === v.id)
-      n += D.awaitingSeals(wanted, D.acceptedVoidLists(lists, wanted, v.id)).length
-    }
-    return n
+  /** Every vote's decisions still waiting for their seals to be opened (the domain's one rule, as on the results screen and at the township). */
+  function unopened(s: NonNullable<typeof seals.value>, lists: readonly VoidListDoc[]): number {
+    const records = { voidLists: lists, decisions: s.decisions, checkoffs: s.checkoffs, conflicts: s.conflicts }
+    return s.votes.reduce((n, v) => n + D.decisionsAwaitingSeals(v, records).length, 0)
   }
 
   const devices = computed<DeviceChainView[]>(() => {

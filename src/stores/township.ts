@@ -19,7 +19,7 @@ export const useTownshipStore = defineStore('township', () => {
   const errorStatus = ref<number | null>(null)
   const village = shallowRef<VillageCopy | null>(null)
   const restored = ref(false)
-  /** The time the screens judge by (what is closed, overdue): it moves every minute, not frozen when a screen opened. */
+  /** The time the screens judge by (what is closed, overdue): it moves every minute and with every pull, not frozen when a screen opened. */
   const clock = ref(Date.now())
   const ticker = setInterval(() => { clock.value = Date.now() }, 60_000)
   ;(ticker as { unref?: () => void }).unref?.()
@@ -69,7 +69,7 @@ export const useTownshipStore = defineStore('township', () => {
 
   async function sync() {
     const s = await guard(() => syncSummary(base.value))
-    if (s) { summary.value = s; syncedAt.value = s.at }
+    if (s) { summary.value = s; syncedAt.value = s.at; clock.value = Date.now() }
     return s !== null
   }
 
@@ -77,7 +77,7 @@ export const useTownshipStore = defineStore('township', () => {
     village.value = await savedVillage(villageId)
     if (!refresh) return village.value
     const copy = await guard(() => syncVillage(base.value, villageId))
-    if (copy) village.value = copy
+    if (copy) { village.value = copy; clock.value = Date.now() }
     return village.value
   }
 

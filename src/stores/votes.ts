@@ -5,6 +5,7 @@ import * as D from '@/domain'
 import { unlockWithPin, type ConflictRecordDoc, type Decision, type KeyValue, type Repositories, type SealKeyDoc, type Stored, type UnlockResult, type VoidListDoc } from '@/data'
 import { usePhotosStore } from './support/photos'
 import { useActingStore } from './acting'
+import { useRosterStore } from './roster'
 import { personName } from './support/names'
 import { openedVoidLists } from '@/shared/personacts'
 import type { PaperState, ResultsView, VoteView, VoterView } from './views/votes'
@@ -66,6 +67,7 @@ export const useVotesStore = defineStore('votes', () => {
   const overrides = shallowRef<Stored<D.Override>[]>([])
   const currentId = ref('')
   const acting = useActingStore()
+  const roster = useRosterStore()
   const listSubs: Subscription[] = []
   const voteSubs: Subscription[] = []
 
@@ -137,8 +139,12 @@ export const useVotesStore = defineStore('votes', () => {
   })
   const checkedOff = computed(() => checkoffs.value.length)
   const ballotsHere = computed(() => ballots.value.length)
-  /** People who may enter a paper count or co-decide: clerks, council and supervisors. */
-  const counters = computed(() => persons.value.filter((p) => p.roles.some((r) => r !== 'self-management')).map((p) => ({ id: p.id, name: p.name })))
+  /** Clerks, council and supervisors as the roster names them; those whose role waits for a signature are `pending`. */
+  const namedCounters = computed(() => roster.holders(D.ROLES.filter((r) => r !== 'self-management')))
+  /** People who may enter a paper count or co-decide: clerks, council and supervisors whose role counts (signed). */
+  const counters = computed(() => namedCounters.value.filter((p) => !p.pending).map((p) => ({ id: p.id, name: p.name })))
+  /** Those the roster names as counters whose role waits for a signature: shown, never offered. */
+  const waitingCounters = computed(() => namedCounters.value.filter((p) => p.pending))
 
   function watchVote(id: string): void {
     for (const s of voteSubs.splice(0)) s.unsubscribe()
@@ -234,11 +240,11 @@ export const useVotesStore = defineStore('votes', () => {
   }
 
   /** The vote's result by the domain's one rule (counted ballots, agreed paper count, selection). */
+  // a void list voids only when every supervisor who sealed the vote opened it and signed it
+  const signedLists = computed(() => openedVoidLists(voidLists.value, records.value, sealKeys.value, acting.keys))
   const outcome = computed(() => {
     const v = record.value
-    // a void list voids only when every supervisor who sealed the vote opened it and signed it
-    const signedLists = openedVoidLists(voidLists.value, records.value, sealKeys.value, acting.keys)
-    return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: signedLists, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
+    return v ? D.voteResult(v, { ballots: ballots.value, checkoffs: checkoffs.value, voidLists: signedLists.value, decisions: decisions.value, conflicts: doubleCheckoffs.value, paperCounts: paperCounts.value }) : null
   })
 
   const paperState = computed<PaperState>(() => {
@@ -293,7 +299,7 @@ export const useVotesStore = defineStore('votes', () => {
       ballots: new Set(voids.flatMap((l) => l.ballotIds)).size,
       openedBy: [...new Set(voids.flatMap((l) => l.openedBy))].map((id) => personName(persons.value, id, 'supervisor')),
       decisions: withVoids.filter((d) => covered.has(d.id)).map((d) => ({ outcome: d.outcome, reason: d.reason })),
-      waiting: D.awaitingSeals(voidDecisions, voids).length,
+      waiting: D.decisionsAwaitingSeals(v, { voidLists: signedLists.value, decisions: decisions.value, checkoffs: checkoffs.value, conflicts: doubleCheckoffs.value }).length,
       sealed: v.sealKeys.length > 0,
     }
   })
@@ -331,7 +337,7 @@ export const useVotesStore = defineStore('votes', () => {
 
   return {
     allocated, recordAllocation, statusNow, voided,
-    repos, list, current, record, voters, proposals, checkedOff, ballotsHere, counters, paperState, results, persons,
+    repos, list, current, record, voters, proposals, checkedOff, ballotsHere, counters, waitingCounters, paperState, results, persons,
     attach, loadAll, load, save, open, close, verifyClerk, castBallot, blockedChoices, ballotProblem, savePaperEntry,
   }
 })

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Engine } from '../engine'
 import type { Accounts, Principal } from '../auth/accounts'
 import type { Provenance } from '../validate/signature'
-import { signedVillageRoster } from '../validate/personacts'
+import { hubRoster } from '../validate/signing'
 import { migrateBody } from '../../src/shared/schemas/index'
 import type { Pusher } from '../couch/push'
 import { writeSignedRoles } from './roles'
@@ -40,14 +40,14 @@ export const clerkKeyRoutes: FastifyPluginAsync<{ accounts: Accounts; provenance
     if (!accounts.villages.has(village) || !mayCertify(accounts, p, village)) throw forbidden(`${p.name} may not certify a clerk's key for village ${village}`)
     const db = `village-${village}`
     // the roles that count: signed by this hub or a certified clerk (src/shared/rosterroles.ts)
-    const roster = (await engine.exists(db)) ? await signedVillageRoster(engine.db(db), village, provenance.keys) : []
+    const roster = (await engine.exists(db)) ? await hubRoster(engine.db(db), village, provenance.keys) : []
     if (!roster.some((r) => r.id === personId && r.roles?.includes('clerk'))) {
       // a roster imported offline names its clerk unsigned: the account that vouches for the clerk's key vouches for the role too
       const raw = (await engine.exists(db)) ? await engine.db(db).get(personId).catch(() => null) as Record<string, unknown> | null : null
       const roles = rosterRoles(raw)
       if (roles.includes('clerk')) await writeSignedRoles({ engine, provenance, pusher }, p, village, personId, roles)
     }
-    const signed = (await engine.exists(db)) ? await signedVillageRoster(engine.db(db), village, provenance.keys) : []
+    const signed = (await engine.exists(db)) ? await hubRoster(engine.db(db), village, provenance.keys) : []
     if (!signed.some((r) => r.id === personId && r.roles?.includes('clerk'))) throw new CouchError(409, 'conflict', `${personId} is not a clerk on the village's roster the hub holds: sync the roster first`)
     const certificate = await provenance.certifyClerkKey(village, { personId, publicKey }, p.name)
     req.log.info({ village, personId, by: p.name }, 'clerk key certified')

@@ -7,8 +7,11 @@ import { identityRefusal, refusalReason, sameContent, type VoteRecord } from '..
 import { tooLarge } from './errors'
 import type { Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
-import { VillageSigning } from '../validate/personacts'
+import { hubSigning } from '../validate/signing'
+import type { VillageSigning } from '../../src/shared/villagesigning'
+import { WaitingKeys } from '../validate/waitingkeys'
 import { Quarantine, type RefusedDoc } from './quarantine'
+import { settleRolesConflicts } from './rolesconflicts'
 import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
 
 export { QUARANTINE_DB, type QuarantineEntry } from './quarantine'
@@ -33,10 +36,18 @@ export class Pusher {
   /** Votes as the hub's records show them, per database (local engine only: see knownVotes). */
   private readonly votes = new Map<string, KnownVotes>()
   readonly quarantine: Quarantine
+  /** When and from whom person keys waiting for their witness's key arrived: how much room each village has left. */
+  private readonly waitingKeys: WaitingKeys
+  /** Per village database, the last batch of person keys being judged and written: the next waits for it. */
+  private readonly keyBatches = new Map<string, Promise<unknown>>()
 
-  /** `provenance`: the hub's key and the signature checks (validate/signature.ts); without it every record is judged unsigned. */
-  constructor(private readonly engine: Engine, counters: Counters, log: FastifyBaseLogger, readonly provenance?: Provenance) {
+  /**
+   * `provenance`: the hub's key and the signature checks (validate/signature.ts); without it every record is judged unsigned.
+   * `now`: the hub's clock (how long ago a waiting key arrived).
+   */
+  constructor(private readonly engine: Engine, counters: Counters, private readonly log: FastifyBaseLogger, readonly provenance?: Provenance, now: () => number = Date.now) {
     this.quarantine = new Quarantine(engine, counters, log, provenance ? (docs) => provenance.signHubDocs(docs) : undefined)
+    this.waitingKeys = new WaitingKeys(engine, now)
   }
 
   /**
@@ -61,10 +72,29 @@ export class Pusher {
     return known
   }
 
-  async init(): Promise<void> { await this.quarantine.init() }
+  async init(): Promise<void> { await this.quarantine.init(); await this.waitingKeys.init() }
 
   async push(p: Principal, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
     if (docs.length > LIMITS.docsPerBatch) throw tooLarge(`at most ${LIMITS.docsPerBatch} documents per request; send them in smaller batches`)
+    // batches bringing person keys to one village, one at a time: each counts the room the one before left
+    // (parallel requests would each see the same room; at most LIMITS.inFlightPerPrincipal wait per writer)
+    return docs.some((d) => d.kind === 'personkey') ? this.inTurn(dbName, () => this.pushNow(p, dbName, docs, newEdits)) : this.pushNow(p, dbName, docs, newEdits)
+  }
+
+  /** Runs `fn` after the work queued for `key` before it, whether that ended well or not. */
+  private async inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.keyBatches.get(key) ?? Promise.resolve()
+    const run = before.then(fn, fn)
+    const settled = run.catch(() => undefined)
+    this.keyBatches.set(key, settled)
+    try {
+      return await run
+    } finally {
+      if (this.keyBatches.get(key) === settled) this.keyBatches.delete(key)
+    }
+  }
+
+  private async pushNow(p: Principal, dbName: string, docs: Doc[], newEdits: boolean): Promise<PushResult[]> {
     const db = this.engine.db(dbName)
     const village = villageOf(dbName)
     const once = onceEach(docs)
@@ -79,7 +109,7 @@ export class Pusher {
     const vote = await this.votesFor(dbName, db, docs)
     const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
     // the village's person keys (and roster), grown by what this batch lands (a key and the acts it signs may travel together)
-    const signing = await VillageSigning.load(db, docs, village, this.provenance?.keys ?? null)
+    const signing = await hubSigning(db, docs, village, this.provenance?.keys ?? null, () => this.waitingKeys.room(dbName))
     const personAct = signing ? (doc: Doc) => signing.refusal(doc) : undefined
 
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
@@ -108,7 +138,11 @@ export class Pusher {
     if (toWrite.length > 0) {
       const written = await this.write(db, dbName, toWrite, newEdits)
       if (newEdits) written.forEach((r, j) => { results[writeIndex[j] as number] = r })
-      else failures.push(...written)
+      else {
+        failures.push(...written)
+        await settleRolesConflicts(db, toWrite.map((d) => String(d._id)))
+      }
+      await this.noteWaiting(dbName, signing, written)
     }
     if (admitted) {
       await this.quarantine.keep(p, dbName, village, admitted)
@@ -124,6 +158,16 @@ export class Pusher {
   }
 
   /**
+   * Notes the keys the batch landed while they wait for their witness's key. A note that cannot be
+   * written only leaves its key taking no room (logged): the key itself is written and counts nowhere.
+   */
+  private async noteWaiting(dbName: string, signing: VillageSigning | null, written: readonly PushResult[]): Promise<void> {
+    const failed = new Set(written.flatMap((r) => ('error' in r ? [r.id] : [])))
+    const taken = (signing?.waitingTaken ?? []).filter((k) => !failed.has(k.id))
+    await this.waitingKeys.note(dbName, taken).catch((err: unknown) => this.log.warn({ err, db: dbName }, 'could not note the arrival of waiting person keys'))
+  }
+
+  /**
    * The admin's writes, and writes to databases that are not a village's: taken as they come
    * (seeding, restoring a backup), but only with a sound identity — no `_`-prefixed id, no
    * attachment, one revision per id — and answered `forbidden` otherwise (nothing to quarantine).
@@ -132,6 +176,7 @@ export class Pusher {
     const refusals = docs.map((d, i) => once[i] ?? identityRefusal(d))
     const ok = docs.filter((_, i) => refusals[i] === null)
     const written = ok.length > 0 ? await this.write(db, dbName, ok, newEdits) : []
+    if (!newEdits) await settleRolesConflicts(db, ok.map((d) => String(d._id)))
     const refused = (i: number): PushResult => {
       const r = refusals[i]!
       return { id: typeof docs[i]!._id === 'string' ? docs[i]!._id! : '', error: 'forbidden', reason: r.reason, code: r.code, params: r.params }

@@ -4,6 +4,7 @@ import PouchDB from 'pouchdb'
 import type { Doc } from '../engine'
 import type { LocalEngine } from '../engine/local'
 import { CouchError, notFound } from '../couch/errors'
+import { settleRolesConflicts } from '../couch/rolesconflicts'
 import { PEERS_DB, redact, type PeerInput, type PeerSync, type PeerView } from './types'
 
 export type PeerSpec = {
@@ -81,8 +82,13 @@ export class PouchPeers implements PeerSync {
     s.lastRun = Date.now()
     s.cancel = () => rep.cancel()
     const emitter: { on(event: string, listener: (...args: never[]) => void): unknown } = rep
-    emitter.on('change', (info: { docs_written?: number; change?: { docs_written?: number } }) => {
+    emitter.on('change', (info: { docs_written?: number; docs?: Doc[]; direction?: string; change?: { docs_written?: number; docs?: Doc[] } }) => {
       s.docsWritten += info.docs_written ?? info.change?.docs_written ?? 0
+      // person records pulled in beside another version of them: the later signed roles win (couch/rolesconflicts.ts)
+      if (spec.direction === 'pull' || info.direction === 'pull') {
+        const ids = (info.docs ?? info.change?.docs ?? []).map((d) => String(d._id))
+        void settleRolesConflicts(this.engine.db(spec.db), ids).catch((e: unknown) => this.log.warn({ peer: spec._id, err: String(e) }, 'settling roles conflicts failed'))
+      }
     })
     emitter.on('paused', (err: unknown) => { s.state = err ? 'retrying' : 'idle' })
     emitter.on('active', () => { s.state = 'running' })

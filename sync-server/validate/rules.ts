@@ -20,7 +20,7 @@ export interface Context {
   vote: (id: string) => VoteRecord | null
   /** What proves the document's writer (validate/signature.ts); 'credential' when not given. */
   proof?: Proof
-  /** Why the record is refused as a person's act or key (validate/personacts.ts), checked last. */
+  /** Why the record is refused as a person's act or key (src/shared/villagesigning.ts), checked last. */
   personAct?: (doc: Doc) => Refusal | null
 }
 
@@ -117,7 +117,7 @@ function revisionRefusal(doc: Doc, ctx: Context): Refusal | null {
  * replication-style write builds on the hub's version; then who may bring it: its device signed it
  * (`ctx.proof`, validate/signature.ts), or else the writer is who authenticated (`writerRefusal`);
  * last, a record claiming a person's signed act carries their signature (`ctx.personAct`,
- * validate/personacts.ts). Returns the refusal (its code, src/shared/refusal.ts), or null when accepted.
+ * src/shared/villagesigning.ts). Returns the refusal (its code, src/shared/refusal.ts), or null when accepted.
  */
 export function refusalReason(doc: Doc, ctx: Context): Refusal | null {
   const identity = identityRefusal(doc)

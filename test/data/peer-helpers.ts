@@ -43,6 +43,8 @@ function testTrust(hub: Authority, village: string, device: string, secretKey: s
     checkCertificate: check,
     prove: (transcript) => signValue({ purpose: 'test-proof', transcript }, secretKey),
     proofHolds: (peer, transcript, signature) => verifyValue({ purpose: 'test-proof', transcript }, signature, peer.publicKey),
+    // the test hub's key certifies clerks' keys and signs roles, as the real hub's does
+    hubKeys: () => ({ current: hub.publicKey, retired: [] }),
     checkRecord(doc) {
       const c = known.get(doc.device)
       if (!c || !check(c).ok) return { ok: false, code: 'proof.unknown-device', params: { device: doc.device }, reason: `no certificate of device "${doc.device}" is known here` }

@@ -43,6 +43,22 @@ describe('which decisions may have their seals opened', () => {
     expect(D.resolvesDoubleVote(decision([honest.seal], first.seal), [first, honest], conflicts)).toBe(false)
     expect(D.resolvesDoubleVote({ ...decision([honest.seal], ''), subjectId: honest.id, voterId: 'person:b' }, [first, honest], conflicts)).toBe(false)
   })
+
+  it('a decision waits for its seals to be opened until a void list honoured for its vote covers it; one that resolves nothing, or is another vote\'s, never waits', () => {
+    const decided = decision([second.seal], first.seal)
+    const records = (decisions: ReturnType<typeof decision>[], voidLists: { id: string; voteId: string; ballotIds: string[]; decisions: string[]; at: number }[] = []) => ({ voidLists, decisions, checkoffs: [first, honest], conflicts })
+    expect(D.decisionsAwaitingSeals(vote, records([decided])).map((d) => d.id)).toEqual(['decision:x'])
+    // the supervisors opened the seal: a list within the decision covers it
+    const opened = { id: 'voidlist:1', voteId: vote.id, ballotIds: ['ballot:extra'], decisions: ['decision:x'], at: T + 5000 }
+    expect(D.decisionsAwaitingSeals(vote, records([decided], [opened]))).toEqual([])
+    // a list voiding more ballots than the decision has void seals covers nothing
+    expect(D.decisionsAwaitingSeals(vote, records([decided], [{ ...opened, ballotIds: ['ballot:1', 'ballot:2'] }]))).toHaveLength(1)
+    // naming an honest voter's seal decides no double vote; another vote's decision is not this vote's
+    expect(D.decisionsAwaitingSeals(vote, records([{ ...decision([honest.seal], ''), subjectId: honest.id, voterId: 'person:b' }]))).toEqual([])
+    expect(D.decisionsAwaitingSeals({ ...vote, id: 'vote:w' }, records([decided]))).toEqual([])
+    // a vote nobody sealed has nothing to open
+    expect(D.decisionsAwaitingSeals({ ...vote, sealKeys: [] }, records([decided]))).toEqual([])
+  })
 })
 
 describe('the ballots a result counts', () => {

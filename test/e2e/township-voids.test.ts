@@ -95,6 +95,25 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     // The council keeps the first ballot; the vote closes; the supervisors open the void seal together.
     await eventually(() => conflicts.open.length === 1, 10_000, 20)
     await conflicts.resolve(conflicts.open[0]!.id, 'keep-earliest', '本人确认先在一号平板投过票', 'person:s2')
+    await syncBoth(1)
+
+    // The township's staff device (Chromium): decided, the seal not opened yet — neither open nor dealt with.
+    const context = await browser.newContext({ acceptDownloads: true })
+    const page = await context.newPage()
+    await page.goto(`${hub.url}/`)
+    await page.getByTestId('home-township').click()
+    await page.getByTestId('township-name').fill(staff.name)
+    await page.getByTestId('township-password').fill(staff.password)
+    await page.getByTestId('township-signin-submit').click()
+    await page.getByTestId(`township-row-${VILLAGE}`).waitFor()
+    expect(await page.getByTestId(`township-double-${VILLAGE}`).innerText()).toBe('0（已决定 1 人，等监事开封）')
+    // the village's own screen says it under the vote
+    await page.getByTestId(`township-open-${VILLAGE}`).click()
+    await page.getByTestId('township-village-records').waitFor()
+    expect(await page.getByTestId(`township-vote-${vote.id}`).getByTestId('township-vote-awaiting-seals').innerText()).toBe('议事会已经决定 1 人的重复投票，还等监事一起开封，作废多余的选票')
+    await page.getByTestId('township-village-back').click()
+    await page.getByTestId(`township-row-${VILLAGE}`).waitFor()
+
     await a.data.votes.update(vote.id, { closedAt: Date.now() })
     await eventually(() => seals.pending(vote.id).length === 1 && seals.isClosed(vote.id), 10_000, 20)
     const [first, second] = seals.sealers(vote.id)
@@ -112,17 +131,10 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     expect([await funded('project:path'), await funded('project:water'), await funded('project:lights')]).toEqual([true, true, false])
     await clerk.context.close()
 
-    // The township's staff device: the same count and the same funded projects.
-    const context = await browser.newContext({ acceptDownloads: true })
-    const page = await context.newPage()
-    await page.goto(`${hub.url}/`)
-    await page.getByTestId('home-township').click()
-    await page.getByTestId('township-name').fill(staff.name)
-    await page.getByTestId('township-password').fill(staff.password)
-    await page.getByTestId('township-signin-submit').click()
-    await page.getByTestId(`township-row-${VILLAGE}`).waitFor()
-    // the double vote is decided and its extra ballot voided: none open, but the table says one happened
-    expect(await page.getByTestId(`township-double-${VILLAGE}`).innerText()).toBe('0（已处理，作废 1 张）')
+    // The township's staff device, synced again: the same count and the same funded projects.
+    await page.getByTestId('township-sync').click()
+    // the double vote is decided and its extra ballot voided: none open, none waiting, but the table says one happened
+    await until(page, async () => (await page.getByTestId(`township-double-${VILLAGE}`).innerText()) === '0（已处理，作废 1 张）', 30_000, 'the township sees the void list')
 
     const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('township-export-xlsx').click()])
     await xlsxDownload.saveAs(join(dir, 'township.xlsx'))
@@ -133,8 +145,10 @@ describe('a ballot the council voided, counted by the township as the tablet cou
     await page.getByTestId(`township-open-${VILLAGE}`).click()
     await page.getByTestId('township-village-records').waitFor()
     const card = page.getByTestId(`township-vote-${vote.id}`)
-    expect(await card.getByTestId('township-vote-ballots').innerText()).toContain('3 张选票')
+    // the copy saved before the seal was opened shows first, then the pulled one
+    await until(page, async () => (await card.getByTestId('township-vote-ballots').innerText()).includes('3 张选票'), 30_000, 'the village pulled again')
     expect(await card.getByTestId('township-vote-not-counted').innerText()).toContain('作废 1 张')
+    expect(await card.getByTestId('township-vote-awaiting-seals').count()).toBe(0)
     expect(await card.getByTestId('township-vote-selected').innerText()).toContain('步道、饮水')
 
     const [pbDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`township-export-pb-${vote.id}`).click()])

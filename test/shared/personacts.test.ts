@@ -162,6 +162,38 @@ describe('who vouches for a person key (issue #14: the witness is the clerk\'s o
   })
 })
 
+// #14: a tablet that saw a seal key on its way must not be able to send the hub a copy with a garbled
+// sealed secret under the same id, signed with the supervisor's real signature.
+describe('a seal key\'s signature covers its sealed secret', () => {
+  const sup = key('person:sup1', T0, 'personkey:k1')
+  const sealed = { kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12), secret: 'ef'.repeat(48) }
+  const fields = { id: 'sealkey:s1.k1', personId: 'person:sup1', publicKey: 'a1'.repeat(32), ...sealed, createdAt: T0 + 1000, claim: 3 }
+  const signed = <F extends { id: string } & Record<string, unknown>>(f: F) => ({ ...f, keyId: sup.record.id, signature: signAct('sealkey', 'qingbo', f, sup.secret) })
+  const problem = (r: { id: string } & Record<string, unknown>) => unsignedClaim('sealkey', 'qingbo', r, [sup.record])?.problem ?? null
+  const { claim: _, ...olderFields } = fields
+
+  it('a key signed as tablets sign it now verifies; the same key with any sealed field changed does not', () => {
+    const genuine = signed(fields)
+    expect(problem(genuine)).toBeNull()
+    const garbled = { kdf: 'pbkdf2-sha512', iterations: 250_001, salt: '00'.repeat(16), cipher: 'aes-128-gcm', iv: '00'.repeat(12), secret: '00'.repeat(48) }
+    for (const [field, value] of Object.entries(garbled)) expect(problem({ ...genuine, [field]: value }), field).toBe('bad-signature')
+  })
+
+  it('a key signed before (no `claim`) keeps its old claim: it still verifies, its sealed secret never was covered', () => {
+    const older = signed(olderFields)
+    expect(problem(older)).toBeNull()
+    expect(problem({ ...older, secret: '00'.repeat(48) })).toBeNull()
+    expect(problem({ ...older, publicKey: 'b2'.repeat(32) })).toBe('bad-signature')
+  })
+
+  it('neither signature passes for the other claim: a new key sent as an older one, an older one marked new', () => {
+    const { claim: _c, ...asOlder } = signed(fields)
+    expect(problem(asOlder)).toBe('bad-signature')
+    expect(problem({ ...asOlder, secret: '00'.repeat(48) })).toBe('bad-signature')
+    expect(problem({ ...signed(olderFields), claim: 3 })).toBe('bad-signature')
+  })
+})
+
 describe('who may sign an act, by their roles on the roster', () => {
   const roster = [{ id: 'person:sup', roles: ['supervisor'] }, { id: 'person:c1', roles: ['council-member'] }, { id: 'person:v', roles: [] }]
   it('a co-signature only by a supervisor; a meeting as chair only by a council member; a supervisor\'s signature only by a supervisor', () => {

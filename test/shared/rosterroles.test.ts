@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { rolesChangeProblem, rolesSigProblem, signedRoster, type PersonRoles, type RolesContext } from '@/shared/rosterroles'
+import { laterSignedRoles, rolesChangeProblem, rolesSigProblem, signedRoster, type PersonRoles, type RolesContext } from '@/shared/rosterroles'
 import { unentitledSigner, witnessProblem } from '@/shared/personacts'
 import { certifiedClerkKey, testHub, witnessedKey } from '../support/personkeys'
 import { clerkRolesSig, hubRolesSig } from '../support/roles'
@@ -92,5 +92,20 @@ describe('a change of roles', () => {
     expect(rolesChangeProblem(clerk, stripped, ctx)).toEqual({ code: 'last-clerk' })
     const second = { id: 'person:c2', roles: ['clerk'], rolesSig: hubRolesSig(V, 'person:c2', ['clerk'], T0 + 10, hub.secretKey) }
     expect(rolesChangeProblem(clerk, stripped, { ...ctx, roster: [clerk, sup, second] })).toBeNull()
+  })
+})
+
+describe('whose roles prevail when two edits of one person meet', () => {
+  const hub = testHub()
+  const signed = (at: number) => ({ rolesSig: hubRolesSig(V, 'person:li', ['supervisor'], at, hub.secretKey) })
+  it('signed over unsigned, the later signature over the earlier; undecided when neither is signed or both at once', () => {
+    expect(laterSignedRoles(signed(T0), {})).toBe('a')
+    expect(laterSignedRoles({}, signed(T0))).toBe('b')
+    expect(laterSignedRoles(signed(T0), signed(T0 + 1))).toBe('b')
+    expect(laterSignedRoles(signed(T0 + 1), signed(T0))).toBe('a')
+    expect(laterSignedRoles({}, {})).toBeNull()
+    expect(laterSignedRoles(signed(T0), signed(T0))).toBeNull()
+    // something that is not a signature signs nothing
+    expect(laterSignedRoles({ rolesSig: { at: T0 } }, {})).toBeNull()
   })
 })

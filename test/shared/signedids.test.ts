@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { newSigningKeyPair } from '@/shared/signature'
 import { signAct } from '@/shared/personacts'
-import { actIdNamesSigners, personKeyId, signedActId } from '@/shared/signedids'
+import { actIdNamesSigners, idMustNameSigners, personKeyId, signedActId } from '@/shared/signedids'
 import { FILLER, certifiedClerkKey, testHub, witnessedKey } from '../support/personkeys'
 
 // Issue #14: the hub keeps keys and acts it cannot fully check yet; no such record may take the id a genuine one will use.
@@ -52,5 +52,11 @@ describe('a signed act\'s id ends with its signers\' key ids', () => {
       signatures: [{ personId: 'person:sup1', keyId: signers[0]!, signature: 'x' }, { personId: 'person:sup2', keyId: signers[1]!, signature: 'y' }] })
     expect(actIdNamesSigners('voidlist', list([sup.record.id, sup2.record.id]))).toBe(true)
     expect(actIdNamesSigners('voidlist', list([sup.record.id, 'personkey:other']))).toBe(false)
+  })
+
+  it('a seal key signed over its sealed secret (claim 3) names its signer\'s key in its id whatever that key\'s standing; an older seal key and other acts only when their key waits', () => {
+    expect(idMustNameSigners('sealkey', { claim: 3 })).toBe(true)
+    expect(idMustNameSigners('sealkey', {})).toBe(false)
+    expect(idMustNameSigners('cosign', { claim: 3 })).toBe(false)
   })
 })

@@ -69,15 +69,36 @@ describe('the township counts a voided ballot as the tablet does', () => {
 
     const summary = summarizeVillage('qingbo', docs, NOW, hub.keys)
     const [v1] = summary.votes
-    expect(v1).toMatchObject({ ballots: 1, voided: 1, late: 0, selected: ['project:lamps'], cost: 60 })
+    expect(v1).toMatchObject({ ballots: 1, voided: 1, awaitingSeals: 0, late: 0, selected: ['project:lamps'], cost: 60 })
+    expect([summary.doubleVotes, summary.doubleVotesAwaitingSeals]).toEqual([0, 0])
 
     const csv = resultsTable({ townshipId: 'huayuan', townshipName: '花园镇', villages: [summary], at: NOW }, (k) => k)
     const row = Object.fromEntries(csv.headers.map((h, i) => [h, csv.rows[0]![i]]))
-    expect(row).toMatchObject({ ballots: 1, voided: 1, selected: '路灯', selected_ids: 'project:lamps', cost_yuan: 0.6 })
+    expect(row).toMatchObject({ ballots: 1, voided: 1, awaiting_seals: 0, selected: '路灯', selected_ids: 'project:lamps', cost_yuan: 0.6 })
 
     const pb = D.readPabulib(voteToPabulib(vote, tablet, { village: '清波村', township: '花园镇' }))
     expect(pb.votes.rows.map((r) => r.vote)).toEqual(['project:lamps'])
     expect(pb.projects.rows.map((r) => [r.project_id, r.votes, r.selected])).toEqual([['project:lamps', '1', '1'], ['project:road', '0', '0']])
+  })
+
+  it('shows a double vote the council decided, before the supervisors open its seal, as decided and awaiting the seals: not open, not voided', () => {
+    // the three stages as the township sees them: open, decided awaiting the seals, dealt with
+    const stage = (records: Doc[]) => {
+      const s = summarizeVillage('qingbo', records, NOW, hub.keys)
+      return { open: s.doubleVotes, awaiting: s.doubleVotesAwaitingSeals, voteAwaiting: s.votes[0]!.awaitingSeals, voided: s.votes[0]!.voided }
+    }
+    const undecided = docs.filter((d) => d.kind !== 'decision' && d.kind !== 'voidlist')
+    expect(stage(undecided)).toEqual({ open: 1, awaiting: 0, voteAwaiting: 0, voided: 0 })
+    const decided = docs.filter((d) => d.kind !== 'voidlist')
+    expect(stage(decided)).toEqual({ open: 0, awaiting: 1, voteAwaiting: 1, voided: 0 })
+    expect(stage(docs)).toEqual({ open: 0, awaiting: 0, voteAwaiting: 0, voided: 1 })
+    // the results CSV says it per vote
+    const csv = resultsTable({ townshipId: 'huayuan', townshipName: '花园镇', villages: [summarizeVillage('qingbo', decided, NOW, hub.keys)], at: NOW }, (k) => k)
+    expect(csv.rows[0]![csv.headers.indexOf('awaiting_seals')]).toBe(1)
+    // a decision that names seals of no double vote sync found decides nothing: it awaits no seal
+    const honest = D.castVote({ vote, voterId: 'person:li', choices: ['project:road'], recordedBy: 'person:clerk', device: 'tab-1', at: T + 3 * HOUR, random })
+    const bogus = doc('decision', { ...decision, id: 'decision:v1-li', subjectId: honest.checkOff.id, voterId: 'person:li', keptSeal: '', voidedSeals: [honest.checkOff.seal] })
+    expect(stage([...decided, doc('checkoff', honest.checkOff, vote.id), bogus])).toMatchObject({ awaiting: 1, voteAwaiting: 1 })
   })
 
   it('counts both ballots if the void list is not signed by the supervisors who opened it (a tablet can write any list)', () => {

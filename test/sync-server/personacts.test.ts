@@ -9,7 +9,7 @@ import { fromCouch, indexRecords } from '../../src/shared/township/records'
 import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
 import { startHub, type RunningHub } from '../support/hub'
 import { describeEngines } from '../support/couchdb'
-import { ADMIN_AUTH, basic, couch, provision, setRoles, type Provisioned } from './helpers'
+import { ADMIN_AUTH, basic, couch, enrollTablet, provision, setRoles, type Provisioned } from './helpers'
 
 // Issue #14: the hub takes a person's act (a supervisor's co-signature, a meeting's signature) only
 // with that person's own signature, and a person's key only as the village could have made it.
@@ -170,9 +170,10 @@ describeEngines('person-signed acts at the hub', (engine) => {
   })
 
   describe('seal keys and seal openings', () => {
-    const sealKey = (n: string, personId: string, by: Key | null, alter: Record<string, unknown> = {}, publicKey = 'a1'.repeat(32)) => act('sealkey', `sealkey:${n}`, {
+    /** A seal key as tablets write it now (`claim` 3: the signature covers its sealed secret), under an id that ends with its signer's key id (or `id`). */
+    const sealKey = (n: string, personId: string, by: Key | null, alter: Record<string, unknown> = {}, publicKey = 'a1'.repeat(32), id = by ? signedActId('sealkey', n, [by.id]) : `sealkey:${n}`) => act('sealkey', id, {
       personId, publicKey, kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
-      secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
+      secret: 'ef'.repeat(48), createdAt: T0 + 60_000, claim: 3,
     }, by, alter)
     /** A void list opened by `openedBy`, signed by each of `signers` (their own keys). */
     function voidList(n: string, openedBy: string[], signers: Key[], voteId = 'vote:v1'): Record<string, any> {
@@ -185,7 +186,44 @@ describeEngines('person-signed acts at the hub', (engine) => {
     it('takes a seal key its supervisor signed, and refuses one without their signature or signed by another', async () => {
       expect((await push([sealKey('own', 'person:sup1', sup)]))[0].ok).toBe(true)
       await expectRefused(await push([sealKey('bare', 'person:sup1', null)]), 'sealkey:bare', /sealkey in the name of person:sup1.*no signature/)
-      await expectRefused(await push([sealKey('theirs', 'person:sup1', sup2)]), 'sealkey:theirs', /another person's key/)
+      await expectRefused(await push([sealKey('theirs', 'person:sup1', sup2)]), signedActId('sealkey', 'theirs', [sup2.id]), /another person's key/)
+    })
+
+    it('refuses a copy of a seal key garbled on its way, even one passed off as an older key, and then takes the genuine key under its id', async () => {
+      // tablet C saw 李监事's new seal key on its way (peer sync) and races tablet B to the hub with a garbled sealed secret
+      const genuine = sealKey('sup1-next', 'person:sup1', sup, {}, 'f6'.repeat(32))
+      const garbled = { ...genuine, body: { ...genuine.body, secret: '00'.repeat(48) } }
+      const rows = await push([garbled])
+      expect(rows[0]).toMatchObject({ error: 'conflict', code: 'sealkey.altered', params: { person: 'person:sup1' }, reason: expect.stringMatching(/does not match their signature/) })
+      // without `claim` it would be checked as a key signed before the claim covered the secret: that signature is not one
+      const { claim: _, ...asOlder } = garbled.body
+      expect((await push([{ ...garbled, body: asOlder }]))[0]).toMatchObject({ error: 'conflict', code: 'sealkey.altered' })
+      for (const alter of [{ salt: '00'.repeat(16) }, { iv: '00'.repeat(12) }, { iterations: 250_001 }]) {
+        expect((await push([{ ...genuine, body: { ...genuine.body, ...alter } }]))[0], JSON.stringify(alter)).toMatchObject({ code: 'sealkey.altered' })
+      }
+      expect(await stored(genuine._id)).toBe(false)
+      // tablet B arrives: the genuine key lands under its id, and counts as 李监事's
+      expect((await push([genuine]))[0]).toMatchObject({ ok: true, id: genuine._id })
+      expect((await counted()).sealKeys).toContain(genuine._id)
+    })
+
+    it('takes a seal key only under an id that ends with its signer\'s key id: another supervisor cannot take the id of 李监事\'s key', async () => {
+      // 监事sup2 saw 李监事's new seal key on its way and sends their own, signed by them, under its id
+      const realId = signedActId('sealkey', 'race', [sup.id])
+      const rows = await push([sealKey('race', 'person:sup2', sup2, {}, 'c9'.repeat(32), realId)])
+      expect(rows[0]).toMatchObject({ error: 'conflict', code: 'form.id', reason: expect.stringMatching(/ends with its signer's key id/) })
+      expect((await push([sealKey('race', 'person:sup1', sup, {}, 'f9'.repeat(32))]))[0]).toMatchObject({ ok: true, id: realId })
+    })
+
+    it('still takes a seal key signed before its signature covered the sealed secret (no `claim`), checked as it was signed', async () => {
+      const older = act('sealkey', 'sealkey:older', {
+        personId: 'person:sup1', publicKey: 'a7'.repeat(32), kdf: 'pbkdf2-sha256', iterations: 250_000, salt: 'ab'.repeat(16), cipher: 'aes-256-gcm', iv: 'cd'.repeat(12),
+        secret: 'ef'.repeat(48), createdAt: T0 + 60_000,
+      }, sup)
+      expect((await push([{ ...older, v: 2 }]))[0]).toMatchObject({ ok: true })
+      expect((await counted()).sealKeys).toContain('sealkey:older')
+      // signed over who holds which public key: moving it to another public key breaks it
+      await expectRefused(await push([{ ...older, _id: 'sealkey:older-moved', body: { ...older.body, publicKey: 'a8'.repeat(32) } }]), 'sealkey:older-moved', /does not match their signature/)
     })
 
     /** A vote sealed with the seal keys `sealKeys` (public keys). */
@@ -399,17 +437,73 @@ describeEngines('person-signed acts at the hub', (engine) => {
       expect((await push([env('voidlist', id, { ...fields, signatures })]))[0].ok).toBe(true)
     })
 
-    it(`keeps at most ${LIMITS.keysWaitingPerVillage} keys waiting per village, and refuses the next in words of its own`, async () => {
-      const nowhere = newSigningKeyPair()
-      const flood = (n: number) => Array.from({ length: n }, () => waitingKey('person:sup8', { witness: { id: 'personkey:nowhere', secret: nowhere.secretKey } }))
-      // three keys already wait (two from the race above, the squatter's); fill the village's room
-      const room = flood(LIMITS.keysWaitingPerVillage - 3)
-      const rows = await push(room.map((k) => keyDoc(k)))
-      expect(rows.every((r) => r.ok), JSON.stringify(rows.find((r) => !r.ok))).toBe(true)
+    /** Keys whose witness never comes: junk one tablet can write in anyone's name. */
+    const nowhere = newSigningKeyPair()
+    const flood = (n: number) => Array.from({ length: n }, () => waitingKey('person:sup8', { witness: { id: 'personkey:nowhere', secret: nowhere.secretKey } }))
+    const DAY = 86_400_000
+    let junk: Key[] = []
+
+    it(`keeps at most ${LIMITS.keysWaitingPerDevice} keys of one tablet waiting: its junk does not block another tablet's genuine waiting key`, async () => {
+      // tablet A sends a village's worth of junk, dated a month back (the hub goes by its own clock, not the record's)
+      junk = flood(LIMITS.keysWaitingPerVillage)
+      const rows = await push(junk.map((k) => keyDoc(k, { deviceTime: Date.now() - 30 * DAY })))
+      // three of its keys already wait (two from the race above, the squatter's)
+      const taken = LIMITS.keysWaitingPerDevice - 3
+      expect(rows.slice(0, taken).every((r) => r.ok), JSON.stringify(rows.slice(0, taken).find((r) => !r.ok))).toBe(true)
+      for (const r of rows.slice(taken)) {
+        expect(r).toMatchObject({ error: 'conflict', code: 'personkey.device-too-many-waiting', params: { person: 'person:sup8', device: tabletId, max: LIMITS.keysWaitingPerDevice } })
+        // the oldest of them stops taking room a window after it reached the hub (its clock: not a month back)
+        expect(r.params.at).toBeGreaterThan(Date.now() + LIMITS.keysWaitingWindowMs - 5 * 60_000)
+        expect(r.params.at).toBeLessThanOrEqual(Date.now() + LIMITS.keysWaitingWindowMs)
+      }
+      expect(await stored(junk[taken]!.id)).toBe(false)
+      // one of its kept keys sent again (a tablet that lost its checkpoint) is not refused for want of room: it takes none more
+      const again = (await push([keyDoc(junk[0]!)]))[0]
+      expect(again).toMatchObject({ error: 'conflict' })
+      expect(again.code).toBeUndefined()
+      // tablet B's genuine key, witnessed by 钱文书's new key (still on tablet C), is kept
+      const b = await enrollTablet(hub, 'pa')
+      const genuine = waitingKey('person:sup8', { witness: { id: 'personkey:clerk2-later', secret: clerk2.secretKey } })
+      const mine = await push([keyDoc(genuine, { device: b.id })], b.auth)
+      expect(mine[0].ok, JSON.stringify(mine)).toBe(true)
+      junk = junk.slice(0, taken)
+    })
+
+    it(`keeps at most ${LIMITS.keysWaitingPerVillage} keys waiting per village, whichever tablets wrote them, and refuses the next in words of its own`, async () => {
+      // waiting now: tablet A's share and tablet B's one; more tablets fill the village's room
+      for (let room = LIMITS.keysWaitingPerVillage - LIMITS.keysWaitingPerDevice - 1; room > 0; room -= LIMITS.keysWaitingPerDevice) {
+        const t = await enrollTablet(hub, 'pa')
+        const rows = await push(flood(Math.min(room, LIMITS.keysWaitingPerDevice)).map((k) => keyDoc(k, { device: t.id })), t.auth)
+        expect(rows.every((r) => r.ok), JSON.stringify(rows.find((r) => !r.ok))).toBe(true)
+      }
+      const other = await enrollTablet(hub, 'pa')
       const [next] = flood(1)
-      const refused = await push([keyDoc(next!)])
+      const refused = await push([keyDoc(next!, { device: other.id })], other.auth)
       expect(refused[0]).toMatchObject({ error: 'conflict', code: 'personkey.too-many-waiting', params: { person: 'person:sup8', max: LIMITS.keysWaitingPerVillage } })
       expect(await stored(next!.id)).toBe(false)
+    })
+
+    it(`a waiting key stops taking room ${LIMITS.keysWaitingWindowMs / DAY} days after it reached the hub, and still counts nowhere`, async () => {
+      // the same hub on the same data, its clock a window and a day later
+      await hub.stop()
+      hub = await startHub({ ...engine().env, CLOCK_OFFSET_MS: String(LIMITS.keysWaitingWindowMs + DAY) }, { dataDir: hub.dataDir, port: hub.port })
+      // the village and tablet A have room again
+      const [fresh] = flood(1)
+      const rows = await push([keyDoc(fresh!)])
+      expect(rows[0].ok, JSON.stringify(rows)).toBe(true)
+      // the old junk is kept, and what it signs still counts nowhere
+      expect(await stored(junk[0]!.id)).toBe(true)
+      const signed = await push([cosignBy(junk[0]!, 'old-junk')])
+      expect(signed[0].ok, JSON.stringify(signed)).toBe(true)
+      expect((await counted()).cosigns).not.toContain(signed[0].id)
+    })
+
+    it(`keeps one tablet to its ${LIMITS.keysWaitingPerDevice} waiting keys however many batches it sends at once`, async () => {
+      const c = await enrollTablet(hub, 'pa')
+      const batches = Array.from({ length: 5 }, () => flood(LIMITS.keysWaitingPerDevice).map((k) => keyDoc(k, { device: c.id })))
+      const rows = (await Promise.all(batches.map((docs) => push(docs, c.auth)))).flat()
+      expect(rows.filter((r) => r.ok)).toHaveLength(LIMITS.keysWaitingPerDevice)
+      expect(rows.filter((r) => r.code === 'personkey.device-too-many-waiting')).toHaveLength(4 * LIMITS.keysWaitingPerDevice)
     })
   })
 })

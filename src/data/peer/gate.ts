@@ -2,7 +2,8 @@
  * The gate every record from another tablet passes, whichever way it comes (pulled from the peer,
  * pushed by it, or handed back in a conflict answer): the village's rules for a record
  * (`recordRefusal`, the hub's rule too), then proof that an enrolled device of this village wrote
- * it unaltered (`PeerTrust.checkRecord`), and a person's roles change only signed (rosterRule.ts). A refused record is kept in the tablet's quarantine
+ * it unaltered (`PeerTrust.checkRecord`), then the hub's rule for acts a person signs, person keys and
+ * roles (signingRule.ts: a person's signature, their entitlement, a witnessed key, no squatted id). A refused record is kept in the tablet's quarantine
  * (quarantine.ts, with records refused from files) with its reason and never stored; a record this tablet already holds in another
  * version of an immutable kind is a conflict, recorded like one found in a sync with the hub.
  */
@@ -16,7 +17,7 @@ import { sameVersion } from '../conflicts'
 import { quarantine } from '../quarantine'
 import { canonicalJson } from '../hash'
 import type { PeerTrust } from './trust'
-import { RosterRule } from '../rosterRule'
+import { loadSigning, signingRefusals } from '../signingRule'
 
 /** A record refused, by id, with its refusal (code, params, reason). */
 export type Refused = { id: string } & Refusal
@@ -49,21 +50,29 @@ export class PeerGate {
       return v && !v.refused ? (v.body as VoteTimes) : null
     }
     const held = await this.vdb.docs.findByIds(candidates.map((d) => String(d.id))).exec()
-    // a person's roles change only signed (the hub's rule too, rosterRule.ts)
-    const roster = await RosterRule.load(this.vdb, candidates, this.trust.hubKeys?.() ?? null)
-    const accepted: PeerDoc[] = []
-    const refused: (Refused & { doc: unknown })[] = []
-    let fresh = 0
+    // each record's outcome, in the batch's order: taken as held, refused, or checked (then judged by the signing rule)
+    const outcomes: ({ doc: YishiDoc; is: 'held' | 'checked' } | { doc: YishiDoc; is: 'refused'; why: Refusal })[] = []
     for (const raw of candidates) {
-      const { _deleted: _d, ...doc } = raw
+      const { _deleted: _d, ...rest } = raw
+      const doc = rest as YishiDoc
       // a version this tablet already holds is not checked again (two tablets that both synced with
       // the hub hold the same older, unsigned records); the replication only notes it is there
       const mine = held.get(String(doc.id))?.toJSON() as YishiDoc | undefined
-      if (mine && sameRecord(mine, doc as YishiDoc)) { accepted.push({ ...(doc as YishiDoc), _deleted: false }); continue }
-      if (mine && opts.pulled && isStale(doc as YishiDoc, mine)) continue
-      const why = await this.refusal(doc as YishiDoc, from, vote) ?? roster?.refusal(doc as YishiDoc) ?? null
-      if (why) refused.push({ id: String(doc.id), ...why, doc })
-      else { accepted.push({ ...(doc as YishiDoc), _deleted: false }); fresh++; roster?.accepted(doc as YishiDoc) }
+      if (mine && sameRecord(mine, doc)) { outcomes.push({ doc, is: 'held' }); continue }
+      if (mine && opts.pulled && isStale(doc, mine)) continue
+      const why = await this.refusal(doc, from, vote)
+      outcomes.push(why ? { doc, is: 'refused', why } : { doc, is: 'checked' })
+    }
+    // acts a person signs, person keys and roles, as the hub judges them (a refusal mark is the hub's word already)
+    const judged = outcomes.flatMap((o) => (o.is === 'checked' && !o.doc.refused ? [o.doc] : []))
+    const unsigned = signingRefusals(await loadSigning(this.vdb, judged, this.trust.hubKeys?.() ?? null), judged)
+    const accepted: PeerDoc[] = []
+    const refused: (Refused & { doc: unknown })[] = []
+    let fresh = 0
+    for (const o of outcomes) {
+      const why = o.is === 'refused' ? o.why : o.is === 'checked' ? unsigned.get(o.doc) : undefined
+      if (why) refused.push({ id: String(o.doc.id), ...why, doc: o.doc })
+      else { accepted.push({ ...o.doc, _deleted: false }); if (o.is === 'checked') fresh++ }
     }
     // kept in the tablet's quarantine with the reason, as records refused from a file are
     if (refused.length > 0) await quarantine(this.vdb, `peer:${from}`, refused, this.now())

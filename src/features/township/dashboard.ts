@@ -14,9 +14,12 @@ export interface DashboardQuery {
 /** A village not heard from in this long is shown as stale. */
 export const STALE_AFTER_MS = 14 * 24 * 3600 * 1000
 
+/** Double votes the council decided whose seals the supervisors still have to open (none in a summary cached from an older hub). */
+const awaitingSeals = (v: VillageSummary): number => v.doubleVotesAwaitingSeals ?? 0
+
 /** How many things need someone's attention in this village (flags, overdue notices, open objections…). */
 export function attention(v: VillageSummary): number {
-  return v.flags.length + v.publicityOverdue + v.openObjections + v.doubleVotes + v.conflicts + v.quarantined
+  return v.flags.length + v.publicityOverdue + v.openObjections + v.doubleVotes + awaitingSeals(v) + v.conflicts + v.quarantined
 }
 
 export function spentShare(v: VillageSummary): number {
@@ -46,7 +49,7 @@ function matches(v: VillageSummary, filter: Filter, now: number): boolean {
     case 'flagged': return v.flags.length > 0
     case 'overdue': return v.publicityOverdue > 0
     case 'objections': return v.openObjections > 0
-    case 'doubleVotes': return v.doubleVotes > 0 || v.conflicts > 0
+    case 'doubleVotes': return v.doubleVotes > 0 || awaitingSeals(v) > 0 || v.conflicts > 0
     case 'stale': {
       const last = lastTabletSync(v)
       return last === null || now - last > STALE_AFTER_MS

@@ -136,11 +136,12 @@ export const BODY_SCHEMAS: Record<DocKind, JsonSchema> = {
   // A supervisor's seal key: public key in clear, secret key sealed with their passphrase
   // (PBKDF2-SHA-256 → AES-GCM; the AES-GCM additional data binds it to personId and publicKey).
   // v2: signed by the supervisor's signing key (`keyId`), set up with the same passphrase (src/shared/personacts.ts)
+  // v3: the signature covers the sealed secret too: `claim` 3 says so (absent: a v2 key, signed over its older claim)
   sealkey: closed({
     personId: id, publicKey: { type: 'string', pattern: '^[0-9a-f]{64}$', maxLength: 64 },
     kdf: oneOf(['pbkdf2-sha256']), iterations: int(200_000, 10_000_000), salt: { type: 'string', pattern: '^[0-9a-f]{32,128}$', maxLength: 128 },
     cipher: oneOf(['aes-256-gcm']), iv: { type: 'string', pattern: '^[0-9a-f]{24}$', maxLength: 24 },
-    secret: { type: 'string', pattern: '^[0-9a-f]{64,256}$', maxLength: 256 }, createdAt: time, replaces: optId, keyId: optId, signature: sig,
+    secret: { type: 'string', pattern: '^[0-9a-f]{64,256}$', maxLength: 256 }, createdAt: time, replaces: optId, keyId: optId, signature: sig, claim: int(3, 3),
   }, ['personId', 'publicKey', 'kdf', 'iterations', 'salt', 'cipher', 'iv', 'secret', 'createdAt']),
   // A person's signing key (Ed25519, base64url): public key in clear, secret sealed with their passphrase
   // like a seal key (additional data `yishi-personkey-v1|<personId>|<publicKey>`), set up in front of the
@@ -175,7 +176,7 @@ export const PARENT_FIELD: Partial<Record<DocKind, string>> = {
 /** Current version of each kind's body. A document with a lower `v` is migrated on read and on the hub. */
 export const BODY_VERSIONS: Record<DocKind, number> = {
   ...Object.fromEntries(Object.keys(BODY_SCHEMAS).map((k) => [k, 1])),
-  cosign: 2, override: 2, comment: 2, sealkey: 2, voidlist: 2,
+  cosign: 2, override: 2, comment: 2, sealkey: 3, voidlist: 2,
 } as Record<DocKind, number>
 
 /**
@@ -187,7 +188,8 @@ export const BODY_MIGRATIONS: Partial<Record<DocKind, Record<number, (body: Reco
   cosign: { 2: (body) => ({ keyId: '', signature: '', ...body }) },
   comment: { 2: (body) => ({ ...body }) },
   // seal keys and void lists recorded before they were signed stay unsigned (shown as such, never counted as signed)
-  sealkey: { 2: (body) => ({ ...body }) },
+  // a v2 seal key keeps the claim it was signed with: no `claim`, so its signature is checked as it was made (src/shared/personacts.ts `SEALKEY_CLAIM`)
+  sealkey: { 2: (body) => ({ ...body }), 3: (body) => ({ ...body }) },
   voidlist: { 2: (body) => ({ ...body }) },
   // overrides before `early` were about a step, not a vote or project
   override: { 2: (body) => ({ subjectId: '', ...body }) },

@@ -12,6 +12,7 @@ import { DEFAULT_MEETING_RULES, quorum } from '../../domain/meeting'
 import { voteStatus } from '../../domain/ballots'
 import { unresolvedConflicts, unresolvedDoubleVotes } from '../../domain/conflicts'
 import { voteResult as domainResult } from '../../domain/results'
+import { decisionsAwaitingSeals } from '../../domain/voids'
 import { signedAmount } from '../../domain/budget'
 import type { Vote } from '../../domain/model/types'
 
@@ -51,14 +52,15 @@ function currentStep(r: VillageRecords, now: number): number {
 
 /** A vote's figures as the tablet's results screen counts them (the domain's `voteResult`). */
 function voteResult(r: VillageRecords, v: Vote, now: number): VoteResultSummary {
-  const result = domainResult(v, voteRecordsOf(r, v.id))
+  const records = voteRecordsOf(r, v.id)
+  const result = domainResult(v, records)
   const closed = voteStatus(v, now) === 'closed'
   const eligible = v.roster.length
   const cast = result.counted.length + result.paperBallots
   const selected = closed ? (result.selection?.selected ?? []) : []
   return {
     id: v.id, title: v.title, rule: v.rule, budget: v.budget, ballots: result.counted.length, paper: result.paperBallots,
-    voided: result.onTime.length - result.counted.length, late: result.late, eligible,
+    voided: result.onTime.length - result.counted.length, awaitingSeals: decisionsAwaitingSeals(v, records).length, late: result.late, eligible,
     turnout: eligible > 0 ? cast / eligible : null,
     closedAt: closed ? (v.closedAt || v.closesAt) : null,
     // a malformed vote (the rule cannot run) is shown without a result
@@ -139,6 +141,7 @@ export function summarizeRecords(r: VillageRecords, now: number, facts: HubFacts
     publicityOverdue: overdue,
     openObjections: openObjections.length,
     doubleVotes: unresolvedDoubleVotes(r.conflicts, r.decisions).length,
+    doubleVotesAwaitingSeals: votes.reduce((n, v) => n + v.awaitingSeals, 0),
     conflicts: unresolvedConflicts(r.conflicts, r.decisions).length,
     // The hub's quarantine when it tells; else the rejection notices it wrote into the village.
     quarantined: facts.quarantined ?? r.rejections,

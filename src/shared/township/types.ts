@@ -41,6 +41,11 @@ export interface VoteResultSummary {
   paper: number
   /** Ballots the supervisors voided after the council's decisions on double votes. */
   voided: number
+  /**
+   * The council's decisions on this vote's double votes whose void seals the supervisors have not
+   * opened yet (the domain's `awaitingSeals`, as the tablet's results screen counts them).
+   */
+  awaitingSeals: number
   /** Ballots cast after the close on a tablet that did not know of it: shown, never counted. */
   late: number
   /** Eligible voters on the roster (0 when unknown). */
@@ -93,7 +98,10 @@ export interface VillageSummary {
   publicityRunning: number
   publicityOverdue: number
   openObjections: number
+  /** Voters checked off twice whom the council has not decided on yet. */
   doubleVotes: number
+  /** Double votes the council decided whose void seals the supervisors have not opened yet (every vote's `awaitingSeals`). */
+  doubleVotesAwaitingSeals: number
   conflicts: number
   quarantined: number
   tablets: TabletSummary[]

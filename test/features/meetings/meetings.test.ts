@@ -255,6 +255,18 @@ describe('the signature pad', () => {
     expect(wrapper.get('[data-testid="meeting-close"]').attributes('disabled')).toBeDefined()
     wrapper.unmount()
   })
+  it('names the chair and supervisor the roster names whose roles no clerk has signed yet, under the signatures, rather than leaving them out unexplained', async () => {
+    // the roster was imported without the clerk's key: every role waits for a signature
+    const { pinia } = await councilVillage()
+    const m = await useMeetingsStore(pinia).schedule({ kind: 'village-council', title: 'Council', scheduledAt: Date.now(), place: '', unitId: '', memberCount: 3 })
+    const { wrapper } = await mountFeature(MeetingView, { pinia, props: { id: m.id } })
+    await wrapper.findAll('[role="tab"]').find((tab) => tab.text() === '签名')!.trigger('click')
+    await eventually(() => wrapper.find('[data-testid="signature-chair"] [data-testid="roles-pending"]').exists())
+    expect(wrapper.find('[data-testid="signature-chair"] [data-testid="signature-nokey-chair"]').exists()).toBe(true)
+    expect(wrapper.get('[data-testid="signature-chair"] [data-testid="roles-pending"]').text()).toBe('张三、李四和王五：职务还没有文书签名，暂不生效')
+    expect(wrapper.get('[data-testid="signature-supervisor"] [data-testid="roles-pending"]').text()).toBe('赵监：职务还没有文书签名，暂不生效')
+    wrapper.unmount()
+  })
 })
 
 describe("the village's own rules", () => {

@@ -80,6 +80,10 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     expect(signing).toMatchObject({ personId: 'person:sup1', witnessedBy: 'person:clerk', witness: { keyId: clerkKey!.id }, meta: { author: 'person:clerk' } })
     expect(key).toMatchObject({ keyId: signing!.id })
     expect(unsignedClaim('sealkey', 'test-village', key!, [signing!])).toBeNull()
+    // the signature covers the sealed secret too (claim 3): a copy garbled on its way is no-one's seal key
+    expect(key).toMatchObject({ claim: 3 })
+    const garbled = { ...key!, secret: '00'.repeat(48) }
+    expect(unsignedClaim('sealkey', 'test-village', garbled, [signing!])?.problem).toBe('bad-signature')
     expect(row().text()).toContain('由 王文书 见证设置')
     // what a villager can check: whose key, set up when, on which tablet, who witnessed — in words; the
     // fingerprint stays only as small print for staff, never the line a villager reads

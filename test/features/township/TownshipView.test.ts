@@ -158,6 +158,8 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     // 清波村 had one double vote: the council decided it and the supervisors voided the extra ballot
     await cacheSet('summary', { ...summary, villages: summary.villages.map((v) => {
       if (v.villageId === 'qingbo') return { ...v, doubleVotes: 0, votes: v.votes.map((x, i) => (i === 0 ? { ...x, voided: 1 } : x)) }
+      // 安乐村's council decided two double votes; the supervisors have not opened the seals yet
+      if (v.villageId === 'anle') return { ...v, doubleVotes: 0, conflicts: 0, doubleVotesAwaitingSeals: 2 }
       // 明月村 opened its vote early and closed it, but never marked step 4 done on its cycle
       if (v.villageId === 'mingyue') return { ...v, step: 'announce', stepIndex: 3, finished: false, lastVote: { ...v.lastVote!, closedAt: NOW - 86_400_000 } }
       return v
@@ -171,7 +173,12 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     expect(back.attributes('href')).toBe('/')
     // 0 still open, but a double vote happened and was dealt with
     expect(wrapper.get('[data-testid="township-double-qingbo"]').text()).toBe('0（已处理，作废 1 张）')
-    expect(wrapper.get('[data-testid="township-double-anle"]').text()).toBe('0')
+    // decided, but the seals not opened yet: not open any more, not dealt with either
+    expect(wrapper.get('[data-testid="township-double-anle"]').text()).toBe('0（已决定 2 人，等监事开封）')
+    // and the filter for double votes not dealt with keeps it
+    await wrapper.get('[data-testid="township-filter"]').setValue('doubleVotes')
+    expect(wrapper.find('[data-testid="township-row-anle"]').exists()).toBe(true)
+    await wrapper.get('[data-testid="township-filter"]').setValue('all')
     // the step the cycle stands at, and that the vote has already closed (not only "4/8 公布投票")
     expect(wrapper.get('[data-testid="township-row-mingyue"] td.step .nw').text()).toBe('4/8 公布投票（下）')
     expect(wrapper.get('[data-testid="township-step-ahead-mingyue"]').text()).toBe('投票已结束，流程上还没标为完成')
@@ -208,12 +215,16 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
     const summary = township()
     const mingyue = summary.villages.find((v) => v.villageId === 'mingyue')!
-    await cacheSet('summary', { ...summary, villages: summary.villages.map((v) => (v.villageId === 'anle' ? { ...v, flags: mingyue.flags.slice(0, 1) } : v)) })
+    await cacheSet('summary', { ...summary, villages: summary.villages.map((v) => {
+      if (v.villageId === 'anle') return { ...v, flags: mingyue.flags.slice(0, 1), doubleVotes: 0, doubleVotesAwaitingSeals: 1, votes: v.votes.map((x, i) => (i === 0 ? { ...x, voided: 2 } : x)) }
+      return v
+    }) })
     vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
     const { wrapper } = await mountFeature(TownshipView, { path: '/township', locale: 'en' })
     await eventually(() => wrapper.find('[data-testid="township-flags-anle"]').exists())
     expect(wrapper.get('[data-testid="township-flags-anle"]').text()).toBe('1 problem')
     expect(wrapper.get('[data-testid="township-flags-mingyue"]').text()).toBe('3 problems')
+    expect(wrapper.get('[data-testid="township-double-anle"]').text()).toBe('0 (decided: 1 voter, seals not opened yet; dealt with: 2 ballots voided)')
     // the flags in English too, worded from the same codes
     expect(wrapper.get('[data-testid="township-flag-mingyue-expense-without-cosign"] .township-flag-detail').text()).toMatch(/^[\d,.]+ yuan paid to "/)
     wrapper.unmount()

@@ -13,9 +13,9 @@ export function resultsTable(s: TownshipSummary, t: Label): ExportTable {
   return {
     name: t('export.results'),
     // `selected`: the funded projects by name; `selected_ids`: the same, as ids, to check against the .pb file
-    headers: ['village_id', t('col.village'), 'vote_id', 'title', 'rule', 'budget_yuan', 'ballots', 'paper_ballots', 'voided', 'late', 'eligible', 'turnout', 'closed_at', 'selected', 'selected_ids', 'cost_yuan'],
+    headers: ['village_id', t('col.village'), 'vote_id', 'title', 'rule', 'budget_yuan', 'ballots', 'paper_ballots', 'voided', 'awaiting_seals', 'late', 'eligible', 'turnout', 'closed_at', 'selected', 'selected_ids', 'cost_yuan'],
     rows: s.villages.flatMap((v) => v.votes.map((r) => [
-      v.villageId, v.name, r.id, r.title, r.rule, yuan(r.budget), r.ballots, r.paper, r.voided, r.late, r.eligible,
+      v.villageId, v.name, r.id, r.title, r.rule, yuan(r.budget), r.ballots, r.paper, r.voided, r.awaitingSeals ?? 0, r.late, r.eligible,
       r.turnout === null ? null : Math.round(r.turnout * 1000) / 1000, iso(r.closedAt), (r.selectedTitles ?? r.selected).join('、'), r.selected.join(' '), yuan(r.cost),
     ])),
   }
