@@ -115,9 +115,10 @@ export const useSealsStore = defineStore('seals', () => {
    */
   async function createClerkKey(personId: string, passphrase: string, repeat: string, certify: (publicKey: string) => Promise<ClerkKeyCertificate>): Promise<Stored<PersonKeyDoc>> {
     const r = link.need()
-    // the hub certifies only a clerk whose role counts
-    const who = clerks.value.find((c) => c.personId === personId && !c.pending)
-    if (!who) throw new Error(`${nameOf(personId)} is not a clerk on the roster, by roles signed`)
+    // a clerk whose role waits for its signature too: the account that certifies the key signs the role
+    // with it (sync-server/admin/clerkkeys.ts) — a roster imported offline has no other first signer
+    const who = clerks.value.find((c) => c.personId === personId)
+    if (!who) throw new Error(`${nameOf(personId)} is not a clerk on the roster`)
     checkNewPassphrase(passphrase, repeat)
     const { record } = await newSigningPersonKey({ personId, passphrase, repeat, voucher: { certify }, createdAt: now(), ...(who.personKey ? { replaces: who.personKey.id } : {}) })
     return r.personKeys.create({ ...record })

@@ -81,6 +81,26 @@ describe('people listed by their signed roles', { timeout: 60_000 }, () => {
     w.unmount()
   })
 
+  it('a clerk whose role waits for its signature still gets their key certified: the account that certifies it signs the role (the first clerk of an imported roster)', async () => {
+    const sv = await sealVillage()
+    v = sv
+    await sv.data.persons.create({ id: 'person:clerk3', name: '孙文书', householdId: 'household:5-01', householdHead: false, roles: ['clerk'] })
+    const seals = useSealsStore(sv.pinia)
+    await eventually(() => seals.clerks.some((c) => c.personId === 'person:clerk3'))
+    expect(seals.clerks.find((c) => c.personId === 'person:clerk3')?.pending).toBe(true)
+    const { wrapper: w } = await mountFeature(SealKeysView, { path: '/seal-keys', pinia: sv.pinia })
+    await eventually(() => w.find('[data-testid="clerkkey-person:clerk3"]').exists())
+    expect(w.get('[data-testid="clerkkey-person:clerk3"] [data-testid="sealkey-roles-pending"]').text()).toBe('文书职务还没有签名，暂不生效；镇上确认这把钥匙时，会一并签上文书职务。')
+    w.unmount()
+    const asked: string[] = []
+    const stored = await seals.createClerkKey('person:clerk3', '孙家院子-1357', '孙家院子-1357', async (publicKey) => {
+      asked.push(publicKey)
+      return { issuedAt: sv.now(), by: 'clerk-account', sig: 'x'.repeat(86) }
+    })
+    expect(asked).toEqual([stored.publicKey])
+    expect(stored.personId).toBe('person:clerk3')
+  })
+
   it('the accounts screen names the waiting supervisor by the ledger, who co-signs nothing', async () => {
     v = await openVoteVillage()
     await withWaitingSupervisor(v)
