@@ -11,10 +11,10 @@ import { clerkKeyStatement, personKeyClaim, signAct } from '@/shared/personacts'
 import { rolesClaim, HUB_ROLES_KEY } from '@/shared/rosterroles'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
 import { personKeyId, signedActId } from '@/shared/signedids'
-import { BODY_VERSIONS, PARENT_FIELD, type DocKind, type YishiDoc } from '@/shared/schemas'
+import { BODY_VERSIONS, PARENT_FIELD, withoutStorage, type DocKind, type YishiDoc } from '@/shared/schemas'
 import { certifiedClerkKey, witnessedKey, FILLER, type MadeKey } from '../support/personkeys'
 import { hubSigned } from '../support/roles'
-import { TEST_HUB, VILLAGE, keyEntry, openKeyedTablet, trustOf, until, type Tablet } from './helpers'
+import { TEST_HUB, VILLAGE, eventually, keyEntry, openKeyedTablet, trustOf, until, type Tablet } from './helpers'
 import { newAuthority, pair, peerTablet, signAs, type Authority, type PeerTablet } from './peer-helpers'
 
 const T0 = Date.UTC(2026, 0, 2)
@@ -163,6 +163,22 @@ describe('a tablet takes acts a person signs from another tablet only as the hub
     const { accepted, refused } = await gate.admit([sealKey('sealkey:forged', v9), sealKey('sealkey:sup1', sup1), list], from, { pulled: true })
     expect(accepted.map((d) => d.id)).toEqual(['sealkey:sup1'])
     expect(refused.map((r) => [r.id, r.code])).toEqual([['sealkey:forged', 'act.unsigned'], ['voidlist:l1', 'voidlist.vote-unknown']])
+  })
+
+  it('through a pairing in batches of one: a batch the tablet takes nothing of does not stop the pull before the records after it', async () => {
+    const hub = newAuthority()
+    const a = await tablet(hub, 'tab-a')
+    const b = await tablet(hub, 'tab-b')
+    const { sup1 } = await village(hub, a)
+    await b.vdb.docs.bulkInsert((await a.vdb.docs.find().exec()).map((d) => withoutStorage(d.toJSON() as YishiDoc)))
+    await a.vdb.docs.insert(cosign(hub, 'tab-a', 'cosign:forged', 'person:sup1', null))
+    await a.vdb.docs.insert(cosign(hub, 'tab-a', 'cosign:genuine', 'person:sup1', sup1))
+    const ab = await pair(a, b, { batchSize: 1 })
+    try {
+      await until(ab.b.state$, (s) => s.phase === 'live')
+      await eventually(() => stored(b, 'cosign:genuine'), 5_000)
+      expect((await quarantined(b.vdb)).map((q) => [q.id, q.code])).toEqual([['cosign:forged', 'act.unsigned']])
+    } finally { await ab.close() }
   })
 
   it('through a pairing: the forged co-signature the other tablet holds stays there, the genuine one crosses', async () => {

@@ -23,6 +23,8 @@ export interface PeerCounts { received: number; sent: number; refused: Refused[]
 /** An answer to `changes` stops growing past this many characters (a batch of large records). */
 export const MAX_BATCH_CHARS = 4_000_000
 export const PEER_BATCH = 200
+/** Batches one pull may skip past when the gate takes nothing of them (a tablet's whole history is far fewer). */
+export const MAX_EMPTY_BATCHES = 10_000
 
 type Checkpoint = RxStorageDefaultCheckpoint | undefined
 interface ChangesAnswer { documents: PeerDoc[]; checkpoint: Checkpoint }
@@ -124,11 +126,21 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
       batchSize,
       stream$: remote.asObservable(),
       handler: async (checkpoint, limit) => {
-        const answer = await wire.request<ChangesAnswer>('changes', { checkpoint: checkpoint ?? null, limit })
-        const { accepted, refused, fresh } = await gate.admit(Array.isArray(answer?.documents) ? answer.documents.slice(0, limit) : [], peerDevice, { pulled: true })
-        counts.received += fresh
-        counts.refused.push(...refused)
-        return { documents: accepted, checkpoint: answer?.checkpoint ?? checkpoint }
+        // RxDB reads an answer with no records as "nothing more" and keeps its checkpoint: a batch the
+        // gate took nothing of (all refused, or left out) would stop the pull there, and be refused
+        // again at every try. The next batch is asked for at once, until one brings records or the
+        // other tablet's checkpoint stops moving.
+        let at = checkpoint
+        for (let batch = 0; batch < MAX_EMPTY_BATCHES; batch++) {
+          const answer = await wire.request<ChangesAnswer>('changes', { checkpoint: at ?? null, limit })
+          const { accepted, refused, fresh } = await gate.admit(Array.isArray(answer?.documents) ? answer.documents.slice(0, limit) : [], peerDevice, { pulled: true })
+          counts.received += fresh
+          counts.refused.push(...refused)
+          const next = answer?.checkpoint ?? at
+          if (accepted.length > 0 || JSON.stringify(next) === JSON.stringify(at)) return { documents: accepted, checkpoint: next }
+          at = next
+        }
+        return { documents: [], checkpoint: at }
       },
     },
     push: {
