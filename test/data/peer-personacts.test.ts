@@ -228,3 +228,63 @@ describe('a carried file', () => {
     expect((await quarantined(b.vdb)).map((q) => [q.id, q.from])).toEqual([['cosign:forged', 'file:tab-fa']])
   })
 })
+
+describe('a genuine act quarantined only because what it rests on came in a later batch', () => {
+  /** 赵六 (v9) made a supervisor: the hub signed the role after their old roster entry. */
+  const promoted = (hub: Authority, device: string) => written(hub, device, 'person', 'person:v9',
+    { name: 'v9', householdId: 'household:1', eligible: true, ...hubSigned(VILLAGE, 'person:v9', ['supervisor'], hub.secretKey, Date.UTC(2026, 0, 3)) })
+
+  it('is taken once the later batch is stored: a co-signature before its signer\'s signed roles, one before its signer\'s key; forged ones stay', async () => {
+    const hub = newAuthority()
+    const from = 'tab-b'
+    const { victim, gate, clerk, v9 } = await receiver(hub, from)
+    const sup2 = witnessedKey(VILLAGE, 'person:sup2', T0, 'personkey:sup2', clerk)
+    const stranger = witnessedKey(VILLAGE, 'person:v9', T0, 'personkey:stranger', null)
+    const first = await gate.admit([
+      cosign(hub, from, 'cosign:v9', 'person:v9', v9),
+      cosign(hub, from, 'cosign:sup2', 'person:sup2', sup2),
+      // in v9's name, signed with a key no-one vouches for; and with v9's key id but another secret
+      cosign(hub, from, 'cosign:stranger', 'person:v9', stranger),
+      cosign(hub, from, 'cosign:bad-sig', 'person:v9', { ...v9, secret: stranger.secret }),
+    ], from, { pulled: true })
+    expect(first.refused.map((r) => [r.id, r.code, r.params?.problem ?? r.params?.act])).toEqual([
+      ['cosign:v9', 'act.not-entitled', 'expense.cosign'],
+      ['cosign:sup2', 'act.unsigned', 'unknown-key'],
+      ['cosign:stranger', 'act.unsigned', 'unknown-key'],
+      ['cosign:bad-sig', 'act.unsigned', 'bad-signature'],
+    ])
+    // the next batch brings what they rest on; the replication stores it, then the gate judges the quarantine again
+    const second = await gate.admit([promoted(hub, from), keyDoc(hub, from, sup2)], from, { pulled: true })
+    expect(second.accepted.map((d) => d.id)).toEqual(['person:v9', 'personkey:sup2'])
+    await victim.vdb.docs.bulkUpsert(second.accepted.map(({ _deleted: _d, ...d }) => d))
+    const taken = await gate.retake(second.accepted)
+    expect(taken.map((d) => d.id)).toEqual(['cosign:v9', 'cosign:sup2'])
+    expect(await Promise.all(['cosign:v9', 'cosign:sup2', 'cosign:stranger', 'cosign:bad-sig'].map((id) => stored(victim, id)))).toEqual([true, true, false, false])
+    expect((await quarantined(victim.vdb)).map((q) => [q.id, q.code, q.params?.problem])).toEqual([
+      ['cosign:stranger', 'act.unsigned', 'unknown-key'],
+      ['cosign:bad-sig', 'act.unsigned', 'bad-signature'],
+    ])
+    // a pass with nothing new to read takes nothing and changes nothing
+    expect(await gate.retake(second.accepted)).toEqual([])
+    expect(await quarantined(victim.vdb)).toHaveLength(2)
+  })
+
+  it('through a pairing in batches of one: the co-signature served before its signer\'s roles ends up on the other tablet, not in its quarantine', async () => {
+    const hub = newAuthority()
+    const a = await tablet(hub, 'tab-a')
+    const b = await tablet(hub, 'tab-b')
+    const { v9 } = await village(hub, a)
+    // the same village on B (as both got it from the hub), but for 赵六, whom B has not heard of
+    await b.vdb.docs.bulkInsert((await a.vdb.docs.find().exec()).map((d) => withoutStorage(d.toJSON() as YishiDoc)).filter((d) => d.id !== 'person:v9'))
+    // tablet A co-signed as 赵六 after he was made a supervisor there; his roster entry was written after,
+    // so A serves it in the batch after the co-signature
+    await a.vdb.docs.insert(cosign(hub, 'tab-a', 'cosign:v9', 'person:v9', v9))
+    await a.vdb.docs.upsert(promoted(hub, 'tab-a'))
+    const ab = await pair(a, b, { batchSize: 1 })
+    try {
+      await until(ab.b.state$, (s) => s.phase === 'live')
+      await eventually(() => stored(b, 'cosign:v9'), 5_000)
+      expect(await quarantined(b.vdb)).toEqual([])
+    } finally { await ab.close() }
+  })
+})

@@ -7,7 +7,7 @@
  * where it stopped, and the same conflict handler records what loses. Every record that crosses
  * passes the receiver's `PeerGate` first, in both directions.
  */
-import { Subject, debounceTime } from 'rxjs'
+import { Subject, debounceTime, tap, type Subscription } from 'rxjs'
 import { docStateToWriteDoc, getChangedDocumentsSince, writeDocToDocState, type BulkWriteRow, type RxReplicationWriteToMasterRow, type RxStorageDefaultCheckpoint } from 'rxdb'
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication'
 import type { VillageDb } from '../db'
@@ -160,6 +160,31 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
     },
   })
   return replication
+}
+
+/**
+ * While paired, each time records are stored here — a batch pulled or pushed by the other tablet, a
+ * conflict the replication settled (a record held here before the pairing comes that way), one from
+ * the hub — quarantined records that they make good are taken (`PeerGate.retake`) and counted as
+ * received rather than refused. One pass at a time, after each burst of writes; a pass that takes
+ * something may start one more (a key taken can make its acts good), one that takes nothing ends it.
+ * A pass that fails leaves the records in the quarantine for the next.
+ */
+export function retakeOnStore(vdb: VillageDb, gate: PeerGate, counts: PeerCounts): Subscription {
+  const kinds = new Set<string>()
+  let passes = Promise.resolve()
+  const pass = async (stored: { kind: string }[]) => {
+    const taken = await gate.retake(stored).catch(() => [])
+    if (taken.length === 0) return
+    const ids = new Set(taken.map((d) => d.id))
+    counts.refused = counts.refused.filter((r) => !ids.has(r.id))
+    counts.received += taken.length
+  }
+  return vdb.docs.storageInstance.changeStream().pipe(tap((b) => { for (const e of b.events) kinds.add(String(e.documentData.kind)) }), debounceTime(50)).subscribe(() => {
+    const stored = [...kinds].map((kind) => ({ kind }))
+    kinds.clear()
+    passes = passes.then(() => pass(stored))
+  })
 }
 
 /** A refusal as the other tablet reports it: an unknown code is `other`, params are few and short. */
