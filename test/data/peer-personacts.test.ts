@@ -198,6 +198,21 @@ describe('a tablet takes acts a person signs from another tablet only as the hub
   })
 })
 
+/** The village as tablet `b` holds it: the clerk's key TEST_HUB certified, sup1's key the clerk witnessed, roles TEST_HUB signed. */
+async function fileVillage(b: Tablet) {
+  const pair = newSigningKeyPair()
+  const claim = { personId: 'person:clerk', publicKey: pair.publicKey, createdAt: T0 - 60_000, witnessedBy: 'person:clerk' }
+  const cert = { issuedAt: claim.createdAt, by: 'clerk-account' }
+  const clerk: MadeKey = { record: { id: 'personkey:clerk', ...claim, certificate: { ...cert, sig: TEST_HUB.signSync(clerkKeyStatement(VILLAGE, claim, cert)) }, signature: signValue(personKeyClaim(claim), pair.secretKey) }, secret: pair.secretKey }
+  const sup1 = witnessedKey(VILLAGE, 'person:sup1', T0, 'personkey:sup1', clerk)
+  const at = Date.UTC(2026, 0, 1)
+  const person = (id: string, roles: string[]) => ({ id, kind: 'person' as const, v: BODY_VERSIONS.person, village: VILLAGE, year: 2026, author: 'person:clerk', device: 'tab-x', deviceTime: T0, seq: ++seq, ref: '',
+    body: { name: id.slice(7), householdId: 'household:1', eligible: true, roles, rolesSig: { at, by: 'clerk-account', keyId: HUB_ROLES_KEY, signature: TEST_HUB.signSync(rolesClaim(VILLAGE, id, roles, at)) } } })
+  const key = (k: MadeKey) => ({ id: k.record.id, kind: 'personkey' as const, v: BODY_VERSIONS.personkey, village: VILLAGE, year: 2026, author: 'person:clerk', device: 'tab-x', deviceTime: T0, seq: ++seq, ref: k.record.personId, body: keyBody(k) })
+  await b.vdb.docs.bulkInsert([person('person:clerk', ['clerk']), person('person:sup1', ['supervisor']), key(clerk), key(sup1)])
+  return { clerk, sup1, key }
+}
+
 describe('a carried file', () => {
   const opened: Tablet[] = []
   afterEach(async () => { for (const t of opened.splice(0)) await t.remove() })
@@ -205,17 +220,7 @@ describe('a carried file', () => {
   it('brings a co-signature forged in a supervisor\'s name: refused into the quarantine, the genuine one taken', async () => {
     const a = await openKeyedTablet('tab-fa'); const b = await openKeyedTablet('tab-fb'); opened.push(a, b)
     const trustB = await trustOf(b.certificate, [keyEntry(a)])
-    // the village as tablet B holds it: the clerk's key TEST_HUB certified, sup1's key the clerk witnessed, roles TEST_HUB signed
-    const pair = newSigningKeyPair()
-    const claim = { personId: 'person:clerk', publicKey: pair.publicKey, createdAt: T0 - 60_000, witnessedBy: 'person:clerk' }
-    const cert = { issuedAt: claim.createdAt, by: 'clerk-account' }
-    const clerk: MadeKey = { record: { id: 'personkey:clerk', ...claim, certificate: { ...cert, sig: TEST_HUB.signSync(clerkKeyStatement(VILLAGE, claim, cert)) }, signature: signValue(personKeyClaim(claim), pair.secretKey) }, secret: pair.secretKey }
-    const sup1 = witnessedKey(VILLAGE, 'person:sup1', T0, 'personkey:sup1', clerk)
-    const at = Date.UTC(2026, 0, 1)
-    const person = (id: string, roles: string[]) => ({ id, kind: 'person' as const, v: BODY_VERSIONS.person, village: VILLAGE, year: 2026, author: 'person:clerk', device: 'tab-x', deviceTime: T0, seq: ++seq, ref: '',
-      body: { name: id.slice(7), householdId: 'household:1', eligible: true, roles, rolesSig: { at, by: 'clerk-account', keyId: HUB_ROLES_KEY, signature: TEST_HUB.signSync(rolesClaim(VILLAGE, id, roles, at)) } } })
-    const key = (k: MadeKey) => ({ id: k.record.id, kind: 'personkey' as const, v: BODY_VERSIONS.personkey, village: VILLAGE, year: 2026, author: 'person:clerk', device: 'tab-x', deviceTime: T0, seq: ++seq, ref: k.record.personId, body: keyBody(k) })
-    await b.vdb.docs.bulkInsert([person('person:clerk', ['clerk']), person('person:sup1', ['supervisor']), key(clerk), key(sup1)])
+    const { sup1 } = await fileVillage(b)
     // tablet A, in the wrong hands, writes a co-signature in sup1's name that sup1 never signed, next to a genuine one
     const fields = { ledgerId: 'ledger:l1', supervisorId: 'person:sup1', approve: true, note: '', at: T0 + 60_000 }
     await a.data.writer.insert([
@@ -230,6 +235,9 @@ describe('a carried file', () => {
 })
 
 describe('a genuine act quarantined only because what it rests on came in a later batch', () => {
+  const files: Tablet[] = []
+  afterEach(async () => { for (const t of files.splice(0)) await t.remove() })
+
   /** 赵六 (v9) made a supervisor: the hub signed the role after their old roster entry. */
   const promoted = (hub: Authority, device: string) => written(hub, device, 'person', 'person:v9',
     { name: 'v9', householdId: 'household:1', eligible: true, ...hubSigned(VILLAGE, 'person:v9', ['supervisor'], hub.secretKey, Date.UTC(2026, 0, 3)) })
@@ -286,5 +294,25 @@ describe('a genuine act quarantined only because what it rests on came in a late
       await eventually(() => stored(b, 'cosign:v9'), 5_000)
       expect(await quarantined(b.vdb)).toEqual([])
     } finally { await ab.close() }
+  })
+
+  it('brings a co-signature before the key that signs it, the key in a later file: the co-signature is taken from the quarantine then; a forged one stays', async () => {
+    const a = await openKeyedTablet('tab-fa'); const b = await openKeyedTablet('tab-fb')
+    files.push(a, b)
+    const trustB = await trustOf(b.certificate, [keyEntry(a)])
+    const { clerk, sup1 } = await fileVillage(b)
+    // sup1 sets up a new key on tablet A (the clerk witnessing it) and co-signs with it; A's first file leaves before the key is written
+    const renewed = witnessedKey(VILLAGE, 'person:sup1', T0 + 10_000, 'personkey:sup1-new', clerk, { replaces: sup1.record.id })
+    const fields = { ledgerId: 'ledger:l1', supervisorId: 'person:sup1', approve: true, note: '', at: T0 + 60_000 }
+    const signed = (id: string, secret: string) => ({ kind: 'cosign' as const, id, ref: 'ledger:l1', body: { ...fields, keyId: renewed.record.id, signature: signAct('cosign', VILLAGE, { id, ...fields }, secret) } })
+    await a.data.writer.insert([signed('cosign:genuine', renewed.secret), signed('cosign:forged', newSigningKeyPair().secretKey)])
+    const first = await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, a, 0), trustB)
+    expect(first.refused.map((r) => [r.id, r.code, r.params?.problem])).toEqual([['cosign:genuine', 'act.unsigned', 'unknown-key'], ['cosign:forged', 'act.unsigned', 'unknown-key']])
+    const upTo = a.data.writer.lastSeq
+    await a.data.writer.insert([{ kind: 'personkey', id: renewed.record.id, ref: 'person:sup1', body: keyBody(renewed) }])
+    const second = await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, a, upTo), trustB)
+    expect([second.refused, await b.vdb.docs.findOne(renewed.record.id).exec() !== null]).toEqual([[], true])
+    expect([await b.vdb.docs.findOne('cosign:genuine').exec() !== null, await b.vdb.docs.findOne('cosign:forged').exec() !== null]).toEqual([true, false])
+    expect((await quarantined(b.vdb)).map((q) => [q.id, q.code, q.params?.problem])).toEqual([['cosign:forged', 'act.unsigned', 'bad-signature']])
   })
 })
