@@ -9,12 +9,15 @@
  *   are skipped, so importing twice changes nothing; a different version of an immutable record is a
  *   conflict (a voter checked off on two tablets shows up as a double vote), of a mutable one is
  *   merged by the same rule as sync. This tablet then pushes the imported records, and the hub takes
- *   them on their device's signature. A file of an older version (`yishi-export/1`, unsigned records)
+ *   them on their device's signature. Records quarantined earlier for lack of what the file brings
+ *   (a co-signature before its signer's key) are judged again and taken when they pass now (retake.ts).
+ *   A file of an older version (`yishi-export/1`, unsigned records)
  *   can only be taken by the hub (`POST /couch/_hub/import` checks it against its device's secret).
  * - archiveYear / openArchivedYear: a closed year leaves the tablet (it stays on the hub) and can
  *   be fetched again read-only.
  */
-import type { Refusal } from '@/shared/refusal'
+import { refusal, type Refusal } from '@/shared/refusal'
+import { recordRefusal } from '@/shared/acceptance'
 import { createRxDatabase, type RxStorage } from 'rxdb'
 import type { VillageDb } from './db'
 import { DataError } from './errors'
@@ -27,6 +30,7 @@ import { COLLECTION_NAME, DOCS_SCHEMA } from './rxSchema'
 import { SEQ_FLOOR_KEY, type Writer } from './writer'
 import { ARCHIVED_YEARS_KEY, hubFetch, type HubCredentials } from './replication'
 import { loadSigning, signingRefusals } from './signingRule'
+import { retakeQuarantined, type RetakeCheck } from './retake'
 
 export const BUNDLE_FORMAT = 'yishi-export/2'
 
@@ -113,9 +117,21 @@ export async function importBundle(vdb: VillageDb, raw: unknown, trust: TrustSto
     report.added += res.success.length
     report.skipped += res.error.length
   }
+  // what the file brought can make good records quarantined earlier for lack of it (retake.ts)
+  if (trust && inserts.length > 0) await retakeQuarantined(vdb, inserts, fileCheck(vdb, trust), { current: trust.hubKey, retired: trust.retired ?? [] })
   report.conflicts = sink.pending.length
   if (report.conflicts > 0) { vdb.conflicts.pending.push(...sink.pending); vdb.conflicts.notify() }
   return report
+}
+
+/** A quarantined record judged again as a file's records are (`checkIncoming`), and by the village's rules for a record. */
+function fileCheck(vdb: VillageDb, trust: TrustStore): RetakeCheck {
+  return async (doc, _from, vote) => {
+    const checked = await checkIncoming(vdb, [doc], trust)
+    const why = checked.refused[0] ?? checked.unchecked[0]
+    if (why) return refusal(why.code, why.reason, why.params)
+    return recordRefusal(doc, { village: vdb.villageId, current: null, vote, receiver: 'this tablet' })
+  }
 }
 
 /** A council year with records on this tablet. */

@@ -82,8 +82,21 @@ export async function quarantine(vdb: VillageDb, from: string, refused: readonly
     const text = JSON.stringify(r.doc ?? null)
     return { id: r.id, from, reason: r.reason, code: r.code, params: storedParams(r.params), at, doc: text.length <= QUARANTINE_DOC_CHARS ? r.doc : null }
   })
-  const kept = await quarantined(vdb)
-  await vdb.db.upsertLocal(QUARANTINE_KEY, { entries: [...entries, ...kept].slice(0, QUARANTINE_LIMIT) })
+  await changeQuarantine(vdb, (kept) => [...entries, ...kept].slice(0, QUARANTINE_LIMIT))
+}
+
+const changing = new WeakMap<VillageDb, Promise<unknown>>()
+
+/**
+ * Changes the tablet's quarantine, one change at a time per tablet: records refused by a batch are
+ * never lost to a pass that takes others out (retake.ts) reading the entries at the same time.
+ */
+export function changeQuarantine(vdb: VillageDb, change: (kept: TabletQuarantineEntry[]) => TabletQuarantineEntry[]): Promise<void> {
+  const next = (changing.get(vdb) ?? Promise.resolve()).then(async () => {
+    await vdb.db.upsertLocal(QUARANTINE_KEY, { entries: change(await quarantined(vdb)) })
+  })
+  changing.set(vdb, next.catch(() => undefined))
+  return next
 }
 
 /** The tablet's quarantine, the newest batch first (a batch in the order received). */

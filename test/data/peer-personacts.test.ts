@@ -11,10 +11,10 @@ import { clerkKeyStatement, personKeyClaim, signAct } from '@/shared/personacts'
 import { rolesClaim, HUB_ROLES_KEY } from '@/shared/rosterroles'
 import { newSigningKeyPair, signValue } from '@/shared/signature'
 import { personKeyId, signedActId } from '@/shared/signedids'
-import { BODY_VERSIONS, PARENT_FIELD, type DocKind, type YishiDoc } from '@/shared/schemas'
+import { BODY_VERSIONS, PARENT_FIELD, withoutStorage, type DocKind, type YishiDoc } from '@/shared/schemas'
 import { certifiedClerkKey, witnessedKey, FILLER, type MadeKey } from '../support/personkeys'
 import { hubSigned } from '../support/roles'
-import { TEST_HUB, VILLAGE, keyEntry, openKeyedTablet, trustOf, until, type Tablet } from './helpers'
+import { TEST_HUB, VILLAGE, eventually, keyEntry, openKeyedTablet, trustOf, until, type Tablet } from './helpers'
 import { newAuthority, pair, peerTablet, signAs, type Authority, type PeerTablet } from './peer-helpers'
 
 const T0 = Date.UTC(2026, 0, 2)
@@ -165,6 +165,22 @@ describe('a tablet takes acts a person signs from another tablet only as the hub
     expect(refused.map((r) => [r.id, r.code])).toEqual([['sealkey:forged', 'act.unsigned'], ['voidlist:l1', 'voidlist.vote-unknown']])
   })
 
+  it('through a pairing in batches of one: a batch the tablet takes nothing of does not stop the pull before the records after it', async () => {
+    const hub = newAuthority()
+    const a = await tablet(hub, 'tab-a')
+    const b = await tablet(hub, 'tab-b')
+    const { sup1 } = await village(hub, a)
+    await b.vdb.docs.bulkInsert((await a.vdb.docs.find().exec()).map((d) => withoutStorage(d.toJSON() as YishiDoc)))
+    await a.vdb.docs.insert(cosign(hub, 'tab-a', 'cosign:forged', 'person:sup1', null))
+    await a.vdb.docs.insert(cosign(hub, 'tab-a', 'cosign:genuine', 'person:sup1', sup1))
+    const ab = await pair(a, b, { batchSize: 1 })
+    try {
+      await until(ab.b.state$, (s) => s.phase === 'live')
+      await eventually(() => stored(b, 'cosign:genuine'), 5_000)
+      expect((await quarantined(b.vdb)).map((q) => [q.id, q.code])).toEqual([['cosign:forged', 'act.unsigned']])
+    } finally { await ab.close() }
+  })
+
   it('through a pairing: the forged co-signature the other tablet holds stays there, the genuine one crosses', async () => {
     const hub = newAuthority()
     const a = await tablet(hub, 'tab-a')
@@ -182,6 +198,21 @@ describe('a tablet takes acts a person signs from another tablet only as the hub
   })
 })
 
+/** The village as tablet `b` holds it: the clerk's key TEST_HUB certified, sup1's key the clerk witnessed, roles TEST_HUB signed. */
+async function fileVillage(b: Tablet) {
+  const pair = newSigningKeyPair()
+  const claim = { personId: 'person:clerk', publicKey: pair.publicKey, createdAt: T0 - 60_000, witnessedBy: 'person:clerk' }
+  const cert = { issuedAt: claim.createdAt, by: 'clerk-account' }
+  const clerk: MadeKey = { record: { id: 'personkey:clerk', ...claim, certificate: { ...cert, sig: TEST_HUB.signSync(clerkKeyStatement(VILLAGE, claim, cert)) }, signature: signValue(personKeyClaim(claim), pair.secretKey) }, secret: pair.secretKey }
+  const sup1 = witnessedKey(VILLAGE, 'person:sup1', T0, 'personkey:sup1', clerk)
+  const at = Date.UTC(2026, 0, 1)
+  const person = (id: string, roles: string[]) => ({ id, kind: 'person' as const, v: BODY_VERSIONS.person, village: VILLAGE, year: 2026, author: 'person:clerk', device: 'tab-x', deviceTime: T0, seq: ++seq, ref: '',
+    body: { name: id.slice(7), householdId: 'household:1', eligible: true, roles, rolesSig: { at, by: 'clerk-account', keyId: HUB_ROLES_KEY, signature: TEST_HUB.signSync(rolesClaim(VILLAGE, id, roles, at)) } } })
+  const key = (k: MadeKey) => ({ id: k.record.id, kind: 'personkey' as const, v: BODY_VERSIONS.personkey, village: VILLAGE, year: 2026, author: 'person:clerk', device: 'tab-x', deviceTime: T0, seq: ++seq, ref: k.record.personId, body: keyBody(k) })
+  await b.vdb.docs.bulkInsert([person('person:clerk', ['clerk']), person('person:sup1', ['supervisor']), key(clerk), key(sup1)])
+  return { clerk, sup1, key }
+}
+
 describe('a carried file', () => {
   const opened: Tablet[] = []
   afterEach(async () => { for (const t of opened.splice(0)) await t.remove() })
@@ -189,17 +220,7 @@ describe('a carried file', () => {
   it('brings a co-signature forged in a supervisor\'s name: refused into the quarantine, the genuine one taken', async () => {
     const a = await openKeyedTablet('tab-fa'); const b = await openKeyedTablet('tab-fb'); opened.push(a, b)
     const trustB = await trustOf(b.certificate, [keyEntry(a)])
-    // the village as tablet B holds it: the clerk's key TEST_HUB certified, sup1's key the clerk witnessed, roles TEST_HUB signed
-    const pair = newSigningKeyPair()
-    const claim = { personId: 'person:clerk', publicKey: pair.publicKey, createdAt: T0 - 60_000, witnessedBy: 'person:clerk' }
-    const cert = { issuedAt: claim.createdAt, by: 'clerk-account' }
-    const clerk: MadeKey = { record: { id: 'personkey:clerk', ...claim, certificate: { ...cert, sig: TEST_HUB.signSync(clerkKeyStatement(VILLAGE, claim, cert)) }, signature: signValue(personKeyClaim(claim), pair.secretKey) }, secret: pair.secretKey }
-    const sup1 = witnessedKey(VILLAGE, 'person:sup1', T0, 'personkey:sup1', clerk)
-    const at = Date.UTC(2026, 0, 1)
-    const person = (id: string, roles: string[]) => ({ id, kind: 'person' as const, v: BODY_VERSIONS.person, village: VILLAGE, year: 2026, author: 'person:clerk', device: 'tab-x', deviceTime: T0, seq: ++seq, ref: '',
-      body: { name: id.slice(7), householdId: 'household:1', eligible: true, roles, rolesSig: { at, by: 'clerk-account', keyId: HUB_ROLES_KEY, signature: TEST_HUB.signSync(rolesClaim(VILLAGE, id, roles, at)) } } })
-    const key = (k: MadeKey) => ({ id: k.record.id, kind: 'personkey' as const, v: BODY_VERSIONS.personkey, village: VILLAGE, year: 2026, author: 'person:clerk', device: 'tab-x', deviceTime: T0, seq: ++seq, ref: k.record.personId, body: keyBody(k) })
-    await b.vdb.docs.bulkInsert([person('person:clerk', ['clerk']), person('person:sup1', ['supervisor']), key(clerk), key(sup1)])
+    const { sup1 } = await fileVillage(b)
     // tablet A, in the wrong hands, writes a co-signature in sup1's name that sup1 never signed, next to a genuine one
     const fields = { ledgerId: 'ledger:l1', supervisorId: 'person:sup1', approve: true, note: '', at: T0 + 60_000 }
     await a.data.writer.insert([
@@ -210,5 +231,88 @@ describe('a carried file', () => {
     expect(report.refused.map((r) => [r.id, r.code, r.params?.problem])).toEqual([['cosign:forged', 'act.unsigned', 'bad-signature']])
     expect([await b.vdb.docs.findOne('cosign:genuine').exec() !== null, await b.vdb.docs.findOne('cosign:forged').exec() !== null]).toEqual([true, false])
     expect((await quarantined(b.vdb)).map((q) => [q.id, q.from])).toEqual([['cosign:forged', 'file:tab-fa']])
+  })
+})
+
+describe('a genuine act quarantined only because what it rests on came in a later batch', () => {
+  const files: Tablet[] = []
+  afterEach(async () => { for (const t of files.splice(0)) await t.remove() })
+
+  /** 赵六 (v9) made a supervisor: the hub signed the role after their old roster entry. */
+  const promoted = (hub: Authority, device: string) => written(hub, device, 'person', 'person:v9',
+    { name: 'v9', householdId: 'household:1', eligible: true, ...hubSigned(VILLAGE, 'person:v9', ['supervisor'], hub.secretKey, Date.UTC(2026, 0, 3)) })
+
+  it('is taken once the later batch is stored: a co-signature before its signer\'s signed roles, one before its signer\'s key; forged ones stay', async () => {
+    const hub = newAuthority()
+    const from = 'tab-b'
+    const { victim, gate, clerk, v9 } = await receiver(hub, from)
+    const sup2 = witnessedKey(VILLAGE, 'person:sup2', T0, 'personkey:sup2', clerk)
+    const stranger = witnessedKey(VILLAGE, 'person:v9', T0, 'personkey:stranger', null)
+    const first = await gate.admit([
+      cosign(hub, from, 'cosign:v9', 'person:v9', v9),
+      cosign(hub, from, 'cosign:sup2', 'person:sup2', sup2),
+      // in v9's name, signed with a key no-one vouches for; and with v9's key id but another secret
+      cosign(hub, from, 'cosign:stranger', 'person:v9', stranger),
+      cosign(hub, from, 'cosign:bad-sig', 'person:v9', { ...v9, secret: stranger.secret }),
+    ], from, { pulled: true })
+    expect(first.refused.map((r) => [r.id, r.code, r.params?.problem ?? r.params?.act])).toEqual([
+      ['cosign:v9', 'act.not-entitled', 'expense.cosign'],
+      ['cosign:sup2', 'act.unsigned', 'unknown-key'],
+      ['cosign:stranger', 'act.unsigned', 'unknown-key'],
+      ['cosign:bad-sig', 'act.unsigned', 'bad-signature'],
+    ])
+    // the next batch brings what they rest on; the replication stores it, then the gate judges the quarantine again
+    const second = await gate.admit([promoted(hub, from), keyDoc(hub, from, sup2)], from, { pulled: true })
+    expect(second.accepted.map((d) => d.id)).toEqual(['person:v9', 'personkey:sup2'])
+    await victim.vdb.docs.bulkUpsert(second.accepted.map(({ _deleted: _d, ...d }) => d))
+    const taken = await gate.retake(second.accepted)
+    expect(taken.map((d) => d.id)).toEqual(['cosign:v9', 'cosign:sup2'])
+    expect(await Promise.all(['cosign:v9', 'cosign:sup2', 'cosign:stranger', 'cosign:bad-sig'].map((id) => stored(victim, id)))).toEqual([true, true, false, false])
+    expect((await quarantined(victim.vdb)).map((q) => [q.id, q.code, q.params?.problem])).toEqual([
+      ['cosign:stranger', 'act.unsigned', 'unknown-key'],
+      ['cosign:bad-sig', 'act.unsigned', 'bad-signature'],
+    ])
+    // a pass with nothing new to read takes nothing and changes nothing
+    expect(await gate.retake(second.accepted)).toEqual([])
+    expect(await quarantined(victim.vdb)).toHaveLength(2)
+  })
+
+  it('through a pairing in batches of one: the co-signature served before its signer\'s roles ends up on the other tablet, not in its quarantine', async () => {
+    const hub = newAuthority()
+    const a = await tablet(hub, 'tab-a')
+    const b = await tablet(hub, 'tab-b')
+    const { v9 } = await village(hub, a)
+    // the same village on B (as both got it from the hub), but for 赵六, whom B has not heard of
+    await b.vdb.docs.bulkInsert((await a.vdb.docs.find().exec()).map((d) => withoutStorage(d.toJSON() as YishiDoc)).filter((d) => d.id !== 'person:v9'))
+    // tablet A co-signed as 赵六 after he was made a supervisor there; his roster entry was written after,
+    // so A serves it in the batch after the co-signature
+    await a.vdb.docs.insert(cosign(hub, 'tab-a', 'cosign:v9', 'person:v9', v9))
+    await a.vdb.docs.upsert(promoted(hub, 'tab-a'))
+    const ab = await pair(a, b, { batchSize: 1 })
+    try {
+      await until(ab.b.state$, (s) => s.phase === 'live')
+      await eventually(() => stored(b, 'cosign:v9'), 5_000)
+      expect(await quarantined(b.vdb)).toEqual([])
+    } finally { await ab.close() }
+  })
+
+  it('brings a co-signature before the key that signs it, the key in a later file: the co-signature is taken from the quarantine then; a forged one stays', async () => {
+    const a = await openKeyedTablet('tab-fa'); const b = await openKeyedTablet('tab-fb')
+    files.push(a, b)
+    const trustB = await trustOf(b.certificate, [keyEntry(a)])
+    const { clerk, sup1 } = await fileVillage(b)
+    // sup1 sets up a new key on tablet A (the clerk witnessing it) and co-signs with it; A's first file leaves before the key is written
+    const renewed = witnessedKey(VILLAGE, 'person:sup1', T0 + 10_000, 'personkey:sup1-new', clerk, { replaces: sup1.record.id })
+    const fields = { ledgerId: 'ledger:l1', supervisorId: 'person:sup1', approve: true, note: '', at: T0 + 60_000 }
+    const signed = (id: string, secret: string) => ({ kind: 'cosign' as const, id, ref: 'ledger:l1', body: { ...fields, keyId: renewed.record.id, signature: signAct('cosign', VILLAGE, { id, ...fields }, secret) } })
+    await a.data.writer.insert([signed('cosign:genuine', renewed.secret), signed('cosign:forged', newSigningKeyPair().secretKey)])
+    const first = await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, a, 0), trustB)
+    expect(first.refused.map((r) => [r.id, r.code, r.params?.problem])).toEqual([['cosign:genuine', 'act.unsigned', 'unknown-key'], ['cosign:forged', 'act.unsigned', 'unknown-key']])
+    const upTo = a.data.writer.lastSeq
+    await a.data.writer.insert([{ kind: 'personkey', id: renewed.record.id, ref: 'person:sup1', body: keyBody(renewed) }])
+    const second = await importBundle(b.vdb, await exportUnsynced(a.vdb, a.data.writer, a, upTo), trustB)
+    expect([second.refused, await b.vdb.docs.findOne(renewed.record.id).exec() !== null]).toEqual([[], true])
+    expect([await b.vdb.docs.findOne('cosign:genuine').exec() !== null, await b.vdb.docs.findOne('cosign:forged').exec() !== null]).toEqual([true, false])
+    expect((await quarantined(b.vdb)).map((q) => [q.id, q.code, q.params?.problem])).toEqual([['cosign:forged', 'act.unsigned', 'bad-signature']])
   })
 })

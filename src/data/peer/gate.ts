@@ -5,7 +5,9 @@
  * it unaltered (`PeerTrust.checkRecord`), then the hub's rule for acts a person signs, person keys and
  * roles (signingRule.ts: a person's signature, their entitlement, a witnessed key, no squatted id). A refused record is kept in the tablet's quarantine
  * (quarantine.ts, with records refused from files) with its reason and never stored; a record this tablet already holds in another
- * version of an immutable kind is a conflict, recorded like one found in a sync with the hub.
+ * version of an immutable kind is a conflict, recorded like one found in a sync with the hub. Once a
+ * batch is stored, records it quarantined earlier only for lack of what that batch brought are judged
+ * again (`retake`).
  */
 import type { WithDeleted } from 'rxdb'
 import type { VillageDb } from '../db'
@@ -18,6 +20,7 @@ import { quarantine } from '../quarantine'
 import { canonicalJson } from '../hash'
 import type { PeerTrust } from './trust'
 import { loadSigning, signingRefusals } from '../signingRule'
+import { retakeQuarantined } from '../retake'
 
 /** A record refused, by id, with its refusal (code, params, reason). */
 export type Refused = { id: string } & Refusal
@@ -78,6 +81,16 @@ export class PeerGate {
     if (refused.length > 0) await quarantine(this.vdb, `peer:${from}`, refused, this.now())
     if (opts.pulled) await this.noteImmutableClashes(accepted)
     return { accepted, refused: refused.map(({ doc: _doc, ...r }) => r), fresh }
+  }
+
+  /**
+   * Quarantined records that the records just stored here (`stored`) could make good — a co-signature
+   * that came a batch before its supervisor's signed roles — judged again through this gate and stored
+   * when they pass now (src/data/retake.ts); those taken, in the quarantine's order.
+   */
+  retake(stored: readonly { kind?: unknown }[]): Promise<YishiDoc[]> {
+    const origin = (from: string) => from.slice(from.indexOf(':') + 1)
+    return retakeQuarantined(this.vdb, stored, (doc, from, vote) => this.refusal(doc, origin(from), vote), this.trust.hubKeys?.() ?? null)
   }
 
   /**

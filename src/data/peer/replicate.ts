@@ -7,7 +7,7 @@
  * where it stopped, and the same conflict handler records what loses. Every record that crosses
  * passes the receiver's `PeerGate` first, in both directions.
  */
-import { Subject, debounceTime } from 'rxjs'
+import { Subject, debounceTime, tap, type Subscription } from 'rxjs'
 import { docStateToWriteDoc, getChangedDocumentsSince, writeDocToDocState, type BulkWriteRow, type RxReplicationWriteToMasterRow, type RxStorageDefaultCheckpoint } from 'rxdb'
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication'
 import type { VillageDb } from '../db'
@@ -23,6 +23,8 @@ export interface PeerCounts { received: number; sent: number; refused: Refused[]
 /** An answer to `changes` stops growing past this many characters (a batch of large records). */
 export const MAX_BATCH_CHARS = 4_000_000
 export const PEER_BATCH = 200
+/** Batches one pull may skip past when the gate takes nothing of them (a tablet's whole history is far fewer). */
+export const MAX_EMPTY_BATCHES = 10_000
 
 type Checkpoint = RxStorageDefaultCheckpoint | undefined
 interface ChangesAnswer { documents: PeerDoc[]; checkpoint: Checkpoint }
@@ -124,11 +126,21 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
       batchSize,
       stream$: remote.asObservable(),
       handler: async (checkpoint, limit) => {
-        const answer = await wire.request<ChangesAnswer>('changes', { checkpoint: checkpoint ?? null, limit })
-        const { accepted, refused, fresh } = await gate.admit(Array.isArray(answer?.documents) ? answer.documents.slice(0, limit) : [], peerDevice, { pulled: true })
-        counts.received += fresh
-        counts.refused.push(...refused)
-        return { documents: accepted, checkpoint: answer?.checkpoint ?? checkpoint }
+        // RxDB reads an answer with no records as "nothing more" and keeps its checkpoint: a batch the
+        // gate took nothing of (all refused, or left out) would stop the pull there, and be refused
+        // again at every try. The next batch is asked for at once, until one brings records or the
+        // other tablet's checkpoint stops moving.
+        let at = checkpoint
+        for (let batch = 0; batch < MAX_EMPTY_BATCHES; batch++) {
+          const answer = await wire.request<ChangesAnswer>('changes', { checkpoint: at ?? null, limit })
+          const { accepted, refused, fresh } = await gate.admit(Array.isArray(answer?.documents) ? answer.documents.slice(0, limit) : [], peerDevice, { pulled: true })
+          counts.received += fresh
+          counts.refused.push(...refused)
+          const next = answer?.checkpoint ?? at
+          if (accepted.length > 0 || JSON.stringify(next) === JSON.stringify(at)) return { documents: accepted, checkpoint: next }
+          at = next
+        }
+        return { documents: [], checkpoint: at }
       },
     },
     push: {
@@ -148,6 +160,31 @@ export function followPeer(vdb: VillageDb, wire: Wire, gate: PeerGate, peerDevic
     },
   })
   return replication
+}
+
+/**
+ * While paired, each time records are stored here — a batch pulled or pushed by the other tablet, a
+ * conflict the replication settled (a record held here before the pairing comes that way), one from
+ * the hub — quarantined records that they make good are taken (`PeerGate.retake`) and counted as
+ * received rather than refused. One pass at a time, after each burst of writes; a pass that takes
+ * something may start one more (a key taken can make its acts good), one that takes nothing ends it.
+ * A pass that fails leaves the records in the quarantine for the next.
+ */
+export function retakeOnStore(vdb: VillageDb, gate: PeerGate, counts: PeerCounts): Subscription {
+  const kinds = new Set<string>()
+  let passes = Promise.resolve()
+  const pass = async (stored: { kind: string }[]) => {
+    const taken = await gate.retake(stored).catch(() => [])
+    if (taken.length === 0) return
+    const ids = new Set(taken.map((d) => d.id))
+    counts.refused = counts.refused.filter((r) => !ids.has(r.id))
+    counts.received += taken.length
+  }
+  return vdb.docs.storageInstance.changeStream().pipe(tap((b) => { for (const e of b.events) kinds.add(String(e.documentData.kind)) }), debounceTime(50)).subscribe(() => {
+    const stored = [...kinds].map((kind) => ({ kind }))
+    kinds.clear()
+    passes = passes.then(() => pass(stored))
+  })
 }
 
 /** A refusal as the other tablet reports it: an unknown code is `other`, params are few and short. */

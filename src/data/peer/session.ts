@@ -9,7 +9,7 @@ import type { RxReplicationState } from 'rxdb/plugins/replication'
 import type { VillageDb } from '../db'
 import type { YishiDoc } from '@/shared/schemas'
 import { PeerGate, type Refused } from './gate'
-import { followPeer, serveRecords, type FollowOptions, type PeerCounts } from './replicate'
+import { followPeer, retakeOnStore, serveRecords, type FollowOptions, type PeerCounts } from './replicate'
 import { newNonce, proofTranscript, type CertificateCheck, type PeerTrust } from './trust'
 import { WireError, type Wire } from './wire'
 
@@ -109,6 +109,7 @@ export class PeerSession {
       this.patch({ flushed: await this.opts.flushBallots() })
       this.timer = setInterval(() => this.tally(), 250)
       const gate = new PeerGate(vdb, trust)
+      this.subs.push(retakeOnStore(vdb, gate, this.counts))
       if (role === 'offer') {
         wire.on('synced', () => { this.tally(); this.patch({ phase: 'live' }) })
         this.stopServing = serveRecords(vdb, wire, gate, proven.device, this.counts)
