@@ -4,9 +4,12 @@ import vue from '@vitejs/plugin-vue'
 
 const alias = { '@': fileURLToPath(new URL('./src', import.meta.url)) }
 
-// One project per kind of test; `npm test` runs them all (scripts/test.mjs).
+// One project per kind of test; `npm test` runs them all (scripts/test.mjs): domain and components
+// on two workers (these machines have two cores; Vitest would take one), then integration and e2e,
+// each one file at a time, side by side in two Vitest processes.
 export default defineConfig({
   test: {
+    maxWorkers: 2,
     projects: [
       { resolve: { alias }, test: { name: 'domain', environment: 'node', include: ['test/domain/**/*.test.ts', 'test/shared/**/*.test.ts'] } },
       {

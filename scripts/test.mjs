@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: lint, typecheck, build, then every Vitest project (domain, components,
 // integration against a real hub, e2e in real Chromium). Fails if any part fails.
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 
@@ -43,23 +43,73 @@ const steps = [
 const failed = []
 if (!ensureChromium()) failed.push('chromium')
 for (const [label, cmd, args] of steps) if (!run(label, cmd, args)) failed.push(label)
+const PROJECTS = ['domain', 'components', 'integration', 'e2e']
 const only = process.argv.slice(2)
+const unknown = only.filter((p) => !PROJECTS.includes(p))
+if (unknown.length) {
+  console.error(`Unknown test project: ${unknown.join(', ')} (the projects: ${PROJECTS.join(', ')})`)
+  process.exit(2)
+}
+const wanted = only.length ? only : PROJECTS
 const reportDir = mkdtempSync(join(tmpdir(), 'yishi-test-'))
-const reportFile = join(reportDir, 'vitest.json')
-const vitestArgs = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`,
-  ...(only.length ? only.flatMap((p) => ['--project', p]) : [])]
-let counts = null
-if (!failed.includes('build')) {
-  if (!run('tests', 'npx', vitestArgs, { env: { ...process.env, CHROMIUM_PATH: CHROMIUM } })) failed.push('tests')
+const testEnv = { ...process.env, CHROMIUM_PATH: CHROMIUM }
+
+/**
+ * One Vitest run of `projects`, its JSON report in the report folder. `quiet`: its output is kept in a
+ * file and printed whole when it ends (a run beside another one), else it streams.
+ */
+function vitest(label, projects, quiet) {
+  const reportFile = join(reportDir, `${label}.json`)
+  const logFile = join(reportDir, `${label}.log`)
+  const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...projects.flatMap((p) => ['--project', p])]
+  console.log(`\n▶ tests (${label}): npx ${args.join(' ')}${quiet ? ' — its output follows when it ends' : ''}`)
+  const started = Date.now()
+  const out = quiet ? openSync(logFile, 'w') : 'inherit'
+  const child = spawn('npx', args, { stdio: ['ignore', out, out], env: testEnv })
+  return new Promise((done) => child.on('close', (code) => {
+    if (quiet) {
+      closeSync(out)
+      console.log(`\n── tests (${label}) ──`)
+      process.stdout.write(readFileSync(logFile, 'utf8'))
+    }
+    const ok = code === 0
+    console.log(`${ok ? '✔' : '✘'} tests (${label}) (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+    done({ ok, report: readReport(reportFile) })
+  }))
+}
+
+function readReport(file) {
   try {
-    const report = JSON.parse(readFileSync(reportFile, 'utf8'))
+    const report = JSON.parse(readFileSync(file, 'utf8'))
     // A file that fails to load (a missing fixture, a syntax error) holds no failed test: count it too.
     const brokenFiles = (report.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'))
-    counts = {
+    return {
       passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests,
       brokenFiles: brokenFiles.map((f) => relative(process.cwd(), f.name)),
     }
-  } catch { /* no report: vitest itself failed to start */ }
+  } catch { return null /* no report: vitest itself failed to start */ }
+}
+
+// The pure and component tests first, on both cores (vitest.config.ts); then the integration files (a real
+// hub each, one file at a time) beside the e2e files (real Chromium, one at a time): much of their time is
+// waiting on links, clocks and the browser, so the two share the machine well.
+const phases = [
+  wanted.filter((p) => p === 'domain' || p === 'components'),
+  wanted.filter((p) => p === 'integration' || p === 'e2e'),
+].filter((ps) => ps.length > 0)
+let counts = null
+if (!failed.includes('build')) {
+  const runs = []
+  for (const phase of phases) {
+    const side = phase.length === 2 && phase.includes('e2e')
+    runs.push(...await Promise.all(side ? [vitest('e2e', ['e2e'], false), vitest('integration', ['integration'], true)] : [vitest(phase.join('+'), phase, false)]))
+  }
+  if (runs.some((r) => !r.ok)) failed.push('tests')
+  if (runs.every((r) => r.report)) {
+    counts = runs.map((r) => r.report).reduce((a, b) => ({
+      passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped, brokenFiles: [...a.brokenFiles, ...b.brokenFiles],
+    }))
+  }
 } else {
   failed.push('tests (not run: the build failed)')
 }
