@@ -29,7 +29,8 @@ import { verifySigned, type DeviceCertificate, type Signer, type TrustStore } fr
 import { COLLECTION_NAME, DOCS_SCHEMA } from './rxSchema'
 import { SEQ_FLOOR_KEY, type Writer } from './writer'
 import { ARCHIVED_YEARS_KEY, hubFetch, type HubCredentials } from './replication'
-import { loadSigning, signingRefusals } from './signingRule'
+import { loadSigning } from './signingRule'
+import { signingRefusals } from '@/shared/villagesigning'
 import { retakeQuarantined, type RetakeCheck } from './retake'
 
 export const BUNDLE_FORMAT = 'yishi-export/2'

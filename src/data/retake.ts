@@ -8,20 +8,8 @@
  * (a device's signature, the village's rules for a record, the hub's rule for acts a person signs) and
  * those that pass now are stored and leave the quarantine; the others stay, with today's reason.
  *
- * Which refusals are judged again (src/shared/refusal.ts), and what stored record can change each:
- * - `act.unsigned` signed with a key this tablet does not hold vouched for (`unknown-key`): a person key,
- *   or a person record whose signed roles make its witness a clerk. Its other problems (no signature,
- *   another person's key, a key not self-signed, dated outside its key, a signature that does not
- *   match) are in the record itself and stay whatever arrives.
- * - `act.not-entitled`, `roles.unsigned`, `roles.last-clerk`, `voidlist.sealers-missing`,
- *   `personkey.too-many-waiting`: who holds which signed role and which key is vouched for (person,
- *   person key; the seal keys, for a void list).
- * - `personkey.unvouched` because its witness is no clerk (`not-clerk`): the witness's signed roles.
- *   Its other problems are in the key and the keys it names.
- * - `voidlist.vote-unknown` and a ballot's or check-off's `vote.unknown`: the vote.
- * Not judged again: refusals of who wrote a record or of its form (`proof.*`, `form.*`, `record.*`),
- * a vote's window, a replaced key of another person, a key not signed by itself, roles older than those
- * held: nothing that arrives later makes them good.
+ * Which refusals are judged again, and what stored record can change each: the shared rule
+ * (src/shared/rejudge.ts), the hub's too.
  *
  * Bounded: one pass after each batch stored, over at most QUARANTINE_LIMIT entries (the quarantine's
  * size). A record this tablet holds in another version is left (the hub serves it): it takes only
@@ -30,34 +18,14 @@
 import type { VillageDb } from './db'
 import { canonicalJson } from './hash'
 import { QUARANTINE_LIMIT, changeQuarantine, quarantined, type TabletQuarantineEntry } from './quarantine'
-import { loadSigning, signingRefusals } from './signingRule'
+import { loadSigning } from './signingRule'
+import { signingRefusals } from '@/shared/villagesigning'
+import { rejudged } from '@/shared/rejudge'
 import type { VoteTimes } from '@/shared/acceptance'
 import type { HubKeys } from '@/shared/hubkeys'
 import { signedContent } from '@/shared/provenance'
-import { storedParams, type Refusal, type RefusalCode } from '@/shared/refusal'
-import { envelopeOf, withoutStorage, type DocKind, type YishiDoc } from '@/shared/schemas'
-
-const SIGNED_ROLES: readonly DocKind[] = ['person', 'personkey']
-
-/** The refusals judged again, and the kinds of record whose arrival can change each (see the file comment). */
-const RETRIED: Partial<Record<RefusalCode, { kinds: readonly DocKind[]; problems?: readonly string[] }>> = {
-  'act.unsigned': { kinds: SIGNED_ROLES, problems: ['unknown-key'] },
-  'act.not-entitled': { kinds: SIGNED_ROLES },
-  'roles.unsigned': { kinds: SIGNED_ROLES },
-  'roles.last-clerk': { kinds: ['person'] },
-  'personkey.unvouched': { kinds: SIGNED_ROLES, problems: ['not-clerk'] },
-  'personkey.too-many-waiting': { kinds: SIGNED_ROLES },
-  'voidlist.sealers-missing': { kinds: [...SIGNED_ROLES, 'sealkey'] },
-  'voidlist.vote-unknown': { kinds: ['vote'] },
-  'vote.unknown': { kinds: ['vote'] },
-}
-
-/** Whether what was stored (`kinds`) can change this entry's refusal. */
-function retried(e: TabletQuarantineEntry, kinds: ReadonlySet<string>): boolean {
-  const rule = e.code ? RETRIED[e.code] : undefined
-  if (!rule || !rule.kinds.some((k) => kinds.has(k))) return false
-  return !rule.problems || rule.problems.includes(String(e.params?.problem ?? ''))
-}
+import { storedParams, type Refusal } from '@/shared/refusal'
+import { envelopeOf, withoutStorage, type YishiDoc } from '@/shared/schemas'
 
 /** The gate's checks before the signing rule: `from` is the entry's origin (`peer:<device>`, `file:<device>`), `vote` the tablet's stored votes. */
 export type RetakeCheck = (doc: YishiDoc, from: string, vote: (id: string) => VoteTimes | null) => Promise<Refusal | null>
@@ -76,7 +44,7 @@ export async function retakeQuarantined(vdb: VillageDb, stored: readonly { kind?
   const seen = new Set<string>()
   const picked: { key: string; entry: TabletQuarantineEntry; doc: YishiDoc }[] = []
   for (const entry of (await quarantined(vdb)).slice(0, QUARANTINE_LIMIT)) {
-    const doc = retried(entry, kinds) ? envelopeOf(entry.doc) : null
+    const doc = rejudged(entry, kinds) ? envelopeOf(entry.doc) : null
     const key = contentOf(doc)
     // the newest entry of a record stands for it (the same record refused twice is judged once)
     if (!doc || seen.has(key)) continue

@@ -306,6 +306,33 @@ export class VillageSigning {
   }
 }
 
+/**
+ * The records of `docs` (each past every other check) that the rule refuses, with why: the one way the
+ * hub (a push, sync-server/couch/push.ts) and a tablet (a peer's batch, a carried file, its quarantine
+ * judged again) judge a batch. Each is judged against what the receiver holds and what of the batch was
+ * taken before it; one refused is judged again once more of the batch is taken, until a round takes
+ * nothing more. A tablet sends its records in the order it last wrote them (a supervisor's person record
+ * edited after they co-signed comes after the co-signature), not in the order they rest on each other;
+ * what would be taken sent in a good order is taken. Rounds stop when one takes nothing: as many as the
+ * longest chain of records that rest on each other in the batch (roles, a clerk's key, a key it
+ * witnessed, an act signed with it), at most one per record.
+ */
+export function signingRefusals<D extends Doc>(rule: VillageSigning | null, docs: readonly D[]): Map<D, Refusal> {
+  const refused = new Map<D, Refusal>()
+  if (!rule) return refused
+  let pending = docs
+  for (let round = 0; round <= docs.length && pending.length > 0; round++) {
+    const left: D[] = []
+    for (const doc of pending) {
+      const why = rule.refusal(doc)
+      if (why) { refused.set(doc, why); left.push(doc) } else { refused.delete(doc); rule.accepted(doc) }
+    }
+    if (left.length === pending.length) break
+    pending = left
+  }
+  return refused
+}
+
 /** The village's roster as the receiver holds it, with only the roles that count (`signedRoster`): who is clerk, supervisor, on the council. */
 export async function signedVillageRoster(read: VillageRecords, village: string, hubKeys: HubKeys | null): Promise<RosterEntry[]> {
   const keys = (await rows(read, 'personkey')).map(personKeyOf).filter((k): k is PersonKeyRecord => k !== null)

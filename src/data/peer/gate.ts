@@ -19,7 +19,8 @@ import { sameVersion } from '../conflicts'
 import { quarantine } from '../quarantine'
 import { canonicalJson } from '../hash'
 import type { PeerTrust } from './trust'
-import { loadSigning, signingRefusals } from '../signingRule'
+import { loadSigning } from '../signingRule'
+import { signingRefusals } from '@/shared/villagesigning'
 import { retakeQuarantined } from '../retake'
 
 /** A record refused, by id, with its refusal (code, params, reason). */
