@@ -5,10 +5,10 @@ import { villageOf } from '../auth/access'
 import { LIMITS, type Counters } from '../limits'
 import { identityRefusal, refusalReason, sameContent, type VoteRecord } from '../validate/rules'
 import { tooLarge } from './errors'
-import type { Provenance } from '../validate/signature'
+import type { Proof, Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
 import { hubSigning } from '../validate/signing'
-import type { VillageSigning } from '../../src/shared/villagesigning'
+import { signingRefusals, type VillageSigning } from '../../src/shared/villagesigning'
 import { WaitingKeys } from '../validate/waitingkeys'
 import { Quarantine, type RefusedDoc } from './quarantine'
 import { settleRolesConflicts } from './rolesconflicts'
@@ -106,30 +106,22 @@ export class Pusher {
     const revised = [...new Set(ids.filter((id, i) => id !== '' && !id.startsWith('_') && (docs[i]!._rev !== undefined || !newEdits)))]
     const current = new Map<string, Doc>()
     if (revised.length > 0) for (const r of (await rowsByKeys(db, revised, { include_docs: true })).rows) if (r.doc) current.set(r.key, r.doc as Doc)
-    const vote = await this.votesFor(dbName, db, docs)
-    const proofs = this.provenance ? await this.provenance.proofs(village, docs, p.name) : null
-    // the village's person keys (and roster), grown by what this batch lands (a key and the acts it signs may travel together)
-    const signing = await hubSigning(db, docs, village, this.provenance?.keys ?? null, () => this.waitingKeys.room(dbName))
-    const personAct = signing ? (doc: Doc) => signing.refusal(doc) : undefined
-
     const results: (PushResult | null)[] = new Array(docs.length).fill(null)
+    const judged: number[] = []
+    docs.forEach((doc, i) => {
+      const cur = current.get(ids[i]!) ?? null
+      // Re-sending an immutable record unchanged is answered with the hub's revision.
+      if (cur && !cur._deleted && newEdits && once[i] === null && sameContent(doc, cur) && doc._rev === cur._rev) results[i] = { ok: true, id: ids[i]!, rev: String(cur._rev) }
+      else judged.push(i)
+    })
+    const verdict = await this.judge(dbName, db, village, judged.map((i) => ({ doc: docs[i]!, principal: p, current: current.get(ids[i]!) ?? null, once: once[i] ?? null })), newEdits)
     const toWrite: Doc[] = []
     const writeIndex: number[] = []
     const refused: { index: number; refusal: RefusedDoc }[] = []
-    docs.forEach((doc, i) => {
-      const id = ids[i]!
-      const cur = current.get(id) ?? null
-      // Re-sending an immutable record unchanged is answered with the hub's revision.
-      if (cur && !cur._deleted && newEdits && once[i] === null && sameContent(doc, cur) && doc._rev === cur._rev) {
-        results[i] = { ok: true, id, rev: String(cur._rev) }
-        return
-      }
-      const why = once[i] ?? refusalReason(doc, { principal: p, village, current: cur, newEdits, vote, ...(personAct ? { personAct } : {}), ...(proofs ? { proof: proofs[i] } : {}) })
-      if (why) refused.push({ index: i, refusal: { ...why, doc } })
-      else {
-        toWrite.push(doc); writeIndex.push(i)
-        signing?.accepted(doc)
-      }
+    judged.forEach((i, j) => {
+      const why = verdict.refusals[j]
+      if (why) refused.push({ index: i, refusal: { ...why, doc: docs[i]! } })
+      else { toWrite.push(docs[i]!); writeIndex.push(i) }
     })
     // The writer's share of the quarantine is checked before anything of the batch is written.
     const admitted = refused.length > 0 ? await this.quarantine.admit(p, dbName, refused.map((r) => r.refusal)) : null
@@ -142,7 +134,7 @@ export class Pusher {
         failures.push(...written)
         await settleRolesConflicts(db, toWrite.map((d) => String(d._id)))
       }
-      await this.noteWaiting(dbName, signing, written)
+      await this.noteWaiting(dbName, verdict.signing, written)
     }
     if (admitted) {
       await this.quarantine.keep(p, dbName, village, admitted)
@@ -155,6 +147,33 @@ export class Pusher {
     }
     // With new_edits=false CouchDB answers only the failures (PouchDB may return fewer rows).
     return newEdits ? (results as PushResult[]) : [...failures, ...results.filter((r): r is PushResult => r !== null && 'error' in r)]
+  }
+
+  /**
+   * Why each record is refused, or null: its own checks first (`once`: its id came earlier in the batch;
+   * then validate/rules.ts, with what proves its writer, `principal` being who brought it), then the rule
+   * for acts a person signs over everything that passed, in rounds (src/shared/villagesigning.ts
+   * `signingRefusals`): a record refused only because one it rests on came later in the batch is taken.
+   * Also the rule, grown by what passed (the keys it took while they wait for their witness's key).
+   */
+  private async judge(dbName: string, db: Db, village: string, items: readonly Judged[], newEdits: boolean): Promise<{ refusals: (Refusal | null)[]; signing: VillageSigning | null }> {
+    const docs = items.map((x) => x.doc)
+    const vote = await this.votesFor(dbName, db, docs)
+    const proofs: (Proof | undefined)[] = new Array(items.length).fill(undefined)
+    if (this.provenance) {
+      // what proves each writer, asked once per writer who brought records (a push: one; a retake: each entry's)
+      for (const name of new Set(items.map((x) => x.principal.name))) {
+        const mine = items.flatMap((x, i) => (x.principal.name === name ? [i] : []))
+        const got = await this.provenance.proofs(village, mine.map((i) => docs[i]!), name)
+        mine.forEach((i, j) => { proofs[i] = got[j] })
+      }
+    }
+    const refusals = items.map((x, i) => x.once ?? refusalReason(x.doc, { principal: x.principal, village, current: x.current, newEdits, vote, ...(proofs[i] ? { proof: proofs[i] } : {}) }))
+    const passed = docs.filter((_, i) => refusals[i] === null)
+    // the village's person keys (and roster), grown by what passes (a key and the acts it signs may travel together, in any order)
+    const signing = await hubSigning(db, passed, village, this.provenance?.keys ?? null, () => this.waitingKeys.room(dbName))
+    const unsigned = signingRefusals(signing, passed)
+    return { refusals: docs.map((d, i) => refusals[i] ?? unsigned.get(d) ?? null), signing }
   }
 
   /**
@@ -251,7 +270,11 @@ export class Pusher {
     if (r && 'ok' in r) await this.quarantine.markReleased(entryId, by)
     return r ?? { id: entry.docId, error: 'unknown', reason: 'no result' }
   }
+
 }
+
+/** A record to judge: who brought it, the hub's version of its id, and a refusal it already has (its id came earlier in the batch). */
+interface Judged { doc: Doc; principal: Principal; current: Doc | null; once: Refusal | null }
 
 /** Per document, why it may not be in this batch: its id came earlier in the same batch (one revision per id per batch). */
 function onceEach(docs: Doc[]): (Refusal | null)[] {

@@ -20,8 +20,6 @@ export interface Context {
   vote: (id: string) => VoteRecord | null
   /** What proves the document's writer (validate/signature.ts); 'credential' when not given. */
   proof?: Proof
-  /** Why the record is refused as a person's act or key (src/shared/villagesigning.ts), checked last. */
-  personAct?: (doc: Doc) => Refusal | null
 }
 
 const SAME_IGNORED = new Set(['_rev', '_revisions', '_meta', '_attachments', '_conflicts'])
@@ -115,9 +113,10 @@ function revisionRefusal(doc: Doc, ctx: Context): Refusal | null {
  * village, a stored record keeps its kind and an immutable one stays as recorded, an audit event is
  * whole, ballots and check-offs only while their vote is open as the hub's records show); a
  * replication-style write builds on the hub's version; then who may bring it: its device signed it
- * (`ctx.proof`, validate/signature.ts), or else the writer is who authenticated (`writerRefusal`);
- * last, a record claiming a person's signed act carries their signature (`ctx.personAct`,
- * src/shared/villagesigning.ts). Returns the refusal (its code, src/shared/refusal.ts), or null when accepted.
+ * (`ctx.proof`, validate/signature.ts), or else the writer is who authenticated (`writerRefusal`).
+ * Returns the refusal (its code, src/shared/refusal.ts), or null when accepted. What passes is then
+ * judged, with the rest of its batch, by the rule for acts a person signs (src/shared/villagesigning.ts
+ * `signingRefusals`, in couch/push.ts): that rule reads the other records of the batch.
  */
 export function refusalReason(doc: Doc, ctx: Context): Refusal | null {
   const identity = identityRefusal(doc)
@@ -137,6 +136,5 @@ export function refusalReason(doc: Doc, ctx: Context): Refusal | null {
     const writer = writerRefusal(toEnvelope(doc) as { author: string; device: string }, p)
     if (writer) return writer
   }
-  // Whoever wrote it, a person's act is theirs only with their own signature.
-  return ctx.personAct?.(doc) ?? null
+  return null
 }

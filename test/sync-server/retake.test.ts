@@ -1,0 +1,77 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub, read field by field */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { newSigningKeyPair, signValue } from '../../src/shared/signature'
+import { personKeyClaim, signAct } from '../../src/shared/personacts'
+import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
+import { startHub, type RunningHub } from '../support/hub'
+import { describeEngines } from '../support/couchdb'
+import { FILLER, witnessedKey, type MadeKey } from '../support/personkeys'
+import { basic, couch, provision, setRoles, type Provisioned } from './helpers'
+
+// A supervisor's co-signature can reach the hub before the key it is signed with: tablet A made the
+// key in front of the clerk, tablet B got it by peer sync, had the supervisor co-sign, and synced
+// first (or sent the co-signature ahead of the key in one batch). The hub keeps the co-signature in
+// its quarantine, and takes it on its own once the key arrives — only if it is genuine and its
+// writer still enrolled.
+
+const VILLAGE = 'ra'
+const T0 = Date.now() - 3_600_000
+let hub: RunningHub
+let p: Provisioned
+let tablet: { id: string; auth: string }
+let clerk: MadeKey
+let seq = 0
+
+function env(kind: DocKind, id: string, body: Record<string, unknown>, device = tablet.id): Record<string, any> {
+  return { _id: id, kind, v: BODY_VERSIONS[kind], village: VILLAGE, year: 2026, author: 'person:clerk', device, deviceTime: Date.now(), seq: ++seq, ref: String(body[PARENT_FIELD[kind] ?? ''] ?? ''), body }
+}
+const keyDoc = (k: MadeKey) => { const { id, ...claim } = k.record; return env('personkey', id, { ...claim, ...FILLER }) }
+/** A key of `personId` the clerk witnessed (as the key screen makes it). */
+const supervisorKey = (personId: string) => witnessedKey(VILLAGE, personId, T0, `personkey:${personId.slice(7)}-${++seq}`, clerk)
+/** A co-signature of `ledger` by `key`'s person, signed with it; `forge` changes its verdict after it was signed. */
+function cosign(n: string, key: MadeKey, opts: { device?: string; forge?: boolean } = {}): Record<string, any> {
+  const id = `cosign:${n}`
+  const fields = { ledgerId: `ledger:${n}`, supervisorId: key.record.personId, approve: true, note: '', at: T0 + 60_000 }
+  const signature = signAct('cosign', VILLAGE, { id, ...fields }, key.secret)
+  return env('cosign', id, { ...fields, keyId: key.record.id, signature, ...(opts.forge ? { approve: false } : {}) }, opts.device)
+}
+
+async function push(docs: unknown[], auth = tablet.auth): Promise<any[]> {
+  const r = await couch(hub, `village-${VILLAGE}/_bulk_docs`, { auth, body: { docs } })
+  expect(r.status, JSON.stringify(r.body)).toBe(201)
+  return r.body
+}
+const hubDoc = async (id: string) => { const r = await couch(hub, `village-${VILLAGE}/${encodeURIComponent(id)}`); return r.status === 200 ? r.body : null }
+/** The quarantine's entries of `docId`: those still refused, or every one (released too). */
+async function entries(docId: string, all = false): Promise<any[]> {
+  return (await couch(hub, `_hub/quarantine?db=village-${VILLAGE}${all ? '&all=true' : ''}`)).body.filter((e: any) => e.docId === docId)
+}
+describeEngines('the hub takes a quarantined record once what it rests on arrives', (engine) => {
+  beforeAll(async () => {
+    hub = await startHub(engine().env)
+    p = await provision(hub, { township: 'rt', villages: [VILLAGE] })
+    tablet = { id: p.devices[0]!.id, auth: basic(p.devices[0]!.id, p.devices[0]!.secret) }
+    const people = ['clerk', 'sup1', 'sup2', 'sup3', 'sup4', 'sup5']
+    const roster = await push(people.map((n) => env('person', `person:${n}`, { name: n, eligible: true, roles: [] })))
+    expect(roster.every((r) => r.ok), JSON.stringify(roster)).toBe(true)
+    const clerkAuth = basic(p.clerk.name, p.clerk.password)
+    await setRoles(hub, VILLAGE, 'person:clerk', ['clerk'], clerkAuth)
+    for (const n of people.slice(1)) await setRoles(hub, VILLAGE, `person:${n}`, ['supervisor'], clerkAuth)
+    // the clerk's own key, certified by the hub on the clerk account's request
+    const pair = newSigningKeyPair()
+    const claim = { personId: 'person:clerk', publicKey: pair.publicKey, createdAt: T0 - 60_000, witnessedBy: 'person:clerk' }
+    const c = await couch(hub, '_hub/clerk-key', { auth: clerkAuth, body: { village: VILLAGE, personId: 'person:clerk', publicKey: pair.publicKey } })
+    expect(c.status, JSON.stringify(c.body)).toBe(200)
+    clerk = { record: { id: 'personkey:clerk', ...claim, certificate: c.body.certificate, signature: signValue(personKeyClaim(claim), pair.secretKey) }, secret: pair.secretKey }
+    expect((await push([keyDoc(clerk)]))[0].ok).toBe(true)
+  })
+  afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
+
+  it('takes a co-signature sent in one batch before the supervisor key it is signed with', async () => {
+    const key = supervisorKey('person:sup1')
+    const rows = await push([cosign('same-batch', key), keyDoc(key)])
+    expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true])
+    expect(await hubDoc('cosign:same-batch')).toMatchObject({ body: { supervisorId: 'person:sup1' } })
+    expect(await entries('cosign:same-batch', true)).toEqual([])
+  })
+})
