@@ -31,6 +31,13 @@ export const LIMITS = {
   /** Bytes of refused records one account or tablet may have quarantined per window. */
   quarantineBytesPerWindow: 32 * 1024 * 1024,
   quarantineWindowMs: 3_600_000,
+  /**
+   * Quarantined records of a village judged again in one pass, after a push stores what they may rest
+   * on (a person, a person key, a seal key, a vote: src/shared/rejudge.ts, couch/push.ts `retake`), the
+   * newest first. The pass runs before the push is answered; 200 entries that stay refused cost it
+   * about as much as judging a 200-record push (bench/personacts.ts).
+   */
+  quarantineRetakePerPass: 200,
   /** Requests one account or tablet may have in flight at once (a browser holds at most 6 per origin). */
   inFlightPerPrincipal: 16,
   /** Failed logins per window: per account from one address, per account in all, per address in all. */

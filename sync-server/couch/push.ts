@@ -9,8 +9,9 @@ import type { Proof, Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
 import { hubSigning } from '../validate/signing'
 import { signingRefusals, type VillageSigning } from '../../src/shared/villagesigning'
+import { REJUDGING_KINDS } from '../../src/shared/rejudge'
 import { WaitingKeys } from '../validate/waitingkeys'
-import { Quarantine, type RefusedDoc } from './quarantine'
+import { Quarantine, type QuarantineEntry, type RefusedDoc } from './quarantine'
 import { settleRolesConflicts } from './rolesconflicts'
 import { refusal, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
 
@@ -127,6 +128,7 @@ export class Pusher {
     const admitted = refused.length > 0 ? await this.quarantine.admit(p, dbName, refused.map((r) => r.refusal)) : null
 
     const failures: PushResult[] = []
+    const stored: Doc[] = []
     if (toWrite.length > 0) {
       const written = await this.write(db, dbName, toWrite, newEdits)
       if (newEdits) written.forEach((r, j) => { results[writeIndex[j] as number] = r })
@@ -135,6 +137,8 @@ export class Pusher {
         await settleRolesConflicts(db, toWrite.map((d) => String(d._id)))
       }
       await this.noteWaiting(dbName, verdict.signing, written)
+      const failed = new Set(written.flatMap((r) => ('error' in r ? [r.id] : [])))
+      stored.push(...toWrite.filter((d) => !failed.has(String(d._id))))
     }
     if (admitted) {
       await this.quarantine.keep(p, dbName, village, admitted)
@@ -145,6 +149,8 @@ export class Pusher {
         results[index] = { id: ids[index]!, error: newEdits ? 'conflict' : 'forbidden', reason: `refused by the hub: ${given.reason}`, code: given.code, params: given.params }
       }
     }
+    // what the batch stored may make records quarantined earlier good
+    await this.retakeAfter(dbName, stored)
     // With new_edits=false CouchDB answers only the failures (PouchDB may return fewer rows).
     return newEdits ? (results as PushResult[]) : [...failures, ...results.filter((r): r is PushResult => r !== null && 'error' in r)]
   }
@@ -271,10 +277,79 @@ export class Pusher {
     return r ?? { id: entry.docId, error: 'unknown', reason: 'no result' }
   }
 
+  /** After a push stored `stored`: the quarantined records they could make good are judged again (`retake`), one pass per village at a time. */
+  private async retakeAfter(dbName: string, stored: readonly Doc[]): Promise<void> {
+    const kinds = new Set(stored.map((d) => String(d.kind)).filter((k) => REJUDGING_KINDS.has(k)))
+    if (kinds.size === 0 || !this.provenance) return
+    // a pass that fails leaves the entries as they were: the push that stored is answered all the same
+    await this.inTurn(`retake:${dbName}`, () => this.retake(dbName, kinds))
+      .catch((err: unknown) => this.log.warn({ err, db: dbName }, 'could not judge quarantined records again'))
+  }
+
+  /**
+   * Judges again the village's quarantined records that storing records of `kinds` could make good
+   * (src/shared/rejudge.ts): at most LIMITS.quarantineRetakePerPass entries, newest first, the newest
+   * entry of a record standing for it. Each passes the gates that refused it, as they stand now: its
+   * writer still enrolled (a tablet not revoked, an account not gone) and still of the village, what
+   * proves its writer (the device's signature when another brought it), the village's rules, and the
+   * rule for acts a person signs over the village's records and the other entries judged with it (in
+   * rounds: a quarantined key and the act it signs are taken together). Those that pass are written as
+   * the admin's release writes them, their entries marked released by `hub` and the village's notices
+   * of their refusal withdrawn; the others stay, with the reason they are refused now. A record whose id
+   * already holds another version is left alone (one holding this very record: its entries are settled).
+   * Returns the ids taken.
+   */
+  async retake(dbName: string, kinds: ReadonlySet<string>): Promise<string[]> {
+    const village = villageOf(dbName)
+    const provenance = this.provenance
+    if (village === null || !provenance || !(await this.engine.exists(dbName))) return []
+    const entries = await this.quarantine.rejudgeable(dbName, kinds, LIMITS.quarantineRetakePerPass)
+    if (entries.length === 0) return []
+    const db = this.engine.db(dbName)
+    // the newest entry of a record stands for it; older entries of the same record are settled with it
+    const records = new Map<string, { entry: QuarantineEntry; doc: Doc; all: QuarantineEntry[] }>()
+    for (const entry of entries) {
+      const doc = asWritten(entry)
+      const key = `${entry.docId}\u0000${contentKey(doc)}`
+      const known = records.get(key)
+      if (known) known.all.push(entry)
+      else records.set(key, { entry, doc, all: [entry] })
+    }
+    const held = new Map<string, Doc>()
+    for (const r of (await rowsByKeys(db, [...new Set(entries.map((e) => e.docId))], { include_docs: true })).rows) if (r.doc) held.set(r.key, r.doc as Doc)
+    const judged: { record: { entry: QuarantineEntry; doc: Doc; all: QuarantineEntry[] }; principal: Principal }[] = []
+    const settled: QuarantineEntry[] = []
+    for (const record of records.values()) {
+      const { entry, doc } = record
+      const cur = held.get(entry.docId)
+      if (cur && !cur._deleted) { if (sameContent(doc, cur)) settled.push(...record.all); continue }
+      const principal = doc._deleted ? null : provenance.writer(entry.principal, dbName)
+      if (principal) judged.push({ record, principal })
+    }
+    const verdict = await this.judge(dbName, db, village, judged.map(({ record, principal }) => ({ doc: record.doc, principal, current: null, once: null })), true)
+    const passing = judged.filter((_, i) => verdict.refusals[i] === null)
+    const written = passing.length > 0 ? await this.write(db, dbName, passing.map((x) => x.record.doc), true) : []
+    await this.noteWaiting(dbName, verdict.signing, written)
+    const taken = passing.filter((_, i) => { const r = written[i]; return r !== undefined && 'ok' in r && r.ok })
+    for (const { record } of taken) settled.push(...record.all)
+    await this.quarantine.settle(settled, 'hub')
+    await this.quarantine.withdrawNotices(dbName, taken.map(({ record }) => record.doc))
+    // the others stay, with the reason they are refused now
+    await this.quarantine.restate(judged.flatMap(({ record }, i) => { const why = verdict.refusals[i]; return why ? record.all.map((entry) => ({ entry, refusal: why })) : [] }))
+    if (taken.length > 0) this.log.info({ db: dbName, taken: taken.map(({ record }) => record.entry.docId.slice(0, 160)) }, 'quarantined records taken once what they rest on arrived')
+    return taken.map(({ record }) => record.entry.docId)
+  }
 }
 
 /** A record to judge: who brought it, the hub's version of its id, and a refusal it already has (its id came earlier in the batch). */
 interface Judged { doc: Doc; principal: Principal; current: Doc | null; once: Refusal | null }
+
+/** A quarantined record as the hub writes it when it takes it: under its id, without the revision it was pushed with. */
+function asWritten(entry: QuarantineEntry): Doc {
+  const { _rev: _r, _revisions: _v, refused: _x, ...rest } = entry.doc
+  return { ...rest, _id: entry.docId }
+}
+const contentKey = (doc: Doc) => JSON.stringify(Object.keys(doc).sort().map((k) => [k, doc[k]]))
 
 /** Per document, why it may not be in this batch: its id came earlier in the same batch (one revision per id per batch). */
 function onceEach(docs: Doc[]): (Refusal | null)[] {

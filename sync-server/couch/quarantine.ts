@@ -6,6 +6,7 @@ import type { Principal } from '../auth/accounts'
 import { LIMITS, type Counters } from '../limits'
 import { tooMany } from './errors'
 import { isRefusalCode, storedParams, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
+import { rejudged } from '../../src/shared/rejudge'
 
 export const QUARANTINE_DB = 'hub-quarantine'
 
@@ -214,7 +215,9 @@ export class Quarantine {
   async list(opts: { db?: string; includeReleased?: boolean; limit?: number } = {}): Promise<QuarantineEntry[]> {
     const prefix = opts.db ? `${ENTRY}${opts.db}:` : ENTRY
     const ids = (await this.db.allDocs({ startkey: prefix, endkey: `${prefix}\ufff0` })).rows.map((r) => r.key)
-    const released = new Set((await this.db.allDocs({ startkey: `${RELEASED}${prefix}`, endkey: `${RELEASED}${prefix}\ufff0` })).rows.map((r) => r.key.slice(RELEASED.length)))
+    // who released each (the admin, or `hub` when it took the record itself) and when: small marks, read only when released entries are listed
+    const marks = (await this.db.allDocs({ startkey: `${RELEASED}${prefix}`, endkey: `${RELEASED}${prefix}\ufff0`, include_docs: opts.includeReleased === true })).rows
+    const released = new Map(marks.map((r) => { const m = ('doc' in r ? r.doc : null) as { by?: unknown; at?: unknown } | null | undefined; return [r.key.slice(RELEASED.length), m] as const }))
     const time = (id: string) => id.split(':')[2] ?? ''
     const wanted = ids.filter((id) => opts.includeReleased || !released.has(id)).sort((a, b) => (time(a) < time(b) ? 1 : time(a) > time(b) ? -1 : 0))
       .slice(0, Math.max(1, Math.min(opts.limit ?? 500, 5000)))
@@ -226,7 +229,8 @@ export class Quarantine {
         const e = 'doc' in row ? asEntry(row.doc) : null
         if (!e || bytes >= LIMITS.responseBytes) continue
         bytes += bytesOf(e.doc)
-        out.push(released.has(e._id) ? { ...e, released: true } : e)
+        const mark = released.get(e._id)
+        out.push(released.has(e._id) ? { ...e, released: true, ...(typeof mark?.by === 'string' ? { releasedBy: mark.by } : {}), ...(typeof mark?.at === 'number' ? { releasedAt: mark.at } : {}) } : e)
       }
     }
     return out
@@ -245,20 +249,89 @@ export class Quarantine {
     await this.db.put({ _id: `${RELEASED}${entryId}`, by, at: Date.now() } as never)
   }
 
+  /**
+   * Unreleased entries of `dbName` whose refusal storing records of `kinds` could change
+   * (src/shared/rejudge.ts), newest first, at most `max`. Found through each writer's last refusal of
+   * each id (a small pointer, which names its entry and keeps its code): an entry a writer replaced by
+   * sending the same id again is not judged again, and the entries themselves are read only when picked.
+   */
+  async rejudgeable(dbName: string, kinds: ReadonlySet<string>, max: number): Promise<QuarantineEntry[]> {
+    const prefix = `${LAST}${dbName}|`
+    const pointers = (await this.db.allDocs({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true })).rows
+      .map((r) => asLastRefusal('doc' in r ? r.doc : null)).filter((l): l is LastRefusal => l !== null && rejudged(l, kinds))
+    if (pointers.length === 0) return []
+    const releasedPrefix = `${RELEASED}${ENTRY}${dbName}:`
+    const released = new Set((await this.db.allDocs({ startkey: releasedPrefix, endkey: `${releasedPrefix}\ufff0` })).rows.map((r) => r.key.slice(RELEASED.length)))
+    const wanted = pointers.filter((l) => !released.has(l.entry)).sort((a, b) => b.at - a.at).slice(0, max).map((l) => l.entry)
+    const out: QuarantineEntry[] = []
+    for (let i = 0; i < wanted.length; i += 50) {
+      for (const row of (await this.db.byKeys(wanted.slice(i, i + 50), { include_docs: true })).rows) {
+        const e = 'doc' in row ? asEntry(row.doc) : null
+        if (e && e.db === dbName) out.push(e)
+      }
+    }
+    return out
+  }
+
+  /** Marks entries released by `by` (their records are in their database now): none is listed, counted or recalled any more. */
+  async settle(entries: readonly QuarantineEntry[], by: string): Promise<void> {
+    const at = Date.now()
+    await this.inSlices(this.db, [...new Set(entries.map((e) => e._id))].map((id) => ({ _id: `${RELEASED}${id}`, by, at })), 'could not mark a quarantine entry released')
+  }
+
+  /** Entries judged again and still refused: each keeps the reason it is refused for now (and its writer's pointer, when it names the entry). */
+  async restate(changed: readonly { entry: QuarantineEntry; refusal: Refusal }[]): Promise<void> {
+    const moved = changed.filter(({ entry, refusal }) => entry.code !== refusal.code || entry.reason !== refusal.reason)
+    if (moved.length === 0) return
+    const kept = (r: Refusal) => ({ code: r.code, params: storedParams(r.params) })
+    const pointers = await this.pointers(moved.map(({ entry }) => lastId(entry.db, entry.principal, entry.docId)))
+    const writes: Record<string, unknown>[] = []
+    for (const { entry, refusal } of moved) {
+      const { released: _r, releasedAt: _a, releasedBy: _b, ...stored } = entry
+      writes.push({ ...stored, released: false, reason: refusal.reason, ...kept(refusal) })
+      const last = pointers.get(lastId(entry.db, entry.principal, entry.docId))
+      if (last?.entry === entry._id) writes.push({ ...last, reason: refusal.reason.slice(0, 500), ...kept(refusal) })
+    }
+    await this.inSlices(this.db, writes, 'could not keep the new reason of a quarantine entry')
+  }
+
+  /**
+   * Withdraws the village's notices of the refusal of `docs` (each now written in `dbName`): each
+   * notice naming the record, written by the same device with the same seq, is deleted (its content
+   * kept in the deletion, as tablets replicate it). Tablets no longer show the record as refused.
+   */
+  async withdrawNotices(dbName: string, docs: readonly Doc[]): Promise<void> {
+    if (docs.length === 0) return
+    const db = this.engine.db(dbName)
+    const gone: Record<string, unknown>[] = []
+    for (const doc of docs) {
+      const subjectId = String(doc._id ?? '')
+      const prefix = `rejection:${noticeRest(subjectId)}:`
+      for (const row of (await db.allDocs({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true })).rows) {
+        const n = 'doc' in row ? row.doc as Doc | null | undefined : null
+        const body = n?.body as { subjectId?: unknown; device?: unknown; seq?: unknown } | undefined
+        if (!n || n._deleted || n.kind !== 'rejection' || !body || body.subjectId !== noticeRef(subjectId)) continue
+        if (body.device !== String(doc.device ?? '').slice(0, 120) || body.seq !== noticeSeq(doc)) continue
+        gone.push({ ...n, _deleted: true })
+      }
+    }
+    await this.inSlices(db, gone, 'could not withdraw a rejection notice')
+  }
+
   /** The village's notice of a refusal: the id, the code and params, the reason; never the content. */
   private notice(village: string, { doc, reason, code, params }: RefusedDoc, at: number): Doc | null {
     const subjectId = typeof doc._id === 'string' ? doc._id : ''
     if (!subjectId || subjectId.startsWith('_')) return null
-    const rest = idRest(subjectId).replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 100) || 'unknown'
+    const rest = noticeRest(subjectId)
     const seq = this.hubSeq = Math.max(this.hubSeq + 1, Math.floor(at / 100))
     const year = typeof doc.year === 'number' && doc.year >= 2000 && doc.year <= 2200 ? doc.year : new Date(at).getFullYear()
-    const ref = /^[a-z]+:[A-Za-z0-9_.:-]{1,120}$/.test(subjectId) ? subjectId : `rejection:${rest}`
+    const ref = noticeRef(subjectId)
     const notice: Doc = {
       _id: `rejection:${rest}:${seq}`, kind: 'rejection', v: 1, village, year, author: 'hub', device: 'hub',
       deviceTime: at, seq, ref,
       body: {
         subjectId: ref, reason: reason.slice(0, 500), code, params: storedParams(params), at,
-        device: String(doc.device ?? '').slice(0, 120), seq: typeof doc.seq === 'number' && doc.seq >= 0 ? Math.floor(doc.seq) : 0,
+        device: String(doc.device ?? '').slice(0, 120), seq: noticeSeq(doc),
       },
     }
     const ok = validateDocument(notice)
@@ -266,3 +339,10 @@ export class Quarantine {
     return notice
   }
 }
+
+/** A notice's id is `rejection:<rest>:<seq>`, `rest` from the refused record's id. */
+const noticeRest = (subjectId: string) => idRest(subjectId).replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 100) || 'unknown'
+/** The record a notice names (its `ref` and `subjectId`). */
+const noticeRef = (subjectId: string) => (/^[a-z]+:[A-Za-z0-9_.:-]{1,120}$/.test(subjectId) ? subjectId : `rejection:${noticeRest(subjectId)}`)
+/** The refused record's own seq, as a notice names it. */
+const noticeSeq = (doc: Doc) => (typeof doc.seq === 'number' && doc.seq >= 0 ? Math.floor(doc.seq) : 0)

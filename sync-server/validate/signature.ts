@@ -21,7 +21,8 @@
  *   records of its own until it registers a key.
  */
 import type { Engine } from '../engine'
-import { ACCOUNTS_DB, type Accounts, type Device } from '../auth/accounts'
+import { ACCOUNTS_DB, type Accounts, type Device, type Principal } from '../auth/accounts'
+import { mayUse } from '../auth/access'
 import { newSigningKeyPair } from '../../src/shared/signature'
 import { MAX_CHAIN, signSuccession, type HubKeys, type KeySuccession } from '../../src/shared/hubkeys'
 import { clerkKeyStatement, type ClerkKeyCertificate } from '../../src/shared/personacts'
@@ -195,6 +196,16 @@ export class Provenance {
       return { refusal: refusal('proof.unsigned-after-key', `device ${d.id} signs its records since it registered its key, but this one (seq ${doc.seq}) is not signed`, { device: d.id }) }
     }
     return 'credential'
+  }
+
+  /**
+   * Who `name` is now, if they may still write to `db` (null when the account is gone or disabled, the
+   * tablet revoked, or the database no longer theirs): what the hub asks before it judges again a record
+   * they pushed earlier (couch/push.ts `retake`).
+   */
+  writer(name: string, db: string): Principal | null {
+    const p = this.accounts.principal(name)
+    return p && p.kind !== 'admin' && mayUse(this.accounts, p, db) ? p : null
   }
 
   /** Signs the hub's own records (device 'hub') and refused markers before they are written. */

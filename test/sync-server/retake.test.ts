@@ -6,7 +6,7 @@ import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/sche
 import { startHub, type RunningHub } from '../support/hub'
 import { describeEngines } from '../support/couchdb'
 import { FILLER, witnessedKey, type MadeKey } from '../support/personkeys'
-import { basic, couch, provision, setRoles, type Provisioned } from './helpers'
+import { basic, couch, enrollTablet, provision, setRoles, type Provisioned } from './helpers'
 
 // A supervisor's co-signature can reach the hub before the key it is signed with: tablet A made the
 // key in front of the clerk, tablet B got it by peer sync, had the supervisor co-sign, and synced
@@ -46,6 +46,12 @@ const hubDoc = async (id: string) => { const r = await couch(hub, `village-${VIL
 async function entries(docId: string, all = false): Promise<any[]> {
   return (await couch(hub, `_hub/quarantine?db=village-${VILLAGE}${all ? '&all=true' : ''}`)).body.filter((e: any) => e.docId === docId)
 }
+/** The village's rejection notices of `docId` that tablets still pull as live records. */
+async function notices(docId: string): Promise<any[]> {
+  const rows = (await couch(hub, `village-${VILLAGE}/_all_docs?include_docs=true&startkey=${encodeURIComponent('"rejection:"')}&endkey=${encodeURIComponent('"rejection:\ufff0"')}`)).body.rows
+  return rows.map((r: any) => r.doc).filter((d: any) => d.body?.subjectId === docId)
+}
+
 describeEngines('the hub takes a quarantined record once what it rests on arrives', (engine) => {
   beforeAll(async () => {
     hub = await startHub(engine().env)
@@ -73,5 +79,65 @@ describeEngines('the hub takes a quarantined record once what it rests on arrive
     expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true])
     expect(await hubDoc('cosign:same-batch')).toMatchObject({ body: { supervisorId: 'person:sup1' } })
     expect(await entries('cosign:same-batch', true)).toEqual([])
+  })
+
+  it('takes a co-signature quarantined before its supervisor key arrived once the key comes in a later request, with no admin action', async () => {
+    const key = supervisorKey('person:sup2')
+    const [refused] = await push([cosign('early', key)])
+    expect(refused).toMatchObject({ error: 'conflict', code: 'act.unsigned', params: { problem: 'unknown-key' } })
+    expect(await entries('cosign:early')).toHaveLength(1)
+    expect(await notices('cosign:early')).toHaveLength(1)
+    // the key arrives (another tablet, or the same one a sync later)
+    expect((await push([keyDoc(key)]))[0].ok).toBe(true)
+    const taken = await hubDoc('cosign:early')
+    expect(taken).toMatchObject({ body: { supervisorId: 'person:sup2', approve: true } })
+    expect(taken.refused).toBeUndefined()
+    // out of the quarantine, released by the hub itself; the village's notice withdrawn; the writer reads the record back as taken
+    expect(await entries('cosign:early')).toEqual([])
+    expect(await entries('cosign:early', true)).toMatchObject([{ released: true, releasedBy: 'hub' }])
+    expect(await notices('cosign:early')).toEqual([])
+    const mine = await couch(hub, 'village-ra/cosign%3Aearly', { auth: tablet.auth })
+    expect(mine.status).toBe(200)
+    expect(mine.body.refused).toBeUndefined()
+  })
+
+  it('leaves a forged co-signature in the quarantine after the key arrives, with the reason it is refused for now', async () => {
+    const key = supervisorKey('person:sup3')
+    const [refused] = await push([cosign('forged', key, { forge: true })])
+    expect(refused).toMatchObject({ error: 'conflict', code: 'act.unsigned', params: { problem: 'unknown-key' } })
+    expect((await push([keyDoc(key)]))[0].ok).toBe(true)
+    expect(await hubDoc('cosign:forged')).toBeNull()
+    expect(await entries('cosign:forged')).toMatchObject([{ released: false, code: 'act.unsigned', params: { problem: 'bad-signature' }, reason: expect.stringMatching(/does not match the record/) }])
+    // a key arriving later still leaves it there
+    expect((await push([keyDoc(supervisorKey('person:sup3'))]))[0].ok).toBe(true)
+    expect(await entries('cosign:forged')).toHaveLength(1)
+  })
+
+  it('does not take a record of a tablet revoked since it pushed it, and takes one of a tablet still enrolled', async () => {
+    const key = supervisorKey('person:sup4')
+    const gone = await enrollTablet(hub, VILLAGE)
+    const kept = await enrollTablet(hub, VILLAGE)
+    expect((await push([cosign('from-revoked', key, { device: gone.id })], gone.auth))[0]).toMatchObject({ error: 'conflict', code: 'act.unsigned' })
+    expect((await push([cosign('from-enrolled', key, { device: kept.id })], kept.auth))[0]).toMatchObject({ error: 'conflict', code: 'act.unsigned' })
+    expect((await couch(hub, `_hub/devices/${gone.id}/revoke`, { method: 'POST' })).status).toBe(200)
+    expect((await push([keyDoc(key)]))[0].ok).toBe(true)
+    expect(await hubDoc('cosign:from-enrolled')).not.toBeNull()
+    expect(await hubDoc('cosign:from-revoked')).toBeNull()
+    expect(await entries('cosign:from-revoked')).toMatchObject([{ released: false, code: 'act.unsigned', params: { problem: 'unknown-key' } }])
+  })
+
+  it('leaves a quarantined record alone when its id holds another version by the time what it rests on arrives', async () => {
+    const key = supervisorKey('person:sup5')
+    const first = cosign('twice', key)
+    expect((await push([first]))[0]).toMatchObject({ error: 'conflict', code: 'act.unsigned' })
+    // the supervisor changed their mind: their later co-signature under the same id comes with their key
+    const id = 'cosign:twice'
+    const fields = { ...first.body, approve: false }
+    const { keyId: _k, signature: _s, ...signed } = fields
+    const second = env('cosign', id, { ...fields, signature: signAct('cosign', VILLAGE, { id, ...signed }, key.secret) })
+    const rows = await push([keyDoc(key), second])
+    expect(rows.map((r) => r.ok), JSON.stringify(rows)).toEqual([true, true])
+    expect(await hubDoc(id)).toMatchObject({ body: { approve: false } })
+    expect(await entries(id)).toMatchObject([{ released: false }])
   })
 })
