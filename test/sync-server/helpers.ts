@@ -1,5 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub, read field by field in tests */
 import { ADMIN, type RunningHub } from '../support/hub'
+import type { MadeKey } from '../support/personkeys'
+import { newSigningKeyPair, signValue } from '../../src/shared/signature'
+import { personKeyClaim } from '../../src/shared/personacts'
 
 export const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64')
 export const ADMIN_AUTH = basic(ADMIN.user, ADMIN.password)
@@ -76,4 +79,17 @@ export async function setRoles(hub: RunningHub, village: string, personId: strin
   const r = await couch(hub, '_hub/roles', { auth, body: { village, personId, roles } })
   if (r.status !== 200) throw new Error(`roles of ${personId}: ${r.status} ${JSON.stringify(r.body)}`)
   return r.body
+}
+
+/**
+ * The village's clerk key (`personkey:clerk`, of `person:clerk`, who must be clerk on the hub's roster),
+ * certified by this real hub on the clerk account's request (POST /_hub/clerk-key), with its secret:
+ * the record to push, and the key that witnesses supervisors' keys (test/support/personkeys.ts).
+ */
+export async function hubCertifiedClerkKey(hub: RunningHub, village: string, clerkAuth: string, createdAt: number): Promise<MadeKey> {
+  const pair = newSigningKeyPair()
+  const claim = { personId: 'person:clerk', publicKey: pair.publicKey, createdAt, witnessedBy: 'person:clerk' }
+  const c = await couch(hub, '_hub/clerk-key', { auth: clerkAuth, body: { village, personId: 'person:clerk', publicKey: pair.publicKey } })
+  if (c.status !== 200) throw new Error(`clerk key: ${c.status} ${JSON.stringify(c.body)}`)
+  return { record: { id: 'personkey:clerk', ...claim, certificate: c.body.certificate, signature: signValue(personKeyClaim(claim), pair.secretKey) }, secret: pair.secretKey }
 }

@@ -1,12 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers of the hub, read field by field */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { newSigningKeyPair, signValue } from '../../src/shared/signature'
-import { personKeyClaim, signAct } from '../../src/shared/personacts'
+import { signAct } from '../../src/shared/personacts'
 import { BODY_VERSIONS, PARENT_FIELD, type DocKind } from '../../src/shared/schemas/index'
 import { startHub, type RunningHub } from '../support/hub'
 import { describeEngines } from '../support/couchdb'
 import { FILLER, witnessedKey, type MadeKey } from '../support/personkeys'
-import { basic, couch, enrollTablet, provision, setRoles, type Provisioned } from './helpers'
+import { basic, couch, enrollTablet, hubCertifiedClerkKey, provision, setRoles, type Provisioned } from './helpers'
 
 // A supervisor's co-signature can reach the hub before the key it is signed with: tablet A made the
 // key in front of the clerk, tablet B got it by peer sync, had the supervisor co-sign, and synced
@@ -63,12 +62,7 @@ describeEngines('the hub takes a quarantined record once what it rests on arrive
     const clerkAuth = basic(p.clerk.name, p.clerk.password)
     await setRoles(hub, VILLAGE, 'person:clerk', ['clerk'], clerkAuth)
     for (const n of people.slice(1)) await setRoles(hub, VILLAGE, `person:${n}`, ['supervisor'], clerkAuth)
-    // the clerk's own key, certified by the hub on the clerk account's request
-    const pair = newSigningKeyPair()
-    const claim = { personId: 'person:clerk', publicKey: pair.publicKey, createdAt: T0 - 60_000, witnessedBy: 'person:clerk' }
-    const c = await couch(hub, '_hub/clerk-key', { auth: clerkAuth, body: { village: VILLAGE, personId: 'person:clerk', publicKey: pair.publicKey } })
-    expect(c.status, JSON.stringify(c.body)).toBe(200)
-    clerk = { record: { id: 'personkey:clerk', ...claim, certificate: c.body.certificate, signature: signValue(personKeyClaim(claim), pair.secretKey) }, secret: pair.secretKey }
+    clerk = await hubCertifiedClerkKey(hub, VILLAGE, clerkAuth, T0 - 60_000)
     expect((await push([keyDoc(clerk)]))[0].ok).toBe(true)
   })
   afterAll(async () => { await hub?.stop({ removeData: true }); await engine().cleanup() })
