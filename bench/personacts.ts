@@ -12,7 +12,7 @@
  */
 import { pathToFileURL } from 'node:url'
 import { startHub } from '../test/support/hub'
-import { basic, couch, provision } from '../test/sync-server/helpers'
+import { basic, couch, provision, setRoles } from '../test/sync-server/helpers'
 import { newSigningKeyPair, signValue } from '../src/shared/signature'
 import { clerkKeyStatement, personKeyClaim, signAct, signWitness, unsignedClaim, witnessedKeys, type PersonKeyRecord } from '../src/shared/personacts'
 import { BODY_VERSIONS, type DocKind } from '../src/shared/schemas/index'
@@ -104,8 +104,12 @@ export async function run(): Promise<Record<string, number | null>> {
       const r = await couch(hub, `village-${VILLAGE}/_bulk_docs`, { auth, body: { docs } })
       if (r.status !== 201 || (r.body as { ok?: boolean }[]).some((x) => !x.ok)) throw new Error(`bench push refused: ${JSON.stringify(r.body).slice(0, 300)}`)
     }
-    await push([env(device.id, 'person', 'person:clerk', '', { name: '王文书', eligible: true, roles: ['clerk'] }),
-      ...supervisors.map((s) => env(device.id, 'person', s.key.personId, '', { name: '监事', eligible: true, roles: ['supervisor'] }))])
+    await push([env(device.id, 'person', 'person:clerk', '', { name: '王文书', eligible: true, roles: [] }),
+      ...supervisors.map((s) => env(device.id, 'person', s.key.personId, '', { name: '监事', eligible: true, roles: [] }))])
+    // roles count only signed: the clerk account has the hub sign them
+    const clerkAuth = basic(p.clerk.name, p.clerk.password)
+    await setRoles(hub, VILLAGE, 'person:clerk', ['clerk'], clerkAuth)
+    for (const s of supervisors) await setRoles(hub, VILLAGE, s.key.personId, ['supervisor'], clerkAuth)
     // the clerk's key, certified by the hub on the clerk account's request, witnesses the supervisors' keys
     const c = await couch(hub, '_hub/clerk-key', { auth: basic(p.clerk.name, p.clerk.password), body: { village: VILLAGE, personId: 'person:clerk', publicKey: clerkPair.publicKey } })
     if (c.status !== 200) throw new Error(`bench clerk key not certified: ${c.status}`)
