@@ -7,12 +7,18 @@
  *   (every signature checked), and again (what the hub, every tablet and the township run whenever a key
  *   or the roster changes; signatures already checked are remembered by content);
  * - the real hub on loopback taking 1,000 co-signatures signed by their supervisors (keys loaded and
- *   every signature checked) against 1,000 plain comments (nothing to check), in batches of 100, ms per batch.
+ *   every signature checked) against 1,000 plain comments (nothing to check), in batches of 100, ms per batch;
+ * - the real hub's retake (sync-server/couch/push.ts `retake`): a push of one supervisor key, which has
+ *   the hub judge again the village's quarantined records it could make good, ms — with none quarantined
+ *   (`retake_key_push_empty_ms`), with LIMITS.quarantineRetakePerPass (200) junk co-signatures that stay
+ *   refused (signed with a key that never comes: `retake_key_push_200_junk_ms`), and with 200 genuine
+ *   co-signatures that the key makes good, written and released (`retake_key_push_200_genuine_ms`).
  * Seeded: the records are the same every run; keys are fresh key pairs (their cost does not depend on them).
  */
 import { pathToFileURL } from 'node:url'
 import { startHub } from '../test/support/hub'
-import { basic, couch, provision, setRoles } from '../test/sync-server/helpers'
+import { basic, couch, enrollTablet, provision, setRoles } from '../test/sync-server/helpers'
+import { LIMITS } from '../sync-server/limits'
 import { newSigningKeyPair, signValue } from '../src/shared/signature'
 import { clerkKeyStatement, personKeyClaim, signAct, signWitness, unsignedClaim, witnessedKeys, type PersonKeyRecord } from '../src/shared/personacts'
 import { BODY_VERSIONS, type DocKind } from '../src/shared/schemas/index'
@@ -45,9 +51,8 @@ let seq = 0
 function env(device: string, kind: string, id: string, ref: string, body: Record<string, unknown>) {
   return { _id: id, kind, v: BODY_VERSIONS[kind as DocKind], village: VILLAGE, year: 2026, author: 'person:clerk', device, deviceTime: T0, seq: ++seq, ref, body }
 }
-function cosign(i: number) {
-  const s = supervisors[i % supervisors.length]!
-  const id = `cosign:c${i}`
+function cosign(i: number, s = supervisors[i % supervisors.length]!, prefix = 'c') {
+  const id = `cosign:${prefix}${i}`
   const fields = { ledgerId: `ledger:l${i}`, supervisorId: s.key.personId, approve: true, note: '', at: T0 + 1000 + i }
   return { id, fields: { ...fields, keyId: s.key.id, signature: signAct('cosign', VILLAGE, { id, ...fields }, s.secret) } }
 }
@@ -92,6 +97,13 @@ function vouching(): { cold: number; warm: number } {
   return { cold: runs[0]!, warm: median(runs.slice(1)) }
 }
 
+/** `n` runs of `fn`, one after another. */
+async function seriesOf(n: number, fn: (i: number) => Promise<number>): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < n; i++) out.push(await fn(i))
+  return out
+}
+
 export async function run(): Promise<Record<string, number | null>> {
   const checkUs = inNode()
   const vouch = vouching()
@@ -131,7 +143,37 @@ export async function run(): Promise<Record<string, number | null>> {
     const comments = Array.from({ length: N }, (_, i) => env(device.id, 'comment', `comment:c${i}`, 'proposal:p1', { on: 'proposal:p1', text: '同意', by: 'person:v1', at: T0 + i }))
     const plainMs = await timed(comments)
     const signedMs = await timed(cosigns)
-    return { person_act_check_us: round(checkUs), vouch_keys_cold_ms: round(vouch.cold), vouch_keys_ms: round(vouch.warm), push_signed_cosigns_batch_ms: round(signedMs), push_plain_comments_batch_ms: round(plainMs) }
+
+    // the retake: one key pushed, with what the quarantine holds judged again
+    const PASS = LIMITS.quarantineRetakePerPass
+    let keys = 0
+    const freshKey = (i: number) => witnessed(supervisors[i % supervisors.length]!.key.personId, `personkey:r${++keys}`, { id: CLERK_KEY_ID, secret: clerkPair.secretKey }, T0 + 100)
+    const keyDoc = (k: ReturnType<typeof freshKey>) => env(device.id, 'personkey', k.key.id, k.key.personId, { ...k.key, id: undefined, ...FILLER })
+    const pushKey = async (k: ReturnType<typeof freshKey>) => { const t0 = performance.now(); await push([keyDoc(k)]); return performance.now() - t0 }
+    /** Co-signatures signed with `k`, pushed before it by another tablet (each its own, so no writer's share of the quarantine fills): all refused. */
+    const quarantine = async (k: ReturnType<typeof freshKey>, prefix: string) => {
+      const t = await enrollTablet(hub, VILLAGE)
+      const docs = Array.from({ length: PASS }, (_, i) => { const c = cosign(i, k, prefix); return env(t.id, 'cosign', c.id, c.fields.ledgerId, c.fields) })
+      for (let i = 0; i < docs.length; i += BATCH) {
+        const r = await couch(hub, `village-${VILLAGE}/_bulk_docs`, { auth: t.auth, body: { docs: docs.slice(i, i + BATCH) } })
+        if (r.status !== 201 || (r.body as { code?: string }[]).some((x) => x.code !== 'act.unsigned')) throw new Error(`bench retake: not quarantined ${JSON.stringify(r.body).slice(0, 300)}`)
+      }
+    }
+    const emptyMs = median(await seriesOf(5, () => pushKey(freshKey(0))))
+    await quarantine(freshKey(0), 'junk') // that key never comes
+    const junkMs = median(await seriesOf(5, () => pushKey(freshKey(1))))
+    const genuineMs = median(await seriesOf(3, async (rep) => {
+      const k = freshKey(rep)
+      await quarantine(k, `g${rep}-`)
+      const ms = await pushKey(k)
+      const held = await couch(hub, `village-${VILLAGE}/_all_docs?startkey=${encodeURIComponent(`"cosign:g${rep}-"`)}&endkey=${encodeURIComponent(`"cosign:g${rep}-\ufff0"`)}`)
+      if ((held.body as { rows: unknown[] }).rows.length !== PASS) throw new Error(`bench retake: ${(held.body as { rows: unknown[] }).rows.length} of ${PASS} genuine co-signatures taken`)
+      return ms
+    }))
+    return {
+      person_act_check_us: round(checkUs), vouch_keys_cold_ms: round(vouch.cold), vouch_keys_ms: round(vouch.warm), push_signed_cosigns_batch_ms: round(signedMs), push_plain_comments_batch_ms: round(plainMs),
+      retake_key_push_empty_ms: round(emptyMs), retake_key_push_200_junk_ms: round(junkMs), retake_key_push_200_genuine_ms: round(genuineMs),
+    }
   } finally {
     await hub.stop({ removeData: true })
   }
