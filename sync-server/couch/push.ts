@@ -99,7 +99,15 @@ export class Pusher {
     const db = this.engine.db(dbName)
     const village = villageOf(dbName)
     const once = onceEach(docs)
-    if (p.kind === 'admin' || village === null) return this.writeAsIs(db, dbName, docs, newEdits, once)
+    if (p.kind === 'admin' || village === null) {
+      const results = await this.writeAsIs(db, dbName, docs, newEdits, once)
+      // the admin's writes (signed roles, a restored backup) may make records quarantined earlier good too
+      if (village !== null) {
+        const failed = new Set(results.flatMap((r) => ('error' in r ? [r.id] : [])))
+        await this.retakeAfter(dbName, docs.filter((d) => typeof d._id === 'string' && !failed.has(d._id)))
+      }
+      return results
+    }
 
     const ids = docs.map((d) => (typeof d._id === 'string' ? d._id : ''))
     // Only documents that carry a revision can replace something: a new one (no _rev, as RxDB
@@ -273,7 +281,11 @@ export class Pusher {
     const why = identityRefusal(doc)
     if (why) return { id: entry.docId, error: 'forbidden', reason: why.reason, code: why.code, params: why.params }
     const [r] = await this.write(db, entry.db, [doc], true)
-    if (r && 'ok' in r) await this.quarantine.markReleased(entryId, by)
+    if (r && 'ok' in r) {
+      await this.quarantine.markReleased(entryId, by)
+      // what the admin let in may make other quarantined records good
+      await this.retakeAfter(entry.db, [doc])
+    }
     return r ?? { id: entry.docId, error: 'unknown', reason: 'no result' }
   }
 
@@ -346,7 +358,7 @@ interface Judged { doc: Doc; principal: Principal; current: Doc | null; once: Re
 
 /** A quarantined record as the hub writes it when it takes it: under its id, without the revision it was pushed with. */
 function asWritten(entry: QuarantineEntry): Doc {
-  const { _rev: _r, _revisions: _v, refused: _x, ...rest } = entry.doc
+  const { _rev: _r, _revisions: _v, ...rest } = entry.doc
   return { ...rest, _id: entry.docId }
 }
 const contentKey = (doc: Doc) => JSON.stringify(Object.keys(doc).sort().map((k) => [k, doc[k]]))

@@ -56,12 +56,13 @@ describeEngines('the hub takes a quarantined record once what it rests on arrive
     hub = await startHub(engine().env)
     p = await provision(hub, { township: 'rt', villages: [VILLAGE] })
     tablet = { id: p.devices[0]!.id, auth: basic(p.devices[0]!.id, p.devices[0]!.secret) }
-    const people = ['clerk', 'sup1', 'sup2', 'sup3', 'sup4', 'sup5']
+    const people = ['clerk', 'sup1', 'sup2', 'sup3', 'sup4', 'sup5', 'sup6', 'sup7']
     const roster = await push(people.map((n) => env('person', `person:${n}`, { name: n, eligible: true, roles: [] })))
     expect(roster.every((r) => r.ok), JSON.stringify(roster)).toBe(true)
     const clerkAuth = basic(p.clerk.name, p.clerk.password)
     await setRoles(hub, VILLAGE, 'person:clerk', ['clerk'], clerkAuth)
-    for (const n of people.slice(1)) await setRoles(hub, VILLAGE, `person:${n}`, ['supervisor'], clerkAuth)
+    // sup6 and sup7 are on the roster, their roles not signed yet
+    for (const n of people.slice(1, 6)) await setRoles(hub, VILLAGE, `person:${n}`, ['supervisor'], clerkAuth)
     clerk = await hubCertifiedClerkKey(hub, VILLAGE, clerkAuth, T0 - 60_000)
     expect((await push([keyDoc(clerk)]))[0].ok).toBe(true)
   })
@@ -118,6 +119,19 @@ describeEngines('the hub takes a quarantined record once what it rests on arrive
     expect(await hubDoc('cosign:from-enrolled')).not.toBeNull()
     expect(await hubDoc('cosign:from-revoked')).toBeNull()
     expect(await entries('cosign:from-revoked')).toMatchObject([{ released: false, code: 'act.unsigned', params: { problem: 'unknown-key' } }])
+  })
+
+  it('takes a co-signature refused because its signer\'s role was not signed yet, once the clerk\'s account or the admin has the hub sign it', async () => {
+    const keys = [supervisorKey('person:sup6'), supervisorKey('person:sup7')]
+    expect((await push(keys.map(keyDoc))).map((r) => r.ok)).toEqual([true, true])
+    const rows = await push([cosign('by-clerk', keys[0]!), cosign('by-admin', keys[1]!)])
+    expect(rows).toMatchObject([{ error: 'conflict', code: 'act.not-entitled' }, { error: 'conflict', code: 'act.not-entitled' }])
+    await setRoles(hub, VILLAGE, 'person:sup6', ['supervisor'], basic(p.clerk.name, p.clerk.password))
+    expect(await hubDoc('cosign:by-clerk')).not.toBeNull()
+    expect(await hubDoc('cosign:by-admin')).toBeNull()
+    await setRoles(hub, VILLAGE, 'person:sup7', ['supervisor'])
+    expect(await hubDoc('cosign:by-admin')).not.toBeNull()
+    expect([...await entries('cosign:by-clerk'), ...await entries('cosign:by-admin')]).toEqual([])
   })
 
   it('leaves a quarantined record alone when its id holds another version by the time what it rests on arrives', async () => {
