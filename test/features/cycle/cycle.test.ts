@@ -134,6 +134,26 @@ describe('the step of the cycle, on the screens where the work is done', () => {
   })
 })
 
+describe('the council step, on the meetings screen', () => {
+  it('says the chair and a supervisor sign with their own passphrases, set up before the meeting, and that the clerk\'s key needs the hub once', async () => {
+    village = await openTestVillage({ actor: 'person:clerk' })
+    const cycle = useCycleStore(village.pinia)
+    await cycle.start('')
+    await eventually(() => cycle.state !== null)
+    await cycle.skipTo('deliberate', '提议已经在纸上收齐了')
+    const meetings = await mountFeature(MeetingsView, { pinia: village.pinia, path: '/meetings' })
+    await eventually(() => meetings.wrapper.find('[data-testid="cycle-hint"]').exists() && meetings.wrapper.get('[data-testid="cycle-hint"]').attributes('data-mine') === 'true')
+    const hint = meetings.wrapper.get('[data-testid="cycle-hint"]').text()
+    expect(hint).toContain('主持人和一位监事')
+    expect(hint).toContain('各自输入本人口令')
+    expect(hint).toContain('开会前')
+    expect(hint).toContain('文书自己的钥匙要联网，经乡镇服务器确认一次')
+    // a passphrase is 口令, a PIN is 密码: the hint says no 密码
+    expect(hint).not.toContain('密码')
+    meetings.wrapper.unmount()
+  })
+})
+
 describe('after a vote opened early and closed', () => {
   it('no screen sends the clerk back to draft the vote: each says to mark the step done on the cycle', async () => {
     const { wrapper } = await cycleScreen()
