@@ -3,7 +3,7 @@ export default {
     sealkeys: {
       title: '本人口令（监事和议事会成员）',
       // One line a sentence (shown as separate lines). Words: 口令 = what a person types; 钥匙 = what it opens.
-      intro: '签支出、签会议记录，都要本人输入自己的口令。\n口令打开本人的签名钥匙，平板用它签名，谁都能核对是不是本人签的。\n每个人当着文书的面，在这里设自己的口令，文书输入自己的密码作见证。\n文书自己的钥匙要先经乡镇服务器确认。\n监事的口令还打开封签钥匙：投票时，选票和领票记录的对应关系用全体监事的钥匙一起封上。\n只有全体监事一起输入口令，才能打开。\n这样，重复投票多出来的那张票能找出作废，谁投了什么始终保密。',
+      intro: '签支出、签会议记录，都要本人输入自己的口令。\n口令打开本人的签名钥匙，平板用它签名，谁都能核对是不是本人签的。\n每个人当着文书的面，在这里设自己的口令，文书输入自己的口令作见证。\n文书自己的钥匙要先经乡镇服务器确认。\n监事的口令还打开封签钥匙：投票时，选票和领票记录的对应关系用全体监事的钥匙一起封上。\n只有全体监事一起输入口令，才能打开。\n这样，重复投票多出来的那张票能找出作废，谁投了什么始终保密。',
       none: '名册上还没有监事或议事会成员。请先在名册里标上“监事”或“议事会成员”角色。',
       roleSupervisor: '监事',
       roleCouncil: '议事会成员',
@@ -110,7 +110,7 @@ export default {
   en: {
     sealkeys: {
       title: 'Own passphrases (supervisors and council members)',
-      intro: "Co-signing an expense, or signing a meeting's minutes, needs the person to type their own passphrase.\nThe passphrase opens their signing key; the tablet signs with it, so anyone can check who did it.\nEach person sets their passphrase here in front of the clerk, whose PIN witnesses it.\nThe clerk's own key is certified by the township's hub first.\nA supervisor's passphrase also opens their seal key: in a vote, the link between each check-off and its ballot is sealed with all the supervisors' keys together.\nIt opens only when every supervisor types their passphrase.\nSo the extra ballot of a double vote can be found and voided, while who voted for what stays secret.",
+      intro: "Co-signing an expense, or signing a meeting's minutes, needs the person to type their own passphrase.\nThe passphrase opens their signing key; the tablet signs with it, so anyone can check who did it.\nEach person sets their passphrase here in front of the clerk, who witnesses it with their own passphrase.\nThe clerk's own key is certified by the township's hub first.\nA supervisor's passphrase also opens their seal key: in a vote, the link between each check-off and its ballot is sealed with all the supervisors' keys together.\nIt opens only when every supervisor types their passphrase.\nSo the extra ballot of a double vote can be found and voided, while who voted for what stays secret.",
       none: 'The roster has no supervisors or council members yet. Give them their roles in the roster first.',
       roleSupervisor: 'supervisor',
       roleCouncil: 'council member',

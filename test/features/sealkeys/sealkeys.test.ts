@@ -127,6 +127,9 @@ describe('the words of the key screen, for a villager', { timeout: 60_000 }, () 
     const lines = w.findAll('[data-testid="sealkeys-intro"] p').map((p) => p.text())
     expect(lines.length).toBeGreaterThanOrEqual(5)
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(45)
+    // the clerk witnesses with their own passphrase (口令), never their PIN (密码): one word for each, on every screen
+    expect(lines.join('')).not.toContain('密码')
+    expect(lines).toContain('每个人当着文书的面，在这里设自己的口令，文书输入自己的口令作见证。')
   })
 })
 
