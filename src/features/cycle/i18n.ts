@@ -15,7 +15,7 @@ export default {
       earlyCovers: '{who}在{when}已经写明理由提前进行：“{reason}”。不用再写一遍理由，可以进入下一步（会记作强行通过）。',
       complete: '完成这一步，进入下一步',
       go: '去办这件事',
-      hintLine: '议事流程：第 {n} 步 {step}。',
+      hintLine: '议事流程：第 {n} 步，{step}。',
       hintDone: '办完后到议事流程进入下一步',
       hintGo: '去办这一步',
       advice: {

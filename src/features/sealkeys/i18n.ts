@@ -7,7 +7,7 @@ export default {
       none: '名册上还没有监事或议事会成员。请先在名册里标上“监事”或“议事会成员”角色。',
       roleSupervisor: '监事',
       roleCouncil: '议事会成员',
-      witnessed: '由 {name} 见证设置',
+      witnessed: '由{name}见证设置',
       waiting: '新口令已设好，但见证它的文书的钥匙还没有同步到这台平板：同步后才生效，在那之前签的字不算数。',
       clerk: {
         role: '文书',
@@ -21,7 +21,7 @@ export default {
         account: '账号',
         password: '账号密码',
         save: '设置并请服务器确认',
-        saved: '{name} 的文书钥匙已经服务器确认',
+        saved: '{name}的文书钥匙已经服务器确认',
         hub: {
           offline: '连不上乡镇服务器：文书钥匙要联网确认。请联网后再试，什么都没有保存。',
           login: '账号或密码不对，什么都没有保存。',
@@ -48,7 +48,7 @@ export default {
       passphraseHelpCouncil: '口令只有您自己知道，平板和服务器都不保存口令。签会议记录时要输入它。忘了口令，可以当着文书的面重新设一个。',
       save: '保存口令',
       cancel: '取消',
-      saved: '{name} 的口令已设好',
+      saved: '{name}的口令已设好',
       problem: {
         'passphrase-short': '口令太短：至少要 8 个字母或数字，或者 4 个汉字。',
         'passphrase-digits': '口令不能只有数字（容易被猜出），请加上字母或汉字。',
@@ -87,14 +87,14 @@ export default {
         unlock: '输入口令',
         unlocked: '已输入',
         go: '打开作废封签并记录',
-        done: '已作废 {n} 张选票，由 {names} 共同开封（{time}）',
-        doneAlone: '已作废 {n} 张选票，由 {names} 开封（{time}）',
+        done: '已作废 {n} 张选票，由{names}共同开封（{time}）',
+        doneAlone: '已作废 {n} 张选票，由{names}开封（{time}）',
         opened: '已记录：',
       },
       // results
       results: {
-        voided: '{n} 张选票已由监事会作废（{names} 共同开封）。议事会的决定：{decisions}',
-        voidedAlone: '{n} 张选票已由监事会作废（{names} 开封）。议事会的决定：{decisions}',
+        voided: '{n} 张选票已由监事会作废（{names}共同开封）。议事会的决定：{decisions}',
+        voidedAlone: '{n} 张选票已由监事会作废（{names}开封）。议事会的决定：{decisions}',
         decision: '{outcome}，理由：{reason}',
         waiting: '议事会已经决定，等监事会共同开封后，多出来的选票才会被作废。',
         toOpen: '去开封',

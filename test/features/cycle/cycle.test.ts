@@ -121,7 +121,7 @@ describe('the step of the cycle, on the screens where the work is done', () => {
     await eventually(() => proposals.wrapper.find('[data-testid="cycle-hint"]').exists())
     const hint = proposals.wrapper.get('[data-testid="cycle-hint"]')
     expect(hint.attributes('data-mine')).toBe('true')
-    expect(hint.text()).toContain('议事流程：第 1 步 收集提议（上）。')
+    expect(hint.text()).toContain('议事流程：第 1 步，收集提议（上）。')
     expect(hint.text()).toContain('到“提议”里记下村民的需求。')
     expect(hint.get('a').attributes('href')).toBe('/cycle')
     proposals.wrapper.unmount()

@@ -69,7 +69,7 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     await row().get('[data-testid="sealkey-save"]').trigger('click')
     await answerAsClerkWitness(v.pinia)
     await soon(() => row().attributes('data-has-key') === 'true', 10_000)
-    expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事 的口令已设好')
+    expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事的口令已设好')
     expect(row().find('[data-testid="sealkey-pass"]').exists()).toBe(false)
 
     const [key] = await v.data.sealKeys.list()
@@ -84,11 +84,11 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     expect(key).toMatchObject({ claim: 3 })
     const garbled = { ...key!, secret: '00'.repeat(48) }
     expect(unsignedClaim('sealkey', 'test-village', garbled, [signing!])?.problem).toBe('bad-signature')
-    expect(row().text()).toContain('由 王文书 见证设置')
+    expect(row().text()).toContain('由王文书见证设置')
     // what a villager can check: whose key, set up when, on which tablet, who witnessed — in words; the
     // fingerprint stays only as small print for staff, never the line a villager reads
     const meta = row().get('[data-testid="sealkey-meta"]')
-    expect(meta.text()).toMatch(/^在本平板上设置 · 由 王文书 见证设置/)
+    expect(meta.text()).toMatch(/^在本平板上设置 · 由王文书见证设置/)
     expect(row().get('[data-testid="sealkey-fp"]').element.tagName).toBe('SMALL')
     expect(row().get('[data-testid="sealkey-fp"]').text()).toMatch(/^工作人员核对用：\S{4} \S{4}$/)
     expect(row().get('.head').text()).toContain('李监事')
@@ -254,7 +254,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(seals.sealers(vote.id).map((s) => s.personId)).toEqual(['person:sup1', 'person:sup2'])
   })
 
-  it('says 由 李监事 开封, not 共同开封, when one supervisor sealed and opened the vote alone', async () => {
+  it('says 由李监事开封, not 共同开封, when one supervisor sealed and opened the vote alone', async () => {
     const v = village = await sealVillage()
     const { vote } = await decidedDoubleVote(v, { sealers: 1 })
     const { wrapper: w } = await mountFeature(SealKeysOpenView, { path: `/votes/${vote.id}/seals`, pinia: v.pinia })
@@ -267,12 +267,12 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     await soon(() => w.get('[data-testid="seals-open"]').attributes('disabled') === undefined)
     await w.get('[data-testid="seals-open"]').trigger('click')
     await soon(() => w.find('[data-testid="seals-opened"]').exists())
-    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由 李监事 开封')
+    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由李监事开封')
     expect(w.get('[data-testid="seals-opened"]').text()).not.toContain('共同')
     w.unmount()
     const results = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
     await soon(() => results.wrapper.find('[data-testid="results-voided"]').exists())
-    expect(results.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事 开封）')
+    expect(results.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事开封）')
   }, 30_000)
 
   it('needs every supervisor\'s passphrase in turn; a wrong one records nothing; then only the void ballot is voided and results exclude it', async () => {
@@ -368,7 +368,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     const before = w.text()
     await w.get('[data-testid="seals-open"]').trigger('click')
     await soon(() => w.find('[data-testid="seals-opened"]').exists())
-    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由 李监事、赵监事 共同开封')
+    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由李监事、赵监事共同开封')
     await soon(() => check('voidSeals') === true)
     // nothing on screen, before or after, names a ballot or a choice
     for (const text of [before, w.text()]) {
@@ -389,7 +389,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(after.wrapper.find('[data-testid="results-surplus"]').exists()).toBe(false)
     expect(after.wrapper.find('[data-testid="results-void-waiting"]').exists()).toBe(false)
     expect(after.wrapper.get('[data-testid="results-ballots"]').text()).toBe('共 2 张票（电子 2，纸质 0）')
-    expect(after.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事、赵监事 共同开封）')
+    expect(after.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事、赵监事共同开封）')
     expect(after.wrapper.get('[data-testid="results-voided"]').text()).toContain('第二台平板重复登记')
     // the voided ballot was 修水渠; the kept ones are 路灯 and 道路
     expect(after.wrapper.get('[data-testid="result-project:water"]').text()).toContain('0 票')

@@ -58,7 +58,7 @@ describe('the ballot kiosk', () => {
     expect(w.get('[data-testid="voter-picked"]').text()).toContain('张秀英')
     await w.get('[data-testid="voter-confirm"]').trigger('click')
     await eventually(() => phase(w) === 'handover')
-    expect(w.text()).toContain('请把平板交给 张秀英')
+    expect(w.text()).toContain('请把平板交给张秀英')
     await w.get('[data-testid="kiosk-start"]').trigger('click')
 
     // Big cards with a read-aloud button each; at most two may be chosen.

@@ -168,7 +168,7 @@ describe('paper count, closing and results', () => {
     // A second person who counted differently: the screen says where they differ.
     await enter('person:sup1', 5, [3, 2, 2])
     await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'disagree')
-    expect(w.get('[data-testid="paper-state"]').text()).toContain('两次录入不一致：三组道路硬化 一次 1、一次 2。')
+    expect(w.get('[data-testid="paper-state"]').text()).toContain('两次录入不一致：三组道路硬化（一次 1，一次 2）。')
     await enter('person:sup2', 5, [3, 2, 2])
     await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'confirmed')
     paper.wrapper.unmount()
