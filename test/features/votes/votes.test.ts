@@ -37,6 +37,12 @@ describe('setting up a vote', () => {
     await w.get('form').trigger('submit')
     // a project without a cost would break the budget allocation after the vote: caught here
     expect(w.get('[data-testid="setup-error"]').text()).toBe('第 2 个项目“修水渠”还没有估计费用：请填上大概要花多少元，投票后才能按预算分配')
+    // sums in yuan are written as every screen writes them (the app's number format), typed figures echoed so
+    expect((w.get('[data-testid="setup-budget"]').element as HTMLInputElement).value).toBe('200,000')
+    expect((w.get('[data-testid="cand-cost-1"]').element as HTMLInputElement).value).toBe('30,000')
+    expect(w.get('[data-testid="setup-budget-said"]').text()).toBe('¥200,000')
+    await w.get('[data-testid="setup-budget"]').setValue('1500000')
+    expect(w.get('[data-testid="setup-budget-said"]').text()).toBe('¥1,500,000')
     await w.get('[data-testid="cand-cost-2"]').setValue('40,000')
     await w.get('[data-testid="setup-budget"]').setValue('80000')
     await w.get('[data-testid="setup-seals-ack"]').setValue(true) // no supervisor has a seal key in this village
