@@ -174,6 +174,24 @@ describe('the ballot kiosk', () => {
 })
 
 describe('the voter list of the kiosk', () => {
+  it('gives an example search from the roster itself: a surname and a household number as this roster writes them', async () => {
+    village = await openVoteVillage()
+    // households numbered as the demo seed and a roster import write them (户号 7), not "3-12"
+    await village.data.persons.create({ id: 'person:h7', name: '黄志强', householdId: 'household:7', householdHead: true, roles: [] })
+    await village.data.persons.create({ id: 'person:h8', name: '周桂芳', householdId: 'household:8', householdHead: true, roles: [] })
+    await openApprovalVote(village, { roster: ['person:h7', 'person:h8'] })
+    const { wrapper: w } = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    await eventually(() => w.get('[data-testid="voter-search"]').attributes('placeholder') === '例如：姓“黄”，或户号 7')
+    // and the example finds someone, both ways
+    await w.get('[data-testid="voter-search"]').setValue('7')
+    expect(w.get('[data-testid="voter-person:h7"]').text()).toContain('户号 7')
+    await w.get('[data-testid="voter-search"]').setValue('黄')
+    expect(w.find('[data-testid="voter-person:h7"]').exists()).toBe(true)
+    w.unmount()
+  })
+
   it('says a household as people say it, never the roster\'s code', async () => {
     village = await openVoteVillage()
     await village.data.persons.create({ id: 'person:q1', name: '赵玉兰', householdId: 'household:qingbo-1', householdHead: true, roles: [] })
