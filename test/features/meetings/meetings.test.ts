@@ -266,6 +266,8 @@ describe('the signature pad', () => {
     await wrapper.findAll('[role="tab"]').find((tab) => tab.text() === '签名')!.trigger('click')
     await eventually(() => wrapper.find('[data-testid="signature-chair"] [data-testid="roles-pending"]').exists())
     expect(wrapper.find('[data-testid="signature-chair"] [data-testid="signature-nokey-chair"]').exists()).toBe(true)
+    // the way to set one up names the page it opens by that page's title
+    expect(wrapper.get('[data-testid="signature-nokey-chair"] a').text()).toBe('去“本人口令”页设置')
     expect(wrapper.get('[data-testid="signature-chair"] [data-testid="roles-pending"]').text()).toBe('张三、李四和王五：职务还没有文书签名，暂不生效')
     expect(wrapper.get('[data-testid="signature-supervisor"] [data-testid="roles-pending"]').text()).toBe('赵监：职务还没有文书签名，暂不生效')
     wrapper.unmount()
