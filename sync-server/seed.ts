@@ -3,7 +3,7 @@ import { hubSignRoles } from '../src/shared/rosterroles'
 import type { Hub } from './app'
 
 export interface DemoLogin { role: string; name: string; password: string; village?: string; enrollCode?: string }
-export interface Seeded { firstRun: boolean; logins: DemoLogin[]; enroll: { village: string; name: string; code: string }[] }
+export interface Seeded { firstRun: boolean; logins: DemoLogin[]; enroll: { village: string; name: string; code: string; clerk: string }[] }
 
 const TOWNSHIP = { id: 'huayuan', name: '花园镇' }
 const DEMO_PASSWORD = 'yishi-demo'
@@ -11,6 +11,12 @@ const DEMO_PASSWORD = 'yishi-demo'
 /** A demo proposal: title, description, estimated cost (fen), its category (DOMAIN.md's livelihood projects) and the courtyard or group it comes from. */
 type DemoProposal = [title: string, description: string, cost: number, category: string, unit: string]
 interface DemoVillage { id: string; name: string; units: [string, string][]; people: string[]; proposals: DemoProposal[] }
+
+/** Who holds which role on each demo roster, by their place in `people`: five council members, a supervisor, a clerk. */
+const COUNCIL = 5
+const SUPERVISOR = 5
+const CLERK = 6
+const rolesAt = (i: number): string[] => (i < COUNCIL ? ['council-member'] : i === SUPERVISOR ? ['supervisor'] : i === CLERK ? ['clerk'] : [])
 
 const VILLAGES: DemoVillage[] = [
   {
@@ -53,7 +59,7 @@ async function villageDocs(v: DemoVillage, sign: HubSign | null): Promise<Record
     const unit = v.units[i % v.units.length]![0]
     // the household number as the village writes it on its roster (户号): each village has its own database
     const household = Math.floor(i / 2)
-    const roles = i < 5 ? ['council-member'] : i === 5 ? ['supervisor'] : i === 6 ? ['clerk'] : []
+    const roles = rolesAt(i)
     const id = `person:${v.id}-${i + 1}`
     // roles count only signed: the hub signs the demo's, as it does for the township's staff (admin/roles.ts)
     const rolesSig = roles.length > 0 && sign ? { rolesSig: await hubSignRoles(v.id, { id, roles }, Date.UTC(2026, 2, 1), 'demo-seed', sign) } : {}
@@ -73,7 +79,7 @@ async function villageDocs(v: DemoVillage, sign: HubSign | null): Promise<Record
 
 /**
  * Seeds the demo township on first run: two villages with courtyards, forty people, a
- * fund and a few proposals, a staff account, a clerk per village; and, on every start,
+ * fund and a few proposals, a staff account, a clerk and a supervisor account per village; and, on every start,
  * fresh device enrollment codes. Demo passwords are fixed and printed: demo use only.
  */
 export async function seedDemo(hub: Hub): Promise<Seeded> {
@@ -101,7 +107,7 @@ export async function seedDemo(hub: Hub): Promise<Seeded> {
       logins.push({ role: 'clerk', name: `${v.id}-clerk`, password: DEMO_PASSWORD, village: v.id })
       logins.push({ role: 'supervisor', name: `${v.id}-supervisor`, password: DEMO_PASSWORD, village: v.id })
       const e = await accounts.createEnrollment(v.id, 'demo-seed')
-      enroll.push({ village: v.id, name: v.name, code: e.code })
+      enroll.push({ village: v.id, name: v.name, code: e.code, clerk: v.people[CLERK]! })
     }
   }
   return { firstRun, logins, enroll }
@@ -120,8 +126,10 @@ export function printLogins(address: string, adminUser: string, adminPassword: s
     '  Device enrollment codes (one tablet each, valid 24 h; new ones at every start):',
     ...seeded.enroll.map((e) => `    ${e.name} ${e.village.padEnd(8)} ${e.code}`),
     '',
-    '  On a tablet: open the app, enroll it with a code above, pick the clerk from the roster and set their PIN.',
-    '  The clerk and supervisor accounts are for the hub (enrollment codes, carried files), never typed on a tablet.',
+    `  On a tablet: open the app, enroll it with a code above, pick the clerk from the roster (${seeded.enroll.map((e) => `${e.name} ${e.clerk}`).join(', ')}) and set their PIN.`,
+    `  The clerk account (${seeded.enroll.map((e) => `${e.village}-clerk`).join(', ')}) is typed on a tablet once: online, on 本人口令 -> 设置文书钥匙,`,
+    '  so that the hub certifies the clerk\'s key (the tablet does not keep it). Otherwise the clerk and supervisor',
+    '  accounts are for the hub (enrollment codes, carried files).',
     '',
   ]
   console.log(lines.join('\n'))

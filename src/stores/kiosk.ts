@@ -27,6 +27,8 @@ export const useKioskStore = defineStore('kiosk', () => {
   /** Why the last ballot was not saved, as thrown (the view says it in words by its code, never its English). */
   const saveError = shallowRef<unknown>(null)
   const busy = ref(false)
+  /** The last voter left without voting (the clerk took the tablet back): the PIN screen says nothing was recorded. */
+  const cancelled = ref(false)
   /** The voter tapped a card that would break the ballot's limit: the ballot says why. */
   const limitHit = ref(0)
   const release = shallowRef<(() => void) | null>(null)
@@ -81,6 +83,7 @@ export const useKioskStore = defineStore('kiosk', () => {
       const result = await votes.verifyClerk(pin)
       if (!result.ok) { error.value = result.reason; return false }
       error.value = ''
+      cancelled.value = false
       clerkId.value = result.personId
       if (phase.value === 'exit') { await leave(); return true }
       phase.value = 'find'
@@ -140,8 +143,21 @@ export const useKioskStore = defineStore('kiosk', () => {
     phase.value = 'neutral'
   }
 
+  /**
+   * The voter walked away, or the tablet went to the wrong person: their choices are wiped and nothing
+   * is written (the check-off is written only with a cast ballot), so they are not marked as having
+   * voted and may still vote. The tablet goes back to the clerk's PIN.
+   */
+  function cancel(): void {
+    if (!['handover', 'ballot', 'confirm'].includes(phase.value) || busy.value) return
+    clearVoter()
+    clerkId.value = ''
+    cancelled.value = true
+    phase.value = 'neutral'
+  }
+
   return {
-    phase, voteId, clerkId, voterId, voterName, selected, limitHit, error, saveError, busy, vote, voters, chosen, blocked, spent, problem,
-    enter, leave, unlock, askExit, checkOff, start, toggle, review, back, cast, done,
+    phase, voteId, clerkId, voterId, voterName, selected, limitHit, error, saveError, busy, cancelled, vote, voters, chosen, blocked, spent, problem,
+    enter, leave, unlock, askExit, checkOff, start, toggle, review, back, cast, done, cancel,
   }
 })

@@ -62,7 +62,7 @@ describe('each act by the person it names, and the procedure holds', () => {
     await page.getByTestId('roster-import-confirm').click()
     // Nobody has typed the clerk's PIN: the tablet asks for it, and says only the clerk may do this.
     await page.getByTestId('acting-prompt').waitFor({ timeout: 20_000 })
-    expect(await page.getByTestId('acting-prompt').innerText()).toContain('这件事只能由 文书 来做。')
+    expect(await page.getByTestId('acting-prompt').innerText()).toContain('这件事只能由文书来做。')
     await page.getByTestId('acting-cancel').click()
     await page.getByTestId('acting-refused').waitFor()
     expect(await page.getByTestId('acting-refused').innerText()).toContain('没有做：修改村民名册需要本人输入密码或口令。')
@@ -74,7 +74,7 @@ describe('each act by the person it names, and the procedure holds', () => {
     await page.getByTestId('acting-secret').fill(PIN)
     await page.getByTestId('acting-ok').click()
     await until(page, () => page.getByTestId('roster-import-done').isVisible(), 30_000, 'import done')
-    expect(await page.getByTestId('acting-badge').innerText()).toContain('王文书 正在操作')
+    expect(await page.getByTestId('acting-badge').innerText()).toContain('王文书正在操作')
     // Scrolled down a page longer than the screen (a landscape tablet with its keyboard up shows ~420 px),
     // the bar still shows who is acting, on top, with its lock button at hand.
     await go(page, '/seal-keys')
@@ -135,7 +135,7 @@ describe('each act by the person it names, and the procedure holds', () => {
     await page.getByTestId('acting-secret').fill(CLERK_PASS)
     await page.getByTestId('acting-ok').click()
     await until(page, async () => (await row.getAttribute('data-has-key')) === 'true', 60_000, 'passphrase set up')
-    expect(await row.innerText()).toContain('由 王文书 见证设置')
+    expect(await row.innerText()).toContain('由王文书见证设置')
 
     const accounts = new AccountsPage(page)
     await accounts.openProject('村口装路灯')

@@ -15,7 +15,7 @@ export default {
       earlyCovers: '{who}在{when}已经写明理由提前进行：“{reason}”。不用再写一遍理由，可以进入下一步（会记作强行通过）。',
       complete: '完成这一步，进入下一步',
       go: '去办这件事',
-      hintLine: '议事流程：第 {n} 步 {step}。',
+      hintLine: '议事流程：第 {n} 步，{step}。',
       hintDone: '办完后到议事流程进入下一步',
       hintGo: '去办这一步',
       advice: {
@@ -36,7 +36,7 @@ export default {
       },
       hint: {
         collect: '到“提议”里记下村民的需求。', feedback: '在提议里合并重复的、记下反馈意见，把要办的列入短名单。',
-        deliberate: '到“开会”里开议事会，够法定人数后表决通过候选项目。', announce: '到“投票”里先起草投票（候选项目和投票规则），再发布它的投票公告；公示期满后才能开始投票。',
+        deliberate: '到“开会”里开议事会，够法定人数后表决通过候选项目。会后主持人和一位监事在会议记录上签名，各自输入本人口令：口令要在开会前到“本人口令”页设好（文书当面见证）。文书自己的钥匙要联网，经乡镇服务器确认一次。', announce: '到“投票”里先起草投票（候选项目和投票规则），再发布它的投票公告；公示期满后才能开始投票。',
         decide: '到“投票”里让村民投票，投票结束、重复投票处理完后进入下一步。', 'publicise-decision': '到“公示”里发布决策公示，答复所有异议。',
         'publicise-process': '到“账目”里记录项目实施进度。', 'publicise-accounts': '记账并请监事会会签，然后发布账目公示。',
       },
@@ -55,7 +55,7 @@ export default {
       },
       override: {
         title: '跳过或强行通过（会被记录）',
-        explain: '条件不齐时，也可以强行进入下一步或跳到后面的步骤，但必须写明理由，会记下是谁、什么时候做的，监事会和乡镇都能看到。',
+        explain: '条件不齐时，也可以强行进入下一步或跳到后面的步骤，但必须写明理由，会记下是谁、什么时候做的，监事会和镇上都能看到。',
         proceed: '强行完成这一步',
         skip: '跳到：{step}',
         reason: '理由（至少 4 个字）',
@@ -120,7 +120,7 @@ export default {
       },
       hint: {
         collect: 'Note the villagers\' needs under "Proposals".', feedback: 'Merge duplicate proposals, note the comments, shortlist what should be done.',
-        deliberate: 'Hold a council under "Meetings"; with a quorum, vote on the candidate projects.', announce: 'Draft the vote under "Votes" (candidates and rules), then publish its announcement; voting starts when it has run.',
+        deliberate: 'Hold a council under "Meetings"; with a quorum, vote on the candidate projects. Afterwards the chair and a supervisor sign the minutes, each typing their own passphrase: they set it up before the meeting on the "Own passphrases" page (the clerk witnesses it). The clerk\'s own key needs the township hub online once, to certify it.', announce: 'Draft the vote under "Votes" (candidates and rules), then publish its announcement; voting starts when it has run.',
         decide: 'Let the villagers vote under "Votes"; move on once the vote is closed and double votes are resolved.', 'publicise-decision': 'Publish the decision under "Notices" and answer every objection.',
         'publicise-process': 'Record the progress of the projects under "Accounts".', 'publicise-accounts': 'Record the expenses, have the supervisory committee co-sign them, then publish the accounts.',
       },

@@ -4,10 +4,10 @@ export default {
       enroll: {
         title: '登记本平板', intro: '请向镇上工作人员或村文书要登记码，输入后本平板就属于本村。',
         code: '登记码（12 位数字）', label: '平板名称', labelHint: '例如：村委会平板 1', submit: '登记', working: '正在登记…',
-        done: '登记成功，本平板已属于 {village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkWho: '谁是文书？', clerkPick: '从村民名册里选', clerkMark: '{name}（名册上的文书）', enrolledTitle: '本平板已登记', enrolledIntro: '本平板已经登记到本村，不用再输入登记码。这里可以设置文书密码。',
+        done: '登记成功，本平板已属于{village}', clerkTitle: '设置文书密码', clerkName: '文书姓名', clerkWho: '谁是文书？', clerkPick: '从村民名册里选', clerkMark: '{name}（名册上的文书）', enrolledTitle: '本平板已登记', enrolledIntro: '本平板已经登记到本村，不用再输入登记码。这里可以设置文书密码。',
         clerkNoRoster: '本村村民名册还没同步到这台平板：先写文书的名字，以后同步了也能用。',
         error: { offline: '连不上镇上服务器：登记要有网络，请到有信号的地方再试。', 'rate-limited': '试的次数太多了，请过几分钟再试。', refused: '这个登记码不对、已经用过或已过期：请向镇上要一个新的。', other: '没能登记这台平板：请再试一次，还不行请联系镇上。' },
-        pin: '密码（4–8 位数字）', savePin: '保存密码', pinSaved: '{name} 的密码已保存。以后做文书的事（导入名册、开始流程、组织会议、设置投票……）时，平板会请 {name} 输入这个密码。',
+        pin: '密码（4–8 位数字）', savePin: '保存密码', pinSaved: '{name}的密码已保存。以后做文书的事（导入名册、开始流程、组织会议、设置投票……）时，平板会请{name}输入这个密码。',
         pinShort: '密码要 4 到 8 位数字，请重新输入。', pinWho: '请先选出谁是文书。', goHome: '开始使用',
         clerkOnlyRole: '村民名册里标了“文书”的人排在最前面，已经替您选好。', anotherClerk: '本平板已经有文书密码：再加一位文书，要先由已有的文书输入密码同意。',
         first: '这个页面要用本村的记录：请先登记本平板。', continue: '继续去刚才要打开的页面',

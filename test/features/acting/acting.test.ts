@@ -32,7 +32,7 @@ describe('the prompt that asks the person an act needs', () => {
     const asked = acting.authorize('roster.edit')
     await eventually(() => w.find('[data-testid="acting-prompt"]').exists())
     expect(w.get('[data-testid="acting-prompt"]').text()).toContain('要由本人确认：修改村民名册')
-    expect(w.get('[data-testid="acting-prompt"]').text()).toContain('这件事只能由 文书 来做。')
+    expect(w.get('[data-testid="acting-prompt"]').text()).toContain('这件事只能由文书来做。')
     await w.get('[data-testid="acting-secret"]').setValue('1111')
     await w.get('form').trigger('submit')
     await eventually(() => w.find('[data-testid="acting-error"]').exists(), 8_000)

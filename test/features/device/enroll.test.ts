@@ -46,7 +46,7 @@ describe('setting the clerk PIN after enrollment', () => {
     expect(useDeviceStore(village!.pinia).clerks().find((c) => c.personId === clerk.id)?.name).toBe('王文书')
     // Saved: the screen says what the PIN is for, and the way on is a button, not only "back".
     await eventually(() => wrapper.find('[data-testid="enroll-pin-saved"]').exists())
-    expect(wrapper.get('[data-testid="enroll-pin-saved"]').text()).toContain('王文书 的密码已保存')
+    expect(wrapper.get('[data-testid="enroll-pin-saved"]').text()).toContain('王文书的密码已保存')
     expect(wrapper.get('[data-testid="enroll-next"]').attributes('href')).toBe('/')
     expect(wrapper.get('[data-testid="enroll-next"]').text()).toContain('开始使用')
   })

@@ -24,6 +24,10 @@ describe('home tells a new clerk what to do next', () => {
     expect(next()?.getAttribute('data-next')).toBe('enroll')
     expect(wrapper.get('[data-testid="home-next-go"]').text()).toContain('登记本平板')
     expect(wrapper.get('[data-testid="home-next-go"]').attributes('href')).toBe('/device/enroll')
+    // Township staff do not enroll a village tablet: the same card tells them where their own screen is.
+    const staff = wrapper.get('[data-testid="home-next"] [data-testid="home-next-township"]')
+    expect(staff.text()).toContain('镇上工作人员请到这里')
+    expect(staff.attributes('href')).toBe('/township')
     wrapper.unmount()
   })
 

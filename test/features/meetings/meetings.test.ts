@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
 import MeetingsView from '@/features/meetings/MeetingsView.vue'
 import MeetingView from '@/features/meetings/MeetingView.vue'
 import MeetingsSignaturePad from '@/features/meetings/MeetingsSignaturePad.vue'
@@ -122,16 +123,18 @@ describe('running a meeting', () => {
     expect(theme.getPropertyValue('--van-stepper-button-icon-color')).toBe('var(--yishi-ink)')
     expect(theme.getPropertyValue('--van-stepper-button-disabled-icon-color')).toBe('#c8c8c8')
     expect(wrapper.find('[data-testid="resolution-yes"] .van-stepper__minus--disabled').exists()).toBe(true)
+    // one vote each for those checked in: the counters say so, and together never pass the 2 present
+    expect(wrapper.get('[data-testid="resolution-limit"]').text()).toBe('每人一票：赞成、反对、弃权加起来不能多于到会的 2 人。')
     const yes = wrapper.get('[data-testid="resolution-yes"] input')
     await yes.setValue('3')
     await yes.trigger('blur')
-    await wrapper.get('[data-testid="resolution-form"]').trigger('submit')
-
-    await eventually(() => wrapper.find('[role="alert"]').exists())
-    expect(wrapper.get('[role="alert"]').text()).toBe('票数（3）不能多于到会人数（2）')
-
-    await yes.setValue('2')
-    await yes.trigger('blur')
+    await flushPromises()
+    expect((yes.element as HTMLInputElement).value).toBe('2')
+    expect(wrapper.find('[data-testid="resolution-yes"] .van-stepper__plus--disabled').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="resolution-no"] .van-stepper__plus--disabled').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="resolution-abstain"] .van-stepper__plus--disabled').exists()).toBe(true)
+    await wrapper.get('[data-testid="resolution-no"] .van-stepper__plus').trigger('click')
+    expect((wrapper.get('[data-testid="resolution-no"] input').element as HTMLInputElement).value).toBe('0')
     expect(wrapper.find('[data-testid="resolution-yes"] .van-stepper__minus--disabled').exists()).toBe(false)
     await wrapper.get('[data-testid="resolution-form"]').trigger('submit')
     await eventually(() => wrapper.find('[data-testid="resolution"]').exists())
@@ -263,6 +266,8 @@ describe('the signature pad', () => {
     await wrapper.findAll('[role="tab"]').find((tab) => tab.text() === '签名')!.trigger('click')
     await eventually(() => wrapper.find('[data-testid="signature-chair"] [data-testid="roles-pending"]').exists())
     expect(wrapper.find('[data-testid="signature-chair"] [data-testid="signature-nokey-chair"]').exists()).toBe(true)
+    // the way to set one up names the page it opens by that page's title
+    expect(wrapper.get('[data-testid="signature-nokey-chair"] a').text()).toBe('去“本人口令”页设置')
     expect(wrapper.get('[data-testid="signature-chair"] [data-testid="roles-pending"]').text()).toBe('张三、李四和王五：职务还没有文书签名，暂不生效')
     expect(wrapper.get('[data-testid="signature-supervisor"] [data-testid="roles-pending"]').text()).toBe('赵监：职务还没有文书签名，暂不生效')
     wrapper.unmount()

@@ -26,9 +26,11 @@ describe('capturing a proposal', () => {
       await w.get('[data-testid="proposal-form"]').trigger('submit')
       await flushPromises()
       expect(w.get('[data-testid="proposal-cost"]').text()).toContain('请填一个不小于 0 的钱数')
+      // its examples written as every sum of money is (the app's number format), and so accepted back
+      expect(w.get('[data-testid="proposal-cost"]').text()).toContain('例如 30,000 或 30,000.50（单位：元）')
       expect((w.get('[data-testid="proposal-cost"] input').element as HTMLInputElement).value).toBe(bad)
     }
-    expect(w.get('[data-testid="proposal-title"]').text()).toContain('标题太长了（1050 个字，最多 200 个字）')
+    expect(w.get('[data-testid="proposal-title"]').text()).toContain('标题太长了（1,050 个字，最多 200 个字）')
     expect((w.get('[data-testid="proposal-title"] input').element as HTMLInputElement).value).toBe(long)
     expect(await data.proposals.list()).toEqual([])
     // Corrected, it is saved with the cost as typed, and names no one when no name was given.

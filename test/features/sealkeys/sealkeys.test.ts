@@ -69,7 +69,7 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     await row().get('[data-testid="sealkey-save"]').trigger('click')
     await answerAsClerkWitness(v.pinia)
     await soon(() => row().attributes('data-has-key') === 'true', 10_000)
-    expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事 的口令已设好')
+    expect(w.get('[data-testid="sealkey-saved"]').text()).toBe('李监事的口令已设好')
     expect(row().find('[data-testid="sealkey-pass"]').exists()).toBe(false)
 
     const [key] = await v.data.sealKeys.list()
@@ -84,11 +84,11 @@ describe('the supervisors\' key screen', { timeout: 60_000 }, () => {
     expect(key).toMatchObject({ claim: 3 })
     const garbled = { ...key!, secret: '00'.repeat(48) }
     expect(unsignedClaim('sealkey', 'test-village', garbled, [signing!])?.problem).toBe('bad-signature')
-    expect(row().text()).toContain('由 王文书 见证设置')
+    expect(row().text()).toContain('由王文书见证设置')
     // what a villager can check: whose key, set up when, on which tablet, who witnessed — in words; the
     // fingerprint stays only as small print for staff, never the line a villager reads
     const meta = row().get('[data-testid="sealkey-meta"]')
-    expect(meta.text()).toMatch(/^在本平板上设置 · 由 王文书 见证设置/)
+    expect(meta.text()).toMatch(/^在本平板上设置 · 由王文书见证设置/)
     expect(row().get('[data-testid="sealkey-fp"]').element.tagName).toBe('SMALL')
     expect(row().get('[data-testid="sealkey-fp"]').text()).toMatch(/^工作人员核对用：\S{4} \S{4}$/)
     expect(row().get('.head').text()).toContain('李监事')
@@ -127,6 +127,9 @@ describe('the words of the key screen, for a villager', { timeout: 60_000 }, () 
     const lines = w.findAll('[data-testid="sealkeys-intro"] p').map((p) => p.text())
     expect(lines.length).toBeGreaterThanOrEqual(5)
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(45)
+    // the clerk witnesses with their own passphrase (口令), never their PIN (密码): one word for each, on every screen
+    expect(lines.join('')).not.toContain('密码')
+    expect(lines).toContain('每个人当着文书的面，在这里设自己的口令，文书输入自己的口令作见证。')
   })
 })
 
@@ -198,6 +201,9 @@ describe('vote set-up with supervisors\' seals', { timeout: 60_000 }, () => {
     await soon(() => w.find('[data-testid="setup-seals-none"]').exists())
     expect(w.get('[data-testid="setup-seals-none"]').text()).toContain('无法找出作废')
     expect(w.get('[data-testid="setup-to-keys"]').attributes('href')).toContain('/seal-keys')
+    // the link names the page it opens, by that page's title (本人口令), not another word for it (监事钥匙)
+    expect(w.get('[data-testid="setup-to-keys"]').text()).toContain('去“本人口令”页')
+    expect(w.get('[data-testid="setup-to-keys"]').text()).not.toContain('钥匙')
     await fillVote(w)
     await w.get('form').trigger('submit')
     expect(w.get('[data-testid="setup-error"]').text()).toBe('请先让监事设好钥匙，或勾选上面的确认。')
@@ -251,7 +257,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(seals.sealers(vote.id).map((s) => s.personId)).toEqual(['person:sup1', 'person:sup2'])
   })
 
-  it('says 由 李监事 开封, not 共同开封, when one supervisor sealed and opened the vote alone', async () => {
+  it('says 由李监事开封, not 共同开封, when one supervisor sealed and opened the vote alone', async () => {
     const v = village = await sealVillage()
     const { vote } = await decidedDoubleVote(v, { sealers: 1 })
     const { wrapper: w } = await mountFeature(SealKeysOpenView, { path: `/votes/${vote.id}/seals`, pinia: v.pinia })
@@ -264,12 +270,12 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     await soon(() => w.get('[data-testid="seals-open"]').attributes('disabled') === undefined)
     await w.get('[data-testid="seals-open"]').trigger('click')
     await soon(() => w.find('[data-testid="seals-opened"]').exists())
-    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由 李监事 开封')
+    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由李监事开封')
     expect(w.get('[data-testid="seals-opened"]').text()).not.toContain('共同')
     w.unmount()
     const results = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
     await soon(() => results.wrapper.find('[data-testid="results-voided"]').exists())
-    expect(results.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事 开封）')
+    expect(results.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事开封）')
   }, 30_000)
 
   it('needs every supervisor\'s passphrase in turn; a wrong one records nothing; then only the void ballot is voided and results exclude it', async () => {
@@ -365,7 +371,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     const before = w.text()
     await w.get('[data-testid="seals-open"]').trigger('click')
     await soon(() => w.find('[data-testid="seals-opened"]').exists())
-    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由 李监事、赵监事 共同开封')
+    expect(w.get('[data-testid="seals-opened"]').text()).toContain('已作废 1 张选票，由李监事、赵监事共同开封')
     await soon(() => check('voidSeals') === true)
     // nothing on screen, before or after, names a ballot or a choice
     for (const text of [before, w.text()]) {
@@ -386,7 +392,7 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(after.wrapper.find('[data-testid="results-surplus"]').exists()).toBe(false)
     expect(after.wrapper.find('[data-testid="results-void-waiting"]').exists()).toBe(false)
     expect(after.wrapper.get('[data-testid="results-ballots"]').text()).toBe('共 2 张票（电子 2，纸质 0）')
-    expect(after.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事、赵监事 共同开封）')
+    expect(after.wrapper.get('[data-testid="results-voided"]').text()).toContain('1 张选票已由监事会作废（李监事、赵监事共同开封）')
     expect(after.wrapper.get('[data-testid="results-voided"]').text()).toContain('第二台平板重复登记')
     // the voided ballot was 修水渠; the kept ones are 路灯 and 道路
     expect(after.wrapper.get('[data-testid="result-project:water"]').text()).toContain('0 票')

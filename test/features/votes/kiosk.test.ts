@@ -58,7 +58,7 @@ describe('the ballot kiosk', () => {
     expect(w.get('[data-testid="voter-picked"]').text()).toContain('张秀英')
     await w.get('[data-testid="voter-confirm"]').trigger('click')
     await eventually(() => phase(w) === 'handover')
-    expect(w.text()).toContain('请把平板交给 张秀英')
+    expect(w.text()).toContain('请把平板交给张秀英')
     await w.get('[data-testid="kiosk-start"]').trigger('click')
 
     // Big cards with a read-aloud button each; at most two may be chosen.
@@ -173,7 +173,90 @@ describe('the ballot kiosk', () => {
   }, 30_000)
 })
 
+describe('a voter who walks away from the kiosk', () => {
+  it('records nothing for them: the tablet goes back to the clerk, who serves the next voter under their own name, and the first can still vote', async () => {
+    const { wrapper: w } = await kiosk()
+    // 张秀英 is checked off and handed the tablet, then walks away before starting
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    await w.get('[data-testid="voter-search"]').setValue('张')
+    await w.get('[data-testid="voter-person:zhang"]').trigger('click')
+    // the clerk is told when a voter counts as checked off, and what to do when one walks away
+    expect(w.get('[data-testid="voter-picked"]').text()).toContain('投完票才记为已领票')
+    await w.get('[data-testid="voter-confirm"]').trigger('click')
+    await eventually(() => phase(w) === 'handover')
+    // the clerk takes the tablet back: one tap asks, a second confirms; nothing is written
+    await w.get('[data-testid="kiosk-cancel"]').trigger('click')
+    expect(phase(w)).toBe('handover')
+    await w.get('[data-testid="kiosk-cancel-confirm"]').trigger('click')
+    await eventually(() => phase(w) === 'neutral')
+    expect(w.text()).toContain('刚才的选民没有投票，也没有记为已领票')
+    expect(w.text()).not.toContain('张秀英')
+    expect(await village!.data.checkoffs.count({ ref: 'vote:lights' })).toBe(0)
+    expect(await village!.data.ballotBox.count('vote:lights')).toBe(0)
+
+    // the next voter, 刘德华, is served under their own name; 张秀英 is still free to vote
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    expect(w.text()).toContain('已领票 0 / 6 人')
+    await w.get('[data-testid="voter-search"]').setValue('张')
+    expect(w.get('[data-testid="voter-person:zhang"]').attributes('disabled')).toBeUndefined()
+    await w.get('[data-testid="voter-search"]').setValue('刘')
+    await w.get('[data-testid="voter-person:liu"]').trigger('click')
+    await w.get('[data-testid="voter-confirm"]').trigger('click')
+    await w.get('[data-testid="kiosk-start"]').trigger('click')
+    await eventually(() => phase(w) === 'ballot')
+    // a voter who chose, then walked away from the ballot: the clerk takes it back there too, and the choice is gone
+    await w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').trigger('click')
+    await w.get('[data-testid="kiosk-cancel"]').trigger('click')
+    // changing their mind, they go on voting, their choice still there
+    await w.get('[data-testid="kiosk-cancel-back"]').trigger('click')
+    expect(w.get('[data-testid="ballot-card-project:lamps"] [role="checkbox"]').attributes('aria-checked')).toBe('true')
+    await w.get('[data-testid="ballot-next"]').trigger('click')
+    await w.get('[data-testid="confirm-cast"]').trigger('click')
+    await eventually(() => phase(w) === 'thanks')
+    const checkoffs = await village!.data.checkoffs.list({ ref: 'vote:lights' })
+    expect(checkoffs.map((c) => c.voterId)).toEqual(['person:liu'])
+    w.unmount()
+  }, 30_000)
+
+  it('takes the tablet back from the confirm screen when the vote closed under the voter: nothing saved, the clerk can leave', async () => {
+    let clock = T0
+    const { wrapper: w } = await kiosk({}, { now: () => clock })
+    await handOver(w, '陈', 'person:chen')
+    await w.get('[data-testid="ballot-card-project:road"] [role="checkbox"]').trigger('click')
+    await w.get('[data-testid="ballot-next"]').trigger('click')
+    clock = T0 + 49 * 3_600_000
+    await w.get('[data-testid="confirm-cast"]').trigger('click')
+    await eventually(() => w.text().includes('票没有存上'), 5000)
+    await w.get('[data-testid="kiosk-cancel"]').trigger('click')
+    await w.get('[data-testid="kiosk-cancel-confirm"]').trigger('click')
+    await eventually(() => phase(w) === 'neutral')
+    for (const secret of ['三组道路硬化', '陈小明']) expect(document.body.textContent).not.toContain(secret)
+    expect(await village!.data.checkoffs.count({ ref: 'vote:lights' })).toBe(0)
+    w.unmount()
+  }, 30_000)
+})
+
 describe('the voter list of the kiosk', () => {
+  it('gives an example search from the roster itself: a surname and a household number as this roster writes them', async () => {
+    village = await openVoteVillage()
+    // households numbered as the demo seed and a roster import write them (户号 7), not "3-12"
+    await village.data.persons.create({ id: 'person:h7', name: '黄志强', householdId: 'household:7', householdHead: true, roles: [] })
+    await village.data.persons.create({ id: 'person:h8', name: '周桂芳', householdId: 'household:8', householdHead: true, roles: [] })
+    await openApprovalVote(village, { roster: ['person:h7', 'person:h8'] })
+    const { wrapper: w } = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    await eventually(() => w.get('[data-testid="voter-search"]').attributes('placeholder') === '例如：姓“黄”，或户号 7')
+    // and the example finds someone, both ways
+    await w.get('[data-testid="voter-search"]').setValue('7')
+    expect(w.get('[data-testid="voter-person:h7"]').text()).toContain('户号 7')
+    await w.get('[data-testid="voter-search"]').setValue('黄')
+    expect(w.find('[data-testid="voter-person:h7"]').exists()).toBe(true)
+    w.unmount()
+  })
+
   it('says a household as people say it, never the roster\'s code', async () => {
     village = await openVoteVillage()
     await village.data.persons.create({ id: 'person:q1', name: '赵玉兰', householdId: 'household:qingbo-1', householdHead: true, roles: [] })

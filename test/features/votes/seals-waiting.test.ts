@@ -14,6 +14,8 @@ describe('a closed vote whose double vote is decided', { timeout: 90_000 }, () =
     const { wrapper } = await mountFeature(VoteDetailView, { path: `/votes/${vote.id}`, pinia: v.pinia })
     await soon(() => wrapper.find('[data-testid="vote-to-seals"]').exists())
     expect(wrapper.get('[data-testid="vote-to-seals"]').text()).toContain('议事会已对 1 个重复投票作出决定')
+    // the button says the page it opens by that page's title
+    expect(wrapper.get('[data-testid="vote-to-seals"]').text()).toContain('监事会共同开封')
     await wrapper.get('[data-testid="vote-to-seals"]').trigger('click')
     await soon(() => wrapper.vm.$router.currentRoute.value.name === 'vote-seals')
     wrapper.unmount()

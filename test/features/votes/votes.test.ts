@@ -37,6 +37,12 @@ describe('setting up a vote', () => {
     await w.get('form').trigger('submit')
     // a project without a cost would break the budget allocation after the vote: caught here
     expect(w.get('[data-testid="setup-error"]').text()).toBe('第 2 个项目“修水渠”还没有估计费用：请填上大概要花多少元，投票后才能按预算分配')
+    // sums in yuan are written as every screen writes them (the app's number format), typed figures echoed so
+    expect((w.get('[data-testid="setup-budget"]').element as HTMLInputElement).value).toBe('200,000')
+    expect((w.get('[data-testid="cand-cost-1"]').element as HTMLInputElement).value).toBe('30,000')
+    expect(w.get('[data-testid="setup-budget-said"]').text()).toBe('¥200,000')
+    await w.get('[data-testid="setup-budget"]').setValue('1500000')
+    expect(w.get('[data-testid="setup-budget-said"]').text()).toBe('¥1,500,000')
     await w.get('[data-testid="cand-cost-2"]').setValue('40,000')
     await w.get('[data-testid="setup-budget"]').setValue('80000')
     await w.get('[data-testid="setup-seals-ack"]').setValue(true) // no supervisor has a seal key in this village
@@ -168,7 +174,7 @@ describe('paper count, closing and results', () => {
     // A second person who counted differently: the screen says where they differ.
     await enter('person:sup1', 5, [3, 2, 2])
     await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'disagree')
-    expect(w.get('[data-testid="paper-state"]').text()).toContain('两次录入不一致：三组道路硬化 一次 1、一次 2。')
+    expect(w.get('[data-testid="paper-state"]').text()).toContain('两次录入不一致：三组道路硬化（一次 1，一次 2）。')
     await enter('person:sup2', 5, [3, 2, 2])
     await eventually(() => w.find('[data-testid="paper-state"]').attributes('data-state') === 'confirmed')
     paper.wrapper.unmount()
@@ -217,6 +223,11 @@ describe('paper count, closing and results', () => {
     const early = w.get('[data-testid="vote-early"]')
     expect(early.text()).toContain('只有写明理由才能提前开始')
     await early.get('[data-testid="early-open"]').trigger('click')
+    // the form says once that the reason is recorded and who sees it, and names the township one way (镇上)
+    const told = w.get('[data-testid="vote-early"]').text()
+    expect(told.split('谁、什么时候、为什么').length - 1).toBe(1)
+    expect(told).toContain('镇上')
+    expect(told).not.toContain('乡镇')
     await w.get('[data-testid="early-reason"]').setValue('农忙前要投完票，村民大会同意提前')
     await w.get('[data-testid="early-confirm"]').trigger('click')
     await eventually(() => w.get('[data-testid="vote-status"]').text() === '投票中')
