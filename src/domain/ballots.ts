@@ -17,8 +17,12 @@ export function isLateBallot(vote: Pick<Vote, 'closedAt'>, ballot: Pick<Ballot, 
  */
 export function voteStatus(vote: Pick<Vote, 'opensAt' | 'closesAt' | 'closedAt'>, at: Time): VoteStatus {
   if (at < vote.opensAt) return 'scheduled'
-  const end = vote.closedAt || vote.closesAt
-  return at < end ? 'open' : 'closed'
+  return at < voteEnd(vote) ? 'open' : 'closed'
+}
+
+/** When a vote ends as the records show: its close on record (closed early), or else the end it was scheduled for. */
+export function voteEnd(vote: Pick<Vote, 'closesAt' | 'closedAt'>): Time {
+  return vote.closedAt || vote.closesAt
 }
 
 /**

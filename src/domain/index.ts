@@ -17,7 +17,7 @@
  *   `expectedMembers` (who counts as a member of each kind of meeting).
  * - procedure (procedure.ts): `DEFAULT_TEMPLATE`, `procedureTemplate`, `procedureState`, `startProcedure`,
  *   `unmetRequirements`, `nextSteps`, `completeStep` (`earlyCovering`: the early override that already answers for a step), `skipTo`, `overriddenSteps`.
- * - ballots (ballots.ts): `voteStatus` (open/closed as the records show), `validateChoices`,
+ * - ballots (ballots.ts): `voteStatus` (open/closed as the records show), `voteEnd` (its close on record, else its scheduled end), `validateChoices`,
  *   `acceptBallot`, `acceptCheckOff`, `assertEligible`, `rosterFor`, `voterIdFor`.
  * - tallies and selection (tally.ts, selection.ts, mes.ts): `tallyApprovals`, `tallyRecord`,
  *   `select(rule, { projects, budget, ballots, extraSupport?, increment? })` → { selected, cost, projects: per-project

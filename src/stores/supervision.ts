@@ -109,15 +109,15 @@ export const useSupervisionStore = defineStore('supervision', () => {
   })
   const checklist = computed<ComplianceItemView[]>(() => {
     const by = (code: D.FlagCode) => flags.value.filter((f) => f.code === code)
-    // a vote opened, or money spent, before its notice ended with a reason on record is that row's answer too:
-    // the row does not read 合规 beside the override that says otherwise
+    // a vote opened, or work started and money spent, before its notice ended with a reason on record is that
+    // row's answer too: the row does not read 合规 beside the override that says otherwise
     const earlyOn = (kind: string) => by('step-taken-early').filter((f) => kindOfId(String(f.details.subjectId ?? '')) === kind)
     const item = (key: D.CheckKey, list: D.ComplianceFlag[], ok = list.length === 0): ComplianceItemView =>
       ({ key, ok, flags: list, state: !ok ? (D.flagsWeight(list) === 'verify' ? 'verify' : 'flagged') : reached.value[key] ? 'ok' : 'not-yet' })
     return [
       item('quorum', by('adopted-without-quorum')),
       item('budget', by('allocations-over-fund')),
-      item('publicity', by('work-before-publicity-ended')),
+      item('publicity', [...by('work-before-publicity-ended'), ...earlyOn('project')]),
       item('cosign', by('expense-without-cosign')),
       item('overrides', by('step-skipped-without-override')),
       item('early', [...by('step-taken-early'), ...by('step-overridden')]),

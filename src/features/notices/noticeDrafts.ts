@@ -42,7 +42,8 @@ function decisionDraft(m: D.Meeting, input: DraftInput, t: Translate): Draft {
  */
 function voteDecisionDraft(v: D.Vote, input: DraftInput, t: Translate): Draft {
   const funded = input.allocations.filter((a) => a.decidedBy === v.id)
-  const lines = [t('notices.draft.voteDecisionIntro', { title: v.title, closes: input.when(v.closesAt) }), '']
+  // when it ended as recorded: a vote closed early ended then, not at the end it was scheduled for
+  const lines = [t('notices.draft.voteDecisionIntro', { title: v.title, closes: input.when(D.voteEnd(v)) }), '']
   funded.forEach((a, i) => lines.push(`${i + 1}. ${a.title}：${input.yuan(a.amount)}`))
   lines.push('', t('notices.draft.objectionsWelcome'))
   return { subjectId: v.id, title: t('notices.draft.decisionTitle', { title: v.title }), body: lines.join('\n') }

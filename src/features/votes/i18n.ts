@@ -164,6 +164,7 @@ export default {
         toConflicts: '去“重复投票与冲突”页处理',
         readResults: '读出结果',
         allocate: '把入选项目记入资金安排',
+        allocateWaitsSeals: '议事会作废的重复选票还没有开封：监事会一起开封作废的票以后，才能把入选项目记入资金安排。',
         record: '计算记录（可供任何人核对）',
         reason: {
           funded: '第 {rank} 名，{n} 票：入选',
@@ -346,6 +347,7 @@ export default {
         toConflicts: 'Go to “Double votes and conflicts”',
         readResults: 'Read the results aloud',
         allocate: 'Record the selected projects as allocations of the fund',
+        allocateWaitsSeals: 'The double ballots the council voided are still sealed: once the supervisors have opened the void seals together, the selected projects can be recorded as allocations.',
         record: 'The calculation (anyone can check it)',
         reason: {
           funded: 'Rank {rank}, {n} vote: selected | Rank {rank}, {n} votes: selected',

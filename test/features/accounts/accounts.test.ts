@@ -75,6 +75,20 @@ describe('implementation and accounts', () => {
     expect((await v.data.ledger.list())[0]).toMatchObject({ recordedBy: 'person:clerk' })
   })
 
+  it('starts the next progress update at how far the work already is, not at 0%', async () => {
+    const v = await funded()
+    const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="progress-form"]').exists())
+    expect(w.get('[data-testid="progress-form"]').text()).toContain('完成了多少：0%')
+    await w.get('[data-testid="progress-text"]').setValue('灯杆已立好 6 根')
+    await w.get('[data-testid="progress-percent"]').setValue('40')
+    await w.get('[data-testid="progress-form"]').trigger('submit')
+    await eventually(() => w.text().includes('灯杆已立好 6 根'))
+    // the fresh form for the next update reads 40%, as the line above it says, and the clerk moves it on from there
+    await eventually(() => w.get('[data-testid="progress-form"]').text().includes('完成了多少：40%'))
+    expect((w.get('[data-testid="progress-percent"]').element as HTMLInputElement).value).toBe('40')
+  })
+
   // key derivation (PBKDF2: the clerk's key, then the supervisor's) is slow on a busy machine
   it('a co-signature needs the supervisor\'s own passphrase, typed now; it carries their signature', { timeout: 60_000 }, async () => {
     const v = await funded()

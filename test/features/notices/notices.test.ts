@@ -10,6 +10,7 @@ import { useRosterStore } from '@/stores/roster'
 import { useCycleStore } from '@/stores/cycle'
 import { mountFeature } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'
+import { datetimeFormats } from '@/i18n/formats'
 
 const DAY = 86_400_000
 const T0 = Date.UTC(2026, 4, 1, 2)
@@ -93,6 +94,32 @@ describe('the decision notice of a vote', () => {
     const coverage = D.decisionCoverage(await data.notices.list(), await data.votes.list(), await data.allocations.list())
     expect(D.spendingGate('project:lamps', coverage, [], T0 + DAY)).toMatchObject({ state: 'notice-running', until: T0 + 7 * DAY })
     expect(D.spendingGate('project:lamps', coverage, [], T0 + 8 * DAY).state).toBe('open')
+    wrapper.unmount()
+  })
+})
+
+describe('the decision notice of a vote closed early', () => {
+  it('says when the vote was closed, not the end it was scheduled for', async () => {
+    const { pinia, data } = await villageWithDecision()
+    // scheduled for two weeks; the clerk closed it on the day, once everyone had voted
+    const vote = await data.votes.create({
+      id: 'vote:2026', title: '2026 年公共服务项目', ballotType: 'approval', maxChoices: 2, budget: 10_000_000, rule: 'greedy',
+      opensAt: T0 - DAY, closesAt: T0 + 14 * DAY, roster: [], kind: 'project-selection',
+      candidates: [{ id: 'project:lamps', title: '村口装路灯', cost: 3_000_000, proposalIds: [] }],
+    })
+    await data.votes.update(vote.id, { closedAt: T0 - 60_000 })
+    const fund = await data.funds.create({ year: 2026, amount: 20_000_000, source: '公共服务专项资金' })
+    await data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: vote.id, at: T0 })
+    const { wrapper } = await mountFeature(NoticesView, { pinia, path: '/notices' })
+    await eventually(() => useNoticesStore(pinia).sources.allocations.length === 1 && useNoticesStore(pinia).sources.votes.some((v) => v.closedAt > 0))
+    await wrapper.get('[data-testid="notice-publish"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="notice-stage-decision"]') !== null)
+    ;(document.querySelector('[data-testid="notice-stage-decision"]') as HTMLButtonElement).click()
+    await eventually(() => !!(document.querySelector('[data-testid="notice-body"] textarea') as HTMLTextAreaElement | null)?.value)
+    const body = (document.querySelector('[data-testid="notice-body"] textarea') as HTMLTextAreaElement).value
+    const zh = (ms: number) => new Intl.DateTimeFormat('zh-CN', datetimeFormats['zh-CN']!.dateTime).format(ms)
+    expect(body).toContain(`投票已于 ${zh(T0 - 60_000)} 结束`)
+    expect(body).not.toContain(zh(T0 + 14 * DAY))
     wrapper.unmount()
   })
 })

@@ -115,6 +115,22 @@ describe('update banner and install hint', () => {
     expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(true)
   })
 
+  it('keeps room at the page foot while a banner shows, so the last button can be scrolled out from under it', async () => {
+    const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: false, held: false, canInstall: true } })
+    expect(wrapper.find('[data-testid=pwa-install]').exists()).toBe(true)
+    // a block in the page's flow after everything else, at least as tall as the banner with its margin
+    const room = wrapper.get('[data-testid=pwa-room]')
+    expect(room.attributes('aria-hidden')).toBe('true')
+    expect(parseFloat((room.element as HTMLElement).style.height)).toBeGreaterThanOrEqual(160)
+    // no banner, no room: the kiosk's ballot, or a banner put off
+    await wrapper.setProps({ voting: true })
+    expect(wrapper.find('[data-testid=pwa-room]').exists()).toBe(false)
+    await wrapper.setProps({ voting: false, canInstall: false, updateReady: true })
+    expect(wrapper.find('[data-testid=pwa-room]').exists()).toBe(true)
+    await wrapper.get('[data-testid=pwa-update-later]').trigger('click')
+    expect(wrapper.find('[data-testid=pwa-room]').exists()).toBe(false)
+  })
+
   it('offers installing when the browser allows it, and can be declined', async () => {
     const { wrapper } = await mountFeature(PwaNotices, { props: { updateReady: false, held: false, canInstall: true } })
     expect(wrapper.get('[data-testid=pwa-install]').text()).toContain('安装到这台平板')

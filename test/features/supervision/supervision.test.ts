@@ -172,3 +172,21 @@ describe('the audit chain check', () => {
     expect(issues).toContainEqual(['record-altered', '专项资金被改动过：与这台平板当初记下的任何版本都不符'])
   })
 })
+
+describe('work started early with a reason', () => {
+  it('is 请核实 on the row "work started only after the publicity period", with the reason, not 合规 beside the override', async () => {
+    village = await openVoteVillage()
+    const v = village
+    const fund = await v.data.funds.create({ year: 2026, amount: 20_000_000, source: '专项资金' })
+    await v.data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:lights', at: v.now() })
+    // the decision's notice still runs for six days: the clerk starts the work with a reason on record
+    await v.data.notices.create({ stage: 'decision', subjectId: fund.id, title: '资金安排公示', body: '', startAt: v.now() - 86_400_000, endAt: v.now() + 6 * 86_400_000, republishes: '' })
+    await v.data.overrides.create({ procedureId: '', step: 'decision', action: 'early', subjectId: 'project:lamps', personId: 'person:clerk', reason: '雨季前要立好灯杆', at: v.now() })
+    await v.data.progress.create({ projectId: 'project:lamps', at: v.now(), by: 'person:clerk', text: '灯杆已立好', percent: 40, startsWork: true, photos: [] })
+    const { wrapper: w } = await mountFeature(SupervisionView, { path: '/supervision', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="check-publicity"]').attributes('data-state') !== 'not-yet')
+    expect(w.get('[data-testid="check-publicity"] [data-testid="check-verdict"]').text()).toBe('请核实')
+    expect(w.get('[data-testid="check-publicity"]').attributes('data-state')).toBe('verify')
+    expect(w.get('[data-testid="check-publicity"] [data-testid="check-detail"]').text()).toContain('理由：雨季前要立好灯杆')
+  })
+})

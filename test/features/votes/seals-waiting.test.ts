@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import VoteDetailView from '@/features/votes/VoteDetailView.vue'
+import VoteResultsView from '@/features/votes/VoteResultsView.vue'
 import { mountFeature } from '../support/mount'
 import { decidedDoubleVote, sealVillage, soon, type SealVillage } from '../sealkeys/village'
 
@@ -17,6 +18,22 @@ describe('a closed vote whose double vote is decided', { timeout: 90_000 }, () =
     // the button says the page it opens by that page's title
     expect(wrapper.get('[data-testid="vote-to-seals"]').text()).toContain('监事会共同开封')
     await wrapper.get('[data-testid="vote-to-seals"]').trigger('click')
+    await soon(() => wrapper.vm.$router.currentRoute.value.name === 'vote-seals')
+    wrapper.unmount()
+  })
+
+  it('offers no allocation until the seals are opened, and says so beside the greyed button, with the way to the seals', async () => {
+    const v = village = await sealVillage()
+    const { vote } = await decidedDoubleVote(v)
+
+    const { wrapper } = await mountFeature(VoteResultsView, { path: `/votes/${vote.id}/results`, pinia: v.pinia })
+    await soon(() => wrapper.find('[data-testid="results-allocate"]').exists() && wrapper.find('[data-testid="results-void-waiting"]').exists())
+    expect(wrapper.get('[data-testid="results-allocate"]').attributes('disabled')).toBeDefined()
+    // a button that does nothing says why, where the clerk looks for it, and where to go
+    const why = wrapper.get('[data-testid="results-allocate-waits"]')
+    expect(why.text()).toContain('监事会一起开封作废的票以后，才能把入选项目记入资金安排')
+    expect(wrapper.get('[data-testid="results-allocate"]').attributes('aria-describedby')).toBe(why.attributes('id'))
+    await why.get('a').trigger('click')
     await soon(() => wrapper.vm.$router.currentRoute.value.name === 'vote-seals')
     wrapper.unmount()
   })
