@@ -239,6 +239,17 @@ describe('a voter who walks away from the kiosk', () => {
 })
 
 describe('the voter list of the kiosk', () => {
+  it('counts a large roster as every screen writes numbers (1,200, not 1200)', async () => {
+    village = await openVoteVillage()
+    // a 1,200-voter polling day: the roster's ids are enough for the count (people not yet on this tablet are named so)
+    await openApprovalVote(village, { roster: ['person:zhang', ...Array.from({ length: 1199 }, (_, i) => `person:v${i}`)] })
+    const { wrapper: w } = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
+    await typePin(w, CLERK_PIN)
+    await eventually(() => phase(w) === 'find', 5000)
+    expect(w.text()).toContain('已领票 0 / 1,200 人')
+    w.unmount()
+  })
+
   it('gives an example search from the roster itself: a surname and a household number as this roster writes them', async () => {
     village = await openVoteVillage()
     // households numbered as the demo seed and a roster import write them (户号 7), not "3-12"
