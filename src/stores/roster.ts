@@ -39,7 +39,13 @@ export const useRosterStore = defineStore('roster', () => {
   }
 
   const unitName = (id: string) => units.value.find((u) => u.id === id)?.name ?? ''
-  const people = computed<PersonView[]>(() => persons.value.map((p) => ({ ...p, household: householdNumber(p.householdId), unit: unitName(p.unitId) })))
+  /**
+   * The roster's order: by household number, then as written. People imported together share one
+   * millisecond, and the database breaks that tie by random id, so without the household order the
+   * same roster listed its council differently from one load to the next.
+   */
+  const byHousehold = (a: PersonView, b: PersonView) => a.household.localeCompare(b.household, 'zh-CN', { numeric: true })
+  const people = computed<PersonView[]>(() => persons.value.map((p) => ({ ...p, household: householdNumber(p.householdId), unit: unitName(p.unitId) })).sort(byHousehold))
   const households = computed(() => {
     const map = new Map<string, PersonView[]>()
     for (const p of people.value) map.set(p.household, [...(map.get(p.household) ?? []), p])
@@ -54,8 +60,10 @@ export const useRosterStore = defineStore('roster', () => {
    */
   const holders = (roles: readonly Role[]): RoleHolder[] => {
     const named = (p: { roles: readonly string[] }) => p.roles.some((r) => (roles as readonly string[]).includes(r))
-    const counted = acting.persons.filter(named).map((p) => ({ id: p.id, name: p.name, pending: false }))
-    const waiting = persons.value.filter((p) => named(p) && !counted.some((c) => c.id === p.id)).map((p) => ({ id: p.id, name: p.name, pending: true }))
+    const place = new Map(people.value.map((p, i) => [p.id, i]))
+    const inRosterOrder = (a: { id: string }, b: { id: string }) => (place.get(a.id) ?? Infinity) - (place.get(b.id) ?? Infinity)
+    const counted = acting.persons.filter(named).map((p) => ({ id: p.id, name: p.name, pending: false })).sort(inRosterOrder)
+    const waiting = people.value.filter((p) => named(p) && !counted.some((c) => c.id === p.id)).map((p) => ({ id: p.id, name: p.name, pending: true }))
     return [...counted, ...waiting]
   }
   const byId = (id: string) => people.value.find((p) => p.id === id)
