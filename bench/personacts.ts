@@ -10,7 +10,8 @@
  *   every signature checked) against 1,000 plain comments (nothing to check), in batches of 100, ms per batch;
  * - the real hub's retake (sync-server/couch/push.ts `retake`): a push of one supervisor key, which has
  *   the hub judge again the village's quarantined records it could make good, ms — with none quarantined
- *   (`retake_key_push_empty_ms`), with LIMITS.quarantineRetakePerPass (200) junk co-signatures that stay
+ *   (`retake_key_push_empty_ms`), with 1,000 refusals nothing can make good (a tablet's hourly share, which
+ *   the pass must not read: `retake_key_push_1000_other_refusals_ms`), then with LIMITS.quarantineRetakePerPass (200) junk co-signatures that stay
  *   refused (signed with a key that never comes: `retake_key_push_200_junk_ms`), and with 200 genuine
  *   co-signatures that the key makes good, written and released (`retake_key_push_200_genuine_ms`).
  * Seeded: the records are the same every run; keys are fresh key pairs (their cost does not depend on them).
@@ -160,6 +161,14 @@ export async function run(): Promise<Record<string, number | null>> {
       }
     }
     const emptyMs = median(await seriesOf(5, () => pushKey(freshKey(0))))
+    // a tablet's hourly share of refusals nothing can make good (proposals without a title): the pass never reads them
+    const other = await enrollTablet(hub, VILLAGE)
+    for (let i = 0; i < LIMITS.quarantinePerWindow; i += 500) {
+      const docs = Array.from({ length: 500 }, (_, j) => env(other.id, 'proposal', `proposal:junk${i + j}`, '', { status: 'draft' }))
+      const r = await couch(hub, `village-${VILLAGE}/_bulk_docs`, { auth: other.auth, body: { docs } })
+      if (r.status !== 201 || (r.body as { ok?: boolean }[]).some((x) => x.ok)) throw new Error(`bench retake: proposals without a title not refused ${JSON.stringify(r.body).slice(0, 300)}`)
+    }
+    const otherMs = median(await seriesOf(5, () => pushKey(freshKey(0))))
     await quarantine(freshKey(0), 'junk') // that key never comes
     const junkMs = median(await seriesOf(5, () => pushKey(freshKey(1))))
     const genuineMs = median(await seriesOf(3, async (rep) => {
@@ -172,7 +181,7 @@ export async function run(): Promise<Record<string, number | null>> {
     }))
     return {
       person_act_check_us: round(checkUs), vouch_keys_cold_ms: round(vouch.cold), vouch_keys_ms: round(vouch.warm), push_signed_cosigns_batch_ms: round(signedMs), push_plain_comments_batch_ms: round(plainMs),
-      retake_key_push_empty_ms: round(emptyMs), retake_key_push_200_junk_ms: round(junkMs), retake_key_push_200_genuine_ms: round(genuineMs),
+      retake_key_push_empty_ms: round(emptyMs), retake_key_push_1000_other_refusals_ms: round(otherMs), retake_key_push_200_junk_ms: round(junkMs), retake_key_push_200_genuine_ms: round(genuineMs),
     }
   } finally {
     await hub.stop({ removeData: true })

@@ -6,7 +6,7 @@ import type { Principal } from '../auth/accounts'
 import { LIMITS, type Counters } from '../limits'
 import { tooMany } from './errors'
 import { isRefusalCode, storedParams, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
-import { rejudged } from '../../src/shared/rejudge'
+import { REJUDGING_KINDS, rejudged } from '../../src/shared/rejudge'
 
 export const QUARANTINE_DB = 'hub-quarantine'
 
@@ -56,6 +56,14 @@ function asLastRefusal(v: unknown): LastRefusal | null {
 const ENTRY = 'q:'
 const LAST = 'last:'
 const RELEASED = 'released:'
+/**
+ * `retry:<entry id>`: an unreleased entry a later record could make good (src/shared/rejudge.ts), with
+ * its code and params — so a pass reads only those, newest first (entry ids sort by database and time),
+ * never the village's other refusals.
+ */
+const RETRY = 'retry:'
+/** Written once the retry marks of entries kept before them were made. */
+const RETRY_INDEX = 'retry-index'
 /** Quarantine entries are named `q:<db>:<time>:<random>`: counted and listed per database without reading them. */
 const entryId = (db: string, at: number) => `${ENTRY}${db}:${at.toString(36).padStart(9, '0')}:${randomBytes(6).toString('hex')}`
 const sha = (text: string) => createHash('sha256').update(text).digest('hex')
@@ -88,6 +96,19 @@ export class Quarantine {
   async init(): Promise<void> {
     await this.engine.create(QUARANTINE_DB)
     await this.renameOldEntries()
+    await this.markOldRetries()
+  }
+
+  /** Entries kept before retry marks existed get theirs once, found through each writer's last refusal of each id. */
+  private async markOldRetries(): Promise<void> {
+    if (await this.db.get(RETRY_INDEX).catch(() => null)) return
+    const pointers = (await this.db.allDocs({ startkey: LAST, endkey: `${LAST}\ufff0`, include_docs: true })).rows
+      .map((r) => asLastRefusal('doc' in r ? r.doc : null)).filter((l): l is LastRefusal => l !== null && rejudged(l, REJUDGING_KINDS))
+    const released = new Set((await this.db.allDocs({ startkey: `${RELEASED}${ENTRY}`, endkey: `${RELEASED}${ENTRY}\ufff0` })).rows.map((r) => r.key.slice(RELEASED.length)))
+    const marks = pointers.filter((l) => !released.has(l.entry)).map((l) => retryMark(l.entry, l))
+    // another hub process on the same CouchDB may be doing the same: the same ids, one write wins
+    await this.inSlices(this.db, [...marks, { _id: RETRY_INDEX, at: Date.now() }], 'could not mark a quarantine entry to be judged again')
+    if (marks.length > 0) this.log.info({ entries: marks.length }, 'quarantine entries marked to be judged again')
   }
 
   /** Entries of earlier hubs were named `q:<time>:<random>`, with `released` inside: renamed once by database. */
@@ -158,6 +179,7 @@ export class Quarantine {
         device: p.kind === 'device' ? p.name : typeof doc.device === 'string' ? doc.device : p.name, at, released: false,
       }
       writes.push(entry)
+      if (rejudged(kept, REJUDGING_KINDS)) writes.push(retryMark(entry._id, kept))
       const id = lastId(dbName, p.name, docId)
       const rev = pointers.get(id)?._rev ?? last.get(id)?._rev
       pointers.set(id, { _id: id, ...(rev ? { _rev: rev } : {}), entry: entry._id, digest, reason: reason.slice(0, 500), ...kept, at })
@@ -247,36 +269,53 @@ export class Quarantine {
   /** Marks an entry released (the admin wrote it into its database). */
   async markReleased(entryId: string, by: string): Promise<void> {
     await this.db.put({ _id: `${RELEASED}${entryId}`, by, at: Date.now() } as never)
+    await this.dropRetries([entryId])
   }
 
   /**
    * Unreleased entries of `dbName` whose refusal storing records of `kinds` could change
-   * (src/shared/rejudge.ts), newest first, at most `max`. Found through each writer's last refusal of
-   * each id (a small pointer, which names its entry and keeps its code): an entry a writer replaced by
-   * sending the same id again is not judged again, and the entries themselves are read only when picked.
+   * (src/shared/rejudge.ts), newest first, at most `max`: read through their retry marks, a page at a
+   * time. A mark whose entry was released, or replaced by its writer sending the same id again (its last
+   * refusal names another entry), is dropped as it is met.
    */
   async rejudgeable(dbName: string, kinds: ReadonlySet<string>, max: number): Promise<QuarantineEntry[]> {
-    const prefix = `${LAST}${dbName}|`
-    const pointers = (await this.db.allDocs({ startkey: prefix, endkey: `${prefix}\ufff0`, include_docs: true })).rows
-      .map((r) => asLastRefusal('doc' in r ? r.doc : null)).filter((l): l is LastRefusal => l !== null && rejudged(l, kinds))
-    if (pointers.length === 0) return []
-    const releasedPrefix = `${RELEASED}${ENTRY}${dbName}:`
-    const released = new Set((await this.db.allDocs({ startkey: releasedPrefix, endkey: `${releasedPrefix}\ufff0` })).rows.map((r) => r.key.slice(RELEASED.length)))
-    const wanted = pointers.filter((l) => !released.has(l.entry)).sort((a, b) => b.at - a.at).slice(0, max).map((l) => l.entry)
+    const prefix = `${RETRY}${ENTRY}${dbName}:`
     const out: QuarantineEntry[] = []
-    for (let i = 0; i < wanted.length; i += 50) {
-      for (const row of (await this.db.byKeys(wanted.slice(i, i + 50), { include_docs: true })).rows) {
-        const e = 'doc' in row ? asEntry(row.doc) : null
-        if (e && e.db === dbName) out.push(e)
-      }
+    const stale: Record<string, unknown>[] = []
+    let from = `${prefix}\ufff0`
+    for (let page = 0; out.length < max && page < 1000; page++) {
+      const rows = (await this.db.allDocs({ startkey: from, endkey: prefix, descending: true, include_docs: true, limit: 100, skip: page === 0 ? 0 : 1 })).rows
+      if (rows.length === 0) break
+      from = rows[rows.length - 1]!.key
+      const marks = rows.flatMap((r) => { const m = 'doc' in r ? r.doc as Doc | null | undefined : null; return m ? [m] : [] })
+      const wanted = marks.filter((m) => rejudged(codeOf(m), kinds)).map((m) => String(m._id).slice(RETRY.length))
+      if (wanted.length === 0) continue
+      const released = new Set((await this.db.byKeys(wanted.map((id) => `${RELEASED}${id}`))).rows.filter((r) => r.value && !r.value.deleted).map((r) => r.key.slice(RELEASED.length)))
+      const entries = (await this.db.byKeys(wanted, { include_docs: true })).rows.map((r) => asEntry('doc' in r ? r.doc : null))
+      const last = await this.pointers(entries.flatMap((e) => (e ? [lastId(e.db, e.principal, e.docId)] : [])))
+      entries.forEach((e, i) => {
+        const live = e && e.db === dbName && !released.has(e._id) && last.get(lastId(e.db, e.principal, e.docId))?.entry === e._id
+        if (live && out.length < max) out.push(e)
+        else if (!live) { const m = marks.find((x) => x._id === `${RETRY}${wanted[i]}`); if (m) stale.push({ _id: m._id, _rev: m._rev, _deleted: true }) }
+      })
     }
+    await this.inSlices(this.db, stale, 'could not drop a stale retry mark')
     return out
   }
 
   /** Marks entries released by `by` (their records are in their database now): none is listed, counted or recalled any more. */
   async settle(entries: readonly QuarantineEntry[], by: string): Promise<void> {
     const at = Date.now()
-    await this.inSlices(this.db, [...new Set(entries.map((e) => e._id))].map((id) => ({ _id: `${RELEASED}${id}`, by, at })), 'could not mark a quarantine entry released')
+    const ids = [...new Set(entries.map((e) => e._id))]
+    await this.inSlices(this.db, ids.map((id) => ({ _id: `${RELEASED}${id}`, by, at })), 'could not mark a quarantine entry released')
+    await this.dropRetries(ids)
+  }
+
+  /** Drops the retry marks of these entries (released, or refused now for what nothing that arrives can change). */
+  private async dropRetries(entryIds: readonly string[]): Promise<void> {
+    if (entryIds.length === 0) return
+    const rows = (await this.db.byKeys(entryIds.map((id) => `${RETRY}${id}`))).rows
+    await this.inSlices(this.db, rows.flatMap((r) => (r.value && !r.value.deleted ? [{ _id: r.key, _rev: r.value.rev, _deleted: true }] : [])), 'could not drop a retry mark')
   }
 
   /** Entries judged again and still refused: each keeps the reason it is refused for now (and its writer's pointer, when it names the entry). */
@@ -293,6 +332,9 @@ export class Quarantine {
       if (last?.entry === entry._id) writes.push({ ...last, reason: refusal.reason.slice(0, 500), ...kept(refusal) })
     }
     await this.inSlices(this.db, writes, 'could not keep the new reason of a quarantine entry')
+    // an entry refused now for what nothing that arrives can change is not judged again; another keeps its mark, with its new code
+    await this.dropRetries(moved.map(({ entry }) => entry._id))
+    await this.inSlices(this.db, moved.filter(({ refusal }) => rejudged(kept(refusal), REJUDGING_KINDS)).map(({ entry, refusal }) => retryMark(entry._id, kept(refusal))), 'could not mark a quarantine entry to be judged again')
   }
 
   /**
@@ -346,3 +388,6 @@ const noticeRest = (subjectId: string) => idRest(subjectId).replace(/[^A-Za-z0-9
 const noticeRef = (subjectId: string) => (/^[a-z]+:[A-Za-z0-9_.:-]{1,120}$/.test(subjectId) ? subjectId : `rejection:${noticeRest(subjectId)}`)
 /** The refused record's own seq, as a notice names it. */
 const noticeSeq = (doc: Doc) => (typeof doc.seq === 'number' && doc.seq >= 0 ? Math.floor(doc.seq) : 0)
+/** The retry mark of an entry a later record could make good. */
+const retryMark = (entryId: string, r: { code?: RefusalCode | undefined; params?: RefusalParams | undefined }): Record<string, unknown> =>
+  ({ _id: `${RETRY}${entryId}`, ...(r.code ? { code: r.code } : {}), params: storedParams(r.params ?? {}) })

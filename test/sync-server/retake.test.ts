@@ -56,13 +56,13 @@ describeEngines('the hub takes a quarantined record once what it rests on arrive
     hub = await startHub(engine().env)
     p = await provision(hub, { township: 'rt', villages: [VILLAGE] })
     tablet = { id: p.devices[0]!.id, auth: basic(p.devices[0]!.id, p.devices[0]!.secret) }
-    const people = ['clerk', 'sup1', 'sup2', 'sup3', 'sup4', 'sup5', 'sup6', 'sup7']
+    const people = ['clerk', 'sup1', 'sup2', 'sup3', 'sup4', 'sup5', 'sup6', 'sup7', 'sup8']
     const roster = await push(people.map((n) => env('person', `person:${n}`, { name: n, eligible: true, roles: [] })))
     expect(roster.every((r) => r.ok), JSON.stringify(roster)).toBe(true)
     const clerkAuth = basic(p.clerk.name, p.clerk.password)
     await setRoles(hub, VILLAGE, 'person:clerk', ['clerk'], clerkAuth)
     // sup6 and sup7 are on the roster, their roles not signed yet
-    for (const n of people.slice(1, 6)) await setRoles(hub, VILLAGE, `person:${n}`, ['supervisor'], clerkAuth)
+    for (const n of [...people.slice(1, 6), 'sup8']) await setRoles(hub, VILLAGE, `person:${n}`, ['supervisor'], clerkAuth)
     clerk = await hubCertifiedClerkKey(hub, VILLAGE, clerkAuth, T0 - 60_000)
     expect((await push([keyDoc(clerk)]))[0].ok).toBe(true)
   })
@@ -132,6 +132,16 @@ describeEngines('the hub takes a quarantined record once what it rests on arrive
     await setRoles(hub, VILLAGE, 'person:sup7', ['supervisor'])
     expect(await hubDoc('cosign:by-admin')).not.toBeNull()
     expect([...await entries('cosign:by-clerk'), ...await entries('cosign:by-admin')]).toEqual([])
+  })
+
+  it('judges again only the last version of a record its writer sent: an earlier one it replaced is not taken', async () => {
+    const key = supervisorKey('person:sup8')
+    // the tablet sent the co-signature, then a version of it changed after it was signed, under the same id
+    expect((await push([cosign('replaced', key)]))[0]).toMatchObject({ code: 'act.unsigned', params: { problem: 'unknown-key' } })
+    expect((await push([cosign('replaced', key, { forge: true })]))[0]).toMatchObject({ code: 'act.unsigned', params: { problem: 'unknown-key' } })
+    expect((await push([keyDoc(key)]))[0].ok).toBe(true)
+    expect(await hubDoc('cosign:replaced')).toBeNull()
+    expect((await entries('cosign:replaced')).map((e) => e.params.problem).sort()).toEqual(['bad-signature', 'unknown-key'])
   })
 
   it('leaves a quarantined record alone when its id holds another version by the time what it rests on arrives', async () => {
