@@ -283,6 +283,8 @@ export class Pusher {
     const [r] = await this.write(db, entry.db, [doc], true)
     if (r && 'ok' in r) {
       await this.quarantine.markReleased(entryId, by)
+      // the record is in: tablets stop showing it refused, as when the hub takes one itself
+      await this.quarantine.withdrawNotices(entry.db, [doc])
       // what the admin let in may make other quarantined records good
       await this.retakeAfter(entry.db, [doc])
     }

@@ -173,12 +173,15 @@ describeEngines('validation and quarantine', (engine) => {
     const q = await couch(hub, '_hub/quarantine?db=village-va')
     const entry = q.body.find((e: { docId: string }) => e.docId === doc._id)
     expect(entry).toBeDefined()
+    expect(await notices(String(doc._id))).toHaveLength(1)
     expect((await couch(hub, `_hub/quarantine/${entry._id}/release`, { method: 'POST', auth })).status).toBe(403)
     const r = await couch(hub, `_hub/quarantine/${entry._id}/release`, { method: 'POST' })
     expect(r.status).toBe(200)
     const released = await hubDoc(String(doc._id))
     expect(released.refused).toBeUndefined()
     expect(released.body.title).toBe('')
+    // the village's notice of the refusal is withdrawn, as when the hub takes a record itself: tablets stop showing it refused
+    expect(await notices(String(doc._id))).toHaveLength(0)
   })
 
   it('takes an export file carried by another tablet of the village, checked by its signature and the same rules', async () => {
