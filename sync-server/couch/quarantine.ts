@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { idRest, validateDocument } from '../../src/shared/schemas/index'
 import { EngineError, type Engine } from '../engine'
 import type { Principal } from '../auth/accounts'
+import { villageOf } from '../auth/access'
 import { LIMITS, type Counters } from '../limits'
 import { tooMany } from './errors'
 import { isRefusalCode, storedParams, type Refusal, type RefusalCode, type RefusalParams } from '../../src/shared/refusal'
@@ -332,6 +333,17 @@ export class Quarantine {
       if (last?.entry === entry._id) writes.push({ ...last, reason: refusal.reason.slice(0, 500), ...kept(refusal) })
     }
     await this.inSlices(this.db, writes, 'could not keep the new reason of a quarantine entry')
+    // the village's notice of a writer's current refusal says the new reason: the old one is withdrawn, a new one written
+    const current = moved.filter(({ entry }) => pointers.get(lastId(entry.db, entry.principal, entry.docId))?.entry === entry._id)
+    const at = Date.now()
+    for (const [dbName, group] of groupBy(current, ({ entry }) => entry.db)) {
+      const village = villageOf(dbName)
+      if (!village) continue
+      await this.withdrawNotices(dbName, group.map(({ entry }) => entry.doc))
+      const notices = group.map(({ entry, refusal }) => this.notice(village, { ...refusal, doc: entry.doc }, at)).filter((n): n is Doc => n !== null)
+      await this.sign(notices)
+      await this.inSlices(this.engine.db(dbName), notices, 'could not write a rejection notice')
+    }
     // an entry refused now for what nothing that arrives can change is not judged again; another keeps its mark, with its new code
     await this.dropRetries(moved.map(({ entry }) => entry._id))
     await this.inSlices(this.db, moved.filter(({ refusal }) => rejudged(kept(refusal), REJUDGING_KINDS)).map(({ entry, refusal }) => retryMark(entry._id, kept(refusal))), 'could not mark a quarantine entry to be judged again')
@@ -391,3 +403,10 @@ const noticeSeq = (doc: Doc) => (typeof doc.seq === 'number' && doc.seq >= 0 ? M
 /** The retry mark of an entry a later record could make good. */
 const retryMark = (entryId: string, r: { code?: RefusalCode | undefined; params?: RefusalParams | undefined }): Record<string, unknown> =>
   ({ _id: `${RETRY}${entryId}`, ...(r.code ? { code: r.code } : {}), params: storedParams(r.params ?? {}) })
+
+/** `items` grouped by `key`, in first-seen order. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>()
+  for (const t of items) out.set(key(t), [...(out.get(key(t)) ?? []), t])
+  return out
+}

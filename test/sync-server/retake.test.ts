@@ -103,6 +103,8 @@ describeEngines('the hub takes a quarantined record once what it rests on arrive
     expect((await push([keyDoc(key)]))[0].ok).toBe(true)
     expect(await hubDoc('cosign:forged')).toBeNull()
     expect(await entries('cosign:forged')).toMatchObject([{ released: false, code: 'act.unsigned', params: { problem: 'bad-signature' }, reason: expect.stringMatching(/does not match the record/) }])
+    // the tablets' one notice of it says so too (it said the key was unknown)
+    expect(await notices('cosign:forged')).toMatchObject([{ body: { code: 'act.unsigned', params: { problem: 'bad-signature' } } }])
     // a key arriving later still leaves it there
     expect((await push([keyDoc(supervisorKey('person:sup3'))]))[0].ok).toBe(true)
     expect(await entries('cosign:forged')).toHaveLength(1)
