@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import TownshipView from '@/features/township/TownshipView.vue'
 import TownshipReportView from '@/features/township/TownshipReportView.vue'
 import { cacheClear, cacheSet } from '@/data/township/cache'
@@ -237,6 +239,29 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
     await eventually(() => wrapper.find('[data-testid="township-signin"]').exists())
     expect(wrapper.get('[role="alert"]').text()).toBe('登录已经过期（或密码改过了），请重新登录。')
+    wrapper.unmount()
+  })
+
+  it('uses the width of a screen held sideways for its 16 columns, not the 960 px column of the village screens', async () => {
+    // the app's own stylesheet, as the browser has it
+    const style = document.createElement('style')
+    style.textContent = readFileSync(join(process.cwd(), 'src/styles/main.css'), 'utf8')
+    document.head.appendChild(style)
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    await cacheSet('summary', township())
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+    await eventually(() => wrapper.find('[data-testid="township-table"]').exists())
+    const page = wrapper.get('main').element as HTMLElement
+    // at 1280 px the table gets the screen (less the page's margins), where it was held to 960 px
+    expect(parseFloat(getComputedStyle(page).maxWidth)).toBeGreaterThanOrEqual(1280)
+    // a village's own screens keep the reading column
+    const plain = document.createElement('main')
+    plain.className = 'page'
+    document.body.appendChild(plain)
+    expect(getComputedStyle(plain).maxWidth).toBe('960px')
+    plain.remove()
+    style.remove()
     wrapper.unmount()
   })
 })
