@@ -146,11 +146,41 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     await eventually(() => report.text().includes('花园镇'))
     expect(report.get('h1').text()).toBe('花园镇 村级公共服务资金议事情况报告')
     expect(report.findAll('tbody tr')).toHaveLength(3)
-    expect(report.text()).toContain('明月村: 合规提示')
+    expect(report.text()).toContain('明月村：合规提示')
     expect(report.text()).toContain('支出没有监事会会签')
     expect(report.text()).toMatch(/“[^”]+”记为通过，但/)
     // flags and funded projects in words: nothing English, no project id
     for (const section of report.findAll('section')) expect(section.text()).not.toMatch(/[A-Za-z]/)
+    report.unmount()
+  })
+
+  it('prints a report that reads in words: headings with a Chinese colon, each vote\'s figures named, flags counted as on screen, a way back', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    const summary = township()
+    await cacheSet('summary', summary)
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper: report, router } = await mountFeature(TownshipReportView, { path: '/township/report' })
+    await eventually(() => report.text().includes('花园镇'))
+    const headings = report.findAll('h2').map((h) => h.text())
+    expect(headings).toContain('明月村：合规提示')
+    for (const h of headings) expect(h).not.toContain(':')
+    // "2026 年… — 45 / 60 · 路灯" said nothing: how many ballots, of how many who could vote, and what was funded
+    const withVote = summary.villages.find((v) => v.votes.length)!
+    const vote = withVote.votes[0]!
+    const line = report.get(`[data-testid="report-vote-${vote.id}"]`).text()
+    expect(line).toContain(`${vote.ballots} 张选票`)
+    expect(line).toContain(`${vote.eligible} 人有投票权`)
+    expect(line).toContain('入选：')
+    expect(line).not.toMatch(/ \/ /)
+    // the flags column as the dashboard says it: problems, not a bare number
+    expect(report.get('[data-testid="report-flags-mingyue"]').text()).toBe('3 个问题')
+    expect(report.get('[data-testid="report-flags-qingbo"]').text()).toBe('✓')
+    // a way back to the overview that does not print
+    const back = report.get('[data-testid="report-back"]')
+    expect(back.text()).toBe('返回总览')
+    expect(back.classes()).toContain('no-print')
+    await back.trigger('click')
+    await eventually(() => router.currentRoute.value.name === 'township')
     report.unmount()
   })
 
