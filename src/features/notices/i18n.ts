@@ -16,6 +16,7 @@ export default {
       openCount: '{n} 条未答复',
       overdue: '{n} 条异议超过 7 天未答复',
       republished: '重新公示（原公示：{title}）',
+      republishedWhy: '监事会（{name}）要求重新公示，理由：{reason}',
       form: {
         subject: '根据哪条记录生成？',
         noSubject: '还没有可以公示的记录。',
@@ -93,6 +94,7 @@ export default {
       openCount: '{n} unanswered',
       overdue: '{n} objection unanswered for more than 7 days | {n} objections unanswered for more than 7 days',
       republished: 'Published again (first notice: {title})',
+      republishedWhy: 'The supervisory committee ({name}) ordered it published again: {reason}',
       form: {
         subject: 'Made from which record?',
         noSubject: 'There is no record to publish yet.',

@@ -254,5 +254,10 @@ describe('a running notice', () => {
     const [order] = await village!.data.decisions.list()
     expect(order).toMatchObject({ subjectId: n.id, outcome: 'republish', reason: '公示地点太偏，很多村民没看到', by: sup.id, meta: { author: sup.id } })
     wrapper.unmount()
+    // the notice posted again says who ordered it and why, on the sheet a villager reads (and prints)
+    const shown = (await mountFeature(NoticeView, { pinia, props: { id: again.id } })).wrapper
+    await eventually(() => shown.find('[data-testid="notice-republished-why"]').exists())
+    expect(shown.get('[data-testid="notice-sheet"] [data-testid="notice-republished-why"]').text()).toBe('监事会（李监事）要求重新公示，理由：公示地点太偏，很多村民没看到')
+    shown.unmount()
   })
 })
