@@ -3,7 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { Subscription } from 'rxjs'
 import { useSessionStore } from '@/stores/session'
 import * as D from '@/domain'
-import type { Repositories, Stored } from '@/data'
+import type { Decision, Repositories, Stored } from '@/data'
 import { villageLink, type LinkOptions } from './support/villageLink'
 import { useActingStore } from './acting'
 
@@ -20,6 +20,8 @@ export const useNoticesStore = defineStore('notices', () => {
   const notices = shallowRef<NoticeView[]>([])
   const objections = shallowRef<Stored<D.Objection>[]>([])
   const answers = shallowRef<Stored<D.Answer>[]>([])
+  /** The supervisory committee's orders to publish a notice again (who, why), by the notice they re-publish. */
+  const republishOrders = shallowRef<Stored<Decision>[]>([])
   const sources = shallowRef<NoticeSources>({ votes: [], funds: [], allocations: [], progress: [], ledger: [], cosignatures: [] })
   /** The clock, refreshed every minute so countdowns move. */
   const clock = ref(Date.now())
@@ -38,6 +40,7 @@ export const useNoticesStore = defineStore('notices', () => {
     subs.push(r.notices.list$().subscribe((n) => { clock.value = now(); notices.value = n }))
     subs.push(r.objections.list$({ oldestFirst: true }).subscribe((o) => { clock.value = now(); objections.value = o }))
     subs.push(r.answers.list$({ oldestFirst: true }).subscribe((a) => { answers.value = a }))
+    subs.push(r.decisions.list$({ oldestFirst: true }).subscribe((d) => { republishOrders.value = d.filter((x) => x.outcome === 'republish') }))
     const source = <K extends keyof NoticeSources>(key: K, list$: { subscribe(f: (v: NoticeSources[K]) => void): Subscription }) =>
       subs.push(list$.subscribe((v) => { sources.value = { ...sources.value, [key]: v } }))
     source('votes', r.votes.list$())
@@ -53,6 +56,8 @@ export const useNoticesStore = defineStore('notices', () => {
   const daysLeft = (n: D.Notice) => D.daysLeft(n, clock.value)
   const objectionsTo = (id: string) => objections.value.filter((o) => o.noticeId === id)
   const answerTo = (objectionId: string) => answers.value.find((a) => a.objectionId === objectionId)
+  /** The order that had `noticeId` published again (the latest, should there be several). */
+  const republishOrderOf = (noticeId: string) => republishOrders.value.filter((d) => d.subjectId === noticeId).at(-1)
   const open = (n: D.Notice) => D.openObjections(n, objections.value, answers.value)
   const overdue = (n: D.Notice) => D.overdueObjections(n, objections.value, answers.value, clock.value)
   const mayProceed = (n: D.Notice) => D.mayProceed(n, objections.value, answers.value, clock.value)
@@ -103,5 +108,5 @@ export const useNoticesStore = defineStore('notices', () => {
     return need().notices.create(next)
   }
 
-  return { attach, notices, objections, answers, sources, clock, sorted, byId, status, daysLeft, objectionsTo, answerTo, open, overdue, mayProceed, publish, object, answer, republish }
+  return { attach, notices, objections, answers, sources, clock, sorted, byId, status, daysLeft, objectionsTo, answerTo, republishOrderOf, open, overdue, mayProceed, publish, object, answer, republish }
 })

@@ -53,6 +53,7 @@ export default {
       approve: '同意，签字',
       question: '有疑问',
       verdict: { approved: '{by} 已签字同意', questioned: '{by} 提出疑问' },
+      questionedMeans: '这笔开支不算已会签：账目和公示里仍列为待会签。',
     },
   },
   en: {
@@ -109,6 +110,7 @@ export default {
       approve: 'Approve and sign',
       question: 'Question it',
       verdict: { approved: 'Co-signed by {by}', questioned: 'Questioned by {by}' },
+      questionedMeans: 'This expense does not count as co-signed: the accounts and their notice still list it as awaiting the co-signature.',
     },
   },
 }

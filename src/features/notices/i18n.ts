@@ -16,6 +16,7 @@ export default {
       openCount: '{n} 条未答复',
       overdue: '{n} 条异议超过 7 天未答复',
       republished: '重新公示（原公示：{title}）',
+      republishedWhy: '监事会（{name}）要求重新公示，理由：{reason}',
       form: {
         subject: '根据哪条记录生成？',
         noSubject: '还没有可以公示的记录。',
@@ -72,6 +73,7 @@ export default {
         accountsTitle: '{year} 年专项资金账目公示',
         accountsIntro: '{year} 年专项资金 {fund}，已安排 {allocated}，已支出（经监事会会签）{spent}。',
         accountsLine: '{title}：安排 {allocated}，支出 {spent}，结余 {remaining}',
+        accountsLinePending: '{title}：安排 {allocated}，支出 {spent}，待监事会会签 {pending}，结余 {remaining}',
         uncosigned: '另有 {n} 笔支出尚待监事会会签。',
       },
     },
@@ -93,6 +95,7 @@ export default {
       openCount: '{n} unanswered',
       overdue: '{n} objection unanswered for more than 7 days | {n} objections unanswered for more than 7 days',
       republished: 'Published again (first notice: {title})',
+      republishedWhy: 'The supervisory committee ({name}) ordered it published again: {reason}',
       form: {
         subject: 'Made from which record?',
         noSubject: 'There is no record to publish yet.',
@@ -149,6 +152,7 @@ export default {
         accountsTitle: 'Accounts of the {year} special fund',
         accountsIntro: 'Fund for {year}: {fund}; allocated {allocated}; spent (co-signed by the supervisory committee) {spent}.',
         accountsLine: '{title}: allocated {allocated}, spent {spent}, remaining {remaining}',
+        accountsLinePending: '{title}: allocated {allocated}, spent {spent}, awaiting the supervisory committee co-signature {pending}, remaining {remaining}',
         uncosigned: '{n} more expense awaits the supervisory committee co-signature. | {n} more expenses await the supervisory committee co-signature.',
       },
     },

@@ -69,7 +69,11 @@ function processDraft(fund: D.Fund, input: DraftInput, t: Translate): Draft {
 function accountsDraft(fund: D.Fund, input: DraftInput, t: Translate): Draft {
   const s = D.accountsSummary(fund, input.allocations, input.ledger, input.cosignatures, { supervisors: input.supervisors })
   const lines = [t('notices.draft.accountsIntro', { year: fund.year, fund: input.yuan(s.fund), allocated: input.yuan(s.allocated), spent: input.yuan(s.spent) }), '']
-  for (const p of s.projects) lines.push(t('notices.draft.accountsLine', { title: p.title || p.projectId, allocated: input.yuan(p.allocated), spent: input.yuan(p.spent), remaining: input.yuan(p.remaining) }))
+  // an expense not yet co-signed is named on its line: what remains is allocated − spent − waiting, as anyone reading checks it
+  for (const p of s.projects) {
+    const figures = { title: p.title || p.projectId, allocated: input.yuan(p.allocated), spent: input.yuan(p.spent), pending: input.yuan(p.pending), remaining: input.yuan(p.remaining) }
+    lines.push(t(p.pending ? 'notices.draft.accountsLinePending' : 'notices.draft.accountsLine', figures))
+  }
   if (s.uncosignedEntries.length) lines.push('', t('notices.draft.uncosigned', { n: s.uncosignedEntries.length }))
   return { subjectId: fund.id, title: t('notices.draft.accountsTitle', { year: fund.year }), body: lines.join('\n') }
 }

@@ -123,6 +123,28 @@ describe('implementation and accounts', () => {
     expect(signedCosigns([{ ...cosigns[0]!, supervisorId: 'person:sup1' }], keys, 'test-village')).toEqual([])
   })
 
+  it('a questioned expense is not shown green like an approved one, and says it does not count as co-signed', { timeout: 60_000 }, async () => {
+    const v = await funded()
+    const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })
+    await eventually(() => w.find('[data-testid="expense-form"]').exists())
+    await useAccountsStore(v.pinia).addExpense('project:lamps', { amount: 500_000, payee: '五金店', purpose: '灯杆螺丝', date: new Date(T0).toISOString().slice(0, 10), photos: [] })
+    await withPersonKey(v, 'person:sup2', SUP2)
+    const entry = () => w.get('[data-testid^="ledger-ledger:"]')
+    await eventually(() => w.find('[data-testid="cosign-open"]').exists())
+    await entry().get('[data-testid="cosign-open"]').trigger('click')
+    await entry().get('[data-testid="cosign-by"]').setValue('person:sup2')
+    await entry().get('.cosign input[type="text"]').setValue('没有发票，请补')
+    await entry().get('[data-testid="cosign-question"]').trigger('click')
+    const acting = useActingStore(v.pinia)
+    await eventually(() => acting.request?.act === 'expense.cosign')
+    expect(await acting.answer('person:sup2', SUP2)).toEqual({ ok: true })
+    await eventually(() => w.find('[data-testid="cosign-state"]').exists(), 10_000)
+    expect(entry().get('[data-testid="cosign-state"]').text()).toMatch(/^赵监事 提出疑问\s+— 没有发票，请补$/)
+    // the line is marked as questioned (red), not as signed (green), and says what the question means for the accounts
+    expect(entry().attributes('data-verdict')).toBe('questioned')
+    expect(entry().get('[data-testid="cosign-questioned"]').text()).toBe('这笔开支不算已会签：账目和公示里仍列为待会签。')
+  })
+
   it('refuses spending before the decision\'s notice has run, beside the form; with a reason on record it goes ahead', async () => {
     const v = await funded(T0 + 3 * DAY)
     const { wrapper: w } = await mountFeature(AccountsProjectView, { path: '/accounts/project:lamps', pinia: v.pinia })

@@ -124,6 +124,25 @@ describe('the decision notice of a vote closed early', () => {
   })
 })
 
+describe('the accounts notice with an expense not yet co-signed', () => {
+  it('names that expense on its project\'s line, so allocated − spent − waiting = what remains, as a villager checks it', async () => {
+    const { pinia, data } = await villageWithDecision()
+    const fund = await data.funds.create({ year: 2026, amount: 20_000_000, source: '公共服务专项资金' })
+    await data.allocations.create({ fundId: fund.id, projectId: 'project:lamps', title: '村口装路灯', amount: 3_000_000, decidedBy: 'vote:2026', at: T0 })
+    await data.ledger.create({ fundId: fund.id, projectId: 'project:lamps', kind: 'expense', amount: 500_000, payee: '五金店', description: '灯杆螺丝', at: T0, recordedBy: 'person:clerk' })
+    const { wrapper } = await mountFeature(NoticesView, { pinia, path: '/notices' })
+    await eventually(() => useNoticesStore(pinia).sources.ledger.length === 1)
+    await wrapper.get('[data-testid="notice-publish"]').trigger('click')
+    await eventually(() => document.querySelector('[data-testid="notice-stage-accounts"]') !== null)
+    ;(document.querySelector('[data-testid="notice-stage-accounts"]') as HTMLButtonElement).click()
+    await eventually(() => !!(document.querySelector('[data-testid="notice-body"] textarea') as HTMLTextAreaElement | null)?.value)
+    const body = (document.querySelector('[data-testid="notice-body"] textarea') as HTMLTextAreaElement).value
+    // was "安排 ¥30,000，支出 ¥0，结余 ¥25,000": ¥5,000 gone with no word of where
+    expect(body).toContain('村口装路灯：安排 ¥30,000，支出 ¥0，待监事会会签 ¥5,000，结余 ¥25,000')
+    wrapper.unmount()
+  })
+})
+
 describe('the vote announcement before any vote exists', () => {
   it('sends the clerk to draft the vote first, from the cycle\'s line and from the form', async () => {
     const { pinia } = await villageWithDecision()
@@ -254,5 +273,10 @@ describe('a running notice', () => {
     const [order] = await village!.data.decisions.list()
     expect(order).toMatchObject({ subjectId: n.id, outcome: 'republish', reason: '公示地点太偏，很多村民没看到', by: sup.id, meta: { author: sup.id } })
     wrapper.unmount()
+    // the notice posted again says who ordered it and why, on the sheet a villager reads (and prints)
+    const shown = (await mountFeature(NoticeView, { pinia, props: { id: again.id } })).wrapper
+    await eventually(() => shown.find('[data-testid="notice-republished-why"]').exists())
+    expect(shown.get('[data-testid="notice-sheet"] [data-testid="notice-republished-why"]').text()).toBe('监事会（李监事）要求重新公示，理由：公示地点太偏，很多村民没看到')
+    shown.unmount()
   })
 })

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import TownshipView from '@/features/township/TownshipView.vue'
 import TownshipReportView from '@/features/township/TownshipReportView.vue'
 import { cacheClear, cacheSet } from '@/data/township/cache'
@@ -144,11 +146,41 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     await eventually(() => report.text().includes('花园镇'))
     expect(report.get('h1').text()).toBe('花园镇 村级公共服务资金议事情况报告')
     expect(report.findAll('tbody tr')).toHaveLength(3)
-    expect(report.text()).toContain('明月村: 合规提示')
+    expect(report.text()).toContain('明月村：合规提示')
     expect(report.text()).toContain('支出没有监事会会签')
     expect(report.text()).toMatch(/“[^”]+”记为通过，但/)
     // flags and funded projects in words: nothing English, no project id
     for (const section of report.findAll('section')) expect(section.text()).not.toMatch(/[A-Za-z]/)
+    report.unmount()
+  })
+
+  it('prints a report that reads in words: headings with a Chinese colon, each vote\'s figures named, flags counted as on screen, a way back', async () => {
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    const summary = township()
+    await cacheSet('summary', summary)
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper: report, router } = await mountFeature(TownshipReportView, { path: '/township/report' })
+    await eventually(() => report.text().includes('花园镇'))
+    const headings = report.findAll('h2').map((h) => h.text())
+    expect(headings).toContain('明月村：合规提示')
+    for (const h of headings) expect(h).not.toContain(':')
+    // "2026 年… — 45 / 60 · 路灯" said nothing: how many ballots, of how many who could vote, and what was funded
+    const withVote = summary.villages.find((v) => v.votes.length)!
+    const vote = withVote.votes[0]!
+    const line = report.get(`[data-testid="report-vote-${vote.id}"]`).text()
+    expect(line).toContain(`${vote.ballots} 张选票`)
+    expect(line).toContain(`${vote.eligible} 人有投票权`)
+    expect(line).toContain('入选：')
+    expect(line).not.toMatch(/ \/ /)
+    // the flags column as the dashboard says it: problems, not a bare number
+    expect(report.get('[data-testid="report-flags-mingyue"]').text()).toBe('3 个问题')
+    expect(report.get('[data-testid="report-flags-qingbo"]').text()).toBe('✓')
+    // a way back to the overview that does not print
+    const back = report.get('[data-testid="report-back"]')
+    expect(back.text()).toBe('返回总览')
+    expect(back.classes()).toContain('no-print')
+    await back.trigger('click')
+    await eventually(() => router.currentRoute.value.name === 'township')
     report.unmount()
   })
 
@@ -237,6 +269,29 @@ describe('township dashboard', { timeout: 30_000 }, () => {
     const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
     await eventually(() => wrapper.find('[data-testid="township-signin"]').exists())
     expect(wrapper.get('[role="alert"]').text()).toBe('登录已经过期（或密码改过了），请重新登录。')
+    wrapper.unmount()
+  })
+
+  it('uses the width of a screen held sideways for its 16 columns, not the 960 px column of the village screens', async () => {
+    // the app's own stylesheet, as the browser has it
+    const style = document.createElement('style')
+    style.textContent = readFileSync(join(process.cwd(), 'src/styles/main.css'), 'utf8')
+    document.head.appendChild(style)
+    await cacheSet('session', { name: 'huayuan-staff', township: 'huayuan' })
+    await cacheSet('summary', township())
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch') }))
+    const { wrapper } = await mountFeature(TownshipView, { path: '/township' })
+    await eventually(() => wrapper.find('[data-testid="township-table"]').exists())
+    const page = wrapper.get('main').element as HTMLElement
+    // at 1280 px the table gets the screen (less the page's margins), where it was held to 960 px
+    expect(parseFloat(getComputedStyle(page).maxWidth)).toBeGreaterThanOrEqual(1280)
+    // a village's own screens keep the reading column
+    const plain = document.createElement('main')
+    plain.className = 'page'
+    document.body.appendChild(plain)
+    expect(getComputedStyle(plain).maxWidth).toBe('960px')
+    plain.remove()
+    style.remove()
     wrapper.unmount()
   })
 })
