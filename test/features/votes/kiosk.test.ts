@@ -282,3 +282,26 @@ describe('the voter list of the kiosk', () => {
     w.unmount()
   })
 })
+
+describe('a kiosk on a tablet with no clerk PIN', () => {
+  it('says where the clerk sets one (the clerk-PIN form of the enrollment page) and links there, coming back to this kiosk after', async () => {
+    village = await openVoteVillage()
+    village.kv.removeItem('yishi.clerks') // the tablet's clerk PINs (src/data/identity.ts): none
+    await openApprovalVote(village)
+    const { wrapper: w, router } = await mountFeature(KioskView, { path: '/votes/vote:lights/kiosk', pinia: village.pinia })
+    await typePin(w, CLERK_PIN)
+    await eventually(() => w.find('[data-testid="pin-error"]').exists())
+    const error = w.get('[data-testid="pin-error"]').text()
+    expect(error).toContain('还没有设置文书密码')
+    expect(error).toContain('“本平板已登记”页')
+    expect(error).not.toContain('设置中')
+    const href = w.get('[data-testid="kiosk-set-clerk-pin"]').attributes('href')!
+    // a real screen of the app (not the catch-all that sends an unknown path home), the one that sets a clerk PIN
+    const target = router.resolve(href)
+    expect(target.name).toBe('device-enroll')
+    expect(target.query.next).toBe('/votes/vote:lights/kiosk')
+    expect(w.get('[data-testid="kiosk-set-clerk-pin"]').text()).toContain('去“本平板已登记”页设置文书密码')
+    expect(phase(w)).toBe('locked')
+    w.unmount()
+  })
+})
