@@ -27,7 +27,7 @@
  * - paper counts (papercount.ts): `checkPaperCount`, `reconcilePaperCounts` (two people agree).
  * - budget (budget.ts): `checkAllocations`, `addAllocation`, `isCoSigned`, `checkCoSignature`,
  *   `checkExpense`, `accountsSummary` (figures of the accounts notice), `allocationsFromSelection`;
- *   `formatYuan`.
+ *   `formatYuan`, `parseYuan` (yuan as a person types them → fen, NaN when not an amount: the one reading of every screen).
  * - publicity (publicity.ts): `noticeWindow`, `noticeStatus`, `daysLeft`, `checkObjection`,
  *   `openObjections`, `overdueObjections`, `mayProceed`, `assertMayProceed`, `republish`.
  * - audit (audit.ts): the one audit-chain encoding (`canonicalJson`, `auditHash`, `recordDigest`, `auditId`),

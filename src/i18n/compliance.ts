@@ -31,12 +31,12 @@ export default {
     },
     'step-overridden': {
       title: '强行通过或跳过了一步（有记录的理由）',
-      skip: '{person} 跳过了“{step}”。理由：{reason}',
-      proceed: '{person} 在条件未满足时通过了“{step}”。理由：{reason}',
+      skip: '{person}跳过了“{step}”。理由：{reason}',
+      proceed: '{person}在条件未满足时通过了“{step}”。理由：{reason}',
     },
     'step-taken-early': {
       title: '公示期未满就提前进行（有记录的理由）',
-      early: '{person} 让“{subject}”在公示期未满时提前进行（{step}）。理由：{reason}',
+      early: '{person}让“{subject}”在公示期未满时提前进行（{step}）。理由：{reason}',
     },
     'vote-before-notice': {
       title: '投票公告期未满就开始投票，没有记录理由',
@@ -50,7 +50,7 @@ export default {
     },
     'act-by-wrong-person': {
       title: '由无权的人做了这件事',
-      override: '“{step}”这一步的例外记录署名 {person}，但此人不是文书',
+      override: '“{step}”这一步的例外记录署名{person}，但此人不是文书',
     },
   },
   en: {

@@ -1,6 +1,2 @@
-/** Yuan typed by a person ("12000", "12,000.5") → fen; NaN when it is not a number. */
-export function parseYuan(text: string): number {
-  const cleaned = text.replace(/[¥,，\s]/g, '')
-  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return Number.NaN
-  return Math.round(Number(cleaned) * 100)
-}
+// The one reading of yuan typed on a screen lives in the domain (src/domain/money.ts); kept here for the screens that still import it from here.
+export { parseYuan } from '@/domain'
