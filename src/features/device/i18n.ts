@@ -14,7 +14,7 @@ export default {
       },
       unlock: {
         title: '文书解锁', intro: '输入文书密码，没有网络也能用。', pin: '密码', submit: '解锁',
-        wrong: '密码不对，还可以试 {n} 次', locked: '试错太多次，请 {time} 以后再试', noClerk: '本平板还没有设置文书密码',
+        wrong: '密码不对，还可以试 {n} 次', locked: '试错太多次，请 {time} 以后再试', noClerk: '本平板还没有设置文书密码：请在“本平板已登记”页选出文书、设置文书密码，再回来解锁。', noClerkGo: '去“本平板已登记”页设置文书密码',
         welcome: '{name}，您好', lock: '锁上',
       },
       sync: {
@@ -75,7 +75,7 @@ export default {
       },
       unlock: {
         title: 'Clerk unlock', intro: 'Enter the clerk PIN. Works without a network.', pin: 'PIN', submit: 'Unlock',
-        wrong: 'Wrong PIN, {n} try left | Wrong PIN, {n} tries left', locked: 'Too many wrong PINs: try again after {time}', noClerk: 'No clerk PIN is set on this tablet',
+        wrong: 'Wrong PIN, {n} try left | Wrong PIN, {n} tries left', locked: 'Too many wrong PINs: try again after {time}', noClerk: 'No clerk PIN is set on this tablet: on the “This tablet is enrolled” page, pick the clerk and set their PIN, then come back to unlock.', noClerkGo: 'Go to “This tablet is enrolled” to set the clerk PIN',
         welcome: 'Hello, {name}', lock: 'Lock',
       },
       sync: {
