@@ -115,6 +115,9 @@ describe('implementation and accounts', () => {
     expect(await acting.answer('person:sup2', SUP2)).toEqual({ ok: true })
     await eventually(() => entry().attributes('data-signed') === 'true', 10_000)
     expect(entry().get('[data-testid="cosign-state"]').text()).toContain('赵监事 已签字同意')
+    // signed: nothing says it still waits, and no one is offered to sign it again
+    expect(entry().text()).not.toContain('等待监事会签字')
+    expect(entry().find('[data-testid="cosign-open"]').exists()).toBe(false)
     const cosigns = await v.data.cosignatures.list()
     expect(cosigns[0]).toMatchObject({ supervisorId: 'person:sup2', approve: true, meta: { author: 'person:sup2' } })
     // Any tablet can check the signature against 赵监事's key; a copy claiming another supervisor fails.

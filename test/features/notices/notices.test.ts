@@ -188,6 +188,19 @@ describe('the publish form at an address', () => {
   })
 })
 
+describe('why the next step waits', () => {
+  it('says its reasons as clauses (；), not as a list of names (、)', async () => {
+    const { pinia, meetingId } = await villageWithDecision()
+    const notices = useNoticesStore(pinia)
+    const n = await notices.publish({ stage: 'decision', subjectId: meetingId, title: '五月议事会决定', body: '村口装路灯', days: 7 })
+    await notices.object(n.id, useRosterStore(pinia).people[0]!.id, '路灯应该也照到二组')
+    const { wrapper } = await mountFeature(NoticeView, { pinia, props: { id: n.id } })
+    await eventually(() => wrapper.find('[data-testid="notice-proceed"]').exists() && wrapper.get('[data-testid="notice-proceed"]').text().includes('异议'))
+    expect(wrapper.get('[data-testid="notice-proceed"]').text()).toMatch(/^还不能进行下一步：\s*公示要到 .+ 才结束（还剩 7 天）；还有 1 条异议没有答复$/)
+    wrapper.unmount()
+  })
+})
+
 describe('a running notice', () => {
   it('counts down, takes objections during its window, and lets the next step proceed only when all are answered', async () => {
     const { pinia, meetingId } = await villageWithDecision()

@@ -197,8 +197,11 @@ describe('paper count, closing and results', () => {
     expect(r.get('[data-testid="result-project:road"] [data-testid="result-why"]').text()).toBe('第 3 名，2 票：轮到它时只剩 ¥30,000，不够 ¥60,000')
     expect(r.get('[data-testid="results-explanation"]').text()).toContain('按得票从多到少')
 
+    // nothing is allocated yet: the screen offers to allocate, and does not also say it is done
+    expect(r.find('[data-testid="results-allocated"]').exists()).toBe(false)
     await r.get('[data-testid="results-allocate"]').trigger('click')
     await eventually(() => r.find('[data-testid="results-allocated"]').exists())
+    expect(r.find('[data-testid="results-allocate"]').exists()).toBe(false)
     const allocations = await v.data.allocations.list()
     expect(allocations.map((a) => [a.projectId, a.amount]).sort()).toEqual([['project:lamps', 3_000_000], ['project:water', 4_000_000]])
     const [fund] = await v.data.funds.list()
