@@ -30,7 +30,7 @@ export const DOMAIN_ERROR_CODES = [
   'vote.not-open', 'vote.closed', 'vote.not-eligible', 'vote.not-closed',
   'ballot.too-many', 'ballot.too-few', 'ballot.unknown-candidate', 'ballot.duplicate-choice',
   'ballot.over-budget', 'ballot.wrong-vote',
-  'doublevote.invalid', 'doublevote.own-vote', 'seal.invalid', 'selection.needs-ballots',
+  'doublevote.invalid', 'doublevote.own-vote', 'doublevote.undecided', 'doublevote.seals-unopened', 'seal.invalid', 'selection.needs-ballots',
   // paper counts
   'papercount.same-person', 'papercount.mismatch', 'papercount.sum', 'papercount.options',
   // budget and accounts

@@ -10,6 +10,7 @@
 import type { Ballot, CheckOff, Vote } from './model/types.ts'
 import { isLateBallot } from './ballots.ts'
 import { countableBallots, doubleVoteResolution, findDoubleVotes } from './doublevote.ts'
+import { unresolvedDoubleVotes } from './conflicts.ts'
 
 export interface VoidListLike { id: string; voteId: string; ballotIds: string[]; decisions: string[]; at: number }
 export interface VoidDecisionLike { id: string; voteId?: string; voidedSeals?: string[] }
@@ -125,4 +126,27 @@ export function decisionsAwaitingSeals<T extends DoubleVoteDecision>(
   if (vote.sealKeys.length === 0) return []
   const decided = records.decisions.filter((d) => d.voteId === vote.id && resolvesDoubleVote(d, records.checkoffs, records.conflicts))
   return awaitingSeals(decided, acceptedVoidLists(records.voidLists, decided, vote.id))
+}
+
+/** Why a closed vote's money may not be allocated yet (`allocationWait`). */
+export type AllocationWait =
+  | { reason: 'double-votes-undecided'; voters: number }
+  | { reason: 'seals-unopened'; decisions: number }
+
+/**
+ * Why the funded projects of `vote` may not be recorded as allocations yet, or null. First, voters
+ * checked off more than once whose double vote the council has not decided: the result may still
+ * count their extra ballot, and once decided, its void seal may take it out and change who is funded.
+ * Then decisions whose void seals the supervisors have not opened (`decisionsAwaitingSeals`).
+ * `conflicts`: the conflict records of this vote's check-offs. One gate for the results screen and
+ * the store that records the allocation. Whether the vote has closed is the caller's own check.
+ */
+export function allocationWait<T extends DoubleVoteDecision>(
+  vote: Pick<Vote, 'id' | 'sealKeys'>,
+  records: { voidLists: readonly VoidListLike[]; decisions: readonly T[]; checkoffs: readonly CheckOff[]; conflicts: readonly (ConflictLike & { id: string })[] },
+): AllocationWait | null {
+  const voters = unresolvedDoubleVotes(records.conflicts, records.decisions).length
+  if (voters > 0) return { reason: 'double-votes-undecided', voters }
+  const decisions = decisionsAwaitingSeals(vote, records).length
+  return decisions > 0 ? { reason: 'seals-unopened', decisions } : null
 }

@@ -53,6 +53,8 @@ export default {
     doublevote: {
       invalid: '重复投票的处理决定不完整，请核对',
       'own-vote': '重复投票的本人不能决定自己的选票怎么算，请另选议事会成员或监事',
+      undecided: '还有人重复投票，议事会还没有决定怎么算：先在“重复投票与冲突”页记录决定，再安排资金',
+      'seals-unopened': '重复投票已经决定，但监事会还没有共同开封作废的票：开封后再安排资金',
     },
     seal: {
       invalid: '封存的选票打不开或对不上，请监事核对',
@@ -153,6 +155,8 @@ export default {
     doublevote: {
       invalid: 'The decision on the double vote is incomplete: please check',
       'own-vote': 'The voter cannot decide how their own double vote counts: choose another council member or supervisor',
+      undecided: 'Someone voted twice and the council has not decided how it counts: record the decision on the “Double votes and conflicts” page before allocating the money',
+      'seals-unopened': 'The double vote is decided, but the supervisors have not yet opened the void seals together: allocate the money after they do',
     },
     seal: {
       invalid: 'A sealed ballot does not open or does not match: the supervisors should check',

@@ -304,6 +304,12 @@ export const useVotesStore = defineStore('votes', () => {
     }
   })
 
+  /** Why the current vote's money may not be allocated yet (the domain's one gate), or null. */
+  const allocationWait = computed<D.AllocationWait | null>(() => {
+    const v = record.value
+    return v ? D.allocationWait(v, { voidLists: signedLists.value, decisions: decisions.value, checkoffs: checkoffs.value, conflicts: doubleCheckoffs.value }) : null
+  })
+
   /** The funded projects of the current vote already recorded as allocations. */
   const allocated = computed(() => {
     const ids = new Set(record.value?.candidates.map((c) => c.id) ?? [])
@@ -320,7 +326,9 @@ export const useVotesStore = defineStore('votes', () => {
     const shown = results.value
     if (!v || !shown || currentId.value !== voteId) throw new Error(`${voteId} is not open on screen`)
     if (D.voteStatus(v, now.value()) !== 'closed') D.fail('vote.not-closed', 'close the vote before allocating the money')
-    if (voided.value?.waiting) D.fail('vote.not-closed', 'the supervisors must open the void seals of the decided double votes before the money is allocated')
+    const wait = allocationWait.value
+    if (wait?.reason === 'double-votes-undecided') D.fail('doublevote.undecided', `${wait.voters} voter(s) checked off more than once await the council's decision before the money is allocated`)
+    if (wait?.reason === 'seals-unopened') D.fail('doublevote.seals-unopened', 'the supervisors must open the void seals of the decided double votes before the money is allocated')
     await acting.authorize('accounts.record')
     const year = new Date(now.value()).getFullYear()
     let fund = funds.value.find((f) => f.year === year) ?? null
@@ -336,7 +344,7 @@ export const useVotesStore = defineStore('votes', () => {
   }
 
   return {
-    allocated, recordAllocation, statusNow, voided,
+    allocated, allocationWait, recordAllocation, statusNow, voided,
     repos, list, current, record, voters, proposals, checkedOff, ballotsHere, counters, waitingCounters, paperState, results, persons,
     attach, loadAll, load, save, open, close, verifyClerk, castBallot, blockedChoices, ballotProblem, savePaperEntry,
   }

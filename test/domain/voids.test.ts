@@ -59,6 +59,21 @@ describe('which decisions may have their seals opened', () => {
     // a vote nobody sealed has nothing to open
     expect(D.decisionsAwaitingSeals({ ...vote, sealKeys: [] }, records([decided]))).toEqual([])
   })
+  it('the money waits while a double vote is undecided, then while its void seal is unopened; a vote without double votes does not wait', () => {
+    const decided = decision([second.seal], first.seal)
+    const withConflict = conflicts.map((c, i) => ({ ...c, id: `conflict:${i}` }))
+    const records = (decisions: ReturnType<typeof decision>[], voidLists: { id: string; voteId: string; ballotIds: string[]; decisions: string[]; at: number }[] = []) => ({ voidLists, decisions, checkoffs: [first, honest], conflicts: withConflict })
+    // checked off on two tablets, nothing decided: the extra ballot may still be counted
+    expect(D.allocationWait(vote, records([]))).toEqual({ reason: 'double-votes-undecided', voters: 1 })
+    // decided: the supervisors must open the void seal first
+    expect(D.allocationWait(vote, records([decided]))).toEqual({ reason: 'seals-unopened', decisions: 1 })
+    const opened = { id: 'voidlist:1', voteId: vote.id, ballotIds: ['ballot:extra'], decisions: ['decision:x'], at: T + 5000 }
+    expect(D.allocationWait(vote, records([decided], [opened]))).toBeNull()
+    // nobody sealed the vote: once decided, nothing can be opened and the money need not wait
+    expect(D.allocationWait({ ...vote, sealKeys: [] }, records([decided]))).toBeNull()
+    expect(D.allocationWait({ ...vote, sealKeys: [] }, records([]))).toEqual({ reason: 'double-votes-undecided', voters: 1 })
+    expect(D.allocationWait(vote, { voidLists: [], decisions: [], checkoffs: [first, honest], conflicts: [] })).toBeNull()
+  })
 })
 
 describe('the ballots a result counts', () => {

@@ -166,6 +166,7 @@ export default {
         readResults: '读出结果',
         allocate: '把入选项目记入资金安排',
         allocateWaitsSeals: '议事会作废的重复选票还没有开封：监事会一起开封作废的票以后，才能把入选项目记入资金安排。',
+        allocateWaitsDecision: '有 {n} 人重复投票，议事会还没有决定怎么算：多出的选票可能还算在结果里。先记录议事会的决定，才能把入选项目记入资金安排。',
         record: '计算记录（可供任何人核对）',
         reason: {
           funded: '第 {rank} 名，{n} 票：入选',
@@ -350,6 +351,7 @@ export default {
         readResults: 'Read the results aloud',
         allocate: 'Record the selected projects as allocations of the fund',
         allocateWaitsSeals: 'The double ballots the council voided are still sealed: once the supervisors have opened the void seals together, the selected projects can be recorded as allocations.',
+        allocateWaitsDecision: '{n} voter was checked off more than once and the council has not decided how it counts: the extra ballot may still be counted. Record the council\'s decision before the selected projects are recorded as allocations. | {n} voters were checked off more than once and the council has not decided how they count: the extra ballots may still be counted. Record the council\'s decision before the selected projects are recorded as allocations.',
         record: 'The calculation (anyone can check it)',
         reason: {
           funded: 'Rank {rank}, {n} vote: selected | Rank {rank}, {n} votes: selected',

@@ -35,8 +35,8 @@ export async function withSealKeys(v: SealVillage): Promise<string[]> {
  * (whose check-off lost the collision and came back as a conflict record, its ballot synced in). The council
  * decided the first ballot counts; the supervisors have not opened the void seal yet.
  */
-export async function decidedDoubleVote(v: SealVillage, { sealers = 2 } = {}) {
-  // `sealers: 1`: only 李监事's key seals the vote (both supervisors still have keys)
+export async function decidedDoubleVote(v: SealVillage, { sealers = 2, decided = true } = {}) {
+  // `sealers: 1`: only 李监事's key seals the vote (both supervisors still have keys); `decided: false`: the council has not decided yet
   const sealKeys = (await withSealKeys(v)).slice(0, sealers)
   const vote = await openApprovalVote(v, { sealKeys })
   const votes = useVotesStore(v.pinia)
@@ -53,7 +53,7 @@ export async function decidedDoubleVote(v: SealVillage, { sealers = 2 } = {}) {
   })
   const conflicts = useConflictsStore(v.pinia)
   await soon(() => conflicts.open.length === 1)
-  await conflicts.resolve(other.checkOff.id, 'keep-earliest', '本人确认只投了一次，第二台平板重复登记', 'person:sup2')
+  if (decided) await conflicts.resolve(other.checkOff.id, 'keep-earliest', '本人确认只投了一次，第二台平板重复登记', 'person:sup2')
   v.advance()
   await votes.close(vote.id)
   await soon(async () => (await v.data.ballots.count({ ref: vote.id })) === 3)
