@@ -62,7 +62,7 @@ describe('the double votes and conflicts queue', () => {
     expect(item().text()).toContain('平板「二组会议室」，')
     expect(item().text()).not.toContain('tablet-')
     // the other tablet's clerk is not on this tablet's roster: said so, not by an id
-    expect(item().text()).toContain('操作人 名册上没有的人')
+    expect(item().text()).toContain('操作人：名册上没有的人')
     expect(item().text()).not.toContain('person:')
 
     // The council decides; the clerk records it with their own PIN (the act is the clerk's): the screen says
@@ -122,9 +122,16 @@ describe('the double votes and conflicts queue', () => {
     await eventually(() => w.find('[data-testid="conflict-side-2"]').exists())
     const { dateTimeSeconds } = formatters(createAppI18n('zh-CN', allMessages()).global)
     // the first is the one "先投的一张有效" keeps: tablet B's, though this tablet's is the one on record
-    expect(w.get('[data-testid="conflict-side-1"]').text()).toBe(`第 1 张（先领）： 平板「二组会议室」，${dateTimeSeconds(at)}，操作人 名册上没有的人`)
-    expect(w.get('[data-testid="conflict-side-2"]').text()).toBe(`第 2 张（后领）： 本平板，${dateTimeSeconds(T0)}，操作人 王文书`)
+    expect(w.get('[data-testid="conflict-side-1"]').text()).toBe(`第 1 张（先领）： 平板「二组会议室」，${dateTimeSeconds(at)}，操作人：名册上没有的人`)
+    expect(w.get('[data-testid="conflict-side-2"]').text()).toBe(`第 2 张（后领）： 本平板，${dateTimeSeconds(T0)}，操作人：王文书`)
     expect(dateTimeSeconds(at)).not.toBe(dateTimeSeconds(T0))
+    w.unmount()
+    // in English the two sides are named alike: check-off 1 and check-off 2, not "First" then "Number 2"
+    const { wrapper: en } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia, locale: 'en' })
+    await eventually(() => en.find('[data-testid="conflict-side-2"]').exists())
+    expect(en.get('[data-testid="conflict-side-1"]').text()).toMatch(/^Check-off 1 \(earlier\):/)
+    expect(en.get('[data-testid="conflict-side-2"]').text()).toMatch(/^Check-off 2 \(later\):/)
+    en.unmount()
   })
 
   it('counts a voter checked off on three tablets as one double vote, in the queue and in the cycle\'s gate', async () => {
