@@ -346,6 +346,8 @@ describe('opening the void seals together', { timeout: 60_000 }, () => {
     expect(w.get('[data-testid="sealer-1"]').text()).toContain('李监事')
     expect(w.get('[data-testid="sealer-2"]').text()).toContain('赵监事')
     expect(w.get('[data-testid="seals-open"]').attributes('disabled')).toBeDefined()
+    // the field asks for the passphrase; the button beside it confirms it (it repeated 输入口令)
+    expect(w.get('[data-testid="sealer-unlock-2"]').text()).toBe('确认口令')
 
     await w.get('[data-testid="sealer-pass-1"]').setValue('wrong passphrase')
     await w.get('[data-testid="sealer-1"] form').trigger('submit')
