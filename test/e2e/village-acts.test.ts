@@ -154,7 +154,7 @@ describe('each act by the person it names, and the procedure holds', () => {
     await page.getByTestId('acting-secret').fill(SUP1)
     await page.getByTestId('acting-ok').click()
     await until(page, async () => (await line.getAttribute('data-signed')) === 'true', 60_000, 'co-signed')
-    expect(await line.getByTestId('cosign-state').innerText()).toContain('李监事 已签字同意')
+    expect(await line.getByTestId('cosign-state').innerText()).toContain('李监事已签字同意')
 
     // On the hub: the co-signature names 李监事 as its author and carries a signature by 李监事's key.
     await until(page, async () => (await hubDocs('cosign')).length === 1, 60_000, 'co-signature on the hub')

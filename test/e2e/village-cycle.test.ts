@@ -207,7 +207,7 @@ describe('a full cycle offline, then synced', () => {
     expect(await cycle.complete()).toBe('决策公开')
     expect(await accounts.openProject('村口装路灯')).toContain('安排 ¥30,000')
     const line = await accounts.expense({ yuan: 28000, payee: '成都照明公司', purpose: '路灯 4 盏及安装' })
-    expect(await accounts.cosign(line, '李监事', SUP)).toContain('李监事 已签字同意')
+    expect(await accounts.cosign(line, '李监事', SUP)).toContain('李监事已签字同意')
     a11y.accounts = await seriousViolations(page)
     await notices.publish('process')
     expect(await cycle.complete()).toBe('过程公开')

@@ -72,7 +72,7 @@ describe('one vote on two tablets, offline, with a double vote', () => {
       await until(t.page, () => t.page.getByTestId('conflict-checkoff:lights:zhang').isVisible(), 60_000, `double vote on ${t.device}`)
     }
     const item = a.page.getByTestId('conflict-checkoff:lights:zhang')
-    expect(await item.innerText()).toContain('张秀英 在两台平板上都领了票')
+    expect(await item.innerText()).toContain('张秀英在两台平板上都领了票')
     // the two tablets in words — this one, and the other by its certified name (or its code's tail before the list arrives) — never by their codes
     const sides = await item.innerText()
     expect(sides).toContain('本平板，')

@@ -117,7 +117,7 @@ describe('a vote on one tablet, offline, through to the accounts', () => {
     await until(page, () => page.getByText('灯杆已运到村口').first().isVisible(), 20_000, 'progress saved')
     const line = await accounts.expense({ yuan: 12000, payee: '成都照明公司', purpose: '路灯 4 盏' })
     expect(await page.getByTestId('spent-of').first().innerText()).toContain('已花 ¥12,000 / 安排 ¥30,000')
-    expect(await accounts.cosign(line, '李监事', SUP1)).toContain('李监事 已签字同意')
+    expect(await accounts.cosign(line, '李监事', SUP1)).toContain('李监事已签字同意')
 
     // Signal again: every record reaches the hub.
     await context.setOffline(false)

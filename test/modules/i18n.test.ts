@@ -38,10 +38,10 @@ describe('translations (core and every feature)', () => {
   })
 
   // A name, a role, a step or a title put into a Chinese sentence sits in it without spaces ("由王文书见证", never
-  // "由 王文书 见证"); numbers and dates keep theirs ("第 3 步"). Held for these features and for the compliance
-  // flags' words (src/i18n/compliance.ts, shown on the supervision and township screens); the others are another change's.
+  // "由 王文书 见证"); numbers and dates keep theirs ("第 3 步"). Held for every feature and for the compliance
+  // flags' words (src/i18n/compliance.ts, shown on the supervision and township screens).
   const WORDS = new Set(['name', 'names', 'who', 'person', 'by', 'author', 'village', 'tablet', 'step', 'role', 'unit', 'subject', 'project', 'payee', 'motion'])
-  const SPACED = ['acting.', 'home.', 'cycle.', 'sealkeys.', 'meetings.', 'proposals.', 'votes.', 'device.', 'compliance.']
+  const SPACED = ['acting.', 'home.', 'cycle.', 'sealkeys.', 'meetings.', 'proposals.', 'votes.', 'device.', 'compliance.', 'accounts.', 'conflicts.', 'notices.', 'supervision.', 'township.', 'roster.', 'quarantine.']
   it('no space between Chinese and a name, role or step put into it', () => {
     const spaced = [...zh].filter(([key]) => SPACED.some((p) => key.startsWith(p))).filter(([, text]) =>
       [...text.matchAll(/(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) \{(\w+)\}|\{(\w+)\} (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])/g)].some((m) => WORDS.has(m[1] ?? m[2] ?? '')))

@@ -9,7 +9,7 @@ export default {
       banner: '有 {n} 件重复投票或冲突待议事会处理',
       go: '去处理',
       reason: {
-        'double-checkoff': '{name} 在两台平板上都领了票',
+        'double-checkoff': '{name}在两台平板上都领了票',
         'duplicate-insert': '同一条记录被保存了两次：{name}',
         'concurrent-edit': '{name}被两台平板同时修改',
       },

@@ -30,7 +30,7 @@ export default {
       householdLabel: '第 {household} 户',
       householdOf: '{name}家',
       adult: '成年',
-      units: { title: '院落和小组（{n} 个）', people: '{n} 人', kind: '{name} 是什么单元', kinds: { courtyard: '院落', compound: '小区', building: '楼栋', 'villager-group': '村民小组' } },
+      units: { title: '院落和小组（{n} 个）', people: '{n} 人', kind: '{name}是什么单元', kinds: { courtyard: '院落', compound: '小区', building: '楼栋', 'villager-group': '村民小组' } },
       role: { 'council-member': '议事会成员', 'courtyard-council-member': '院落议事会成员', representative: '村民代表', supervisor: '监事', clerk: '文书', 'self-management': '自管小组成员' },
       importPage: {
         noRole: '—',

@@ -114,7 +114,7 @@ describe('implementation and accounts', () => {
     expect(await v.data.cosignatures.list()).toEqual([])
     expect(await acting.answer('person:sup2', SUP2)).toEqual({ ok: true })
     await eventually(() => entry().attributes('data-signed') === 'true', 10_000)
-    expect(entry().get('[data-testid="cosign-state"]').text()).toContain('赵监事 已签字同意')
+    expect(entry().get('[data-testid="cosign-state"]').text()).toContain('赵监事已签字同意')
     // signed: nothing says it still waits, and no one is offered to sign it again
     expect(entry().text()).not.toContain('等待监事会签字')
     expect(entry().find('[data-testid="cosign-open"]').exists()).toBe(false)
@@ -142,7 +142,7 @@ describe('implementation and accounts', () => {
     await eventually(() => acting.request?.act === 'expense.cosign')
     expect(await acting.answer('person:sup2', SUP2)).toEqual({ ok: true })
     await eventually(() => w.find('[data-testid="cosign-state"]').exists(), 10_000)
-    expect(entry().get('[data-testid="cosign-state"]').text()).toMatch(/^赵监事 提出疑问\s+— 没有发票，请补$/)
+    expect(entry().get('[data-testid="cosign-state"]').text()).toMatch(/^赵监事提出疑问\s+— 没有发票，请补$/)
     // the line is marked as questioned (red), not as signed (green), and says what the question means for the accounts
     expect(entry().attributes('data-verdict')).toBe('questioned')
     expect(entry().get('[data-testid="cosign-questioned"]').text()).toBe('这笔开支不算已会签：账目和公示里仍列为待会签。')

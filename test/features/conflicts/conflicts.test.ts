@@ -55,7 +55,7 @@ describe('the double votes and conflicts queue', () => {
     const { wrapper: w } = await mountFeature(ConflictsView, { path: '/conflicts', pinia: v.pinia })
     const item = () => w.get('[data-testid="conflict-checkoff:lights:zhang"]')
     await eventually(() => w.find('[data-testid="conflict-checkoff:lights:zhang"]').exists())
-    expect(item().text()).toContain('张秀英 在两台平板上都领了票')
+    expect(item().text()).toContain('张秀英在两台平板上都领了票')
     expect(item().text()).toContain('2026 年公共服务项目')
     // the tablets in words, not by their codes
     expect(item().text()).toContain('本平板，')
