@@ -96,7 +96,7 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
     // every check-off and ballot on both: 3 voters, 4 ballots
     for (const t of [a, b]) {
       await go(t.page, '/votes/vote:lights')
-      await until(t.page, async () => (await t.page.getByTestId('vote-checkedoff').innerText()).includes('3'), 30_000, `check-offs on ${t.device}`)
+      await until(t.page, async () => (await t.page.getByTestId('vote-checkedoff').innerText()).startsWith('已领票 3 /'), 30_000, `check-offs on ${t.device}`)
     }
   }, 300_000)
 
@@ -138,7 +138,7 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
     expect(said).not.toMatch(/dev-|signature|ballot:/)
     if (process.env.PEER_SHOTS) await c.page.screenshot({ path: `${process.env.PEER_SHOTS}/quarantine.png`, fullPage: true })
     await go(c.page, '/votes/vote:lights')
-    await until(c.page, async () => (await c.page.getByTestId('vote-checkedoff').innerText()).includes('3'), 30_000, 'A\'s check-offs on C')
+    await until(c.page, async () => (await c.page.getByTestId('vote-checkedoff').innerText()).startsWith('已领票 3 /'), 30_000, 'A\'s check-offs on C')
   }, 300_000)
 
   it('relays A\'s records to the hub when C gets a signal, and the hub accepts them', async () => {

@@ -82,7 +82,7 @@ describe('one vote on two tablets, offline, with a double vote', () => {
 
     // Every ballot reached both tablets: 4 ballots, 3 distinct voters checked off.
     await a.page.goto(`${hub.url}/votes/vote:lights`)
-    await until(a.page, async () => (await a.page.getByTestId('vote-checkedoff').innerText()).includes('3'), 30_000, 'check-offs synced')
+    await until(a.page, async () => (await a.page.getByTestId('vote-checkedoff').innerText()).startsWith('已领票 3 /'), 30_000, 'check-offs synced')
     expect(await a.page.getByTestId('vote-boxed').count()).toBe(0)
     await a.page.getByTestId('conflicts-banner').click()
     await until(a.page, () => a.page.getByTestId('conflict-checkoff:lights:zhang').isVisible(), 10_000, 'queue from the banner')

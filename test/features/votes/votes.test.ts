@@ -104,6 +104,10 @@ describe('paper count, closing and results', () => {
     const { wrapper: d } = await mountFeature(VoteDetailView, { path: '/votes/vote:lights', pinia: village.pinia })
     await eventually(() => d.find('[data-testid="vote-boxed"]').exists())
     expect(d.get('[data-testid="vote-boxed"]').text()).toBe('2 张选票在票箱中，锁定投票机或结束投票时写入')
+    // how many of how many: the count means something only beside the roster of this vote (the kiosk says it so too)
+    const voters = useVotesStore(village.pinia).voters.length
+    expect(voters).toBeGreaterThan(2)
+    expect(d.get('[data-testid="vote-checkedoff"]').text()).toBe(`已领票 2 / ${voters} 人`)
     expect(await village.data.ballots.count({ ref: 'vote:lights' })).toBe(0)
     village.advance()
     await store.close('vote:lights')
