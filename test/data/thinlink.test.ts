@@ -151,7 +151,10 @@ describe('a day of ballots over GPRS, the morning after a sync on a fast link', 
     // from the old rate, the day went out as one batch of 42 KB (10 s of this uplink), abandoned
     // unanswered and sent again until the test's minute ran out.
     const { t, seen } = await setup('vthing', { link: LINKS.gprs, voters: 100, online: 25, requestTimeoutMs: 8_000 })
-    expect(t.sync.state.link.upBytesPerS).toBeGreaterThan(50 * LINKS.gprs.upKbps * 125) // the fast link's figure, 50× GPRS
+    // the premise: the tablet holds the fast link's figure, far above GPRS — sized from it, the day's 42 KB would go
+    // as one batch (8 s of patience at 20× GPRS is 640 KB). Loopback measured 99× GPRS on a quiet machine and
+    // less on a loaded one (44× with the suite's two processes and more beside them), so 20× is the premise, not 50×.
+    expect(t.sync.state.link.upBytesPerS).toBeGreaterThan(20 * LINKS.gprs.upKbps * 125)
     const up0 = proxy!.stats.requests['POST _bulk_docs']?.up ?? 0
     await pushAll(t, 60_000)
     const bulks = seen.filter((s) => s.path === '_bulk_docs')
