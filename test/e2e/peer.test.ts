@@ -91,7 +91,7 @@ describe('peer sync between tablets, through the screens, with no hub', () => {
       await go(t.page, '/conflicts')
       const item = t.page.getByTestId('conflict-checkoff:lights:zhang')
       await item.waitFor({ timeout: 30_000 })
-      expect(await item.innerText()).toContain('张秀英 在两台平板上都领了票')
+      expect(await item.innerText()).toContain('张秀英在两台平板上都领了票')
     }
     // every check-off and ballot on both: 3 voters, 4 ballots
     for (const t of [a, b]) {
