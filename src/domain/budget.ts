@@ -35,16 +35,27 @@ export interface CoSignRule {
   required?: number
 }
 
-/** Whether an entry is co-signed: enough approvals by distinct supervisors other than its recorder, and no refusal. */
-export function isCoSigned(entry: LedgerEntry, cosigns: readonly CoSignature[], rule: CoSignRule): boolean {
+/**
+ * Each supervisor's last word on an entry (supervisors other than its recorder), by its time; at the same
+ * time a question. A supervisor who questioned an expense answers it by signing again once it is put
+ * right (an invoice brought); another supervisor's approval does not silence their question.
+ */
+export function lastCoSignWords<C extends CoSignature>(entry: LedgerEntry, cosigns: readonly C[], rule: CoSignRule): C[] {
   const supervisors = new Set(rule.supervisors)
-  const approvers = new Set<string>()
+  const last = new Map<string, C>()
   for (const c of cosigns) {
     if (c.ledgerId !== entry.id || !supervisors.has(c.supervisorId) || c.supervisorId === entry.recordedBy) continue
-    if (!c.approve) return false
-    approvers.add(c.supervisorId)
+    const before = last.get(c.supervisorId)
+    if (!before || c.at > before.at || (c.at === before.at && !c.approve)) last.set(c.supervisorId, c)
   }
-  return approvers.size >= (rule.required ?? 1)
+  return [...last.values()]
+}
+
+/** Whether an entry is co-signed: enough supervisors' last words are approvals, and none is a question standing (`lastCoSignWords`). */
+export function isCoSigned(entry: LedgerEntry, cosigns: readonly CoSignature[], rule: CoSignRule): boolean {
+  const words = lastCoSignWords(entry, cosigns, rule)
+  if (words.some((c) => !c.approve)) return false
+  return words.length >= (rule.required ?? 1)
 }
 
 /** Throws unless a co-signature can be given: the signer is a supervisor and not the recorder. */

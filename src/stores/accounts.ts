@@ -86,7 +86,9 @@ export const useAccountsStore = defineStore('accounts', () => {
     .map((u) => ({ id: u.id, at: u.at, by: u.by, text: u.text, percent: u.percent, photos: u.photos.map(photos.url) })))
 
   const ledger = computed<LedgerView[]>(() => entries.value.filter((l) => l.projectId === currentId.value).sort((a, b) => b.at - a.at).map((l) => {
-    const c = signed.value.filter((x) => x.ledgerId === l.id).sort((a, b) => b.at - a.at)[0]
+    // what the line says is what counts: a question standing, else the latest approval (the domain's last words)
+    const words = D.lastCoSignWords(l, signed.value, rule.value).sort((a, b) => b.at - a.at)
+    const c = words.find((x) => !x.approve) ?? words[0]
     return {
       id: l.id, date: day(l.at), amount: l.kind === 'refund' ? -l.amount : l.amount, payee: l.payee, purpose: l.description, recordedBy: l.recordedBy, photos: [],
       cosign: c ? { verdict: c.approve ? 'approved' : 'questioned', by: c.supervisorId, note: c.note, at: c.at } : null }

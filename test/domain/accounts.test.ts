@@ -61,6 +61,15 @@ describe('budget and accounts', () => {
     expect(D.isCoSigned(e1, [cosign('ledger:1', 'person:other')], rule)).toBe(false)
     expect(D.isCoSigned(e1, [cosign('ledger:1', 'person:sup1'), cosign('ledger:1', 'person:sup2', false)], rule)).toBe(false)
     expect(D.isCoSigned(e1, [cosign('ledger:1', 'person:sup1')], { ...rule, required: 2 })).toBe(false)
+    // a question stands until the supervisor who raised it signs again, later: their own later word counts, not another's
+    const at = (c: D.CoSignature, t: number) => ({ ...c, id: `${c.id}-${t}`, at: T0 + t })
+    const asked = at(cosign('ledger:1', 'person:sup2', false), 1)
+    expect(D.isCoSigned(e1, [asked, at(cosign('ledger:1', 'person:sup2'), 2)], rule)).toBe(true)
+    expect(D.isCoSigned(e1, [at(cosign('ledger:1', 'person:sup2'), 2), asked], rule)).toBe(true)
+    expect(D.isCoSigned(e1, [asked, at(cosign('ledger:1', 'person:sup1'), 2)], rule)).toBe(false)
+    expect(D.isCoSigned(e1, [at(cosign('ledger:1', 'person:sup2'), 1), at(cosign('ledger:1', 'person:sup2', false), 2)], rule)).toBe(false)
+    // at the same moment, the question stands
+    expect(D.isCoSigned(e1, [at(cosign('ledger:1', 'person:sup2'), 1), asked], rule)).toBe(false)
     expect(domainError(() => D.checkCoSignature(e1, cosign('ledger:1', 'person:other'), rule)).message).toBe('person:other is not on the supervisory committee')
     expect(domainError(() => D.checkCoSignature(e1, cosign('ledger:1', 'person:clerk'), { supervisors: ['person:clerk'] })).code).toBe('ledger.cosign')
   })

@@ -53,7 +53,7 @@ export default {
       approve: '同意，签字',
       question: '有疑问',
       verdict: { approved: '{by}已签字同意', questioned: '{by}提出疑问' },
-      questionedMeans: '这笔开支不算已会签：账目和公示里仍列为待会签。',
+      questionedMeans: '这笔开支不算已会签：账目和公示里仍列为待会签。问题解决后（比如补上发票），提出疑问的监事再签一次字。',
     },
   },
   en: {
@@ -110,7 +110,7 @@ export default {
       approve: 'Approve and sign',
       question: 'Question it',
       verdict: { approved: 'Co-signed by {by}', questioned: 'Questioned by {by}' },
-      questionedMeans: 'This expense does not count as co-signed: the accounts and their notice still list it as awaiting the co-signature.',
+      questionedMeans: 'This expense does not count as co-signed: the accounts and their notice still list it as awaiting the co-signature. Once it is put right (an invoice brought, say), the supervisor who asked signs again.',
     },
   },
 }

@@ -145,7 +145,22 @@ describe('implementation and accounts', () => {
     expect(entry().get('[data-testid="cosign-state"]').text()).toMatch(/^赵监事提出疑问\s+— 没有发票，请补$/)
     // the line is marked as questioned (red), not as signed (green), and says what the question means for the accounts
     expect(entry().attributes('data-verdict')).toBe('questioned')
-    expect(entry().get('[data-testid="cosign-questioned"]').text()).toBe('这笔开支不算已会签：账目和公示里仍列为待会签。')
+    expect(entry().get('[data-testid="cosign-questioned"]').text()).toBe('这笔开支不算已会签：账目和公示里仍列为待会签。问题解决后（比如补上发票），提出疑问的监事再签一次字。')
+    const accounts = useAccountsStore(v.pinia)
+    expect(accounts.summary?.pending).toBe(500_000)
+
+    // the invoice is brought: the supervisor who asked signs again, and the expense counts
+    v.advance()
+    await entry().get('[data-testid="cosign-open"]').trigger('click')
+    await entry().get('[data-testid="cosign-by"]').setValue('person:sup2')
+    await entry().get('[data-testid="cosign-approve"]').trigger('click')
+    await eventually(() => acting.request?.act === 'expense.cosign')
+    expect(await acting.answer('person:sup2', SUP2)).toEqual({ ok: true })
+    await eventually(() => entry().attributes('data-verdict') === 'approved', 10_000)
+    expect(entry().get('[data-testid="cosign-state"]').text()).toMatch(/^赵监事已签字同意/)
+    expect(entry().find('[data-testid="cosign-questioned"]').exists()).toBe(false)
+    expect(entry().find('[data-testid="cosign-open"]').exists()).toBe(false)
+    expect(accounts.summary).toMatchObject({ pending: 0, spent: 500_000 })
   })
 
   it('refuses spending before the decision\'s notice has run, beside the form; with a reason on record it goes ahead', async () => {
