@@ -1,4 +1,4 @@
-import { isCoSigned } from './budget.ts'
+import { isCoSigned, lastCoSignWords } from './budget.ts'
 import type { CoSignRule } from './budget.ts'
 import { minimumFor, satisfies } from './meeting.ts'
 import type { MeetingRule } from './meeting.ts'
@@ -19,7 +19,7 @@ import type { CheckOff, Person, Vote } from './model/types.ts'
  */
 export const FLAG_TEXTS = {
   'adopted-without-quorum': ['short-of-quorum', 'short-of-yes'],
-  'expense-without-cosign': ['expense'],
+  'expense-without-cosign': ['expense', 'questioned'],
   'work-before-publicity-ended': ['no-notice', 'early'],
   'allocations-over-fund': ['over'],
   'step-skipped-without-override': ['no-record', 'override-missing'],
@@ -94,11 +94,20 @@ export function adoptedWithoutQuorum(resolutions: readonly Resolution[], meeting
   return flags
 }
 
-/** Expenses with no (or a refused) co-signature, older than `graceDays` at `now`. */
+/**
+ * Expenses not co-signed, older than `graceDays` at `now`: with no co-signature yet (`expense`), or with a
+ * supervisor's question standing (`questioned`, with the question: the committee asked, it is not missing).
+ */
 export function expensesWithoutCoSignature(ledger: readonly LedgerEntry[], cosigns: readonly CoSignature[], rule: CoSignRule, now: Time, graceDays = 0, names: Names = NO_NAMES): ComplianceFlag[] {
   return ledger
     .filter((l) => l.kind === 'expense' && now - l.at >= graceDays * DAY_MS && !isCoSigned(l, cosigns, rule))
-    .map((l) => flag('expense-without-cosign', 'expense', l.id, { amount: l.amount, payee: l.payee, project: nameOf(names, l.projectId), projectId: l.projectId, at: l.at }))
+    .map((l) => {
+      const details = { amount: l.amount, payee: l.payee, project: nameOf(names, l.projectId), projectId: l.projectId, at: l.at }
+      const question = lastCoSignWords(l, cosigns, rule).find((c) => !c.approve)
+      return question
+        ? flag('expense-without-cosign', 'questioned', l.id, { ...details, question: question.note })
+        : flag('expense-without-cosign', 'expense', l.id, details)
+    })
 }
 
 /**

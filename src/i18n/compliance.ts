@@ -14,6 +14,7 @@ export default {
     'expense-without-cosign': {
       title: '支出没有监事会会签',
       expense: '付给“{payee}”的 {amount} 元（{project}）没有监事会会签',
+      questioned: '付给“{payee}”的 {amount} 元（{project}）监事会提出疑问，还没有解决：{question}',
     },
     'work-before-publicity-ended': {
       title: '决策公示期未满就开始实施',
@@ -63,6 +64,7 @@ export default {
     'expense-without-cosign': {
       title: 'Expense without the supervisory committee’s co-signature',
       expense: '{amount} yuan paid to "{payee}" ({project}) has no co-signature from the supervisory committee',
+      questioned: '{amount} yuan paid to "{payee}" ({project}) was questioned by the supervisory committee, not yet answered: {question}',
     },
     'work-before-publicity-ended': {
       title: 'Work started before the decision’s publicity ended',

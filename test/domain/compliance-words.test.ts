@@ -34,6 +34,7 @@ function everyWording(): D.ComplianceFlag[] {
   return [
     ...D.adoptedWithoutQuorum([resolution(20, 20), { ...resolution(28, 15), id: 'resolution:r2' }], [meeting], D.DEFAULT_MEETING_RULES),
     ...D.expensesWithoutCoSignature(ledger, [], { supervisors: ['person:sup'] }, T0 + DAY, 0, names),
+    ...D.expensesWithoutCoSignature(ledger, [D.coSignature({ id: 'cosign:q', ledgerId: ledger[0]!.id, supervisorId: 'person:sup', approve: false, note: '没有发票', at: T0 })], { supervisors: ['person:sup'] }, T0 + DAY, 0, names),
     ...D.workBeforePublicityEnded([started(T0 + DAY)], decisions, names),
     ...D.workBeforePublicityEnded([started(T0 + DAY)], [], names),
     ...D.allocationsOverFund([fund], [allocation]),

@@ -26,6 +26,10 @@ describe('compliance flags', () => {
     const signed = [D.coSignature({ id: 'cosign:1', ledgerId: 'ledger:1', supervisorId: 'person:sup1', at: T0 + 1 })]
     expect(D.expensesWithoutCoSignature(ledger, signed, cosignRule, T0 + DAY)).toEqual([])
     expect(D.expensesWithoutCoSignature(ledger, [], cosignRule, T0 + DAY, 3)).toEqual([]) // still within the grace days
+    // a question standing is said as a question, with its words; answered by the supervisor signing again, it is gone
+    const asked = D.coSignature({ id: 'cosign:q', ledgerId: 'ledger:1', supervisorId: 'person:sup1', approve: false, note: '没有发票', at: T0 + 1 })
+    expect(D.expensesWithoutCoSignature(ledger, [asked], cosignRule, T0 + DAY)).toMatchObject([{ code: 'expense-without-cosign', variant: 'questioned', details: { question: '没有发票' } }])
+    expect(D.expensesWithoutCoSignature(ledger, [asked, { ...signed[0]!, at: T0 + 2 }], cosignRule, T0 + DAY)).toEqual([])
   })
 
   const notice = D.notice({ id: 'notice:d1', villageId: 'qingbo', stage: 'decision', subjectId: 'vote:v1', title: '决策公示', startAt: T0, days: 7 })
