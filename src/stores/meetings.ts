@@ -121,7 +121,17 @@ export const useMeetingsStore = defineStore('meetings', () => {
       && unentitledSigner('comment', n, acting.persons) === null)
   }
 
+  /**
+   * Who may sign the meeting as `role` and has their own passphrase set up on this tablet (the pen alone
+   * proves nothing): for the chair, a council member or someone checked in; for the supervisor, a supervisor.
+   */
+  function signersFor(meetingId: string, role: SignatureRole): { id: string; name: string }[] {
+    if (role === 'supervisor') return acting.candidatesFor('meeting.sign-supervisor')
+    const present = presentIds(meetingId)
+    return acting.candidatesFor('meeting.sign-chair').filter((c) => present.has(c.id) || acting.persons.find((p) => p.id === c.id)?.roles.includes('council-member'))
+  }
+
   return {
     attach, rules, meetings, sorted, attendance, resolutions, notes, byId, presentIds, present, quorumOf, resolutionsOf, notesOf,
-    schedule, update, checkIn, resolve, explain, addMinutesPhoto, sign, signatureOf, keepPhoto, photoUrl }
+    schedule, update, checkIn, resolve, explain, addMinutesPhoto, sign, signatureOf, signersFor, keepPhoto, photoUrl }
 })

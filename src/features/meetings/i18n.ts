@@ -85,6 +85,13 @@ export default {
         failed: '没能记录表决：{reason}',
         pickItem: '点一个议程事项，它会填进“表决事项”：',
       },
+      // before the meeting: who cannot sign its minutes yet
+      signReady: {
+        missing: '开会前请准备：{roles}还没有在本平板设好本人口令，会后没法签名，会议也就结束不了。',
+        chair: '能当主持人的议事会成员',
+        supervisor: '监事',
+        and: '和',
+      },
       signatures: {
         hint: '讨论和表决都记录好以后，主持人和一位监事在这里签名，各自输入本人口令；两人都签了名，才能结束会议。',
         chair: '主持人签名',
@@ -192,6 +199,12 @@ export default {
         overMembers: '{present} present is more than the {members} members expected, so no vote can be recorded: check the check-in.',
         failed: 'Could not record the vote: {reason}',
         pickItem: 'Tap an agenda item to put it in the motion:',
+      },
+      signReady: {
+        missing: 'Before the meeting: {roles} on this tablet yet, so the minutes cannot be signed afterwards, nor the meeting closed.',
+        chair: 'no council member who could chair has set up a passphrase',
+        supervisor: 'no supervisor has set up a passphrase',
+        and: ' and ',
       },
       signatures: {
         hint: 'Once the discussion and the decisions are recorded, the chair and a supervisor sign here, each typing their own passphrase; the meeting can be closed once both have signed.',

@@ -9,6 +9,7 @@ import { useProposalsStore } from '@/stores/proposals'
 import * as D from '@/domain'
 import { mountFeature } from '../support/mount'
 import { eventually, openTestVillage } from '../support/village'
+import { openVoteVillage, withPersonKey } from '../votes/village'
 
 let village: Awaited<ReturnType<typeof openTestVillage>> | undefined
 afterEach(async () => { await village?.close(); village = undefined })
@@ -292,5 +293,26 @@ describe("the village's own rules", () => {
     // 3 of 5 is more than half (the default) but less than two-thirds.
     const r = await meetings.resolve(m.id, { agendaKey: '', motion: '修路', yes: 3, no: 2, abstain: 0 })
     expect(r).toMatchObject({ outcome: 'rejected' })
+  })
+})
+
+describe('before the meeting', () => {
+  it('says on the check-in tab who cannot sign the minutes yet — a chair, a supervisor — while there is time to set a passphrase up', async () => {
+    const v = await openVoteVillage()
+    village = v
+    const m = await useMeetingsStore(v.pinia).schedule({ kind: 'village-council', title: '议事会', scheduledAt: v.now(), place: '', unitId: '', memberCount: 1 })
+    const { wrapper } = await mountFeature(MeetingView, { pinia: v.pinia, props: { id: m.id } })
+    const note = () => wrapper.find('[data-testid="meeting-sign-ready"]')
+    await eventually(() => note().exists())
+    expect(note().text()).toContain('能当主持人的议事会成员和监事还没有在本平板设好本人口令')
+    expect(note().get('a').text()).toBe('去“本人口令”页设置')
+    // 李监事 sets theirs up: only the chair is missing
+    await withPersonKey(v, 'person:sup1', '李家院子123')
+    await eventually(() => !note().text().includes('和监事'))
+    expect(note().text()).toContain('能当主持人的议事会成员还没有在本平板设好本人口令')
+    // 赵监事 sits on the council too: with their passphrase, both can sign, and nothing is said
+    await withPersonKey(v, 'person:sup2', '赵家老屋2号')
+    await eventually(() => !note().exists())
+    wrapper.unmount()
   })
 })
