@@ -47,6 +47,8 @@ describe('setting the clerk PIN after enrollment', () => {
     // Saved: the screen says what the PIN is for, and the way on is a button, not only "back".
     await eventually(() => wrapper.find('[data-testid="enroll-pin-saved"]').exists())
     expect(wrapper.get('[data-testid="enroll-pin-saved"]').text()).toContain('王文书的密码已保存')
+    // the PIN is not what signs: the screen says so once, where the clerk first meets the PIN, and where passphrases are set
+    expect(wrapper.get('[data-testid="enroll-pin-saved"]').text()).toContain('用的不是这个密码，而是每个人自己的口令，在“本人口令”页设置')
     expect(wrapper.get('[data-testid="enroll-next"]').attributes('href')).toBe('/')
     expect(wrapper.get('[data-testid="enroll-next"]').text()).toContain('开始使用')
   })
