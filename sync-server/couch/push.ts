@@ -3,7 +3,7 @@ import type { Db, Engine, WriteResult } from '../engine'
 import type { Principal } from '../auth/accounts'
 import { villageOf } from '../auth/access'
 import { LIMITS, type Counters } from '../limits'
-import { identityRefusal, refusalReason, sameContent, type VoteRecord } from '../validate/rules'
+import { contentKey, identityRefusal, refusalReason, sameContent, type VoteRecord } from '../validate/rules'
 import { tooLarge } from './errors'
 import type { Proof, Provenance } from '../validate/signature'
 import { noteIds, rowsByKeys } from './keys'
@@ -157,8 +157,12 @@ export class Pusher {
         results[index] = { id: ids[index]!, error: newEdits ? 'conflict' : 'forbidden', reason: `refused by the hub: ${given.reason}`, code: given.code, params: given.params }
       }
     }
-    // what the batch stored may make records quarantined earlier good
-    await this.retakeAfter(dbName, stored)
+    // what the batch stored may make records quarantined earlier good: a record new to the hub, or a person
+    // whose roles changed (src/shared/rejudge.ts) — a roster edit of a name or a household changes no refusal
+    await this.retakeAfter(dbName, stored.filter((d) => {
+      const cur = current.get(String(d._id))
+      return !cur || cur._deleted === true || (d.kind === 'person' && rolesOf(cur) !== rolesOf(d))
+    }))
     // With new_edits=false CouchDB answers only the failures (PouchDB may return fewer rows).
     return newEdits ? (results as PushResult[]) : [...failures, ...results.filter((r): r is PushResult => r !== null && 'error' in r)]
   }
@@ -349,11 +353,14 @@ export class Pusher {
     await this.quarantine.settle(settled, 'hub')
     await this.quarantine.withdrawNotices(dbName, taken.map(({ record }) => record.doc))
     // the others stay, with the reason they are refused now
-    await this.quarantine.restate(judged.flatMap(({ record }, i) => { const why = verdict.refusals[i]; return why ? record.all.map((entry) => ({ entry, refusal: why })) : [] }))
+    await this.quarantine.restate(dbName, judged.flatMap(({ record }, i) => { const why = verdict.refusals[i]; return why ? record.all.map((entry) => ({ entry, refusal: why })) : [] }))
     if (taken.length > 0) this.log.info({ db: dbName, taken: taken.map(({ record }) => record.entry.docId.slice(0, 160)) }, 'quarantined records taken once what they rest on arrived')
     return taken.map(({ record }) => record.entry.docId)
   }
 }
+
+/** A person record's roles and their signature, as one string. */
+const rolesOf = (doc: Doc) => { const b = (doc.body ?? {}) as { roles?: unknown; rolesSig?: unknown }; return JSON.stringify([b.roles ?? null, b.rolesSig ?? null]) }
 
 /** A record to judge: who brought it, the hub's version of its id, and a refusal it already has (its id came earlier in the batch). */
 interface Judged { doc: Doc; principal: Principal; current: Doc | null; once: Refusal | null }
@@ -363,7 +370,6 @@ function asWritten(entry: QuarantineEntry): Doc {
   const { _rev: _r, _revisions: _v, ...rest } = entry.doc
   return { ...rest, _id: entry.docId }
 }
-const contentKey = (doc: Doc) => JSON.stringify(Object.keys(doc).sort().map((k) => [k, doc[k]]))
 
 /** Per document, why it may not be in this batch: its id came earlier in the same batch (one revision per id per batch). */
 function onceEach(docs: Doc[]): (Refusal | null)[] {

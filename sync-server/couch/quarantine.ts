@@ -319,8 +319,8 @@ export class Quarantine {
     await this.inSlices(this.db, rows.flatMap((r) => (r.value && !r.value.deleted ? [{ _id: r.key, _rev: r.value.rev, _deleted: true }] : [])), 'could not drop a retry mark')
   }
 
-  /** Entries judged again and still refused: each keeps the reason it is refused for now (and its writer's pointer, when it names the entry). */
-  async restate(changed: readonly { entry: QuarantineEntry; refusal: Refusal }[]): Promise<void> {
+  /** Entries of `dbName` judged again and still refused: each keeps the reason it is refused for now (and its writer's pointer, when it names the entry). */
+  async restate(dbName: string, changed: readonly { entry: QuarantineEntry; refusal: Refusal }[]): Promise<void> {
     const moved = changed.filter(({ entry, refusal }) => entry.code !== refusal.code || entry.reason !== refusal.reason)
     if (moved.length === 0) return
     const kept = (r: Refusal) => ({ code: r.code, params: storedParams(r.params) })
@@ -335,12 +335,10 @@ export class Quarantine {
     await this.inSlices(this.db, writes, 'could not keep the new reason of a quarantine entry')
     // the village's notice of a writer's current refusal says the new reason: the old one is withdrawn, a new one written
     const current = moved.filter(({ entry }) => pointers.get(lastId(entry.db, entry.principal, entry.docId))?.entry === entry._id)
-    const at = Date.now()
-    for (const [dbName, group] of groupBy(current, ({ entry }) => entry.db)) {
-      const village = villageOf(dbName)
-      if (!village) continue
-      await this.withdrawNotices(dbName, group.map(({ entry }) => entry.doc))
-      const notices = group.map(({ entry, refusal }) => this.notice(village, { ...refusal, doc: entry.doc }, at)).filter((n): n is Doc => n !== null)
+    const village = villageOf(dbName)
+    if (village && current.length > 0) {
+      await this.withdrawNotices(dbName, current.map(({ entry }) => entry.doc))
+      const notices = current.map(({ entry, refusal }) => this.notice(village, { ...refusal, doc: entry.doc }, Date.now())).filter((n): n is Doc => n !== null)
       await this.sign(notices)
       await this.inSlices(this.engine.db(dbName), notices, 'could not write a rejection notice')
     }
@@ -403,10 +401,3 @@ const noticeSeq = (doc: Doc) => (typeof doc.seq === 'number' && doc.seq >= 0 ? M
 /** The retry mark of an entry a later record could make good. */
 const retryMark = (entryId: string, r: { code?: RefusalCode | undefined; params?: RefusalParams | undefined }): Record<string, unknown> =>
   ({ _id: `${RETRY}${entryId}`, ...(r.code ? { code: r.code } : {}), params: storedParams(r.params ?? {}) })
-
-/** `items` grouped by `key`, in first-seen order. */
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>()
-  for (const t of items) out.set(key(t), [...(out.get(key(t)) ?? []), t])
-  return out
-}

@@ -26,9 +26,11 @@ const SAME_IGNORED = new Set(['_rev', '_revisions', '_meta', '_attachments', '_c
 
 /** Same content apart from CouchDB/RxDB bookkeeping fields. */
 export function sameContent(a: Doc, b: Doc): boolean {
-  const strip = (d: Doc) => JSON.stringify(Object.keys(d).filter((k) => !SAME_IGNORED.has(k)).sort().map((k) => [k, d[k]]))
-  return strip(a) === strip(b)
+  return contentKey(a) === contentKey(b)
 }
+
+/** A document's content as one string, without what CouchDB keeps beside it (revision, conflicts): equal for the same record. */
+export const contentKey = (d: Doc): string => JSON.stringify(Object.keys(d).filter((k) => !SAME_IGNORED.has(k)).sort().map((k) => [k, d[k]]))
 
 /** CouchDB fields a written document may carry (`_attachments` only when empty). */
 const COUCH_FIELDS = new Set(['_id', '_rev', '_deleted', '_revisions', '_attachments'])
