@@ -29,7 +29,6 @@ import type { HubKeys } from './hubkeys'
 import { sealersMissing } from '../domain/voids'
 import { ACTS } from '../domain/acts'
 import { refusal, type Refusal } from './refusal'
-import { rejudged } from './rejudge'
 import { rolesRefusal, signedRoster, type PersonRoles, type RolesSig } from './rosterroles'
 import { actIdNamesSigners, idMustNameSigners, personKeyId } from './signedids'
 
@@ -314,13 +313,12 @@ export const SIGNING_ROUNDS = 8
  * The records of `docs` (each past every other check) that the rule refuses, with why: the one way the
  * hub (a push, sync-server/couch/push.ts) and a tablet (a peer's batch, a carried file, its quarantine
  * judged again) judge a batch. Each is judged against what the receiver holds and what of the batch was
- * taken before it; one refused is judged again once a later round takes a record that can change its
- * refusal (src/shared/rejudge.ts: a key for an unknown key, roles for an act not entitled, ...). A
- * tablet sends its records in the order it last wrote them (a supervisor's person record edited after
- * they co-signed comes after the co-signature), not in the order they rest on each other; what would be
- * taken sent in a good order is taken. Bounded: a refusal nothing can change (a signature that does not
- * match) is judged once, and at most SIGNING_ROUNDS rounds run — what a longer chain leaves is judged
- * again when the quarantine is (the hub's `retake`, the tablet's src/data/retake.ts).
+ * taken before it; one refused is judged again once more of the batch is taken, until a round takes
+ * nothing more. A tablet sends its records in the order it last wrote them (a supervisor's person record
+ * edited after they co-signed comes after the co-signature), not in the order they rest on each other;
+ * what would be taken sent in a good order is taken. Bounded: at most SIGNING_ROUNDS rounds, so at most
+ * that many checks a record (unbounded, a chain sent backwards cost records × records: 100 × 100 checks
+ * for one push); what a longer chain leaves is judged again when the quarantine is.
  */
 export function signingRefusals<D extends Doc>(rule: Pick<VillageSigning, 'refusal' | 'accepted'> | null, docs: readonly D[]): Map<D, Refusal> {
   const refused = new Map<D, Refusal>()
@@ -328,13 +326,12 @@ export function signingRefusals<D extends Doc>(rule: Pick<VillageSigning, 'refus
   let pending = docs
   for (let round = 0; round < SIGNING_ROUNDS && pending.length > 0; round++) {
     const left: D[] = []
-    const took = new Set<string>()
     for (const doc of pending) {
       const why = rule.refusal(doc)
-      if (why) { refused.set(doc, why); left.push(doc) } else { refused.delete(doc); rule.accepted(doc); took.add(String(doc.kind)) }
+      if (why) { refused.set(doc, why); left.push(doc) } else { refused.delete(doc); rule.accepted(doc) }
     }
-    // judged again only what the records taken this round can change
-    pending = took.size === 0 ? [] : left.filter((doc) => rejudged(refused.get(doc)!, took))
+    if (left.length === pending.length) break
+    pending = left
   }
   return refused
 }
